@@ -1,0 +1,27 @@
+"""The file shell: read a long CSV of measures, summarise every client, render a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from unstuck.analysis.csvinput import Observations, check_observations, read_observations
+from unstuck.measures import InstrumentSet
+from unstuck.progress.batch import CaseloadSummary, summarise_caseload
+
+
+@dataclass(frozen=True)
+class Analysis:
+    observations: Observations
+    summary: CaseloadSummary
+
+
+def analyze_file(
+    source: str | Path | IO[bytes], instruments: InstrumentSet, *, skip_invalid: bool = False
+) -> Analysis:
+    observations = read_observations(source, instruments, skip_invalid=skip_invalid)
+    return Analysis(observations, summarise_caseload(observations.frame, instruments))
+
+
+__all__ = ["Analysis", "analyze_file", "check_observations", "read_observations"]

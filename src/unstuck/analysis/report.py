@@ -1,0 +1,121 @@
+"""Render a caseload summary as JSON, CSV or a readable text report.
+
+JSON and CSV are built column-wise by polars (no Python loop over clients), so writing the
+report for 100,000 clients costs about as much as computing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from unstuck.measures.model import Instrument
+from unstuck.progress.batch import MEASURE_KEYS, CaseloadSummary
+from unstuck.synth import SYNTHETIC_PREFIX
+
+FORMATS = ("json", "csv", "text")
+
+
+def render(
+    summary: CaseloadSummary,
+    fmt: str,
+    instruments: Mapping[str, Instrument],
+    *,
+    title: str = "",
+) -> str:
+    if fmt == "json":
+        return render_json(summary)
+    if fmt == "csv":
+        return render_csv(summary)
+    if fmt == "text":
+        return render_text(summary, instruments, title=title)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def render_json(summary: CaseloadSummary) -> str:
+    """A JSON list with one object per client (one client per line, for easy diffing)."""
+    clients = summary.clients
+    if clients.height == 0:
+        return "[]\n"
+    head = pl.struct("client_id", "status", "flags", "explanations").struct.json_encode()
+    line = pl.concat_str(
+        head.str.head(-1),
+        pl.lit(',"measures":'),
+        pl.col("measures_json"),
+        pl.lit(',"attendance":'),
+        pl.col("attendance").struct.json_encode(),
+        pl.lit("}"),
+    )
+    body = clients.select(line.str.join(",\n")).item()
+    return f"[\n{body}\n]\n"
+
+
+def render_csv(summary: CaseloadSummary) -> str:
+    """One row per client and instrument (clients without scores get one row of their own)."""
+    measures = summary.measures.select(
+        "client_id", "instrument", *MEASURE_KEYS, pl.col("sentence").alias("explanation")
+    )
+    clients = summary.clients.select(
+        "client_id", "status", pl.col("flags").list.join(";").alias("flags")
+    )
+    table = clients.join(measures, on="client_id", how="left", maintain_order="left")
+    return table.write_csv()
+
+
+def render_text(
+    summary: CaseloadSummary, instruments: Mapping[str, Instrument], *, title: str = ""
+) -> str:
+    """A report a clinician can read: an overview first, then each client in turn."""
+    clients = summary.clients
+    measures = summary.measures
+    lines: list[str] = []
+    if title:
+        lines += [title, "=" * len(title), ""]
+    ids = clients.get_column("client_id")
+    if ids.len() and ids.str.starts_with(SYNTHETIC_PREFIX).all():
+        lines += ["SYNTHETIC DATA: every client below is made up (ids start with SYN-).", ""]
+    statuses = clients.group_by("status").len().sort("status")
+    lines.append(f"Clients: {clients.height}")
+    for status, count in statuses.iter_rows():
+        lines.append(f"  {status.replace('_', ' ')}: {count}")
+    safety = measures.filter(pl.col("safety_alert")).get_column("client_id").unique()
+    if safety.len():
+        lines.append(f"  with a safety answer to check: {safety.len()}")
+    lines.append("")
+    judged = measures.filter(pl.col("n") >= 2)
+    if judged.height:
+        lines.append("Change from first to last score, by measure:")
+        overview = judged.group_by("instrument").agg(
+            clients=pl.len(),
+            improved=(pl.col("reliable_change") == "improved").sum(),
+            deteriorated=(pl.col("reliable_change") == "deteriorated").sum(),
+            recovered=pl.col("recovered").sum(),
+            cases=pl.col("recovered").is_not_null().sum(),
+            reliably_recovered=pl.col("reliably_recovered").sum(),
+        )
+        for row in overview.sort("instrument").iter_rows(named=True):
+            name = instruments[row["instrument"]].name
+            part = (
+                f"  {name}: {row['clients']} clients with 2+ scores; "
+                f"reliably improved {_pct(row['improved'], row['clients'])}, "
+                f"reliably deteriorated {_pct(row['deteriorated'], row['clients'])}"
+            )
+            if row["cases"]:
+                part += (
+                    f"; of {row['cases']} who started in the clinical range, recovered "
+                    f"{_pct(row['recovered'], row['cases'])}, reliably recovered "
+                    f"{_pct(row['reliably_recovered'], row['cases'])}"
+                )
+            lines.append(part)
+        lines.append("")
+    for row in clients.select("client_id", "status", "explanations").iter_rows():
+        client_id, status, explanations = row
+        lines.append(f"{client_id}  [{status.replace('_', ' ')}]")
+        lines.extend(f"  - {sentence}" for sentence in explanations)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.0f}%)" if whole else "0"

@@ -1,0 +1,347 @@
+"""The `unstuck` command: score questionnaires and analyse a caseload from a CSV file.
+
+`unstuck score` and `unstuck analyze` are a stable contract that other tools call: their JSON
+output keeps its keys, bad input exits with status 2 and a message naming row, column and
+value, and nothing is ever printed as a traceback for input a person can correct.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from unstuck import __version__
+from unstuck.errors import InvalidValue, UnstuckError
+
+INPUT_ERROR = 2
+INSTRUMENTS_DIR_ENV = "UNSTUCK_INSTRUMENTS_DIR"
+
+CSV_HELP = """\
+The CSV file has one row per client, session and instrument:
+  client_id     required  a pseudonymous code, never a name
+  occasion      session number 1, 2, ...   (or 'date' as YYYY-MM-DD; both may be given)
+  instrument    phq9, gad7, session_feedback, or a clinic's own instrument id
+  score         the total, or instead the answers item_1 .. item_k
+  attendance    optional: attended, late, cancelled, no_show (missed sessions need no score)
+
+examples:
+  unstuck analyze caseload.csv                       JSON, one object per client
+  unstuck analyze caseload.csv --format text         a readable report
+  unstuck analyze scores.csv --instrument bdi --reliability 0.9 --sd 10 --cutoff 14
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except UnstuckError as exc:
+        print(f"unstuck: {exc}", file=sys.stderr)
+        return INPUT_ERROR
+    except BrokenPipeError:  # e.g. `unstuck analyze big.csv | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="unstuck",
+        description=(
+            "Unstuck helps therapists notice clients who are not progressing. "
+            "All data stays on this machine."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run 'unstuck COMMAND --help' for the options of each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"unstuck {__version__}")
+    parser.add_argument(
+        "--instruments-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help=f"a folder of the clinic's own instrument definitions (*.toml); may be repeated; "
+        f"also read from ${INSTRUMENTS_DIR_ENV}",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    score = sub.add_parser(
+        "score",
+        help="score one completed questionnaire",
+        description="Score one completed questionnaire: total, severity band and safety.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  unstuck score phq9 --answers 1,2,0,3,1,0,2,1,0 --json\n"
+        "Leave an answer empty (1,2,,3,...) for an item the client skipped.",
+    )
+    score.add_argument("instrument", help="instrument id, e.g. phq9, gad7, session_feedback")
+    score.add_argument(
+        "--answers", required=True, help="answers in item order, separated by commas"
+    )
+    score.add_argument("--json", action="store_true", help="print JSON instead of text")
+    score.set_defaults(run=_run_score)
+
+    analyze = sub.add_parser(
+        "analyze",
+        help="analyse a caseload CSV: change, recovery and safety per client",
+        description="Analyse a long CSV of measures and report on every client.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=CSV_HELP,
+    )
+    analyze.add_argument("file", type=Path, help="the CSV file ('-' reads standard input)")
+    _add_report_options(analyze)
+    analyze.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="analyse the good rows and list the bad ones on standard error "
+        "(without it, any bad row stops the analysis and nothing is reported)",
+    )
+    custom = analyze.add_argument_group(
+        "a score-only instrument of your own",
+        "Name an instrument that appears in the file with totals only, and the figures its "
+        "reliable change and recovery are judged by (Jacobson & Truax, 1991).",
+    )
+    custom.add_argument("--instrument", metavar="NAME", help="its id as used in the file")
+    custom.add_argument("--reliability", type=float, help="reliability, between 0 and 1")
+    custom.add_argument("--sd", type=float, help="standard deviation of pre-treatment scores")
+    custom.add_argument("--cutoff", type=float, help="caseness cutoff (optional)")
+    custom.add_argument(
+        "--higher-is-better", action="store_true", help="higher scores are better"
+    )
+    analyze.set_defaults(run=_run_analyze)
+
+    instruments = sub.add_parser(
+        "instruments",
+        help="list instruments, show one, or export one as FHIR",
+        description="List the instruments in use, or export one as a FHIR R4 Questionnaire.",
+    )
+    instruments.add_argument("id", nargs="?", help="show this instrument")
+    instruments.add_argument(
+        "--fhir", action="store_true", help="print the instrument as FHIR R4 Questionnaire JSON"
+    )
+    instruments.set_defaults(run=_run_instruments)
+
+    demo = sub.add_parser(
+        "demo",
+        help="analyse a generated synthetic caseload (no real data)",
+        description="Generate a synthetic clinic (made-up clients, ids SYN-...) and analyse it.",
+    )
+    demo.add_argument("--clients", type=int, default=60, help="how many clients (default 60)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    _add_report_options(demo, default="text")
+    demo.set_defaults(run=_run_demo)
+
+    synth = sub.add_parser(
+        "synth",
+        help="write a synthetic caseload CSV (for trying things out and benchmarks)",
+        description="Write a synthetic caseload in the analyze CSV format. Every client is "
+        "made up; ids start with SYN-.",
+    )
+    synth.add_argument("output", type=Path, help="where to write the CSV")
+    synth.add_argument("--clients", type=int, default=60)
+    synth.add_argument("--occasions", type=int, default=10)
+    synth.add_argument(
+        "--instruments",
+        default="phq9,gad7,session_feedback",
+        help="comma-separated (default phq9,gad7,session_feedback)",
+    )
+    synth.add_argument("--seed", type=int, default=7)
+    synth.set_defaults(run=_run_synth)
+    return parser
+
+
+def _add_report_options(p: argparse.ArgumentParser, default: str = "json") -> None:
+    p.add_argument(
+        "--format",
+        choices=("json", "csv", "text"),
+        default=default,
+        help=f"output format (default {default})",
+    )
+    p.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
+
+
+def _instrument_set(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from unstuck.measures import load_instruments
+
+    dirs = list(args.instruments_dir)
+    env = os.environ.get(INSTRUMENTS_DIR_ENV, "")
+    dirs += [d for d in env.split(os.pathsep) if d]
+    return load_instruments(dirs)
+
+
+def _run_score(args: argparse.Namespace) -> int:
+    from unstuck.measures import score_answers
+
+    instrument = _instrument_set(args).get_instrument(args.instrument)
+    answers: list[int | None] = []
+    for position, text in enumerate(args.answers.split(","), start=1):
+        text = text.strip()
+        if not text:
+            answers.append(None)
+            continue
+        try:
+            answers.append(int(text))
+        except ValueError:
+            raise InvalidValue(f"item_{position}", text, "not a whole number") from None
+    result = score_answers(instrument, answers)
+    if args.json:
+        out = {
+            "instrument": instrument.id,
+            "total": result.total,
+            "severity": result.severity,
+            "safety_alert": result.safety_alert,
+            "answered": result.answered,
+            "missing_items": list(result.missing_items),
+            "prorated": result.prorated,
+            "safety_unanswered": list(result.safety_unanswered),
+        }
+        print(json.dumps(out))
+        return 0
+    lines = []
+    for n in instrument.safety_items:
+        if result.safety_alert:
+            lines.append(
+                f"SAFETY: item {n} was answered above 0. Please check on safety with the "
+                "client now."
+            )
+    if result.total is None:
+        lines.append(
+            f"{instrument.name}: {len(result.missing_items)} items unanswered, too many for "
+            "a total."
+        )
+    else:
+        band = f" ({result.severity})" if result.severity else ""
+        scale = "" if instrument.score_max is None else f" of {instrument.score_max:g}"
+        prorated = " (prorated for unanswered items)" if result.prorated else ""
+        lines.append(f"{instrument.name}: total {result.total:g}{scale}{band}{prorated}.")
+    for n in result.safety_unanswered:
+        lines.append(f"Item {n} (safety) was not answered, so risk could not be checked.")
+    print("\n".join(lines))
+    return 0
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from unstuck.analysis import analyze_file
+    from unstuck.analysis.report import render
+    from unstuck.measures import score_only_instrument
+
+    instruments = _instrument_set(args)
+    given = [args.reliability is not None, args.sd is not None]
+    if args.instrument:
+        if not all(given):
+            raise InvalidValue(
+                "--instrument", args.instrument, "also give --reliability and --sd"
+            )
+        instruments = instruments.with_instrument(
+            score_only_instrument(
+                args.instrument.strip().lower(),
+                reliability=args.reliability,
+                sd=args.sd,
+                cutoff=args.cutoff,
+                higher_is_better=args.higher_is_better,
+            )
+        )
+    elif any(given) or args.cutoff is not None:
+        raise InvalidValue(
+            "--instrument", None, "--reliability, --sd and --cutoff need --instrument NAME"
+        )
+    source = sys.stdin.buffer if str(args.file) == "-" else args.file
+    analysis = analyze_file(source, instruments, skip_invalid=args.skip_invalid)
+    obs = analysis.observations
+    if obs.skipped_rows:
+        print(
+            f"unstuck: left out {obs.skipped_rows} row(s) with {obs.skipped_problems} "
+            "problem(s):",
+            file=sys.stderr,
+        )
+        for problem in obs.skipped:
+            print(f"  {problem}", file=sys.stderr)
+        if obs.skipped_problems > len(obs.skipped):
+            print(f"  ... and {obs.skipped_problems - len(obs.skipped)} more", file=sys.stderr)
+    title = f"Unstuck report: {args.file}"
+    _write(render(analysis.summary, args.format, instruments, title=title), args.output)
+    return 0
+
+
+def _run_instruments(args: argparse.Namespace) -> int:
+    from unstuck.measures import to_fhir_questionnaire
+
+    instruments = _instrument_set(args)
+    if args.id is None:
+        for instrument in instruments.values():
+            kind = f"{len(instrument.items)} items" if instrument.items else "score only"
+            print(f"{instrument.id:<18} {instrument.name} ({kind})")
+        return 0
+    instrument = instruments.get_instrument(args.id)
+    if args.fhir:
+        print(json.dumps(to_fhir_questionnaire(instrument), indent=2, ensure_ascii=False))
+        return 0
+    print(f"{instrument.name} ({instrument.id})\n{instrument.description}\n")
+    for item in instrument.items:
+        marker = "  [safety]" if item.safety else ""
+        print(f"  {item.number}. {item.text}{marker}")
+    if instrument.items:
+        options = instrument.items[0].options
+        print("\n  Answers: " + "; ".join(f"{o.value} = {o.label}" for o in options))
+    for band in instrument.bands:
+        print(f"  {band.low:g}-{band.high:g}: {band.name}")
+    if instrument.license:
+        print(f"\nLicence: {instrument.license}")
+    for citation in instrument.citations:
+        print(f"Source: {citation}")
+    return 0
+
+
+def _run_synth(args: argparse.Namespace) -> int:
+    from unstuck.synth import ClinicParameters, generate_long_table
+
+    params = ClinicParameters(
+        clients=args.clients,
+        occasions=args.occasions,
+        instruments=tuple(i.strip() for i in args.instruments.split(",") if i.strip()),
+        seed=args.seed,
+    )
+    started = time.perf_counter()
+    clinic = generate_long_table(params)
+    clinic.observations.write_csv(args.output)
+    print(
+        f"wrote {clinic.observations.height:,} synthetic rows for {args.clients:,} clients to "
+        f"{args.output} in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from unstuck.analysis import analyze_file
+    from unstuck.analysis.report import render
+    from unstuck.synth import ClinicParameters, generate_long_table
+
+    instruments = _instrument_set(args)
+    clinic = generate_long_table(ClinicParameters(clients=args.clients, seed=args.seed))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "synthetic-caseload.csv"
+        clinic.observations.write_csv(path)
+        analysis = analyze_file(path, instruments)
+    title = f"Unstuck demo: a synthetic clinic of {args.clients} made-up clients"
+    _write(render(analysis.summary, args.format, instruments, title=title), args.output)
+    return 0
+
+
+def _write(text: str, output: Path | None, stream: TextIO | None = None) -> None:
+    if output is None:
+        (stream or sys.stdout).write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

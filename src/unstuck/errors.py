@@ -1,0 +1,108 @@
+"""The small family of errors the core raises for bad input.
+
+Every error carries *where* the problem is (row, field, value) so that a shell can turn it into
+a message a person can act on, never a traceback. Row numbers are 1-based data rows as a person
+sees them in a spreadsheet (the header is row 1, so the first data row is row 2) when they come
+from a file; `None` when the value did not come from a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class UnstuckError(Exception):
+    """Base of every error caused by input that a user can correct."""
+
+
+@dataclass(eq=False)
+class InvalidValue(UnstuckError):
+    """One value is not acceptable: out of range, not a number, unknown option, ..."""
+
+    field: str
+    value: object
+    reason: str
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, " if self.row is not None else ""
+        return f"{where}column {self.field!r}, value {self.value!r}: {self.reason}"
+
+
+class InvalidAnswer(InvalidValue):
+    """A questionnaire answer outside the item's answer options."""
+
+
+@dataclass(eq=False)
+class UnknownInstrument(UnstuckError):
+    """An instrument id that no definition file provides."""
+
+    name: str
+    known: tuple[str, ...] = ()
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, column 'instrument': " if self.row is not None else ""
+        known = f" Known instruments: {', '.join(self.known)}." if self.known else ""
+        return (
+            f"{where}unknown instrument {self.name!r}.{known} A score-only instrument can be "
+            "named with --instrument NAME --reliability R --sd SD --cutoff C."
+        )
+
+
+@dataclass(eq=False)
+class InvalidDefinition(UnstuckError):
+    """An instrument (or other knowledge) definition file that fails validation."""
+
+    source: str
+    location: str
+    reason: str
+
+    def __str__(self) -> str:
+        loc = f" at {self.location}" if self.location else ""
+        return f"{self.source}{loc}: {self.reason}"
+
+
+@dataclass(eq=False)
+class MissingColumns(UnstuckError):
+    """An input table lacks required columns."""
+
+    missing: tuple[str, ...]
+    present: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return (
+            f"missing column(s): {', '.join(self.missing)}. "
+            f"The file has: {', '.join(self.present) or '(no header)'}."
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad value in an input table, located by row and column."""
+
+    row: int
+    column: str
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        shown = "(empty)" if self.value is None else repr(self.value)
+        return f"row {self.row}, column {self.column!r}, value {shown}: {self.reason}"
+
+
+@dataclass(eq=False)
+class InvalidRows(UnstuckError):
+    """An input table has rows that cannot be used. Nothing from it has been analysed."""
+
+    source: str
+    problems: tuple[Problem, ...]  # the first few, in row order
+    total: int  # how many problems there are in all
+    rows: int  # how many distinct rows are affected
+
+    def __str__(self) -> str:
+        head = f"{self.source}: {self.total} problem(s) in {self.rows} row(s)"
+        lines = [head, *(f"  {p}" for p in self.problems)]
+        if self.total > len(self.problems):
+            lines.append(f"  ... and {self.total - len(self.problems)} more")
+        return "\n".join(lines)

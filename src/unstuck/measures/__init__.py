@@ -1,0 +1,39 @@
+"""Instruments: definitions as data, their loader, scoring and FHIR export. Pure Python."""
+
+from unstuck.measures.fhir import to_fhir_questionnaire
+from unstuck.measures.loader import (
+    InstrumentSet,
+    builtin_instruments,
+    load_definition,
+    load_instruments,
+    parse_definition,
+    score_only_instrument,
+)
+from unstuck.measures.model import Instrument
+from unstuck.measures.scoring import (
+    Score,
+    ScoreArrays,
+    band_index,
+    check_total,
+    score_answers,
+    score_matrix,
+    severity_of,
+)
+
+__all__ = [
+    "Instrument",
+    "InstrumentSet",
+    "Score",
+    "ScoreArrays",
+    "band_index",
+    "builtin_instruments",
+    "check_total",
+    "load_definition",
+    "load_instruments",
+    "parse_definition",
+    "score_answers",
+    "score_matrix",
+    "score_only_instrument",
+    "severity_of",
+    "to_fhir_questionnaire",
+]

@@ -1,0 +1,29 @@
+"""Change over time: change statistics, expected course, client and caseload summaries."""
+
+from unstuck.progress.change import (
+    RELIABLE_Z,
+    ChangeArrays,
+    ChangeCriteria,
+    ChangeResult,
+    Cutoffs,
+    classify_change,
+    classify_changes,
+    criteria_for,
+    jt_cutoffs,
+    reliable_change_index,
+    standard_error_of_difference,
+)
+
+__all__ = [
+    "RELIABLE_Z",
+    "ChangeArrays",
+    "ChangeCriteria",
+    "ChangeResult",
+    "Cutoffs",
+    "classify_change",
+    "classify_changes",
+    "criteria_for",
+    "jt_cutoffs",
+    "reliable_change_index",
+    "standard_error_of_difference",
+]

@@ -1,0 +1,221 @@
+"""Summarise a whole caseload at once: the vectorised twin of `unstuck.progress.summary`.
+
+Input is a long polars frame of checked observations (as made by
+`unstuck.analysis.csvinput`); output is one row per client and instrument and one row per
+client. Work is done column-wise in polars and numpy, with a Python loop only over the
+(few) instruments, so 100,000 clients take about as long as reading their file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from unstuck.measures import band_index
+from unstuck.measures.model import Instrument
+from unstuck.progress import wording as w
+from unstuck.progress.change import ChangeCriteria, classify_changes, criteria_for
+from unstuck.progress.summary import ATTENDANCE_KINDS
+
+MEASURE_KEYS = (
+    "first",
+    "last",
+    "change",
+    "n",
+    "reliable_change",
+    "recovered",
+    "reliably_recovered",
+    "first_occasion",
+    "last_occasion",
+    "first_severity",
+    "last_severity",
+    "safety_alert",
+)
+
+
+@dataclass(frozen=True)
+class CaseloadSummary:
+    measures: pl.DataFrame  # one row per client and instrument with a score: MEASURE_KEYS + text
+    clients: pl.DataFrame  # client_id, status, flags, explanations, measures_json, attendance
+
+
+def summarise_caseload(
+    observations: pl.DataFrame, instruments: Mapping[str, Instrument]
+) -> CaseloadSummary:
+    """Summarise every client in `observations` (columns as `csvinput.OBSERVATION_COLUMNS`)."""
+    scored = pl.col("total").is_not_null()
+    occ = pl.col("occasion")
+    grouped = (
+        observations.group_by(["client_id", "instrument"])
+        .agg(
+            n=scored.sum().cast(pl.Int64),
+            first_occasion=occ.filter(scored).min(),
+            last_occasion=occ.filter(scored).max(),
+            first=pl.col("total").filter(scored).get(occ.filter(scored).arg_min()),
+            last=pl.col("total").filter(scored).get(occ.filter(scored).arg_max()),
+            alerts=occ.filter(pl.col("safety_alert")).sort(),
+            blanks=occ.filter(pl.col("safety_unanswered")).sort(),
+        )
+        .sort(["client_id", "instrument"])
+    )
+    parts = [
+        _per_instrument(part, instruments[key[0]])
+        for key, part in grouped.group_by("instrument", maintain_order=True)
+        if isinstance(key[0], str)
+    ]
+    per_measure = pl.concat(parts, how="diagonal_relaxed").sort(["client_id", "instrument"])
+
+    measure_json = pl.format(
+        '"{}":{}',
+        pl.col("instrument"),
+        pl.struct(
+            *(pl.col(k) for k in MEASURE_KEYS[:3]),
+            pl.col("n"),
+            *(pl.col(k) for k in MEASURE_KEYS[4:]),
+        ).struct.json_encode(),
+    )
+    clients = (
+        per_measure.group_by("client_id", maintain_order=True)
+        .agg(
+            safety=pl.col("safety_sentence").drop_nulls(),
+            sentences=pl.col("sentence").drop_nulls(),
+            unknown=pl.col("unknown_sentence").drop_nulls(),
+            measures_json=pl.concat_str(
+                pl.lit("{"), measure_json.filter(pl.col("n") > 0).str.join(","), pl.lit("}")
+            ),
+            enough=(pl.col("n") >= 2).any(),
+        )
+        .with_columns(
+            status=pl.when(pl.col("enough"))
+            .then(pl.lit("on_track"))
+            .otherwise(pl.lit("insufficient_data")),
+            flags=pl.lit([], dtype=pl.List(pl.String)),
+            explanations=pl.concat_list("safety", "sentences", "unknown"),
+        )
+        .with_columns(
+            explanations=pl.when(pl.col("explanations").list.len() == 0)
+            .then(pl.lit([w.NO_SCORES], dtype=pl.List(pl.String)))
+            .otherwise(pl.col("explanations"))
+        )
+        .join(_attendance(observations), on="client_id", how="left")
+        .select("client_id", "status", "flags", "explanations", "measures_json", "attendance")
+    )
+    return CaseloadSummary(per_measure.filter(pl.col("n") > 0), clients)
+
+
+def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
+    """Severity, change classification and sentences for one instrument's rows."""
+    criteria = criteria_for(instrument)
+    first = part.get_column("first").to_numpy().astype(np.float64)
+    last = part.get_column("last").to_numpy().astype(np.float64)
+    n = part.get_column("n").to_numpy()
+    names = pl.Series([b.name for b in instrument.bands] + [None], dtype=pl.String)
+    cols: dict[str, pl.Series] = {
+        "first_severity": names.gather(_band_positions(instrument, first, len(names))),
+        "last_severity": names.gather(_band_positions(instrument, last, len(names))),
+        "change": pl.Series(np.where(n >= 2, last - first, np.nan)).fill_nan(None),
+    }
+    if criteria is not None:
+        arrays = classify_changes(np.nan_to_num(first), np.nan_to_num(last), criteria)
+        judged = n >= 2
+        labels = np.array(["deteriorated", "unchanged", "improved"], dtype=object)
+        reliable = np.where(judged, labels[arrays.direction.astype(np.int64) + 1], None)
+        cols["reliable_change"] = pl.Series(reliable, dtype=pl.String)
+        known = judged & arrays.case_at_first if arrays.has_cutoff else np.zeros_like(judged)
+        cols["recovered"] = _only_where(known, arrays.recovered)
+        cols["reliably_recovered"] = _only_where(known, arrays.reliably_recovered)
+    else:
+        cols["reliable_change"] = pl.Series([None] * part.height, dtype=pl.String)
+        cols["recovered"] = pl.Series([None] * part.height, dtype=pl.Boolean)
+        cols["reliably_recovered"] = pl.Series([None] * part.height, dtype=pl.Boolean)
+    frame = part.with_columns(
+        pl.lit(instrument.id).alias("instrument"),
+        **cols,
+        safety_alert=pl.col("alerts").list.len() > 0,
+    )
+    return frame.with_columns(
+        sentence=pl.when(pl.col("n") > 0).then(_sentence_expr(instrument.name, criteria)),
+        **_safety_exprs(instrument),
+    ).drop("alerts", "blanks")
+
+
+def _only_where(keep: np.ndarray, values: np.ndarray) -> pl.Series:
+    """Values where `keep`, null elsewhere (recovery is undefined unless a case at first)."""
+    return pl.Series(values, dtype=pl.Boolean).set(pl.Series(~keep), None)
+
+
+def _band_positions(instrument: Instrument, totals: np.ndarray, size: int) -> pl.Series:
+    idx = band_index(instrument, totals).astype(np.int64)
+    return pl.Series(np.where(idx < 0, size - 1, idx))
+
+
+def _sentence_expr(name: str, criteria: ChangeCriteria | None) -> pl.Expr:
+    first = w.labelled_expr(pl.col("first"), pl.col("first_severity"))
+    last = w.labelled_expr(pl.col("last"), pl.col("last_severity"))
+    one = pl.format(w.ONE_SCORE, pl.lit(name), first, pl.col("first_occasion"))
+    change = pl.format(
+        w.CHANGE,
+        pl.lit(name),
+        first,
+        pl.col("first_occasion"),
+        last,
+        pl.col("last_occasion"),
+        pl.col("n"),
+        w.signed_expr(pl.col("change")),
+    )
+    if criteria is None:
+        body = pl.concat_str(change, pl.lit(" " + w.NO_RULE))
+    else:
+        rc = pl.col("reliable_change")
+        verdict = (
+            pl.when(rc == "improved")
+            .then(pl.lit(w.IMPROVED.format(criteria.rule)))
+            .when(rc == "deteriorated")
+            .then(pl.lit(w.DETERIORATED.format(criteria.rule)))
+            .otherwise(pl.lit(w.UNCHANGED.format(criteria.rule)))
+        )
+        body = pl.concat_str(change, pl.lit(" "), verdict)
+        if criteria.cutoff is not None:
+            recovery = (
+                pl.when(pl.col("recovered").is_null())
+                .then(pl.lit(w.NOT_A_CASE))
+                .when(pl.col("reliably_recovered"))
+                .then(pl.lit(w.RELIABLY_RECOVERED))
+                .when(pl.col("recovered"))
+                .then(pl.lit(w.RECOVERED_ONLY))
+                .otherwise(pl.lit(w.NOT_RECOVERED))
+            )
+            body = pl.concat_str(body, pl.lit(" "), recovery)
+    return pl.when(pl.col("n") >= 2).then(body).otherwise(one)
+
+
+def _safety_exprs(instrument: Instrument) -> dict[str, pl.Expr]:
+    if not instrument.safety_items:
+        return {
+            "safety_sentence": pl.lit(None, pl.String),
+            "unknown_sentence": pl.lit(None, pl.String),
+        }
+    item = instrument.safety_items[0]
+    alerts, blanks = pl.col("alerts"), pl.col("blanks")
+    return {
+        "safety_sentence": pl.when(alerts.list.len() > 0).then(
+            pl.format(w.SAFETY, pl.lit(instrument.name), pl.lit(item), w.sessions_expr(alerts))
+        ),
+        "unknown_sentence": pl.when(blanks.list.len() > 0).then(
+            pl.format(
+                w.SAFETY_UNKNOWN, pl.lit(instrument.name), pl.lit(item), w.sessions_expr(blanks)
+            )
+        ),
+    }
+
+
+def _attendance(observations: pl.DataFrame) -> pl.DataFrame:
+    """Sessions per attendance kind, counting each client's session once."""
+    sessions = observations.group_by(["client_id", "occasion"]).agg(pl.col("attendance").first())
+    counts = sessions.group_by("client_id").agg(
+        **{k: (pl.col("attendance") == k).sum().cast(pl.Int64) for k in ATTENDANCE_KINDS}
+    )
+    return counts.select("client_id", pl.struct(*ATTENDANCE_KINDS).alias("attendance"))

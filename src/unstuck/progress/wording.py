@@ -1,0 +1,82 @@
+"""The sentences that explain a client's numbers, shared by the per-client and batch paths.
+
+Each template uses positional ``{}`` fields so that the same text serves Python's
+`str.format` (one client at a time) and `polars.format` (a whole caseload at once); a test
+checks that both paths give identical sentences. Wording is plain and never blames the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+# A measure with a single score so far.
+ONE_SCORE = "{}: one score so far ({} at session {}); change can be judged from the next one."
+# name, first (label), first occasion, last (label), last occasion, n, signed change
+CHANGE = "{}: {} at session {}, {} at session {} ({} scores), a change of {} points."
+IMPROVED = "That is reliable improvement: {}."
+DETERIORATED = "That is reliable deterioration: {}."
+UNCHANGED = "That is within measurement error, so not a reliable change: {}."
+NO_RULE = "No reliable-change threshold is defined for this measure, so change is not judged."
+RELIABLY_RECOVERED = "It moved out of the clinical range with reliable improvement: reliable recovery."
+RECOVERED_ONLY = (
+    "It moved out of the clinical range (recovery), but the change is within measurement error."
+)
+NOT_RECOVERED = "It started and is still in the clinical range."
+NOT_A_CASE = "It started outside the clinical range, so recovery does not apply."
+# name, item number, sessions
+SAFETY = (
+    "Safety: {} item {} (a risk question) was answered above 0 at session {}. "
+    "Please check on safety with the client now."
+)
+# name, item number, sessions
+SAFETY_UNKNOWN = (
+    "{} item {} (safety) has no answer at session {} (left blank or only a total given), "
+    "so risk could not be checked from the questionnaire."
+)
+NO_SCORES = "No scored questionnaires yet."
+
+
+def number(x: float) -> str:
+    """A score as people write it: 12, not 12.0; decimals only when there are some."""
+    return str(int(x)) if float(x).is_integer() else str(round(x, 2))
+
+
+def signed(x: float) -> str:
+    return ("+" if x > 0 else "") + number(x)
+
+
+def labelled(score: float, severity: str | None) -> str:
+    return number(score) if severity is None else f"{number(score)} ({severity})"
+
+
+def sessions(occasions: Sequence[int]) -> str:
+    return ", ".join(str(o) for o in occasions)
+
+
+# -- the same formatting as polars expressions -------------------------------------------
+
+
+def number_expr(col: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(col == col.round(0))
+        .then(col.cast(pl.Int64).cast(pl.String))
+        .otherwise(col.round(2).cast(pl.String))
+    )
+
+
+def signed_expr(col: pl.Expr) -> pl.Expr:
+    return pl.when(col > 0).then(pl.lit("+") + number_expr(col)).otherwise(number_expr(col))
+
+
+def labelled_expr(score: pl.Expr, severity: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(severity.is_null())
+        .then(number_expr(score))
+        .otherwise(pl.format("{} ({})", number_expr(score), severity))
+    )
+
+
+def sessions_expr(occasions: pl.Expr) -> pl.Expr:
+    return occasions.cast(pl.List(pl.String)).list.join(", ")

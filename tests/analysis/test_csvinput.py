@@ -1,0 +1,204 @@
+"""Reading and checking the long CSV: good rows are kept, every bad value is named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from unstuck.analysis.csvinput import read_observations
+from unstuck.errors import InvalidRows, MissingColumns
+from unstuck.measures import load_instruments, score_only_instrument
+
+INSTRUMENTS = load_instruments()
+PHQ_HEADER = "client_id,occasion,instrument," + ",".join(f"item_{i}" for i in range(1, 10))
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "input.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path, instruments=INSTRUMENTS) -> list[str]:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidRows) as caught:
+        read_observations(path, instruments)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_it_scores_item_rows_and_keeps_totals(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        f"{PHQ_HEADER}\nA,1,phq9,1,2,0,3,1,0,2,1,0\nA,2,phq9,0,0,0,1,0,0,0,0,1\n",
+    )
+    frame = read_observations(path, INSTRUMENTS).frame
+    assert frame.get_column("total").to_list() == [10.0, 2.0]
+    assert frame.get_column("safety_alert").to_list() == [False, True]
+    assert frame.get_column("row").to_list() == [2, 3]
+    assert frame.get_column("attendance").to_list() == ["attended", "attended"]
+
+
+def test_it_accepts_totals_and_missed_sessions_without_a_score(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "client_id,occasion,instrument,score,attendance\n"
+        "A,1,phq9,18,attended\nA,2,phq9,,cancelled\nA,3,phq9,,no-show\nA,4,PHQ9 ,12,Late\n",
+    )
+    frame = read_observations(path, INSTRUMENTS).frame
+    assert frame.get_column("total").to_list() == [18.0, None, None, 12.0]
+    assert frame.get_column("attendance").to_list() == ["attended", "cancelled", "no_show", "late"]
+    # A total alone cannot show item 9: it is marked unknown, never read as "no risk".
+    assert frame.get_column("safety_unanswered").to_list() == [True, False, False, True]
+
+
+def test_it_prorates_and_keeps_incomplete_rows_without_a_total(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        f"{PHQ_HEADER}\nA,1,phq9,2,2,2,2,2,2,2,2,\nA,2,phq9,2,,,,,,,,1\n",
+    )
+    frame = read_observations(path, INSTRUMENTS).frame
+    first, second = frame.iter_rows(named=True)
+    assert first["total"] == 18.0  # 16 over 8 answered items, times 9
+    assert first["prorated"] is True
+    assert first["safety_unanswered"] is True
+    assert second["total"] is None
+    assert second["incomplete"] is True
+    assert second["safety_alert"] is True  # item 9 answered 1 still counts
+
+
+def test_it_numbers_sessions_by_date_when_there_is_no_occasion(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "client_id,date,instrument,score\n"
+        "A,2026-03-10,phq9,9\nA,2026-03-03,phq9,14\nA,2026-03-03,gad7,10\nB,2026-01-01,phq9,3\n",
+    )
+    frame = read_observations(path, INSTRUMENTS).frame.sort("row")
+    assert frame.get_column("occasion").to_list() == [2, 1, 1, 1]
+
+
+def test_it_reads_headers_with_spaces_capitals_and_a_byte_order_mark(tmp_path: Path) -> None:
+    path = write(tmp_path, "\ufeffClient_ID , Occasion,INSTRUMENT,Score\nA, 1 ,gad7, 9 \n")
+    frame = read_observations(path, INSTRUMENTS).frame
+    assert frame.row(0, named=True)["total"] == 9.0
+    assert frame.row(0, named=True)["occasion"] == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("A,1,phq9,1,2,0,4,1,0,2,1,0", "row 2, column 'item_4', value '4': must be one of 0, 1, 2, 3"),
+        ("A,1,phq9,1,2,0,x,1,0,2,1,0", "row 2, column 'item_4', value 'x': not a number"),
+        ("A,1,phq9,1,2,0,1.5,1,0,2,1,0", "row 2, column 'item_4', value '1.5': must be one of"),
+        ("A,1,bdi,1,2,0,1,1,0,2,1,0", "row 2, column 'instrument', value 'bdi': unknown instrument"),
+        ("A,0,phq9,1,2,0,1,1,0,2,1,0", "row 2, column 'occasion', value '0': occasion must be"),
+        ("A,two,phq9,1,2,0,1,1,0,2,1,0", "row 2, column 'occasion', value 'two'"),
+        (",1,phq9,1,2,0,1,1,0,2,1,0", "row 2, column 'client_id', value (empty): client_id is empty"),
+        ("A,1,gad7,1,2,0,1,1,0,2,1,", "row 2, column 'item_8', value '1': GAD-7 has 7 items"),
+    ],
+)
+def test_it_names_row_column_and_value_of_a_bad_item_row(
+    tmp_path: Path, line: str, expected: str
+) -> None:
+    messages = problems_of(write(tmp_path, f"{PHQ_HEADER}\n{line}\n"))
+    assert any(m.startswith(expected) for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("A,1,phq9,28,attended", "row 2, column 'score', value '28': PHQ-9 totals run from 0 to 27"),
+        ("A,1,phq9,-1,attended", "value '-1': PHQ-9 totals run from 0 to 27"),
+        ("A,1,phq9,nan,attended", "row 2, column 'score', value 'nan': not a number"),
+        ("A,1,phq9,,attended", "row 2, column 'score', value (empty): no score and no item"),
+        ("A,1,phq9,5,maybe", "row 2, column 'attendance', value 'maybe': attendance must be one of"),
+    ],
+)
+def test_it_names_row_column_and_value_of_a_bad_score_row(
+    tmp_path: Path, line: str, expected: str
+) -> None:
+    text = f"client_id,occasion,instrument,score,attendance\n{line}\n"
+    messages = problems_of(write(tmp_path, text))
+    assert any(expected in m for m in messages), messages
+
+
+def test_it_rejects_a_bad_date(tmp_path: Path) -> None:
+    messages = problems_of(write(tmp_path, "client_id,date,instrument,score\nA,03/04/2026,phq9,5\n"))
+    assert messages == [
+        "row 2, column 'date', value '03/04/2026': date must be a calendar date written YYYY-MM-DD"
+    ]
+
+
+def test_it_rejects_a_score_that_disagrees_with_the_items(tmp_path: Path) -> None:
+    header = PHQ_HEADER + ",score"
+    messages = problems_of(write(tmp_path, f"{header}\nA,1,phq9,1,2,0,3,1,0,2,1,0,11\n"))
+    assert messages == [
+        "row 2, column 'score', value '11': does not match the total of the item answers (10)"
+    ]
+
+
+def test_it_rejects_a_second_row_for_the_same_session(tmp_path: Path) -> None:
+    text = "client_id,occasion,instrument,score\nA,1,phq9,5\nA,2,phq9,6\nA,1,phq9,7\n"
+    assert problems_of(write(tmp_path, text)) == [
+        "row 4, column 'occasion', value '1': client A already has a phq9 row for this session "
+        "(row 2)"
+    ]
+
+
+def test_it_rejects_two_attendances_for_one_session(tmp_path: Path) -> None:
+    text = (
+        "client_id,occasion,instrument,score,attendance\n"
+        "A,1,phq9,5,attended\nA,1,gad7,,no_show\n"
+    )
+    assert problems_of(write(tmp_path, text)) == [
+        "row 3, column 'attendance', value 'no_show': differs from row 2 for the same session "
+        "(attended)"
+    ]
+
+
+def test_it_lists_every_problem_and_stores_nothing_by_default(tmp_path: Path) -> None:
+    text = "client_id,occasion,instrument,score\nA,1,phq9,5\nA,2,phq9,99\nB,1,xyz,3\nB,2,phq9,4\n"
+    with pytest.raises(InvalidRows) as caught:
+        read_observations(write(tmp_path, text), INSTRUMENTS)
+    err = caught.value
+    assert (err.total, err.rows) == (2, 2)
+    assert [p.row for p in err.problems] == [3, 4]
+    assert "2 problem(s) in 2 row(s)" in str(err)
+
+
+def test_skip_invalid_keeps_the_good_rows_and_lists_the_bad_ones(tmp_path: Path) -> None:
+    text = "client_id,occasion,instrument,score\nA,1,phq9,5\nA,2,phq9,99\nB,1,xyz,3\nB,2,phq9,4\n"
+    result = read_observations(write(tmp_path, text), INSTRUMENTS, skip_invalid=True)
+    assert result.frame.get_column("row").to_list() == [2, 5]
+    assert (result.skipped_rows, result.skipped_problems) == (2, 2)
+    assert [(p.row, p.column, p.value) for p in result.skipped] == [
+        (3, "score", "99"),
+        (4, "instrument", "xyz"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "missing"),
+    [
+        ("occasion,instrument,score", "client_id"),
+        ("client_id,instrument,score", "occasion (or date)"),
+        ("client_id,occasion,score", "instrument"),
+        ("client_id,occasion,instrument", "score (or item_1..item_k)"),
+    ],
+)
+def test_it_names_a_missing_column(tmp_path: Path, header: str, missing: str) -> None:
+    with pytest.raises(MissingColumns) as caught:
+        read_observations(write(tmp_path, header + "\n"), INSTRUMENTS)
+    assert missing in caught.value.missing
+    assert "The file has:" in str(caught.value)
+
+
+def test_a_score_only_instrument_named_on_the_command_line_is_range_free(tmp_path: Path) -> None:
+    bdi = score_only_instrument(
+        "bdi", reliability=0.9, sd=10.0, cutoff=14.0, higher_is_better=False
+    )
+    instruments = INSTRUMENTS.with_instrument(bdi)
+    path = write(tmp_path, "client_id,occasion,instrument,score\nA,1,bdi,30\nA,2,BDI,12.5\n")
+    frame = read_observations(path, instruments).frame
+    assert frame.get_column("total").to_list() == [30.0, 12.5]
+    assert isinstance(frame, pl.DataFrame)

@@ -1,0 +1,100 @@
+"""The caseload (batch) path and the per-client path must say exactly the same things."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from unstuck.analysis.csvinput import read_observations
+from unstuck.analysis.report import render_json
+from unstuck.measures import InstrumentSet, load_instruments, score_only_instrument
+from unstuck.progress.batch import summarise_caseload
+from unstuck.progress.summary import Observation, summarise_client
+from unstuck.synth import ClinicParameters, generate_long_table
+
+
+def per_client(frame: pl.DataFrame, instruments: InstrumentSet) -> list[dict[str, object]]:
+    rows: dict[str, list[Observation]] = defaultdict(list)
+    for r in frame.iter_rows(named=True):
+        rows[r["client_id"]].append(
+            Observation(
+                instrument=r["instrument"],
+                occasion=r["occasion"],
+                total=r["total"],
+                attendance=r["attendance"],
+                date=r["date"],
+                safety_alert=r["safety_alert"],
+                safety_unanswered=r["safety_unanswered"],
+                incomplete=r["incomplete"],
+            )
+        )
+    return [summarise_client(c, rows[c], instruments).to_dict() for c in sorted(rows)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_batch_and_per_client_agree_on_a_synthetic_clinic(tmp_path: Path, seed: int) -> None:
+    instruments = load_instruments()
+    clinic = generate_long_table(ClinicParameters(clients=150, occasions=8, seed=seed))
+    path = tmp_path / "clinic.csv"
+    clinic.observations.write_csv(path)
+    frame = read_observations(path, instruments).frame
+    batch = json.loads(render_json(summarise_caseload(frame, instruments)))
+    single = per_client(frame, instruments)
+    assert len(batch) == 150
+    assert batch == single
+
+
+def test_they_agree_on_edge_cases(tmp_path: Path) -> None:
+    """Single scores, missed sessions only, decimals, safety blanks and a rule-less measure."""
+    custom = score_only_instrument(
+        "bdi", reliability=0.9, sd=10.0, cutoff=14.0, higher_is_better=False
+    )
+    instruments = load_instruments().with_instrument(custom)
+    text = (
+        "client_id,occasion,instrument,score,attendance\n"
+        "A,1,phq9,18,attended\n"
+        "A,2,phq9,,cancelled\n"
+        "A,3,phq9,7,attended\n"
+        "B,1,gad7,,no_show\n"
+        "C,1,bdi,30.5,attended\n"
+        "C,2,bdi,12.25,late\n"
+        "D,1,session_feedback,31,attended\n"
+        "D,2,session_feedback,38,attended\n"
+        "E,1,phq9,12,attended\n"
+    )
+    path = tmp_path / "edge.csv"
+    path.write_text(text)
+    frame = read_observations(path, instruments).frame
+    batch = json.loads(render_json(summarise_caseload(frame, instruments)))
+    assert batch == per_client(frame, instruments)
+    by_id = {c["client_id"]: c for c in batch}
+    assert by_id["B"]["status"] == "insufficient_data"
+    assert by_id["B"]["measures"] == {}
+    assert by_id["B"]["attendance"] == {"attended": 0, "late": 0, "cancelled": 0, "no_show": 1}
+    assert by_id["E"]["status"] == "insufficient_data"
+    assert by_id["E"]["measures"]["phq9"]["change"] is None
+    assert by_id["C"]["measures"]["bdi"]["change"] == pytest.approx(-18.25)
+    a = by_id["A"]
+    assert a["status"] == "on_track"
+    assert a["measures"]["phq9"] | {} == {
+        "first": 18.0,
+        "last": 7.0,
+        "change": -11.0,
+        "n": 2,
+        "reliable_change": "improved",
+        "recovered": True,
+        "reliably_recovered": True,
+        "first_occasion": 1,
+        "last_occasion": 3,
+        "first_severity": "moderately severe",
+        "last_severity": "mild",
+        "safety_alert": False,
+    }
+    assert a["explanations"][0].startswith(
+        "PHQ-9: 18 (moderately severe) at session 1, 7 (mild) at session 3 (2 scores), "
+        "a change of -11 points. That is reliable improvement"
+    )

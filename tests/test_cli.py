@@ -1,0 +1,199 @@
+"""The `unstuck` command: its JSON is a contract other tools rely on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from unstuck.cli import main
+
+MEASURE_KEYS = {"first", "last", "change", "n", "reliable_change", "recovered", "reliably_recovered"}
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_score_json_has_total_severity_and_safety(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "score", "phq9", "--answers", "1,2,0,3,1,0,2,1,0", "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert (result["total"], result["severity"], result["safety_alert"]) == (10, "moderate", False)
+
+
+def test_score_raises_the_safety_alert_first_in_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "score", "phq9", "--answers", "0,0,0,0,0,0,0,0,2")
+    assert code == 0
+    assert out.splitlines()[0].startswith("SAFETY: item 9 was answered above 0")
+    assert "PHQ-9: total 2 of 27 (minimal)." in out
+
+
+def test_score_prorates_a_skipped_item(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "score", "gad7", "--answers", "3,3,3,,3,3,3", "--json")
+    result = json.loads(out)
+    assert (result["total"], result["prorated"], result["missing_items"]) == (21, True, [4])
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ("1,2,0,3,1,0,2,1,4", "column 'item_9', value 4"),
+        ("1,2,0,3,1,0,2,1,x", "column 'item_9', value 'x': not a whole number"),
+        ("1,2,0", "answers"),
+    ],
+)
+def test_score_rejects_bad_answers_with_status_2(
+    capsys: pytest.CaptureFixture[str], answers: str, message: str
+) -> None:
+    code, out, err = run(capsys, "score", "phq9", "--answers", answers)
+    assert code == 2
+    assert out == ""
+    assert message in err
+
+
+def test_score_names_an_unknown_instrument(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "score", "bdi2", "--answers", "1")
+    assert code == 2
+    assert "unknown instrument 'bdi2'" in err
+    assert "phq9" in err
+
+
+def caseload(tmp_path: Path) -> Path:
+    path = tmp_path / "caseload.csv"
+    path.write_text(
+        "client_id,occasion,instrument,score,attendance\n"
+        "C1,1,phq9,18,attended\nC1,2,phq9,,no_show\nC1,3,phq9,8,attended\n"
+        "C2,1,phq9,12,attended\nC2,2,phq9,16,attended\n"
+        "C3,1,gad7,9,attended\n"
+    )
+    return path
+
+
+def test_analyze_json_follows_the_contract(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "analyze", str(caseload(tmp_path)), "--format", "json")
+    assert code == 0
+    clients = {c["client_id"]: c for c in json.loads(out)}
+    assert set(clients) == {"C1", "C2", "C3"}
+    for c in clients.values():
+        assert {"client_id", "status", "flags", "explanations", "measures"} <= set(c)
+        assert all(MEASURE_KEYS <= set(m) for m in c["measures"].values())
+        assert c["explanations"]
+    c1 = clients["C1"]["measures"]["phq9"]
+    assert (c1["first"], c1["last"], c1["change"], c1["n"]) == (18, 8, -10, 2)
+    assert (c1["reliable_change"], c1["recovered"], c1["reliably_recovered"]) == (
+        "improved",
+        True,
+        True,
+    )
+    c2 = clients["C2"]["measures"]["phq9"]
+    assert (c2["reliable_change"], c2["recovered"]) == ("unchanged", False)
+    assert clients["C3"]["status"] == "insufficient_data"
+
+
+def test_analyze_csv_and_text(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "analyze", str(caseload(tmp_path)), "--format", "csv")
+    assert code == 0
+    header, *rows = out.strip().splitlines()
+    assert header.startswith("client_id,status,flags,instrument,first,last,change,n")
+    assert len(rows) == 3
+    code, out, _ = run(capsys, "analyze", str(caseload(tmp_path)), "--format", "text")
+    assert "Clients: 3" in out
+    assert "PHQ-9: 2 clients with 2+ scores" in out
+
+
+def test_analyze_with_a_custom_score_only_instrument(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "bdi.csv"
+    path.write_text("client_id,occasion,instrument,score\nA,1,bdi,30\nA,2,bdi,12\n")
+    argv = ["analyze", str(path), "--instrument", "bdi", "--reliability", "0.9", "--sd", "10"]
+    code, out, _ = run(capsys, *argv, "--cutoff", "14")
+    assert code == 0
+    bdi = json.loads(out)[0]["measures"]["bdi"]
+    # Threshold 1.96 * 10 * sqrt(2 * (1 - 0.9)) = 8.77 points: an 18-point drop is reliable.
+    assert (bdi["reliable_change"], bdi["recovered"], bdi["reliably_recovered"]) == (
+        "improved",
+        True,
+        True,
+    )
+    code, _, err = run(capsys, "analyze", str(path), "--instrument", "bdi", "--sd", "10")
+    assert code == 2
+    assert "--reliability" in err
+
+
+def test_analyze_stops_on_bad_rows_unless_told_to_skip(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("client_id,occasion,instrument,score\nA,1,phq9,5\nA,2,phq9,30\nB,1,phq9,7\n")
+    code, out, err = run(capsys, "analyze", str(path))
+    assert code == 2
+    assert out == ""
+    assert "row 3, column 'score', value '30': PHQ-9 totals run from 0 to 27" in err
+    code, out, err = run(capsys, "analyze", str(path), "--skip-invalid")
+    assert code == 0
+    assert "left out 1 row(s)" in err
+    assert "row 3, column 'score'" in err
+    assert {c["client_id"] for c in json.loads(out)} == {"A", "B"}
+
+
+def test_analyze_reports_an_unreadable_or_missing_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "analyze", str(tmp_path / "nope.csv"))
+    assert code == 2
+    assert "file not found" in err
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    code, _, err = run(capsys, "analyze", str(empty))
+    assert code == 2
+    assert "empty" in err
+
+
+def test_the_installed_command_prints_no_traceback_for_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("client_id,occasion,instrument,score\nA,1,phq9,abc\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "unstuck.cli", "analyze", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "row 2, column 'score', value 'abc': not a number" in done.stderr
+
+
+def test_instruments_lists_and_exports_fhir(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "instruments")
+    assert code == 0
+    assert {line.split()[0] for line in out.splitlines()} >= {"phq9", "gad7", "session_feedback"}
+    code, out, _ = run(capsys, "instruments", "gad7", "--fhir")
+    resource = json.loads(out)
+    assert resource["resourceType"] == "Questionnaire"
+    questions = resource["item"][0]["item"]
+    assert [q["type"] for q in questions] == ["choice"] * 7
+
+
+def test_demo_prints_a_report_marked_synthetic(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo", "--clients", "12")
+    assert code == 0
+    assert "SYNTHETIC DATA" in out
+    assert "Clients: 12" in out
+
+
+def test_help_explains_the_csv_format(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["analyze", "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert "client_id" in out
+    assert "--skip-invalid" in out
