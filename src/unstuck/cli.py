@@ -113,9 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     custom.add_argument("--reliability", type=float, help="reliability, between 0 and 1")
     custom.add_argument("--sd", type=float, help="standard deviation of pre-treatment scores")
     custom.add_argument("--cutoff", type=float, help="caseness cutoff (optional)")
-    custom.add_argument(
-        "--higher-is-better", action="store_true", help="higher scores are better"
-    )
+    custom.add_argument("--higher-is-better", action="store_true", help="higher scores are better")
     analyze.set_defaults(run=_run_analyze)
 
     instruments = sub.add_parser(
@@ -237,9 +235,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     given = [args.reliability is not None, args.sd is not None]
     if args.instrument:
         if not all(given):
-            raise InvalidValue(
-                "--instrument", args.instrument, "also give --reliability and --sd"
-            )
+            raise InvalidValue("--instrument", args.instrument, "also give --reliability and --sd")
         instruments = instruments.with_instrument(
             score_only_instrument(
                 args.instrument.strip().lower(),
@@ -258,8 +254,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     obs = analysis.observations
     if obs.skipped_rows:
         print(
-            f"unstuck: left out {obs.skipped_rows} row(s) with {obs.skipped_problems} "
-            "problem(s):",
+            f"unstuck: left out {obs.skipped_rows} row(s) with {obs.skipped_problems} problem(s):",
             file=sys.stderr,
         )
         for problem in obs.skipped:

@@ -87,13 +87,22 @@ def test_it_reads_headers_with_spaces_capitals_and_a_byte_order_mark(tmp_path: P
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("A,1,phq9,1,2,0,4,1,0,2,1,0", "row 2, column 'item_4', value '4': must be one of 0, 1, 2, 3"),
+        (
+            "A,1,phq9,1,2,0,4,1,0,2,1,0",
+            "row 2, column 'item_4', value '4': must be one of 0, 1, 2, 3",
+        ),
         ("A,1,phq9,1,2,0,x,1,0,2,1,0", "row 2, column 'item_4', value 'x': not a number"),
         ("A,1,phq9,1,2,0,1.5,1,0,2,1,0", "row 2, column 'item_4', value '1.5': must be one of"),
-        ("A,1,bdi,1,2,0,1,1,0,2,1,0", "row 2, column 'instrument', value 'bdi': unknown instrument"),
+        (
+            "A,1,bdi,1,2,0,1,1,0,2,1,0",
+            "row 2, column 'instrument', value 'bdi': unknown instrument",
+        ),
         ("A,0,phq9,1,2,0,1,1,0,2,1,0", "row 2, column 'occasion', value '0': occasion must be"),
         ("A,two,phq9,1,2,0,1,1,0,2,1,0", "row 2, column 'occasion', value 'two'"),
-        (",1,phq9,1,2,0,1,1,0,2,1,0", "row 2, column 'client_id', value (empty): client_id is empty"),
+        (
+            ",1,phq9,1,2,0,1,1,0,2,1,0",
+            "row 2, column 'client_id', value (empty): client_id is empty",
+        ),
         ("A,1,gad7,1,2,0,1,1,0,2,1,", "row 2, column 'item_8', value '1': GAD-7 has 7 items"),
     ],
 )
@@ -107,11 +116,17 @@ def test_it_names_row_column_and_value_of_a_bad_item_row(
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("A,1,phq9,28,attended", "row 2, column 'score', value '28': PHQ-9 totals run from 0 to 27"),
+        (
+            "A,1,phq9,28,attended",
+            "row 2, column 'score', value '28': PHQ-9 totals run from 0 to 27",
+        ),
         ("A,1,phq9,-1,attended", "value '-1': PHQ-9 totals run from 0 to 27"),
         ("A,1,phq9,nan,attended", "row 2, column 'score', value 'nan': not a number"),
         ("A,1,phq9,,attended", "row 2, column 'score', value (empty): no score and no item"),
-        ("A,1,phq9,5,maybe", "row 2, column 'attendance', value 'maybe': attendance must be one of"),
+        (
+            "A,1,phq9,5,maybe",
+            "row 2, column 'attendance', value 'maybe': attendance must be one of",
+        ),
     ],
 )
 def test_it_names_row_column_and_value_of_a_bad_score_row(
@@ -123,7 +138,9 @@ def test_it_names_row_column_and_value_of_a_bad_score_row(
 
 
 def test_it_rejects_a_bad_date(tmp_path: Path) -> None:
-    messages = problems_of(write(tmp_path, "client_id,date,instrument,score\nA,03/04/2026,phq9,5\n"))
+    messages = problems_of(
+        write(tmp_path, "client_id,date,instrument,score\nA,03/04/2026,phq9,5\n")
+    )
     assert messages == [
         "row 2, column 'date', value '03/04/2026': date must be a calendar date written YYYY-MM-DD"
     ]
@@ -147,8 +164,7 @@ def test_it_rejects_a_second_row_for_the_same_session(tmp_path: Path) -> None:
 
 def test_it_rejects_two_attendances_for_one_session(tmp_path: Path) -> None:
     text = (
-        "client_id,occasion,instrument,score,attendance\n"
-        "A,1,phq9,5,attended\nA,1,gad7,,no_show\n"
+        "client_id,occasion,instrument,score,attendance\nA,1,phq9,5,attended\nA,1,gad7,,no_show\n"
     )
     assert problems_of(write(tmp_path, text)) == [
         "row 3, column 'attendance', value 'no_show': differs from row 2 for the same session "

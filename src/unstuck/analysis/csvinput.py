@@ -27,7 +27,14 @@ ATTENDED = ("attended", "late")
 MAX_LISTED = 50
 _ITEM = re.compile(r"item_(\d+)$")
 
-PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
+PROBLEM_SCHEMA = pl.Schema(
+    {
+        "row": pl.Int64,
+        "column": pl.String,
+        "value": pl.String,
+        "reason": pl.String,
+    }
+)
 OBSERVATION_COLUMNS = (
     "row",
     "client_id",
@@ -153,7 +160,9 @@ def check_observations(
     )
 
     if "attendance" in columns:
-        norm = pl.col("attendance").str.strip_chars().str.to_lowercase().str.replace_all(r"[- ]", "_")
+        norm = (
+            pl.col("attendance").str.strip_chars().str.to_lowercase().str.replace_all(r"[- ]", "_")
+        )
         frame = frame.with_columns(pl.col("attendance").alias("_raw_attendance"), norm)
         flag(
             ~_blank("attendance") & ~pl.col("attendance").is_in(ATTENDANCE),
@@ -199,8 +208,7 @@ def check_observations(
     )
     for c in numeric:
         flag(
-            pl.col(f"_raw_{c}").is_not_null()
-            & (pl.col(c).is_null() | ~pl.col(c).is_finite()),
+            pl.col(f"_raw_{c}").is_not_null() & (pl.col(c).is_null() | ~pl.col(c).is_finite()),
             c,
             "not a number",
         )
@@ -233,8 +241,16 @@ def check_observations(
         rows = (instrument_col == instrument_id).to_numpy()
         item_problems.extend(
             _check_instrument(
-                frame, instrument, rows, has_items, item_columns, total,
-                prorated, safety_alert, safety_unanswered, incomplete,
+                frame,
+                instrument,
+                rows,
+                has_items,
+                item_columns,
+                total,
+                prorated,
+                safety_alert,
+                safety_unanswered,
+                incomplete,
             )
         )
     problems.extend(item_problems)
@@ -255,9 +271,11 @@ def check_observations(
 
     # -- one row per client, instrument and session --------------------------------------
     key = ["client_id", "instrument", "occasion" if "occasion" in columns else "date"]
-    dup = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key)).select(
-        "row", *key, pl.col("row").min().over(key).alias("_first")
-    ).filter(pl.col("row") != pl.col("_first"))
+    dup = (
+        frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
+        .select("row", *key, pl.col("row").min().over(key).alias("_first"))
+        .filter(pl.col("row") != pl.col("_first"))
+    )
     if dup.height:
         problems.append(
             dup.select(
@@ -266,16 +284,16 @@ def check_observations(
                 pl.col(key[2]).cast(pl.String).alias("value"),
                 pl.format(
                     "client {} already has a {} row for this session (row {})",
-                    pl.col("client_id"), pl.col("instrument"), pl.col("_first"),
+                    pl.col("client_id"),
+                    pl.col("instrument"),
+                    pl.col("_first"),
                 ).alias("reason"),
             )
         )
 
     # -- one attendance per session: every instrument of a session shares it --------------
     session = ["client_id", key[2]]
-    clash = frame.filter(
-        pl.all_horizontal(pl.col(k).is_not_null() for k in session)
-    ).select(
+    clash = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in session)).select(
         "row",
         pl.col("attendance"),
         pl.col("attendance").first().over(session, order_by="row").alias("_first"),
@@ -412,8 +430,10 @@ def _check_instrument(
         # Too many blanks is not an error in the file: the row is kept without a total (never
         # a silent zero), and its answers still count for safety.
         incomplete[idx] = np.isnan(scored.total) & ~row_invalid
-        mismatch = ~np.isnan(given[idx]) & ~np.isnan(scored.total) & (
-            np.abs(given[idx] - scored.total) > 1e-9
+        mismatch = (
+            ~np.isnan(given[idx])
+            & ~np.isnan(scored.total)
+            & (np.abs(given[idx] - scored.total) > 1e-9)
         )
         if mismatch.any():
             mask = np.zeros(rows.size, dtype=bool)

@@ -109,8 +109,9 @@ def render_text(
                 )
             lines.append(part)
         lines.append("")
-    for row in clients.select("client_id", "status", "explanations").iter_rows():
-        client_id, status, explanations = row
+    for client_id, status, explanations in clients.select(
+        "client_id", "status", "explanations"
+    ).iter_rows():
         lines.append(f"{client_id}  [{status.replace('_', ' ')}]")
         lines.extend(f"  - {sentence}" for sentence in explanations)
         lines.append("")

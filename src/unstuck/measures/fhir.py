@@ -46,8 +46,12 @@ def to_fhir_questionnaire(instrument: Instrument) -> dict[str, Any]:
         )
     if not instrument.items:
         items.append(
-            {"linkId": f"{instrument.id}-total", "text": f"{instrument.name} total",
-             "type": "decimal", "required": True}
+            {
+                "linkId": f"{instrument.id}-total",
+                "text": f"{instrument.name} total",
+                "type": "decimal",
+                "required": True,
+            }
         )
     if instrument.stem and instrument.items:
         # The stem introduces every question, so it is the text of the group that holds them.

@@ -53,7 +53,9 @@ def score_answers(instrument: Instrument, answers: Sequence[int | None]) -> Scor
             )
         given.append(answer)
     safety_alert = any(
-        a is not None and a > 0 for it, a in zip(instrument.items, answers, strict=True) if it.safety
+        a is not None and a > 0
+        for it, a in zip(instrument.items, answers, strict=True)
+        if it.safety
     )
     safety_blank = tuple(n for n in missing if instrument.items[n - 1].safety)
     allowed_missing = instrument.missing.max_missing if instrument.missing else 0

@@ -121,9 +121,9 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
     if criteria is not None:
         arrays = classify_changes(np.nan_to_num(first), np.nan_to_num(last), criteria)
         judged = n >= 2
-        labels = np.array(["deteriorated", "unchanged", "improved"], dtype=object)
-        reliable = np.where(judged, labels[arrays.direction.astype(np.int64) + 1], None)
-        cols["reliable_change"] = pl.Series(reliable, dtype=pl.String)
+        labels = pl.Series(["deteriorated", "unchanged", "improved"], dtype=pl.String)
+        reliable = labels.gather(arrays.direction.astype(np.int64) + 1)
+        cols["reliable_change"] = reliable.set(pl.Series(~judged), None)
         known = judged & arrays.case_at_first if arrays.has_cutoff else np.zeros_like(judged)
         cols["recovered"] = _only_where(known, arrays.recovered)
         cols["reliably_recovered"] = _only_where(known, arrays.reliably_recovered)

@@ -84,7 +84,9 @@ class ChangeCriteria:
         cls, points: float, *, cutoff: float | None, higher_is_better: bool, source: str
     ) -> ChangeCriteria:
         rule = f"a change of {_num(points)} or more points counts as reliable ({source})"
-        return cls(points, True, cutoff, higher_is_better, _with_cutoff(rule, cutoff, higher_is_better))
+        return cls(
+            points, True, cutoff, higher_is_better, _with_cutoff(rule, cutoff, higher_is_better)
+        )
 
     @classmethod
     def from_reliability(
@@ -102,7 +104,9 @@ class ChangeCriteria:
             f"Truax reliable change index with reliability {_num(reliability)} and SD "
             f"{_num(sd)}; {source})"
         )
-        return cls(threshold, False, cutoff, higher_is_better, _with_cutoff(rule, cutoff, higher_is_better))
+        return cls(
+            threshold, False, cutoff, higher_is_better, _with_cutoff(rule, cutoff, higher_is_better)
+        )
 
     def is_case(self, score: float) -> bool | None:
         """In the clinical range? At or beyond the cutoff on the clinical side."""
@@ -199,9 +203,7 @@ class ChangeArrays:
     has_cutoff: bool
 
 
-def classify_changes(
-    first: np.ndarray, last: np.ndarray, criteria: ChangeCriteria
-) -> ChangeArrays:
+def classify_changes(first: np.ndarray, last: np.ndarray, criteria: ChangeCriteria) -> ChangeArrays:
     """`classify_change` for whole arrays at once."""
     first = np.asarray(first, dtype=np.float64)
     last = np.asarray(last, dtype=np.float64)

@@ -66,14 +66,16 @@ class CourseModel:
     # Vectorised twins for the caseload path.
     def expected_array(self, first: np.ndarray, session: np.ndarray) -> np.ndarray:
         x = np.log(session)
-        return first + (self.slope + self.slope_by_baseline * (first - self.center)) * x
+        out: np.ndarray = first + (self.slope + self.slope_by_baseline * (first - self.center)) * x
+        return out
 
     def limit_array(self, first: np.ndarray, session: np.ndarray, probability: float) -> np.ndarray:
         z = NormalDist().inv_cdf(probability)
         sign = -1.0 if self.higher_is_better else 1.0
         x = np.log(session)
         spread = np.sqrt(self.residual_sd**2 + (self.slope_sd * x) ** 2)
-        return self.expected_array(first, session) + sign * z * spread
+        out: np.ndarray = self.expected_array(first, session) + sign * z * spread
+        return out
 
 
 def _design(frame: pl.DataFrame) -> pl.DataFrame:
@@ -122,7 +124,8 @@ def fit_course(
     fit_part = design.filter(~pl.col("client_id").is_in(held.implode()))
     test_part = design.filter(pl.col("client_id").is_in(held.implode()))
 
-    center = float(fit_part.group_by("client_id").agg(pl.col("first").first())["first"].mean())
+    firsts = fit_part.group_by("client_id").agg(pl.col("first").first()).get_column("first")
+    center = float(firsts.to_numpy().mean())
     x = fit_part.get_column("x").to_numpy()
     b = (fit_part.get_column("first").to_numpy() - center) * x
     d = fit_part.get_column("d").to_numpy()

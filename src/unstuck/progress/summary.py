@@ -95,7 +95,7 @@ def summarise_client(
 ) -> ClientSummary:
     """Summarise one client's observations (any order) against each instrument's rules."""
     by_instrument: dict[str, list[Observation]] = {}
-    attendance = dict.fromkeys(ATTENDANCE_KINDS, 0)
+    attendance: dict[str, int] = dict.fromkeys(ATTENDANCE_KINDS, 0)
     seen_sessions: dict[int, Attendance] = {}
     for o in observations:
         by_instrument.setdefault(o.instrument, []).append(o)
@@ -138,7 +138,8 @@ def _measure(
     criteria: ChangeCriteria | None,
 ) -> MeasureSummary:
     first, last = scored[0], scored[-1]
-    assert first.total is not None and last.total is not None
+    assert first.total is not None
+    assert last.total is not None
     n = len(scored)
     change = last.total - first.total if n >= 2 else None
     reliable: Literal["improved", "deteriorated", "unchanged"] | None = None

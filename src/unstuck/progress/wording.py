@@ -19,7 +19,9 @@ IMPROVED = "That is reliable improvement: {}."
 DETERIORATED = "That is reliable deterioration: {}."
 UNCHANGED = "That is within measurement error, so not a reliable change: {}."
 NO_RULE = "No reliable-change threshold is defined for this measure, so change is not judged."
-RELIABLY_RECOVERED = "It moved out of the clinical range with reliable improvement: reliable recovery."
+RELIABLY_RECOVERED = (
+    "It moved out of the clinical range with reliable improvement: reliable recovery."
+)
 RECOVERED_ONLY = (
     "It moved out of the clinical range (recovery), but the change is within measurement error."
 )

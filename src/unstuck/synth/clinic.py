@@ -92,7 +92,8 @@ def _expected_phq9(
         ],
     )
     curve = intake[:, None] - gain_per_log[:, None] * np.log(t)[None, :]
-    return np.clip(curve, 0.0, 27.0)
+    clipped: np.ndarray = np.clip(curve, 0.0, 27.0)
+    return clipped
 
 
 def generate_long_table(params: ClinicParameters | None = None) -> SyntheticClinic:
