@@ -9,8 +9,9 @@ Row numbers are those a spreadsheet shows: the header is row 1, the first record
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -19,8 +20,8 @@ import numpy as np
 import polars as pl
 
 from unstuck.errors import InvalidRows, MissingColumns, Problem, UnstuckError
-from unstuck.measures import InstrumentSet, score_matrix
-from unstuck.measures.model import Instrument
+from unstuck.measures import InstrumentSet, score_expressions
+from unstuck.progress.wording import number_expr
 
 ATTENDANCE = ("attended", "late", "cancelled", "no_show")
 ATTENDED = ("attended", "late")
@@ -68,8 +69,10 @@ def read_observations(
 ) -> Observations:
     """Read a CSV file of measures and check every value (see `check_observations`)."""
     name = source if isinstance(source, str | Path) else getattr(source, "name", "input")
+    if not isinstance(source, str | Path):
+        source = io.BytesIO(source.read())  # read twice below if need be
     try:
-        raw = pl.read_csv(source, infer_schema=False, truncate_ragged_lines=False)
+        raw = _read_typed(source)
     except FileNotFoundError as exc:
         raise CsvUnreadable(str(name), "file not found") from exc
     except pl.exceptions.NoDataError as exc:
@@ -87,6 +90,40 @@ class CsvUnreadable(UnstuckError):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
+
+
+def _read_typed(source: str | Path | io.BytesIO) -> pl.DataFrame:
+    """Read the file, parsing number columns while reading when the whole file allows it.
+
+    Parsing while reading is much faster, but a single bad value makes it fail; then the
+    file is read again as text so that `check_observations` can name every bad value.
+    """
+    header = pl.read_csv(source, n_rows=0, infer_schema=False).columns
+    numbers: dict[str, type[pl.DataType]] = {}
+    for column in header:
+        name = column.strip().lstrip("\ufeff").strip().lower()
+        if name == "score" or _ITEM.match(name):
+            numbers[column] = pl.Float64
+        elif name == "occasion":
+            numbers[column] = pl.Int64
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    try:
+        typed = pl.read_csv(source, infer_schema=False, schema_overrides=numbers)
+        floats = [c for c, t in numbers.items() if t == pl.Float64]
+        # "nan" and "inf" parse as numbers; read as text to report them as the person wrote them.
+        if (
+            not floats
+            or not typed.select(
+                pl.any_horizontal((~pl.col(c).is_finite()).any() for c in floats)
+            ).item()
+        ):
+            return typed
+    except pl.exceptions.ComputeError:
+        pass
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    return pl.read_csv(source, infer_schema=False)
 
 
 def check_observations(
@@ -130,25 +167,18 @@ def check_observations(
 
     frame = frame.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
     problems: list[pl.DataFrame] = []
+    # Checks are collected and evaluated together at the end, in one parallel pass; the
+    # (slower) listing of offending rows is built only for checks that found something.
+    checks: list[tuple[pl.Expr, str, pl.Expr]] = []
 
     def flag(mask: pl.Expr, column: str, reason: str | pl.Expr) -> None:
-        reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
-        problems.append(
-            frame.filter(mask).select(
-                pl.col("row"),
-                pl.lit(column).alias("column"),
-                pl.col(f"_raw_{column}" if f"_raw_{column}" in frame.columns else column)
-                .cast(pl.String)
-                .alias("value"),
-                reason_expr.alias("reason"),
-            )
-        )
+        checks.append((mask, column, pl.lit(reason) if isinstance(reason, str) else reason))
 
     # -- text columns -------------------------------------------------------------------
     frame = frame.with_columns(
         pl.col("client_id").str.strip_chars(),
         pl.col("instrument").alias("_raw_instrument"),
-        pl.col("instrument").str.strip_chars().str.to_lowercase(),
+        _tidy("instrument", frame, lambda v: v.strip().lower()),
     )
     flag(_blank("client_id"), "client_id", "client_id is empty")
     known = sorted(instruments)
@@ -160,10 +190,12 @@ def check_observations(
     )
 
     if "attendance" in columns:
-        norm = (
-            pl.col("attendance").str.strip_chars().str.to_lowercase().str.replace_all(r"[- ]", "_")
+        frame = frame.with_columns(
+            pl.col("attendance").alias("_raw_attendance"),
+            _tidy(
+                "attendance", frame, lambda v: v.strip().lower().replace("-", "_").replace(" ", "_")
+            ),
         )
-        frame = frame.with_columns(pl.col("attendance").alias("_raw_attendance"), norm)
         flag(
             ~_blank("attendance") & ~pl.col("attendance").is_in(ATTENDANCE),
             "attendance",
@@ -186,10 +218,7 @@ def check_observations(
     else:
         frame = frame.with_columns(pl.lit(None, pl.Date).alias("date"))
     if "occasion" in columns:
-        frame = frame.with_columns(
-            pl.col("occasion").alias("_raw_occasion"),
-            _number("occasion", pl.Int64),
-        )
+        frame = _parse_numbers(frame, ["occasion"], pl.Int64)
         flag(
             pl.col("_raw_occasion").is_not_null()
             & (pl.col("occasion").is_null() | (pl.col("occasion") < 1)),
@@ -202,66 +231,12 @@ def check_observations(
 
     # -- numbers: score and items --------------------------------------------------------
     numeric = (["score"] if "score" in columns else []) + item_columns
-    frame = frame.with_columns(
-        *(pl.col(c).alias(f"_raw_{c}") for c in numeric),
-        *(_number(c, pl.Float64) for c in numeric),
-    )
+    frame = _parse_numbers(frame, numeric, pl.Float64)
     for c in numeric:
-        flag(
-            pl.col(f"_raw_{c}").is_not_null() & (pl.col(c).is_null() | ~pl.col(c).is_finite()),
-            c,
-            "not a number",
-        )
-        frame = frame.with_columns(
-            pl.when(pl.col(c).is_finite()).then(pl.col(c)).otherwise(None).alias(c)
-        )
+        flag(pl.col(f"_raw_{c}").is_not_null() & pl.col(c).is_null(), c, "not a number")
     if "score" not in columns:
         frame = frame.with_columns(pl.lit(None, pl.Float64).alias("score"))
-
-    n = frame.height
-    total = frame.get_column("score").to_numpy().astype(np.float64, copy=True)
-    prorated = np.zeros(n, dtype=bool)
-    safety_alert = np.zeros(n, dtype=bool)
-    safety_unanswered = np.zeros(n, dtype=bool)
-    incomplete = np.zeros(n, dtype=bool)
-    has_items = (
-        frame.select(pl.any_horizontal([pl.col(c).is_not_null() for c in item_columns]))
-        .to_series()
-        .to_numpy()
-        if item_columns
-        else np.zeros(n, dtype=bool)
-    )
-    instrument_col = frame.get_column("instrument")
-    score_given = ~np.isnan(total)
-    item_problems: list[pl.DataFrame] = []
-    for instrument_id in instrument_col.unique().drop_nulls().to_list():
-        if instrument_id not in instruments:
-            continue
-        instrument = instruments[instrument_id]
-        rows = (instrument_col == instrument_id).to_numpy()
-        item_problems.extend(
-            _check_instrument(
-                frame,
-                instrument,
-                rows,
-                has_items,
-                item_columns,
-                total,
-                prorated,
-                safety_alert,
-                safety_unanswered,
-                incomplete,
-            )
-        )
-    problems.extend(item_problems)
-    frame = frame.with_columns(
-        pl.Series("total", total, dtype=pl.Float64).fill_nan(None),
-        pl.Series("prorated", prorated),
-        pl.Series("safety_alert", safety_alert),
-        pl.Series("safety_unanswered", safety_unanswered),
-        pl.Series("incomplete", incomplete),
-        pl.Series("_score_given", score_given | has_items),
-    )
+    frame = _score(frame, instruments, item_columns, flag)
     flag(
         ~pl.col("_score_given")
         & ~pl.col("attendance").is_in(("cancelled", "no_show")).fill_null(False),
@@ -269,50 +244,22 @@ def check_observations(
         "no score and no item answers (only cancelled or no_show sessions may have none)",
     )
 
-    # -- one row per client, instrument and session --------------------------------------
-    key = ["client_id", "instrument", "occasion" if "occasion" in columns else "date"]
-    dup = (
-        frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
-        .select("row", *key, pl.col("row").min().over(key).alias("_first"))
-        .filter(pl.col("row") != pl.col("_first"))
-    )
-    if dup.height:
-        problems.append(
-            dup.select(
-                pl.col("row"),
-                pl.lit(key[2]).alias("column"),
-                pl.col(key[2]).cast(pl.String).alias("value"),
-                pl.format(
-                    "client {} already has a {} row for this session (row {})",
-                    pl.col("client_id"),
-                    pl.col("instrument"),
-                    pl.col("_first"),
-                ).alias("reason"),
+    # -- one row per client, instrument and session; one attendance per session ----------
+    problems.extend(_session_problems(frame, "occasion" if "occasion" in columns else "date"))
+    fired = frame.select(
+        [mask.fill_null(False).any().alias(str(i)) for i, (mask, _, _) in enumerate(checks)]
+    ).row(0)
+    for (mask, column, reason), hit in zip(checks, fired, strict=True):
+        if hit:
+            value = f"_raw_{column}" if f"_raw_{column}" in frame.columns else column
+            problems.append(
+                frame.filter(mask).select(
+                    "row",
+                    pl.lit(column).alias("column"),
+                    _as_text(pl.col(value), frame.schema[value]).alias("value"),
+                    reason.alias("reason"),
+                )
             )
-        )
-
-    # -- one attendance per session: every instrument of a session shares it --------------
-    session = ["client_id", key[2]]
-    clash = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in session)).select(
-        "row",
-        pl.col("attendance"),
-        pl.col("attendance").first().over(session, order_by="row").alias("_first"),
-        pl.col("row").first().over(session, order_by="row").alias("_first_row"),
-    )
-    clash = clash.filter(pl.col("attendance").fill_null("") != pl.col("_first").fill_null(""))
-    if clash.height:
-        problems.append(
-            clash.select(
-                pl.col("row"),
-                pl.lit("attendance").alias("column"),
-                pl.col("attendance").alias("value"),
-                pl.format(
-                    "differs from row {} for the same session ({})",
-                    pl.col("_first_row"),
-                    pl.col("_first").fill_null("empty"),
-                ).alias("reason"),
-            )
-        )
 
     found = pl.concat([p.cast(PROBLEM_SCHEMA) for p in problems]) if problems else None
     skipped: tuple[Problem, ...] = ()
@@ -339,129 +286,219 @@ def check_observations(
     return Observations(frame, skipped, skipped_problems, skipped_rows)
 
 
+def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
+    """Repeated rows for a client, instrument and session, and sessions with two attendances.
+
+    The common case (no problem) is decided by one group-by on integer keys; the rows are
+    listed, with the row they clash with, only when there is something to list.
+    """
+    keyed = frame.filter(pl.col("client_id").is_not_null() & pl.col(session).is_not_null()).select(
+        "row",
+        "client_id",
+        "instrument",
+        session,
+        "attendance",
+        _code("client_id").alias("_c"),
+        _code("instrument").alias("_i"),
+        pl.col(session).to_physical().cast(pl.Int64).alias("_s"),
+        pl.col("attendance").fill_null("").alias("_a"),
+    )
+    sessions = keyed.group_by("_c", "_s").agg(
+        dup=pl.len() != pl.col("_i").n_unique(), clash=pl.col("_a").n_unique() > 1
+    )
+    dup, clash = sessions.select(pl.col("dup").any(), pl.col("clash").any()).row(0)
+    out: list[pl.DataFrame] = []
+    if dup:
+        first = keyed.with_columns(_first=pl.col("row").min().over("_c", "_s", "_i"))
+        out.append(
+            first.filter(pl.col("row") != pl.col("_first")).select(
+                "row",
+                pl.lit(session).alias("column"),
+                pl.col(session).cast(pl.String).alias("value"),
+                pl.format(
+                    "client {} already has a {} row for this session (row {})",
+                    "client_id",
+                    "instrument",
+                    "_first",
+                ).alias("reason"),
+            )
+        )
+    if clash:
+        first = keyed.with_columns(
+            _first=pl.col("row").min().over("_c", "_s"),
+            _first_a=pl.col("_a").sort_by("row").first().over("_c", "_s"),
+        )
+        out.append(
+            first.filter(pl.col("_a") != pl.col("_first_a")).select(
+                "row",
+                pl.lit("attendance").alias("column"),
+                pl.col("attendance").alias("value"),
+                pl.format(
+                    "differs from row {} for the same session ({})",
+                    "_first",
+                    pl.when(pl.col("_first_a") == "")
+                    .then(pl.lit("empty"))
+                    .otherwise(pl.col("_first_a")),
+                ).alias("reason"),
+            )
+        )
+    return out
+
+
+def _tidy(column: str, frame: pl.DataFrame, fix: Callable[[str], str]) -> pl.Expr:
+    """Apply `fix` to a column with few distinct values (instrument, attendance) by
+    fixing each distinct value once, instead of once per row."""
+    distinct = frame.get_column(column).unique().drop_nulls().to_list()
+    mapping = {v: fix(v) for v in distinct if fix(v) != v}
+    if not mapping:
+        return pl.col(column)
+    return pl.col(column).replace(mapping)
+
+
+def _as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A value as the person typed it (text columns) or would have (numbers: 4, not 4.0)."""
+    if dtype == pl.String:
+        return expr
+    if dtype.is_float():
+        return (
+            pl.when(expr == expr.floor())
+            .then(expr.cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(expr.cast(pl.String))
+        )
+    return expr.cast(pl.String)
+
+
+def _code(column: str) -> pl.Expr:
+    """Small integer codes for a text column: grouping on them is much faster than on text."""
+    return pl.col(column).cast(pl.Categorical).to_physical().cast(pl.Int64)
+
+
 def _blank(column: str) -> pl.Expr:
     return pl.col(column).is_null() | (pl.col(column).str.len_bytes() == 0)
 
 
-def _number(column: str, dtype: type[pl.DataType]) -> pl.Expr:
-    """Parse numbers, tolerating surrounding spaces (the slower strip only where needed)."""
-    fast = pl.col(column).cast(dtype, strict=False)
-    return (
-        pl.when(fast.is_null() & pl.col(column).is_not_null())
-        .then(pl.col(column).str.strip_chars().cast(dtype, strict=False))
-        .otherwise(fast)
-        .alias(column)
+def _parse_numbers(
+    frame: pl.DataFrame, columns: list[str], dtype: type[pl.DataType]
+) -> pl.DataFrame:
+    """Parse text columns as numbers, keeping the text as ``_raw_<column>``.
+
+    Surrounding spaces are tolerated, and NaN or infinity become null (so they are reported
+    as "not a number"). Both fixes cost a pass over the column, so they run only on the
+    columns that need them: a clean million-row file pays for one cast per column.
+    """
+    frame = frame.with_columns(
+        *(pl.col(c).alias(f"_raw_{c}") for c in columns),
+        *(pl.col(c).cast(dtype, strict=False) for c in columns),
     )
-
-
-def _check_instrument(
-    frame: pl.DataFrame,
-    instrument: Instrument,
-    rows: np.ndarray,
-    has_items: np.ndarray,
-    item_columns: list[str],
-    total: np.ndarray,
-    prorated: np.ndarray,
-    safety_alert: np.ndarray,
-    safety_unanswered: np.ndarray,
-    incomplete: np.ndarray,
-) -> Iterable[pl.DataFrame]:
-    """Score and range-check the rows of one instrument, writing into the shared arrays."""
-    label = instrument.name
-    k = len(instrument.items)
-    row_numbers = frame.get_column("row").to_numpy()
-    out: list[pl.DataFrame] = []
-
-    def report(mask: np.ndarray, column: str, reason: str | np.ndarray) -> None:
-        if not mask.any():
-            return
-        idx = np.flatnonzero(mask)
-        raw = f"_raw_{column}"
-        values = (
-            frame.get_column(raw).gather(idx).to_list()
-            if raw in frame.columns
-            else [None] * idx.size
-        )
-        out.append(
-            pl.DataFrame(
-                {
-                    "row": row_numbers[idx],
-                    "column": column,
-                    "value": values,
-                    "reason": reason if isinstance(reason, str) else reason[idx],
-                },
-                schema=PROBLEM_SCHEMA,
+    needs = frame.select(
+        *(
+            (pl.col(f"_raw_{c}").is_not_null() & pl.col(c).is_null()).any().alias(f"s{c}")
+            for c in columns
+        ),
+        *((~pl.col(c).is_finite()).any().alias(f"f{c}") for c in columns if dtype == pl.Float64),
+    ).row(0, named=True)
+    fixes = []
+    for c in columns:
+        parsed = pl.col(c)
+        if needs[f"s{c}"]:
+            parsed = pl.coalesce(
+                parsed, pl.col(f"_raw_{c}").str.strip_chars().cast(dtype, strict=False)
             )
-        )
+        if dtype == pl.Float64 and (needs[f"f{c}"] or needs[f"s{c}"]):
+            parsed = pl.when(parsed.is_finite()).then(parsed)
+        if parsed is not pl.col(c):
+            fixes.append(parsed.alias(c))
+    return frame.with_columns(fixes) if fixes else frame
 
-    extra = [c for c in item_columns if int(c.split("_")[1]) > k]
-    for c in extra:
-        report(
-            rows & (frame.get_column(f"_raw_{c}").is_not_null().to_numpy()),
-            c,
-            f"{label} has {k} items; this column should be empty"
-            if k
-            else f"{label} is score-only; give its total in 'score'",
-        )
 
-    given = total.copy()
-    item_rows = rows & has_items
-    if k and item_rows.any():
-        idx = np.flatnonzero(item_rows)
-        own = [f"item_{j}" for j in range(1, k + 1)]
-        answers = np.column_stack(
-            [
-                frame.get_column(c).to_numpy()[idx].astype(np.float64)
-                if c in frame.columns
-                else np.full(idx.size, np.nan)
-                for c in own
-            ]
-        )
-        scored = score_matrix(instrument, answers)
-        for j, c in enumerate(own):
-            bad = scored.invalid[:, j]
-            if bad.any() and c in frame.columns:
-                item = instrument.items[j]
-                allowed = ", ".join(str(o.value) for o in item.options)
-                full_bad = np.zeros(rows.size, dtype=bool)
-                full_bad[idx[bad]] = True
-                report(full_bad, c, f"must be one of {allowed}")
-        row_invalid = scored.invalid.any(axis=1)
-        # Too many blanks is not an error in the file: the row is kept without a total (never
-        # a silent zero), and its answers still count for safety.
-        incomplete[idx] = np.isnan(scored.total) & ~row_invalid
-        mismatch = (
-            ~np.isnan(given[idx])
-            & ~np.isnan(scored.total)
-            & (np.abs(given[idx] - scored.total) > 1e-9)
-        )
-        if mismatch.any():
-            mask = np.zeros(rows.size, dtype=bool)
-            mask[idx[mismatch]] = True
-            reasons = np.full(rows.size, "", dtype=object)
-            reasons[idx[mismatch]] = [
-                f"does not match the total of the item answers ({_fmt(t)})"
-                for t in scored.total[mismatch]
-            ]
-            report(mask, "score", reasons)
-        total[idx] = scored.total
-        prorated[idx] = scored.prorated
-        safety_alert[idx] = scored.safety_alert
-        safety_unanswered[idx] = scored.safety_unanswered
+def _score(
+    frame: pl.DataFrame,
+    instruments: InstrumentSet,
+    item_columns: list[str],
+    flag: Callable[[pl.Expr, str, str | pl.Expr], None],
+) -> pl.DataFrame:
+    """Score item answers and check totals, instrument by instrument, in one polars pass.
 
-    score_rows = rows & ~has_items & ~np.isnan(given)
-    if score_rows.any():
+    Adds ``total``, ``prorated``, ``safety_alert``, ``safety_unanswered``, ``incomplete``
+    and ``_score_given``, and registers a check for every way a row can be wrong.
+    """
+    present = set(frame.get_column("instrument").unique().drop_nulls().to_list())
+    has_items = (
+        pl.any_horizontal(*(pl.col(c).is_not_null() for c in item_columns))
+        if item_columns
+        else pl.lit(False)
+    )
+    frame = frame.with_columns(has_items.alias("_has_items"))
+    has_items = pl.col("_has_items")
+    score = pl.col("score")
+    outputs: dict[str, list[tuple[pl.Expr, pl.Expr]]] = {
+        k: [] for k in ("_items_total", "prorated", "safety_alert", "safety_unanswered")
+    }
+    outputs["incomplete"] = []
+    for instrument in (instruments[i] for i in sorted(present) if i in instruments):
+        is_it = pl.col("instrument") == instrument.id
+        k = len(instrument.items)
+        label = instrument.name
+        for c in item_columns:
+            if int(c.split("_")[1]) > k:
+                flag(
+                    is_it & pl.col(f"_raw_{c}").is_not_null(),
+                    c,
+                    f"{label} has {k} items; this column should be empty"
+                    if k
+                    else f"{label} is score-only; give its total in 'score'",
+                )
         lo = -np.inf if instrument.score_min is None else instrument.score_min
         hi = np.inf if instrument.score_max is None else instrument.score_max
-        report(
-            score_rows & ((given < lo) | (given > hi)),
+        flag(
+            is_it & ~has_items & ((score < lo) | (score > hi)),
             "score",
             f"{label} totals run from {_fmt(lo)} to {_fmt(hi)}",
         )
-        # A total alone cannot show how a safety item was answered: say so, never assume 0.
         if instrument.safety_items:
-            safety_unanswered[score_rows] = True
-    return out
+            # A total alone cannot show how a safety item was answered: say so, never assume 0.
+            outputs["safety_unanswered"].append(
+                (is_it & ~has_items & score.is_not_null(), pl.lit(True))
+            )
+        if not k:
+            continue
+        names = [f"item_{j}" if f"item_{j}" in frame.columns else None for j in range(1, k + 1)]
+        scored = score_expressions(instrument, names)
+        rows = is_it & has_items
+        for item, name, bad in zip(instrument.items, names, scored.invalid, strict=True):
+            if name is not None:
+                allowed = ", ".join(str(o.value) for o in item.options)
+                flag(rows & bad, name, f"must be one of {allowed}")
+        flag(
+            rows & score.is_not_null() & ((score - scored.total).abs() > 1e-9),
+            "score",
+            pl.format(
+                "does not match the total of the item answers ({})", number_expr(scored.total)
+            ),
+        )
+        outputs["_items_total"].append((rows, scored.total))
+        outputs["prorated"].append((rows, scored.prorated))
+        outputs["safety_alert"].append((rows, scored.safety_alert))
+        outputs["safety_unanswered"].append((rows, scored.safety_unanswered))
+        # Too many blanks is not an error in the file: the row is kept without a total (never
+        # a silent zero), and its answers still count for safety.
+        valid = ~pl.any_horizontal(*scored.invalid)
+        outputs["incomplete"].append((rows, scored.total.is_null() & valid))
+    columns = []
+    for name, cases in outputs.items():
+        dtype = pl.Float64 if name == "_items_total" else pl.Boolean
+        default = pl.lit(None, dtype) if name == "_items_total" else pl.lit(False)
+        expr: pl.Expr = default
+        if cases:
+            chain = pl.when(cases[0][0]).then(cases[0][1])
+            for condition, value in cases[1:]:
+                chain = chain.when(condition).then(value)
+            expr = chain.otherwise(default)
+        columns.append(expr.alias(name))
+    return frame.with_columns(columns).with_columns(
+        total=pl.when(has_items).then(pl.col("_items_total")).otherwise(score),
+        _score_given=has_items | score.is_not_null(),
+    )
 
 
 def _fmt(x: float) -> str:

@@ -16,6 +16,7 @@ from unstuck.measures.scoring import (
     band_index,
     check_total,
     score_answers,
+    score_expressions,
     score_matrix,
     severity_of,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "load_instruments",
     "parse_definition",
     "score_answers",
+    "score_expressions",
     "score_matrix",
     "score_only_instrument",
     "severity_of",
