@@ -301,10 +301,12 @@ def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
         _code("client_id").alias("_c"),
         _code("instrument").alias("_i"),
         pl.col(session).to_physical().cast(pl.Int64).alias("_s"),
-        pl.col("attendance").fill_null("").alias("_a"),
+        _code("attendance").fill_null(-1).alias("_a"),
     )
-    sessions = keyed.group_by("_c", "_s").agg(
-        dup=pl.len() != pl.col("_i").n_unique(), clash=pl.col("_a").n_unique() > 1
+    span = int(keyed.get_column("_s").max() or 0) - int(keyed.get_column("_s").min() or 0) + 1
+    sessions = keyed.group_by(pl.col("_c") * span + pl.col("_s")).agg(
+        dup=pl.len() != pl.col("_i").n_unique(),
+        clash=pl.col("_a").min() != pl.col("_a").max(),
     )
     dup, clash = sessions.select(pl.col("dup").any(), pl.col("clash").any()).row(0)
     out: list[pl.DataFrame] = []
@@ -327,6 +329,7 @@ def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
         first = keyed.with_columns(
             _first=pl.col("row").min().over("_c", "_s"),
             _first_a=pl.col("_a").sort_by("row").first().over("_c", "_s"),
+            _first_attendance=pl.col("attendance").sort_by("row").first().over("_c", "_s"),
         )
         out.append(
             first.filter(pl.col("_a") != pl.col("_first_a")).select(
@@ -336,9 +339,7 @@ def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
                 pl.format(
                     "differs from row {} for the same session ({})",
                     "_first",
-                    pl.when(pl.col("_first_a") == "")
-                    .then(pl.lit("empty"))
-                    .otherwise(pl.col("_first_a")),
+                    pl.col("_first_attendance").fill_null("empty"),
                 ).alias("reason"),
             )
         )
@@ -470,10 +471,11 @@ def _score(
                 allowed = ", ".join(str(o.value) for o in item.options)
                 flag(rows & bad, name, f"must be one of {allowed}")
         flag(
-            rows & score.is_not_null() & ((score - scored.total).abs() > 1e-9),
+            rows & score.is_not_null() & ((score - pl.col("_items_total")).abs() > 1e-9),
             "score",
             pl.format(
-                "does not match the total of the item answers ({})", number_expr(scored.total)
+                "does not match the total of the item answers ({})",
+                number_expr(pl.col("_items_total")),
             ),
         )
         outputs["_items_total"].append((rows, scored.total))
