@@ -218,3 +218,14 @@ def test_a_score_only_instrument_named_on_the_command_line_is_range_free(tmp_pat
     frame = read_observations(path, instruments).frame
     assert frame.get_column("total").to_list() == [30.0, 12.5]
     assert isinstance(frame, pl.DataFrame)
+
+
+def test_dated_sessions_of_many_clients_are_not_mistaken_for_repeats(tmp_path: Path) -> None:
+    lines = ["client_id,date,instrument,score,attendance"]
+    for c in range(60):
+        for week in range(3):
+            day = 1 + c % 7 + 7 * week
+            lines.append(f"K{c},2026-03-{day:02d},phq9,{10 + week},attended")
+    frame = read_observations(write(tmp_path, "\n".join(lines) + "\n"), INSTRUMENTS).frame
+    assert frame.height == 180
+    assert sorted(set(frame.get_column("occasion").to_list())) == [1, 2, 3]

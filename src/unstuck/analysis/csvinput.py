@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import polars as pl
@@ -303,8 +303,9 @@ def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
         pl.col(session).to_physical().cast(pl.Int64).alias("_s"),
         _code("attendance").fill_null(-1).alias("_a"),
     )
-    span = int(keyed.get_column("_s").max() or 0) - int(keyed.get_column("_s").min() or 0) + 1
-    sessions = keyed.group_by(pl.col("_c") * span + pl.col("_s")).agg(
+    low, high = keyed.select(pl.col("_s").min().alias("lo"), pl.col("_s").max().alias("hi")).row(0)
+    span = (high - low + 1) if keyed.height else 1
+    sessions = keyed.group_by((pl.col("_c") * span + (pl.col("_s") - low)).alias("_key")).agg(
         dup=pl.len() != pl.col("_i").n_unique(),
         clash=pl.col("_a").min() != pl.col("_a").max(),
     )
@@ -492,7 +493,7 @@ def _score(
         default = pl.lit(None, dtype) if name == "_items_total" else pl.lit(False)
         expr: pl.Expr = default
         if cases:
-            chain = pl.when(cases[0][0]).then(cases[0][1])
+            chain: Any = pl.when(cases[0][0]).then(cases[0][1])
             for condition, value in cases[1:]:
                 chain = chain.when(condition).then(value)
             expr = chain.otherwise(default)

@@ -245,7 +245,10 @@ def _safety_exprs(instrument: Instrument) -> dict[str, pl.Expr]:
 
 def _attendance(observations: pl.DataFrame) -> pl.DataFrame:
     """Sessions per attendance kind, counting each client's session once."""
-    span = int(observations.get_column("occasion").max() or 0) + 1
+    # Occasions are validated to be whole numbers from 1, so (client, occasion) packs into
+    # one integer without collisions.
+    span: int = observations.select(pl.col("occasion").max()).item() or 1
+    span += 1
     sessions = observations.select(
         "_c", "attendance", _s=pl.col("_c") * span + pl.col("occasion")
     ).unique(subset="_s", keep="any")
