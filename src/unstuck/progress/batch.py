@@ -8,6 +8,7 @@ client. Work is done column-wise in polars and numpy, with a Python loop only ov
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,6 +19,9 @@ from unstuck.measures import band_index
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
 from unstuck.progress.change import ChangeCriteria, classify_changes, criteria_for
+from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
+from unstuck.progress.course import CourseModel
+from unstuck.progress.signals import Series, Session, detect
 from unstuck.progress.summary import ATTENDANCE_KINDS
 
 MEASURE_KEYS = (
@@ -43,7 +47,11 @@ class CaseloadSummary:
 
 
 def summarise_caseload(
-    observations: pl.DataFrame, instruments: Mapping[str, Instrument]
+    observations: pl.DataFrame,
+    instruments: Mapping[str, Instrument],
+    *,
+    models: Mapping[str, CourseModel] | None = None,
+    thresholds: Thresholds | None = None,
 ) -> CaseloadSummary:
     """Summarise every client in `observations` (columns as `csvinput.OBSERVATION_COLUMNS`)."""
     scored = pl.col("total").is_not_null()
@@ -111,21 +119,18 @@ def summarise_caseload(
         per_measure.group_by("_c", maintain_order=True)
         .agg(
             client_id=pl.col("client_id").first(),
-            safety=pl.col("safety_sentence").drop_nulls(),
             sentences=pl.col("sentence").drop_nulls(),
             unknown=pl.col("unknown_sentence").drop_nulls(),
             measures_json=pl.concat_str(
                 pl.lit("{"), measure_json.filter(pl.col("n") > 0).str.join(","), pl.lit("}")
             ),
-            enough=(pl.col("n") >= 2).any(),
         )
-        .with_columns(
-            status=pl.when(pl.col("enough"))
-            .then(pl.lit("on_track"))
-            .otherwise(pl.lit("insufficient_data")),
-            flags=pl.lit([], dtype=pl.List(pl.String)),
-            explanations=pl.concat_list("safety", "sentences", "unknown"),
+        .join(
+            _detections(observations, instruments, models, thresholds),
+            on="client_id",
+            how="left",
         )
+        .with_columns(explanations=pl.concat_list("signals", "sentences", "unknown"))
         .with_columns(
             explanations=pl.when(pl.col("explanations").list.len() == 0)
             .then(pl.lit([w.NO_SCORES], dtype=pl.List(pl.String)))
@@ -225,22 +230,81 @@ def _sentence_expr(name: str, criteria: ChangeCriteria | None) -> pl.Expr:
 
 def _safety_exprs(instrument: Instrument) -> dict[str, pl.Expr]:
     if not instrument.safety_items:
-        return {
-            "safety_sentence": pl.lit(None, pl.String),
-            "unknown_sentence": pl.lit(None, pl.String),
-        }
+        return {"unknown_sentence": pl.lit(None, pl.String)}
     item = instrument.safety_items[0]
-    alerts, blanks = pl.col("alerts"), pl.col("blanks")
+    blanks = pl.col("blanks")
     return {
-        "safety_sentence": pl.when(alerts.list.len() > 0).then(
-            pl.format(w.SAFETY, pl.lit(instrument.name), pl.lit(item), w.sessions_expr(alerts))
-        ),
         "unknown_sentence": pl.when(blanks.list.len() > 0).then(
             pl.format(
                 w.SAFETY_UNKNOWN, pl.lit(instrument.name), pl.lit(item), w.sessions_expr(blanks)
             )
         ),
     }
+
+
+def _detections(
+    observations: pl.DataFrame,
+    instruments: Mapping[str, Instrument],
+    models: Mapping[str, CourseModel] | None,
+    thresholds: Thresholds | None,
+) -> pl.DataFrame:
+    """Signals and status per client, by the same `detect` the per-client path uses.
+
+    The signals look at each client's sequence of sessions, so this runs client by client
+    in Python over pre-sorted columns.
+    """
+    models = default_course_models() if models is None else models
+    thresholds = default_thresholds() if thresholds is None else thresholds
+    ordered = observations.sort(["client_id", "instrument", "occasion"])
+    columns = [
+        ordered.get_column(c).to_list()
+        for c in (
+            "client_id",
+            "instrument",
+            "occasion",
+            "total",
+            "attendance",
+            "date",
+            "safety_alert",
+        )
+    ]
+    out_ids: list[str] = []
+    out_status: list[str] = []
+    out_flags: list[list[str]] = []
+    out_signals: list[list[str]] = []
+    rows = zip(*columns, strict=True)
+    for client_id, client_rows in itertools.groupby(rows, key=lambda r: r[0]):
+        own = list(client_rows)
+        series = []
+        for instrument_id, group in itertools.groupby(own, key=lambda r: r[1]):
+            rs = list(group)
+            scored = [r for r in rs if r[3] is not None]
+            series.append(
+                Series(
+                    instruments[instrument_id],
+                    tuple(r[2] for r in scored),
+                    tuple(r[3] for r in scored),
+                    tuple(r[2] for r in rs if r[6]),
+                )
+            )
+        sessions: dict[int, Session] = {}
+        for r in sorted(own, key=lambda r: r[2]):
+            if r[2] not in sessions:
+                sessions[r[2]] = Session(r[2], r[4], r[5].toordinal() if r[5] else None)
+        found = detect(series, list(sessions.values()), models, thresholds)
+        out_ids.append(client_id)
+        out_status.append(found.status)
+        out_flags.append(list(found.flags))
+        out_signals.append(list(found.explanations))
+    return pl.DataFrame(
+        {"client_id": out_ids, "status": out_status, "flags": out_flags, "signals": out_signals},
+        schema={
+            "client_id": pl.String,
+            "status": pl.String,
+            "flags": pl.List(pl.String),
+            "signals": pl.List(pl.String),
+        },
+    )
 
 
 def _attendance(observations: pl.DataFrame) -> pl.DataFrame:

@@ -6,6 +6,7 @@ whole caseload at once; a test checks that both agree field by field and word by
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,9 +16,11 @@ from unstuck.measures import severity_of
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
 from unstuck.progress.change import ChangeCriteria, classify_change, criteria_for
+from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
+from unstuck.progress.course import CourseModel
+from unstuck.progress.signals import Series, Session, Status, detect
 
 Attendance = Literal["attended", "late", "cancelled", "no_show"]
-Status = Literal["off_track", "at_risk", "on_track", "insufficient_data"]
 ATTENDANCE_KINDS: tuple[Attendance, ...] = ("attended", "late", "cancelled", "no_show")
 
 
@@ -92,43 +95,67 @@ def summarise_client(
     client_id: str,
     observations: Iterable[Observation],
     instruments: Mapping[str, Instrument],
+    *,
+    models: Mapping[str, CourseModel] | None = None,
+    thresholds: Thresholds | None = None,
 ) -> ClientSummary:
-    """Summarise one client's observations (any order) against each instrument's rules."""
-    by_instrument: dict[str, list[Observation]] = {}
+    """Summarise one client's observations (any order): measures, signals, status."""
+    rows = sorted(observations, key=lambda o: (o.instrument, o.occasion))
     attendance: dict[str, int] = dict.fromkeys(ATTENDANCE_KINDS, 0)
-    seen_sessions: dict[int, Attendance] = {}
-    for o in observations:
-        by_instrument.setdefault(o.instrument, []).append(o)
-        seen_sessions.setdefault(o.occasion, o.attendance)
-    for kind in seen_sessions.values():
-        attendance[kind] += 1
+    sessions = client_sessions(rows)
+    for session in sessions:
+        attendance[session.attendance] += 1
 
-    safety: list[str] = []
     unknown: list[str] = []
     measures: list[MeasureSummary] = []
     sentences: list[str] = []
-    for instrument_id in sorted(by_instrument):
-        rows = sorted(by_instrument[instrument_id], key=lambda o: o.occasion)
+    series: list[Series] = []
+    for instrument_id, group in itertools.groupby(rows, key=lambda o: o.instrument):
+        own = list(group)
         instrument = instruments[instrument_id]
         safety_item = instrument.safety_items[0] if instrument.safety_items else None
-        alerts = [o.occasion for o in rows if o.safety_alert]
-        blanks = [o.occasion for o in rows if o.safety_unanswered]
-        if safety_item is not None and alerts:
-            safety.append(w.SAFETY.format(instrument.name, safety_item, w.sessions(alerts)))
+        alerts = tuple(o.occasion for o in own if o.safety_alert)
+        blanks = [o.occasion for o in own if o.safety_unanswered]
         if safety_item is not None and blanks:
             unknown.append(
                 w.SAFETY_UNKNOWN.format(instrument.name, safety_item, w.sessions(blanks))
             )
-        scored = [o for o in rows if o.total is not None]
+        scored = [o for o in own if o.total is not None]
+        series.append(
+            Series(
+                instrument,
+                tuple(o.occasion for o in scored),
+                tuple(o.total for o in scored if o.total is not None),
+                alerts,
+            )
+        )
         if not scored:
             continue
-        summary = _measure(instrument, scored, bool(alerts), criteria_for(instrument))
+        criteria = criteria_for(instrument)
+        summary = _measure(instrument, scored, bool(alerts), criteria)
         measures.append(summary)
-        sentences.append(explain_measure(instrument.name, summary, criteria_for(instrument)))
+        sentences.append(explain_measure(instrument.name, summary, criteria))
 
-    status: Status = "on_track" if any(m.n >= 2 for m in measures) else "insufficient_data"
-    explanations = tuple(safety + sentences + unknown) or (w.NO_SCORES,)
-    return ClientSummary(client_id, status, (), explanations, tuple(measures), attendance)
+    detection = detect(
+        series,
+        sessions,
+        default_course_models() if models is None else models,
+        default_thresholds() if thresholds is None else thresholds,
+    )
+    explanations = tuple([*detection.explanations, *sentences, *unknown]) or (w.NO_SCORES,)
+    return ClientSummary(
+        client_id, detection.status, detection.flags, explanations, tuple(measures), attendance
+    )
+
+
+def client_sessions(observations: Iterable[Observation]) -> list[Session]:
+    """One entry per session (the first row seen for it), in session order."""
+    seen: dict[int, Session] = {}
+    for o in observations:
+        if o.occasion not in seen:
+            ordinal = o.date.toordinal() if o.date is not None else None
+            seen[o.occasion] = Session(o.occasion, o.attendance, ordinal)
+    return [seen[k] for k in sorted(seen)]
 
 
 def _measure(

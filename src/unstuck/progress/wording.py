@@ -39,6 +39,54 @@ SAFETY_UNKNOWN = (
 )
 NO_SCORES = "No scored questionnaires yet."
 
+# -- signals (issue: detection). Plain, collaborative, never blaming the client. ----------
+# name, first, first session, last, last session, signed change, rule
+DETERIORATION = (
+    "Deterioration: {} went from {} at session {} to {} at session {} ({} points), "
+    "a reliable worsening: {}."
+)
+# name, last, session, first, expected, percent, limit, side, model source
+NOT_ON_TRACK = (
+    "Not on track: {} is {} at session {}. For clients who started at {}, the expected "
+    "score by now is about {}, and {}% of clients on the expected course score {} {}. "
+    "(Expected course: {}.)"
+)
+DRIFTING = (
+    "Drifting towards the edge of the expected course: {} is {} at session {}. For clients "
+    "who started at {}, the expected score by now is about {}; {}% score {} {}, and this "
+    "score is close to that edge. (Expected course: {}.)"
+)
+# name, sessions, first, last, window, recent scores, threshold
+PLATEAU = (
+    "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now), and "
+    "the last {} ({}) lie within {} points of each other, less than a reliable change."
+)
+# missed, late, window, missed rule, missed-or-late rule
+WITHDRAWAL_ATTENDANCE = (
+    "Of the last sessions booked, {} were cancelled or missed and {} started late (of {}); "
+    "the rule is {} missed, or {} missed or late."
+)
+# gap days, usual gap, factor, min gap
+WITHDRAWAL_GAP = (
+    "The latest gap between sessions was {} days against a usual {} days (rule: at least {} "
+    "times the usual gap and at least {} days)."
+)
+# last, earlier mean, fall rule
+WITHDRAWAL_FEEDBACK = (
+    "Session feedback fell to {} from an earlier average of {} (rule: a fall of {} or more)."
+)
+# name, before, last, session, drop rule
+RUPTURE_DROP = (
+    "Possible rupture in the working relationship: {} fell from {} to {} at session {} "
+    "(rule: a fall of {} or more from the previous session). Worth asking the client "
+    "openly how the sessions are working for them."
+)
+# name, last, session, floor
+RUPTURE_LOW = (
+    "Possible strain in the working relationship: {} was {} at session {} (rule: {} or "
+    "lower out of 40). Worth asking the client openly how the sessions are working for them."
+)
+
 
 def number(x: float) -> str:
     """A score as people write it: 12, not 12.0; decimals only when there are some."""

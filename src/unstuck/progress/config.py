@@ -1,0 +1,129 @@
+"""Detection settings as data: thresholds and expected-course parameters, with their sources.
+
+Defaults ship as ``thresholds.toml`` and ``course_defaults.toml`` beside this module; a clinic
+may pass its own files. Every number the signals use comes from here, never from a literal in
+the signal code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from unstuck.errors import InvalidDefinition
+from unstuck.progress.course import CourseModel
+
+
+@dataclass(frozen=True)
+class NotOnTrackRule:
+    probability: float
+    drifting_probability: float
+    source: str
+
+
+@dataclass(frozen=True)
+class PlateauRule:
+    min_sessions: int
+    window: int
+    source: str
+
+
+@dataclass(frozen=True)
+class WithdrawalRule:
+    window: int
+    missed: int
+    missed_or_late: int
+    gap_factor: float
+    min_gap_days: int
+    feedback_fall: float
+    source: str
+
+
+@dataclass(frozen=True)
+class RuptureRule:
+    instrument: str
+    drop: float
+    floor: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    not_on_track: NotOnTrackRule
+    plateau: PlateauRule
+    withdrawal_risk: WithdrawalRule
+    alliance_rupture: RuptureRule
+    safety_source: str
+
+
+def _read(path: Path | None, default: str) -> tuple[dict[str, Any], str]:
+    if path is None:
+        text = (resources.files("unstuck.progress") / default).read_text("utf-8")
+        return tomllib.loads(text), default
+    try:
+        return tomllib.loads(Path(path).read_text("utf-8")), Path(path).name
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidDefinition(str(path), "", f"cannot be read: {exc}") from exc
+
+
+def _build(cls: type, table: Mapping[str, Any], source: str, where: str) -> Any:
+    try:
+        return cls(**table)
+    except TypeError as exc:
+        raise InvalidDefinition(source, where, str(exc)) from exc
+
+
+def load_thresholds(path: Path | None = None) -> Thresholds:
+    data, source = _read(path, "thresholds.toml")
+    try:
+        t = Thresholds(
+            not_on_track=_build(NotOnTrackRule, data["not_on_track"], source, "not_on_track"),
+            plateau=_build(PlateauRule, data["plateau"], source, "plateau"),
+            withdrawal_risk=_build(
+                WithdrawalRule, data["withdrawal_risk"], source, "withdrawal_risk"
+            ),
+            alliance_rupture=_build(
+                RuptureRule, data["alliance_rupture"], source, "alliance_rupture"
+            ),
+            safety_source=data["safety"]["source"],
+        )
+    except KeyError as exc:
+        raise InvalidDefinition(source, str(exc), "missing table") from exc
+    p = t.not_on_track
+    if not 0.5 < p.drifting_probability < p.probability < 1:
+        raise InvalidDefinition(
+            source, "not_on_track", "need 0.5 < drifting_probability < probability < 1"
+        )
+    if t.plateau.window < 2 or t.plateau.min_sessions < t.plateau.window:
+        raise InvalidDefinition(source, "plateau", "need 2 <= window <= min_sessions")
+    return t
+
+
+@cache
+def default_thresholds() -> Thresholds:
+    return load_thresholds()
+
+
+def load_course_models(
+    path: Path | None = None, higher_is_better: Mapping[str, bool] | None = None
+) -> dict[str, CourseModel]:
+    """Expected-course parameters per instrument id (defaults, or a file from `unstuck fit`)."""
+    data, source = _read(path, "course_defaults.toml")
+    models = {}
+    for instrument, table in data.items():
+        fields = {k: v for k, v in table.items() if k != "instrument"}
+        fields.setdefault("higher_is_better", (higher_is_better or {}).get(instrument, False))
+        models[instrument] = _build(
+            CourseModel, {"instrument": instrument, **fields}, source, instrument
+        )
+    return models
+
+
+@cache
+def default_course_models() -> dict[str, CourseModel]:
+    return load_course_models()
