@@ -188,6 +188,7 @@ def plateau(s: Series, thresholds: Thresholds) -> list[Signal]:
                 w.number(s.totals[-1]),
                 rule.window,
                 ", ".join(w.number(t) for t in recent),
+                w.number(spread),
                 w.number(round(criteria.threshold, 2)),
             ),
         )
@@ -229,7 +230,7 @@ def withdrawal(
             )
     if not reasons:
         return []
-    return [Signal("withdrawal_risk", "Withdrawal risk: " + " ".join(reasons))]
+    return [Signal("withdrawal_risk", "Withdrawal risk: " + "; ".join(reasons) + ".")]
 
 
 def rupture(feedback: Series, thresholds: Thresholds) -> list[Signal]:

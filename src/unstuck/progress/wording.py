@@ -56,24 +56,24 @@ DRIFTING = (
     "who started at {}, the expected score by now is about {}; {}% score {} {}, and this "
     "score is close to that edge. (Expected course: {}.)"
 )
-# name, sessions, first, last, window, recent scores, threshold
+# name, sessions, first, last, window, recent scores, spread, threshold
 PLATEAU = (
     "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now), and "
-    "the last {} ({}) lie within {} points of each other, less than a reliable change."
+    "the last {} ({}) differ by at most {} points, less than the {} a reliable change needs."
 )
 # missed, late, window, missed rule, missed-or-late rule
 WITHDRAWAL_ATTENDANCE = (
-    "Of the last sessions booked, {} were cancelled or missed and {} started late (of {}); "
-    "the rule is {} missed, or {} missed or late."
+    "of the last sessions booked, {} were cancelled or missed and {} started late (of {}); "
+    "the rule is {} missed, or {} missed or late"
 )
 # gap days, usual gap, factor, min gap
 WITHDRAWAL_GAP = (
-    "The latest gap between sessions was {} days against a usual {} days (rule: at least {} "
-    "times the usual gap and at least {} days)."
+    "the latest gap between sessions was {} days against a usual {} days (rule: at least {} "
+    "times the usual gap and at least {} days)"
 )
 # last, earlier mean, fall rule
 WITHDRAWAL_FEEDBACK = (
-    "Session feedback fell to {} from an earlier average of {} (rule: a fall of {} or more)."
+    "session feedback fell to {} from an earlier average of {} (rule: a fall of {} or more)"
 )
 # name, before, last, session, drop rule
 RUPTURE_DROP = (

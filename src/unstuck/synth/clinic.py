@@ -133,11 +133,11 @@ def generate_long_table(params: ClinicParameters | None = None) -> SyntheticClin
     phq_expected = _expected_phq9(course, intake, k, rng)
     phq_target = np.clip(phq_expected + rng.normal(0.0, 1.5, (n, k)), 0.0, 27.0).ravel()
 
-    # Attendance: engaged clients follow `attendance`; in the two sessions before dropping
+    # Attendance: engaged clients follow `attendance`; in the three sessions before dropping
     # out missed and late sessions become much more likely, and after it nobody comes.
     engaged = rng.choice(4, size=n * k, p=np.asarray(p.attendance))
-    fading = rng.choice(4, size=n * k, p=np.asarray((0.45, 0.15, 0.2, 0.2)))
-    before_end = (dropout[:, None] & (grid > last[:, None] - 2) & (grid < last[:, None])).ravel()
+    fading = rng.choice(4, size=n * k, p=np.asarray((0.4, 0.2, 0.2, 0.2)))
+    before_end = (dropout[:, None] & (grid >= last[:, None] - 3) & (grid < last[:, None])).ravel()
     after_end = (grid > last[:, None]).ravel()
     attend = np.where(before_end, fading, engaged)
     attend = np.where(after_end, rng.choice([2, 3], size=n * k, p=[0.3, 0.7]), attend)
