@@ -109,10 +109,17 @@ def render_text(
                 )
             lines.append(part)
         lines.append("")
-    for client_id, status, explanations in clients.select(
-        "client_id", "status", "explanations"
+    # Safety first, then off track, at risk, on track, not enough data: the order of attention.
+    rank = {"off_track": 1, "at_risk": 2, "on_track": 3, "insufficient_data": 4}
+    ordered = clients.with_columns(
+        _safety=~pl.col("flags").list.contains("safety"),
+        _rank=pl.col("status").replace_strict(rank, return_dtype=pl.Int8),
+    ).sort(["_safety", "_rank", "client_id"])
+    for client_id, status, flags, explanations in ordered.select(
+        "client_id", "status", "flags", "explanations"
     ).iter_rows():
-        lines.append(f"{client_id}  [{status.replace('_', ' ')}]")
+        shown = f"  flags: {', '.join(flags)}" if flags else ""
+        lines.append(f"{client_id}  [{status.replace('_', ' ')}]{shown}")
         lines.extend(f"  - {sentence}" for sentence in explanations)
         lines.append("")
     return "\n".join(lines)

@@ -146,8 +146,11 @@ def course(s: Series, model: CourseModel, thresholds: Thresholds) -> list[Signal
     expected = model.expected(first, session)
     limit = model.limit(first, session, rule.probability)
     edge = model.limit(first, session, rule.drifting_probability)
-    worse = (lambda a, b: a < b) if model.higher_is_better else (lambda a, b: a > b)
-    share = round(rule.probability * 100)
+
+    def worse(score: float, bound: float) -> bool:
+        return score < bound if model.higher_is_better else score > bound
+
+    share = w.number(round(rule.probability * 100, 1))
     side = "or higher" if model.higher_is_better else "or lower"
     numbers = (
         s.instrument.name,

@@ -29,12 +29,12 @@ NOT_RECOVERED = "It started and is still in the clinical range."
 NOT_A_CASE = "It started outside the clinical range, so recovery does not apply."
 # name, item number, sessions
 SAFETY = (
-    "Safety: {} item {} (a risk question) was answered above 0 at session {}. "
+    "Safety: {} item {} (a risk question) was answered above 0 at {}. "
     "Please check on safety with the client now."
 )
 # name, item number, sessions
 SAFETY_UNKNOWN = (
-    "{} item {} (safety) has no answer at session {} (left blank or only a total given), "
+    "{} item {} (safety) has no answer at {} (left blank or only a total given), "
     "so risk could not be checked from the questionnaire."
 )
 NO_SCORES = "No scored questionnaires yet."
@@ -102,7 +102,11 @@ def labelled(score: float, severity: str | None) -> str:
 
 
 def sessions(occasions: Sequence[int]) -> str:
-    return ", ".join(str(o) for o in occasions)
+    """'session 3', 'sessions 3 and 5', 'sessions 1, 3 and 5'."""
+    names = [str(o) for o in occasions]
+    if len(names) == 1:
+        return f"session {names[0]}"
+    return f"sessions {', '.join(names[:-1])} and {names[-1]}"
 
 
 # -- the same formatting as polars expressions -------------------------------------------
@@ -129,4 +133,16 @@ def labelled_expr(score: pl.Expr, severity: pl.Expr) -> pl.Expr:
 
 
 def sessions_expr(occasions: pl.Expr) -> pl.Expr:
-    return occasions.cast(pl.List(pl.String)).list.join(", ")
+    names = occasions.cast(pl.List(pl.String))
+    n = names.list.len()
+    return (
+        pl.when(n == 1)
+        .then(pl.format("session {}", names.list.first()))
+        .otherwise(
+            pl.format(
+                "sessions {} and {}",
+                names.list.head(n - 1).list.join(", "),
+                names.list.last(),
+            )
+        )
+    )

@@ -1,0 +1,153 @@
+"""Each signal at and around its threshold, and how signals make the status."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from unstuck.measures import builtin_instruments
+from unstuck.progress.config import default_course_models, default_thresholds
+from unstuck.progress.summary import Observation, summarise_client
+
+INSTRUMENTS = builtin_instruments()
+MODEL = default_course_models()["phq9"]
+T = default_thresholds()
+
+
+def phq(*totals: float | None, start: int = 1, **extra: object) -> list[Observation]:
+    return [
+        Observation("phq9", start + i, t, **extra)  # type: ignore[arg-type]
+        for i, t in enumerate(totals)
+    ]
+
+
+def feedback(*totals: float) -> list[Observation]:
+    return [Observation("session_feedback", i + 1, t) for i, t in enumerate(totals)]
+
+
+def run(observations: list[Observation]):  # type: ignore[no-untyped-def]
+    return summarise_client("C", observations, INSTRUMENTS)
+
+
+def test_a_clearly_improving_client_is_on_track_with_no_flags() -> None:
+    result = run(phq(18, 15, 12, 10, 8, 7, 6) + feedback(34, 35, 36, 35, 36, 37, 37))
+    assert (result.status, result.flags) == ("on_track", ())
+
+
+def test_noise_within_the_reliable_change_band_raises_nothing() -> None:
+    result = run(phq(12, 14, 11, 13))
+    assert result.flags == ()
+    assert result.status == "on_track"
+
+
+def test_safety_comes_first_and_is_never_outranked() -> None:
+    rows = phq(18, 22, 25, 27) + feedback(35, 20, 18, 15)
+    rows[2] = Observation("phq9", 3, 25, safety_alert=True)
+    result = run(rows)
+    assert result.flags[0] == "safety"
+    assert result.explanations[0].startswith("Safety: PHQ-9 item 9 (a risk question) was answered")
+    assert "session 3" in result.explanations[0]
+    assert result.status == "off_track"
+    assert {"deterioration", "alliance_rupture"} <= set(result.flags)
+
+
+def test_safety_alone_on_a_first_session_is_still_off_track() -> None:
+    result = run([Observation("phq9", 1, 8, safety_alert=True)])
+    assert (result.status, result.flags) == ("off_track", ("safety",))
+
+
+@pytest.mark.parametrize(("last", "flagged"), [(16, True), (15, False)])
+def test_deterioration_at_six_points(last: float, flagged: bool) -> None:
+    result = run(phq(10, last))
+    assert ("deterioration" in result.flags) is flagged
+    if flagged:
+        assert "Deterioration: PHQ-9 went from 10 at session 1 to 16 at session 2 (+6 points)" in (
+            result.explanations[0]
+        )
+
+
+def test_not_on_track_at_the_limit_of_the_expected_course() -> None:
+    limit = MODEL.limit(18, 6, T.not_on_track.probability)
+    edge = MODEL.limit(18, 6, T.not_on_track.drifting_probability)
+    above = float(int(limit) + 1)
+    below = float(int(limit))
+    assert below <= limit < above
+    # Keep the change from first to last within the reliable band so only the course rule acts.
+    flagged = run(phq(18, 17, 17, 17, 17, above))
+    assert "not_on_track" in flagged.flags
+    assert f"is {int(above)} at session 6" in flagged.explanations[0]
+    assert "97.5% of clients on the expected course score" in flagged.explanations[0]
+    inside = run(phq(18, 17, 17, 16, 16, below))
+    assert "not_on_track" not in inside.flags
+    if below > edge:
+        assert inside.status == "at_risk"
+        assert any(e.startswith("Drifting") for e in inside.explanations)
+
+
+def test_plateau_needs_enough_sessions_and_flat_recent_scores() -> None:
+    rule = T.plateau
+    flat = [14.0, 13, 15, 14, 13][: rule.min_sessions]
+    assert "plateau" in run(phq(*flat)).flags
+    assert "plateau" not in run(phq(*flat[:-1])).flags  # one session too few
+    # Recent scores spread by 6 points (a reliable difference) is movement, not a plateau.
+    assert "plateau" not in run(phq(14, 13, 15, 9, 15)).flags
+    # Reliable improvement from the start is progress, even if it has levelled off.
+    assert "plateau" not in run(phq(18, 12, 11, 12, 11)).flags
+
+
+def sessions(kinds: list[str], gap_days: list[int] | None = None) -> list[Observation]:
+    day = date(2026, 1, 5)
+    out = []
+    for i, kind in enumerate(kinds):
+        if gap_days and i:
+            day += timedelta(days=gap_days[i - 1])
+        total = 12.0 if kind in ("attended", "late") else None
+        out.append(Observation("phq9", i + 1, total, attendance=kind, date=day))  # type: ignore[arg-type]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("kinds", "flagged"),
+    [
+        (["attended", "attended", "no_show", "attended", "cancelled"], True),  # 2 missed of 4
+        (["attended", "attended", "no_show", "attended", "attended"], False),  # 1 missed
+        (["attended", "late", "no_show", "late", "attended"], True),  # 3 missed or late
+        (["attended", "late", "attended", "late", "attended"], False),  # 2 late only
+        (["no_show", "cancelled", "attended", "attended", "attended", "attended"], False),
+    ],
+)
+def test_withdrawal_from_attendance(kinds: list[str], flagged: bool) -> None:
+    assert ("withdrawal_risk" in run(sessions(kinds)).flags) is flagged
+
+
+def test_withdrawal_from_a_growing_gap() -> None:
+    kinds = ["attended"] * 5
+    assert "withdrawal_risk" in run(sessions(kinds, [7, 7, 7, 21])).flags
+    assert "withdrawal_risk" not in run(sessions(kinds, [7, 7, 7, 20])).flags  # < 21 days
+    assert "withdrawal_risk" not in run(sessions(kinds, [14, 14, 14, 21])).flags  # < 2x usual
+
+
+def test_withdrawal_from_falling_feedback() -> None:
+    base = phq(12, 11, 12)
+    assert "withdrawal_risk" in run(base + feedback(36, 36, 32)).flags  # 4 below the mean
+    assert "withdrawal_risk" not in run(base + feedback(36, 36, 33)).flags
+
+
+@pytest.mark.parametrize(
+    ("scores", "flagged"),
+    [((36, 31), True), ((36, 32), False), ((31, 30), True), ((32, 31), False)],
+)
+def test_alliance_rupture_by_a_sharp_fall_or_a_low_score(
+    scores: tuple[float, float], flagged: bool
+) -> None:
+    result = run(phq(12, 11) + feedback(*scores))
+    assert ("alliance_rupture" in result.flags) is flagged
+    if flagged:
+        assert result.status == "at_risk"
+        rupture = next(e for e in result.explanations if "working relationship" in e)
+        assert "Worth asking the client openly" in rupture
+
+
+def test_nothing_to_judge_is_insufficient_data() -> None:
+    assert run(phq(14)).status == "insufficient_data"
