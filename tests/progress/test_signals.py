@@ -62,8 +62,9 @@ def test_deterioration_at_six_points(last: float, flagged: bool) -> None:
     result = run(phq(10, last))
     assert ("deterioration" in result.flags) is flagged
     if flagged:
-        assert "Deterioration: PHQ-9 went from 10 at session 1 to 16 at session 2 (+6 points)" in (
-            result.explanations[0]
+        assert (
+            "Deterioration: PHQ-9 went from 10 at session 1 to 16 at session 2 (+6 points)"
+            in (result.explanations[0])
         )
 
 
