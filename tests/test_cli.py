@@ -205,3 +205,58 @@ def test_help_explains_the_csv_format(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "client_id" in out
     assert "--skip-invalid" in out
+
+
+def test_analyze_fills_status_flags_and_puts_safety_first(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "items.csv"
+    header = "client_id,occasion,instrument," + ",".join(f"item_{i}" for i in range(1, 10))
+    path.write_text(
+        f"{header}\nR,1,phq9,2,2,2,2,2,2,1,1,0\nR,2,phq9,3,3,3,3,3,2,2,2,1\n"
+        "G,1,phq9,2,2,2,2,2,2,1,1,0\nG,2,phq9,1,1,1,1,1,0,0,0,0\n"
+    )
+    code, out, _ = run(capsys, "analyze", str(path))
+    assert code == 0
+    clients = {c["client_id"]: c for c in json.loads(out)}
+    assert clients["R"]["status"] == "off_track"
+    assert clients["R"]["flags"][0] == "safety"
+    assert "deterioration" in clients["R"]["flags"]
+    assert clients["R"]["explanations"][0].startswith("Safety:")
+    assert (clients["G"]["status"], clients["G"]["flags"]) == ("on_track", [])
+
+
+def test_fit_writes_models_that_analyze_uses(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "clinic.csv"
+    models = tmp_path / "models.toml"
+    assert run(capsys, "synth", str(data), "--clients", "300")[0] == 0
+    code, out, _ = run(capsys, "fit", str(data), "-o", str(models))
+    assert code == 0
+    assert "PHQ-9: fitted on" in out
+    assert "inside the 80% band" in out
+    code, out, _ = run(capsys, "analyze", str(data), "--models", str(models))
+    assert code == 0
+    assert "fitted on this clinic's data" in out
+
+
+def test_a_clinic_thresholds_file_changes_the_rules(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from importlib import resources
+
+    shipped = (resources.files("unstuck.progress") / "thresholds.toml").read_text()
+    strict = tmp_path / "thresholds.toml"
+    strict.write_text(shipped.replace("floor = 30", "floor = 36"))
+    data = tmp_path / "fb.csv"
+    data.write_text("client_id,occasion,instrument,score\nA,1,session_feedback,35\n")
+    _, out, _ = run(capsys, "analyze", str(data))
+    assert json.loads(out)[0]["flags"] == []
+    _, out, _ = run(capsys, "analyze", str(data), "--thresholds", str(strict))
+    assert json.loads(out)[0]["flags"] == ["alliance_rupture"]
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[plateau]\nwindow = 3\n")
+    code, _, err = run(capsys, "analyze", str(data), "--thresholds", str(broken))
+    assert code == 2
+    assert "broken.toml" in err

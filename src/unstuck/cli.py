@@ -114,7 +114,22 @@ def build_parser() -> argparse.ArgumentParser:
     custom.add_argument("--sd", type=float, help="standard deviation of pre-treatment scores")
     custom.add_argument("--cutoff", type=float, help="caseness cutoff (optional)")
     custom.add_argument("--higher-is-better", action="store_true", help="higher scores are better")
+    _add_detection_options(analyze)
     analyze.set_defaults(run=_run_analyze)
+
+    fit = sub.add_parser(
+        "fit",
+        help="fit the expected course to the clinic's own data",
+        description="Fit the expected-course model (score by session given the first score) "
+        "to a caseload CSV, print the parameters and how well they fit held-out clients, and "
+        "write them to a file that 'unstuck analyze --models FILE' uses.",
+    )
+    fit.add_argument("file", type=Path, help="the CSV file (same format as analyze)")
+    fit.add_argument("-o", "--output", type=Path, required=True, help="where to write the models")
+    fit.add_argument(
+        "--min-clients", type=int, default=50, help="clients with 2+ scores needed (default 50)"
+    )
+    fit.set_defaults(run=_run_fit)
 
     instruments = sub.add_parser(
         "instruments",
@@ -164,6 +179,23 @@ def _add_report_options(p: argparse.ArgumentParser, default: str = "json") -> No
         help=f"output format (default {default})",
     )
     p.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
+
+
+def _add_detection_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--thresholds", type=Path, help="detection thresholds file (default: the shipped one)"
+    )
+    p.add_argument(
+        "--models", type=Path, help="expected-course models from 'unstuck fit' (default: shipped)"
+    )
+
+
+def _detection_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from unstuck.progress.config import load_course_models, load_thresholds
+
+    thresholds = load_thresholds(args.thresholds) if args.thresholds else None
+    models = load_course_models(args.models) if args.models else None
+    return models, thresholds
 
 
 def _instrument_set(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -250,7 +282,10 @@ def _run_analyze(args: argparse.Namespace) -> int:
             "--instrument", None, "--reliability, --sd and --cutoff need --instrument NAME"
         )
     source = sys.stdin.buffer if str(args.file) == "-" else args.file
-    analysis = analyze_file(source, instruments, skip_invalid=args.skip_invalid)
+    models, thresholds = _detection_settings(args)
+    analysis = analyze_file(
+        source, instruments, skip_invalid=args.skip_invalid, models=models, thresholds=thresholds
+    )
     obs = analysis.observations
     if obs.skipped_rows:
         print(
@@ -263,6 +298,46 @@ def _run_analyze(args: argparse.Namespace) -> int:
             print(f"  ... and {obs.skipped_problems - len(obs.skipped)} more", file=sys.stderr)
     title = f"Unstuck report: {args.file}"
     _write(render(analysis.summary, args.format, instruments, title=title), args.output)
+    return 0
+
+
+def _run_fit(args: argparse.Namespace) -> int:
+    from unstuck.analysis import read_observations
+    from unstuck.progress.config import default_thresholds
+    from unstuck.progress.course import fit_course, models_to_toml
+
+    instruments = _instrument_set(args)
+    frame = read_observations(args.file, instruments).frame
+    alliance = default_thresholds().alliance_rupture.instrument
+    fitted = []
+    for instrument_id in sorted(set(frame.get_column("instrument").to_list())):
+        instrument = instruments[instrument_id]
+        if instrument_id == alliance:
+            continue
+        own = frame.filter(frame.get_column("instrument") == instrument_id)
+        try:
+            model = fit_course(
+                own,
+                instrument_id,
+                higher_is_better=instrument.higher_is_better,
+                min_clients=args.min_clients,
+            )
+        except ValueError as exc:
+            print(f"unstuck: not fitted: {exc}", file=sys.stderr)
+            continue
+        fitted.append(model)
+        print(
+            f"{instrument.name}: fitted on {model.clients} clients ({model.rows} scores after "
+            f"the first). Expected change per log(session) {model.slope:+.2f} at a first score "
+            f"of {model.center:.1f}, {model.slope_by_baseline:+.3f} per point higher start; "
+            f"residual SD {model.residual_sd:.2f}, SD of client slopes {model.slope_sd:.2f}. Held-out "
+            f"clients: {model.coverage:.0%} of scores inside the 80% band (ideal 80%), "
+            f"RMSE {model.rmse:.2f} points."
+        )
+    if not fitted:
+        raise InvalidValue("file", str(args.file), "no instrument had enough clients to fit")
+    args.output.write_text(models_to_toml(fitted), encoding="utf-8")
+    print(f"wrote {args.output}; use it with: unstuck analyze FILE --models {args.output}")
     return 0
 
 

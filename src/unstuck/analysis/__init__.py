@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -9,6 +10,8 @@ from typing import IO
 from unstuck.analysis.csvinput import Observations, check_observations, read_observations
 from unstuck.measures import InstrumentSet
 from unstuck.progress.batch import CaseloadSummary, summarise_caseload
+from unstuck.progress.config import Thresholds
+from unstuck.progress.course import CourseModel
 
 
 @dataclass(frozen=True)
@@ -18,10 +21,18 @@ class Analysis:
 
 
 def analyze_file(
-    source: str | Path | IO[bytes], instruments: InstrumentSet, *, skip_invalid: bool = False
+    source: str | Path | IO[bytes],
+    instruments: InstrumentSet,
+    *,
+    skip_invalid: bool = False,
+    models: Mapping[str, CourseModel] | None = None,
+    thresholds: Thresholds | None = None,
 ) -> Analysis:
     observations = read_observations(source, instruments, skip_invalid=skip_invalid)
-    return Analysis(observations, summarise_caseload(observations.frame, instruments))
+    summary = summarise_caseload(
+        observations.frame, instruments, models=models, thresholds=thresholds
+    )
+    return Analysis(observations, summary)
 
 
 __all__ = ["Analysis", "analyze_file", "check_observations", "read_observations"]

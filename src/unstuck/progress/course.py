@@ -172,3 +172,25 @@ def fit_course(
             rmse=float(np.sqrt(np.mean((total - predicted) ** 2))),
         )
     return model
+
+
+def models_to_toml(models: list[CourseModel]) -> str:
+    """Write fitted models in the format `unstuck.progress.config.load_course_models` reads."""
+    lines = ["# Expected-course models fitted by `unstuck fit` on this clinic's data.", ""]
+    for m in models:
+        lines += [
+            f"[{m.instrument}]",
+            f"center = {m.center!r}",
+            f"slope = {m.slope!r}",
+            f"slope_by_baseline = {m.slope_by_baseline!r}",
+            f"residual_sd = {m.residual_sd!r}",
+            f"slope_sd = {m.slope_sd!r}",
+            f"higher_is_better = {str(m.higher_is_better).lower()}",
+            f'source = "{m.source}"',
+            f"clients = {m.clients}",
+            f"rows = {m.rows}",
+        ]
+        if m.coverage is not None and m.rmse is not None:
+            lines += [f"coverage = {m.coverage!r}", f"rmse = {m.rmse!r}"]
+        lines.append("")
+    return "\n".join(lines)
