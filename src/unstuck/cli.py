@@ -330,8 +330,8 @@ def _run_fit(args: argparse.Namespace) -> int:
             f"{instrument.name}: fitted on {model.clients} clients ({model.rows} scores after "
             f"the first). Expected change per log(session) {model.slope:+.2f} at a first score "
             f"of {model.center:.1f}, {model.slope_by_baseline:+.3f} per point higher start; "
-            f"residual SD {model.residual_sd:.2f}, SD of client slopes {model.slope_sd:.2f}. Held-out "
-            f"clients: {model.coverage:.0%} of scores inside the 80% band (ideal 80%), "
+            f"residual SD {model.residual_sd:.2f}, SD of client slopes {model.slope_sd:.2f}. "
+            f"Held-out clients: {model.coverage:.0%} of scores inside the 80% band (ideal 80%), "
             f"RMSE {model.rmse:.2f} points."
         )
     if not fitted:
