@@ -29,6 +29,8 @@ test: lint
 
 benchmarks: $(VENV)/.installed
 	$(BIN)/python benchmarks/analyze_speed.py
+	$(BIN)/python benchmarks/detection.py
+	$(BIN)/python benchmarks/detection_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
