@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-from collections import defaultdict
 
 import numpy as np
 import polars as pl
@@ -33,7 +32,7 @@ import polars as pl
 from unstuck.analysis.csvinput import check_observations
 from unstuck.measures import load_instruments
 from unstuck.progress.change import ChangeCriteria, classify_change, criteria_for
-from unstuck.progress.summary import Observation, summarise_client
+from unstuck.progress.summary import Observation, observations_by_client, summarise_client
 from unstuck.synth import ClinicParameters, generate_long_table
 
 PROGRESS = {"deterioration", "not_on_track", "plateau"}
@@ -53,21 +52,7 @@ def clinic_rows(params: ClinicParameters) -> tuple[dict[str, list[Observation]],
     clinic = generate_long_table(params)
     text = clinic.observations.with_columns(pl.all().cast(pl.String))
     frame = check_observations(text, instruments).frame
-    rows: dict[str, list[Observation]] = defaultdict(list)
-    for r in frame.iter_rows(named=True):
-        rows[r["client_id"]].append(
-            Observation(
-                r["instrument"],
-                r["occasion"],
-                r["total"],
-                r["attendance"],
-                r["date"],
-                r["safety_alert"],
-                r["safety_unanswered"],
-                r["incomplete"],
-            )
-        )
-    return rows, clinic.clients
+    return observations_by_client(frame), clinic.clients
 
 
 def failure_figures(clients: int, seeds: list[int], occasions: int) -> None:

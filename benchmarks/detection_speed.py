@@ -22,7 +22,7 @@ from unstuck.analysis import analyze_file
 from unstuck.analysis.csvinput import read_observations
 from unstuck.measures import load_instruments
 from unstuck.progress.course import fit_course
-from unstuck.progress.summary import Observation, summarise_client
+from unstuck.progress.summary import observations_by_client, summarise_client
 from unstuck.synth import ClinicParameters, generate_long_table
 
 
@@ -32,19 +32,7 @@ def one_client(instruments) -> float:  # type: ignore[no-untyped-def]
         path = Path(tmp) / "one.csv"
         clinic.observations.write_csv(path)
         frame = read_observations(path, instruments).frame
-    rows = [
-        Observation(
-            r["instrument"],
-            r["occasion"],
-            r["total"],
-            r["attendance"],
-            r["date"],
-            r["safety_alert"],
-            r["safety_unanswered"],
-            r["incomplete"],
-        )
-        for r in frame.iter_rows(named=True)
-    ]
+    rows = observations_by_client(frame)["SYN-000001"]
     times = []
     for _ in range(300):
         started = time.perf_counter()

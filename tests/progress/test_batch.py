@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 
 import polars as pl
@@ -13,25 +12,12 @@ from unstuck.analysis.csvinput import read_observations
 from unstuck.analysis.report import render_json
 from unstuck.measures import InstrumentSet, load_instruments, score_only_instrument
 from unstuck.progress.batch import summarise_caseload
-from unstuck.progress.summary import Observation, summarise_client
+from unstuck.progress.summary import observations_by_client, summarise_client
 from unstuck.synth import ClinicParameters, generate_long_table
 
 
 def per_client(frame: pl.DataFrame, instruments: InstrumentSet) -> list[dict[str, object]]:
-    rows: dict[str, list[Observation]] = defaultdict(list)
-    for r in frame.iter_rows(named=True):
-        rows[r["client_id"]].append(
-            Observation(
-                instrument=r["instrument"],
-                occasion=r["occasion"],
-                total=r["total"],
-                attendance=r["attendance"],
-                date=r["date"],
-                safety_alert=r["safety_alert"],
-                safety_unanswered=r["safety_unanswered"],
-                incomplete=r["incomplete"],
-            )
-        )
+    rows = observations_by_client(frame)
     return [summarise_client(c, rows[c], instruments).to_dict() for c in sorted(rows)]
 
 

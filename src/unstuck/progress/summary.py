@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+import polars as pl
+
 from unstuck.measures import severity_of
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
@@ -89,6 +91,25 @@ class ClientSummary:
             "measures": {m.instrument: m.to_dict() for m in self.measures},
             "attendance": dict(self.attendance),
         }
+
+
+def observations_by_client(frame: pl.DataFrame) -> dict[str, list[Observation]]:
+    """Checked observations (a frame as `unstuck.analysis` makes) as Python objects."""
+    out: dict[str, list[Observation]] = {}
+    for r in frame.iter_rows(named=True):
+        out.setdefault(r["client_id"], []).append(
+            Observation(
+                instrument=r["instrument"],
+                occasion=r["occasion"],
+                total=r["total"],
+                attendance=r["attendance"],
+                date=r["date"],
+                safety_alert=r["safety_alert"],
+                safety_unanswered=r["safety_unanswered"],
+                incomplete=r["incomplete"],
+            )
+        )
+    return out
 
 
 def summarise_client(
