@@ -75,8 +75,11 @@ class ChangeSpec:
     source: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Instrument:
+    """An instrument definition. Compared and hashed by identity: it is immutable, and its
+    derived rules (change criteria) are cached per instrument without hashing every item."""
+
     id: str  # lower-case identifier used on the command line and in CSV files, e.g. "phq9"
     name: str
     description: str

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -132,6 +133,7 @@ def _with_cutoff(rule: str, cutoff: float | None, higher_is_better: bool) -> str
     return f"{rule}; a score of {_num(round(cutoff, 2))} {side} is in the clinical range"
 
 
+@cache  # instruments are frozen; signals ask for the same criteria client after client
 def criteria_for(instrument: Instrument) -> ChangeCriteria | None:
     """The change criteria an instrument's definition gives, or None if it gives none."""
     spec = instrument.change

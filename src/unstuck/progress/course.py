@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cache
 from statistics import NormalDist
 
 import numpy as np
@@ -59,9 +60,8 @@ class CourseModel:
 
         On the worse side: above it for higher-is-worse instruments, below it otherwise.
         """
-        z = NormalDist().inv_cdf(probability)
         sign = -1.0 if self.higher_is_better else 1.0
-        return self.expected(first, session) + sign * z * self.spread(session)
+        return self.expected(first, session) + sign * _z(probability) * self.spread(session)
 
     # Vectorised twins for the caseload path.
     def expected_array(self, first: np.ndarray, session: np.ndarray) -> np.ndarray:
@@ -76,6 +76,11 @@ class CourseModel:
         spread = np.sqrt(self.residual_sd**2 + (self.slope_sd * x) ** 2)
         out: np.ndarray = self.expected_array(first, session) + sign * z * spread
         return out
+
+
+@cache
+def _z(probability: float) -> float:
+    return NormalDist().inv_cdf(probability)
 
 
 def _design(frame: pl.DataFrame) -> pl.DataFrame:
