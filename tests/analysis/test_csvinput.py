@@ -122,6 +122,7 @@ def test_it_names_row_column_and_value_of_a_bad_item_row(
         ),
         ("A,1,phq9,-1,attended", "value '-1': PHQ-9 totals run from 0 to 27"),
         ("A,1,phq9,nan,attended", "row 2, column 'score', value 'nan': not a number"),
+        ("A,1,phq9,12.5,attended", "row 2, column 'score', value '12.5': PHQ-9 totals are whole"),
         ("A,1,phq9,,attended", "row 2, column 'score', value (empty): no score and no item"),
         (
             "A,1,phq9,5,maybe",

@@ -457,6 +457,14 @@ def _score(
             "score",
             f"{label} totals run from {_fmt(lo)} to {_fmt(hi)}",
         )
+        if instrument.items:
+            # Item answers are whole numbers, so a total of an itemised instrument is too
+            # (the same rule as `check_total`).
+            flag(
+                is_it & ~has_items & (score != score.floor()),
+                "score",
+                f"{label} totals are whole numbers",
+            )
         if instrument.safety_items:
             # A total alone cannot show how a safety item was answered: say so, never assume 0.
             outputs["safety_unanswered"].append(

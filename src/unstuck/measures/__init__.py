@@ -1,18 +1,23 @@
-"""Instruments: definitions as data, their loader, scoring and FHIR export. Pure Python."""
+"""Instruments: definitions as data, their loader, scoring and FHIR export. Pure Python.
 
+An instrument (PHQ-9, GAD-7, Unstuck's session feedback, or a clinic's own) is described by a
+TOML file checked against ``schema/instrument.schema.json``; see ``docs/instruments.md``.
+"""
+
+from unstuck.measures.definition import parse_definition
 from unstuck.measures.fhir import to_fhir_questionnaire
 from unstuck.measures.loader import (
     InstrumentSet,
     builtin_instruments,
     load_definition,
     load_instruments,
-    parse_definition,
     score_only_instrument,
 )
 from unstuck.measures.model import Instrument
 from unstuck.measures.scoring import (
     Score,
     ScoreArrays,
+    ScoreExpressions,
     band_index,
     check_total,
     score_answers,
@@ -26,6 +31,7 @@ __all__ = [
     "InstrumentSet",
     "Score",
     "ScoreArrays",
+    "ScoreExpressions",
     "band_index",
     "builtin_instruments",
     "check_total",

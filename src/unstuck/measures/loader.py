@@ -1,189 +1,102 @@
-"""Load instrument definitions (TOML files) and check them before anything uses them.
+"""Load instrument definitions (TOML files) and hold the instruments a run may use.
 
-A definition is checked twice: against the JSON Schema in ``schema/instrument.schema.json``
-(shape and types, with the location of any error), then for meaning (bands without gaps,
-totals that match the items, safety items that exist). A file that fails is never half-used.
+The built-in definitions ship inside the package; a clinic adds its own by pointing Unstuck at
+folders of ``*.toml`` files. Every file goes through the same checks
+(`unstuck.measures.definition.parse_definition`), so a clinic's instrument behaves exactly
+like a built-in one. Ids are unique across everything loaded: a clinic file can never quietly
+replace a built-in instrument, because scores recorded under an id must keep one meaning.
 """
 
 from __future__ import annotations
 
-import json
 import math
+import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from types import MappingProxyType
 
 from unstuck.errors import InvalidDefinition, InvalidValue, UnknownInstrument
-from unstuck.measures.model import (
-    AnswerOption,
-    Band,
-    ChangeSpec,
-    Instrument,
-    Item,
-    MissingRule,
-    Norm,
-)
+from unstuck.measures.definition import parse_definition
+from unstuck.measures.model import ChangeSpec, Instrument
 
-_PACKAGE = resources.files("unstuck.measures")
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+BUILT_IN = "built in"
+COMMAND_LINE = "given on the command line"
 
 
-@cache
-def _validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads((_PACKAGE / "schema" / "instrument.schema.json").read_text("utf-8"))
-    return jsonschema.Draft202012Validator(schema)
-
-
-def _location(path: Sequence[object]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def parse_definition(data: Mapping[str, Any], source: str) -> Instrument:
-    """Check a parsed definition and build the `Instrument` (raises `InvalidDefinition`)."""
-    errors = sorted(_validator().iter_errors(dict(data)), key=lambda e: list(e.absolute_path))
-    if errors:
-        e = errors[0]
-        raise InvalidDefinition(source, _location(list(e.absolute_path)), e.message)
-
-    def fail(location: str, reason: str) -> InvalidDefinition:
-        return InvalidDefinition(source, location, reason)
-
-    shared = data.get("options")
-    items: list[Item] = []
-    for i, raw in enumerate(data.get("items", [])):
-        options = raw.get("options", shared)
-        where = f"items[{i}]"
-        if options is None:
-            raise fail(f"{where}.options", "no answer options (give `options` here or shared)")
-        values = [o["value"] for o in options]
-        if len(set(values)) != len(values):
-            raise fail(f"{where}.options", f"answer values repeat: {values}")
-        items.append(
-            Item(
-                number=i + 1,
-                link_id=f"{data['id']}-{i + 1}",
-                text=raw["text"],
-                options=tuple(AnswerOption(o["value"], o["label"]) for o in options),
-                safety=bool(raw.get("safety", False)),
-            )
-        )
-    if items:
-        low = float(sum(it.min_value for it in items))
-        high = float(sum(it.max_value for it in items))
-        for key, expected in (("score_min", low), ("score_max", high)):
-            if key in data and float(data[key]) != expected:
-                raise fail(key, f"{data[key]} does not match the items, which give {expected:g}")
-        if any(it.safety and it.min_value != 0 for it in items):
-            raise fail("items", "a safety item needs an answer 0 meaning 'no risk'")
-    else:
-        if "score_min" not in data or "score_max" not in data:
-            raise fail("items", "give items, or score_min and score_max for a score-only scale")
-        low, high = float(data["score_min"]), float(data["score_max"])
-        if low >= high:
-            raise fail("score_max", f"must be above score_min ({low:g})")
-
-    bands = tuple(Band(b["name"], float(b["low"]), float(b["high"])) for b in data.get("bands", []))
-    _check_bands(bands, low, high, fail)
-
-    missing = None
-    if "missing" in data:
-        m = data["missing"]
-        if items and m["max_missing"] >= len(items):
-            raise fail("missing.max_missing", f"must be below the number of items ({len(items)})")
-        missing = MissingRule(m["max_missing"], m["source"])
-
-    change = ChangeSpec()
-    if "change" in data:
-        c = data["change"]
-        has_points = "reliable_change_points" in c
-        has_jt = "reliability" in c and "sd" in c
-        if not has_points and not has_jt and ("reliability" in c or "sd" in c):
-            raise fail("change", "give both reliability and sd, or reliable_change_points")
-        norms = [k for k in ("clinical_norm", "functional_norm") if k in c]
-        if len(norms) == 1:
-            raise fail("change", "give both clinical_norm and functional_norm, or neither")
-        change = ChangeSpec(
-            reliable_change_points=c.get("reliable_change_points"),
-            reliability=c.get("reliability"),
-            sd=c.get("sd"),
-            caseness_cutoff=c.get("caseness_cutoff"),
-            clinical_norm=Norm(**c["clinical_norm"]) if "clinical_norm" in c else None,
-            functional_norm=Norm(**c["functional_norm"]) if "functional_norm" in c else None,
-            source=c["source"],
-        )
-    return Instrument(
-        id=data["id"],
-        name=data["name"],
-        description=data["description"],
-        higher_is_better=data["higher_is_better"],
-        items=tuple(items),
-        score_min=low,
-        score_max=high,
-        bands=bands,
-        missing=missing,
-        change=change,
-        license=data["license"],
-        citations=tuple(data.get("citations", ())),
-        version=data.get("version", "1"),
-        stem=data.get("stem", ""),
-    )
-
-
-def _check_bands(bands: tuple[Band, ...], low: float, high: float, fail: Any) -> None:
-    if not bands:
-        return
-    if bands[0].low != low:
-        raise fail("bands[0].low", f"is {bands[0].low:g}; the lowest total is {low:g}")
-    if bands[-1].high != high:
-        raise fail(f"bands[{len(bands) - 1}].high", f"is {bands[-1].high:g}; the top is {high:g}")
-    for i, band in enumerate(bands):
-        if band.low > band.high:
-            raise fail(f"bands[{i}]", f"low {band.low:g} is above high {band.high:g}")
-        if i:
-            prev = bands[i - 1]
-            if band.low <= prev.high:
-                raise fail(f"bands[{i}].low", f"{band.low:g} overlaps the band before it")
-            # Totals are whole numbers when items are, so 4 then 5 is contiguous.
-            if band.low - prev.high > 1:
-                raise fail(f"bands[{i}].low", f"gap between {prev.high:g} and {band.low:g}")
+def _parse_toml(text: str, source: str) -> Instrument:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # The message ends "(at line L, column C)": lift that out as the location.
+        message = str(exc)
+        where = re.search(r"\(at (line \d+, column \d+)\)$", message)
+        reason = message[: where.start()].strip() if where else message
+        location = where.group(1) if where else ""
+        raise InvalidDefinition(source, location, f"is not valid TOML: {reason}") from None
+    return parse_definition(data, source)
 
 
 def load_definition(path: str | Path) -> Instrument:
-    """Read, check and build one definition file."""
+    """Read, check and build one definition file.
+
+    Raises
+    ------
+    InvalidDefinition
+        With ``source`` the file name and ``location`` the place in the file (a TOML line and
+        column for a syntax error, a JSON-path-like field such as ``bands[1].low`` otherwise).
+    """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InvalidDefinition(path.name, "", f"cannot be read ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidDefinition(path.name, "", f"is not valid TOML ({exc})") from exc
-    return parse_definition(data, path.name)
+        raise InvalidDefinition(path.name, "", f"cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InvalidDefinition(path.name, "", "is not UTF-8 text") from None
+    return _parse_toml(text, path.name)
 
 
 @cache
-def builtin_instruments() -> dict[str, Instrument]:
-    """The instruments shipped with Unstuck (PHQ-9, GAD-7, session feedback)."""
-    out: dict[str, Instrument] = {}
-    for entry in sorted((_PACKAGE / "definitions").iterdir(), key=lambda e: e.name):
+def _builtins() -> tuple[tuple[Instrument, str], ...]:
+    folder = resources.files("unstuck.measures") / "definitions"
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
-            data = tomllib.loads(entry.read_text(encoding="utf-8"))
-            instrument = parse_definition(data, entry.name)
-            out[instrument.id] = instrument
-    return out
+            found.append((_parse_toml(entry.read_text(encoding="utf-8"), entry.name), entry.name))
+    return tuple(found)
+
+
+def builtin_instruments() -> dict[str, Instrument]:
+    """The instruments shipped with Unstuck: ``phq9``, ``gad7`` and ``session_feedback``.
+
+    The files are read and checked once per process; each call returns a new dict of the same
+    (immutable) `Instrument` objects, so a caller that changes the dict changes nothing else.
+    """
+    return {instrument.id: instrument for instrument, _ in _builtins()}
 
 
 class InstrumentSet(Mapping[str, Instrument]):
-    """An immutable set of instruments, looked up by id (case-insensitive)."""
+    """An immutable collection of instruments, keyed by id.
 
-    def __init__(self, instruments: Mapping[str, Instrument]) -> None:
-        self._by_id = dict(instruments)
+    Lookup with `get_instrument` ignores case and surrounding spaces, because ids typed in a
+    spreadsheet or on a command line ("PHQ9 ") should still be found. Adding an instrument
+    gives a new set (`with_instrument`); an id can be defined only once.
+    """
+
+    __slots__ = ("_by_id", "_origin")
+
+    def __init__(
+        self,
+        instruments: Mapping[str, Instrument] = MappingProxyType({}),
+        origins: Mapping[str, str] = MappingProxyType({}),
+    ) -> None:
+        self._by_id: Mapping[str, Instrument] = MappingProxyType(dict(instruments))
+        self._origin: Mapping[str, str] = MappingProxyType(
+            {key: origins.get(key, "") for key in self._by_id}
+        )
 
     def __getitem__(self, key: str) -> Instrument:
         return self._by_id[key]
@@ -194,25 +107,60 @@ class InstrumentSet(Mapping[str, Instrument]):
     def __len__(self) -> int:
         return len(self._by_id)
 
+    def __repr__(self) -> str:
+        return f"InstrumentSet({', '.join(self._by_id)})"
+
+    def origin(self, instrument_id: str) -> str:
+        """Where an instrument came from: ``"built in"``, a file name, or the command line."""
+        return self._origin[instrument_id]
+
     def get_instrument(self, name: str, row: int | None = None) -> Instrument:
+        """The instrument called `name` (any case), or `UnknownInstrument` listing the ids."""
         key = name.strip().lower()
         if key not in self._by_id:
             raise UnknownInstrument(name, tuple(sorted(self._by_id)), row)
         return self._by_id[key]
 
     def with_instrument(self, instrument: Instrument, source: str = "") -> InstrumentSet:
-        if instrument.id in self._by_id:
+        """A new set that also holds `instrument`.
+
+        Raises `InvalidDefinition` (naming `source`, e.g. the file name) when the id is not a
+        valid id or is already taken: replacing an instrument silently would change the
+        meaning of every score recorded under its id.
+        """
+        where = source or instrument.id
+        if not ID_PATTERN.fullmatch(instrument.id):
             raise InvalidDefinition(
-                source or instrument.id, "id", f"{instrument.id!r} is already defined"
+                where,
+                "id",
+                f"{instrument.id!r} is not a valid id: use lower-case letters, digits and _, "
+                "starting with a letter",
             )
-        return InstrumentSet({**self._by_id, instrument.id: instrument})
+        if instrument.id in self._by_id:
+            taken = self._origin.get(instrument.id) or "another definition"
+            by = "a built-in instrument" if taken == BUILT_IN else taken
+            raise InvalidDefinition(
+                where,
+                "id",
+                f"{instrument.id!r} is already defined by {by}; a definition cannot replace "
+                "another one, so choose a different id",
+            )
+        return InstrumentSet(
+            {**self._by_id, instrument.id: instrument},
+            {**self._origin, instrument.id: source or "a definition given in code"},
+        )
 
 
 def load_instruments(extra_dirs: Sequence[str | Path] = ()) -> InstrumentSet:
-    """The built-in instruments plus every ``*.toml`` in the clinic's own folders."""
-    result = InstrumentSet(builtin_instruments())
-    for folder in extra_dirs:
-        folder = Path(folder)
+    """The built-in instruments plus every ``*.toml`` file in the clinic's own folders.
+
+    Files are read in name order, folder by folder, so a run is reproducible. Any invalid file
+    stops the whole load: half a set of instruments would give silently different results.
+    """
+    result = InstrumentSet(
+        builtin_instruments(), {instrument.id: BUILT_IN for instrument, _ in _builtins()}
+    )
+    for folder in map(Path, extra_dirs):
         if not folder.is_dir():
             raise InvalidDefinition(str(folder), "", "is not a folder of instrument definitions")
         for path in sorted(folder.glob("*.toml")):
@@ -228,28 +176,52 @@ def score_only_instrument(
     cutoff: float | None,
     higher_is_better: bool,
 ) -> Instrument:
-    """An instrument known only by its totals, described on the command line."""
-    if not 0 < reliability < 1:
-        raise InvalidValue("--reliability", reliability, "must be between 0 and 1")
-    if not (sd > 0 and math.isfinite(sd)):
-        raise InvalidValue("--sd", sd, "must be a positive number")
-    if cutoff is not None and not math.isfinite(cutoff):
+    """An instrument known only by its totals, described on the command line.
+
+    It has no items and no known range, so any finite total is accepted. Reliable change
+    comes from `reliability` and `sd` (Jacobson & Truax, 1991) and caseness from `cutoff`.
+
+    Raises
+    ------
+    InvalidValue
+        Naming the command-line option (``--instrument``, ``--reliability``, ``--sd``,
+        ``--cutoff``) whose value cannot be used.
+    """
+    key = id.strip().lower()
+    if not ID_PATTERN.fullmatch(key):
+        raise InvalidValue(
+            "--instrument",
+            id,
+            "use letters, digits and _ only, starting with a letter (e.g. bdi2)",
+        )
+    if not _is_number(reliability) or not 0 < reliability < 1:
+        raise InvalidValue(
+            "--reliability", reliability, "must be a number between 0 and 1 (e.g. 0.85)"
+        )
+    if not _is_number(sd) or not sd > 0:
+        raise InvalidValue("--sd", sd, "must be a positive number (the SD of intake scores)")
+    if cutoff is not None and not _is_number(cutoff):
         raise InvalidValue("--cutoff", cutoff, "must be a number")
-    if not id or not id.replace("_", "").isalnum():
-        raise InvalidValue("--instrument", id, "use letters, digits and _ only")
     return Instrument(
-        id=id,
-        name=id.upper(),
-        description="Score-only instrument given on the command line.",
+        id=key,
+        name=key.upper(),
+        description="Score-only instrument given on the command line: totals, no items.",
         higher_is_better=higher_is_better,
         items=(),
         score_min=None,
         score_max=None,
         change=ChangeSpec(
-            reliability=reliability,
-            sd=sd,
-            caseness_cutoff=cutoff,
-            source="given on the command line",
+            reliability=float(reliability),
+            sd=float(sd),
+            caseness_cutoff=None if cutoff is None else float(cutoff),
+            source=COMMAND_LINE,
         ),
-        license="",
+    )
+
+
+def _is_number(value: object) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
     )

@@ -1,7 +1,22 @@
-"""Score questionnaires: totals, severity bands, the missing-item rule and safety items.
+"""Score questionnaires: totals, the missing-item rule, severity bands and safety items.
 
-Two paths that must agree (a property test checks it): `score_answers` for one completed
-questionnaire and `score_matrix` for a million at once (numpy, no loop over rows).
+Three paths follow the same rules and are tested to agree (hypothesis property tests):
+
+- `score_answers` scores one completed questionnaire (the interactive path);
+- `score_matrix` scores many at once with numpy, with no Python loop over rows;
+- `score_expressions` builds the same rules as polars expressions, for scoring inside a frame.
+
+The rules
+---------
+- A skipped item is never read as 0. When no more than ``instrument.missing.max_missing``
+  items are blank, the total is *prorated*: the mean of the answered items times the number of
+  items, rounded half up to a whole number. Bands and thresholds are defined on whole-number
+  totals (PHQ-9 10 = "moderate"), so a prorated 9.6 has to become a whole number to be read
+  against them, and half up (not Python's round-half-to-even) makes 10.5 always 11. With more
+  blanks there is no total (``None`` / NaN), never a silent zero.
+- A safety item answered above 0 raises ``safety_alert``, whatever happens to the total. A
+  *blank* safety item is listed in ``safety_unanswered``: it means "risk not checked", which
+  a caller must say out loud, never "no risk".
 """
 
 from __future__ import annotations
@@ -14,162 +29,276 @@ import numpy as np
 import polars as pl
 
 from unstuck.errors import InvalidAnswer, InvalidValue
-from unstuck.measures.model import Instrument
+from unstuck.measures.model import Instrument, Item
 
 
 @dataclass(frozen=True)
 class Score:
+    """The score of one completed questionnaire."""
+
     total: float | None  # None when too many items are missing: never a silent zero
     answered: int
-    missing_items: tuple[int, ...]
+    missing_items: tuple[int, ...]  # 1-based item numbers
     prorated: bool
-    severity: str | None
+    severity: str | None  # band name; None without bands or without a total
     safety_alert: bool  # an answered safety item above 0
     safety_unanswered: tuple[int, ...]  # safety items left blank: never read as "no risk"
 
 
-def _round_half_up(x: float) -> float:
-    # Bands are defined on whole numbers, so a prorated total is rounded; half up, not to
-    # even, so that 13.5 is 14 whichever way the answers fell.
-    return float(math.floor(x + 0.5))
+def _allowed_missing(instrument: Instrument) -> int:
+    return instrument.missing.max_missing if instrument.missing else 0
+
+
+def _no_items(instrument: Instrument, got: object) -> InvalidValue:
+    return InvalidValue(
+        "answers",
+        got,
+        f"{instrument.name} is a score-only instrument: it has no items to answer; "
+        "give its total instead",
+    )
+
+
+def _is_blank(answer: object) -> bool:
+    # None, or NaN as pandas and numpy spell an empty cell.
+    return answer is None or (isinstance(answer, float) and math.isnan(answer))
+
+
+def _check_answer(instrument: Instrument, item: Item, answer: object) -> int:
+    values = [o.value for o in item.options]
+    if (
+        not isinstance(answer, bool)
+        and isinstance(answer, int | float | np.integer | np.floating)
+        and answer in values
+    ):
+        return int(answer)
+    raise InvalidAnswer(
+        f"item_{item.number}",
+        answer,
+        f"must be one of {', '.join(map(str, values))} "
+        f"(the answer options of {instrument.name} item {item.number})",
+    )
+
+
+def prorate(answered_sum: int, answered: int, n_items: int) -> float:
+    """Mean of the answered items times the number of items, rounded half up.
+
+    Exact integer arithmetic: floor(s * k / n + 1/2) == (2 s k + n) // (2 n), so 10.5 is
+    always 11 and no floating-point error can push a total across a band edge.
+    """
+    return float((2 * answered_sum * n_items + answered) // (2 * answered))
 
 
 def score_answers(instrument: Instrument, answers: Sequence[int | None]) -> Score:
-    """Score one questionnaire. `None` marks a skipped item."""
+    """Score one questionnaire.
+
+    Parameters
+    ----------
+    instrument
+        An instrument with items.
+    answers
+        One answer per item, in item order; ``None`` (or NaN) marks a skipped item.
+
+    Raises
+    ------
+    InvalidValue
+        ``field="answers"`` when the number of answers is not the number of items, or the
+        instrument is score-only.
+    InvalidAnswer
+        ``field="item_<n>"`` for the first answer that is not one of that item's option
+        values (4 or 1.5 on a PHQ-9 item, for example).
+    """
     k = len(instrument.items)
+    if k == 0:
+        raise _no_items(instrument, len(answers))
     if len(answers) != k:
         raise InvalidValue(
-            "answers", len(answers), f"{instrument.name} has {k} items; got {len(answers)} answers"
+            "answers",
+            len(answers),
+            f"{instrument.name} has {k} items; got {len(answers)} answers",
         )
-    missing: list[int] = []
-    given: list[int] = []
+    given: dict[int, int] = {}
     for item, answer in zip(instrument.items, answers, strict=True):
-        if answer is None:
-            missing.append(item.number)
-            continue
-        allowed = [o.value for o in item.options]
-        if answer not in allowed or isinstance(answer, bool):
-            raise InvalidAnswer(
-                f"item_{item.number}", answer, f"must be one of {', '.join(map(str, allowed))}"
-            )
-        given.append(answer)
-    safety_alert = any(
-        a is not None and a > 0
-        for it, a in zip(instrument.items, answers, strict=True)
-        if it.safety
-    )
-    safety_blank = tuple(n for n in missing if instrument.items[n - 1].safety)
-    allowed_missing = instrument.missing.max_missing if instrument.missing else 0
+        if not _is_blank(answer):
+            given[item.number] = _check_answer(instrument, item, answer)
+    missing = tuple(it.number for it in instrument.items if it.number not in given)
     total: float | None
-    if len(missing) > allowed_missing:
+    if len(missing) > _allowed_missing(instrument) or not given:
         total = None
     elif missing:
-        total = _round_half_up(sum(given) / len(given) * k)
+        total = prorate(sum(given.values()), len(given), k)
     else:
-        total = float(sum(given))
+        total = float(sum(given.values()))
+    safety = instrument.safety_items
     return Score(
         total=total,
         answered=len(given),
-        missing_items=tuple(missing),
+        missing_items=missing,
         prorated=bool(missing) and total is not None,
         severity=None if total is None else severity_of(instrument, total),
-        safety_alert=safety_alert,
-        safety_unanswered=safety_blank,
+        safety_alert=any(given.get(n, 0) > 0 for n in safety),
+        safety_unanswered=tuple(n for n in safety if n not in given),
     )
 
 
 def severity_of(instrument: Instrument, total: float) -> str | None:
-    for band in instrument.bands:
-        if band.low <= total <= band.high:
-            return band.name
-    return None
+    """The name of the band holding `total`; None without bands or outside them.
+
+    Bands are read by their lower bounds, the way published cut-points are stated ("10 or
+    more is moderate"): for whole-number totals this is the same as the inclusive
+    ``low..high`` of each band, and a fractional total (a score-only instrument) falls in
+    the band whose lower bound it has reached.
+    """
+    bands = instrument.bands
+    if not bands or not math.isfinite(total) or not bands[0].low <= total <= bands[-1].high:
+        return None
+    return next(band.name for band in reversed(bands) if total >= band.low)
 
 
 def check_total(
     instrument: Instrument, total: float, *, field: str = "score", row: int | None = None
 ) -> float:
-    lo = -math.inf if instrument.score_min is None else instrument.score_min
-    hi = math.inf if instrument.score_max is None else instrument.score_max
-    if not math.isfinite(total) or not lo <= total <= hi:
-        raise InvalidValue(field, total, f"{instrument.name} totals run from {lo:g} to {hi:g}", row)
+    """Return `total` if it is a possible total of `instrument`, else raise `InvalidValue`.
+
+    Possible means finite, inside ``[score_min, score_max]`` where the instrument has bounds,
+    and a whole number for an instrument with items (its totals are sums of whole-number
+    answers, prorated totals included).
+    """
+    name = instrument.name
+    if isinstance(total, bool) or not isinstance(total, int | float | np.integer | np.floating):
+        raise InvalidValue(field, total, "must be a number", row)
+    if not math.isfinite(total):
+        raise InvalidValue(field, total, "must be a finite number", row)
+    lo, hi = instrument.score_min, instrument.score_max
+    if (lo is not None and total < lo) or (hi is not None and total > hi):
+        if lo is not None and hi is not None:
+            reason = f"{name} totals run from {lo:g} to {hi:g}"
+        elif lo is not None:
+            reason = f"{name} totals are at least {lo:g}"
+        else:
+            reason = f"{name} totals are at most {hi:g}"
+        raise InvalidValue(field, total, reason, row)
+    if instrument.items and total != math.floor(total):
+        raise InvalidValue(field, total, f"{name} totals are whole numbers", row)
     return total
 
 
 @dataclass(frozen=True)
 class ScoreArrays:
+    """`Score` for many questionnaires at once: one entry (or row) per questionnaire."""
+
     total: np.ndarray  # float64; NaN where too many items are missing or an answer is invalid
-    prorated: np.ndarray
-    n_missing: np.ndarray
-    safety_alert: np.ndarray
-    safety_unanswered: np.ndarray
-    invalid: np.ndarray  # (n, k): an answer that is not one of the item's option values
+    prorated: np.ndarray  # bool
+    n_missing: np.ndarray  # int64
+    safety_alert: np.ndarray  # bool: a safety item above 0
+    safety_unanswered: np.ndarray  # bool: some safety item blank
+    invalid: np.ndarray  # bool (n, k): answered, but not one of the item's option values
 
 
-def score_matrix(instrument: Instrument, answers: np.ndarray) -> ScoreArrays:
-    """Score many questionnaires at once; `answers` is float (n, k) with NaN for blanks."""
-    answers = np.asarray(answers, dtype=np.float64)
-    k = len(instrument.items)
-    if answers.ndim != 2 or answers.shape[1] != k:
-        raise InvalidValue("answers", answers.shape, f"{instrument.name} needs {k} columns")
-    blank = np.isnan(answers)
+def _invalid_matrix(instrument: Instrument, answers: np.ndarray, blank: np.ndarray) -> np.ndarray:
     invalid = np.zeros(answers.shape, dtype=bool)
     for j, item in enumerate(instrument.items):
         values = sorted(o.value for o in item.options)
         column = answers[:, j]
         if values == list(range(values[0], values[-1] + 1)):
-            # Whole numbers from min to max: a range check is enough, and much faster.
+            # Whole numbers from min to max: a range and whole-number check is enough, and
+            # several times faster than isin on a million rows.
             with np.errstate(invalid="ignore"):
-                invalid[:, j] = ~blank[:, j] & (
-                    (column < values[0]) | (column > values[-1]) | (column != np.floor(column))
-                )
+                bad = (column < values[0]) | (column > values[-1]) | (column != np.floor(column))
         else:
-            invalid[:, j] = ~blank[:, j] & ~np.isin(column, np.asarray(values, dtype=float))
-    n_missing = blank.sum(axis=1)
+            bad = ~np.isin(column, np.asarray(values, dtype=np.float64))
+        invalid[:, j] = bad & ~blank[:, j]
+    return invalid
+
+
+def score_matrix(instrument: Instrument, answers: np.ndarray) -> ScoreArrays:
+    """Score many questionnaires at once, by the rules of `score_answers`.
+
+    Parameters
+    ----------
+    answers
+        Array-like of shape (n, k), one row per questionnaire and one column per item;
+        NaN marks a skipped item.
+
+    Returns
+    -------
+    ScoreArrays
+        A row with an invalid answer has a NaN total, and ``invalid`` says which cells; it is
+        up to the caller to report them (the single path raises `InvalidAnswer` instead).
+        ``safety_alert`` is computed from the raw values, so an out-of-range answer on a
+        safety item (say 7) errs on the side of an alert.
+    """
+    answers = np.asarray(answers, dtype=np.float64)
+    k = len(instrument.items)
+    if k == 0:
+        raise _no_items(instrument, answers.shape)
+    if answers.ndim != 2 or answers.shape[1] != k:
+        raise InvalidValue(
+            "answers",
+            answers.shape,
+            f"{instrument.name} needs an array of shape (n, {k}): one column per item",
+        )
+    blank = np.isnan(answers)
+    invalid = _invalid_matrix(instrument, answers, blank)
+    n_missing = blank.sum(axis=1, dtype=np.int64)
     answered = k - n_missing
-    sums = np.where(blank, 0.0, answers).sum(axis=1)
-    allowed = instrument.missing.max_missing if instrument.missing else 0
-    ok = (n_missing <= allowed) & ~invalid.any(axis=1) & (answered > 0)
+    sums = np.where(blank | invalid, 0.0, answers).sum(axis=1)
+    ok = (n_missing <= _allowed_missing(instrument)) & (answered > 0) & ~invalid.any(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        prorated_total = np.floor(sums / answered * k + 0.5)
-    total = np.where(n_missing == 0, sums, prorated_total)
-    total = np.where(ok, total, np.nan)
-    safety_cols = [j for j, it in enumerate(instrument.items) if it.safety]
-    if safety_cols:
-        s = answers[:, safety_cols]
-        safety_alert = (~np.isnan(s) & (np.nan_to_num(s) > 0)).any(axis=1)
-        safety_unanswered = np.isnan(s).any(axis=1)
-    else:
-        safety_alert = np.zeros(len(answers), dtype=bool)
-        safety_unanswered = np.zeros(len(answers), dtype=bool)
+        # sums * k is an exact whole number, and one correctly rounded division keeps an
+        # exact .5 exact, so this matches the integer arithmetic of `prorate`.
+        prorated_total = np.floor(sums * k / answered + 0.5)
+    total = np.where(ok, np.where(n_missing == 0, sums, prorated_total), np.nan)
+    columns = [j for j, item in enumerate(instrument.items) if item.safety]
+    safety = answers[:, columns]
     return ScoreArrays(
         total=total,
         prorated=ok & (n_missing > 0),
         n_missing=n_missing,
-        safety_alert=safety_alert,
-        safety_unanswered=safety_unanswered,
+        safety_alert=(np.nan_to_num(safety, nan=0.0) > 0).any(axis=1),
+        safety_unanswered=np.isnan(safety).any(axis=1),
         invalid=invalid,
     )
 
 
 def band_index(instrument: Instrument, totals: np.ndarray) -> np.ndarray:
-    """Index into `instrument.bands` for each total; -1 for NaN or outside every band."""
+    """Index into ``instrument.bands`` of each total (int64); -1 for NaN, no bands, or a
+    total outside every band. Same reading of the bands as `severity_of`."""
     totals = np.asarray(totals, dtype=np.float64)
     out = np.full(totals.shape, -1, dtype=np.int64)
-    for i, band in enumerate(instrument.bands):
-        out[(totals >= band.low) & (totals <= band.high)] = i
+    if not instrument.bands:
+        return out
+    lows = np.asarray([b.low for b in instrument.bands], dtype=np.float64)
+    inside = (totals >= lows[0]) & (totals <= instrument.bands[-1].high)  # False for NaN
+    index = np.searchsorted(lows, totals, side="right") - 1
+    out[inside] = index[inside]
     return out
+
+
+@dataclass(frozen=True)
+class ScoreExpressions:
+    """`ScoreArrays` as polars expressions, evaluated inside a frame."""
+
+    total: pl.Expr  # null where too many items are blank or an answer is invalid
+    prorated: pl.Expr
+    n_missing: pl.Expr
+    safety_alert: pl.Expr
+    safety_unanswered: pl.Expr
+    invalid: tuple[pl.Expr, ...]  # per item: answered but not one of the options
 
 
 def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> ScoreExpressions:
     """The polars twin of `score_matrix`, for scoring inside a data frame.
 
-    `columns[j]` names the column holding item j + 1 (None: the column does not exist, so
-    the item is blank). The expressions follow exactly the rules of `score_matrix`; a test
-    checks that they agree.
+    `columns[j]` names the (float) column holding item j + 1, with null for a blank; None
+    means the column does not exist, so the item is blank in every row.
     """
-    if len(columns) != len(instrument.items):
-        raise ValueError(f"{instrument.name} needs {len(instrument.items)} columns")
     k = len(instrument.items)
+    if k == 0:
+        raise _no_items(instrument, len(columns))
+    if len(columns) != k:
+        raise InvalidValue(
+            "columns", len(columns), f"{instrument.name} needs {k} columns, one per item"
+        )
     answer = [pl.col(c) if c else pl.lit(None, pl.Float64) for c in columns]
     invalid: list[pl.Expr] = []
     for item, a in zip(instrument.items, answer, strict=True):
@@ -179,11 +308,12 @@ def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> 
         else:
             bad = ~a.is_in([float(v) for v in values])
         invalid.append(bad.fill_null(False))
-    n_missing = pl.sum_horizontal(*(a.is_null().cast(pl.Int32) for a in answer))
+    n_missing = pl.sum_horizontal(*(a.is_null().cast(pl.Int64) for a in answer))
     sums = pl.sum_horizontal(*(a.fill_null(0.0) for a in answer))
-    allowed = instrument.missing.max_missing if instrument.missing else 0
-    ok = (n_missing <= allowed) & ~pl.any_horizontal(*invalid) & (n_missing < k)
-    prorated_total = (sums / (k - n_missing) * k + 0.5).floor()
+    ok = (
+        (n_missing <= _allowed_missing(instrument)) & (n_missing < k) & ~pl.any_horizontal(*invalid)
+    )
+    prorated_total = (sums * k / (k - n_missing) + 0.5).floor()
     total = pl.when(ok).then(pl.when(n_missing == 0).then(sums).otherwise(prorated_total))
     safety = [a for item, a in zip(instrument.items, answer, strict=True) if item.safety]
     return ScoreExpressions(
@@ -198,13 +328,3 @@ def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> 
         else pl.lit(False),
         invalid=tuple(invalid),
     )
-
-
-@dataclass(frozen=True)
-class ScoreExpressions:
-    total: pl.Expr  # null where too many items are blank or an answer is invalid
-    prorated: pl.Expr
-    n_missing: pl.Expr
-    safety_alert: pl.Expr
-    safety_unanswered: pl.Expr
-    invalid: tuple[pl.Expr, ...]  # per item: answered but not one of the options
