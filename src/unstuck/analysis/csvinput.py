@@ -21,7 +21,7 @@ import polars as pl
 
 from unstuck.errors import InvalidRows, MissingColumns, Problem, UnstuckError
 from unstuck.measures import InstrumentSet, score_expressions
-from unstuck.progress.wording import number_expr
+from unstuck.progress.wording import number, number_expr
 
 ATTENDANCE = ("attended", "late", "cancelled", "no_show")
 ATTENDED = ("attended", "late")
@@ -92,6 +92,11 @@ class CsvUnreadable(UnstuckError):
         return f"{self.source}: {self.reason}"
 
 
+def _column_name(header: str) -> str:
+    """A header as the checks know it: no byte-order mark, no spaces around, lower case."""
+    return header.strip().lstrip("\ufeff").strip().lower()
+
+
 def _read_typed(source: str | Path | io.BytesIO) -> pl.DataFrame:
     """Read the file, parsing number columns while reading when the whole file allows it.
 
@@ -101,7 +106,7 @@ def _read_typed(source: str | Path | io.BytesIO) -> pl.DataFrame:
     header = pl.read_csv(source, n_rows=0, infer_schema=False).columns
     numbers: dict[str, type[pl.DataType]] = {}
     for column in header:
-        name = column.strip().lstrip("\ufeff").strip().lower()
+        name = _column_name(column)
         if name == "score" or _ITEM.match(name):
             numbers[column] = pl.Float64
         elif name == "occasion":
@@ -152,7 +157,7 @@ def check_observations(
     partly wrong file never yields a partly right analysis by accident. With it, the rows
     with problems are left out and listed in the result.
     """
-    frame = raw.rename({c: c.strip().lstrip("\ufeff").strip().lower() for c in raw.columns})
+    frame = raw.rename({c: _column_name(c) for c in raw.columns})
     columns = set(frame.columns)
     item_columns = sorted(
         (c for c in frame.columns if _ITEM.match(c)), key=lambda c: int(c.split("_")[1])
@@ -351,7 +356,8 @@ def _tidy(column: str, frame: pl.DataFrame, fix: Callable[[str], str]) -> pl.Exp
     """Apply `fix` to a column with few distinct values (instrument, attendance) by
     fixing each distinct value once, instead of once per row."""
     distinct = frame.get_column(column).unique().drop_nulls().to_list()
-    mapping = {v: fix(v) for v in distinct if fix(v) != v}
+    fixed = {v: fix(v) for v in distinct}
+    mapping = {v: f for v, f in fixed.items() if f != v}
     if not mapping:
         return pl.col(column)
     return pl.col(column).replace(mapping)
@@ -455,7 +461,7 @@ def _score(
         flag(
             is_it & ~has_items & ((score < lo) | (score > hi)),
             "score",
-            f"{label} totals run from {_fmt(lo)} to {_fmt(hi)}",
+            f"{label} totals run from {number(lo)} to {number(hi)}",
         )
         if instrument.items:
             # Item answers are whole numbers, so a total of an itemised instrument is too
@@ -510,7 +516,3 @@ def _score(
         total=pl.when(has_items).then(pl.col("_items_total")).otherwise(score),
         _score_given=has_items | score.is_not_null(),
     )
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"

@@ -109,11 +109,7 @@ def summarise_caseload(
     measure_json = pl.format(
         '"{}":{}',
         pl.col("instrument"),
-        pl.struct(
-            *(pl.col(k) for k in MEASURE_KEYS[:3]),
-            pl.col("n"),
-            *(pl.col(k) for k in MEASURE_KEYS[4:]),
-        ).struct.json_encode(),
+        pl.struct(*MEASURE_KEYS).struct.json_encode(),
     )
     clients = (
         per_measure.group_by("_c", maintain_order=True)
@@ -174,7 +170,7 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
     )
     return frame.with_columns(
         sentence=pl.when(pl.col("n") > 0).then(_sentence_expr(instrument.name, criteria)),
-        **_safety_exprs(instrument),
+        unknown_sentence=_unknown_safety_sentence(instrument),
     ).drop("alerts", "blanks")
 
 
@@ -228,18 +224,19 @@ def _sentence_expr(name: str, criteria: ChangeCriteria | None) -> pl.Expr:
     return pl.when(pl.col("n") >= 2).then(body).otherwise(one)
 
 
-def _safety_exprs(instrument: Instrument) -> dict[str, pl.Expr]:
+def _unknown_safety_sentence(instrument: Instrument) -> pl.Expr:
+    """Sessions where the safety item has no answer (blank, or only a total was given)."""
     if not instrument.safety_items:
-        return {"unknown_sentence": pl.lit(None, pl.String)}
-    item = instrument.safety_items[0]
+        return pl.lit(None, pl.String)
     blanks = pl.col("blanks")
-    return {
-        "unknown_sentence": pl.when(blanks.list.len() > 0).then(
-            pl.format(
-                w.SAFETY_UNKNOWN, pl.lit(instrument.name), pl.lit(item), w.sessions_expr(blanks)
-            )
-        ),
-    }
+    return pl.when(blanks.list.len() > 0).then(
+        pl.format(
+            w.SAFETY_UNKNOWN,
+            pl.lit(instrument.name),
+            pl.lit(instrument.safety_items[0]),
+            w.sessions_expr(blanks),
+        )
+    )
 
 
 def _detections(
