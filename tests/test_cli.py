@@ -192,7 +192,7 @@ def test_instruments_lists_and_exports_fhir(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_demo_prints_a_report_marked_synthetic(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "demo", "--clients", "12")
+    code, out, _ = run(capsys, "demo", "--report", "--clients", "12")
     assert code == 0
     assert "SYNTHETIC DATA" in out
     assert "Clients: 12" in out

@@ -144,13 +144,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser(
         "demo",
-        help="analyse a generated synthetic caseload (no real data)",
-        description="Generate a synthetic clinic (made-up clients, ids SYN-...) and analyse it.",
+        help="start the web app on a synthetic demo clinic (no real data)",
+        description="Create a fresh synthetic demo clinic (2 therapists, a supervisor, an "
+        "administrator, made-up clients with codes SYN-...) in ./unstuck-demo, print the "
+        "demo logins and serve the web app. With --report, print an analysis report instead.",
     )
     demo.add_argument("--clients", type=int, default=60, help="how many clients (default 60)")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument(
+        "--report", action="store_true", help="print an analysis report; do not start the app"
+    )
+    demo.add_argument(
+        "--no-serve", action="store_true", help="load the demo clinic but do not serve it"
+    )
+    _add_serve_options(demo)
     _add_report_options(demo, default="text")
     demo.set_defaults(run=_run_demo)
+
+    serve = sub.add_parser(
+        "serve",
+        help="start the web app (SQLite in ./unstuck-data unless DATABASE_URL is set)",
+        description="Migrate the database if needed and serve the web app with waitress. "
+        "Settings come from environment variables: DATABASE_URL, UNSTUCK_DATA_DIR, "
+        "UNSTUCK_ALLOWED_HOSTS, UNSTUCK_SECRET_KEY (see the README).",
+    )
+    _add_serve_options(serve)
+    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.set_defaults(run=_run_serve)
+
+    manage = sub.add_parser(
+        "manage",
+        help="run a Django management command (e.g. createsuperuser, migrate)",
+        add_help=False,
+    )
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(run=_run_manage)
 
     synth = sub.add_parser(
         "synth",
@@ -390,7 +418,34 @@ def _run_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from unstuck.web import commands
+
+    return commands.serve(args.host, args.port, args.threads)
+
+
+def _run_manage(args: argparse.Namespace) -> int:
+    from unstuck.web import commands
+
+    return commands.manage(args.args)
+
+
 def _run_demo(args: argparse.Namespace) -> int:
+    if not args.report:
+        from unstuck.web import commands
+
+        return commands.demo(
+            clients=args.clients,
+            seed=args.seed,
+            host=args.host,
+            port=args.port,
+            serve_after=not args.no_serve,
+        )
     from unstuck.analysis import analyze_file
     from unstuck.analysis.report import render
     from unstuck.synth import ClinicParameters, generate_long_table

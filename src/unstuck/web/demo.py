@@ -1,0 +1,128 @@
+"""Load a synthetic demo clinic: made-up clients only, clearly marked, for trying Unstuck out.
+
+Two therapists, one supervisor and one administrator; about 60 clients from the synthetic
+generator (`unstuck.synth`), whose codes start with ``SYN-``. The clinic is flagged
+``synthetic`` and every page says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+from django.db import transaction
+
+from unstuck.measures import score_answers
+from unstuck.synth import ClinicParameters, generate_long_table
+from unstuck.web.accounts.models import Clinic, Role, User
+from unstuck.web.records.instruments import instruments
+from unstuck.web.records.models import Client, Episode, MeasureResponse, Session
+from unstuck.web.records.services import refresh_status
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    name: str
+
+
+DEMO_LOGINS = (
+    DemoLogin("alex", "alex-demo-2026", Role.THERAPIST, "Alex Rivera"),
+    DemoLogin("sam", "sam-demo-2026", Role.THERAPIST, "Sam Okafor"),
+    DemoLogin("jordan", "jordan-demo-2026", Role.SUPERVISOR, "Jordan Lee"),
+    DemoLogin("admin", "admin-demo-2026", Role.ADMINISTRATOR, "Demo Administrator"),
+)
+
+
+@transaction.atomic
+def load_demo(
+    *,
+    clients: int = 60,
+    seed: int = 7,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[DemoLogin]:
+    """Create the demo clinic in an empty database and return the logins."""
+    today = today or dt.date.today()
+    clinic = Clinic.objects.create(name="Synthetic demo clinic", synthetic=True)
+    users: dict[str, User] = {}
+    for login in DEMO_LOGINS:
+        first, _, last = login.name.partition(" ")
+        user = User.objects.create_user(
+            login.username,
+            password=login.password,
+            clinic=clinic,
+            role=login.role,
+            first_name=first,
+            last_name=last,
+            is_staff=login.role == Role.ADMINISTRATOR,
+            is_superuser=login.role == Role.ADMINISTRATOR,
+        )
+        users[login.username] = user
+    users["alex"].supervisor = users["jordan"]
+    users["sam"].supervisor = users["jordan"]
+    users["alex"].save()
+    users["sam"].save()
+    therapists = [users["alex"], users["sam"]]
+
+    occasions = 10
+    start = today - dt.timedelta(days=occasions * 7 + 60)
+    table = generate_long_table(ClinicParameters(clients=clients, seed=seed, start=start))
+    load_observations(table.observations, therapists, clinic, progress=progress)
+    return list(DEMO_LOGINS)
+
+
+def load_observations(
+    frame: pl.DataFrame,
+    therapists: list[User],
+    clinic: Clinic,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Store a long table (the `unstuck analyze` CSV format, with item columns and dates)."""
+    installed = instruments()
+    item_cols = [c for c in frame.columns if c.startswith("item_")]
+    codes = frame["client_id"].unique(maintain_order=True).to_list()
+    for index, (code, part) in enumerate(frame.group_by("client_id", maintain_order=True)):
+        therapist = therapists[index % len(therapists)]
+        rows = part.sort(["occasion", "instrument"]).to_dicts()
+        client = Client.objects.create(
+            clinic=clinic, therapist=therapist, code=str(code[0]), synthetic=True
+        )
+        episode = Episode.objects.create(client=client, started_on=rows[0]["date"])
+        sessions: dict[int, Session] = {}
+        responses: list[MeasureResponse] = []
+        for r in rows:
+            if r["occasion"] not in sessions:
+                sessions[r["occasion"]] = Session.objects.create(
+                    episode=episode,
+                    number=r["occasion"],
+                    date=r["date"],
+                    attendance=r["attendance"],
+                    duration_minutes=50,
+                )
+            instrument = installed[r["instrument"]]
+            answers = [r[c] for c in item_cols[: len(instrument.items)]]
+            if all(a is None for a in answers):
+                continue
+            score = score_answers(instrument, answers)
+            responses.append(
+                MeasureResponse(
+                    session=sessions[r["occasion"]],
+                    instrument=instrument.id,
+                    answers=answers,
+                    total=score.total,
+                    severity=score.severity or "",
+                    safety_alert=score.safety_alert,
+                    safety_unanswered=bool(score.safety_unanswered),
+                    incomplete=bool(score.missing_items),
+                )
+            )
+        MeasureResponse.objects.bulk_create(responses)
+        refresh_status(client)
+        if progress:
+            progress(index + 1, len(codes))

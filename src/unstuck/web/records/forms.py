@@ -1,0 +1,131 @@
+"""Forms: parse and check what a person typed; the services do the work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from unstuck.measures.model import Instrument
+from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
+from unstuck.web.records.markers import MARKERS
+from unstuck.web.records.models import Attendance, CompletedBy, EndReason
+
+MISSED = {Attendance.CANCELLED, Attendance.NO_SHOW}
+ANSWERS_ON_MISSED = (
+    "A missed session has no questionnaire answers; clear them or change the attendance."
+)
+SAFETY_BLANK = (
+    "Item {item} is the safety question; record the answer (0 if the client said "
+    "'not at all'), or leave the whole questionnaire blank."
+)
+TOO_MANY_BLANK = (
+    "{name}: {missing} of {k} items are unanswered, more than the {allowed} the scoring rule "
+    "allows; answer them or leave the whole questionnaire blank."
+)
+FUTURE_DATE = "The session date is in the future."
+
+
+def _option_label(value: int, label: str) -> str:
+    return label if label == str(value) else f"{value} {label}"
+
+
+def item_field(instrument: Instrument, number: int) -> str:
+    return f"{instrument.id}__item_{number}"
+
+
+class ClientForm(forms.Form):
+    code = forms.CharField(
+        max_length=40,
+        help_text="A pseudonymous code (for example C-042), never the client's name.",
+    )
+    started_on = forms.DateField(
+        initial=dt.date.today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    name = forms.CharField(max_length=200, required=False, help_text="Optional.")
+    contact = forms.CharField(max_length=200, required=False, help_text="Optional.")
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    attendance = forms.ChoiceField(
+        choices=Attendance.choices, widget=forms.RadioSelect, initial=Attendance.ATTENDED
+    )
+    duration_minutes = forms.IntegerField(
+        min_value=1, max_value=600, required=False, label="Duration (minutes)"
+    )
+    completed_by = forms.ChoiceField(
+        choices=CompletedBy.choices,
+        widget=forms.RadioSelect,
+        initial=CompletedBy.CLIENT,
+        label="Questionnaires completed by",
+    )
+    markers = forms.MultipleChoiceField(
+        choices=[(key, label) for key, label, _ in MARKERS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="What you noticed in the session (optional)",
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        installed = instruments()
+        self.instruments = [installed[i] for i in SESSION_INSTRUMENTS if i in installed]
+        for instrument in self.instruments:
+            for item in instrument.items:
+                self.fields[item_field(instrument, item.number)] = forms.TypedChoiceField(
+                    label=f"{item.number}. {item.text}",
+                    choices=[(o.value, _option_label(o.value, o.label)) for o in item.options],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+
+    def item_rows(self, instrument: Instrument) -> list[tuple[Any, bool]]:
+        return [(self[item_field(instrument, it.number)], it.safety) for it in instrument.items]
+
+    def answers(self) -> dict[str, list[int | None]]:
+        return {
+            i.id: [self.cleaned_data.get(item_field(i, it.number)) for it in i.items]
+            for i in self.instruments
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        date = cleaned.get("date")
+        if date is not None and date > timezone.localdate():
+            self.add_error("date", FUTURE_DATE)
+        missed = cleaned.get("attendance") in MISSED
+        for instrument in self.instruments:
+            answers = [cleaned.get(item_field(instrument, it.number)) for it in instrument.items]
+            given = [a for a in answers if a is not None]
+            if not given:
+                continue
+            if missed:
+                self.add_error(None, ANSWERS_ON_MISSED)
+                return cleaned
+            for item, answer in zip(instrument.items, answers, strict=True):
+                if item.safety and answer is None:
+                    self.add_error(
+                        item_field(instrument, item.number), SAFETY_BLANK.format(item=item.number)
+                    )
+            allowed = instrument.missing.max_missing if instrument.missing else 0
+            missing = len(answers) - len(given)
+            if missing > allowed:
+                self.add_error(
+                    None,
+                    TOO_MANY_BLANK.format(
+                        name=instrument.name, missing=missing, k=len(answers), allowed=allowed
+                    ),
+                )
+        return cleaned
+
+
+class EndEpisodeForm(forms.Form):
+    ended_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.ChoiceField(choices=EndReason.choices)

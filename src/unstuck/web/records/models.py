@@ -1,0 +1,128 @@
+"""Client records: clients, episodes of care, sessions, questionnaire responses.
+
+Each client carries a *status snapshot* (status, flags, explanations, latest scores, trend),
+recomputed by the detection core in the same transaction as every change to the client's
+sessions. The caseload page reads the snapshot with one query, however many clients there are.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+
+from unstuck.web.accounts.models import Clinic
+
+
+class Attendance(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    LATE = "late", "Late"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "Did not attend"
+
+
+class Status(models.TextChoices):
+    OFF_TRACK = "off_track", "Off track"
+    AT_RISK = "at_risk", "At risk"
+    ON_TRACK = "on_track", "On track"
+    INSUFFICIENT_DATA = "insufficient_data", "Not enough data yet"
+
+
+class EndReason(models.TextChoices):
+    COMPLETED = "completed", "Completed (planned ending)"
+    DROPPED_OUT = "dropped_out", "Ended early without agreement"
+    REFERRED = "referred", "Referred elsewhere"
+    TRANSFERRED = "transferred", "Transferred to a colleague"
+    OTHER = "other", "Other"
+
+
+class Client(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT)
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients"
+    )
+    code = models.CharField(max_length=40, help_text="A pseudonymous code, never a name.")
+    name = models.CharField(max_length=200, blank=True)
+    contact = models.CharField(max_length=200, blank=True)
+    synthetic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Status snapshot, written only by services.refresh_status.
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.INSUFFICIENT_DATA
+    )
+    # 0 safety, 1 off track, 2 at risk, 3 on track, 4 not enough data: the caseload order.
+    status_rank = models.PositiveSmallIntegerField(default=4, db_index=True)
+    flags = models.JSONField(default=list)
+    explanations = models.JSONField(default=list)
+    measures = models.JSONField(default=dict)
+    trend = models.JSONField(default=list)  # recent totals of the main instrument
+    sessions_count = models.PositiveIntegerField(default=0)
+    last_session_on = models.DateField(null=True, blank=True)
+    next_action = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["clinic", "code"], name="client_code_unique_in_clinic")
+        ]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["therapist", "status_rank", "code"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Episode(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="episodes")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["started_on", "id"]
+
+
+class Session(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveIntegerField()
+    date = models.DateField()
+    attendance = models.CharField(max_length=20, choices=Attendance.choices)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Ids of the therapist's in-session resistance markers (see unstuck.web.records.markers).
+    markers = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["number"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["episode", "number"], name="session_number_unique")
+        ]
+
+
+class CompletedBy(models.TextChoices):
+    CLIENT = "client", "Client"
+    THERAPIST = "therapist", "Therapist with the client"
+
+
+class MeasureResponse(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="responses")
+    instrument = models.CharField(max_length=40)
+    answers = models.JSONField(default=list)  # one per item; null for a skipped item
+    total = models.FloatField(null=True, blank=True)  # null when too many items are skipped
+    severity = models.CharField(max_length=40, blank=True)
+    safety_alert = models.BooleanField(default=False)
+    safety_unanswered = models.BooleanField(default=False)
+    incomplete = models.BooleanField(default=False)
+    completed_by = models.CharField(
+        max_length=20, choices=CompletedBy.choices, default=CompletedBy.CLIENT
+    )
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["session", "instrument"], name="one_response_each")
+        ]

@@ -1,0 +1,181 @@
+"""Pages of client records: caseload, client, new client, session entry, ending an episode.
+
+Views parse input, call one service or selector, and render; every record is reached through
+`selectors.access_client`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+
+from unstuck.errors import UnstuckError
+from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.models import User
+from unstuck.web.records import charts, presenters, selectors, services
+from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SessionForm
+from unstuck.web.records.instruments import instruments
+from unstuck.web.records.models import Status
+
+CODE_TAKEN = "Another client in this clinic already has the code {code!r}."
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    clients = list(selectors.caseload(user, query=query, status=status))
+    main = instruments()["phq9"]
+    rows = [
+        {
+            "client": c,
+            "spark": mark_safe(
+                charts.sparkline(
+                    c.trend,
+                    main.score_min or 0,
+                    main.score_max or 27,
+                    f"{main.name} trend: " + ", ".join(f"{v:g}" for v in c.trend),
+                )
+            ),
+            "latest": c.measures.get("phq9"),
+        }
+        for c in clients
+    ]
+    record_audit(user, "view_caseload", detail=f"{len(rows)} clients")
+    counts = {
+        "safety": sum(1 for c in clients if c.status_rank == 0),
+        "off_track": sum(1 for c in clients if c.status == Status.OFF_TRACK),
+        "at_risk": sum(1 for c in clients if c.status == Status.AT_RISK),
+    }
+    return render(
+        request,
+        "records/caseload.html",
+        {
+            "rows": rows,
+            "query": query,
+            "status": status,
+            "statuses": Status.choices,
+            "counts": counts,
+        },
+    )
+
+
+@login_required
+def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
+    user = _user(request)
+    client, can_write = selectors.access_client(user, client_id)
+    summary, sessions = services.summarise(client)
+    used = presenters.instruments_in(sessions)
+    chart_list = [
+        (i, mark_safe(svg))
+        for i in used
+        if (svg := presenters.trajectory_chart(i, sessions)) is not None
+    ]
+    episode = selectors.current_episode(client)
+    record_audit(user, "view_client", client_code=client.code)
+    return render(
+        request,
+        "records/client_detail.html",
+        {
+            "client": client,
+            "can_write": can_write,
+            "summary": summary,
+            "charts": chart_list,
+            "measures": [(i, summary.to_dict()["measures"].get(i.id)) for i in used],
+            "sessions": sessions,
+            "history": presenters.history(sessions, [i.id for i in used]),
+            "instruments": used,
+            "episode": episode,
+            "end_form": EndEpisodeForm(),
+        },
+    )
+
+
+@login_required
+def client_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role != "therapist" or user.clinic_id is None:
+        raise PermissionDenied
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.create_client(therapist=user, **form.cleaned_data)
+        except IntegrityError:
+            form.add_error("code", CODE_TAKEN.format(code=form.cleaned_data["code"]))
+        else:
+            messages.success(request, f"Client {client.code} added.")
+            return redirect("client", client_id=client.pk)
+    return render(request, "records/client_form.html", {"form": form})
+
+
+@login_required
+def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    user = _user(request)
+    client, can_write = selectors.access_client(user, client_id)
+    if not can_write:
+        raise PermissionDenied
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = services.SessionInput(
+            date=form.cleaned_data["date"],
+            attendance=form.cleaned_data["attendance"],
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            answers=form.answers(),
+            markers=form.cleaned_data["markers"],
+            note=form.cleaned_data["note"],
+            completed_by=form.cleaned_data["completed_by"],
+        )
+        try:
+            session = services.record_session(user=user, client=client, data=data)
+        except UnstuckError as exc:
+            form.add_error(None, str(exc))
+        else:
+            client.refresh_from_db()
+            messages.success(
+                request,
+                f"Session {session.number} saved. Status now: {client.get_status_display()}"
+                + (f" ({', '.join(client.flags)})" if client.flags else "")
+                + ".",
+            )
+            return redirect("client", client_id=client.pk)
+    record_audit(user, "open_session_form", client_code=client.code)
+    return render(
+        request,
+        "records/session_form.html",
+        {
+            "client": client,
+            "form": form,
+            "blocks": [(i, form.item_rows(i)) for i in form.instruments],
+        },
+    )
+
+
+@login_required
+def episode_end(request: HttpRequest, client_id: int) -> HttpResponse:
+    user = _user(request)
+    client, can_write = selectors.access_client(user, client_id)
+    if not can_write or request.method != "POST":
+        raise PermissionDenied
+    form = EndEpisodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_episode(user=user, client=client, **form.cleaned_data)
+        except UnstuckError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The episode of care is closed.")
+    else:
+        messages.error(request, "Give the date and how the episode ended.")
+    return redirect("client", client_id=client.pk)

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from unstuck.web.accounts import views as accounts
+from unstuck.web.records import views as records
+
+admin.site.site_header = "Unstuck administration"
+admin.site.site_title = "Unstuck"
+
+urlpatterns = [
+    path("", records.caseload, name="caseload"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", accounts.audit_log, name="audit_log"),
+    path("clients/new/", records.client_new, name="client_new"),
+    path("clients/<int:client_id>/", records.client_detail, name="client"),
+    path("clients/<int:client_id>/sessions/new/", records.session_new, name="session_new"),
+    path("clients/<int:client_id>/end/", records.episode_end, name="episode_end"),
+    path("admin/", admin.site.urls),
+]
