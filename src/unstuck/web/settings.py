@@ -134,7 +134,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = True  # serve the admin's files without collectstatic too
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 INSTRUMENTS_DIR = envstr("UNSTUCK_INSTRUMENTS_DIR", "")
 

@@ -1,0 +1,92 @@
+"""Fixed personas for the web tests: therapist, colleague, supervisor, administrator, outsider.
+
+- ``therapist`` (Alex) owns the clients made with `make_client`.
+- ``colleague`` (Sam) is another therapist in the same clinic, supervised by ``supervisor``.
+- ``supervisor`` (Jordan) supervises both therapists.
+- ``outsider`` (Riley) is a supervisor of nobody.
+- ``administrator`` manages accounts and reads the audit log, but sees no clinical records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pytest
+
+from personas import PASSWORD
+
+
+@dataclass(frozen=True)
+class Personas:
+    clinic: object
+    therapist: object
+    colleague: object
+    supervisor: object
+    outsider: object
+    administrator: object
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    from unstuck.web.accounts.models import Clinic, Role, User
+
+    clinic = Clinic.objects.create(name="Test clinic", synthetic=True)
+
+    def user(name: str, role: str, supervisor: User | None = None) -> User:
+        return User.objects.create_user(
+            name,
+            password=PASSWORD,
+            clinic=clinic,
+            role=role,
+            supervisor=supervisor,
+            first_name=name.title(),
+        )
+
+    supervisor = user("jordan", Role.SUPERVISOR)
+    return Personas(
+        clinic=clinic,
+        therapist=user("alex", Role.THERAPIST, supervisor),
+        colleague=user("sam", Role.THERAPIST, supervisor),
+        supervisor=supervisor,
+        outsider=user("riley", Role.SUPERVISOR),
+        administrator=user("admin", Role.ADMINISTRATOR),
+    )
+
+
+@pytest.fixture
+def make_client(personas: Personas) -> Callable[..., object]:
+    """A client of `therapist` with one session per PHQ-9 answer list given (weekly)."""
+    from unstuck.web.records import services
+
+    def make(
+        code: str = "C-001",
+        phq9: Sequence[Sequence[int | None] | None] = (),
+        *,
+        therapist: object | None = None,
+        feedback: Sequence[Sequence[int] | None] = (),
+        attendance: Sequence[str] = (),
+        start: dt.date = dt.date(2026, 1, 5),
+    ) -> object:
+        owner = therapist or personas.therapist
+        client = services.create_client(therapist=owner, code=code, started_on=start)
+        for i, answers in enumerate(phq9):
+            given: dict[str, Sequence[int | None]] = {}
+            if answers is not None:
+                given["phq9"] = answers
+            if i < len(feedback) and feedback[i] is not None:
+                given["session_feedback"] = feedback[i]
+            services.record_session(
+                user=owner,
+                client=client,
+                data=services.SessionInput(
+                    date=start + dt.timedelta(days=7 * i),
+                    attendance=attendance[i] if i < len(attendance) else "attended",
+                    answers=given,
+                ),
+            )
+        client.refresh_from_db()
+        return client
+
+    return make

@@ -1,0 +1,85 @@
+"""Sign-in (Argon2, throttling) and the administrator's read-only audit log."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from personas import PASSWORD, PHQ9_MILD
+from unstuck.web.accounts.models import AuditEntry
+
+
+def login(client: HttpClient, username: str, password: str):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_passwords_are_hashed_with_argon2(personas) -> None:
+    assert personas.therapist.password.startswith("argon2$argon2id$")
+
+
+def test_it_signs_in_and_out(client: HttpClient, personas) -> None:
+    response = login(client, "alex", PASSWORD)
+    assert response.status_code == 302
+    assert client.get(reverse("caseload")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("caseload")).status_code == 302
+
+
+def test_repeated_failures_lock_the_account_for_a_while(
+    client: HttpClient, personas, settings
+) -> None:
+    cache.clear()
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        assert login(client, "alex", "wrong password").status_code == 200
+    locked = login(client, "alex", PASSWORD)  # even the right password is refused now
+    assert locked.status_code == 200
+    assert "Too many failed sign-in attempts" in locked.content.decode()
+    cache.clear()
+    assert login(client, "alex", PASSWORD).status_code == 302
+
+
+def test_one_failure_less_than_the_limit_still_lets_in(
+    client: HttpClient, personas, settings
+) -> None:
+    cache.clear()
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+        login(client, "alex", "wrong password")
+    assert login(client, "alex", PASSWORD).status_code == 302
+
+
+def test_viewing_a_client_is_audited(client: HttpClient, personas, make_client) -> None:
+    record = make_client("C-400", [PHQ9_MILD])
+    client.force_login(personas.supervisor)
+    client.get(reverse("client", args=[record.pk]))
+    entry = AuditEntry.objects.filter(action="view_client").get()
+    assert (entry.username, entry.client_code) == ("jordan", "C-400")
+
+
+def test_only_the_administrator_reads_the_audit_log(
+    client: HttpClient, personas, make_client
+) -> None:
+    make_client("C-401", [PHQ9_MILD])
+    client.force_login(personas.therapist)
+    assert client.get(reverse("audit_log")).status_code == 403
+    client.force_login(personas.administrator)
+    page = client.get(reverse("audit_log"), {"client": "C-401"})
+    assert page.status_code == 200
+    assert "record_session" in page.content.decode()
+
+
+def test_nobody_can_edit_the_audit_log_in_the_admin(
+    client: HttpClient, personas, make_client
+) -> None:
+    make_client("C-402", [PHQ9_MILD])
+    admin = personas.administrator
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    entry = AuditEntry.objects.first()
+    assert entry is not None
+    assert client.get("/admin/accounts/auditentry/").status_code == 200
+    assert client.get("/admin/accounts/auditentry/add/").status_code == 403
+    delete = client.post(f"/admin/accounts/auditentry/{entry.pk}/delete/", {"post": "yes"})
+    assert delete.status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()

@@ -1,0 +1,35 @@
+"""The demo clinic is synthetic and complete; the committed migrations match the models."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from unstuck.web.accounts.models import Clinic, User
+from unstuck.web.demo import DEMO_LOGINS, load_demo
+from unstuck.web.records.models import Client, MeasureResponse
+
+
+@pytest.mark.django_db
+def test_the_demo_clinic_is_synthetic_and_has_every_role() -> None:
+    logins = load_demo(clients=12, seed=3)
+    assert {login.role for login in logins} == {"therapist", "supervisor", "administrator"}
+    clinic = Clinic.objects.get()
+    assert clinic.synthetic
+    clients = Client.objects.all()
+    assert clients.count() == 12
+    assert all(c.code.startswith("SYN-") and c.synthetic for c in clients)
+    assert {c.therapist.username for c in clients} == {"alex", "sam"}
+    assert MeasureResponse.objects.exists()
+    assert all(c.status != "insufficient_data" or c.sessions_count < 2 for c in clients)
+    for login in DEMO_LOGINS:
+        assert User.objects.get(username=login.username).check_password(login.password)
+
+
+@pytest.mark.django_db
+def test_the_migrations_are_complete() -> None:
+    out = io.StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
