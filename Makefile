@@ -1,11 +1,14 @@
 # Two commands do all the set-up on a fresh machine (see README):
-#   make demo   installs Unstuck into .venv and runs it on a synthetic clinic
-#   make test   installs it with the test tools and runs every check
+#   make demo   installs Unstuck into .venv and serves the web app on a synthetic clinic
+#   make test   installs it with the test tools and runs every check, on SQLite and PostgreSQL
 PYTHON ?= python3
+# The storage tests run a second time on this PostgreSQL (trust auth; a test_* database is made).
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+CHROMIUM ?= /usr/bin/chromium
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint benchmarks clean
+.PHONY: demo test lint browser benchmarks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +27,15 @@ lint: $(VENV)/.installed
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+# Browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
+browser:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c "apt-get update -q && apt-get install -y --no-install-recommends chromium"; }
+
+test: lint browser
 	$(BIN)/pytest -n 2
+	@echo "--- again on PostgreSQL ($(TEST_POSTGRES_URL)): the storage-layer and web tests"
+	DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -n 2 -m "not browser" tests/web
 
 benchmarks: $(VENV)/.installed
 	$(BIN)/python benchmarks/analyze_speed.py
