@@ -10,6 +10,7 @@ from unstuck.measures.loader import (
     InstrumentSet,
     builtin_instruments,
     load_definition,
+    parse_definition_text,
     load_instruments,
     score_only_instrument,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "builtin_instruments",
     "check_total",
     "load_definition",
+    "parse_definition_text",
     "load_instruments",
     "parse_definition",
     "score_answers",

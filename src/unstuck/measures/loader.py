@@ -40,6 +40,14 @@ def _parse_toml(text: str, source: str) -> Instrument:
     return parse_definition(data, source)
 
 
+def parse_definition_text(text: str, source: str) -> Instrument:
+    """Check and build a definition from its TOML text (e.g. an uploaded file).
+
+    Raises `InvalidDefinition` naming `source` and the place in the text, like `load_definition`.
+    """
+    return _parse_toml(text, source)
+
+
 def load_definition(path: str | Path) -> Instrument:
     """Read, check and build one definition file.
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "unstuck.web.accounts",
     "unstuck.web.records",
+    "unstuck.web.instruments",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from unstuck.web.accounts import views as accounts
+from unstuck.web.instruments import views as instruments
 from unstuck.web.records import views as records
 
 admin.site.site_header = "Unstuck administration"
@@ -17,5 +18,11 @@ urlpatterns = [
     path("clients/<int:client_id>/", records.client_detail, name="client"),
     path("clients/<int:client_id>/sessions/new/", records.session_new, name="session_new"),
     path("clients/<int:client_id>/end/", records.episode_end, name="episode_end"),
+    path("instruments/", instruments.instrument_list, name="instruments"),
+    path(
+        "instruments/<str:instrument_id>/fhir.json",
+        instruments.instrument_fhir,
+        name="instrument_fhir",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,32 @@
+"""Adding a clinic instrument: validated by the core loader, stored, audited, in one transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from unstuck.measures import Instrument, parse_definition_text
+from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.models import User
+from unstuck.web.instruments.models import ClinicInstrument
+from unstuck.web.records.instruments import instruments, reload_instruments
+
+
+@transaction.atomic
+def add_clinic_instrument(*, user: User, filename: str, text: str) -> Instrument:
+    """Check the definition against everything installed, then store it.
+
+    Raises `InvalidDefinition` (naming the file and the place in it) for a bad definition or an
+    id that is already taken; nothing is stored then.
+    """
+    instrument = parse_definition_text(text, filename)
+    instruments().with_instrument(instrument, filename)  # raises if the id is taken
+    ClinicInstrument.objects.create(
+        instrument_id=instrument.id,
+        name=instrument.name,
+        filename=filename,
+        definition=text,
+        uploaded_by=user,
+    )
+    record_audit(user, "add_instrument", detail=f"{instrument.id} from {filename}")
+    transaction.on_commit(reload_instruments)
+    return instrument

@@ -1,0 +1,88 @@
+"""The administrator adds a clinic instrument; it is checked by the core loader first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from unstuck.web.instruments.models import ClinicInstrument
+from unstuck.web.records.instruments import instruments, reload_instruments
+
+CUSTOM = """
+id = "wellbeing5"
+name = "Wellbeing-5 (clinic licensed)"
+description = "A made-up five-item scale used to test clinic definitions."
+higher_is_better = true
+license = "Licensed to the clinic; item text is a placeholder."
+safety_items = [5]
+options = [{value = 0, label = "Never"}, {value = 1, label = "Sometimes"}]
+items = [
+  {number = 1, text = "Item one placeholder"},
+  {number = 2, text = "Item two placeholder"},
+  {number = 3, text = "Item three placeholder"},
+  {number = 4, text = "Item four placeholder"},
+  {number = 5, text = "Item five placeholder"},
+]
+"""
+
+
+@pytest.fixture(autouse=True)
+def fresh_instruments() -> Iterator[None]:
+    reload_instruments()
+    yield
+    reload_instruments()
+
+
+def upload(client: HttpClient, text: str, name: str = "wellbeing5.toml"):
+    file = SimpleUploadedFile(name, text.encode(), content_type="application/toml")
+    return client.post(reverse("instruments"), {"definition": file})
+
+
+def test_it_adds_a_valid_definition(
+    client: HttpClient, personas, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(personas.administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, CUSTOM)
+    assert response.status_code == 302
+    assert ClinicInstrument.objects.get().instrument_id == "wellbeing5"
+    assert "wellbeing5" in instruments()
+    assert instruments().origin("wellbeing5") == "uploaded: wellbeing5.toml"
+    listing = client.get(reverse("instruments")).content.decode()
+    assert "Wellbeing-5 (clinic licensed)" in listing
+
+
+def test_a_broken_definition_names_the_place_and_stores_nothing(client: HttpClient, personas):
+    client.force_login(personas.administrator)
+    response = upload(client, CUSTOM.replace("higher_is_better = true", "higher_is_better = 3"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "wellbeing5.toml at higher_is_better" in body
+    assert not ClinicInstrument.objects.exists()
+
+
+def test_a_definition_cannot_replace_a_built_in(client: HttpClient, personas) -> None:
+    client.force_login(personas.administrator)
+    body = upload(client, CUSTOM.replace('id = "wellbeing5"', 'id = "phq9"')).content.decode()
+    assert "is already defined by a built-in instrument" in body
+    assert not ClinicInstrument.objects.exists()
+
+
+def test_only_administrators_manage_instruments(client: HttpClient, personas) -> None:
+    client.force_login(personas.therapist)
+    assert client.get(reverse("instruments")).status_code == 403
+    assert upload(client, CUSTOM).status_code == 403
+    assert not ClinicInstrument.objects.exists()
+
+
+def test_an_instrument_exports_as_a_fhir_questionnaire(client: HttpClient, personas) -> None:
+    client.force_login(personas.therapist)
+    response = client.get(reverse("instrument_fhir", args=["phq9"]))
+    data = response.json()
+    assert data["resourceType"] == "Questionnaire"
+    assert len(data["item"][0]["item"]) == 9  # one group (the stem) holding the 9 items
+    assert client.get(reverse("instrument_fhir", args=["nope"])).status_code == 404
