@@ -152,3 +152,22 @@ def test_alliance_rupture_by_a_sharp_fall_or_a_low_score(
 
 def test_nothing_to_judge_is_insufficient_data() -> None:
     assert run(phq(14)).status == "insufficient_data"
+
+
+@pytest.mark.parametrize(
+    ("markers", "flagged"),
+    [
+        ([0, 1, 1, 1, 0], True),  # 3 in the last 4 sessions
+        ([0, 0, 1, 1, 0], False),  # 2
+        ([3, 0, 0, 0, 0], False),  # 3, but before the last 4 sessions
+        ([0, 0, 0, 0, 3], True),  # 3 at the latest session
+    ],
+)
+def test_withdrawal_from_resistance_markers(markers: list[int], flagged: bool) -> None:
+    observations = [Observation("phq9", i + 1, 12.0, markers=m) for i, m in enumerate(markers)]
+    result = run(observations)
+    assert ("withdrawal_risk" in result.flags) is flagged
+    if flagged:
+        sentence = next(e for e in result.explanations if e.startswith("Withdrawal risk"))
+        assert f"you noted {sum(markers[-4:])} signs of pulling back" in sentence
+        assert "(rule: 3 or more)" in sentence

@@ -137,3 +137,14 @@ def test_a_missed_session_counts_for_attendance(client: HttpClient, personas, re
     record.refresh_from_db()
     assert record.sessions_count == 3
     assert "withdrawal_risk" in record.flags  # 2 of the last 4 sessions missed
+
+
+def test_markers_over_recent_sessions_raise_withdrawal_risk(client: HttpClient, personas, record):
+    client.force_login(personas.therapist)
+    post(client, record, form_data(PHQ9_MILD, markers=["avoided_topics", "minimised_need"]))
+    record.refresh_from_db()
+    assert "withdrawal_risk" not in record.flags  # 2 markers: below the rule of 3
+    post(client, record, form_data(PHQ9_MILD, markers=["tasks_not_done"]))
+    record.refresh_from_db()
+    assert "withdrawal_risk" in record.flags
+    assert any("you noted 3 signs of pulling back" in e for e in record.explanations)

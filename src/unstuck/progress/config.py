@@ -42,6 +42,7 @@ class WithdrawalRule:
     min_gap_days: int
     feedback_fall: float
     source: str
+    markers: int = 3
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ class Session:
     occasion: int
     attendance: str
     date_ordinal: int | None  # days, for gaps; None when undated
+    markers: int = 0  # in-session resistance markers the therapist noticed
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,9 @@ def withdrawal(
                     gaps[-1], w.number(usual), w.number(rule.gap_factor), rule.min_gap_days
                 )
             )
+    noticed = sum(s.markers for s in recent)
+    if noticed >= rule.markers:
+        reasons.append(w.WITHDRAWAL_MARKERS.format(noticed, len(recent), rule.markers))
     if feedback is not None and len(feedback.totals) >= 3:
         earlier = statistics.fmean(feedback.totals[:-1])
         last = feedback.totals[-1]

@@ -38,6 +38,7 @@ class Observation:
     safety_alert: bool = False
     safety_unanswered: bool = False
     incomplete: bool = False
+    markers: int = 0  # resistance markers the therapist ticked at this session (web app only)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def client_sessions(observations: Iterable[Observation]) -> list[Session]:
     for o in observations:
         if o.occasion not in seen:
             ordinal = o.date.toordinal() if o.date is not None else None
-            seen[o.occasion] = Session(o.occasion, o.attendance, ordinal)
+            seen[o.occasion] = Session(o.occasion, o.attendance, ordinal, o.markers)
     return [seen[k] for k in sorted(seen)]
 
 

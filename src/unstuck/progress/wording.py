@@ -71,6 +71,11 @@ WITHDRAWAL_GAP = (
     "the latest gap between sessions was {} days against a usual {} days (rule: at least {} "
     "times the usual gap and at least {} days)"
 )
+# markers noticed, sessions, rule
+WITHDRAWAL_MARKERS = (
+    "you noted {} signs of pulling back (such as avoided topics or 'not sure I need a session "
+    "today') over the last {} sessions (rule: {} or more)"
+)
 # last, earlier mean, fall rule
 WITHDRAWAL_FEEDBACK = (
     "session feedback fell to {} from an earlier average of {} (rule: a fall of {} or more)"

@@ -66,7 +66,14 @@ def observations(sessions: list[Session], fallback_instrument: str) -> list[Obse
         responses = list(s.responses.all())
         if not responses:
             out.append(
-                Observation(fallback_instrument, s.number, None, s.attendance, s.date)  # type: ignore[arg-type]
+                Observation(
+                    fallback_instrument,
+                    s.number,
+                    None,
+                    s.attendance,  # type: ignore[arg-type]
+                    s.date,
+                    markers=len(s.markers),
+                )
             )
         for r in responses:
             out.append(
@@ -79,6 +86,7 @@ def observations(sessions: list[Session], fallback_instrument: str) -> list[Obse
                     safety_alert=r.safety_alert,
                     safety_unanswered=r.safety_unanswered,
                     incomplete=r.incomplete,
+                    markers=len(s.markers),
                 )
             )
     return out
