@@ -180,6 +180,16 @@ def build_parser() -> argparse.ArgumentParser:
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(run=_run_manage)
 
+    strategies = sub.add_parser(
+        "strategies",
+        help="the impasse knowledge base: reasons, strategies, markers (for clinical review)",
+        description="Print the knowledge base the impasse review uses: every reason a client "
+        "may be stuck, every strategy with when it fits and its cautions, and the source "
+        "document each comes from.",
+    )
+    strategies.add_argument("--json", action="store_true", help="print everything as JSON")
+    strategies.set_defaults(run=_run_strategies)
+
     synth = sub.add_parser(
         "synth",
         help="write a synthetic caseload CSV (for trying things out and benchmarks)",
@@ -415,6 +425,29 @@ def _run_synth(args: argparse.Namespace) -> int:
         f"{args.output} in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )
+    return 0
+
+
+def _run_strategies(args: argparse.Namespace) -> int:
+    from unstuck.impasse import default_knowledge
+
+    kb = default_knowledge()
+    if args.json:
+        print(json.dumps(kb.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"Reasons a client may be stuck ({len(kb.reasons)}):")
+    for r in kb.reasons.values():
+        print(f"  {r.id:<20} {r.name}  [{', '.join(s[:3] for s in r.seeds)}]")
+    print(f"\nStrategies ({len(kb.strategies)}):")
+    for s in kb.strategies.values():
+        fits = ", ".join(f"{k} {v}" for k, v in s.fits.items())
+        print(f"  {s.id:<26} {s.name}  ({s.kind}; fits {fits})")
+        for caution in s.cautions:
+            print(f"  {'':<26} caution: {caution}")
+    print(f"\nIn-session markers ({len(kb.markers)}):")
+    for m in kb.markers.values():
+        print(f"  {m.id:<26} {m.label}")
+    print("\nSeeds are the source documents (000-004); docs/impasse.md explains the format.")
     return 0
 
 

@@ -19,7 +19,7 @@ def test_a_chart_places_points_on_the_scale_and_says_what_it_shows() -> None:
     svg = charts.render(chart)
     assert 'role="img"' in svg
     assert 'aria-label="PHQ-9 by session: 3 scores from 20 to 6"' in svg
-    circles = re.findall(r'<circle class="dot" cx="([\d.]+)" cy="([\d.]+)"', svg)
+    circles = re.findall(r'<circle class="dot" fill="#1b1b1f" cx="([\d.]+)" cy="([\d.]+)"', svg)
     xs = [float(x) for x, _ in circles]
     ys = [float(y) for _, y in circles]
     assert xs == [
@@ -38,7 +38,9 @@ def test_values_outside_the_scale_are_clamped() -> None:
     )
     ys = [
         float(y)
-        for y in re.findall(r'<circle class="dot" cx="[\d.]+" cy="([\d.]+)"', charts.render(chart))
+        for y in re.findall(
+            r'<circle class="dot" fill="#1b1b1f" cx="[\d.]+" cy="([\d.]+)"', charts.render(chart)
+        )
     ]
     assert ys == [charts.HEIGHT - charts.BOTTOM, charts.TOP]
 

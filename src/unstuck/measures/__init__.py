@@ -10,8 +10,8 @@ from unstuck.measures.loader import (
     InstrumentSet,
     builtin_instruments,
     load_definition,
-    parse_definition_text,
     load_instruments,
+    parse_definition_text,
     score_only_instrument,
 )
 from unstuck.measures.model import Instrument
@@ -37,9 +37,9 @@ __all__ = [
     "builtin_instruments",
     "check_total",
     "load_definition",
-    "parse_definition_text",
     "load_instruments",
     "parse_definition",
+    "parse_definition_text",
     "score_answers",
     "score_expressions",
     "score_matrix",

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "unstuck.web.accounts",
     "unstuck.web.records",
     "unstuck.web.instruments",
+    "unstuck.web.reviews",
 ]
 
 MIDDLEWARE = [

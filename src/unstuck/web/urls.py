@@ -5,6 +5,7 @@ from django.urls import path
 from unstuck.web.accounts import views as accounts
 from unstuck.web.instruments import views as instruments
 from unstuck.web.records import views as records
+from unstuck.web.reviews import views as reviews
 
 admin.site.site_header = "Unstuck administration"
 admin.site.site_title = "Unstuck"
@@ -24,5 +25,16 @@ urlpatterns = [
         instruments.instrument_fhir,
         name="instrument_fhir",
     ),
+    path("clients/<int:client_id>/review/", reviews.review_new, name="review_new"),
+    path("reviews/<int:review_id>/", reviews.review_detail, name="review"),
+    path(
+        "plan-strategies/<int:strategy_id>/result/", reviews.strategy_result, name="strategy_result"
+    ),
+    path("clients/<int:client_id>/goals/", reviews.goals, name="goals"),
+    path("goals/<int:goal_id>/<str:action>/", reviews.goal_change, name="goal_change"),
+    path("clients/<int:client_id>/consultation/", reviews.consultation, name="consultation"),
+    path("clients/<int:client_id>/close/", reviews.close, name="close"),
+    path("clients/<int:client_id>/letters/<int:letter_id>/", reviews.letter, name="letter"),
+    path("reflections/", reviews.reflections, name="reflections"),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,25 @@ from html import escape
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 16, 16, 34
 
+# Presentation attributes, not CSS classes, so the charts look the same in a browser, in print
+# and in PDFs (WeasyPrint draws inline SVG without the page's stylesheet).
+STYLE = {
+    "grid": 'stroke="#e6e6e6"',
+    "tick": 'font-size="11" fill="#555"',
+    "band": 'fill="#2f4b8f" fill-opacity="0.12" stroke="none"',
+    "expected": 'fill="none" stroke="#2f4b8f" stroke-width="1.5" stroke-dasharray="6 4"',
+    "limit": 'fill="none" stroke="#b3261e" stroke-width="1.5" stroke-dasharray="2 3"',
+    "cutoff": 'stroke="#8a5300" stroke-width="1.2" stroke-dasharray="8 4"',
+    "reliable": 'stroke="#1e6b34" stroke-width="1.2" stroke-dasharray="3 3"',
+    "score": 'fill="none" stroke="#1b1b1f" stroke-width="2.2"',
+    "dot": 'fill="#1b1b1f"',
+    "alert": 'stroke="#b3261e" stroke-width="3" stroke-opacity="0.6"',
+}
+
+
+def _look(css: str) -> str:
+    return f'class="{css}" {STYLE.get(css, "")}'
+
 
 @dataclass(frozen=True)
 class Line:
@@ -63,49 +82,49 @@ def render(c: Chart) -> str:
     while y <= c.y_max + 1e-9:
         sy = _sy(y, c.y_min, c.y_max)
         parts.append(
-            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{sy:.1f}" y2="{sy:.1f}"/>'
-            f'<text class="tick" x="{LEFT - 6}" y="{sy + 4:.1f}" text-anchor="end">{y:g}</text>'
+            f'<line {_look("grid")} x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{sy:.1f}" y2="{sy:.1f}"/>'
+            f'<text {_look("tick")} x="{LEFT - 6}" y="{sy + 4:.1f}" text-anchor="end">{y:g}</text>'
         )
         y += step
     for tick in range(1, c.x_max + 1):
         parts.append(
-            f'<text class="tick" x="{_sx(tick, c.x_max):.1f}" y="{HEIGHT - BOTTOM + 16}" '
+            f'<text {_look("tick")} x="{_sx(tick, c.x_max):.1f}" y="{HEIGHT - BOTTOM + 16}" '
             f'text-anchor="middle">{tick}</text>'
         )
     parts.append(
-        f'<text class="axis" x="{(LEFT + WIDTH) / 2:.0f}" y="{HEIGHT - 4}" '
+        f'<text {_look("tick")} x="{(LEFT + WIDTH) / 2:.0f}" y="{HEIGHT - 4}" '
         f'text-anchor="middle">session</text>'
     )
     if c.band:
         upper = [(x, hi) for x, _, hi in c.band]
         lower = [(x, lo) for x, lo, _ in reversed(c.band)]
-        parts.append(f'<path class="band" d="{_path(upper + lower, c)} Z"/>')
+        parts.append(f'<path {_look("band")} d="{_path(upper + lower, c)} Z"/>')
     for n, (y_value, css, label) in enumerate(c.hlines):
         sy = _sy(y_value, c.y_min, c.y_max)
         x_text, anchor = (WIDTH - RIGHT - 2, "end") if n % 2 == 0 else (LEFT + 4, "start")
         parts.append(
-            f'<line class="{css}" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{sy:.1f}" y2="{sy:.1f}">'
+            f'<line {_look(css)} x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{sy:.1f}" y2="{sy:.1f}">'
             f"<title>{escape(label)}</title></line>"
-            f'<text class="hlabel" x="{x_text}" y="{sy - 4:.1f}" '
+            f'<text {_look("tick")} x="{x_text}" y="{sy - 4:.1f}" '
             f'text-anchor="{anchor}">{escape(label)}</text>'
         )
     for line in c.lines:
         if len(line.points) >= 2:
             parts.append(
-                f'<path class="{line.css}" d="{_path(line.points, c)}">'
+                f'<path {_look(line.css)} d="{_path(line.points, c)}">'
                 f"<title>{escape(line.label)}</title></path>"
             )
     for x in c.alerts:
         sx = _sx(x, c.x_max)
         parts.append(
-            f'<line class="alert" x1="{sx:.1f}" x2="{sx:.1f}" y1="{TOP}" '
+            f'<line {_look("alert")} x1="{sx:.1f}" x2="{sx:.1f}" y1="{TOP}" '
             f'y2="{HEIGHT - BOTTOM}"><title>safety answer at session {x:g}</title></line>'
         )
     if len(c.points) >= 2:
-        parts.append(f'<path class="score" d="{_path(c.points, c)}"/>')
+        parts.append(f'<path {_look("score")} d="{_path(c.points, c)}"/>')
     for x, y in c.points:
         parts.append(
-            f'<circle class="dot" cx="{_sx(x, c.x_max):.1f}" '
+            f'<circle {_look("dot")} cx="{_sx(x, c.x_max):.1f}" '
             f'cy="{_sy(y, c.y_min, c.y_max):.1f}" r="4"><title>session {x:g}: {y:g}</title>'
             "</circle>"
         )

@@ -63,7 +63,7 @@ class SessionForm(forms.Form):
         label="Questionnaires completed by",
     )
     markers = forms.MultipleChoiceField(
-        choices=[(key, label) for key, label, _ in MARKERS],
+        choices=list(MARKERS),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label="What you noticed in the session (optional)",

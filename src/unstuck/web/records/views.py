@@ -84,6 +84,9 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         if (svg := presenters.trajectory_chart(i, sessions)) is not None
     ]
     episode = selectors.current_episode(client)
+    from unstuck.web.reviews import selectors as reviews
+    from unstuck.web.reviews.models import Result
+
     record_audit(user, "view_client", client_code=client.code)
     return render(
         request,
@@ -99,6 +102,8 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "instruments": used,
             "episode": episode,
             "end_form": EndEpisodeForm(),
+            "panel": reviews.panel(client, sessions),
+            "result_choices": Result.choices,
         },
     )
 

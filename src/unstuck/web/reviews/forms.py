@@ -1,0 +1,161 @@
+"""Forms of the impasse workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from unstuck.web.reviews.models import GoalChange, LetterKind, Result
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+RATINGS = [(0, "0 not present"), (1, "1 possibly"), (2, "2 probably"), (3, "3 clearly")]
+ATTAINMENT = [
+    (-2, "-2 much less than expected"),
+    (-1, "-1 somewhat less"),
+    (0, "0 as expected"),
+    (1, "+1 somewhat more"),
+    (2, "+2 much more than expected"),
+]
+FRUSTRATION = [(0, "0 none"), (1, "1 a little"), (2, "2 some"), (3, "3 a lot"), (4, "4 very much")]
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(
+        max_length=500,
+        label="Goal, in the client's own words",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class GoalReviseForm(forms.Form):
+    text = forms.CharField(max_length=500, label="New wording (client's own words)")
+    change = forms.ChoiceField(
+        choices=[c for c in GoalChange.choices if c[0] != GoalChange.AGREED],
+        label="What changed",
+    )
+    note = forms.CharField(max_length=500, required=False)
+
+
+class GoalRateForm(forms.Form):
+    attainment = forms.TypedChoiceField(choices=ATTAINMENT, coerce=int, widget=forms.RadioSelect)
+    rated_on = forms.DateField(widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(max_length=500, required=False)
+
+
+class ReviewForm(forms.Form):
+    """One rating (0-3) and an evidence note per reason, pre-filled from the record."""
+
+    safety_checked = forms.BooleanField(
+        required=False, label="Safety was checked with the client before this review"
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        reasons: Sequence[tuple[str, str, str]],  # id, name, description
+        prefill: Mapping[str, tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.reason_rows = []
+        for reason_id, name, description in reasons:
+            rating, evidence = (prefill or {}).get(reason_id, (0, ""))
+            self.fields[f"rating__{reason_id}"] = forms.TypedChoiceField(
+                label=name,
+                choices=RATINGS,
+                coerce=int,
+                initial=rating,
+                widget=forms.RadioSelect,
+                help_text=description,
+            )
+            self.fields[f"evidence__{reason_id}"] = forms.CharField(
+                required=False,
+                initial=evidence,
+                label="Evidence",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.reason_rows.append(
+                (
+                    reason_id,
+                    self[f"rating__{reason_id}"],
+                    self[f"evidence__{reason_id}"],
+                    bool(evidence),
+                )
+            )
+
+    def ratings(self) -> dict[str, tuple[int, str]]:
+        return {
+            reason_id: (
+                self.cleaned_data[f"rating__{reason_id}"],
+                self.cleaned_data[f"evidence__{reason_id}"],
+            )
+            for reason_id, *_ in self.reason_rows
+        }
+
+
+class PlanForm(forms.Form):
+    strategies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Strategies")
+    review_on = forms.DateField(widget=DATE, label="Review the plan on")
+
+    def __init__(self, *args: Any, choices: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["strategies"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = list(choices)
+        self.fields["review_on"].initial = timezone.localdate() + dt.timedelta(days=28)
+
+
+class ResultForm(forms.Form):
+    result = forms.ChoiceField(choices=Result.choices, widget=forms.RadioSelect)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReflectionForm(forms.Form):
+    frustration = forms.TypedChoiceField(
+        choices=FRUSTRATION,
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="How much frustration or strain do you notice in this work right now?",
+    )
+    reactions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="What is this client's situation stirring up in you?",
+    )
+    wants_supervision = forms.BooleanField(
+        required=False, label="I'd like to take this to supervision"
+    )
+    wants_self_care = forms.BooleanField(required=False, label="I need to look after myself here")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ClosureForm(forms.Form):
+    kind = forms.ChoiceField(choices=LetterKind.choices, widget=forms.RadioSelect)
+    ended_on = forms.DateField(widget=DATE, initial=timezone.localdate)
+    recipient = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="For a referral: the service or colleague the client is referred to.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Why now (in collaborative words)",
+    )
+    recommendations = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    resources = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Reading, support groups, services, crisis lines.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("kind") == LetterKind.REFERRAL and not cleaned.get("recipient", "").strip():
+            self.add_error("recipient", "A referral letter needs a recipient.")
+        return cleaned

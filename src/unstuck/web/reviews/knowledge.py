@@ -1,0 +1,69 @@
+"""The web app's window on the impasse knowledge base (`unstuck.impasse`, data files)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from unstuck.impasse import default_knowledge, rank_strategies
+from unstuck.impasse import prefill as core_prefill
+from unstuck.web.reviews.selectors import Evidence
+
+
+@dataclass(frozen=True)
+class StrategyView:
+    id: str
+    name: str
+    description: str
+    why: str
+    cautions: tuple[str, ...]
+    seeds: tuple[str, ...]
+    closure: bool
+    tried: str | None
+
+
+def reasons() -> list[tuple[str, str, str]]:
+    return [(r.id, r.name, r.description) for r in default_knowledge().reasons.values()]
+
+
+def reason_ids() -> set[str]:
+    return set(default_knowledge().reasons)
+
+
+def reason_names() -> dict[str, str]:
+    return {r.id: r.name for r in default_knowledge().reasons.values()}
+
+
+def strategy_names() -> dict[str, str]:
+    return {s.id: s.name for s in default_knowledge().strategies.values()}
+
+
+def prefill(evidence: Evidence) -> dict[str, tuple[int, str]]:
+    """Reason id -> (starting rating, the evidence sentences) from what the record shows."""
+    suggested = core_prefill(
+        default_knowledge(),
+        flags=evidence.flags,
+        markers=evidence.markers,
+        missed=evidence.missed,
+        goals_stuck=evidence.goals_stuck,
+        not_helping=evidence.tried_without_help,
+    )
+    return {r: (s.rating, " ".join(s.evidence)) for r, s in suggested.items()}
+
+
+def rank(
+    ratings: Mapping[str, int], flags: Sequence[str], tried: Mapping[str, str]
+) -> list[StrategyView]:
+    return [
+        StrategyView(
+            id=r.strategy.id,
+            name=r.strategy.name,
+            description=r.strategy.description,
+            why=r.why,
+            cautions=r.cautions,
+            seeds=r.strategy.seeds,
+            closure=r.strategy.closure,
+            tried=r.tried,
+        )
+        for r in rank_strategies(default_knowledge(), ratings, flags, tried=tried)
+    ]

@@ -1,0 +1,131 @@
+"""Reads for the impasse workflow: what the client page and the documents show."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from unstuck.progress.trend import BeforeAfter, before_after
+from unstuck.web.accounts.models import User
+from unstuck.web.records.instruments import MAIN_INSTRUMENT
+from unstuck.web.records.models import Client, Session
+from unstuck.web.records.presenters import series
+from unstuck.web.reviews.models import Goal, Plan, PlanStrategy, Reflection, Review
+
+RECENT_SESSIONS = 4  # how far back the evidence for a review looks, in sessions
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the record already shows, for pre-filling a review (each item names its source)."""
+
+    flags: tuple[str, ...]
+    markers: dict[str, int]  # marker id -> sessions (of the recent ones) where it was ticked
+    missed: int  # cancelled or no-show among the recent sessions
+    late: int
+    recent_sessions: int
+    feedback_change: float | None  # session-feedback: latest minus first
+    safety_sessions: tuple[int, ...]
+    goals_stuck: int  # active goals whose latest attainment rating is below 0
+    tried_without_help: int  # strategies whose latest result is "did not help"
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: Plan
+    strategies: list[tuple[PlanStrategy, list[Any]]]
+    change: BeforeAfter
+    status_then: str
+    status_now: str
+    due: bool
+
+
+@dataclass(frozen=True)
+class Panel:
+    reviews: list[Review]
+    plans: list[PlanView]
+    goals: list[Goal]
+    evidence: Evidence | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def evidence(client: Client, sessions: list[Session]) -> Evidence:
+    recent = sessions[-RECENT_SESSIONS:]
+    markers = Counter(m for s in recent for m in s.markers)
+    attendance = Counter(s.attendance for s in recent)
+    feedback = client.measures.get("session_feedback") or {}
+    goals = active_goals(client)
+    stuck = sum(1 for g in goals if (last := _last(g.ratings.all())) and last.attainment < 0)
+    latest_results = [
+        _last(ps.results.all()) for plan in client.plans.all() for ps in plan.strategies.all()
+    ]
+    return Evidence(
+        flags=tuple(client.flags),
+        markers=dict(markers),
+        missed=attendance["cancelled"] + attendance["no_show"],
+        late=attendance["late"],
+        recent_sessions=len(recent),
+        feedback_change=feedback.get("change"),
+        safety_sessions=tuple(
+            s.number for s in sessions if any(r.safety_alert for r in s.responses.all())
+        ),
+        goals_stuck=stuck,
+        tried_without_help=sum(1 for r in latest_results if r and r.result == "did_not_help"),
+    )
+
+
+def _last(items: Any) -> Any:
+    items = list(items)
+    return items[-1] if items else None
+
+
+def active_goals(client: Client) -> list[Goal]:
+    return list(client.goals.filter(active=True).prefetch_related("revisions", "ratings"))
+
+
+def all_goals(client: Client) -> list[Goal]:
+    return list(client.goals.prefetch_related("revisions", "ratings"))
+
+
+def tried(client: Client) -> dict[str, str]:
+    """Each strategy tried with this client, and its latest result."""
+    out: dict[str, str] = {}
+    for plan in client.plans.prefetch_related("strategies__results").order_by("created_at"):
+        for ps in plan.strategies.all():
+            last = _last(ps.results.all())
+            if last is not None:
+                out[ps.strategy_id] = last.result
+    return out
+
+
+def plan_views(client: Client, sessions: list[Session]) -> list[PlanView]:
+    points = series(sessions, MAIN_INSTRUMENT)
+    out = []
+    for plan in client.plans.select_related("review").prefetch_related("strategies__results"):
+        out.append(
+            PlanView(
+                plan=plan,
+                strategies=[(ps, list(ps.results.all())) for ps in plan.strategies.all()],
+                change=before_after(points, plan.start_session),
+                status_then=plan.review.status,
+                status_now=client.status,
+                due=plan.review_on <= timezone.localdate(),
+            )
+        )
+    return out
+
+
+def panel(client: Client, sessions: list[Session]) -> Panel:
+    return Panel(
+        reviews=list(client.reviews.prefetch_related("reasons")),
+        plans=plan_views(client, sessions),
+        goals=all_goals(client),
+    )
+
+
+def own_reflections(user: User) -> list[Reflection]:
+    """Reflections are private: only ever the author's own."""
+    return list(Reflection.objects.filter(author=user).select_related("client"))

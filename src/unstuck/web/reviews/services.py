@@ -1,0 +1,238 @@
+"""Writes of the impasse workflow, each in one transaction with its audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+
+from unstuck.errors import InvalidValue
+from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.models import User
+from unstuck.web.records import selectors
+from unstuck.web.records import services as records
+from unstuck.web.records.models import Client, EndReason
+from unstuck.web.reviews import knowledge
+from unstuck.web.reviews.models import (
+    ClosureLetter,
+    Goal,
+    GoalChange,
+    GoalRating,
+    GoalRevision,
+    LetterKind,
+    Plan,
+    PlanStrategy,
+    Reflection,
+    Result,
+    Review,
+    ReviewReason,
+    StrategyResult,
+)
+
+SAFETY_FIRST = (
+    "This client answered a safety question above 0: confirm that safety was checked before "
+    "the rest of the review."
+)
+NO_STRATEGY = "Choose at least one strategy for the plan."
+EMPTY_GOAL = "Write the goal in the client's own words."
+
+
+@dataclass(frozen=True)
+class ChosenStrategy:
+    strategy_id: str
+    why: str = ""
+
+
+@transaction.atomic
+def add_goal(*, user: User, client: Client, text: str) -> Goal:
+    if not text.strip():
+        raise InvalidValue("text", text, EMPTY_GOAL)
+    position = client.goals.filter(active=True).count()
+    goal = Goal.objects.create(client=client, position=position)
+    GoalRevision.objects.create(
+        goal=goal, text=text.strip(), change=GoalChange.AGREED, revised_by=user
+    )
+    record_audit(user, "add_goal", client_code=client.code)
+    return goal
+
+
+@transaction.atomic
+def revise_goal(*, user: User, goal: Goal, text: str, change: str, note: str = "") -> Goal:
+    if change not in GoalChange.values or change == GoalChange.AGREED:
+        raise InvalidValue("change", change, "is not a kind of revision")
+    if not text.strip():
+        raise InvalidValue("text", text, EMPTY_GOAL)
+    GoalRevision.objects.create(
+        goal=goal, text=text.strip(), change=change, note=note, revised_by=user
+    )
+    if change == GoalChange.SET_ASIDE:
+        goal.active = False
+    elif change == GoalChange.REPRIORITISED or change == GoalChange.MORE_SOLVABLE:
+        # A more solvable first step, or one the client now puts first, moves to the top.
+        goal.client.goals.filter(active=True).exclude(pk=goal.pk).update(position=F("position") + 1)
+        goal.position = 0
+    goal.save(update_fields=["active", "position"])
+    record_audit(user, "revise_goal", client_code=goal.client.code, detail=change)
+    return goal
+
+
+@transaction.atomic
+def rate_goal(
+    *, user: User, goal: Goal, rated_on: dt.date, attainment: int, note: str = ""
+) -> GoalRating:
+    if attainment not in (-2, -1, 0, 1, 2):
+        raise InvalidValue("attainment", attainment, "goal attainment is rated from -2 to +2")
+    rating = GoalRating.objects.create(
+        goal=goal, rated_on=rated_on, attainment=attainment, note=note
+    )
+    record_audit(user, "rate_goal", client_code=goal.client.code)
+    return rating
+
+
+@transaction.atomic
+def open_review(
+    *,
+    user: User,
+    client: Client,
+    ratings: Mapping[str, tuple[int, str]],
+    safety_checked: bool = False,
+    notes: str = "",
+) -> Review:
+    """Store the therapist's view of the likely reasons (rating 0-3 each, with evidence)."""
+    if "safety" in client.flags and not safety_checked:
+        raise InvalidValue("safety_checked", False, SAFETY_FIRST)
+    known = knowledge.reason_ids()
+    for reason_id, (rating, _) in ratings.items():
+        if reason_id not in known:
+            raise InvalidValue("reason", reason_id, "is not a reason in the knowledge base")
+        if rating not in (0, 1, 2, 3):
+            raise InvalidValue(f"rating of {reason_id}", rating, "ratings go from 0 to 3")
+    review = Review.objects.create(
+        client=client,
+        opened_by=user,
+        flags=list(client.flags),
+        status=client.status,
+        safety_checked=safety_checked,
+        notes=notes,
+    )
+    ReviewReason.objects.bulk_create(
+        ReviewReason(review=review, reason_id=r, rating=rating, evidence=evidence)
+        for r, (rating, evidence) in ratings.items()
+    )
+    record_audit(user, "open_review", client_code=client.code)
+    return review
+
+
+@transaction.atomic
+def make_plan(
+    *, user: User, review: Review, chosen: Sequence[ChosenStrategy], review_on: dt.date
+) -> Plan:
+    if not chosen:
+        raise InvalidValue("strategies", "", NO_STRATEGY)
+    names = knowledge.strategy_names()
+    for c in chosen:
+        if c.strategy_id not in names:
+            raise InvalidValue("strategy", c.strategy_id, "is not a strategy in the knowledge base")
+    client = review.client
+    episode = selectors.current_episode(client)
+    done = episode.sessions.count() if episode else 0
+    plan = Plan.objects.create(
+        review=review, client=client, created_by=user, start_session=done + 1, review_on=review_on
+    )
+    PlanStrategy.objects.bulk_create(
+        PlanStrategy(
+            plan=plan, strategy_id=c.strategy_id, name=names[c.strategy_id], why=c.why, position=i
+        )
+        for i, c in enumerate(chosen)
+    )
+    record_audit(user, "make_plan", client_code=client.code, detail=f"{len(chosen)} strategies")
+    return plan
+
+
+@transaction.atomic
+def record_strategy_result(
+    *,
+    user: User,
+    strategy: PlanStrategy,
+    result: str,
+    note: str = "",
+    recorded_on: dt.date | None = None,
+) -> StrategyResult:
+    if result not in Result.values:
+        raise InvalidValue(
+            "result", result, "is not a result (helped, partly, did_not_help, not_tried)"
+        )
+    client = strategy.plan.client
+    episode = selectors.current_episode(client)
+    latest = episode.sessions.order_by("-number").first() if episode else None
+    entry = StrategyResult.objects.create(
+        strategy=strategy,
+        recorded_on=recorded_on or dt.date.today(),
+        session_number=latest.number if latest else None,
+        result=result,
+        note=note,
+        recorded_by=user,
+    )
+    record_audit(user, "record_strategy_result", client_code=client.code, detail=result)
+    return entry
+
+
+@transaction.atomic
+def add_reflection(
+    *,
+    user: User,
+    frustration: int,
+    client: Client | None = None,
+    reactions: str = "",
+    wants_supervision: bool = False,
+    wants_self_care: bool = False,
+    note: str = "",
+) -> Reflection:
+    if frustration not in range(5):
+        raise InvalidValue("frustration", frustration, "is rated from 0 to 4")
+    reflection = Reflection.objects.create(
+        author=user,
+        client=client,
+        frustration=frustration,
+        reactions=reactions,
+        wants_supervision=wants_supervision,
+        wants_self_care=wants_self_care,
+        note=note,
+    )
+    record_audit(user, "add_reflection", client_code=client.code if client else "")
+    return reflection
+
+
+@transaction.atomic
+def close_with_letter(
+    *,
+    user: User,
+    client: Client,
+    kind: str,
+    ended_on: dt.date,
+    recipient: str = "",
+    reason: str = "",
+    recommendations: str = "",
+    resources: str = "",
+) -> ClosureLetter:
+    """Write a referral letter or termination summary and close the episode with it."""
+    if kind not in LetterKind.values:
+        raise InvalidValue("kind", kind, "is not a kind of closing letter")
+    if kind == LetterKind.REFERRAL and not recipient.strip():
+        raise InvalidValue("recipient", recipient, "a referral letter needs a recipient")
+    letter = ClosureLetter.objects.create(
+        client=client,
+        kind=kind,
+        recipient=recipient,
+        reason=reason,
+        recommendations=recommendations,
+        resources=resources,
+        created_by=user,
+    )
+    reason_code = EndReason.REFERRED if kind == LetterKind.REFERRAL else EndReason.COMPLETED
+    records.end_episode(user=user, client=client, ended_on=ended_on, reason=reason_code)
+    record_audit(user, "write_letter", client_code=client.code, detail=kind)
+    return letter

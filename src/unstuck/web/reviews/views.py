@@ -1,0 +1,294 @@
+"""Pages of the impasse workflow: review, plan and results, goals, documents, reflections.
+
+Every client record is reached through `selectors.access_client`; only the client's own
+therapist changes anything, a supervisor reads.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from unstuck.errors import UnstuckError
+from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.models import User
+from unstuck.web.records import presenters
+from unstuck.web.records import selectors as records
+from unstuck.web.records import services as record_services
+from unstuck.web.records.models import Client
+from unstuck.web.reviews import documents, knowledge, selectors, services
+from unstuck.web.reviews.forms import (
+    ClosureForm,
+    GoalForm,
+    GoalRateForm,
+    GoalReviseForm,
+    PlanForm,
+    ReflectionForm,
+    ResultForm,
+    ReviewForm,
+)
+from unstuck.web.reviews.models import Goal, LetterKind, PlanStrategy, Review
+
+PLAN_SAVED = "The plan is saved. Record how each strategy goes at later sessions."
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _client(request: HttpRequest, client_id: int, *, write: bool) -> Client:
+    client, can_write = records.access_client(_user(request), client_id)
+    if write and not can_write:
+        raise PermissionDenied
+    return client
+
+
+@login_required
+def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    user = _user(request)
+    client = _client(request, client_id, write=True)
+    sessions = _sessions(client)
+    evidence = selectors.evidence(client, sessions)
+    prefill = knowledge.prefill(evidence)
+    form = ReviewForm(request.POST or None, reasons=knowledge.reasons(), prefill=prefill)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.open_review(
+                user=user,
+                client=client,
+                ratings=form.ratings(),
+                safety_checked=form.cleaned_data["safety_checked"],
+                notes=form.cleaned_data["notes"],
+            )
+        except UnstuckError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("review", review_id=review.pk)
+    record_audit(user, "open_review_form", client_code=client.code)
+    return render(
+        request,
+        "reviews/review_form.html",
+        {"client": client, "form": form, "evidence": evidence, "safety": "safety" in client.flags},
+    )
+
+
+def _review(request: HttpRequest, review_id: int, *, write: bool) -> tuple[Review, bool]:
+    review = get_object_or_404(Review.objects.select_related("client"), pk=review_id)
+    _, can_write = records.access_client(_user(request), review.client_id)
+    if write and not can_write:
+        raise PermissionDenied
+    return review, can_write
+
+
+@login_required
+def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+    user = _user(request)
+    review, can_write = _review(request, review_id, write=request.method == "POST")
+    client = review.client
+    ratings = {r.reason_id: r.rating for r in review.reasons.all()}
+    ranked = knowledge.rank(ratings, review.flags, selectors.tried(client))
+    form = PlanForm(request.POST or None, choices=[(s.id, s.name) for s in ranked])
+    if request.method == "POST" and form.is_valid():
+        why = {s.id: s.why for s in ranked}
+        chosen = [
+            services.ChosenStrategy(sid, why.get(sid, ""))
+            for sid in form.cleaned_data["strategies"]
+        ]
+        try:
+            services.make_plan(
+                user=user, review=review, chosen=chosen, review_on=form.cleaned_data["review_on"]
+            )
+        except UnstuckError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, "The plan is saved. Record how each strategy goes at later sessions."
+            )
+            return redirect("client", client_id=client.pk)
+    record_audit(user, "view_review", client_code=client.code)
+    names = knowledge.reason_names()
+    return render(
+        request,
+        "reviews/review_detail.html",
+        {
+            "review": review,
+            "client": client,
+            "ranked": ranked,
+            "form": form,
+            "can_write": can_write and not hasattr(review, "plan"),
+            "reasons": [
+                (names.get(r.reason_id, r.reason_id), r)
+                for r in review.reasons.all()
+                if r.rating > 0
+            ],
+        },
+    )
+
+
+@login_required
+def strategy_result(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    strategy = get_object_or_404(PlanStrategy.objects.select_related("plan"), pk=strategy_id)
+    client = _client(request, strategy.plan.client_id, write=True)
+    form = ResultForm(request.POST)
+    if request.method == "POST" and form.is_valid():
+        services.record_strategy_result(user=_user(request), strategy=strategy, **form.cleaned_data)
+        messages.success(request, f"Result recorded for “{strategy.name}”.")
+    else:
+        messages.error(request, "Choose how the strategy went.")
+    return redirect(f"/clients/{client.pk}/#plans")
+
+
+@login_required
+def goals(request: HttpRequest, client_id: int) -> HttpResponse:
+    user = _user(request)
+    client, can_write = records.access_client(user, client_id)
+    form = GoalForm(request.POST or None, prefix="new")
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        if form.is_valid():
+            services.add_goal(user=user, client=client, text=form.cleaned_data["text"])
+            messages.success(request, "Goal added.")
+            return redirect("goals", client_id=client.pk)
+    record_audit(user, "view_goals", client_code=client.code)
+    return render(
+        request,
+        "reviews/goals.html",
+        {
+            "client": client,
+            "form": form,
+            "goals": selectors.all_goals(client),
+            "can_write": can_write,
+            "revise_form": GoalReviseForm(),
+            "rate_form": GoalRateForm(),
+        },
+    )
+
+
+@login_required
+def goal_change(request: HttpRequest, goal_id: int, action: str) -> HttpResponse:
+    goal = get_object_or_404(Goal, pk=goal_id)
+    client = _client(request, goal.client_id, write=True)
+    if request.method != "POST":
+        raise Http404
+    user = _user(request)
+    if action == "revise":
+        revise = GoalReviseForm(request.POST)
+        if revise.is_valid():
+            services.revise_goal(user=user, goal=goal, **revise.cleaned_data)
+            messages.success(request, "Goal revised; the earlier wording is kept in its history.")
+        else:
+            messages.error(request, "Give the new wording and what changed.")
+    elif action == "rate":
+        rate = GoalRateForm(request.POST)
+        if rate.is_valid():
+            services.rate_goal(user=user, goal=goal, **rate.cleaned_data)
+            messages.success(request, "Goal rating recorded.")
+        else:
+            messages.error(request, "Choose a rating from -2 to +2 and a date.")
+    else:
+        raise Http404
+    return redirect("goals", client_id=client.pk)
+
+
+def _sessions(client: Client) -> list:  # type: ignore[type-arg]
+    episode = records.current_episode(client)
+    return records.episode_sessions(episode) if episode else []
+
+
+def _document_context(client: Client) -> dict[str, object]:
+    summary, sessions = record_services.summarise(client)
+    charts = [
+        (i, mark_safe(svg))
+        for i in presenters.instruments_in(sessions)
+        if (svg := presenters.trajectory_chart(i, sessions)) is not None
+    ]
+    names = knowledge.reason_names()
+    reviews = list(client.reviews.prefetch_related("reasons"))
+    return {
+        "client": client,
+        "summary": summary,
+        "charts": charts[:1],
+        "sessions": sessions,
+        "plans": selectors.plan_views(client, sessions),
+        "goals": selectors.all_goals(client),
+        "reasons": [
+            (names.get(r.reason_id, r.reason_id), r)
+            for r in (reviews[0].reasons.all() if reviews else [])
+            if r.rating > 0
+        ],
+        "today": timezone.localdate(),
+        "episode": records.current_episode(client),
+    }
+
+
+@login_required
+def consultation(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = _client(request, client_id, write=False)
+    record_audit(_user(request), "print_consultation", client_code=client.code)
+    return documents.respond(
+        request,
+        "reviews/consultation.html",
+        _document_context(client),
+        f"consultation-{client.code}",
+    )
+
+
+@login_required
+def close(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = _client(request, client_id, write=True)
+    form = ClosureForm(
+        request.POST or None, initial={"kind": request.GET.get("kind", "termination")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter = services.close_with_letter(
+                user=_user(request), client=client, **form.cleaned_data
+            )
+        except UnstuckError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"{letter.get_kind_display()} written and the episode closed."
+            )
+            return redirect("letter", client_id=client.pk, letter_id=letter.pk)
+    return render(request, "reviews/close_form.html", {"client": client, "form": form})
+
+
+@login_required
+def letter(request: HttpRequest, client_id: int, letter_id: int) -> HttpResponse:
+    client = _client(request, client_id, write=False)
+    entry = get_object_or_404(client.letters, pk=letter_id)
+    record_audit(_user(request), "print_letter", client_code=client.code, detail=entry.kind)
+    context = _document_context(client) | {"letter": entry, "therapist": client.therapist}
+    template = (
+        "reviews/referral_letter.html"
+        if entry.kind == LetterKind.REFERRAL
+        else "reviews/termination_summary.html"
+    )
+    return documents.respond(request, template, context, f"{entry.kind}-{client.code}")
+
+
+@login_required
+def reflections(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ReflectionForm(request.POST or None)
+    client = None
+    client_id = request.GET.get("client") or request.POST.get("client")
+    if client_id and client_id.isdigit():
+        client, _ = records.access_client(user, int(client_id))
+    if request.method == "POST" and form.is_valid():
+        services.add_reflection(user=user, client=client, **form.cleaned_data)
+        messages.success(request, "Saved. Only you can see your reflections.")
+        return redirect("reflections")
+    return render(
+        request,
+        "reviews/reflections.html",
+        {"form": form, "reflections": selectors.own_reflections(user), "client": client},
+    )

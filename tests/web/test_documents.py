@@ -1,0 +1,113 @@
+"""Printable documents: consultation summary, referral letter, termination summary (HTML, PDF).
+
+The PDFs are rendered to PNG (pypdfium2) and saved under test-artifacts/ so a person can look
+at them; the tests check that they have pages, are not blank, and carry the right words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from personas import PHQ9_MILD, PHQ9_SEVERE
+from unstuck.web.records.models import Episode
+from unstuck.web.reviews import services
+from unstuck.web.reviews.models import ClosureLetter
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "documents"
+
+
+def pdf_pages(content: bytes, name: str) -> list[str]:
+    """Each page's text; page 1 is saved as a PNG and must not be blank."""
+    assert content.startswith(b"%PDF-")
+    document = pdfium.PdfDocument(content)
+    texts = [page.get_textpage().get_text_range() for page in document]
+    image = document[0].render(scale=1.5).to_pil()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    image.save(ARTIFACTS / f"{name}.png")
+    colours = image.convert("L").getextrema()
+    assert colours[0] < 100 < colours[1]  # dark text on a light page
+    return texts
+
+
+@pytest.fixture
+def record(make_client, personas):
+    client = make_client("C-700", [PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_MILD])
+    services.add_goal(user=personas.therapist, client=client, text="Get up before nine")
+    return client
+
+
+def test_the_consultation_summary_prints_as_html_and_pdf(client: HttpClient, personas, record):
+    client.force_login(personas.supervisor)
+    html = client.get(reverse("consultation", args=[record.pk])).content.decode()
+    assert "Consultation summary: C-700" in html
+    assert "Get up before nine" in html
+    assert "<svg" in html  # the chart
+    response = client.get(reverse("consultation", args=[record.pk]), {"format": "pdf"})
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_pages(response.content, "consultation"))
+    assert "Consultation summary: C-700" in text
+    assert "Questions for consultation" in text
+
+
+def test_a_referral_letter_closes_the_episode(client: HttpClient, personas, record):
+    client.force_login(personas.therapist)
+    response = client.post(
+        reverse("close", args=[record.pk]),
+        {
+            "kind": "referral",
+            "ended_on": "2026-03-01",
+            "recipient": "Community trauma service",
+            "reason": "Specialist trauma work fits what we found together.",
+            "recommendations": "Trauma-focused therapy once safety and stability are in place.",
+            "resources": "Local peer support group",
+        },
+    )
+    letter = ClosureLetter.objects.get()
+    assert response.status_code == 302
+    episode = Episode.objects.get(client=record)
+    assert (episode.ended_on, episode.end_reason) == (dt.date(2026, 3, 1), "referred")
+    pdf = client.get(reverse("letter", args=[record.pk, letter.pk]), {"format": "pdf"})
+    text = " ".join(pdf_pages(pdf.content, "referral-letter"))
+    assert "Community trauma service" in text
+    assert "Specialist trauma work fits" in text
+
+
+def test_a_termination_summary_leaves_the_door_open(client: HttpClient, personas, record):
+    client.force_login(personas.therapist)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {"kind": "termination", "ended_on": "2026-03-01", "recommendations": "Keep walking."},
+    )
+    letter = ClosureLetter.objects.get()
+    assert Episode.objects.get(client=record).end_reason == "completed"
+    html = client.get(reverse("letter", args=[record.pk, letter.pk])).content.decode()
+    assert "The door stays open" in html
+    text = " ".join(
+        pdf_pages(
+            client.get(reverse("letter", args=[record.pk, letter.pk]), {"format": "pdf"}).content,
+            "termination-summary",
+        )
+    )
+    assert "welcome to get in touch again" in text
+
+
+def test_a_referral_needs_a_recipient_and_nothing_is_saved(client: HttpClient, personas, record):
+    client.force_login(personas.therapist)
+    response = client.post(
+        reverse("close", args=[record.pk]), {"kind": "referral", "ended_on": "2026-03-01"}
+    )
+    assert "A referral letter needs a recipient." in response.content.decode()
+    assert not ClosureLetter.objects.exists()
+    assert Episode.objects.get(client=record).ended_on is None
+
+
+def test_colleagues_cannot_print_or_close(client: HttpClient, personas, record):
+    client.force_login(personas.colleague)
+    assert client.get(reverse("consultation", args=[record.pk])).status_code == 404
+    assert client.post(reverse("close", args=[record.pk]), {}).status_code == 404

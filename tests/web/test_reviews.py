@@ -1,0 +1,142 @@
+"""The impasse review from a flagged client: pre-filled reasons, ranked strategies, a plan,
+results recorded over later sessions, and the before/after view on the client page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from personas import PHQ9_MILD, PHQ9_SEVERE
+from unstuck.web.reviews.models import Plan, Review, StrategyResult
+from unstuck.web.reviews.services import SAFETY_FIRST
+
+FLAT = [2, 2, 2, 2, 2, 2, 1, 1, 0]  # 14, moderate
+
+
+@pytest.fixture
+def stuck(make_client):
+    """A plateau: 14 at five sessions running, with markers ticked at the last two."""
+    client = make_client("C-800", [FLAT] * 5)
+    return client
+
+
+def test_the_review_form_is_prefilled_from_the_record(client: HttpClient, personas, stuck):
+    assert "plateau" in stuck.flags
+    client.force_login(personas.therapist)
+    page = client.get(reverse("review_new", args=[stuck.pk])).content.decode()
+    assert "suggested by the record" in page
+    assert "Scores have been flat for several sessions" in page  # evidence for goals_misfit
+    assert 'id="review-safety"' not in page
+
+
+def post_review(client: HttpClient, record, ratings: dict[str, int], **extra: str):
+    data = {f"rating__{r}": "0" for r in ALL_REASONS}
+    data.update({f"rating__{r}": str(v) for r, v in ratings.items()})
+    data.update(extra)
+    return client.post(reverse("review_new", args=[record.pk]), data)
+
+
+from unstuck.impasse import default_knowledge  # noqa: E402
+
+ALL_REASONS = list(default_knowledge().reasons)
+
+
+def test_a_review_ranks_strategies_and_becomes_a_plan_with_results(
+    client: HttpClient, personas, stuck, make_client
+):
+    client.force_login(personas.therapist)
+    response = post_review(client, stuck, {"goals_misfit": 3, "ambivalence": 2})
+    review = Review.objects.get()
+    assert response["Location"] == reverse("review", args=[review.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert page.index("Revisit the goals together") < page.index("Motivational interviewing")
+    assert "It answers goals that no longer fit (rated 3)" in page
+    assert "Refer to another clinician" not in page  # a plateau never leads to an ending
+
+    client.post(
+        reverse("review", args=[review.pk]),
+        {"strategies": ["revisit_goals", "motivational_interviewing"], "review_on": "2026-04-01"},
+    )
+    plan = Plan.objects.get()
+    assert plan.start_session == 6
+    assert [s.strategy_id for s in plan.strategies.all()] == [
+        "revisit_goals",
+        "motivational_interviewing",
+    ]
+    first = plan.strategies.get(strategy_id="revisit_goals")
+    client.post(reverse("strategy_result", args=[first.pk]), {"result": "helped", "note": "ok"})
+    assert StrategyResult.objects.get().result == "helped"
+    detail = client.get(reverse("client", args=[stuck.pk])).content.decode()
+    assert "Plan from session 6" in detail
+    assert "Helped" in detail
+    assert "no scores since the plan began yet" in detail
+
+
+def test_a_safety_flag_puts_a_safety_check_at_the_top_of_the_review(
+    client: HttpClient, personas, make_client
+):
+    risky = make_client("C-801", [PHQ9_MILD, [1, 1, 1, 1, 1, 1, 0, 0, 2]])
+    client.force_login(personas.therapist)
+    page = client.get(reverse("review_new", args=[risky.pk])).content.decode()
+    assert 'id="review-safety"' in page
+    assert page.index('id="review-safety"') < page.index("Possible reasons")
+    refused = post_review(client, risky, {"safety_crisis": 3})
+    assert SAFETY_FIRST[:40] in refused.content.decode()
+    assert not Review.objects.exists()
+    post_review(client, risky, {"safety_crisis": 3, "ambivalence": 3}, safety_checked="on")
+    review = Review.objects.get()
+    ranked = client.get(reverse("review", args=[review.pk])).content.decode()
+    first_item = ranked.index('class="strategy')
+    # motivational interviewing scores 9 for ambivalence, yet the safety check comes first
+    assert ranked.index("Check safety first", first_item) < ranked.index(
+        "Motivational interviewing", first_item
+    )
+
+
+def test_a_strategy_that_did_not_help_moves_down_in_the_next_review(
+    client: HttpClient, personas, stuck
+):
+    client.force_login(personas.therapist)
+    post_review(client, stuck, {"goals_misfit": 3})
+    review = Review.objects.get()
+    client.post(
+        reverse("review", args=[review.pk]),
+        {"strategies": ["revisit_goals"], "review_on": "2026-04-01"},
+    )
+    strategy = Plan.objects.get().strategies.get()
+    client.post(reverse("strategy_result", args=[strategy.pk]), {"result": "did_not_help"})
+    post_review(client, stuck, {"goals_misfit": 3})
+    second = Review.objects.order_by("-id").first()
+    page = client.get(reverse("review", args=[second.pk])).content.decode()
+    assert "Already tried with this client without help" in page
+    listed = page[page.index('<ol class="strategies">') :]
+    assert listed.index("One small new behaviour") < listed.index("Revisit the goals")  # 4 > 2.5
+
+
+def test_colleagues_cannot_open_or_read_reviews(client: HttpClient, personas, stuck):
+    client.force_login(personas.therapist)
+    post_review(client, stuck, {"goals_misfit": 3})
+    review = Review.objects.get()
+    client.force_login(personas.colleague)
+    assert client.get(reverse("review_new", args=[stuck.pk])).status_code == 404
+    assert client.get(reverse("review", args=[review.pk])).status_code == 404
+    client.force_login(personas.supervisor)
+    assert client.get(reverse("review", args=[review.pk])).status_code == 200
+    assert client.post(reverse("review", args=[review.pk]), {}).status_code == 403
+
+
+def test_a_plan_needs_a_strategy(client: HttpClient, personas, stuck):
+    client.force_login(personas.therapist)
+    post_review(client, stuck, {"goals_misfit": 3})
+    review = Review.objects.get()
+    response = client.post(reverse("review", args=[review.pk]), {"review_on": "2026-04-01"})
+    assert "Nothing was saved" in response.content.decode()
+    assert not Plan.objects.exists()
+
+
+def test_deteriorating_client_review_mentions_the_record(client: HttpClient, personas, make_client):
+    worse = make_client("C-802", [PHQ9_MILD, PHQ9_SEVERE])
+    client.force_login(personas.therapist)
+    page = client.get(reverse("review_new", args=[worse.pk])).content.decode()
+    assert "Scores have reliably worsened since the start." in page
