@@ -1,0 +1,30 @@
+"""No N+1 on the caseload: the number of queries does not grow with the number of clients."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from personas import PHQ9_MILD, PHQ9_SEVERE
+
+
+def queries_for_caseload(client: HttpClient) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("caseload")).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_caseload_costs_the_same_queries_for_3_and_30_clients(
+    client: HttpClient, personas, make_client
+) -> None:
+    for i in range(3):
+        make_client(f"C-{i:03}", [PHQ9_MILD, PHQ9_SEVERE])
+    client.force_login(personas.supervisor)  # sees the therapist's clients and their names
+    few = queries_for_caseload(client)
+    for i in range(3, 30):
+        make_client(f"C-{i:03}", [PHQ9_SEVERE, PHQ9_MILD], therapist=personas.colleague)
+    many = queries_for_caseload(client)
+    assert many == few
+    assert few <= 8  # session, user, clients (with therapists), audit write, and little else
