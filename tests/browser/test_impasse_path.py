@@ -3,41 +3,16 @@ consultation summary -> closing letter. Headless Debian Chromium driven by Playw
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
+from screens import shot
 
 from personas import PASSWORD
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 FLAT = [2, 2, 2, 2, 2, 2, 1, 1, 0]  # PHQ-9 14
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -45,11 +20,6 @@ def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:  # 
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 900})
     yield context.new_page()
     context.close()
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_review_plan_results_goals_summary_and_closing_letter(page: Page, make_client) -> None:  # type: ignore[no-untyped-def]
