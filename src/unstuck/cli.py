@@ -12,16 +12,15 @@ import json
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from unstuck import __version__
+from unstuck import __version__, cli_tools
+from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
 from unstuck.errors import InvalidValue, UnstuckError
 
 INPUT_ERROR = 2
-INSTRUMENTS_DIR_ENV = "UNSTUCK_INSTRUMENTS_DIR"
 
 CSV_HELP = """\
 The CSV file has one row per client, session and instrument:
@@ -129,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--min-clients", type=int, default=50, help="clients with 2+ scores needed (default 50)"
     )
-    fit.set_defaults(run=_run_fit)
+    fit.set_defaults(run=cli_tools.run_fit)
 
     instruments = sub.add_parser(
         "instruments",
@@ -140,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     instruments.add_argument(
         "--fhir", action="store_true", help="print the instrument as FHIR R4 Questionnaire JSON"
     )
-    instruments.set_defaults(run=_run_instruments)
+    instruments.set_defaults(run=cli_tools.run_instruments)
 
     demo = sub.add_parser(
         "demo",
@@ -196,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dropout.add_argument("--horizon", type=int, default=5, help="sessions used (default 5)")
     dropout.add_argument("-o", "--output", type=Path, default=Path("dropout-model.json"))
-    dropout.set_defaults(run=_run_fit_dropout)
+    dropout.set_defaults(run=cli_tools.run_fit_dropout)
 
     strategies = sub.add_parser(
         "strategies",
@@ -206,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         "document each comes from.",
     )
     strategies.add_argument("--json", action="store_true", help="print everything as JSON")
-    strategies.set_defaults(run=_run_strategies)
+    strategies.set_defaults(run=cli_tools.run_strategies)
 
     synth = sub.add_parser(
         "synth",
@@ -226,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument(
         "--outcomes", type=Path, help="also write how each episode ended (for fit-dropout)"
     )
-    synth.set_defaults(run=_run_synth)
+    synth.set_defaults(run=cli_tools.run_synth)
     return parser
 
 
@@ -257,19 +256,10 @@ def _detection_settings(args: argparse.Namespace):  # type: ignore[no-untyped-de
     return models, thresholds
 
 
-def _instrument_set(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from unstuck.measures import load_instruments
-
-    dirs = list(args.instruments_dir)
-    env = os.environ.get(INSTRUMENTS_DIR_ENV, "")
-    dirs += [d for d in env.split(os.pathsep) if d]
-    return load_instruments(dirs)
-
-
 def _run_score(args: argparse.Namespace) -> int:
     from unstuck.measures import score_answers
 
-    instrument = _instrument_set(args).get_instrument(args.instrument)
+    instrument = instrument_set(args).get_instrument(args.instrument)
     answers: list[int | None] = []
     for position, text in enumerate(args.answers.split(","), start=1):
         text = text.strip()
@@ -322,7 +312,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from unstuck.analysis.report import render
     from unstuck.measures import score_only_instrument
 
-    instruments = _instrument_set(args)
+    instruments = instrument_set(args)
     given = [args.reliability is not None, args.sd is not None]
     if args.instrument:
         if not all(given):
@@ -360,147 +350,6 @@ def _run_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_fit(args: argparse.Namespace) -> int:
-    from unstuck.analysis import read_observations
-    from unstuck.progress.config import default_thresholds
-    from unstuck.progress.course import fit_course, models_to_toml
-
-    instruments = _instrument_set(args)
-    frame = read_observations(args.file, instruments).frame
-    alliance = default_thresholds().alliance_rupture.instrument
-    fitted = []
-    for instrument_id in sorted(set(frame.get_column("instrument").to_list())):
-        instrument = instruments[instrument_id]
-        if instrument_id == alliance:
-            continue
-        own = frame.filter(frame.get_column("instrument") == instrument_id)
-        try:
-            model = fit_course(
-                own,
-                instrument_id,
-                higher_is_better=instrument.higher_is_better,
-                min_clients=args.min_clients,
-            )
-        except ValueError as exc:
-            print(f"unstuck: not fitted: {exc}", file=sys.stderr)
-            continue
-        fitted.append(model)
-        print(
-            f"{instrument.name}: fitted on {model.clients} clients ({model.rows} scores after "
-            f"the first). Expected change per log(session) {model.slope:+.2f} at a first score "
-            f"of {model.center:.1f}, {model.slope_by_baseline:+.3f} per point higher start; "
-            f"residual SD {model.residual_sd:.2f}, SD of client slopes {model.slope_sd:.2f}. "
-            f"Held-out clients: {model.coverage:.0%} of scores inside the 80% band (ideal 80%), "
-            f"RMSE {model.rmse:.2f} points."
-        )
-    if not fitted:
-        raise InvalidValue("file", str(args.file), "no instrument had enough clients to fit")
-    args.output.write_text(models_to_toml(fitted), encoding="utf-8")
-    print(f"wrote {args.output}; use it with: unstuck analyze FILE --models {args.output}")
-    return 0
-
-
-def _run_instruments(args: argparse.Namespace) -> int:
-    from unstuck.measures import to_fhir_questionnaire
-
-    instruments = _instrument_set(args)
-    if args.id is None:
-        for instrument in instruments.values():
-            kind = f"{len(instrument.items)} items" if instrument.items else "score only"
-            print(f"{instrument.id:<18} {instrument.name} ({kind})")
-        return 0
-    instrument = instruments.get_instrument(args.id)
-    if args.fhir:
-        print(json.dumps(to_fhir_questionnaire(instrument), indent=2, ensure_ascii=False))
-        return 0
-    print(f"{instrument.name} ({instrument.id})\n{instrument.description}\n")
-    for item in instrument.items:
-        marker = "  [safety]" if item.safety else ""
-        print(f"  {item.number}. {item.text}{marker}")
-    if instrument.items:
-        options = instrument.items[0].options
-        print("\n  Answers: " + "; ".join(f"{o.value} = {o.label}" for o in options))
-    for band in instrument.bands:
-        print(f"  {band.low:g}-{band.high:g}: {band.name}")
-    if instrument.license:
-        print(f"\nLicence: {instrument.license}")
-    for citation in instrument.citations:
-        print(f"Source: {citation}")
-    return 0
-
-
-def _run_synth(args: argparse.Namespace) -> int:
-    import polars as pl
-
-    from unstuck.synth import ClinicParameters, generate_long_table
-
-    params = ClinicParameters(
-        clients=args.clients,
-        occasions=args.occasions,
-        instruments=tuple(i.strip() for i in args.instruments.split(",") if i.strip()),
-        seed=args.seed,
-    )
-    started = time.perf_counter()
-    clinic = generate_long_table(params)
-    clinic.observations.write_csv(args.output)
-    if args.outcomes is not None:
-        clinic.clients.select(
-            "client_id",
-            ended=pl.when(pl.col("dropped_out"))
-            .then(pl.lit("dropped_out"))
-            .otherwise(pl.lit("completed")),
-        ).write_csv(args.outcomes)
-    print(
-        f"wrote {clinic.observations.height:,} synthetic rows for {args.clients:,} clients to "
-        f"{args.output} in {time.perf_counter() - started:.1f} s",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def _run_fit_dropout(args: argparse.Namespace) -> int:
-    from unstuck.analysis import read_observations
-    from unstuck.analysis.outcomes import fit_from_frame, read_outcomes
-
-    instruments = _instrument_set(args)
-    frame = read_observations(args.file, instruments).frame
-    model = fit_from_frame(frame, read_outcomes(args.outcomes), instruments, horizon=args.horizon)
-    print(
-        f"fitted on {model.episodes} ended episodes ({model.dropouts} ended early), features "
-        f"from sessions 1-{model.horizon}"
-    )
-    rule = "n/a" if model.rule_auc is None else f"{model.rule_auc:.3f}"
-    print(f"held-out AUC: model {model.heldout_auc:.3f}, withdrawal rule {rule}")
-    for name, ratio in model.odds_ratios().items():
-        print(f"  odds ratio per SD of {name}: {ratio:.2f}")
-    args.output.write_text(json.dumps(model.to_dict(), indent=2), encoding="utf-8")
-    print(f"wrote {args.output}")
-    return 0
-
-
-def _run_strategies(args: argparse.Namespace) -> int:
-    from unstuck.impasse import default_knowledge
-
-    kb = default_knowledge()
-    if args.json:
-        print(json.dumps(kb.to_dict(), indent=2, ensure_ascii=False))
-        return 0
-    print(f"Reasons a client may be stuck ({len(kb.reasons)}):")
-    for r in kb.reasons.values():
-        print(f"  {r.id:<20} {r.name}  [{', '.join(s[:3] for s in r.seeds)}]")
-    print(f"\nStrategies ({len(kb.strategies)}):")
-    for s in kb.strategies.values():
-        fits = ", ".join(f"{k} {v}" for k, v in s.fits.items())
-        print(f"  {s.id:<26} {s.name}  ({s.kind}; fits {fits})")
-        for caution in s.cautions:
-            print(f"  {'':<26} caution: {caution}")
-    print(f"\nIn-session markers ({len(kb.markers)}):")
-    for m in kb.markers.values():
-        print(f"  {m.id:<26} {m.label}")
-    print("\nSeeds are the source documents (000-004); docs/impasse.md explains the format.")
-    return 0
-
-
 def _add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -533,7 +382,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from unstuck.analysis.report import render
     from unstuck.synth import ClinicParameters, generate_long_table
 
-    instruments = _instrument_set(args)
+    instruments = instrument_set(args)
     clinic = generate_long_table(ClinicParameters(clients=args.clients, seed=args.seed))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic-caseload.csv"

@@ -1,0 +1,173 @@
+"""The `unstuck` commands beyond the stable score/analyze contract: fitting models from the
+clinic's data, listing instruments and the knowledge base, writing synthetic data.
+
+`unstuck.cli` builds the parser and dispatches here; each function takes the parsed arguments
+and returns the exit status. Input errors raise `UnstuckError`, which `cli.main` reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from unstuck.errors import InvalidValue
+
+if TYPE_CHECKING:  # measures pulls in numpy and polars: import them only when a command runs
+    from unstuck.measures import InstrumentSet
+
+INSTRUMENTS_DIR_ENV = "UNSTUCK_INSTRUMENTS_DIR"
+
+
+def instrument_set(args: argparse.Namespace) -> InstrumentSet:
+    """Built-in instruments plus the clinic's folders (--instruments-dir and the environment)."""
+    from unstuck.measures import load_instruments
+
+    dirs = list(args.instruments_dir)
+    env = os.environ.get(INSTRUMENTS_DIR_ENV, "")
+    dirs += [d for d in env.split(os.pathsep) if d]
+    return load_instruments(dirs)
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    from unstuck.analysis import read_observations
+    from unstuck.progress.config import default_thresholds
+    from unstuck.progress.course import fit_course, models_to_toml
+
+    instruments = instrument_set(args)
+    frame = read_observations(args.file, instruments).frame
+    alliance = default_thresholds().alliance_rupture.instrument
+    fitted = []
+    for instrument_id in sorted(set(frame.get_column("instrument").to_list())):
+        instrument = instruments[instrument_id]
+        if instrument_id == alliance:
+            continue
+        own = frame.filter(frame.get_column("instrument") == instrument_id)
+        try:
+            model = fit_course(
+                own,
+                instrument_id,
+                higher_is_better=instrument.higher_is_better,
+                min_clients=args.min_clients,
+            )
+        except ValueError as exc:
+            print(f"unstuck: not fitted: {exc}", file=sys.stderr)
+            continue
+        fitted.append(model)
+        print(
+            f"{instrument.name}: fitted on {model.clients} clients ({model.rows} scores after "
+            f"the first). Expected change per log(session) {model.slope:+.2f} at a first score "
+            f"of {model.center:.1f}, {model.slope_by_baseline:+.3f} per point higher start; "
+            f"residual SD {model.residual_sd:.2f}, SD of client slopes {model.slope_sd:.2f}. "
+            f"Held-out clients: {model.coverage:.0%} of scores inside the 80% band (ideal 80%), "
+            f"RMSE {model.rmse:.2f} points."
+        )
+    if not fitted:
+        raise InvalidValue("file", str(args.file), "no instrument had enough clients to fit")
+    args.output.write_text(models_to_toml(fitted), encoding="utf-8")
+    print(f"wrote {args.output}; use it with: unstuck analyze FILE --models {args.output}")
+    return 0
+
+
+def run_instruments(args: argparse.Namespace) -> int:
+    from unstuck.measures import to_fhir_questionnaire
+
+    instruments = instrument_set(args)
+    if args.id is None:
+        for instrument in instruments.values():
+            kind = f"{len(instrument.items)} items" if instrument.items else "score only"
+            print(f"{instrument.id:<18} {instrument.name} ({kind})")
+        return 0
+    instrument = instruments.get_instrument(args.id)
+    if args.fhir:
+        print(json.dumps(to_fhir_questionnaire(instrument), indent=2, ensure_ascii=False))
+        return 0
+    print(f"{instrument.name} ({instrument.id})\n{instrument.description}\n")
+    for item in instrument.items:
+        marker = "  [safety]" if item.safety else ""
+        print(f"  {item.number}. {item.text}{marker}")
+    if instrument.items:
+        options = instrument.items[0].options
+        print("\n  Answers: " + "; ".join(f"{o.value} = {o.label}" for o in options))
+    for band in instrument.bands:
+        print(f"  {band.low:g}-{band.high:g}: {band.name}")
+    if instrument.license:
+        print(f"\nLicence: {instrument.license}")
+    for citation in instrument.citations:
+        print(f"Source: {citation}")
+    return 0
+
+
+def run_synth(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from unstuck.synth import ClinicParameters, generate_long_table
+
+    params = ClinicParameters(
+        clients=args.clients,
+        occasions=args.occasions,
+        instruments=tuple(i.strip() for i in args.instruments.split(",") if i.strip()),
+        seed=args.seed,
+    )
+    started = time.perf_counter()
+    clinic = generate_long_table(params)
+    clinic.observations.write_csv(args.output)
+    if args.outcomes is not None:
+        clinic.clients.select(
+            "client_id",
+            ended=pl.when(pl.col("dropped_out"))
+            .then(pl.lit("dropped_out"))
+            .otherwise(pl.lit("completed")),
+        ).write_csv(args.outcomes)
+    print(
+        f"wrote {clinic.observations.height:,} synthetic rows for {args.clients:,} clients to "
+        f"{args.output} in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run_fit_dropout(args: argparse.Namespace) -> int:
+    from unstuck.analysis import read_observations
+    from unstuck.analysis.outcomes import fit_from_frame, read_outcomes
+
+    instruments = instrument_set(args)
+    frame = read_observations(args.file, instruments).frame
+    model = fit_from_frame(frame, read_outcomes(args.outcomes), instruments, horizon=args.horizon)
+    print(
+        f"fitted on {model.episodes} ended episodes ({model.dropouts} ended early), features "
+        f"from sessions 1-{model.horizon}"
+    )
+    rule = "n/a" if model.rule_auc is None else f"{model.rule_auc:.3f}"
+    print(f"held-out AUC: model {model.heldout_auc:.3f}, withdrawal rule {rule}")
+    for name, ratio in model.odds_ratios().items():
+        print(f"  odds ratio per SD of {name}: {ratio:.2f}")
+    args.output.write_text(json.dumps(model.to_dict(), indent=2), encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def run_strategies(args: argparse.Namespace) -> int:
+    from unstuck.impasse import default_knowledge
+
+    kb = default_knowledge()
+    if args.json:
+        print(json.dumps(kb.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"Reasons a client may be stuck ({len(kb.reasons)}):")
+    for r in kb.reasons.values():
+        print(f"  {r.id:<20} {r.name}  [{', '.join(s[:3] for s in r.seeds)}]")
+    print(f"\nStrategies ({len(kb.strategies)}):")
+    for s in kb.strategies.values():
+        fits = ", ".join(f"{k} {v}" for k, v in s.fits.items())
+        print(f"  {s.id:<26} {s.name}  ({s.kind}; fits {fits})")
+        for caution in s.cautions:
+            print(f"  {'':<26} caution: {caution}")
+    print(f"\nIn-session markers ({len(kb.markers)}):")
+    for m in kb.markers.values():
+        print(f"  {m.id:<26} {m.label}")
+    print("\nSeeds are the source documents (000-004); docs/impasse.md explains the format.")
+    return 0
