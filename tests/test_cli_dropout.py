@@ -41,3 +41,12 @@ def test_too_few_episodes_is_a_clear_refusal(
     main(["synth", str(data), "--clients", "40", "--occasions", "12", "--outcomes", str(outcomes)])
     assert main(["fit-dropout", str(data), "--outcomes", str(outcomes)]) == 2
     assert "needs at least 100 ended episodes" in capsys.readouterr().err
+
+
+def test_a_missing_outcomes_file_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "m.csv"
+    main(["synth", str(data), "--clients", "20"])
+    assert main(["fit-dropout", str(data), "--outcomes", str(tmp_path / "nope.csv")]) == 2
+    assert "nope.csv: cannot be read (No such file or directory)" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from unstuck.analysis.csvinput import CsvUnreadable
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.measures import InstrumentSet
 from unstuck.progress.dropout import DropoutModel, dropout_features, fit_dropout_model
@@ -22,7 +23,11 @@ ENDINGS = ("completed", "dropped_out", "referred", "ongoing")
 
 def read_outcomes(path: Path) -> dict[str, str]:
     """client_id -> how the episode ended; every bad row is reported with row and value."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise CsvUnreadable(str(path), f"cannot be read ({exc.strerror})") from None
+    with handle:
         reader = csv.DictReader(handle)
         header = [h.strip().lower() for h in reader.fieldnames or []]
         missing = tuple(c for c in ("client_id", "ended") if c not in header)
