@@ -130,23 +130,43 @@ def run_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def landmarks_arg(text: str) -> tuple[int, ...]:
+    """'3-10' or '4,6,8' -> session numbers (for --landmarks)."""
+    try:
+        if "-" in text:
+            low, high = (int(v) for v in text.split("-", 1))
+            sessions = tuple(range(low, high + 1))
+        else:
+            sessions = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        sessions = ()
+    if not sessions or min(sessions) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of session numbers such as 3-10 or 4,6,8"
+        )
+    return sessions
+
+
 def run_fit_dropout(args: argparse.Namespace) -> int:
     from unstuck.analysis import read_observations
-    from unstuck.analysis.outcomes import fit_from_frame, read_outcomes
+    from unstuck.analysis.outcomes import fit_and_score, read_outcomes
 
     instruments = instrument_set(args)
     frame = read_observations(args.file, instruments).frame
-    model = fit_from_frame(frame, read_outcomes(args.outcomes), instruments, horizon=args.horizon)
-    print(
-        f"fitted on {model.episodes} ended episodes ({model.dropouts} ended early), features "
-        f"from sessions 1-{model.horizon}"
-    )
-    rule = "n/a" if model.rule_auc is None else f"{model.rule_auc:.3f}"
-    print(f"held-out AUC: model {model.heldout_auc:.3f}, withdrawal rule {rule}")
-    for name, ratio in model.odds_ratios().items():
-        print(f"  odds ratio per SD of {name}: {ratio:.2f}")
+    outcomes = read_outcomes(args.outcomes)
+    model, ongoing = fit_and_score(frame, outcomes, landmarks=args.landmarks, seed=args.seed)
+    print(model.describe())
+    if ongoing.height:
+        print(f"\nOngoing episodes ({ongoing.height}), as of their latest session:")
+        for client_id, sessions, probability in ongoing.iter_rows():
+            share = f"{probability:.0%}" if probability >= 0.005 else "under 1%"
+            print(f"  {client_id}  session {sessions:.0f}  {share}")
+        print(
+            "Each is how often clients with a similar pattern ended early in this clinic's "
+            "past; it adds to the withdrawal rules and is a prompt for a conversation."
+        )
     args.output.write_text(json.dumps(model.to_dict(), indent=2), encoding="utf-8")
-    print(f"wrote {args.output}")
+    print(f"\nwrote {args.output}")
     return 0
 
 

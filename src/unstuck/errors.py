@@ -106,3 +106,24 @@ class InvalidRows(UnstuckError):
         if self.total > len(self.problems):
             lines.append(f"  ... and {self.total - len(self.problems)} more")
         return "\n".join(lines)
+
+
+@dataclass(eq=False)
+class NotEnoughEpisodes(UnstuckError):
+    """Too few ended episodes (or too few of one outcome) to fit and check a learned model."""
+
+    episodes: int
+    dropouts: int
+    min_episodes: int
+    min_dropouts: int
+
+    def __str__(self) -> str:
+        completed = self.episodes - self.dropouts
+        return (
+            f"a dropout model needs at least {self.min_episodes} ended episodes, with at "
+            f"least {self.min_dropouts} that ended early and {self.min_dropouts} that did not; "
+            f"this data has {self.episodes} ended episodes still in therapy at a landmark "
+            f"session ({self.dropouts} ended early, {completed} did not). With fewer, its "
+            "held-out figures would be too uncertain to trust. The transparent withdrawal "
+            "rules work without it."
+        )

@@ -2,23 +2,26 @@
 
 The outcomes file has one row per client: ``client_id,ended`` with ``ended`` one of
 ``completed``, ``dropped_out``, ``referred``, ``ongoing``. Only ended episodes train the model;
-``dropped_out`` is the outcome it learns.
+``dropped_out`` is the outcome it learns; ``ongoing`` episodes are scored.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
 from unstuck.analysis.csvinput import CsvUnreadable
 from unstuck.errors import InvalidRows, MissingColumns, Problem
-from unstuck.measures import InstrumentSet
-from unstuck.progress.dropout import DropoutModel, dropout_features, fit_dropout_model
-from unstuck.progress.summary import observations_by_client, summarise_client
-
-ENDINGS = ("completed", "dropped_out", "referred", "ongoing")
+from unstuck.progress.dropout import (
+    ENDINGS,
+    DropoutModel,
+    dropout_features,
+    fit_dropout_model,
+    landmark_episodes,
+)
 
 
 def read_outcomes(path: Path) -> dict[str, str]:
@@ -55,23 +58,23 @@ def read_outcomes(path: Path) -> dict[str, str]:
     return out
 
 
-def fit_from_frame(
+def fit_and_score(
     frame: pl.DataFrame,
     outcomes: dict[str, str],
-    instruments: InstrumentSet,
     *,
-    horizon: int,
+    landmarks: Sequence[int],
     seed: int = 0,
-) -> DropoutModel:
-    """Ended episodes with sessions beyond `horizon`: features up to it, outcome dropped_out."""
-    rows, dropped, rule = [], [], []
-    for client_id, observations in observations_by_client(frame).items():
-        ended = outcomes.get(client_id, "ongoing")
-        if ended == "ongoing" or max(o.occasion for o in observations) <= horizon:
-            continue
-        early = [o for o in observations if o.occasion <= horizon]
-        rows.append(dropout_features(early, horizon))
-        dropped.append(ended == "dropped_out")
-        flags = summarise_client(client_id, early, instruments).flags
-        rule.append(1.0 if "withdrawal_risk" in flags else 0.0)
-    return fit_dropout_model(rows, dropped, rule=rule, horizon=horizon, seed=seed)
+) -> tuple[DropoutModel, pl.DataFrame]:
+    """Fit on the ended episodes; score the ongoing ones as of their latest session.
+
+    Returns the model and, for each ``ongoing`` client with rows in `frame`, ``client_id``,
+    ``sessions`` and ``probability`` (highest first).
+    """
+    episodes = landmark_episodes(frame, outcomes, landmarks=landmarks)
+    model = fit_dropout_model(episodes, seed=seed)
+    ongoing = [c for c, ended in outcomes.items() if ended == "ongoing"]
+    current = dropout_features(frame.filter(pl.col("client_id").is_in(ongoing)), horizon=None)
+    scored = current.select("client_id", "sessions").with_columns(
+        probability=pl.Series(model.probabilities(current), dtype=pl.Float64)
+    )
+    return model, scored.sort("probability", "client_id", descending=[True, False])
