@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from unstuck.analysis.csvinput import read_observations
 from unstuck.analysis.report import render_json
@@ -84,3 +87,70 @@ def test_they_agree_on_edge_cases(tmp_path: Path) -> None:
         "PHQ-9: 18 (moderately severe) at session 1, 7 (mild) at session 3 (2 scores), "
         "a change of -11 points. That is reliable improvement"
     )
+
+
+# -- property: any caseload, both paths say the same words --------------------------------
+
+SCHEMA = {
+    "row": pl.Int64,
+    "client_id": pl.String,
+    "instrument": pl.String,
+    "occasion": pl.Int64,
+    "date": pl.Date,
+    "attendance": pl.String,
+    "total": pl.Float64,
+    "prorated": pl.Boolean,
+    "safety_alert": pl.Boolean,
+    "safety_unanswered": pl.Boolean,
+    "incomplete": pl.Boolean,
+}
+# Totals near the thresholds the signals use (and some decimals, as proration gives).
+PHQ = st.one_of(st.integers(0, 27).map(float), st.sampled_from([10.125, 11.25, 12.857142857142858]))
+FEEDBACK = st.one_of(st.integers(20, 40).map(float), st.sampled_from([33.333333333333336, 26.25]))
+
+
+@st.composite
+def caseloads(draw: st.DrawFn) -> pl.DataFrame:
+    rows: list[dict[str, object]] = []
+    for c in range(draw(st.integers(1, 6))):
+        day = date(2026, 1, 5)
+        dated = draw(st.booleans())
+        instruments = draw(
+            st.lists(st.sampled_from(["phq9", "gad7", "session_feedback"]), min_size=1, unique=True)
+        )
+        for occasion in range(1, draw(st.integers(1, 12)) + 1):
+            day += timedelta(days=draw(st.sampled_from([7, 7, 7, 14, 21, 28, 45])))
+            attendance = draw(st.sampled_from(["attended"] * 4 + ["late", "cancelled", "no_show"]))
+            missed = attendance in ("cancelled", "no_show")
+            for instrument in instruments:
+                if instrument == "session_feedback":
+                    total = None if missed else draw(FEEDBACK)
+                elif instrument == "gad7":
+                    total = None if missed else float(draw(st.integers(0, 21)))
+                else:
+                    total = None if missed else draw(PHQ)
+                alert = instrument == "phq9" and not missed and draw(st.integers(0, 9)) == 0
+                rows.append(
+                    {
+                        "row": len(rows) + 2,
+                        "client_id": f"C{c}",
+                        "instrument": instrument,
+                        "occasion": occasion,
+                        "date": day if dated else None,
+                        "attendance": attendance,
+                        "total": total,
+                        "prorated": False,
+                        "safety_alert": alert,
+                        "safety_unanswered": False,
+                        "incomplete": False,
+                    }
+                )
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(caseloads())
+def test_any_caseload_gets_the_same_words_from_both_paths(frame: pl.DataFrame) -> None:
+    instruments = load_instruments()
+    batch = json.loads(render_json(summarise_caseload(frame, instruments)))
+    assert batch == per_client(frame, instruments)

@@ -292,31 +292,39 @@ def check_observations(
 
 
 def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
-    """Repeated rows for a client, instrument and session, and sessions with two attendances.
+    """Repeated rows for a client, instrument and session, and sessions whose rows disagree
+    on attendance or date (a session has one of each, whatever instruments it has).
 
     The common case (no problem) is decided by one group-by on integer keys; the rows are
     listed, with the row they clash with, only when there is something to list.
     """
+    shared = ["attendance"] + (["date"] if session == "occasion" else [])
     keyed = frame.filter(pl.col("client_id").is_not_null() & pl.col(session).is_not_null()).select(
         "row",
         "client_id",
         "instrument",
         session,
-        "attendance",
+        *shared,
         _code("client_id").alias("_c"),
         _code("instrument").alias("_i"),
         pl.col(session).to_physical().cast(pl.Int64).alias("_s"),
-        _code("attendance").fill_null(-1).alias("_a"),
+        _code("attendance").fill_null(-1).alias("_attendance"),
+        # Days since 1970; a blank date gets a code no real date has.
+        *(
+            pl.col("date").to_physical().cast(pl.Int64).fill_null(-(2**40)).alias("_date")
+            for c in shared
+            if c == "date"
+        ),
     )
     low, high = keyed.select(pl.col("_s").min().alias("lo"), pl.col("_s").max().alias("hi")).row(0)
     span = (high - low + 1) if keyed.height else 1
     sessions = keyed.group_by((pl.col("_c") * span + (pl.col("_s") - low)).alias("_key")).agg(
+        *(pl.col(f"_{c}").min() != pl.col(f"_{c}").max() for c in shared),
         dup=pl.len() != pl.col("_i").n_unique(),
-        clash=pl.col("_a").min() != pl.col("_a").max(),
     )
-    dup, clash = sessions.select(pl.col("dup").any(), pl.col("clash").any()).row(0)
+    found = sessions.select(pl.col("dup", *(f"_{c}" for c in shared)).any()).row(0)
     out: list[pl.DataFrame] = []
-    if dup:
+    if found[0]:
         first = keyed.with_columns(_first=pl.col("row").min().over("_c", "_s", "_i"))
         out.append(
             first.filter(pl.col("row") != pl.col("_first")).select(
@@ -331,21 +339,25 @@ def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
                 ).alias("reason"),
             )
         )
-    if clash:
+    for column, clash in zip(shared, found[1:], strict=True):
+        if not clash:
+            continue
+        code = pl.col(f"_{column}")
+        value = pl.col(column).cast(pl.String)
         first = keyed.with_columns(
             _first=pl.col("row").min().over("_c", "_s"),
-            _first_a=pl.col("_a").sort_by("row").first().over("_c", "_s"),
-            _first_attendance=pl.col("attendance").sort_by("row").first().over("_c", "_s"),
+            _first_code=code.sort_by("row").first().over("_c", "_s"),
+            _first_value=value.sort_by("row").first().over("_c", "_s"),
         )
         out.append(
-            first.filter(pl.col("_a") != pl.col("_first_a")).select(
+            first.filter(code != pl.col("_first_code")).select(
                 "row",
-                pl.lit("attendance").alias("column"),
-                pl.col("attendance").alias("value"),
+                pl.lit(column).alias("column"),
+                value.alias("value"),
                 pl.format(
                     "differs from row {} for the same session ({})",
                     "_first",
-                    pl.col("_first_attendance").fill_null("empty"),
+                    pl.col("_first_value").fill_null("empty"),
                 ).alias("reason"),
             )
         )

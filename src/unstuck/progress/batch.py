@@ -8,7 +8,6 @@ client. Work is done column-wise in polars and numpy, with a Python loop only ov
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,10 +17,10 @@ import polars as pl
 from unstuck.measures import band_index
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
+from unstuck.progress.batch_signals import client_signals, measure_signals, recent_window
 from unstuck.progress.change import ChangeCriteria, classify_changes, criteria_for
 from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
 from unstuck.progress.course import CourseModel
-from unstuck.progress.signals import Series, Session, detect
 from unstuck.progress.summary import ATTENDANCE_KINDS
 
 MEASURE_KEYS = (
@@ -53,37 +52,49 @@ def summarise_caseload(
     models: Mapping[str, CourseModel] | None = None,
     thresholds: Thresholds | None = None,
 ) -> CaseloadSummary:
-    """Summarise every client in `observations` (columns as `csvinput.OBSERVATION_COLUMNS`)."""
-    scored = pl.col("total").is_not_null()
+    """Summarise every client in `observations` (columns as `csvinput.OBSERVATION_COLUMNS`).
+
+    Rows must be checked first: one row per client, instrument and session, and one
+    attendance and date per session (as `unstuck.analysis.csvinput` guarantees).
+    """
+    models = default_course_models() if models is None else models
+    thresholds = default_thresholds() if thresholds is None else thresholds
     occ = pl.col("occasion")
-    # Grouping on small integer codes is several times faster than on text keys.
+    # Grouping on small integer codes is several times faster than on text keys; sorting by
+    # them once puts every client's sessions in order for the signals that read sequences.
     codes = {name: i for i, name in enumerate(sorted(instruments))}
-    observations = observations.with_columns(
-        _c=pl.col("client_id").cast(pl.Categorical).to_physical().cast(pl.Int64)
-    ).with_columns(
-        _k=pl.col("_c") * len(codes)
-        + pl.col("instrument").replace_strict(codes, return_dtype=pl.Int64)
+    observations = (
+        observations.with_columns(
+            _c=pl.col("client_id").cast(pl.Categorical).to_physical().cast(pl.Int64)
+        )
+        .with_columns(
+            _k=pl.col("_c") * len(codes)
+            + pl.col("instrument").replace_strict(codes, return_dtype=pl.Int64)
+        )
+        .sort("_c", "occasion")
     )
     keys = observations.group_by("_k").agg(
         client_id=pl.col("client_id").first(),
         instrument=pl.col("instrument").first(),
         _c=pl.col("_c").first(),
     )
+    total = pl.col("total")
     scores = (
-        observations.filter(scored)
+        observations.filter(total.is_not_null())
         .group_by("_k")
         .agg(
             n=pl.len().cast(pl.Int64),
-            first_occasion=occ.min(),
-            last_occasion=occ.max(),
-            first=pl.col("total").get(occ.arg_min()),
-            last=pl.col("total").get(occ.arg_max()),
+            first_occasion=occ.first(),
+            last_occasion=occ.last(),
+            first=total.first(),
+            last=total.last(),
+            recent=total.tail(recent_window(thresholds)),
+            total_sum=total.sum(),
         )
     )
     # Safety answers are rare: list their sessions from the few rows that have them.
     safety = (
         observations.filter(pl.col("safety_alert") | pl.col("safety_unanswered"))
-        .sort("occasion")
         .group_by("_k")
         .agg(
             alerts=occ.filter(pl.col("safety_alert")),
@@ -100,11 +111,12 @@ def summarise_caseload(
         .sort(["client_id", "instrument"])
     )
     parts = [
-        _per_instrument(part, instruments[key[0]])
+        _per_instrument(part, instruments[key[0]], models, thresholds)
         for key, part in grouped.group_by("instrument", maintain_order=True)
         if isinstance(key[0], str)
     ]
     per_measure = pl.concat(parts, how="diagonal_relaxed").sort(["client_id", "instrument"])
+    sessions = observations.unique(subset=["_c", "occasion"], keep="first", maintain_order=True)
 
     measure_json = pl.format(
         '"{}":{}',
@@ -121,25 +133,26 @@ def summarise_caseload(
                 pl.lit("{"), measure_json.filter(pl.col("n") > 0).str.join(","), pl.lit("}")
             ),
         )
-        .join(
-            _detections(observations, instruments, models, thresholds),
-            on="client_id",
-            how="left",
-        )
+        .join(client_signals(per_measure, sessions, thresholds), on="_c", how="left")
         .with_columns(explanations=pl.concat_list("signals", "sentences", "unknown"))
         .with_columns(
             explanations=pl.when(pl.col("explanations").list.len() == 0)
             .then(pl.lit([w.NO_SCORES], dtype=pl.List(pl.String)))
             .otherwise(pl.col("explanations"))
         )
-        .join(_attendance(observations), on="_c", how="left")
+        .join(_attendance(sessions), on="_c", how="left")
         .select("client_id", "status", "flags", "explanations", "measures_json", "attendance")
     )
     return CaseloadSummary(per_measure.filter(pl.col("n") > 0), clients)
 
 
-def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
-    """Severity, change classification and sentences for one instrument's rows."""
+def _per_instrument(
+    part: pl.DataFrame,
+    instrument: Instrument,
+    models: Mapping[str, CourseModel],
+    thresholds: Thresholds,
+) -> pl.DataFrame:
+    """Severity, change classification, sentences and signals for one instrument's rows."""
     criteria = criteria_for(instrument)
     first = part.get_column("first").to_numpy().astype(np.float64)
     last = part.get_column("last").to_numpy().astype(np.float64)
@@ -168,10 +181,13 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
         **cols,
         safety_alert=pl.col("alerts").list.len() > 0,
     )
-    return frame.with_columns(
+    frame = frame.with_columns(
         sentence=pl.when(pl.col("n") > 0).then(_sentence_expr(instrument.name, criteria)),
         unknown_sentence=_unknown_safety_sentence(instrument),
-    ).drop("alerts", "blanks")
+    )
+    return measure_signals(frame, instrument, models, thresholds).drop(
+        "alerts", "blanks", "recent", "total_sum"
+    )
 
 
 def _only_where(keep: np.ndarray, values: np.ndarray) -> pl.Series:
@@ -239,80 +255,8 @@ def _unknown_safety_sentence(instrument: Instrument) -> pl.Expr:
     )
 
 
-def _detections(
-    observations: pl.DataFrame,
-    instruments: Mapping[str, Instrument],
-    models: Mapping[str, CourseModel] | None,
-    thresholds: Thresholds | None,
-) -> pl.DataFrame:
-    """Signals and status per client, by the same `detect` the per-client path uses.
-
-    The signals look at each client's sequence of sessions, so this runs client by client
-    in Python over pre-sorted columns.
-    """
-    models = default_course_models() if models is None else models
-    thresholds = default_thresholds() if thresholds is None else thresholds
-    ordered = observations.sort(["client_id", "instrument", "occasion"])
-    columns = [
-        ordered.get_column(c).to_list()
-        for c in (
-            "client_id",
-            "instrument",
-            "occasion",
-            "total",
-            "attendance",
-            "date",
-            "safety_alert",
-        )
-    ]
-    out_ids: list[str] = []
-    out_status: list[str] = []
-    out_flags: list[list[str]] = []
-    out_signals: list[list[str]] = []
-    rows = zip(*columns, strict=True)
-    for client_id, client_rows in itertools.groupby(rows, key=lambda r: r[0]):
-        own = list(client_rows)
-        series = []
-        for instrument_id, group in itertools.groupby(own, key=lambda r: r[1]):
-            rs = list(group)
-            scored = [r for r in rs if r[3] is not None]
-            series.append(
-                Series(
-                    instruments[instrument_id],
-                    tuple(r[2] for r in scored),
-                    tuple(r[3] for r in scored),
-                    tuple(r[2] for r in rs if r[6]),
-                )
-            )
-        sessions: dict[int, Session] = {}
-        for r in sorted(own, key=lambda r: r[2]):
-            if r[2] not in sessions:
-                sessions[r[2]] = Session(r[2], r[4], r[5].toordinal() if r[5] else None)
-        found = detect(series, list(sessions.values()), models, thresholds)
-        out_ids.append(client_id)
-        out_status.append(found.status)
-        out_flags.append(list(found.flags))
-        out_signals.append(list(found.explanations))
-    return pl.DataFrame(
-        {"client_id": out_ids, "status": out_status, "flags": out_flags, "signals": out_signals},
-        schema={
-            "client_id": pl.String,
-            "status": pl.String,
-            "flags": pl.List(pl.String),
-            "signals": pl.List(pl.String),
-        },
-    )
-
-
-def _attendance(observations: pl.DataFrame) -> pl.DataFrame:
-    """Sessions per attendance kind, counting each client's session once."""
-    # Occasions are validated to be whole numbers from 1, so (client, occasion) packs into
-    # one integer without collisions.
-    span: int = observations.select(pl.col("occasion").max()).item() or 1
-    span += 1
-    sessions = observations.select(
-        "_c", "attendance", _s=pl.col("_c") * span + pl.col("occasion")
-    ).unique(subset="_s", keep="any")
+def _attendance(sessions: pl.DataFrame) -> pl.DataFrame:
+    """Sessions per attendance kind (one row per client and session)."""
     counts = sessions.group_by("_c").agg(
         **{k: (pl.col("attendance") == k).sum().cast(pl.Int64) for k in ATTENDANCE_KINDS}
     )

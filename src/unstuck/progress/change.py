@@ -49,6 +49,7 @@ from functools import cache
 from typing import Any, Literal, overload
 
 import numpy as np
+import polars as pl
 from numpy.typing import NDArray
 
 from unstuck.errors import InvalidDefinition
@@ -338,9 +339,17 @@ class ChangeCriteria:
             return None
         return score <= self.cutoff if self.higher_is_better else score >= self.cutoff
 
-    def is_reliable(self, change: float) -> bool:
-        """Is a change of this size (either sign) reliable under these criteria?"""
-        beyond = abs(change) - self.threshold
+    @overload
+    def is_reliable(self, change: float) -> bool: ...
+    @overload
+    def is_reliable(self, change: pl.Expr) -> pl.Expr: ...
+    def is_reliable(self, change: float | pl.Expr) -> bool | pl.Expr:
+        """Is a change of this size (either sign) reliable under these criteria?
+
+        Takes a number, or a polars expression for the caseload path (same arithmetic).
+        """
+        size = change.abs() if isinstance(change, pl.Expr) else abs(change)
+        beyond = size - self.threshold
         return beyond >= -_EPS if self.inclusive else beyond > _EPS
 
 

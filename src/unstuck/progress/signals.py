@@ -158,9 +158,9 @@ def course(s: Series, model: CourseModel, thresholds: Thresholds) -> list[Signal
         w.number(last),
         session,
         w.number(first),
-        w.number(round(expected, 1)),
+        w.number(expected, places=1),
         share,
-        w.number(round(limit, 1)),
+        w.number(limit, places=1),
         side,
         model.source,
     )
@@ -232,7 +232,7 @@ def withdrawal(
         if earlier - last >= rule.feedback_fall:
             reasons.append(
                 w.WITHDRAWAL_FEEDBACK.format(
-                    w.number(last), w.number(round(earlier, 1)), w.number(rule.feedback_fall)
+                    w.number(last), w.number(earlier, places=1), w.number(rule.feedback_fall)
                 )
             )
     if not reasons:

@@ -7,6 +7,7 @@ checks that both paths give identical sentences. Wording is plain and never blam
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import polars as pl
@@ -93,9 +94,20 @@ RUPTURE_LOW = (
 )
 
 
-def number(x: float) -> str:
-    """A score as people write it: 12, not 12.0; decimals only when there are some."""
-    return str(int(x)) if float(x).is_integer() else str(round(x, 2))
+def number(x: float, places: int = 2) -> str:
+    """A score as people write it: 12, not 12.0; at most `places` decimals (12.35, 12.4).
+
+    ``x * 10**places`` is rounded half to even and written out from whole numbers. The
+    caseload path (`number_expr`) does exactly the same operations, so both paths write the
+    same digits even in the rare ties where rounding a binary fraction to decimals, or
+    dividing by 100, would differ between Python and polars.
+    """
+    if not math.isfinite(x):
+        return str(x)
+    scaled = round(x * 10**places)
+    whole, fraction = divmod(abs(scaled), 10**places)
+    digits = str(fraction).zfill(places).rstrip("0") if places else ""
+    return ("-" if scaled < 0 else "") + str(whole) + ("." + digits if digits else "")
 
 
 def signed(x: float) -> str:
@@ -117,12 +129,14 @@ def sessions(occasions: Sequence[int]) -> str:
 # -- the same formatting as polars expressions -------------------------------------------
 
 
-def number_expr(col: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(col == col.round(0))
-        .then(col.cast(pl.Int64).cast(pl.String))
-        .otherwise(col.round(2).cast(pl.String))
-    )
+def number_expr(col: pl.Expr, places: int = 2) -> pl.Expr:
+    scaled = (col * 10**places).round(0).cast(pl.Int64)
+    whole = (scaled.abs() // 10**places).cast(pl.String)
+    digits = (scaled.abs() % 10**places).cast(pl.String).str.zfill(places)
+    digits = digits.str.strip_chars_end("0") if places else pl.lit("")
+    sign = pl.when(scaled < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    point = pl.when(digits.str.len_bytes() > 0).then(pl.lit(".")).otherwise(pl.lit(""))
+    return pl.concat_str(sign, whole, point, digits)
 
 
 def signed_expr(col: pl.Expr) -> pl.Expr:
