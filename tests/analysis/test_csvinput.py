@@ -173,6 +173,20 @@ def test_it_rejects_two_attendances_for_one_session(tmp_path: Path) -> None:
     ]
 
 
+def test_it_rejects_two_dates_for_one_session(tmp_path: Path) -> None:
+    text = (
+        "client_id,occasion,date,instrument,score\n"
+        "A,1,2026-03-02,phq9,5\nA,1,2026-03-02,gad7,4\nA,1,2026-03-09,session_feedback,30\n"
+        "B,1,2026-03-02,phq9,5\nB,1,,gad7,4\n"
+    )
+    assert problems_of(write(tmp_path, text)) == [
+        "row 4, column 'date', value '2026-03-09': differs from row 2 for the same session "
+        "(2026-03-02)",
+        "row 6, column 'date', value (empty): differs from row 5 for the same session "
+        "(2026-03-02)",
+    ]
+
+
 def test_it_lists_every_problem_and_stores_nothing_by_default(tmp_path: Path) -> None:
     text = "client_id,occasion,instrument,score\nA,1,phq9,5\nA,2,phq9,99\nB,1,xyz,3\nB,2,phq9,4\n"
     with pytest.raises(InvalidRows) as caught:
