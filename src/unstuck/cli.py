@@ -12,13 +12,17 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 from unstuck import __version__, cli_tools
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
 from unstuck.errors import InvalidValue, UnstuckError
+
+if TYPE_CHECKING:  # the heavy modules load only when a command needs them
+    from unstuck.measures.model import Instrument
+    from unstuck.progress.batch import CaseloadSummary
 
 INPUT_ERROR = 2
 
@@ -317,7 +321,6 @@ def _run_score(args: argparse.Namespace) -> int:
 
 def _run_analyze(args: argparse.Namespace) -> int:
     from unstuck.analysis import analyze_file
-    from unstuck.analysis.report import render
     from unstuck.measures import score_only_instrument
 
     instruments = instrument_set(args)
@@ -354,7 +357,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         if obs.skipped_problems > len(obs.skipped):
             print(f"  ... and {obs.skipped_problems - len(obs.skipped)} more", file=sys.stderr)
     title = f"Unstuck report: {args.file}"
-    _write(render(analysis.summary, args.format, instruments, title=title), args.output)
+    _write_report(analysis.summary, args.format, instruments, title, args.output)
     return 0
 
 
@@ -387,7 +390,6 @@ def _run_demo(args: argparse.Namespace) -> int:
             serve_after=not args.no_serve,
         )
     from unstuck.analysis import analyze_file
-    from unstuck.analysis.report import render
     from unstuck.synth import ClinicParameters, generate_long_table
 
     instruments = instrument_set(args)
@@ -397,15 +399,26 @@ def _run_demo(args: argparse.Namespace) -> int:
         clinic.observations.write_csv(path)
         analysis = analyze_file(path, instruments)
     title = f"Unstuck demo: a synthetic clinic of {args.clients} made-up clients"
-    _write(render(analysis.summary, args.format, instruments, title=title), args.output)
+    _write_report(analysis.summary, args.format, instruments, title, args.output)
     return 0
 
 
-def _write(text: str, output: Path | None, stream: TextIO | None = None) -> None:
+def _write_report(
+    summary: CaseloadSummary,
+    fmt: str,
+    instruments: Mapping[str, Instrument],
+    title: str,
+    output: Path | None,
+) -> None:
+    from unstuck.analysis.report import write_report
+
     if output is None:
-        (stream or sys.stdout).write(text)
+        sys.stdout.flush()
+        write_report(summary, fmt, sys.stdout.buffer, instruments, title=title)
+        sys.stdout.buffer.flush()
     else:
-        output.write_text(text, encoding="utf-8")
+        with output.open("wb") as out:
+            write_report(summary, fmt, out, instruments, title=title)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
 """Render a caseload summary as JSON, CSV or a readable text report.
 
-JSON and CSV are built column-wise by polars (no Python loop over clients), so writing the
-report for 100,000 clients costs about as much as computing it.
+JSON and CSV are built column-wise by polars (no Python loop over clients) and written
+straight to the output stream.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
+from typing import IO
 
 import polars as pl
 
@@ -17,6 +19,29 @@ from unstuck.synth import SYNTHETIC_PREFIX
 FORMATS = ("json", "csv", "text")
 
 
+def write_report(
+    summary: CaseloadSummary,
+    fmt: str,
+    out: IO[bytes],
+    instruments: Mapping[str, Instrument],
+    *,
+    title: str = "",
+) -> None:
+    """Write the report as UTF-8 to a binary stream (a file, or standard output's buffer).
+
+    JSON and CSV go from polars straight to the stream: a report of 100,000 clients is
+    about 100 MB, and passing it through one Python string would copy it several times.
+    """
+    if fmt == "json":
+        write_json(summary, out)
+    elif fmt == "csv":
+        write_csv(summary, out)
+    elif fmt == "text":
+        out.write(render_text(summary, instruments, title=title).encode("utf-8"))
+    else:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
 def render(
     summary: CaseloadSummary,
     fmt: str,
@@ -24,34 +49,41 @@ def render(
     *,
     title: str = "",
 ) -> str:
-    if fmt == "json":
-        return render_json(summary)
-    if fmt == "csv":
-        return render_csv(summary)
-    if fmt == "text":
-        return render_text(summary, instruments, title=title)
-    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    """The report as one string (for small caseloads and tests; see `write_report`)."""
+    buffer = io.BytesIO()
+    write_report(summary, fmt, buffer, instruments, title=title)
+    return buffer.getvalue().decode("utf-8")
 
 
 def render_json(summary: CaseloadSummary) -> str:
+    return render(summary, "json", {})
+
+
+def write_json(summary: CaseloadSummary, out: IO[bytes]) -> None:
     """A JSON list with one object per client (one client per line, for easy diffing)."""
     clients = summary.clients
     if clients.height == 0:
-        return "[]\n"
+        out.write(b"[]\n")
+        return
     head = pl.struct("client_id", "status", "flags", "explanations").struct.json_encode()
-    line = pl.concat_str(
-        head.str.head(-1),
-        pl.lit(',"measures":'),
-        pl.col("measures_json"),
-        pl.lit(',"attendance":'),
-        pl.col("attendance").struct.json_encode(),
-        pl.lit("}"),
+    lines = clients.select(
+        pl.concat_str(
+            head.str.head(-1),
+            pl.lit(',"measures":'),
+            pl.col("measures_json"),
+            pl.lit(',"attendance":'),
+            pl.col("attendance").struct.json_encode(),
+            pl.lit("}"),
+        )
     )
-    body = clients.select(line.str.join(",\n")).item()
-    return f"[\n{body}\n]\n"
+    # Each line is finished JSON: written as it is, never quoted; a comma ends all but the last.
+    out.write(b"[\n")
+    lines.head(-1).write_csv(out, include_header=False, quote_style="never", line_terminator=",\n")
+    lines.tail(1).write_csv(out, include_header=False, quote_style="never")
+    out.write(b"]\n")
 
 
-def render_csv(summary: CaseloadSummary) -> str:
+def write_csv(summary: CaseloadSummary, out: IO[bytes]) -> None:
     """One row per client and instrument (clients without scores get one row of their own)."""
     measures = summary.measures.select(
         "client_id", "instrument", *MEASURE_KEYS, pl.col("sentence").alias("explanation")
@@ -60,7 +92,7 @@ def render_csv(summary: CaseloadSummary) -> str:
         "client_id", "status", pl.col("flags").list.join(";").alias("flags")
     )
     table = clients.join(measures, on="client_id", how="left", maintain_order="left")
-    return table.write_csv()
+    table.write_csv(out)
 
 
 def render_text(

@@ -17,7 +17,12 @@ import polars as pl
 from unstuck.measures import band_index
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
-from unstuck.progress.batch_signals import client_signals, measure_signals, recent_window
+from unstuck.progress.batch_signals import (
+    client_signals,
+    measure_signals,
+    recent_window,
+    status_expr,
+)
 from unstuck.progress.change import ChangeCriteria, classify_changes, criteria_for
 from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
 from unstuck.progress.course import CourseModel
@@ -110,13 +115,17 @@ def summarise_caseload(
         )
         .sort(["client_id", "instrument"])
     )
-    parts = [
-        _per_instrument(part, instruments[key[0]], models, thresholds)
-        for key, part in grouped.group_by("instrument", maintain_order=True)
-        if isinstance(key[0], str)
-    ]
+    parts, fired = [], []
+    for (instrument_id,), part in grouped.group_by("instrument", maintain_order=True):
+        instrument = instruments[str(instrument_id)]
+        measured = _per_instrument(part, instrument)
+        parts.append(measured)
+        fired.append(measure_signals(measured, instrument, models, thresholds))
     per_measure = pl.concat(parts, how="diagonal_relaxed").sort(["client_id", "instrument"])
-    sessions = observations.unique(subset=["_c", "occasion"], keep="first", maintain_order=True)
+    # One row per session: the first of its rows (they share attendance and date).
+    c, o = pl.col("_c"), pl.col("occasion")
+    sessions = observations.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
+    signals = client_signals(per_measure, pl.concat(fired), sessions, thresholds)
 
     measure_json = pl.format(
         '"{}":{}',
@@ -132,9 +141,17 @@ def summarise_caseload(
             measures_json=pl.concat_str(
                 pl.lit("{"), measure_json.filter(pl.col("n") > 0).str.join(","), pl.lit("}")
             ),
+            enough=(pl.col("n") >= 2).any(),
         )
-        .join(client_signals(per_measure, sessions, thresholds), on="_c", how="left")
-        .with_columns(explanations=pl.concat_list("signals", "sentences", "unknown"))
+        .join(signals, on="_c", how="left")
+        .with_columns(
+            pl.col("signals", "flags").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+            pl.col("red").fill_null(False),
+        )
+        .with_columns(
+            status=status_expr(pl.col("signals"), pl.col("red"), pl.col("enough")),
+            explanations=pl.concat_list("signals", "sentences", "unknown"),
+        )
         .with_columns(
             explanations=pl.when(pl.col("explanations").list.len() == 0)
             .then(pl.lit([w.NO_SCORES], dtype=pl.List(pl.String)))
@@ -143,16 +160,12 @@ def summarise_caseload(
         .join(_attendance(sessions), on="_c", how="left")
         .select("client_id", "status", "flags", "explanations", "measures_json", "attendance")
     )
-    return CaseloadSummary(per_measure.filter(pl.col("n") > 0), clients)
+    measures = per_measure.filter(pl.col("n") > 0).drop("alerts", "blanks", "recent", "total_sum")
+    return CaseloadSummary(measures, clients)
 
 
-def _per_instrument(
-    part: pl.DataFrame,
-    instrument: Instrument,
-    models: Mapping[str, CourseModel],
-    thresholds: Thresholds,
-) -> pl.DataFrame:
-    """Severity, change classification, sentences and signals for one instrument's rows."""
+def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
+    """Severity, change classification and sentences for one instrument's rows."""
     criteria = criteria_for(instrument)
     first = part.get_column("first").to_numpy().astype(np.float64)
     last = part.get_column("last").to_numpy().astype(np.float64)
@@ -181,12 +194,9 @@ def _per_instrument(
         **cols,
         safety_alert=pl.col("alerts").list.len() > 0,
     )
-    frame = frame.with_columns(
+    return frame.with_columns(
         sentence=pl.when(pl.col("n") > 0).then(_sentence_expr(instrument.name, criteria)),
         unknown_sentence=_unknown_safety_sentence(instrument),
-    )
-    return measure_signals(frame, instrument, models, thresholds).drop(
-        "alerts", "blanks", "recent", "total_sum"
     )
 
 

@@ -1,14 +1,20 @@
 """The signals of a whole caseload at once: the vectorised twin of `unstuck.progress.signals`.
 
-`signals.detect` looks at one client; this module computes the same signals, sentences,
-flags and status for every client with polars expressions, instrument by instrument, with no
-Python loop over clients. A test checks that both paths say the same words for every client.
+`signals.detect` looks at one client; this module finds the same signals, with the same
+sentences, flags and status, for every client with polars expressions, instrument by
+instrument, with no Python loop over clients. A test checks that both paths say the same
+words for every client.
+
+Each rule is a pair of expressions: when it fires, and what it says. The sentence is built
+only for the rows where the rule fires (most clients raise few signals), and the result is a
+long frame of fired signals, one row each, that is then gathered per client.
 
 Inputs are two frames made by `unstuck.progress.batch`:
 
-- per measure (one row per client and instrument): ``_c`` (client code), ``n``, ``first``,
-  ``last``, ``first_occasion``, ``last_occasion``, ``reliable_change``, ``alerts`` (sessions
-  with a safety answer), ``recent`` (the last scores, oldest first) and ``total_sum``;
+- per measure (one row per client and instrument): ``_c`` (client code), ``instrument``,
+  ``n``, ``first``, ``last``, ``first_occasion``, ``last_occasion``, ``reliable_change``,
+  ``alerts`` (sessions with a safety answer), ``recent`` (the last scores, oldest first) and
+  ``total_sum``;
 - per session (one row per client and session, sorted by client and session): ``_c``,
   ``attendance`` and ``date``.
 """
@@ -28,15 +34,15 @@ from unstuck.progress.course import CourseModel
 from unstuck.progress.signals import FLAGS, RED
 
 MISSED = ("cancelled", "no_show")
-# Signal sentence columns, in the order `signals.detect` lists them (a drift has no flag and
-# comes last).
-SIGNAL_COLUMNS = {
-    "safety": "sig_safety",
-    "deterioration": "sig_deterioration",
-    "not_on_track": "sig_not_on_track",
-    "plateau": "sig_plateau",
-}
-DRIFT_COLUMN = "sig_drifting"
+DRIFTING = "drifting"  # past the drift line of the expected course: at risk, but no flag
+# `signals.detect` lists signals in flag order, a drift last; within a flag, by instrument.
+RANK = {flag: i for i, flag in enumerate((*FLAGS, DRIFTING))}
+FIRED_SCHEMA = pl.Schema(
+    {"_c": pl.Int64, "flag": pl.String, "instrument": pl.String, "text": pl.String}
+)
+Rule = tuple[str, pl.Expr, pl.Expr]  # flag (or reason), when it fires, what it says
+# The reasons for a withdrawal risk, in the order `signals.withdrawal` gives them.
+REASONS = {"attendance": 0, "gap": 1, "feedback": 2}
 
 
 def recent_window(thresholds: Thresholds) -> int:
@@ -50,119 +56,102 @@ def measure_signals(
     models: Mapping[str, CourseModel],
     thresholds: Thresholds,
 ) -> pl.DataFrame:
-    """Add one sentence column per signal (null where it does not fire) for one instrument."""
-    none = pl.lit(None, pl.String)
-    columns = dict.fromkeys([*SIGNAL_COLUMNS.values(), DRIFT_COLUMN, "rupture", "fb_fall"], none)
+    """The signals one instrument's measures raise: one row per fired signal (FIRED_SCHEMA)."""
+    rules: list[Rule] = []
     if instrument.safety_items:
-        columns["sig_safety"] = _safety(instrument)
+        rules.append(_safety(instrument))
     if instrument.id == thresholds.alliance_rupture.instrument:
-        columns["rupture"] = _rupture(instrument, thresholds)
-        columns["fb_fall"] = _feedback_fall(thresholds)
+        rules += _rupture(instrument, thresholds)
     else:
         criteria = criteria_for(instrument)
         if criteria is not None:
-            columns["sig_deterioration"] = _deterioration(instrument, criteria.rule)
-            columns["sig_plateau"] = _plateau(instrument, thresholds, criteria)
+            rules.append(_deterioration(instrument, criteria.rule))
+            rules.append(_plateau(instrument, thresholds, criteria))
         if instrument.id in models:
-            course, drift = _course(instrument, models[instrument.id], thresholds)
-            columns["sig_not_on_track"], columns[DRIFT_COLUMN] = course, drift
-    return part.with_columns(**columns)
+            rules += _course(instrument, models[instrument.id], thresholds)
+    return _fire(part, rules, instrument.id)
 
 
 def client_signals(
-    per_measure: pl.DataFrame, sessions: pl.DataFrame, thresholds: Thresholds
+    per_measure: pl.DataFrame,
+    fired: pl.DataFrame,
+    sessions: pl.DataFrame,
+    thresholds: Thresholds,
 ) -> pl.DataFrame:
-    """Status, flags and signal sentences per client code ``_c``, as `signals.detect` gives."""
-    listed = [*SIGNAL_COLUMNS.values(), DRIFT_COLUMN]
-    by_client = per_measure.group_by("_c").agg(
-        *(pl.col(c).drop_nulls() for c in listed),
-        pl.col("rupture").drop_nulls(),
-        pl.col("fb_fall").drop_nulls().first(),
-        enough=(pl.col("n") >= 2).any(),
-    )
-    # The reasons for a withdrawal risk, in the order `signals.withdrawal` gives them.
-    reasons = pl.concat_list("attendance_reason", "gap_reason", "fb_fall").list.drop_nulls()
-    joined = (
-        by_client.join(_session_reasons(sessions, thresholds), on="_c", how="left")
-        .with_columns(reasons=reasons)
-        .with_columns(
-            sig_withdrawal=pl.when(pl.col("reasons").list.len() > 0).then(
-                pl.format("Withdrawal risk: {}.", pl.col("reasons").list.join("; "))
-            )
+    """Signal sentences, flags and whether any is red, for each client code ``_c`` with a
+    signal (`fired` as `measure_signals` gives, for all instruments)."""
+    withdrawal = _withdrawal(per_measure, sessions, thresholds)
+    return (
+        pl.concat([fired, withdrawal])
+        .sort(pl.col("_c"), pl.col("flag").replace_strict(RANK), pl.col("instrument"))
+        .group_by("_c", maintain_order=True)
+        .agg(
+            signals=pl.col("text"),
+            flags=pl.col("flag").filter(pl.col("flag") != DRIFTING).unique(maintain_order=True),
+            red=pl.col("flag").is_in(sorted(RED)).any(),
         )
     )
-    per_flag = {
-        **{flag: pl.col(c) for flag, c in SIGNAL_COLUMNS.items()},
-        "withdrawal_risk": _as_list(pl.col("sig_withdrawal")),
-        "alliance_rupture": pl.col("rupture"),
-    }
-    assert tuple(per_flag) == FLAGS
-    fired = {flag: expr.list.len() > 0 for flag, expr in per_flag.items()}
-    flags = pl.concat_list(
-        *(
-            pl.when(hit).then(pl.lit(flag)).otherwise(pl.lit(None, pl.String))
-            for flag, hit in fired.items()
-        )
-    ).list.drop_nulls()
-    red = pl.any_horizontal(*(fired[f] for f in FLAGS if f in RED))
-    any_signal = pl.any_horizontal(*fired.values(), pl.col(DRIFT_COLUMN).list.len() > 0)
-    status = (
+
+
+def status_expr(signals: pl.Expr, red: pl.Expr, enough: pl.Expr) -> pl.Expr:
+    """Status as `signals.detect` decides it: red signals, any signal, two scores, or none."""
+    return (
         pl.when(red)
         .then(pl.lit("off_track"))
-        .when(any_signal)
+        .when(signals.list.len() > 0)
         .then(pl.lit("at_risk"))
-        .when(pl.col("enough"))
+        .when(enough)
         .then(pl.lit("on_track"))
         .otherwise(pl.lit("insufficient_data"))
     )
-    return joined.select(
-        "_c",
-        status=status,
-        flags=flags,
-        signals=pl.concat_list(*per_flag.values(), pl.col(DRIFT_COLUMN)),
+
+
+def _fire(frame: pl.DataFrame, rules: list[Rule], instrument: str) -> pl.DataFrame:
+    """The rows of `frame` where each rule fires, with the rule's sentence."""
+    hits = frame.select(
+        *(fires.fill_null(False).alias(str(i)) for i, (_, fires, _) in enumerate(rules))
     )
-
-
-def _as_list(sentence: pl.Expr) -> pl.Expr:
-    """A nullable sentence as a list of zero or one sentences."""
-    return pl.concat_list(sentence).list.drop_nulls()
+    out = [
+        frame.filter(hits.get_column(str(i))).select(
+            "_c", flag=pl.lit(flag), instrument=pl.lit(instrument), text=text
+        )
+        for i, (flag, _, text) in enumerate(rules)
+        if hits.get_column(str(i)).any()
+    ]
+    return pl.concat(out) if out else FIRED_SCHEMA.to_frame()
 
 
 # -- per measure ------------------------------------------------------------------------
 
 
-def _safety(instrument: Instrument) -> pl.Expr:
+def _safety(instrument: Instrument) -> Rule:
     alerts = pl.col("alerts")
-    return pl.when(alerts.list.len() > 0).then(
-        pl.format(
-            w.SAFETY,
-            pl.lit(instrument.name),
-            pl.lit(instrument.safety_items[0]),
-            w.sessions_expr(alerts),
-        )
+    text = pl.format(
+        w.SAFETY,
+        pl.lit(instrument.name),
+        pl.lit(instrument.safety_items[0]),
+        w.sessions_expr(alerts),
     )
+    return "safety", alerts.list.len() > 0, text
 
 
-def _deterioration(instrument: Instrument, rule: str) -> pl.Expr:
+def _deterioration(instrument: Instrument, rule: str) -> Rule:
     fires = (pl.col("n") >= 2) & (pl.col("reliable_change") == "deteriorated")
-    return pl.when(fires).then(
-        pl.format(
-            w.DETERIORATION,
-            pl.lit(instrument.name),
-            w.number_expr(pl.col("first")),
-            pl.col("first_occasion"),
-            w.number_expr(pl.col("last")),
-            pl.col("last_occasion"),
-            w.signed_expr(pl.col("last") - pl.col("first")),
-            pl.lit(rule),
-        )
+    text = pl.format(
+        w.DETERIORATION,
+        pl.lit(instrument.name),
+        w.number_expr(pl.col("first")),
+        pl.col("first_occasion"),
+        w.number_expr(pl.col("last")),
+        pl.col("last_occasion"),
+        w.signed_expr(pl.col("last") - pl.col("first")),
+        pl.lit(rule),
     )
+    return "deterioration", fires, text
 
 
-def _course(
-    instrument: Instrument, model: CourseModel, thresholds: Thresholds
-) -> tuple[pl.Expr, pl.Expr]:
-    """The not_on_track sentence and the drifting one (mutually exclusive), as `signals.course`."""
+def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) -> list[Rule]:
+    """Not on track, or else drifting towards the edge, as `signals.course` decides."""
     rule = thresholds.not_on_track
     first, last = pl.col("first"), pl.col("last")
     session = pl.col("last_occasion") - pl.col("first_occasion") + 1
@@ -191,13 +180,13 @@ def _course(
     judged = pl.col("n") >= 2
     off = judged & worse(limit(rule.probability))
     drifting = judged & ~off & worse(limit(rule.drifting_probability))
-    return (
-        pl.when(off).then(pl.format(w.NOT_ON_TRACK, *numbers)),
-        pl.when(drifting).then(pl.format(w.DRIFTING, *numbers)),
-    )
+    return [
+        ("not_on_track", off, pl.format(w.NOT_ON_TRACK, *numbers)),
+        (DRIFTING, drifting, pl.format(w.DRIFTING, *numbers)),
+    ]
 
 
-def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria) -> pl.Expr:
+def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria) -> Rule:
     rule = thresholds.plateau
     recent = pl.col("recent").list.tail(rule.window)
     spread = recent.list.max() - recent.list.min()
@@ -206,73 +195,54 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
         & (pl.col("reliable_change") != "improved")
         & ~criteria.is_reliable(spread)
     )
-    return pl.when(fires).then(
-        pl.format(
-            w.PLATEAU,
-            pl.lit(instrument.name),
-            pl.col("n"),
-            w.number_expr(pl.col("first")),
-            w.number_expr(pl.col("last")),
-            pl.lit(rule.window),
-            recent.list.eval(w.number_expr(pl.element())).list.join(", "),
-            w.number_expr(spread),
-            pl.lit(w.number(round(criteria.threshold, 2))),
-        )
+    text = pl.format(
+        w.PLATEAU,
+        pl.lit(instrument.name),
+        pl.col("n"),
+        w.number_expr(pl.col("first")),
+        w.number_expr(pl.col("last")),
+        pl.lit(rule.window),
+        recent.list.eval(w.number_expr(pl.element())).list.join(", "),
+        w.number_expr(spread),
+        pl.lit(w.number(round(criteria.threshold, 2))),
     )
+    return "plateau", fires, text
 
 
-def _rupture(instrument: Instrument, thresholds: Thresholds) -> pl.Expr:
+def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:
+    """A sharp fall in session feedback, or else a low score, as `signals.rupture` decides."""
     rule = thresholds.alliance_rupture
     last = pl.col("last")
     before = pl.col("recent").list.get(-2, null_on_oob=True)
     name = pl.lit(instrument.name)
     dropped = (pl.col("n") >= 2) & (before - last >= rule.drop)
-    low = (pl.col("n") >= 1) & (last <= rule.floor)
-    return (
-        pl.when(dropped)
-        .then(
-            pl.format(
-                w.RUPTURE_DROP,
-                name,
-                w.number_expr(before),
-                w.number_expr(last),
-                pl.col("last_occasion"),
-                pl.lit(w.number(rule.drop)),
-            )
-        )
-        .when(low)
-        .then(
-            pl.format(
-                w.RUPTURE_LOW,
-                name,
-                w.number_expr(last),
-                pl.col("last_occasion"),
-                pl.lit(w.number(rule.floor)),
-            )
-        )
+    low = ~dropped.fill_null(False) & (pl.col("n") >= 1) & (last <= rule.floor)
+    drop_text = pl.format(
+        w.RUPTURE_DROP,
+        name,
+        w.number_expr(before),
+        w.number_expr(last),
+        pl.col("last_occasion"),
+        pl.lit(w.number(rule.drop)),
     )
-
-
-def _feedback_fall(thresholds: Thresholds) -> pl.Expr:
-    """The session-feedback reason for a withdrawal risk (the latest against earlier ones)."""
-    fall = thresholds.withdrawal_risk.feedback_fall
-    last = pl.col("last")
-    earlier = (pl.col("total_sum") - last) / (pl.col("n") - 1)
-    return pl.when((pl.col("n") >= 3) & (earlier - last >= fall)).then(
-        pl.format(
-            w.WITHDRAWAL_FEEDBACK,
-            w.number_expr(last),
-            w.number_expr(earlier, places=1),
-            pl.lit(w.number(fall)),
-        )
+    low_text = pl.format(
+        w.RUPTURE_LOW,
+        name,
+        w.number_expr(last),
+        pl.col("last_occasion"),
+        pl.lit(w.number(rule.floor)),
     )
+    return [("alliance_rupture", dropped, drop_text), ("alliance_rupture", low, low_text)]
 
 
-# -- per client: attendance and gaps between sessions -------------------------------------
+# -- per client: withdrawal ---------------------------------------------------------------
 
 
-def _session_reasons(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
-    """The attendance and gap reasons for a withdrawal risk, per client (null when none)."""
+def _withdrawal(
+    per_measure: pl.DataFrame, sessions: pl.DataFrame, thresholds: Thresholds
+) -> pl.DataFrame:
+    """The withdrawal_risk signal per client: its reasons, in the order `signals.withdrawal`
+    gives them (attendance, gaps, session feedback), joined into one sentence."""
     rule = thresholds.withdrawal_risk
     recent = pl.col("attendance").tail(rule.window)
     attendance = sessions.group_by("_c").agg(
@@ -281,19 +251,16 @@ def _session_reasons(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataF
         booked=recent.len(),
     )
     missed, late = pl.col("missed"), pl.col("late")
-    attendance = attendance.select(
-        "_c",
-        attendance_reason=pl.when(
-            (missed >= rule.missed) | (missed + late >= rule.missed_or_late)
-        ).then(
-            pl.format(
-                w.WITHDRAWAL_ATTENDANCE,
-                missed,
-                late,
-                pl.col("booked"),
-                pl.lit(rule.missed),
-                pl.lit(rule.missed_or_late),
-            )
+    attendance_rule: Rule = (
+        "attendance",
+        (missed >= rule.missed) | (missed + late >= rule.missed_or_late),
+        pl.format(
+            w.WITHDRAWAL_ATTENDANCE,
+            missed,
+            late,
+            pl.col("booked"),
+            pl.lit(rule.missed),
+            pl.lit(rule.missed_or_late),
         ),
     )
     # Gaps between consecutive dated sessions of the same client (sessions are sorted).
@@ -310,19 +277,42 @@ def _session_reasons(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataF
         usual=pl.col("gap").filter(~pl.col("is_last")).median(),
     )
     latest, usual = pl.col("latest"), pl.col("usual")
-    fires = (pl.col("gaps") >= 3) & (
-        latest >= pl.max_horizontal(rule.gap_factor * usual, pl.lit(rule.min_gap_days))
-    )
-    gaps = gaps.select(
-        "_c",
-        gap_reason=pl.when(fires).then(
-            pl.format(
-                w.WITHDRAWAL_GAP,
-                latest,
-                w.number_expr(usual),
-                pl.lit(w.number(rule.gap_factor)),
-                pl.lit(rule.min_gap_days),
-            )
+    gap_rule: Rule = (
+        "gap",
+        (pl.col("gaps") >= 3)
+        & (latest >= pl.max_horizontal(rule.gap_factor * usual, pl.lit(rule.min_gap_days))),
+        pl.format(
+            w.WITHDRAWAL_GAP,
+            latest,
+            w.number_expr(usual),
+            pl.lit(w.number(rule.gap_factor)),
+            pl.lit(rule.min_gap_days),
         ),
     )
-    return attendance.join(gaps, on="_c", how="left")
+    # Session feedback: the latest against the mean of the earlier ones.
+    feedback = per_measure.filter(pl.col("instrument") == thresholds.alliance_rupture.instrument)
+    last = pl.col("last")
+    earlier = (pl.col("total_sum") - last) / (pl.col("n") - 1)
+    feedback_rule: Rule = (
+        "feedback",
+        (pl.col("n") >= 3) & (earlier - last >= rule.feedback_fall),
+        pl.format(
+            w.WITHDRAWAL_FEEDBACK,
+            w.number_expr(last),
+            w.number_expr(earlier, places=1),
+            pl.lit(w.number(rule.feedback_fall)),
+        ),
+    )
+    reasons = pl.concat(
+        [
+            _fire(attendance, [attendance_rule], ""),
+            _fire(gaps, [gap_rule], ""),
+            _fire(feedback, [feedback_rule], ""),
+        ]
+    )
+    return (
+        reasons.sort(pl.col("_c"), pl.col("flag").replace_strict(REASONS))
+        .group_by("_c", maintain_order=True)
+        .agg(text=pl.format("Withdrawal risk: {}.", pl.col("text").str.join("; ")))
+        .select("_c", flag=pl.lit("withdrawal_risk"), instrument=pl.lit(""), text="text")
+    )
