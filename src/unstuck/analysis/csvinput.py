@@ -295,17 +295,15 @@ def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     """Repeated rows for a client, instrument and session, and sessions whose rows disagree
     on attendance or date (a session has one of each, whatever instruments it has).
 
-    The common case (no problem) is decided by one group-by on integer keys; the rows are
-    listed, with the row they clash with, only when there is something to list.
+    The common case (no problem) is decided by sorting integer keys once and comparing each
+    row with the one before it (a session with two different values has two neighbouring
+    rows that differ); the rows are listed, with the row they clash with, only when there
+    is something to list.
     """
     shared = ["attendance"] + (["date"] if session == "occasion" else [])
-    keyed = frame.filter(pl.col("client_id").is_not_null() & pl.col(session).is_not_null()).select(
+    keyed = frame.select(
         "row",
-        "client_id",
-        "instrument",
-        session,
-        *shared,
-        _code("client_id").alias("_c"),
+        pl.col("client_id").rank("dense").cast(pl.Int64).alias("_c"),
         _code("instrument").alias("_i"),
         pl.col(session).to_physical().cast(pl.Int64).alias("_s"),
         _code("attendance").fill_null(-1).alias("_attendance"),
@@ -315,14 +313,24 @@ def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
             for c in shared
             if c == "date"
         ),
+    ).filter(pl.col("_c").is_not_null() & pl.col("_s").is_not_null())
+    same = (pl.col("_c") == pl.col("_c").shift(1)) & (pl.col("_s") == pl.col("_s").shift(1))
+
+    def differs(column: str) -> pl.Expr:
+        return (same & (pl.col(column) != pl.col(column).shift(1))).any().alias(column)
+
+    found = (
+        keyed.sort("_c", "_s", "_i")
+        .select(
+            (same & (pl.col("_i") == pl.col("_i").shift(1))).any().alias("dup"),
+            *(differs(f"_{c}") for c in shared),
+        )
+        .row(0)
     )
-    low, high = keyed.select(pl.col("_s").min().alias("lo"), pl.col("_s").max().alias("hi")).row(0)
-    span = (high - low + 1) if keyed.height else 1
-    sessions = keyed.group_by((pl.col("_c") * span + (pl.col("_s") - low)).alias("_key")).agg(
-        *(pl.col(f"_{c}").min() != pl.col(f"_{c}").max() for c in shared),
-        dup=pl.len() != pl.col("_i").n_unique(),
-    )
-    found = sessions.select(pl.col("dup", *(f"_{c}" for c in shared)).any()).row(0)
+    if any(found):  # the rows to list, with their values as written
+        keyed = keyed.join(
+            frame.select("row", "client_id", "instrument", session, *shared), on="row"
+        )
     out: list[pl.DataFrame] = []
     if found[0]:
         first = keyed.with_columns(_first=pl.col("row").min().over("_c", "_s", "_i"))
@@ -524,7 +532,13 @@ def _score(
                 chain = chain.when(condition).then(value)
             expr = chain.otherwise(default)
         columns.append(expr.alias(name))
-    return frame.with_columns(columns).with_columns(
-        total=pl.when(has_items).then(pl.col("_items_total")).otherwise(score),
-        _score_given=has_items | score.is_not_null(),
+    # Lazily, so that polars computes shared parts (item checks, sums) once for all outputs.
+    return (
+        frame.lazy()
+        .with_columns(columns)
+        .with_columns(
+            total=pl.when(has_items).then(pl.col("_items_total")).otherwise(score),
+            _score_given=has_items | score.is_not_null(),
+        )
+        .collect()
     )

@@ -65,17 +65,16 @@ def summarise_caseload(
     models = default_course_models() if models is None else models
     thresholds = default_thresholds() if thresholds is None else thresholds
     occ = pl.col("occasion")
-    # Grouping on small integer codes is several times faster than on text keys; sorting by
-    # them once puts every client's sessions in order for the signals that read sequences.
-    codes = {name: i for i, name in enumerate(sorted(instruments))}
+    # Grouping on small integer codes is several times faster than on text keys. Client codes
+    # follow the order of client ids, so sorting by codes sorts the report; sorting the rows
+    # once puts every client's sessions in order for the signals that read sequences.
+    ids = sorted(instruments)
     observations = (
         observations.with_columns(
-            _c=pl.col("client_id").cast(pl.Categorical).to_physical().cast(pl.Int64)
+            _c=pl.col("client_id").rank("dense").cast(pl.Int64),
+            _i=pl.col("instrument").cast(pl.Enum(ids)).to_physical().cast(pl.Int64),
         )
-        .with_columns(
-            _k=pl.col("_c") * len(codes)
-            + pl.col("instrument").replace_strict(codes, return_dtype=pl.Int64)
-        )
+        .with_columns(_k=pl.col("_c") * len(ids) + pl.col("_i"))
         .sort("_c", "occasion")
     )
     keys = observations.group_by("_k").agg(
@@ -113,7 +112,7 @@ def summarise_caseload(
             pl.col("n").fill_null(0),
             pl.col("alerts", "blanks").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
         )
-        .sort(["client_id", "instrument"])
+        .sort("_k")
     )
     parts, fired = [], []
     for (instrument_id,), part in grouped.group_by("instrument", maintain_order=True):
@@ -121,7 +120,7 @@ def summarise_caseload(
         measured = _per_instrument(part, instrument)
         parts.append(measured)
         fired.append(measure_signals(measured, instrument, models, thresholds))
-    per_measure = pl.concat(parts, how="diagonal_relaxed").sort(["client_id", "instrument"])
+    per_measure = pl.concat(parts, how="diagonal_relaxed").sort("_k")
     # One row per session: the first of its rows (they share attendance and date).
     c, o = pl.col("_c"), pl.col("occasion")
     sessions = observations.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
