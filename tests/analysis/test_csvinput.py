@@ -182,8 +182,7 @@ def test_it_rejects_two_dates_for_one_session(tmp_path: Path) -> None:
     assert problems_of(write(tmp_path, text)) == [
         "row 4, column 'date', value '2026-03-09': differs from row 2 for the same session "
         "(2026-03-02)",
-        "row 6, column 'date', value (empty): differs from row 5 for the same session "
-        "(2026-03-02)",
+        "row 6, column 'date', value (empty): differs from row 5 for the same session (2026-03-02)",
     ]
 
 

@@ -132,7 +132,8 @@ def summarise_caseload(
         pl.struct(*MEASURE_KEYS).struct.json_encode(),
     )
     clients = (
-        per_measure.group_by("_c", maintain_order=True)
+        per_measure.lazy()
+        .group_by("_c", maintain_order=True)
         .agg(
             client_id=pl.col("client_id").first(),
             sentences=pl.col("sentence").drop_nulls(),
@@ -142,7 +143,7 @@ def summarise_caseload(
             ),
             enough=(pl.col("n") >= 2).any(),
         )
-        .join(signals, on="_c", how="left")
+        .join(signals.lazy(), on="_c", how="left", maintain_order="left")
         .with_columns(
             pl.col("signals", "flags").fill_null(pl.lit([], dtype=pl.List(pl.String))),
             pl.col("red").fill_null(False),
@@ -156,8 +157,9 @@ def summarise_caseload(
             .then(pl.lit([w.NO_SCORES], dtype=pl.List(pl.String)))
             .otherwise(pl.col("explanations"))
         )
-        .join(_attendance(sessions), on="_c", how="left")
+        .join(_attendance(sessions).lazy(), on="_c", how="left", maintain_order="left")
         .select("client_id", "status", "flags", "explanations", "measures_json", "attendance")
+        .collect()
     )
     measures = per_measure.filter(pl.col("n") > 0).drop("alerts", "blanks", "recent", "total_sum")
     return CaseloadSummary(measures, clients)
@@ -193,6 +195,8 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
         **cols,
         safety_alert=pl.col("alerts").list.len() > 0,
     )
+    # Eager on purpose: with this step lazy, polars 2.1 panicked ("binview ... i < self.len()")
+    # in later string expressions on the result (found by tests/progress/test_batch.py).
     return frame.with_columns(
         sentence=pl.when(pl.col("n") > 0).then(_sentence_expr(instrument.name, criteria)),
         unknown_sentence=_unknown_safety_sentence(instrument),

@@ -132,7 +132,8 @@ def sessions(occasions: Sequence[int]) -> str:
 def number_expr(col: pl.Expr, places: int = 2) -> pl.Expr:
     scaled = (col * 10**places).round(0).cast(pl.Int64)
     whole = (scaled.abs() // 10**places).cast(pl.String)
-    digits = (scaled.abs() % 10**places).cast(pl.String).str.zfill(places)
+    # The fraction's digits with leading zeros: 5 -> "105" -> "05".
+    digits = (scaled.abs() % 10**places + 10**places).cast(pl.String).str.slice(1)
     digits = digits.str.strip_chars_end("0") if places else pl.lit("")
     sign = pl.when(scaled < 0).then(pl.lit("-")).otherwise(pl.lit(""))
     point = pl.when(digits.str.len_bytes() > 0).then(pl.lit(".")).otherwise(pl.lit(""))
