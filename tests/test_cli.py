@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -234,11 +235,19 @@ def test_fit_writes_models_that_analyze_uses(
     assert run(capsys, "synth", str(data), "--clients", "300")[0] == 0
     code, out, _ = run(capsys, "fit", str(data), "-o", str(models))
     assert code == 0
-    assert "PHQ-9: fitted on" in out
-    assert "inside the 80% band" in out
+    assert "PHQ-9: expected change" in out
+    assert re.search(r"Fitted on \d+ clients .* inside the 80% band", out)
     code, out, _ = run(capsys, "analyze", str(data), "--models", str(models))
     assert code == 0
     assert "fitted on this clinic's data" in out
+    # The text report says which expected course it used, and how well it fitted.
+    _, shipped, _ = run(capsys, "analyze", str(data), "--format", "text")
+    _, own, _ = run(capsys, "analyze", str(data), "--format", "text", "--models", str(models))
+    assert "Expected course in use" in shipped
+    assert "PHQ-9: expected change -3.10 per log(session)" in shipped
+    assert "not fitted on patient data" in shipped
+    assert re.search(r"PHQ-9: expected change .* Fitted on \d+ clients", own)
+    assert "Session feedback: expected change" not in own
 
 
 def test_a_clinic_thresholds_file_changes_the_rules(

@@ -57,14 +57,7 @@ def run_fit(args: argparse.Namespace) -> int:
             print(f"unstuck: not fitted: {exc}", file=sys.stderr)
             continue
         fitted.append(model)
-        print(
-            f"{instrument.name}: fitted on {model.clients} clients ({model.rows} scores after "
-            f"the first). Expected change per log(session) {model.slope:+.2f} at a first score "
-            f"of {model.center:.1f}, {model.slope_by_baseline:+.3f} per point higher start; "
-            f"residual SD {model.residual_sd:.2f}, SD of client slopes {model.slope_sd:.2f}. "
-            f"Held-out clients: {model.coverage:.0%} of scores inside the 80% band (ideal 80%), "
-            f"RMSE {model.rmse:.2f} points."
-        )
+        print(model.describe(instrument.name))
     if not fitted:
         raise InvalidValue("file", str(args.file), "no instrument had enough clients to fit")
     args.output.write_text(models_to_toml(fitted), encoding="utf-8")

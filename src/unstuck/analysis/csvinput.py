@@ -72,7 +72,7 @@ def read_observations(
     if not isinstance(source, str | Path):
         source = io.BytesIO(source.read())  # read twice below if need be
     try:
-        raw = _read_typed(source)
+        raw = read_raw(source)
     except FileNotFoundError as exc:
         raise CsvUnreadable(str(name), "file not found") from exc
     except pl.exceptions.NoDataError as exc:
@@ -97,7 +97,7 @@ def _column_name(header: str) -> str:
     return header.strip().lstrip("\ufeff").strip().lower()
 
 
-def _read_typed(source: str | Path | io.BytesIO) -> pl.DataFrame:
+def read_raw(source: str | Path | io.BytesIO) -> pl.DataFrame:
     """Read the file, parsing number columns while reading when the whole file allows it.
 
     Parsing while reading is much faster, but a single bad value makes it fail; then the

@@ -141,6 +141,10 @@ def render_text(
                 )
             lines.append(part)
         lines.append("")
+    if summary.models:
+        lines.append("Expected course in use (for 'not on track'):")
+        lines.extend(f"  {m.describe(instruments[i].name)}" for i, m in summary.models.items())
+        lines.append("")
     # Safety first, then off track, at risk, on track, not enough data: the order of attention.
     rank = {"off_track": 1, "at_risk": 2, "on_track": 3, "insufficient_data": 4}
     ordered = clients.with_columns(

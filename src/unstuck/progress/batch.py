@@ -48,6 +48,7 @@ MEASURE_KEYS = (
 class CaseloadSummary:
     measures: pl.DataFrame  # one row per client and instrument with a score: MEASURE_KEYS + text
     clients: pl.DataFrame  # client_id, status, flags, explanations, measures_json, attendance
+    models: Mapping[str, CourseModel]  # the expected courses the signals used, by instrument
 
 
 def summarise_caseload(
@@ -162,7 +163,10 @@ def summarise_caseload(
         .collect()
     )
     measures = per_measure.filter(pl.col("n") > 0).drop("alerts", "blanks", "recent", "total_sum")
-    return CaseloadSummary(measures, clients)
+    present = set(measures.get_column("instrument").unique().to_list())
+    present.discard(thresholds.alliance_rupture.instrument)
+    used = {i: models[i] for i in sorted(present) if i in models}
+    return CaseloadSummary(measures, clients, used)
 
 
 def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:

@@ -46,6 +46,22 @@ class CourseModel:
     coverage: float | None = None  # share of held-out scores inside the 80% band
     rmse: float | None = None  # root mean squared error of the expected score, held out
 
+    def describe(self, name: str) -> str:
+        """The parameters in plain words, with where they come from and how well they fit."""
+        text = (
+            f"{name}: expected change {self.slope:+.2f} per log(session) at a first score of "
+            f"{self.center:.1f}, {self.slope_by_baseline:+.3f} per point higher start; residual "
+            f"SD {self.residual_sd:.2f}, SD of client slopes {self.slope_sd:.2f}. "
+            f"Source: {self.source}."
+        )
+        if self.coverage is not None and self.rmse is not None:
+            text += (
+                f" Fitted on {self.clients} clients ({self.rows} scores after the first); "
+                f"held-out clients: {self.coverage:.0%} of scores inside the 80% band (ideal "
+                f"80%), RMSE {self.rmse:.2f} points."
+            )
+        return text
+
     def expected(self, first: float, session: int) -> float:
         return first + (self.slope + self.slope_by_baseline * (first - self.center)) * math.log(
             session
