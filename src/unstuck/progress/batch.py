@@ -139,10 +139,13 @@ def summarise_caseload(
             client_id=pl.col("client_id").first(),
             sentences=pl.col("sentence").drop_nulls(),
             unknown=pl.col("unknown_sentence").drop_nulls(),
-            measures_json=pl.concat_str(
-                pl.lit("{"), measure_json.filter(pl.col("n") > 0).str.join(","), pl.lit("}")
-            ),
+            measures_json=measure_json.filter(pl.col("n") > 0),
             enough=(pl.col("n") >= 2).any(),
+        )
+        .with_columns(
+            measures_json=pl.concat_str(
+                pl.lit("{"), pl.col("measures_json").list.join(","), pl.lit("}")
+            )
         )
         .join(signals.lazy(), on="_c", how="left", maintain_order="left")
         .with_columns(

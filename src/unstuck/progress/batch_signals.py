@@ -40,6 +40,18 @@ RANK = {flag: i for i, flag in enumerate((*FLAGS, DRIFTING))}
 FIRED_SCHEMA = pl.Schema(
     {"_c": pl.Int64, "flag": pl.String, "instrument": pl.String, "text": pl.String}
 )
+# The per-measure columns the rules read (filtering only these keeps the rest uncopied).
+SIGNAL_INPUTS = (
+    "_c",
+    "n",
+    "first",
+    "last",
+    "first_occasion",
+    "last_occasion",
+    "reliable_change",
+    "alerts",
+    "recent",
+)
 Rule = tuple[str, pl.Expr, pl.Expr]  # flag (or reason), when it fires, what it says
 # The reasons for a withdrawal risk, in the order `signals.withdrawal` gives them.
 REASONS = {"attendance": 0, "gap": 1, "feedback": 2}
@@ -69,7 +81,7 @@ def measure_signals(
             rules.append(_plateau(instrument, thresholds, criteria))
         if instrument.id in models:
             rules += _course(instrument, models[instrument.id], thresholds)
-    return _fire(part, rules, instrument.id)
+    return _fire(part.select(*SIGNAL_INPUTS), rules, instrument.id)
 
 
 def client_signals(
@@ -202,7 +214,10 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
         w.number_expr(pl.col("first")),
         w.number_expr(pl.col("last")),
         pl.lit(rule.window),
-        recent.list.eval(w.number_expr(pl.element())).list.join(", "),
+        # The rule fires only with at least `window` scores, so the window is always full.
+        pl.concat_str(
+            [w.number_expr(recent.list.get(i)) for i in range(rule.window)], separator=", "
+        ),
         w.number_expr(spread),
         pl.lit(w.number(round(criteria.threshold, 2))),
     )
