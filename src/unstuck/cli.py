@@ -33,6 +33,7 @@ The CSV file has one row per client, session and instrument:
   instrument    phq9, gad7, session_feedback, or a clinic's own instrument id
   score         the total, or instead the answers item_1 .. item_k
   attendance    optional: attended, late, cancelled, no_show (missed sessions need no score)
+  markers       optional: signs of pulling back you noted in the session (0, 1, 2, ...)
 
 examples:
   unstuck analyze caseload.csv                       JSON, one object per client

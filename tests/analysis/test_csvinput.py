@@ -186,6 +186,33 @@ def test_it_rejects_two_dates_for_one_session(tmp_path: Path) -> None:
     ]
 
 
+def test_it_reads_the_resistance_markers_of_each_session(tmp_path: Path) -> None:
+    text = (
+        "client_id,occasion,instrument,score,markers\n"
+        "A,1,phq9,12,0\nA,1,gad7,9,0\nA,2,phq9,12,2\nA,2,gad7,9,2\nA,3,phq9,12,\n"
+    )
+    frame = read_observations(write(tmp_path, text), INSTRUMENTS).frame
+    assert frame.sort("occasion", "instrument").get_column("markers").to_list() == [0, 0, 2, 2, 0]
+    without = read_observations(
+        write(tmp_path, "client_id,occasion,instrument,score\nA,1,phq9,12\n"), INSTRUMENTS
+    ).frame
+    assert without.get_column("markers").to_list() == [0]
+
+
+def test_it_rejects_bad_or_clashing_markers(tmp_path: Path) -> None:
+    text = (
+        "client_id,occasion,instrument,score,markers\n"
+        "A,1,phq9,12,-1\nB,1,phq9,12,1.5\nC,1,phq9,12,1\nC,1,gad7,9,3\n"
+    )
+    assert problems_of(write(tmp_path, text)) == [
+        "row 2, column 'markers', value '-1': markers must be a whole number from 0 up "
+        "(signs of pulling back noted)",
+        "row 3, column 'markers', value '1.5': markers must be a whole number from 0 up "
+        "(signs of pulling back noted)",
+        "row 5, column 'markers', value '3': differs from row 4 for the same session (1)",
+    ]
+
+
 def test_it_lists_every_problem_and_stores_nothing_by_default(tmp_path: Path) -> None:
     text = "client_id,occasion,instrument,score\nA,1,phq9,5\nA,2,phq9,99\nB,1,xyz,3\nB,2,phq9,4\n"
     with pytest.raises(InvalidRows) as caught:

@@ -103,6 +103,7 @@ SCHEMA = {
     "safety_alert": pl.Boolean,
     "safety_unanswered": pl.Boolean,
     "incomplete": pl.Boolean,
+    "markers": pl.Int64,
 }
 # Totals near the thresholds the signals use (and some decimals, as proration gives).
 PHQ = st.one_of(st.integers(0, 27).map(float), st.sampled_from([10.125, 11.25, 12.857142857142858]))
@@ -122,6 +123,7 @@ def caseloads(draw: st.DrawFn) -> pl.DataFrame:
             day += timedelta(days=draw(st.sampled_from([7, 7, 7, 14, 21, 28, 45])))
             attendance = draw(st.sampled_from(["attended"] * 4 + ["late", "cancelled", "no_show"]))
             missed = attendance in ("cancelled", "no_show")
+            markers = draw(st.sampled_from([0, 0, 0, 1, 2]))
             for instrument in instruments:
                 if instrument == "session_feedback":
                     total = None if missed else draw(FEEDBACK)
@@ -143,6 +145,7 @@ def caseloads(draw: st.DrawFn) -> pl.DataFrame:
                         "safety_alert": alert,
                         "safety_unanswered": False,
                         "incomplete": False,
+                        "markers": markers,
                     }
                 )
     return pl.DataFrame(rows, schema=SCHEMA)

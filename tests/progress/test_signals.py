@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import polars as pl
 import pytest
 
+from unstuck.analysis.csvinput import OBSERVATION_COLUMNS
 from unstuck.measures import builtin_instruments
+from unstuck.progress.batch import summarise_caseload
 from unstuck.progress.config import default_course_models, default_thresholds
 from unstuck.progress.summary import Observation, summarise_client
 
@@ -27,7 +30,20 @@ def feedback(*totals: float) -> list[Observation]:
 
 
 def run(observations: list[Observation]):  # type: ignore[no-untyped-def]
-    return summarise_client("C", observations, INSTRUMENTS)
+    """The per-client summary, after checking that the caseload path says the same."""
+    single = summarise_client("C", observations, INSTRUMENTS)
+    frame = pl.DataFrame(
+        [{"row": i + 2, "client_id": "C", **vars(o)} for i, o in enumerate(observations)],
+        schema=dict.fromkeys(OBSERVATION_COLUMNS),
+        schema_overrides={"date": pl.Date, "total": pl.Float64, "markers": pl.Int64},
+    )
+    batch = summarise_caseload(frame, INSTRUMENTS).clients.row(0, named=True)
+    assert (batch["status"], tuple(batch["flags"]), tuple(batch["explanations"])) == (
+        single.status,
+        single.flags,
+        single.explanations,
+    )
+    return single
 
 
 def test_a_clearly_improving_client_is_on_track_with_no_flags() -> None:

@@ -48,6 +48,7 @@ OBSERVATION_COLUMNS = (
     "safety_alert",
     "safety_unanswered",
     "incomplete",
+    "markers",
 )
 
 
@@ -151,7 +152,10 @@ def check_observations(
       scored by the instrument's rules. When both are given they must agree. A row with more
       blank items than the instrument's missing-item rule allows is kept, marked
       ``incomplete``, without a total (never a silent zero); its safety answers still count.
-    - A client may have one row per instrument and session.
+    - ``markers`` is optional: how many in-session signs of pulling back the therapist
+      noted (a whole number from 0; blank is 0).
+    - A client may have one row per instrument and session; the rows of one session share
+      its attendance, date and markers.
 
     Without ``skip_invalid`` any problem raises `InvalidRows` and nothing is returned, so a
     partly wrong file never yields a partly right analysis by accident. With it, the rows
@@ -234,6 +238,17 @@ def check_observations(
     else:
         flag(pl.col("_raw_date").is_null(), "date", "date is empty (needed without occasion)")
 
+    if "markers" in columns:
+        frame = _parse_numbers(frame, ["markers"], pl.Int64)
+        flag(
+            pl.col("_raw_markers").is_not_null()
+            & (pl.col("markers").is_null() | (pl.col("markers") < 0)),
+            "markers",
+            "markers must be a whole number from 0 up (signs of pulling back noted)",
+        )
+    else:
+        frame = frame.with_columns(pl.lit(None, pl.Int64).alias("markers"))
+
     # -- numbers: score and items --------------------------------------------------------
     numeric = (["score"] if "score" in columns else []) + item_columns
     frame = _parse_numbers(frame, numeric, pl.Float64)
@@ -283,30 +298,28 @@ def check_observations(
             pl.col("date").rank("dense").over("client_id").cast(pl.Int64).alias("occasion")
         )
     frame = frame.with_columns(
-        pl.when(pl.col("attendance").is_null())
-        .then(pl.lit("attended"))
-        .otherwise(pl.col("attendance"))
-        .alias("attendance")
+        pl.col("attendance").fill_null("attended"), pl.col("markers").fill_null(0)
     ).select(OBSERVATION_COLUMNS)
     return Observations(frame, skipped, skipped_problems, skipped_rows)
 
 
 def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     """Repeated rows for a client, instrument and session, and sessions whose rows disagree
-    on attendance or date (a session has one of each, whatever instruments it has).
+    on attendance, markers or date (a session has one of each, whatever instruments it has).
 
     The common case (no problem) is decided by sorting integer keys once and comparing each
     row with the one before it (a session with two different values has two neighbouring
     rows that differ); the rows are listed, with the row they clash with, only when there
     is something to list.
     """
-    shared = ["attendance"] + (["date"] if session == "occasion" else [])
+    shared = ["attendance", "markers"] + (["date"] if session == "occasion" else [])
     keyed = frame.select(
         "row",
         pl.col("client_id").rank("dense").cast(pl.Int64).alias("_c"),
         _code("instrument").alias("_i"),
         pl.col(session).to_physical().cast(pl.Int64).alias("_s"),
         _code("attendance").fill_null(-1).alias("_attendance"),
+        pl.col("markers").fill_null(0).alias("_markers"),
         # Days since 1970; a blank date gets a code no real date has.
         *(
             pl.col("date").to_physical().cast(pl.Int64).fill_null(-(2**40)).alias("_date")

@@ -16,7 +16,7 @@ Inputs are two frames made by `unstuck.progress.batch`:
   ``alerts`` (sessions with a safety answer), ``recent`` (the last scores, oldest first) and
   ``total_sum``;
 - per session (one row per client and session, sorted by client and session): ``_c``,
-  ``attendance`` and ``date``.
+  ``attendance``, ``date`` and ``markers``.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ SIGNAL_INPUTS = (
 )
 Rule = tuple[str, pl.Expr, pl.Expr]  # flag (or reason), when it fires, what it says
 # The reasons for a withdrawal risk, in the order `signals.withdrawal` gives them.
-REASONS = {"attendance": 0, "gap": 1, "feedback": 2}
+REASONS = {"attendance": 0, "gap": 1, "markers": 2, "feedback": 3}
 
 
 def recent_window(thresholds: Thresholds) -> int:
@@ -257,13 +257,14 @@ def _withdrawal(
     per_measure: pl.DataFrame, sessions: pl.DataFrame, thresholds: Thresholds
 ) -> pl.DataFrame:
     """The withdrawal_risk signal per client: its reasons, in the order `signals.withdrawal`
-    gives them (attendance, gaps, session feedback), joined into one sentence."""
+    gives them (attendance, gaps, resistance markers, session feedback), in one sentence."""
     rule = thresholds.withdrawal_risk
     recent = pl.col("attendance").tail(rule.window)
     attendance = sessions.group_by("_c").agg(
         missed=recent.is_in(MISSED).sum(),
         late=(recent == "late").sum(),
         booked=recent.len(),
+        noticed=pl.col("markers").tail(rule.window).sum(),
     )
     missed, late = pl.col("missed"), pl.col("late")
     attendance_rule: Rule = (
@@ -277,6 +278,11 @@ def _withdrawal(
             pl.lit(rule.missed),
             pl.lit(rule.missed_or_late),
         ),
+    )
+    markers_rule: Rule = (
+        "markers",
+        pl.col("noticed") >= rule.markers,
+        pl.format(w.WITHDRAWAL_MARKERS, pl.col("noticed"), pl.col("booked"), pl.lit(rule.markers)),
     )
     # Gaps between consecutive dated sessions of the same client (sessions are sorted).
     dated = sessions.filter(pl.col("date").is_not_null()).select(
@@ -320,7 +326,7 @@ def _withdrawal(
     )
     reasons = pl.concat(
         [
-            _fire(attendance, [attendance_rule], ""),
+            _fire(attendance, [attendance_rule, markers_rule], ""),
             _fire(gaps, [gap_rule], ""),
             _fire(feedback, [feedback_rule], ""),
         ]

@@ -108,6 +108,7 @@ def observations_by_client(frame: pl.DataFrame) -> dict[str, list[Observation]]:
                 safety_alert=r["safety_alert"],
                 safety_unanswered=r["safety_unanswered"],
                 incomplete=r["incomplete"],
+                markers=r["markers"],
             )
         )
     return out
