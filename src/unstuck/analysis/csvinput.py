@@ -545,13 +545,18 @@ def _score(
                 chain = chain.when(condition).then(value)
             expr = chain.otherwise(default)
         columns.append(expr.alias(name))
-    # Lazily, so that polars computes shared parts (item checks, sums) once for all outputs.
-    return (
+    # Lazily, so that polars computes shared parts (item checks, sums) once for all outputs;
+    # only the new columns come out of the lazy engine (in pieces, so they are joined into
+    # one chunk each), and the columns already read stay as they were.
+    scored = (
         frame.lazy()
         .with_columns(columns)
-        .with_columns(
+        .select(
+            *(c.meta.output_name() for c in columns),
             total=pl.when(has_items).then(pl.col("_items_total")).otherwise(score),
             _score_given=has_items | score.is_not_null(),
         )
         .collect()
+        .rechunk()
     )
+    return frame.hstack(scored)
