@@ -548,7 +548,7 @@ def _score(
     # Lazily, so that polars computes shared parts (item checks, sums) once for all outputs;
     # only the new columns come out of the lazy engine (in pieces, so they are joined into
     # one chunk each), and the columns already read stay as they were.
-    scored = (
+    outputs_frame = (
         frame.lazy()
         .with_columns(columns)
         .select(
@@ -559,4 +559,4 @@ def _score(
         .collect()
         .rechunk()
     )
-    return frame.hstack(scored)
+    return frame.hstack(outputs_frame)
