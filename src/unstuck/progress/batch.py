@@ -164,6 +164,7 @@ def summarise_caseload(
         .join(_attendance(sessions).lazy(), on="_c", how="left", maintain_order="left")
         .select("client_id", "status", "flags", "explanations", "measures_json", "attendance")
         .collect()
+        .rechunk()  # one piece per column, as the string work on the report expects
     )
     measures = per_measure.filter(pl.col("n") > 0).drop("alerts", "blanks", "recent", "total_sum")
     present = set(measures.get_column("instrument").unique().to_list())
@@ -202,8 +203,9 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
         **cols,
         safety_alert=pl.col("alerts").list.len() > 0,
     )
-    # Eager on purpose: with this step lazy, polars 2.1 panicked ("binview ... i < self.len()")
-    # in later string expressions on the result (found by tests/progress/test_batch.py).
+    # Eager on purpose: with this step lazy, its result came in several pieces, and polars 2.1
+    # panicked ("binview ... i < self.len()") formatting sentences on filtered rows of it
+    # (found by tests/progress/test_batch.py; a frame concatenated from two pieces does it too).
     return frame.with_columns(
         sentence=pl.when(pl.col("n") > 0).then(_sentence_expr(instrument.name, criteria)),
         unknown_sentence=_unknown_safety_sentence(instrument),
