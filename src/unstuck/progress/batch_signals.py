@@ -120,6 +120,8 @@ def status_expr(signals: pl.Expr, red: pl.Expr, enough: pl.Expr) -> pl.Expr:
 
 def _fire(frame: pl.DataFrame, rules: list[Rule], instrument: str) -> pl.DataFrame:
     """The rows of `frame` where each rule fires, with the rule's sentence."""
+    # In one piece: polars 2.1 can panic formatting filtered rows of a multi-piece frame.
+    frame = frame.rechunk()
     hits = frame.select(
         *(fires.fill_null(False).alias(str(i)) for i, (_, fires, _) in enumerate(rules))
     )
