@@ -37,6 +37,19 @@ def test_batch_and_per_client_agree_on_a_synthetic_clinic(tmp_path: Path, seed: 
     assert batch == single
 
 
+def test_row_order_does_not_matter(tmp_path: Path) -> None:
+    instruments = load_instruments()
+    clinic = generate_long_table(ClinicParameters(clients=80, occasions=8, seed=4))
+    path = tmp_path / "clinic.csv"
+    clinic.observations.write_csv(path)
+    frame = read_observations(path, instruments).frame
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=11)
+    assert not shuffled.equals(frame)
+    in_order = render_json(summarise_caseload(frame, instruments))
+    assert render_json(summarise_caseload(shuffled, instruments)) == in_order
+    assert json.loads(in_order) == per_client(shuffled, instruments)
+
+
 def test_they_agree_on_edge_cases(tmp_path: Path) -> None:
     """Single scores, missed sessions only, decimals, safety blanks and a rule-less measure."""
     custom = score_only_instrument(
