@@ -13,11 +13,16 @@ of the OQ system (Finch, Lambert & Schaalje, 2001) and the expected-response cur
 NHS Talking Therapies trials (Delgadillo et al., 2018). The error variance grows with
 log(s)**2 because slopes differ between clients (the random-slope part).
 
-Fitting (`fit_course`) is two-stage and vectorised, so a million rows take well under a
-second: (1) the mean curve by pooled least squares of ``y_s - y_1`` on ``log(s)`` and
+Fitting (`fit_course`) is vectorised, so a million rows take well under a second: (1) the
+mean curve by pooled least squares of ``y_s - y_1`` on ``log(s)`` and
 ``(y_1 - center) * log(s)``; (2) the variance by least squares of the mean squared prediction
-error at each session on ``[1, log(s)**2]``. The band is checked, not assumed: `fit_course`
-reports how often held-out scores fall inside it.
+error at each session on ``[1, log(s)**2]``; (3) a few rounds of generalised least squares for
+the mean curve under the random slope, with the variance re-estimated each round. Step (3)
+matters when clients who are not helped leave early: pooled least squares then listens mostly
+to those who stay and expects too much improvement, while GLS, like a mixed model's
+likelihood, caps how much one client's many sessions count (checked against statsmodels
+MixedLM in tests/progress/test_course_mixedlm.py). The band is checked, not assumed:
+`fit_course` reports how often held-out scores fall inside it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from statistics import NormalDist
 
 import numpy as np
 import polars as pl
+
+GLS_ROUNDS = 4  # pooled least squares, then GLS rounds with re-estimated variances
 
 
 @dataclass(frozen=True)
@@ -150,28 +157,30 @@ def fit_course(
     x = fit_part.get_column("x").to_numpy()
     b = (fit_part.get_column("first").to_numpy() - center) * x
     d = fit_part.get_column("d").to_numpy()
-    design_matrix = np.column_stack([x, b])
-    (slope, slope_by_baseline), *_ = np.linalg.lstsq(design_matrix, d, rcond=None)
-    residual = d - design_matrix @ np.array([slope, slope_by_baseline])
-
-    per_session = (
-        pl.DataFrame({"session": fit_part.get_column("session"), "r2": residual**2})
-        .group_by("session")
-        .agg(v=pl.col("r2").mean(), w=pl.len())
-        .sort("session")
+    sessions = fit_part.get_column("session").to_numpy()
+    # Per client: S = sum of x^2, T = sum of x * d, and the centred first score.
+    blocks = (
+        fit_part.group_by("client_id")
+        .agg(
+            s=(pl.col("x") ** 2).sum(),
+            t=(pl.col("x") * pl.col("d")).sum(),
+            a=pl.col("first").first() - center,
+        )
+        .select("s", "t", "a")
+        .to_numpy()
     )
-    xs = np.log(per_session.get_column("session").to_numpy().astype(float))
-    v = per_session.get_column("v").to_numpy()
-    weights = np.sqrt(per_session.get_column("w").to_numpy().astype(float))
-    var_design = np.column_stack([np.ones_like(xs), xs**2]) * weights[:, None]
-    (var0, var_slope), *_ = np.linalg.lstsq(var_design, v * weights, rcond=None)
-    if var_slope < 0:  # no detectable spread of slopes: all variance is residual
-        var0, var_slope = float(np.average(v, weights=weights**2)), 0.0
+    design_matrix = np.column_stack([x, b])
+    beta, *_ = np.linalg.lstsq(design_matrix, d, rcond=None)
+    for _ in range(GLS_ROUNDS):
+        var0, var_slope = _variance_by_session(sessions, d - design_matrix @ beta)
+        beta = _gls(blocks, var0, var_slope)
+    slope, slope_by_baseline = float(beta[0]), float(beta[1])
+    var0, var_slope = _variance_by_session(sessions, d - design_matrix @ beta)
     model = CourseModel(
         instrument=instrument,
         center=center,
-        slope=float(slope),
-        slope_by_baseline=float(slope_by_baseline),
+        slope=slope,
+        slope_by_baseline=slope_by_baseline,
         residual_sd=math.sqrt(max(var0, 1e-9)),
         slope_sd=math.sqrt(var_slope),
         higher_is_better=higher_is_better,
@@ -193,6 +202,47 @@ def fit_course(
             rmse=float(np.sqrt(np.mean((total - predicted) ** 2))),
         )
     return model
+
+
+def _variance_by_session(sessions: np.ndarray, residual: np.ndarray) -> tuple[float, float]:
+    """``residual_sd**2`` and ``slope_sd**2`` from the mean squared error at each session,
+    by least squares on ``[1, log(s)**2]`` weighted by the square root of the rows."""
+    per_session = (
+        pl.DataFrame({"session": sessions, "r2": residual**2})
+        .group_by("session")
+        .agg(v=pl.col("r2").mean(), w=pl.len())
+        .sort("session")
+    )
+    xs = np.log(per_session.get_column("session").to_numpy().astype(float))
+    v = per_session.get_column("v").to_numpy()
+    weights = np.sqrt(per_session.get_column("w").to_numpy().astype(float))
+    var_design = np.column_stack([np.ones_like(xs), xs**2]) * weights[:, None]
+    (var0, var_slope), *_ = np.linalg.lstsq(var_design, v * weights, rcond=None)
+    if var_slope < 0:  # no detectable spread of slopes: all variance is residual
+        return float(np.average(v, weights=weights**2)), 0.0
+    return max(float(var0), 1e-9), float(var_slope)
+
+
+def _gls(blocks: np.ndarray, var0: float, var_slope: float) -> np.ndarray:
+    """Fixed effects by generalised least squares under the model's random slope.
+
+    A client's rows share one random slope, so their errors are correlated:
+    ``V = var0 * I + var_slope * x x'``. Every column of the client's design is ``x`` times a
+    constant (1, and the centred first score ``a``), so by the Sherman-Morrison formula the
+    client contributes ``[1, a][1, a]' * S / (var0 + var_slope * S)`` to the normal matrix and
+    ``[1, a] * T / (var0 + var_slope * S)`` to the right-hand side (``S = x'x``, ``T = x'd``).
+    A client with many sessions therefore counts for at most ``1 / var_slope``, not in
+    proportion to its sessions as in pooled least squares, which over-weights the clients who
+    stay when those who leave early are doing worse (informative dropout; the same weighting
+    a mixed model's likelihood gives).
+    """
+    s, t, a = blocks[:, 0], blocks[:, 1], blocks[:, 2]
+    w = 1.0 / (var0 + var_slope * s)
+    basis = np.column_stack([np.ones_like(a), a])
+    normal = (basis * (w * s)[:, None]).T @ basis
+    rhs = basis.T @ (w * t)
+    out: np.ndarray = np.linalg.solve(normal, rhs)
+    return out
 
 
 def models_to_toml(models: list[CourseModel]) -> str:
