@@ -262,10 +262,10 @@ def _add_detection_options(p: argparse.ArgumentParser) -> None:
 
 
 def _detection_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from unstuck.progress.config import load_course_models, load_thresholds
+    from unstuck.progress.config import clinic_course_models, load_thresholds
 
     thresholds = load_thresholds(args.thresholds) if args.thresholds else None
-    models = load_course_models(args.models) if args.models else None
+    models = clinic_course_models(args.models) if args.models else None
     return models, thresholds
 
 

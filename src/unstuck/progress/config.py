@@ -128,3 +128,11 @@ def load_course_models(
 @cache
 def default_course_models() -> dict[str, CourseModel]:
     return load_course_models()
+
+
+def clinic_course_models(
+    path: Path, higher_is_better: Mapping[str, bool] | None = None
+) -> dict[str, CourseModel]:
+    """The shipped expected courses, replaced instrument by instrument by a clinic's file
+    from `unstuck fit` (an instrument it could not fit keeps its shipped course)."""
+    return {**default_course_models(), **load_course_models(path, higher_is_better)}

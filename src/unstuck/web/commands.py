@@ -39,9 +39,19 @@ def serve(host: str, port: int, threads: int) -> int:
     from unstuck.web.wsgi import application
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    check_detection_settings()
     print(f"Unstuck is running on http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
     waitress_serve(application, host=host, port=port, threads=threads, ident="unstuck")
     return 0
+
+
+def check_detection_settings() -> None:
+    """Load the clinic's models and thresholds files now, so a bad file stops the start with
+    its own message (an `UnstuckError`) instead of failing on the first client page."""
+    from unstuck.web.records.instruments import course_models, thresholds
+
+    course_models()
+    thresholds()
 
 
 def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) -> int:

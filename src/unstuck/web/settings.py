@@ -10,6 +10,8 @@ in the data folder (never committed).
 - ``UNSTUCK_DEBUG``: ``true`` only while developing.
 - ``UNSTUCK_ALLOWED_HOSTS``: comma-separated host names (default: localhost names).
 - ``UNSTUCK_INSTRUMENTS_DIR``: a folder of the clinic's own instrument definitions.
+- ``UNSTUCK_MODELS_FILE``: expected-course models fitted by ``unstuck fit`` (default: shipped).
+- ``UNSTUCK_THRESHOLDS_FILE``: the clinic's copy of the detection thresholds (default: shipped).
 """
 
 from __future__ import annotations
@@ -140,6 +142,8 @@ WHITENOISE_USE_FINDERS = True  # serve the admin's files without collectstatic t
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 INSTRUMENTS_DIR = envstr("UNSTUCK_INSTRUMENTS_DIR", "")
+MODELS_FILE = envstr("UNSTUCK_MODELS_FILE", "")
+THRESHOLDS_FILE = envstr("UNSTUCK_THRESHOLDS_FILE", "")
 
 # Never log questionnaire answers or notes: only warnings, to the console, from Django itself.
 LOGGING = {

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 
 from unstuck.measures import InstrumentSet, load_instruments, parse_definition_text
-from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
+from unstuck.progress.config import (
+    Thresholds,
+    clinic_course_models,
+    default_course_models,
+    default_thresholds,
+    load_thresholds,
+)
 from unstuck.progress.course import CourseModel
 
 # What the session form asks by default: depression, anxiety, and our session-feedback form.
@@ -33,9 +40,21 @@ def reload_instruments() -> None:
     instruments.cache_clear()
 
 
+@cache
 def course_models() -> dict[str, CourseModel]:
-    return default_course_models()
+    """The shipped expected courses, or the clinic's own from `unstuck fit`.
+
+    UNSTUCK_MODELS_FILE names the file; an instrument it lacks keeps its shipped course.
+    """
+    if not settings.MODELS_FILE:
+        return default_course_models()
+    directions = {i.id: i.higher_is_better for i in instruments().values()}
+    return clinic_course_models(Path(settings.MODELS_FILE), directions)
 
 
+@cache
 def thresholds() -> Thresholds:
-    return default_thresholds()
+    """The shipped thresholds, or the clinic's own copy (UNSTUCK_THRESHOLDS_FILE)."""
+    if not settings.THRESHOLDS_FILE:
+        return default_thresholds()
+    return load_thresholds(Path(settings.THRESHOLDS_FILE))

@@ -104,6 +104,12 @@ def trajectory_chart(instrument: Instrument, sessions: list[Session]) -> str | N
     return charts.render(chart)
 
 
+def courses_in_use(used: list[Instrument]) -> list[str]:
+    """Which expected course each chart uses, where it comes from and how well it fits."""
+    models = course_models()
+    return [models[i.id].describe(i.name) for i in used if i.id in models]
+
+
 def history(sessions: list[Session], instrument_ids: list[str]) -> list[HistoryRow]:
     from unstuck.web.records.markers import MARKER_LABELS
 

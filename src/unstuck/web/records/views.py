@@ -121,6 +121,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "can_write": can_write,
             "summary": summary,
             "charts": chart_list,
+            "courses": presenters.courses_in_use(used),
             "measures": [(i, summary.to_dict()["measures"].get(i.id)) for i in used],
             "sessions": sessions,
             "history": presenters.history(sessions, [i.id for i in used]),
