@@ -154,6 +154,26 @@ def test_analyze_stops_on_bad_rows_unless_told_to_skip(
     assert {c["client_id"] for c in json.loads(out)} == {"A", "B"}
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv", "text"])
+def test_analyze_with_no_rows_left_reports_no_clients(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+) -> None:
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("client_id,occasion,instrument,score\n")
+    all_bad = tmp_path / "bad.csv"
+    all_bad.write_text("client_id,occasion,instrument,score\nA,1,phq9,99\n")
+    for path, extra in ((header_only, []), (all_bad, ["--skip-invalid"])):
+        code, out, _ = run(capsys, "analyze", str(path), "--format", fmt, *extra)
+        assert code == 0
+        if fmt == "json":
+            assert json.loads(out) == []
+        elif fmt == "csv":
+            assert out.splitlines()[0].startswith("client_id,status,flags,instrument,first")
+            assert len(out.splitlines()) == 1
+        else:
+            assert "Clients: 0" in out
+
+
 def test_analyze_reports_an_unreadable_or_missing_file(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -3,7 +3,7 @@
 Input is a long polars frame of checked observations (as made by
 `unstuck.analysis.csvinput`); output is one row per client and instrument and one row per
 client. Work is done column-wise in polars and numpy, with a Python loop only over the
-(few) instruments, so 100,000 clients take about as long as reading their file.
+(few) instruments: 100,000 clients x 10 sessions take about half a second on two cores.
 """
 
 from __future__ import annotations
@@ -44,6 +44,37 @@ MEASURE_KEYS = (
 )
 
 
+MEASURES_SCHEMA = pl.Schema(
+    {
+        "client_id": pl.String,
+        "instrument": pl.String,
+        "first": pl.Float64,
+        "last": pl.Float64,
+        "change": pl.Float64,
+        "n": pl.Int64,
+        "reliable_change": pl.String,
+        "recovered": pl.Boolean,
+        "reliably_recovered": pl.Boolean,
+        "first_occasion": pl.Int64,
+        "last_occasion": pl.Int64,
+        "first_severity": pl.String,
+        "last_severity": pl.String,
+        "safety_alert": pl.Boolean,
+        "sentence": pl.String,
+    }
+)
+CLIENTS_SCHEMA = pl.Schema(
+    {
+        "client_id": pl.String(),
+        "status": pl.String(),
+        "flags": pl.List(pl.String),
+        "explanations": pl.List(pl.String),
+        "measures_json": pl.String(),
+        "attendance": pl.Struct({k: pl.Int64 for k in ATTENDANCE_KINDS}),
+    }
+)
+
+
 @dataclass(frozen=True)
 class CaseloadSummary:
     measures: pl.DataFrame  # one row per client and instrument with a score: MEASURE_KEYS + text
@@ -61,10 +92,13 @@ def summarise_caseload(
     """Summarise every client in `observations` (columns as `csvinput.OBSERVATION_COLUMNS`).
 
     Rows must be checked first: one row per client, instrument and session, and one
-    attendance and date per session (as `unstuck.analysis.csvinput` guarantees).
+    attendance, date and markers count per session (as `unstuck.analysis.csvinput`
+    guarantees).
     """
     models = default_course_models() if models is None else models
     thresholds = default_thresholds() if thresholds is None else thresholds
+    if observations.is_empty():  # e.g. every row left out with --skip-invalid
+        return CaseloadSummary(MEASURES_SCHEMA.to_frame(), CLIENTS_SCHEMA.to_frame(), {})
     occ = pl.col("occasion")
     # Grouping on small integer codes is several times faster than on text keys. Client codes
     # follow the order of client ids, so sorting by codes sorts the report; sorting the rows
@@ -122,7 +156,7 @@ def summarise_caseload(
         parts.append(measured)
         fired.append(measure_signals(measured, instrument, models, thresholds))
     per_measure = pl.concat(parts, how="diagonal_relaxed").sort("_k")
-    # One row per session: the first of its rows (they share attendance and date).
+    # One row per session: the first of its rows (they share attendance, date and markers).
     sessions = observations.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
     signals = client_signals(per_measure, pl.concat(fired), sessions, thresholds)
 
