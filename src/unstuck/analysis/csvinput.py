@@ -321,11 +321,7 @@ def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
         _code("attendance").fill_null(-1).alias("_attendance"),
         pl.col("markers").fill_null(0).alias("_markers"),
         # Days since 1970; a blank date gets a code no real date has.
-        *(
-            pl.col("date").to_physical().cast(pl.Int64).fill_null(-(2**40)).alias("_date")
-            for c in shared
-            if c == "date"
-        ),
+        pl.col("date").to_physical().cast(pl.Int64).fill_null(-(2**40)).alias("_date"),
     ).filter(pl.col("_c").is_not_null() & pl.col("_s").is_not_null())
     same = (pl.col("_c") == pl.col("_c").shift(1)) & (pl.col("_s") == pl.col("_s").shift(1))
 
