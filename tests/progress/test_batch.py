@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -15,13 +16,16 @@ from unstuck.analysis.csvinput import read_observations
 from unstuck.analysis.report import render_json
 from unstuck.measures import InstrumentSet, load_instruments, score_only_instrument
 from unstuck.progress.batch import summarise_caseload
+from unstuck.progress.course import CourseModel
 from unstuck.progress.summary import observations_by_client, summarise_client
 from unstuck.synth import ClinicParameters, generate_long_table
 
 
-def per_client(frame: pl.DataFrame, instruments: InstrumentSet) -> list[dict[str, object]]:
+def per_client(
+    frame: pl.DataFrame, instruments: InstrumentSet, **settings: Any
+) -> list[dict[str, object]]:
     rows = observations_by_client(frame)
-    return [summarise_client(c, rows[c], instruments).to_dict() for c in sorted(rows)]
+    return [summarise_client(c, rows[c], instruments, **settings).to_dict() for c in sorted(rows)]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -170,3 +174,56 @@ def test_any_caseload_gets_the_same_words_from_both_paths(frame: pl.DataFrame) -
     instruments = load_instruments()
     batch = json.loads(render_json(summarise_caseload(frame, instruments)))
     assert batch == per_client(frame, instruments)
+
+
+# A clinic's own higher-is-better scale with an expected course of its own (as `unstuck fit`
+# would write): the course limits and drift point the other way.
+WELLBEING = score_only_instrument(
+    "wellbeing", reliability=0.89, sd=8.7, cutoff=40.0, higher_is_better=True
+)
+WELLBEING_COURSE = CourseModel(
+    instrument="wellbeing",
+    center=38.0,
+    slope=3.0,
+    slope_by_baseline=-0.1,
+    residual_sd=3.5,
+    slope_sd=2.0,
+    higher_is_better=True,
+    source="fitted on this clinic's data (test)",
+)
+
+
+@st.composite
+def wellbeing_caseloads(draw: st.DrawFn) -> pl.DataFrame:
+    rows: list[dict[str, object]] = []
+    for c in range(draw(st.integers(1, 5))):
+        start = draw(st.integers(20, 60))
+        for occasion in range(1, draw(st.integers(1, 10)) + 1):
+            total = float(min(70, max(14, start + draw(st.integers(-12, 12)))))
+            rows.append(
+                dict.fromkeys(
+                    ("prorated", "safety_alert", "safety_unanswered", "incomplete"), False
+                )
+                | {
+                    "row": len(rows) + 2,
+                    "client_id": f"W{c}",
+                    "instrument": "wellbeing",
+                    "occasion": occasion,
+                    "date": None,
+                    "attendance": "attended",
+                    "total": total,
+                    "markers": 0,
+                }
+            )
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(wellbeing_caseloads())
+def test_a_higher_is_better_course_gets_the_same_words_from_both_paths(
+    frame: pl.DataFrame,
+) -> None:
+    instruments = load_instruments().with_instrument(WELLBEING)
+    models = {"wellbeing": WELLBEING_COURSE}
+    batch = json.loads(render_json(summarise_caseload(frame, instruments, models=models)))
+    assert batch == per_client(frame, instruments, models=models)
