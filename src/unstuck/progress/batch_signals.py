@@ -336,6 +336,6 @@ def _withdrawal(
     return (
         reasons.sort(pl.col("_c"), pl.col("flag").replace_strict(REASONS))
         .group_by("_c", maintain_order=True)
-        .agg(text=pl.format("Withdrawal risk: {}.", pl.col("text").str.join("; ")))
+        .agg(text=pl.format(w.WITHDRAWAL, pl.col("text").str.join("; ")))
         .select("_c", flag=pl.lit("withdrawal_risk"), instrument=pl.lit(""), text="text")
     )

@@ -237,7 +237,7 @@ def withdrawal(
             )
     if not reasons:
         return []
-    return [Signal("withdrawal_risk", "Withdrawal risk: " + "; ".join(reasons) + ".")]
+    return [Signal("withdrawal_risk", w.WITHDRAWAL.format("; ".join(reasons)))]
 
 
 def rupture(feedback: Series, thresholds: Thresholds) -> list[Signal]:

@@ -62,6 +62,8 @@ PLATEAU = (
     "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now), and "
     "the last {} ({}) differ by at most {} points, less than the {} a reliable change needs."
 )
+# the reasons below, joined by "; "
+WITHDRAWAL = "Withdrawal risk: {}."
 # missed, late, window, missed rule, missed-or-late rule
 WITHDRAWAL_ATTENDANCE = (
     "of the last sessions booked, {} were cancelled or missed and {} started late (of {}); "
