@@ -26,25 +26,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from timing import median_time
 from unstuck.analysis.csvinput import check_observations, read_raw
 from unstuck.analysis.report import write_report
 from unstuck.measures import load_instruments
 from unstuck.progress.batch import summarise_caseload
 from unstuck.synth import ClinicParameters, generate_long_table
-
-
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def stages(csv: Path, out: Path) -> dict[str, float]:

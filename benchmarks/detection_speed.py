@@ -14,27 +14,18 @@ import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import polars as pl
 
+from timing import median_time
 from unstuck.analysis import analyze_file
 from unstuck.analysis.csvinput import read_observations
 from unstuck.measures import load_instruments
 from unstuck.progress.course import fit_course
 from unstuck.progress.summary import observations_by_client, summarise_client
 from unstuck.synth import ClinicParameters, generate_long_table
-
-
-def median_time(fn: Callable[[], object], repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def one_client(instruments) -> float:  # type: ignore[no-untyped-def]
