@@ -229,8 +229,7 @@ def check_observations(
     if "occasion" in columns:
         frame = _parse_numbers(frame, ["occasion"], pl.Int64)
         flag(
-            pl.col("_raw_occasion").is_not_null()
-            & (pl.col("occasion").is_null() | (pl.col("occasion") < 1)),
+            _not_whole_from("occasion", 1),
             "occasion",
             "occasion must be a whole number (session number) from 1 up",
         )
@@ -241,8 +240,7 @@ def check_observations(
     if "markers" in columns:
         frame = _parse_numbers(frame, ["markers"], pl.Int64)
         flag(
-            pl.col("_raw_markers").is_not_null()
-            & (pl.col("markers").is_null() | (pl.col("markers") < 0)),
+            _not_whole_from("markers", 0),
             "markers",
             "markers must be a whole number from 0 up (signs of pulling back noted)",
         )
@@ -408,6 +406,12 @@ def _as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 def _code(column: str) -> pl.Expr:
     """Small integer codes for a text column: grouping on them is much faster than on text."""
     return pl.col(column).cast(pl.Categorical).to_physical().cast(pl.Int64)
+
+
+def _not_whole_from(column: str, lowest: int) -> pl.Expr:
+    """Given, but not a whole number of at least `lowest` (after `_parse_numbers`)."""
+    value = pl.col(column)
+    return pl.col(f"_raw_{column}").is_not_null() & (value.is_null() | (value < lowest))
 
 
 def _blank(column: str) -> pl.Expr:
