@@ -21,6 +21,7 @@ from unstuck.progress.batch_signals import (
     client_signals,
     measure_signals,
     recent_window,
+    session_counts,
     status_expr,
 )
 from unstuck.progress.change import ChangeCriteria, classify_changes, criteria_for
@@ -158,7 +159,8 @@ def summarise_caseload(
     per_measure = pl.concat(parts, how="diagonal_relaxed").sort("_k")
     # One row per session: the first of its rows (they share attendance, date and markers).
     sessions = observations.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
-    signals = client_signals(per_measure, pl.concat(fired), sessions, thresholds)
+    counts = session_counts(sessions, thresholds)
+    signals = client_signals(per_measure, pl.concat(fired), sessions, counts, thresholds)
 
     measure_json = pl.format(
         '"{}":{}',
@@ -194,7 +196,7 @@ def summarise_caseload(
             .then(pl.lit([w.NO_SCORES], dtype=pl.List(pl.String)))
             .otherwise(pl.col("explanations"))
         )
-        .join(_attendance(sessions).lazy(), on="_c", how="left", maintain_order="left")
+        .join(counts.lazy().select("_c", "attendance"), on="_c", how="left", maintain_order="left")
         .select("client_id", "status", "flags", "explanations", "measures_json", "attendance")
         .collect()
         .rechunk()  # one piece per column, as the string work on the report expects
@@ -308,11 +310,3 @@ def _unknown_safety_sentence(instrument: Instrument) -> pl.Expr:
             w.sessions_expr(blanks),
         )
     )
-
-
-def _attendance(sessions: pl.DataFrame) -> pl.DataFrame:
-    """Sessions per attendance kind (one row per client and session)."""
-    counts = sessions.group_by("_c").agg(
-        **{k: (pl.col("attendance") == k).sum().cast(pl.Int64) for k in ATTENDANCE_KINDS}
-    )
-    return counts.select("_c", pl.struct(*ATTENDANCE_KINDS).alias("attendance"))

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from statistics import NormalDist
 
+import numpy as np
 import polars as pl
 
 from unstuck.measures.model import Instrument
@@ -32,6 +33,7 @@ from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.progress.config import Thresholds
 from unstuck.progress.course import CourseModel
 from unstuck.progress.signals import FLAGS, RED
+from unstuck.progress.summary import ATTENDANCE_KINDS
 
 MISSED = ("cancelled", "no_show")
 DRIFTING = "drifting"  # past the drift line of the expected course: at risk, but no flag
@@ -88,11 +90,13 @@ def client_signals(
     per_measure: pl.DataFrame,
     fired: pl.DataFrame,
     sessions: pl.DataFrame,
+    counts: pl.DataFrame,
     thresholds: Thresholds,
 ) -> pl.DataFrame:
     """Signal sentences, flags and whether any is red, for each client code ``_c`` with a
-    signal (`fired` as `measure_signals` gives, for all instruments)."""
-    withdrawal = _withdrawal(per_measure, sessions, thresholds)
+    signal (`fired` as `measure_signals` gives, for all instruments; `counts` as
+    `session_counts` gives)."""
+    withdrawal = _withdrawal(per_measure, counts, sessions, thresholds)
     return (
         pl.concat([fired, withdrawal])
         .sort(pl.col("_c"), pl.col("flag").replace_strict(RANK), pl.col("instrument"))
@@ -255,19 +259,76 @@ def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:
 # -- per client: withdrawal ---------------------------------------------------------------
 
 
+def session_counts(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
+    """Per client code ``_c``: sessions of each attendance kind (all, and within the
+    withdrawal rule's window of the latest ones), and markers noted in that window.
+
+    Sessions are sorted by client, so counting is a `numpy.bincount` over codes: one pass
+    per count, where a polars group-by would hash a million keys for each.
+    """
+    window = thresholds.withdrawal_risk.window
+    c = sessions.get_column("_c").to_numpy()
+    clients = int(c.max()) + 1 if len(c) else 1
+    kinds = len(ATTENDANCE_KINDS)
+    kind = sessions.get_column("attendance").cast(pl.Enum(ATTENDANCE_KINDS)).to_physical()
+    key = c * kinds + kind.to_numpy()
+    # How many sessions come after this one for the same client: 0 for the latest.
+    ends = np.cumsum(np.bincount(c, minlength=clients))
+    recent = ends[c] - 1 - np.arange(len(c)) < window
+    every = np.bincount(key, minlength=clients * kinds).reshape(clients, kinds)
+    latest = np.bincount(key[recent], minlength=clients * kinds).reshape(clients, kinds)
+    markers = sessions.get_column("markers").to_numpy()
+    present = np.flatnonzero(every.sum(axis=1))
+    missed = sum(latest[:, ATTENDANCE_KINDS.index(k)] for k in MISSED)
+    return pl.DataFrame(
+        {
+            "_c": present,
+            "attendance": pl.DataFrame(
+                {k: every[present, i] for i, k in enumerate(ATTENDANCE_KINDS)}
+            ).to_struct(),
+            "missed": missed[present],
+            "late": latest[present, ATTENDANCE_KINDS.index("late")],
+            "booked": latest.sum(axis=1)[present],
+            "noticed": np.bincount(c[recent], markers[recent], minlength=clients)[present],
+        },
+        schema_overrides={"noticed": pl.Int64},
+    )
+
+
+def _gaps(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
+    """Clients whose latest gap between dated sessions is long enough to be a candidate for
+    the gap rule, with the number of gaps, the latest, and the usual gap (the median of the
+    earlier ones). The median is taken only for these few candidates."""
+    rule = thresholds.withdrawal_risk
+    dated = sessions.filter(pl.col("date").is_not_null())
+    c = dated.get_column("_c").to_numpy()
+    day = dated.get_column("date").to_physical().to_numpy().astype(np.int64)
+    same = c[1:] == c[:-1]
+    gap = np.diff(day)
+    last = np.append(c[1:] != c[:-1], True)  # the latest dated session of its client
+    count = np.bincount(c[1:][same], minlength=int(c.max()) + 1 if len(c) else 1)
+    # The latest gap is the one ending at a client's latest dated session.
+    ending = np.flatnonzero(last[1:] & same) + 1
+    candidates = ending[(count[c[ending]] >= 3) & (gap[ending - 1] >= rule.min_gap_days)]
+    if not len(candidates):
+        return pl.DataFrame(
+            schema={"_c": pl.Int64, "gaps": pl.Int64, "latest": pl.Int64, "usual": pl.Float64}
+        )
+    chosen = np.isin(c[1:], c[candidates]) & same & ~last[1:]
+    earlier = pl.DataFrame({"_c": c[1:][chosen], "gap": gap[chosen]})
+    usual = earlier.group_by("_c").agg(usual=pl.col("gap").median())
+    return pl.DataFrame(
+        {"_c": c[candidates], "gaps": count[c[candidates]], "latest": gap[candidates - 1]},
+        schema={"_c": pl.Int64, "gaps": pl.Int64, "latest": pl.Int64},
+    ).join(usual, on="_c")
+
+
 def _withdrawal(
-    per_measure: pl.DataFrame, sessions: pl.DataFrame, thresholds: Thresholds
+    per_measure: pl.DataFrame, counts: pl.DataFrame, sessions: pl.DataFrame, thresholds: Thresholds
 ) -> pl.DataFrame:
     """The withdrawal_risk signal per client: its reasons, in the order `signals.withdrawal`
     gives them (attendance, gaps, resistance markers, session feedback), in one sentence."""
     rule = thresholds.withdrawal_risk
-    recent = pl.col("attendance").tail(rule.window)
-    attendance = sessions.group_by("_c").agg(
-        missed=recent.is_in(MISSED).sum(),
-        late=(recent == "late").sum(),
-        booked=recent.len(),
-        noticed=pl.col("markers").tail(rule.window).sum(),
-    )
     missed, late = pl.col("missed"), pl.col("late")
     attendance_rule: Rule = (
         "attendance",
@@ -286,24 +347,11 @@ def _withdrawal(
         pl.col("noticed") >= rule.markers,
         pl.format(w.WITHDRAWAL_MARKERS, pl.col("noticed"), pl.col("booked"), pl.lit(rule.markers)),
     )
-    # Gaps between consecutive dated sessions of the same client (sessions are sorted).
-    dated = sessions.filter(pl.col("date").is_not_null()).select(
-        "_c",
-        gap=pl.when(pl.col("_c") == pl.col("_c").shift(1)).then(
-            (pl.col("date") - pl.col("date").shift(1)).dt.total_days()
-        ),
-        is_last=pl.col("_c") != pl.col("_c").shift(-1).fill_null(-1),
-    )
-    gaps = dated.group_by("_c").agg(
-        gaps=pl.col("gap").count(),
-        latest=pl.col("gap").drop_nulls().last(),
-        usual=pl.col("gap").filter(~pl.col("is_last")).median(),
-    )
+    gaps = _gaps(sessions, thresholds)
     latest, usual = pl.col("latest"), pl.col("usual")
     gap_rule: Rule = (
         "gap",
-        (pl.col("gaps") >= 3)
-        & (latest >= pl.max_horizontal(rule.gap_factor * usual, pl.lit(rule.min_gap_days))),
+        latest >= pl.max_horizontal(rule.gap_factor * usual, pl.lit(rule.min_gap_days)),
         pl.format(
             w.WITHDRAWAL_GAP,
             latest,
@@ -328,7 +376,7 @@ def _withdrawal(
     )
     reasons = pl.concat(
         [
-            _fire(attendance, [attendance_rule, markers_rule], ""),
+            _fire(counts, [attendance_rule, markers_rule], ""),
             _fire(gaps, [gap_rule], ""),
             _fire(feedback, [feedback_rule], ""),
         ]

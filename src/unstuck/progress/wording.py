@@ -108,8 +108,7 @@ def number(x: float, places: int = 2) -> str:
         return str(x)
     scaled = round(x * 10**places)
     whole, fraction = divmod(abs(scaled), 10**places)
-    digits = str(fraction).zfill(places).rstrip("0") if places else ""
-    return ("-" if scaled < 0 else "") + str(whole) + ("." + digits if digits else "")
+    return ("-" if scaled < 0 else "") + str(whole) + _decimals(fraction, places)
 
 
 def signed(x: float) -> str:
@@ -132,18 +131,33 @@ def sessions(occasions: Sequence[int]) -> str:
 
 
 def number_expr(col: pl.Expr, places: int = 2) -> pl.Expr:
-    scaled = (col * 10**places).round(0).cast(pl.Int64)
-    whole = (scaled.abs() // 10**places).cast(pl.String)
-    # The fraction's digits with leading zeros: 5 -> "105" -> "05".
-    digits = (scaled.abs() % 10**places + 10**places).cast(pl.String).str.slice(1)
-    digits = digits.str.strip_chars_end("0") if places else pl.lit("")
-    sign = pl.when(scaled < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    point = pl.when(digits.str.len_bytes() > 0).then(pl.lit(".")).otherwise(pl.lit(""))
-    return pl.concat_str(sign, whole, point, digits)
+    """`number` as a polars expression: the same operations, so the same digits."""
+    return _digits(col, places, plus=False)
 
 
 def signed_expr(col: pl.Expr) -> pl.Expr:
-    return pl.when(col > 0).then(pl.lit("+") + number_expr(col)).otherwise(number_expr(col))
+    return _digits(col, 2, plus=True)
+
+
+def _digits(col: pl.Expr, places: int, *, plus: bool) -> pl.Expr:
+    unit = 10**places
+    scaled = (col * unit).round(0).cast(pl.Int64)
+    size = scaled.abs()
+    sign = pl.when(scaled < 0).then(pl.lit("-"))
+    if plus:
+        sign = sign.when(col > 0).then(pl.lit("+"))
+    # The decimals of each possible fraction, looked up: 5 -> ".05", 50 -> ".5", 0 -> "".
+    decimals = pl.Series([_decimals(f, places) for f in range(unit)], dtype=pl.String)
+    return pl.concat_str(
+        sign.otherwise(pl.lit("")),
+        (size // unit).cast(pl.String),
+        pl.lit(decimals).gather(size % unit),
+    )
+
+
+def _decimals(fraction: int, places: int) -> str:
+    digits = str(fraction).zfill(places).rstrip("0") if places else ""
+    return "." + digits if digits else ""
 
 
 def labelled_expr(score: pl.Expr, severity: pl.Expr) -> pl.Expr:

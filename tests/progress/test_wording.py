@@ -1,0 +1,38 @@
+"""Numbers in sentences are written the same way by both paths (Python and polars)."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from unstuck.progress import wording as w
+
+# Scores, prorated scores, means and model values: whole numbers, binary-fraction ties
+# (35.15, 2.675), tiny values either side of 0, and large ones.
+VALUES = st.one_of(
+    st.integers(-1000, 1000).map(float),
+    st.integers(-100_000, 100_000).map(lambda i: i / 1000),
+    st.integers(-2000, 2000).map(lambda i: i / 200),
+    st.floats(-1e6, 1e6, allow_nan=False),
+    st.sampled_from([0.0, -0.0, 0.004, -0.004, 0.005, -0.005, 35.15, 2.675, 1e-9]),
+)
+
+
+@given(st.lists(VALUES, min_size=1, max_size=40), st.sampled_from([0, 1, 2]))
+def test_number_and_number_expr_write_the_same_digits(values: list[float], places: int) -> None:
+    frame = pl.DataFrame({"x": values}, schema={"x": pl.Float64})
+    written = frame.select(
+        a=w.number_expr(pl.col("x"), places), s=w.signed_expr(pl.col("x"))
+    ).to_dict(as_series=False)
+    assert written["a"] == [w.number(v, places) for v in values]
+    assert written["s"] == [w.signed(v) for v in values]
+
+
+def test_numbers_are_written_as_people_write_them() -> None:
+    cases = [(12.0, "12"), (12.346, "12.35"), (-0.5, "-0.5"), (0.0, "0"), (7.1, "7.1")]
+    frame = pl.DataFrame({"x": [v for v, _ in cases]})
+    assert frame.select(w.number_expr(pl.col("x"))).to_series().to_list() == [
+        text for _, text in cases
+    ]
+    assert [w.signed(v) for v in (3.0, -3.0, 0.0)] == ["+3", "-3", "0"]
