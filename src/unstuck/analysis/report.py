@@ -14,6 +14,7 @@ import polars as pl
 
 from unstuck.measures.model import Instrument
 from unstuck.progress.batch import MEASURE_KEYS, CaseloadSummary
+from unstuck.progress.summary import ATTENDANCE_KINDS
 from unstuck.synth import SYNTHETIC_PREFIX
 
 FORMATS = ("json", "csv", "text")
@@ -60,20 +61,51 @@ def render_json(summary: CaseloadSummary) -> str:
 
 
 def write_json(summary: CaseloadSummary, out: IO[bytes]) -> None:
-    """A JSON list with one object per client (one client per line, for easy diffing)."""
+    """A JSON list with one object per client (one client per line, for easy diffing).
+
+    Each line is put together from its parts as text: the parts that are text are quoted
+    (and escaped only where they hold a character JSON must escape), numbers and booleans
+    are written as they are.
+    """
     clients = summary.clients
     if clients.height == 0:
         out.write(b"[]\n")
         return
-    head = pl.struct("client_id", "status", "flags", "explanations").struct.json_encode()
-    lines = clients.select(
+    measures = summary.measures
+    # One text per measure: "phq9":{"first":12.0,...}; gathered per client below.
+    parts: list[pl.Expr] = [_json_value(measures, "instrument"), pl.lit(":{")]
+    for i, key in enumerate(MEASURE_KEYS):
+        parts += [pl.lit(("," if i else "") + f'"{key}":'), _json_value(measures, key)]
+    by_client = (
+        measures.select(
+            pl.col("_c").set_sorted(), pl.concat_str(*parts, pl.lit("}")).alias("measure")
+        )
+        .group_by("_c", maintain_order=True)
+        .agg("measure")
+        .select(
+            "_c",
+            measures=pl.concat_str(pl.lit("{"), pl.col("measure").list.join(","), pl.lit("}")),
+        )
+    )
+    attendance = pl.concat_str(
+        [pl.format(f'"{k}":{{}}', pl.col("attendance").struct.field(k)) for k in ATTENDANCE_KINDS],
+        separator=",",
+    )
+    lines = clients.join(by_client, on="_c", how="left", maintain_order="left").select(
         pl.concat_str(
-            head.str.head(-1),
+            pl.lit('{"client_id":'),
+            _json_value(clients, "client_id"),
+            pl.lit(',"status":"'),
+            pl.col("status"),
+            pl.lit('","flags":'),
+            _json_value(clients, "flags"),
+            pl.lit(',"explanations":'),
+            _json_value(clients, "explanations"),
             pl.lit(',"measures":'),
-            pl.col("measures_json"),
-            pl.lit(',"attendance":'),
-            pl.col("attendance").struct.json_encode(),
-            pl.lit("}"),
+            pl.col("measures").fill_null("{}"),
+            pl.lit(',"attendance":{'),
+            attendance,
+            pl.lit("}}"),
         )
     )
     # Each line is finished JSON: written as it is, never quoted; a comma ends all but the last.
@@ -86,12 +118,12 @@ def write_json(summary: CaseloadSummary, out: IO[bytes]) -> None:
 def write_csv(summary: CaseloadSummary, out: IO[bytes]) -> None:
     """One row per client and instrument (clients without scores get one row of their own)."""
     measures = summary.measures.select(
-        "client_id", "instrument", *MEASURE_KEYS, pl.col("sentence").alias("explanation")
+        "_c", "instrument", *MEASURE_KEYS, pl.col("sentence").alias("explanation")
     )
     clients = summary.clients.select(
-        "client_id", "status", pl.col("flags").list.join(";").alias("flags")
+        "_c", "client_id", "status", pl.col("flags").list.join(";").alias("flags")
     )
-    table = clients.join(measures, on="client_id", how="left", maintain_order="left")
+    table = clients.join(measures, on="_c", how="left", maintain_order="left").drop("_c")
     table.write_csv(out)
 
 
@@ -163,3 +195,24 @@ def render_text(
 
 def _pct(part: int, whole: int) -> str:
     return f"{part}/{whole} ({100 * part / whole:.0f}%)" if whole else "0"
+
+
+# Characters a JSON string cannot hold as they are.
+_ESCAPED = ['"', "\\", *(chr(i) for i in range(32))]
+
+
+def _json_value(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """A column's values as JSON text; a missing value is ``null``.
+
+    Short text (ids, names, labels) is quoted as it is when no value holds a character
+    that JSON escapes, which is the common case and faster; otherwise, and for lists of
+    text, polars encodes it. Numbers and booleans are written as they are.
+    """
+    dtype = frame.schema[column]
+    col = pl.col(column)
+    if dtype == pl.String and not frame.select(col.str.contains_any(_ESCAPED).any()).item():
+        return pl.concat_str(pl.lit('"'), col, pl.lit('"')).fill_null("null")
+    if dtype == pl.String or isinstance(dtype, pl.List):
+        encoded = pl.struct(col.alias("v")).struct.json_encode()
+        return encoded.str.strip_prefix('{"v":').str.strip_suffix("}")
+    return col.cast(pl.String).fill_null("null")

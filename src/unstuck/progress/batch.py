@@ -24,7 +24,12 @@ from unstuck.progress.batch_signals import (
     session_counts,
     status_expr,
 )
-from unstuck.progress.change import ChangeCriteria, classify_changes, criteria_for
+from unstuck.progress.change import (
+    ChangeArrays,
+    ChangeCriteria,
+    classify_changes,
+    criteria_for,
+)
 from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
 from unstuck.progress.course import CourseModel
 from unstuck.progress.summary import ATTENDANCE_KINDS
@@ -47,6 +52,7 @@ MEASURE_KEYS = (
 
 MEASURES_SCHEMA = pl.Schema(
     {
+        "_c": pl.Int64,
         "client_id": pl.String,
         "instrument": pl.String,
         "first": pl.Float64,
@@ -66,11 +72,11 @@ MEASURES_SCHEMA = pl.Schema(
 )
 CLIENTS_SCHEMA = pl.Schema(
     {
+        "_c": pl.Int64(),
         "client_id": pl.String(),
         "status": pl.String(),
         "flags": pl.List(pl.String),
         "explanations": pl.List(pl.String),
-        "measures_json": pl.String(),
         "attendance": pl.Struct({k: pl.Int64 for k in ATTENDANCE_KINDS}),
     }
 )
@@ -79,7 +85,9 @@ CLIENTS_SCHEMA = pl.Schema(
 @dataclass(frozen=True)
 class CaseloadSummary:
     measures: pl.DataFrame  # one row per client and instrument with a score: MEASURE_KEYS + text
-    clients: pl.DataFrame  # client_id, status, flags, explanations, measures_json, attendance
+    # _c (the client's place in client_id order), client_id, status, flags, explanations,
+    # attendance; both frames are in client order.
+    clients: pl.DataFrame
     models: Mapping[str, CourseModel]  # the expected courses the signals used, by instrument
 
 
@@ -160,48 +168,42 @@ def summarise_caseload(
     # One row per session: the first of its rows (they share attendance, date and markers).
     sessions = observations.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
     counts = session_counts(sessions, thresholds)
-    signals = client_signals(per_measure, pl.concat(fired), sessions, counts, thresholds)
+    texts, verdicts = client_signals(per_measure, pl.concat(fired), sessions, counts, thresholds)
 
-    measure_json = pl.format(
-        '"{}":{}',
-        pl.col("instrument"),
-        pl.struct(*MEASURE_KEYS).struct.json_encode(),
+    # Each client's explanations: signals first, then each measure's sentence, then any
+    # safety answer that is missing. Gathered from one long frame of sentences (sorted by
+    # client, each part already in order) into lists, which only moves references to text.
+    sentences = pl.concat(
+        [
+            texts.select("_c", pl.lit(0).alias("_part"), "text"),
+            per_measure.select("_c", pl.lit(1).alias("_part"), text="sentence"),
+            per_measure.select("_c", pl.lit(2).alias("_part"), text="unknown_sentence"),
+        ]
+    ).filter(pl.col("text").is_not_null())
+    explanations = (
+        sentences.sort("_c", "_part", maintain_order=True)
+        .group_by(pl.col("_c").set_sorted(), maintain_order=True)
+        .agg(explanations="text")
     )
+    # Rows are in client order from here on; telling polars so lets it group by slicing.
     clients = (
-        per_measure.lazy()
-        .group_by("_c", maintain_order=True)
-        .agg(
-            client_id=pl.col("client_id").first(),
-            sentences=pl.col("sentence").drop_nulls(),
-            unknown=pl.col("unknown_sentence").drop_nulls(),
-            measures_json=measure_json.filter(pl.col("n") > 0),
-            enough=(pl.col("n") >= 2).any(),
+        per_measure.group_by(pl.col("_c").set_sorted(), maintain_order=True)
+        .agg(client_id=pl.col("client_id").first(), enough=(pl.col("n") >= 2).any())
+        .join(verdicts, on="_c", how="left", maintain_order="left")
+        .join(explanations, on="_c", how="left", maintain_order="left")
+        .join(counts.select("_c", "attendance"), on="_c", how="left", maintain_order="left")
+        .select(
+            "_c",
+            "client_id",
+            status=status_expr(pl.col("flags").is_not_null(), pl.col("red"), pl.col("enough")),
+            flags=pl.col("flags").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+            explanations=pl.col("explanations").fill_null(
+                pl.lit([w.NO_SCORES], dtype=pl.List(pl.String))
+            ),
+            attendance="attendance",
         )
-        .with_columns(
-            measures_json=pl.concat_str(
-                pl.lit("{"), pl.col("measures_json").list.join(","), pl.lit("}")
-            )
-        )
-        .join(signals.lazy(), on="_c", how="left", maintain_order="left")
-        .with_columns(
-            pl.col("signals", "flags").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-            pl.col("red").fill_null(False),
-        )
-        .with_columns(
-            status=status_expr(pl.col("signals"), pl.col("red"), pl.col("enough")),
-            explanations=pl.concat_list("signals", "sentences", "unknown"),
-        )
-        .with_columns(
-            explanations=pl.when(pl.col("explanations").list.len() == 0)
-            .then(pl.lit([w.NO_SCORES], dtype=pl.List(pl.String)))
-            .otherwise(pl.col("explanations"))
-        )
-        .join(counts.lazy().select("_c", "attendance"), on="_c", how="left", maintain_order="left")
-        .select("client_id", "status", "flags", "explanations", "measures_json", "attendance")
-        .collect()
-        .rechunk()  # one piece per column, as the string work on the report expects
     )
-    measures = per_measure.filter(pl.col("n") > 0).drop("alerts", "blanks", "recent", "total_sum")
+    measures = per_measure.filter(pl.col("n") > 0).select(MEASURES_SCHEMA.names())
     present = set(measures.get_column("instrument").unique().to_list())
     present.discard(thresholds.alliance_rupture.instrument)
     used = {i: models[i] for i in sorted(present) if i in models}
@@ -214,25 +216,35 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
     first = part.get_column("first").to_numpy().astype(np.float64)
     last = part.get_column("last").to_numpy().astype(np.float64)
     n = part.get_column("n").to_numpy()
-    names = pl.Series([b.name for b in instrument.bands] + [None], dtype=pl.String)
+    judged = n >= 2
+    bands = instrument.bands
+    names = pl.Series([b.name for b in bands] + [None], dtype=pl.String)
+    # What follows a score in a sentence: its band in brackets, or nothing outside the bands.
+    labels = pl.Series([f" ({b.name})" for b in bands] + [""], dtype=pl.String)
+    at_first = _band_positions(instrument, first, len(names))
+    at_last = _band_positions(instrument, last, len(names))
     cols: dict[str, pl.Series] = {
-        "first_severity": names.gather(_band_positions(instrument, first, len(names))),
-        "last_severity": names.gather(_band_positions(instrument, last, len(names))),
-        "change": pl.Series(np.where(n >= 2, last - first, np.nan)).fill_nan(None),
+        "first_severity": names.gather(at_first),
+        "last_severity": names.gather(at_last),
+        "change": pl.Series(np.where(judged, last - first, np.nan)).fill_nan(None),
+        "_first_label": labels.gather(at_first),
+        "_last_label": labels.gather(at_last),
     }
     if criteria is not None:
         arrays = classify_changes(np.nan_to_num(first), np.nan_to_num(last), criteria)
-        judged = n >= 2
-        labels = pl.Series(["deteriorated", "unchanged", "improved"], dtype=pl.String)
-        reliable = labels.gather(arrays.direction.astype(np.int64) + 1)
+        kinds = pl.Series(["deteriorated", "unchanged", "improved"], dtype=pl.String)
+        reliable = kinds.gather(arrays.direction.astype(np.int64) + 1)
         cols["reliable_change"] = reliable.set(pl.Series(~judged), None)
         known = judged & arrays.case_at_first if arrays.has_cutoff else np.zeros_like(judged)
         cols["recovered"] = _only_where(known, arrays.recovered)
         cols["reliably_recovered"] = _only_where(known, arrays.reliably_recovered)
+        verdicts, position = _verdicts(criteria, arrays, known)
+        cols["_verdict"] = verdicts.gather(position)
     else:
         cols["reliable_change"] = pl.Series([None] * part.height, dtype=pl.String)
         cols["recovered"] = pl.Series([None] * part.height, dtype=pl.Boolean)
         cols["reliably_recovered"] = pl.Series([None] * part.height, dtype=pl.Boolean)
+        cols["_verdict"] = pl.Series([w.NO_RULE] * part.height, dtype=pl.String)
     frame = part.with_columns(
         pl.lit(instrument.id).alias("instrument"),
         **cols,
@@ -242,9 +254,24 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
     # panicked ("binview ... i < self.len()") formatting sentences on filtered rows of it
     # (found by tests/progress/test_batch.py; a frame concatenated from two pieces does it too).
     return frame.with_columns(
-        sentence=pl.when(pl.col("n") > 0).then(_sentence_expr(instrument.name, criteria)),
+        sentence=pl.when(pl.col("n") > 0).then(_sentence_expr(instrument.name)),
         unknown_sentence=_unknown_safety_sentence(instrument),
-    )
+    ).drop("_first_label", "_last_label", "_verdict")
+
+
+def _verdicts(
+    criteria: ChangeCriteria, arrays: ChangeArrays, known: np.ndarray
+) -> tuple[pl.Series, np.ndarray]:
+    """The few possible verdict sentences (reliable change, then recovery), and which one
+    each row gets: looked up, so that only the numbers are formatted row by row."""
+    by_direction = (w.DETERIORATED, w.UNCHANGED, w.IMPROVED)
+    direction = arrays.direction.astype(np.int64) + 1
+    if criteria.cutoff is None:
+        return pl.Series([v.format(criteria.rule) for v in by_direction]), direction
+    recovery = (w.NOT_A_CASE, w.RELIABLY_RECOVERED, w.RECOVERED_ONLY, w.NOT_RECOVERED)
+    state = np.select([~known, arrays.reliably_recovered, arrays.recovered], [0, 1, 2], default=3)
+    texts = [f"{v.format(criteria.rule)} {r}" for v in by_direction for r in recovery]
+    return pl.Series(texts), direction * len(recovery) + state
 
 
 def _only_where(keep: np.ndarray, values: np.ndarray) -> pl.Series:
@@ -257,12 +284,13 @@ def _band_positions(instrument: Instrument, totals: np.ndarray, size: int) -> pl
     return pl.Series(np.where(idx < 0, size - 1, idx))
 
 
-def _sentence_expr(name: str, criteria: ChangeCriteria | None) -> pl.Expr:
-    first = w.labelled_expr(pl.col("first"), pl.col("first_severity"))
-    last = w.labelled_expr(pl.col("last"), pl.col("last_severity"))
+def _sentence_expr(name: str) -> pl.Expr:
+    """`summary.explain_measure` for every row (`_verdict` holds the verdict sentences)."""
+    first = pl.concat_str(w.number_expr(pl.col("first")), pl.col("_first_label"))
+    last = pl.concat_str(w.number_expr(pl.col("last")), pl.col("_last_label"))
     one = pl.format(w.ONE_SCORE, pl.lit(name), first, pl.col("first_occasion"))
     change = pl.format(
-        w.CHANGE,
+        w.CHANGE + " {}",
         pl.lit(name),
         first,
         pl.col("first_occasion"),
@@ -270,31 +298,9 @@ def _sentence_expr(name: str, criteria: ChangeCriteria | None) -> pl.Expr:
         pl.col("last_occasion"),
         pl.col("n"),
         w.signed_expr(pl.col("change")),
+        pl.col("_verdict"),
     )
-    if criteria is None:
-        body = pl.concat_str(change, pl.lit(" " + w.NO_RULE))
-    else:
-        rc = pl.col("reliable_change")
-        verdict = (
-            pl.when(rc == "improved")
-            .then(pl.lit(w.IMPROVED.format(criteria.rule)))
-            .when(rc == "deteriorated")
-            .then(pl.lit(w.DETERIORATED.format(criteria.rule)))
-            .otherwise(pl.lit(w.UNCHANGED.format(criteria.rule)))
-        )
-        body = pl.concat_str(change, pl.lit(" "), verdict)
-        if criteria.cutoff is not None:
-            recovery = (
-                pl.when(pl.col("recovered").is_null())
-                .then(pl.lit(w.NOT_A_CASE))
-                .when(pl.col("reliably_recovered"))
-                .then(pl.lit(w.RELIABLY_RECOVERED))
-                .when(pl.col("recovered"))
-                .then(pl.lit(w.RECOVERED_ONLY))
-                .otherwise(pl.lit(w.NOT_RECOVERED))
-            )
-            body = pl.concat_str(body, pl.lit(" "), recovery)
-    return pl.when(pl.col("n") >= 2).then(body).otherwise(one)
+    return pl.when(pl.col("n") >= 2).then(change).otherwise(one)
 
 
 def _unknown_safety_sentence(instrument: Instrument) -> pl.Expr:

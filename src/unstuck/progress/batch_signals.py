@@ -92,29 +92,31 @@ def client_signals(
     sessions: pl.DataFrame,
     counts: pl.DataFrame,
     thresholds: Thresholds,
-) -> pl.DataFrame:
-    """Signal sentences, flags and whether any is red, for each client code ``_c`` with a
-    signal (`fired` as `measure_signals` gives, for all instruments; `counts` as
-    `session_counts` gives)."""
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every client's signals: their sentences (``_c``, ``text``; one row each, in the order
+    `signals.detect` lists them) and, per client code ``_c`` with a signal, its ``flags`` and
+    whether any is ``red``.
+
+    `fired` is what `measure_signals` gives, for all instruments; `counts` is what
+    `session_counts` gives.
+    """
     withdrawal = _withdrawal(per_measure, counts, sessions, thresholds)
-    return (
-        pl.concat([fired, withdrawal])
-        .sort(pl.col("_c"), pl.col("flag").replace_strict(RANK), pl.col("instrument"))
-        .group_by("_c", maintain_order=True)
-        .agg(
-            signals=pl.col("text"),
-            flags=pl.col("flag").filter(pl.col("flag") != DRIFTING).unique(maintain_order=True),
-            red=pl.col("flag").is_in(sorted(RED)).any(),
-        )
+    ordered = pl.concat([fired, withdrawal]).sort(
+        pl.col("_c"), pl.col("flag").replace_strict(RANK), pl.col("instrument")
     )
+    verdicts = ordered.group_by(pl.col("_c").set_sorted(), maintain_order=True).agg(
+        flags=pl.col("flag").filter(pl.col("flag") != DRIFTING).unique(maintain_order=True),
+        red=pl.col("flag").is_in(sorted(RED)).any(),
+    )
+    return ordered.select("_c", "text"), verdicts
 
 
-def status_expr(signals: pl.Expr, red: pl.Expr, enough: pl.Expr) -> pl.Expr:
+def status_expr(signalled: pl.Expr, red: pl.Expr, enough: pl.Expr) -> pl.Expr:
     """Status as `signals.detect` decides it: red signals, any signal, two scores, or none."""
     return (
         pl.when(red)
         .then(pl.lit("off_track"))
-        .when(signals.list.len() > 0)
+        .when(signalled)
         .then(pl.lit("at_risk"))
         .when(enough)
         .then(pl.lit("on_track"))

@@ -160,14 +160,6 @@ def _decimals(fraction: int, places: int) -> str:
     return "." + digits if digits else ""
 
 
-def labelled_expr(score: pl.Expr, severity: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(severity.is_null())
-        .then(number_expr(score))
-        .otherwise(pl.format("{} ({})", number_expr(score), severity))
-    )
-
-
 def sessions_expr(occasions: pl.Expr) -> pl.Expr:
     names = occasions.cast(pl.List(pl.String))
     n = names.list.len()
