@@ -21,6 +21,7 @@ import polars as pl
 
 from unstuck.errors import InvalidRows, MissingColumns, Problem, UnstuckError
 from unstuck.measures import InstrumentSet, score_expressions
+from unstuck.progress.batch import client_codes
 from unstuck.progress.wording import number, number_expr
 
 ATTENDANCE = ("attended", "late", "cancelled", "no_show")
@@ -217,8 +218,16 @@ def check_observations(
     if "date" in columns:
         frame = frame.with_columns(
             pl.col("date").alias("_raw_date"),
-            pl.col("date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
+            pl.col("date").str.strptime(pl.Date, "%Y-%m-%d", strict=False),
         )
+        unparsed = pl.col("_raw_date").is_not_null() & pl.col("date").is_null()
+        if frame.select(unparsed.any()).item():  # spaces around a date are forgiven
+            frame = frame.with_columns(
+                pl.coalesce(
+                    "date",
+                    pl.col("_raw_date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
+                )
+            )
         flag(
             pl.col("_raw_date").is_not_null() & pl.col("date").is_null(),
             "date",
@@ -313,7 +322,7 @@ def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     shared = ["attendance", "markers"] + (["date"] if session == "occasion" else [])
     keyed = frame.select(
         "row",
-        pl.col("client_id").rank("dense").cast(pl.Int64).alias("_c"),
+        client_codes(frame.get_column("client_id")).alias("_c"),
         _code("instrument").alias("_i"),
         pl.col(session).to_physical().cast(pl.Int64).alias("_s"),
         _code("attendance").fill_null(-1).alias("_attendance"),
@@ -326,14 +335,14 @@ def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     def differs(column: str) -> pl.Expr:
         return (same & (pl.col(column) != pl.col(column).shift(1))).any().alias(column)
 
-    found = (
-        keyed.sort("_c", "_s", "_i")
-        .select(
-            (same & (pl.col("_i") == pl.col("_i").shift(1))).any().alias("dup"),
-            *(differs(f"_{c}") for c in shared),
-        )
-        .row(0)
-    )
+    c, s, i = (pl.col(k).diff() for k in ("_c", "_s", "_i"))
+    in_order = (c > 0) | ((c == 0) & ((s > 0) | ((s == 0) & (i >= 0))))
+    if not keyed.select(in_order.fill_null(True).all()).item():  # most files are in order
+        keyed = keyed.sort("_c", "_s", "_i")
+    found = keyed.select(
+        (same & (pl.col("_i") == pl.col("_i").shift(1))).any().alias("dup"),
+        *(differs(f"_{c}") for c in shared),
+    ).row(0)
     if any(found):  # the rows to list, with their values as written
         keyed = keyed.join(
             frame.select("row", "client_id", "instrument", session, *shared), on="row"

@@ -309,7 +309,7 @@ def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> 
             bad = ~a.is_in([float(v) for v in values])
         invalid.append(bad.fill_null(False))
     n_missing = pl.sum_horizontal(*(a.is_null().cast(pl.Int64) for a in answer))
-    sums = pl.sum_horizontal(*(a.fill_null(0.0) for a in answer))
+    sums = pl.sum_horizontal(*answer)  # blanks count as nothing here; see n_missing
     ok = (
         (n_missing <= _allowed_missing(instrument)) & (n_missing < k) & ~pl.any_horizontal(*invalid)
     )

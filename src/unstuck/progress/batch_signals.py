@@ -132,9 +132,10 @@ def _fire(frame: pl.DataFrame, rules: list[Rule], instrument: str) -> pl.DataFra
         *(fires.fill_null(False).alias(str(i)) for i, (_, fires, _) in enumerate(rules))
     )
     out = [
-        frame.filter(hits.get_column(str(i))).select(
-            "_c", flag=pl.lit(flag), instrument=pl.lit(instrument), text=text
-        )
+        # Only the columns the sentence reads are filtered (lists of scores are costly to copy).
+        frame.select("_c", *set(text.meta.root_names()) - {"_c"})
+        .filter(hits.get_column(str(i)))
+        .select("_c", flag=pl.lit(flag), instrument=pl.lit(instrument), text=text)
         for i, (flag, _, text) in enumerate(rules)
         if hits.get_column(str(i)).any()
     ]
@@ -281,7 +282,7 @@ def session_counts(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFra
     latest = np.bincount(key[recent], minlength=clients * kinds).reshape(clients, kinds)
     markers = sessions.get_column("markers").to_numpy()
     present = np.flatnonzero(every.sum(axis=1))
-    missed = sum(latest[:, ATTENDANCE_KINDS.index(k)] for k in MISSED)
+    missed = latest[:, [ATTENDANCE_KINDS.index(k) for k in MISSED]].sum(axis=1)
     return pl.DataFrame(
         {
             "_c": present,

@@ -143,13 +143,16 @@ def _digits(col: pl.Expr, places: int, *, plus: bool) -> pl.Expr:
     unit = 10**places
     scaled = (col * unit).round(0).cast(pl.Int64)
     size = scaled.abs()
-    sign = pl.when(scaled < 0).then(pl.lit("-"))
-    if plus:
-        sign = sign.when(col > 0).then(pl.lit("+"))
+    minus = pl.when(scaled < 0).then(pl.lit("-"))
+    sign = (
+        minus.when(col > 0).then(pl.lit("+")).otherwise(pl.lit(""))
+        if plus
+        else minus.otherwise(pl.lit(""))
+    )
     # The decimals of each possible fraction, looked up: 5 -> ".05", 50 -> ".5", 0 -> "".
     decimals = pl.Series([_decimals(f, places) for f in range(unit)], dtype=pl.String)
     return pl.concat_str(
-        sign.otherwise(pl.lit("")),
+        sign,
         (size // unit).cast(pl.String),
         pl.lit(decimals).gather(size % unit),
     )
