@@ -108,7 +108,6 @@ def summarise_caseload(
     thresholds = default_thresholds() if thresholds is None else thresholds
     if observations.is_empty():  # e.g. every row left out with --skip-invalid
         return CaseloadSummary(MEASURES_SCHEMA.to_frame(), CLIENTS_SCHEMA.to_frame(), {})
-    occ = pl.col("occasion")
     # Grouping on small integer codes is several times faster than on text keys. Client codes
     # follow the order of client ids, so sorting by codes sorts the report; sorting the rows
     # once puts every client's sessions in order for the signals that read sequences.
@@ -116,55 +115,22 @@ def summarise_caseload(
     observations = observations.with_columns(
         _c=client_codes(observations.get_column("client_id")),
         _i=pl.col("instrument").cast(pl.Enum(ids)).to_physical().cast(pl.Int64),
-    ).with_columns(_k=pl.col("_c") * len(ids) + pl.col("_i"))
+    )
     c, o = pl.col("_c"), pl.col("occasion")
     in_order = ((c.diff() > 0) | ((c.diff() == 0) & (o.diff() >= 0))).fill_null(True).all()
     if not observations.select(in_order).item():  # most files come in this order already
         observations = observations.sort("_c", "occasion")
-    keys = observations.group_by("_k").agg(
-        client_id=pl.col("client_id").first(),
-        instrument=pl.col("instrument").first(),
-        _c=pl.col("_c").first(),
-    )
-    total = pl.col("total")
-    scores = (
-        observations.filter(total.is_not_null())
-        .group_by("_k")
-        .agg(
-            n=pl.len().cast(pl.Int64),
-            first_occasion=occ.first(),
-            last_occasion=occ.last(),
-            first=total.first(),
-            last=total.last(),
-            recent=total.tail(recent_window(thresholds)),
-            total_sum=total.sum(),
-        )
-    )
-    # Safety answers are rare: list their sessions from the few rows that have them.
-    safety = (
-        observations.filter(pl.col("safety_alert") | pl.col("safety_unanswered"))
-        .group_by("_k")
-        .agg(
-            alerts=occ.filter(pl.col("safety_alert")),
-            blanks=occ.filter(pl.col("safety_unanswered")),
-        )
-    )
-    grouped = (
-        keys.join(scores, on="_k", how="left")
-        .join(safety, on="_k", how="left")
-        .with_columns(
-            pl.col("n").fill_null(0),
-            pl.col("alerts", "blanks").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
-        )
-        .sort("_k")
-    )
+    present = observations.get_column("_i").unique().sort().to_list()
     parts, fired = [], []
-    for (instrument_id,), part in grouped.group_by("instrument", maintain_order=True):
-        instrument = instruments[str(instrument_id)]
-        measured = _per_instrument(part, instrument)
-        parts.append(measured)
+    for code in present:
+        instrument = instruments[ids[code]]
+        rows = observations if len(present) == 1 else observations.filter(pl.col("_i") == code)
+        measured = _per_instrument(_measures(rows, thresholds), instrument)
+        parts.append(measured.with_columns(_i=pl.lit(code, pl.Int64)))
         fired.append(measure_signals(measured, instrument, models, thresholds))
-    per_measure = pl.concat(parts, how="diagonal_relaxed").sort("_k")
+    per_measure = pl.concat(parts, how="diagonal_relaxed")
+    if len(parts) > 1:
+        per_measure = per_measure.sort("_c", "_i")
     # One row per session: the first of its rows (they share attendance, date and markers).
     sessions = observations.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
     counts = session_counts(sessions, thresholds)
@@ -204,10 +170,51 @@ def summarise_caseload(
         )
     )
     measures = per_measure.filter(pl.col("n") > 0).select(MEASURES_SCHEMA.names())
-    present = set(measures.get_column("instrument").unique().to_list())
-    present.discard(thresholds.alliance_rupture.instrument)
-    used = {i: models[i] for i in sorted(present) if i in models}
+    scored = set(measures.get_column("instrument").unique().to_list())
+    scored.discard(thresholds.alliance_rupture.instrument)
+    used = {i: models[i] for i in sorted(scored) if i in models}
     return CaseloadSummary(measures, clients, used)
+
+
+def _measures(rows: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
+    """One instrument's rows (in client and session order) gathered per client: the first
+    and last scores and their sessions, how many, the latest few, their sum, and the
+    sessions with a safety answer or a blank safety item."""
+    # The rows are in client order: told so, polars groups by slicing instead of hashing.
+    client = pl.col("_c").set_sorted()
+    occ, total = pl.col("occasion"), pl.col("total")
+    keys = rows.group_by(client, maintain_order=True).agg(client_id=pl.col("client_id").first())
+    scores = (
+        rows.select(client, "occasion", "total")
+        .filter(total.is_not_null())
+        .group_by("_c", maintain_order=True)
+        .agg(
+            n=pl.len().cast(pl.Int64),
+            first_occasion=occ.first(),
+            last_occasion=occ.last(),
+            first=total.first(),
+            last=total.last(),
+            recent=total.tail(recent_window(thresholds)),
+            total_sum=total.sum(),
+        )
+    )
+    # Safety answers are rare: list their sessions from the few rows that have them.
+    safety = (
+        rows.filter(pl.col("safety_alert") | pl.col("safety_unanswered"))
+        .group_by(client, maintain_order=True)
+        .agg(
+            alerts=occ.filter(pl.col("safety_alert")),
+            blanks=occ.filter(pl.col("safety_unanswered")),
+        )
+    )
+    return (
+        keys.join(scores, on="_c", how="left", maintain_order="left")
+        .join(safety, on="_c", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("n").fill_null(0),
+            pl.col("alerts", "blanks").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
+        )
+    )
 
 
 def client_codes(ids: pl.Series) -> pl.Series:
