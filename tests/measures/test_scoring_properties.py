@@ -133,7 +133,7 @@ def test_polars_expressions_agree_with_score_matrix(case: tuple[Instrument, Any]
         orient="row",
     )
     exprs = score_expressions(instrument, names)
-    out = frame.select(
+    out = frame.with_columns(*exprs.shared).select(
         total=exprs.total,
         prorated=exprs.prorated,
         n_missing=exprs.n_missing,
@@ -179,8 +179,9 @@ def test_every_path_rejects_the_same_answers(case: tuple[Instrument, list[Any]])
         schema=dict.fromkeys(names, pl.Float64),
         orient="row",
     )
-    flags = frame.select(
-        *(e.alias(str(j)) for j, e in enumerate(score_expressions(instrument, names).invalid))
+    exprs = score_expressions(instrument, names)
+    flags = frame.with_columns(*exprs.shared).select(
+        *(e.alias(str(j)) for j, e in enumerate(exprs.invalid))
     )
     assert [bool(v) for v in flags.row(0)] == arrays.invalid[0].tolist()
 

@@ -485,6 +485,8 @@ def _score(
         k: [] for k in ("_items_total", "prorated", "safety_alert", "safety_unanswered")
     }
     outputs["incomplete"] = []
+    marks: list[pl.Expr] = []
+    shared: list[pl.Expr] = []  # parts of the scoring several outputs read (computed once)
     for instrument in (instruments[i] for i in sorted(present) if i in instruments):
         is_it = pl.col("instrument") == instrument.id
         k = len(instrument.items)
@@ -525,8 +527,12 @@ def _score(
         rows = is_it & has_items
         for item, name, bad in zip(instrument.items, names, scored.invalid, strict=True):
             if name is not None:
+                # Kept as a column: scoring needs the same test, so it is made only once.
+                mark = f"_bad_{instrument.id}_{name}"
+                marks.append((rows & bad).alias(mark))
                 allowed = ", ".join(str(o.value) for o in item.options)
-                flag(rows & bad, name, f"must be one of {allowed}")
+                flag(pl.col(mark), name, f"must be one of {allowed}")
+        shared += scored.shared
         flag(
             rows & score.is_not_null() & ((score - pl.col("_items_total")).abs() > 1e-9),
             "score",
@@ -559,9 +565,10 @@ def _score(
     # one chunk each), and the columns already read stay as they were.
     outputs_frame = (
         frame.lazy()
-        .with_columns(columns)
+        .with_columns(*shared)
+        .with_columns(*columns, *marks)
         .select(
-            *(c.meta.output_name() for c in columns),
+            *(c.meta.output_name() for c in (*columns, *marks)),
             total=pl.when(has_items).then(pl.col("_items_total")).otherwise(score),
             _score_given=has_items | score.is_not_null(),
         )

@@ -276,8 +276,14 @@ def band_index(instrument: Instrument, totals: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ScoreExpressions:
-    """`ScoreArrays` as polars expressions, evaluated inside a frame."""
+    """`ScoreArrays` as polars expressions, evaluated inside a frame.
 
+    The parts several rules share (each item's validity, the number of blanks, the sum) are
+    ``shared`` columns: add them to the frame first (``frame.with_columns(*shared)``), so
+    that each is computed once, and then evaluate the others, which read them.
+    """
+
+    shared: tuple[pl.Expr, ...]
     total: pl.Expr  # null where too many items are blank or an answer is invalid
     prorated: pl.Expr
     n_missing: pl.Expr
@@ -290,7 +296,9 @@ def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> 
     """The polars twin of `score_matrix`, for scoring inside a data frame.
 
     `columns[j]` names the (float) column holding item j + 1, with null for a blank; None
-    means the column does not exist, so the item is blank in every row.
+    means the column does not exist, so the item is blank in every row. The shared columns
+    are named after the instrument (``_<id>_...``), so several instruments can be scored in
+    one frame.
     """
     k = len(instrument.items)
     if k == 0:
@@ -300,16 +308,22 @@ def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> 
             "columns", len(columns), f"{instrument.name} needs {k} columns, one per item"
         )
     answer = [pl.col(c) if c else pl.lit(None, pl.Float64) for c in columns]
-    invalid: list[pl.Expr] = []
-    for item, a in zip(instrument.items, answer, strict=True):
+    prefix = f"_{instrument.id}_"
+    shared: list[pl.Expr] = []
+    for j, (item, a) in enumerate(zip(instrument.items, answer, strict=True)):
         values = sorted(o.value for o in item.options)
         if values == list(range(values[0], values[-1] + 1)):
             bad = (a < values[0]) | (a > values[-1]) | (a != a.floor())
         else:
             bad = ~a.is_in([float(v) for v in values])
-        invalid.append(bad.fill_null(False))
-    n_missing = pl.sum_horizontal(*(a.is_null().cast(pl.Int64) for a in answer))
-    sums = pl.sum_horizontal(*answer)  # blanks count as nothing here; see n_missing
+        shared.append(bad.fill_null(False).alias(f"{prefix}invalid_{j}"))
+    invalid = tuple(pl.col(f"{prefix}invalid_{j}") for j in range(k))
+    shared += [
+        pl.sum_horizontal(*(a.is_null() for a in answer)).alias(f"{prefix}missing"),
+        pl.sum_horizontal(*answer).alias(f"{prefix}sum"),  # blanks add nothing
+    ]
+    n_missing = pl.col(f"{prefix}missing").cast(pl.Int64)
+    sums = pl.col(f"{prefix}sum")
     ok = (
         (n_missing <= _allowed_missing(instrument)) & (n_missing < k) & ~pl.any_horizontal(*invalid)
     )
@@ -317,6 +331,7 @@ def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> 
     total = pl.when(ok).then(pl.when(n_missing == 0).then(sums).otherwise(prorated_total))
     safety = [a for item, a in zip(instrument.items, answer, strict=True) if item.safety]
     return ScoreExpressions(
+        shared=tuple(shared),
         total=total,
         prorated=ok & (n_missing > 0),
         n_missing=n_missing,
@@ -326,5 +341,5 @@ def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> 
         safety_unanswered=pl.any_horizontal(*(a.is_null() for a in safety))
         if safety
         else pl.lit(False),
-        invalid=tuple(invalid),
+        invalid=invalid,
     )
