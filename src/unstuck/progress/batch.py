@@ -168,8 +168,9 @@ def summarise_caseload(
             ),
             attendance="attendance",
         )
+        .rechunk()  # one piece per column: the string work on the report expects it
     )
-    measures = per_measure.filter(pl.col("n") > 0).select(MEASURES_SCHEMA.names())
+    measures = per_measure.filter(pl.col("n") > 0).select(MEASURES_SCHEMA.names()).rechunk()
     scored = set(measures.get_column("instrument").unique().to_list())
     scored.discard(thresholds.alliance_rupture.instrument)
     used = {i: models[i] for i in sorted(scored) if i in models}
