@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -185,13 +185,13 @@ def check_observations(
         checks.append((mask, column, pl.lit(reason) if isinstance(reason, str) else reason))
 
     # -- text columns -------------------------------------------------------------------
+    known = sorted(instruments)
     frame = frame.with_columns(
         pl.col("client_id").str.strip_chars(),
         pl.col("instrument").alias("_raw_instrument"),
-        _tidy("instrument", frame, lambda v: v.strip().lower()),
+        _tidy("instrument", frame, lambda v: v.strip().lower(), known),
     )
     flag(_blank("client_id"), "client_id", "client_id is empty")
-    known = sorted(instruments)
     flag(_blank("instrument"), "instrument", "instrument is empty")
     flag(
         ~_blank("instrument") & ~pl.col("instrument").is_in(known),
@@ -203,7 +203,10 @@ def check_observations(
         frame = frame.with_columns(
             pl.col("attendance").alias("_raw_attendance"),
             _tidy(
-                "attendance", frame, lambda v: v.strip().lower().replace("-", "_").replace(" ", "_")
+                "attendance",
+                frame,
+                lambda v: v.strip().lower().replace("-", "_").replace(" ", "_"),
+                ATTENDANCE,
             ),
         )
         flag(
@@ -388,9 +391,14 @@ def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     return out
 
 
-def _tidy(column: str, frame: pl.DataFrame, fix: Callable[[str], str]) -> pl.Expr:
+def _tidy(
+    column: str, frame: pl.DataFrame, fix: Callable[[str], str], tidy: Sequence[str]
+) -> pl.Expr:
     """Apply `fix` to a column with few distinct values (instrument, attendance) by
-    fixing each distinct value once, instead of once per row."""
+    fixing each distinct value once, instead of once per row. A column holding only
+    `tidy` values (the usual case) is left as it is without looking further."""
+    if frame.select(pl.col(column).is_in(tidy).fill_null(True).all()).item():
+        return pl.col(column)
     distinct = frame.get_column(column).unique().drop_nulls().to_list()
     fixed = {v: fix(v) for v in distinct}
     mapping = {v: f for v, f in fixed.items() if f != v}
