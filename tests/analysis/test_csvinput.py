@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -161,6 +162,31 @@ def test_it_rejects_a_second_row_for_the_same_session(tmp_path: Path) -> None:
         "row 4, column 'occasion', value '1': client A already has a phq9 row for this session "
         "(row 2)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "repeat", "first"),
+    [
+        ("A,1,phq9,5\nA,1,phq9,7\nA,2,phq9,6\nB,1,phq9,3\n", 3, 2),  # in order, side by side
+        ("A,1,phq9,5\nA,1,gad7,4\nA,1,phq9,7\nB,1,phq9,3\n", 4, 2),  # apart, in one session
+        ("B,1,phq9,3\nA,1,phq9,5\nB,2,phq9,4\nA,1,phq9,7\n", 5, 3),  # clients out of order
+    ],
+)
+def test_it_finds_a_repeated_row_wherever_it_is(
+    tmp_path: Path, rows: str, repeat: int, first: int
+) -> None:
+    text = "client_id,occasion,instrument,score\n" + rows
+    assert problems_of(write(tmp_path, text)) == [
+        f"row {repeat}, column 'occasion', value '1': client A already has a phq9 row for this "
+        f"session (row {first})"
+    ]
+
+
+def test_it_forgives_spaces_around_a_date(tmp_path: Path) -> None:
+    text = "client_id,date,instrument,score\nA, 2026-03-02 ,phq9,5\nA,2026-03-09,phq9,4\n"
+    frame = read_observations(write(tmp_path, text), INSTRUMENTS).frame
+    assert frame.get_column("date").to_list() == [date(2026, 3, 2), date(2026, 3, 9)]
+    assert frame.get_column("occasion").to_list() == [1, 2]
 
 
 def test_it_rejects_two_attendances_for_one_session(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -227,3 +228,31 @@ def test_a_higher_is_better_course_gets_the_same_words_from_both_paths(
     models = {"wellbeing": WELLBEING_COURSE}
     batch = json.loads(render_json(summarise_caseload(frame, instruments, models=models)))
     assert batch == per_client(frame, instruments, models=models)
+
+
+def test_the_json_report_escapes_what_json_must(tmp_path: Path) -> None:
+    """Quotes, backslashes and control characters in ids and in a clinic's instrument name
+    (which the sentences quote) come out as valid JSON, one client per line."""
+    custom = replace(
+        score_only_instrument("bdi", reliability=0.9, sd=10.0, cutoff=14.0, higher_is_better=False),
+        name='Beck "BDI" \\ II\tform',
+    )
+    instruments = load_instruments().with_instrument(custom)
+    ids = ['Zoë "Z"', "back\\slash", "tab\there", "plain"]
+    frame = pl.DataFrame(
+        {
+            "client_id": [i for i in ids for _ in range(2)],
+            "occasion": [1, 2] * len(ids),
+            "instrument": ["bdi", "bdi", "phq9", "phq9"] * 2,
+            "score": [30.0, 12.0, 18.0, 7.0] * 2,
+        }
+    )
+    path = tmp_path / "odd.csv"
+    frame.write_csv(path)
+    observations = read_observations(path, instruments).frame
+    text = render_json(summarise_caseload(observations, instruments))
+    batch = json.loads(text)
+    assert [c["client_id"] for c in batch] == sorted(ids)
+    assert batch == per_client(observations, instruments)
+    assert any('Beck "BDI" \\ II\tform' in e for c in batch for e in c["explanations"])
+    assert len(text.splitlines()) == len(ids)
