@@ -14,15 +14,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-import numpy as np
 import polars as pl
 
+from unstuck.analysis.rowscores import score_rows
+from unstuck.analysis.sessions import session_problems
 from unstuck.errors import InvalidRows, MissingColumns, Problem, UnstuckError
-from unstuck.measures import InstrumentSet, score_expressions
-from unstuck.progress.batch import client_codes
-from unstuck.progress.wording import number, number_expr
+from unstuck.measures import InstrumentSet
 
 ATTENDANCE = ("attended", "late", "cancelled", "no_show")
 ATTENDED = ("attended", "late")
@@ -266,7 +265,7 @@ def check_observations(
         flag(pl.col(f"_raw_{c}").is_not_null() & pl.col(c).is_null(), c, "not a number")
     if "score" not in columns:
         frame = frame.with_columns(pl.lit(None, pl.Float64).alias("score"))
-    frame = _score(frame, instruments, item_columns, flag)
+    frame = score_rows(frame, instruments, item_columns, flag)
     flag(
         ~pl.col("_score_given")
         & ~pl.col("attendance").is_in(("cancelled", "no_show")).fill_null(False),
@@ -275,7 +274,7 @@ def check_observations(
     )
 
     # -- one row per client, instrument and session; one attendance per session ----------
-    problems.extend(_session_problems(frame, "occasion" if "occasion" in columns else "date"))
+    problems.extend(session_problems(frame, "occasion" if "occasion" in columns else "date"))
     fired = frame.select(
         [mask.fill_null(False).any().alias(str(i)) for i, (mask, _, _) in enumerate(checks)]
     ).row(0)
@@ -313,84 +312,6 @@ def check_observations(
     return Observations(frame, skipped, skipped_problems, skipped_rows)
 
 
-def _session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
-    """Repeated rows for a client, instrument and session, and sessions whose rows disagree
-    on attendance, markers or date (a session has one of each, whatever instruments it has).
-
-    The common case (no problem) is decided by sorting integer keys once and comparing each
-    row with the one before it (a session with two different values has two neighbouring
-    rows that differ); the rows are listed, with the row they clash with, only when there
-    is something to list.
-    """
-    shared = ["attendance", "markers"] + (["date"] if session == "occasion" else [])
-    keyed = frame.select(
-        "row",
-        client_codes(frame.get_column("client_id")).alias("_c"),
-        _code("instrument").alias("_i"),
-        pl.col(session).to_physical().cast(pl.Int64).alias("_s"),
-        _code("attendance").fill_null(-1).alias("_attendance"),
-        pl.col("markers").fill_null(0).alias("_markers"),
-        # Days since 1970; a blank date gets a code no real date has.
-        pl.col("date").to_physical().cast(pl.Int64).fill_null(-(2**40)).alias("_date"),
-    ).filter(pl.col("_c").is_not_null() & pl.col("_s").is_not_null())
-    same = (pl.col("_c") == pl.col("_c").shift(1)) & (pl.col("_s") == pl.col("_s").shift(1))
-
-    def differs(column: str) -> pl.Expr:
-        return (same & (pl.col(column) != pl.col(column).shift(1))).any().alias(column)
-
-    c, s, i = (pl.col(k).diff() for k in ("_c", "_s", "_i"))
-    in_order = (c > 0) | ((c == 0) & ((s > 0) | ((s == 0) & (i >= 0))))
-    if not keyed.select(in_order.fill_null(True).all()).item():  # most files are in order
-        keyed = keyed.sort("_c", "_s", "_i")
-    found = keyed.select(
-        (same & (pl.col("_i") == pl.col("_i").shift(1))).any().alias("dup"),
-        *(differs(f"_{c}") for c in shared),
-    ).row(0)
-    if any(found):  # the rows to list, with their values as written
-        keyed = keyed.join(
-            frame.select("row", "client_id", "instrument", session, *shared), on="row"
-        )
-    out: list[pl.DataFrame] = []
-    if found[0]:
-        first = keyed.with_columns(_first=pl.col("row").min().over("_c", "_s", "_i"))
-        out.append(
-            first.filter(pl.col("row") != pl.col("_first")).select(
-                "row",
-                pl.lit(session).alias("column"),
-                pl.col(session).cast(pl.String).alias("value"),
-                pl.format(
-                    "client {} already has a {} row for this session (row {})",
-                    "client_id",
-                    "instrument",
-                    "_first",
-                ).alias("reason"),
-            )
-        )
-    for column, clash in zip(shared, found[1:], strict=True):
-        if not clash:
-            continue
-        code = pl.col(f"_{column}")
-        value = pl.col(column).cast(pl.String)
-        first = keyed.with_columns(
-            _first=pl.col("row").min().over("_c", "_s"),
-            _first_code=code.sort_by("row").first().over("_c", "_s"),
-            _first_value=value.sort_by("row").first().over("_c", "_s"),
-        )
-        out.append(
-            first.filter(code != pl.col("_first_code")).select(
-                "row",
-                pl.lit(column).alias("column"),
-                value.alias("value"),
-                pl.format(
-                    "differs from row {} for the same session ({})",
-                    "_first",
-                    pl.col("_first_value").fill_null("empty"),
-                ).alias("reason"),
-            )
-        )
-    return out
-
-
 def _tidy(
     column: str, frame: pl.DataFrame, fix: Callable[[str], str], tidy: Sequence[str]
 ) -> pl.Expr:
@@ -418,11 +339,6 @@ def _as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
             .otherwise(expr.cast(pl.String))
         )
     return expr.cast(pl.String)
-
-
-def _code(column: str) -> pl.Expr:
-    """Small integer codes for a text column: grouping on them is much faster than on text."""
-    return pl.col(column).cast(pl.Categorical).to_physical().cast(pl.Int64)
 
 
 def _not_whole_from(column: str, lowest: int) -> pl.Expr:
@@ -467,120 +383,3 @@ def _parse_numbers(
         if parsed is not pl.col(c):
             fixes.append(parsed.alias(c))
     return frame.with_columns(fixes) if fixes else frame
-
-
-def _score(
-    frame: pl.DataFrame,
-    instruments: InstrumentSet,
-    item_columns: list[str],
-    flag: Callable[[pl.Expr, str, str | pl.Expr], None],
-) -> pl.DataFrame:
-    """Score item answers and check totals, instrument by instrument, in one polars pass.
-
-    Adds ``total``, ``prorated``, ``safety_alert``, ``safety_unanswered``, ``incomplete``
-    and ``_score_given``, and registers a check for every way a row can be wrong.
-    """
-    present = set(frame.get_column("instrument").unique().drop_nulls().to_list())
-    has_items = (
-        pl.any_horizontal(*(pl.col(c).is_not_null() for c in item_columns))
-        if item_columns
-        else pl.lit(False)
-    )
-    frame = frame.with_columns(has_items.alias("_has_items"))
-    has_items = pl.col("_has_items")
-    score = pl.col("score")
-    outputs: dict[str, list[tuple[pl.Expr, pl.Expr]]] = {
-        k: [] for k in ("_items_total", "prorated", "safety_alert", "safety_unanswered")
-    }
-    outputs["incomplete"] = []
-    marks: list[pl.Expr] = []
-    shared: list[pl.Expr] = []  # parts of the scoring several outputs read (computed once)
-    for instrument in (instruments[i] for i in sorted(present) if i in instruments):
-        is_it = pl.col("instrument") == instrument.id
-        k = len(instrument.items)
-        label = instrument.name
-        for c in item_columns:
-            if int(c.split("_")[1]) > k:
-                flag(
-                    is_it & pl.col(f"_raw_{c}").is_not_null(),
-                    c,
-                    f"{label} has {k} items; this column should be empty"
-                    if k
-                    else f"{label} is score-only; give its total in 'score'",
-                )
-        lo = -np.inf if instrument.score_min is None else instrument.score_min
-        hi = np.inf if instrument.score_max is None else instrument.score_max
-        flag(
-            is_it & ~has_items & ((score < lo) | (score > hi)),
-            "score",
-            f"{label} totals run from {number(lo)} to {number(hi)}",
-        )
-        if instrument.items:
-            # Item answers are whole numbers, so a total of an itemised instrument is too
-            # (the same rule as `check_total`).
-            flag(
-                is_it & ~has_items & (score != score.floor()),
-                "score",
-                f"{label} totals are whole numbers",
-            )
-        if instrument.safety_items:
-            # A total alone cannot show how a safety item was answered: say so, never assume 0.
-            outputs["safety_unanswered"].append(
-                (is_it & ~has_items & score.is_not_null(), pl.lit(True))
-            )
-        if not k:
-            continue
-        names = [f"item_{j}" if f"item_{j}" in frame.columns else None for j in range(1, k + 1)]
-        scored = score_expressions(instrument, names)
-        rows = is_it & has_items
-        for item, name, bad in zip(instrument.items, names, scored.invalid, strict=True):
-            if name is not None:
-                # Kept as a column: scoring needs the same test, so it is made only once.
-                mark = f"_bad_{instrument.id}_{name}"
-                marks.append((rows & bad).alias(mark))
-                allowed = ", ".join(str(o.value) for o in item.options)
-                flag(pl.col(mark), name, f"must be one of {allowed}")
-        shared += scored.shared
-        flag(
-            rows & score.is_not_null() & ((score - pl.col("_items_total")).abs() > 1e-9),
-            "score",
-            pl.format(
-                "does not match the total of the item answers ({})",
-                number_expr(pl.col("_items_total")),
-            ),
-        )
-        outputs["_items_total"].append((rows, scored.total))
-        outputs["prorated"].append((rows, scored.prorated))
-        outputs["safety_alert"].append((rows, scored.safety_alert))
-        outputs["safety_unanswered"].append((rows, scored.safety_unanswered))
-        # Too many blanks is not an error in the file: the row is kept without a total (never
-        # a silent zero), and its answers still count for safety.
-        valid = ~pl.any_horizontal(*scored.invalid)
-        outputs["incomplete"].append((rows, scored.total.is_null() & valid))
-    columns = []
-    for name, cases in outputs.items():
-        dtype = pl.Float64 if name == "_items_total" else pl.Boolean
-        default = pl.lit(None, dtype) if name == "_items_total" else pl.lit(False)
-        expr: pl.Expr = default
-        if cases:
-            chain: Any = pl.when(cases[0][0]).then(cases[0][1])
-            for condition, value in cases[1:]:
-                chain = chain.when(condition).then(value)
-            expr = chain.otherwise(default)
-        columns.append(expr.alias(name))
-    # Lazily, so that polars computes shared parts (item checks, sums) once for all outputs;
-    # only the new columns come out of the lazy engine (in pieces, so they are joined into
-    # one chunk each), and the columns already read stay as they were.
-    outputs_frame = (
-        frame.lazy()
-        .with_columns(*shared)
-        .with_columns(*columns, *marks)
-        .select(
-            *(c.meta.output_name() for c in (*columns, *marks)),
-            total=pl.when(has_items).then(pl.col("_items_total")).otherwise(score),
-            _score_given=has_items | score.is_not_null(),
-        )
-        .collect()
-        .rechunk()
-    )
-    return frame.hstack(outputs_frame)

@@ -1,0 +1,136 @@
+"""Score the item answers of a checked table, and check the totals, in one polars pass.
+
+Part of reading a CSV file of measures (`unstuck.analysis.csvinput`): every instrument in
+the file is scored by its own rules (`unstuck.measures.score_expressions`), and every way a
+row's answers or total can be wrong is registered as a check with a plain reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from unstuck.measures import InstrumentSet, score_expressions
+from unstuck.progress.wording import number, number_expr
+
+Flag = Callable[[pl.Expr, str, str | pl.Expr], None]  # a check: rows, column, reason
+
+
+def score_rows(
+    frame: pl.DataFrame,
+    instruments: InstrumentSet,
+    item_columns: list[str],
+    flag: Flag,
+) -> pl.DataFrame:
+    """Score item answers and check totals, instrument by instrument, in one polars pass.
+
+    Adds ``total``, ``prorated``, ``safety_alert``, ``safety_unanswered``, ``incomplete``
+    and ``_score_given``, and registers a check for every way a row can be wrong.
+    """
+    present = set(frame.get_column("instrument").unique().drop_nulls().to_list())
+    has_items = (
+        pl.any_horizontal(*(pl.col(c).is_not_null() for c in item_columns))
+        if item_columns
+        else pl.lit(False)
+    )
+    frame = frame.with_columns(has_items.alias("_has_items"))
+    has_items = pl.col("_has_items")
+    score = pl.col("score")
+    outputs: dict[str, list[tuple[pl.Expr, pl.Expr]]] = {
+        k: [] for k in ("_items_total", "prorated", "safety_alert", "safety_unanswered")
+    }
+    outputs["incomplete"] = []
+    marks: list[pl.Expr] = []
+    shared: list[pl.Expr] = []  # parts of the scoring several outputs read (computed once)
+    for instrument in (instruments[i] for i in sorted(present) if i in instruments):
+        is_it = pl.col("instrument") == instrument.id
+        k = len(instrument.items)
+        label = instrument.name
+        for c in item_columns:
+            if int(c.split("_")[1]) > k:
+                flag(
+                    is_it & pl.col(f"_raw_{c}").is_not_null(),
+                    c,
+                    f"{label} has {k} items; this column should be empty"
+                    if k
+                    else f"{label} is score-only; give its total in 'score'",
+                )
+        lo = -np.inf if instrument.score_min is None else instrument.score_min
+        hi = np.inf if instrument.score_max is None else instrument.score_max
+        flag(
+            is_it & ~has_items & ((score < lo) | (score > hi)),
+            "score",
+            f"{label} totals run from {number(lo)} to {number(hi)}",
+        )
+        if instrument.items:
+            # Item answers are whole numbers, so a total of an itemised instrument is too
+            # (the same rule as `check_total`).
+            flag(
+                is_it & ~has_items & (score != score.floor()),
+                "score",
+                f"{label} totals are whole numbers",
+            )
+        if instrument.safety_items:
+            # A total alone cannot show how a safety item was answered: say so, never assume 0.
+            outputs["safety_unanswered"].append(
+                (is_it & ~has_items & score.is_not_null(), pl.lit(True))
+            )
+        if not k:
+            continue
+        names = [f"item_{j}" if f"item_{j}" in frame.columns else None for j in range(1, k + 1)]
+        scored = score_expressions(instrument, names)
+        rows = is_it & has_items
+        for item, name, bad in zip(instrument.items, names, scored.invalid, strict=True):
+            if name is not None:
+                # Kept as a column: scoring needs the same test, so it is made only once.
+                mark = f"_bad_{instrument.id}_{name}"
+                marks.append((rows & bad).alias(mark))
+                allowed = ", ".join(str(o.value) for o in item.options)
+                flag(pl.col(mark), name, f"must be one of {allowed}")
+        shared += scored.shared
+        flag(
+            rows & score.is_not_null() & ((score - pl.col("_items_total")).abs() > 1e-9),
+            "score",
+            pl.format(
+                "does not match the total of the item answers ({})",
+                number_expr(pl.col("_items_total")),
+            ),
+        )
+        outputs["_items_total"].append((rows, scored.total))
+        outputs["prorated"].append((rows, scored.prorated))
+        outputs["safety_alert"].append((rows, scored.safety_alert))
+        outputs["safety_unanswered"].append((rows, scored.safety_unanswered))
+        # Too many blanks is not an error in the file: the row is kept without a total (never
+        # a silent zero), and its answers still count for safety.
+        valid = ~pl.any_horizontal(*scored.invalid)
+        outputs["incomplete"].append((rows, scored.total.is_null() & valid))
+    columns = []
+    for name, cases in outputs.items():
+        dtype = pl.Float64 if name == "_items_total" else pl.Boolean
+        default = pl.lit(None, dtype) if name == "_items_total" else pl.lit(False)
+        expr: pl.Expr = default
+        if cases:
+            chain: Any = pl.when(cases[0][0]).then(cases[0][1])
+            for condition, value in cases[1:]:
+                chain = chain.when(condition).then(value)
+            expr = chain.otherwise(default)
+        columns.append(expr.alias(name))
+    # Lazily, so that polars computes shared parts (item checks, sums) once for all outputs;
+    # only the new columns come out of the lazy engine (in pieces, so they are joined into
+    # one chunk each), and the columns already read stay as they were.
+    outputs_frame = (
+        frame.lazy()
+        .with_columns(*shared)
+        .with_columns(*columns, *marks)
+        .select(
+            *(c.meta.output_name() for c in (*columns, *marks)),
+            total=pl.when(has_items).then(pl.col("_items_total")).otherwise(score),
+            _score_given=has_items | score.is_not_null(),
+        )
+        .collect()
+        .rechunk()
+    )
+    return frame.hstack(outputs_frame)

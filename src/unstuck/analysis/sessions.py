@@ -1,0 +1,95 @@
+"""Check that each session of a table of measures is told once and consistently.
+
+Part of reading a CSV file of measures (`unstuck.analysis.csvinput`): a client may have one
+row per instrument and session, and the rows of one session must agree on its attendance,
+date and markers.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from unstuck.progress.batch import client_codes
+
+
+def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
+    """Repeated rows for a client, instrument and session, and sessions whose rows disagree
+    on attendance, markers or date (a session has one of each, whatever instruments it has).
+
+    The common case (no problem) is decided by sorting integer keys once and comparing each
+    row with the one before it (a session with two different values has two neighbouring
+    rows that differ); the rows are listed, with the row they clash with, only when there
+    is something to list.
+    """
+    shared = ["attendance", "markers"] + (["date"] if session == "occasion" else [])
+    keyed = frame.select(
+        "row",
+        client_codes(frame.get_column("client_id")).alias("_c"),
+        _code("instrument").alias("_i"),
+        pl.col(session).to_physical().cast(pl.Int64).alias("_s"),
+        _code("attendance").fill_null(-1).alias("_attendance"),
+        pl.col("markers").fill_null(0).alias("_markers"),
+        # Days since 1970; a blank date gets a code no real date has.
+        pl.col("date").to_physical().cast(pl.Int64).fill_null(-(2**40)).alias("_date"),
+    ).filter(pl.col("_c").is_not_null() & pl.col("_s").is_not_null())
+    same = (pl.col("_c") == pl.col("_c").shift(1)) & (pl.col("_s") == pl.col("_s").shift(1))
+
+    def differs(column: str) -> pl.Expr:
+        return (same & (pl.col(column) != pl.col(column).shift(1))).any().alias(column)
+
+    c, s, i = (pl.col(k).diff() for k in ("_c", "_s", "_i"))
+    in_order = (c > 0) | ((c == 0) & ((s > 0) | ((s == 0) & (i >= 0))))
+    if not keyed.select(in_order.fill_null(True).all()).item():  # most files are in order
+        keyed = keyed.sort("_c", "_s", "_i")
+    found = keyed.select(
+        (same & (pl.col("_i") == pl.col("_i").shift(1))).any().alias("dup"),
+        *(differs(f"_{c}") for c in shared),
+    ).row(0)
+    if any(found):  # the rows to list, with their values as written
+        keyed = keyed.join(
+            frame.select("row", "client_id", "instrument", session, *shared), on="row"
+        )
+    out: list[pl.DataFrame] = []
+    if found[0]:
+        first = keyed.with_columns(_first=pl.col("row").min().over("_c", "_s", "_i"))
+        out.append(
+            first.filter(pl.col("row") != pl.col("_first")).select(
+                "row",
+                pl.lit(session).alias("column"),
+                pl.col(session).cast(pl.String).alias("value"),
+                pl.format(
+                    "client {} already has a {} row for this session (row {})",
+                    "client_id",
+                    "instrument",
+                    "_first",
+                ).alias("reason"),
+            )
+        )
+    for column, clash in zip(shared, found[1:], strict=True):
+        if not clash:
+            continue
+        code = pl.col(f"_{column}")
+        value = pl.col(column).cast(pl.String)
+        first = keyed.with_columns(
+            _first=pl.col("row").min().over("_c", "_s"),
+            _first_code=code.sort_by("row").first().over("_c", "_s"),
+            _first_value=value.sort_by("row").first().over("_c", "_s"),
+        )
+        out.append(
+            first.filter(code != pl.col("_first_code")).select(
+                "row",
+                pl.lit(column).alias("column"),
+                value.alias("value"),
+                pl.format(
+                    "differs from row {} for the same session ({})",
+                    "_first",
+                    pl.col("_first_value").fill_null("empty"),
+                ).alias("reason"),
+            )
+        )
+    return out
+
+
+def _code(column: str) -> pl.Expr:
+    """Small integer codes for a text column: grouping on them is much faster than on text."""
+    return pl.col(column).cast(pl.Categorical).to_physical().cast(pl.Int64)
