@@ -16,10 +16,11 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     """Repeated rows for a client, instrument and session, and sessions whose rows disagree
     on attendance, markers or date (a session has one of each, whatever instruments it has).
 
-    The common case (no problem) is decided by sorting integer keys once and comparing each
-    row with the one before it (a session with two different values has two neighbouring
-    rows that differ); the rows are listed, with the row they clash with, only when there
-    is something to list.
+    The common case (no problem) is decided on integer keys in client, session and
+    instrument order, by comparing each row with the one before it (a session with two
+    different values has two neighbouring rows that differ); rows are sorted only when they
+    are not in that order already, as most files are. The rows are listed, with the row
+    they clash with, only when there is something to list.
     """
     shared = ["attendance", "markers"] + (["date"] if session == "occasion" else [])
     keyed = frame.select(

@@ -7,6 +7,7 @@ checks that both paths give identical sentences. Wording is plain and never blam
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -149,13 +150,15 @@ def _digits(col: pl.Expr, places: int, *, plus: bool) -> pl.Expr:
         if plus
         else minus.otherwise(pl.lit(""))
     )
-    # The decimals of each possible fraction, looked up: 5 -> ".05", 50 -> ".5", 0 -> "".
-    decimals = pl.Series([_decimals(f, places) for f in range(unit)], dtype=pl.String)
+    # The decimals of each possible fraction are looked up: 5 -> ".05", 50 -> ".5", 0 -> "".
     return pl.concat_str(
-        sign,
-        (size // unit).cast(pl.String),
-        pl.lit(decimals).gather(size % unit),
+        sign, (size // unit).cast(pl.String), pl.lit(_all_decimals(places)).gather(size % unit)
     )
+
+
+@functools.cache
+def _all_decimals(places: int) -> pl.Series:
+    return pl.Series([_decimals(f, places) for f in range(10**places)], dtype=pl.String)
 
 
 def _decimals(fraction: int, places: int) -> str:
