@@ -132,7 +132,9 @@ def summarise_caseload(
     if len(parts) > 1:
         per_measure = per_measure.sort("_c", "_i")
     # One row per session: the first of its rows (they share attendance, date and markers).
-    sessions = observations.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
+    sessions = observations.select("_c", "occasion", "attendance", "date", "markers").filter(
+        (c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null()
+    )
     counts = session_counts(sessions, thresholds)
     texts, verdicts = client_signals(per_measure, pl.concat(fired), sessions, counts, thresholds)
 
