@@ -220,6 +220,7 @@ def _json_value(frame: pl.DataFrame, column: str) -> pl.Expr:
     if dtype == pl.String and not frame.select(col.str.contains_any(_ESCAPED).any()).item():
         return pl.concat_str(pl.lit('"'), col, pl.lit('"')).fill_null("null")
     if dtype == pl.String or isinstance(dtype, pl.List):
-        encoded = pl.struct(col.alias("v")).struct.json_encode()
-        return encoded.str.strip_prefix('{"v":').str.strip_suffix("}")
+        # {"v":...} less its first five characters and its last; slicing shares the text
+        # where stripping a prefix would copy it.
+        return pl.struct(col.alias("v")).struct.json_encode().str.slice(5).str.head(-1)
     return col.cast(pl.String).fill_null("null")
