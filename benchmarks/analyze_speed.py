@@ -51,8 +51,10 @@ def stages(csv: Path, out: Path) -> dict[str, float]:
     raw = read_raw(csv)
     marks.append(time.perf_counter())
     observations = check_observations(raw, instruments)
+    del raw  # as in `unstuck analyze`: each stage's input is let go once used
     marks.append(time.perf_counter())
     summary = summarise_caseload(observations.frame, instruments)
+    del observations
     marks.append(time.perf_counter())
     with out.open("wb") as stream:
         write_report(summary, "json", stream, instruments)

@@ -347,16 +347,16 @@ def _run_analyze(args: argparse.Namespace) -> int:
     analysis = analyze_file(
         source, instruments, skip_invalid=args.skip_invalid, models=models, thresholds=thresholds
     )
-    obs = analysis.observations
-    if obs.skipped_rows:
+    left_out = analysis.skipped_problems
+    if analysis.skipped_rows:
         print(
-            f"unstuck: left out {obs.skipped_rows} row(s) with {obs.skipped_problems} problem(s):",
+            f"unstuck: left out {analysis.skipped_rows} row(s) with {left_out} problem(s):",
             file=sys.stderr,
         )
-        for problem in obs.skipped:
+        for problem in analysis.skipped:
             print(f"  {problem}", file=sys.stderr)
-        if obs.skipped_problems > len(obs.skipped):
-            print(f"  ... and {obs.skipped_problems - len(obs.skipped)} more", file=sys.stderr)
+        if left_out > len(analysis.skipped):
+            print(f"  ... and {left_out - len(analysis.skipped)} more", file=sys.stderr)
     title = f"Unstuck report: {args.file}"
     _write_report(analysis.summary, args.format, instruments, title, args.output)
     return 0

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from unstuck.analysis.csvinput import Observations, check_observations, read_observations
+from unstuck.analysis.csvinput import check_observations, read_observations
+from unstuck.errors import Problem
 from unstuck.measures import InstrumentSet
 from unstuck.progress.batch import CaseloadSummary, summarise_caseload
 from unstuck.progress.config import Thresholds
@@ -16,8 +17,13 @@ from unstuck.progress.course import CourseModel
 
 @dataclass(frozen=True)
 class Analysis:
-    observations: Observations
+    """The summary, and what `--skip-invalid` left out (the rows themselves are not kept:
+    a million of them would hold memory the report could use)."""
+
     summary: CaseloadSummary
+    skipped: tuple[Problem, ...]  # the first problems of the rows left out
+    skipped_problems: int
+    skipped_rows: int
 
 
 def analyze_file(
@@ -32,7 +38,12 @@ def analyze_file(
     summary = summarise_caseload(
         observations.frame, instruments, models=models, thresholds=thresholds
     )
-    return Analysis(observations, summary)
+    return Analysis(
+        summary,
+        observations.skipped,
+        observations.skipped_problems,
+        observations.skipped_rows,
+    )
 
 
 __all__ = ["Analysis", "analyze_file", "check_observations", "read_observations"]
