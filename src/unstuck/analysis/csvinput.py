@@ -230,11 +230,7 @@ def check_observations(
                     pl.col("_raw_date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
                 )
             )
-        flag(
-            pl.col("_raw_date").is_not_null() & pl.col("date").is_null(),
-            "date",
-            "date must be a calendar date written YYYY-MM-DD",
-        )
+        flag(unparsed, "date", "date must be a calendar date written YYYY-MM-DD")
     else:
         frame = frame.with_columns(pl.lit(None, pl.Date).alias("date"))
     if "occasion" in columns:

@@ -65,8 +65,8 @@ def write_json(summary: CaseloadSummary, out: IO[bytes]) -> None:
 
     Each line is put together from its parts as text: short text is quoted (and escaped
     where it holds a character JSON must escape), numbers and booleans are written as they
-    are. Polars' streaming engine builds and writes the lines in batches on every core,
-    so the ~100 MB report of 100,000 clients is never held in memory as text.
+    are. Polars' streaming engine builds and writes the lines batch by batch, so the lines
+    of a ~100 MB report (100,000 clients) are never all held in memory at once.
     """
     clients = summary.clients
     if clients.height == 0:

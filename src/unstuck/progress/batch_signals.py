@@ -299,9 +299,9 @@ def session_counts(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFra
 
 
 def _gaps(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
-    """Clients whose latest gap between dated sessions is long enough to be a candidate for
-    the gap rule, with the number of gaps, the latest, and the usual gap (the median of the
-    earlier ones). The median is taken only for these few candidates."""
+    """Clients with at least three gaps between dated sessions whose latest gap is long
+    enough to be a candidate for the gap rule, with that latest gap and the usual gap (the
+    median of the earlier ones). The median is taken only for these few candidates."""
     rule = thresholds.withdrawal_risk
     dated = sessions.filter(pl.col("date").is_not_null())
     c = dated.get_column("_c").to_numpy()
@@ -314,15 +314,13 @@ def _gaps(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
     ending = np.flatnonzero(last[1:] & same) + 1
     candidates = ending[(count[c[ending]] >= 3) & (gap[ending - 1] >= rule.min_gap_days)]
     if not len(candidates):
-        return pl.DataFrame(
-            schema={"_c": pl.Int64, "gaps": pl.Int64, "latest": pl.Int64, "usual": pl.Float64}
-        )
+        return pl.DataFrame(schema={"_c": pl.Int64, "latest": pl.Int64, "usual": pl.Float64})
     chosen = np.isin(c[1:], c[candidates]) & same & ~last[1:]
     earlier = pl.DataFrame({"_c": c[1:][chosen], "gap": gap[chosen]})
     usual = earlier.group_by("_c").agg(usual=pl.col("gap").median())
     return pl.DataFrame(
-        {"_c": c[candidates], "gaps": count[c[candidates]], "latest": gap[candidates - 1]},
-        schema={"_c": pl.Int64, "gaps": pl.Int64, "latest": pl.Int64},
+        {"_c": c[candidates], "latest": gap[candidates - 1]},
+        schema={"_c": pl.Int64, "latest": pl.Int64},
     ).join(usual, on="_c")
 
 
