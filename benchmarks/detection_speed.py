@@ -68,7 +68,6 @@ def main() -> None:
         generate_long_table(params).observations.write_csv(path)
         rows = args.clients * args.occasions
         analyze_s = median_time(lambda: analyze_file(path, instruments))
-        analysis = analyze_file(path, instruments)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         polars_s = median_time(lambda: pl.read_csv(path))
         pandas_s = median_time(lambda: pd.read_csv(path))
@@ -82,7 +81,7 @@ def main() -> None:
             f"({analyze_s / polars_s:.1f} x polars' read, {analyze_s / pandas_s:.1f} x pandas'); "
             f"peak memory {peak_mb:,.0f} MB"
         )
-        frame = analysis.observations.frame
+        frame = read_observations(path, instruments).frame
         first_million = frame.filter(pl.col("occasion") <= 10)
         started = time.perf_counter()
         model = fit_course(first_million, "phq9")
