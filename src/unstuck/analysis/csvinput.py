@@ -227,7 +227,9 @@ def check_observations(
             frame = frame.with_columns(
                 pl.coalesce(
                     "date",
-                    pl.col("_raw_date").str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
+                    pl.col("_raw_date")
+                    .str.strip_chars()
+                    .str.strptime(pl.Date, "%Y-%m-%d", strict=False),
                 )
             )
         flag(unparsed, "date", "date must be a calendar date written YYYY-MM-DD")
