@@ -296,3 +296,61 @@ def test_dated_sessions_of_many_clients_are_not_mistaken_for_repeats(tmp_path: P
     frame = read_observations(write(tmp_path, "\n".join(lines) + "\n"), INSTRUMENTS).frame
     assert frame.height == 180
     assert sorted(set(frame.get_column("occasion").to_list())) == [1, 2, 3]
+
+
+# A made-up clinic scale whose answers do not fit in a byte and whose totals do not fit in
+# 16 bits: item answers are read as small integers when they look like it, and must still
+# be checked and added up exactly.
+BIG_STEPS = """
+id = "bigsteps"
+name = "Big steps (test)"
+description = "A made-up scale whose answers and totals go beyond small integers."
+higher_is_better = false
+license = "Made up for a test."
+options = [{value = 0, label = "None"}, {value = 5000, label = "All"}]
+items = [
+  {number = 1, text = "One"}, {number = 2, text = "Two"}, {number = 3, text = "Three"},
+  {number = 4, text = "Four"}, {number = 5, text = "Five"}, {number = 6, text = "Six"},
+  {number = 7, text = "Seven"}, {number = 8, text = "Eight"}, {number = 9, text = "Nine"},
+]
+bands = [{name = "any", low = 0, high = 45000}]
+[missing]
+max_missing = 0
+source = "test rule"
+"""
+
+
+def test_large_item_answers_are_checked_and_added_exactly(tmp_path: Path) -> None:
+    folder = tmp_path / "definitions"
+    folder.mkdir()
+    (folder / "bigsteps.toml").write_text(BIG_STEPS, encoding="utf-8")
+    instruments = load_instruments([folder])
+    big = ",".join(["5000"] * 9)
+    path = write(tmp_path, f"{PHQ_HEADER}\nA,1,bigsteps,{big}\nA,2,phq9,1,2,0,3,1,0,2,1,0\n")
+    assert read_observations(path, instruments).frame.get_column("total").to_list() == [
+        45000.0,
+        10.0,
+    ]
+    # An answer beyond 16 bits is still named as a wrong answer, not misread.
+    wrong = ",".join(["5000"] * 8 + ["70000"])
+    messages = problems_of(write(tmp_path, f"{PHQ_HEADER}\nA,1,bigsteps,{wrong}\n"), instruments)
+    assert messages == ["row 2, column 'item_9', value '70000': must be one of 0, 5000"]
+
+
+@pytest.mark.parametrize("far", [False, True], ids=["in the first rows", "far down the file"])
+def test_item_answers_written_with_a_decimal_point_are_read(tmp_path: Path, far: bool) -> None:
+    # Some programs write whole numbers as "2.0"; the first rows decide how items are read,
+    # and a file that changes style further down is read again the careful way.
+    plain = [f"C{i:05d},1,phq9,1,2,0,3,1,0,2,1,0" for i in range(3000 if far else 0)]
+    text = "\n".join(
+        [PHQ_HEADER, *plain, "Z,1,phq9,1.0,2.0,0,3,1,0,2,1,0.0", "Z,2,phq9,1.5,2,0,3,1,0,2,1,0"]
+    )
+    path = write(tmp_path, text + "\n")
+    messages = problems_of(path)
+    assert messages == [
+        f"row {len(plain) + 3}, column 'item_1', value '1.5': must be one of 0, 1, 2, 3"
+    ]
+    good = write(
+        tmp_path, "\n".join([PHQ_HEADER, *plain, "Z,1,phq9,1.0,2.0,0,3,1,0,2,1,0.0"]) + "\n"
+    )
+    assert read_observations(good, INSTRUMENTS).frame.get_column("total").to_list()[-1] == 10.0

@@ -22,11 +22,13 @@ from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems
 from unstuck.errors import InvalidRows, MissingColumns, Problem, UnstuckError
 from unstuck.measures import InstrumentSet
+from unstuck.progress.summary import ATTENDANCE_KINDS
 
-ATTENDANCE = ("attended", "late", "cancelled", "no_show")
+ATTENDANCE = ATTENDANCE_KINDS  # attended, late, cancelled, no_show
 ATTENDED = ("attended", "late")
 MAX_LISTED = 50
 _ITEM = re.compile(r"item_(\d+)$")
+SNIFFED_BYTES = 1 << 16  # the first rows, looked at to choose how to read item answers
 
 PROBLEM_SCHEMA = pl.Schema(
     {
@@ -56,7 +58,9 @@ OBSERVATION_COLUMNS = (
 class Observations:
     """Checked observations and, with ``skip_invalid``, what was left out and why."""
 
-    frame: pl.DataFrame  # OBSERVATION_COLUMNS
+    # OBSERVATION_COLUMNS; instrument and attendance are `polars.Enum` columns (of the
+    # instrument ids in sorted order, and of ATTENDANCE), which compare and group as numbers.
+    frame: pl.DataFrame
     skipped: tuple[Problem, ...]  # the first MAX_LISTED problems of the rows left out
     skipped_problems: int
     skipped_rows: int
@@ -103,13 +107,19 @@ def read_raw(source: str | Path | io.BytesIO) -> pl.DataFrame:
 
     Parsing while reading is much faster, but a single bad value makes it fail; then the
     file is read again as text so that `check_observations` can name every bad value.
+    Item answers are whole numbers in every instrument, so they are read as small integers
+    (a quarter of the memory of floats) unless the first rows show other numbers, such as
+    "2.0" from a program that writes whole numbers with a decimal point.
     """
-    header = pl.read_csv(source, n_rows=0, infer_schema=False).columns
+    head = _first_rows(source)
     numbers: dict[str, type[pl.DataType]] = {}
-    for column in header:
+    for column in head.columns:
         name = _column_name(column)
-        if name == "score" or _ITEM.match(name):
+        if name == "score":
             numbers[column] = pl.Float64
+        elif _ITEM.match(name):
+            whole = head.get_column(column).drop_nulls().str.contains(r"^-?\d{1,4}$").all()
+            numbers[column] = pl.Int16 if whole else pl.Float64
         elif name == "occasion":
             numbers[column] = pl.Int64
     if isinstance(source, io.BytesIO):
@@ -130,6 +140,23 @@ def read_raw(source: str | Path | io.BytesIO) -> pl.DataFrame:
     if isinstance(source, io.BytesIO):
         source.seek(0)
     return pl.read_csv(source, infer_schema=False)
+
+
+def _first_rows(source: str | Path | io.BytesIO) -> pl.DataFrame:
+    """The header and the rows in the first `SNIFFED_BYTES` of the file, as text."""
+    if isinstance(source, io.BytesIO):
+        data = source.getvalue()[:SNIFFED_BYTES]
+    else:
+        with open(source, "rb") as stream:
+            data = stream.read(SNIFFED_BYTES)
+    if len(data) == SNIFFED_BYTES:
+        data = data[: data.rfind(b"\n") + 1]  # whole lines only
+    try:
+        return pl.read_csv(io.BytesIO(data), infer_schema=False)
+    except pl.exceptions.PolarsError:  # e.g. a quoted value running past the cut
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+        return pl.read_csv(source, n_rows=0, infer_schema=False)
 
 
 def check_observations(
@@ -185,36 +212,30 @@ def check_observations(
 
     # -- text columns -------------------------------------------------------------------
     known = sorted(instruments)
-    frame = frame.with_columns(
-        pl.col("client_id").str.strip_chars(),
-        pl.col("instrument").alias("_raw_instrument"),
-        _tidy("instrument", frame, lambda v: v.strip().lower(), known),
-    )
+    frame = _categories(frame, "instrument", lambda v: v.strip().lower(), known)
+    frame = frame.with_columns(pl.col("client_id").str.strip_chars())
     flag(_blank("client_id"), "client_id", "client_id is empty")
-    flag(_blank("instrument"), "instrument", "instrument is empty")
+    flag(pl.col("_blank_instrument"), "instrument", "instrument is empty")
     flag(
-        ~_blank("instrument") & ~pl.col("instrument").is_in(known),
+        ~pl.col("_blank_instrument") & pl.col("instrument").is_null(),
         "instrument",
         f"unknown instrument (known: {', '.join(known)})",
     )
 
     if "attendance" in columns:
-        frame = frame.with_columns(
-            pl.col("attendance").alias("_raw_attendance"),
-            _tidy(
-                "attendance",
-                frame,
-                lambda v: v.strip().lower().replace("-", "_").replace(" ", "_"),
-                ATTENDANCE,
-            ),
+        frame = _categories(
+            frame,
+            "attendance",
+            lambda v: v.strip().lower().replace("-", "_").replace(" ", "_"),
+            ATTENDANCE,
         )
         flag(
-            ~_blank("attendance") & ~pl.col("attendance").is_in(ATTENDANCE),
+            ~pl.col("_blank_attendance") & pl.col("attendance").is_null(),
             "attendance",
             f"attendance must be one of {', '.join(ATTENDANCE)}",
         )
     else:
-        frame = frame.with_columns(pl.lit(None, pl.String).alias("attendance"))
+        frame = frame.with_columns(pl.lit(None, pl.Enum(ATTENDANCE)).alias("attendance"))
 
     # -- session: occasion and/or date ---------------------------------------------------
     if "date" in columns:
@@ -236,7 +257,7 @@ def check_observations(
     else:
         frame = frame.with_columns(pl.lit(None, pl.Date).alias("date"))
     if "occasion" in columns:
-        frame = _parse_numbers(frame, ["occasion"], pl.Int64)
+        frame, _ = _parse_numbers(frame, ["occasion"], pl.Int64)
         flag(
             _not_whole_from("occasion", 1),
             "occasion",
@@ -247,7 +268,7 @@ def check_observations(
         flag(pl.col("_raw_date").is_null(), "date", "date is empty (needed without occasion)")
 
     if "markers" in columns:
-        frame = _parse_numbers(frame, ["markers"], pl.Int64)
+        frame, _ = _parse_numbers(frame, ["markers"], pl.Int64)
         flag(
             _not_whole_from("markers", 0),
             "markers",
@@ -258,8 +279,8 @@ def check_observations(
 
     # -- numbers: score and items --------------------------------------------------------
     numeric = (["score"] if "score" in columns else []) + item_columns
-    frame = _parse_numbers(frame, numeric, pl.Float64)
-    for c in numeric:
+    frame, parsed = _parse_numbers(frame, numeric, pl.Float64)
+    for c in parsed:  # columns read as numbers hold nothing else
         flag(pl.col(f"_raw_{c}").is_not_null() & pl.col(c).is_null(), c, "not a number")
     if "score" not in columns:
         frame = frame.with_columns(pl.lit(None, pl.Float64).alias("score"))
@@ -310,20 +331,28 @@ def check_observations(
     return Observations(frame, skipped, skipped_problems, skipped_rows)
 
 
-def _tidy(
-    column: str, frame: pl.DataFrame, fix: Callable[[str], str], tidy: Sequence[str]
-) -> pl.Expr:
-    """Apply `fix` to a column with few distinct values (instrument, attendance) by
-    fixing each distinct value once, instead of once per row. A column holding only
-    `tidy` values (the usual case) is left as it is without looking further."""
-    if frame.select(pl.col(column).is_in(tidy).fill_null(True).all()).item():
-        return pl.col(column)
-    distinct = frame.get_column(column).unique().drop_nulls().to_list()
-    fixed = {v: fix(v) for v in distinct}
-    mapping = {v: f for v, f in fixed.items() if f != v}
-    if not mapping:
-        return pl.col(column)
-    return pl.col(column).replace(mapping)
+def _categories(
+    frame: pl.DataFrame, column: str, fix: Callable[[str], str], categories: Sequence[str]
+) -> pl.DataFrame:
+    """Turn a text column with a few known values (instrument, attendance) into a
+    `polars.Enum` of them, keeping the text as ``_raw_<column>``; a value that is not one of
+    `categories`, even after `fix`, becomes null. Adds ``_blank_<column>``: no value given.
+
+    `fix` (such as lower-casing) is applied to each distinct value once, instead of once per
+    row, and only when some values need it: most files hold only the known values.
+    """
+    raw = frame.get_column(column)
+    known = pl.Enum(categories)
+    values = raw.cast(known, strict=False)
+    blank = raw.is_null()
+    if values.null_count() > raw.null_count():
+        unknown = raw.filter(values.is_null() & raw.is_not_null()).unique().to_list()
+        tidy = raw.replace({v: fix(v) for v in unknown})
+        values = tidy.cast(known, strict=False)
+        blank = tidy.is_null() | (tidy.str.len_bytes() == 0)
+    return frame.with_columns(
+        raw.alias(f"_raw_{column}"), values.alias(column), blank.alias(f"_blank_{column}")
+    )
 
 
 def _as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -351,26 +380,31 @@ def _blank(column: str) -> pl.Expr:
 
 def _parse_numbers(
     frame: pl.DataFrame, columns: list[str], dtype: type[pl.DataType]
-) -> pl.DataFrame:
-    """Parse text columns as numbers, keeping the text as ``_raw_<column>``.
+) -> tuple[pl.DataFrame, list[str]]:
+    """Parse text columns as numbers, keeping the text as ``_raw_<column>``; returns the
+    frame and the columns that were parsed from text (and so may hold values that are not
+    numbers). Columns read as numbers already (see `read_raw`) are left as they are.
 
     Surrounding spaces are tolerated, and NaN or infinity become null (so they are reported
     as "not a number"). Both fixes cost a pass over the column, so they run only on the
     columns that need them: a clean million-row file pays for one cast per column.
     """
+    texts = [c for c in columns if frame.schema[c] == pl.String]
     frame = frame.with_columns(
         *(pl.col(c).alias(f"_raw_{c}") for c in columns),
-        *(pl.col(c).cast(dtype, strict=False) for c in columns),
+        *(pl.col(c).cast(dtype, strict=False) for c in texts),
     )
+    if not texts:
+        return frame, texts
     needs = frame.select(
         *(
             (pl.col(f"_raw_{c}").is_not_null() & pl.col(c).is_null()).any().alias(f"s{c}")
-            for c in columns
+            for c in texts
         ),
-        *((~pl.col(c).is_finite()).any().alias(f"f{c}") for c in columns if dtype == pl.Float64),
+        *((~pl.col(c).is_finite()).any().alias(f"f{c}") for c in texts if dtype == pl.Float64),
     ).row(0, named=True)
     fixes = []
-    for c in columns:
+    for c in texts:
         parsed = pl.col(c)
         if needs[f"s{c}"]:
             parsed = pl.coalesce(
@@ -380,4 +414,4 @@ def _parse_numbers(
             parsed = pl.when(parsed.is_finite()).then(parsed)
         if parsed is not pl.col(c):
             fixes.append(parsed.alias(c))
-    return frame.with_columns(fixes) if fixes else frame
+    return (frame.with_columns(fixes) if fixes else frame), texts

@@ -92,5 +92,5 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
 
 
 def _code(column: str) -> pl.Expr:
-    """Small integer codes for a text column: grouping on them is much faster than on text."""
-    return pl.col(column).cast(pl.Categorical).to_physical().cast(pl.Int64)
+    """The integer codes of a `polars.Enum` column (instrument, attendance)."""
+    return pl.col(column).to_physical().cast(pl.Int64)

@@ -295,7 +295,7 @@ class ScoreExpressions:
 def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> ScoreExpressions:
     """The polars twin of `score_matrix`, for scoring inside a data frame.
 
-    `columns[j]` names the (float) column holding item j + 1, with null for a blank; None
+    `columns[j]` names the (number) column holding item j + 1, with null for a blank; None
     means the column does not exist, so the item is blank in every row. The shared columns
     are named after the instrument (``_<id>_...``), so several instruments can be scored in
     one frame.
@@ -315,12 +315,14 @@ def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> 
         if values == list(range(values[0], values[-1] + 1)):
             bad = (a < values[0]) | (a > values[-1]) | (a != a.floor())
         else:
-            bad = ~a.is_in([float(v) for v in values])
+            bad = ~a.cast(pl.Float64).is_in([float(v) for v in values])
         shared.append(bad.fill_null(False).alias(f"{prefix}invalid_{j}"))
     invalid = tuple(pl.col(f"{prefix}invalid_{j}") for j in range(k))
     shared += [
         pl.sum_horizontal(*(a.is_null() for a in answer)).alias(f"{prefix}missing"),
-        pl.sum_horizontal(*answer).alias(f"{prefix}sum"),  # blanks add nothing
+        # Blanks add nothing; answers may be read as small integers, so they are added as
+        # floats (a sum of small integers could overflow).
+        pl.sum_horizontal(*(a.cast(pl.Float64) for a in answer)).alias(f"{prefix}sum"),
     ]
     n_missing = pl.col(f"{prefix}missing").cast(pl.Int64)
     sums = pl.col(f"{prefix}sum")
