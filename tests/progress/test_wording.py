@@ -36,3 +36,20 @@ def test_numbers_are_written_as_people_write_them() -> None:
         text for _, text in cases
     ]
     assert [w.signed(v) for v in (3.0, -3.0, 0.0)] == ["+3", "-3", "0"]
+
+
+@given(
+    st.lists(st.one_of(VALUES, st.none()), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_number_texts_write_the_same_digits_whole_or_not(
+    values: list[float | None], whole: bool
+) -> None:
+    # Whole numbers take a cheaper path; both paths must write what `number` writes.
+    if whole:
+        values = [None if v is None else float(round(v)) for v in values]
+    series = pl.Series(values, dtype=pl.Float64)
+    assert w.number_texts(series).to_list() == [None if v is None else w.number(v) for v in values]
+    assert w.number_texts(series, plus=True).to_list() == [
+        None if v is None else w.signed(v) for v in values
+    ]

@@ -181,30 +181,43 @@ def summarise_caseload(
 
 def _measures(rows: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
     """One instrument's rows (in client and session order) gathered per client: the first
-    and last scores and their sessions, how many, the latest few, their sum, and the
-    sessions with a safety answer or a blank safety item."""
-    # The rows are in client order: told so, polars groups by slicing instead of hashing.
-    client = pl.col("_c").set_sorted()
-    occ, total = pl.col("occasion"), pl.col("total")
-    keys = rows.group_by(client, maintain_order=True).agg(client_id=pl.col("client_id").first())
-    scores = (
-        rows.select(client, "occasion", "total")
-        .filter(total.is_not_null())
-        .group_by("_c", maintain_order=True)
-        .agg(
-            n=pl.len().cast(pl.Int64),
-            first_occasion=occ.first(),
-            last_occasion=occ.last(),
-            first=total.first(),
-            last=total.last(),
-            recent=total.tail(recent_window(thresholds)),
-            total_sum=total.sum(),
+    and last scores and their sessions, how many, the latest few (``recent_1`` the latest,
+    ``recent_2`` the one before, ...), their sum, and the sessions with a safety answer or a
+    blank safety item.
+
+    The rows are sorted by client, so each client's rows are a run: the first, last and
+    latest few are read at the runs' ends with numpy, where a group-by would gather lists.
+    """
+    keys = rows.select("_c", "client_id").gather(_run_starts(rows.get_column("_c")))
+    scored = rows.select("_c", "occasion", "total").filter(pl.col("total").is_not_null())
+    starts = _run_starts(scored.get_column("_c"))
+    ends = np.append(starts[1:], scored.height) if len(starts) else starts
+    total = scored.get_column("total").to_numpy()
+    occasion = scored.get_column("occasion").to_numpy()
+    n = ends - starts
+    recent = {
+        f"recent_{j}": pl.Series(total[np.maximum(ends - j, starts)]).set(
+            pl.Series(n < j), None
         )
+        for j in range(1, recent_window(thresholds) + 1)
+    }
+    scores = pl.DataFrame(
+        {
+            "_c": scored.get_column("_c").gather(starts),
+            "n": n.astype(np.int64),
+            "first_occasion": occasion[starts],
+            "last_occasion": occasion[ends - 1],
+            "first": total[starts],
+            "last": total[ends - 1],
+            **recent,
+            "total_sum": np.add.reduceat(total, starts) if len(starts) else total[:0],
+        }
     )
     # Safety answers are rare: list their sessions from the few rows that have them.
+    occ = pl.col("occasion")
     safety = (
         rows.filter(pl.col("safety_alert") | pl.col("safety_unanswered"))
-        .group_by(client, maintain_order=True)
+        .group_by(pl.col("_c").set_sorted(), maintain_order=True)
         .agg(
             alerts=occ.filter(pl.col("safety_alert")),
             blanks=occ.filter(pl.col("safety_unanswered")),
@@ -218,6 +231,12 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
             pl.col("alerts", "blanks").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
         )
     )
+
+
+def _run_starts(codes: pl.Series) -> np.ndarray:
+    """Where each run of equal codes begins, in sorted codes."""
+    c = codes.to_numpy()
+    return np.flatnonzero(np.append(True, c[1:] != c[:-1])) if len(c) else np.zeros(0, np.int64)
 
 
 def client_codes(ids: pl.Series) -> pl.Series:
@@ -245,10 +264,15 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
     labels = pl.Series([f" ({b.name})" for b in bands] + [""], dtype=pl.String)
     at_first = _band_positions(instrument, first, len(names))
     at_last = _band_positions(instrument, last, len(names))
+    change = pl.Series(np.where(judged, last - first, np.nan)).fill_nan(None)
     cols: dict[str, pl.Series] = {
         "first_severity": names.gather(at_first),
         "last_severity": names.gather(at_last),
-        "change": pl.Series(np.where(judged, last - first, np.nan)).fill_nan(None),
+        "change": change,
+        # The numbers as sentences write them, once for the measure's sentence and signals.
+        "first_text": w.number_texts(part.get_column("first")),
+        "last_text": w.number_texts(part.get_column("last")),
+        "change_text": w.number_texts(change, plus=True),
         "_first_label": labels.gather(at_first),
         "_last_label": labels.gather(at_last),
     }
@@ -308,8 +332,8 @@ def _band_positions(instrument: Instrument, totals: np.ndarray, size: int) -> pl
 
 def _sentence_expr(name: str) -> pl.Expr:
     """`summary.explain_measure` for every row (`_verdict` holds the verdict sentences)."""
-    first = pl.concat_str(w.number_expr(pl.col("first")), pl.col("_first_label"))
-    last = pl.concat_str(w.number_expr(pl.col("last")), pl.col("_last_label"))
+    first = pl.concat_str(pl.col("first_text"), pl.col("_first_label"))
+    last = pl.concat_str(pl.col("last_text"), pl.col("_last_label"))
     one = pl.format(w.ONE_SCORE, pl.lit(name), first, pl.col("first_occasion"))
     change = pl.format(
         w.CHANGE + " {}",
@@ -319,7 +343,7 @@ def _sentence_expr(name: str) -> pl.Expr:
         last,
         pl.col("last_occasion"),
         pl.col("n"),
-        w.signed_expr(pl.col("change")),
+        pl.col("change_text"),
         pl.col("_verdict"),
     )
     return pl.when(pl.col("n") >= 2).then(change).otherwise(one)

@@ -13,8 +13,9 @@ Inputs are two frames made by `unstuck.progress.batch`:
 
 - per measure (one row per client and instrument): ``_c`` (client code), ``instrument``,
   ``n``, ``first``, ``last``, ``first_occasion``, ``last_occasion``, ``reliable_change``,
-  ``alerts`` (sessions with a safety answer), ``recent`` (the last scores, oldest first) and
-  ``total_sum``;
+  ``alerts`` (sessions with a safety answer), ``recent_1``, ``recent_2``, ... (the latest
+  score, the one before, ...; as many as `recent_window`), ``total_sum``, and
+  ``first_text``, ``last_text`` and ``change_text`` (those numbers as sentences write them);
 - per session (one row per client and session, sorted by client and session): ``_c``,
   ``attendance``, ``date`` and ``markers``.
 """
@@ -52,7 +53,9 @@ SIGNAL_INPUTS = (
     "last_occasion",
     "reliable_change",
     "alerts",
-    "recent",
+    "first_text",
+    "last_text",
+    "change_text",
 )
 Rule = tuple[str, pl.Expr, pl.Expr]  # flag (or reason), when it fires, what it says
 # The reasons for a withdrawal risk, in the order `signals.withdrawal` gives them.
@@ -83,7 +86,8 @@ def measure_signals(
             rules.append(_plateau(instrument, thresholds, criteria))
         if instrument.id in models:
             rules += _course(instrument, models[instrument.id], thresholds)
-    return _fire(part.select(*SIGNAL_INPUTS), rules, instrument.id)
+    recent = [f"recent_{j}" for j in range(1, recent_window(thresholds) + 1)]
+    return _fire(part.select(*SIGNAL_INPUTS, *recent), rules, instrument.id)
 
 
 def client_signals(
@@ -161,11 +165,11 @@ def _deterioration(instrument: Instrument, rule: str) -> Rule:
     text = pl.format(
         w.DETERIORATION,
         pl.lit(instrument.name),
-        w.number_expr(pl.col("first")),
+        pl.col("first_text"),
         pl.col("first_occasion"),
-        w.number_expr(pl.col("last")),
+        pl.col("last_text"),
         pl.col("last_occasion"),
-        w.signed_expr(pl.col("last") - pl.col("first")),
+        pl.col("change_text"),
         pl.lit(rule),
     )
     return "deterioration", fires, text
@@ -189,9 +193,9 @@ def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) 
 
     numbers = (
         pl.lit(instrument.name),
-        w.number_expr(last),
+        pl.col("last_text"),
         session,
-        w.number_expr(first),
+        pl.col("first_text"),
         w.number_expr(expected, places=1),
         pl.lit(w.number(round(rule.probability * 100, 1))),
         w.number_expr(limit(rule.probability), places=1),
@@ -209,8 +213,8 @@ def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) 
 
 def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria) -> Rule:
     rule = thresholds.plateau
-    recent = pl.col("recent").list.tail(rule.window)
-    spread = recent.list.max() - recent.list.min()
+    recent = [pl.col(f"recent_{j}") for j in range(rule.window, 0, -1)]  # oldest first
+    spread = pl.max_horizontal(recent) - pl.min_horizontal(recent)
     fires = (
         (pl.col("n") >= rule.min_sessions)
         & (pl.col("reliable_change") != "improved")
@@ -220,13 +224,11 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
         w.PLATEAU,
         pl.lit(instrument.name),
         pl.col("n"),
-        w.number_expr(pl.col("first")),
-        w.number_expr(pl.col("last")),
+        pl.col("first_text"),
+        pl.col("last_text"),
         pl.lit(rule.window),
         # The rule fires only with at least `window` scores, so the window is always full.
-        pl.concat_str(
-            [w.number_expr(recent.list.get(i)) for i in range(rule.window)], separator=", "
-        ),
+        pl.concat_str([w.number_expr(r) for r in recent], separator=", "),
         w.number_expr(spread),
         pl.lit(w.number(round(criteria.threshold, 2))),
     )
@@ -237,7 +239,7 @@ def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:
     """A sharp fall in session feedback, or else a low score, as `signals.rupture` decides."""
     rule = thresholds.alliance_rupture
     last = pl.col("last")
-    before = pl.col("recent").list.get(-2, null_on_oob=True)
+    before = pl.col("recent_2")
     name = pl.lit(instrument.name)
     dropped = (pl.col("n") >= 2) & (before - last >= rule.drop)
     low = ~dropped.fill_null(False) & (pl.col("n") >= 1) & (last <= rule.floor)
@@ -245,14 +247,14 @@ def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:
         w.RUPTURE_DROP,
         name,
         w.number_expr(before),
-        w.number_expr(last),
+        pl.col("last_text"),
         pl.col("last_occasion"),
         pl.lit(w.number(rule.drop)),
     )
     low_text = pl.format(
         w.RUPTURE_LOW,
         name,
-        w.number_expr(last),
+        pl.col("last_text"),
         pl.col("last_occasion"),
         pl.lit(w.number(rule.floor)),
     )
@@ -370,7 +372,7 @@ def _withdrawal(
         (pl.col("n") >= 3) & (earlier - last >= rule.feedback_fall),
         pl.format(
             w.WITHDRAWAL_FEEDBACK,
-            w.number_expr(last),
+            pl.col("last_text"),
             w.number_expr(earlier, places=1),
             pl.lit(w.number(rule.feedback_fall)),
         ),

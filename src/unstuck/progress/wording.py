@@ -140,6 +140,27 @@ def signed_expr(col: pl.Expr) -> pl.Expr:
     return _digits(col, 2, plus=True)
 
 
+def number_texts(values: pl.Series, *, plus: bool = False) -> pl.Series:
+    """`number` (or, with `plus`, `signed`) of every value, null for null.
+
+    Totals of itemised measures are whole numbers, and then writing them is a plain cast,
+    several times cheaper than `number_expr` (which gives the same digits for them).
+    """
+    finite = values.drop_nulls()
+    if finite.dtype.is_integer() or (
+        finite.dtype.is_float()
+        and bool((finite == finite.floor()).all())
+        and bool((finite.abs() < 1e12).all())  # written exactly as whole numbers
+    ):
+        digits = values.cast(pl.Int64).cast(pl.String)
+        if not plus:
+            return digits
+        return pl.select(
+            pl.when(values > 0).then(pl.lit("+") + digits).otherwise(digits)
+        ).to_series()
+    return pl.select(_digits(pl.lit(values), 2, plus=plus)).to_series()
+
+
 def _digits(col: pl.Expr, places: int, *, plus: bool) -> pl.Expr:
     unit = 10**places
     scaled = (col * unit).round(0).cast(pl.Int64)
