@@ -196,9 +196,7 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
     occasion = scored.get_column("occasion").to_numpy()
     n = ends - starts
     recent = {
-        f"recent_{j}": pl.Series(total[np.maximum(ends - j, starts)]).set(
-            pl.Series(n < j), None
-        )
+        f"recent_{j}": pl.Series(total[np.maximum(ends - j, starts)]).set(pl.Series(n < j), None)
         for j in range(1, recent_window(thresholds) + 1)
     }
     scores = pl.DataFrame(
