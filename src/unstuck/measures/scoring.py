@@ -21,7 +21,9 @@ The rules
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -320,9 +322,12 @@ def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> 
     invalid = tuple(pl.col(f"{prefix}invalid_{j}") for j in range(k))
     shared += [
         pl.sum_horizontal(*(a.is_null() for a in answer)).alias(f"{prefix}missing"),
-        # Blanks add nothing; answers may be read as small integers, so they are added as
-        # floats (a sum of small integers could overflow).
-        pl.sum_horizontal(*(a.cast(pl.Float64) for a in answer)).alias(f"{prefix}sum"),
+        # Blanks add nothing. Answers may be read as small integers, so they are added as
+        # floats (a sum of small integers could overflow); a plain sum of filled columns is
+        # several times faster than `sum_horizontal`.
+        functools.reduce(operator.add, (a.fill_null(0).cast(pl.Float64) for a in answer)).alias(
+            f"{prefix}sum"
+        ),
     ]
     n_missing = pl.col(f"{prefix}missing").cast(pl.Int64)
     sums = pl.col(f"{prefix}sum")
