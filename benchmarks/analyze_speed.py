@@ -53,7 +53,7 @@ def stages(csv: Path, out: Path) -> dict[str, float]:
     observations = check_observations(raw, instruments)
     del raw  # as in `unstuck analyze`: each stage's input is let go once used
     marks.append(time.perf_counter())
-    summary = summarise_caseload(observations.frame, instruments)
+    summary = summarise_caseload(observations.frame, instruments, codes=observations.client_codes)
     del observations
     marks.append(time.perf_counter())
     with out.open("wb") as stream:

@@ -55,6 +55,31 @@ def test_row_order_does_not_matter(tmp_path: Path) -> None:
     assert json.loads(in_order) == per_client(shuffled, instruments)
 
 
+@pytest.mark.parametrize("shuffled", [False, True], ids=["in client order", "shuffled"])
+def test_the_checks_client_codes_give_the_same_summary(tmp_path: Path, shuffled: bool) -> None:
+    # `unstuck analyze` passes the client codes the check made on to the summary, also
+    # after --skip-invalid has left rows out; the summary must be the one it makes itself.
+    instruments = load_instruments()
+    clinic = generate_long_table(ClinicParameters(clients=60, occasions=6, seed=5))
+    table = clinic.observations
+    if shuffled:
+        table = table.sample(fraction=1.0, shuffle=True, seed=3)
+    broken = table.with_columns(  # every 7th row gets an impossible answer
+        pl.when(pl.int_range(pl.len()) % 7 == 0)
+        .then(pl.lit("9"))
+        .otherwise(pl.col("item_1").cast(pl.String))
+        .alias("item_1")
+    )
+    path = tmp_path / "clinic.csv"
+    broken.write_csv(path)
+    observations = read_observations(path, instruments, skip_invalid=True)
+    assert observations.skipped_rows > 0
+    shared = summarise_caseload(observations.frame, instruments, codes=observations.client_codes)
+    own = summarise_caseload(observations.frame, instruments)
+    assert render_json(shared) == render_json(own)
+    assert json.loads(render_json(shared)) == per_client(observations.frame, instruments)
+
+
 def test_they_agree_on_edge_cases(tmp_path: Path) -> None:
     """Single scores, missed sessions only, decimals, safety blanks and a rule-less measure."""
     custom = score_only_instrument(

@@ -36,7 +36,11 @@ def analyze_file(
 ) -> Analysis:
     observations = read_observations(source, instruments, skip_invalid=skip_invalid)
     summary = summarise_caseload(
-        observations.frame, instruments, models=models, thresholds=thresholds
+        observations.frame,
+        instruments,
+        models=models,
+        thresholds=thresholds,
+        codes=observations.client_codes,
     )
     return Analysis(
         summary,

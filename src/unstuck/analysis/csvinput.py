@@ -22,6 +22,7 @@ from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems
 from unstuck.errors import InvalidRows, MissingColumns, Problem, UnstuckError
 from unstuck.measures import InstrumentSet
+from unstuck.progress.batch import client_codes
 from unstuck.progress.summary import ATTENDANCE_KINDS
 
 ATTENDANCE = ATTENDANCE_KINDS  # attended, late, cancelled, no_show
@@ -61,6 +62,9 @@ class Observations:
     # OBSERVATION_COLUMNS; instrument and attendance are `polars.Enum` columns (of the
     # instrument ids in sorted order, and of ATTENDANCE), which compare and group as numbers.
     frame: pl.DataFrame
+    # Each row's client as a whole number in client_id order (`progress.batch.client_codes`),
+    # made for the checks and passed on to `summarise_caseload`, which needs them too.
+    client_codes: pl.Series
     skipped: tuple[Problem, ...]  # the first MAX_LISTED problems of the rows left out
     skipped_problems: int
     skipped_rows: int
@@ -214,6 +218,7 @@ def check_observations(
     known = sorted(instruments)
     frame = _categories(frame, "instrument", lambda v: v.strip().lower(), known)
     frame = frame.with_columns(pl.col("client_id").str.strip_chars())
+    frame = frame.with_columns(client_codes(frame.get_column("client_id")).alias("_c"))
     flag(_blank("client_id"), "client_id", "client_id is empty")
     flag(pl.col("_blank_instrument"), "instrument", "instrument is empty")
     flag(
@@ -327,8 +332,11 @@ def check_observations(
         )
     frame = frame.with_columns(
         pl.col("attendance").fill_null("attended"), pl.col("markers").fill_null(0)
-    ).select(OBSERVATION_COLUMNS)
-    return Observations(frame, skipped, skipped_problems, skipped_rows)
+    )
+    codes = frame.get_column("_c")
+    return Observations(
+        frame.select(OBSERVATION_COLUMNS), codes, skipped, skipped_problems, skipped_rows
+    )
 
 
 def _categories(

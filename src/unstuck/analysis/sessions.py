@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from unstuck.progress.batch import client_codes
-
 
 def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     """Repeated rows for a client, instrument and session, and sessions whose rows disagree
     on attendance, markers or date (a session has one of each, whatever instruments it has).
+
+    `frame` holds the client codes as ``_c`` (`unstuck.progress.batch.client_codes`), and
+    instrument and attendance as `polars.Enum` columns.
 
     The common case (no problem) is decided on integer keys in client, session and
     instrument order, by comparing each row with the one before it (a session with two
@@ -25,7 +26,7 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     shared = ["attendance", "markers"] + (["date"] if session == "occasion" else [])
     keyed = frame.select(
         "row",
-        client_codes(frame.get_column("client_id")).alias("_c"),
+        "_c",
         _code("instrument").alias("_i"),
         pl.col(session).to_physical().cast(pl.Int64).alias("_s"),
         _code("attendance").fill_null(-1).alias("_attendance"),

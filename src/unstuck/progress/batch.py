@@ -97,12 +97,14 @@ def summarise_caseload(
     *,
     models: Mapping[str, CourseModel] | None = None,
     thresholds: Thresholds | None = None,
+    codes: pl.Series | None = None,
 ) -> CaseloadSummary:
     """Summarise every client in `observations` (columns as `csvinput.OBSERVATION_COLUMNS`).
 
     Rows must be checked first: one row per client, instrument and session, and one
     attendance, date and markers count per session (as `unstuck.analysis.csvinput`
-    guarantees).
+    guarantees). `codes` are the rows' `client_codes` when the caller has them already
+    (`csvinput.Observations.client_codes`).
     """
     models = default_course_models() if models is None else models
     thresholds = default_thresholds() if thresholds is None else thresholds
@@ -112,8 +114,10 @@ def summarise_caseload(
     # follow the order of client ids, so sorting by codes sorts the report; sorting the rows
     # once puts every client's sessions in order for the signals that read sequences.
     ids = sorted(instruments)
+    if codes is None:
+        codes = client_codes(observations.get_column("client_id"))
     observations = observations.with_columns(
-        _c=client_codes(observations.get_column("client_id")),
+        _c=codes,
         _i=pl.col("instrument").cast(pl.Enum(ids)).to_physical().cast(pl.Int64),
     )
     c, o = pl.col("_c"), pl.col("occasion")
