@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from unstuck.analysis.csvinput import read_observations
 from unstuck.analysis.report import render_json
 from unstuck.measures import InstrumentSet, load_instruments, score_only_instrument
+from unstuck.measures.model import Band
 from unstuck.progress.batch import summarise_caseload
 from unstuck.progress.course import CourseModel
 from unstuck.progress.summary import observations_by_client, summarise_client
@@ -256,11 +257,13 @@ def test_a_higher_is_better_course_gets_the_same_words_from_both_paths(
 
 
 def test_the_json_report_escapes_what_json_must(tmp_path: Path) -> None:
-    """Quotes, backslashes and control characters in ids and in a clinic's instrument name
-    (which the sentences quote) come out as valid JSON, one client per line."""
+    """Quotes, backslashes and control characters in ids, in a clinic's instrument name
+    (which the sentences quote) and in its band names (which the measures hold) come out as
+    valid JSON, one client per line."""
     custom = replace(
         score_only_instrument("bdi", reliability=0.9, sd=10.0, cutoff=14.0, higher_is_better=False),
         name='Beck "BDI" \\ II\tform',
+        bands=(Band('"low"', 0, 13), Band("élevé \\ high", 14, 63)),
     )
     instruments = load_instruments().with_instrument(custom)
     ids = ['Zoë "Z"', "back\\slash", "tab\there", "plain"]
@@ -280,4 +283,8 @@ def test_the_json_report_escapes_what_json_must(tmp_path: Path) -> None:
     assert [c["client_id"] for c in batch] == sorted(ids)
     assert batch == per_client(observations, instruments)
     assert any('Beck "BDI" \\ II\tform' in e for c in batch for e in c["explanations"])
+    bdi = [c["measures"]["bdi"] for c in batch if "bdi" in c["measures"]]
+    assert [(m["first_severity"], m["last_severity"]) for m in bdi] == [
+        ("élevé \\ high", '"low"')
+    ] * 2
     assert len(text.splitlines()) == len(ids)

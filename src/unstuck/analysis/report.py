@@ -7,6 +7,8 @@ straight to the output stream.
 from __future__ import annotations
 
 import io
+import itertools
+import json
 from collections.abc import Mapping
 from typing import IO
 
@@ -72,25 +74,14 @@ def write_json(summary: CaseloadSummary, out: IO[bytes]) -> None:
     if clients.height == 0:
         out.write(b"[]\n")
         return
-    measures = summary.measures
-    # One text per measure: "phq9":{"first":12.0,...}; gathered per client below.
-    parts: list[pl.Expr] = [_json_value(measures, "instrument"), pl.lit(":{")]
-    for i, key in enumerate(MEASURE_KEYS):
-        parts += [pl.lit(("," if i else "") + f'"{key}":'), _json_value(measures, key)]
-    by_client = (
-        measures.select(
-            pl.col("_c").set_sorted(), pl.concat_str(*parts, pl.lit("}")).alias("measure")
-        )
-        .group_by("_c", maintain_order=True)
-        .agg("measure")
-        .select(
-            "_c",
-            measures=pl.concat_str(pl.lit("{"), pl.col("measure").list.join(","), pl.lit("}")),
-        )
-    )
+    by_client = _measures_json(summary.measures)
+    counts = pl.col("attendance").struct
     attendance = pl.concat_str(
-        [pl.format(f'"{k}":{{}}', pl.col("attendance").struct.field(k)) for k in ATTENDANCE_KINDS],
-        separator=",",
+        *(
+            piece
+            for i, k in enumerate(ATTENDANCE_KINDS)
+            for piece in (pl.lit(("," if i else "") + f'"{k}":'), counts.field(k))
+        )
     )
     row = pl.col("_row")
     # The list's brackets go on the first and last lines; a comma ends every other line.
@@ -120,6 +111,97 @@ def write_json(summary: CaseloadSummary, out: IO[bytes]) -> None:
         # Each line is finished JSON: written as it is, never quoted.
         .sink_csv(out, include_header=False, quote_style="never", engine="streaming")
     )
+
+
+def _measures_json(measures: pl.DataFrame) -> pl.DataFrame:
+    """Each client's measures as one JSON object (``_c``, ``measures``), e.g.
+    ``{"phq9":{"first":12.0,...}}``, built from text pieces.
+
+    Most fields hold a few possible values (labels, true/false/null): each run of such
+    fields is written once per combination and looked up, so that only numbers are
+    written row by row.
+    """
+    parts: list[pl.Expr] = [_json_value(measures, "instrument"), pl.lit(":{")]
+    run: list[str] = []  # few-valued fields not yet written
+    combinations = 1
+
+    def write_run() -> None:
+        nonlocal combinations
+        if run:
+            parts.append(_json_fields(measures, run, first=run[0] == MEASURE_KEYS[0]))
+        run.clear()
+        combinations = 1
+
+    for key in MEASURE_KEYS:
+        choices = _choices(measures, key)
+        if choices:
+            if combinations * choices > _TABLE:
+                write_run()
+            run.append(key)
+            combinations *= choices
+            continue
+        write_run()
+        comma = "," if key != MEASURE_KEYS[0] else ""
+        parts += [pl.lit(f'{comma}"{key}":'), _json_value(measures, key)]
+    write_run()
+    measure = pl.concat_str(*parts, pl.lit("}"))
+    c = pl.col("_c")
+    if measures.select((c.diff() != 0).all()).item():  # one measure per client
+        return measures.select(c, measures=pl.concat_str(pl.lit("{"), measure, pl.lit("}")))
+    return (
+        measures.select(c.set_sorted(), measure.alias("measure"))
+        .group_by("_c", maintain_order=True)
+        .agg("measure")
+        .select(
+            "_c",
+            measures=pl.concat_str(pl.lit("{"), pl.col("measure").list.join(","), pl.lit("}")),
+        )
+    )
+
+
+_FEW = 64  # at most this many values (null included) make a field few-valued
+_TABLE = 4096  # the most combinations one lookup table holds
+
+
+def _choices(frame: pl.DataFrame, key: str) -> int:
+    """How many values (null included) a few-valued field can take; 0 for other fields."""
+    dtype = frame.schema[key]
+    if dtype == pl.Boolean:
+        return 3
+    if dtype == pl.String:
+        # At most: the column may hold no null.
+        distinct = frame.get_column(key).drop_nulls().n_unique() + 1
+        return distinct if distinct <= _FEW else 0
+    return 0
+
+
+def _json_fields(frame: pl.DataFrame, keys: list[str], *, first: bool) -> pl.Expr:
+    """``"key":value`` for each of `keys` (comma-separated, and after a comma unless
+    `first`), looked up by the combination of values: each column's values get small codes,
+    and the codes together pick the text from a table of every possible combination."""
+    code: pl.Expr = pl.lit(0, pl.Int64)
+    choices: list[list[object]] = []
+    for key in keys:
+        column = frame.get_column(key)
+        if column.dtype == pl.Boolean:
+            values: list[object] = [False, True]
+            index = column.cast(pl.Int64)
+        else:
+            names: list[str] = sorted(column.drop_nulls().unique().to_list())
+            values = list(names)
+            index = column.cast(pl.Enum(names)).to_physical().cast(pl.Int64)
+        code = code * (len(values) + 1) + pl.lit(index.fill_null(len(values)))
+        choices.append([*values, None])
+    texts = [
+        ",".join(f'"{k}":{_json_text(v)}' for k, v in zip(keys, chosen, strict=True))
+        for chosen in itertools.product(*choices)
+    ]
+    table = pl.Series(texts if first else ["," + t for t in texts], dtype=pl.String)
+    return pl.lit(table).gather(code)
+
+
+def _json_text(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def write_csv(summary: CaseloadSummary, out: IO[bytes]) -> None:

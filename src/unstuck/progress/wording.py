@@ -154,7 +154,8 @@ def number_texts(values: pl.Series, *, plus: bool = False) -> pl.Series:
         and bool((finite.abs() < 1e12).all())
     )
     if whole and finite.len():
-        low, high = int(finite.min()), int(finite.max())  # type: ignore[arg-type]
+        whole_numbers = finite.cast(pl.Int64).to_numpy()
+        low, high = int(whole_numbers.min()), int(whole_numbers.max())
         if high - low < LOOKED_UP:
             table = pl.Series([write(v) for v in range(low, high + 1)], dtype=pl.String)
             return table.gather(values.cast(pl.Int64) - low)
