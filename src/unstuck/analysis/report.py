@@ -74,7 +74,21 @@ def write_json(summary: CaseloadSummary, out: IO[bytes]) -> None:
     if clients.height == 0:
         out.write(b"[]\n")
         return
-    by_client = _measures_json(summary.measures)
+    # Batches of a few thousand lines (about 10 MB) keep the memory the lines pass through
+    # small and reused; polars' default batches are several times larger here. Each line is
+    # finished JSON: written as it is, never quoted.
+    with pl.Config(streaming_chunk_size=LINES_PER_BATCH):
+        _lines(clients, _measures_json(summary.measures)).sink_csv(
+            out, include_header=False, quote_style="never", engine="streaming"
+        )
+
+
+LINES_PER_BATCH = 10_000
+
+
+def _lines(clients: pl.DataFrame, by_client: pl.DataFrame) -> pl.LazyFrame:
+    """Each client's line of the JSON report (one column of text). The list's brackets go
+    on the first and last lines; a comma ends every other line."""
     counts = pl.col("attendance").struct
     attendance = pl.concat_str(
         *(
@@ -84,8 +98,7 @@ def write_json(summary: CaseloadSummary, out: IO[bytes]) -> None:
         )
     )
     row = pl.col("_row")
-    # The list's brackets go on the first and last lines; a comma ends every other line.
-    (
+    return (
         clients.with_row_index("_row")
         .lazy()
         .join(by_client.lazy(), on="_c", how="left", maintain_order="left")
@@ -108,8 +121,6 @@ def write_json(summary: CaseloadSummary, out: IO[bytes]) -> None:
                 pl.when(row == clients.height - 1).then(pl.lit("]")).otherwise(pl.lit(",")),
             )
         )
-        # Each line is finished JSON: written as it is, never quoted.
-        .sink_csv(out, include_header=False, quote_style="never", engine="streaming")
     )
 
 
