@@ -197,6 +197,11 @@ def test_it_rejects_two_attendances_for_one_session(tmp_path: Path) -> None:
         "row 3, column 'attendance', value 'no_show': differs from row 2 for the same session "
         "(attended)"
     ]
+    # A blank attendance and a given one disagree too.
+    text = "client_id,occasion,instrument,score,attendance\nB,1,phq9,5,\nB,1,gad7,4,late\n"
+    assert problems_of(write(tmp_path, text)) == [
+        "row 3, column 'attendance', value 'late': differs from row 2 for the same session (empty)"
+    ]
 
 
 def test_it_rejects_two_dates_for_one_session(tmp_path: Path) -> None:

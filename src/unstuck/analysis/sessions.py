@@ -24,20 +24,23 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     they clash with, only when there is something to list.
     """
     shared = ["attendance", "markers"] + (["date"] if session == "occasion" else [])
+    # Codes as they are stored (no copies): Enum and date columns by their integer codes.
     keyed = frame.select(
         "row",
         "_c",
-        _code("instrument").alias("_i"),
-        pl.col(session).to_physical().cast(pl.Int64).alias("_s"),
-        _code("attendance").fill_null(-1).alias("_attendance"),
-        pl.col("markers").fill_null(0).alias("_markers"),
-        # Days since 1970; a blank date gets a code no real date has.
-        pl.col("date").to_physical().cast(pl.Int64).fill_null(-(2**40)).alias("_date"),
-    ).filter(pl.col("_c").is_not_null() & pl.col("_s").is_not_null())
+        pl.col("instrument").to_physical().alias("_i"),
+        pl.col(session).to_physical().alias("_s"),
+        pl.col("attendance").to_physical().alias("_attendance"),
+        pl.col("markers").fill_null(0).alias("_markers"),  # blank is 0
+        pl.col("date").to_physical().alias("_date"),
+    )
+    if keyed.get_column("_c").has_nulls() or keyed.get_column("_s").has_nulls():
+        keyed = keyed.filter(pl.col("_c").is_not_null() & pl.col("_s").is_not_null())
     same = (pl.col("_c") == pl.col("_c").shift(1)) & (pl.col("_s") == pl.col("_s").shift(1))
 
     def differs(column: str) -> pl.Expr:
-        return (same & (pl.col(column) != pl.col(column).shift(1))).any().alias(column)
+        # A blank and a value differ; two blanks agree.
+        return (same & pl.col(column).ne_missing(pl.col(column).shift(1))).any().alias(column)
 
     c, s, i = (pl.col(k).diff() for k in ("_c", "_s", "_i"))
     in_order = (c > 0) | ((c == 0) & ((s > 0) | ((s == 0) & (i >= 0))))
@@ -78,7 +81,7 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
             _first_value=value.sort_by("row").first().over("_c", "_s"),
         )
         out.append(
-            first.filter(code != pl.col("_first_code")).select(
+            first.filter(code.ne_missing(pl.col("_first_code"))).select(
                 "row",
                 pl.lit(column).alias("column"),
                 value.alias("value"),
@@ -90,8 +93,3 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
             )
         )
     return out
-
-
-def _code(column: str) -> pl.Expr:
-    """The integer codes of a `polars.Enum` column (instrument, attendance)."""
-    return pl.col(column).to_physical().cast(pl.Int64)

@@ -135,10 +135,11 @@ def summarise_caseload(
     per_measure = pl.concat(parts, how="diagonal_relaxed")
     if len(parts) > 1:
         per_measure = per_measure.sort("_c", "_i")
-    # One row per session: the first of its rows (they share attendance, date and markers).
-    sessions = observations.select("_c", "occasion", "attendance", "date", "markers").filter(
-        (c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null()
-    )
+    # One row per session: the first of its rows (they share attendance, date and markers);
+    # with one instrument, each row is a session of its own.
+    sessions = observations.select("_c", "occasion", "attendance", "date", "markers")
+    if len(present) > 1:
+        sessions = sessions.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
     counts = session_counts(sessions, thresholds)
     texts, verdicts = client_signals(per_measure, pl.concat(fired), sessions, counts, thresholds)
 
