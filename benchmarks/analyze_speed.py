@@ -6,11 +6,13 @@ the time `pandas.read_csv` takes to read the same file.
 The file is synthetic PHQ-9 data at item level (nine answers per row, so every row is scored,
 range-checked and safety-checked), with attendance and dates. Three comparisons are printed:
 
-- analysis, in process: reading and checking every value, then summarising and detecting
-  for every client, down to every explanation sentence, held in memory;
-- analysis and report, in process: the same, then writing the JSON report (about 100 MB);
-- whole command: `unstuck analyze FILE -o report.json` in a fresh process, against a fresh
-  process that imports pandas and reads the file.
+- analysis, in process (the target): reading and checking every value, then summarising and
+  detecting for every client, down to every explanation sentence, held in memory;
+- analysis and report, in process, for reference: the same, then writing the JSON report
+  (about 100 MB; writing it takes about as long as pandas takes to read the file);
+- whole command, judged against the target too: `unstuck analyze FILE -o report.json` in a
+  fresh process (start-up, imports and the report included), against a fresh process that
+  imports pandas and reads the file.
 
 Each figure is a median of several runs; in process, pandas and unstuck take turns, and each
 ratio is the median of the turns' ratios (the machine's speed drifts). The previous report
@@ -41,6 +43,7 @@ from unstuck.progress.batch import summarise_caseload
 from unstuck.synth import ClinicParameters, generate_long_table
 
 STAGES = ("read", "check", "summary and detection", "JSON report")
+TARGET = 2.0  # times pandas.read_csv (issue 2)
 
 
 def stages(csv: Path, out: Path) -> dict[str, float]:
@@ -107,13 +110,17 @@ def main() -> None:
         print(f"  report size: {out.stat().st_size / 1e6:.1f} MB JSON")
         analysis = [sum(r[name] for name in STAGES[:3]) for r in runs]
         whole = [sum(r.values()) for r in runs]
-        for label, times in (("analysis", analysis), ("analysis and JSON report", whole)):
+        # The target is on the analysis; writing the report is shown for reference.
+        for label, times, judged in (
+            ("analysis", analysis, True),
+            ("analysis and JSON report", whole, False),
+        ):
             ratios = sorted(t / p for t, p in zip(times, pandas_runs, strict=True))
             ratio = statistics.median(ratios)
-            verdict = "meets" if ratio <= 2.0 else "MISSES"
+            verdict = _verdict(ratio) if judged else "for reference, no target"
             print(
                 f"  {label}: {statistics.median(times):.2f} s, {ratio:.2f} x pandas.read_csv "
-                f"(turns {ratios[0]:.2f}-{ratios[-1]:.2f}; {verdict} the target of at most 2.0)"
+                f"(turns {ratios[0]:.2f}-{ratios[-1]:.2f}; {verdict})"
             )
 
         command = [sys.executable, "-m", "unstuck.cli", "analyze", str(csv), "-o", str(out)]
@@ -133,7 +140,11 @@ def main() -> None:
             f"  unstuck analyze FILE -o report.json:             "
             f"{statistics.median(unstuck_runs):6.2f} s"
         )
-        print(f"  ratio: {ratio:.2f}")
+        print(f"  ratio: {ratio:.2f} ({_verdict(ratio)})")
+
+
+def _verdict(ratio: float) -> str:
+    return ("meets" if ratio <= TARGET else "MISSES") + f" the target of at most {TARGET}"
 
 
 if __name__ == "__main__":
