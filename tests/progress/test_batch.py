@@ -203,6 +203,35 @@ def test_any_caseload_gets_the_same_words_from_both_paths(frame: pl.DataFrame) -
     assert batch == per_client(frame, instruments)
 
 
+def test_a_mean_on_a_rounding_edge_is_written_alike_by_both_paths() -> None:
+    # Found by the test above: session feedback of 33.333333333333336 (a prorated score)
+    # three times, then 20, 26.25 and 20. The earlier mean is 29.25 in decimals, so its one
+    # decimal place depends on how the scores are added: both paths add the earlier scores
+    # in order (taking the last score off the sum of all of them gave 29.3 against 29.2).
+    totals = [33.333333333333336] * 3 + [20.0, 26.25, 20.0]
+    frame = pl.DataFrame(
+        [
+            dict.fromkeys(("prorated", "safety_alert", "safety_unanswered", "incomplete"), False)
+            | {
+                "row": i + 2,
+                "client_id": "C1",
+                "instrument": "session_feedback",
+                "occasion": i + 1,
+                "date": None,
+                "attendance": "attended",
+                "total": total,
+                "markers": 0,
+            }
+            for i, total in enumerate(totals)
+        ],
+        schema=SCHEMA,
+    )
+    instruments = load_instruments()
+    batch = json.loads(render_json(summarise_caseload(frame, instruments)))
+    assert batch == per_client(frame, instruments)
+    assert any("from an earlier average of 29." in e for e in batch[0]["explanations"])
+
+
 # A clinic's own higher-is-better scale with an expected course of its own (as `unstuck fit`
 # would write): the course limits and drift point the other way.
 WELLBEING = score_only_instrument(

@@ -129,7 +129,8 @@ def summarise_caseload(
     for code in present:
         instrument = instruments[ids[code]]
         rows = observations if len(present) == 1 else observations.filter(pl.col("_i") == code)
-        measured = _per_instrument(_measures(rows, thresholds), instrument)
+        feedback = instrument.id == thresholds.alliance_rupture.instrument
+        measured = _per_instrument(_measures(rows, thresholds, feedback), instrument)
         parts.append(measured.with_columns(_i=pl.lit(code, pl.Int64)))
         fired.append(measure_signals(measured, instrument, models, thresholds))
     per_measure = pl.concat(parts, how="diagonal_relaxed")
@@ -184,11 +185,11 @@ def summarise_caseload(
     return CaseloadSummary(measures, clients, used)
 
 
-def _measures(rows: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
+def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.DataFrame:
     """One instrument's rows (in client and session order) gathered per client: the first
     and last scores and their sessions, how many, the latest few (``recent_1`` the latest,
-    ``recent_2`` the one before, ...), their sum, and the sessions with a safety answer or a
-    blank safety item.
+    ``recent_2`` the one before, ...), the sessions with a safety answer or a blank safety
+    item, and for session feedback the sum of the scores before the last (``earlier_sum``).
 
     The rows are sorted by client, so each client's rows are a run: the first, last and
     latest few are read at the runs' ends with numpy, where a group-by would gather lists.
@@ -213,9 +214,10 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
             "first": total[starts],
             "last": total[ends - 1],
             **recent,
-            "total_sum": np.add.reduceat(total, starts) if len(starts) else total[:0],
         }
     )
+    if feedback:
+        scores = scores.with_columns(earlier_sum=_sums_in_order(total, starts, n - 1))
     # Safety answers are rare: list their sessions from the few rows that have them.
     occ = pl.col("occasion")
     safety = (
@@ -234,6 +236,17 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
             pl.col("alerts", "blanks").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
         )
     )
+
+
+def _sums_in_order(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The sum of the first `counts` values of each run, added one by one in order (as
+    `signals.sum_in_order` does), so that both paths get the same digits even where a
+    mean sits on a rounding edge."""
+    sums = np.zeros(len(starts))
+    for j in range(int(counts.max()) if len(counts) else 0):
+        more = counts > j
+        sums[more] += values[starts[more] + j]
+    return sums
 
 
 def _run_starts(codes: pl.Series) -> np.ndarray:

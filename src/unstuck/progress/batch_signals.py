@@ -14,7 +14,8 @@ Inputs are two frames made by `unstuck.progress.batch`:
 - per measure (one row per client and instrument): ``_c`` (client code), ``instrument``,
   ``n``, ``first``, ``last``, ``first_occasion``, ``last_occasion``, ``reliable_change``,
   ``alerts`` (sessions with a safety answer), ``recent_1``, ``recent_2``, ... (the latest
-  score, the one before, ...; as many as `recent_window`), ``total_sum``, and
+  score, the one before, ...; as many as `recent_window`), ``earlier_sum`` (for session
+  feedback: the sum of the scores before the last), and
   ``first_text``, ``last_text`` and ``change_text`` (those numbers as sentences write them);
 - per session (one row per client and session, sorted by client and session): ``_c``,
   ``attendance``, ``date`` and ``markers``.
@@ -366,7 +367,7 @@ def _withdrawal(
     # Session feedback: the latest against the mean of the earlier ones.
     feedback = per_measure.filter(pl.col("instrument") == thresholds.alliance_rupture.instrument)
     last = pl.col("last")
-    earlier = (pl.col("total_sum") - last) / (pl.col("n") - 1)
+    earlier = pl.col("earlier_sum") / (pl.col("n") - 1)
     feedback_rule: Rule = (
         "feedback",
         (pl.col("n") >= 3) & (earlier - last >= rule.feedback_fall),
@@ -377,13 +378,10 @@ def _withdrawal(
             pl.lit(w.number(rule.feedback_fall)),
         ),
     )
-    reasons = pl.concat(
-        [
-            _fire(counts, [attendance_rule, markers_rule], ""),
-            _fire(gaps, [gap_rule], ""),
-            _fire(feedback, [feedback_rule], ""),
-        ]
-    )
+    fired = [_fire(counts, [attendance_rule, markers_rule], ""), _fire(gaps, [gap_rule], "")]
+    if "earlier_sum" in feedback.columns:  # absent when no one gave session feedback
+        fired.append(_fire(feedback, [feedback_rule], ""))
+    reasons = pl.concat(fired)
     return (
         reasons.sort(pl.col("_c"), pl.col("flag").replace_strict(REASONS))
         .group_by("_c", maintain_order=True)

@@ -227,7 +227,7 @@ def withdrawal(
     if noticed >= rule.markers:
         reasons.append(w.WITHDRAWAL_MARKERS.format(noticed, len(recent), rule.markers))
     if feedback is not None and len(feedback.totals) >= 3:
-        earlier = statistics.fmean(feedback.totals[:-1])
+        earlier = sum_in_order(feedback.totals[:-1]) / (len(feedback.totals) - 1)
         last = feedback.totals[-1]
         if earlier - last >= rule.feedback_fall:
             reasons.append(
@@ -238,6 +238,16 @@ def withdrawal(
     if not reasons:
         return []
     return [Signal("withdrawal_risk", w.WITHDRAWAL.format("; ".join(reasons)))]
+
+
+def sum_in_order(values: Sequence[float]) -> float:
+    """Values added one by one, in order. The caseload path adds them the same way, so both
+    get the same digits even where a mean sits on a rounding edge (Python's own `sum` and
+    `statistics.fmean` use more exact sums)."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
 
 
 def rupture(feedback: Series, thresholds: Thresholds) -> list[Signal]:
