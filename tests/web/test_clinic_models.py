@@ -94,6 +94,7 @@ def test_the_clinics_thresholds_apply(settings, tmp_path: Path, make_client) -> 
     assert "plateau" in make_client("C-503", [PHQ9_MILD] * 3).flags
 
 
+@pytest.mark.django_db  # the start reads the clinic's uploaded instruments too
 def test_a_bad_file_stops_the_start_with_its_name(settings, tmp_path: Path) -> None:
     broken = tmp_path / "models.toml"
     broken.write_text("[phq9]\nslope = -3.0\n")
