@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,19 @@ FREQUENCY = ["Not at all", "Several days", "More than half the days", "Nearly ev
 
 def test_the_builtins_are_the_three_shipped() -> None:
     assert set(builtin_instruments()) == {"phq9", "gad7", "session_feedback"}
+
+
+def test_every_shipped_file_passes_the_schema_a_clinic_file_must_pass() -> None:
+    # The shipped definitions skip the schema check when loaded (it would cost every start);
+    # here they meet it, and load through the same path as a clinic's own file.
+    folder = Path(__file__).resolve().parents[2] / "src" / "unstuck" / "measures" / "definitions"
+    files = sorted(folder.glob("*.toml"))
+    assert [f.stem for f in files] == ["gad7", "phq9", "session_feedback"]
+    validator = jsonschema.Draft202012Validator(instrument_schema())
+    for path in files:
+        assert list(validator.iter_errors(tomllib.loads(path.read_text("utf-8")))) == [], path
+        loaded, shipped = load_definition(path), builtin_instruments()[path.stem]
+        assert astuple(loaded) == astuple(shipped)
 
 
 def test_phq9_is_the_published_form() -> None:

@@ -27,7 +27,7 @@ BUILT_IN = "built in"
 COMMAND_LINE = "given on the command line"
 
 
-def _parse_toml(text: str, source: str) -> Instrument:
+def _parse_toml(text: str, source: str, *, built_in: bool = False) -> Instrument:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -37,7 +37,7 @@ def _parse_toml(text: str, source: str) -> Instrument:
         reason = message[: where.start()].strip() if where else message
         location = where.group(1) if where else ""
         raise InvalidDefinition(source, location, f"is not valid TOML: {reason}") from None
-    return parse_definition(data, source)
+    return parse_definition(data, source, built_in=built_in)
 
 
 def parse_definition_text(text: str, source: str) -> Instrument:
@@ -73,7 +73,8 @@ def _builtins() -> tuple[tuple[Instrument, str], ...]:
     found = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
-            found.append((_parse_toml(entry.read_text(encoding="utf-8"), entry.name), entry.name))
+            text = entry.read_text(encoding="utf-8")
+            found.append((_parse_toml(text, entry.name, built_in=True), entry.name))
     return tuple(found)
 
 
