@@ -21,6 +21,7 @@ from unstuck.progress.batch_signals import (
     client_signals,
     measure_signals,
     recent_window,
+    run_bounds,
     session_counts,
     status_expr,
 )
@@ -160,13 +161,17 @@ def summarise_caseload(
         .agg(explanations="text")
     )
     # Rows are in client order from here on; telling polars so lets it group by slicing.
+    measured = per_measure.get_column("_c").to_numpy()
+    if bool(np.all(measured[1:] > measured[:-1])):  # one measure per client
+        clients = per_measure.select("_c", "client_id", enough=pl.col("n") >= 2)
+    else:
+        clients = per_measure.group_by(pl.col("_c").set_sorted(), maintain_order=True).agg(
+            client_id=pl.col("client_id").first(), enough=(pl.col("n") >= 2).any()
+        )
+    for found in (verdicts, explanations, counts.select("_c", "attendance")):
+        clients = _beside(clients, found)
     clients = (
-        per_measure.group_by(pl.col("_c").set_sorted(), maintain_order=True)
-        .agg(client_id=pl.col("client_id").first(), enough=(pl.col("n") >= 2).any())
-        .join(verdicts, on="_c", how="left", maintain_order="left")
-        .join(explanations, on="_c", how="left", maintain_order="left")
-        .join(counts.select("_c", "attendance"), on="_c", how="left", maintain_order="left")
-        .select(
+        clients.select(
             "_c",
             "client_id",
             status=status_expr(pl.col("flags").is_not_null(), pl.col("red"), pl.col("enough")),
@@ -175,14 +180,21 @@ def summarise_caseload(
                 pl.lit([w.NO_SCORES], dtype=pl.List(pl.String))
             ),
             attendance="attendance",
-        )
-        .rechunk()  # one piece per column: the string work on the report expects it
+        ).rechunk()  # one piece per column: the string work on the report expects it
     )
     measures = per_measure.filter(pl.col("n") > 0).select(MEASURES_SCHEMA.names()).rechunk()
     scored = set(measures.get_column("instrument").unique().to_list())
     scored.discard(thresholds.alliance_rupture.instrument)
     used = {i: models[i] for i in sorted(scored) if i in models}
     return CaseloadSummary(measures, clients, used)
+
+
+def _beside(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+    """`right`'s columns added to `left` by client code ``_c`` (a left join); side by side
+    when both hold the same clients in the same order, the common case, which copies nothing."""
+    if right.height == left.height and right.get_column("_c").equals(left.get_column("_c")):
+        return left.hstack(right.drop("_c"))
+    return left.join(right, on="_c", how="left", maintain_order="left")
 
 
 def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.DataFrame:
@@ -194,10 +206,9 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     The rows are sorted by client, so each client's rows are a run: the first, last and
     latest few are read at the runs' ends with numpy, where a group-by would gather lists.
     """
-    keys = rows.select("_c", "client_id").gather(_run_starts(rows.get_column("_c")))
+    keys = rows.select("_c", "client_id").gather(run_bounds(rows.get_column("_c").to_numpy())[0])
     scored = rows.select("_c", "occasion", "total").filter(pl.col("total").is_not_null())
-    starts = _run_starts(scored.get_column("_c"))
-    ends = np.append(starts[1:], scored.height) if len(starts) else starts
+    starts, ends = run_bounds(scored.get_column("_c").to_numpy())
     total = scored.get_column("total").to_numpy()
     occasion = scored.get_column("occasion").to_numpy()
     n = ends - starts
@@ -247,12 +258,6 @@ def _sums_in_order(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -
         more = counts > j
         sums[more] += values[starts[more] + j]
     return sums
-
-
-def _run_starts(codes: pl.Series) -> np.ndarray:
-    """Where each run of equal codes begins, in sorted codes."""
-    c = codes.to_numpy()
-    return np.flatnonzero(np.append(True, c[1:] != c[:-1])) if len(c) else np.zeros(0, np.int64)
 
 
 def client_codes(ids: pl.Series) -> pl.Series:

@@ -269,36 +269,58 @@ def session_counts(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFra
     """Per client code ``_c``: sessions of each attendance kind (all, and within the
     withdrawal rule's window of the latest ones), and markers noted in that window.
 
-    Sessions are sorted by client, so counting is a `numpy.bincount` over codes: one pass
-    per count, where a polars group-by would hash a million keys for each.
+    Sessions are sorted by client, so each client's sessions are a run: all of them are
+    counted with one `numpy.bincount` over codes, and the latest few are read at the runs'
+    ends (a few passes over clients, not over sessions).
     """
     window = thresholds.withdrawal_risk.window
     c = sessions.get_column("_c").to_numpy()
-    clients = int(c.max()) + 1 if len(c) else 1
     kinds = len(ATTENDANCE_KINDS)
+    if not len(c):
+        return pl.DataFrame(
+            schema={
+                "_c": pl.Int64,
+                "attendance": pl.Struct({k: pl.Int64 for k in ATTENDANCE_KINDS}),
+                **dict.fromkeys(("missed", "late", "booked", "noticed"), pl.Int64),
+            }
+        )
     kind = sessions.get_column("attendance").cast(pl.Enum(ATTENDANCE_KINDS)).to_physical()
-    key = c * kinds + kind.to_numpy()
-    # How many sessions come after this one for the same client: 0 for the latest.
-    ends = np.cumsum(np.bincount(c, minlength=clients))
-    recent = ends[c] - 1 - np.arange(len(c)) < window
-    every = np.bincount(key, minlength=clients * kinds).reshape(clients, kinds)
-    latest = np.bincount(key[recent], minlength=clients * kinds).reshape(clients, kinds)
+    kind_codes = kind.to_numpy().astype(np.int64)
+    starts, ends = run_bounds(c)
+    clients = c[starts]
+    every = np.bincount(c * kinds + kind_codes, minlength=(int(c.max()) + 1) * kinds)
+    every = every.reshape(-1, kinds)[clients]
     markers = sessions.get_column("markers").to_numpy()
-    present = np.flatnonzero(every.sum(axis=1))
-    missed = latest[:, [ATTENDANCE_KINDS.index(k) for k in MISSED]].sum(axis=1)
+    runs = np.arange(len(starts))
+    latest_keys, noticed = [], np.zeros(len(starts), dtype=np.int64)
+    for back in range(1, window + 1):  # the latest session, the one before, ...
+        at = ends - back
+        held = at >= starts
+        latest_keys.append(runs[held] * kinds + kind_codes[at[held]])
+        noticed[held] += markers[at[held]]
+    latest = np.bincount(np.concatenate(latest_keys), minlength=len(starts) * kinds)
+    latest = latest.reshape(-1, kinds)
     return pl.DataFrame(
         {
-            "_c": present,
+            "_c": clients,
             "attendance": pl.DataFrame(
-                {k: every[present, i] for i, k in enumerate(ATTENDANCE_KINDS)}
+                {k: every[:, i] for i, k in enumerate(ATTENDANCE_KINDS)}
             ).to_struct(),
-            "missed": missed[present],
-            "late": latest[present, ATTENDANCE_KINDS.index("late")],
-            "booked": latest.sum(axis=1)[present],
-            "noticed": np.bincount(c[recent], markers[recent], minlength=clients)[present],
+            "missed": latest[:, [ATTENDANCE_KINDS.index(k) for k in MISSED]].sum(axis=1),
+            "late": latest[:, ATTENDANCE_KINDS.index("late")],
+            "booked": latest.sum(axis=1),
+            "noticed": noticed,
         },
-        schema_overrides={"noticed": pl.Int64},
+        schema_overrides={"_c": pl.Int64},
     )
+
+
+def run_bounds(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal codes begins and ends (one past its last), in sorted codes."""
+    if not len(codes):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.append(True, codes[1:] != codes[:-1]))
+    return starts, np.append(starts[1:], len(codes))
 
 
 def _gaps(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
@@ -306,23 +328,28 @@ def _gaps(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
     enough to be a candidate for the gap rule, with that latest gap and the usual gap (the
     median of the earlier ones). The median is taken only for these few candidates."""
     rule = thresholds.withdrawal_risk
-    dated = sessions.filter(pl.col("date").is_not_null())
+    none = pl.DataFrame(schema={"_c": pl.Int64, "latest": pl.Int64, "usual": pl.Float64})
+    dated = (
+        sessions.filter(pl.col("date").is_not_null()) if sessions["date"].has_nulls() else sessions
+    )
     c = dated.get_column("_c").to_numpy()
     day = dated.get_column("date").to_physical().to_numpy().astype(np.int64)
-    same = c[1:] == c[:-1]
-    gap = np.diff(day)
-    last = np.append(c[1:] != c[:-1], True)  # the latest dated session of its client
-    count = np.bincount(c[1:][same], minlength=int(c.max()) + 1 if len(c) else 1)
-    # The latest gap is the one ending at a client's latest dated session.
-    ending = np.flatnonzero(last[1:] & same) + 1
-    candidates = ending[(count[c[ending]] >= 3) & (gap[ending - 1] >= rule.min_gap_days)]
-    if not len(candidates):
-        return pl.DataFrame(schema={"_c": pl.Int64, "latest": pl.Int64, "usual": pl.Float64})
-    chosen = np.isin(c[1:], c[candidates]) & same & ~last[1:]
-    earlier = pl.DataFrame({"_c": c[1:][chosen], "gap": gap[chosen]})
+    starts, ends = run_bounds(c)
+    # Three gaps or more: four dated sessions or more. The latest gap ends the run.
+    enough = np.flatnonzero(ends - starts >= 4)
+    latest = day[ends[enough] - 1] - day[ends[enough] - 2]
+    long = latest >= rule.min_gap_days
+    chosen, latest = enough[long], latest[long]
+    if not len(chosen):
+        return none
+    # The earlier gaps of the chosen clients: from each run's start to before its last gap.
+    counts = ends[chosen] - starts[chosen] - 2
+    first = np.repeat(starts[chosen] - np.cumsum(counts) + counts, counts)
+    at = first + np.arange(counts.sum())
+    earlier = pl.DataFrame({"_c": c[at], "gap": day[at + 1] - day[at]})
     usual = earlier.group_by("_c").agg(usual=pl.col("gap").median())
     return pl.DataFrame(
-        {"_c": c[candidates], "latest": gap[candidates - 1]},
+        {"_c": c[starts[chosen]], "latest": latest},
         schema={"_c": pl.Int64, "latest": pl.Int64},
     ).join(usual, on="_c")
 
