@@ -161,8 +161,8 @@ def summarise_caseload(
         .agg(explanations="text")
     )
     # Rows are in client order from here on; telling polars so lets it group by slicing.
-    measured = per_measure.get_column("_c").to_numpy()
-    if bool(np.all(measured[1:] > measured[:-1])):  # one measure per client
+    by_client = per_measure.get_column("_c").to_numpy()
+    if bool(np.all(by_client[1:] > by_client[:-1])):  # one measure per client
         clients = per_measure.select("_c", "client_id", enough=pl.col("n") >= 2)
     else:
         clients = per_measure.group_by(pl.col("_c").set_sorted(), maintain_order=True).agg(
