@@ -294,6 +294,11 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
         "first_text": w.number_texts(part.get_column("first")),
         "last_text": w.number_texts(part.get_column("last")),
         "change_text": w.number_texts(change, plus=True),
+        **{
+            f"{name}_text": w.number_texts(part.get_column(name))
+            for name in part.columns
+            if name.startswith("recent_")
+        },
         "_first_label": labels.gather(at_first),
         "_last_label": labels.gather(at_last),
     }

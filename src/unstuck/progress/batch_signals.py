@@ -15,8 +15,8 @@ Inputs are two frames made by `unstuck.progress.batch`:
   ``n``, ``first``, ``last``, ``first_occasion``, ``last_occasion``, ``reliable_change``,
   ``alerts`` (sessions with a safety answer), ``recent_1``, ``recent_2``, ... (the latest
   score, the one before, ...; as many as `recent_window`), ``earlier_sum`` (for session
-  feedback: the sum of the scores before the last), and
-  ``first_text``, ``last_text`` and ``change_text`` (those numbers as sentences write them);
+  feedback: the sum of the scores before the last), and ``first_text``, ``last_text``,
+  ``change_text``, ``recent_1_text``, ... (those numbers as sentences write them);
 - per session (one row per client and session, sorted by client and session): ``_c``,
   ``attendance``, ``date`` and ``markers``.
 """
@@ -87,7 +87,11 @@ def measure_signals(
             rules.append(_plateau(instrument, thresholds, criteria))
         if instrument.id in models:
             rules += _course(instrument, models[instrument.id], thresholds)
-    recent = [f"recent_{j}" for j in range(1, recent_window(thresholds) + 1)]
+    recent = [
+        f"recent_{j}{text}"
+        for j in range(1, recent_window(thresholds) + 1)
+        for text in ("", "_text")
+    ]
     return _fire(part.select(*SIGNAL_INPUTS, *recent), rules, instrument.id)
 
 
@@ -229,7 +233,9 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
         pl.col("last_text"),
         pl.lit(rule.window),
         # The rule fires only with at least `window` scores, so the window is always full.
-        pl.concat_str([w.number_expr(r) for r in recent], separator=", "),
+        pl.concat_str(
+            [pl.col(f"recent_{j}_text") for j in range(rule.window, 0, -1)], separator=", "
+        ),
         w.number_expr(spread),
         pl.lit(w.number(round(criteria.threshold, 2))),
     )
@@ -247,7 +253,7 @@ def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:
     drop_text = pl.format(
         w.RUPTURE_DROP,
         name,
-        w.number_expr(before),
+        pl.col("recent_2_text"),
         pl.col("last_text"),
         pl.col("last_occasion"),
         pl.lit(w.number(rule.drop)),
