@@ -359,3 +359,17 @@ def test_item_answers_written_with_a_decimal_point_are_read(tmp_path: Path, far:
         tmp_path, "\n".join([PHQ_HEADER, *plain, "Z,1,phq9,1.0,2.0,0,3,1,0,2,1,0.0"]) + "\n"
     )
     assert read_observations(good, INSTRUMENTS).frame.get_column("total").to_list()[-1] == 10.0
+
+
+def test_spaces_around_a_client_id_do_not_make_another_client(tmp_path: Path) -> None:
+    text = (
+        "client_id,occasion,instrument,score\n"
+        "A,1,phq9,20\n A,2,phq9,15\nA\t,3,phq9,9\n"
+        "B,1,phq9,20\nB,2,phq9,18\n B ,3,phq9,17\n"
+    )
+    frame = read_observations(write(tmp_path, text), INSTRUMENTS).frame
+    assert frame.get_column("client_id").to_list() == ["A"] * 3 + ["B"] * 3
+    # Plain ids are left as they are (and compared as they are).
+    plain = "client_id,occasion,instrument,score\nA,1,phq9,20\nB,1,phq9,15\n"
+    frame = read_observations(write(tmp_path, plain), INSTRUMENTS).frame
+    assert frame.get_column("client_id").to_list() == ["A", "B"]

@@ -217,7 +217,7 @@ def check_observations(
     # -- text columns -------------------------------------------------------------------
     known = sorted(instruments)
     frame = _categories(frame, "instrument", lambda v: v.strip().lower(), known)
-    frame = frame.with_columns(pl.col("client_id").str.strip_chars())
+    frame = frame.with_columns(_stripped(frame.get_column("client_id")))
     frame = frame.with_columns(client_codes(frame.get_column("client_id")).alias("_c"))
     flag(_blank("client_id"), "client_id", "client_id is empty")
     flag(pl.col("_blank_instrument"), "instrument", "instrument is empty")
@@ -361,6 +361,16 @@ def _categories(
     return frame.with_columns(
         raw.alias(f"_raw_{column}"), values.alias(column), blank.alias(f"_blank_{column}")
     )
+
+
+def _stripped(ids: pl.Series) -> pl.Series:
+    """Ids without spaces around them. Each row's id is the first of its run of equal ids,
+    so only those (about one per client: files list a client's rows together) are looked
+    at; the whole column is stripped only when one of them has spaces to strip."""
+    firsts = ids.filter(ids.ne_missing(ids.shift(1)))
+    if firsts.str.strip_chars().eq_missing(firsts).all():
+        return ids
+    return ids.str.strip_chars()
 
 
 def _as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
