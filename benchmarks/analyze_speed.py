@@ -36,7 +36,8 @@ from pathlib import Path
 import pandas as pd
 
 from timing import median_time
-from unstuck.analysis.csvinput import check_observations, read_raw
+from unstuck.analysis.csvinput import check_observations
+from unstuck.analysis.rawcsv import read_raw
 from unstuck.analysis.report import write_report
 from unstuck.measures import load_instruments
 from unstuck.progress.batch import summarise_caseload

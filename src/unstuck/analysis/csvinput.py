@@ -1,16 +1,15 @@
 """Read and check a long table of measures: one row per client, occasion and instrument.
 
-Every value is read as text first and checked here, so that a bad value is reported with its
-row, column and value instead of being guessed at. All checks are column-wise (polars), so a
-million-row file is checked in a fraction of a second.
+Every value is checked here, so that a bad value is reported with its row, column and value
+instead of being guessed at (`unstuck.analysis.rawcsv` reads the file: a column is parsed as
+numbers while reading only when all of it can be, and is text otherwise). All checks are
+column-wise (polars), so a million-row file is checked in a fraction of a second.
 
 Row numbers are those a spreadsheet shows: the header is row 1, the first record row 2.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,18 +17,16 @@ from typing import IO
 
 import polars as pl
 
+from unstuck.analysis.rawcsv import ITEM, column_name, read_file
 from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems
-from unstuck.errors import InvalidRows, MissingColumns, Problem, UnstuckError
+from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.measures import InstrumentSet
 from unstuck.progress.batch import client_codes
 from unstuck.progress.summary import ATTENDANCE_KINDS
 
 ATTENDANCE = ATTENDANCE_KINDS  # attended, late, cancelled, no_show
-ATTENDED = ("attended", "late")
 MAX_LISTED = 50
-_ITEM = re.compile(r"item_(\d+)$")
-SNIFFED_BYTES = 1 << 16  # the first rows, looked at to choose how to read item answers
 
 PROBLEM_SCHEMA = pl.Schema(
     {
@@ -78,89 +75,8 @@ def read_observations(
 ) -> Observations:
     """Read a CSV file of measures and check every value (see `check_observations`)."""
     name = source if isinstance(source, str | Path) else getattr(source, "name", "input")
-    if not isinstance(source, str | Path):
-        source = io.BytesIO(source.read())  # read twice below if need be
-    try:
-        raw = read_raw(source)
-    except FileNotFoundError as exc:
-        raise CsvUnreadable(str(name), "file not found") from exc
-    except pl.exceptions.NoDataError as exc:
-        raise CsvUnreadable(str(name), "the file is empty") from exc
-    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CsvUnreadable(str(name), f"not a readable CSV file ({first_line})") from exc
+    raw = read_file(source)
     return check_observations(raw, instruments, source=str(name), skip_invalid=skip_invalid)
-
-
-@dataclass(eq=False)
-class CsvUnreadable(UnstuckError):
-    source: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.reason}"
-
-
-def _column_name(header: str) -> str:
-    """A header as the checks know it: no byte-order mark, no spaces around, lower case."""
-    return header.strip().lstrip("\ufeff").strip().lower()
-
-
-def read_raw(source: str | Path | io.BytesIO) -> pl.DataFrame:
-    """Read the file, parsing number columns while reading when the whole file allows it.
-
-    Parsing while reading is much faster, but a single bad value makes it fail; then the
-    file is read again as text so that `check_observations` can name every bad value.
-    Item answers are whole numbers in every instrument, so they are read as small integers
-    (a quarter of the memory of floats) unless the first rows show other numbers, such as
-    "2.0" from a program that writes whole numbers with a decimal point.
-    """
-    head = _first_rows(source)
-    numbers: dict[str, type[pl.DataType]] = {}
-    for column in head.columns:
-        name = _column_name(column)
-        if name == "score":
-            numbers[column] = pl.Float64
-        elif _ITEM.match(name):
-            whole = head.get_column(column).drop_nulls().str.contains(r"^-?\d{1,4}$").all()
-            numbers[column] = pl.Int16 if whole else pl.Float64
-        elif name == "occasion":
-            numbers[column] = pl.Int64
-    if isinstance(source, io.BytesIO):
-        source.seek(0)
-    try:
-        typed = pl.read_csv(source, infer_schema=False, schema_overrides=numbers)
-        floats = [c for c, t in numbers.items() if t == pl.Float64]
-        # "nan" and "inf" parse as numbers; read as text to report them as the person wrote them.
-        if (
-            not floats
-            or not typed.select(
-                pl.any_horizontal((~pl.col(c).is_finite()).any() for c in floats)
-            ).item()
-        ):
-            return typed
-    except pl.exceptions.ComputeError:
-        pass
-    if isinstance(source, io.BytesIO):
-        source.seek(0)
-    return pl.read_csv(source, infer_schema=False)
-
-
-def _first_rows(source: str | Path | io.BytesIO) -> pl.DataFrame:
-    """The header and the rows in the first `SNIFFED_BYTES` of the file, as text."""
-    if isinstance(source, io.BytesIO):
-        data = source.getvalue()[:SNIFFED_BYTES]
-    else:
-        with open(source, "rb") as stream:
-            data = stream.read(SNIFFED_BYTES)
-    if len(data) == SNIFFED_BYTES:
-        data = data[: data.rfind(b"\n") + 1]  # whole lines only
-    try:
-        return pl.read_csv(io.BytesIO(data), infer_schema=False)
-    except pl.exceptions.PolarsError:  # e.g. a quoted value running past the cut
-        if isinstance(source, io.BytesIO):
-            source.seek(0)
-        return pl.read_csv(source, n_rows=0, infer_schema=False)
 
 
 def check_observations(
@@ -192,10 +108,10 @@ def check_observations(
     partly wrong file never yields a partly right analysis by accident. With it, the rows
     with problems are left out and listed in the result.
     """
-    frame = raw.rename({c: _column_name(c) for c in raw.columns})
+    frame = raw.rename({c: column_name(c) for c in raw.columns})
     columns = set(frame.columns)
     item_columns = sorted(
-        (c for c in frame.columns if _ITEM.match(c)), key=lambda c: int(c.split("_")[1])
+        (c for c in frame.columns if ITEM.match(c)), key=lambda c: int(c.split("_")[1])
     )
     missing = [c for c in ("client_id", "instrument") if c not in columns]
     if not {"occasion", "date"} & columns:

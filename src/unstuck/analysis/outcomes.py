@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from unstuck.analysis.csvinput import CsvUnreadable
+from unstuck.analysis.rawcsv import CsvUnreadable
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.progress.dropout import (
     ENDINGS,

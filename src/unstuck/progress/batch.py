@@ -17,12 +17,11 @@ import polars as pl
 from unstuck.measures import band_index
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
+from unstuck.progress.batch_sessions import run_bounds, session_counts
 from unstuck.progress.batch_signals import (
     client_signals,
     measure_signals,
     recent_window,
-    run_bounds,
-    session_counts,
     status_expr,
 )
 from unstuck.progress.change import (
