@@ -118,7 +118,7 @@ def summarise_caseload(
         codes = client_codes(observations.get_column("client_id"))
     observations = observations.with_columns(
         _c=codes,
-        _i=pl.col("instrument").cast(pl.Enum(ids)).to_physical().cast(pl.Int64),
+        _i=pl.col("instrument").cast(pl.Enum(ids)).to_physical(),
     )
     c, o = pl.col("_c"), pl.col("occasion")
     in_order = ((c.diff() > 0) | ((c.diff() == 0) & (o.diff() >= 0))).fill_null(True).all()
