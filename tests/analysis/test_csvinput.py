@@ -373,3 +373,18 @@ def test_spaces_around_a_client_id_do_not_make_another_client(tmp_path: Path) ->
     plain = "client_id,occasion,instrument,score\nA,1,phq9,20\nB,1,phq9,15\n"
     frame = read_observations(write(tmp_path, plain), INSTRUMENTS).frame
     assert frame.get_column("client_id").to_list() == ["A", "B"]
+
+
+def test_session_numbers_and_markers_may_be_written_with_a_decimal_point(tmp_path: Path) -> None:
+    # A program that writes a column with blanks as floats writes 1 as "1.0".
+    text = "client_id,occasion,instrument,score,markers\nA,1.0,phq9,12.0,0\nA,2.0,phq9,9,1.0\n"
+    frame = read_observations(write(tmp_path, text), INSTRUMENTS).frame
+    assert frame.get_column("occasion").to_list() == [1, 2]
+    assert frame.get_column("markers").to_list() == [0, 1]
+    broken = "client_id,occasion,instrument,score,markers\nA,1.5,phq9,12,0\nA,2,phq9,9,0.5\n"
+    assert problems_of(write(tmp_path, broken)) == [
+        "row 2, column 'occasion', value '1.5': occasion must be a whole number (session "
+        "number) from 1 up",
+        "row 3, column 'markers', value '0.5': markers must be a whole number from 0 up "
+        "(signs of pulling back noted)",
+    ]

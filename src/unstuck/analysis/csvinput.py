@@ -321,12 +321,13 @@ def _parse_numbers(
 
     Surrounding spaces are tolerated, and NaN or infinity become null (so they are reported
     as "not a number"). Both fixes cost a pass over the column, so they run only on the
-    columns that need them: a clean million-row file pays for one cast per column.
+    columns that need them: a clean million-row file pays for one cast per column. Whole
+    numbers (``dtype`` Int64) may be written with a decimal point, as some programs do ("3.0").
     """
     texts = [c for c in columns if frame.schema[c] == pl.String]
     frame = frame.with_columns(
         *(pl.col(c).alias(f"_raw_{c}") for c in columns),
-        *(pl.col(c).cast(dtype, strict=False) for c in texts),
+        *(_as_number(pl.col(c), dtype).alias(c) for c in texts),
     )
     if not texts:
         return frame, texts
@@ -341,11 +342,21 @@ def _parse_numbers(
     for c in texts:
         parsed = pl.col(c)
         if needs[f"s{c}"]:
-            parsed = pl.coalesce(
-                parsed, pl.col(f"_raw_{c}").str.strip_chars().cast(dtype, strict=False)
-            )
+            parsed = pl.coalesce(parsed, _as_number(pl.col(f"_raw_{c}").str.strip_chars(), dtype))
         if dtype == pl.Float64 and (needs[f"f{c}"] or needs[f"s{c}"]):
             parsed = pl.when(parsed.is_finite()).then(parsed)
         if parsed is not pl.col(c):
             fixes.append(parsed.alias(c))
     return (frame.with_columns(fixes) if fixes else frame), texts
+
+
+def _as_number(text: pl.Expr, dtype: type[pl.DataType]) -> pl.Expr:
+    """Text as a number of `dtype`, or null; a whole number may carry a decimal point."""
+    if dtype != pl.Int64:
+        return text.cast(dtype, strict=False)
+    whole = text.cast(pl.Int64, strict=False)
+    number = text.cast(pl.Float64, strict=False)
+    written_as_decimal = pl.when(number.is_finite() & (number == number.floor())).then(
+        number.cast(pl.Int64, strict=False)
+    )
+    return pl.coalesce(whole, written_as_decimal)
