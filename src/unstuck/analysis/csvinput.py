@@ -23,6 +23,7 @@ from unstuck.analysis.sessions import session_problems
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.measures import InstrumentSet
 from unstuck.progress.batch import client_codes
+from unstuck.progress.signals import MISSED
 from unstuck.progress.summary import ATTENDANCE_KINDS
 
 ATTENDANCE = ATTENDANCE_KINDS  # attended, late, cancelled, no_show
@@ -207,8 +208,7 @@ def check_observations(
         frame = frame.with_columns(pl.lit(None, pl.Float64).alias("score"))
     frame = score_rows(frame, instruments, item_columns, flag)
     flag(
-        ~pl.col("_score_given")
-        & ~pl.col("attendance").is_in(("cancelled", "no_show")).fill_null(False),
+        ~pl.col("_score_given") & ~pl.col("attendance").is_in(MISSED).fill_null(False),
         "score",
         "no score and no item answers (only cancelled or no_show sessions may have none)",
     )

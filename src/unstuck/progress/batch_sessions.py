@@ -12,9 +12,8 @@ import numpy as np
 import polars as pl
 
 from unstuck.progress.config import Thresholds
+from unstuck.progress.signals import MISSED
 from unstuck.progress.summary import ATTENDANCE_KINDS
-
-MISSED = ("cancelled", "no_show")
 
 
 def session_counts(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:

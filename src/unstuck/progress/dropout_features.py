@@ -61,6 +61,7 @@ import polars as pl
 from unstuck.errors import InvalidValue
 from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
 from unstuck.progress.course import CourseModel
+from unstuck.progress.signals import MISSED
 
 FEATURES: tuple[str, ...] = (
     "sessions",
@@ -91,7 +92,6 @@ ENDED = ("completed", "dropped_out", "referred")
 LANDMARKS = tuple(range(3, 11))
 MIN_EPISODES = 200
 MIN_DROPOUTS = 50
-MISSED = ("cancelled", "no_show")
 ATTENDED = ("attended", "late")
 SYMPTOM = "phq9"
 MODEL_FORMAT = "unstuck-dropout-model/1"

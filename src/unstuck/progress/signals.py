@@ -33,6 +33,8 @@ FLAGS = (
     "alliance_rupture",
 )
 RED = frozenset({"safety", "deterioration", "not_on_track"})
+# Attendance that counts as a missed session (for the withdrawal rule, and needs no score).
+MISSED = ("cancelled", "no_show")
 Status = Literal["off_track", "at_risk", "on_track", "insufficient_data"]
 
 
@@ -205,7 +207,7 @@ def withdrawal(
     rule = thresholds.withdrawal_risk
     reasons: list[str] = []
     recent = list(sessions)[-rule.window :]
-    missed = sum(s.attendance in ("cancelled", "no_show") for s in recent)
+    missed = sum(s.attendance in MISSED for s in recent)
     late = sum(s.attendance == "late" for s in recent)
     if recent and (missed >= rule.missed or missed + late >= rule.missed_or_late):
         reasons.append(
