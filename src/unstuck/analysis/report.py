@@ -133,23 +133,23 @@ def _measures_json(measures: pl.DataFrame) -> pl.DataFrame:
     written row by row.
     """
     parts: list[pl.Expr] = [_json_value(measures, "instrument"), pl.lit(":{")]
-    run: list[str] = []  # few-valued fields not yet written
+    run: dict[str, list[object]] = {}  # few-valued fields not yet written, with their values
     combinations = 1
 
     def write_run() -> None:
         nonlocal combinations
         if run:
-            parts.append(_json_fields(measures, run, first=run[0] == MEASURE_KEYS[0]))
+            parts.append(_json_fields(measures, run, first=next(iter(run)) == MEASURE_KEYS[0]))
         run.clear()
         combinations = 1
 
     for key in MEASURE_KEYS:
-        choices = _choices(measures, key)
-        if choices:
-            if combinations * choices > _TABLE:
+        values = _few_values(measures, key)
+        if values is not None:
+            if combinations * (len(values) + 1) > _TABLE:
                 write_run()
-            run.append(key)
-            combinations *= choices
+            run[key] = values
+            combinations *= len(values) + 1  # and null
             continue
         write_run()
         comma = "," if key != MEASURE_KEYS[0] else ""
@@ -174,38 +174,35 @@ _FEW = 64  # at most this many values (null included) make a field few-valued
 _TABLE = 4096  # the most combinations one lookup table holds
 
 
-def _choices(frame: pl.DataFrame, key: str) -> int:
-    """How many values (null included) a few-valued field can take; 0 for other fields."""
+def _few_values(frame: pl.DataFrame, key: str) -> list[object] | None:
+    """The values (null aside) a few-valued field takes: true and false, or a few labels;
+    None for other fields."""
     dtype = frame.schema[key]
     if dtype == pl.Boolean:
-        return 3
+        return [False, True]
     if dtype == pl.String:
-        # At most: the column may hold no null.
-        distinct = frame.get_column(key).drop_nulls().n_unique() + 1
-        return distinct if distinct <= _FEW else 0
-    return 0
+        names: list[object] = sorted(frame.get_column(key).drop_nulls().unique().to_list())
+        return names if len(names) < _FEW else None
+    return None
 
 
-def _json_fields(frame: pl.DataFrame, keys: list[str], *, first: bool) -> pl.Expr:
-    """``"key":value`` for each of `keys` (comma-separated, and after a comma unless
-    `first`), looked up by the combination of values: each column's values get small codes,
-    and the codes together pick the text from a table of every possible combination."""
+def _json_fields(frame: pl.DataFrame, fields: dict[str, list[object]], *, first: bool) -> pl.Expr:
+    """``"key":value`` for each of `fields` (comma-separated, and after a comma unless
+    `first`), looked up by the combination of values: each column's values (as listed in
+    `fields`) get small codes, and the codes together pick the text from a table of every
+    possible combination."""
     code: pl.Expr = pl.lit(0, pl.Int64)
-    choices: list[list[object]] = []
-    for key in keys:
+    for key, values in fields.items():
         column = frame.get_column(key)
         if column.dtype == pl.Boolean:
-            values: list[object] = [False, True]
             index = column.cast(pl.Int64)
         else:
-            names: list[str] = sorted(column.drop_nulls().unique().to_list())
-            values = list(names)
-            index = column.cast(pl.Enum(names)).to_physical().cast(pl.Int64)
+            labels = [str(v) for v in values]
+            index = column.cast(pl.Enum(labels)).to_physical().cast(pl.Int64)
         code = code * (len(values) + 1) + pl.lit(index.fill_null(len(values)))
-        choices.append([*values, None])
     texts = [
-        ",".join(f'"{k}":{_json_text(v)}' for k, v in zip(keys, chosen, strict=True))
-        for chosen in itertools.product(*choices)
+        ",".join(f'"{k}":{_json_text(v)}' for k, v in zip(fields, chosen, strict=True))
+        for chosen in itertools.product(*([*values, None] for values in fields.values()))
     ]
     table = pl.Series(texts if first else ["," + t for t in texts], dtype=pl.String)
     return pl.lit(table).gather(code)
