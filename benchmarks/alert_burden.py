@@ -22,12 +22,14 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
 from run_analyze import FLAGGED, analyze, as_seen_at_each_session, split_seen
 from unstuck.cli import main as unstuck
+from unstuck.synth import demo_parameters, generate_long_table
 from unstuck.synth.independent import KINDS, generate_courses
 
 SESSIONS = 12
@@ -108,6 +110,32 @@ def demo_share(clients: int, seed: int) -> tuple[int, int, dict[str, int]]:
     return flagged, len(table), by_status
 
 
+def demo_outcomes(clients: int, seed: int) -> str:
+    """The outcome mix of the demo's generator on many clients, judged by `unstuck analyze`
+    (first against last PHQ-9, as NHS Talking Therapies judges them; dropouts included)."""
+    params = replace(demo_parameters(clients=clients, seed=seed), instruments=("phq9",))
+    clinic = generate_long_table(params)
+    with tempfile.TemporaryDirectory() as tmp:
+        source, out = Path(tmp) / "demo.csv", Path(tmp) / "report.csv"
+        clinic.observations.write_csv(source)
+        if unstuck(["analyze", str(source), "--format", "csv", "-o", str(out)]) != 0:
+            raise SystemExit("unstuck analyze failed on the demo clinic")
+        report = pl.read_csv(out, infer_schema_length=0).filter(pl.col("instrument") == "phq9")
+    report = report.join(clinic.clients.select("client_id", "dropped_out"), on="client_id")
+    n = len(report)
+    change = dict(report.group_by("reliable_change").len().iter_rows())
+    cases = report.filter(pl.col("recovered").is_not_null())
+    return (
+        f"demo outcome mix ({n} clients from demo_parameters, seed {seed}): ended early "
+        f"{report['dropped_out'].mean():.1%} (published ~20%), reliable improvement "
+        f"{change.get('improved', 0) / n:.1%} (~66-67%), no reliable change "
+        f"{change.get('unchanged', 0) / n:.1%}, reliable deterioration "
+        f"{change.get('deteriorated', 0) / n:.1%} (5-8%); of the {len(cases)} who started in the "
+        f"clinical range, recovered {(cases['recovered'] == 'true').mean():.1%} (~50%), "
+        f"reliably recovered {(cases['reliably_recovered'] == 'true').mean():.1%} (~47%)"
+    )
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -118,6 +146,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13, help="random seed (default 13)")
     parser.add_argument("--demo-clients", type=int, default=60, help="as `unstuck demo` (60)")
     parser.add_argument("--demo-seed", type=int, default=7, help="as `unstuck demo` (7)")
+    parser.add_argument(
+        "--demo-mix-clients", type=int, default=20000, help="for the demo's outcome mix (20000)"
+    )
     args = parser.parse_args()
     per_kind = max(1, args.clients // len(KINDS))
     began = time.perf_counter()
@@ -165,6 +196,7 @@ def main() -> None:
         f"{args.demo_seed}): {flagged} of {total} clients flagged ({flagged / total:.0%}; "
         f"{statuses})"
     )
+    print(demo_outcomes(args.demo_mix_clients, 1))
     print(f"({time.perf_counter() - began:.1f} s)")
 
 

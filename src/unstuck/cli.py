@@ -391,10 +391,10 @@ def _run_demo(args: argparse.Namespace) -> int:
             serve_after=not args.no_serve,
         )
     from unstuck.analysis import analyze_file
-    from unstuck.synth import ClinicParameters, generate_long_table
+    from unstuck.synth import demo_parameters, generate_long_table
 
     instruments = instrument_set(args)
-    clinic = generate_long_table(ClinicParameters(clients=args.clients, seed=args.seed))
+    clinic = generate_long_table(demo_parameters(clients=args.clients, seed=args.seed))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic-caseload.csv"
         clinic.observations.write_csv(path)

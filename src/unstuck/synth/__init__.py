@@ -1,5 +1,10 @@
 """Synthetic clinics for the demo, the tests and the benchmarks. Every record is made up."""
 
-from unstuck.synth.clinic import SYNTHETIC_PREFIX, ClinicParameters, generate_long_table
+from unstuck.synth.clinic import (
+    SYNTHETIC_PREFIX,
+    ClinicParameters,
+    demo_parameters,
+    generate_long_table,
+)
 
-__all__ = ["SYNTHETIC_PREFIX", "ClinicParameters", "generate_long_table"]
+__all__ = ["SYNTHETIC_PREFIX", "ClinicParameters", "demo_parameters", "generate_long_table"]

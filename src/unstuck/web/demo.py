@@ -15,7 +15,7 @@ import polars as pl
 from django.db import transaction
 
 from unstuck.measures import score_answers
-from unstuck.synth import ClinicParameters, generate_long_table
+from unstuck.synth import demo_parameters, generate_long_table
 from unstuck.web.accounts.models import Clinic, Role, User
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import Client, Episode, MeasureResponse, Session
@@ -71,7 +71,7 @@ def load_demo(
 
     occasions = 10
     start = today - dt.timedelta(days=occasions * 7 + 60)
-    table = generate_long_table(ClinicParameters(clients=clients, seed=seed, start=start))
+    table = generate_long_table(demo_parameters(clients=clients, seed=seed, start=start))
     load_observations(table.observations, therapists, clinic, progress=progress)
     return list(DEMO_LOGINS)
 
