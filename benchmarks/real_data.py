@@ -5,7 +5,9 @@ Three public, de-identified longitudinal data sets, each scored as a clinic's ow
 scale (`unstuck analyze --instrument NAME --reliability R --sd SD --cutoff C`):
 
 - Beat the Blues (R package HSAUR, ``BtheB``): 100 patients of a trial of computerised CBT for
-  depression (Proudfoot et al., 2004), BDI-II before treatment and at 2, 4, 6 and 8 months.
+  depression (Proudfoot et al., 2003, 2004), BDI-II before treatment, at the end of the two
+  months of treatment and 1, 3 and 6 months later: 2, 3, 5 and 8 months (HSAUR names the
+  columns bdi.2m, bdi.4m, bdi.6m and bdi.8m; HSAUR3 documents them as follow-ups).
   Reliability 0.91 (coefficient alpha in outpatients; Beck, Steer, Ball & Ranieri, 1996);
   cutoff 14 (0-13 is "minimal"; Beck, Steer & Brown, 1996).
 - HELP (R package mosaicData, ``HELPfull``): 470 adults from a detoxification unit in a trial
@@ -88,7 +90,7 @@ def beat_the_blues() -> Dataset:
         "Beat the Blues",
         "HSAUR::BtheB",
         "bdi2",
-        ("pre", "2m", "4m", "6m", "8m"),
+        ("pre", "2m", "3m", "5m", "8m"),
         frame[columns].to_numpy(float),
         reliability=0.91,
         cutoff=14.0,

@@ -10,8 +10,8 @@ here describes a real person; every client code starts with ``SYN-``.
 Four kinds of client, each with a known truth:
 
 - ``improving``: clearly improving. Starts moderately severe to severe (true PHQ-9 14-24) and
-  loses 45-75% of it, which is at least 6.3 true points (more than the PHQ-9's reliable change
-  of 6). Some end below 10, some do not.
+  by the last session loses 45-75% of it, which is at least 6.3 true points (more than the
+  PHQ-9's reliable change of 6). Some end below 10, some do not.
 - ``recovered``: starts in the mild-to-moderate clinical range (10-16) and settles at 2-7, well
   below the caseness cutoff of 10 (Kroenke, Spitzer & Williams, 2001). Some of them change by
   fewer than 6 points: recovered without a reliable change, as in 10 -> 8 -> 6 -> 5 -> 5.
@@ -22,8 +22,9 @@ Four kinds of client, each with a known truth:
 Assumptions and their sources:
 
 - Shape of change. Each improving or deteriorating client's true score moves towards a level
-  exponentially: ``level + (intake - level) * exp(-(session - 1) / tau)``. Individual courses
-  in psychotherapy are negatively accelerated, most change coming early (Howard, Kopta,
+  exponentially: ``level + (intake - level) * exp(-(session - 1) / tau)``, rescaled so that
+  the level is reached at the last session (each kind's truth holds by then). Individual
+  courses in psychotherapy are negatively accelerated, most change coming early (Howard, Kopta,
   Krause & Orlinsky, 1986, dose-effect; Lambert, 2007, "early response"), and early gains
   are common and lasting (Tang & DeRubeis, 1999). ``tau``, the sessions needed for about
   63% of the change, is log-normal with median 3.5 and a spread (sd of its log) of 0.35, so
@@ -79,6 +80,7 @@ def true_courses(
     t = np.arange(sessions, dtype=float)[None, :]
     tau = np.exp(rng.normal(np.log(TAU_MEDIAN), TAU_LOG_SD, (clients, 1)))
     approach = 1.0 - np.exp(-t / tau)
+    approach /= approach[:, -1:]  # the whole change is reached by the last session
     if kind == "improving":
         intake = rng.uniform(14.0, 24.0, clients)
         level = intake * (1.0 - rng.uniform(0.45, 0.75, clients))

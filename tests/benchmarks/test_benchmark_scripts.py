@@ -1,0 +1,56 @@
+"""The issue-13 benchmarks run end to end on a tiny size and print every figure they promise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def run(script: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_alert_burden_runs_on_20_clients_and_prints_each_target() -> None:
+    out = run(
+        "alert_burden.py", "--clients", "20", "--demo-clients", "12", "--demo-mix-clients", "200"
+    )
+    for kind in ("improving", "recovered", "deteriorating", "flat_severe"):
+        assert f"\n{kind}: 5 clients" in out
+    assert out.count("PASS") + out.count("FAIL") == 6
+    assert "clients of each kind" in out
+    assert "demo caseload (unstuck demo --report --clients 12 --seed 7):" in out
+    assert "of 12 clients flagged" in out
+    assert "demo outcome mix (200 clients" in out
+
+
+def test_real_data_runs_and_compares_the_status_with_the_20_percent_rule() -> None:
+    out = run("real_data.py", "--occasions", "2")
+    for name in ("Beat the Blues", "HELP", "Auranofin arthritis trial"):
+        assert f"\n{name} (" in out
+    assert out.count("status Youden") == 3
+    assert out.count("< 20% improvement by") == 6
+    assert "reliable deterioration so far" in out
+    assert "AUC: minus percent improvement so far" in out
+
+
+def test_real_data_refuses_an_impossible_number_of_occasions() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "real_data.py"), "--occasions", "9"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "--occasions: 9 must be from 2 to 4" in done.stderr

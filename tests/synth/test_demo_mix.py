@@ -1,0 +1,49 @@
+"""The demo clinic's outcomes follow the published base rates its docstring cites."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+
+from unstuck.synth import ClinicParameters, demo_parameters, generate_long_table
+
+
+def outcome_shares(params: ClinicParameters) -> dict[str, float]:
+    """First against last PHQ-9 (6 points is reliable; caseness 10), dropouts included."""
+    clinic = generate_long_table(replace(params, instruments=("phq9",)))
+    scored = clinic.observations.filter(pl.col("item_1").is_not_null()).with_columns(
+        total=pl.sum_horizontal([f"item_{j}" for j in range(1, 10)])
+    )
+    per = scored.group_by("client_id").agg(
+        first=pl.col("total").sort_by("occasion").first(),
+        last=pl.col("total").sort_by("occasion").last(),
+    )
+    per = per.join(clinic.clients, on="client_id")
+    cases = per.filter(pl.col("first") >= 10)
+    return {
+        "dropout": float(per["dropped_out"].mean()),  # type: ignore[arg-type]
+        "improved": float(((per["first"] - per["last"]) >= 6).mean()),  # type: ignore[arg-type]
+        "deteriorated": float(((per["last"] - per["first"]) >= 6).mean()),  # type: ignore[arg-type]
+        "recovered": float((cases["last"] < 10).mean()),  # type: ignore[arg-type]
+    }
+
+
+def test_the_demo_mix_is_near_published_rates() -> None:
+    shares = outcome_shares(demo_parameters(clients=4000, seed=11))
+    assert 0.15 <= shares["dropout"] <= 0.25  # Swift & Greenberg 2012: 19.7%
+    assert 0.58 <= shares["improved"] <= 0.72  # NHS Talking Therapies: ~66-67%
+    assert 0.03 <= shares["deteriorated"] <= 0.09  # Lambert 2007; Hansen et al. 2002: 5-8%
+    assert 0.45 <= shares["recovered"] <= 0.62  # NHS Talking Therapies: ~50%
+
+
+def test_the_test_bed_mix_is_not_the_demo_mix() -> None:
+    """The default parameters keep their flat third, which the demo must not show."""
+    default = outcome_shares(ClinicParameters(clients=4000, seed=11))
+    assert default["improved"] < 0.5
+
+
+def test_the_demo_uses_the_demo_parameters() -> None:
+    params = demo_parameters(clients=12, seed=3)
+    assert (params.clients, params.seed) == (12, 3)
+    assert params.course_mix != ClinicParameters().course_mix
