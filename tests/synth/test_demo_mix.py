@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import polars as pl
 
@@ -47,3 +48,15 @@ def test_the_demo_uses_the_demo_parameters() -> None:
     params = demo_parameters(clients=12, seed=3)
     assert (params.clients, params.seed) == (12, 3)
     assert params.course_mix != ClinicParameters().course_mix
+
+
+def test_demo_report_analyses_the_clinic_of_the_demo_parameters(tmp_path: Path) -> None:
+    from unstuck.cli import main
+
+    out = tmp_path / "demo.csv"
+    assert main(["demo", "--report", "--clients", "30", "--format", "csv", "-o", str(out)]) == 0
+    report = pl.read_csv(out).filter(pl.col("instrument") == "phq9")
+    got = dict(report.select("client_id", "n").iter_rows())
+    clinic = generate_long_table(demo_parameters(clients=30, seed=7)).observations
+    scored = clinic.filter((pl.col("instrument") == "phq9") & pl.col("item_1").is_not_null())
+    assert got == dict(scored.group_by("client_id").len().iter_rows())

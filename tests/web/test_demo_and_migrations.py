@@ -33,3 +33,22 @@ def test_the_migrations_are_complete() -> None:
     out = io.StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_the_clinic_of_the_demo_parameters() -> None:
+    """`unstuck demo` shows the published-base-rate mix (`demo_parameters`), not the test bed."""
+    import datetime as dt
+
+    import polars as pl
+
+    from unstuck.synth import demo_parameters, generate_long_table
+    from unstuck.web.records.models import Session
+
+    today = dt.date(2026, 6, 1)
+    load_demo(clients=40, seed=3, today=today)
+    start = today - dt.timedelta(days=10 * 7 + 60)
+    expected = generate_long_table(demo_parameters(clients=40, seed=3, start=start)).observations
+    want = dict(expected.group_by("client_id").agg(pl.col("occasion").n_unique()).iter_rows())
+    got = {c.code: Session.objects.filter(episode__client=c).count() for c in Client.objects.all()}
+    assert got == want
