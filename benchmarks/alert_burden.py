@@ -11,8 +11,10 @@ session with a PHQ-9 score and a status (the second score on: one score gives no
 Yellow is ``at_risk``, red is ``off_track``, flagged is either.
 
 Printed per kind: per session number and overall, the share of assessments and of clients
-flagged yellow and red; how often each flag was raised; then the targets of issue 13 with
-PASS or FAIL, and the share of the demo caseload (`unstuck demo --report`) flagged.
+flagged yellow and red; how often each flag was raised, and how many plateau flags came with
+a latest PHQ-9 already below 10; then the targets of issue 13 with PASS or FAIL (plus its rule
+that plateau never fires out of the clinical range), the share of the demo caseload
+(`unstuck demo --report`) flagged, and the outcome mix of the demo's generator.
 
     python benchmarks/alert_burden.py [--clients 4000] [--seed 13]
 """
@@ -33,6 +35,7 @@ from unstuck.synth import demo_parameters, generate_long_table
 from unstuck.synth.independent import KINDS, generate_courses
 
 SESSIONS = 12
+CUTOFF = 10  # PHQ-9 caseness (Kroenke, Spitzer & Williams, 2001)
 
 
 def statuses_over_time(clients_per_kind: int, seed: int) -> pl.DataFrame:
@@ -87,12 +90,19 @@ def per_kind_table(rows: pl.DataFrame, kind: str) -> dict[str, float]:
     counts = ever.explode("flags").drop_nulls("flags").group_by("flags").len().sort("flags")
     raised = ", ".join(f"{f} {share(k, c).strip()}" for f, k in counts.iter_rows())
     print(f"  clients ever given each flag: {raised or 'none'}")
+    plateau = mine.filter(pl.col("flags").list.contains("plateau"))
+    below = int((plateau["last"] < CUTOFF).sum())
+    print(
+        f"  plateau at {len(plateau)} assessments, {below} of them with the latest PHQ-9 below "
+        f"{CUTOFF} (out of the clinical range)"
+    )
     first_red = ever["first_red"].drop_nulls()
     return {
         "assessments_flagged": (y + r) / n if n else float("nan"),
         "clients_flagged": ef / c if c else float("nan"),
         "clients_red": er / c if c else float("nan"),
         "plateau_clients": float(ever["flags"].list.contains("plateau").sum()),
+        "plateau_below_cutoff": float(below),
         "mean_first_red": float(first_red.mean()) if len(first_red) else float("nan"),  # type: ignore[arg-type]
     }
 
@@ -187,6 +197,13 @@ def main() -> None:
             flat["clients_flagged"] >= 0.95,
         ),
     ]
+    below = sum(f["plateau_below_cutoff"] for f in figures.values())
+    checks.append(
+        (
+            f"plateau while the latest PHQ-9 is below {CUTOFF}: {below:.0f} assessments (none)",
+            below == 0,
+        )
+    )
     for text, ok in checks:
         print(f"  {verdict(ok)}  {text}")
     flagged, total, by_status = demo_share(args.demo_clients, args.demo_seed)

@@ -18,7 +18,8 @@ FLAGGED = ("at_risk", "off_track")
 
 
 def analyze(frame: pl.DataFrame, *options: str) -> pl.DataFrame:
-    """client_id, status and flags (a list) of every client in `frame`, from `unstuck analyze`."""
+    """client_id, status, flags (a list) and the latest score of each client in `frame`, from
+    `unstuck analyze` (the latest score of the first measure listed: use with one measure)."""
     with tempfile.TemporaryDirectory() as tmp:
         source, report = Path(tmp) / "scores.csv", Path(tmp) / "report.csv"
         frame.write_csv(source)
@@ -28,7 +29,12 @@ def analyze(frame: pl.DataFrame, *options: str) -> pl.DataFrame:
         table = pl.read_csv(report, infer_schema_length=0)
     return (
         table.unique("client_id", keep="first", maintain_order=True)
-        .select("client_id", "status", pl.col("flags").fill_null(""))
+        .select(
+            "client_id",
+            "status",
+            pl.col("flags").fill_null(""),
+            pl.col("last").cast(pl.Float64, strict=False),
+        )
         .with_columns(
             pl.col("flags").str.split(";").list.eval(pl.element().filter(pl.element() != ""))
         )

@@ -27,7 +27,8 @@ def test_alert_burden_runs_on_20_clients_and_prints_each_target() -> None:
     )
     for kind in ("improving", "recovered", "deteriorating", "flat_severe"):
         assert f"\n{kind}: 5 clients" in out
-    assert out.count("PASS") + out.count("FAIL") == 6
+    assert out.count("PASS") + out.count("FAIL") == 7
+    assert "plateau while the latest PHQ-9 is below 10:" in out
     assert "clients of each kind" in out
     assert "demo caseload (unstuck demo --report --clients 12 --seed 7):" in out
     assert "of 12 clients flagged" in out
