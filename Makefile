@@ -41,6 +41,8 @@ benchmarks: $(VENV)/.installed
 	$(BIN)/python benchmarks/analyze_speed.py
 	$(BIN)/python benchmarks/detection.py
 	$(BIN)/python benchmarks/detection_speed.py
+	$(BIN)/python benchmarks/alert_burden.py
+	$(BIN)/python benchmarks/real_data.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
