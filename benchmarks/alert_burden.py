@@ -103,7 +103,7 @@ def per_kind_table(rows: pl.DataFrame, kind: str) -> dict[str, float]:
         "clients_red": er / c if c else float("nan"),
         "plateau_clients": float(ever["flags"].list.contains("plateau").sum()),
         "plateau_below_cutoff": float(below),
-        "mean_first_red": float(first_red.mean()) if len(first_red) else float("nan"),  # type: ignore[arg-type]
+        "mean_first_red": float(first_red.mean()) if len(first_red) else float("nan"),
     }
 
 

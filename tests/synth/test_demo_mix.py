@@ -23,10 +23,10 @@ def outcome_shares(params: ClinicParameters) -> dict[str, float]:
     per = per.join(clinic.clients, on="client_id")
     cases = per.filter(pl.col("first") >= 10)
     return {
-        "dropout": float(per["dropped_out"].mean()),  # type: ignore[arg-type]
-        "improved": float(((per["first"] - per["last"]) >= 6).mean()),  # type: ignore[arg-type]
-        "deteriorated": float(((per["last"] - per["first"]) >= 6).mean()),  # type: ignore[arg-type]
-        "recovered": float((cases["last"] < 10).mean()),  # type: ignore[arg-type]
+        "dropout": float(per["dropped_out"].mean()),
+        "improved": float(((per["first"] - per["last"]) >= 6).mean()),
+        "deteriorated": float(((per["last"] - per["first"]) >= 6).mean()),
+        "recovered": float((cases["last"] < 10).mean()),
     }
 
 

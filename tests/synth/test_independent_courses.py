@@ -12,10 +12,11 @@ from unstuck.synth.independent import KINDS, generate_courses, spread_over_items
 
 SEED = 2026
 RELIABLE = 6  # PHQ-9 reliable change in NHS Talking Therapies
+Courses = tuple[pl.DataFrame, pl.DataFrame]
 
 
 @pytest.fixture(scope="module")
-def courses() -> tuple[pl.DataFrame, pl.DataFrame]:
+def courses() -> Courses:
     made = generate_courses(300, seed=SEED)
     scored = made.observations.filter(pl.col("attendance") == "attended").with_columns(
         total=pl.sum_horizontal([f"item_{j}" for j in range(1, 10)])
@@ -32,34 +33,34 @@ def of_kind(table: pl.DataFrame, kind: str) -> pl.DataFrame:
     return table.filter(pl.col("kind") == kind)
 
 
-def test_it_makes_every_kind_with_codes_marked_synthetic(courses) -> None:  # type: ignore[no-untyped-def]
+def test_it_makes_every_kind_with_codes_marked_synthetic(courses: Courses) -> None:
     observations, clients = courses
     assert sorted(clients["kind"].unique()) == sorted(KINDS)
     assert clients.group_by("kind").len()["len"].to_list() == [300] * 4
     assert observations["client_id"].str.starts_with("SYN-").all()
 
 
-def test_improving_clients_improve_reliably_on_average(courses) -> None:  # type: ignore[no-untyped-def]
+def test_improving_clients_improve_reliably_on_average(courses: Courses) -> None:
     improving = of_kind(courses[1], "improving")
     change = improving["first"] - improving["last"]
     assert change.mean() >= RELIABLE
     assert ((improving["true_first"] - improving["true_last"]) > RELIABLE).all()
 
 
-def test_recovered_clients_start_in_the_clinical_range_and_end_below_it(courses) -> None:  # type: ignore[no-untyped-def]
+def test_recovered_clients_start_in_the_clinical_range_and_end_below_it(courses: Courses) -> None:
     recovered = of_kind(courses[1], "recovered")
     assert (recovered["true_first"] >= 10).all()
     assert (recovered["true_last"] < 10).all()
     assert recovered["last"].mean() < 10 <= recovered["first"].mean()
 
 
-def test_deteriorating_clients_deteriorate_reliably(courses) -> None:  # type: ignore[no-untyped-def]
+def test_deteriorating_clients_deteriorate_reliably(courses: Courses) -> None:
     worse = of_kind(courses[1], "deteriorating")
     assert (worse["last"] - worse["first"]).mean() >= RELIABLE
     assert ((worse["true_last"] - worse["true_first"]) > RELIABLE).all()
 
 
-def test_flat_severe_clients_stay_severe(courses) -> None:  # type: ignore[no-untyped-def]
+def test_flat_severe_clients_stay_severe(courses: Courses) -> None:
     flat = of_kind(courses[1], "flat_severe")
     assert (flat["true_first"] >= 20).all()
     assert (flat["true_last"] >= 20).all()
@@ -77,7 +78,7 @@ def test_items_add_up_to_the_total_and_never_answer_item_9() -> None:
     assert (answers[:, 8] == 0).all()
 
 
-def test_missed_sessions_have_no_answers_and_the_first_is_attended(courses) -> None:  # type: ignore[no-untyped-def]
+def test_missed_sessions_have_no_answers_and_the_first_is_attended(courses: Courses) -> None:
     observations = courses[0]
     missed = observations.filter(pl.col("attendance") != "attended")
     assert 0.05 < len(missed) / len(observations) < 0.15
