@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from unstuck.errors import UnstuckError
+from unstuck.impasse.outcomes import CAVEAT
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import User
 from unstuck.web.records import presenters
@@ -22,6 +23,7 @@ from unstuck.web.records import selectors as records
 from unstuck.web.records import services as record_services
 from unstuck.web.records.models import Client
 from unstuck.web.reviews import documents, knowledge, selectors, services
+from unstuck.web.reviews import outcomes as clinic_outcomes
 from unstuck.web.reviews.forms import (
     ClosureForm,
     GoalForm,
@@ -92,7 +94,14 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     review, can_write = _review(request, review_id, write=request.method == "POST")
     client = review.client
     ratings = {r.reason_id: r.rating for r in review.reasons.all()}
-    ranked = knowledge.rank(ratings, review.flags, selectors.tried(client))
+    earlier = client.reviews.filter(opened_at__lt=review.opened_at).exists()
+    ranked = knowledge.rank(
+        ratings,
+        review.flags,
+        selectors.tried(client),
+        first_review=not earlier,
+        tallies=clinic_outcomes.clinic_tallies(client.clinic),
+    )
     form = PlanForm(request.POST or None, choices=[(s.id, s.name) for s in ranked])
     if request.method == "POST" and form.is_valid():
         why = {s.id: s.why for s in ranked}
@@ -122,6 +131,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             "ranked": ranked,
             "form": form,
             "can_write": can_write and not hasattr(review, "plan"),
+            "clinic_caveat": CAVEAT if any(s.clinic_hint for s in ranked) else "",
             "reasons": [
                 (names.get(r.reason_id, r.reason_id), r)
                 for r in review.reasons.all()
