@@ -218,6 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
         "document each comes from.",
     )
     strategies.add_argument("--json", action="store_true", help="print everything as JSON")
+    strategies.add_argument(
+        "--situations",
+        action="store_true",
+        help="the seeds' situations: what each expects and the first five suggestions it gets",
+    )
     strategies.set_defaults(run=cli_tools.run_strategies)
 
     synth = sub.add_parser(
