@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from unstuck.analysis.clinic import CASE_MIX, to_csv
 from unstuck.errors import UnstuckError
 from unstuck.impasse.outcomes import CAVEAT
 from unstuck.web.accounts.audit import record_audit
@@ -24,6 +25,7 @@ from unstuck.web.records import services as record_services
 from unstuck.web.records.models import Client
 from unstuck.web.reviews import documents, knowledge, selectors, services
 from unstuck.web.reviews import outcomes as clinic_outcomes
+from unstuck.web.reviews import team as team_selectors
 from unstuck.web.reviews.forms import (
     ClosureForm,
     GoalForm,
@@ -302,3 +304,30 @@ def reflections(request: HttpRequest) -> HttpResponse:
         "reviews/reflections.html",
         {"form": form, "reflections": selectors.own_reflections(user), "client": client},
     )
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    """A supervisor's view of their team's clients in aggregate; a 404 for everyone else."""
+    user = _user(request)
+    rows = team_selectors.figures(user)
+    if rows is None:
+        raise Http404("No such page.")
+    record_audit(user, "view_team_figures")
+    return render(
+        request,
+        "reviews/team.html",
+        {"rows": rows, "case_mix": CASE_MIX, "instrument": "PHQ-9"},
+    )
+
+
+@login_required
+def team_csv(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    rows = team_selectors.figures(user)
+    if rows is None:
+        raise Http404("No such page.")
+    record_audit(user, "export_team_figures")
+    response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="team-figures.csv"'
+    return response
