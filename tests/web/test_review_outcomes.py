@@ -100,3 +100,27 @@ def test_a_second_review_is_not_a_first_review(client: HttpClient, personas, mak
     assert Review.objects.count() == 2
     page = client.get(reverse("review", args=[second.pk])).content.decode()
     assert _order(page).index("referral") == 1
+
+
+def test_the_team_page_shows_what_helps_whom_with_follow_up(
+    client: HttpClient, personas, make_client
+) -> None:
+    for i, result in enumerate(["helped", "helped", "partly", "helped", "did_not_help"]):
+        _plan_with_result(personas, make_client, f"SYN-{i}", result, later=4)
+    client.force_login(personas.supervisor)
+    page = client.get(reverse("team")).content.decode()
+    assert 'id="what-helps"' in page
+    row = page[page.index('<th scope="row">Revisit the goals together</th><td>Goals that no') :]
+    row = row[: row.index("</tr>")]
+    assert "3 of 5 (60%; 95% interval 23% to 88%); partly 1, did not help 1" in row
+    assert re.search(r"\d of 5 \(\d+%; 95% interval", row.split("</td>")[-2])
+    assert escape(CAVEAT) in page
+
+
+def test_the_team_page_says_when_nothing_has_five_results(
+    client: HttpClient, personas, make_client
+) -> None:
+    _plan_with_result(personas, make_client, "SYN-1", "helped")
+    client.force_login(personas.supervisor)
+    page = client.get(reverse("team")).content.decode()
+    assert 'id="what-helps-empty"' in page

@@ -45,8 +45,13 @@ def back_on_track(
     return bool(summary.status == "on_track")
 
 
-def clinic_trials(clinic: Clinic) -> list[Trial]:
-    follow_up = default_outcome_rules().follow_up_sessions
+def clinic_trials(clinic: Clinic, *, follow_up: bool = True) -> list[Trial]:
+    """Every strategy in every plan of the clinic; `follow_up=False` leaves back-on-track unknown.
+
+    Judging the follow-up status costs one core summary per plan (about 25 ms each), so the
+    review page, which shows recorded results only, skips it; the team page computes it.
+    """
+    sessions_after = default_outcome_rules().follow_up_sessions
     cache: dict[int, list[Session]] = {}
     plans = (
         Plan.objects.filter(client__clinic=clinic)
@@ -57,8 +62,12 @@ def clinic_trials(clinic: Clinic) -> list[Trial]:
     out: list[Trial] = []
     for plan in plans:
         ratings = {r.reason_id: r.rating for r in plan.review.reasons.all()}
-        back = back_on_track(
-            plan.client, _sessions(plan.client, cache), plan.start_session, follow_up
+        back = (
+            back_on_track(
+                plan.client, _sessions(plan.client, cache), plan.start_session, sessions_after
+            )
+            if follow_up
+            else None
         )
         for ps in plan.strategies.all():
             results = list(ps.results.all())
@@ -67,5 +76,7 @@ def clinic_trials(clinic: Clinic) -> list[Trial]:
     return out
 
 
-def clinic_tallies(clinic: Clinic) -> Mapping[tuple[str, str | None], Tally]:
-    return what_helps_whom(clinic_trials(clinic))
+def clinic_tallies(
+    clinic: Clinic, *, follow_up: bool = True
+) -> Mapping[tuple[str, str | None], Tally]:
+    return what_helps_whom(clinic_trials(clinic, follow_up=follow_up))

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from unstuck.analysis.clinic import CASE_MIX, to_csv
 from unstuck.errors import UnstuckError
-from unstuck.impasse.outcomes import CAVEAT
+from unstuck.impasse.outcomes import CAVEAT, default_outcome_rules
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import User
 from unstuck.web.records import presenters
@@ -102,7 +102,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
         review.flags,
         selectors.tried(client),
         first_review=not earlier,
-        tallies=clinic_outcomes.clinic_tallies(client.clinic),
+        tallies=clinic_outcomes.clinic_tallies(client.clinic, follow_up=False),
     )
     form = PlanForm(request.POST or None, choices=[(s.id, s.name) for s in ranked])
     if request.method == "POST" and form.is_valid():
@@ -314,10 +314,24 @@ def team(request: HttpRequest) -> HttpResponse:
     if rows is None:
         raise Http404("No such page.")
     record_audit(user, "view_team_figures")
+    tallies = clinic_outcomes.clinic_tallies(user.clinic) if user.clinic else {}
+    strategies, reasons = knowledge.strategy_names(), knowledge.reason_names()
+    helps = [
+        (strategies.get(t.strategy, t.strategy), reasons.get(t.reason or "", "any reason"), t)
+        for t in tallies.values()
+        if t.helped_share or t.back_on_track
+    ]
     return render(
         request,
         "reviews/team.html",
-        {"rows": rows, "case_mix": CASE_MIX, "instrument": "PHQ-9"},
+        {
+            "rows": rows,
+            "case_mix": CASE_MIX,
+            "instrument": "PHQ-9",
+            "helps": helps,
+            "caveat": CAVEAT,
+            "follow_up": default_outcome_rules().follow_up_sessions,
+        },
     )
 
 
