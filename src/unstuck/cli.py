@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from unstuck import __version__, cli_tools
+from unstuck import __version__, cli_team, cli_tools
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
 from unstuck.errors import InvalidValue, UnstuckError
 
@@ -218,7 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
         "document each comes from.",
     )
     strategies.add_argument("--json", action="store_true", help="print everything as JSON")
+    strategies.add_argument(
+        "--situations",
+        action="store_true",
+        help="the seeds' situations: what each expects and the first five suggestions it gets",
+    )
     strategies.set_defaults(run=cli_tools.run_strategies)
+    cli_team.add_parser(sub)
 
     synth = sub.add_parser(
         "synth",

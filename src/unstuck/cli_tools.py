@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from unstuck.errors import InvalidValue
 
 if TYPE_CHECKING:  # measures pulls in numpy and polars: import them only when a command runs
+    from unstuck.impasse import KnowledgeBase
     from unstuck.measures import InstrumentSet
 
 INSTRUMENTS_DIR_ENV = "UNSTUCK_INSTRUMENTS_DIR"
@@ -163,10 +164,33 @@ def run_fit_dropout(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_situations(kb: KnowledgeBase) -> int:
+    """Each seed situation, the strategies its seed pairs with it, and the first five it gets."""
+    from unstuck.impasse.model import SEED_TITLES
+    from unstuck.impasse.situations import TOP, load_situations
+
+    failing = 0
+    for s in load_situations(kb):
+        top = [r.strategy.id for r in s.rank(kb)][:TOP]
+        missing = [e for e in s.expects if e not in top]
+        failing += bool(missing)
+        ratings = ", ".join(f"{k} {v}" for k, v in s.ratings.items())
+        print(f"{s.id}  [{s.seed[:3]}, {SEED_TITLES[s.seed]}]")
+        print(f"  rated: {ratings}; flags: {', '.join(s.flags) or 'none'}")
+        print(f"  expects: {', '.join(s.expects)}")
+        print(
+            f"  first {TOP}: {', '.join(top)}{'  MISSING ' + ', '.join(missing) if missing else ''}"
+        )
+    print(f"\n{failing} situation(s) miss an expected strategy in the first {TOP}.")
+    return 1 if failing else 0
+
+
 def run_strategies(args: argparse.Namespace) -> int:
     from unstuck.impasse import default_knowledge
 
     kb = default_knowledge()
+    if getattr(args, "situations", False):
+        return _print_situations(kb)
     if args.json:
         print(json.dumps(kb.to_dict(), indent=2, ensure_ascii=False))
         return 0

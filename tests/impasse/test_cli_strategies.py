@@ -27,3 +27,12 @@ def test_text_lists_cautions(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "motivational_interviewing" in out
     assert "caution: Humour can backfire" in out
+
+
+def test_situations_print_what_each_expects_and_gets(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["strategies", "--situations"]) == 0
+    out = capsys.readouterr().out
+    assert "adolescent_sent_by_parents  [004, How Do You Handle a Therapeutic Impasse?]" in out
+    assert "  expects: motivational_interviewing, trust_rapport, psychoeducation" in out
+    assert "MISSING" not in out
+    assert "0 situation(s) miss an expected strategy in the first 5." in out

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
-
 from unstuck.impasse import default_knowledge, prefill, rank_strategies
-from unstuck.impasse.ranking import REPEATED_TRIES
+from unstuck.impasse.model import KnowledgeBase, Reason, Strategy
+from unstuck.impasse.ranking import specificity
 
 KB = default_knowledge()
+REPEATED_TRIES = KB.rules.repeated_tries
 
 
 def ids(ranked) -> list[str]:  # type: ignore[no-untyped-def]
@@ -70,12 +70,97 @@ def test_a_strategy_that_did_not_help_drops_but_stays_visible() -> None:
     assert "without help" in item.why
 
 
-def test_the_order_is_deterministic_and_ties_go_by_id() -> None:
-    ratings = {"outside_stressors": 1}
+def test_the_order_is_deterministic() -> None:
+    ratings = {"outside_stressors": 1, "ambivalence": 2}
     first = rank_strategies(KB, ratings, [])
     assert ids(first) == ids(rank_strategies(KB, dict(reversed(list(ratings.items()))), []))
-    for a, b in itertools.pairwise(first):
-        assert (-a.score, a.strategy.id) <= (-b.score, b.strategy.id)
+
+
+def test_ties_go_to_the_more_specific_strategy_not_the_alphabet() -> None:
+    # Rated vulnerability 1, five strategies score 2. The share of each one's fit weight that
+    # lies on vulnerability decides: pace_to_readiness 2/8 and solvable_first 2/8 (then kind:
+    # engagement before goals), empathy_validation 2/9, trust_rapport 2/10, open_dialogue 2/16.
+    ranked = rank_strategies(KB, {"vulnerability": 1}, [])
+    tied = [r.strategy.id for r in ranked if r.score == 2]
+    assert tied == [
+        "pace_to_readiness",
+        "solvable_first",
+        "empathy_validation",
+        "trust_rapport",
+        "open_dialogue",
+    ]
+    assert tied != sorted(tied)  # by id alone it would start with empathy_validation
+    shares = [specificity(r.strategy, r.reasons) for r in ranked if r.score == 2]
+    assert shares == sorted(shares, reverse=True)
+
+
+def _kb(*strategies: Strategy) -> KnowledgeBase:
+    reasons = {
+        r: Reason(r, r.title(), "a reason for a test", (), ("004_fecda28de006f0a0.txt",))
+        for r in ("x", "y")
+    }
+    return KnowledgeBase(reasons, {s.id: s for s in strategies}, {}, {}, KB.rules)
+
+
+def _strategy(sid: str, kind: str, fits: dict[str, int], **extra: object) -> Strategy:
+    return Strategy(
+        id=sid,
+        name=sid,
+        kind=kind,
+        description="a strategy for a test",
+        fits=fits,
+        signals=(),
+        cautions=(),
+        seeds=("004_fecda28de006f0a0.txt",),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_at_equal_score_and_fit_the_relationship_comes_before_technique() -> None:
+    kb = _kb(
+        _strategy("a_skill", "skills", {"x": 1}), _strategy("b_bond", "relationship", {"x": 1})
+    )
+    assert ids(rank_strategies(kb, {"x": 2}, [])) == ["b_bond", "a_skill"]
+    kb = _kb(_strategy("a_goal", "goals", {"x": 1}), _strategy("b_talk", "engagement", {"x": 1}))
+    assert ids(rank_strategies(kb, {"x": 2}, [])) == ["b_talk", "a_goal"]
+
+
+def test_a_closure_option_loses_a_tie_even_when_it_fits_more_specifically() -> None:
+    kb = _kb(
+        _strategy("c_top", "relationship", {"x": 3}),
+        _strategy("a_refer", "closure", {"x": 2}, closure=True, requires=("x",)),
+        _strategy("b_talk", "skills", {"x": 2, "y": 2}),
+    )
+    ranked = rank_strategies(kb, {"x": 3}, [], first_review=False)
+    assert [(r.strategy.id, r.score) for r in ranked] == [
+        ("c_top", 9),
+        ("b_talk", 6),
+        ("a_refer", 6),
+    ]
+
+
+def test_risk_rated_in_the_review_puts_the_safety_check_first_as_the_flag_does() -> None:
+    ratings = {"mismatch": 3, "ambivalence": 3, "mandated": 3}
+    assert "safety_check" not in ids(rank_strategies(KB, ratings, []))
+    ranked = rank_strategies(KB, {**ratings, "safety_crisis": 1}, [])
+    assert ids(ranked)[0] == "safety_check"
+    assert "Risk or crisis is rated present" in ranked[0].why
+    assert ids(ranked)[1] != "referral"
+    tried = {"safety_check": "did_not_help"}
+    assert ids(rank_strategies(KB, {**ratings, "safety_crisis": 1}, [], tried=tried))[0] == (
+        "safety_check"
+    )
+
+
+def test_closure_waits_until_fourth_at_a_first_review_unless_clearly_called_for() -> None:
+    # therapist_factors 2 lets referral in (score 2 x 2 = 4 + ...) but not above 4th.
+    probably = rank_strategies(KB, {"mismatch": 2}, [])
+    assert "referral" in ids(probably)
+    assert ids(probably).index("referral") == KB.rules.closure_first_review_position - 1
+    later = rank_strategies(KB, {"mismatch": 2}, [], first_review=False)
+    assert ids(later).index("referral") == 1  # its score leads; never first
+    clearly = rank_strategies(KB, {"mismatch": 3}, [])
+    assert ids(clearly).index("referral") == 1
 
 
 def test_why_names_the_reasons_and_flags_it_answers() -> None:

@@ -22,6 +22,7 @@ from unstuck.impasse.model import (
     Reason,
     Strategy,
 )
+from unstuck.impasse.rules import load_rules
 from unstuck.progress.signals import FLAGS
 
 FILES = ("reasons.toml", "strategies.toml", "markers.toml", "evidence.toml")
@@ -149,13 +150,19 @@ def load_knowledge(folder: str | Path | None = None) -> KnowledgeBase:
         evidence[e["id"]] = EvidenceRule(
             e["id"], e["sentence"], MappingProxyType(dict(e["suggests"]))
         )
-    if "safety_check" not in strategies:
-        raise InvalidDefinition("strategies.toml", "", "the safety_check strategy is required")
+    rules = load_rules(base)
+    if rules.safety_strategy not in strategies:
+        raise InvalidDefinition(
+            "strategies.toml", "", f"the {rules.safety_strategy} strategy is required"
+        )
+    if rules.safety_reason not in reasons:
+        raise InvalidDefinition("reasons.toml", "", f"the {rules.safety_reason} reason is required")
     return KnowledgeBase(
         MappingProxyType(reasons),
         MappingProxyType(strategies),
         MappingProxyType(markers),
         MappingProxyType(evidence),
+        rules,
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from unstuck.impasse.rules import RankingRules, default_rules
+
 SEED_FILES = (
     "000_2ef1d7c88fd8593b.txt",
     "001_c20c250e059541fa.txt",
@@ -12,6 +14,17 @@ SEED_FILES = (
     "003_ebe7257443084bfc.txt",
     "004_fecda28de006f0a0.txt",
 )
+# Each seed's title as found in its text, for citing it by name. Seed 001 has no title; its
+# first heading stands for it.
+SEED_TITLES = {
+    "000_2ef1d7c88fd8593b.txt": (
+        "Breaking the Silence: How Therapists Handle Clients Who Aren\u2019t Progressing"
+    ),
+    "001_c20c250e059541fa.txt": "Common Reasons for Withdrawal",
+    "002_87e3476ec27f2bf2.txt": "Working with Resistant Clients",
+    "003_ebe7257443084bfc.txt": "Letting Go of Therapeutic Resistance",
+    "004_fecda28de006f0a0.txt": "How Do You Handle a Therapeutic Impasse?",
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,7 @@ class KnowledgeBase:
     strategies: Mapping[str, Strategy]
     markers: Mapping[str, Marker]
     evidence: Mapping[str, EvidenceRule] = field(default_factory=dict)
+    rules: RankingRules = field(default_factory=default_rules)  # ranking.toml
 
     def to_dict(self) -> dict[str, object]:
         """Everything, for review by clinicians (`unstuck strategies --json`)."""
@@ -76,4 +90,5 @@ class KnowledgeBase:
             "strategies": [plain(s) for s in self.strategies.values()],
             "markers": [plain(m) for m in self.markers.values()],
             "evidence": [plain(e) for e in self.evidence.values()],
+            "ranking": plain(self.rules),
         }

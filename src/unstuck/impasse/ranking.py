@@ -1,18 +1,24 @@
 """Pre-fill an impasse review from the record, and rank the strategies that fit.
 
-Ranking rules (tested in tests/impasse/test_ranking.py):
+Ranking rules (numbers in ranking.toml, each sourced there; tested in
+tests/impasse/test_ranking.py and held to the seeds' situations in test_situations.py):
 
 1. A strategy's score is the sum, over the reasons it fits, of its weight (1-3) times the
-   therapist's rating of that reason (0-3), plus 1 for each of the client's current flags it
-   answers. Strategies scoring 0 are not listed.
-2. A safety flag puts the safety check first, always, whatever else scores higher.
-3. A strategy whose latest result with this client was "did not help" keeps a quarter of its
-   score, so it drops down but stays visible with that note.
-4. Closure options (specialist assessment, referral, respectful ending) are offered only when
-   one of the reasons that call for them is rated 2 or more, or when at least
-   `REPEATED_TRIES` strategies have already not helped (no buy-in after repeated tries); and
-   they are never ranked first. A simple plateau therefore never leads with an ending.
-5. Ties are broken by id, so the same inputs always give the same order.
+   therapist's rating of that reason (0-3), plus `flag_bonus` for each of the client's current
+   flags it answers. Strategies scoring 0 are not listed.
+2. Safety first: a safety flag from a questionnaire, or the risk/crisis reason rated at all
+   (`min_rating`, 1), puts the safety check at the top, always, whatever else scores higher.
+3. A strategy whose latest result with this client was "did not help" keeps
+   `did_not_help_factor` of its score, so it drops down but stays visible with that note.
+4. Closure options (specialist assessment, referral, ending) are offered only when one of the
+   reasons that call for them is rated `min_rating` (2) or more, or when `repeated_tries`
+   strategies have already not helped; they are never first, and at a first review (nothing
+   tried yet) no higher than `first_review_position` (4th) unless a reason that calls for
+   them is rated clearly present (3). A simple plateau therefore never leads with an ending.
+5. Ties: a closure option after any other option with the same score; then the strategy that
+   fits the rated reasons more specifically (the larger share of its own fit weight on reasons
+   rated above 0); then by kind (safety and relationship before technique, technique before
+   closure: `kind_order`); then by id, so the same inputs always give the same order.
 """
 
 from __future__ import annotations
@@ -21,13 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from unstuck.impasse.model import KnowledgeBase, Strategy
-
-SAFETY_STRATEGY = "safety_check"
-DID_NOT_HELP_FACTOR = 0.25
-REPEATED_TRIES = 3
-CLOSURE_RATING = 2
-MISSED_FOR_EVIDENCE = 2
-NOT_HELPING_FOR_EVIDENCE = 2
+from unstuck.impasse.rules import RankingRules
 
 
 @dataclass(frozen=True)
@@ -72,11 +72,11 @@ def prefill(
             found[reason] = (max(best, rating), [*sentences, sentence])
 
     keys = [f"flag:{f}" for f in flags]
-    if missed >= MISSED_FOR_EVIDENCE:
+    if missed >= kb.rules.evidence_missed:
         keys.append("attendance:missed")
     if goals_stuck:
         keys.append("goals:stuck")
-    if not_helping >= NOT_HELPING_FOR_EVIDENCE:
+    if not_helping >= kb.rules.evidence_not_helping:
         keys.append("strategies:not_helping")
     for key in keys:
         if key in kb.evidence:
@@ -99,53 +99,98 @@ def rank_strategies(
     flags: Sequence[str] = (),
     *,
     tried: Mapping[str, str] | None = None,
+    first_review: bool | None = None,
 ) -> list[RankedStrategy]:
-    """Strategies that fit the rated reasons and current flags, best first (rules above)."""
+    """Strategies that fit the rated reasons and current flags, best first (rules above).
+
+    `first_review` says whether this is the client's first impasse review; when it is not
+    given, a review with nothing tried yet (`tried` empty) counts as a first one.
+    """
+    rules = kb.rules
     tried = tried or {}
+    first = not tried if first_review is None else first_review
     flag_set = set(flags)
     not_helping = sum(1 for result in tried.values() if result == "did_not_help")
-    ranked: list[RankedStrategy] = []
+    safety_first = _safety_first(rules, ratings, flag_set)
+    ranked: list[tuple[tuple[float, bool, float, int, str], RankedStrategy]] = []
     for s in kb.strategies.values():
         answered = tuple(r for r in s.fits if ratings.get(r, 0) > 0)
         signals = tuple(f for f in s.signals if f in flag_set)
-        score = float(sum(s.fits[r] * ratings[r] for r in answered) + len(signals))
-        if s.id == SAFETY_STRATEGY and "safety" in flag_set:
+        score = sum(s.fits[r] * ratings[r] for r in answered) + rules.flag_bonus * len(signals)
+        is_safety = s.id == rules.safety_strategy and safety_first is not None
+        if is_safety:
             score = float("inf")
         if score <= 0:
             continue
-        if s.closure and not _closure_called_for(s, ratings, not_helping):
+        if s.closure and not _closure_called_for(rules, s, ratings, not_helping):
             continue
         result = tried.get(s.id)
         if result == "did_not_help":
-            score *= DID_NOT_HELP_FACTOR
-        ranked.append(
-            RankedStrategy(
-                strategy=s,
-                score=score,
-                why=_why(kb, s, answered, signals, ratings, result, not_helping),
-                reasons=answered,
-                signals=signals,
-                cautions=s.cautions,
-                tried=result,
-            )
+            score *= rules.did_not_help_factor
+        item = RankedStrategy(
+            strategy=s,
+            score=score,
+            why=_why(kb, s, answered, signals, ratings, result, not_helping, safety_first),
+            reasons=answered,
+            signals=signals,
+            cautions=s.cautions,
+            tried=result,
         )
-    ranked.sort(key=lambda r: (-r.score, r.strategy.id))
-    return _closure_never_first(ranked)
+        ranked.append((_order(rules, s, score, answered), item))
+    ranked.sort(key=lambda pair: pair[0])
+    return _place_closure(rules, [item for _, item in ranked], ratings, first)
 
 
-def _closure_called_for(s: Strategy, ratings: Mapping[str, int], not_helping: int) -> bool:
+def specificity(s: Strategy, answered: Sequence[str]) -> float:
+    """The share of the strategy's own fit weight that lies on the reasons rated above 0."""
+    total = sum(s.fits.values())
+    return sum(s.fits[r] for r in answered) / total if total else 0.0
+
+
+def _order(
+    rules: RankingRules, s: Strategy, score: float, answered: Sequence[str]
+) -> tuple[float, bool, float, int, str]:
+    """Sort key: score, then (ties) closure last, specificity, kind, id (rule 5)."""
+    return (-score, s.closure, -specificity(s, answered), rules.kind_rank(s.kind), s.id)
+
+
+def _safety_first(rules: RankingRules, ratings: Mapping[str, int], flags: set[str]) -> str | None:
+    """Why the safety check leads, or None: a questionnaire's safety answer, or a rated risk."""
+    if "safety" in flags:
+        return "A safety question was answered above 0: this comes before everything else."
+    if ratings.get(rules.safety_reason, 0) >= rules.safety_min_rating:
+        return "Risk or crisis is rated present in this review: this comes before everything else."
+    return None
+
+
+def _closure_called_for(
+    rules: RankingRules, s: Strategy, ratings: Mapping[str, int], not_helping: int
+) -> bool:
     return (
-        any(ratings.get(r, 0) >= CLOSURE_RATING for r in s.requires)
-        or not_helping >= REPEATED_TRIES
+        any(ratings.get(r, 0) >= rules.closure_min_rating for r in s.requires)
+        or not_helping >= rules.repeated_tries
     )
 
 
-def _closure_never_first(ranked: list[RankedStrategy]) -> list[RankedStrategy]:
-    first_open = next((i for i, r in enumerate(ranked) if not r.strategy.closure), None)
-    if first_open is None or first_open == 0:
+def _place_closure(
+    rules: RankingRules,
+    ranked: list[RankedStrategy],
+    ratings: Mapping[str, int],
+    first_review: bool,
+) -> list[RankedStrategy]:
+    """Move closure options down to where rule 4 allows them; the rest keep their order."""
+    if all(r.strategy.closure for r in ranked):
         return ranked
-    head = ranked[first_open]
-    return [head, *ranked[:first_open], *ranked[first_open + 1 :]]
+    placed = [r for r in ranked if not r.strategy.closure]
+    for index, item in enumerate(ranked):
+        if not item.strategy.closure:
+            continue
+        clearly = any(
+            ratings.get(r, 0) >= rules.closure_clear_rating for r in item.strategy.requires
+        )
+        lowest = 1 if clearly or not first_review else rules.closure_first_review_position - 1
+        placed.insert(min(max(index, lowest), len(placed)), item)
+    return placed
 
 
 def _why(
@@ -156,20 +201,22 @@ def _why(
     ratings: Mapping[str, int],
     result: str | None,
     not_helping: int,
+    safety_first: str | None,
 ) -> str:
+    rules = kb.rules
     parts = []
-    if s.id == SAFETY_STRATEGY and "safety" in signals:
-        parts.append("A safety question was answered above 0: this comes before everything else.")
+    if s.id == rules.safety_strategy and safety_first is not None:
+        parts.append(safety_first)
     if answered:
         named = ", ".join(
             f"{kb.reasons[r].name.lower()} (rated {ratings[r]})"
             for r in sorted(answered, key=lambda r: (-s.fits[r] * ratings[r], r))
         )
         parts.append(f"It answers {named}.")
-    if signals and s.id != SAFETY_STRATEGY:
+    if signals and s.id != rules.safety_strategy:
         parts.append(f"It fits the current flags: {', '.join(signals)}.")
     if s.closure:
-        if not_helping >= REPEATED_TRIES:
+        if not_helping >= rules.repeated_tries:
             parts.append(f"Offered because {not_helping} strategies have already not helped.")
         else:
             parts.append("Offered because the reasons that call for it are rated present.")

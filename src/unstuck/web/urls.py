@@ -37,4 +37,6 @@ urlpatterns = [
     path("clients/<int:client_id>/letters/<int:letter_id>/", reviews.letter, name="letter"),
     path("reflections/", reviews.reflections, name="reflections"),
     path("admin/", admin.site.urls),
+    path("team/", reviews.team, name="team"),
+    path("team.csv", reviews.team_csv, name="team_csv"),
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from unstuck.impasse import default_knowledge, rank_strategies
 from unstuck.impasse import prefill as core_prefill
+from unstuck.impasse.outcomes import Tally, best_hint
 from unstuck.web.reviews.selectors import Evidence
 
 
@@ -20,6 +21,7 @@ class StrategyView:
     seeds: tuple[str, ...]
     closure: bool
     tried: str | None
+    clinic_hint: str | None = None  # what the clinic's own records show; never reorders
 
 
 def reasons() -> list[tuple[str, str, str]]:
@@ -52,8 +54,17 @@ def prefill(evidence: Evidence) -> dict[str, tuple[int, str]]:
 
 
 def rank(
-    ratings: Mapping[str, int], flags: Sequence[str], tried: Mapping[str, str]
+    ratings: Mapping[str, int],
+    flags: Sequence[str],
+    tried: Mapping[str, str],
+    *,
+    first_review: bool | None = None,
+    tallies: Mapping[tuple[str, str | None], Tally] | None = None,
 ) -> list[StrategyView]:
+    """The seeds' ranking; the clinic's figures are only added beside it, never reorder it."""
+    ranked = rank_strategies(
+        default_knowledge(), ratings, flags, tried=tried, first_review=first_review
+    )
     return [
         StrategyView(
             id=r.strategy.id,
@@ -64,6 +75,7 @@ def rank(
             seeds=r.strategy.seeds,
             closure=r.strategy.closure,
             tried=r.tried,
+            clinic_hint=best_hint(tallies, r.strategy.id, ratings) if tallies else None,
         )
-        for r in rank_strategies(default_knowledge(), ratings, flags, tried=tried)
+        for r in ranked
     ]

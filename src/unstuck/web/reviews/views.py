@@ -14,7 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from unstuck.analysis.clinic import CASE_MIX, to_csv
 from unstuck.errors import UnstuckError
+from unstuck.impasse.outcomes import CAVEAT, default_outcome_rules
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import User
 from unstuck.web.records import presenters
@@ -22,6 +24,8 @@ from unstuck.web.records import selectors as records
 from unstuck.web.records import services as record_services
 from unstuck.web.records.models import Client
 from unstuck.web.reviews import documents, knowledge, selectors, services
+from unstuck.web.reviews import outcomes as clinic_outcomes
+from unstuck.web.reviews import team as team_selectors
 from unstuck.web.reviews.forms import (
     ClosureForm,
     GoalForm,
@@ -92,7 +96,14 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     review, can_write = _review(request, review_id, write=request.method == "POST")
     client = review.client
     ratings = {r.reason_id: r.rating for r in review.reasons.all()}
-    ranked = knowledge.rank(ratings, review.flags, selectors.tried(client))
+    earlier = client.reviews.filter(opened_at__lt=review.opened_at).exists()
+    ranked = knowledge.rank(
+        ratings,
+        review.flags,
+        selectors.tried(client),
+        first_review=not earlier,
+        tallies=clinic_outcomes.clinic_tallies(client.clinic, follow_up=False),
+    )
     form = PlanForm(request.POST or None, choices=[(s.id, s.name) for s in ranked])
     if request.method == "POST" and form.is_valid():
         why = {s.id: s.why for s in ranked}
@@ -122,6 +133,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             "ranked": ranked,
             "form": form,
             "can_write": can_write and not hasattr(review, "plan"),
+            "clinic_caveat": CAVEAT if any(s.clinic_hint for s in ranked) else "",
             "reasons": [
                 (names.get(r.reason_id, r.reason_id), r)
                 for r in review.reasons.all()
@@ -292,3 +304,44 @@ def reflections(request: HttpRequest) -> HttpResponse:
         "reviews/reflections.html",
         {"form": form, "reflections": selectors.own_reflections(user), "client": client},
     )
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    """A supervisor's view of their team's clients in aggregate; a 404 for everyone else."""
+    user = _user(request)
+    rows = team_selectors.figures(user)
+    if rows is None:
+        raise Http404("No such page.")
+    record_audit(user, "view_team_figures")
+    tallies = clinic_outcomes.clinic_tallies(user.clinic) if user.clinic else {}
+    strategies, reasons = knowledge.strategy_names(), knowledge.reason_names()
+    helps = [
+        (strategies.get(t.strategy, t.strategy), reasons.get(t.reason or "", "any reason"), t)
+        for t in tallies.values()
+        if t.helped_share or t.back_on_track
+    ]
+    return render(
+        request,
+        "reviews/team.html",
+        {
+            "rows": rows,
+            "case_mix": CASE_MIX,
+            "instrument": "PHQ-9",
+            "helps": helps,
+            "caveat": CAVEAT,
+            "follow_up": default_outcome_rules().follow_up_sessions,
+        },
+    )
+
+
+@login_required
+def team_csv(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    rows = team_selectors.figures(user)
+    if rows is None:
+        raise Http404("No such page.")
+    record_audit(user, "export_team_figures")
+    response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="team-figures.csv"'
+    return response

@@ -1,0 +1,148 @@
+"""How a team's clients are doing, in aggregate: for a supervisor's page and a CSV export.
+
+Per therapist and for the whole team: clients seen, how many have two scores to compare, and
+of those the share reliably improved, recovered (NHS Talking Therapies: a case at the first
+score and not at the last), reliably recovered, and reliably deteriorated, each with a Wilson
+95% interval; episodes ended early without agreement, of those ended; open safety flags; and
+plans past their review date. Change is judged by the one rule of `unstuck.progress.change`
+(`classify_change`), with the instrument's own criteria.
+
+Figures describe the team's own caseload. Case mix differs between therapists (severity,
+chronicity, who gets referred to whom), so a difference between two therapists' shares is no
+verdict on either; with a handful of clients the intervals say how little a share can tell.
+Pure: no Django, no I/O.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from unstuck.impasse.outcomes import Share, default_outcome_rules, wilson
+from unstuck.progress.change import ChangeCriteria, classify_change
+
+CASE_MIX = (
+    "Case mix differs between therapists: severity, how long difficulties have lasted and who "
+    "is referred to whom all shape these shares, so a difference between two therapists is "
+    "no verdict on either. Shares are withheld below five clients."
+)
+ENDED_EARLY = "dropped_out"
+
+
+@dataclass(frozen=True)
+class Course:
+    """One client's current episode, as the team page needs it (no answers, no notes)."""
+
+    client: str
+    therapist: str
+    first: float | None  # first score of the main instrument
+    last: float | None  # latest score
+    ended: str | None  # how the episode ended; None while it is ongoing
+    safety_open: bool
+    plans_overdue: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    group: str  # a therapist's name, or "All" for the team
+    clients: int
+    compared: int  # clients with a first and a later score
+    improved: Share | None
+    recovered: Share | None  # of those who were a case at the first score
+    reliably_recovered: Share | None
+    deteriorated: Share | None
+    ended: int
+    ended_early: int
+    safety_open: int
+    plans_overdue: int
+
+
+def _share(k: int, n: int, min_n: int) -> Share | None:
+    if n < min_n:
+        return None
+    low, high = wilson(k, n)
+    return Share(k, n, low, high)
+
+
+def figures_for(group: str, courses: Sequence[Course], criteria: ChangeCriteria) -> Figures:
+    min_n = default_outcome_rules().min_n
+    judged = [
+        classify_change(c.first, c.last, criteria)
+        for c in courses
+        if c.first is not None and c.last is not None
+    ]
+    cases = [j for j in judged if j.recovered is not None]
+    ended = [c for c in courses if c.ended]
+    return Figures(
+        group=group,
+        clients=len(courses),
+        compared=len(judged),
+        improved=_share(sum(j.reliable_change == "improved" for j in judged), len(judged), min_n),
+        recovered=_share(sum(bool(j.recovered) for j in cases), len(cases), min_n),
+        reliably_recovered=_share(
+            sum(bool(j.reliably_recovered) for j in cases), len(cases), min_n
+        ),
+        deteriorated=_share(
+            sum(j.reliable_change == "deteriorated" for j in judged), len(judged), min_n
+        ),
+        ended=len(ended),
+        ended_early=sum(c.ended == ENDED_EARLY for c in ended),
+        safety_open=sum(c.safety_open for c in courses),
+        plans_overdue=sum(c.plans_overdue for c in courses),
+    )
+
+
+def team_figures(courses: Iterable[Course], criteria: ChangeCriteria) -> list[Figures]:
+    """The whole team first ("All"), then each therapist by name."""
+    courses = list(courses)
+    therapists = sorted({c.therapist for c in courses})
+    return [figures_for("All", courses, criteria)] + [
+        figures_for(t, [c for c in courses if c.therapist == t], criteria) for t in therapists
+    ]
+
+
+COLUMNS = (
+    "group",
+    "clients",
+    "compared",
+    "improved",
+    "recovered",
+    "recovered_of",
+    "reliably_recovered",
+    "deteriorated",
+    "ended",
+    "ended_early",
+    "safety_open",
+    "plans_overdue",
+)
+
+
+def to_csv(rows: Sequence[Figures]) -> str:
+    """Counts only (a share is withheld as empty below the minimum), one row per group."""
+
+    def k(share: Share | None) -> str:
+        return "" if share is None else str(share.k)
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for f in rows:
+        writer.writerow(
+            [
+                f.group,
+                f.clients,
+                f.compared,
+                k(f.improved),
+                k(f.recovered),
+                "" if f.recovered is None else f.recovered.n,
+                k(f.reliably_recovered),
+                k(f.deteriorated),
+                f.ended,
+                f.ended_early,
+                f.safety_open,
+                f.plans_overdue,
+            ]
+        )
+    return out.getvalue()

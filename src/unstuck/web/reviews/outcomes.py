@@ -1,0 +1,82 @@
+"""Reads for what helps whom: the clinic's plans as the core's trials (unstuck.impasse.outcomes).
+
+Each strategy in each plan of the clinic becomes one trial: the review's reason ratings, the
+latest result recorded for it, and whether the client was on track at the follow-up session
+(`follow_up_sessions` after the plan began, counting its first session), judged by the same
+core summary the client page uses, on the sessions up to that one. Unknown (None) when the
+client has not reached that session yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from unstuck.impasse.outcomes import Tally, Trial, default_outcome_rules, what_helps_whom
+from unstuck.progress.summary import summarise_client
+from unstuck.web.accounts.models import Clinic
+from unstuck.web.records import selectors as records
+from unstuck.web.records.instruments import MAIN_INSTRUMENT, course_models, instruments, thresholds
+from unstuck.web.records.models import Client, Session
+from unstuck.web.reviews.models import Plan
+
+
+def _sessions(client: Client, cache: dict[int, list[Session]]) -> list[Session]:
+    if client.pk not in cache:
+        episode = records.current_episode(client)
+        cache[client.pk] = records.episode_sessions(episode) if episode else []
+    return cache[client.pk]
+
+
+def back_on_track(
+    client: Client, sessions: list[Session], start: int, follow_up: int
+) -> bool | None:
+    """On track at session `start + follow_up - 1`, from the scores up to it; None if not there."""
+    judged = start + follow_up - 1
+    if not any(s.number >= judged for s in sessions):
+        return None
+    upto = [s for s in sessions if s.number <= judged]
+    summary = summarise_client(
+        client.code,
+        records.observations(upto, MAIN_INSTRUMENT),
+        instruments(),
+        models=course_models(),
+        thresholds=thresholds(),
+    )
+    return bool(summary.status == "on_track")
+
+
+def clinic_trials(clinic: Clinic, *, follow_up: bool = True) -> list[Trial]:
+    """Every strategy in every plan of the clinic; `follow_up=False` leaves back-on-track unknown.
+
+    Judging the follow-up status costs one core summary per plan (about 25 ms each), so the
+    review page, which shows recorded results only, skips it; the team page computes it.
+    """
+    sessions_after = default_outcome_rules().follow_up_sessions
+    cache: dict[int, list[Session]] = {}
+    plans = (
+        Plan.objects.filter(client__clinic=clinic)
+        .select_related("client", "review")
+        .prefetch_related("strategies__results", "review__reasons")
+        .order_by("id")
+    )
+    out: list[Trial] = []
+    for plan in plans:
+        ratings = {r.reason_id: r.rating for r in plan.review.reasons.all()}
+        back = (
+            back_on_track(
+                plan.client, _sessions(plan.client, cache), plan.start_session, sessions_after
+            )
+            if follow_up
+            else None
+        )
+        for ps in plan.strategies.all():
+            results = list(ps.results.all())
+            latest = results[-1].result if results else None
+            out.append(Trial(plan.client.code, ps.strategy_id, ratings, latest, back))
+    return out
+
+
+def clinic_tallies(
+    clinic: Clinic, *, follow_up: bool = True
+) -> Mapping[tuple[str, str | None], Tally]:
+    return what_helps_whom(clinic_trials(clinic, follow_up=follow_up))

@@ -1,0 +1,61 @@
+"""`unstuck report`: the team figures from a caseload CSV, with therapists and endings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from unstuck.cli import main
+
+
+def _files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    rows = ["client_id,occasion,instrument,score"]
+    for i in range(5):  # five of A's clients: 20 -> 6, reliably improved and recovered
+        rows += [f"SYN-A{i},1,phq9,20", f"SYN-A{i},2,phq9,12", f"SYN-A{i},3,phq9,6"]
+    rows += ["SYN-A9,1,phq9,6", "SYN-A9,2,phq9,20"]  # reliably worse
+    rows += ["SYN-B1,1,phq9,18", "SYN-B1,2,phq9,16", "SYN-B2,1,phq9,14"]
+    caseload = tmp_path / "caseload.csv"
+    caseload.write_text("\n".join(rows) + "\n")
+    therapists = tmp_path / "therapists.csv"
+    therapists.write_text(
+        "client_id,therapist\n"
+        + "".join(f"SYN-A{i},Alex\n" for i in (0, 1, 2, 3, 4, 9))
+        + "SYN-B1,Sam\nSYN-B2,Sam\n"
+    )
+    outcomes = tmp_path / "outcomes.csv"
+    outcomes.write_text("client_id,ended\nSYN-B1,dropped_out\nSYN-A0,completed\nSYN-A1,ongoing\n")
+    return caseload, therapists, outcomes
+
+
+def test_report_prints_the_team_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    caseload, therapists, outcomes = _files(tmp_path)
+    args = ["report", str(caseload), "--therapists", str(therapists), "--outcomes", str(outcomes)]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        "group,clients,compared,improved,recovered,recovered_of,reliably_recovered,"
+        "deteriorated,ended,ended_early,safety_open,plans_overdue"
+    )
+    # everyone: 8 clients, 7 compared; 5 improved; cases at first: A0-4, B1 (6), recovered 5
+    assert lines[1] == "All,8,7,5,5,6,5,1,2,1,0,0"
+    assert lines[2] == "Alex,6,6,5,5,5,5,1,1,0,0,0"
+    assert lines[3] == "Sam,2,1,,,,,,1,1,0,0"
+
+
+def test_without_therapists_everyone_is_one_group(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caseload, *_ = _files(tmp_path)
+    assert main(["report", str(caseload)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].startswith("(therapist not given),8,7,5,")
+
+
+def test_bad_inputs_get_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    caseload, therapists, _ = _files(tmp_path)
+    therapists.write_text("client_id,who\nSYN-A0,Alex\n")
+    assert main(["report", str(caseload), "--therapists", str(therapists)]) != 0
+    assert "therapist" in capsys.readouterr().err
+    assert main(["report", str(caseload), "--instrument", "nope"]) != 0
+    assert "'nope'" in capsys.readouterr().err

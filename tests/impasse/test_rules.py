@@ -1,0 +1,80 @@
+"""ranking.toml: every number the ranking uses, read and checked with errors naming the entry."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from unstuck.errors import InvalidDefinition
+from unstuck.impasse import load_knowledge
+from unstuck.impasse.rules import default_rules, parse_rules
+
+TEXT = (resources.files("unstuck.impasse") / "ranking.toml").read_text("utf-8")
+
+
+def test_the_shipped_rules_are_the_documented_ones() -> None:
+    rules = default_rules()
+    assert (rules.safety_strategy, rules.safety_reason, rules.safety_min_rating) == (
+        "safety_check",
+        "safety_crisis",
+        1,
+    )
+    assert rules.did_not_help_factor == 0.25
+    assert (rules.closure_min_rating, rules.closure_clear_rating) == (2, 3)
+    assert rules.closure_first_review_position == 4
+    assert rules.repeated_tries == 3
+    assert rules.kind_order[0] == "safety"
+    assert rules.kind_order[-1] == "closure"
+    assert rules.kind_rank("relationship") < rules.kind_rank("skills")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "message"),
+    [
+        (
+            "did_not_help_factor = 0.25",
+            "did_not_help_factor = 2",
+            "scoring.did_not_help_factor",
+            "outside 0",
+        ),
+        (
+            "repeated_tries = 3",
+            'repeated_tries = "three"',
+            "closure.repeated_tries",
+            "must be a number",
+        ),
+        (
+            "first_review_position = 4",
+            "first_review_position = 4.5",
+            "closure.first_review_position",
+            "whole number",
+        ),
+        ('"skills", ', "", "ties.kind_order", "each kind once"),
+        (
+            'min_rating = 1\nsource = "seed 001',
+            'min_rating = 1\nsourc = "seed 001',
+            "safety.source",
+            "non-empty text",
+        ),
+    ],
+)
+def test_a_bad_value_is_refused_naming_it(old: str, new: str, where: str, message: str) -> None:
+    assert old in TEXT
+    with pytest.raises(InvalidDefinition) as caught:
+        parse_rules(TEXT.replace(old, new, 1))
+    assert caught.value.location == where
+    assert message in caught.value.reason
+
+
+def test_a_clinics_copy_may_carry_its_own_rules(tmp_path: Path) -> None:
+    folder = resources.files("unstuck.impasse")
+    for name in ("reasons.toml", "strategies.toml", "markers.toml", "evidence.toml"):
+        (tmp_path / name).write_text((folder / name).read_text("utf-8"), "utf-8")
+    assert load_knowledge(tmp_path).rules == default_rules()
+    (tmp_path / "ranking.toml").write_text(TEXT.replace("repeated_tries = 3", "repeated_tries = 2"))
+    assert load_knowledge(tmp_path).rules.repeated_tries == 2
+    (tmp_path / "ranking.toml").write_text(TEXT.replace('reason = "safety_crisis"', 'reason = "x"'))
+    with pytest.raises(InvalidDefinition, match="the x reason is required"):
+        load_knowledge(tmp_path)

@@ -1,0 +1,126 @@
+"""What the clinic's own records say, shown beside a suggestion in a review; never reordering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils.html import escape
+
+from unstuck.impasse.outcomes import CAVEAT
+from unstuck.web.records import services as records
+from unstuck.web.reviews import knowledge, services
+from unstuck.web.reviews.models import Review
+from unstuck.web.reviews.outcomes import clinic_trials
+
+FLAT = [2, 2, 2, 2, 2, 2, 1, 1, 0]  # 14, moderate
+MILD = [1, 1, 1, 1, 0, 0, 0, 0, 0]  # 4
+RATINGS = {"goals_misfit": (3, ""), "ambivalence": (1, "")}
+
+
+def _plan_with_result(personas, make_client, code: str, result: str, later: int = 0) -> None:
+    record = make_client(code, [FLAT] * 5)
+    review = services.open_review(user=personas.therapist, client=record, ratings=RATINGS)
+    plan = services.make_plan(
+        user=personas.therapist,
+        review=review,
+        chosen=[services.ChosenStrategy("revisit_goals", "why")],
+        review_on=dt.date(2026, 3, 1),
+    )
+    for i in range(later):
+        records.record_session(
+            user=personas.therapist,
+            client=record,
+            data=records.SessionInput(
+                date=dt.date(2026, 2, 9) + dt.timedelta(days=7 * i),
+                attendance="attended",
+                answers={"phq9": MILD},
+            ),
+        )
+    services.record_strategy_result(
+        user=personas.therapist, strategy=plan.strategies.get(), result=result
+    )
+
+
+def _review_page(client: HttpClient, personas, make_client) -> str:
+    record = make_client("SYN-NEW", [FLAT] * 5)
+    review = services.open_review(user=personas.therapist, client=record, ratings=RATINGS)
+    client.force_login(personas.therapist)
+    return client.get(reverse("review", args=[review.pk])).content.decode()
+
+
+def _order(page: str) -> list[str]:
+    return re.findall(r'<li id="strategy-([a-z_]+)"', page)
+
+
+def test_five_recorded_tries_show_beside_the_suggestion_without_reordering(
+    client: HttpClient, personas, make_client
+) -> None:
+    for i, result in enumerate(["helped", "helped", "helped", "partly", "did_not_help"]):
+        _plan_with_result(personas, make_client, f"SYN-{i}", result)
+    page = _review_page(client, personas, make_client)
+    hint = "tried 5 times for this reason: helped in 3, partly in 1, did not help in 1."
+    assert hint in page
+    assert page.index(hint) > page.index('id="strategy-revisit_goals"')
+    assert escape(CAVEAT) in page
+    plain = knowledge.rank({"goals_misfit": 3, "ambivalence": 1}, ["plateau"], {})
+    assert _order(page) == [s.id for s in plain]
+
+
+def test_fewer_than_five_show_no_figure(client: HttpClient, personas, make_client) -> None:
+    for i, result in enumerate(["helped", "helped", "helped", "partly"]):
+        _plan_with_result(personas, make_client, f"SYN-{i}", result)
+    page = _review_page(client, personas, make_client)
+    assert "In this clinic" not in page
+    assert escape(CAVEAT) not in page
+
+
+def test_back_on_track_is_known_only_once_the_follow_up_session_is_reached(
+    personas, make_client
+) -> None:
+    _plan_with_result(personas, make_client, "SYN-A", "helped", later=3)  # sessions 6-8
+    _plan_with_result(personas, make_client, "SYN-B", "helped", later=4)  # sessions 6-9
+    by_code = {t.client: t for t in clinic_trials(personas.clinic)}
+    assert by_code["SYN-A"].back_on_track is None  # session 9 not reached
+    assert by_code["SYN-B"].back_on_track is not None
+    assert by_code["SYN-B"].result == "helped"
+    assert dict(by_code["SYN-B"].ratings) == {"goals_misfit": 3, "ambivalence": 1}
+
+
+def test_a_second_review_is_not_a_first_review(client: HttpClient, personas, make_client) -> None:
+    record = make_client("SYN-M", [FLAT] * 5)
+    ratings = {"mismatch": (2, "")}
+    first = services.open_review(user=personas.therapist, client=record, ratings=ratings)
+    client.force_login(personas.therapist)
+    page = client.get(reverse("review", args=[first.pk])).content.decode()
+    assert _order(page).index("referral") == 3  # 4th at a first review
+    second = services.open_review(user=personas.therapist, client=record, ratings=ratings)
+    assert Review.objects.count() == 2
+    page = client.get(reverse("review", args=[second.pk])).content.decode()
+    assert _order(page).index("referral") == 1
+
+
+def test_the_team_page_shows_what_helps_whom_with_follow_up(
+    client: HttpClient, personas, make_client
+) -> None:
+    for i, result in enumerate(["helped", "helped", "partly", "helped", "did_not_help"]):
+        _plan_with_result(personas, make_client, f"SYN-{i}", result, later=4)
+    client.force_login(personas.supervisor)
+    page = client.get(reverse("team")).content.decode()
+    assert 'id="what-helps"' in page
+    row = page[page.index('<th scope="row">Revisit the goals together</th><td>Goals that no') :]
+    row = row[: row.index("</tr>")]
+    assert "3 of 5 (60%; 95% interval 23% to 88%); partly 1, did not help 1" in row
+    assert re.search(r"\d of 5 \(\d+%; 95% interval", row.split("</td>")[-2])
+    assert escape(CAVEAT) in page
+
+
+def test_the_team_page_says_when_nothing_has_five_results(
+    client: HttpClient, personas, make_client
+) -> None:
+    _plan_with_result(personas, make_client, "SYN-1", "helped")
+    client.force_login(personas.supervisor)
+    page = client.get(reverse("team")).content.decode()
+    assert 'id="what-helps-empty"' in page

@@ -1,0 +1,68 @@
+"""The supervisor's team page: aggregates of their therapists' clients; a 404 for others."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from personas import PHQ9_MILD, PHQ9_SEVERE
+from unstuck.web.accounts.models import AuditEntry
+from unstuck.web.records import services as records
+
+MODERATE = [2, 2, 2, 2, 2, 2, 1, 1, 0]  # 14
+
+
+def _team(personas, make_client) -> None:
+    # alex: five clients from 20 to 6 (improved, recovered), one from 6 to 20 (worse)
+    for i in range(5):
+        make_client(f"SYN-A{i}", [PHQ9_SEVERE, MODERATE, PHQ9_MILD])
+    make_client("SYN-A9", [PHQ9_MILD, PHQ9_SEVERE])
+    # sam: one client who ended early, one with a single score
+    ended = make_client("SYN-S1", [PHQ9_SEVERE, MODERATE], therapist=personas.colleague)
+    records.end_episode(
+        user=personas.colleague, client=ended, ended_on=dt.date(2026, 2, 1), reason="dropped_out"
+    )
+    make_client("SYN-S2", [MODERATE], therapist=personas.colleague)
+
+
+def test_a_supervisor_sees_the_teams_figures_and_can_export_them(
+    client: HttpClient, personas, make_client
+) -> None:
+    _team(personas, make_client)
+    client.force_login(personas.supervisor)
+    page = client.get(reverse("team")).content.decode()
+    assert "How your team's clients are doing" in page
+    assert "5 of 6 (83%; 95% interval" in page  # reliably improved, all of alex's and team
+    assert "too few to show" in page  # sam has one client with two scores
+    assert "no verdict on either" in page
+    assert "SYN-A1" not in page  # aggregates only
+    csv = client.get(reverse("team_csv"))
+    assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode().splitlines()
+    assert lines[0].startswith("group,clients,compared,improved")
+    rows = {line.split(",")[0]: line.split(",") for line in lines[1:]}
+    assert rows["All"][1:4] == ["8", "7", "6"]  # 8 clients, 7 with two scores, 6 improved
+    assert rows["All"][8:10] == ["1", "1"]  # one ended, early
+    assert set(rows) == {"All", "Alex", "Sam"}
+    assert AuditEntry.objects.filter(action="export_team_figures").count() == 1
+
+
+def test_the_team_page_is_a_404_for_everyone_but_supervisors(client: HttpClient, personas) -> None:
+    for someone in (personas.therapist, personas.colleague, personas.administrator):
+        client.force_login(someone)
+        assert client.get(reverse("team")).status_code == 404
+        assert client.get(reverse("team_csv")).status_code == 404
+    client.logout()
+    assert client.get(reverse("team")).status_code == 302  # to the login page
+
+
+def test_another_supervisor_sees_none_of_this_team(
+    client: HttpClient, personas, make_client
+) -> None:
+    _team(personas, make_client)
+    client.force_login(personas.outsider)
+    lines = client.get(reverse("team_csv")).content.decode().splitlines()
+    assert lines[1].startswith("All,0,0,")
+    assert len(lines) == 2
