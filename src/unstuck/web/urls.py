@@ -37,4 +37,5 @@ urlpatterns = [
     path("clients/<int:client_id>/letters/<int:letter_id>/", reviews.letter, name="letter"),
     path("reflections/", reviews.reflections, name="reflections"),
     path("admin/", admin.site.urls),
+    path("clients/<int:client_id>/safety-check/", records.safety_check, name="safety_check"),
 ]

@@ -153,6 +153,10 @@ class ClosureForm(forms.Form):
         required=False,
         help_text="Reading, support groups, services, crisis lines.",
     )
+    # Shown only while a safety alert is open; the service refuses to close without it then.
+    safety_considered = forms.BooleanField(
+        required=False, label="I have considered the open safety alert"
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
