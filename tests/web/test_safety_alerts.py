@@ -276,3 +276,23 @@ def test_no_confirmation_is_asked_once_the_alert_is_checked(personas, make_clien
         user=personas.therapist, client=record, ended_on=dt.date(2026, 2, 1), reason="completed"
     )
     assert not AuditEntry.objects.filter(action="episode_closed_with_open_safety_alert").exists()
+
+
+def test_answers_stored_before_alerts_existed_get_open_alerts(personas, make_client) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "unstuck.web.records.migrations.0003_open_alerts_for_stored_answers"
+    )
+    record = make_client("C-910", [PHQ9_MILD, RISK_2])
+    SafetyAlert.objects.all().delete()  # as if stored before alerts existed
+    Client.objects.filter(pk=record.pk).update(safety_alert_at=None)
+    migration.open_alerts(apps, None)
+    migration.open_alerts(apps, None)  # running it again opens nothing new
+    alert = SafetyAlert.objects.get()
+    assert (alert.client, alert.session_number, alert.item, alert.answer) == (record, 2, 9, 2)
+    record.refresh_from_db()
+    assert record.status_rank == 0
+    assert record.safety_alert_at == alert.raised_at

@@ -12,7 +12,7 @@ from unstuck.measures.model import Instrument
 from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
 from unstuck.web.records.markers import MARKERS
 from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason
-from unstuck.web.records.safety import CONFIRM_LABEL, OTHER_NEEDS_NOTE
+from unstuck.web.records.safety import CONFIRM_LABEL
 
 MISSED = {Attendance.CANCELLED, Attendance.NO_SHOW}
 ANSWERS_ON_MISSED = (
@@ -138,7 +138,8 @@ ALERT_IDS = "The list of safety alerts shown was damaged; reload the page and tr
 
 
 class SafetyCheckForm(forms.Form):
-    """One step: how the check-in went, and an optional note (required for 'Other')."""
+    """One step: how the check-in went, and an optional note ('Other' needs one: the service
+    checks that, so the rule has one home)."""
 
     outcome = forms.ChoiceField(
         choices=CheckOutcome.choices, widget=forms.RadioSelect, label="What happened"
@@ -160,9 +161,3 @@ class SafetyCheckForm(forms.Form):
         if not all(p.isdigit() for p in parts):
             raise forms.ValidationError(ALERT_IDS)
         return [int(p) for p in parts]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("outcome") == CheckOutcome.OTHER and not cleaned.get("note", "").strip():
-            self.add_error("note", OTHER_NEEDS_NOTE)
-        return cleaned
