@@ -37,7 +37,7 @@ def test_a_safety_check_recorded_on_the_client_page_closes_the_alert(
     expect(rows.first).to_contain_text(
         "Check in about safety: PHQ-9 item 9 answered 2 at session 2"
     )
-    expect(rows.first.get_by_role("link", name="Record safety check")).to_be_visible()
+    expect(rows.first.get_by_text("Record safety check").first).to_be_visible()
 
     page.get_by_role("link", name="Z-RISK").click()
     alert = page.locator("#safety-alert")
@@ -63,3 +63,23 @@ def test_a_safety_check_recorded_on_the_client_page_closes_the_alert(
     page.get_by_role("link", name="Caseload").click()
     expect(page.locator("#safety-summary")).to_have_count(0)
     expect(rows.first).to_have_attribute("data-client", "B-WORSE")
+
+
+def test_a_safety_check_recorded_from_the_caseload_row(page: Page, make_client) -> None:  # type: ignore[no-untyped-def]
+    make_client("B-WORSE", [PHQ9_MILD, PHQ9_SEVERE])
+    make_client("Z-RISK", [PHQ9_MILD, RISK])
+    page.goto("/login/")
+    page.fill("#id_username", "alex")
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    row = page.locator("table.caseload tbody tr").first
+    expect(row).to_have_attribute("data-client", "Z-RISK")
+    row.locator("summary").focus()
+    page.keyboard.press("Enter")  # opens the form in the row
+    row.get_by_label("Crisis or emergency service contacted").check()
+    shot(page, "safety-check-caseload-row")
+    row.get_by_role("button", name="Record safety check").click()
+    expect(page.locator(".messages")).to_contain_text("Safety check recorded for Z-RISK")
+    expect(page.locator("table.caseload tbody tr").first).to_have_attribute(
+        "data-client", "B-WORSE"
+    )

@@ -296,3 +296,24 @@ def test_answers_stored_before_alerts_existed_get_open_alerts(personas, make_cli
     record.refresh_from_db()
     assert record.status_rank == 0
     assert record.safety_alert_at == alert.raised_at
+
+
+def test_the_check_can_be_recorded_from_the_caseload_row(
+    client: HttpClient, personas, make_client
+) -> None:
+    record = make_client("C-911", [PHQ9_MILD, RISK_1])
+    make_client("C-912", [PHQ9_MILD, RISK_1], therapist=personas.colleague)
+    alert = SafetyAlert.objects.get(client=record)
+    client.force_login(personas.therapist)
+    body = client.get(reverse("caseload")).content.decode()
+    url = reverse("safety_check", args=[record.pk]) + "?back=caseload"
+    assert f'action="{url}"' in body
+    assert f'name="alerts" value="{alert.pk}"' in body
+    response = client.post(url, {"outcome": "crisis_service", "alerts": str(alert.pk)})
+    assert response["Location"] == reverse("caseload")
+    assert rows(client) == ["C-911"]
+    record.refresh_from_db()
+    assert record.status_rank != 0
+    client.force_login(personas.supervisor)  # sees both, may record neither
+    body = client.get(reverse("caseload")).content.decode()
+    assert "safety-check-inline" not in body

@@ -126,3 +126,14 @@ def checked_safety_responses(client: Client) -> set[int]:
     for response_id, check_id in client.safety_alerts.values_list("response_id", "safety_check_id"):
         (still_open if check_id is None else closed).add(response_id)
     return closed - still_open
+
+
+def open_alert_ids(client_ids: list[int]) -> dict[int, list[int]]:
+    """The open safety alerts of these clients, by client (one query; none for no clients)."""
+    if not client_ids:
+        return {}
+    out: dict[int, list[int]] = {}
+    rows = SafetyAlert.objects.filter(client_id__in=client_ids, safety_check__isnull=True)
+    for client_id, alert_id in rows.order_by("id").values_list("client_id", "id"):
+        out.setdefault(client_id, []).append(alert_id)
+    return out

@@ -21,7 +21,7 @@ from unstuck.web.accounts.models import User
 from unstuck.web.records import charts, presenters, safety, selectors, services
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
-from unstuck.web.records.models import Status
+from unstuck.web.records.models import CheckOutcome, Status
 
 CODE_TAKEN = "Another client in this clinic already has the code {code!r}."
 
@@ -42,6 +42,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
     low, high = main.score_min or 0, main.score_max or 27
     labels = dict(Status.choices)
     client_url = reverse("client", args=[0]).removesuffix("0/")
+    # The therapist's own clients with an open alert get the safety check form in their row.
+    own_alerts = selectors.open_alert_ids(
+        [c.pk for c in clients if c.safety_alert_at is not None and c.therapist_id == user.pk]
+    )
     # Rows are prepared here rather than in the template: with hundreds of clients, Django's
     # template engine spends most of the page's time on per-row tags and filters.
     rows = [
@@ -65,8 +69,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "sessions": c.sessions_count,
             "next_action": c.next_action,
             "check_url": f"{client_url}{c.pk}/safety-check/?back=caseload"
-            if c.safety_alert_at is not None and c.therapist_id == user.pk
+            if c.pk in own_alerts
             else "",
+            "alert_ids": ",".join(map(str, own_alerts.get(c.pk, ()))),
             "therapist": c.therapist.display_name,
         }
         for c in clients
@@ -87,6 +92,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "counts": counts,
             "supervisor": user.role == "supervisor",
+            "outcomes": CheckOutcome.choices,
         },
     )
 
