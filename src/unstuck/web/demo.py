@@ -18,8 +18,12 @@ from unstuck.measures import score_answers
 from unstuck.synth import demo_parameters, generate_long_table
 from unstuck.web.accounts.models import Clinic, Role, User
 from unstuck.web.records.instruments import instruments
-from unstuck.web.records.models import Client, Episode, MeasureResponse, Session
-from unstuck.web.records.services import refresh_status
+from unstuck.web.records.models import CheckOutcome, Client, Episode, MeasureResponse, Session
+from unstuck.web.records.services import (
+    raise_safety_alerts_for,
+    record_safety_check,
+    refresh_status,
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,27 @@ def load_observations(
                 )
             )
         MeasureResponse.objects.bulk_create(responses)
-        refresh_status(client)
+        _safety_history(client, episode, therapist, latest=max(sessions))
         if progress:
             progress(index + 1, len(codes))
+
+
+def _safety_history(client: Client, episode: Episode, therapist: User, *, latest: int) -> None:
+    """Raise the demo's safety alerts; those before the latest session were followed up then.
+
+    A made-up history, so the demo shows both an open alert and a past check; then the status.
+    """
+    alerts = []
+    positive = MeasureResponse.objects.filter(session__episode=episode, safety_alert=True)
+    for response in positive.select_related("session__episode__client"):
+        alerts += raise_safety_alerts_for(response, user=therapist)
+    earlier = [a.pk for a in alerts if a.session_number < latest]
+    if earlier:
+        record_safety_check(
+            user=therapist,
+            client=client,
+            outcome=CheckOutcome.NO_CURRENT_RISK,
+            alert_ids=earlier,
+        )
+    else:
+        refresh_status(client)

@@ -39,4 +39,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("team/", reviews.team, name="team"),
     path("team.csv", reviews.team_csv, name="team_csv"),
+    path("clients/<int:client_id>/safety-check/", records.safety_check, name="safety_check"),
 ]

@@ -11,7 +11,8 @@ from django.utils import timezone
 from unstuck.measures.model import Instrument
 from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
 from unstuck.web.records.markers import MARKERS
-from unstuck.web.records.models import Attendance, CompletedBy, EndReason
+from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason
+from unstuck.web.records.safety import CONFIRM_LABEL
 
 MISSED = {Attendance.CANCELLED, Attendance.NO_SHOW}
 ANSWERS_ON_MISSED = (
@@ -129,3 +130,34 @@ class SessionForm(forms.Form):
 class EndEpisodeForm(forms.Form):
     ended_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.ChoiceField(choices=EndReason.choices)
+    # Shown only while a safety alert is open; the service refuses to close without it then.
+    safety_considered = forms.BooleanField(required=False, label=CONFIRM_LABEL)
+
+
+ALERT_IDS = "The list of safety alerts shown was damaged; reload the page and try again."
+
+
+class SafetyCheckForm(forms.Form):
+    """One step: how the check-in went, and an optional note ('Other' needs one: the service
+    checks that, so the rule has one home)."""
+
+    outcome = forms.ChoiceField(
+        choices=CheckOutcome.choices, widget=forms.RadioSelect, label="What happened"
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        label="Note (optional)",
+    )
+    # The alerts on the screen when the therapist recorded the check: a newer one stays open.
+    alerts = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_alerts(self) -> list[int] | None:
+        raw = str(self.cleaned_data.get("alerts") or "").strip()
+        if not raw:
+            return None
+        parts = [p.strip() for p in raw.split(",")]
+        if not all(p.isdigit() for p in parts):
+            raise forms.ValidationError(ALERT_IDS)
+        return [int(p) for p in parts]

@@ -61,6 +61,9 @@ class Client(models.Model):
     sessions_count = models.PositiveIntegerField(default=0)
     last_session_on = models.DateField(null=True, blank=True)
     next_action = models.CharField(max_length=200, blank=True)
+    # When the newest open safety alert was raised (None: no open alert); the safety group of
+    # the caseload is ordered by it, newest first. Written only by services.refresh_status.
+    safety_alert_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints: ClassVar[list[Any]] = [
@@ -126,3 +129,61 @@ class MeasureResponse(models.Model):
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["session", "instrument"], name="one_response_each")
         ]
+
+
+class CheckOutcome(models.TextChoices):
+    NO_CURRENT_RISK = "no_current_risk", "Checked in: no current risk"
+    SAFETY_PLAN = "safety_plan", "Safety plan made or updated"
+    CRISIS_SERVICE = "crisis_service", "Crisis or emergency service contacted"
+    OTHER = "other", "Other (say what in the note)"
+
+
+class SafetyCheck(models.Model):
+    """The therapist's record that they checked in with the client about safety.
+
+    Recording one closes the open safety alerts it covers. It is never edited or deleted, so
+    the client page and the audit log keep the history of every alert and its follow-up.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="safety_checks")
+    outcome = models.CharField(max_length=20, choices=CheckOutcome.choices)
+    note = models.TextField(blank=True)  # clinical text: shown on the page, never logged
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-checked_at", "-id"]
+
+
+class SafetyAlert(models.Model):
+    """One safety item answered above 0 on one questionnaire: open until a check closes it.
+
+    The session, date, instrument, item and answer are copied from the answer that raised it,
+    so the alert reads the same however the record changes later.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="safety_alerts")
+    response = models.ForeignKey(
+        MeasureResponse, on_delete=models.RESTRICT, related_name="safety_alerts"
+    )
+    session_number = models.PositiveIntegerField()
+    session_date = models.DateField()
+    instrument = models.CharField(max_length=40)
+    item = models.PositiveSmallIntegerField()
+    answer = models.PositiveSmallIntegerField()
+    raised_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    safety_check = models.ForeignKey(
+        SafetyCheck, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-raised_at", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["response", "item"], name="one_alert_per_answer")
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.safety_check_id is None

@@ -7,12 +7,14 @@ client codes exist elsewhere in the clinic.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Container
+
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from unstuck.progress.summary import Observation
 from unstuck.web.accounts.models import Role, User
-from unstuck.web.records.models import Client, Episode, Session, Status
+from unstuck.web.records.models import Client, Episode, SafetyAlert, Session, Status
 
 STATUS_FILTERS = {s.value for s in Status} | {"safety"}
 
@@ -36,7 +38,8 @@ def access_client(user: User, client_id: int) -> tuple[Client, bool]:
 
 
 def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Client]:
-    """Safety first, then off track, at risk, on track, not enough data; then by code."""
+    """Open safety alerts first (newest alert first), then off track, at risk, on track, not
+    enough data; then by code."""
     clients = visible_clients(user).select_related("therapist")
     if query:
         clients = clients.filter(Q(code__icontains=query) | Q(name__icontains=query))
@@ -44,7 +47,7 @@ def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Clien
         clients = clients.filter(status_rank=0)
     elif status in STATUS_FILTERS:
         clients = clients.filter(status=status)
-    return clients.order_by("status_rank", "code")
+    return clients.order_by("status_rank", F("safety_alert_at").desc(nulls_last=True), "code")
 
 
 def current_episode(client: Client) -> Episode | None:
@@ -55,11 +58,15 @@ def episode_sessions(episode: Episode) -> list[Session]:
     return list(episode.sessions.prefetch_related("responses").order_by("number"))
 
 
-def observations(sessions: list[Session], fallback_instrument: str) -> list[Observation]:
+def observations(
+    sessions: list[Session], fallback_instrument: str, checked: Container[int] = ()
+) -> list[Observation]:
     """The core's view of the sessions: one observation per instrument answered.
 
     A session with no questionnaire (a missed one, say) still counts for attendance: it gets
-    one unscored observation of `fallback_instrument`.
+    one unscored observation of `fallback_instrument`. A safety answer whose alerts have all
+    been followed up by a recorded check (response ids in `checked`) no longer raises the
+    core's safety signal: the check is the answer to it, and the rest of the signals stay.
     """
     out: list[Observation] = []
     for s in sessions:
@@ -83,10 +90,50 @@ def observations(sessions: list[Session], fallback_instrument: str) -> list[Obse
                     total=r.total,
                     attendance=s.attendance,  # type: ignore[arg-type]
                     date=s.date,
-                    safety_alert=r.safety_alert,
+                    safety_alert=r.safety_alert and r.pk not in checked,
                     safety_unanswered=r.safety_unanswered,
                     incomplete=r.incomplete,
                     markers=len(s.markers),
                 )
             )
+    return out
+
+
+def open_safety_alerts(client: Client) -> list[SafetyAlert]:
+    """The client's safety alerts that no check has closed yet, newest first."""
+    return list(
+        client.safety_alerts.filter(safety_check__isnull=True).order_by("-raised_at", "-id")
+    )
+
+
+def safety_history(client: Client) -> list[SafetyAlert]:
+    """Every safety alert of the client with its check (if any), newest first."""
+    return list(
+        client.safety_alerts.select_related("safety_check", "safety_check__checked_by").order_by(
+            "-raised_at", "-id"
+        )
+    )
+
+
+def checked_safety_responses(client: Client) -> set[int]:
+    """Questionnaire answers whose safety alerts have all been closed by a recorded check.
+
+    An answer with no alert row at all (stored before alerts existed) is not in the set, so
+    it keeps raising the safety signal: nothing is hidden for want of a record.
+    """
+    closed: set[int] = set()
+    still_open: set[int] = set()
+    for response_id, check_id in client.safety_alerts.values_list("response_id", "safety_check_id"):
+        (still_open if check_id is None else closed).add(response_id)
+    return closed - still_open
+
+
+def open_alert_ids(client_ids: list[int]) -> dict[int, list[int]]:
+    """The open safety alerts of these clients, by client (one query; none for no clients)."""
+    if not client_ids:
+        return {}
+    out: dict[int, list[int]] = {}
+    rows = SafetyAlert.objects.filter(client_id__in=client_ids, safety_check__isnull=True)
+    for client_id, alert_id in rows.order_by("id").values_list("client_id", "id"):
+        out.setdefault(client_id, []).append(alert_id)
     return out

@@ -17,7 +17,7 @@ from unstuck.measures import score_answers
 from unstuck.progress.summary import ClientSummary, summarise_client
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import User
-from unstuck.web.records import selectors
+from unstuck.web.records import safety, selectors
 from unstuck.web.records.instruments import (
     MAIN_INSTRUMENT,
     course_models,
@@ -27,11 +27,14 @@ from unstuck.web.records.instruments import (
 from unstuck.web.records.markers import MARKER_LABELS
 from unstuck.web.records.models import (
     Attendance,
+    CheckOutcome,
     Client,
     CompletedBy,
     EndReason,
     Episode,
     MeasureResponse,
+    SafetyAlert,
+    SafetyCheck,
     Session,
 )
 
@@ -130,7 +133,7 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
             score = score_answers(instrument, list(answers))
         except InvalidValue as exc:
             raise InvalidValue(f"{instrument_id}.{exc.field}", exc.value, exc.reason) from None
-        MeasureResponse.objects.create(
+        response = MeasureResponse.objects.create(
             session=session,
             instrument=instrument_id,
             answers=list(answers),
@@ -141,6 +144,7 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
             incomplete=bool(score.missing_items),
             completed_by=data.completed_by,
         )
+        raise_safety_alerts_for(response, user=user)
     refresh_status(client)
     record_audit(
         user, "record_session", client_code=client.code, detail=f"session {session.number}"
@@ -149,12 +153,35 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
 
 
 @transaction.atomic
-def end_episode(*, user: User, client: Client, ended_on: dt.date, reason: str) -> Episode:
+def end_episode(
+    *,
+    user: User,
+    client: Client,
+    ended_on: dt.date,
+    reason: str,
+    safety_considered: bool = False,
+) -> Episode:
+    """Close the current episode of care.
+
+    While a safety alert is open the episode closes only with `safety_considered` (the
+    therapist ticked "I have considered the open safety alert"); that confirmation goes to the
+    audit log. The alert itself stays open, at the top of the caseload, until a check closes it.
+    """
     if reason not in EndReason.values:
         raise InvalidValue("reason", reason, "is not a way an episode can end")
     episode = selectors.current_episode(client)
     if episode is None or episode.ended_on is not None:
         raise InvalidValue("episode", "", EPISODE_ENDED)
+    still_open = selectors.open_safety_alerts(client)
+    if still_open and not safety_considered:
+        raise InvalidValue("safety_considered", False, safety.open_at_close(still_open))
+    if still_open:
+        record_audit(
+            user,
+            "episode_closed_with_open_safety_alert",
+            client_code=client.code,
+            detail=_alerts_detail(still_open),
+        )
     episode.ended_on = ended_on
     episode.end_reason = reason
     episode.save(update_fields=["ended_on", "end_reason"])
@@ -166,7 +193,8 @@ def summarise(client: Client) -> tuple[ClientSummary, list[Session]]:
     """The core's summary of the client's current episode, and its sessions."""
     episode = selectors.current_episode(client)
     sessions = selectors.episode_sessions(episode) if episode else []
-    observations = selectors.observations(sessions, MAIN_INSTRUMENT)
+    checked = selectors.checked_safety_responses(client)
+    observations = selectors.observations(sessions, MAIN_INSTRUMENT, checked)
     summary = summarise_client(
         client.code,
         observations,
@@ -178,13 +206,24 @@ def summarise(client: Client) -> tuple[ClientSummary, list[Session]]:
 
 
 def refresh_status(client: Client) -> ClientSummary:
-    """Recompute and store the client's status snapshot (call inside the write's transaction)."""
+    """Recompute and store the client's status snapshot (call inside the write's transaction).
+
+    An open safety alert puts the client in the safety group (rank 0, ordered by the alert's
+    time) and makes the next step a safety check-in naming the answer; a checked answer no
+    longer does (see `summarise`), while the client's other signals stay.
+    """
     summary, sessions = summarise(client)
     flags = list(summary.flags)
+    explanations = list(summary.explanations)
+    still_open = selectors.open_safety_alerts(client)
+    if still_open and "safety" not in flags:  # an open alert from an earlier episode
+        flags.insert(0, "safety")
+        explanations.insert(0, safety.open_sentence(still_open[0]))
     client.status = summary.status
     client.status_rank = 0 if "safety" in flags else STATUS_RANK[summary.status]
+    client.safety_alert_at = still_open[0].raised_at if still_open else None
     client.flags = flags
-    client.explanations = list(summary.explanations)
+    client.explanations = explanations
     client.measures = {m.instrument: m.to_dict() for m in summary.measures}
     client.trend = [
         r.total
@@ -194,9 +233,12 @@ def refresh_status(client: Client) -> ClientSummary:
     ][-12:]
     client.sessions_count = len(sessions)
     client.last_session_on = sessions[-1].date if sessions else None
-    client.next_action = (
-        NEXT_ACTIONS[flags[0]] if flags else NO_FLAG_ACTIONS.get(summary.status, "")
-    )
+    if still_open:
+        client.next_action = safety.next_step(still_open[0])
+    else:
+        client.next_action = (
+            NEXT_ACTIONS[flags[0]] if flags else NO_FLAG_ACTIONS.get(summary.status, "")
+        )
     client.save(
         update_fields=[
             "status",
@@ -208,6 +250,100 @@ def refresh_status(client: Client) -> ClientSummary:
             "sessions_count",
             "last_session_on",
             "next_action",
+            "safety_alert_at",
         ]
     )
     return summary
+
+
+def raise_safety_alerts_for(response: MeasureResponse, *, user: User) -> list[SafetyAlert]:
+    """Open one safety alert per safety item the stored `response` answers above 0.
+
+    Call it inside the transaction that saves the response (the session form does; so must
+    any other way answers arrive, such as a client answering on their own), then
+    `refresh_status`. Whether a questionnaire raises an alert is the scoring rule's call
+    (`MeasureResponse.safety_alert`); this finds which items did. Calling it twice for the
+    same response opens no second alert. `user` is the person whose save raised it, for the
+    audit log; the answer itself is never logged.
+    """
+    if not response.safety_alert:
+        return []
+    installed = instruments()
+    if response.instrument not in installed:
+        return []
+    instrument = installed[response.instrument]
+    session = response.session
+    client = session.episode.client
+    raised: list[SafetyAlert] = []
+    for item, answer in zip(instrument.items, response.answers, strict=False):
+        if not item.safety or answer is None or answer <= 0:
+            continue
+        if SafetyAlert.objects.filter(response=response, item=item.number).exists():
+            continue
+        alert = SafetyAlert.objects.create(
+            client=client,
+            response=response,
+            session_number=session.number,
+            session_date=session.date,
+            instrument=instrument.id,
+            item=item.number,
+            answer=int(answer),
+        )
+        record_audit(
+            user, "safety_alert_raised", client_code=client.code, detail=_alerts_detail([alert])
+        )
+        raised.append(alert)
+    return raised
+
+
+@transaction.atomic
+def record_safety_check(
+    *,
+    user: User,
+    client: Client,
+    outcome: str,
+    note: str = "",
+    alert_ids: Sequence[int] | None = None,
+) -> SafetyCheck:
+    """Record that the therapist checked in about safety; it closes the open alerts it covers.
+
+    `alert_ids` are the alerts the therapist saw when recording (None: every open alert), so
+    an answer that arrives meanwhile stays open. The client leaves the safety group unless an
+    alert is still open; the alerts and the check stay on the client page and in the audit
+    log (the outcome, never the note).
+
+    Raises
+    ------
+    InvalidValue
+        For an unknown outcome, 'other' without a note, or no open alert to close.
+    """
+    if outcome not in CheckOutcome.values:
+        raise InvalidValue("outcome", outcome, "is not an outcome of a safety check")
+    if outcome == CheckOutcome.OTHER and not note.strip():
+        raise InvalidValue("note", note, safety.OTHER_NEEDS_NOTE)
+    alerts = client.safety_alerts.select_for_update().filter(safety_check__isnull=True)
+    if alert_ids is not None:
+        alerts = alerts.filter(pk__in=list(alert_ids))
+    closing = list(alerts.order_by("raised_at", "id"))
+    if not closing:
+        raise InvalidValue("alerts", list(alert_ids or []), safety.NO_OPEN_ALERT)
+    check = SafetyCheck.objects.create(
+        client=client, outcome=outcome, note=note.strip(), checked_by=user
+    )
+    SafetyAlert.objects.filter(pk__in=[a.pk for a in closing]).update(safety_check=check)
+    refresh_status(client)
+    record_audit(
+        user,
+        "safety_check_recorded",
+        client_code=client.code,
+        detail=f"{outcome}; closes {_alerts_detail(closing)}",
+    )
+    return check
+
+
+def _alerts_detail(alerts: Sequence[SafetyAlert]) -> str:
+    """Where the alerts came from, for the audit log: sessions and items, never the answers."""
+    return "; ".join(
+        f"session {a.session_number} ({a.session_date:%Y-%m-%d}) {a.instrument} item {a.item}"
+        for a in alerts
+    )

@@ -15,13 +15,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from unstuck.errors import UnstuckError
+from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import User
-from unstuck.web.records import charts, presenters, selectors, services
-from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SessionForm
+from unstuck.web.records import charts, presenters, safety, selectors, services
+from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
-from unstuck.web.records.models import Status
+from unstuck.web.records.models import CheckOutcome, Status
 
 CODE_TAKEN = "Another client in this clinic already has the code {code!r}."
 
@@ -42,6 +42,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
     low, high = main.score_min or 0, main.score_max or 27
     labels = dict(Status.choices)
     client_url = reverse("client", args=[0]).removesuffix("0/")
+    # The therapist's own clients with an open alert get the safety check form in their row.
+    own_alerts = selectors.open_alert_ids(
+        [c.pk for c in clients if c.safety_alert_at is not None and c.therapist_id == user.pk]
+    )
     # Rows are prepared here rather than in the template: with hundreds of clients, Django's
     # template engine spends most of the page's time on per-row tags and filters.
     rows = [
@@ -64,6 +68,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
             ),
             "sessions": c.sessions_count,
             "next_action": c.next_action,
+            "check_url": f"{client_url}{c.pk}/safety-check/?back=caseload"
+            if c.pk in own_alerts
+            else "",
+            "alert_ids": ",".join(map(str, own_alerts.get(c.pk, ()))),
             "therapist": c.therapist.display_name,
         }
         for c in clients
@@ -84,6 +92,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "counts": counts,
             "supervisor": user.role == "supervisor",
+            "outcomes": CheckOutcome.choices,
         },
     )
 
@@ -112,6 +121,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     from unstuck.web.reviews import selectors as reviews
     from unstuck.web.reviews.models import Result
 
+    open_alerts = selectors.open_safety_alerts(client)
     record_audit(user, "view_client", client_code=client.code)
     return render(
         request,
@@ -128,6 +138,12 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "instruments": used,
             "episode": episode,
             "end_form": EndEpisodeForm(),
+            "open_alerts": [(a, safety.open_sentence(a)) for a in open_alerts],
+            "alert_ids": ",".join(str(a.pk) for a in open_alerts),
+            "check_form": SafetyCheckForm(),
+            "safety_history": [
+                (a, safety.answer_text(a)) for a in selectors.safety_history(client)
+            ],
             "panel": reviews.panel(client, sessions),
             "result_choices": Result.choices,
         },
@@ -204,9 +220,56 @@ def episode_end(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             services.end_episode(user=user, client=client, **form.cleaned_data)
         except UnstuckError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.reason if isinstance(exc, InvalidValue) else str(exc))
         else:
             messages.success(request, "The episode of care is closed.")
     else:
         messages.error(request, "Give the date and how the episode ended.")
     return redirect("client", client_id=client.pk)
+
+
+@login_required
+def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Record a safety check in one step; it closes the open alerts shown with the form."""
+    user = _user(request)
+    client, can_write = selectors.access_client(user, client_id)
+    if not can_write:
+        raise PermissionDenied
+    back = "caseload" if request.GET.get("back") == "caseload" else "client"
+    form = SafetyCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_safety_check(
+                user=user,
+                client=client,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                alert_ids=form.cleaned_data["alerts"],
+            )
+        except UnstuckError as exc:
+            form.add_error(None, exc.reason if isinstance(exc, InvalidValue) else str(exc))
+        else:
+            still_open = selectors.open_safety_alerts(client)
+            messages.success(request, f"Safety check recorded for {client.code}.")
+            if still_open:
+                messages.warning(
+                    request,
+                    "Another safety answer is still open: " + safety.open_sentence(still_open[0]),
+                )
+            if back == "caseload":
+                return redirect("caseload")
+            return redirect("client", client_id=client.pk)
+    open_alerts = selectors.open_safety_alerts(client)
+    return render(
+        request,
+        "records/safety_check.html",
+        {
+            "client": client,
+            "check_form": form,
+            "open_alerts": [(a, safety.open_sentence(a)) for a in open_alerts],
+            "alert_ids": form.data.get("alerts")
+            if form.is_bound
+            else ",".join(str(a.pk) for a in open_alerts),
+            "back": back,
+        },
+    )

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from unstuck.web.records.safety import CONFIRM_LABEL
 from unstuck.web.reviews.models import GoalChange, LetterKind, Result
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -153,6 +154,8 @@ class ClosureForm(forms.Form):
         required=False,
         help_text="Reading, support groups, services, crisis lines.",
     )
+    # Shown only while a safety alert is open; the service refuses to close without it then.
+    safety_considered = forms.BooleanField(required=False, label=CONFIRM_LABEL)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

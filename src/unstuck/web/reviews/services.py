@@ -217,8 +217,13 @@ def close_with_letter(
     reason: str = "",
     recommendations: str = "",
     resources: str = "",
+    safety_considered: bool = False,
 ) -> ClosureLetter:
-    """Write a referral letter or termination summary and close the episode with it."""
+    """Write a referral letter or termination summary and close the episode with it.
+
+    While a safety alert is open, closing needs `safety_considered` (see
+    `records.end_episode`, which checks it and records the confirmation).
+    """
     if kind not in LetterKind.values:
         raise InvalidValue("kind", kind, "is not a kind of closing letter")
     if kind == LetterKind.REFERRAL and not recipient.strip():
@@ -233,6 +238,12 @@ def close_with_letter(
         created_by=user,
     )
     reason_code = EndReason.REFERRED if kind == LetterKind.REFERRAL else EndReason.COMPLETED
-    records.end_episode(user=user, client=client, ended_on=ended_on, reason=reason_code)
+    records.end_episode(
+        user=user,
+        client=client,
+        ended_on=ended_on,
+        reason=reason_code,
+        safety_considered=safety_considered,
+    )
     record_audit(user, "write_letter", client_code=client.code, detail=kind)
     return letter

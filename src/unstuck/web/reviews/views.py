@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from unstuck.analysis.clinic import CASE_MIX, to_csv
-from unstuck.errors import UnstuckError
+from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.impasse.outcomes import CAVEAT, default_outcome_rules
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import User
-from unstuck.web.records import presenters
+from unstuck.web.records import presenters, safety
 from unstuck.web.records import selectors as records
 from unstuck.web.records import services as record_services
 from unstuck.web.records.models import Client
@@ -263,6 +263,8 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
             letter = services.close_with_letter(
                 user=_user(request), client=client, **form.cleaned_data
             )
+        except InvalidValue as exc:
+            form.add_error(None, exc.reason)
         except UnstuckError as exc:
             form.add_error(None, str(exc))
         else:
@@ -270,7 +272,12 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
                 request, f"{letter.get_kind_display()} written and the episode closed."
             )
             return redirect("letter", client_id=client.pk, letter_id=letter.pk)
-    return render(request, "reviews/close_form.html", {"client": client, "form": form})
+    open_alerts = [(a, safety.open_sentence(a)) for a in records.open_safety_alerts(client)]
+    return render(
+        request,
+        "reviews/close_form.html",
+        {"client": client, "form": form, "open_alerts": open_alerts},
+    )
 
 
 @login_required

@@ -1,0 +1,61 @@
+"""Safety alerts in words: what an open alert says, and what the next step is.
+
+One place for these sentences, so the caseload's next step, the client page and the close
+forms say the same thing. Plain words, no codes; the therapist decides what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from unstuck.web.records.instruments import instruments
+from unstuck.web.records.models import SafetyAlert
+
+NEXT_STEP = "Check in about safety: {answer}"
+ANSWER = "{name} item {item} answered {value} at session {session} ({date:%Y-%m-%d})"
+OPEN_SENTENCE = (
+    "{name} item {item} (a risk question) was answered {value} at session {session} on "
+    "{date:%Y-%m-%d}; no safety check is recorded since."
+)
+OPEN_AT_CLOSE = (
+    "A safety alert is still open ({answers}). Tick 'I have considered the open safety alert' "
+    "to close the episode anyway; the alert stays open until you record a safety check."
+)
+NO_OPEN_ALERT = "There is no open safety alert for this client to close."
+OTHER_NEEDS_NOTE = "Say in the note what was done when the outcome is 'Other'."
+CONFIRM_LABEL = "I have considered the open safety alert"
+
+
+def instrument_name(instrument_id: str) -> str:
+    installed = instruments()
+    return installed[instrument_id].name if instrument_id in installed else instrument_id
+
+
+def answer_text(alert: SafetyAlert) -> str:
+    """Which answer raised the alert: instrument, item, value, session and its date."""
+    return ANSWER.format(
+        name=instrument_name(alert.instrument),
+        item=alert.item,
+        value=alert.answer,
+        session=alert.session_number,
+        date=alert.session_date,
+    )
+
+
+def open_sentence(alert: SafetyAlert) -> str:
+    return OPEN_SENTENCE.format(
+        name=instrument_name(alert.instrument),
+        item=alert.item,
+        value=alert.answer,
+        session=alert.session_number,
+        date=alert.session_date,
+    )
+
+
+def next_step(alert: SafetyAlert) -> str:
+    """The caseload's next step for a client whose newest open alert is `alert`."""
+    return NEXT_STEP.format(answer=answer_text(alert))[:200]
+
+
+def open_at_close(alerts: Sequence[SafetyAlert]) -> str:
+    return OPEN_AT_CLOSE.format(answers="; ".join(answer_text(a) for a in alerts))
