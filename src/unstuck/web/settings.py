@@ -16,6 +16,7 @@ in the data folder (never committed).
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "unstuck.web.records",
     "unstuck.web.instruments",
     "unstuck.web.reviews",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "unstuck.web.accounts.signals.AuditRefusedAccessMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "unstuck.web.urls"
@@ -113,9 +117,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "caseload"
 LOGOUT_REDIRECT_URL = "login"
-# Login throttling (unstuck.web.accounts.throttle): failures per user name and address.
+# Login throttling (unstuck.web.accounts.throttle, django-axes) on every sign-in form:
+# failures per account, and (a higher limit) per address.
 LOGIN_FAILURE_LIMIT = envint("UNSTUCK_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("UNSTUCK_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 LOGIN_LOCKOUT_SECONDS = envint("UNSTUCK_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+TRUSTED_PROXIES = envlist("UNSTUCK_TRUSTED_PROXIES", [])
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "unstuck.web.accounts.throttle.ClinicAxesHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(seconds=LOGIN_LOCKOUT_SECONDS)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "unstuck.web.accounts.throttle.client_address"
+AXES_USERNAME_CALLABLE = "unstuck.web.accounts.throttle.account_name"
+AXES_LOCKOUT_CALLABLE = "unstuck.web.accounts.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in Unstuck's own audit log
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -16,7 +16,7 @@ from unstuck.errors import InvalidValue
 from unstuck.measures import score_answers
 from unstuck.progress.summary import ClientSummary, summarise_client
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import User
+from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import selectors
 from unstuck.web.records.instruments import (
     MAIN_INSTRUMENT,
@@ -87,7 +87,7 @@ def create_client(
     Episode.objects.create(client=client, started_on=started_on)
     client.next_action = NO_FLAG_ACTIONS["insufficient_data"]
     client.save(update_fields=["next_action"])
-    record_audit(therapist, "create_client", client_code=code)
+    record_audit(therapist, AuditAction.CREATE_CLIENT, client_code=code)
     return client
 
 
@@ -143,7 +143,10 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
         )
     refresh_status(client)
     record_audit(
-        user, "record_session", client_code=client.code, detail=f"session {session.number}"
+        user,
+        AuditAction.RECORD_SESSION,
+        client_code=client.code,
+        detail=f"session {session.number}",
     )
     return session
 
@@ -158,7 +161,7 @@ def end_episode(*, user: User, client: Client, ended_on: dt.date, reason: str) -
     episode.ended_on = ended_on
     episode.end_reason = reason
     episode.save(update_fields=["ended_on", "end_reason"])
-    record_audit(user, "end_episode", client_code=client.code, detail=reason)
+    record_audit(user, AuditAction.END_EPISODE, client_code=client.code, detail=reason)
     return episode
 
 
