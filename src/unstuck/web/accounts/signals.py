@@ -23,6 +23,10 @@ from unstuck.web.accounts.models import AuditAction, User
 @receiver(user_logged_in, dispatch_uid="unstuck-audit-sign-in")
 def _signed_in(sender: Any, request: HttpRequest | None, user: User, **_: Any) -> None:
     record_audit(user, AuditAction.SIGN_IN, detail=_where(request))
+    if request is not None and hasattr(request, "session"):
+        from unstuck.web.security import note_sign_in
+
+        note_sign_in(request)
 
 
 @receiver(user_logged_out, dispatch_uid="unstuck-audit-sign-out")
