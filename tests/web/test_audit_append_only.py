@@ -53,12 +53,13 @@ def test_the_orm_cannot_change_an_entry_either(entry) -> None:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
 def test_truncate_is_refused_on_postgresql(entry) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending deferred checks
     with (
         pytest.raises(DatabaseError, match=REFUSAL),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending deferred checks
         cursor.execute(f"TRUNCATE {TABLE} CASCADE")
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
