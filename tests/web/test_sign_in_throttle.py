@@ -115,3 +115,9 @@ def test_the_client_address(settings, remote, forwarded, trusted, expected) -> N
 def test_a_long_or_strange_name_is_counted_not_crashed_on(personas, limits) -> None:
     assert sign_in("clinic", "x" * 5000, WRONG).status_code == 200
     assert sign_in("clinic", "bad\0name", WRONG).status_code == 200
+
+
+def test_the_test_clients_login_still_works(client: HttpClient, personas) -> None:
+    """A sign-in without a request (no address to count) is not throttled, nor refused."""
+    assert client.login(username="alex", password=PASSWORD)
+    assert client.get(reverse("caseload")).status_code == 200

@@ -138,7 +138,7 @@ LOGIN_LOCKOUT_SECONDS = envint("UNSTUCK_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
 TRUSTED_PROXIES = envlist("UNSTUCK_TRUSTED_PROXIES", [])
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "unstuck.web.accounts.throttle.ClinicAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "unstuck.web.accounts.throttle.ClinicAxesHandler"
