@@ -80,7 +80,9 @@ def test_nobody_can_edit_the_audit_log_in_the_admin(
     client.force_login(admin)
     entry = AuditEntry.objects.first()
     assert entry is not None
-    assert client.get("/admin/accounts/auditentry/").status_code == 200
+    listing = client.get("/admin/accounts/auditentry/", {"action": "record_session"})
+    assert listing.status_code == 200
+    assert '<td class="field-what">Recorded a session</td>' in listing.content.decode()
     assert client.get("/admin/accounts/auditentry/add/").status_code == 403
     delete = client.post(f"/admin/accounts/auditentry/{entry.pk}/delete/", {"post": "yes"})
     assert delete.status_code == 403

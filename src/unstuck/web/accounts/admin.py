@@ -13,11 +13,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 
 from unstuck.web.accounts import services
-from unstuck.web.accounts.models import AuditEntry, Clinic, User
+from unstuck.web.accounts.models import AuditAction, AuditEntry, Clinic, User
 
 # Fields of one's own account that an administrator may not change (they decide access).
 ACCESS_FIELDS = (
@@ -105,13 +106,32 @@ class ClinicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """Filter by action, listed in plain words rather than the stored codes."""
+
+    title = "what"
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(value), str(label)) for value, label in AuditAction.choices]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[AuditEntry]
+    ) -> QuerySet[AuditEntry]:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Readable by administrators; nobody can add, change or delete entries in the app."""
 
-    list_display = ("at", "username", "action_label", "client_code", "detail")
-    list_filter = ("action",)
+    list_display = ("at", "username", "what", "client_code", "detail")
+    list_filter = (ActionFilter,)
     search_fields = ("username", "client_code")
+
+    @admin.display(description="what")
+    def what(self, entry: AuditEntry) -> str:
+        return entry.action_label
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
