@@ -157,3 +157,27 @@ def test_accounts_cannot_be_deleted_only_deactivated(admin_client, personas) -> 
     url = reverse("admin:accounts_user_delete", args=[personas.colleague.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert User.objects.filter(pk=personas.colleague.pk).exists()
+
+
+def test_setting_a_password_and_changing_the_clinic_are_audited(admin_client, personas) -> None:
+    client, _ = admin_client
+    url = reverse("admin:auth_user_password_change", args=[personas.colleague.pk])
+    new = "another-long-password-77"
+    response = client.post(
+        url,
+        {
+            "password1": new,
+            "password2": new,
+            "usable_password": "true",
+            "set_usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    clinic_url = reverse("admin:accounts_clinic_change", args=[personas.clinic.pk])
+    assert client.post(clinic_url, {"name": "Renamed clinic", "synthetic": "on"}).status_code == 302
+    rows = AuditEntry.objects.filter(username="root").exclude(action=AuditAction.SIGN_IN)
+    assert [(e.action, e.detail) for e in rows.order_by("id")] == [
+        (AuditAction.CHANGE_PASSWORD, "sam"),
+        (AuditAction.CHANGE_CLINIC, "Renamed clinic: changed"),
+    ]
+    assert all(new not in e.detail for e in AuditEntry.objects.all())
