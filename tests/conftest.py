@@ -96,3 +96,30 @@ def make_client(personas: Personas) -> Callable[..., object]:
         return client
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_append_only_audit() -> None:
+    """Let the test suite empty the audit table between transactional (browser) tests.
+
+    The audit table refuses DELETE and TRUNCATE (accounts.append_only); Django's `flush`, which
+    pytest-django runs after each transactional test, lifts the guard and puts it back in the
+    same transaction. Only the tests do this: `unstuck manage flush` is refused.
+    """
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from unstuck.web.accounts import append_only
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        if any(append_only.TABLE in sql for sql in sql_list):
+            vendor = self.connection.vendor
+            sql_list = [
+                *append_only.remove_statements(vendor),
+                *sql_list,
+                *append_only.create_statements(vendor),
+            ]
+        original(self, sql_list)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]

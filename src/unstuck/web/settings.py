@@ -12,14 +12,24 @@ in the data folder (never committed).
 - ``UNSTUCK_INSTRUMENTS_DIR``: a folder of the clinic's own instrument definitions.
 - ``UNSTUCK_MODELS_FILE``: expected-course models fitted by ``unstuck fit`` (default: shipped).
 - ``UNSTUCK_THRESHOLDS_FILE``: the clinic's copy of the detection thresholds (default: shipped).
+- ``UNSTUCK_HTTPS``: ``true`` when served over HTTPS: HSTS, redirect to HTTPS, secure cookies.
+- ``UNSTUCK_HSTS_SECONDS``: how long browsers keep to HTTPS (default one year, with HTTPS on).
+- ``UNSTUCK_SESSION_IDLE_SECONDS``: sign out after this long without a request (default 1800).
+- ``UNSTUCK_SESSION_SECONDS``: sign out this long after signing in, whatever (default 8 hours).
+- ``UNSTUCK_TRUSTED_PROXIES``: reverse proxies (addresses or networks) whose X-Forwarded-For
+  and X-Forwarded-Proto are believed (default: none).
+- ``UNSTUCK_LOGIN_FAILURE_LIMIT`` / ``UNSTUCK_LOGIN_ADDRESS_FAILURE_LIMIT`` /
+  ``UNSTUCK_LOGIN_LOCKOUT_SECONDS``: sign-in throttling (5 per account, 50 per address, 15 min).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 from unstuck.web.env import envbool, envint, envlist, envstr
 
@@ -53,6 +63,8 @@ INSTALLED_APPS = [
     "unstuck.web.records",
     "unstuck.web.instruments",
     "unstuck.web.reviews",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +76,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "unstuck.web.accounts.signals.AuditRefusedAccessMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "unstuck.web.security.SessionTimeoutMiddleware",
+    "unstuck.web.security.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "unstuck.web.urls"
@@ -113,19 +130,62 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "caseload"
 LOGOUT_REDIRECT_URL = "login"
-# Login throttling (unstuck.web.accounts.throttle): failures per user name and address.
+# Login throttling (unstuck.web.accounts.throttle, django-axes) on every sign-in form:
+# failures per account, and (a higher limit) per address.
 LOGIN_FAILURE_LIMIT = envint("UNSTUCK_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("UNSTUCK_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 LOGIN_LOCKOUT_SECONDS = envint("UNSTUCK_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+TRUSTED_PROXIES = envlist("UNSTUCK_TRUSTED_PROXIES", [])
+AUTHENTICATION_BACKENDS = [
+    "unstuck.web.accounts.throttle.ClinicAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "unstuck.web.accounts.throttle.ClinicAxesHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(seconds=LOGIN_LOCKOUT_SECONDS)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "unstuck.web.accounts.throttle.client_address"
+AXES_USERNAME_CALLABLE = "unstuck.web.accounts.throttle.account_name"
+AXES_LOCKOUT_CALLABLE = "unstuck.web.accounts.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in Unstuck's own audit log
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# One switch for a deployment behind HTTPS (the reverse proxy's or the server's own).
+HTTPS = envbool("UNSTUCK_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = envint("UNSTUCK_HSTS_SECONDS", 365 * 24 * 60 * 60) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if TRUSTED_PROXIES:  # the proxy terminates TLS and says so; nobody else can reach the app
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("UNSTUCK_SESSION_SECONDS", 8 * 60 * 60)
-SESSION_COOKIE_SECURE = envbool("UNSTUCK_SECURE_COOKIES", False)
+SESSION_IDLE_SECONDS = envint("UNSTUCK_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_COOKIE_SECURE = envbool("UNSTUCK_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp) on every page: scripts and styles only from our own
+# static files; the printable documents' one <style> block carries the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("UNSTUCK_TIME_ZONE", "Europe/London")
@@ -134,6 +194,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [Path(__file__).parent / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

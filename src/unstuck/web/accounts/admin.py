@@ -1,4 +1,9 @@
-"""The administrator's screens: people (with roles) and a read-only audit log."""
+"""The administrator's screens: people (with roles) and a read-only audit log.
+
+Every save here writes its audit rows in the same transaction (`accounts.services`). An
+administrator cannot change their own role, supervisor or rights (no self-grant): another
+administrator must, and the audit log shows who did.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,31 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
 
-from unstuck.web.accounts.models import AuditEntry, Clinic, User
+from unstuck.web.accounts import services
+from unstuck.web.accounts.models import AuditAction, AuditEntry, Clinic, User
+
+# Fields of one's own account that an administrator may not change (they decide access).
+ACCESS_FIELDS = (
+    "role",
+    "supervisor",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "groups",
+    "user_permissions",
+)
+
+
+def _actor(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 @admin.register(User)
@@ -24,19 +51,87 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         ("Role in the clinic", {"fields": ("clinic", "role", "supervisor")}),
     )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            return fields + ACCESS_FIELDS
+        return fields
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool
+    ) -> None:
+        before = services.AccountState.of(User.objects.get(pk=obj.pk)) if change else None
+        if change and obj.pk == request.user.pk and before != services.AccountState.of(obj):
+            self._refuse_self_grant(obj, before)
+        super().save_model(request, obj, form, change)
+        services.audit_account_saved(actor=_actor(request), account=obj, before=before)
+
+    @staticmethod
+    def _refuse_self_grant(obj: User, before: services.AccountState | None) -> None:
+        """Second line behind the read-only fields: a forged form cannot slip a change in."""
+        if before is None:
+            return
+        kept = (before.role, before.supervisor, before.is_active, before.is_staff)
+        after = services.AccountState.of(obj)
+        if kept != (after.role, after.supervisor, after.is_active, after.is_staff) or (
+            before.is_superuser != after.is_superuser
+        ):
+            raise PermissionDenied(services.SELF_GRANT_REFUSED)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                account = User.objects.get(pk=id)
+                services.audit_password_set(actor=_actor(request), account=account)
+        return response
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # deactivate instead: the records and the audit log keep who did what
+
 
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "synthetic")
+
+    def save_model(
+        self, request: HttpRequest, obj: Clinic, form: ModelForm[Clinic], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        services.audit_clinic_saved(actor=_actor(request), clinic=obj, created=not change)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """Filter by action, listed in plain words rather than the stored codes."""
+
+    title = "what"
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(value), str(label)) for value, label in AuditAction.choices]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[AuditEntry]
+    ) -> QuerySet[AuditEntry]:
+        return queryset.filter(action=self.value()) if self.value() else queryset
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Readable by administrators; nobody can add, change or delete entries in the app."""
 
-    list_display = ("at", "username", "action", "client_code", "detail")
-    list_filter = ("action",)
+    list_display = ("at", "username", "what", "client_code", "detail")
+    list_filter = (ActionFilter,)
     search_fields = ("username", "client_code")
+
+    @admin.display(description="what")
+    def what(self, entry: AuditEntry) -> str:
+        return entry.action_label
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,15 +1,35 @@
-"""Writing the audit log. Call it inside the transaction of the change it records."""
+"""Writing the audit log. Call it inside the transaction of the change it records.
+
+Every entry names one `AuditAction` (the vocabulary lives in `accounts.models`). Details never
+contain questionnaire answers, notes or passwords.
+"""
 
 from __future__ import annotations
 
-from unstuck.web.accounts.models import AuditEntry, User
+from unstuck.web.accounts.models import AuditAction, AuditEntry, User
+
+DETAIL_LENGTH = 300
 
 
-def record_audit(user: User, action: str, *, client_code: str = "", detail: str = "") -> None:
-    AuditEntry.objects.create(
+def record_audit(
+    user: User | None,
+    action: AuditAction,
+    *,
+    client_code: str = "",
+    detail: str = "",
+    username: str = "",
+) -> AuditEntry:
+    """Append one entry. `username` names who acted when there is no account (a failed sign-in
+    with a made-up name); otherwise the account's name is kept as text, so the entry outlives it.
+
+    Raises `ValueError` for an action outside the vocabulary, so a typo fails in the tests
+    rather than writing free text.
+    """
+    checked = AuditAction(action)
+    return AuditEntry.objects.create(
         user=user,
-        username=user.username,
-        action=action,
-        client_code=client_code,
-        detail=detail[:300],
+        username=(user.username if user is not None else username)[:150],
+        action=checked.value,
+        client_code=client_code[:40],
+        detail=detail[:DETAIL_LENGTH],
     )

@@ -46,6 +46,78 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class AuditAction(models.TextChoices):
+    """The audit log's vocabulary: every entry is one of these, never free text.
+
+    The stored value is a short code; the label is what people read on the audit log page.
+    Adding an action is adding a member here (a value of at most 40 characters and a label in
+    plain words): the column has no database choices, so no migration is needed.
+    `ACCESS_GRANTS` lists the actions that change who can see clinical records.
+    """
+
+    # Clinical records: reading
+    VIEW_CASELOAD = "view_caseload", "Viewed the caseload"
+    VIEW_CLIENT = "view_client", "Viewed a client's record"
+    OPEN_SESSION_FORM = "open_session_form", "Opened the session form"
+    VIEW_GOALS = "view_goals", "Viewed a client's goals"
+    OPEN_REVIEW_FORM = "open_review_form", "Opened the impasse review form"
+    VIEW_REVIEW = "view_review", "Viewed an impasse review"
+    PRINT_CONSULTATION = "print_consultation", "Opened a consultation summary"
+    PRINT_LETTER = "print_letter", "Opened a letter"
+    # Clinical records: writing
+    CREATE_CLIENT = "create_client", "Added a client"
+    RECORD_SESSION = "record_session", "Recorded a session"
+    END_EPISODE = "end_episode", "Ended an episode of care"
+    ADD_GOAL = "add_goal", "Added a goal"
+    REVISE_GOAL = "revise_goal", "Revised a goal"
+    RATE_GOAL = "rate_goal", "Rated progress on a goal"
+    OPEN_REVIEW = "open_review", "Started an impasse review"
+    MAKE_PLAN = "make_plan", "Made a plan from a review"
+    RECORD_STRATEGY_RESULT = "record_strategy_result", "Recorded how a strategy went"
+    ADD_REFLECTION = "add_reflection", "Wrote a reflection"
+    WRITE_LETTER = "write_letter", "Wrote a letter"
+    # Safety
+    SAFETY_ALERT_RAISED = "safety_alert_raised", "A safety alert was raised"
+    SAFETY_CHECK_RECORDED = "safety_check_recorded", "Recorded a safety check"
+    CLOSED_WITH_OPEN_SAFETY_ALERT = (
+        "episode_closed_with_open_safety_alert",
+        "Ended an episode with a safety alert still open",
+    )
+    # Clinic figures
+    VIEW_TEAM_FIGURES = "view_team_figures", "Viewed the team's figures"
+    EXPORT_TEAM_FIGURES = "export_team_figures", "Exported the team's figures"
+    # The clinic's questionnaires
+    ADD_INSTRUMENT = "add_instrument", "Added a questionnaire"
+    # Signing in and access
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_OUT = "sign_out", "Signed out"
+    SIGN_IN_FAILED = "sign_in_failed", "Failed to sign in"
+    SIGN_IN_PAUSED = "sign_in_paused", "Was stopped from signing in (too many failures)"
+    ACCESS_DENIED = "access_denied", "Was refused a page"
+    VIEW_AUDIT_LOG = "view_audit_log", "Read the audit log"
+    # Accounts (administration)
+    CREATE_ACCOUNT = "create_account", "Created an account"
+    CHANGE_ROLE = "change_role", "Changed someone's role"
+    CHANGE_SUPERVISOR = "change_supervisor", "Changed who supervises someone"
+    CHANGE_ADMIN_RIGHTS = "change_admin_rights", "Changed someone's administration rights"
+    DEACTIVATE_ACCOUNT = "deactivate_account", "Deactivated an account"
+    REACTIVATE_ACCOUNT = "reactivate_account", "Reactivated an account"
+    CHANGE_ACCOUNT = "change_account", "Changed an account's details"
+    CHANGE_PASSWORD = "change_password", "Set someone's password"
+    CHANGE_CLINIC = "change_clinic", "Changed the clinic's details"
+
+
+ACCESS_GRANTS = frozenset(
+    {
+        AuditAction.CREATE_ACCOUNT,
+        AuditAction.CHANGE_ROLE,
+        AuditAction.CHANGE_SUPERVISOR,
+        AuditAction.CHANGE_ADMIN_RIGHTS,
+        AuditAction.REACTIVATE_ACCOUNT,
+    }
+)
+
+
 class AuditEntry(models.Model):
     """Who did what to which record, and when. Written by services; never edited.
 
@@ -64,5 +136,13 @@ class AuditEntry(models.Model):
         ordering: ClassVar[list[str]] = ["-at", "-id"]
         verbose_name_plural = "audit entries"
 
+    @property
+    def action_label(self) -> str:
+        """The action in plain words (the stored code if it has left the vocabulary)."""
+        try:
+            return str(AuditAction(self.action).label)
+        except ValueError:
+            return self.action
+
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.client_code}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action_label} {self.client_code}"

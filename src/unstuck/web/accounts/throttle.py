@@ -1,38 +1,120 @@
-"""Login throttling: too many failed attempts lock a user name and an address for a while.
+"""Sign-in throttling with django-axes, keyed so one person's mistakes lock nobody else out.
 
-Counted in the cache per user name and per address separately, so that one address cannot try
-many names and many addresses cannot try one name. Limits are settings
-(``LOGIN_FAILURE_LIMIT``, ``LOGIN_LOCKOUT_SECONDS``).
+Why django-axes: it hooks Django's authentication itself (its backend and the sign-in signals),
+so every sign-in form, the clinic's /login/ and the administration's /admin/login/, is counted
+by one throttle; it keeps its counts in the database, so they hold across the server's
+processes and restarts (a per-process cache does not); and it has an admin screen and an
+`axes_reset` command for unlocking. What it lacks is a higher limit for an address than for an
+account, which `ClinicAxesHandler` adds in one method.
+
+Two counts, in `LOGIN_LOCKOUT_SECONDS`:
+- per account (the name typed, any address): `LOGIN_FAILURE_LIMIT` failures pause that name;
+- per address: `LOGIN_ADDRESS_FAILURE_LIMIT` (higher) failures pause the address, so a scan of
+  made-up names is stopped without one person's typos locking the rest of the clinic out.
+
+The address is the connecting one, or, only when it is one of `TRUSTED_PROXIES`, the last
+address in X-Forwarded-For that is not itself a trusted proxy.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
-from django.core.cache import cache
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
 
 LOCKED_MESSAGE = (
     "Too many failed sign-in attempts. For your clients' privacy, signing in is paused for "
     "this account or address; try again in {minutes} minutes or ask your administrator."
 )
+NAME_LENGTH = 150  # a user name's length in Django; longer typed names are cut, not refused
 
 
-def _keys(username: str, address: str) -> tuple[str, str]:
-    return f"login-fail:user:{username.lower()}", f"login-fail:addr:{address}"
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in settings.TRUSTED_PROXIES)
 
 
-def is_locked(username: str, address: str) -> bool:
-    limit: int = settings.LOGIN_FAILURE_LIMIT
-    return any((cache.get(k) or 0) >= limit for k in _keys(username, address))
+def client_address(request: HttpRequest) -> str:
+    """The address a request came from, honouring X-Forwarded-For only from trusted proxies."""
+    address = str(request.META.get("REMOTE_ADDR", ""))
+    if not _trusted(address):
+        return address
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        if not _trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return address  # a garbled header: count the proxy, not the garbage
+    return address
 
 
-def note_failure(username: str, address: str) -> None:
-    for key in _keys(username, address):
-        cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+def account_name(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The typed name as counted: case-folded (Alex and alex are one account's guesses) and
+    cut to a user name's length, without NUL characters that PostgreSQL refuses."""
+    typed = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(typed).replace("\0", "").strip().lower()[:NAME_LENGTH]
 
 
-def clear(username: str, address: str) -> None:
-    cache.delete_many(list(_keys(username, address)))
+class ClinicAxesHandler(AxesDatabaseHandler):  # type: ignore[misc]
+    """Axes' database handler with a higher limit per address than per account."""
+
+    def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
+        """Failures on the scale of the account limit: the account's own count, or the
+        address's count scaled down by the ratio of the two limits, whichever is higher."""
+        since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+        recent = AccessAttempt.objects.filter(attempt_time__gte=since)
+        username = get_client_username(request, credentials)
+        per_account = _sum(recent.filter(username=username)) if username else 0
+        per_address = _sum(recent.filter(ip_address=request.axes_ip_address))
+        scaled = per_address * settings.LOGIN_FAILURE_LIMIT // settings.LOGIN_ADDRESS_FAILURE_LIMIT
+        return max(per_account, scaled)
+
+
+def _sum(attempts: Any) -> int:
+    return int(attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0)
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any
+) -> HttpResponse:
+    """The sign-in page again, with the reason and no hint of whether the name exists."""
+    minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
+    context = {
+        "form": AuthenticationForm(request),
+        "locked": LOCKED_MESSAGE.format(minutes=minutes),
+        "next": request.POST.get("next", request.GET.get("next", "")),
+    }
+    return render(request, "registration/login.html", context, status=429)
+
+
+class ClinicAxesBackend(AxesStandaloneBackend):  # type: ignore[misc]
+    """Axes' backend, except that a check without a request (Django's test client `login`, a
+    script) is left to the next backend: there is no address to count and nobody to lock out.
+    Every sign-in form passes its request, so every form is still throttled."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if request is None:
+            return None
+        super().authenticate(request, username, password, **kwargs)
+        return None

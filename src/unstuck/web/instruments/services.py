@@ -6,7 +6,7 @@ from django.db import transaction
 
 from unstuck.measures import Instrument, parse_definition_text
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import User
+from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.instruments.models import ClinicInstrument
 from unstuck.web.records.instruments import instruments, reload_instruments
 
@@ -27,6 +27,6 @@ def add_clinic_instrument(*, user: User, filename: str, text: str) -> Instrument
         definition=text,
         uploaded_by=user,
     )
-    record_audit(user, "add_instrument", detail=f"{instrument.id} from {filename}")
+    record_audit(user, AuditAction.ADD_INSTRUMENT, detail=f"{instrument.id} from {filename}")
     transaction.on_commit(reload_instruments)
     return instrument

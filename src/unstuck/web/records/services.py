@@ -16,7 +16,7 @@ from unstuck.errors import InvalidValue
 from unstuck.measures import score_answers
 from unstuck.progress.summary import ClientSummary, summarise_client
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import User
+from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import safety, selectors
 from unstuck.web.records.instruments import (
     MAIN_INSTRUMENT,
@@ -90,7 +90,7 @@ def create_client(
     Episode.objects.create(client=client, started_on=started_on)
     client.next_action = NO_FLAG_ACTIONS["insufficient_data"]
     client.save(update_fields=["next_action"])
-    record_audit(therapist, "create_client", client_code=code)
+    record_audit(therapist, AuditAction.CREATE_CLIENT, client_code=code)
     return client
 
 
@@ -147,7 +147,10 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
         raise_safety_alerts_for(response, user=user)
     refresh_status(client)
     record_audit(
-        user, "record_session", client_code=client.code, detail=f"session {session.number}"
+        user,
+        AuditAction.RECORD_SESSION,
+        client_code=client.code,
+        detail=f"session {session.number}",
     )
     return session
 
@@ -178,14 +181,14 @@ def end_episode(
     if still_open:
         record_audit(
             user,
-            "episode_closed_with_open_safety_alert",
+            AuditAction.CLOSED_WITH_OPEN_SAFETY_ALERT,
             client_code=client.code,
             detail=_alerts_detail(still_open),
         )
     episode.ended_on = ended_on
     episode.end_reason = reason
     episode.save(update_fields=["ended_on", "end_reason"])
-    record_audit(user, "end_episode", client_code=client.code, detail=reason)
+    record_audit(user, AuditAction.END_EPISODE, client_code=client.code, detail=reason)
     return episode
 
 
@@ -290,7 +293,10 @@ def raise_safety_alerts_for(response: MeasureResponse, *, user: User) -> list[Sa
             answer=int(answer),
         )
         record_audit(
-            user, "safety_alert_raised", client_code=client.code, detail=_alerts_detail([alert])
+            user,
+            AuditAction.SAFETY_ALERT_RAISED,
+            client_code=client.code,
+            detail=_alerts_detail([alert]),
         )
         raised.append(alert)
     return raised
@@ -334,7 +340,7 @@ def record_safety_check(
     refresh_status(client)
     record_audit(
         user,
-        "safety_check_recorded",
+        AuditAction.SAFETY_CHECK_RECORDED,
         client_code=client.code,
         detail=f"{outcome}; closes {_alerts_detail(closing)}",
     )

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import User
+from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import charts, presenters, safety, selectors, services
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
@@ -76,7 +76,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         }
         for c in clients
     ]
-    record_audit(user, "view_caseload", detail=f"{len(rows)} clients")
+    record_audit(user, AuditAction.VIEW_CASELOAD, detail=f"{len(rows)} clients")
     counts = {
         "safety": sum(1 for c in clients if c.status_rank == 0),
         "off_track": sum(1 for c in clients if c.status == Status.OFF_TRACK),
@@ -122,7 +122,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     from unstuck.web.reviews.models import Result
 
     open_alerts = selectors.open_safety_alerts(client)
-    record_audit(user, "view_client", client_code=client.code)
+    record_audit(user, AuditAction.VIEW_CLIENT, client_code=client.code)
     return render(
         request,
         "records/client_detail.html",
@@ -197,7 +197,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
                 + ".",
             )
             return redirect("client", client_id=client.pk)
-    record_audit(user, "open_session_form", client_code=client.code)
+    record_audit(user, AuditAction.OPEN_SESSION_FORM, client_code=client.code)
     return render(
         request,
         "records/session_form.html",

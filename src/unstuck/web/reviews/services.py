@@ -11,7 +11,7 @@ from django.db.models import F
 
 from unstuck.errors import InvalidValue
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import User
+from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import selectors
 from unstuck.web.records import services as records
 from unstuck.web.records.models import Client, EndReason
@@ -55,7 +55,7 @@ def add_goal(*, user: User, client: Client, text: str) -> Goal:
     GoalRevision.objects.create(
         goal=goal, text=text.strip(), change=GoalChange.AGREED, revised_by=user
     )
-    record_audit(user, "add_goal", client_code=client.code)
+    record_audit(user, AuditAction.ADD_GOAL, client_code=client.code)
     return goal
 
 
@@ -75,7 +75,7 @@ def revise_goal(*, user: User, goal: Goal, text: str, change: str, note: str = "
         goal.client.goals.filter(active=True).exclude(pk=goal.pk).update(position=F("position") + 1)
         goal.position = 0
     goal.save(update_fields=["active", "position"])
-    record_audit(user, "revise_goal", client_code=goal.client.code, detail=change)
+    record_audit(user, AuditAction.REVISE_GOAL, client_code=goal.client.code, detail=change)
     return goal
 
 
@@ -88,7 +88,7 @@ def rate_goal(
     rating = GoalRating.objects.create(
         goal=goal, rated_on=rated_on, attainment=attainment, note=note
     )
-    record_audit(user, "rate_goal", client_code=goal.client.code)
+    record_audit(user, AuditAction.RATE_GOAL, client_code=goal.client.code)
     return rating
 
 
@@ -122,7 +122,7 @@ def open_review(
         ReviewReason(review=review, reason_id=r, rating=rating, evidence=evidence)
         for r, (rating, evidence) in ratings.items()
     )
-    record_audit(user, "open_review", client_code=client.code)
+    record_audit(user, AuditAction.OPEN_REVIEW, client_code=client.code)
     return review
 
 
@@ -148,7 +148,9 @@ def make_plan(
         )
         for i, c in enumerate(chosen)
     )
-    record_audit(user, "make_plan", client_code=client.code, detail=f"{len(chosen)} strategies")
+    record_audit(
+        user, AuditAction.MAKE_PLAN, client_code=client.code, detail=f"{len(chosen)} strategies"
+    )
     return plan
 
 
@@ -176,7 +178,7 @@ def record_strategy_result(
         note=note,
         recorded_by=user,
     )
-    record_audit(user, "record_strategy_result", client_code=client.code, detail=result)
+    record_audit(user, AuditAction.RECORD_STRATEGY_RESULT, client_code=client.code, detail=result)
     return entry
 
 
@@ -202,7 +204,7 @@ def add_reflection(
         wants_self_care=wants_self_care,
         note=note,
     )
-    record_audit(user, "add_reflection", client_code=client.code if client else "")
+    record_audit(user, AuditAction.ADD_REFLECTION, client_code=client.code if client else "")
     return reflection
 
 
@@ -245,5 +247,5 @@ def close_with_letter(
         reason=reason_code,
         safety_considered=safety_considered,
     )
-    record_audit(user, "write_letter", client_code=client.code, detail=kind)
+    record_audit(user, AuditAction.WRITE_LETTER, client_code=client.code, detail=kind)
     return letter

@@ -18,7 +18,7 @@ from unstuck.analysis.clinic import CASE_MIX, to_csv
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.impasse.outcomes import CAVEAT, default_outcome_rules
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import User
+from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import presenters, safety
 from unstuck.web.records import selectors as records
 from unstuck.web.records import services as record_services
@@ -74,7 +74,7 @@ def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             return redirect("review", review_id=review.pk)
-    record_audit(user, "open_review_form", client_code=client.code)
+    record_audit(user, AuditAction.OPEN_REVIEW_FORM, client_code=client.code)
     return render(
         request,
         "reviews/review_form.html",
@@ -122,7 +122,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
                 request, "The plan is saved. Record how each strategy goes at later sessions."
             )
             return redirect("client", client_id=client.pk)
-    record_audit(user, "view_review", client_code=client.code)
+    record_audit(user, AuditAction.VIEW_REVIEW, client_code=client.code)
     names = knowledge.reason_names()
     return render(
         request,
@@ -168,7 +168,7 @@ def goals(request: HttpRequest, client_id: int) -> HttpResponse:
             services.add_goal(user=user, client=client, text=form.cleaned_data["text"])
             messages.success(request, "Goal added.")
             return redirect("goals", client_id=client.pk)
-    record_audit(user, "view_goals", client_code=client.code)
+    record_audit(user, AuditAction.VIEW_GOALS, client_code=client.code)
     return render(
         request,
         "reviews/goals.html",
@@ -243,7 +243,7 @@ def _document_context(client: Client) -> dict[str, object]:
 @login_required
 def consultation(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client(request, client_id, write=False)
-    record_audit(_user(request), "print_consultation", client_code=client.code)
+    record_audit(_user(request), AuditAction.PRINT_CONSULTATION, client_code=client.code)
     return documents.respond(
         request,
         "reviews/consultation.html",
@@ -284,7 +284,9 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
 def letter(request: HttpRequest, client_id: int, letter_id: int) -> HttpResponse:
     client = _client(request, client_id, write=False)
     entry = get_object_or_404(client.letters, pk=letter_id)
-    record_audit(_user(request), "print_letter", client_code=client.code, detail=entry.kind)
+    record_audit(
+        _user(request), AuditAction.PRINT_LETTER, client_code=client.code, detail=entry.kind
+    )
     context = _document_context(client) | {"letter": entry, "therapist": client.therapist}
     template = (
         "reviews/referral_letter.html"
@@ -320,7 +322,7 @@ def team(request: HttpRequest) -> HttpResponse:
     rows = team_selectors.figures(user)
     if rows is None:
         raise Http404("No such page.")
-    record_audit(user, "view_team_figures")
+    record_audit(user, AuditAction.VIEW_TEAM_FIGURES)
     tallies = clinic_outcomes.clinic_tallies(user.clinic) if user.clinic else {}
     strategies, reasons = knowledge.strategy_names(), knowledge.reason_names()
     helps = [
@@ -348,7 +350,7 @@ def team_csv(request: HttpRequest) -> HttpResponse:
     rows = team_selectors.figures(user)
     if rows is None:
         raise Http404("No such page.")
-    record_audit(user, "export_team_figures")
+    record_audit(user, AuditAction.EXPORT_TEAM_FIGURES)
     response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="team-figures.csv"'
     return response

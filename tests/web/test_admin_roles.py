@@ -1,0 +1,183 @@
+"""An administrator cannot reach clinical records unseen (issue 15).
+
+The exploit: in /admin/ the administrator made themselves a supervisor, then a therapist's
+supervisor, then opened that therapist's clients. Now their own role, supervisor and rights
+are read-only to them, and every change another administrator makes is in the audit log.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client as HttpClient
+from django.test import RequestFactory
+from django.urls import reverse
+
+from personas import PASSWORD, PHQ9_MILD
+from unstuck.web.accounts.admin import UserAdmin
+from unstuck.web.accounts.models import AuditAction, AuditEntry, Role, User
+
+
+def make_admin(name: str, clinic) -> User:
+    user = User.objects.create_user(
+        name, password=PASSWORD, clinic=clinic, role=Role.ADMINISTRATOR, is_staff=True
+    )
+    user.is_superuser = True
+    user.save()
+    return user
+
+
+def change_form(user: User, **changes: object) -> dict[str, object]:
+    """What the admin's change page posts for `user`, with `changes` applied."""
+    data: dict[str, object] = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        "last_login_0": "",
+        "last_login_1": "",
+        "clinic": user.clinic_id or "",
+        "role": user.role,
+        "supervisor": user.supervisor_id or "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def change_url(user: User) -> str:
+    return reverse("admin:accounts_user_change", args=[user.pk])
+
+
+@pytest.fixture
+def admin_client(client: HttpClient, personas) -> tuple[HttpClient, User]:
+    admin = make_admin("root", personas.clinic)
+    client.force_login(admin)
+    return client, admin
+
+
+def test_the_exploit_from_the_issue_now_fails(admin_client, personas, make_client) -> None:
+    client, admin = admin_client
+    record = make_client("C-960", [PHQ9_MILD])
+    client.post(
+        change_url(admin),
+        change_form(admin, role=Role.SUPERVISOR, is_superuser="on", is_staff="on"),
+    )
+    admin.refresh_from_db()
+    assert admin.role == Role.ADMINISTRATOR
+    response = client.post(
+        change_url(personas.therapist), change_form(personas.therapist, supervisor=admin.pk)
+    )
+    assert response.status_code == 200  # the form is shown again with the error
+    personas.therapist.refresh_from_db()
+    assert personas.therapist.supervisor == personas.supervisor
+    assert client.get(reverse("client", args=[record.pk])).status_code == 404
+    assert not AuditEntry.objects.filter(action=AuditAction.CHANGE_ROLE).exists()
+
+
+def test_own_access_fields_are_read_only(admin_client) -> None:
+    client, admin = admin_client
+    page = client.get(change_url(admin))
+    form = page.context["adminform"].form
+    for field in ("role", "supervisor", "is_superuser", "is_staff", "is_active"):
+        assert field not in form.fields
+
+
+def test_a_forged_self_grant_is_refused_behind_the_form(personas) -> None:
+    admin = make_admin("root", personas.clinic)
+    request = RequestFactory().post("/admin/")
+    request.user = admin
+    admin.role = Role.SUPERVISOR
+    with pytest.raises(PermissionDenied):
+        UserAdmin(User, None).save_model(request, admin, None, change=True)  # type: ignore[arg-type]
+    admin.refresh_from_db()
+    assert admin.role == Role.ADMINISTRATOR
+
+
+def test_a_grant_by_another_administrator_is_audited_and_shown(admin_client, personas) -> None:
+    client, _ = admin_client
+    other = make_admin("other", personas.clinic)
+    kept = {"is_staff": "on", "is_superuser": "on"}  # only the role changes
+    response = client.post(change_url(other), change_form(other, role=Role.SUPERVISOR, **kept))
+    assert response.status_code == 302
+    response = client.post(
+        change_url(personas.therapist), change_form(personas.therapist, supervisor=other.pk)
+    )
+    assert response.status_code == 302
+    rows = (
+        AuditEntry.objects.filter(username="root")
+        .exclude(action=AuditAction.SIGN_IN)
+        .order_by("id")
+    )
+    assert [(e.action, e.detail) for e in rows] == [
+        (AuditAction.CHANGE_ROLE, "other: Administrator -> Supervisor"),
+        (AuditAction.CHANGE_SUPERVISOR, "alex: supervisor jordan -> other"),
+    ]
+    page = client.get(reverse("audit_log")).content.decode()
+    grants = page[page.index("Recent changes to who can see clinical records") :]
+    assert "Changed someone&#x27;s role" in grants
+    assert "alex: supervisor jordan -&gt; other" in grants
+
+
+def test_creating_and_deactivating_accounts_is_audited(admin_client, personas) -> None:
+    client, _ = admin_client
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "casey",
+            "password1": "a-long-new-password-42",
+            "password2": "a-long-new-password-42",
+            "usable_password": "true",
+            "clinic": personas.clinic.pk,
+            "role": Role.THERAPIST,
+            "supervisor": personas.supervisor.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    casey = User.objects.get(username="casey")
+    client.post(change_url(casey), change_form(casey, is_active=None))
+    rows = (
+        AuditEntry.objects.filter(username="root")
+        .exclude(action=AuditAction.SIGN_IN)
+        .order_by("id")
+    )
+    assert [(e.action, e.detail) for e in rows] == [
+        (
+            AuditAction.CREATE_ACCOUNT,
+            "casey: Therapist, supervised by jordan, no administration rights",
+        ),
+        (AuditAction.DEACTIVATE_ACCOUNT, "casey"),
+    ]
+
+
+def test_accounts_cannot_be_deleted_only_deactivated(admin_client, personas) -> None:
+    client, _ = admin_client
+    url = reverse("admin:accounts_user_delete", args=[personas.colleague.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert User.objects.filter(pk=personas.colleague.pk).exists()
+
+
+def test_setting_a_password_and_changing_the_clinic_are_audited(admin_client, personas) -> None:
+    client, _ = admin_client
+    url = reverse("admin:auth_user_password_change", args=[personas.colleague.pk])
+    new = "another-long-password-77"
+    response = client.post(
+        url,
+        {
+            "password1": new,
+            "password2": new,
+            "usable_password": "true",
+            "set_usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    clinic_url = reverse("admin:accounts_clinic_change", args=[personas.clinic.pk])
+    assert client.post(clinic_url, {"name": "Renamed clinic", "synthetic": "on"}).status_code == 302
+    rows = AuditEntry.objects.filter(username="root").exclude(action=AuditAction.SIGN_IN)
+    assert [(e.action, e.detail) for e in rows.order_by("id")] == [
+        (AuditAction.CHANGE_PASSWORD, "sam"),
+        (AuditAction.CHANGE_CLINIC, "Renamed clinic: changed"),
+    ]
+    assert all(new not in e.detail for e in AuditEntry.objects.all())

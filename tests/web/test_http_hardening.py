@@ -1,0 +1,158 @@
+"""HTTP hardening (issue 15): one switch for HTTPS, a CSP with no inline script, no-store on
+every page, an idle session timeout, and `check --deploy` clean in HTTPS mode."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from personas import PASSWORD, PHQ9_MILD
+from unstuck.web import security
+
+ROOT = Path(__file__).resolve().parents[2]
+INLINE = [
+    re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),  # a script block without src
+    re.compile(r"\sstyle\s*=", re.I),  # a style attribute
+    re.compile(r"\son[a-z]+\s*=", re.I),  # an event handler attribute
+    re.compile(r"javascript:", re.I),
+]
+
+
+def pages(client: HttpClient, personas, record) -> dict[str, str]:
+    client.force_login(personas.therapist)
+    return {
+        "caseload": reverse("caseload"),
+        "client": reverse("client", args=[record.pk]),
+        "session form": reverse("session_new", args=[record.pk]),
+        "goals": reverse("goals", args=[record.pk]),
+        "reflections": reverse("reflections"),
+        "consultation": reverse("consultation", args=[record.pk]),
+    }
+
+
+def test_every_page_has_a_strict_policy_and_no_inline_code(
+    client: HttpClient, personas, make_client
+) -> None:
+    record = make_client("C-990", [PHQ9_MILD, PHQ9_MILD])
+    for name, url in pages(client, personas, record).items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        policy = response["Content-Security-Policy"]
+        assert "default-src 'self'" in policy, name
+        assert "script-src 'self';" in policy + ";", name  # no 'unsafe-inline', no nonce
+        assert "'unsafe-inline'" not in policy, name
+        body = response.content.decode()
+        for pattern in INLINE:
+            assert not pattern.search(body), f"{name}: {pattern.pattern}"
+
+
+def test_the_printable_documents_style_block_carries_the_nonce(
+    client: HttpClient, personas, make_client
+) -> None:
+    record = make_client("C-991", [PHQ9_MILD])
+    client.force_login(personas.therapist)
+    response = client.get(reverse("consultation", args=[record.pk]))
+    nonce = re.search(r'<style nonce="([^"]+)">', response.content.decode())
+    assert nonce is not None
+    assert f"'nonce-{nonce.group(1)}'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("url", ["/login/", "/admin/login/"])
+def test_sign_in_pages_have_the_policy_too(client: HttpClient, url: str) -> None:
+    response = client.get(url)
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_pages_with_client_data_are_never_stored(client: HttpClient, personas, make_client) -> None:
+    record = make_client("C-992", [PHQ9_MILD])
+    for name, url in pages(client, personas, record).items():
+        cache_control = client.get(url)["Cache-Control"]
+        assert "no-store" in cache_control, name
+        assert "private" in cache_control, name
+
+
+def test_the_style_sheet_is_a_static_file(client: HttpClient) -> None:
+    response = client.get("/static/unstuck/app.css")
+    assert response.status_code == 200
+    assert b".badge" in b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
+def sign_in(client: HttpClient) -> None:
+    assert client.post("/login/", {"username": "alex", "password": PASSWORD}).status_code == 302
+
+
+def age_session(client: HttpClient, key: str, seconds: int) -> None:
+    session = client.session
+    session[key] = int(time.time()) - seconds
+    session.save()
+
+
+def test_an_idle_session_ends(client: HttpClient, personas, settings) -> None:
+    sign_in(client)
+    assert client.get("/").status_code == 200
+    age_session(client, security.LAST_SEEN, settings.SESSION_IDLE_SECONDS + 5)
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[0][0].startswith("/login/")
+    assert "signed out after 30 minutes without activity" in response.content.decode()
+    assert client.get("/").status_code == 302  # and it stays ended
+
+
+def test_activity_keeps_the_session(client: HttpClient, personas, settings) -> None:
+    sign_in(client)
+    age_session(client, security.LAST_SEEN, settings.SESSION_IDLE_SECONDS - 60)
+    assert client.get("/").status_code == 200
+    assert client.get("/").status_code == 200
+
+
+def test_a_session_ends_at_its_absolute_limit_even_when_active(
+    client: HttpClient, personas, settings
+) -> None:
+    sign_in(client)
+    age_session(client, security.SIGNED_IN_AT, settings.SESSION_COOKIE_AGE + 5)
+    assert client.get("/").status_code == 302
+
+
+def manage_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("UNSTUCK_")}
+    environ |= {"UNSTUCK_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "", **env}
+    environ.pop("DJANGO_SETTINGS_MODULE")
+    unstuck = Path(sys.executable).parent / "unstuck"
+    return subprocess.run(
+        [str(unstuck), "manage", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+    )
+
+
+def test_check_deploy_has_no_warning_in_https_mode(tmp_path: Path) -> None:
+    result = manage_check(tmp_path, UNSTUCK_HTTPS="true")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_without_https_check_deploy_names_what_the_switch_turns_on(tmp_path: Path) -> None:
+    result = manage_check(tmp_path)
+    found = set(re.findall(r"security\.W\d+", result.stderr + result.stdout))
+    assert found == {"security.W004", "security.W008", "security.W012", "security.W016"}
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    settings_source = (ROOT / "src/unstuck/web/settings.py").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = set(re.findall(r'env\w+\(\s*"(UNSTUCK_\w+)"', settings_source))
+    assert "UNSTUCK_HTTPS" in names
+    for name in sorted(names):
+        assert f"| `{name}` |" in readme, f"{name} is read by settings.py but not in README.md"
+    https_row = next(line for line in readme.splitlines() if line.startswith("| `UNSTUCK_HTTPS`"))
+    assert "| `false` |" in https_row
