@@ -1,9 +1,11 @@
-"""Summarise a whole caseload at once: the vectorised twin of `unstuck.progress.summary`.
+"""Summarise clients: measures, change, signals and status. The one implementation.
 
-Input is a long polars frame of checked observations (as made by
-`unstuck.analysis.csvinput`); output is one row per client and instrument and one row per
-client. Work is done column-wise in polars and numpy, with a Python loop only over the
-(few) instruments: 100,000 clients x 10 sessions take about half a second on two cores.
+`summarise_caseload` serves the caseload (`unstuck analyze`) and, on a one-client frame,
+the web's single client (`unstuck.progress.summary.summarise_client`). Input is a long
+polars frame of checked observations (as made by `unstuck.analysis.csvinput`); output is
+one row per client and instrument and one row per client. Work is done column-wise in
+polars and numpy, with a Python loop only over the (few) instruments: 100,000 clients x 10
+sessions take about half a second on two cores.
 """
 
 from __future__ import annotations
@@ -17,13 +19,8 @@ import polars as pl
 from unstuck.measures import band_index
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
+from unstuck.progress.attendance import ATTENDANCE_KINDS
 from unstuck.progress.batch_sessions import run_bounds, session_counts
-from unstuck.progress.batch_signals import (
-    client_signals,
-    measure_signals,
-    recent_window,
-    status_expr,
-)
 from unstuck.progress.change import (
     ChangeArrays,
     ChangeCriteria,
@@ -32,7 +29,12 @@ from unstuck.progress.change import (
 )
 from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
 from unstuck.progress.course import CourseModel
-from unstuck.progress.summary import ATTENDANCE_KINDS
+from unstuck.progress.signals import (
+    client_signals,
+    measure_signals,
+    recent_window,
+    status_expr,
+)
 
 MEASURE_KEYS = (
     "first",
@@ -249,9 +251,7 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
 
 
 def _sums_in_order(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The sum of the first `counts` values of each run, added one by one in order (as
-    `signals.sum_in_order` does), so that both paths get the same digits even where a
-    mean sits on a rounding edge."""
+    """The sum of the first `counts` values of each run, added one by one in order."""
     sums = np.zeros(len(starts))
     for j in range(int(counts.max()) if len(counts) else 0):
         more = counts > j
@@ -356,7 +356,8 @@ def _band_positions(instrument: Instrument, totals: np.ndarray, size: int) -> pl
 
 
 def _sentence_expr(name: str) -> pl.Expr:
-    """`summary.explain_measure` for every row (`_verdict` holds the verdict sentences)."""
+    """Each measure's plain paragraph: the numbers, the verdict and the rule (`_verdict`
+    holds the verdict sentences)."""
     first = pl.concat_str(pl.col("first_text"), pl.col("_first_label"))
     last = pl.concat_str(pl.col("last_text"), pl.col("_last_label"))
     one = pl.format(w.ONE_SCORE, pl.lit(name), first, pl.col("first_occasion"))

@@ -147,6 +147,10 @@ def number_texts(values: pl.Series, *, plus: bool = False) -> pl.Series:
     number is written once and looked up, several times cheaper than `number_expr`.
     """
     write = signed if plus else number
+    if values.len() <= WRITTEN_ONE_BY_ONE:  # e.g. one client's (the web): no frame work
+        return pl.Series(
+            [None if v is None else write(v) for v in values.to_list()], dtype=pl.String
+        )
     finite = values.drop_nulls()
     whole = finite.dtype.is_integer() or (
         finite.dtype.is_float()
@@ -163,6 +167,7 @@ def number_texts(values: pl.Series, *, plus: bool = False) -> pl.Series:
 
 
 LOOKED_UP = 10_000  # the widest range of whole numbers `number_texts` writes by lookup
+WRITTEN_ONE_BY_ONE = 32  # up to this many values, `number_texts` calls `number` on each
 
 
 def _digits(col: pl.Expr, places: int, *, plus: bool) -> pl.Expr:
