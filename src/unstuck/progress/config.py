@@ -28,8 +28,9 @@ class NotOnTrackRule:
 
 @dataclass(frozen=True)
 class PlateauRule:
-    min_sessions: int
+    min_sessions: int  # also the number of latest scores the trend is read over
     window: int
+    improving_share: float  # of a reliable change: a trend at least this good is progress
     source: str
 
 
@@ -102,6 +103,8 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
         )
     if t.plateau.window < 2 or t.plateau.min_sessions < t.plateau.window:
         raise InvalidDefinition(source, "plateau", "need 2 <= window <= min_sessions")
+    if not t.plateau.improving_share > 0:
+        raise InvalidDefinition(source, "plateau", "need improving_share > 0")
     return t
 
 

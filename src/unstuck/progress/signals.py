@@ -88,8 +88,9 @@ REASONS = {"attendance": 0, "gap": 1, "markers": 2, "feedback": 3}
 
 
 def recent_window(thresholds: Thresholds) -> int:
-    """How many of the last scores per measure the signals need (plateau window; rupture 2)."""
-    return max(thresholds.plateau.window, 2)
+    """How many of the last scores per measure the signals need (plateau window and trend;
+    rupture 2)."""
+    return max(thresholds.plateau.window, thresholds.plateau.min_sessions, 2)
 
 
 def measure_signals(
@@ -239,20 +240,30 @@ def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) 
 
 
 def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria) -> Rule:
+    """Stuck while still unwell: enough scores, no reliable improvement, the recent ones
+    flat, the latest in the clinical range, and no steady improvement (thresholds.toml)."""
     rule = thresholds.plateau
     recent = [pl.col(f"recent_{j}") for j in range(rule.window, 0, -1)]  # oldest first
     spread = pl.max_horizontal(recent) - pl.min_horizontal(recent)
+    trend, steady = _trend(rule.min_sessions, criteria, rule.improving_share)
+    better = -trend if not criteria.higher_is_better else trend
     fires = (
         (pl.col("n") >= rule.min_sessions)
         & (pl.col("reliable_change") != "improved")
         & ~criteria.is_reliable(spread)
+        & (better < steady - EPS)
     )
+    unwell = pl.lit("")
+    if criteria.cutoff is not None:
+        fires = fires & criteria.in_clinical_range(pl.col("last"))
+        unwell = pl.lit(w.PLATEAU_UNWELL)
     text = pl.format(
         w.PLATEAU,
         pl.lit(instrument.name),
         pl.col("n"),
         pl.col("first_text"),
         pl.col("last_text"),
+        unwell,
         pl.lit(rule.window),
         # The rule fires only with at least `window` scores, so the window is always full.
         pl.concat_str(
@@ -260,8 +271,25 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
         ),
         w.number_expr(spread),
         pl.lit(w.number(round(criteria.threshold, 2))),
+        pl.lit(rule.min_sessions),
+        w.signed_expr(trend.round(1)),
+        pl.lit(w.number(round(steady, 2))),
     )
     return "plateau", fires, text
+
+
+# Changes this close to a threshold count as at it (floating-point noise, as in `change`).
+EPS = 1e-9
+
+
+def _trend(scores: int, criteria: ChangeCriteria, share: float) -> tuple[pl.Expr, float]:
+    """The change across the last `scores` scores by their least-squares line (scores taken
+    as equally spaced), and the improvement in points that counts as steady: `share` of the
+    reliable-change threshold. Needs ``recent_1`` .. ``recent_<scores>``."""
+    xs = [j - (scores - 1) / 2 for j in range(scores)]  # centred positions, oldest first
+    ys = [pl.col(f"recent_{j}") for j in range(scores, 0, -1)]
+    slope = pl.sum_horizontal([x * y for x, y in zip(xs, ys, strict=True)]) / sum(x * x for x in xs)
+    return slope * (scores - 1), share * criteria.threshold
 
 
 def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:

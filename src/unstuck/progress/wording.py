@@ -58,11 +58,15 @@ DRIFTING = (
     "who started at {}, the expected score by now is about {}; {}% score {} {}, and this "
     "score is close to that edge. (Expected course: {}.)"
 )
-# name, sessions, first, last, window, recent scores, spread, threshold
+# name, sessions, first, last, clinical-range clause, window, recent scores, spread,
+# threshold, trend scores, trend, steady improvement
 PLATEAU = (
-    "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now), and "
-    "the last {} ({}) differ by at most {} points, less than the {} a reliable change needs."
+    "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now{}), and "
+    "the last {} ({}) differ by at most {} points, less than the {} a reliable change needs; "
+    "the trend over the last {} scores is {} points, short of the {} points of steady "
+    "improvement."
 )
+PLATEAU_UNWELL = ", still in the clinical range"
 # the reasons below, joined by "; "
 WITHDRAWAL = "Withdrawal risk: {}."
 # missed, late, window, missed rule, missed-or-late rule
