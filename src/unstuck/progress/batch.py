@@ -230,7 +230,9 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     )
     if feedback:
         scores = scores.with_columns(earlier_sum=_sums_in_order(total, starts, n - 1))
-    # Safety answers are rare: list their sessions from the few rows that have them.
+    # Safety answers are rare: list their sessions from the few rows that have them, and
+    # for the clients with a positive answer, when the latest was and which later
+    # questionnaires answered the item 0 (answered, not above 0).
     occ = pl.col("occasion")
     safety = (
         rows.filter(pl.col("safety_alert") | pl.col("safety_unanswered"))
@@ -238,14 +240,28 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         .agg(
             alerts=occ.filter(pl.col("safety_alert")),
             blanks=occ.filter(pl.col("safety_unanswered")),
+            alert_date=pl.col("date").filter(pl.col("safety_alert")).last(),
         )
     )
+    alerted = safety.filter(pl.col("alerts").list.len() > 0).select(
+        "_c", last_alert=pl.col("alerts").list.last()
+    )
+    cleared = (
+        rows.select("_c", "occasion", "safety_alert", "safety_unanswered")
+        .join(alerted, on="_c", maintain_order="left")
+        .filter(
+            (occ > pl.col("last_alert")) & ~pl.col("safety_alert") & ~pl.col("safety_unanswered")
+        )
+        .group_by(pl.col("_c").set_sorted(), maintain_order=True)
+        .agg(cleared=occ)
+    )
+    safety = safety.join(cleared, on="_c", how="left", maintain_order="left")
     return (
         keys.join(scores, on="_c", how="left", maintain_order="left")
         .join(safety, on="_c", how="left", maintain_order="left")
         .with_columns(
             pl.col("n").fill_null(0),
-            pl.col("alerts", "blanks").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
+            pl.col("alerts", "blanks", "cleared").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
         )
     )
 

@@ -78,6 +78,8 @@ SIGNAL_INPUTS = (
     "last_occasion",
     "reliable_change",
     "alerts",
+    "cleared",
+    "alert_date",
     "first_text",
     "last_text",
     "change_text",
@@ -180,12 +182,21 @@ def _fire(frame: pl.DataFrame, rules: list[Rule], instrument: str) -> pl.DataFra
 
 
 def _safety(instrument: Instrument) -> Rule:
-    alerts = pl.col("alerts")
+    """Any positive safety answer in the data, whenever it was: the flag stays, and the
+    sentence says when the latest was and whether later questionnaires answered it 0."""
+    alerts, cleared, day = pl.col("alerts"), pl.col("cleared"), pl.col("alert_date")
     text = pl.format(
         w.SAFETY,
         pl.lit(instrument.name),
         pl.lit(instrument.safety_items[0]),
         w.sessions_expr(alerts),
+        alerts.list.last(),
+        pl.when(day.is_not_null())
+        .then(pl.format(" ({})", day.dt.to_string("%Y-%m-%d")))
+        .otherwise(pl.lit("")),
+        pl.when(cleared.list.len() > 0)
+        .then(pl.format(w.SAFETY_LATER_ZERO, w.sessions_expr(cleared)))
+        .otherwise(pl.lit(w.SAFETY_NOT_LATER_ZERO)),
     )
     return "safety", alerts.list.len() > 0, text
 

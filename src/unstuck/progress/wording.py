@@ -29,11 +29,14 @@ RECOVERED_ONLY = (
 )
 NOT_RECOVERED = "It started and is still in the clinical range."
 NOT_A_CASE = "It started outside the clinical range, so recovery does not apply."
-# name, item number, sessions
+# name, item number, sessions, latest session, " (date)" or "", what later answers said
 SAFETY = (
-    "Safety: {} item {} (a risk question) was answered above 0 at {}. "
-    "Please check on safety with the client now."
+    "Safety: {} item {} (a risk question) was answered above 0 at {}, most recently at "
+    "session {}{}. {} Please check on safety with the client now."
 )
+# later sessions where the item was answered 0
+SAFETY_LATER_ZERO = "Later questionnaires answered it 0 ({})."
+SAFETY_NOT_LATER_ZERO = "No later questionnaire has answered it 0."
 # name, item number, sessions
 SAFETY_UNKNOWN = (
     "{} item {} (safety) has no answer at {} (left blank or only a total given), "
