@@ -27,7 +27,12 @@ from unstuck.progress.change import (
     classify_changes,
     criteria_for,
 )
-from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
+from unstuck.progress.config import (
+    Thresholds,
+    courses_for,
+    default_course_models,
+    default_thresholds,
+)
 from unstuck.progress.course import CourseModel
 from unstuck.progress.signals import (
     client_signals,
@@ -127,6 +132,11 @@ def summarise_caseload(
     if not observations.select(in_order).item():  # most files come in this order already
         observations = observations.sort("_c", "occasion")
     present = observations.get_column("_i").unique().sort().to_list()
+    # Every scale gets an expected course: a clinic scale without one gets the default.
+    feedback_id = thresholds.alliance_rupture.instrument
+    models = courses_for(
+        (instruments[ids[code]] for code in present if ids[code] != feedback_id), models
+    )
     parts, fired = [], []
     for code in present:
         instrument = instruments[ids[code]]
@@ -175,7 +185,9 @@ def summarise_caseload(
         clients.select(
             "_c",
             "client_id",
-            status=status_expr(pl.col("flags").is_not_null(), pl.col("red"), pl.col("enough")),
+            status=status_expr(
+                pl.col("signalled").fill_null(False), pl.col("red"), pl.col("enough")
+            ),
             flags=pl.col("flags").fill_null(pl.lit([], dtype=pl.List(pl.String))),
             explanations=pl.col("explanations").fill_null(
                 pl.lit([w.NO_SCORES], dtype=pl.List(pl.String))

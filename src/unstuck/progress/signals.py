@@ -53,6 +53,7 @@ RED = frozenset({"safety", "deterioration", "not_on_track"})
 Status = Literal["off_track", "at_risk", "on_track", "insufficient_data"]
 __all__ = [
     "DRIFTING",
+    "EARLY",
     "FLAGS",
     "MISSED",
     "RED",
@@ -63,8 +64,11 @@ __all__ = [
     "status_expr",
 ]
 DRIFTING = "drifting"  # past the drift line of the expected course: at risk, but no flag
+# Little early improvement: a note with its sentence, no flag and no colour (docs/detection.md).
+EARLY = "early_response"
+UNFLAGGED = (DRIFTING, EARLY)
 # Signals are listed in flag order, a drift last; within a flag, by instrument.
-RANK = {flag: i for i, flag in enumerate((*FLAGS, DRIFTING))}
+RANK = {flag: i for i, flag in enumerate((*FLAGS, *UNFLAGGED))}
 FIRED_SCHEMA = pl.Schema(
     {"_c": pl.Int64, "flag": pl.String, "instrument": pl.String, "text": pl.String}
 )
@@ -112,6 +116,9 @@ def measure_signals(
         if criteria is not None:
             rules.append(_deterioration(instrument, criteria.rule))
             rules.append(_plateau(instrument, thresholds, criteria))
+        early = _early_response(instrument, thresholds, criteria)
+        if early is not None:
+            rules.append(early)
         if instrument.id in models:
             rules += _course(instrument, models[instrument.id], thresholds)
     recent = [
@@ -141,8 +148,9 @@ def client_signals(
         pl.col("_c"), pl.col("flag").replace_strict(RANK), pl.col("instrument")
     )
     verdicts = ordered.group_by(pl.col("_c").set_sorted(), maintain_order=True).agg(
-        flags=pl.col("flag").filter(pl.col("flag") != DRIFTING).unique(maintain_order=True),
+        flags=pl.col("flag").filter(~pl.col("flag").is_in(UNFLAGGED)).unique(maintain_order=True),
         red=pl.col("flag").is_in(sorted(RED)).any(),
+        signalled=(pl.col("flag") != EARLY).any(),
     )
     return ordered.select("_c", "text"), verdicts
 
@@ -287,6 +295,46 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
         pl.lit(w.number(round(steady, 2))),
     )
     return "plateau", fires, text
+
+
+def _early_response(
+    instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria | None
+) -> Rule | None:
+    """Too little improvement early: between sessions `from_session` and `to_session` of
+    the course, the latest score has come less than `min_improvement` of the way from the
+    first score to the scale's best end, and is still in the clinical range. None when the
+    scale's best end is unknown (a higher-is-better scale with no maximum)."""
+    rule = thresholds.early_response
+    if instrument.higher_is_better:
+        if instrument.score_max is None:
+            return None
+        best = instrument.score_max
+    else:  # a score-only scale with no range is taken to start at 0, as most do
+        best = instrument.score_min if instrument.score_min is not None else 0.0
+    first, last = pl.col("first"), pl.col("last")
+    session = pl.col("last_occasion") - pl.col("first_occasion") + 1
+    share = (last - first) / (best - first)  # the share of the way to the best end
+    fires = (
+        (pl.col("n") >= 2)
+        & session.is_between(rule.from_session, rule.to_session)
+        & ((best - first).abs() > EPS)
+        & (share < rule.min_improvement - EPS)
+    )
+    if criteria is not None and criteria.cutoff is not None:
+        fires = fires & criteria.in_clinical_range(last)
+    text = pl.format(
+        w.EARLY_RESPONSE,
+        pl.lit(instrument.name),
+        pl.col("first_text"),
+        pl.col("first_occasion"),
+        pl.col("last_text"),
+        pl.col("last_occasion"),
+        w.number_expr(share * 100, places=0),
+        pl.lit(w.number(best)),
+        pl.lit(w.number(rule.min_improvement * 100)),
+        pl.lit(rule.to_session),
+    )
+    return EARLY, fires, text
 
 
 # Changes this close to a threshold count as at it (floating-point noise, as in `change`).

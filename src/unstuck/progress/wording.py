@@ -70,6 +70,13 @@ PLATEAU = (
     "improvement."
 )
 PLATEAU_UNWELL = ", still in the clinical range"
+# name, first, first session, last, last session, percent, best end, rule percent, session
+EARLY_RESPONSE = (
+    "Early response: {} went from {} at session {} to {} at session {}, {}% of the way "
+    "towards {}, and is still in the clinical range. Clients whose scores move less than "
+    "{}% of the way by session {} less often improve later (Lutz et al., 2014; Szegedi et "
+    "al., 2009): a note to review together how therapy is going, not a verdict."
+)
 # the reasons below, joined by "; "
 WITHDRAWAL = "Withdrawal risk: {}."
 # missed, late, window, missed rule, missed-or-late rule
