@@ -16,14 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from unstuck.measures import band_index
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
 from unstuck.progress.attendance import ATTENDANCE_KINDS
 from unstuck.progress.batch_sessions import run_bounds, session_counts
 from unstuck.progress.change import (
-    ChangeArrays,
-    ChangeCriteria,
     classify_changes,
     criteria_for,
 )
@@ -34,6 +31,13 @@ from unstuck.progress.config import (
     default_thresholds,
 )
 from unstuck.progress.course import CourseModel
+from unstuck.progress.measure_text import (
+    band_positions,
+    only_where,
+    sentence_expr,
+    unknown_safety_sentence,
+    verdicts,
+)
 from unstuck.progress.signals import (
     client_signals,
     measure_signals,
@@ -310,8 +314,8 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
     names = pl.Series([b.name for b in bands] + [None], dtype=pl.String)
     # What follows a score in a sentence: its band in brackets, or nothing outside the bands.
     labels = pl.Series([f" ({b.name})" for b in bands] + [""], dtype=pl.String)
-    at_first = _band_positions(instrument, first, len(names))
-    at_last = _band_positions(instrument, last, len(names))
+    at_first = band_positions(instrument, first, len(names))
+    at_last = band_positions(instrument, last, len(names))
     change = pl.Series(np.where(judged, last - first, np.nan)).fill_nan(None)
     cols: dict[str, pl.Series] = {
         "first_severity": names.gather(at_first),
@@ -335,10 +339,10 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
         reliable = kinds.gather(arrays.direction.astype(np.int64) + 1)
         cols["reliable_change"] = reliable.set(pl.Series(~judged), None)
         known = judged & arrays.case_at_first if arrays.has_cutoff else np.zeros_like(judged)
-        cols["recovered"] = _only_where(known, arrays.recovered)
-        cols["reliably_recovered"] = _only_where(known, arrays.reliably_recovered)
-        verdicts, position = _verdicts(criteria, arrays, known)
-        cols["_verdict"] = verdicts.gather(position)
+        cols["recovered"] = only_where(known, arrays.recovered)
+        cols["reliably_recovered"] = only_where(known, arrays.reliably_recovered)
+        texts, position = verdicts(criteria, arrays, known)
+        cols["_verdict"] = texts.gather(position)
     else:
         cols["reliable_change"] = pl.Series([None] * part.height, dtype=pl.String)
         cols["recovered"] = pl.Series([None] * part.height, dtype=pl.Boolean)
@@ -353,66 +357,6 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
     # panicked ("binview ... i < self.len()") formatting sentences on filtered rows of it
     # (found by tests/progress/test_batch.py; a frame concatenated from two pieces does it too).
     return frame.with_columns(
-        sentence=pl.when(pl.col("n") > 0).then(_sentence_expr(instrument.name)),
-        unknown_sentence=_unknown_safety_sentence(instrument),
+        sentence=pl.when(pl.col("n") > 0).then(sentence_expr(instrument.name)),
+        unknown_sentence=unknown_safety_sentence(instrument),
     ).drop("_first_label", "_last_label", "_verdict")
-
-
-def _verdicts(
-    criteria: ChangeCriteria, arrays: ChangeArrays, known: np.ndarray
-) -> tuple[pl.Series, np.ndarray]:
-    """The few possible verdict sentences (reliable change, then recovery), and which one
-    each row gets: looked up, so that only the numbers are formatted row by row."""
-    by_direction = (w.DETERIORATED, w.UNCHANGED, w.IMPROVED)
-    direction = arrays.direction.astype(np.int64) + 1
-    if criteria.cutoff is None:
-        return pl.Series([v.format(criteria.rule) for v in by_direction]), direction
-    recovery = (w.NOT_A_CASE, w.RELIABLY_RECOVERED, w.RECOVERED_ONLY, w.NOT_RECOVERED)
-    state = np.select([~known, arrays.reliably_recovered, arrays.recovered], [0, 1, 2], default=3)
-    texts = [f"{v.format(criteria.rule)} {r}" for v in by_direction for r in recovery]
-    return pl.Series(texts), direction * len(recovery) + state
-
-
-def _only_where(keep: np.ndarray, values: np.ndarray) -> pl.Series:
-    """Values where `keep`, null elsewhere (recovery is undefined unless a case at first)."""
-    return pl.Series(values, dtype=pl.Boolean).set(pl.Series(~keep), None)
-
-
-def _band_positions(instrument: Instrument, totals: np.ndarray, size: int) -> pl.Series:
-    idx = band_index(instrument, totals).astype(np.int64)
-    return pl.Series(np.where(idx < 0, size - 1, idx))
-
-
-def _sentence_expr(name: str) -> pl.Expr:
-    """Each measure's plain paragraph: the numbers, the verdict and the rule (`_verdict`
-    holds the verdict sentences)."""
-    first = pl.concat_str(pl.col("first_text"), pl.col("_first_label"))
-    last = pl.concat_str(pl.col("last_text"), pl.col("_last_label"))
-    one = pl.format(w.ONE_SCORE, pl.lit(name), first, pl.col("first_occasion"))
-    change = pl.format(
-        w.CHANGE + " {}",
-        pl.lit(name),
-        first,
-        pl.col("first_occasion"),
-        last,
-        pl.col("last_occasion"),
-        pl.col("n"),
-        pl.col("change_text"),
-        pl.col("_verdict"),
-    )
-    return pl.when(pl.col("n") >= 2).then(change).otherwise(one)
-
-
-def _unknown_safety_sentence(instrument: Instrument) -> pl.Expr:
-    """Sessions where the safety item has no answer (blank, or only a total was given)."""
-    if not instrument.safety_items:
-        return pl.lit(None, pl.String)
-    blanks = pl.col("blanks")
-    return pl.when(blanks.list.len() > 0).then(
-        pl.format(
-            w.SAFETY_UNKNOWN,
-            pl.lit(instrument.name),
-            pl.lit(instrument.safety_items[0]),
-            w.sessions_expr(blanks),
-        )
-    )

@@ -36,10 +36,11 @@ import polars as pl
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
 from unstuck.progress.attendance import MISSED
-from unstuck.progress.batch_sessions import gaps as session_gaps
 from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.progress.config import Thresholds
 from unstuck.progress.course import CourseModel
+from unstuck.progress.rules import Rule, fire
+from unstuck.progress.withdrawal import withdrawal_signals
 
 FLAGS = (
     "safety",
@@ -69,9 +70,6 @@ EARLY = "early_response"
 UNFLAGGED = (DRIFTING, EARLY)
 # Signals are listed in flag order, a drift last; within a flag, by instrument.
 RANK = {flag: i for i, flag in enumerate((*FLAGS, *UNFLAGGED))}
-FIRED_SCHEMA = pl.Schema(
-    {"_c": pl.Int64, "flag": pl.String, "instrument": pl.String, "text": pl.String}
-)
 # The per-measure columns the rules read (filtering only these keeps the rest uncopied).
 SIGNAL_INPUTS = (
     "_c",
@@ -88,9 +86,6 @@ SIGNAL_INPUTS = (
     "last_text",
     "change_text",
 )
-Rule = tuple[str, pl.Expr, pl.Expr]  # flag (or reason), when it fires, what it says
-# The reasons for a withdrawal risk, in the order the sentence gives them.
-REASONS = {"attendance": 0, "gap": 1, "markers": 2, "feedback": 3}
 
 
 def recent_window(thresholds: Thresholds) -> int:
@@ -126,7 +121,7 @@ def measure_signals(
         for j in range(1, recent_window(thresholds) + 1)
         for text in ("", "_text")
     ]
-    return _fire(part.select(*SIGNAL_INPUTS, *recent), rules, instrument.id)
+    return fire(part.select(*SIGNAL_INPUTS, *recent), rules, instrument.id)
 
 
 def client_signals(
@@ -143,7 +138,7 @@ def client_signals(
     `fired` is what `measure_signals` gives, for all instruments; `counts` is what
     `batch_sessions.session_counts` gives.
     """
-    withdrawal = _withdrawal(per_measure, counts, sessions, thresholds)
+    withdrawal = withdrawal_signals(per_measure, counts, sessions, thresholds)
     ordered = pl.concat([fired, withdrawal]).sort(
         pl.col("_c"), pl.col("flag").replace_strict(RANK), pl.col("instrument")
     )
@@ -166,24 +161,6 @@ def status_expr(signalled: pl.Expr, red: pl.Expr, enough: pl.Expr) -> pl.Expr:
         .then(pl.lit("on_track"))
         .otherwise(pl.lit("insufficient_data"))
     )
-
-
-def _fire(frame: pl.DataFrame, rules: list[Rule], instrument: str) -> pl.DataFrame:
-    """The rows of `frame` where each rule fires, with the rule's sentence."""
-    # In one piece: polars 2.1 can panic formatting filtered rows of a multi-piece frame.
-    frame = frame.rechunk()
-    hits = frame.select(
-        *(fires.fill_null(False).alias(str(i)) for i, (_, fires, _) in enumerate(rules))
-    )
-    out = [
-        # Only the columns the sentence reads are filtered (lists of scores are costly to copy).
-        frame.select("_c", *set(text.meta.root_names()) - {"_c"})
-        .filter(hits.get_column(str(i)))
-        .select("_c", flag=pl.lit(flag), instrument=pl.lit(instrument), text=text)
-        for i, (flag, _, text) in enumerate(rules)
-        if hits.get_column(str(i)).any()
-    ]
-    return pl.concat(out) if out else FIRED_SCHEMA.to_frame()
 
 
 # -- per measure ------------------------------------------------------------------------
@@ -375,69 +352,3 @@ def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:
         pl.lit(w.number(rule.floor)),
     )
     return [("alliance_rupture", dropped, drop_text), ("alliance_rupture", low, low_text)]
-
-
-# -- per client: withdrawal ---------------------------------------------------------------
-
-
-def _withdrawal(
-    per_measure: pl.DataFrame, counts: pl.DataFrame, sessions: pl.DataFrame, thresholds: Thresholds
-) -> pl.DataFrame:
-    """The withdrawal_risk signal per client: its reasons, in this order (attendance, gaps,
-    resistance markers, session feedback), in one sentence."""
-    rule = thresholds.withdrawal_risk
-    missed, late = pl.col("missed"), pl.col("late")
-    attendance_rule: Rule = (
-        "attendance",
-        (missed >= rule.missed) | (missed + late >= rule.missed_or_late),
-        pl.format(
-            w.WITHDRAWAL_ATTENDANCE,
-            missed,
-            late,
-            pl.col("booked"),
-            pl.lit(rule.missed),
-            pl.lit(rule.missed_or_late),
-        ),
-    )
-    markers_rule: Rule = (
-        "markers",
-        pl.col("noticed") >= rule.markers,
-        pl.format(w.WITHDRAWAL_MARKERS, pl.col("noticed"), pl.col("booked"), pl.lit(rule.markers)),
-    )
-    gaps = session_gaps(sessions, thresholds)
-    latest, usual = pl.col("latest"), pl.col("usual")
-    gap_rule: Rule = (
-        "gap",
-        latest >= pl.max_horizontal(rule.gap_factor * usual, pl.lit(rule.min_gap_days)),
-        pl.format(
-            w.WITHDRAWAL_GAP,
-            latest,
-            w.number_expr(usual),
-            pl.lit(w.number(rule.gap_factor)),
-            pl.lit(rule.min_gap_days),
-        ),
-    )
-    # Session feedback: the latest against the mean of the earlier ones.
-    feedback = per_measure.filter(pl.col("instrument") == thresholds.alliance_rupture.instrument)
-    last = pl.col("last")
-    earlier = pl.col("earlier_sum") / (pl.col("n") - 1)
-    feedback_rule: Rule = (
-        "feedback",
-        (pl.col("n") >= 3) & (earlier - last >= rule.feedback_fall),
-        pl.format(
-            w.WITHDRAWAL_FEEDBACK,
-            pl.col("last_text"),
-            w.number_expr(earlier, places=1),
-            pl.lit(w.number(rule.feedback_fall)),
-        ),
-    )
-    fired = [_fire(counts, [attendance_rule, markers_rule], ""), _fire(gaps, [gap_rule], "")]
-    if "earlier_sum" in feedback.columns:  # absent when no one gave session feedback
-        fired.append(_fire(feedback, [feedback_rule], ""))
-    reasons = pl.concat(fired)
-    return (
-        reasons.sort(pl.col("_c"), pl.col("flag").replace_strict(REASONS))
-        .group_by("_c", maintain_order=True)
-        .agg(text=pl.format(w.WITHDRAWAL, pl.col("text").str.join("; ")))
-        .select("_c", flag=pl.lit("withdrawal_risk"), instrument=pl.lit(""), text="text")
-    )
