@@ -263,13 +263,17 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         "_c", last_alert=pl.col("alerts").list.last()
     )
     cleared = (
-        rows.select("_c", "occasion", "safety_alert", "safety_unanswered")
-        .join(alerted, on="_c", maintain_order="left")
+        rows.lazy()
+        .select("_c", "occasion", "safety_alert", "safety_unanswered")
+        .join(alerted.lazy(), on="_c", maintain_order="left")
         .filter(
             (occ > pl.col("last_alert")) & ~pl.col("safety_alert") & ~pl.col("safety_unanswered")
         )
         .group_by(pl.col("_c").set_sorted(), maintain_order=True)
         .agg(cleared=occ)
+        .collect()
+        if alerted.height
+        else pl.DataFrame(schema={"_c": pl.Int64, "cleared": pl.List(pl.Int64)})
     )
     safety = safety.join(cleared, on="_c", how="left", maintain_order="left")
     return (
