@@ -19,12 +19,12 @@ def fire(frame: pl.DataFrame, rules: list[Rule], instrument: str) -> pl.DataFram
     hits = frame.select(
         *(fires.fill_null(False).alias(str(i)) for i, (_, fires, _) in enumerate(rules))
     )
-    fired = hits.select(pl.all().any()).row(0)
+    fired = hits.to_numpy().any(axis=0)
     out = [
         # Only the columns the sentence reads are filtered (lists of scores are costly to
         # copy); filter and sentence in one lazy query (one pass, less overhead per call).
-        frame.select("_c", *set(text.meta.root_names()) - {"_c"})
-        .lazy()
+        frame.lazy()
+        .select("_c", *set(text.meta.root_names()) - {"_c"})
         .filter(hits.get_column(str(i)))
         .select("_c", flag=pl.lit(flag), instrument=pl.lit(instrument), text=text)
         .collect()
