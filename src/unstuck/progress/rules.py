@@ -19,7 +19,7 @@ def fire(frame: pl.DataFrame, rules: list[Rule], instrument: str) -> pl.DataFram
     hits = frame.select(
         *(fires.fill_null(False).alias(str(i)) for i, (_, fires, _) in enumerate(rules))
     )
-    fired: list[bool] = hits.to_numpy().any(axis=0).tolist()
+    fired = [bool(hits.get_column(str(i)).to_numpy().any()) for i in range(len(rules))]
     out = [
         # Only the columns the sentence reads are filtered (lists of scores are costly to
         # copy); filter and sentence in one lazy query (one pass, less overhead per call).
