@@ -33,9 +33,10 @@ import numpy as np
 import polars as pl
 
 from unstuck.analysis.csvinput import check_observations
-from unstuck.measures import load_instruments
+from unstuck.measures import load_instruments, score_only_instrument
+from unstuck.progress.batch import summarise_caseload
 from unstuck.progress.change import ChangeCriteria, classify_change, criteria_for
-from unstuck.progress.summary import Observation, observations_by_client, summarise_client
+from unstuck.progress.summary import Observation, observations_by_client
 from unstuck.synth import ClinicParameters, generate_long_table
 
 PROGRESS = {"deterioration", "not_on_track", "plateau"}
@@ -50,12 +51,20 @@ def auc(scores_pos: list[float], scores_neg: list[float]) -> float:
     return float((greater + 0.5 * ties) / (pos.size * neg.size))
 
 
-def clinic_rows(params: ClinicParameters) -> tuple[dict[str, list[Observation]], pl.DataFrame]:
+def clinic_rows(
+    params: ClinicParameters,
+) -> tuple[dict[str, list[Observation]], pl.DataFrame, pl.DataFrame]:
     instruments = load_instruments()
     clinic = generate_long_table(params)
     text = clinic.observations.with_columns(pl.all().cast(pl.String))
     frame = check_observations(text, instruments).frame
-    return observations_by_client(frame), clinic.clients
+    return observations_by_client(frame), clinic.clients, frame
+
+
+def flags_by_client(frame: pl.DataFrame) -> dict[str, set[str]]:
+    """Each client's flags, from the caseload path (the one implementation of the rules)."""
+    clients = summarise_caseload(frame, load_instruments()).clients
+    return {c: set(f) for c, f in clients.select("client_id", "flags").iter_rows()}
 
 
 def failure_figures(clients: int, seeds: list[int], occasions: int) -> None:
@@ -72,7 +81,11 @@ def failure_figures(clients: int, seeds: list[int], occasions: int) -> None:
             dropout_share=0.0,
             seed=seed,
         )
-        rows, _ = clinic_rows(params)
+        rows, _, frame = clinic_rows(params)
+        by_session = {
+            upto: flags_by_client(frame.filter(pl.col("occasion") <= upto))
+            for upto in range(2, occasions + 1)
+        }
         for client_id, obs in rows.items():
             scored = sorted(
                 (o for o in obs if o.instrument == "phq9" and o.total is not None),
@@ -85,8 +98,7 @@ def failure_figures(clients: int, seeds: list[int], occasions: int) -> None:
             det = result.reliable_change == "deteriorated"
             first_flag = first_red = None
             for upto in range(2, occasions + 1):
-                seen = [o for o in obs if o.occasion <= upto]
-                flags = set(summarise_client(client_id, seen, instruments).flags)
+                flags = by_session[upto].get(client_id, set())
                 if first_flag is None and flags & PROGRESS:
                     first_flag = upto
                 if first_red is None and flags & RED:
@@ -127,16 +139,28 @@ def dropout_figures(clients: int, seeds: list[int], occasions: int) -> None:
     pos, neg = [], []
     for seed in seeds:
         params = ClinicParameters(clients=clients, occasions=occasions, seed=seed + 100)
-        rows, truth = clinic_rows(params)
+        _, truth, frame = clinic_rows(params)
         rng = np.random.default_rng(seed)
-        for client_id, dropped, last in truth.select(
-            "client_id", "dropped_out", "last_attended"
-        ).iter_rows():
-            cut = int(last) if dropped else int(rng.integers(3, occasions))
-            seen = [o for o in rows[client_id] if o.occasion <= cut]
-            summary = summarise_client(client_id, seen, instruments)
-            withdrawal = next((e for e in summary.explanations if e.startswith("Withdrawal")), "")
-            missed = sum(v for k, v in summary.attendance.items() if k in ("cancelled", "no_show"))
+        cuts = {
+            client_id: (int(last) if dropped else int(rng.integers(3, occasions)))
+            for client_id, dropped, last in truth.select(
+                "client_id", "dropped_out", "last_attended"
+            ).iter_rows()
+        }
+        cut = pl.DataFrame({"client_id": list(cuts), "cut": list(cuts.values())})
+        seen = frame.join(cut, on="client_id").filter(pl.col("occasion") <= pl.col("cut"))
+        summaries = {
+            r["client_id"]: r
+            for r in summarise_caseload(seen.drop("cut"), instruments).clients.iter_rows(named=True)
+        }
+        for client_id, dropped in truth.select("client_id", "dropped_out").iter_rows():
+            summary = summaries[client_id]
+            withdrawal = next(
+                (e for e in summary["explanations"] if e.startswith("Withdrawal")), ""
+            )
+            missed = sum(
+                v for k, v in summary["attendance"].items() if k in ("cancelled", "no_show")
+            )
             score = withdrawal.count(";") + (1 if withdrawal else 0) + missed / 100
             (pos if dropped else neg).append(score)
     print(
@@ -260,6 +284,46 @@ def btheb_figures() -> None:
     )
     if math.isnan(value):
         raise SystemExit("no AUC")
+    btheb_status(pre[ok], two[ok], outcome, sd)
+
+
+def btheb_status(pre: np.ndarray, two: np.ndarray, outcome: np.ndarray, sd: float) -> None:
+    """`analyze` given only pre and 2 months, the BDI-II scored as a clinic's own scale
+    (reliability 0.91, the sample's SD, cutoff 14; no fitted course, so the default course in
+    SD units): its status and its early-response note, next to the 20% rule."""
+    bdi = score_only_instrument("bdi", reliability=0.91, sd=sd, cutoff=14, higher_is_better=False)
+    ids = [f"BtheB-{i:03}" for i in range(len(pre))]
+    frame = pl.DataFrame(
+        {
+            "client_id": ids * 2,
+            "instrument": "bdi",
+            "occasion": [1] * len(pre) + [2] * len(pre),
+            "date": pl.Series([None] * (2 * len(pre)), dtype=pl.Date),
+            "attendance": "attended",
+            "total": np.concatenate([pre, two]),
+            "safety_alert": False,
+            "safety_unanswered": False,
+            "incomplete": False,
+            "markers": 0,
+        }
+    ).sort("client_id", "occasion")
+    clients = summarise_caseload(frame, {**load_instruments(), "bdi": bdi}).clients
+    clients = clients.sort("client_id")
+    status = np.array([s in ("at_risk", "off_track") for s in clients["status"]])
+    note = np.array(
+        [any(e.startswith("Early response") for e in ex) for ex in clients["explanations"]]
+    )
+    for name, flagged in (
+        ("status at the 2nd occasion", status),
+        ("early-response note", note),
+        ("the 20% rule (less than 20% improvement by the 2nd occasion)", (pre - two) < 0.2 * pre),
+    ):
+        sens = (flagged & outcome).sum() / outcome.sum()
+        spec = (~flagged & ~outcome).sum() / (~outcome).sum()
+        print(
+            f"  {name}: sensitivity {sens:.2f}, specificity {spec:.2f}, "
+            f"Youden {sens + spec - 1:.2f} (flags {flagged.mean():.0%})"
+        )
 
 
 def main() -> None:

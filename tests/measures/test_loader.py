@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from frame_scores import score_frame
 
 from unstuck.errors import InvalidDefinition, InvalidValue, UnknownInstrument
 from unstuck.measures import (
@@ -15,7 +16,6 @@ from unstuck.measures import (
     load_definition,
     load_instruments,
     score_answers,
-    score_matrix,
     score_only_instrument,
 )
 
@@ -84,7 +84,7 @@ def test_a_clinic_definition_loads_and_scores_like_a_builtin(tmp_path: Path) -> 
     assert (one.total, one.prorated, one.severity, one.missing_items) == (6.0, True, "high", (4,))
     assert score_answers(custom, [0, 0, 0, 0, 1]).safety_alert is True
     assert score_answers(custom, [0, 0, 0, 0, None]).safety_unanswered == (5,)
-    many = score_matrix(custom, np.array([[2, 2, 1, np.nan, 0], [0, 0, 0, 0, 1]]))
+    many = score_frame(custom, np.array([[2, 2, 1, np.nan, 0], [0, 0, 0, 0, 1]]))
     assert many.total.tolist() == [6.0, 1.0]
     assert many.safety_alert.tolist() == [False, True]
 

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from frame_scores import score_frame
 
 from unstuck.errors import InvalidAnswer, InvalidValue
 from unstuck.measures import (
@@ -13,7 +14,7 @@ from unstuck.measures import (
     builtin_instruments,
     check_total,
     score_answers,
-    score_matrix,
+    score_expressions,
     score_only_instrument,
     severity_of,
 )
@@ -169,17 +170,15 @@ def test_a_score_only_instrument_has_nothing_to_answer() -> None:
     with pytest.raises(InvalidValue, match="score-only"):
         score_answers(BDI, [])
     with pytest.raises(InvalidValue, match="score-only"):
-        score_matrix(BDI, np.zeros((2, 0)))
+        score_expressions(BDI, [])
 
 
-def test_score_matrix_needs_one_column_per_item() -> None:
-    with pytest.raises(InvalidValue, match=r"shape \(n, 9\)"):
-        score_matrix(PHQ9, np.zeros((3, 8)))
-    with pytest.raises(InvalidValue):
-        score_matrix(PHQ9, np.zeros(9))
+def test_the_polars_rules_need_one_column_per_item() -> None:
+    with pytest.raises(InvalidValue, match="needs 9 columns"):
+        score_expressions(PHQ9, [f"item_{j}" for j in range(1, 9)])
 
 
-def test_score_matrix_worked_rows() -> None:
+def test_the_polars_rules_on_worked_rows() -> None:
     nan = np.nan
     rows = np.array(
         [
@@ -191,7 +190,7 @@ def test_score_matrix_worked_rows() -> None:
             [0, 0, 1.5, 0, 0, 0, 0, 0, 0],  # invalid 1.5
         ]
     )
-    out = score_matrix(PHQ9, rows)
+    out = score_frame(PHQ9, rows)
     assert np.array_equal(out.total, [10, 13, nan, 0, nan, nan], equal_nan=True)
     assert out.prorated.tolist() == [False, True, False, True, False, False]
     assert out.n_missing.tolist() == [0, 2, 3, 1, 0, 0]

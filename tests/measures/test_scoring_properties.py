@@ -1,4 +1,4 @@
-"""Properties: the single, numpy and polars paths agree; totals never leave the range.
+"""Properties: the single-questionnaire and polars paths agree; totals never leave the range.
 
 Instruments are the three built-ins and random ones (random option values, including
 non-contiguous and negative ones, random missing rules and safety items), so the rules are
@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from frame_scores import score_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,6 @@ from unstuck.measures import (
     parse_definition,
     score_answers,
     score_expressions,
-    score_matrix,
     severity_of,
 )
 from unstuck.measures.model import AnswerOption, Item, MissingRule
@@ -87,10 +87,10 @@ def as_matrix(rows: list[list[int | None]]) -> np.ndarray:
 
 
 @given(instrument_and_rows())
-@settings(max_examples=300)
-def test_score_matrix_agrees_with_score_answers(case: tuple[Instrument, Any]) -> None:
+@settings(max_examples=300, deadline=None)
+def test_the_polars_rules_agree_with_score_answers(case: tuple[Instrument, Any]) -> None:
     instrument, rows = case
-    arrays = score_matrix(instrument, as_matrix(rows))
+    arrays = score_frame(instrument, as_matrix(rows))
     assert not arrays.invalid.any()
     for i, answers in enumerate(rows):
         one = score_answers(instrument, answers)
@@ -107,12 +107,12 @@ def test_score_matrix_agrees_with_score_answers(case: tuple[Instrument, Any]) ->
 
 
 @given(instrument_and_rows())
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_a_total_never_leaves_the_range(case: tuple[Instrument, Any]) -> None:
     instrument, rows = case
     assert instrument.score_min is not None
     assert instrument.score_max is not None
-    totals = score_matrix(instrument, as_matrix(rows)).total
+    totals = score_frame(instrument, as_matrix(rows)).total
     given_totals = totals[~np.isnan(totals)]
     assert np.all(given_totals >= instrument.score_min)
     assert np.all(given_totals <= instrument.score_max)
@@ -120,33 +120,6 @@ def test_a_total_never_leaves_the_range(case: tuple[Instrument, Any]) -> None:
     for answers in rows:
         total = score_answers(instrument, answers).total
         assert total is None or instrument.score_min <= total <= instrument.score_max
-
-
-@given(instrument_and_rows())
-@settings(max_examples=100)
-def test_polars_expressions_agree_with_score_matrix(case: tuple[Instrument, Any]) -> None:
-    instrument, rows = case
-    names = [f"item_{i.number}" for i in instrument.items]
-    frame = pl.DataFrame(
-        [[None if a is None else float(a) for a in r] for r in rows],
-        schema=dict.fromkeys(names, pl.Float64),
-        orient="row",
-    )
-    exprs = score_expressions(instrument, names)
-    out = frame.with_columns(*exprs.shared).select(
-        total=exprs.total,
-        prorated=exprs.prorated,
-        n_missing=exprs.n_missing,
-        alert=exprs.safety_alert,
-        blank=exprs.safety_unanswered,
-    )
-    arrays = score_matrix(instrument, as_matrix(rows))
-    polars_total = out["total"].cast(pl.Float64).fill_null(np.nan).to_numpy()
-    assert np.array_equal(polars_total, arrays.total, equal_nan=True)
-    assert out["prorated"].to_list() == arrays.prorated.tolist()
-    assert out["n_missing"].to_list() == arrays.n_missing.tolist()
-    assert out["alert"].to_list() == arrays.safety_alert.tolist()
-    assert out["blank"].to_list() == arrays.safety_unanswered.tolist()
 
 
 @given(
@@ -161,10 +134,10 @@ def test_polars_expressions_agree_with_score_matrix(case: tuple[Instrument, Any]
         )
     )
 )
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_every_path_rejects_the_same_answers(case: tuple[Instrument, list[Any]]) -> None:
     instrument, answers = case
-    arrays = score_matrix(instrument, as_matrix([answers]))
+    arrays = score_frame(instrument, as_matrix([answers]))
     bad_items = [j + 1 for j in np.flatnonzero(arrays.invalid[0])]
     if bad_items:
         assert math.isnan(arrays.total[0])
@@ -230,6 +203,7 @@ def band_cuts(draw: st.DrawFn) -> tuple[list[int], int]:
 
 
 @given(band_cuts(), st.data())
+@settings(deadline=None)  # loading a definition can take over 200 ms on a shared machine
 def test_bands_that_tile_the_range_load_and_any_shifted_edge_is_refused(
     case: tuple[list[int], int], data: st.DataObject
 ) -> None:

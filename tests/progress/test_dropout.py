@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unstuck.analysis.csvinput import check_observations
-from unstuck.errors import InvalidDefinition, InvalidValue, NotEnoughEpisodes
+from unstuck.errors import InvalidValue, NotEnoughEpisodes
 from unstuck.measures import load_instruments
 from unstuck.progress.course import CourseModel
 from unstuck.progress.dropout import (
@@ -265,39 +265,13 @@ def test_readable_coefficients_point_the_way_the_generator_does(
     assert "cancelled or missed among the last 3 sessions" in text
 
 
-def test_the_model_round_trips_and_both_paths_agree(
+def test_the_model_file_holds_the_fitted_numbers(
     fitted: tuple[DropoutModel, pl.DataFrame],
 ) -> None:
-    model, episodes = fitted
-    again = DropoutModel.from_dict(json.loads(json.dumps(model.to_dict())))
-    assert again == model
-    vectorised = again.probabilities(episodes.head(50))
-    for row, p in zip(episodes.head(50).iter_rows(named=True), vectorised, strict=True):
-        assert model.probability(row) == pytest.approx(p, rel=1e-12)
-
-
-def test_a_damaged_model_file_is_refused(fitted: tuple[DropoutModel, pl.DataFrame]) -> None:
-    data = fitted[0].to_dict()
-    with pytest.raises(InvalidDefinition, match="format"):
-        DropoutModel.from_dict({**data, "format": "something else"})
-    with pytest.raises(InvalidDefinition, match="do not match"):
-        DropoutModel.from_dict({**data, "coefficients": data["coefficients"][:-1]})
-    with pytest.raises(InvalidDefinition, match="malformed"):
-        DropoutModel.from_dict({k: v for k, v in data.items() if k != "intercept"})
-
-
-def test_the_sentence_is_collaborative(fitted: tuple[DropoutModel, pl.DataFrame]) -> None:
     model, _ = fitted
-    sentence = model.explain(0.34)
-    assert sentence.startswith(
-        "Clients with a similar attendance, feedback and progress pattern ended therapy early "
-        "in about 3 in 10 cases in this clinic's past episodes"
-    )
-    assert f"model fitted on {model.episodes} ended episodes" in sentence
-    assert "does not replace, the rules above" in sentence
-    assert "fewer than 1 in 10" in model.explain(0.02)
-    for word in ("fault", "non-complian", "unmotivated", "failed"):
-        assert word not in sentence.lower()
+    data = json.loads(json.dumps(model.to_dict()))
+    assert data["coefficients"] == list(model.coefficients)
+    assert data["validation"]["auc"] == model.validation.auc
 
 
 def test_it_never_extrapolates_beyond_the_fitted_range(
@@ -307,6 +281,5 @@ def test_it_never_extrapolates_beyond_the_fitted_range(
     row = episodes.row(0, named=True)
     top = model.highs[model.features.index("sessions")]
     assert top == 10  # the last landmark
-    late = model.probability({**row, "sessions": 40.0})
-    assert late == pytest.approx(model.probability({**row, "sessions": top}))
-    assert model.probabilities(pl.DataFrame([{**row, "sessions": 40.0}]))[0] == pytest.approx(late)
+    late = model.probabilities(pl.DataFrame([{**row, "sessions": 40.0}]))[0]
+    assert late == pytest.approx(model.probabilities(pl.DataFrame([{**row, "sessions": top}]))[0])

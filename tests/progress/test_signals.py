@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from unstuck.analysis.csvinput import OBSERVATION_COLUMNS
-from unstuck.measures import builtin_instruments
+from unstuck.measures import builtin_instruments, score_only_instrument
 from unstuck.progress.batch import summarise_caseload
 from unstuck.progress.config import default_course_models, default_thresholds
 from unstuck.progress.summary import Observation, summarise_client
@@ -111,6 +111,56 @@ def test_plateau_needs_enough_sessions_and_flat_recent_scores() -> None:
     assert "plateau" not in run(phq(14, 13, 15, 9, 15)).flags
     # Reliable improvement from the start is progress, even if it has levelled off.
     assert "plateau" not in run(phq(18, 12, 11, 12, 11)).flags
+
+
+def test_plateau_is_stuck_while_still_unwell() -> None:
+    """The issue's two courses: recovered (10 -> 5) is not a plateau, stuck at 17-18 is."""
+    assert "plateau" not in run(phq(10, 8, 6, 5, 5)).flags
+    stuck = run(phq(18, 17, 18, 18, 17))
+    assert stuck.flags == ("plateau",)
+    assert stuck.explanations[0] == (
+        "Plateau: PHQ-9 has 5 scores without reliable improvement (18 at the start, 17 now, "
+        "still in the clinical range), and the last 3 (18, 18, 17) differ by at most 1 "
+        "points, less than the 6 a reliable change needs; the trend over the last 5 scores "
+        "is -0.4 points, short of the 3 points of steady improvement."
+    )
+
+
+@pytest.mark.parametrize(("last", "flagged"), [(10, True), (9, False)])
+def test_plateau_stops_at_the_clinical_cutoff(last: float, flagged: bool) -> None:
+    # PHQ-9 10 is a case (NHS Talking Therapies); 9 is out of the clinical range. The trend
+    # (-0.8 or -1.2 points) is far from steady improvement, so only the cutoff decides.
+    assert ("plateau" in run(phq(11, 10, 10, 10, last)).flags) is flagged
+
+
+@pytest.mark.parametrize(
+    ("fourth", "flagged"),
+    # Trend across the last 5 scores: -2.8 (short of the 3 of steady improvement: half
+    # the PHQ-9's 6), exactly -3 (steady), -3.2 (steady).
+    [(15, True), (14.5, False), (14, False)],
+)
+def test_plateau_is_not_a_steady_improvement(fourth: float, flagged: bool) -> None:
+    assert ("plateau" in run(phq(17, 16, 16, fourth, 14)).flags) is flagged
+
+
+@pytest.mark.parametrize(
+    ("scores", "flagged"),
+    [
+        # reliable change: more than 3.51 points; steady improvement: a trend of +1.75
+        ([40.0, 41, 41, 41, 41], True),  # flat, at or below the cutoff (45): stuck
+        ([40.0, 40.5, 41, 41.5, 42], False),  # rising steadily: trend +2
+        ([40.0, 40.5, 40.5, 41, 41.5], True),  # rising slowly: trend +1.4
+        ([44.0, 43, 42, 41, 40], True),  # falling: worsening is no steady improvement
+        ([46.0, 47, 47, 47, 47], False),  # above the cutoff: out of the clinical range
+    ],
+)
+def test_plateau_on_a_higher_is_better_clinic_scale(scores: list[float], flagged: bool) -> None:
+    wellbeing = score_only_instrument(
+        "wellbeing", reliability=0.9, sd=4.0, cutoff=45, higher_is_better=True
+    )
+    rows = [Observation("wellbeing", i + 1, t) for i, t in enumerate(scores)]
+    result = summarise_client("C", rows, {**INSTRUMENTS, "wellbeing": wellbeing}, models={})
+    assert ("plateau" in result.flags) is flagged
 
 
 def sessions(kinds: list[str], gap_days: list[int] | None = None) -> list[Observation]:

@@ -15,7 +15,6 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from personas import PHQ9_MILD
 from unstuck.errors import UnstuckError
 from unstuck.progress.config import default_course_models
 from unstuck.progress.course import models_to_toml
@@ -88,10 +87,11 @@ def test_the_clinics_thresholds_apply(settings, tmp_path: Path, make_client) -> 
     shipped = (resources.files("unstuck.progress") / "thresholds.toml").read_text()
     strict = tmp_path / "thresholds.toml"
     strict.write_text(shipped.replace("min_sessions = 5", "min_sessions = 3"))
-    assert "plateau" not in make_client("C-502", [PHQ9_MILD] * 3).flags
+    # Moderate (12): plateau applies only in the clinical range.
+    assert "plateau" not in make_client("C-502", [PHQ9_12] * 3).flags
     settings.THRESHOLDS_FILE = str(strict)
     thresholds.cache_clear()
-    assert "plateau" in make_client("C-503", [PHQ9_MILD] * 3).flags
+    assert "plateau" in make_client("C-503", [PHQ9_12] * 3).flags
 
 
 @pytest.mark.django_db  # the start reads the clinic's uploaded instruments too

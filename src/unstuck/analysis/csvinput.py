@@ -18,6 +18,7 @@ from typing import IO
 import polars as pl
 
 from unstuck.analysis.rawcsv import ITEM, column_name, read_file
+from unstuck.analysis.refused import merge_safety_rows, safety_rows
 from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems
 from unstuck.errors import InvalidRows, MissingColumns, Problem
@@ -235,11 +236,19 @@ def check_observations(
     skipped_problems = skipped_rows = 0
     if found is not None and found.height:
         found = found.sort(["row", "column"], maintain_order=True)
-        listed = tuple(Problem(**r) for r in found.head(MAX_LISTED).iter_rows(named=True))
         bad_rows = found.get_column("row").unique()
+        refused = pl.col("row").is_in(bad_rows.implode())
+        # A refused row's positive safety answer is named first, and with --skip-invalid
+        # it still raises the client's safety flag (analysis/refused.py).
+        back, notes = safety_rows(
+            frame.filter(refused), instruments, "occasion" in columns, kept=skip_invalid
+        )
+        if notes.height:
+            found = pl.concat([notes.cast(PROBLEM_SCHEMA), found])
+        listed = tuple(Problem(**r) for r in found.head(MAX_LISTED).iter_rows(named=True))
         if not skip_invalid:
             raise InvalidRows(source, listed, found.height, bad_rows.len())
-        frame = frame.filter(~pl.col("row").is_in(bad_rows.implode()))
+        frame = merge_safety_rows(frame.filter(~refused), back, "occasion" in columns)
         skipped, skipped_problems, skipped_rows = listed, found.height, bad_rows.len()
 
     if "occasion" not in columns:

@@ -17,13 +17,11 @@ from unstuck.measures.loader import (
 from unstuck.measures.model import Instrument
 from unstuck.measures.scoring import (
     Score,
-    ScoreArrays,
     ScoreExpressions,
     band_index,
     check_total,
     score_answers,
     score_expressions,
-    score_matrix,
     severity_of,
 )
 
@@ -31,7 +29,6 @@ __all__ = [
     "Instrument",
     "InstrumentSet",
     "Score",
-    "ScoreArrays",
     "ScoreExpressions",
     "band_index",
     "builtin_instruments",
@@ -42,7 +39,6 @@ __all__ = [
     "parse_definition_text",
     "score_answers",
     "score_expressions",
-    "score_matrix",
     "score_only_instrument",
     "severity_of",
     "to_fhir_questionnaire",

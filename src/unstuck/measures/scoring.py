@@ -1,10 +1,11 @@
 """Score questionnaires: totals, the missing-item rule, severity bands and safety items.
 
-Three paths follow the same rules and are tested to agree (hypothesis property tests):
+Two paths follow the same rules and are tested to agree (hypothesis property tests):
 
-- `score_answers` scores one completed questionnaire (the interactive path);
-- `score_matrix` scores many at once with numpy, with no Python loop over rows;
-- `score_expressions` builds the same rules as polars expressions, for scoring inside a frame.
+- `score_answers` scores one completed questionnaire (the interactive path, which raises
+  `InvalidAnswer` for a bad answer);
+- `score_expressions` builds the same rules as polars expressions, for scoring a file inside
+  a frame (bad answers are marked per item, for the CSV check to report).
 
 The rules
 ---------
@@ -184,84 +185,6 @@ def check_total(
     return total
 
 
-@dataclass(frozen=True)
-class ScoreArrays:
-    """`Score` for many questionnaires at once: one entry (or row) per questionnaire."""
-
-    total: np.ndarray  # float64; NaN where too many items are missing or an answer is invalid
-    prorated: np.ndarray  # bool
-    n_missing: np.ndarray  # int64
-    safety_alert: np.ndarray  # bool: a safety item above 0
-    safety_unanswered: np.ndarray  # bool: some safety item blank
-    invalid: np.ndarray  # bool (n, k): answered, but not one of the item's option values
-
-
-def _invalid_matrix(instrument: Instrument, answers: np.ndarray, blank: np.ndarray) -> np.ndarray:
-    invalid = np.zeros(answers.shape, dtype=bool)
-    for j, item in enumerate(instrument.items):
-        values = sorted(o.value for o in item.options)
-        column = answers[:, j]
-        if values == list(range(values[0], values[-1] + 1)):
-            # Whole numbers from min to max: a range and whole-number check is enough, and
-            # several times faster than isin on a million rows.
-            with np.errstate(invalid="ignore"):
-                bad = (column < values[0]) | (column > values[-1]) | (column != np.floor(column))
-        else:
-            bad = ~np.isin(column, np.asarray(values, dtype=np.float64))
-        invalid[:, j] = bad & ~blank[:, j]
-    return invalid
-
-
-def score_matrix(instrument: Instrument, answers: np.ndarray) -> ScoreArrays:
-    """Score many questionnaires at once, by the rules of `score_answers`.
-
-    Parameters
-    ----------
-    answers
-        Array-like of shape (n, k), one row per questionnaire and one column per item;
-        NaN marks a skipped item.
-
-    Returns
-    -------
-    ScoreArrays
-        A row with an invalid answer has a NaN total, and ``invalid`` says which cells; it is
-        up to the caller to report them (the single path raises `InvalidAnswer` instead).
-        ``safety_alert`` is computed from the raw values, so an out-of-range answer on a
-        safety item (say 7) errs on the side of an alert.
-    """
-    answers = np.asarray(answers, dtype=np.float64)
-    k = len(instrument.items)
-    if k == 0:
-        raise _no_items(instrument, answers.shape)
-    if answers.ndim != 2 or answers.shape[1] != k:
-        raise InvalidValue(
-            "answers",
-            answers.shape,
-            f"{instrument.name} needs an array of shape (n, {k}): one column per item",
-        )
-    blank = np.isnan(answers)
-    invalid = _invalid_matrix(instrument, answers, blank)
-    n_missing = blank.sum(axis=1, dtype=np.int64)
-    answered = k - n_missing
-    sums = np.where(blank | invalid, 0.0, answers).sum(axis=1)
-    ok = (n_missing <= _allowed_missing(instrument)) & (answered > 0) & ~invalid.any(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # sums * k is an exact whole number, and one correctly rounded division keeps an
-        # exact .5 exact, so this matches the integer arithmetic of `prorate`.
-        prorated_total = np.floor(sums * k / answered + 0.5)
-    total = np.where(ok, np.where(n_missing == 0, sums, prorated_total), np.nan)
-    columns = [j for j, item in enumerate(instrument.items) if item.safety]
-    safety = answers[:, columns]
-    return ScoreArrays(
-        total=total,
-        prorated=ok & (n_missing > 0),
-        n_missing=n_missing,
-        safety_alert=(np.nan_to_num(safety, nan=0.0) > 0).any(axis=1),
-        safety_unanswered=np.isnan(safety).any(axis=1),
-        invalid=invalid,
-    )
-
-
 def band_index(instrument: Instrument, totals: np.ndarray) -> np.ndarray:
     """Index into ``instrument.bands`` of each total (int64); -1 for NaN, no bands, or a
     total outside every band. Same reading of the bands as `severity_of`."""
@@ -295,7 +218,7 @@ class ScoreExpressions:
 
 
 def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> ScoreExpressions:
-    """The polars twin of `score_matrix`, for scoring inside a data frame.
+    """The scoring rules as polars expressions, for scoring inside a data frame.
 
     `columns[j]` names the (number) column holding item j + 1, with null for a blank; None
     means the column does not exist, so the item is blank in every row. The shared columns

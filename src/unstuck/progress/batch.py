@@ -1,9 +1,11 @@
-"""Summarise a whole caseload at once: the vectorised twin of `unstuck.progress.summary`.
+"""Summarise clients: measures, change, signals and status. The one implementation.
 
-Input is a long polars frame of checked observations (as made by
-`unstuck.analysis.csvinput`); output is one row per client and instrument and one row per
-client. Work is done column-wise in polars and numpy, with a Python loop only over the
-(few) instruments: 100,000 clients x 10 sessions take about half a second on two cores.
+`summarise_caseload` serves the caseload (`unstuck analyze`) and, on a one-client frame,
+the web's single client (`unstuck.progress.summary.summarise_client`). Input is a long
+polars frame of checked observations (as made by `unstuck.analysis.csvinput`); output is
+one row per client and instrument and one row per client. Work is done column-wise in
+polars and numpy, with a Python loop only over the (few) instruments: 100,000 clients x 10
+sessions take about half a second on two cores.
 """
 
 from __future__ import annotations
@@ -14,25 +16,34 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from unstuck.measures import band_index
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
+from unstuck.progress.attendance import ATTENDANCE_KINDS
 from unstuck.progress.batch_sessions import run_bounds, session_counts
-from unstuck.progress.batch_signals import (
+from unstuck.progress.change import (
+    classify_changes,
+    criteria_for,
+)
+from unstuck.progress.config import (
+    Thresholds,
+    courses_for,
+    default_course_models,
+    default_thresholds,
+)
+from unstuck.progress.course import CourseModel
+from unstuck.progress.measure_text import (
+    band_positions,
+    only_where,
+    sentence_expr,
+    unknown_safety_sentence,
+    verdicts,
+)
+from unstuck.progress.signals import (
     client_signals,
     measure_signals,
     recent_window,
     status_expr,
 )
-from unstuck.progress.change import (
-    ChangeArrays,
-    ChangeCriteria,
-    classify_changes,
-    criteria_for,
-)
-from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
-from unstuck.progress.course import CourseModel
-from unstuck.progress.summary import ATTENDANCE_KINDS
 
 MEASURE_KEYS = (
     "first",
@@ -125,6 +136,11 @@ def summarise_caseload(
     if not observations.select(in_order).item():  # most files come in this order already
         observations = observations.sort("_c", "occasion")
     present = observations.get_column("_i").unique().sort().to_list()
+    # Every scale gets an expected course: a clinic scale without one gets the default.
+    feedback_id = thresholds.alliance_rupture.instrument
+    models = courses_for(
+        (instruments[ids[code]] for code in present if ids[code] != feedback_id), models
+    )
     parts, fired = [], []
     for code in present:
         instrument = instruments[ids[code]]
@@ -173,7 +189,9 @@ def summarise_caseload(
         clients.select(
             "_c",
             "client_id",
-            status=status_expr(pl.col("flags").is_not_null(), pl.col("red"), pl.col("enough")),
+            status=status_expr(
+                pl.col("signalled").fill_null(False), pl.col("red"), pl.col("enough")
+            ),
             flags=pl.col("flags").fill_null(pl.lit([], dtype=pl.List(pl.String))),
             explanations=pl.col("explanations").fill_null(
                 pl.lit([w.NO_SCORES], dtype=pl.List(pl.String))
@@ -228,7 +246,9 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     )
     if feedback:
         scores = scores.with_columns(earlier_sum=_sums_in_order(total, starts, n - 1))
-    # Safety answers are rare: list their sessions from the few rows that have them.
+    # Safety answers are rare: list their sessions from the few rows that have them, and
+    # for the clients with a positive answer, when the latest was and which later
+    # questionnaires answered the item 0 (answered, not above 0).
     occ = pl.col("occasion")
     safety = (
         rows.filter(pl.col("safety_alert") | pl.col("safety_unanswered"))
@@ -236,22 +256,38 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         .agg(
             alerts=occ.filter(pl.col("safety_alert")),
             blanks=occ.filter(pl.col("safety_unanswered")),
+            alert_date=pl.col("date").filter(pl.col("safety_alert")).last(),
         )
     )
+    alerted = safety.filter(pl.col("alerts").list.len() > 0).select(
+        "_c", last_alert=pl.col("alerts").list.last()
+    )
+    cleared = (
+        rows.lazy()
+        .select("_c", "occasion", "safety_alert", "safety_unanswered")
+        .join(alerted.lazy(), on="_c", maintain_order="left")
+        .filter(
+            (occ > pl.col("last_alert")) & ~pl.col("safety_alert") & ~pl.col("safety_unanswered")
+        )
+        .group_by(pl.col("_c").set_sorted(), maintain_order=True)
+        .agg(cleared=occ)
+        .collect()
+        if alerted.height
+        else pl.DataFrame(schema={"_c": pl.Int64, "cleared": pl.List(pl.Int64)})
+    )
+    safety = safety.join(cleared, on="_c", how="left", maintain_order="left")
     return (
         keys.join(scores, on="_c", how="left", maintain_order="left")
         .join(safety, on="_c", how="left", maintain_order="left")
         .with_columns(
             pl.col("n").fill_null(0),
-            pl.col("alerts", "blanks").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
+            pl.col("alerts", "blanks", "cleared").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
         )
     )
 
 
 def _sums_in_order(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The sum of the first `counts` values of each run, added one by one in order (as
-    `signals.sum_in_order` does), so that both paths get the same digits even where a
-    mean sits on a rounding edge."""
+    """The sum of the first `counts` values of each run, added one by one in order."""
     sums = np.zeros(len(starts))
     for j in range(int(counts.max()) if len(counts) else 0):
         more = counts > j
@@ -282,8 +318,8 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
     names = pl.Series([b.name for b in bands] + [None], dtype=pl.String)
     # What follows a score in a sentence: its band in brackets, or nothing outside the bands.
     labels = pl.Series([f" ({b.name})" for b in bands] + [""], dtype=pl.String)
-    at_first = _band_positions(instrument, first, len(names))
-    at_last = _band_positions(instrument, last, len(names))
+    at_first = band_positions(instrument, first, len(names))
+    at_last = band_positions(instrument, last, len(names))
     change = pl.Series(np.where(judged, last - first, np.nan)).fill_nan(None)
     cols: dict[str, pl.Series] = {
         "first_severity": names.gather(at_first),
@@ -307,10 +343,10 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
         reliable = kinds.gather(arrays.direction.astype(np.int64) + 1)
         cols["reliable_change"] = reliable.set(pl.Series(~judged), None)
         known = judged & arrays.case_at_first if arrays.has_cutoff else np.zeros_like(judged)
-        cols["recovered"] = _only_where(known, arrays.recovered)
-        cols["reliably_recovered"] = _only_where(known, arrays.reliably_recovered)
-        verdicts, position = _verdicts(criteria, arrays, known)
-        cols["_verdict"] = verdicts.gather(position)
+        cols["recovered"] = only_where(known, arrays.recovered)
+        cols["reliably_recovered"] = only_where(known, arrays.reliably_recovered)
+        texts, position = verdicts(criteria, arrays, known)
+        cols["_verdict"] = texts.gather(position)
     else:
         cols["reliable_change"] = pl.Series([None] * part.height, dtype=pl.String)
         cols["recovered"] = pl.Series([None] * part.height, dtype=pl.Boolean)
@@ -325,65 +361,6 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
     # panicked ("binview ... i < self.len()") formatting sentences on filtered rows of it
     # (found by tests/progress/test_batch.py; a frame concatenated from two pieces does it too).
     return frame.with_columns(
-        sentence=pl.when(pl.col("n") > 0).then(_sentence_expr(instrument.name)),
-        unknown_sentence=_unknown_safety_sentence(instrument),
+        sentence=pl.when(pl.col("n") > 0).then(sentence_expr(instrument.name)),
+        unknown_sentence=unknown_safety_sentence(instrument),
     ).drop("_first_label", "_last_label", "_verdict")
-
-
-def _verdicts(
-    criteria: ChangeCriteria, arrays: ChangeArrays, known: np.ndarray
-) -> tuple[pl.Series, np.ndarray]:
-    """The few possible verdict sentences (reliable change, then recovery), and which one
-    each row gets: looked up, so that only the numbers are formatted row by row."""
-    by_direction = (w.DETERIORATED, w.UNCHANGED, w.IMPROVED)
-    direction = arrays.direction.astype(np.int64) + 1
-    if criteria.cutoff is None:
-        return pl.Series([v.format(criteria.rule) for v in by_direction]), direction
-    recovery = (w.NOT_A_CASE, w.RELIABLY_RECOVERED, w.RECOVERED_ONLY, w.NOT_RECOVERED)
-    state = np.select([~known, arrays.reliably_recovered, arrays.recovered], [0, 1, 2], default=3)
-    texts = [f"{v.format(criteria.rule)} {r}" for v in by_direction for r in recovery]
-    return pl.Series(texts), direction * len(recovery) + state
-
-
-def _only_where(keep: np.ndarray, values: np.ndarray) -> pl.Series:
-    """Values where `keep`, null elsewhere (recovery is undefined unless a case at first)."""
-    return pl.Series(values, dtype=pl.Boolean).set(pl.Series(~keep), None)
-
-
-def _band_positions(instrument: Instrument, totals: np.ndarray, size: int) -> pl.Series:
-    idx = band_index(instrument, totals).astype(np.int64)
-    return pl.Series(np.where(idx < 0, size - 1, idx))
-
-
-def _sentence_expr(name: str) -> pl.Expr:
-    """`summary.explain_measure` for every row (`_verdict` holds the verdict sentences)."""
-    first = pl.concat_str(pl.col("first_text"), pl.col("_first_label"))
-    last = pl.concat_str(pl.col("last_text"), pl.col("_last_label"))
-    one = pl.format(w.ONE_SCORE, pl.lit(name), first, pl.col("first_occasion"))
-    change = pl.format(
-        w.CHANGE + " {}",
-        pl.lit(name),
-        first,
-        pl.col("first_occasion"),
-        last,
-        pl.col("last_occasion"),
-        pl.col("n"),
-        pl.col("change_text"),
-        pl.col("_verdict"),
-    )
-    return pl.when(pl.col("n") >= 2).then(change).otherwise(one)
-
-
-def _unknown_safety_sentence(instrument: Instrument) -> pl.Expr:
-    """Sessions where the safety item has no answer (blank, or only a total was given)."""
-    if not instrument.safety_items:
-        return pl.lit(None, pl.String)
-    blanks = pl.col("blanks")
-    return pl.when(blanks.list.len() > 0).then(
-        pl.format(
-            w.SAFETY_UNKNOWN,
-            pl.lit(instrument.name),
-            pl.lit(instrument.safety_items[0]),
-            w.sessions_expr(blanks),
-        )
-    )

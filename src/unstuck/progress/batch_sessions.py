@@ -1,5 +1,5 @@
 """Per-client counts over sessions for the caseload path: attendance, resistance markers
-and the gaps between dated sessions, for the withdrawal signal (`batch_signals`).
+and the gaps between dated sessions, for the withdrawal signal (`signals`).
 
 Sessions come sorted by client code ``_c``, so each client's sessions are a run of rows:
 counts are taken with `numpy.bincount` over codes, and the latest few sessions are read at
@@ -11,9 +11,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from unstuck.progress.attendance import ATTENDANCE_KINDS, MISSED
 from unstuck.progress.config import Thresholds
-from unstuck.progress.signals import MISSED
-from unstuck.progress.summary import ATTENDANCE_KINDS
 
 
 def session_counts(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:

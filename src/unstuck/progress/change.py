@@ -16,9 +16,10 @@ Two questions are asked of a pair of scores, the first and the last:
 last. "Reliably recovered" also needs reliable improvement; it is what Jacobson & Truax (and
 clinicalsignificance) call the "recovered" category.
 
-Everything here is pure: numbers in, frozen dataclasses out. `classify_change` serves one
-client; `classify_changes` is its vectorised twin for whole caseloads (no Python loop over
-rows), and the tests check that both always agree.
+Everything here is pure: numbers in, frozen dataclasses out. The rules are written once
+(`ChangeCriteria.is_reliable` and `ChangeCriteria.in_clinical_range`, for numbers, numpy arrays
+and polars expressions alike); `classify_changes` applies them to whole caseloads and
+`classify_change` is that same function on one pair of scores.
 
 References
 ----------
@@ -59,6 +60,12 @@ RELIABLE_Z: float = 1.96
 """Two-sided 5% critical value of the standard normal used by Jacobson & Truax (1991)."""
 
 ReliableChange = Literal["improved", "deteriorated", "unchanged"]
+# By direction + 1 (-1 deteriorated, 0 unchanged, +1 improved), as `ChangeArrays` holds it.
+KINDS: tuple[ReliableChange, ReliableChange, ReliableChange] = (
+    "deteriorated",
+    "unchanged",
+    "improved",
+)
 
 # Thresholds are compared with differences of scores that carry floating-point noise
 # (10.3 - 4.3 is 6.000000000000001, 10.2 - 4.2 is 5.999999999999999). A change within this
@@ -337,20 +344,44 @@ class ChangeCriteria:
         """
         if self.cutoff is None:
             return None
+        return bool(self.in_clinical_range(score))
+
+    @overload
+    def in_clinical_range(self, score: float) -> bool: ...
+    @overload
+    def in_clinical_range(self, score: NDArray[Any]) -> NDArray[np.bool_]: ...
+    @overload
+    def in_clinical_range(self, score: pl.Expr) -> pl.Expr: ...
+    def in_clinical_range(
+        self, score: float | NDArray[Any] | pl.Expr
+    ) -> bool | NDArray[np.bool_] | pl.Expr:
+        """The caseness rule itself, for a number, a numpy array or a polars expression.
+
+        Needs a cutoff (see `is_case` for the None case)."""
+        if self.cutoff is None:
+            raise ValueError("no caseness cutoff is defined")
         return score <= self.cutoff if self.higher_is_better else score >= self.cutoff
 
     @overload
     def is_reliable(self, change: float) -> bool: ...
     @overload
+    def is_reliable(self, change: NDArray[Any]) -> NDArray[np.bool_]: ...
+    @overload
     def is_reliable(self, change: pl.Expr) -> pl.Expr: ...
-    def is_reliable(self, change: float | pl.Expr) -> bool | pl.Expr:
+    def is_reliable(
+        self, change: float | NDArray[Any] | pl.Expr
+    ) -> bool | NDArray[np.bool_] | pl.Expr:
         """Is a change of this size (either sign) reliable under these criteria?
 
-        Takes a number, or a polars expression for the caseload path (same arithmetic).
+        The one definition of the rule: it takes a number, a numpy array or a polars
+        expression (`classify_changes` and the plateau signal), with the same arithmetic.
         """
-        size = change.abs() if isinstance(change, pl.Expr) else abs(change)
+        size: Any = abs(change)  # abs() of a number, an array and an expression alike
         beyond = size - self.threshold
-        return beyond >= -_EPS if self.inclusive else beyond > _EPS
+        reliable: bool | NDArray[np.bool_] | pl.Expr = (
+            beyond >= -_EPS if self.inclusive else beyond > _EPS
+        )
+        return reliable
 
 
 def _num(x: float) -> str:
@@ -484,27 +515,25 @@ def classify_change(first: float, last: float, criteria: ChangeCriteria) -> Chan
     """
     if not (math.isfinite(first) and math.isfinite(last)):
         raise ValueError(f"scores must be finite numbers, got first={first!r}, last={last!r}")
-    change = last - first
-    better = change if criteria.higher_is_better else -change
-    reliable: ReliableChange = "unchanged"
-    if criteria.is_reliable(change):
-        reliable = "improved" if better > 0 else "deteriorated"
-    case_first, case_last = criteria.is_case(first), criteria.is_case(last)
+    arrays = classify_changes(np.array([first]), np.array([last]), criteria)
+    direction = int(arrays.direction[0])
+    reliable: ReliableChange = KINDS[direction + 1]
+    case_first = bool(arrays.case_at_first[0]) if arrays.has_cutoff else None
+    case_last = bool(arrays.case_at_last[0]) if arrays.has_cutoff else None
     recovered: bool | None = None
     reliably: bool | None = None
     category: str = reliable
-    if case_first is not None:
-        if case_first:
-            recovered = not case_last
-            reliably = recovered and reliable == "improved"
-            if reliably:
-                category = "recovered"
-        elif case_last and reliable == "deteriorated":
-            category = "harmed"
+    if case_first:
+        recovered = bool(arrays.recovered[0])
+        reliably = bool(arrays.reliably_recovered[0])
+        if reliably:
+            category = "recovered"
+    elif case_first is not None and case_last and reliable == "deteriorated":
+        category = "harmed"
     return ChangeResult(
         first=first,
         last=last,
-        change=change,
+        change=float(arrays.change[0]),
         reliable_change=reliable,
         case_at_first=case_first,
         case_at_last=case_last,
@@ -560,8 +589,8 @@ def classify_changes(
 
     Notes
     -----
-    Every comparison is the same floating-point operation as in `classify_change`, so the
-    two paths agree row by row. Rows with a NaN score come out as direction 0 and all flags
+    `classify_change` is this function on one row, so one client and a caseload are judged
+    by the same code. Rows with a NaN score come out as direction 0 and all flags
     False; drop or mask them first, because they cannot be judged.
     """
     first = np.asarray(first, dtype=np.float64)
@@ -569,17 +598,13 @@ def classify_changes(
     if first.shape != last.shape:
         raise ValueError(f"first and last differ in shape: {first.shape} vs {last.shape}")
     change = last - first
-    beyond = np.abs(change) - criteria.threshold
-    reliable = beyond >= -_EPS if criteria.inclusive else beyond > _EPS
+    reliable = criteria.is_reliable(change)
     better = change if criteria.higher_is_better else -change
     direction = np.where(reliable, np.where(better > 0, 1, -1), 0).astype(np.int8)
     if criteria.cutoff is None:
         none = np.zeros(first.shape, dtype=np.bool_)
         return ChangeArrays(change, direction, none, none.copy(), none.copy(), none.copy(), False)
-    if criteria.higher_is_better:
-        case_first, case_last = first <= criteria.cutoff, last <= criteria.cutoff
-    else:
-        case_first, case_last = first >= criteria.cutoff, last >= criteria.cutoff
+    case_first, case_last = criteria.in_clinical_range(first), criteria.in_clinical_range(last)
     recovered = case_first & ~case_last
     return ChangeArrays(
         change=change,

@@ -31,10 +31,13 @@ import math
 from dataclasses import dataclass, replace
 from functools import cache
 from statistics import NormalDist
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
 
+# A number, a numpy array or a polars expression: the course formula takes any of them.
+Num = TypeVar("Num", float, np.ndarray, pl.Expr)
 GLS_ROUNDS = 4  # pooled least squares, then GLS rounds with re-estimated variances
 
 
@@ -69,36 +72,34 @@ class CourseModel:
             )
         return text
 
-    def expected(self, first: float, session: int) -> float:
-        return first + (self.slope + self.slope_by_baseline * (first - self.center)) * math.log(
-            session
-        )
+    # The formula, written once. ``x`` is log(session); it serves a number, a numpy array and
+    # a polars expression alike (the web's chart, `fit_course` and the caseload signals).
+    def expected_at(self, first: Num, x: Num) -> Num:
+        """The expected score at log(session) ``x`` for a client who started at ``first``."""
+        expected: Num = first + (self.slope + self.slope_by_baseline * (first - self.center)) * x
+        return expected
 
-    def spread(self, session: int) -> float:
-        x = math.log(session)
-        return math.sqrt(self.residual_sd**2 + (self.slope_sd * x) ** 2)
+    def spread_at(self, x: Num) -> Num:
+        """The SD of scores around the expected course at log(session) ``x``."""
+        spread: Num = (self.residual_sd**2 + (self.slope_sd * x) ** 2) ** 0.5
+        return spread
 
-    def limit(self, first: float, session: int, probability: float) -> float:
+    def limit_at(self, first: Num, x: Num, probability: float) -> Num:
         """The score beyond which only `1 - probability` of clients on course would be.
 
         On the worse side: above it for higher-is-worse instruments, below it otherwise.
         """
         sign = -1.0 if self.higher_is_better else 1.0
-        return self.expected(first, session) + sign * _z(probability) * self.spread(session)
+        return self.expected_at(first, x) + sign * _z(probability) * self.spread_at(x)
 
-    # Vectorised twins for the caseload path.
-    def expected_array(self, first: np.ndarray, session: np.ndarray) -> np.ndarray:
-        x = np.log(session)
-        out: np.ndarray = first + (self.slope + self.slope_by_baseline * (first - self.center)) * x
-        return out
+    def expected(self, first: float, session: int) -> float:
+        return self.expected_at(first, math.log(session))
 
-    def limit_array(self, first: np.ndarray, session: np.ndarray, probability: float) -> np.ndarray:
-        z = NormalDist().inv_cdf(probability)
-        sign = -1.0 if self.higher_is_better else 1.0
-        x = np.log(session)
-        spread = np.sqrt(self.residual_sd**2 + (self.slope_sd * x) ** 2)
-        out: np.ndarray = self.expected_array(first, session) + sign * z * spread
-        return out
+    def spread(self, session: int) -> float:
+        return self.spread_at(math.log(session))
+
+    def limit(self, first: float, session: int, probability: float) -> float:
+        return self.limit_at(first, math.log(session), probability)
 
 
 @cache
@@ -192,9 +193,9 @@ def fit_course(
         first = test_part.get_column("first").to_numpy()
         session = test_part.get_column("session").to_numpy().astype(float)
         total = test_part.get_column("total").to_numpy()
-        predicted = model.expected_array(first, session)
-        lower = 2 * predicted - model.limit_array(first, session, 0.9)
-        upper = model.limit_array(first, session, 0.9)
+        predicted = model.expected_at(first, np.log(session))
+        upper = model.limit_at(first, np.log(session), 0.9)
+        lower = 2 * predicted - upper
         lo, hi = np.minimum(lower, upper), np.maximum(lower, upper)
         model = replace(
             model,

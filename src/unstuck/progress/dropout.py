@@ -9,14 +9,14 @@ odds ratios: no black box, and no replacement of the rules.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from unstuck.errors import InvalidDefinition, InvalidValue, NotEnoughEpisodes
+from unstuck.errors import InvalidValue, NotEnoughEpisodes
 from unstuck.progress.dropout_features import (
     ENDINGS,
     FEATURE_LABELS,
@@ -95,23 +95,6 @@ class DropoutModel:
         out: np.ndarray = 1.0 / (1.0 + np.exp(-logit))
         return out
 
-    def probability(self, features: Mapping[str, float | None]) -> float:
-        """One client's estimate (the per-client twin of `probabilities`)."""
-        logit = self.intercept
-        for f, m, s, lo, hi, c in zip(
-            self.features,
-            self.means,
-            self.scales,
-            self.lows,
-            self.highs,
-            self.coefficients,
-            strict=True,
-        ):
-            value = features.get(f)
-            if value is not None and not math.isnan(value):
-                logit += c * (min(max(value, lo), hi) - m) / s
-        return 1.0 / (1.0 + math.exp(-logit))
-
     def odds_ratios(self) -> dict[str, float]:
         """Odds ratio per standard deviation of each feature (above 1: more early endings)."""
         return {f: math.exp(c) for f, c in zip(self.features, self.coefficients, strict=True)}
@@ -148,29 +131,8 @@ class DropoutModel:
             lines.append(f"  {ratio:5.2f}  {FEATURE_LABELS.get(f, f)} [{f}, SD {s:.3g}]")
         return "\n".join(lines)
 
-    def explain(self, probability: float) -> str:
-        """A collaborative sentence for a client's estimate; never a verdict on the client.
-
-        With a held-out AUC below 0.65 (weak discrimination by the usual reading of AUC) the
-        sentence says to give the estimate little weight.
-        """
-        tenths = round(probability * 10)
-        share = "fewer than 1 in 10" if tenths < 1 else f"about {tenths} in 10"
-        weak = (
-            " The model is weak here, so give this little weight."
-            if self.validation.auc < 0.65
-            else ""
-        )
-        return (
-            f"Clients with a similar attendance, feedback and progress pattern ended therapy "
-            f"early in {share} cases in this clinic's past episodes (model fitted on "
-            f"{self.episodes} ended episodes, held-out AUC {self.validation.auc:.2f}).{weak} "
-            "This adds to, and does not replace, the rules above; it is a prompt to talk "
-            "together about how therapy is going, not a prediction about this person."
-        )
-
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data; `from_dict` restores an equal model."""
+        """Plain JSON-ready data: what `unstuck fit-dropout` writes for the clinic to keep."""
         v = self.validation
         return {
             "format": MODEL_FORMAT,
@@ -197,59 +159,6 @@ class DropoutModel:
                 "rule_landmark_auc": v.rule_landmark_auc,
             },
         }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DropoutModel:
-        """Rebuild a model from `to_dict` output, checking its shape.
-
-        Raises
-        ------
-        InvalidDefinition
-            When the data is not a dropout model of this format.
-        """
-        where = "dropout model"
-        if data.get("format") != MODEL_FORMAT:
-            raise InvalidDefinition(where, "format", f"expected {MODEL_FORMAT!r}")
-        try:
-            v = data["validation"]
-            model = cls(
-                features=tuple(str(f) for f in data["features"]),
-                means=tuple(float(x) for x in data["means"]),
-                scales=tuple(float(x) for x in data["scales"]),
-                lows=tuple(float(x) for x in data["lows"]),
-                highs=tuple(float(x) for x in data["highs"]),
-                coefficients=tuple(float(x) for x in data["coefficients"]),
-                intercept=float(data["intercept"]),
-                episodes=int(data["episodes"]),
-                dropouts=int(data["dropouts"]),
-                rows=int(data["rows"]),
-                landmarks=tuple(int(h) for h in data["landmarks"]),
-                seed=int(data["seed"]),
-                validation=Validation(
-                    folds=int(v["folds"]),
-                    auc=float(v["auc"]),
-                    fold_aucs=tuple(float(x) for x in v["fold_aucs"]),
-                    rule_auc=_optional(v["rule_auc"]),
-                    brier=float(v["brier"]),
-                    base_rate=float(v["base_rate"]),
-                    landmark_auc=_optional(v.get("landmark_auc")),
-                    rule_landmark_auc=_optional(v.get("rule_landmark_auc")),
-                ),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InvalidDefinition(where, str(exc), "missing or malformed") from exc
-        sizes = {
-            len(v) for v in (model.features, model.means, model.scales, model.lows, model.highs)
-        }
-        if sizes != {len(model.coefficients)} or not set(model.features) <= set(FEATURES):
-            raise InvalidDefinition(where, "features", "names and numbers do not match")
-        if any(s <= 0 for s in model.scales):
-            raise InvalidDefinition(where, "scales", "must be positive")
-        return model
-
-
-def _optional(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 def _mean_auc(y: np.ndarray, score: np.ndarray, strata: np.ndarray) -> float | None:

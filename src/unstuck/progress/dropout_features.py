@@ -184,8 +184,8 @@ def _per_client(
     if course is not None and table.height:
         first = table.get_column("sy_first").cast(pl.Float64).fill_null(course.center).to_numpy()
         span = table.get_column("sy_span").fill_null(1).to_numpy().astype(float)
-        spread = np.sqrt(course.residual_sd**2 + (course.slope_sd * np.log(span)) ** 2)
-        expected = course.expected_array(first, span)
+        x = np.log(span)
+        spread, expected = course.spread_at(x), course.expected_at(first, x)
         last = table.get_column("sy_last").cast(pl.Float64).fill_null(np.nan).to_numpy()
         above = pl.Series("above", worse * (last - expected) / spread).fill_nan(None)
     two = pl.col("sy_n") >= 2

@@ -1,28 +1,46 @@
 """Signals: the reasons a client may not be progressing, each with the numbers and the rule.
 
-Every signal is a plain function of one client's observations and measure summaries. Its
-explanation quotes the numbers and the rule that produced it, so a therapist can check it.
-Thresholds come from `unstuck.progress.config` (with sources), never from literals here.
+This module is the one implementation of every signal. Each rule is a pair of polars
+expressions, when it fires and what it says, evaluated for every client at once with no
+Python loop over clients; the web's single client runs the same rules on a one-client frame
+(`unstuck.progress.summary.summarise_client` calls `unstuck.progress.batch`). Thresholds
+come from `unstuck.progress.config` (with sources), sentences from
+`unstuck.progress.wording`, never from literals here. The sentence is built only for the
+rows where the rule fires (most clients raise few signals), and the result is a long frame
+of fired signals, one row each, that is then gathered per client.
 
 Status follows the signals: ``off_track`` (safety, deterioration, not_on_track), ``at_risk``
 (plateau, withdrawal_risk, alliance_rupture, or drifting towards the edge of the expected
 course), ``on_track``, or ``insufficient_data`` (no measure has two scores yet). A safety
 signal is always listed first and can never be outranked.
+
+Inputs are two frames made by `unstuck.progress.batch`:
+
+- per measure (one row per client and instrument): ``_c`` (client code), ``instrument``,
+  ``n``, ``first``, ``last``, ``first_occasion``, ``last_occasion``, ``reliable_change``,
+  ``alerts`` (sessions with a safety answer), ``recent_1``, ``recent_2``, ... (the latest
+  score, the one before, ...; as many as `recent_window`), ``earlier_sum`` (for session
+  feedback: the sum of the scores before the last), and ``first_text``, ``last_text``,
+  ``change_text``, ``recent_1_text``, ... (those numbers as sentences write them);
+- per session (one row per client and session, sorted by client and session): ``_c``,
+  ``attendance``, ``date`` and ``markers``.
 """
 
 from __future__ import annotations
 
-import itertools
-import statistics
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Literal
+
+import polars as pl
 
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
-from unstuck.progress.change import classify_change, criteria_for
+from unstuck.progress.attendance import MISSED
+from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.progress.config import Thresholds
 from unstuck.progress.course import CourseModel
+from unstuck.progress.rules import Rule, fire
+from unstuck.progress.withdrawal import withdrawal_signals
 
 FLAGS = (
     "safety",
@@ -33,240 +51,304 @@ FLAGS = (
     "alliance_rupture",
 )
 RED = frozenset({"safety", "deterioration", "not_on_track"})
-# Attendance that counts as a missed session (for the withdrawal rule, and needs no score).
-MISSED = ("cancelled", "no_show")
 Status = Literal["off_track", "at_risk", "on_track", "insufficient_data"]
+__all__ = [
+    "DRIFTING",
+    "EARLY",
+    "FLAGS",
+    "MISSED",
+    "RED",
+    "Status",
+    "client_signals",
+    "measure_signals",
+    "recent_window",
+    "status_expr",
+]
+DRIFTING = "drifting"  # past the drift line of the expected course: at risk, but no flag
+# Little early improvement: a note with its sentence, no flag and no colour (docs/detection.md).
+EARLY = "early_response"
+UNFLAGGED = (DRIFTING, EARLY)
+# Signals are listed in flag order, a drift last; within a flag, by instrument.
+RANK = {flag: i for i, flag in enumerate((*FLAGS, *UNFLAGGED))}
+# The per-measure columns the rules read (filtering only these keeps the rest uncopied).
+SIGNAL_INPUTS = (
+    "_c",
+    "n",
+    "first",
+    "last",
+    "first_occasion",
+    "last_occasion",
+    "reliable_change",
+    "alerts",
+    "cleared",
+    "alert_date",
+    "first_text",
+    "last_text",
+    "change_text",
+)
 
 
-@dataclass(frozen=True)
-class Series:
-    """One instrument's scored sessions for one client, in session order."""
-
-    instrument: Instrument
-    occasions: tuple[int, ...]
-    totals: tuple[float, ...]
-    safety_occasions: tuple[int, ...]
+def recent_window(thresholds: Thresholds) -> int:
+    """How many of the last scores per measure the signals need (plateau window and trend;
+    rupture 2)."""
+    return max(thresholds.plateau.window, thresholds.plateau.min_sessions, 2)
 
 
-@dataclass(frozen=True)
-class Session:
-    occasion: int
-    attendance: str
-    date_ordinal: int | None  # days, for gaps; None when undated
-    markers: int = 0  # in-session resistance markers the therapist noticed
-
-
-@dataclass(frozen=True)
-class Signal:
-    flag: str | None  # None: affects status only (drifting)
-    explanation: str
-
-
-@dataclass(frozen=True)
-class Detection:
-    status: Status
-    flags: tuple[str, ...]
-    explanations: tuple[str, ...]  # one per signal, in flag order (safety first)
-
-
-def detect(
-    series: Sequence[Series],
-    sessions: Sequence[Session],
+def measure_signals(
+    part: pl.DataFrame,
+    instrument: Instrument,
     models: Mapping[str, CourseModel],
     thresholds: Thresholds,
-) -> Detection:
-    signals: list[Signal] = []
-    alliance = thresholds.alliance_rupture.instrument
-    for s in series:
-        signals += safety(s)
-    for s in series:
-        if s.instrument.id != alliance:
-            signals += deterioration(s)
-    for s in series:
-        if s.instrument.id != alliance and s.instrument.id in models:
-            signals += course(s, models[s.instrument.id], thresholds)
-    for s in series:
-        if s.instrument.id != alliance:
-            signals += plateau(s, thresholds)
-    feedback = next((s for s in series if s.instrument.id == alliance), None)
-    signals += withdrawal(sessions, feedback, thresholds)
-    if feedback is not None:
-        signals += rupture(feedback, thresholds)
-
-    order = {flag: i for i, flag in enumerate(FLAGS)}
-    signals.sort(key=lambda sig: order.get(sig.flag or "", len(FLAGS)))
-    flags = tuple(dict.fromkeys(sig.flag for sig in signals if sig.flag))
-    enough = any(len(s.totals) >= 2 for s in series)
-    status: Status
-    if RED & set(flags):
-        status = "off_track"
-    elif signals:
-        status = "at_risk"
-    elif enough:
-        status = "on_track"
+) -> pl.DataFrame:
+    """The signals one instrument's measures raise: one row per fired signal (FIRED_SCHEMA)."""
+    rules: list[Rule] = []
+    if instrument.safety_items:
+        rules.append(_safety(instrument))
+    if instrument.id == thresholds.alliance_rupture.instrument:
+        rules += _rupture(instrument, thresholds)
     else:
-        status = "insufficient_data"
-    return Detection(status, flags, tuple(sig.explanation for sig in signals))
-
-
-def safety(s: Series) -> list[Signal]:
-    if not s.safety_occasions or not s.instrument.safety_items:
-        return []
-    item = s.instrument.safety_items[0]
-    text = w.SAFETY.format(s.instrument.name, item, w.sessions(s.safety_occasions))
-    return [Signal("safety", text)]
-
-
-def deterioration(s: Series) -> list[Signal]:
-    criteria = criteria_for(s.instrument)
-    if criteria is None or len(s.totals) < 2:
-        return []
-    first, last = s.totals[0], s.totals[-1]
-    if classify_change(first, last, criteria).reliable_change != "deteriorated":
-        return []
-    return [
-        Signal(
-            "deterioration",
-            w.DETERIORATION.format(
-                s.instrument.name,
-                w.number(first),
-                s.occasions[0],
-                w.number(last),
-                s.occasions[-1],
-                w.signed(last - first),
-                criteria.rule,
-            ),
-        )
+        criteria = criteria_for(instrument)
+        if criteria is not None:
+            rules.append(_deterioration(instrument, criteria.rule))
+            rules.append(_plateau(instrument, thresholds, criteria))
+        early = _early_response(instrument, thresholds, criteria)
+        if early is not None:
+            rules.append(early)
+        if instrument.id in models:
+            rules += _course(instrument, models[instrument.id], thresholds)
+    recent = [
+        f"recent_{j}{text}"
+        for j in range(1, recent_window(thresholds) + 1)
+        for text in ("", "_text")
     ]
+    return fire(part.select(*SIGNAL_INPUTS, *recent), rules, instrument.id)
 
 
-def course(s: Series, model: CourseModel, thresholds: Thresholds) -> list[Signal]:
-    if len(s.totals) < 2:
-        return []
-    rule = thresholds.not_on_track
-    first, last = s.totals[0], s.totals[-1]
-    session = s.occasions[-1] - s.occasions[0] + 1
-    expected = model.expected(first, session)
-    limit = model.limit(first, session, rule.probability)
-    edge = model.limit(first, session, rule.drifting_probability)
+def client_signals(
+    per_measure: pl.DataFrame,
+    fired: pl.DataFrame,
+    sessions: pl.DataFrame,
+    counts: pl.DataFrame,
+    thresholds: Thresholds,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every client's signals: their sentences (``_c``, ``text``; one row each, safety
+    first, then in flag order) and, per client code ``_c`` with a signal, its ``flags`` and
+    whether any is ``red``.
 
-    def worse(score: float, bound: float) -> bool:
-        return score < bound if model.higher_is_better else score > bound
-
-    share = w.number(round(rule.probability * 100, 1))
-    side = "or higher" if model.higher_is_better else "or lower"
-    numbers = (
-        s.instrument.name,
-        w.number(last),
-        session,
-        w.number(first),
-        w.number(expected, places=1),
-        share,
-        w.number(limit, places=1),
-        side,
-        model.source,
+    `fired` is what `measure_signals` gives, for all instruments; `counts` is what
+    `batch_sessions.session_counts` gives.
+    """
+    withdrawal = withdrawal_signals(per_measure, counts, sessions, thresholds)
+    ordered = pl.concat([fired, withdrawal]).sort(
+        pl.col("_c"), pl.col("flag").replace_strict(RANK), pl.col("instrument")
     )
-    if worse(last, limit):
-        return [Signal("not_on_track", w.NOT_ON_TRACK.format(*numbers))]
-    if worse(last, edge):
-        return [Signal(None, w.DRIFTING.format(*numbers))]
-    return []
+    verdicts = ordered.group_by(pl.col("_c").set_sorted(), maintain_order=True).agg(
+        flags=pl.col("flag").filter(~pl.col("flag").is_in(UNFLAGGED)).unique(maintain_order=True),
+        red=pl.col("flag").is_in(sorted(RED)).any(),
+        signalled=(pl.col("flag") != EARLY).any(),
+    )
+    return ordered.select("_c", "text"), verdicts
 
 
-def plateau(s: Series, thresholds: Thresholds) -> list[Signal]:
-    rule = thresholds.plateau
-    criteria = criteria_for(s.instrument)
-    if criteria is None or len(s.totals) < rule.min_sessions:
-        return []
-    if classify_change(s.totals[0], s.totals[-1], criteria).reliable_change == "improved":
-        return []
-    recent = s.totals[-rule.window :]
-    spread = max(recent) - min(recent)
-    if criteria.is_reliable(spread):
-        return []
+def status_expr(signalled: pl.Expr, red: pl.Expr, enough: pl.Expr) -> pl.Expr:
+    """Status: red signals, any signal, two scores, or none."""
+    return (
+        pl.when(red)
+        .then(pl.lit("off_track"))
+        .when(signalled)
+        .then(pl.lit("at_risk"))
+        .when(enough)
+        .then(pl.lit("on_track"))
+        .otherwise(pl.lit("insufficient_data"))
+    )
+
+
+# -- per measure ------------------------------------------------------------------------
+
+
+def _safety(instrument: Instrument) -> Rule:
+    """Any positive safety answer in the data, whenever it was: the flag stays, and the
+    sentence says when the latest was and whether later questionnaires answered it 0."""
+    alerts, cleared, day = pl.col("alerts"), pl.col("cleared"), pl.col("alert_date")
+    text = pl.format(
+        w.SAFETY,
+        pl.lit(instrument.name),
+        pl.lit(instrument.safety_items[0]),
+        w.sessions_expr(alerts),
+        alerts.list.last(),
+        pl.when(day.is_not_null())
+        .then(pl.format(" ({})", day.dt.to_string("%Y-%m-%d")))
+        .otherwise(pl.lit("")),
+        pl.when(cleared.list.len() > 0)
+        .then(pl.format(w.SAFETY_LATER_ZERO, w.sessions_expr(cleared)))
+        .otherwise(pl.lit(w.SAFETY_NOT_LATER_ZERO)),
+    )
+    return "safety", alerts.list.len() > 0, text
+
+
+def _deterioration(instrument: Instrument, rule: str) -> Rule:
+    fires = (pl.col("n") >= 2) & (pl.col("reliable_change") == "deteriorated")
+    text = pl.format(
+        w.DETERIORATION,
+        pl.lit(instrument.name),
+        pl.col("first_text"),
+        pl.col("first_occasion"),
+        pl.col("last_text"),
+        pl.col("last_occasion"),
+        pl.col("change_text"),
+        pl.lit(rule),
+    )
+    return "deterioration", fires, text
+
+
+def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) -> list[Rule]:
+    """Not on track, or else drifting towards the edge of the expected course."""
+    rule = thresholds.not_on_track
+    last = pl.col("last")
+    session = pl.col("last_occasion") - pl.col("first_occasion") + 1
+    x = session.cast(pl.Float64).log()
+    expected = model.expected_at(pl.col("first"), x)
+
+    def limit(probability: float) -> pl.Expr:
+        return model.limit_at(pl.col("first"), x, probability)
+
+    def worse(bound: pl.Expr) -> pl.Expr:
+        return last < bound if model.higher_is_better else last > bound
+
+    numbers = (
+        pl.lit(instrument.name),
+        pl.col("last_text"),
+        session,
+        pl.col("first_text"),
+        w.number_expr(expected, places=1),
+        pl.lit(w.number(round(rule.probability * 100, 1))),
+        w.number_expr(limit(rule.probability), places=1),
+        pl.lit("or higher" if model.higher_is_better else "or lower"),
+        pl.lit(model.source),
+    )
+    judged = pl.col("n") >= 2
+    off = judged & worse(limit(rule.probability))
+    drifting = judged & ~off & worse(limit(rule.drifting_probability))
     return [
-        Signal(
-            "plateau",
-            w.PLATEAU.format(
-                s.instrument.name,
-                len(s.totals),
-                w.number(s.totals[0]),
-                w.number(s.totals[-1]),
-                rule.window,
-                ", ".join(w.number(t) for t in recent),
-                w.number(spread),
-                w.number(round(criteria.threshold, 2)),
-            ),
-        )
+        ("not_on_track", off, pl.format(w.NOT_ON_TRACK, *numbers)),
+        (DRIFTING, drifting, pl.format(w.DRIFTING, *numbers)),
     ]
 
 
-def withdrawal(
-    sessions: Sequence[Session], feedback: Series | None, thresholds: Thresholds
-) -> list[Signal]:
-    rule = thresholds.withdrawal_risk
-    reasons: list[str] = []
-    recent = list(sessions)[-rule.window :]
-    missed = sum(s.attendance in MISSED for s in recent)
-    late = sum(s.attendance == "late" for s in recent)
-    if recent and (missed >= rule.missed or missed + late >= rule.missed_or_late):
-        reasons.append(
-            w.WITHDRAWAL_ATTENDANCE.format(
-                missed, late, len(recent), rule.missed, rule.missed_or_late
-            )
-        )
-    dated = [s.date_ordinal for s in sessions if s.date_ordinal is not None]
-    gaps = [b - a for a, b in itertools.pairwise(dated)]
-    if len(gaps) >= 3:
-        usual = statistics.median(gaps[:-1])
-        if gaps[-1] >= max(rule.gap_factor * usual, rule.min_gap_days):
-            reasons.append(
-                w.WITHDRAWAL_GAP.format(
-                    gaps[-1], w.number(usual), w.number(rule.gap_factor), rule.min_gap_days
-                )
-            )
-    noticed = sum(s.markers for s in recent)
-    if noticed >= rule.markers:
-        reasons.append(w.WITHDRAWAL_MARKERS.format(noticed, len(recent), rule.markers))
-    if feedback is not None and len(feedback.totals) >= 3:
-        earlier = sum_in_order(feedback.totals[:-1]) / (len(feedback.totals) - 1)
-        last = feedback.totals[-1]
-        if earlier - last >= rule.feedback_fall:
-            reasons.append(
-                w.WITHDRAWAL_FEEDBACK.format(
-                    w.number(last), w.number(earlier, places=1), w.number(rule.feedback_fall)
-                )
-            )
-    if not reasons:
-        return []
-    return [Signal("withdrawal_risk", w.WITHDRAWAL.format("; ".join(reasons)))]
+def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria) -> Rule:
+    """Stuck while still unwell: enough scores, no reliable improvement, the recent ones
+    flat, the latest in the clinical range, and no steady improvement (thresholds.toml)."""
+    rule = thresholds.plateau
+    recent = [pl.col(f"recent_{j}") for j in range(rule.window, 0, -1)]  # oldest first
+    spread = pl.max_horizontal(recent) - pl.min_horizontal(recent)
+    trend, steady = _trend(rule.min_sessions, criteria, rule.improving_share)
+    better = -trend if not criteria.higher_is_better else trend
+    fires = (
+        (pl.col("n") >= rule.min_sessions)
+        & (pl.col("reliable_change") != "improved")
+        & ~criteria.is_reliable(spread)
+        & (better < steady - EPS)
+    )
+    unwell = pl.lit("")
+    if criteria.cutoff is not None:
+        fires = fires & criteria.in_clinical_range(pl.col("last"))
+        unwell = pl.lit(w.PLATEAU_UNWELL)
+    text = pl.format(
+        w.PLATEAU,
+        pl.lit(instrument.name),
+        pl.col("n"),
+        pl.col("first_text"),
+        pl.col("last_text"),
+        unwell,
+        pl.lit(rule.window),
+        # The rule fires only with at least `window` scores, so the window is always full.
+        pl.concat_str(
+            [pl.col(f"recent_{j}_text") for j in range(rule.window, 0, -1)], separator=", "
+        ),
+        w.number_expr(spread),
+        pl.lit(w.number(round(criteria.threshold, 2))),
+        pl.lit(rule.min_sessions),
+        w.signed_expr(trend.round(1)),
+        pl.lit(w.number(round(steady, 2))),
+    )
+    return "plateau", fires, text
 
 
-def sum_in_order(values: Sequence[float]) -> float:
-    """Values added one by one, in order. The caseload path adds them the same way, so both
-    get the same digits even where a mean sits on a rounding edge (Python's own `sum` and
-    `statistics.fmean` use more exact sums)."""
-    total = 0.0
-    for value in values:
-        total += value
-    return total
+def _early_response(
+    instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria | None
+) -> Rule | None:
+    """Too little improvement early: between sessions `from_session` and `to_session` of
+    the course, the latest score has come less than `min_improvement` of the way from the
+    first score to the scale's best end, and is still in the clinical range. None when the
+    scale's best end is unknown (a higher-is-better scale with no maximum)."""
+    rule = thresholds.early_response
+    if instrument.higher_is_better:
+        if instrument.score_max is None:
+            return None
+        best = instrument.score_max
+    else:  # a score-only scale with no range is taken to start at 0, as most do
+        best = instrument.score_min if instrument.score_min is not None else 0.0
+    first, last = pl.col("first"), pl.col("last")
+    session = pl.col("last_occasion") - pl.col("first_occasion") + 1
+    share = (last - first) / (best - first)  # the share of the way to the best end
+    fires = (
+        (pl.col("n") >= 2)
+        & session.is_between(rule.from_session, rule.to_session)
+        & ((best - first).abs() > EPS)
+        & (share < rule.min_improvement - EPS)
+    )
+    if criteria is not None and criteria.cutoff is not None:
+        fires = fires & criteria.in_clinical_range(last)
+    text = pl.format(
+        w.EARLY_RESPONSE,
+        pl.lit(instrument.name),
+        pl.col("first_text"),
+        pl.col("first_occasion"),
+        pl.col("last_text"),
+        pl.col("last_occasion"),
+        w.number_expr(share * 100, places=0),
+        pl.lit(w.number(best)),
+        pl.lit(w.number(rule.min_improvement * 100)),
+        pl.lit(rule.to_session),
+    )
+    return EARLY, fires, text
 
 
-def rupture(feedback: Series, thresholds: Thresholds) -> list[Signal]:
+# Changes this close to a threshold count as at it (floating-point noise, as in `change`).
+EPS = 1e-9
+
+
+def _trend(scores: int, criteria: ChangeCriteria, share: float) -> tuple[pl.Expr, float]:
+    """The change across the last `scores` scores by their least-squares line (scores taken
+    as equally spaced), and the improvement in points that counts as steady: `share` of the
+    reliable-change threshold. Needs ``recent_1`` .. ``recent_<scores>``."""
+    xs = [j - (scores - 1) / 2 for j in range(scores)]  # centred positions, oldest first
+    ys = [pl.col(f"recent_{j}") for j in range(scores, 0, -1)]
+    slope = pl.sum_horizontal([x * y for x, y in zip(xs, ys, strict=True)]) / sum(x * x for x in xs)
+    return slope * (scores - 1), share * criteria.threshold
+
+
+def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:
+    """A sharp fall in session feedback, or else a low score."""
     rule = thresholds.alliance_rupture
-    if not feedback.totals:
-        return []
-    last = feedback.totals[-1]
-    name = feedback.instrument.name
-    if len(feedback.totals) >= 2 and feedback.totals[-2] - last >= rule.drop:
-        before = feedback.totals[-2]
-        text = w.RUPTURE_DROP.format(
-            name, w.number(before), w.number(last), feedback.occasions[-1], w.number(rule.drop)
-        )
-        return [Signal("alliance_rupture", text)]
-    if last <= rule.floor:
-        text = w.RUPTURE_LOW.format(
-            name, w.number(last), feedback.occasions[-1], w.number(rule.floor)
-        )
-        return [Signal("alliance_rupture", text)]
-    return []
+    last = pl.col("last")
+    before = pl.col("recent_2")
+    name = pl.lit(instrument.name)
+    dropped = (pl.col("n") >= 2) & (before - last >= rule.drop)
+    low = ~dropped.fill_null(False) & (pl.col("n") >= 1) & (last <= rule.floor)
+    drop_text = pl.format(
+        w.RUPTURE_DROP,
+        name,
+        pl.col("recent_2_text"),
+        pl.col("last_text"),
+        pl.col("last_occasion"),
+        pl.lit(w.number(rule.drop)),
+    )
+    low_text = pl.format(
+        w.RUPTURE_LOW,
+        name,
+        pl.col("last_text"),
+        pl.col("last_occasion"),
+        pl.lit(w.number(rule.floor)),
+    )
+    return [("alliance_rupture", dropped, drop_text), ("alliance_rupture", low, low_text)]

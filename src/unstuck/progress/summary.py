@@ -1,29 +1,37 @@
-"""Summarise one client's measures: first, last, change, reliable change, recovery, safety.
+"""Summarise one client's measures: first, last, change, reliable change, recovery, signals.
 
-This is the per-client (interactive) path. `unstuck.progress.batch` computes the same for a
-whole caseload at once; a test checks that both agree field by field and word by word.
+This is the per-client (interactive) entry point the web calls. It has no rules of its own:
+it puts the client's observations in a one-client frame and runs the caseload path
+(`unstuck.progress.batch.summarise_caseload`), so a rule, its thresholds and its sentence
+are written once and a client reads the same on the web page as in `unstuck analyze`.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 import polars as pl
 
-from unstuck.measures import severity_of
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
-from unstuck.progress.change import ChangeCriteria, classify_change, criteria_for
-from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
+from unstuck.progress.attendance import ATTENDANCE_KINDS, Attendance
+from unstuck.progress.batch import summarise_caseload
+from unstuck.progress.config import Thresholds
 from unstuck.progress.course import CourseModel
-from unstuck.progress.signals import Series, Session, Status, detect
+from unstuck.progress.signals import Status
 
-Attendance = Literal["attended", "late", "cancelled", "no_show"]
-ATTENDANCE_KINDS: tuple[Attendance, ...] = ("attended", "late", "cancelled", "no_show")
+__all__ = [
+    "ATTENDANCE_KINDS",
+    "Attendance",
+    "ClientSummary",
+    "MeasureSummary",
+    "Observation",
+    "observations_by_client",
+    "summarise_client",
+]
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,23 @@ def observations_by_client(frame: pl.DataFrame) -> dict[str, list[Observation]]:
     return out
 
 
+# The one-client frame: the columns and types `summarise_caseload` reads.
+FRAME_SCHEMA = pl.Schema(
+    {
+        "client_id": pl.String,
+        "instrument": pl.String,
+        "occasion": pl.Int64,
+        "date": pl.Date,
+        "attendance": pl.String,
+        "total": pl.Float64,
+        "safety_alert": pl.Boolean,
+        "safety_unanswered": pl.Boolean,
+        "incomplete": pl.Boolean,
+        "markers": pl.Int64,
+    }
+)
+
+
 def summarise_client(
     client_id: str,
     observations: Iterable[Observation],
@@ -122,126 +147,55 @@ def summarise_client(
     models: Mapping[str, CourseModel] | None = None,
     thresholds: Thresholds | None = None,
 ) -> ClientSummary:
-    """Summarise one client's observations (any order): measures, signals, status."""
-    rows = sorted(observations, key=lambda o: (o.instrument, o.occasion))
-    attendance: dict[str, int] = dict.fromkeys(ATTENDANCE_KINDS, 0)
-    sessions = client_sessions(rows)
-    for session in sessions:
-        attendance[session.attendance] += 1
+    """Summarise one client's observations (any order): measures, signals, status.
 
-    unknown: list[str] = []
-    measures: list[MeasureSummary] = []
-    sentences: list[str] = []
-    series: list[Series] = []
-    for instrument_id, group in itertools.groupby(rows, key=lambda o: o.instrument):
-        own = list(group)
-        instrument = instruments[instrument_id]
-        safety_item = instrument.safety_items[0] if instrument.safety_items else None
-        alerts = tuple(o.occasion for o in own if o.safety_alert)
-        blanks = [o.occasion for o in own if o.safety_unanswered]
-        if safety_item is not None and blanks:
-            unknown.append(
-                w.SAFETY_UNKNOWN.format(instrument.name, safety_item, w.sessions(blanks))
-            )
-        scored = [o for o in own if o.total is not None]
-        series.append(
-            Series(
-                instrument,
-                tuple(o.occasion for o in scored),
-                tuple(o.total for o in scored if o.total is not None),
-                alerts,
-            )
-        )
-        if not scored:
-            continue
-        criteria = criteria_for(instrument)
-        summary = _measure(instrument, scored, bool(alerts), criteria)
-        measures.append(summary)
-        sentences.append(explain_measure(instrument.name, summary, criteria))
-
-    detection = detect(
-        series,
-        sessions,
-        default_course_models() if models is None else models,
-        default_thresholds() if thresholds is None else thresholds,
+    The caseload path run on this client alone (see the module docstring).
+    """
+    rows = sorted(observations, key=lambda o: (o.occasion, o.instrument))
+    frame = pl.DataFrame(
+        {
+            "client_id": [client_id] * len(rows),
+            "instrument": [o.instrument for o in rows],
+            "occasion": [o.occasion for o in rows],
+            "date": [o.date for o in rows],
+            "attendance": [o.attendance for o in rows],
+            "total": [o.total for o in rows],
+            "safety_alert": [o.safety_alert for o in rows],
+            "safety_unanswered": [o.safety_unanswered for o in rows],
+            "incomplete": [o.incomplete for o in rows],
+            "markers": [o.markers for o in rows],
+        },
+        schema=FRAME_SCHEMA,
     )
-    explanations = tuple([*detection.explanations, *sentences, *unknown]) or (w.NO_SCORES,)
+    caseload = summarise_caseload(
+        frame,
+        instruments,
+        models=models,
+        thresholds=thresholds,
+        codes=pl.Series("_c", [1] * len(rows), dtype=pl.Int64),
+    )
+    if caseload.clients.is_empty():
+        return ClientSummary(
+            client_id,
+            "insufficient_data",
+            (),
+            (w.NO_SCORES,),
+            (),
+            dict.fromkeys(ATTENDANCE_KINDS, 0),
+        )
+    client = caseload.clients.row(0, named=True)
+    measures = tuple(
+        MeasureSummary(**{k: v for k, v in m.items() if k in MEASURE_FIELDS})
+        for m in caseload.measures.iter_rows(named=True)
+    )
     return ClientSummary(
-        client_id, detection.status, detection.flags, explanations, tuple(measures), attendance
+        client_id,
+        client["status"],
+        tuple(client["flags"]),
+        tuple(client["explanations"]),
+        measures,
+        dict(client["attendance"]),
     )
 
 
-def client_sessions(observations: Iterable[Observation]) -> list[Session]:
-    """One entry per session (the first row seen for it), in session order."""
-    seen: dict[int, Session] = {}
-    for o in observations:
-        if o.occasion not in seen:
-            ordinal = o.date.toordinal() if o.date is not None else None
-            seen[o.occasion] = Session(o.occasion, o.attendance, ordinal, o.markers)
-    return [seen[k] for k in sorted(seen)]
-
-
-def _measure(
-    instrument: Instrument,
-    scored: Sequence[Observation],
-    safety_alert: bool,
-    criteria: ChangeCriteria | None,
-) -> MeasureSummary:
-    first, last = scored[0], scored[-1]
-    assert first.total is not None
-    assert last.total is not None
-    n = len(scored)
-    change = last.total - first.total if n >= 2 else None
-    reliable: Literal["improved", "deteriorated", "unchanged"] | None = None
-    recovered = reliably_recovered = None
-    if n >= 2 and criteria is not None:
-        result = classify_change(first.total, last.total, criteria)
-        reliable = result.reliable_change
-        recovered, reliably_recovered = result.recovered, result.reliably_recovered
-    return MeasureSummary(
-        instrument=instrument.id,
-        n=n,
-        first=first.total,
-        last=last.total,
-        first_occasion=first.occasion,
-        last_occasion=last.occasion,
-        first_severity=severity_of(instrument, first.total),
-        last_severity=severity_of(instrument, last.total),
-        change=change,
-        reliable_change=reliable,
-        recovered=recovered,
-        reliably_recovered=reliably_recovered,
-        safety_alert=safety_alert,
-    )
-
-
-def explain_measure(name: str, m: MeasureSummary, criteria: ChangeCriteria | None) -> str:
-    """One plain paragraph: the numbers, the verdict and the rule that produced it."""
-    if m.n < 2 or m.change is None:
-        return w.ONE_SCORE.format(name, w.labelled(m.first, m.first_severity), m.first_occasion)
-    parts = [
-        w.CHANGE.format(
-            name,
-            w.labelled(m.first, m.first_severity),
-            m.first_occasion,
-            w.labelled(m.last, m.last_severity),
-            m.last_occasion,
-            m.n,
-            w.signed(m.change),
-        )
-    ]
-    if criteria is None:
-        parts.append(w.NO_RULE)
-        return " ".join(parts)
-    verdict = {"improved": w.IMPROVED, "deteriorated": w.DETERIORATED, "unchanged": w.UNCHANGED}
-    parts.append(verdict[m.reliable_change or "unchanged"].format(criteria.rule))
-    if criteria.cutoff is not None:
-        if m.recovered is None:
-            parts.append(w.NOT_A_CASE)
-        elif m.reliably_recovered:
-            parts.append(w.RELIABLY_RECOVERED)
-        elif m.recovered:
-            parts.append(w.RECOVERED_ONLY)
-        else:
-            parts.append(w.NOT_RECOVERED)
-    return " ".join(parts)
+MEASURE_FIELDS = frozenset(MeasureSummary.__dataclass_fields__)

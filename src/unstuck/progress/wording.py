@@ -29,11 +29,14 @@ RECOVERED_ONLY = (
 )
 NOT_RECOVERED = "It started and is still in the clinical range."
 NOT_A_CASE = "It started outside the clinical range, so recovery does not apply."
-# name, item number, sessions
+# name, item number, sessions, latest session, " (date)" or "", what later answers said
 SAFETY = (
-    "Safety: {} item {} (a risk question) was answered above 0 at {}. "
-    "Please check on safety with the client now."
+    "Safety: {} item {} (a risk question) was answered above 0 at {}, most recently at "
+    "session {}{}. {} Please check on safety with the client now."
 )
+# later sessions where the item was answered 0
+SAFETY_LATER_ZERO = "Later questionnaires answered it 0 ({})."
+SAFETY_NOT_LATER_ZERO = "No later questionnaire has answered it 0."
 # name, item number, sessions
 SAFETY_UNKNOWN = (
     "{} item {} (safety) has no answer at {} (left blank or only a total given), "
@@ -58,10 +61,21 @@ DRIFTING = (
     "who started at {}, the expected score by now is about {}; {}% score {} {}, and this "
     "score is close to that edge. (Expected course: {}.)"
 )
-# name, sessions, first, last, window, recent scores, spread, threshold
+# name, sessions, first, last, clinical-range clause, window, recent scores, spread,
+# threshold, trend scores, trend, steady improvement
 PLATEAU = (
-    "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now), and "
-    "the last {} ({}) differ by at most {} points, less than the {} a reliable change needs."
+    "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now{}), and "
+    "the last {} ({}) differ by at most {} points, less than the {} a reliable change needs; "
+    "the trend over the last {} scores is {} points, short of the {} points of steady "
+    "improvement."
+)
+PLATEAU_UNWELL = ", still in the clinical range"
+# name, first, first session, last, last session, percent, best end, rule percent, session
+EARLY_RESPONSE = (
+    "Early response: {} went from {} at session {} to {} at session {}, {}% of the way "
+    "towards {}, and is still in the clinical range. Clients whose scores move less than "
+    "{}% of the way by session {} less often improve later (Lutz et al., 2014; Szegedi et "
+    "al., 2009): a note to review together how therapy is going, not a verdict."
 )
 # the reasons below, joined by "; "
 WITHDRAWAL = "Withdrawal risk: {}."
@@ -147,6 +161,10 @@ def number_texts(values: pl.Series, *, plus: bool = False) -> pl.Series:
     number is written once and looked up, several times cheaper than `number_expr`.
     """
     write = signed if plus else number
+    if values.len() <= WRITTEN_ONE_BY_ONE:  # e.g. one client's (the web): no frame work
+        return pl.Series(
+            [None if v is None else write(v) for v in values.to_list()], dtype=pl.String
+        )
     finite = values.drop_nulls()
     whole = finite.dtype.is_integer() or (
         finite.dtype.is_float()
@@ -163,6 +181,7 @@ def number_texts(values: pl.Series, *, plus: bool = False) -> pl.Series:
 
 
 LOOKED_UP = 10_000  # the widest range of whole numbers `number_texts` writes by lookup
+WRITTEN_ONE_BY_ONE = 32  # up to this many values, `number_texts` calls `number` on each
 
 
 def _digits(col: pl.Expr, places: int, *, plus: bool) -> pl.Expr:

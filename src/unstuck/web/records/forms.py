@@ -9,12 +9,12 @@ from django import forms
 from django.utils import timezone
 
 from unstuck.measures.model import Instrument
+from unstuck.progress.attendance import MISSED
 from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
 from unstuck.web.records.markers import MARKERS
 from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason
 from unstuck.web.records.safety import CONFIRM_LABEL
 
-MISSED = {Attendance.CANCELLED, Attendance.NO_SHOW}
 ANSWERS_ON_MISSED = (
     "A missed session has no questionnaire answers; clear them or change the attendance."
 )

@@ -8,14 +8,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from unstuck.progress.attendance import MISSED
 from unstuck.progress.trend import BeforeAfter, before_after
 from unstuck.web.accounts.models import User
-from unstuck.web.records.instruments import MAIN_INSTRUMENT
+from unstuck.web.records.instruments import MAIN_INSTRUMENT, thresholds
 from unstuck.web.records.models import Client, Session
 from unstuck.web.records.presenters import series
 from unstuck.web.reviews.models import Goal, Plan, PlanStrategy, Reflection, Review
-
-RECENT_SESSIONS = 4  # how far back the evidence for a review looks, in sessions
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,8 @@ class Panel:
 
 
 def evidence(client: Client, sessions: list[Session]) -> Evidence:
-    recent = sessions[-RECENT_SESSIONS:]
+    # The review's evidence looks at the sessions the withdrawal rule counts (thresholds.toml).
+    recent = sessions[-thresholds().withdrawal_risk.window :]
     markers = Counter(m for s in recent for m in s.markers)
     attendance = Counter(s.attendance for s in recent)
     feedback = client.measures.get("session_feedback") or {}
@@ -65,7 +65,7 @@ def evidence(client: Client, sessions: list[Session]) -> Evidence:
     return Evidence(
         flags=tuple(client.flags),
         markers=dict(markers),
-        missed=attendance["cancelled"] + attendance["no_show"],
+        missed=sum(attendance[kind] for kind in MISSED),
         late=attendance["late"],
         recent_sessions=len(recent),
         feedback_change=feedback.get("change"),

@@ -1,0 +1,77 @@
+"""The withdrawal-risk signal, per client: attendance, gaps between sessions, resistance
+markers and falling session feedback, in one sentence (thresholds in thresholds.toml)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from unstuck.progress import wording as w
+from unstuck.progress.batch_sessions import gaps as session_gaps
+from unstuck.progress.config import Thresholds
+from unstuck.progress.rules import Rule, fire
+
+# The reasons for a withdrawal risk, in the order the sentence gives them.
+REASONS = {"attendance": 0, "gap": 1, "markers": 2, "feedback": 3}
+
+
+def withdrawal_signals(
+    per_measure: pl.DataFrame, counts: pl.DataFrame, sessions: pl.DataFrame, thresholds: Thresholds
+) -> pl.DataFrame:
+    """The withdrawal_risk signal per client: its reasons, in this order (attendance, gaps,
+    resistance markers, session feedback), in one sentence."""
+    rule = thresholds.withdrawal_risk
+    missed, late = pl.col("missed"), pl.col("late")
+    attendance_rule: Rule = (
+        "attendance",
+        (missed >= rule.missed) | (missed + late >= rule.missed_or_late),
+        pl.format(
+            w.WITHDRAWAL_ATTENDANCE,
+            missed,
+            late,
+            pl.col("booked"),
+            pl.lit(rule.missed),
+            pl.lit(rule.missed_or_late),
+        ),
+    )
+    markers_rule: Rule = (
+        "markers",
+        pl.col("noticed") >= rule.markers,
+        pl.format(w.WITHDRAWAL_MARKERS, pl.col("noticed"), pl.col("booked"), pl.lit(rule.markers)),
+    )
+    gaps = session_gaps(sessions, thresholds)
+    latest, usual = pl.col("latest"), pl.col("usual")
+    gap_rule: Rule = (
+        "gap",
+        latest >= pl.max_horizontal(rule.gap_factor * usual, pl.lit(rule.min_gap_days)),
+        pl.format(
+            w.WITHDRAWAL_GAP,
+            latest,
+            w.number_expr(usual),
+            pl.lit(w.number(rule.gap_factor)),
+            pl.lit(rule.min_gap_days),
+        ),
+    )
+    # Session feedback: the latest against the mean of the earlier ones.
+    feedback = per_measure.filter(pl.col("instrument") == thresholds.alliance_rupture.instrument)
+    last = pl.col("last")
+    earlier = pl.col("earlier_sum") / (pl.col("n") - 1)
+    feedback_rule: Rule = (
+        "feedback",
+        (pl.col("n") >= 3) & (earlier - last >= rule.feedback_fall),
+        pl.format(
+            w.WITHDRAWAL_FEEDBACK,
+            pl.col("last_text"),
+            w.number_expr(earlier, places=1),
+            pl.lit(w.number(rule.feedback_fall)),
+        ),
+    )
+    fired = [fire(counts, [attendance_rule, markers_rule], ""), fire(gaps, [gap_rule], "")]
+    if "earlier_sum" in feedback.columns:  # absent when no one gave session feedback
+        fired.append(fire(feedback, [feedback_rule], ""))
+    reasons = pl.concat(fired)
+    return (
+        reasons.sort(pl.col("_c"), pl.col("flag").replace_strict(REASONS))
+        .group_by("_c", maintain_order=True)
+        .agg(text=pl.format(w.WITHDRAWAL, pl.col("text").str.join("; ")))
+        .select("_c", flag=pl.lit("withdrawal_risk"), instrument=pl.lit(""), text="text")
+    )
