@@ -91,11 +91,16 @@ def check_observations(
 
     Rules (each violation is a `Problem` naming row, column and value):
 
-    - ``client_id`` and ``instrument`` are required; the instrument must be known.
-    - ``occasion`` (a whole number from 1) or ``date`` (YYYY-MM-DD) identifies the session;
-      with only dates, sessions are numbered in date order per client.
+    - ``client_id`` and ``instrument`` are required columns; the instrument must be known.
+      A row with an attendance and no instrument, score or answers is a session without a
+      questionnaire (as exports list a missed appointment), read as that session's
+      attendance; any other row with no instrument is refused.
+    - ``occasion`` (a whole number from 0: occasion 0 is the intake or baseline, the first
+      occasion) or ``date`` (YYYY-MM-DD) identifies the session; with only dates, sessions
+      are numbered in date order per client.
     - ``attendance`` is optional: attended, late, cancelled or no_show. Sessions that were
-      not attended may have no score; every other row needs a ``score`` or item answers.
+      not attended may have no score; every other questionnaire row needs a ``score`` or
+      item answers.
     - ``score`` is a total within the instrument's range; ``item_1..item_k`` are answers
       scored by the instrument's rules. When both are given they must agree. A row with more
       blank items than the instrument's missing-item rule allows is kept, marked
@@ -137,7 +142,18 @@ def check_observations(
     frame = frame.with_columns(_stripped(frame.get_column("client_id")))
     frame = frame.with_columns(client_codes(frame.get_column("client_id")).alias("_c"))
     flag(_blank("client_id"), "client_id", "client_id is empty")
-    flag(pl.col("_blank_instrument"), "instrument", "instrument is empty")
+    flag(
+        pl.col("_blank_instrument") & ~pl.col("_no_form"),
+        "instrument",
+        pl.when(pl.col("_score_given"))
+        .then(pl.lit("instrument is empty: name the questionnaire this score belongs to"))
+        .otherwise(
+            pl.lit(
+                "instrument is empty: a row without a questionnaire needs its attendance "
+                f"({', '.join(ATTENDANCE)})"
+            )
+        ),
+    )
     flag(
         ~pl.col("_blank_instrument") & pl.col("instrument").is_null(),
         "instrument",
@@ -181,9 +197,10 @@ def check_observations(
     if "occasion" in columns:
         frame, _ = _parse_numbers(frame, ["occasion"], pl.Int64)
         flag(
-            _not_whole_from("occasion", 1),
+            _not_whole_from("occasion", 0),
             "occasion",
-            "occasion must be a whole number (session number) from 1 up",
+            "occasion must be a whole number (session number) from 0 up "
+            "(0 is the intake or baseline)",
         )
         flag(pl.col("_raw_occasion").is_null(), "occasion", "occasion is empty")
     else:
@@ -207,8 +224,16 @@ def check_observations(
     if "score" not in columns:
         frame = frame.with_columns(pl.lit(None, pl.Float64).alias("score"))
     frame = score_rows(frame, instruments, item_columns, flag)
+    # A row with attendance and no instrument, score or answers is a session without a
+    # questionnaire (such as a missed appointment); real exports list them so.
+    given = ~pl.col("_blank_attendance") if "attendance" in columns else pl.lit(False)
+    frame = frame.with_columns(
+        (pl.col("_blank_instrument") & ~pl.col("_score_given") & given).alias("_no_form")
+    )
     flag(
-        ~pl.col("_score_given") & ~pl.col("attendance").is_in(MISSED).fill_null(False),
+        ~pl.col("_score_given")
+        & ~pl.col("_blank_instrument")
+        & ~pl.col("attendance").is_in(MISSED).fill_null(False),
         "score",
         "no score and no item answers (only cancelled or no_show sessions may have none)",
     )
@@ -246,6 +271,8 @@ def check_observations(
         frame = frame.with_columns(
             pl.col("date").rank("dense").over("client_id").cast(pl.Int64).alias("occasion")
         )
+    if frame.get_column("_no_form").any():
+        frame = _sessions_without_a_form(frame, known)
     frame = frame.with_columns(
         pl.col("attendance").fill_null("attended"), pl.col("markers").fill_null(0)
     )
@@ -253,6 +280,31 @@ def check_observations(
     return Observations(
         frame.select(OBSERVATION_COLUMNS), codes, skipped, skipped_problems, skipped_rows
     )
+
+
+def _sessions_without_a_form(frame: pl.DataFrame, known: Sequence[str]) -> pl.DataFrame:
+    """Read the rows that give a session's attendance without a questionnaire.
+
+    A session that has questionnaire rows too needs nothing more from them (they were
+    checked to agree with it). A session told only so becomes a row of the client's first
+    questionnaire (in file order; the first known one for a client with none) with no
+    score: how a missed session with an instrument and no score is read already, so every
+    count of sessions and attendance downstream sees it, and no score is made up.
+    """
+    no_form = pl.col("_no_form")
+    key = ["_c", "occasion"]
+    forms = frame.filter(~no_form)
+    own = forms.group_by("_c").agg(pl.col("instrument").first().alias("_own"))
+    lone = (
+        frame.filter(no_form)
+        .unique(subset=key, keep="first", maintain_order=True)
+        .join(forms.select(key).unique(), on=key, how="anti")
+        .join(own, on="_c", how="left")
+        .with_columns(
+            pl.coalesce("_own", pl.lit(known[0], frame.schema["instrument"])).alias("instrument")
+        )
+    )
+    return pl.concat([forms, lone.select(frame.columns)]).sort("row")
 
 
 def _categories(

@@ -28,7 +28,9 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     keyed = frame.select(
         "row",
         "_c",
-        pl.col("instrument").to_physical().alias("_i"),
+        # A row without a questionnaire (`csvinput`: attendance only) has instrument -1:
+        # it sorts first in its session and is never a repeat of a questionnaire row.
+        pl.col("instrument").to_physical().cast(pl.Int64).fill_null(-1).alias("_i"),
         pl.col(session).to_physical().alias("_s"),
         pl.col("attendance").to_physical().alias("_attendance"),
         pl.col("markers").fill_null(0).alias("_markers"),  # blank is 0
@@ -47,7 +49,7 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     if not keyed.select(in_order.fill_null(True).all()).item():  # most files are in order
         keyed = keyed.sort("_c", "_s", "_i")
     found = keyed.select(
-        (same & (pl.col("_i") == pl.col("_i").shift(1))).any().alias("dup"),
+        (same & (pl.col("_i") == pl.col("_i").shift(1)) & (pl.col("_i") >= 0)).any().alias("dup"),
         *(differs(f"_{c}") for c in shared),
     ).row(0)
     if any(found):  # the rows to list, with their values as written
@@ -58,7 +60,7 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     if found[0]:
         first = keyed.with_columns(_first=pl.col("row").min().over("_c", "_s", "_i"))
         out.append(
-            first.filter(pl.col("row") != pl.col("_first")).select(
+            first.filter((pl.col("row") != pl.col("_first")) & (pl.col("_i") >= 0)).select(
                 "row",
                 pl.lit(session).alias("column"),
                 pl.col(session).cast(pl.String).alias("value"),
