@@ -17,7 +17,7 @@ from typing import IO
 
 import polars as pl
 
-from unstuck.analysis.rawcsv import ITEM, column_name, read_file
+from unstuck.analysis.rawcsv import ITEM, column_name, read_file, repeated_column
 from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems
 from unstuck.errors import InvalidRows, MissingColumns, Problem
@@ -28,6 +28,8 @@ from unstuck.progress.summary import ATTENDANCE_KINDS
 
 ATTENDANCE = ATTENDANCE_KINDS  # attended, late, cancelled, no_show
 MAX_LISTED = 50
+SHOWN_CHARS = 80  # a value in a problem is shown up to this many characters
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters but line breaks
 
 PROBLEM_SCHEMA = pl.Schema(
     {
@@ -114,6 +116,9 @@ def check_observations(
     partly wrong file never yields a partly right analysis by accident. With it, the rows
     with problems are left out and listed in the result.
     """
+    repeated = repeated_column(source, raw.columns)
+    if repeated is not None:
+        raise repeated
     frame = raw.rename({c: column_name(c) for c in raw.columns})
     columns = set(frame.columns)
     item_columns = sorted(
@@ -137,6 +142,28 @@ def check_observations(
         checks.append((mask, column, pl.lit(reason) if isinstance(reason, str) else reason))
 
     # -- text columns -------------------------------------------------------------------
+    # A quote mark left open joins the lines after it into one value: that value is refused,
+    # never read as one row, or the rows it swallowed would be lost without a word.
+    texts = [c for c, t in frame.schema.items() if t == pl.String]
+    line_break = r"[\r\n]"
+    joined = frame.select(pl.col(texts).str.contains(line_break).any()).row(0) if texts else ()
+    for c, hit in zip(texts, joined, strict=True):
+        if hit:
+            frame = frame.with_columns(pl.col(c).str.contains(line_break).alias(f"_lines_{c}"))
+            flag(
+                pl.col(f"_lines_{c}"),
+                c,
+                'holds a line break: a quote mark (") that is never closed joins the lines '
+                "after it into this one value",
+            )
+    if frame.schema["client_id"] == pl.String:
+        # Codes are printed in reports and PDFs, where a control character breaks the layout.
+        flag(
+            pl.col("client_id").str.contains(CONTROL),
+            "client_id",
+            "client_id holds a control character (such as NUL or a tab); use letters, "
+            "digits and marks",
+        )
     known = sorted(instruments)
     frame = _categories(frame, "instrument", lambda v: v.strip().lower(), known)
     frame = frame.with_columns(_stripped(frame.get_column("client_id")))
@@ -145,7 +172,7 @@ def check_observations(
     flag(
         pl.col("_blank_instrument") & ~pl.col("_no_form"),
         "instrument",
-        pl.when(pl.col("_score_given"))
+        pl.when(pl.col("_written"))
         .then(pl.lit("instrument is empty: name the questionnaire this score belongs to"))
         .otherwise(
             pl.lit(
@@ -226,12 +253,14 @@ def check_observations(
     frame = score_rows(frame, instruments, item_columns, flag)
     # A row with attendance and no instrument, score or answers is a session without a
     # questionnaire (such as a missed appointment); real exports list them so.
+    # A score or answer written but not readable is reported as such, not also as missing.
+    written = pl.any_horizontal(pl.col(f"_raw_{c}").is_not_null() for c in numeric)
     given = ~pl.col("_blank_attendance") if "attendance" in columns else pl.lit(False)
-    frame = frame.with_columns(
-        (pl.col("_blank_instrument") & ~pl.col("_score_given") & given).alias("_no_form")
+    frame = frame.with_columns(written.alias("_written")).with_columns(
+        (pl.col("_blank_instrument") & ~pl.col("_written") & given).alias("_no_form")
     )
     flag(
-        ~pl.col("_score_given")
+        ~pl.col("_written")
         & ~pl.col("_blank_instrument")
         & ~pl.col("attendance").is_in(MISSED).fill_null(False),
         "score",
@@ -256,6 +285,14 @@ def check_observations(
             )
 
     found = pl.concat([p.cast(PROBLEM_SCHEMA) for p in problems]) if problems else None
+    if found is not None:  # a huge value (such as lines joined by a quote) is shown cut
+        value = pl.col("value")
+        found = found.with_columns(
+            pl.when(value.str.len_chars() > SHOWN_CHARS)
+            .then(pl.concat_str(value.str.slice(0, SHOWN_CHARS - 3), pl.lit("...")))
+            .otherwise(value)
+            .alias("value")
+        )
     skipped: tuple[Problem, ...] = ()
     skipped_problems = skipped_rows = 0
     if found is not None and found.height:
