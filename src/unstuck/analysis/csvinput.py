@@ -286,11 +286,11 @@ def check_observations(
 
     found = pl.concat([p.cast(PROBLEM_SCHEMA) for p in problems]) if problems else None
     if found is not None:  # a huge value (such as lines joined by a quote) is shown cut
-        value = pl.col("value")
+        shown = pl.col("value")
         found = found.with_columns(
-            pl.when(value.str.len_chars() > SHOWN_CHARS)
-            .then(pl.concat_str(value.str.slice(0, SHOWN_CHARS - 3), pl.lit("...")))
-            .otherwise(value)
+            pl.when(shown.str.len_chars() > SHOWN_CHARS)
+            .then(pl.concat_str(shown.str.slice(0, SHOWN_CHARS - 3), pl.lit("...")))
+            .otherwise(shown)
             .alias("value")
         )
     skipped: tuple[Problem, ...] = ()

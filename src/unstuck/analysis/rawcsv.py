@@ -32,11 +32,10 @@ def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
     nothing more.
     """
     name = str(source if isinstance(source, str | Path) else getattr(source, "name", "input"))
+    readable = source if isinstance(source, str | Path) else io.BytesIO(source.read())
     try:
-        if not isinstance(source, str | Path):
-            source = io.BytesIO(source.read())  # read twice below if need be
-        source, separator = _spreadsheet_dialect(source)
-        return read_raw(source, separator)
+        readable, separator = _spreadsheet_dialect(readable)  # read twice below if need be
+        return read_raw(readable, separator)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         reason = "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror
         raise CsvUnreadable(name, reason or type(exc).__name__) from exc
@@ -44,7 +43,7 @@ def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
         raise CsvUnreadable(name, "the file is empty") from exc
     except (pl.exceptions.ComputeError, pl.exceptions.ShapeError) as exc:
         if "utf-8" in str(exc).lower():
-            raise CsvUnreadable(name, _not_utf8(source)) from exc
+            raise CsvUnreadable(name, _not_utf8(readable)) from exc
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CsvUnreadable(name, f"not a readable CSV file ({first_line})") from exc
     except UnicodeDecodeError as exc:  # a UTF-16 byte-order mark on something else
