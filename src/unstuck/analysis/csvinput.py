@@ -10,16 +10,23 @@ Row numbers are those a spreadsheet shows: the header is row 1, the first record
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import polars as pl
 
+from unstuck.analysis.cells import (
+    as_text,
+    blank,
+    categories,
+    not_whole_from,
+    parse_numbers,
+    stripped,
+)
 from unstuck.analysis.rawcsv import ITEM, column_name, read_file, repeated_column
 from unstuck.analysis.rowscores import score_rows
-from unstuck.analysis.sessions import session_problems
+from unstuck.analysis.sessions import session_problems, sessions_without_a_form
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.measures import InstrumentSet
 from unstuck.progress.batch import client_codes
@@ -165,10 +172,10 @@ def check_observations(
             "digits and marks",
         )
     known = sorted(instruments)
-    frame = _categories(frame, "instrument", lambda v: v.strip().lower(), known)
-    frame = frame.with_columns(_stripped(frame.get_column("client_id")))
+    frame = categories(frame, "instrument", lambda v: v.strip().lower(), known)
+    frame = frame.with_columns(stripped(frame.get_column("client_id")))
     frame = frame.with_columns(client_codes(frame.get_column("client_id")).alias("_c"))
-    flag(_blank("client_id"), "client_id", "client_id is empty")
+    flag(blank("client_id"), "client_id", "client_id is empty")
     flag(
         pl.col("_blank_instrument") & ~pl.col("_no_form"),
         "instrument",
@@ -188,7 +195,7 @@ def check_observations(
     )
 
     if "attendance" in columns:
-        frame = _categories(
+        frame = categories(
             frame,
             "attendance",
             lambda v: v.strip().lower().replace("-", "_").replace(" ", "_"),
@@ -222,9 +229,9 @@ def check_observations(
     else:
         frame = frame.with_columns(pl.lit(None, pl.Date).alias("date"))
     if "occasion" in columns:
-        frame, _ = _parse_numbers(frame, ["occasion"], pl.Int64)
+        frame, _ = parse_numbers(frame, ["occasion"], pl.Int64)
         flag(
-            _not_whole_from("occasion", 0),
+            not_whole_from("occasion", 0),
             "occasion",
             "occasion must be a whole number (session number) from 0 up "
             "(0 is the intake or baseline)",
@@ -234,9 +241,9 @@ def check_observations(
         flag(pl.col("_raw_date").is_null(), "date", "date is empty (needed without occasion)")
 
     if "markers" in columns:
-        frame, _ = _parse_numbers(frame, ["markers"], pl.Int64)
+        frame, _ = parse_numbers(frame, ["markers"], pl.Int64)
         flag(
-            _not_whole_from("markers", 0),
+            not_whole_from("markers", 0),
             "markers",
             "markers must be a whole number from 0 up (signs of pulling back noted)",
         )
@@ -245,7 +252,7 @@ def check_observations(
 
     # -- numbers: score and items --------------------------------------------------------
     numeric = (["score"] if "score" in columns else []) + item_columns
-    frame, parsed = _parse_numbers(frame, numeric, pl.Float64)
+    frame, parsed = parse_numbers(frame, numeric, pl.Float64)
     for c in parsed:  # columns read as numbers hold nothing else
         flag(pl.col(f"_raw_{c}").is_not_null() & pl.col(c).is_null(), c, "not a number")
     if "score" not in columns:
@@ -279,7 +286,7 @@ def check_observations(
                 frame.filter(mask).select(
                     "row",
                     pl.lit(column).alias("column"),
-                    _as_text(pl.col(value), frame.schema[value]).alias("value"),
+                    as_text(pl.col(value), frame.schema[value]).alias("value"),
                     reason.alias("reason"),
                 )
             )
@@ -309,7 +316,7 @@ def check_observations(
             pl.col("date").rank("dense").over("client_id").cast(pl.Int64).alias("occasion")
         )
     if frame.get_column("_no_form").any():
-        frame = _sessions_without_a_form(frame, known)
+        frame = sessions_without_a_form(frame, known)
     frame = frame.with_columns(
         pl.col("attendance").fill_null("attended"), pl.col("markers").fill_null(0)
     )
@@ -317,135 +324,3 @@ def check_observations(
     return Observations(
         frame.select(OBSERVATION_COLUMNS), codes, skipped, skipped_problems, skipped_rows
     )
-
-
-def _sessions_without_a_form(frame: pl.DataFrame, known: Sequence[str]) -> pl.DataFrame:
-    """Read the rows that give a session's attendance without a questionnaire.
-
-    A session that has questionnaire rows too needs nothing more from them (they were
-    checked to agree with it). A session told only so becomes a row of the client's first
-    questionnaire (in file order; the first known one for a client with none) with no
-    score: how a missed session with an instrument and no score is read already, so every
-    count of sessions and attendance downstream sees it, and no score is made up.
-    """
-    no_form = pl.col("_no_form")
-    key = ["_c", "occasion"]
-    forms = frame.filter(~no_form)
-    own = forms.group_by("_c").agg(pl.col("instrument").first().alias("_own"))
-    lone = (
-        frame.filter(no_form)
-        .unique(subset=key, keep="first", maintain_order=True)
-        .join(forms.select(key).unique(), on=key, how="anti")
-        .join(own, on="_c", how="left")
-        .with_columns(
-            pl.coalesce("_own", pl.lit(known[0], frame.schema["instrument"])).alias("instrument")
-        )
-    )
-    return pl.concat([forms, lone.select(frame.columns)]).sort("row")
-
-
-def _categories(
-    frame: pl.DataFrame, column: str, fix: Callable[[str], str], categories: Sequence[str]
-) -> pl.DataFrame:
-    """Turn a text column with a few known values (instrument, attendance) into a
-    `polars.Enum` of them, keeping the text as ``_raw_<column>``; a value that is not one of
-    `categories`, even after `fix`, becomes null. Adds ``_blank_<column>``: no value given.
-
-    `fix` (such as lower-casing) is applied to each distinct value once, instead of once per
-    row, and only when some values need it: most files hold only the known values.
-    """
-    raw = frame.get_column(column)
-    known = pl.Enum(categories)
-    values = raw.cast(known, strict=False)
-    blank = raw.is_null()
-    if values.null_count() > raw.null_count():
-        unknown = raw.filter(values.is_null() & raw.is_not_null()).unique().to_list()
-        tidy = raw.replace({v: fix(v) for v in unknown})
-        values = tidy.cast(known, strict=False)
-        blank = tidy.is_null() | (tidy.str.len_bytes() == 0)
-    return frame.with_columns(
-        raw.alias(f"_raw_{column}"), values.alias(column), blank.alias(f"_blank_{column}")
-    )
-
-
-def _stripped(ids: pl.Series) -> pl.Series:
-    """Ids without spaces around them. Each row's id is the first of its run of equal ids,
-    so only those (about one per client: files list a client's rows together) are looked
-    at; the whole column is stripped only when one of them has spaces to strip."""
-    firsts = ids.filter(ids.ne_missing(ids.shift(1)))
-    if firsts.str.strip_chars().eq_missing(firsts).all():
-        return ids
-    return ids.str.strip_chars()
-
-
-def _as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """A value as the person typed it (text columns) or would have (numbers: 4, not 4.0)."""
-    if dtype == pl.String:
-        return expr
-    if dtype.is_float():
-        return (
-            pl.when(expr == expr.floor())
-            .then(expr.cast(pl.Int64, strict=False).cast(pl.String))
-            .otherwise(expr.cast(pl.String))
-        )
-    return expr.cast(pl.String)
-
-
-def _not_whole_from(column: str, lowest: int) -> pl.Expr:
-    """Given, but not a whole number of at least `lowest` (after `_parse_numbers`)."""
-    value = pl.col(column)
-    return pl.col(f"_raw_{column}").is_not_null() & (value.is_null() | (value < lowest))
-
-
-def _blank(column: str) -> pl.Expr:
-    return pl.col(column).is_null() | (pl.col(column).str.len_bytes() == 0)
-
-
-def _parse_numbers(
-    frame: pl.DataFrame, columns: list[str], dtype: type[pl.DataType]
-) -> tuple[pl.DataFrame, list[str]]:
-    """Parse text columns as numbers, keeping the text as ``_raw_<column>``; returns the
-    frame and the columns that were parsed from text (and so may hold values that are not
-    numbers). Columns read as numbers already (see `read_raw`) are left as they are.
-
-    Surrounding spaces are tolerated, and NaN or infinity become null (so they are reported
-    as "not a number"). Both fixes cost a pass over the column, so they run only on the
-    columns that need them: a clean million-row file pays for one cast per column. Whole
-    numbers (``dtype`` Int64) may be written with a decimal point, as some programs do ("3.0").
-    """
-    texts = [c for c in columns if frame.schema[c] == pl.String]
-    frame = frame.with_columns(
-        *(pl.col(c).alias(f"_raw_{c}") for c in columns),
-        *(_as_number(pl.col(c), dtype).alias(c) for c in texts),
-    )
-    if not texts:
-        return frame, texts
-    needs = frame.select(
-        *(
-            (pl.col(f"_raw_{c}").is_not_null() & pl.col(c).is_null()).any().alias(f"s{c}")
-            for c in texts
-        ),
-        *((~pl.col(c).is_finite()).any().alias(f"f{c}") for c in texts if dtype == pl.Float64),
-    ).row(0, named=True)
-    fixes = []
-    for c in texts:
-        parsed = pl.col(c)
-        if needs[f"s{c}"]:
-            parsed = pl.coalesce(parsed, _as_number(pl.col(f"_raw_{c}").str.strip_chars(), dtype))
-        if dtype == pl.Float64 and (needs[f"f{c}"] or needs[f"s{c}"]):
-            parsed = pl.when(parsed.is_finite()).then(parsed)
-        if parsed is not pl.col(c):
-            fixes.append(parsed.alias(c))
-    return (frame.with_columns(fixes) if fixes else frame), texts
-
-
-def _as_number(text: pl.Expr, dtype: type[pl.DataType]) -> pl.Expr:
-    """Text as a number of `dtype`, or null; a whole number may carry a decimal point."""
-    if dtype != pl.Int64:
-        return text.cast(dtype, strict=False)
-    whole = text.cast(pl.Int64, strict=False)
-    number = text.cast(pl.Float64, strict=False)
-    written_as_decimal = pl.when(number.is_finite() & (number == number.floor())).then(
-        number.cast(pl.Int64, strict=False)
-    )
-    return pl.coalesce(whole, written_as_decimal)

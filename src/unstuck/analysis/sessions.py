@@ -7,6 +7,8 @@ date and markers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 
@@ -95,3 +97,28 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
             )
         )
     return out
+
+
+def sessions_without_a_form(frame: pl.DataFrame, known: Sequence[str]) -> pl.DataFrame:
+    """Read the rows that give a session's attendance without a questionnaire.
+
+    A session that has questionnaire rows too needs nothing more from them (they were
+    checked to agree with it). A session told only so becomes a row of the client's first
+    questionnaire (in file order; the first known one for a client with none) with no
+    score: how a missed session with an instrument and no score is read already, so every
+    count of sessions and attendance downstream sees it, and no score is made up.
+    """
+    no_form = pl.col("_no_form")
+    key = ["_c", "occasion"]
+    forms = frame.filter(~no_form)
+    own = forms.group_by("_c").agg(pl.col("instrument").first().alias("_own"))
+    lone = (
+        frame.filter(no_form)
+        .unique(subset=key, keep="first", maintain_order=True)
+        .join(forms.select(key).unique(), on=key, how="anti")
+        .join(own, on="_c", how="left")
+        .with_columns(
+            pl.coalesce("_own", pl.lit(known[0], frame.schema["instrument"])).alias("instrument")
+        )
+    )
+    return pl.concat([forms, lone.select(frame.columns)]).sort("row")
