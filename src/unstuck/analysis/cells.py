@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import polars as pl
 
 
-def categories(
+def as_categories(
     frame: pl.DataFrame, column: str, fix: Callable[[str], str], categories: Sequence[str]
 ) -> pl.DataFrame:
     """Turn a text column with a few known values (instrument, attendance) into a

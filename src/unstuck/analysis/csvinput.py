@@ -17,9 +17,9 @@ from typing import IO
 import polars as pl
 
 from unstuck.analysis.cells import (
+    as_categories,
     as_text,
     blank,
-    categories,
     not_whole_from,
     parse_numbers,
     stripped,
@@ -172,7 +172,7 @@ def check_observations(
             "digits and marks",
         )
     known = sorted(instruments)
-    frame = categories(frame, "instrument", lambda v: v.strip().lower(), known)
+    frame = as_categories(frame, "instrument", lambda v: v.strip().lower(), known)
     frame = frame.with_columns(stripped(frame.get_column("client_id")))
     frame = frame.with_columns(client_codes(frame.get_column("client_id")).alias("_c"))
     flag(blank("client_id"), "client_id", "client_id is empty")
@@ -195,7 +195,7 @@ def check_observations(
     )
 
     if "attendance" in columns:
-        frame = categories(
+        frame = as_categories(
             frame,
             "attendance",
             lambda v: v.strip().lower().replace("-", "_").replace(" ", "_"),
