@@ -151,3 +151,28 @@ def test_a_directory_is_refused_with_a_message(
     _, err = capsys.readouterr()
     assert code == 2
     assert err.startswith(f"unstuck: {tmp_path}: ")
+
+
+def test_a_header_with_a_control_character_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = b"client_id,occasion,instrument,sc\rore\nSYN-1,1,phq9,20\n"
+    code, out, err = analyze(tmp_path, capsys, data)
+    assert (code, out) == (2, "")
+    assert "column 4 of the header ('sc\\rore') holds a line break" in err
+
+
+def test_blank_lines_and_empty_rows_are_not_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Spreadsheets often end a file with blank lines or rows of bare commas; the rows
+    after a blank line keep the numbers a spreadsheet shows."""
+    data = GOOD.replace("SYN-1,2", "\n,,,\nSYN-1,2") + "\n\n,,,\n"
+    code, out, _ = analyze(tmp_path, capsys, data.encode(), "--format", "csv")
+    assert code == 0
+    assert len(out.splitlines()) == 3
+    code, _, err = analyze(
+        tmp_path, capsys, data.replace("SYN-1,2,phq9,12", "SYN-1,2,phq9,x").encode()
+    )
+    assert code == 2
+    assert "row 5, column 'score', value 'x'" in err

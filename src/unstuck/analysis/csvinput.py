@@ -24,7 +24,7 @@ from unstuck.analysis.cells import (
     parse_numbers,
     stripped,
 )
-from unstuck.analysis.rawcsv import ITEM, column_name, read_file, repeated_column
+from unstuck.analysis.rawcsv import ITEM, column_name, header_problem, read_file
 from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems, sessions_without_a_form
 from unstuck.errors import InvalidRows, MissingColumns, Problem
@@ -123,9 +123,9 @@ def check_observations(
     partly wrong file never yields a partly right analysis by accident. With it, the rows
     with problems are left out and listed in the result.
     """
-    repeated = repeated_column(source, raw.columns)
-    if repeated is not None:
-        raise repeated
+    unreadable = header_problem(source, raw.columns)
+    if unreadable is not None:
+        raise unreadable
     frame = raw.rename({c: column_name(c) for c in raw.columns})
     columns = set(frame.columns)
     item_columns = sorted(
@@ -139,7 +139,10 @@ def check_observations(
     if missing:
         raise MissingColumns(tuple(missing), tuple(frame.columns))
 
+    empty = pl.all_horizontal(pl.col(c).is_null() for c in frame.columns)
     frame = frame.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
+    if frame.select(empty.any()).item():  # blank lines (or ",,,") hold no row: not refused
+        frame = frame.filter(~empty)
     problems: list[pl.DataFrame] = []
     # Checks are collected and evaluated together at the end, in one parallel pass; the
     # (slower) listing of offending rows is built only for checks that found something.

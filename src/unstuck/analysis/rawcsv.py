@@ -19,6 +19,7 @@ from unstuck.errors import UnstuckError
 
 ITEM = re.compile(r"item_(\d+)$")  # an item answer column, once named by `column_name`
 DUPLICATED = re.compile(r"_duplicated_\d+$")  # how polars renames a repeated header
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 SNIFFED_BYTES = 1 << 16  # the first rows, looked at to choose how to read item answers
 
 
@@ -62,7 +63,12 @@ def _spreadsheet_dialect(
     if b"\r" in head and b"\n" not in head:  # old Mac line endings: CR only
         source = io.BytesIO(_all_bytes(source).replace(b"\r", b"\n"))
         head = _head(source)
-    header = head.split(b"\n", 1)[0]
+    header = head.lstrip(b"\r\n").split(b"\n", 1)[0]
+    try:  # polars would read a bad byte in a header as another column name, and ignore it
+        header.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if b"\n" in head or exc.end < len(header):  # not merely a character cut at the end
+            raise pl.exceptions.ComputeError("invalid utf-8 in the header") from None
     separator = ","
     if b"," not in header:
         separator = next((s for s in (";", "\t") if s.encode() in header), ",")
@@ -125,6 +131,31 @@ class RepeatedColumn(UnstuckError):
             f"{self.source}: the header names the column {self.name!r} more than once "
             f"({where}); keep one and rename or delete the other"
         )
+
+
+@dataclass(eq=False)
+class BadHeader(UnstuckError):
+    """A column name holds a line break or another control character: the file's lines or
+    quotes are broken there, so which values belong to which column cannot be trusted."""
+
+    source: str
+    header: str
+    position: int  # 1-based
+
+    def __str__(self) -> str:
+        return (
+            f"{self.source}: column {self.position} of the header ({self.header!r}) holds a "
+            "line break or another control character; check the file's quote marks"
+        )
+
+
+def header_problem(source: str, headers: list[str]) -> UnstuckError | None:
+    """Why the header cannot be read as it stands (a control character in a name, or a
+    name given twice), if it cannot."""
+    for i, h in enumerate(headers):
+        if CONTROL_CHARACTER.search(h):
+            return BadHeader(source, h, i + 1)
+    return repeated_column(source, headers)
 
 
 def repeated_column(source: str, headers: list[str]) -> RepeatedColumn | None:
