@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from unstuck.web.accounts import throttle
 from unstuck.web.accounts.models import AuditEntry, Role, User
+from unstuck.web.validation import search_text
 
 
 def client_address(request: HttpRequest) -> str:
@@ -48,7 +49,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if user.role != Role.ADMINISTRATOR:
         raise PermissionDenied
     entries = AuditEntry.objects.all()
-    client = request.GET.get("client", "").strip()
+    client = search_text(request.GET.get("client", ""))
     if client:
         entries = entries.filter(client_code=client)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
