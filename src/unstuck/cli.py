@@ -29,8 +29,9 @@ INPUT_ERROR = 2
 CSV_HELP = """\
 The CSV file has one row per client, session and instrument:
   client_id     required  a pseudonymous code, never a name
-  occasion      session number 1, 2, ...   (or 'date' as YYYY-MM-DD; both may be given)
+  occasion      session number 0 (intake), 1, 2, ... (or 'date' as YYYY-MM-DD; or both)
   instrument    phq9, gad7, session_feedback, or a clinic's own instrument id
+                (empty, with no score, for a session without a questionnaire)
   score         the total, or instead the answers item_1 .. item_k
   attendance    optional: attended, late, cancelled, no_show (missed sessions need no score)
   markers       optional: signs of pulling back you noted in the session (0, 1, 2, ...)

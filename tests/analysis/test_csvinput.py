@@ -98,7 +98,7 @@ def test_it_reads_headers_with_spaces_capitals_and_a_byte_order_mark(tmp_path: P
             "A,1,bdi,1,2,0,1,1,0,2,1,0",
             "row 2, column 'instrument', value 'bdi': unknown instrument",
         ),
-        ("A,0,phq9,1,2,0,1,1,0,2,1,0", "row 2, column 'occasion', value '0': occasion must be"),
+        ("A,-1,phq9,1,2,0,1,1,0,2,1,0", "row 2, column 'occasion', value '-1': occasion must be"),
         ("A,two,phq9,1,2,0,1,1,0,2,1,0", "row 2, column 'occasion', value 'two'"),
         (
             ",1,phq9,1,2,0,1,1,0,2,1,0",
@@ -384,7 +384,7 @@ def test_session_numbers_and_markers_may_be_written_with_a_decimal_point(tmp_pat
     broken = "client_id,occasion,instrument,score,markers\nA,1.5,phq9,12,0\nA,2,phq9,9,0.5\n"
     assert problems_of(write(tmp_path, broken)) == [
         "row 2, column 'occasion', value '1.5': occasion must be a whole number (session "
-        "number) from 1 up",
+        "number) from 0 up (0 is the intake or baseline)",
         "row 3, column 'markers', value '0.5': markers must be a whole number from 0 up "
         "(signs of pulling back noted)",
     ]

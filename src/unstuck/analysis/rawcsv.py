@@ -18,23 +18,88 @@ import polars as pl
 from unstuck.errors import UnstuckError
 
 ITEM = re.compile(r"item_(\d+)$")  # an item answer column, once named by `column_name`
+DUPLICATED = re.compile(r"_duplicated_\d+$")  # how polars renames a repeated header
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 SNIFFED_BYTES = 1 << 16  # the first rows, looked at to choose how to read item answers
 
 
 def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
-    """Read a CSV file (a path or an open binary stream); `CsvUnreadable` when it cannot be."""
-    name = source if isinstance(source, str | Path) else getattr(source, "name", "input")
-    if not isinstance(source, str | Path):
-        source = io.BytesIO(source.read())  # read twice below if need be
+    """Read a CSV file (a path or an open binary stream); `CsvUnreadable` when it cannot be.
+
+    Files as spreadsheets write them are read too: old Mac line endings (CR only, Excel's
+    "CSV (Macintosh)"), UTF-16 with its byte-order mark ("Unicode text"), and values
+    separated by semicolons or tabs (where the comma is the decimal mark) when the header
+    has no comma. Each of these is recognised from the first bytes, so a plain file costs
+    nothing more.
+    """
+    name = str(source if isinstance(source, str | Path) else getattr(source, "name", "input"))
+    readable = source if isinstance(source, str | Path) else io.BytesIO(source.read())
     try:
-        return read_raw(source)
-    except FileNotFoundError as exc:
-        raise CsvUnreadable(str(name), "file not found") from exc
+        readable, separator = _spreadsheet_dialect(readable)  # read twice below if need be
+        return read_raw(readable, separator)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        reason = "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror
+        raise CsvUnreadable(name, reason or type(exc).__name__) from exc
     except pl.exceptions.NoDataError as exc:
-        raise CsvUnreadable(str(name), "the file is empty") from exc
+        raise CsvUnreadable(name, "the file is empty") from exc
     except (pl.exceptions.ComputeError, pl.exceptions.ShapeError) as exc:
+        if "utf-8" in str(exc).lower():
+            raise CsvUnreadable(name, _not_utf8(readable)) from exc
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CsvUnreadable(str(name), f"not a readable CSV file ({first_line})") from exc
+        raise CsvUnreadable(name, f"not a readable CSV file ({first_line})") from exc
+    except UnicodeDecodeError as exc:  # a UTF-16 byte-order mark on something else
+        raise CsvUnreadable(name, f"not readable as UTF-16 text ({exc.reason})") from exc
+
+
+def _spreadsheet_dialect(
+    source: str | Path | io.BytesIO,
+) -> tuple[str | Path | io.BytesIO, str]:
+    """The file as comma- (or semicolon-, tab-) separated UTF-8 text with line feeds, and its
+    separator; the file is read into memory only when its bytes need changing."""
+    head = _head(source)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark
+        source = io.BytesIO(_all_bytes(source).decode("utf-16").encode("utf-8"))
+        head = _head(source)
+    if b"\r" in head and b"\n" not in head:  # old Mac line endings: CR only
+        source = io.BytesIO(_all_bytes(source).replace(b"\r", b"\n"))
+        head = _head(source)
+    header = head.lstrip(b"\r\n").split(b"\n", 1)[0]
+    try:  # polars would read a bad byte in a header as another column name, and ignore it
+        header.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if b"\n" in head or exc.end < len(header):  # not merely a character cut at the end
+            raise pl.exceptions.ComputeError("invalid utf-8 in the header") from None
+    separator = ","
+    if b"," not in header:
+        separator = next((s for s in (";", "\t") if s.encode() in header), ",")
+    return source, separator
+
+
+def _head(source: str | Path | io.BytesIO) -> bytes:
+    if isinstance(source, io.BytesIO):
+        return source.getvalue()[:SNIFFED_BYTES]
+    with open(source, "rb") as stream:
+        return stream.read(SNIFFED_BYTES)
+
+
+def _all_bytes(source: str | Path | io.BytesIO) -> bytes:
+    if isinstance(source, io.BytesIO):
+        return source.getvalue()
+    return Path(source).read_bytes()
+
+
+def _not_utf8(source: str | Path | io.BytesIO) -> str:
+    """Where the first byte that is not UTF-8 text is, as a person can find it."""
+    data = _all_bytes(source)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return (
+            f"line {line} holds a byte that is not UTF-8 text ({data[exc.start : exc.start + 1]!r}"
+            "); save the file as CSV UTF-8"
+        )
+    return "not UTF-8 text; save the file as CSV UTF-8"
 
 
 @dataclass(eq=False)
@@ -48,12 +113,69 @@ class CsvUnreadable(UnstuckError):
         return f"{self.source}: {self.reason}"
 
 
+@dataclass(eq=False)
+class RepeatedColumn(UnstuckError):
+    """The header names one column twice (perhaps in other capitals): which one holds the
+    values cannot be told, so the file is refused rather than one of them ignored."""
+
+    source: str
+    name: str
+    headers: tuple[str, ...]  # as written
+    positions: tuple[int, ...]  # 1-based, as a spreadsheet counts columns
+
+    def __str__(self) -> str:
+        where = " and ".join(
+            f"column {p} ({h!r})" for h, p in zip(self.headers, self.positions, strict=True)
+        )
+        return (
+            f"{self.source}: the header names the column {self.name!r} more than once "
+            f"({where}); keep one and rename or delete the other"
+        )
+
+
+@dataclass(eq=False)
+class BadHeader(UnstuckError):
+    """A column name holds a line break or another control character: the file's lines or
+    quotes are broken there, so which values belong to which column cannot be trusted."""
+
+    source: str
+    header: str
+    position: int  # 1-based
+
+    def __str__(self) -> str:
+        return (
+            f"{self.source}: column {self.position} of the header ({self.header!r}) holds a "
+            "line break or another control character; check the file's quote marks"
+        )
+
+
+def header_problem(source: str, headers: list[str]) -> UnstuckError | None:
+    """Why the header cannot be read as it stands (a control character in a name, or a
+    name given twice), if it cannot."""
+    for i, h in enumerate(headers):
+        if CONTROL_CHARACTER.search(h):
+            return BadHeader(source, h, i + 1)
+    return repeated_column(source, headers)
+
+
+def repeated_column(source: str, headers: list[str]) -> RepeatedColumn | None:
+    """The first column the header names twice, if any (`column_name` decides sameness; polars
+    reads an exact repeat as ``NAME_duplicated_N``)."""
+    names = [column_name(DUPLICATED.sub("", h)) for h in headers]
+    for name in dict.fromkeys(names):
+        at = [i for i, n in enumerate(names) if n == name]
+        if len(at) > 1:
+            shown = tuple(DUPLICATED.sub("", headers[i]) for i in at)
+            return RepeatedColumn(source, name, shown, tuple(i + 1 for i in at))
+    return None
+
+
 def column_name(header: str) -> str:
     """A header as the checks know it: no byte-order mark, no spaces around, lower case."""
     return header.strip().lstrip("\ufeff").strip().lower()
 
 
-def read_raw(source: str | Path | io.BytesIO) -> pl.DataFrame:
+def read_raw(source: str | Path | io.BytesIO, separator: str = ",") -> pl.DataFrame:
     """Read the file, parsing number columns while reading when the whole file allows it.
 
     Parsing while reading is much faster, but a single bad value makes it fail; then the
@@ -62,7 +184,7 @@ def read_raw(source: str | Path | io.BytesIO) -> pl.DataFrame:
     (a quarter of the memory of floats) unless the first rows show other numbers, such as
     "2.0" from a program that writes whole numbers with a decimal point.
     """
-    head = _first_rows(source)
+    head = _first_rows(source, separator)
     numbers: dict[str, type[pl.DataType]] = {}
     for column in head.columns:
         name = column_name(column)
@@ -76,7 +198,9 @@ def read_raw(source: str | Path | io.BytesIO) -> pl.DataFrame:
     if isinstance(source, io.BytesIO):
         source.seek(0)
     try:
-        typed = pl.read_csv(source, infer_schema=False, schema_overrides=numbers)
+        typed = pl.read_csv(
+            source, infer_schema=False, schema_overrides=numbers, separator=separator
+        )
         floats = [c for c, t in numbers.items() if t == pl.Float64]
         # "nan" and "inf" parse as numbers; read as text to report them as the person wrote them.
         if (
@@ -90,10 +214,10 @@ def read_raw(source: str | Path | io.BytesIO) -> pl.DataFrame:
         pass
     if isinstance(source, io.BytesIO):
         source.seek(0)
-    return pl.read_csv(source, infer_schema=False)
+    return pl.read_csv(source, infer_schema=False, separator=separator)
 
 
-def _first_rows(source: str | Path | io.BytesIO) -> pl.DataFrame:
+def _first_rows(source: str | Path | io.BytesIO, separator: str) -> pl.DataFrame:
     """The header and the rows in the first `SNIFFED_BYTES` of the file, as text."""
     if isinstance(source, io.BytesIO):
         data = source.getvalue()[:SNIFFED_BYTES]
@@ -103,8 +227,8 @@ def _first_rows(source: str | Path | io.BytesIO) -> pl.DataFrame:
     if len(data) == SNIFFED_BYTES:
         data = data[: data.rfind(b"\n") + 1]  # whole lines only
     try:
-        return pl.read_csv(io.BytesIO(data), infer_schema=False)
+        return pl.read_csv(io.BytesIO(data), infer_schema=False, separator=separator)
     except pl.exceptions.PolarsError:  # e.g. a quoted value running past the cut
         if isinstance(source, io.BytesIO):
             source.seek(0)
-        return pl.read_csv(source, n_rows=0, infer_schema=False)
+        return pl.read_csv(source, n_rows=0, infer_schema=False, separator=separator)

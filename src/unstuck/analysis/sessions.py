@@ -7,6 +7,8 @@ date and markers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 
@@ -28,7 +30,9 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     keyed = frame.select(
         "row",
         "_c",
-        pl.col("instrument").to_physical().alias("_i"),
+        # A row without a questionnaire (`csvinput`: attendance only) has instrument -1:
+        # it sorts first in its session and is never a repeat of a questionnaire row.
+        pl.col("instrument").to_physical().cast(pl.Int64).fill_null(-1).alias("_i"),
         pl.col(session).to_physical().alias("_s"),
         pl.col("attendance").to_physical().alias("_attendance"),
         pl.col("markers").fill_null(0).alias("_markers"),  # blank is 0
@@ -47,7 +51,7 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     if not keyed.select(in_order.fill_null(True).all()).item():  # most files are in order
         keyed = keyed.sort("_c", "_s", "_i")
     found = keyed.select(
-        (same & (pl.col("_i") == pl.col("_i").shift(1))).any().alias("dup"),
+        (same & (pl.col("_i") == pl.col("_i").shift(1)) & (pl.col("_i") >= 0)).any().alias("dup"),
         *(differs(f"_{c}") for c in shared),
     ).row(0)
     if any(found):  # the rows to list, with their values as written
@@ -58,7 +62,7 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     if found[0]:
         first = keyed.with_columns(_first=pl.col("row").min().over("_c", "_s", "_i"))
         out.append(
-            first.filter(pl.col("row") != pl.col("_first")).select(
+            first.filter((pl.col("row") != pl.col("_first")) & (pl.col("_i") >= 0)).select(
                 "row",
                 pl.lit(session).alias("column"),
                 pl.col(session).cast(pl.String).alias("value"),
@@ -93,3 +97,28 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
             )
         )
     return out
+
+
+def sessions_without_a_form(frame: pl.DataFrame, known: Sequence[str]) -> pl.DataFrame:
+    """Read the rows that give a session's attendance without a questionnaire.
+
+    A session that has questionnaire rows too needs nothing more from them (they were
+    checked to agree with it). A session told only so becomes a row of the client's first
+    questionnaire (in file order; the first known one for a client with none) with no
+    score: how a missed session with an instrument and no score is read already, so every
+    count of sessions and attendance downstream sees it, and no score is made up.
+    """
+    no_form = pl.col("_no_form")
+    key = ["_c", "occasion"]
+    forms = frame.filter(~no_form)
+    own = forms.group_by("_c").agg(pl.col("instrument").first().alias("_own"))
+    lone = (
+        frame.filter(no_form)
+        .unique(subset=key, keep="first", maintain_order=True)
+        .join(forms.select(key).unique(), on=key, how="anti")
+        .join(own, on="_c", how="left")
+        .with_columns(
+            pl.coalesce("_own", pl.lit(known[0], frame.schema["instrument"])).alias("instrument")
+        )
+    )
+    return pl.concat([forms, lone.select(frame.columns)]).sort("row")

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import ACCESS_GRANTS, AuditAction, AuditEntry, Role, User
+from unstuck.web.validation import search_text
 
 GRANTS_SHOWN = 20  # the latest changes to who can see clinical records, above the log
 
@@ -26,7 +27,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     record_audit(user, AuditAction.VIEW_AUDIT_LOG)
     entries = AuditEntry.objects.all()
     grants = AuditEntry.objects.filter(action__in=[a.value for a in ACCESS_GRANTS])[:GRANTS_SHOWN]
-    client = request.GET.get("client", "").strip()
+    client = search_text(request.GET.get("client", ""))
     if client:
         entries = entries.filter(client_code=client)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))

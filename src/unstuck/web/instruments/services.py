@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from unstuck.errors import InvalidDefinition
 from unstuck.measures import Instrument, parse_definition_text
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.instruments.models import ClinicInstrument
 from unstuck.web.records.instruments import instruments, reload_instruments
+from unstuck.web.validation import field_problem
 
 
 @transaction.atomic
@@ -19,6 +21,15 @@ def add_clinic_instrument(*, user: User, filename: str, text: str) -> Instrument
     id that is already taken; nothing is stored then.
     """
     instrument = parse_definition_text(text, filename)
+    for field, value in (
+        ("instrument_id", instrument.id),
+        ("name", instrument.name),
+        ("filename", filename),
+    ):
+        problem = field_problem(ClinicInstrument, field, value)
+        if problem is not None:  # the same limits on SQLite, which would store it anyway
+            where = {"instrument_id": "id", "name": "name", "filename": ""}[field]
+            raise InvalidDefinition(filename[:100], where, problem.replace("instrument_id", "id"))
     instruments().with_instrument(instrument, filename)  # raises if the id is taken
     ClinicInstrument.objects.create(
         instrument_id=instrument.id,

@@ -14,6 +14,7 @@ from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
 from unstuck.web.records.markers import MARKERS
 from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason
 from unstuck.web.records.safety import CONFIRM_LABEL
+from unstuck.web.validation import CheckedText
 
 ANSWERS_ON_MISSED = (
     "A missed session has no questionnaire answers; clear them or change the attendance."
@@ -37,7 +38,7 @@ def item_field(instrument: Instrument, number: int) -> str:
     return f"{instrument.id}__item_{number}"
 
 
-class ClientForm(forms.Form):
+class ClientForm(CheckedText):
     code = forms.CharField(
         max_length=40,
         help_text="A pseudonymous code (for example C-042), never the client's name.",
@@ -49,7 +50,7 @@ class ClientForm(forms.Form):
     contact = forms.CharField(max_length=200, required=False, help_text="Optional.")
 
 
-class SessionForm(forms.Form):
+class SessionForm(CheckedText):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     attendance = forms.ChoiceField(
         choices=Attendance.choices, widget=forms.RadioSelect, initial=Attendance.ATTENDED
@@ -127,7 +128,7 @@ class SessionForm(forms.Form):
         return cleaned
 
 
-class EndEpisodeForm(forms.Form):
+class EndEpisodeForm(CheckedText):
     ended_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.ChoiceField(choices=EndReason.choices)
     # Shown only while a safety alert is open; the service refuses to close without it then.

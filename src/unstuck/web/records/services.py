@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from unstuck.errors import InvalidValue
@@ -37,6 +38,7 @@ from unstuck.web.records.models import (
     SafetyCheck,
     Session,
 )
+from unstuck.web.validation import field_problem
 
 # What to do next, by the most urgent flag (the therapist decides; these are prompts).
 NEXT_ACTIONS = {
@@ -79,6 +81,12 @@ def create_client(
     synthetic: bool = False,
 ) -> Client:
     assert therapist.clinic_id is not None, "a therapist belongs to a clinic"
+    problems = {f: field_problem(Client, f, v) for f, v in (("code", code), ("name", name))}
+    problems["contact"] = field_problem(Client, "contact", contact)
+    if not code.strip():
+        problems["code"] = "code is empty"
+    if any(problems.values()):  # the form checks these too; this guards every other caller
+        raise ValidationError({f: p for f, p in problems.items() if p})
     client = Client.objects.create(
         clinic_id=therapist.clinic_id,
         therapist=therapist,

@@ -22,6 +22,7 @@ from unstuck.web.records import charts, presenters, safety, selectors, services
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import CheckOutcome, Status
+from unstuck.web.validation import search_text
 
 CODE_TAKEN = "Another client in this clinic already has the code {code!r}."
 
@@ -35,7 +36,7 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET.get("q", ""))
     status = request.GET.get("status", "")
     clients = list(selectors.caseload(user, query=query, status=status))
     main = instruments()["phq9"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from unstuck.web.records.safety import CONFIRM_LABEL
 from unstuck.web.reviews.models import GoalChange, LetterKind, Result
+from unstuck.web.validation import CheckedText
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RATINGS = [(0, "0 not present"), (1, "1 possibly"), (2, "2 probably"), (3, "3 clearly")]
@@ -24,7 +25,7 @@ ATTAINMENT = [
 FRUSTRATION = [(0, "0 none"), (1, "1 a little"), (2, "2 some"), (3, "3 a lot"), (4, "4 very much")]
 
 
-class GoalForm(forms.Form):
+class GoalForm(CheckedText):
     text = forms.CharField(
         max_length=500,
         label="Goal, in the client's own words",
@@ -32,7 +33,7 @@ class GoalForm(forms.Form):
     )
 
 
-class GoalReviseForm(forms.Form):
+class GoalReviseForm(CheckedText):
     text = forms.CharField(max_length=500, label="New wording (client's own words)")
     change = forms.ChoiceField(
         choices=[c for c in GoalChange.choices if c[0] != GoalChange.AGREED],
@@ -41,13 +42,13 @@ class GoalReviseForm(forms.Form):
     note = forms.CharField(max_length=500, required=False)
 
 
-class GoalRateForm(forms.Form):
+class GoalRateForm(CheckedText):
     attainment = forms.TypedChoiceField(choices=ATTAINMENT, coerce=int, widget=forms.RadioSelect)
     rated_on = forms.DateField(widget=DATE, initial=timezone.localdate)
     note = forms.CharField(max_length=500, required=False)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CheckedText):
     """One rating (0-3) and an evidence note per reason, pre-filled from the record."""
 
     safety_checked = forms.BooleanField(
@@ -99,7 +100,7 @@ class ReviewForm(forms.Form):
         }
 
 
-class PlanForm(forms.Form):
+class PlanForm(CheckedText):
     strategies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Strategies")
     review_on = forms.DateField(widget=DATE, label="Review the plan on")
 
@@ -111,12 +112,12 @@ class PlanForm(forms.Form):
         self.fields["review_on"].initial = timezone.localdate() + dt.timedelta(days=28)
 
 
-class ResultForm(forms.Form):
+class ResultForm(CheckedText):
     result = forms.ChoiceField(choices=Result.choices, widget=forms.RadioSelect)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class ReflectionForm(forms.Form):
+class ReflectionForm(CheckedText):
     frustration = forms.TypedChoiceField(
         choices=FRUSTRATION,
         coerce=int,
@@ -135,7 +136,7 @@ class ReflectionForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class ClosureForm(forms.Form):
+class ClosureForm(CheckedText):
     kind = forms.ChoiceField(choices=LetterKind.choices, widget=forms.RadioSelect)
     ended_on = forms.DateField(widget=DATE, initial=timezone.localdate)
     recipient = forms.CharField(

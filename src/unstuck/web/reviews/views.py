@@ -37,6 +37,7 @@ from unstuck.web.reviews.forms import (
     ReviewForm,
 )
 from unstuck.web.reviews.models import Goal, LetterKind, PlanStrategy, Review
+from unstuck.web.validation import parse_id
 
 PLAN_SAVED = "The plan is saved. Record how each strategy goes at later sessions."
 
@@ -301,9 +302,12 @@ def reflections(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = ReflectionForm(request.POST or None)
     client = None
-    client_id = request.GET.get("client") or request.POST.get("client")
-    if client_id and client_id.isdigit():
-        client, _ = records.access_client(user, int(client_id))
+    given = request.GET.get("client") or request.POST.get("client")
+    if given:  # an id that is not one names no client: 404, as a client one may not see
+        client_id = parse_id(given)
+        if client_id is None:
+            raise Http404("No such client.")
+        client, _ = records.access_client(user, client_id)
     if request.method == "POST" and form.is_valid():
         services.add_reflection(user=user, client=client, **form.cleaned_data)
         messages.success(request, "Saved. Only you can see your reflections.")

@@ -1,0 +1,119 @@
+"""Reading the cells of a table of measures: text, few-valued categories and numbers.
+
+Part of reading a CSV file of measures (`unstuck.analysis.csvinput`). Every helper keeps the
+value as written (``_raw_<column>``) beside the parsed one, so that a bad value is reported
+as the person wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import polars as pl
+
+
+def as_categories(
+    frame: pl.DataFrame, column: str, fix: Callable[[str], str], categories: Sequence[str]
+) -> pl.DataFrame:
+    """Turn a text column with a few known values (instrument, attendance) into a
+    `polars.Enum` of them, keeping the text as ``_raw_<column>``; a value that is not one of
+    `categories`, even after `fix`, becomes null. Adds ``_blank_<column>``: no value given.
+
+    `fix` (such as lower-casing) is applied to each distinct value once, instead of once per
+    row, and only when some values need it: most files hold only the known values.
+    """
+    raw = frame.get_column(column)
+    known = pl.Enum(categories)
+    values = raw.cast(known, strict=False)
+    blank = raw.is_null()
+    if values.null_count() > raw.null_count():
+        unknown = raw.filter(values.is_null() & raw.is_not_null()).unique().to_list()
+        tidy = raw.replace({v: fix(v) for v in unknown})
+        values = tidy.cast(known, strict=False)
+        blank = tidy.is_null() | (tidy.str.len_bytes() == 0)
+    return frame.with_columns(
+        raw.alias(f"_raw_{column}"), values.alias(column), blank.alias(f"_blank_{column}")
+    )
+
+
+def stripped(ids: pl.Series) -> pl.Series:
+    """Ids without spaces around them. Each row's id is the first of its run of equal ids,
+    so only those (about one per client: files list a client's rows together) are looked
+    at; the whole column is stripped only when one of them has spaces to strip."""
+    firsts = ids.filter(ids.ne_missing(ids.shift(1)))
+    if firsts.str.strip_chars().eq_missing(firsts).all():
+        return ids
+    return ids.str.strip_chars()
+
+
+def as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A value as the person typed it (text columns) or would have (numbers: 4, not 4.0)."""
+    if dtype == pl.String:
+        return expr
+    if dtype.is_float():
+        return (
+            pl.when(expr == expr.floor())
+            .then(expr.cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(expr.cast(pl.String))
+        )
+    return expr.cast(pl.String)
+
+
+def not_whole_from(column: str, lowest: int) -> pl.Expr:
+    """Given, but not a whole number of at least `lowest` (after `_parse_numbers`)."""
+    value = pl.col(column)
+    return pl.col(f"_raw_{column}").is_not_null() & (value.is_null() | (value < lowest))
+
+
+def blank(column: str) -> pl.Expr:
+    return pl.col(column).is_null() | (pl.col(column).str.len_bytes() == 0)
+
+
+def parse_numbers(
+    frame: pl.DataFrame, columns: list[str], dtype: type[pl.DataType]
+) -> tuple[pl.DataFrame, list[str]]:
+    """Parse text columns as numbers, keeping the text as ``_raw_<column>``; returns the
+    frame and the columns that were parsed from text (and so may hold values that are not
+    numbers). Columns read as numbers already (see `read_raw`) are left as they are.
+
+    Surrounding spaces are tolerated, and NaN or infinity become null (so they are reported
+    as "not a number"). Both fixes cost a pass over the column, so they run only on the
+    columns that need them: a clean million-row file pays for one cast per column. Whole
+    numbers (``dtype`` Int64) may be written with a decimal point, as some programs do ("3.0").
+    """
+    texts = [c for c in columns if frame.schema[c] == pl.String]
+    frame = frame.with_columns(
+        *(pl.col(c).alias(f"_raw_{c}") for c in columns),
+        *(as_number(pl.col(c), dtype).alias(c) for c in texts),
+    )
+    if not texts:
+        return frame, texts
+    needs = frame.select(
+        *(
+            (pl.col(f"_raw_{c}").is_not_null() & pl.col(c).is_null()).any().alias(f"s{c}")
+            for c in texts
+        ),
+        *((~pl.col(c).is_finite()).any().alias(f"f{c}") for c in texts if dtype == pl.Float64),
+    ).row(0, named=True)
+    fixes = []
+    for c in texts:
+        parsed = pl.col(c)
+        if needs[f"s{c}"]:
+            parsed = pl.coalesce(parsed, as_number(pl.col(f"_raw_{c}").str.strip_chars(), dtype))
+        if dtype == pl.Float64 and (needs[f"f{c}"] or needs[f"s{c}"]):
+            parsed = pl.when(parsed.is_finite()).then(parsed)
+        if parsed is not pl.col(c):
+            fixes.append(parsed.alias(c))
+    return (frame.with_columns(fixes) if fixes else frame), texts
+
+
+def as_number(text: pl.Expr, dtype: type[pl.DataType]) -> pl.Expr:
+    """Text as a number of `dtype`, or null; a whole number may carry a decimal point."""
+    if dtype != pl.Int64:
+        return text.cast(dtype, strict=False)
+    whole = text.cast(pl.Int64, strict=False)
+    number = text.cast(pl.Float64, strict=False)
+    written_as_decimal = pl.when(number.is_finite() & (number == number.floor())).then(
+        number.cast(pl.Int64, strict=False)
+    )
+    return pl.coalesce(whole, written_as_decimal)

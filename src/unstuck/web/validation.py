@@ -1,0 +1,101 @@
+"""What typed text and ids may hold, checked the same way on SQLite and PostgreSQL.
+
+PostgreSQL refuses a NUL byte in text and SQLite stores anything, so a value is checked here,
+before either sees it: a refusal is a form error or a 404, never a 500, and never different
+between the two databases.
+
+- Single-line text (client codes, names, titles) holds no control character: a line break
+  in a client code breaks every PDF of that client. Unicode's control (Cc), format (Cf, such
+  as a right-to-left override that would show a code backwards) and line/paragraph
+  separator (Zl, Zp) categories are refused.
+- Multi-line text (notes) may hold line breaks and tabs, and nothing else of those.
+- Ids typed into a URL are ASCII digits that fit the database's 64-bit keys: int() would
+  read "²" as an error and "٣" as 3.
+- Search text has its control characters dropped (no code or name holds one).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+LINE_BREAKS = frozenset("\n\r\t")
+MAX_ID_DIGITS = 18  # below 2**63, the largest key either database stores
+MAX_SEARCH = 100  # characters of a search kept: codes and names are shorter
+
+SINGLE_LINE = (
+    "This holds a line break or another control character (character {at}); type it "
+    "on one line with letters, digits, spaces and marks."
+)
+MULTI_LINE = (
+    "This holds a control character (character {at}) that is not text; retype it or paste "
+    "it as plain text."
+)
+
+
+def control_character_at(text: str, *, line_breaks: bool = False) -> int | None:
+    """The 1-based position of the first refused character in `text`, or None."""
+    for at, char in enumerate(text, start=1):
+        if line_breaks and char in LINE_BREAKS:
+            continue
+        if unicodedata.category(char) in REFUSED_CATEGORIES:
+            return at
+    return None
+
+
+def single_line(value: str) -> None:
+    """A Django validator: `value` is one line of printable text."""
+    at = control_character_at(value)
+    if at is not None:
+        raise ValidationError(SINGLE_LINE.format(at=at), code="control_character")
+
+
+def multi_line(value: str) -> None:
+    """A Django validator: `value` is text, line breaks and tabs allowed."""
+    at = control_character_at(value, line_breaks=True)
+    if at is not None:
+        raise ValidationError(MULTI_LINE.format(at=at), code="control_character")
+
+
+class CheckedText(forms.Form):
+    """A form whose text fields refuse control characters: one-line fields (text inputs)
+    any, text areas all but line breaks and tabs. Put it first among a form's bases."""
+
+    def full_clean(self) -> None:
+        # Here rather than in __init__, so that fields a form adds in its own __init__
+        # (after this class's) are checked too; `self.fields` is this form's own copy.
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                check = multi_line if isinstance(field.widget, forms.Textarea) else single_line
+                if check not in field.validators:
+                    field.validators.append(check)
+        super().full_clean()
+
+
+def field_problem(model: type[Model], field: str, value: str) -> str | None:
+    """Why `value` cannot be stored in `model`'s one-line text `field` (too long for it, or
+    holding a control character), or None: for services, whose callers may not be forms."""
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    if limit is not None and len(value) > limit:
+        return f"{field} is {len(value)} characters long; at most {limit} fit"
+    at = control_character_at(value)
+    if at is not None:
+        return f"{field} holds a line break or another control character (character {at})"
+    return None
+
+
+def parse_id(text: str | None) -> int | None:
+    """An id typed into a URL, or None when it is not one (not ASCII digits, or too long)."""
+    if not text or len(text) > MAX_ID_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
+def search_text(text: str) -> str:
+    """What to search for: without control characters or surrounding spaces, and short."""
+    kept = "".join(c for c in text if unicodedata.category(c) not in REFUSED_CATEGORIES)
+    return kept.strip()[:MAX_SEARCH]

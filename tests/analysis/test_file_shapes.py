@@ -1,0 +1,178 @@
+"""Files as spreadsheets and other programs write them are read whole, or refused with a
+message naming what is wrong: never an empty report, a silently lost row or a traceback
+(issue 15, "CLI")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from unstuck.cli import main
+
+GOOD = "client_id,occasion,instrument,score\nSYN-1,1,phq9,20\nSYN-1,2,phq9,12\nSYN-2,1,gad7,9\n"
+
+
+def analyze(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, *flags: str
+) -> tuple[int, str, str]:
+    path = tmp_path / "input.csv"
+    path.write_bytes(data)
+    code = main(["analyze", str(path), *flags])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("old Mac line endings (CR only)", GOOD.replace("\n", "\r").encode()),
+        ("Windows line endings", GOOD.replace("\n", "\r\n").encode()),
+        ("no line ending at the end", GOOD.rstrip("\n").encode()),
+        ("a byte-order mark", b"\xef\xbb\xbf" + GOOD.encode()),
+        ("CR only with a byte-order mark", b"\xef\xbb\xbf" + GOOD.replace("\n", "\r").encode()),
+        ("UTF-16 (Unicode text)", GOOD.encode("utf-16")),
+        ("semicolons", GOOD.replace(",", ";").encode()),
+        ("tabs", GOOD.replace(",", "\t").encode()),
+    ],
+)
+def test_every_row_is_read_whatever_the_file_shape(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: bytes
+) -> None:
+    code, out, err = analyze(tmp_path, capsys, data, "--format", "csv")
+    assert (code, err) == (0, ""), name
+    lines = out.splitlines()
+    assert len(lines) == 3, (name, lines)  # the header and both clients
+    assert [line[:6] for line in lines[1:]] == ["SYN-1,", "SYN-2,"]
+    code, out, _ = analyze(tmp_path, capsys, data)
+    assert '"n":2' in out.replace(" ", "")  # both of SYN-1's scores
+
+
+def test_a_cr_only_file_larger_than_the_sniffed_start_is_read_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [f"SYN-{c:05d},{o},phq9,{10 + o}" for c in range(3000) for o in (1, 2)]
+    data = "\r".join(["client_id,occasion,instrument,score", *rows]).encode()
+    assert len(data) > 1 << 16
+    code, out, _ = analyze(tmp_path, capsys, data, "--format", "csv")
+    assert code == 0
+    assert len(out.splitlines()) == 3001
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            "client_id,occasion,instrument,score,score",
+            "the header names the column 'score' more than once (column 4 ('score') and "
+            "column 5 ('score'))",
+        ),
+        (
+            "client_id,occasion,instrument,score,CLIENT_ID",
+            "the header names the column 'client_id' more than once (column 1 ('client_id') "
+            "and column 5 ('CLIENT_ID'))",
+        ),
+        (
+            "client_id,occasion,Instrument , instrument,score",
+            "the header names the column 'instrument' more than once (column 3 ('Instrument ') "
+            "and column 4 (' instrument'))",
+        ),
+        (
+            "client_id,occasion,instrument,score,note,note",
+            "the header names the column 'note' more than once",
+        ),
+    ],
+)
+def test_a_column_named_twice_is_refused_with_its_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], header: str, message: str
+) -> None:
+    row = ",".join(["SYN-1", "1", "phq9", "20", "phq9", "x"][: header.count(",") + 1])
+    code, out, err = analyze(tmp_path, capsys, f"{header}\n{row}\n".encode())
+    assert (code, out) == (2, "")
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_a_quote_left_open_is_refused_not_read_as_one_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The open quote joins the next rows into one value; they must not vanish."""
+    data = (
+        b'client_id,occasion,instrument,score\nSYN-1,1,phq9,"20\nSYN-1,2,phq9,12\nSYN-1,3,phq9,"\n'
+    )
+    code, out, err = analyze(tmp_path, capsys, data + b"SYN-2,1,phq9,8\n")
+    assert (code, out) == (2, "")
+    assert "row 2, column 'score'" in err
+    assert "holds a line break: a quote mark" in err
+    code, out, err = analyze(tmp_path, capsys, data + b"SYN-2,1,phq9,8\n", "--skip-invalid")
+    assert code == 0
+    assert "left out 1 row(s)" in err  # said, not silent
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b"client_id,occasion,instrument,score\nSYN-1,1,phq9,2\xe90\n",
+            "line 2 holds a byte that is not UTF-8 text (b'\\xe9'); save the file as CSV UTF-8",
+        ),
+        (b"", "the file is empty"),
+        (
+            b"client_id,occasion,instrument,score\nSYN-1,1,phq9,20,5\n",
+            "not a readable CSV file",
+        ),
+        (
+            b"client_id,occasion,instrument,score\nSYN\x00-1,1,phq9,20\n",
+            "row 2, column 'client_id', value 'SYN\\x00-1': client_id holds a control character",
+        ),
+        (
+            b"client_id,occasion,instrument,score\nSYN-1,1,phq9," + b"9" * 5000 + b"\n",
+            "row 2, column 'score', value '99999",
+        ),
+        (
+            b"client_id,occasion,instrument,score\nSYN-1," + b"9" * 30 + b",phq9,20\n",
+            "row 2, column 'occasion', value '999999999999999999999999999999'",
+        ),
+    ],
+)
+def test_unreadable_input_is_refused_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, message: str
+) -> None:
+    code, out, err = analyze(tmp_path, capsys, data)
+    assert (code, out) == (2, "")
+    assert message in err, err
+    assert len(err) < 2000  # a huge value is shown cut
+
+
+def test_a_directory_is_refused_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["analyze", str(tmp_path)])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert err.startswith(f"unstuck: {tmp_path}: ")
+
+
+def test_a_header_with_a_control_character_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = b"client_id,occasion,instrument,sc\rore\nSYN-1,1,phq9,20\n"
+    code, out, err = analyze(tmp_path, capsys, data)
+    assert (code, out) == (2, "")
+    assert "column 4 of the header ('sc\\rore') holds a line break" in err
+
+
+def test_blank_lines_and_empty_rows_are_not_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Spreadsheets often end a file with blank lines or rows of bare commas; the rows
+    after a blank line keep the numbers a spreadsheet shows."""
+    data = GOOD.replace("SYN-1,2", "\n,,,\nSYN-1,2") + "\n\n,,,\n"
+    code, out, _ = analyze(tmp_path, capsys, data.encode(), "--format", "csv")
+    assert code == 0
+    assert len(out.splitlines()) == 3
+    code, _, err = analyze(
+        tmp_path, capsys, data.replace("SYN-1,2,phq9,12", "SYN-1,2,phq9,x").encode()
+    )
+    assert code == 2
+    assert "row 5, column 'score', value 'x'" in err
