@@ -138,7 +138,7 @@ class EndEpisodeForm(CheckedText):
 ALERT_IDS = "The list of safety alerts shown was damaged; reload the page and try again."
 
 
-class SafetyCheckForm(forms.Form):
+class SafetyCheckForm(CheckedText):
     """One step: how the check-in went, and an optional note ('Other' needs one: the service
     checks that, so the rule has one home)."""
 
