@@ -121,26 +121,10 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
         note=data.note,
         recorded_by=user,
     )
-    installed = instruments()
     for instrument_id, answers in (data.answers or {}).items():
         if all(a is None for a in answers):
             continue  # not given at this session
-        instrument = installed.get_instrument(instrument_id)
-        try:
-            score = score_answers(instrument, list(answers))
-        except InvalidValue as exc:
-            raise InvalidValue(f"{instrument_id}.{exc.field}", exc.value, exc.reason) from None
-        MeasureResponse.objects.create(
-            session=session,
-            instrument=instrument_id,
-            answers=list(answers),
-            total=score.total,
-            severity=score.severity or "",
-            safety_alert=score.safety_alert,
-            safety_unanswered=bool(score.safety_unanswered),
-            incomplete=bool(score.missing_items),
-            completed_by=data.completed_by,
-        )
+        store_response(session, instrument_id, answers, completed_by=data.completed_by)
     refresh_status(client)
     record_audit(
         user, "record_session", client_code=client.code, detail=f"session {session.number}"
@@ -211,3 +195,73 @@ def refresh_status(client: Client) -> ClientSummary:
         ]
     )
     return summary
+
+
+def store_response(
+    session: Session, instrument_id: str, answers: Sequence[int | None], *, completed_by: str
+) -> MeasureResponse:
+    """Score and store one questionnaire of a session (call inside the write's transaction).
+
+    The one place answers become a `MeasureResponse`, whoever gives them: the therapist's
+    session form (`record_session`) and the client's own portal (`record_client_answers`).
+    """
+    instrument = instruments().get_instrument(instrument_id)
+    try:
+        score = score_answers(instrument, list(answers))
+    except InvalidValue as exc:
+        raise InvalidValue(f"{instrument_id}.{exc.field}", exc.value, exc.reason) from None
+    return MeasureResponse.objects.create(
+        session=session,
+        instrument=instrument_id,
+        answers=list(answers),
+        total=score.total,
+        severity=score.severity or "",
+        safety_alert=score.safety_alert,
+        safety_unanswered=bool(score.safety_unanswered),
+        incomplete=bool(score.missing_items),
+        completed_by=completed_by,
+    )
+
+
+SESSION_TOO_FAR = "Session {number} cannot be answered yet: the record has {last} session(s)."
+ALREADY_ANSWERED = "is already answered for session {number}"
+
+
+@transaction.atomic
+def record_client_answers(
+    *, client: Client, session_number: int, answers: Mapping[str, Sequence[int | None]], on: dt.date
+) -> Session:
+    """Store questionnaires the client answered themselves (the portal); recompute the status.
+
+    The answers belong to session `session_number` of the current episode: an existing session
+    (feedback after it) or the next one, created now, dated `on`, attended and recorded by
+    nobody (answers before it). Stored as completed by the client, through `store_response`,
+    so the same scoring and safety rules hold as for answers the therapist enters. The caller
+    writes the audit entry (there is no signed-in person).
+
+    Raises
+    ------
+    InvalidValue
+        For an ended episode, a session beyond the next one, an instrument already answered for
+        that session, or an answer out of range. Nothing is stored when it is raised.
+    """
+    episode = selectors.current_episode(client)
+    if episode is None or episode.ended_on is not None:
+        raise InvalidValue("episode", "", EPISODE_ENDED)
+    last = episode.sessions.order_by("-number").values_list("number", flat=True).first() or 0
+    if session_number < 1 or session_number > last + 1:
+        raise InvalidValue(
+            "session", str(session_number), SESSION_TOO_FAR.format(number=session_number, last=last)
+        )
+    session = episode.sessions.filter(number=session_number).first()
+    if session is None:
+        session = Session.objects.create(
+            episode=episode, number=session_number, date=on, attendance=Attendance.ATTENDED
+        )
+    done = set(session.responses.values_list("instrument", flat=True))
+    for instrument_id, given in answers.items():
+        if instrument_id in done:
+            raise InvalidValue(instrument_id, "", ALREADY_ANSWERED.format(number=session_number))
+        store_response(session, instrument_id, given, completed_by=CompletedBy.CLIENT)
+    refresh_status(client)
+    return session
