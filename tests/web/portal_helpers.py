@@ -64,7 +64,7 @@ def smtp_sink() -> Iterator[Sink]:
         def __init__(self, sink: Sink) -> None:
             self.sink = sink
 
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             self.sink.messages.append(email.message_from_bytes(envelope.content))
             return "250 OK"
 

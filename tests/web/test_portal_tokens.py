@@ -11,8 +11,8 @@ from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
-
 from portal_helpers import GAD7_MILD, answer_page, make_request
+
 from personas import PHQ9_MILD
 from unstuck.web.accounts.models import AuditEntry
 from unstuck.web.portal import tokens
@@ -72,7 +72,8 @@ def test_it_writes_audit_rows_for_create_open_and_submit(
         "portal_request_submitted",
     ]
     request.refresh_from_db()
-    assert request.opened_at is not None and request.completed_at is not None
+    assert request.opened_at is not None
+    assert request.completed_at is not None
 
 
 def test_it_refuses_a_forged_token(client: HttpClient, personas, record) -> None:
@@ -129,7 +130,8 @@ def test_a_token_opens_only_its_own_clients_request(
     assert mine.episodes.get().sessions.get(number=2).responses.count() == 2
     assert not theirs.episodes.get().sessions.filter(number=2).exists()
     their_request.refresh_from_db()
-    assert their_request.opened_at is None and their_request.draft == {}
+    assert their_request.opened_at is None
+    assert their_request.draft == {}
 
 
 def test_a_colleague_cannot_see_or_change_a_request(client: HttpClient, personas, record) -> None:
