@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,10 +69,12 @@ def smtp_sink() -> Iterator[Sink]:
             self.sink.messages.append(email.message_from_bytes(envelope.content))
             return "250 OK"
 
-    sink = Sink(port=0)
-    controller = Controller(Handler(sink), hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = Sink(port=port)
+    controller = Controller(Handler(sink), hostname="127.0.0.1", port=port)
     controller.start()
-    sink.port = controller.server.sockets[0].getsockname()[1]
     try:
         yield sink
     finally:
