@@ -94,3 +94,19 @@ def manage(argv: Sequence[str]) -> int:
 
     execute_from_command_line(["unstuck manage", *argv])
     return 0
+
+
+def send_due() -> int:
+    """`unstuck send-due`: scheduled questionnaire links and reminders, then a one-line tally."""
+    setup()
+    migrate()
+    from django.utils import timezone
+
+    from unstuck.web.portal.sending import send_due as run
+
+    report = run(timezone.now())
+    print(
+        f"sent {len(report.sent)} link(s), {len(report.reminded)} reminder(s); "
+        f"{len(report.failed)} failed (tried again next run)"
+    )
+    return 1 if report.failed else 0
