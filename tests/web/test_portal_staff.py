@@ -50,7 +50,7 @@ def test_it_makes_a_request_from_the_client_page_and_shows_the_link_once(
     again = client.get(response.redirect_chain[-1][0]).content.decode()
     assert link.group(1) not in again
     # The link works for the client.
-    path = link.group(1).removeprefix("http://127.0.0.1:8000")
+    path = link.group(1).removeprefix("http://testserver")
     assert HttpClient().get(path).status_code == 302
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert "Before session 2" in page

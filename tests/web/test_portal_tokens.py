@@ -51,7 +51,7 @@ def test_it_opens_the_start_page_with_the_clinic_name_and_nothing_clinical(
         assert private not in page
     assert response.redirect_chain[-1][0] == reverse("portal_start")
     assert response["Cache-Control"].startswith("max-age=0")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_it_writes_audit_rows_for_create_open_and_submit(

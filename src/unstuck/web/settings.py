@@ -175,6 +175,6 @@ EMAIL_CONFIGURED = bool(EMAIL_HOST or EMAIL_FILE_PATH)
 PORTAL_MESSENGER = envstr("UNSTUCK_MESSENGER", "unstuck.web.portal.messaging.EmailMessenger")
 # Addresses written into messages: the staff app, and the client pages (may be another host).
 SITE_URL = envstr("UNSTUCK_SITE_URL", "http://127.0.0.1:8000")
-PORTAL_URL = envstr("UNSTUCK_PORTAL_URL", SITE_URL)
+PORTAL_URL = envstr("UNSTUCK_PORTAL_URL", "")
 PORTAL_FAILURE_LIMIT = envint("UNSTUCK_PORTAL_FAILURE_LIMIT", 20)
 PORTAL_LOCKOUT_SECONDS = envint("UNSTUCK_PORTAL_LOCKOUT_SECONDS", 15 * 60)

@@ -59,8 +59,10 @@ def _issue(request: QuestionnaireRequest, kind: TokenKind, expires_at: dt.dateti
     return secret
 
 
-def link_url(secret: str) -> str:
-    return settings.PORTAL_URL.rstrip("/") + reverse("portal_link", args=[secret])
+def link_url(secret: str, origin: str = "") -> str:
+    """The private link: on UNSTUCK_PORTAL_URL when set, else where the therapist is."""
+    base = settings.PORTAL_URL or origin or settings.SITE_URL
+    return base.rstrip("/") + reverse("portal_link", args=[secret])
 
 
 @transaction.atomic

@@ -26,7 +26,7 @@ from unstuck.web.accounts.models import User
 from unstuck.web.portal import sending, services, tokens
 from unstuck.web.portal.models import QuestionnaireRequest, Timing
 from unstuck.web.records import selectors as records
-from unstuck.web.records.instruments import instruments
+from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
 
 FRESH_KEY = "portal_fresh_secret"  # {"request": pk, "kind": "link"|"kiosk", "secret": ...}
 
@@ -55,7 +55,12 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["instruments"]
         assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [(i.id, i.name) for i in instruments().values() if i.items]
+        usual = {i: n for n, i in enumerate(SESSION_INSTRUMENTS)}
+        asked = sorted(
+            (i for i in instruments().values() if i.items),
+            key=lambda i: (usual.get(i.id, len(usual)), i.name),
+        )
+        field.choices = [(i.id, i.name) for i in asked]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -144,7 +149,8 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     link = code = None
     if isinstance(fresh, dict) and fresh.get("request") == found.pk:
         if fresh["kind"] == "link":
-            link = services.link_url(fresh["secret"])
+            origin = f"{request.scheme}://{request.get_host()}"
+            link = services.link_url(fresh["secret"], origin)
         else:
             code = tokens.display_kiosk_code(fresh["secret"])
     installed = instruments()

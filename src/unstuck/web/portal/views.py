@@ -54,7 +54,8 @@ def _page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     response = render(request, template, context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
+    # Referrer-Policy stays same-origin (settings): "no-referrer" makes browsers send
+    # "Origin: null" with the forms, which CSRF protection rightly refuses.
     response["X-Robots-Tag"] = "noindex"
     return response
 
