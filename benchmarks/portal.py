@@ -113,9 +113,9 @@ def main() -> int:
         print(f"server time of the client's pages, {len(records)} walks (ms):")
         for name, values in times.items():
             print(f"  {name:<22} median {statistics.median(values):6.1f}   p95 {p95(values):6.1f}")
-        print(
-            f"  {'all portal requests':<22} median {statistics.median(everything):6.1f}   p95 {p95(everything):6.1f}   ({len(everything)} requests)"
-        )
+        mid, top = statistics.median(everything), p95(everything)
+        label = "all portal requests"
+        print(f"  {label:<22} median {mid:6.1f}   p95 {top:6.1f}   ({len(everything)} requests)")
         static = Path(__file__).resolve().parents[1] / "src/unstuck/web/portal/static/portal"
         assets = {p.name: p.read_bytes() for p in sorted(static.iterdir())}
         asset_bytes = sum(len(b) for b in assets.values())
