@@ -122,3 +122,22 @@ class AccessToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+
+
+class ClientReport(models.Model):
+    """The client's answers to the "what gets in the way" check (unstuck.impasse.client_check).
+
+    Kept apart from the outcome measures: it is what the client says gets in the way, read by
+    the impasse review as client-reported evidence, never charted as a score.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="client_reports")
+    request = models.OneToOneField(
+        QuestionnaireRequest, on_delete=models.CASCADE, related_name="client_report"
+    )
+    check_id = models.CharField(max_length=40)
+    answers = models.JSONField(default=list)
+    reported_at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-reported_at", "-id"]

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from unstuck.impasse.client_check import with_client_report as merge_client_report
 from unstuck.web.accounts.models import Clinic
 from unstuck.web.portal import tokens
 from unstuck.web.portal.models import (
     AccessToken,
+    ClientReport,
     PortalSettings,
     QuestionnaireRequest,
     TokenKind,
@@ -70,3 +73,18 @@ def portal_settings(clinic: Clinic) -> PortalSettings:
 
 def client_requests(client: Client) -> QuerySet[QuestionnaireRequest]:
     return QuestionnaireRequest.objects.filter(client=client).order_by("-created_at", "-id")
+
+
+def latest_client_report(client: Client) -> ClientReport | None:
+    """The client's latest "what gets in the way" answers, for the impasse review."""
+    return ClientReport.objects.filter(client=client).order_by("-reported_at", "-id").first()
+
+
+def with_client_report(
+    client: Client, prefill: dict[str, tuple[int, str]]
+) -> dict[str, tuple[int, str]]:
+    """The review's pre-filled ratings, with the client's latest check added (if any)."""
+    report = latest_client_report(client)
+    if report is None:
+        return prefill
+    return merge_client_report(prefill, report.answers, timezone.localdate(report.reported_at))

@@ -18,10 +18,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from unstuck.errors import InvalidValue
+from unstuck.impasse.client_check import client_check
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditEntry, User
 from unstuck.web.portal import messaging, selectors, tokens
-from unstuck.web.portal.models import AccessToken, QuestionnaireRequest, Timing, TokenKind
+from unstuck.web.portal.models import (
+    AccessToken,
+    ClientReport,
+    QuestionnaireRequest,
+    Timing,
+    TokenKind,
+)
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import Client
 from unstuck.web.records.services import record_client_answers
@@ -84,6 +91,8 @@ def create_request(
         raise InvalidValue("instruments", "", NO_INSTRUMENTS)
     installed = instruments()
     for instrument_id in instrument_ids:
+        if instrument_id == client_check().instrument.id:
+            continue
         if instrument_id not in installed or not installed[instrument_id].items:
             raise InvalidValue("instruments", instrument_id, NOT_AN_INSTRUMENT)
     if timing not in Timing.values:
@@ -172,6 +181,18 @@ def _store(
         if instrument_id not in request.draft:
             raise InvalidValue("questionnaire", instrument_id, NOT_ANSWERED)
         todo[instrument_id] = request.draft[instrument_id]
+    check_id = client_check().instrument.id
+    if check_id in todo:
+        ClientReport.objects.create(
+            client=locked.client,
+            request=locked,
+            check_id=check_id,
+            answers=todo.pop(check_id),
+            reported_at=now,
+        )
+        _client_audit("portal_barriers_reported", locked.client, f"request {request.pk}")
+        locked.recorded = [*locked.recorded, check_id]
+        locked.save(update_fields=["recorded"])
     if not todo:
         return Stored(safety=False)
     session = record_client_answers(

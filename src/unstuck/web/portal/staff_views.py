@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from unstuck.errors import UnstuckError
+from unstuck.impasse.client_check import client_check
 from unstuck.web.accounts.models import User
 from unstuck.web.portal import sending, services, tokens
 from unstuck.web.portal.models import QuestionnaireRequest, Timing
@@ -60,7 +61,8 @@ class RequestForm(forms.Form):
             (i for i in instruments().values() if i.items),
             key=lambda i: (usual.get(i.id, len(usual)), i.name),
         )
-        field.choices = [(i.id, i.name) for i in asked]
+        check = client_check().instrument
+        field.choices = [(i.id, i.name) for i in asked] + [(check.id, f"{check.name} (check)")]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -153,7 +155,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             link = services.link_url(fresh["secret"], origin)
         else:
             code = tokens.display_kiosk_code(fresh["secret"])
-    installed = instruments()
+    installed = {**instruments(), client_check().instrument.id: client_check().instrument}
     return render(
         request,
         "portal/request_detail.html",

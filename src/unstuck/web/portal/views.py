@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from unstuck.errors import UnstuckError
+from unstuck.impasse.client_check import client_check
 from unstuck.measures import score_answers
 from unstuck.measures.model import Instrument
 from unstuck.web.accounts.views import client_address
@@ -41,7 +42,7 @@ MESSAGES = {
 }
 WRONG_CODE = "That code does not work. Please check it with your therapist; codes last 30 minutes."
 # Forms about the therapy itself: the client is told who reads them and why.
-FEEDBACK_INSTRUMENTS = frozenset({"session_feedback"})
+FEEDBACK_INSTRUMENTS = frozenset({"session_feedback", "barriers"})
 FEEDBACK_NOTE = (
     "Your therapist reads these answers, usually before your next session, to learn how the "
     "sessions are working for you, so the two of you can change what is not helping. Honest "
@@ -128,7 +129,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
 
 
 def _steps(found: QuestionnaireRequest) -> list[Instrument]:
-    installed = instruments()
+    installed = {**instruments(), client_check().instrument.id: client_check().instrument}
     return [installed[i] for i in found.instruments if i in installed]
 
 
@@ -212,7 +213,7 @@ def _advance(
     total: int,
 ) -> HttpResponse:
     now = timezone.now()
-    safety = score_answers(instrument, answers).safety_alert
+    safety = bool(instrument.safety_items) and score_answers(instrument, answers).safety_alert
     try:
         if number == total:
             stored = services.submit(found, now)

@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from unstuck.errors import UnstuckError
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import User
+from unstuck.web.portal.selectors import with_client_report as portal_prefill
 from unstuck.web.records import presenters
 from unstuck.web.records import selectors as records
 from unstuck.web.records import services as record_services
@@ -56,6 +57,7 @@ def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
     sessions = _sessions(client)
     evidence = selectors.evidence(client, sessions)
     prefill = knowledge.prefill(evidence)
+    prefill = portal_prefill(client, prefill)  # the client's own "what gets in the way" check
     form = ReviewForm(request.POST or None, reasons=knowledge.reasons(), prefill=prefill)
     if request.method == "POST" and form.is_valid():
         try:

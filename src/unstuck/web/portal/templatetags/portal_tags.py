@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from unstuck.impasse.client_check import client_check
 from unstuck.web.portal import selectors
 from unstuck.web.portal.staff_views import RequestForm
 from unstuck.web.records.instruments import instruments
@@ -16,7 +17,7 @@ register = template.Library()
 
 @register.inclusion_tag("portal/_client_panel.html", takes_context=True)
 def portal_panel(context: template.Context, client: Client, can_write: bool) -> dict[str, Any]:
-    installed = instruments()
+    installed = {**instruments(), client_check().instrument.id: client_check().instrument}
     rows = [
         {
             "pk": r.pk,
