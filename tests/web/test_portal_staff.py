@@ -144,3 +144,17 @@ def test_a_kiosk_code_is_not_a_link_and_a_wrong_code_is_refused(
     response = tablet.post(reverse("portal_kiosk"), {"code": "ABCD-EFGH"})
     assert response.status_code == 400
     assert "does not work" in response.content.decode()
+
+
+@override_settings(
+    PORTAL_HOSTS=["answers.clinic.test"], ALLOWED_HOSTS=["answers.clinic.test", "testserver"]
+)
+def test_the_client_pages_host_refuses_staff_pages(personas, record) -> None:
+    _, secret = make_request(personas.therapist, record)
+    outside = HttpClient(HTTP_HOST="answers.clinic.test")
+    for path in ("/login/", "/", "/admin/", f"/clients/{record.pk}/", "/audit/"):
+        assert outside.get(path).status_code == 404, path
+    assert outside.get(reverse("portal_link", args=[secret]))["Location"] == reverse("portal_start")
+    assert outside.get(reverse("portal_step", args=[1])).status_code == 200
+    assert outside.get(reverse("portal_kiosk")).status_code == 200
+    assert HttpClient().get("/login/").status_code == 200  # the staff host is unchanged

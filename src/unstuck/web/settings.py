@@ -178,3 +178,7 @@ SITE_URL = envstr("UNSTUCK_SITE_URL", "http://127.0.0.1:8000")
 PORTAL_URL = envstr("UNSTUCK_PORTAL_URL", "")
 PORTAL_FAILURE_LIMIT = envint("UNSTUCK_PORTAL_FAILURE_LIMIT", 20)
 PORTAL_LOCKOUT_SECONDS = envint("UNSTUCK_PORTAL_LOCKOUT_SECONDS", 15 * 60)
+# Host names that serve only the client pages (staff pages are a 404 there); see docs/portal.md.
+PORTAL_HOSTS = [h.lower() for h in envlist("UNSTUCK_PORTAL_HOSTS", [])]
+ALLOWED_HOSTS += [h for h in PORTAL_HOSTS if h not in ALLOWED_HOSTS]
+MIDDLEWARE.insert(1, "unstuck.web.portal.middleware.PortalHostMiddleware")
