@@ -22,7 +22,7 @@ class PortalHostMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         hosts: list[str] = settings.PORTAL_HOSTS
-        if hosts and request.get_host().rsplit(":", 1)[0].lower() in hosts:
-            if not request.path_info.startswith(CLIENT_PATHS):
-                return HttpResponseNotFound("Not found.", content_type="text/plain")
+        host = request.get_host().rsplit(":", 1)[0].lower()
+        if hosts and host in hosts and not request.path_info.startswith(CLIENT_PATHS):
+            return HttpResponseNotFound("Not found.", content_type="text/plain")
         return self.get_response(request)
