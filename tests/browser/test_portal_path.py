@@ -4,6 +4,7 @@ kiosk, and axe-core on every portal page (0 critical or serious violations)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -163,3 +164,34 @@ def test_the_kiosk_on_a_tablet(
     tablet.go_back()
     tablet.goto("/answer/1/")
     expect(tablet.get_by_text("does not open a questionnaire")).to_be_visible()
+
+
+def test_the_clients_check_reaches_the_impasse_review(
+    browser: Browser, live_server: Any, transactional_db: None, make_client: Any
+) -> None:
+    make_client("P-STUCK", [PHQ9_MILD, PHQ9_SEVERE])
+    staff = staff_page(browser, live_server)
+    staff.get_by_role("link", name="P-STUCK").click()
+    staff.get_by_text("Ask the client to answer questionnaires").click()
+    staff.get_by_role("checkbox", name="PHQ-9").uncheck()
+    staff.get_by_role("checkbox", name="GAD-7").uncheck()
+    staff.get_by_role("checkbox", name="What gets in the way (check)").check()
+    staff.get_by_role("button", name="Make the questionnaire link").click()
+    link = staff.get_by_role("textbox", name="Private link").input_value()
+
+    phone = phone_page(browser, live_server)
+    phone.goto(link)
+    phone.get_by_role("link", name="Start").click()
+    expect(phone.get_by_role("heading", name="What gets in the way")).to_be_visible()
+    check_axe(phone, "what gets in the way")
+    answer(phone, ["Not true", "Very true", "Not true", "Quite true", "Not true", "Not true"])
+    phone.get_by_role("button", name="Send my answers").click()
+    expect(phone.get_by_role("heading", name="Thank you")).to_be_visible()
+
+    staff.goto("/")
+    staff.get_by_role("link", name="P-STUCK").click()
+    staff.get_by_role("link", name="Open an impasse review").click()
+    evidence = staff.locator("textarea[name=evidence__overwhelm]")
+    expect(evidence).to_have_value(re.compile("Too much is coming up for me"))
+    expect(evidence).to_have_value(re.compile("client-reported"))
+    expect(staff.locator("input[name=rating__overwhelm][value='3']")).to_be_checked()
