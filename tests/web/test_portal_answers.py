@@ -84,7 +84,7 @@ def test_it_keeps_answers_on_reload_and_asks_for_a_missing_one(
     response = answer_page(client, 2, GAD7_MILD[:6])
     assert response.status_code == 400
     text = response.content.decode()
-    assert CHOOSE_ONE in text
+    assert str(CHOOSE_ONE) in text
     assert 'href="#q7"' in text
     assert text.count("checked") == 6
     assert not MeasureResponse.objects.filter(
@@ -99,7 +99,7 @@ def test_it_tells_the_client_who_reads_session_feedback_and_why(
     _, secret = make_request(personas.therapist, record, ["session_feedback"], session_number=1)
     open_link(client, secret)
     page = client.get(reverse("portal_step", args=[1])).content.decode()
-    assert FEEDBACK_NOTE in page
+    assert str(FEEDBACK_NOTE) in page
     answer_page(client, 1, FEEDBACK_GOOD)
     session = record.episodes.get().sessions.get(number=1)  # after session 1: the same session
     assert session.responses.get(instrument="session_feedback").completed_by == "client"

@@ -16,6 +16,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -30,20 +31,28 @@ from unstuck.web.records.instruments import instruments
 
 SESSION_KEY = "portal_request_id"
 VIA_KEY = "portal_via"
-CHOOSE_ONE = "Please choose an answer for this question."
+CHOOSE_ONE = _("Please choose an answer for this question.")
 MESSAGES = {
-    "unknown": "This link or code does not open a questionnaire. Please check it, or ask your "
-    "clinic for a new one.",
-    "expired": "This questionnaire has closed. If you would still like to answer it, please ask "
-    "your clinic for a new link.",
-    "used": "These answers have already been sent. Thank you.",
-    "locked": "There have been too many tries from this connection. Please wait 15 minutes, or "
-    "ask your clinic.",
+    "unknown": _(
+        "This link or code does not open a questionnaire. Please check it, or ask your "
+        "clinic for a new one."
+    ),
+    "expired": _(
+        "This questionnaire has closed. If you would still like to answer it, please ask "
+        "your clinic for a new link."
+    ),
+    "used": _("These answers have already been sent. Thank you."),
+    "locked": _(
+        "There have been too many tries from this connection. Please wait 15 minutes, or "
+        "ask your clinic."
+    ),
 }
-WRONG_CODE = "That code does not work. Please check it with your therapist; codes last 30 minutes."
+WRONG_CODE = _(
+    "That code does not work. Please check it with your therapist; codes last 30 minutes."
+)
 # Forms about the therapy itself: the client is told who reads them and why.
 FEEDBACK_INSTRUMENTS = frozenset({"session_feedback", "barriers"})
-FEEDBACK_NOTE = (
+FEEDBACK_NOTE = _(
     "Your therapist reads these answers, usually before your next session, to learn how the "
     "sessions are working for you, so the two of you can change what is not helping. Honest "
     "answers help most, including low ones; they will not upset your therapist or change "
@@ -156,7 +165,7 @@ def _parse(instrument: Instrument, data: Any) -> tuple[list[int | None], dict[in
         allowed = {str(o.value): o.value for o in item.options}
         if raw not in allowed:
             answers.append(None)
-            errors[item.number] = CHOOSE_ONE
+            errors[item.number] = str(CHOOSE_ONE)
         else:
             answers.append(allowed[raw])
     return answers, errors
