@@ -110,8 +110,10 @@ def test_it_refuses_a_used_token(client: HttpClient, personas, record) -> None:
     response = again.get(reverse("portal_link", args=[secret]))
     assert response.status_code == 410
     assert "already been sent" in response.content.decode()
-    # The browser that sent them cannot send again either.
-    assert answer_page(client, 2, GAD7_MILD).status_code == 410
+    # The browser that sent them cannot send again either (a double tap on "Send").
+    resent = answer_page(client, 2, GAD7_MILD)
+    assert resent.status_code == 410
+    assert "already been sent" in resent.content.decode()
     assert record.episodes.get().sessions.get(number=2).responses.count() == 2
 
 

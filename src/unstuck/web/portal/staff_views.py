@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from unstuck.errors import UnstuckError
 from unstuck.impasse.client_check import client_check
+from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import User
 from unstuck.web.portal import sending, services, tokens
 from unstuck.web.portal.models import QuestionnaireRequest, Timing
@@ -94,10 +95,6 @@ def qr_svg(url: str) -> SafeString:
     return mark_safe(svg)  # segno's own SVG, built from our URL
 
 
-def default_session(client_sessions: int) -> int:
-    return client_sessions + 1
-
-
 @login_required
 @require_POST
 def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
@@ -156,6 +153,9 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         else:
             code = tokens.display_kiosk_code(fresh["secret"])
     installed = {**instruments(), client_check().instrument.id: client_check().instrument}
+    record_audit(
+        user, "portal_request_viewed", client_code=found.client.code, detail=f"request {found.pk}"
+    )
     return render(
         request,
         "portal/request_detail.html",

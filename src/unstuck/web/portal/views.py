@@ -88,7 +88,10 @@ def with_request(view: Callable[..., HttpResponse]) -> Handler:
         pk = request.session.get(SESSION_KEY)
         found = selectors.open_request(pk, timezone.now()) if isinstance(pk, int) else None
         if found is None:
-            return _closed(request, "expired" if pk else "unknown", 410 if pk else 404)
+            if not isinstance(pk, int):
+                return _closed(request, "unknown", 404)
+            sent = QuestionnaireRequest.objects.filter(pk=pk, completed_at__isnull=False)
+            return _closed(request, "used" if sent.exists() else "expired", 410)
         return view(request, found, *args, **kwargs)
 
     return never_cache(wrapper)
