@@ -98,7 +98,8 @@ def with_request(view: Callable[..., HttpResponse]) -> Handler:
 
 
 def _unlock(request: HttpRequest, found: QuestionnaireRequest, via: str) -> None:
-    request.session.cycle_key()
+    if request.session.session_key:  # a session already here gets a new key (no fixation)
+        request.session.cycle_key()
     request.session[SESSION_KEY] = found.pk
     request.session[VIA_KEY] = via
     services.open_request(found, via=via, now=timezone.now())
