@@ -185,6 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(run=_run_manage)
 
+    send_due = sub.add_parser(
+        "send-due",
+        help="email scheduled questionnaire links and reminders (run from cron or a timer)",
+        description="Send every questionnaire link whose time has come, and one reminder for "
+        "each link still unanswered after the clinic's reminder delay (default 2 days). Safe "
+        "to run often, and twice at once: each message is claimed before it is sent.",
+    )
+    send_due.set_defaults(run=_run_send_due)
+
     dropout = sub.add_parser(
         "fit-dropout",
         help="fit a learned dropout model from ended episodes (beside the withdrawal rules)",
@@ -384,6 +393,12 @@ def _run_manage(args: argparse.Namespace) -> int:
     from unstuck.web import commands
 
     return commands.manage(args.args)
+
+
+def _run_send_due(args: argparse.Namespace) -> int:
+    from unstuck.web import commands
+
+    return commands.send_due()
 
 
 def _run_demo(args: argparse.Namespace) -> int:

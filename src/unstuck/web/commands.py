@@ -59,6 +59,9 @@ def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) ->
     if "UNSTUCK_DATA_DIR" not in os.environ and "DATABASE_URL" not in os.environ:
         shutil.rmtree(DEMO_DIR, ignore_errors=True)
         os.environ["UNSTUCK_DATA_DIR"] = str(Path(DEMO_DIR).resolve())
+    if not os.environ.get("UNSTUCK_EMAIL_HOST"):  # the demo's email goes to files
+        data_dir = Path(os.environ.get("UNSTUCK_DATA_DIR", "unstuck-data")).resolve()
+        os.environ.setdefault("UNSTUCK_EMAIL_DIR", str(data_dir / "outbox"))
     setup()
     migrate()
     from unstuck.web.accounts.models import Clinic
@@ -81,6 +84,16 @@ def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) ->
     print("\n\nDemo logins (synthetic clinic only; never use these passwords for real data):")
     for login in logins:
         print(f"  {login.role:<14} user {login.username:<8} password {login.password}")
+    from unstuck.web.portal.demo import demo_portal
+
+    portal = demo_portal(therapist_username="alex", origin=f"http://{host}:{port}")
+    print(
+        f"\nThe client's side: {portal.client_code} (alex's client) has PHQ-9 + GAD-7 to answer."
+        f"\n  private link (open it in a phone-sized window): {portal.link}"
+        f"\n  kiosk: open http://{host}:{port}/kiosk/ and type {portal.kiosk_code}"
+        " (session feedback; the code works for 30 minutes)"
+        f"\n  emails are written to {os.environ.get('UNSTUCK_EMAIL_DIR', '(email not set up)')}"
+    )
     if not serve_after:
         return 0
     print()
@@ -94,3 +107,19 @@ def manage(argv: Sequence[str]) -> int:
 
     execute_from_command_line(["unstuck manage", *argv])
     return 0
+
+
+def send_due() -> int:
+    """`unstuck send-due`: scheduled questionnaire links and reminders, then a one-line tally."""
+    setup()
+    migrate()
+    from django.utils import timezone
+
+    from unstuck.web.portal.sending import send_due as run
+
+    report = run(timezone.now())
+    print(
+        f"sent {len(report.sent)} link(s), {len(report.reminded)} reminder(s); "
+        f"{len(report.failed)} failed (tried again next run)"
+    )
+    return 1 if report.failed else 0

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "unstuck.web.reviews",
     "axes",
     "csp",
+    "unstuck.web.portal",
 ]
 
 MIDDLEWARE = [
@@ -213,3 +214,32 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Client questionnaires (unstuck.web.portal) and email. UNSTUCK_EMAIL_HOST set: SMTP;
+# UNSTUCK_EMAIL_DIR set: messages written as files there (the demo); neither: no email.
+EMAIL_HOST = envstr("UNSTUCK_EMAIL_HOST", "")
+EMAIL_PORT = envint("UNSTUCK_EMAIL_PORT", 587)
+EMAIL_HOST_USER = envstr("UNSTUCK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envstr("UNSTUCK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("UNSTUCK_EMAIL_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = envbool("UNSTUCK_EMAIL_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = envint("UNSTUCK_EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = envstr("UNSTUCK_EMAIL_FROM", "unstuck@localhost")
+EMAIL_FILE_PATH = envstr("UNSTUCK_EMAIL_DIR", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+EMAIL_CONFIGURED = bool(EMAIL_HOST or EMAIL_FILE_PATH)
+PORTAL_MESSENGER = envstr("UNSTUCK_MESSENGER", "unstuck.web.portal.messaging.EmailMessenger")
+# Addresses written into messages: the staff app, and the client pages (may be another host).
+SITE_URL = envstr("UNSTUCK_SITE_URL", "http://127.0.0.1:8000")
+PORTAL_URL = envstr("UNSTUCK_PORTAL_URL", "")
+PORTAL_FAILURE_LIMIT = envint("UNSTUCK_PORTAL_FAILURE_LIMIT", 20)
+PORTAL_LOCKOUT_SECONDS = envint("UNSTUCK_PORTAL_LOCKOUT_SECONDS", 15 * 60)
+# Host names that serve only the client pages (staff pages are a 404 there); see docs/portal.md.
+PORTAL_HOSTS = [h.lower() for h in envlist("UNSTUCK_PORTAL_HOSTS", [])]
+ALLOWED_HOSTS += [h for h in PORTAL_HOSTS if h not in ALLOWED_HOSTS]
+MIDDLEWARE.insert(1, "unstuck.web.portal.middleware.PortalHostMiddleware")

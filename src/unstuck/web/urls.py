@@ -4,6 +4,8 @@ from django.urls import path
 
 from unstuck.web.accounts import views as accounts
 from unstuck.web.instruments import views as instruments
+from unstuck.web.portal import staff_views as portal_staff
+from unstuck.web.portal import views as portal
 from unstuck.web.records import views as records
 from unstuck.web.reviews import views as reviews
 
@@ -40,4 +42,22 @@ urlpatterns = [
     path("team/", reviews.team, name="team"),
     path("team.csv", reviews.team_csv, name="team_csv"),
     path("clients/<int:client_id>/safety-check/", records.safety_check, name="safety_check"),
+    # Client questionnaires: the client's pages (no account) and the therapist's side.
+    path("q/<str:token>/", portal.link, name="portal_link"),
+    path("kiosk/", portal.kiosk, name="portal_kiosk"),
+    path("answer/", portal.start, name="portal_start"),
+    path("answer/done/", portal.done, name="portal_done"),
+    path("answer/<int:number>/", portal.step, name="portal_step"),
+    path("answer/<int:number>/safety/", portal.safety, name="portal_safety"),
+    path(
+        "clients/<int:client_id>/questionnaires/new/",
+        portal_staff.request_new,
+        name="portal_request_new",
+    ),
+    path("questionnaires/<int:request_id>/", portal_staff.request_detail, name="portal_request"),
+    path(
+        "questionnaires/<int:request_id>/<str:action>/",
+        portal_staff.request_action,
+        name="portal_request_action",
+    ),
 ]

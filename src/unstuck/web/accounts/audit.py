@@ -9,6 +9,8 @@ from __future__ import annotations
 from unstuck.web.accounts.models import AuditAction, AuditEntry, User
 
 DETAIL_LENGTH = 300
+# Who acted when a client answered on their own (no account): the name the entry keeps.
+CLIENT_ACTOR = "client (questionnaire)"
 
 
 def record_audit(

@@ -83,6 +83,17 @@ class AuditAction(models.TextChoices):
         "episode_closed_with_open_safety_alert",
         "Ended an episode with a safety alert still open",
     )
+    # Client questionnaires (the portal)
+    PORTAL_REQUEST_CREATED = "portal_request_created", "Asked a client to fill in questionnaires"
+    PORTAL_LINK_CREATED = "portal_link_created", "Made a private questionnaire link"
+    PORTAL_KIOSK_CODE_CREATED = "portal_kiosk_code_created", "Made a kiosk code"
+    PORTAL_REQUEST_SENT = "portal_request_sent", "Sent a questionnaire link"
+    PORTAL_REMINDER_SENT = "portal_reminder_sent", "Sent a questionnaire reminder"
+    PORTAL_REQUEST_OPENED = "portal_request_opened", "Opened their questionnaires"
+    PORTAL_SAFETY_ANSWER = "portal_safety_answer", "Gave a safety answer on their own"
+    PORTAL_BARRIERS_REPORTED = "portal_barriers_reported", "Said what gets in the way"
+    PORTAL_REQUEST_SUBMITTED = "portal_request_submitted", "Sent their questionnaires"
+    PORTAL_REQUEST_VIEWED = "portal_request_viewed", "Viewed a questionnaire request"
     # Clinic figures
     VIEW_TEAM_FIGURES = "view_team_figures", "Viewed the team's figures"
     EXPORT_TEAM_FIGURES = "export_team_figures", "Exported the team's figures"

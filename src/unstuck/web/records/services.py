@@ -16,7 +16,7 @@ from django.db import transaction
 from unstuck.errors import InvalidValue
 from unstuck.measures import score_answers
 from unstuck.progress.summary import ClientSummary, summarise_client
-from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.audit import CLIENT_ACTOR, record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import safety, selectors
 from unstuck.web.records.instruments import (
@@ -132,26 +132,10 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
         note=data.note,
         recorded_by=user,
     )
-    installed = instruments()
     for instrument_id, answers in (data.answers or {}).items():
         if all(a is None for a in answers):
             continue  # not given at this session
-        instrument = installed.get_instrument(instrument_id)
-        try:
-            score = score_answers(instrument, list(answers))
-        except InvalidValue as exc:
-            raise InvalidValue(f"{instrument_id}.{exc.field}", exc.value, exc.reason) from None
-        response = MeasureResponse.objects.create(
-            session=session,
-            instrument=instrument_id,
-            answers=list(answers),
-            total=score.total,
-            severity=score.severity or "",
-            safety_alert=score.safety_alert,
-            safety_unanswered=bool(score.safety_unanswered),
-            incomplete=bool(score.missing_items),
-            completed_by=data.completed_by,
-        )
+        response = store_response(session, instrument_id, answers, completed_by=data.completed_by)
         raise_safety_alerts_for(response, user=user)
     refresh_status(client)
     record_audit(
@@ -267,7 +251,7 @@ def refresh_status(client: Client) -> ClientSummary:
     return summary
 
 
-def raise_safety_alerts_for(response: MeasureResponse, *, user: User) -> list[SafetyAlert]:
+def raise_safety_alerts_for(response: MeasureResponse, *, user: User | None) -> list[SafetyAlert]:
     """Open one safety alert per safety item the stored `response` answers above 0.
 
     Call it inside the transaction that saves the response (the session form does; so must
@@ -275,7 +259,7 @@ def raise_safety_alerts_for(response: MeasureResponse, *, user: User) -> list[Sa
     `refresh_status`. Whether a questionnaire raises an alert is the scoring rule's call
     (`MeasureResponse.safety_alert`); this finds which items did. Calling it twice for the
     same response opens no second alert. `user` is the person whose save raised it, for the
-    audit log; the answer itself is never logged.
+    audit log (None: the client, answering on their own); the answer itself is never logged.
     """
     if not response.safety_alert:
         return []
@@ -305,6 +289,7 @@ def raise_safety_alerts_for(response: MeasureResponse, *, user: User) -> list[Sa
             AuditAction.SAFETY_ALERT_RAISED,
             client_code=client.code,
             detail=_alerts_detail([alert]),
+            username=CLIENT_ACTOR,
         )
         raised.append(alert)
     return raised
@@ -361,3 +346,74 @@ def _alerts_detail(alerts: Sequence[SafetyAlert]) -> str:
         f"session {a.session_number} ({a.session_date:%Y-%m-%d}) {a.instrument} item {a.item}"
         for a in alerts
     )
+
+
+def store_response(
+    session: Session, instrument_id: str, answers: Sequence[int | None], *, completed_by: str
+) -> MeasureResponse:
+    """Score and store one questionnaire of a session (call inside the write's transaction).
+
+    The one place answers become a `MeasureResponse`, whoever gives them: the therapist's
+    session form (`record_session`) and the client's own portal (`record_client_answers`).
+    """
+    instrument = instruments().get_instrument(instrument_id)
+    try:
+        score = score_answers(instrument, list(answers))
+    except InvalidValue as exc:
+        raise InvalidValue(f"{instrument_id}.{exc.field}", exc.value, exc.reason) from None
+    return MeasureResponse.objects.create(
+        session=session,
+        instrument=instrument_id,
+        answers=list(answers),
+        total=score.total,
+        severity=score.severity or "",
+        safety_alert=score.safety_alert,
+        safety_unanswered=bool(score.safety_unanswered),
+        incomplete=bool(score.missing_items),
+        completed_by=completed_by,
+    )
+
+
+SESSION_TOO_FAR = "Session {number} cannot be answered yet: the record has {last} session(s)."
+ALREADY_ANSWERED = "is already answered for session {number}"
+
+
+@transaction.atomic
+def record_client_answers(
+    *, client: Client, session_number: int, answers: Mapping[str, Sequence[int | None]], on: dt.date
+) -> Session:
+    """Store questionnaires the client answered themselves (the portal); recompute the status.
+
+    The answers belong to session `session_number` of the current episode: an existing session
+    (feedback after it) or the next one, created now, dated `on`, attended and recorded by
+    nobody (answers before it). Stored as completed by the client, through `store_response`,
+    so the same scoring and safety rules hold as for answers the therapist enters. The caller
+    writes the audit entry (there is no signed-in person).
+
+    Raises
+    ------
+    InvalidValue
+        For an ended episode, a session beyond the next one, an instrument already answered for
+        that session, or an answer out of range. Nothing is stored when it is raised.
+    """
+    episode = selectors.current_episode(client)
+    if episode is None or episode.ended_on is not None:
+        raise InvalidValue("episode", "", EPISODE_ENDED)
+    last = episode.sessions.order_by("-number").values_list("number", flat=True).first() or 0
+    if session_number < 1 or session_number > last + 1:
+        raise InvalidValue(
+            "session", str(session_number), SESSION_TOO_FAR.format(number=session_number, last=last)
+        )
+    session = episode.sessions.filter(number=session_number).first()
+    if session is None:
+        session = Session.objects.create(
+            episode=episode, number=session_number, date=on, attendance=Attendance.ATTENDED
+        )
+    done = set(session.responses.values_list("instrument", flat=True))
+    for instrument_id, given in answers.items():
+        if instrument_id in done:
+            raise InvalidValue(instrument_id, "", ALREADY_ANSWERED.format(number=session_number))
+        response = store_response(session, instrument_id, given, completed_by=CompletedBy.CLIENT)
+        raise_safety_alerts_for(response, user=None)
+    refresh_status(client)
+    return session

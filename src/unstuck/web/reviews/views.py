@@ -19,6 +19,7 @@ from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.impasse.outcomes import CAVEAT, default_outcome_rules
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
+from unstuck.web.portal.selectors import with_client_report as portal_prefill
 from unstuck.web.records import presenters, safety
 from unstuck.web.records import selectors as records
 from unstuck.web.records import services as record_services
@@ -61,6 +62,7 @@ def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
     sessions = _sessions(client)
     evidence = selectors.evidence(client, sessions)
     prefill = knowledge.prefill(evidence)
+    prefill = portal_prefill(client, prefill)  # the client's own "what gets in the way" check
     form = ReviewForm(request.POST or None, reasons=knowledge.reasons(), prefill=prefill)
     if request.method == "POST" and form.is_valid():
         try:

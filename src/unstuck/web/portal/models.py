@@ -1,0 +1,143 @@
+"""Questionnaires clients answer themselves: requests, their access tokens, clinic settings.
+
+A request names the questionnaires, the session they belong to, and its life (sent, opened,
+completed, expiry). A client reaches it only through an `AccessToken`: a private link token or a
+short kiosk code, of which only the SHA-256 digest is stored, so a copy of the database opens
+nothing. No name or clinical data ever goes into a URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from unstuck.web.accounts.models import Clinic
+from unstuck.web.records.models import Client
+
+# Who to contact now, shown at once to a client who answers a safety question above 0; clinics
+# replace it with their own (admin: Client questionnaires > Portal settings). Sourced in the file.
+DEFAULT_SAFETY_MESSAGE: str = tomllib.loads(
+    (Path(__file__).parent / "safety_message.toml").read_text(encoding="utf-8")
+)["message"].strip()
+
+
+class PortalSettings(models.Model):
+    """A clinic's choices for client questionnaires (edited in the admin; defaults apply)."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="portal")
+    expiry_days = models.PositiveSmallIntegerField(
+        default=4, help_text="Days a questionnaire link stays open."
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        default=2, help_text="Days after sending that one reminder goes, if still not answered."
+    )
+    safety_message = models.TextField(
+        blank=True,
+        help_text="Shown at once when a client answers a safety question above 0: who to "
+        "contact now and crisis lines. Empty: the shipped default (UK numbers).",
+    )
+
+    class Meta:
+        verbose_name_plural = "portal settings"
+
+    def __str__(self) -> str:
+        return f"Portal settings of {self.clinic}"
+
+    @property
+    def safety_text(self) -> str:
+        return self.safety_message.strip() or DEFAULT_SAFETY_MESSAGE
+
+
+class Timing(models.TextChoices):
+    BEFORE = "before", "Before session"
+    AFTER = "after", "After session"
+
+
+class QuestionnaireRequest(models.Model):
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="questionnaire_requests"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    instruments = models.JSONField(default=list)
+    session_number = models.PositiveIntegerField()
+    timing = models.CharField(max_length=10, choices=Timing.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    # Email: `send_at` set means `unstuck send-due` (or the "send now" button) emails it then.
+    send_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Answers given so far, per instrument (kept on reload), and instruments already stored in
+    # the record (a safety answer is stored at once, before the rest).
+    draft = models.JSONField(default=dict, blank=True)
+    recorded = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_timing_display()} {self.session_number}: {', '.join(self.instruments)}"
+
+    def status(self, now: dt.datetime | None = None) -> str:
+        """Plain words for where the request stands (shown to the therapist)."""
+        now = now or timezone.now()
+        if self.completed_at:
+            return "Completed"
+        if self.expires_at <= now:
+            return "Expired"
+        if self.opened_at:
+            return "Opened"
+        if self.sent_at:
+            return "Sent"
+        if self.send_at and self.send_at > now:
+            return "Scheduled"
+        return "Not sent yet"
+
+    def is_open(self, now: dt.datetime | None = None) -> bool:
+        return self.completed_at is None and self.expires_at > (now or timezone.now())
+
+
+class TokenKind(models.TextChoices):
+    LINK = "link", "Private link"
+    KIOSK = "kiosk", "Kiosk code"
+
+
+class AccessToken(models.Model):
+    """One way into one request. Only the SHA-256 hex digest of the secret is stored."""
+
+    request = models.ForeignKey(
+        QuestionnaireRequest, on_delete=models.CASCADE, related_name="tokens"
+    )
+    kind = models.CharField(max_length=10, choices=TokenKind.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+
+class ClientReport(models.Model):
+    """The client's answers to the "what gets in the way" check (unstuck.impasse.client_check).
+
+    Kept apart from the outcome measures: it is what the client says gets in the way, read by
+    the impasse review as client-reported evidence, never charted as a score.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="client_reports")
+    request = models.OneToOneField(
+        QuestionnaireRequest, on_delete=models.CASCADE, related_name="client_report"
+    )
+    check_id = models.CharField(max_length=40)
+    answers = models.JSONField(default=list)
+    reported_at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-reported_at", "-id"]

@@ -1,0 +1,90 @@
+"""Reads for the portal: which request a secret opens, and a client's requests.
+
+`find_request` is the only way a client page reaches a request. It never says which client a
+wrong token might belong to; a token opens exactly one request of exactly one client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from unstuck.impasse.client_check import with_client_report as merge_client_report
+from unstuck.web.accounts.models import Clinic
+from unstuck.web.portal import tokens
+from unstuck.web.portal.models import (
+    AccessToken,
+    ClientReport,
+    PortalSettings,
+    QuestionnaireRequest,
+    TokenKind,
+)
+from unstuck.web.records.models import Client
+
+Outcome = Literal["ok", "unknown", "expired", "used"]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    outcome: Outcome
+    request: QuestionnaireRequest | None = None
+
+
+def find_request(secret: str, kind: TokenKind, now: dt.datetime) -> Lookup:
+    if kind == TokenKind.KIOSK:
+        secret = tokens.normalise_kiosk_code(secret)
+    if not secret or len(secret) > 100:
+        return Lookup("unknown")
+    row = (
+        AccessToken.objects.select_related("request__client__clinic")
+        .filter(kind=kind, digest=tokens.digest(secret))
+        .first()
+    )
+    if row is None or not tokens.same_digest(row.digest, secret):
+        return Lookup("unknown")
+    request = row.request
+    if request.completed_at is not None:
+        return Lookup("used")
+    if row.expires_at <= now or request.expires_at <= now:
+        return Lookup("expired")
+    return Lookup("ok", request)
+
+
+def open_request(request_id: int, now: dt.datetime) -> QuestionnaireRequest | None:
+    """A request unlocked earlier in this browser, if it may still be answered."""
+    request = (
+        QuestionnaireRequest.objects.select_related("client__clinic", "client__therapist")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None or not request.is_open(now):
+        return None
+    return request
+
+
+def portal_settings(clinic: Clinic) -> PortalSettings:
+    found = PortalSettings.objects.filter(clinic=clinic).first()
+    return found or PortalSettings(clinic=clinic)
+
+
+def client_requests(client: Client) -> QuerySet[QuestionnaireRequest]:
+    return QuestionnaireRequest.objects.filter(client=client).order_by("-created_at", "-id")
+
+
+def latest_client_report(client: Client) -> ClientReport | None:
+    """The client's latest "what gets in the way" answers, for the impasse review."""
+    return ClientReport.objects.filter(client=client).order_by("-reported_at", "-id").first()
+
+
+def with_client_report(
+    client: Client, prefill: dict[str, tuple[int, str]]
+) -> dict[str, tuple[int, str]]:
+    """The review's pre-filled ratings, with the client's latest check added (if any)."""
+    report = latest_client_report(client)
+    if report is None:
+        return prefill
+    return merge_client_report(prefill, report.answers, timezone.localdate(report.reported_at))

@@ -1,0 +1,124 @@
+"""Sending questionnaire links and reminders by email (or another `Messenger`).
+
+`send_due` is what `unstuck send-due` runs from cron or a systemd timer. Each message is
+claimed before it is sent with one conditional UPDATE (``... WHERE sent_at IS NULL``): of two
+runs at once only one changes the row, so nothing is sent twice (PostgreSQL re-checks the
+condition after waiting for the other run's row lock; SQLite runs writes one at a time). A send
+that fails gives its claim back, so the next run tries again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import formats, timezone
+
+from unstuck.errors import InvalidValue
+from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.models import AuditAction, User
+from unstuck.web.portal import messaging, selectors
+from unstuck.web.portal.models import QuestionnaireRequest, TokenKind
+from unstuck.web.portal.services import (
+    NO_CONTACT,
+    SCHEDULER_ACTOR,
+    _client_audit,
+    _issue,
+    link_url,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SendReport:
+    sent: list[int] = field(default_factory=list)
+    reminded: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def _deliver(request: QuestionnaireRequest, *, reminder: bool) -> None:
+    client = request.client
+    with transaction.atomic():
+        secret = _issue(request, TokenKind.LINK, request.expires_at)
+    until = formats.date_format(timezone.localtime(request.expires_at), "j F Y")
+    subject, body = messaging.request_message(
+        client.clinic.name, link_url(secret), until, reminder=reminder
+    )
+    messaging.messenger().send(to=client.contact, subject=subject, body=body)
+
+
+def _claim(pk: int, column: str, now: dt.datetime) -> bool:
+    return (
+        QuestionnaireRequest.objects.filter(pk=pk, **{f"{column}__isnull": True}).update(
+            **{column: now}
+        )
+        == 1
+    )
+
+
+def _send_one(
+    request: QuestionnaireRequest, now: dt.datetime, *, reminder: bool, actor: User | None
+) -> bool:
+    column = "reminded_at" if reminder else "sent_at"
+    if not _claim(request.pk, column, now):
+        return False  # another run has it
+    try:
+        _deliver(request, reminder=reminder)
+    except OSError as exc:
+        QuestionnaireRequest.objects.filter(pk=request.pk).update(**{column: None})
+        log.warning("questionnaire request %s not sent: %s", request.pk, exc)
+        raise
+    action = AuditAction.PORTAL_REMINDER_SENT if reminder else AuditAction.PORTAL_REQUEST_SENT
+    with transaction.atomic():
+        if actor is None:
+            _client_audit(action, request.client, f"request {request.pk}", actor=SCHEDULER_ACTOR)
+        else:
+            record_audit(
+                actor, action, client_code=request.client.code, detail=f"request {request.pk}"
+            )
+    return True
+
+
+def send_now(*, user: User, request: QuestionnaireRequest, now: dt.datetime) -> bool:
+    """Email the link at once (the therapist's button). False: it was sent already."""
+    if not request.is_open(now):
+        raise InvalidValue("questionnaire", "", "This questionnaire is closed.")
+    if not messaging.messenger().can_reach(request.client.contact):
+        raise InvalidValue("contact", "", NO_CONTACT)
+    QuestionnaireRequest.objects.filter(pk=request.pk, send_at__isnull=True).update(send_at=now)
+    return _send_one(request, now, reminder=False, actor=user)
+
+
+def send_due(now: dt.datetime) -> SendReport:
+    """Send every scheduled link whose time has come, and reminders that are due."""
+    report = SendReport()
+    sender = messaging.messenger()
+    due = QuestionnaireRequest.objects.select_related("client__clinic").filter(
+        send_at__lte=now, sent_at__isnull=True, completed_at__isnull=True, expires_at__gt=now
+    )
+    waiting = QuestionnaireRequest.objects.select_related("client__clinic").filter(
+        sent_at__isnull=False,
+        reminded_at__isnull=True,
+        completed_at__isnull=True,
+        expires_at__gt=now,
+    )
+    for reminder, rows in ((False, list(due)), (True, list(waiting))):
+        for request in rows:
+            if reminder:
+                days = selectors.portal_settings(request.client.clinic).reminder_days
+                assert request.sent_at is not None
+                if request.sent_at + dt.timedelta(days=days) > now:
+                    continue
+            if not sender.can_reach(request.client.contact):
+                continue
+            try:
+                done = _send_one(request, now, reminder=reminder, actor=None)
+            except OSError:
+                report.failed.append(request.pk)
+                continue
+            if done:
+                (report.reminded if reminder else report.sent).append(request.pk)
+    return report

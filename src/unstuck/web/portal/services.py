@@ -1,0 +1,247 @@
+"""Writes for client questionnaires, each with its audit entry in the same transaction.
+
+Client answers go into the record through `records.services.record_client_answers`, so they are
+scored, flagged and counted by the same rules as answers the therapist enters, and the status
+is recomputed at once. A safety answer is stored the moment its page is sent, before the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from unstuck.errors import InvalidValue
+from unstuck.impasse.client_check import client_check
+from unstuck.web.accounts.audit import CLIENT_ACTOR, record_audit
+from unstuck.web.accounts.models import AuditAction, User
+from unstuck.web.portal import messaging, selectors, tokens
+from unstuck.web.portal.models import (
+    AccessToken,
+    ClientReport,
+    QuestionnaireRequest,
+    Timing,
+    TokenKind,
+)
+from unstuck.web.records.instruments import instruments
+from unstuck.web.records.models import Client
+from unstuck.web.records.services import record_client_answers
+
+log = logging.getLogger(__name__)
+
+KIOSK_CODE_MINUTES = 30
+SCHEDULER_ACTOR = "unstuck send-due"
+
+NO_INSTRUMENTS = "Choose at least one questionnaire."
+NOT_AN_INSTRUMENT = "is not an installed questionnaire with questions"
+NOT_A_TIMING = "is neither before nor after a session"
+BAD_SESSION = "must be a session number of 1 or more"
+CLOSED = "This questionnaire is closed: it was already sent or it has expired."
+NOT_ANSWERED = "is not answered yet"
+NO_CONTACT = (
+    "There is no email address in this client's contact details, or email is not set up for "
+    "this clinic; show the link, QR code or a kiosk code instead."
+)
+
+
+def _client_audit(
+    action: AuditAction, client: Client, detail: str = "", actor: str = CLIENT_ACTOR
+) -> None:
+    """An audit entry for something done without a signed-in person (client or scheduler)."""
+    record_audit(None, action, client_code=client.code, detail=detail, username=actor)
+
+
+def _issue(request: QuestionnaireRequest, kind: TokenKind, expires_at: dt.datetime) -> str:
+    secret = tokens.new_link_token() if kind == TokenKind.LINK else tokens.new_kiosk_code()
+    AccessToken.objects.create(
+        request=request, kind=kind, digest=tokens.digest(secret), expires_at=expires_at
+    )
+    return secret
+
+
+def link_url(secret: str, origin: str = "") -> str:
+    """The private link: on UNSTUCK_PORTAL_URL when set, else where the therapist is."""
+    base = settings.PORTAL_URL or origin or settings.SITE_URL
+    return base.rstrip("/") + reverse("portal_link", args=[secret])
+
+
+@transaction.atomic
+def create_request(
+    *,
+    user: User,
+    client: Client,
+    instrument_ids: Sequence[str],
+    session_number: int,
+    timing: str,
+    now: dt.datetime,
+    send_at: dt.datetime | None = None,
+) -> tuple[QuestionnaireRequest, str]:
+    """A new questionnaire set for `client`, and the secret of its private link.
+
+    `send_at` set: the link is emailed then (at once for `now`) by `send_due`.
+    """
+    if not instrument_ids:
+        raise InvalidValue("instruments", "", NO_INSTRUMENTS)
+    installed = instruments()
+    for instrument_id in instrument_ids:
+        if instrument_id == client_check().instrument.id:
+            continue
+        if instrument_id not in installed or not installed[instrument_id].items:
+            raise InvalidValue("instruments", instrument_id, NOT_AN_INSTRUMENT)
+    if timing not in Timing.values:
+        raise InvalidValue("timing", timing, NOT_A_TIMING)
+    if session_number < 1:
+        raise InvalidValue("session", str(session_number), BAD_SESSION)
+    clinic = selectors.portal_settings(client.clinic)
+    start = max(send_at or now, now)
+    request = QuestionnaireRequest.objects.create(
+        client=client,
+        created_by=user,
+        instruments=list(dict.fromkeys(instrument_ids)),
+        session_number=session_number,
+        timing=timing,
+        expires_at=start + dt.timedelta(days=clinic.expiry_days),
+        send_at=send_at,
+    )
+    secret = _issue(request, TokenKind.LINK, request.expires_at)
+    record_audit(
+        user,
+        AuditAction.PORTAL_REQUEST_CREATED,
+        client_code=client.code,
+        detail=f"request {request.pk}: {timing} session {session_number}, "
+        + ", ".join(request.instruments),
+    )
+    return request, secret
+
+
+@transaction.atomic
+def new_link(*, user: User, request: QuestionnaireRequest) -> str:
+    """Another private link to the same request (the first is never stored, only its hash)."""
+    secret = _issue(request, TokenKind.LINK, request.expires_at)
+    record_audit(
+        user,
+        AuditAction.PORTAL_LINK_CREATED,
+        client_code=request.client.code,
+        detail=f"request {request.pk}",
+    )
+    return secret
+
+
+@transaction.atomic
+def new_kiosk_code(*, user: User, request: QuestionnaireRequest, now: dt.datetime) -> str:
+    expires = min(now + dt.timedelta(minutes=KIOSK_CODE_MINUTES), request.expires_at)
+    code = _issue(request, TokenKind.KIOSK, expires)
+    record_audit(
+        user,
+        AuditAction.PORTAL_KIOSK_CODE_CREATED,
+        client_code=request.client.code,
+        detail=f"request {request.pk}",
+    )
+    return code
+
+
+def open_request(request: QuestionnaireRequest, *, via: str, now: dt.datetime) -> None:
+    with transaction.atomic():
+        QuestionnaireRequest.objects.filter(pk=request.pk, opened_at__isnull=True).update(
+            opened_at=now
+        )
+        _client_audit(
+            AuditAction.PORTAL_REQUEST_OPENED, request.client, f"request {request.pk} by {via}"
+        )
+
+
+def save_draft(
+    request: QuestionnaireRequest, instrument_id: str, answers: Sequence[int | None]
+) -> None:
+    request.draft = {**request.draft, instrument_id: list(answers)}
+    QuestionnaireRequest.objects.filter(pk=request.pk, completed_at__isnull=True).update(
+        draft=request.draft
+    )
+
+
+@dataclass(frozen=True)
+class Stored:
+    safety: bool  # a safety question was answered above 0 in what was stored now
+
+
+def _store(
+    request: QuestionnaireRequest, instrument_ids: Sequence[str], now: dt.datetime
+) -> Stored:
+    locked = (
+        QuestionnaireRequest.objects.select_for_update().select_related("client").get(pk=request.pk)
+    )
+    if not locked.is_open(now):
+        raise InvalidValue("questionnaire", "", CLOSED)
+    todo: dict[str, list[int | None]] = {}
+    for instrument_id in instrument_ids:
+        if instrument_id in locked.recorded:
+            continue
+        if instrument_id not in request.draft:
+            raise InvalidValue("questionnaire", instrument_id, NOT_ANSWERED)
+        todo[instrument_id] = request.draft[instrument_id]
+    check_id = client_check().instrument.id
+    if check_id in todo:
+        ClientReport.objects.create(
+            client=locked.client,
+            request=locked,
+            check_id=check_id,
+            answers=todo.pop(check_id),
+            reported_at=now,
+        )
+        _client_audit(AuditAction.PORTAL_BARRIERS_REPORTED, locked.client, f"request {request.pk}")
+        locked.recorded = [*locked.recorded, check_id]
+        locked.save(update_fields=["recorded"])
+    if not todo:
+        return Stored(safety=False)
+    session = record_client_answers(
+        client=locked.client,
+        session_number=locked.session_number,
+        answers=todo,
+        on=timezone.localdate(now),
+    )
+    safety = session.responses.filter(instrument__in=list(todo), safety_alert=True).exists()
+    locked.recorded = [*locked.recorded, *todo]
+    locked.save(update_fields=["recorded"])
+    request.recorded = locked.recorded
+    if safety:
+        _client_audit(AuditAction.PORTAL_SAFETY_ANSWER, locked.client, f"request {request.pk}")
+        client = locked.client
+        transaction.on_commit(lambda: notify_therapist(client))
+    return Stored(safety=safety)
+
+
+@transaction.atomic
+def record_now(request: QuestionnaireRequest, instrument_id: str, now: dt.datetime) -> Stored:
+    """Store one questionnaire in the record at once (a page with a safety answer)."""
+    return _store(request, [instrument_id], now)
+
+
+@transaction.atomic
+def submit(request: QuestionnaireRequest, now: dt.datetime) -> Stored:
+    """Store every questionnaire not stored yet, and close the request for good."""
+    stored = _store(request, request.instruments, now)
+    QuestionnaireRequest.objects.filter(pk=request.pk).update(completed_at=now, draft={})
+    request.completed_at = now
+    _client_audit(AuditAction.PORTAL_REQUEST_SUBMITTED, request.client, f"request {request.pk}")
+    return stored
+
+
+def notify_therapist(client: Client) -> bool:
+    """Tell the therapist by email that an answer needs attention (nothing clinical in it)."""
+    therapist = client.therapist
+    sender = messaging.messenger()
+    if not therapist.email or not sender.can_reach(therapist.email):
+        return False
+    subject, body = messaging.attention_message(settings.SITE_URL.rstrip("/") + reverse("caseload"))
+    try:
+        sender.send(to=therapist.email, subject=subject, body=body)
+    except OSError as exc:  # the answer is stored and shown on the caseload; email is extra
+        log.warning("attention email to therapist %s not sent: %s", therapist.pk, exc)
+        return False
+    return True

@@ -1,0 +1,206 @@
+"""The therapist's side: ask a client to answer questionnaires, and follow the requests.
+
+Every request is reached through `records.selectors.access_client`, so a colleague's request
+is a plain 404, like a colleague's client. A link's secret is shown once, right after it is
+made (only its hash is kept); "New link" makes another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from unstuck.errors import UnstuckError
+from unstuck.impasse.client_check import client_check
+from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.models import AuditAction, User
+from unstuck.web.portal import sending, services, tokens
+from unstuck.web.portal.models import QuestionnaireRequest, Timing
+from unstuck.web.records import selectors as records
+from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
+
+FRESH_KEY = "portal_fresh_secret"  # {"request": pk, "kind": "link"|"kiosk", "secret": ...}
+
+
+class RequestForm(forms.Form):
+    instruments = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, label="Questionnaires"
+    )
+    timing = forms.ChoiceField(choices=Timing.choices, initial=Timing.BEFORE, label="When")
+    session_number = forms.IntegerField(min_value=1, label="Session number")
+    delivery = forms.ChoiceField(
+        choices=[
+            ("show", "Show the link, QR code or a kiosk code now"),
+            ("email", "Email the link to the client now"),
+            ("schedule", "Email the link on a date"),
+        ],
+        initial="show",
+        widget=forms.RadioSelect,
+        label="How",
+    )
+    send_on = forms.DateField(
+        required=False, label="Send on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["instruments"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        usual = {i: n for n, i in enumerate(SESSION_INSTRUMENTS)}
+        asked = sorted(
+            (i for i in instruments().values() if i.items),
+            key=lambda i: (usual.get(i.id, len(usual)), i.name),
+        )
+        check = client_check().instrument
+        field.choices = [(i.id, i.name) for i in asked] + [(check.id, f"{check.name} (check)")]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("delivery") == "schedule" and not data.get("send_on"):
+            self.add_error("send_on", "Give the date to send it on.")
+        return data
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _access(user: User, request_id: int, *, write: bool) -> QuestionnaireRequest:
+    found = QuestionnaireRequest.objects.filter(pk=request_id).first()
+    if found is None:
+        raise Http404("No such questionnaire request.")
+    client, can_write = records.access_client(user, found.client_id)  # 404 if not theirs
+    if write and not can_write:
+        raise PermissionDenied
+    found.client = client
+    return found
+
+
+def qr_svg(url: str) -> SafeString:
+    """The link as a QR code, drawn here as SVG (no outside service sees the link)."""
+    svg = segno.make(url, error="m").svg_inline(scale=5, title="QR code of the link")
+    return mark_safe(svg)  # segno's own SVG, built from our URL
+
+
+@login_required
+@require_POST
+def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    user = _user(request)
+    client, can_write = records.access_client(user, client_id)
+    if not can_write:
+        raise PermissionDenied
+    form = RequestForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(
+                request, f"{label or 'Questionnaires'}: {' '.join(str(e) for e in errors)}"
+            )
+        return redirect("client", client_id=client.pk)
+    data = form.cleaned_data
+    now = timezone.now()
+    send_at: dt.datetime | None = None
+    if data["delivery"] == "email":
+        send_at = now
+    elif data["delivery"] == "schedule":
+        send_at = max(now, timezone.make_aware(dt.datetime.combine(data["send_on"], dt.time(8))))
+    try:
+        found, secret = services.create_request(
+            user=user,
+            client=client,
+            instrument_ids=data["instruments"],
+            session_number=data["session_number"],
+            timing=data["timing"],
+            now=now,
+            send_at=send_at,
+        )
+        if data["delivery"] == "email":
+            sending.send_now(user=user, request=found, now=now)
+            messages.success(request, "The link was emailed to the client.")
+    except UnstuckError as exc:
+        messages.error(request, str(exc))
+        return redirect("client", client_id=client.pk)
+    except OSError:
+        messages.error(request, "The email could not be sent; show the link instead.")
+    request.session[FRESH_KEY] = {"request": found.pk, "kind": "link", "secret": secret}
+    return redirect("portal_request", request_id=found.pk)
+
+
+@login_required
+@never_cache
+def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _user(request)
+    found = _access(user, request_id, write=False)
+    fresh = request.session.pop(FRESH_KEY, None)
+    link = code = None
+    if isinstance(fresh, dict) and fresh.get("request") == found.pk:
+        if fresh["kind"] == "link":
+            origin = f"{request.scheme}://{request.get_host()}"
+            link = services.link_url(fresh["secret"], origin)
+        else:
+            code = tokens.display_kiosk_code(fresh["secret"])
+    installed = {**instruments(), client_check().instrument.id: client_check().instrument}
+    record_audit(
+        user,
+        AuditAction.PORTAL_REQUEST_VIEWED,
+        client_code=found.client.code,
+        detail=f"request {found.pk}",
+    )
+    return render(
+        request,
+        "portal/request_detail.html",
+        {
+            "found": found,
+            "client": found.client,
+            "names": [installed[i].name if i in installed else i for i in found.instruments],
+            "status": found.status(),
+            "link": link,
+            "qr": qr_svg(link) if link else None,
+            "code": code,
+            "can_write": found.client.therapist_id == user.pk,
+            "open": found.is_open(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
+    user = _user(request)
+    found = _access(user, request_id, write=True)
+    now = timezone.now()
+    if not found.is_open(now):
+        messages.error(request, "This questionnaire is closed.")
+        return redirect("portal_request", request_id=found.pk)
+    try:
+        if action == "link":
+            secret = services.new_link(user=user, request=found)
+            request.session[FRESH_KEY] = {"request": found.pk, "kind": "link", "secret": secret}
+        elif action == "kiosk":
+            secret = services.new_kiosk_code(user=user, request=found, now=now)
+            request.session[FRESH_KEY] = {"request": found.pk, "kind": "kiosk", "secret": secret}
+        elif action == "email":
+            if sending.send_now(user=user, request=found, now=now):
+                messages.success(request, "The link was emailed to the client.")
+            else:
+                messages.error(request, "It was emailed already.")
+        else:
+            raise Http404("No such action.")
+    except UnstuckError as exc:
+        messages.error(request, str(exc))
+    except OSError:
+        messages.error(request, "The email could not be sent; show the link instead.")
+    return redirect("portal_request", request_id=found.pk)

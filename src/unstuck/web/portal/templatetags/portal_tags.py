@@ -1,0 +1,40 @@
+"""`{% portal_panel %}`: the client page's questionnaire section, without touching its view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from unstuck.impasse.client_check import client_check
+from unstuck.web.portal import selectors
+from unstuck.web.portal.staff_views import RequestForm
+from unstuck.web.records.instruments import instruments
+from unstuck.web.records.models import Client
+
+register = template.Library()
+
+
+@register.inclusion_tag("portal/_client_panel.html", takes_context=True)
+def portal_panel(context: template.Context, client: Client, can_write: bool) -> dict[str, Any]:
+    installed = {**instruments(), client_check().instrument.id: client_check().instrument}
+    rows = [
+        {
+            "pk": r.pk,
+            "label": f"{r.get_timing_display()} {r.session_number}",
+            "names": ", ".join(installed[i].name if i in installed else i for i in r.instruments),
+            "status": r.status(),
+            "created": r.created_at,
+        }
+        for r in selectors.client_requests(client)[:20]
+    ]
+    form = RequestForm(
+        initial={"session_number": client.sessions_count + 1, "instruments": ["phq9", "gad7"]}
+    )
+    return {
+        "client": client,
+        "can_write": can_write,
+        "rows": rows,
+        "form": form,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,160 @@
+"""The therapist's side (make a request, link and QR shown once, email) and the kiosk."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client as HttpClient
+from django.test import override_settings
+from django.urls import reverse
+from portal_helpers import GAD7_MILD, answer_page, make_request, smtp_settings, smtp_sink
+
+from personas import PHQ9_MILD
+from unstuck.web.portal.models import QuestionnaireRequest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def record(make_client):
+    return make_client("C-600", [PHQ9_MILD])
+
+
+def test_it_makes_a_request_from_the_client_page_and_shows_the_link_once(
+    client: HttpClient, personas, record
+) -> None:
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert "Questionnaires the client answers" in page
+    response = client.post(
+        reverse("portal_request_new", args=[record.pk]),
+        {
+            "instruments": ["phq9", "gad7"],
+            "timing": "before",
+            "session_number": 2,
+            "delivery": "show",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    link = re.search(r'value="(http://[^"]+/q/[^"]+/)"', page)
+    assert link is not None
+    assert "<svg" in page  # the QR code, drawn here
+    assert "Not sent yet" in page
+    # Shown once: the page reloaded no longer has it.
+    again = client.get(response.redirect_chain[-1][0]).content.decode()
+    assert link.group(1) not in again
+    # The link works for the client.
+    path = link.group(1).removeprefix("http://testserver")
+    assert HttpClient().get(path).status_code == 302
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert "Before session 2" in page
+
+
+def test_it_refuses_a_request_without_questionnaires(client: HttpClient, personas, record) -> None:
+    client.force_login(personas.therapist)
+    response = client.post(
+        reverse("portal_request_new", args=[record.pk]),
+        {"timing": "before", "session_number": 2, "delivery": "show"},
+        follow=True,
+    )
+    assert "Questionnaires: This field is required." in response.content.decode()
+    assert not QuestionnaireRequest.objects.exists()
+
+
+def test_a_supervisor_sees_but_cannot_make_requests(client: HttpClient, personas, record) -> None:
+    request, _ = make_request(personas.therapist, record)
+    client.force_login(personas.supervisor)
+    assert client.get(reverse("portal_request", args=[request.pk])).status_code == 200
+    url = reverse("portal_request_action", args=[request.pk, "kiosk"])
+    assert client.post(url).status_code == 403
+
+
+def test_it_emails_the_link_when_asked(client: HttpClient, personas, record) -> None:
+    record.contact = "client600@example.test"
+    record.save()
+    client.force_login(personas.therapist)
+    with smtp_sink() as sink, override_settings(**smtp_settings(sink.port)):
+        response = client.post(
+            reverse("portal_request_new", args=[record.pk]),
+            {"instruments": ["phq9"], "timing": "before", "session_number": 2, "delivery": "email"},
+            follow=True,
+        )
+    assert "emailed to the client" in response.content.decode()
+    assert [m["To"] for m in sink.messages] == ["client600@example.test"]
+    assert "Sent" in response.content.decode()
+
+
+def test_it_says_when_the_client_has_no_email(client: HttpClient, personas, record) -> None:
+    request, _ = make_request(personas.therapist, record)
+    client.force_login(personas.therapist)
+    with override_settings(EMAIL_CONFIGURED=True):
+        response = client.post(
+            reverse("portal_request_action", args=[request.pk, "email"]), follow=True
+        )
+    assert "no email address" in response.content.decode()
+
+
+def kiosk_code(client: HttpClient, request_pk: int) -> str:
+    response = client.post(
+        reverse("portal_request_action", args=[request_pk, "kiosk"]), follow=True
+    )
+    found = re.search(r'id="kiosk-code"[^>]*>([A-Z0-9-]+)<', response.content.decode())
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_kiosk_takes_a_one_time_code_and_clears_after_each_client(
+    client: HttpClient, personas, record
+) -> None:
+    request, _ = make_request(personas.therapist, record)
+    client.force_login(personas.therapist)
+    code = kiosk_code(client, request.pk)
+    tablet = HttpClient()
+    tablet.force_login(personas.therapist)  # someone left the staff app open on the tablet
+    assert tablet.get(reverse("portal_kiosk")).status_code == 200
+    assert tablet.get(reverse("caseload")).status_code == 302  # signed out by the kiosk
+    response = tablet.post(reverse("portal_kiosk"), {"code": code.lower().replace("-", " ")})
+    assert response["Location"] == reverse("portal_start")
+    answer_page(tablet, 1, PHQ9_MILD)
+    assert answer_page(tablet, 2, GAD7_MILD)["Location"] == reverse("portal_done")
+    done = tablet.get(reverse("portal_done")).content.decode()
+    assert 'http-equiv="refresh"' in done
+    # Cleared: the next person on the tablet reaches nothing.
+    assert tablet.get(reverse("portal_step", args=[1])).status_code == 404
+    # The code worked once.
+    again = tablet.post(reverse("portal_kiosk"), {"code": code})
+    assert again.status_code == 400
+    assert record.episodes.get().sessions.get(number=2).responses.count() == 2
+
+
+def test_a_kiosk_code_is_not_a_link_and_a_wrong_code_is_refused(
+    client: HttpClient, personas, record
+) -> None:
+    request, _ = make_request(personas.therapist, record)
+    client.force_login(personas.therapist)
+    code = kiosk_code(client, request.pk)
+    tablet = HttpClient()
+    assert tablet.get(reverse("portal_link", args=[code.replace("-", "")])).status_code == 404
+    response = tablet.post(reverse("portal_kiosk"), {"code": "ABCD-EFGH"})
+    assert response.status_code == 400
+    assert "does not work" in response.content.decode()
+
+
+@override_settings(
+    PORTAL_HOSTS=["answers.clinic.test"], ALLOWED_HOSTS=["answers.clinic.test", "testserver"]
+)
+def test_the_client_pages_host_refuses_staff_pages(personas, record) -> None:
+    _, secret = make_request(personas.therapist, record)
+    outside = HttpClient(HTTP_HOST="answers.clinic.test")
+    for path in ("/login/", "/", "/admin/", f"/clients/{record.pk}/", "/audit/"):
+        assert outside.get(path).status_code == 404, path
+    assert outside.get(reverse("portal_link", args=[secret]))["Location"] == reverse("portal_start")
+    assert outside.get(reverse("portal_step", args=[1])).status_code == 200
+    assert outside.get(reverse("portal_kiosk")).status_code == 200
+    assert HttpClient().get("/login/").status_code == 200  # the staff host is unchanged
