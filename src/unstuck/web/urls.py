@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from unstuck.web.accounts import views as accounts
 from unstuck.web.instruments import views as instruments
@@ -37,4 +39,7 @@ urlpatterns = [
     path("clients/<int:client_id>/letters/<int:letter_id>/", reviews.letter, name="letter"),
     path("reflections/", reviews.reflections, name="reflections"),
     path("admin/", admin.site.urls),
+    path("overview/", accounts.overview, name="overview"),
+    # Pages without base.html (the account pages) still get an icon, not a 404 in the console.
+    path("favicon.ico", RedirectView.as_view(url=static("unstuck/favicon.svg"), permanent=True)),
 ]
