@@ -17,11 +17,12 @@ from django.utils.safestring import mark_safe
 
 from unstuck.errors import UnstuckError
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import User
+from unstuck.web.accounts.models import Role, User
 from unstuck.web.records import charts, presenters, selectors, services
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SessionForm
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import Status
+from unstuck.web.vocabulary import error_text, flag
 
 CODE_TAKEN = "Another client in this clinic already has the code {code!r}."
 
@@ -35,6 +36,8 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if user.role == Role.ADMINISTRATOR:
+        return redirect("overview")  # administrators see no clinical records
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     clients = list(selectors.caseload(user, query=query, status=status))
@@ -52,7 +55,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "status": c.status,
             "status_label": labels.get(c.status, c.status),
             "safety": c.status_rank == 0,
-            "flags": c.flags,
+            "flags": [(f, flag(f)) for f in c.flags],
             "latest": _latest(c.measures.get("phq9")),
             "spark": mark_safe(
                 charts.sparkline(
@@ -171,7 +174,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             session = services.record_session(user=user, client=client, data=data)
         except UnstuckError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_text(exc))
         else:
             client.refresh_from_db()
             messages.success(
@@ -204,7 +207,7 @@ def episode_end(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             services.end_episode(user=user, client=client, **form.cleaned_data)
         except UnstuckError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, "The episode of care is closed.")
     else:

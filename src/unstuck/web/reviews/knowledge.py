@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from unstuck.impasse import default_knowledge, rank_strategies
 from unstuck.impasse import prefill as core_prefill
+from unstuck.impasse.sources import cite
 from unstuck.web.reviews.selectors import Evidence
 
 
@@ -20,6 +21,11 @@ class StrategyView:
     seeds: tuple[str, ...]
     closure: bool
     tried: str | None
+
+    @property
+    def sources(self) -> list[str]:
+        """Its source documents by title and kind, not by file name (impasse/sources.toml)."""
+        return [source.citation for source in cite(self.seeds)]
 
 
 def reasons() -> list[tuple[str, str, str]]:

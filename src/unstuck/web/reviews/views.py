@@ -21,7 +21,7 @@ from unstuck.web.records import presenters
 from unstuck.web.records import selectors as records
 from unstuck.web.records import services as record_services
 from unstuck.web.records.models import Client
-from unstuck.web.reviews import documents, knowledge, selectors, services
+from unstuck.web.reviews import documents, knowledge, letters, selectors, services
 from unstuck.web.reviews.forms import (
     ClosureForm,
     GoalForm,
@@ -33,6 +33,7 @@ from unstuck.web.reviews.forms import (
     ReviewForm,
 )
 from unstuck.web.reviews.models import Goal, LetterKind, PlanStrategy, Review
+from unstuck.web.vocabulary import error_text
 
 PLAN_SAVED = "The plan is saved. Record how each strategy goes at later sessions."
 
@@ -67,7 +68,7 @@ def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
             )
         except UnstuckError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("review", review_id=review.pk)
     record_audit(user, "open_review_form", client_code=client.code)
@@ -105,7 +106,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
                 user=user, review=review, chosen=chosen, review_on=form.cleaned_data["review_on"]
             )
         except UnstuckError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(
                 request, "The plan is saved. Record how each strategy goes at later sessions."
@@ -214,6 +215,7 @@ def _document_context(client: Client) -> dict[str, object]:
     return {
         "client": client,
         "summary": summary,
+        "progress": letters.progress_sentences(summary),
         "charts": charts[:1],
         "sessions": sessions,
         "plans": selectors.plan_views(client, sessions),
@@ -252,7 +254,7 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
                 user=_user(request), client=client, **form.cleaned_data
             )
         except UnstuckError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(
                 request, f"{letter.get_kind_display()} written and the episode closed."
