@@ -93,3 +93,20 @@ def test_the_axe_check_does_see_a_violation(
     page = signed_in(browser, live_server, None, 375)
     page.evaluate("document.querySelector('main').append(document.createElement('img'))")
     assert any(v.startswith("image-alt (critical)") for v in serious_violations(page))
+
+
+def test_the_first_load_has_no_console_error(
+    browser: Browser, live_server, transactional_db
+) -> None:
+    """The favicon is found (before it, every first load logged a 404 for /favicon.ico)."""
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto("/login/")
+    icon = page.evaluate("fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")
+    page.wait_for_timeout(500)
+    context.close()
+    assert icon == 200
+    assert not errors, errors

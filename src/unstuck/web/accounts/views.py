@@ -76,7 +76,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "clinic": user.clinic,
             "counts": counts,
-            "recent": AuditEntry.objects.all()[:5],
+            "latest": AuditEntry.objects.first(),
             "can_admin": user.is_staff,
         },
     )
