@@ -56,7 +56,13 @@ def test_therapist_pages_fit_a_phone_and_pass_axe(
         login = signed_in(browser, live_server, None, width)
         problems += [f"login@{width}: {v}" for v in serious_violations(login)]
         page = signed_in(browser, live_server, "alex", width)
-        for name, path in (("caseload", "/"), ("client", f"/clients/{record.pk}/")):
+        pages = (
+            ("caseload", "/"),
+            ("client", f"/clients/{record.pk}/"),
+            ("session-form", f"/clients/{record.pk}/sessions/new/"),
+            ("new-client", "/clients/new/"),
+        )
+        for name, path in pages:
             page.goto(path)
             shot(page, f"a11y-{name}-{width}")
             problems += [f"{name}@{width}: {v}" for v in serious_violations(page)]
