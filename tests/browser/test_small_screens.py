@@ -61,6 +61,10 @@ def test_therapist_pages_fit_a_phone_and_pass_axe(
             ("client", f"/clients/{record.pk}/"),
             ("session-form", f"/clients/{record.pk}/sessions/new/"),
             ("new-client", "/clients/new/"),
+            ("review-form", f"/clients/{record.pk}/review/"),
+            ("goals", f"/clients/{record.pk}/goals/"),
+            ("close-form", f"/clients/{record.pk}/close/"),
+            ("reflections", "/reflections/"),
         )
         for name, path in pages:
             page.goto(path)
