@@ -177,6 +177,10 @@ def test_setup_refuses_a_second_clinic_and_names_a_missing_answer(
     assert weak.returncode == 2
     assert "password:" in weak.stderr
     assert "Traceback" not in weak.stderr
+    piped = setup(answers="SYN Clinic\nadmin\n\nshort\nshort\n")  # asks again, then stops
+    assert piped.returncode == 2
+    assert "password:" in piped.stderr
+    assert "setup stopped" in piped.stderr
     env["UNSTUCK_SETUP_PASSWORD"] = PASSWORD
     made = setup("--no-input", "--clinic", "SYN Clinic", "--username", "admin")
     assert made.returncode == 0, made.stderr

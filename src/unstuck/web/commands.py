@@ -109,8 +109,10 @@ def _ask_password() -> str:
     import getpass
 
     if not sys.stdin.isatty():
-        first = sys.stdin.readline().rstrip("\n")
-        second = sys.stdin.readline().rstrip("\n")
+        lines = [sys.stdin.readline(), sys.stdin.readline()]
+        if not all(lines):
+            raise EOFError  # the answers ran out: stop rather than ask forever
+        first, second = (line.rstrip("\n") for line in lines)
     else:
         first = getpass.getpass("Password (10 characters or more): ")
         second = getpass.getpass("Password (again): ")
