@@ -67,3 +67,10 @@ def test_setup_names_the_wrong_answer_and_writes_nothing(
         create_clinic(*answers)
     assert not Clinic.objects.exists()
     assert not User.objects.exists()
+
+
+def test_setup_never_adds_a_real_clinic_to_a_demo_database(db: None) -> None:
+    Clinic.objects.create(name="SYN demo", synthetic=True)
+    with pytest.raises(SetupError, match="synthetic demo clinic"):
+        create_clinic("Real clinic", "boss", "", "long-enough-Passw0rd")
+    assert not User.objects.exists()

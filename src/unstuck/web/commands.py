@@ -130,16 +130,17 @@ def setup_clinic(given: dict[str, str | None], *, no_input: bool) -> int:
     """
     setup()
     migrate()
-    from unstuck.web.accounts.models import Clinic
-    from unstuck.web.accounts.services import SetupError, check_setup_answers, create_clinic
+    from unstuck.web.accounts.services import (
+        SetupError,
+        check_database_is_new,
+        check_setup_answers,
+        create_clinic,
+    )
 
-    existing = Clinic.objects.filter(synthetic=False).first()
-    if existing is not None:
-        print(
-            f"unstuck: this database already holds the clinic {existing.name!r}; its "
-            "administrator adds people under Accounts (/admin/). Nothing was changed.",
-            file=sys.stderr,
-        )
+    try:
+        check_database_is_new()  # before any question is asked
+    except SetupError as exc:
+        print(f"unstuck: {exc}", file=sys.stderr)
         return 2
     answers = dict(given)
     if not answers.get("password"):

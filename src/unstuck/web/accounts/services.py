@@ -16,6 +16,23 @@ class SetupError(UnstuckError):
     """The first-run set-up cannot go ahead; the message says which answer to change."""
 
 
+def check_database_is_new() -> None:
+    """Set-up runs once, on an empty database: never beside a demo clinic of made-up clients
+    (real records must not mix with synthetic ones) nor as a second clinic."""
+    existing = Clinic.objects.first()
+    if existing is None:
+        return
+    if existing.synthetic:
+        raise SetupError(
+            "this database holds the synthetic demo clinic; set up a real clinic in a fresh "
+            "data folder (UNSTUCK_DATA_DIR) or database (DATABASE_URL). Nothing was changed."
+        )
+    raise SetupError(
+        f"this database already holds the clinic {existing.name!r}; its administrator adds "
+        "people under Accounts (/admin/). Nothing was changed."
+    )
+
+
 def check_setup_answers(clinic: str, username: str, email: str, password: str) -> None:
     """Check every answer before anything is written, naming the one that is wrong."""
     if not clinic.strip():
@@ -41,12 +58,7 @@ def create_clinic(clinic: str, username: str, email: str, password: str) -> User
     The administrator is also a Django staff superuser so that the account pages at /admin/
     open for them; their role still keeps clinical records out of their reach.
     """
-    if Clinic.objects.filter(synthetic=False).exists():
-        name = Clinic.objects.filter(synthetic=False).first()
-        raise SetupError(
-            f"this database already holds the clinic {str(name)!r}; its administrator adds "
-            "people under Accounts (/admin/), so set-up is not needed again"
-        )
+    check_database_is_new()
     check_setup_answers(clinic, username, email, password)
     with transaction.atomic():
         place = Clinic.objects.create(name=clinic.strip())
