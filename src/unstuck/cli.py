@@ -177,6 +177,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
     serve.set_defaults(run=_run_serve)
 
+    setup = sub.add_parser(
+        "setup",
+        help="first run: create the clinic and its first administrator",
+        description="Create the clinic and its first administrator account (asks for the "
+        "clinic name, user name, e-mail and password). The administrator then signs in and "
+        "adds therapists and supervisors under Accounts.",
+    )
+    for flag, what in (
+        ("clinic", "the clinic's name"),
+        ("username", "the administrator's user name"),
+        ("email", "the administrator's e-mail"),
+        (
+            "password",
+            "the administrator's password (or set $UNSTUCK_SETUP_PASSWORD, which ps does not show)",
+        ),
+    ):
+        setup.add_argument(f"--{flag}", help=what)
+    setup.add_argument("--no-input", action="store_true", help="ask nothing (for scripts)")
+    setup.set_defaults(run=_run_setup)
+
     manage = sub.add_parser(
         "manage",
         help="run a Django management command (e.g. createsuperuser, migrate)",
@@ -380,13 +400,32 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
 def _add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="port (default 8000, or $UNSTUCK_PORT)",
+    )
+
+
+def _default_port() -> int:
+    value = os.environ.get("UNSTUCK_PORT", "") or "8000"
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise UnstuckError(f"UNSTUCK_PORT={value!r}: expected a port number, 1-65535")
+    return int(value)
 
 
 def _run_serve(args: argparse.Namespace) -> int:
     from unstuck.web import commands
 
-    return commands.serve(args.host, args.port, args.threads)
+    return commands.serve(args.host, args.port or _default_port(), args.threads)
+
+
+def _run_setup(args: argparse.Namespace) -> int:
+    from unstuck.web import commands
+
+    given = {k: getattr(args, k) for k in ("clinic", "username", "email", "password")}
+    return commands.setup_clinic(given, no_input=args.no_input)
 
 
 def _run_manage(args: argparse.Namespace) -> int:
@@ -409,7 +448,7 @@ def _run_demo(args: argparse.Namespace) -> int:
             clients=args.clients,
             seed=args.seed,
             host=args.host,
-            port=args.port,
+            port=args.port or _default_port(),
             serve_after=not args.no_serve,
         )
     from unstuck.analysis import analyze_file

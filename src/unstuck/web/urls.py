@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from unstuck.web.accounts import views as accounts
 from unstuck.web.instruments import views as instruments
@@ -60,4 +62,7 @@ urlpatterns = [
         portal_staff.request_action,
         name="portal_request_action",
     ),
+    path("overview/", accounts.overview, name="overview"),
+    # Pages without base.html (the account pages) still get an icon, not a 404 in the console.
+    path("favicon.ico", RedirectView.as_view(url=static("unstuck/favicon.svg"), permanent=True)),
 ]

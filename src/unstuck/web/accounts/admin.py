@@ -91,6 +91,14 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deactivate instead: the records and the audit log keep who did what
 
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """A new account starts in the administrator's own clinic, as a therapist."""
+        initial = dict(super().get_changeform_initial_data(request))
+        clinic = getattr(request.user, "clinic_id", None)
+        if clinic is not None:
+            initial.setdefault("clinic", clinic)
+        return initial
+
 
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

@@ -116,6 +116,7 @@ class AuditAction(models.TextChoices):
     CHANGE_ACCOUNT = "change_account", "Changed an account's details"
     CHANGE_PASSWORD = "change_password", "Set someone's password"
     CHANGE_CLINIC = "change_clinic", "Changed the clinic's details"
+    SETUP_CLINIC = "setup_clinic", "Set up the clinic and its first administrator"
 
 
 ACCESS_GRANTS = frozenset(

@@ -34,3 +34,30 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/audit_log.html", {"page": page, "client": client, "grants": grants}
     )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The administrator's landing page: the clinic's people by role and where to manage them.
+
+    Administrators see no clinical records, so an empty caseload would tell them nothing.
+    """
+    user = request.user
+    assert isinstance(user, User)
+    if user.role != Role.ADMINISTRATOR:
+        raise PermissionDenied
+    people = User.objects.filter(clinic=user.clinic, is_active=True) if user.clinic else None
+    counts = [
+        (label, people.filter(role=value).count() if people is not None else 0)
+        for value, label in Role.choices
+    ]
+    return render(
+        request,
+        "accounts/overview.html",
+        {
+            "clinic": user.clinic,
+            "counts": counts,
+            "latest": AuditEntry.objects.first(),
+            "can_admin": user.is_staff,
+        },
+    )

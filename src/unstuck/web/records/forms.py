@@ -70,7 +70,9 @@ class SessionForm(CheckedText):
         required=False,
         label="What you noticed in the session (optional)",
     )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "aria-label": "Note"}), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

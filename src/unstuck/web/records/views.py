@@ -17,12 +17,13 @@ from django.utils.safestring import mark_safe
 
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import AuditAction, User
+from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.records import charts, presenters, safety, selectors, services
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import CheckOutcome, Status
 from unstuck.web.validation import search_text
+from unstuck.web.vocabulary import error_text, flag
 
 CODE_TAKEN = "Another client in this clinic already has the code {code!r}."
 
@@ -36,6 +37,8 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if user.role == Role.ADMINISTRATOR:
+        return redirect("overview")  # administrators see no clinical records
     query = search_text(request.GET.get("q", ""))
     status = request.GET.get("status", "")
     clients = list(selectors.caseload(user, query=query, status=status))
@@ -57,7 +60,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "status": c.status,
             "status_label": labels.get(c.status, c.status),
             "safety": c.status_rank == 0,
-            "flags": c.flags,
+            "flags": [(f, flag(f)) for f in c.flags],
             "latest": _latest(c.measures.get("phq9")),
             "spark": mark_safe(
                 charts.sparkline(
@@ -188,7 +191,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             session = services.record_session(user=user, client=client, data=data)
         except UnstuckError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_text(exc))
         else:
             client.refresh_from_db()
             messages.success(
@@ -221,7 +224,7 @@ def episode_end(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             services.end_episode(user=user, client=client, **form.cleaned_data)
         except UnstuckError as exc:
-            messages.error(request, exc.reason if isinstance(exc, InvalidValue) else str(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, "The episode of care is closed.")
     else:

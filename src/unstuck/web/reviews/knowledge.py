@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from unstuck.impasse import default_knowledge, rank_strategies
 from unstuck.impasse import prefill as core_prefill
 from unstuck.impasse.outcomes import Tally, best_hint
+from unstuck.impasse.sources import cite
 from unstuck.web.reviews.selectors import Evidence
 
 
@@ -22,6 +23,11 @@ class StrategyView:
     closure: bool
     tried: str | None
     clinic_hint: str | None = None  # what the clinic's own records show; never reorders
+
+    @property
+    def sources(self) -> list[str]:
+        """Its source documents by title and kind, not by file name (impasse/sources.toml)."""
+        return [source.citation for source in cite(self.seeds)]
 
 
 def reasons() -> list[tuple[str, str, str]]:

@@ -24,7 +24,7 @@ from unstuck.web.records import presenters, safety
 from unstuck.web.records import selectors as records
 from unstuck.web.records import services as record_services
 from unstuck.web.records.models import Client
-from unstuck.web.reviews import documents, knowledge, selectors, services
+from unstuck.web.reviews import documents, knowledge, letters, selectors, services
 from unstuck.web.reviews import outcomes as clinic_outcomes
 from unstuck.web.reviews import team as team_selectors
 from unstuck.web.reviews.forms import (
@@ -39,6 +39,7 @@ from unstuck.web.reviews.forms import (
 )
 from unstuck.web.reviews.models import Goal, LetterKind, PlanStrategy, Review
 from unstuck.web.validation import parse_id
+from unstuck.web.vocabulary import error_text
 
 PLAN_SAVED = "The plan is saved. Record how each strategy goes at later sessions."
 
@@ -74,7 +75,7 @@ def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
             )
         except UnstuckError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("review", review_id=review.pk)
     record_audit(user, AuditAction.OPEN_REVIEW_FORM, client_code=client.code)
@@ -119,7 +120,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
                 user=user, review=review, chosen=chosen, review_on=form.cleaned_data["review_on"]
             )
         except UnstuckError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(
                 request, "The plan is saved. Record how each strategy goes at later sessions."
@@ -229,6 +230,7 @@ def _document_context(client: Client) -> dict[str, object]:
     return {
         "client": client,
         "summary": summary,
+        "progress": letters.progress_sentences(summary),
         "charts": charts[:1],
         "sessions": sessions,
         "plans": selectors.plan_views(client, sessions),
@@ -269,7 +271,7 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
         except InvalidValue as exc:
             form.add_error(None, exc.reason)
         except UnstuckError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(
                 request, f"{letter.get_kind_display()} written and the episode closed."

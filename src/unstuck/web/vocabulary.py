@@ -1,0 +1,82 @@
+"""Words for people: the one place where internal codes become what a person reads on screen.
+
+Flags, statuses and plan badges are codes in the core and in the CLI's and API's JSON (a stable
+contract); every page and printed document shows them through this table (the `plain`
+template filter), so a therapist never reads `not_on_track` or `off_track`. Errors from the
+services name a field and a value for the command line; `error_text` turns them into a
+sentence for a form.
+"""
+
+from __future__ import annotations
+
+from unstuck.errors import InvalidValue, UnstuckError
+from unstuck.web.records.models import Status
+
+FLAGS: dict[str, str] = {
+    "safety": "Safety answer",
+    "deterioration": "Getting worse",
+    "not_on_track": "Not on the expected course",
+    "plateau": "Progress has levelled off",
+    "alliance_rupture": "Strain in the working relationship",
+    "withdrawal_risk": "Signs of pulling away",
+    "early_response": "Early improvement",
+}
+
+# The record's status (also the badge of a plan's "status then / now"): the model's labels, so
+# the caseload filter, the badges and the documents all say the same.
+STATUSES: dict[str, str] = dict(Status.choices)
+
+# What a form field is called on screen, for errors that name one.
+FIELDS: dict[str, str] = {
+    "safety_checked": "The safety check",
+    "attendance": "Attendance",
+    "markers": "The checklist item",
+    "episode": "This episode",
+    "reason": "The choice",
+    "text": "The goal",
+    "change": "The kind of revision",
+    "attainment": "The goal rating",
+    "strategies": "The plan",
+    "strategy": "The strategy",
+    "frustration": "The frustration rating",
+    "kind": "The kind of letter",
+    "recipient": "The recipient",
+}
+
+WORDS: dict[str, str] = {**STATUSES, **FLAGS}
+
+
+def plain(code: object) -> str:
+    """The words for a flag or status code; text that is not a known code is shown as it is."""
+    text = str(code)
+    return WORDS.get(text, text)
+
+
+def flag(code: str) -> str:
+    return FLAGS.get(code, code.replace("_", " ").capitalize())
+
+
+def _field(name: str) -> str:
+    if name in FIELDS:
+        return FIELDS[name]
+    instrument, _, item = name.partition(".")
+    if item.startswith("item_"):
+        return f"{instrument.upper()}, question {item.removeprefix('item_')}"
+    return name.replace("_", " ").replace(".", ", ").capitalize()
+
+
+def error_text(exc: UnstuckError) -> str:
+    """A sentence for a form: a whole-sentence reason as it is, a short one after its field.
+
+    `InvalidValue` prints "column 'safety_checked', value False: ..." for the command line,
+    where a column name helps; on a form a person needs to know what to change, in words.
+    """
+    if not isinstance(exc, InvalidValue):
+        return str(exc)
+    reason = exc.reason.strip()
+    if reason[:1].isupper():
+        return reason
+    field = _field(exc.field)
+    if reason.startswith(("is ", "are ")) and exc.value not in ("", None):
+        return f"{field} {exc.value!r} {reason}."
+    return f"{field}: {reason}."

@@ -1,0 +1,189 @@
+"""The README's "Running it for a clinic", word for word, on a fresh data folder.
+
+The commands are read from the README itself and run as a person would type them (answers to
+`unstuck setup` on standard input; the port comes from $UNSTUCK_PORT so the test never clashes
+with another server). Then the administrator signs in over real HTTP, lands on the
+administration page, adds a therapist through the account pages, and the therapist signs in
+and can open "New client" (which was a bare 403 before there was a set-up).
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PASSWORD = "first-run-Passw0rd"
+ANSWERS = f"SYN First-run Clinic\nadmin\nadmin@example.org\n{PASSWORD}\n{PASSWORD}\n"
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Running it for a clinic", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    lines = [line.split("#", 1)[0].strip() for line in block.splitlines()]
+    return [line for line in lines if line]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UNSTUCK_", "DATABASE_"))}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["UNSTUCK_PORT"] = str(free_port())
+    return env
+
+
+class Browser:
+    """A person's session over real HTTP: cookies, CSRF tokens from the forms, redirects."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[str, str]:
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.geturl(), response.read().decode()
+
+    def post(self, path: str, fields: dict[str, str]) -> tuple[str, str]:
+        _, page = self.get(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, f"no form token on {path}"
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token[1], **fields}).encode()
+        request = urllib.request.Request(
+            self.base + path, data=data, headers={"Referer": self.base + path}
+        )
+        with self.opener.open(request, timeout=30) as response:
+            return response.geturl(), response.read().decode()
+
+
+@pytest.fixture
+def served(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
+    commands = readme_commands()
+    assert [c.split()[:2] for c in commands] == [["unstuck", "setup"], ["unstuck", "serve"]]
+    setup = subprocess.run(
+        shlex.split(commands[0]),
+        input=ANSWERS,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert setup.returncode == 0, setup.stderr
+    assert "Created the clinic 'SYN First-run Clinic'" in setup.stdout
+    assert (tmp_path / "unstuck-data" / "unstuck.sqlite3").exists()  # README: ./unstuck-data
+    server = subprocess.Popen(
+        shlex.split(commands[1]),
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{env['UNSTUCK_PORT']}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(base + "/login/", timeout=5).close()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                assert time.monotonic() < deadline, "the server did not start in 120 s"
+                time.sleep(0.5)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_readme_first_run_gives_an_administrator_who_adds_a_working_therapist(
+    served: str,
+) -> None:
+    admin = Browser(served)
+    url, page = admin.post("/login/", {"username": "admin", "password": PASSWORD})
+    assert url.endswith("/overview/"), url  # not an empty caseload
+    assert "Administration: SYN First-run Clinic" in page
+    for link in ("/admin/accounts/user/add/", "/instruments/", "/audit/"):
+        assert f'href="{link}"' in page, link
+    for path in ("/instruments/", "/audit/", "/admin/accounts/user/"):
+        assert admin.get(path)[0].endswith(path)  # each opens (urllib raises on a 403)
+
+    _, form = admin.get("/admin/accounts/user/add/")
+    clinic = re.search(r'<option value="(\d+)" selected>SYN First-run Clinic</option>', form)
+    assert clinic, "a new account should start in the administrator's clinic"
+    fields = {
+        "username": "sam",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "usable_password": "true",
+        "clinic": clinic[1],
+        "role": "therapist",
+        "supervisor": "",
+        "_save": "Save",
+    }
+    url, _ = admin.post("/admin/accounts/user/add/", fields)
+    assert re.search(r"/admin/accounts/user/\d+/change/$", url), url
+
+    therapist = Browser(served)
+    url, page = therapist.post("/login/", {"username": "sam", "password": PASSWORD})
+    assert urllib.parse.urlparse(url).path == "/"
+    assert "Caseload" in page
+    url, page = therapist.get("/clients/new/")
+    assert url.endswith("/clients/new/")
+    assert "<form" in page
+
+
+def test_setup_refuses_a_second_clinic_and_names_a_missing_answer(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    def setup(*args: str, answers: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["unstuck", "setup", *args],
+            input=answers,
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+
+    missing = setup("--no-input", "--clinic", "SYN Clinic")
+    assert missing.returncode == 2
+    assert "--username, --password" in missing.stderr
+    weak = setup("--no-input", "--clinic", "SYN Clinic", "--username", "a", "--password", "abc")
+    assert weak.returncode == 2
+    assert "password:" in weak.stderr
+    assert "Traceback" not in weak.stderr
+    piped = setup(answers="SYN Clinic\nadmin\n\nshort\nshort\n")  # asks again, then stops
+    assert piped.returncode == 2
+    assert "password:" in piped.stderr
+    assert "setup stopped" in piped.stderr
+    env["UNSTUCK_SETUP_PASSWORD"] = PASSWORD
+    made = setup("--no-input", "--clinic", "SYN Clinic", "--username", "admin")
+    assert made.returncode == 0, made.stderr
+    again = setup(answers=ANSWERS)
+    assert again.returncode == 2
+    assert "already holds the clinic 'SYN Clinic'" in again.stderr
