@@ -24,7 +24,7 @@ from unstuck.errors import UnstuckError
 from unstuck.impasse.client_check import client_check
 from unstuck.measures import score_answers
 from unstuck.measures.model import Instrument
-from unstuck.web.accounts.views import client_address
+from unstuck.web.accounts.throttle import client_address
 from unstuck.web.portal import selectors, services, throttle
 from unstuck.web.portal.models import QuestionnaireRequest, TokenKind
 from unstuck.web.records.instruments import instruments
