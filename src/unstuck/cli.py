@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from unstuck import __version__, cli_tools
+from unstuck.cli_ops import add_ops_commands
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
 from unstuck.errors import InvalidValue, UnstuckError
 
@@ -173,8 +174,22 @@ def build_parser() -> argparse.ArgumentParser:
         "UNSTUCK_ALLOWED_HOSTS, UNSTUCK_SECRET_KEY (see the README).",
     )
     _add_serve_options(serve)
-    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.add_argument(
+        "--threads", type=int, default=4, help="threads per worker process (default 4)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default 2 x CPU cores + 1; served by gunicorn)",
+    )
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="one waitress process instead of gunicorn's several (for development)",
+    )
     serve.set_defaults(run=_run_serve)
+    add_ops_commands(sub)
 
     manage = sub.add_parser(
         "manage",
@@ -370,7 +385,7 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
 def _run_serve(args: argparse.Namespace) -> int:
     from unstuck.web import commands
 
-    return commands.serve(args.host, args.port, args.threads)
+    return commands.serve(args.host, args.port, args.threads, workers=args.workers, single=args.dev)
 
 
 def _run_manage(args: argparse.Namespace) -> int:
