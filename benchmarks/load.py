@@ -28,6 +28,7 @@ import time
 import urllib.parse
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -65,6 +66,21 @@ print(json.dumps(out))
 PAGES = ("caseload", "client page", "session form", "session save")
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU of the server and its worker processes (Linux /proc), so the figures
+    say what each request costs even when other work shares the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
@@ -87,8 +103,12 @@ def seed(env: dict[str, str], clients: int, therapists: int) -> dict[str, list[i
 
 
 def run_level(
-    url: str, caseloads: dict[str, list[int]], users: int, seconds: float
-) -> tuple[dict[str, list[float]], dict[str, int], list[str], float]:
+    url: str,
+    caseloads: dict[str, list[int]],
+    users: int,
+    seconds: float,
+    cpu: Callable[[], float],
+) -> tuple[dict[str, list[float]], dict[str, int], list[str], float, float]:
     times: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     acknowledged: list[str] = []
@@ -149,10 +169,11 @@ def run_level(
         t.start()
     stop_at = time.perf_counter() + seconds
     started = time.perf_counter()
+    cpu_before = cpu()
     barrier.wait()
     for t in threads:
         t.join()
-    return times, errors, acknowledged, time.perf_counter() - started
+    return times, errors, acknowledged, time.perf_counter() - started, cpu() - cpu_before
 
 
 def main() -> int:
@@ -167,6 +188,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded database")
+    parser.add_argument(
+        "--dev", action="store_true", help="serve with `unstuck serve --dev` (one process)"
+    )
     args = parser.parse_args()
     parts = urllib.parse.urlsplit(args.database_url)
     if parts.hostname not in {"127.0.0.1", "localhost", "::1"}:
@@ -189,6 +213,8 @@ def main() -> int:
     command = [UNSTUCK, "serve", "--port", str(port), "--threads", str(args.threads)]
     if args.workers:
         command += ["--workers", str(args.workers)]
+    if args.dev:
+        command += ["--dev"]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -208,7 +234,9 @@ def main() -> int:
         header = f"{'users':>5} {'page':<13} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7}"
         print(f"\n{header} {'p99 ms':>7} {'errors':>6}")
         for level in [int(x) for x in args.levels.split(",")]:
-            times, errors, acked, elapsed = run_level(url, caseloads, level, args.seconds)
+            times, errors, acked, elapsed, cpu = run_level(
+                url, caseloads, level, args.seconds, lambda: server_cpu_seconds(server.pid)
+            )
             all_acknowledged += acked
             count = sum(len(v) for v in times.values())
             for page in PAGES:
@@ -221,7 +249,10 @@ def main() -> int:
                     f"{percentile(t, 0.95):>7.0f} {percentile(t, 0.99):>7.0f} "
                     f"{errors.get(page, 0):>6}"
                 )
-            print(f"{level:>5} {'all pages':<13} {count:>8}  {count / elapsed:.0f} requests/s")
+            print(
+                f"{level:>5} {'all pages':<13} {count:>8}  {count / elapsed:.0f} requests/s, "
+                f"server CPU {1000 * cpu / max(count, 1):.0f} ms per request"
+            )
         import psycopg
 
         with psycopg.connect(args.database_url) as conn:

@@ -12,6 +12,7 @@ from unstuck.measures.model import Instrument
 from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
 from unstuck.web.records.markers import MARKERS
 from unstuck.web.records.models import Attendance, CompletedBy, EndReason
+from unstuck.web.records.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect
 
 MISSED = {Attendance.CANCELLED, Attendance.NO_SHOW}
 ANSWERS_ON_MISSED = (
@@ -51,20 +52,20 @@ class ClientForm(forms.Form):
 class SessionForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     attendance = forms.ChoiceField(
-        choices=Attendance.choices, widget=forms.RadioSelect, initial=Attendance.ATTENDED
+        choices=Attendance.choices, widget=QuickRadioSelect, initial=Attendance.ATTENDED
     )
     duration_minutes = forms.IntegerField(
         min_value=1, max_value=600, required=False, label="Duration (minutes)"
     )
     completed_by = forms.ChoiceField(
         choices=CompletedBy.choices,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         initial=CompletedBy.CLIENT,
         label="Questionnaires completed by",
     )
     markers = forms.MultipleChoiceField(
         choices=list(MARKERS),
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxSelectMultiple,
         required=False,
         label="What you noticed in the session (optional)",
     )
@@ -83,7 +84,7 @@ class SessionForm(forms.Form):
                     coerce=int,
                     empty_value=None,
                     required=False,
-                    widget=forms.RadioSelect,
+                    widget=QuickRadioSelect,
                 )
 
     def item_rows(self, instrument: Instrument) -> list[tuple[Any, bool]]:

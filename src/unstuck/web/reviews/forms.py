@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from unstuck.web.records.widgets import QuickRadioSelect
 from unstuck.web.reviews.models import GoalChange, LetterKind, Result
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -70,7 +71,7 @@ class ReviewForm(forms.Form):
                 choices=RATINGS,
                 coerce=int,
                 initial=rating,
-                widget=forms.RadioSelect,
+                widget=QuickRadioSelect,
                 help_text=description,
             )
             self.fields[f"evidence__{reason_id}"] = forms.CharField(
