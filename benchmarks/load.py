@@ -23,6 +23,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -204,7 +205,7 @@ def main() -> int:
         _admin(admin, f'CREATE DATABASE "{name}"')
     env = dict(os.environ)
     env["DATABASE_URL"] = args.database_url
-    env.setdefault("UNSTUCK_DATA_DIR", str(Path("unstuck-load").resolve()))
+    env.setdefault("UNSTUCK_DATA_DIR", tempfile.mkdtemp(prefix="unstuck-load-"))
     caseloads = seed(env, args.clients, args.therapists)
     print(
         f"{sum(len(v) for v in caseloads.values())} clients, {len(caseloads)} therapists",
