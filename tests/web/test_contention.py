@@ -13,11 +13,12 @@ import stat
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
 from live import Browser, LiveServer, live_server
+from unstuck.impasse import default_knowledge
 
 T = TypeVar("T")
 SESSION = {"date": "2026-02-20", "attendance": "attended", "completed_by": "client"}
@@ -158,3 +159,154 @@ def test_a_session_in_the_future_is_still_refused_under_load(server: LiveServer)
     )
     assert status == 200
     assert "The session date is in the future." in page
+
+
+REASONS = {f"rating__{r}": "0" for r in default_knowledge().reasons}
+REASONS["rating__goals_misfit"] = "3"  # so the review ranks strategies for a plan
+TODAY = dt.date.today().isoformat()
+
+
+def _goal(server: LiveServer, b: Browser, client_id: int) -> int:
+    b.request(f"/clients/{client_id}/goals/", {"new-text": "Sleep through the night"})
+    return int(
+        server.query("SELECT max(id) FROM reviews_goal WHERE client_id = %s", client_id)[0][0]
+    )
+
+
+def _review(b: Browser, client_id: int) -> int:
+    status, location, _ = b.request(f"/clients/{client_id}/review/", REASONS)
+    assert status == 302
+    return int(location.rstrip("/").rsplit("/", 1)[1])
+
+
+def _strategy(server: LiveServer, b: Browser, client_id: int) -> int:
+    review = _review(b, client_id)
+    b.request(f"/reviews/{review}/", {"strategies": ["revisit_goals"], "review_on": TODAY})
+    rows = server.query(
+        "SELECT ps.id FROM reviews_planstrategy ps JOIN reviews_plan p ON ps.plan_id = p.id "
+        "WHERE p.client_id = %s",
+        client_id,
+    )
+    return int(rows[0][0])
+
+
+def create_form(
+    name: str, server: LiveServer, b: Browser, client_id: int
+) -> tuple[str, dict[str, Any], str, object]:
+    """The form's page, what is typed into it, and SQL counting what it creates."""
+    c = client_id
+    if name == "client":
+        return (
+            "/clients/new/",
+            {"code": f"SYN-N{c}", "started_on": TODAY},
+            ("SELECT count(*) FROM records_client WHERE code = %s"),
+            f"SYN-N{c}",
+        )  # type: ignore[return-value]
+    if name == "session":
+        return (
+            session_path(c),
+            SESSION,
+            (
+                "SELECT count(*) FROM records_session s JOIN records_episode e "
+                "ON s.episode_id = e.id WHERE e.client_id = %s"
+            ),
+            c,
+        )
+    if name == "goal":
+        return (
+            f"/clients/{c}/goals/",
+            {"new-text": "Go back to work"},
+            ("SELECT count(*) FROM reviews_goal WHERE client_id = %s"),
+            c,
+        )
+    if name == "goal rating":
+        goal = _goal(server, b, c)
+        return (
+            f"/goals/{goal}/rate/",
+            {"attainment": "1", "rated_on": TODAY},
+            ("SELECT count(*) FROM reviews_goalrating WHERE goal_id = %s"),
+            goal,
+        )
+    if name == "goal revision":
+        goal = _goal(server, b, c)
+        return (
+            f"/goals/{goal}/revise/",
+            {"text": "Sleep six hours", "change": "more_solvable"},
+            ("SELECT count(*) FROM reviews_goalrevision WHERE goal_id = %s"),
+            goal,
+        )
+    if name == "review":
+        return (
+            f"/clients/{c}/review/",
+            REASONS,
+            ("SELECT count(*) FROM reviews_review WHERE client_id = %s"),
+            c,
+        )
+    if name == "plan":
+        review = _review(b, c)
+        return (
+            f"/reviews/{review}/",
+            {"strategies": ["revisit_goals"], "review_on": TODAY},
+            ("SELECT count(*) FROM reviews_plan WHERE client_id = %s"),
+            c,
+        )
+    if name == "strategy result":
+        strategy = _strategy(server, b, c)
+        return (
+            f"/plan-strategies/{strategy}/result/",
+            {"result": "helped"},
+            ("SELECT count(*) FROM reviews_strategyresult WHERE strategy_id = %s"),
+            strategy,
+        )
+    if name == "reflection":
+        return (
+            "/reflections/",
+            {"frustration": "2", "client": str(c)},
+            ("SELECT count(*) FROM reviews_reflection WHERE client_id = %s"),
+            c,
+        )
+    assert name == "closing letter"
+    return (
+        f"/clients/{c}/close/",
+        {"kind": "termination", "ended_on": TODAY},
+        ("SELECT count(*) FROM reviews_closureletter WHERE client_id = %s"),
+        c,
+    )
+
+
+FORM_NAMES = [
+    "client",
+    "session",
+    "goal",
+    "goal rating",
+    "goal revision",
+    "review",
+    "plan",
+    "strategy result",
+    "reflection",
+    "closing letter",
+]
+
+
+@pytest.mark.parametrize("index", range(len(FORM_NAMES)), ids=FORM_NAMES)
+def test_six_submissions_of_one_create_form_at_once_store_it_once(
+    server: LiveServer, index: int
+) -> None:
+    username, client_id = server.therapists[4 + index]
+    browser = Browser(server.url)
+    browser.login(username)
+    path, data, count_sql, key = create_form(FORM_NAMES[index], server, browser, client_id)
+    # The page each form is on: a goal's forms are on the goals page, a strategy's on the
+    # client page.
+    page = {
+        "goal rating": f"/clients/{client_id}/goals/",
+        "goal revision": f"/clients/{client_id}/goals/",
+        "strategy result": f"/clients/{client_id}/",
+    }.get(FORM_NAMES[index], path)
+    token = browser.form_token(page)
+    before = server.query(count_sql, key)[0][0]
+    outcomes = at_once(
+        [lambda: browser.request(path, data | {"submit_token": token}) for _ in range(6)]
+    )
+    assert [status for status, _, _ in outcomes] == [302] * 6, [o[2][:300] for o in outcomes]
+    assert server.query(count_sql, key)[0][0] == before + 1
