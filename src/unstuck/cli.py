@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from unstuck import __version__, cli_team, cli_tools
+from unstuck.cli_ops import add_ops_commands
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
 from unstuck.errors import InvalidValue, UnstuckError
 
@@ -174,8 +175,22 @@ def build_parser() -> argparse.ArgumentParser:
         "UNSTUCK_ALLOWED_HOSTS, UNSTUCK_SECRET_KEY (see the README).",
     )
     _add_serve_options(serve)
-    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.add_argument(
+        "--threads", type=int, default=4, help="threads per worker process (default 4)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default 2 x CPU cores + 1; served by gunicorn)",
+    )
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="one waitress process instead of gunicorn's several (for development)",
+    )
     serve.set_defaults(run=_run_serve)
+    add_ops_commands(sub)
 
     setup = sub.add_parser(
         "setup",
@@ -418,7 +433,13 @@ def _default_port() -> int:
 def _run_serve(args: argparse.Namespace) -> int:
     from unstuck.web import commands
 
-    return commands.serve(args.host, args.port or _default_port(), args.threads)
+    return commands.serve(
+        args.host,
+        args.port or _default_port(),
+        args.threads,
+        workers=args.workers,
+        single=args.dev,
+    )
 
 
 def _run_setup(args: argparse.Namespace) -> int:

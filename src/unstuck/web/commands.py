@@ -29,17 +29,28 @@ def migrate(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-def serve(host: str, port: int, threads: int) -> int:
-    """Serve with waitress, a production-quality pure-Python WSGI server."""
+def serve(
+    host: str, port: int, threads: int, *, workers: int | None = None, single: bool = True
+) -> int:
+    """Serve the web app: several gunicorn processes, or one waitress process (`single`).
+
+    Migrations, static files and the clinic's detection settings are handled once, here, before
+    any worker starts.
+    """
     setup()
     migrate()
     from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    check_detection_settings()
+    if not single:
+        from unstuck.web.serving import serve_gunicorn
+
+        return serve_gunicorn(host, port, workers=workers, threads=threads)
     from waitress import serve as waitress_serve
 
     from unstuck.web.wsgi import application
 
-    call_command("collectstatic", interactive=False, verbosity=0)
-    check_detection_settings()
     print(f"Unstuck is running on http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
     waitress_serve(application, host=host, port=port, threads=threads, ident="unstuck")
     return 0

@@ -32,8 +32,10 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
 from unstuck.web.env import envbool, envint, envlist, envstr
+from unstuck.web.storage import private_dir, private_sqlite_file, sqlite_options
 
 DATA_DIR = Path(envstr("UNSTUCK_DATA_DIR", "unstuck-data")).resolve()
+private_dir(DATA_DIR)  # the database, its backups and the secret key: the service's user only
 
 
 def _secret_key() -> str:
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "csp",
     "unstuck.web.portal",
 ]
+INSTALLED_APPS += ["unstuck.web.idempotency"]  # one-time form tokens (saves happen once)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -109,8 +112,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Several server threads write to one file; wait for a lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several server processes and threads write to one file. WAL lets readers go on while one
+    # writer writes; BEGIN IMMEDIATE takes the write lock when a transaction starts, so a
+    # transaction never fails half-way upgrading a read lock ("database is locked" at once,
+    # which no timeout helps); the busy timeout makes the next writer wait its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(sqlite_options())
+    private_sqlite_file(Path(DATABASES["default"]["NAME"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -14,6 +14,7 @@ from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
 from unstuck.web.records.markers import MARKERS
 from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason
 from unstuck.web.records.safety import CONFIRM_LABEL
+from unstuck.web.records.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect
 from unstuck.web.validation import CheckedText
 
 ANSWERS_ON_MISSED = (
@@ -53,20 +54,20 @@ class ClientForm(CheckedText):
 class SessionForm(CheckedText):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     attendance = forms.ChoiceField(
-        choices=Attendance.choices, widget=forms.RadioSelect, initial=Attendance.ATTENDED
+        choices=Attendance.choices, widget=QuickRadioSelect, initial=Attendance.ATTENDED
     )
     duration_minutes = forms.IntegerField(
         min_value=1, max_value=600, required=False, label="Duration (minutes)"
     )
     completed_by = forms.ChoiceField(
         choices=CompletedBy.choices,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         initial=CompletedBy.CLIENT,
         label="Questionnaires completed by",
     )
     markers = forms.MultipleChoiceField(
         choices=list(MARKERS),
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxSelectMultiple,
         required=False,
         label="What you noticed in the session (optional)",
     )
@@ -87,7 +88,7 @@ class SessionForm(CheckedText):
                     coerce=int,
                     empty_value=None,
                     required=False,
-                    widget=forms.RadioSelect,
+                    widget=QuickRadioSelect,
                 )
 
     def item_rows(self, instrument: Instrument) -> list[tuple[Any, bool]]:

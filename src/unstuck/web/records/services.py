@@ -70,6 +70,16 @@ class SessionInput:
     completed_by: str = CompletedBy.CLIENT
 
 
+def lock_client(client: Client) -> None:
+    """Serialise the writes to one client: a second save waits here until the first commits.
+
+    Call it first in a write's transaction. PostgreSQL locks the client's row (SELECT ... FOR
+    UPDATE); on SQLite the whole write transaction already holds the database's write lock
+    (BEGIN IMMEDIATE, see unstuck.web.storage), so the query is a plain read there.
+    """
+    list(Client.objects.select_for_update().filter(pk=client.pk).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def create_client(
     *,
@@ -113,6 +123,7 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
         (``field`` names the instrument and item), or a session on an ended episode. Nothing
         is stored when it is raised.
     """
+    lock_client(client)  # ten saves at once get numbers 1..10, never a clash
     if data.attendance not in Attendance.values:
         raise InvalidValue("attendance", data.attendance, "is not a kind of attendance")
     unknown = [m for m in data.markers if m not in MARKER_LABELS]
@@ -164,6 +175,7 @@ def end_episode(
     """
     if reason not in EndReason.values:
         raise InvalidValue("reason", reason, "is not a way an episode can end")
+    lock_client(client)
     episode = selectors.current_episode(client)
     if episode is None or episode.ended_on is not None:
         raise InvalidValue("episode", "", EPISODE_ENDED)

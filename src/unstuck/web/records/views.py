@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
+from unstuck.web.idempotency.once import Replay, replayed, submit_once
 from unstuck.web.records import charts, presenters, safety, selectors, services
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
@@ -162,7 +163,15 @@ def client_new(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            client = services.create_client(therapist=user, **form.cleaned_data)
+            client = submit_once(
+                request,
+                lambda: services.create_client(therapist=user, **form.cleaned_data),
+                lambda c: reverse("client", args=[c.pk]),
+            )
+        except Replay as replay:
+            return replayed(request, replay, reverse("caseload"))
+        except UnstuckError as exc:
+            form.add_error(None, error_text(exc))
         except IntegrityError:
             form.add_error("code", CODE_TAKEN.format(code=form.cleaned_data["code"]))
         else:
@@ -189,7 +198,13 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
             completed_by=form.cleaned_data["completed_by"],
         )
         try:
-            session = services.record_session(user=user, client=client, data=data)
+            session = submit_once(
+                request,
+                lambda: services.record_session(user=user, client=client, data=data),
+                lambda _: reverse("client", args=[client.pk]),
+            )
+        except Replay as replay:
+            return replayed(request, replay, reverse("client", args=[client.pk]))
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
         else:
@@ -251,7 +266,7 @@ def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
                 alert_ids=form.cleaned_data["alerts"],
             )
         except UnstuckError as exc:
-            form.add_error(None, exc.reason if isinstance(exc, InvalidValue) else str(exc))
+            form.add_error(None, exc.reason if isinstance(exc, InvalidValue) else error_text(exc))
         else:
             still_open = selectors.open_safety_alerts(client)
             messages.success(request, f"Safety check recorded for {client.code}.")

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from unstuck.web.records.safety import CONFIRM_LABEL
+from unstuck.web.records.widgets import QuickRadioSelect
 from unstuck.web.reviews.models import GoalChange, LetterKind, Result
 from unstuck.web.validation import CheckedText
 
@@ -72,7 +73,7 @@ class ReviewForm(CheckedText):
                 choices=RATINGS,
                 coerce=int,
                 initial=rating,
-                widget=forms.RadioSelect,
+                widget=QuickRadioSelect,
                 help_text=description,
             )
             self.fields[f"evidence__{reason_id}"] = forms.CharField(

@@ -38,6 +38,7 @@ SAFETY_FIRST = (
 )
 NO_STRATEGY = "Choose at least one strategy for the plan."
 EMPTY_GOAL = "Write the goal in the client's own words."
+PLAN_EXISTS = "This review already has a plan; record how its strategies go instead."
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ChosenStrategy:
 def add_goal(*, user: User, client: Client, text: str) -> Goal:
     if not text.strip():
         raise InvalidValue("text", text, EMPTY_GOAL)
+    records.lock_client(client)
     position = client.goals.filter(active=True).count()
     goal = Goal.objects.create(client=client, position=position)
     GoalRevision.objects.create(
@@ -65,6 +67,7 @@ def revise_goal(*, user: User, goal: Goal, text: str, change: str, note: str = "
         raise InvalidValue("change", change, "is not a kind of revision")
     if not text.strip():
         raise InvalidValue("text", text, EMPTY_GOAL)
+    records.lock_client(goal.client)
     GoalRevision.objects.create(
         goal=goal, text=text.strip(), change=change, note=note, revised_by=user
     )
@@ -85,6 +88,7 @@ def rate_goal(
 ) -> GoalRating:
     if attainment not in (-2, -1, 0, 1, 2):
         raise InvalidValue("attainment", attainment, "goal attainment is rated from -2 to +2")
+    records.lock_client(goal.client)
     rating = GoalRating.objects.create(
         goal=goal, rated_on=rated_on, attainment=attainment, note=note
     )
@@ -110,6 +114,7 @@ def open_review(
             raise InvalidValue("reason", reason_id, "is not a reason in the knowledge base")
         if rating not in (0, 1, 2, 3):
             raise InvalidValue(f"rating of {reason_id}", rating, "ratings go from 0 to 3")
+    records.lock_client(client)
     review = Review.objects.create(
         client=client,
         opened_by=user,
@@ -137,6 +142,9 @@ def make_plan(
         if c.strategy_id not in names:
             raise InvalidValue("strategy", c.strategy_id, "is not a strategy in the knowledge base")
     client = review.client
+    records.lock_client(client)
+    if Plan.objects.filter(review=review).exists():
+        raise InvalidValue("plan", "", PLAN_EXISTS)
     episode = selectors.current_episode(client)
     done = episode.sessions.count() if episode else 0
     plan = Plan.objects.create(
@@ -168,6 +176,7 @@ def record_strategy_result(
             "result", result, "is not a result (helped, partly, did_not_help, not_tried)"
         )
     client = strategy.plan.client
+    records.lock_client(client)
     episode = selectors.current_episode(client)
     latest = episode.sessions.order_by("-number").first() if episode else None
     entry = StrategyResult.objects.create(
@@ -230,6 +239,10 @@ def close_with_letter(
         raise InvalidValue("kind", kind, "is not a kind of closing letter")
     if kind == LetterKind.REFERRAL and not recipient.strip():
         raise InvalidValue("recipient", recipient, "a referral letter needs a recipient")
+    records.lock_client(client)
+    episode = selectors.current_episode(client)
+    if episode is None or episode.ended_on is not None:
+        raise InvalidValue("episode", "", records.EPISODE_ENDED)
     letter = ClosureLetter.objects.create(
         client=client,
         kind=kind,

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -19,6 +20,7 @@ from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.impasse.outcomes import CAVEAT, default_outcome_rules
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
+from unstuck.web.idempotency.once import Replay, replayed, submit_once
 from unstuck.web.portal.selectors import with_client_report as portal_prefill
 from unstuck.web.records import presenters, safety
 from unstuck.web.records import selectors as records
@@ -67,13 +69,19 @@ def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
     form = ReviewForm(request.POST or None, reasons=knowledge.reasons(), prefill=prefill)
     if request.method == "POST" and form.is_valid():
         try:
-            review = services.open_review(
-                user=user,
-                client=client,
-                ratings=form.ratings(),
-                safety_checked=form.cleaned_data["safety_checked"],
-                notes=form.cleaned_data["notes"],
+            review = submit_once(
+                request,
+                lambda: services.open_review(
+                    user=user,
+                    client=client,
+                    ratings=form.ratings(),
+                    safety_checked=form.cleaned_data["safety_checked"],
+                    notes=form.cleaned_data["notes"],
+                ),
+                lambda r: reverse("review", args=[r.pk]),
             )
+        except Replay as replay:
+            return replayed(request, replay, reverse("client", args=[client.pk]))
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
         else:
@@ -116,15 +124,22 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             for sid in form.cleaned_data["strategies"]
         ]
         try:
-            services.make_plan(
-                user=user, review=review, chosen=chosen, review_on=form.cleaned_data["review_on"]
+            submit_once(
+                request,
+                lambda: services.make_plan(
+                    user=user,
+                    review=review,
+                    chosen=chosen,
+                    review_on=form.cleaned_data["review_on"],
+                ),
+                lambda _: reverse("client", args=[client.pk]),
             )
+        except Replay as replay:
+            return replayed(request, replay, reverse("client", args=[client.pk]))
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(
-                request, "The plan is saved. Record how each strategy goes at later sessions."
-            )
+            messages.success(request, PLAN_SAVED)
             return redirect("client", client_id=client.pk)
     record_audit(user, AuditAction.VIEW_REVIEW, client_code=client.code)
     names = knowledge.reason_names()
@@ -152,12 +167,25 @@ def strategy_result(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy = get_object_or_404(PlanStrategy.objects.select_related("plan"), pk=strategy_id)
     client = _client(request, strategy.plan.client_id, write=True)
     form = ResultForm(request.POST)
+    back = f"{reverse('client', args=[client.pk])}#plans"
     if request.method == "POST" and form.is_valid():
-        services.record_strategy_result(user=_user(request), strategy=strategy, **form.cleaned_data)
-        messages.success(request, f"Result recorded for “{strategy.name}”.")
+        try:
+            submit_once(
+                request,
+                lambda: services.record_strategy_result(
+                    user=_user(request), strategy=strategy, **form.cleaned_data
+                ),
+                lambda _: back,
+            )
+        except Replay as replay:
+            return replayed(request, replay, back)
+        except UnstuckError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, f"Result recorded for “{strategy.name}”.")
     else:
         messages.error(request, "Choose how the strategy went.")
-    return redirect(f"/clients/{client.pk}/#plans")
+    return redirect(back)
 
 
 @login_required
@@ -168,10 +196,23 @@ def goals(request: HttpRequest, client_id: int) -> HttpResponse:
     if request.method == "POST":
         if not can_write:
             raise PermissionDenied
+        back = reverse("goals", args=[client.pk])
         if form.is_valid():
-            services.add_goal(user=user, client=client, text=form.cleaned_data["text"])
-            messages.success(request, "Goal added.")
-            return redirect("goals", client_id=client.pk)
+            try:
+                submit_once(
+                    request,
+                    lambda: services.add_goal(
+                        user=user, client=client, text=form.cleaned_data["text"]
+                    ),
+                    lambda _: back,
+                )
+            except Replay as replay:
+                return replayed(request, replay, back)
+            except UnstuckError as exc:
+                form.add_error("text", error_text(exc))
+            else:
+                messages.success(request, "Goal added.")
+                return redirect(back)
     record_audit(user, AuditAction.VIEW_GOALS, client_code=client.code)
     return render(
         request,
@@ -194,23 +235,39 @@ def goal_change(request: HttpRequest, goal_id: int, action: str) -> HttpResponse
     if request.method != "POST":
         raise Http404
     user = _user(request)
-    if action == "revise":
-        revise = GoalReviseForm(request.POST)
-        if revise.is_valid():
-            services.revise_goal(user=user, goal=goal, **revise.cleaned_data)
-            messages.success(request, "Goal revised; the earlier wording is kept in its history.")
+    back = reverse("goals", args=[client.pk])
+    try:
+        if action == "revise":
+            revise = GoalReviseForm(request.POST)
+            if revise.is_valid():
+                submit_once(
+                    request,
+                    lambda: services.revise_goal(user=user, goal=goal, **revise.cleaned_data),
+                    lambda _: back,
+                )
+                messages.success(
+                    request, "Goal revised; the earlier wording is kept in its history."
+                )
+            else:
+                messages.error(request, "Give the new wording and what changed.")
+        elif action == "rate":
+            rate = GoalRateForm(request.POST)
+            if rate.is_valid():
+                submit_once(
+                    request,
+                    lambda: services.rate_goal(user=user, goal=goal, **rate.cleaned_data),
+                    lambda _: back,
+                )
+                messages.success(request, "Goal rating recorded.")
+            else:
+                messages.error(request, "Choose a rating from -2 to +2 and a date.")
         else:
-            messages.error(request, "Give the new wording and what changed.")
-    elif action == "rate":
-        rate = GoalRateForm(request.POST)
-        if rate.is_valid():
-            services.rate_goal(user=user, goal=goal, **rate.cleaned_data)
-            messages.success(request, "Goal rating recorded.")
-        else:
-            messages.error(request, "Choose a rating from -2 to +2 and a date.")
-    else:
-        raise Http404
-    return redirect("goals", client_id=client.pk)
+            raise Http404
+    except Replay as replay:
+        return replayed(request, replay, back)
+    except UnstuckError as exc:
+        messages.error(request, error_text(exc))
+    return redirect(back)
 
 
 def _sessions(client: Client) -> list:  # type: ignore[type-arg]
@@ -265,9 +322,15 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            letter = services.close_with_letter(
-                user=_user(request), client=client, **form.cleaned_data
+            letter = submit_once(
+                request,
+                lambda: services.close_with_letter(
+                    user=_user(request), client=client, **form.cleaned_data
+                ),
+                lambda entry: reverse("letter", args=[client.pk, entry.pk]),
             )
+        except Replay as replay:
+            return replayed(request, replay, reverse("client", args=[client.pk]))
         except InvalidValue as exc:
             form.add_error(None, exc.reason)
         except UnstuckError as exc:
@@ -313,9 +376,20 @@ def reflections(request: HttpRequest) -> HttpResponse:
             raise Http404("No such client.")
         client, _ = records.access_client(user, client_id)
     if request.method == "POST" and form.is_valid():
-        services.add_reflection(user=user, client=client, **form.cleaned_data)
-        messages.success(request, "Saved. Only you can see your reflections.")
-        return redirect("reflections")
+        back = reverse("reflections")
+        try:
+            submit_once(
+                request,
+                lambda: services.add_reflection(user=user, client=client, **form.cleaned_data),
+                lambda _: back,
+            )
+        except Replay as replay:
+            return replayed(request, replay, back)
+        except UnstuckError as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            messages.success(request, "Saved. Only you can see your reflections.")
+            return redirect(back)
     return render(
         request,
         "reviews/reflections.html",

@@ -1,0 +1,97 @@
+"""Saves that happen once: every form that creates something carries a one-time token.
+
+The page issues a fresh token with each form (``{% submit_token %}``). `submit_once` claims the
+token and runs the save in one transaction: the token's row and the created record are stored
+together or not at all. A second submission of the same form (a double-click, the browser's
+"resend", a retry after a slow answer) cannot claim the token again, so it stores nothing and is
+sent to what the first one created. On PostgreSQL a concurrent second claim waits on the unique
+index until the first commits; on SQLite writes are serialised by ``BEGIN IMMEDIATE``.
+
+A form posted without a token (a script, an old page) is saved as before; the per-client lock
+in the services still serialises it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from unstuck.errors import UnstuckError
+from unstuck.web.accounts.models import User
+from unstuck.web.idempotency.models import FormSubmission
+
+T = TypeVar("T")
+
+TOKEN_FIELD = "submit_token"
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+ALREADY_SAVED = "That was already saved; it has not been stored twice."
+BAD_TOKEN = (
+    "This form could not be matched to the page it came from; reload the page and enter it again."
+)
+
+
+class UnknownForm(UnstuckError):
+    """The form's token is malformed or belongs to someone else's form."""
+
+    def __str__(self) -> str:
+        return BAD_TOKEN
+
+
+class Replay(Exception):  # not an error: the answer to a repeated submission
+    """The form was already submitted; `url` shows what that submission created."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def submit_once(request: HttpRequest, save: Callable[[], T], url: Callable[[T], str]) -> T:
+    """Run `save` unless this form's token was used before; then raise `Replay`.
+
+    Raises
+    ------
+    Replay
+        The token was already used by this person; nothing was stored now.
+    UnknownForm
+        The token is malformed or was used by someone else.
+    """
+    user = request.user
+    assert isinstance(user, User)
+    token = request.POST.get(TOKEN_FIELD, "")
+    if token and not TOKEN_PATTERN.fullmatch(token):
+        raise UnknownForm
+    with transaction.atomic():
+        if token:
+            try:
+                with transaction.atomic():
+                    FormSubmission.objects.create(token=token, user=user)
+            except IntegrityError:
+                done = (
+                    FormSubmission.objects.filter(token=token, user=user)
+                    .values_list("result_url", flat=True)
+                    .first()
+                )
+                if done is None:
+                    raise UnknownForm from None
+                raise Replay(done) from None
+        result = save()
+        if token:
+            FormSubmission.objects.filter(token=token).update(result_url=url(result)[:300])
+        return result
+
+
+def replayed(request: HttpRequest, replay: Replay, fallback: str) -> HttpResponse:
+    """The answer to a repeated submission: where the first one led, with a plain note."""
+    messages.info(request, ALREADY_SAVED)
+    return redirect(replay.url or fallback)

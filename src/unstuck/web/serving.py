@@ -1,0 +1,79 @@
+"""The production server: gunicorn, several worker processes with a few threads each.
+
+One Python process serves one request's Python code at a time (the GIL), so the single waitress
+process of the first version topped out near 60 requests/s on two cores. gunicorn forks workers
+from a master that has already loaded Django (``preload_app``), restarts a worker that dies, and
+is the server Django's deployment guide names first. Threads within each worker keep requests
+that wait on the database or on a PDF from holding a whole process.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+# A worker that has not answered for this long is restarted; a consultation PDF of a long
+# episode takes a few seconds, never minutes.
+WORKER_TIMEOUT_SECONDS = 120
+
+
+def default_workers() -> int:
+    """gunicorn's advice: (2 x cores) + 1, so one worker runs while another waits on I/O."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+class _Unstuck(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from unstuck.web.wsgi import application
+
+        return application
+
+
+def _close_connections() -> None:
+    """Forked workers must not share the master's database connection (it ran migrations)."""
+    from django.db import connections
+
+    connections.close_all()
+
+
+def _post_fork(server: Any, worker: Any) -> None:  # gunicorn's hook takes exactly these two
+    _close_connections()
+
+
+def serve_gunicorn(host: str, port: int, *, workers: int | None, threads: int) -> int:
+    count = workers or default_workers()
+    _close_connections()
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": count,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "preload_app": True,
+        "timeout": WORKER_TIMEOUT_SECONDS,
+        "graceful_timeout": 30,
+        # No access log: URLs can carry a client code in a search; errors go to stderr.
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "proc_name": "unstuck",
+        # Trust X-Forwarded-* only from a reverse proxy on this machine (see the README).
+        "forwarded_allow_ips": os.environ.get("UNSTUCK_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        "post_fork": _post_fork,
+    }
+    print(
+        f"Unstuck is running on http://{host}:{port}/ with {count} processes x {threads} "
+        "threads  (Ctrl-C stops it)",
+        flush=True,
+    )
+    _Unstuck(options).run()
+    return 0

@@ -1,0 +1,59 @@
+"""The default SQLite database is private to the service's user and set up for concurrent saves."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+from unstuck.cli import build_parser
+from unstuck.web.serving import default_workers
+from unstuck.web.storage import private_dir, private_sqlite_file, sqlite_options
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_it_creates_the_data_folder_and_database_private(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        private_dir(tmp_path / "data")
+        private_sqlite_file(tmp_path / "data" / "unstuck.sqlite3")
+    finally:
+        os.umask(old)
+    assert mode(tmp_path / "data") == 0o700
+    assert mode(tmp_path / "data" / "unstuck.sqlite3") == 0o600
+
+
+def test_it_tightens_an_existing_readable_database(tmp_path: Path) -> None:
+    db = tmp_path / "unstuck.sqlite3"
+    sqlite3.connect(db).close()
+    db.chmod(0o644)
+    tmp_path.chmod(0o755)
+    private_dir(tmp_path)
+    private_sqlite_file(db)
+    assert (mode(tmp_path), mode(db)) == (0o700, 0o600)
+
+
+def test_sqlite_writes_take_the_lock_up_front_in_wal_mode() -> None:
+    options = sqlite_options()
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in str(options["init_command"])
+    assert isinstance(options["timeout"], int)
+    assert options["timeout"] >= 10
+
+
+def test_serve_runs_several_processes_unless_dev() -> None:
+    assert default_workers() == 2 * (os.cpu_count() or 1) + 1
+    args = build_parser().parse_args(["serve"])
+    assert (args.dev, args.workers, args.threads) == (False, None, 4)
+    args = build_parser().parse_args(["serve", "--dev", "--workers", "3"])
+    assert (args.dev, args.workers) == (True, 3)
+
+
+def test_backup_and_restore_are_commands() -> None:
+    args = build_parser().parse_args(["restore", "--force", "clinic.backup"])
+    assert (args.file, args.force) == (Path("clinic.backup"), True)
+    assert build_parser().parse_args(["backup", "x.backup"]).file == Path("x.backup")

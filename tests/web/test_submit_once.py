@@ -1,0 +1,212 @@
+"""Every form that creates something stores it once, however often it is submitted.
+
+Each case posts the same form twice with the same one-time token (a double-click, the
+browser's "resend"): one record is stored and the second answer sends the person to what the
+first one created. Without the token check in `submit_once` each of these tests fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from unstuck.impasse import default_knowledge
+from unstuck.web.idempotency.once import ALREADY_SAVED, BAD_TOKEN, new_token
+from unstuck.web.records.models import Client, Session
+from unstuck.web.reviews import services as reviews
+from unstuck.web.reviews.models import (
+    ClosureLetter,
+    Goal,
+    GoalRating,
+    GoalRevision,
+    Plan,
+    Reflection,
+    Review,
+    StrategyResult,
+)
+from unstuck.web.reviews.services import PLAN_EXISTS
+
+FLAT = [2, 2, 2, 2, 2, 2, 1, 1, 0]
+REASONS = list(default_knowledge().reasons)
+
+
+@dataclass(frozen=True)
+class Form:
+    url: str
+    data: dict[str, object]
+    count: Callable[[], int]
+
+
+def _goal(personas, record) -> Goal:
+    return reviews.add_goal(user=personas.therapist, client=record, text="Sleep through the night")
+
+
+def _review(personas, record) -> Review:
+    return reviews.open_review(user=personas.therapist, client=record, ratings={})
+
+
+def _plan(personas, record) -> Plan:
+    review = _review(personas, record)
+    return reviews.make_plan(
+        user=personas.therapist,
+        review=review,
+        chosen=[reviews.ChosenStrategy("revisit_goals")],
+        review_on=dt.date(2026, 4, 1),
+    )
+
+
+FORMS: dict[str, Callable[..., Form]] = {
+    "client": lambda personas, record: Form(
+        reverse("client_new"),
+        {"code": "C-NEW", "started_on": "2026-02-01"},
+        lambda: Client.objects.filter(code="C-NEW").count(),
+    ),
+    "session": lambda personas, record: Form(
+        reverse("session_new", args=[record.pk]),
+        {"date": "2026-02-20", "attendance": "attended", "completed_by": "client"},
+        lambda: Session.objects.filter(episode__client=record).count(),
+    ),
+    "goal": lambda personas, record: Form(
+        reverse("goals", args=[record.pk]),
+        {"new-text": "Go back to work"},
+        lambda: Goal.objects.filter(client=record).count(),
+    ),
+    "goal rating": lambda personas, record: Form(
+        reverse("goal_change", args=[_goal(personas, record).pk, "rate"]),
+        {"attainment": "1", "rated_on": "2026-02-20"},
+        lambda: GoalRating.objects.count(),
+    ),
+    "goal revision": lambda personas, record: Form(
+        reverse("goal_change", args=[_goal(personas, record).pk, "revise"]),
+        {"text": "Sleep six hours", "change": "more_solvable"},
+        lambda: GoalRevision.objects.count(),
+    ),
+    "review": lambda personas, record: Form(
+        reverse("review_new", args=[record.pk]),
+        {f"rating__{r}": "0" for r in REASONS} | {"rating__goals_misfit": "3"},
+        lambda: Review.objects.count(),
+    ),
+    "plan": lambda personas, record: Form(
+        reverse("review", args=[_review(personas, record).pk]),
+        {"strategies": ["revisit_goals"], "review_on": "2026-04-01"},
+        lambda: Plan.objects.count(),
+    ),
+    "strategy result": lambda personas, record: Form(
+        reverse("strategy_result", args=[_plan(personas, record).strategies.get().pk]),
+        {"result": "helped", "note": "ok"},
+        lambda: StrategyResult.objects.count(),
+    ),
+    "reflection": lambda personas, record: Form(
+        reverse("reflections"),
+        {"frustration": "2", "client": str(record.pk)},
+        lambda: Reflection.objects.count(),
+    ),
+    "closing letter": lambda personas, record: Form(
+        reverse("close", args=[record.pk]),
+        {"kind": "termination", "ended_on": "2026-03-01"},
+        lambda: ClosureLetter.objects.count(),
+    ),
+}
+
+
+@pytest.fixture
+def record(make_client):
+    return make_client("C-900", [FLAT] * 5)
+
+
+@pytest.mark.parametrize("name", list(FORMS))
+def test_it_stores_a_double_submitted_form_once(
+    client: HttpClient, personas, record, name: str
+) -> None:
+    form = FORMS[name](personas, record)
+    before = form.count()
+    client.force_login(personas.therapist)
+    data = form.data | {"submit_token": new_token()}
+    first = client.post(form.url, data)
+    assert first.status_code == 302, first.content.decode()[:2000]
+    assert form.count() == before + 1
+    second = client.post(form.url, data)
+    assert second.status_code == 302
+    assert second["Location"] == first["Location"]  # to what the first submission created
+    assert form.count() == before + 1
+    assert ALREADY_SAVED in [m.message for m in get_messages(second.wsgi_request)]
+
+
+@pytest.mark.parametrize("name", ["session", "goal", "reflection"])
+def test_it_stores_two_forms_with_their_own_tokens_twice(
+    client: HttpClient, personas, record, name: str
+) -> None:
+    form = FORMS[name](personas, record)
+    before = form.count()
+    client.force_login(personas.therapist)
+    for _ in range(2):
+        assert client.post(form.url, form.data | {"submit_token": new_token()}).status_code == 302
+    assert form.count() == before + 2
+
+
+def test_every_create_form_carries_a_fresh_token(client: HttpClient, personas, record) -> None:
+    client.force_login(personas.therapist)
+    _goal(personas, record)
+    review = _review(personas, record)
+    pages = [
+        reverse("client_new"),
+        reverse("session_new", args=[record.pk]),
+        reverse("goals", args=[record.pk]),
+        reverse("review_new", args=[record.pk]),
+        reverse("review", args=[review.pk]),
+        reverse("reflections"),
+        reverse("close", args=[record.pk]),
+    ]
+    tokens = []
+    for page in pages:
+        html = client.get(page).content.decode()
+        assert 'name="submit_token"' in html, page
+        tokens.append(html.split('name="submit_token" value="')[1].split('"')[0])
+    assert len(set(tokens)) == len(tokens)
+
+
+def test_a_second_plan_for_one_review_is_refused_in_plain_words(
+    client: HttpClient, personas, record
+) -> None:
+    form = FORMS["plan"](personas, record)
+    client.force_login(personas.therapist)
+    assert client.post(form.url, form.data | {"submit_token": new_token()}).status_code == 302
+    again = client.post(form.url, form.data | {"submit_token": new_token()})
+    assert again.status_code == 200
+    assert PLAN_EXISTS in again.content.decode().replace("&#x27;", "'")
+    assert Plan.objects.count() == 1
+    assert client.post(form.url, form.data).status_code == 200  # no token: the same answer
+
+
+def test_a_token_used_by_someone_else_is_refused(client: HttpClient, personas, make_client):
+    token = new_token()
+    mine = make_client("C-901", [FLAT])
+    theirs = make_client("C-902", [FLAT], therapist=personas.colleague)
+    client.force_login(personas.therapist)
+    form = FORMS["session"](personas, mine)
+    assert client.post(form.url, form.data | {"submit_token": token}).status_code == 302
+    client.force_login(personas.colleague)
+    other = FORMS["session"](personas, theirs)
+    response = client.post(other.url, other.data | {"submit_token": token})
+    assert response.status_code == 200
+    assert BAD_TOKEN in response.content.decode().replace("&#x27;", "'")
+    assert Session.objects.filter(episode__client=theirs).count() == 1
+
+
+@pytest.mark.parametrize("token", ["short", "x" * 65, "bad token with spaces!!", "\x00" * 20])
+def test_a_malformed_token_is_a_form_error_not_a_500(
+    client: HttpClient, personas, record, token: str
+) -> None:
+    form = FORMS["session"](personas, record)
+    before = form.count()
+    client.force_login(personas.therapist)
+    response = client.post(form.url, form.data | {"submit_token": token})
+    assert response.status_code == 200
+    assert BAD_TOKEN in response.content.decode().replace("&#x27;", "'")
+    assert form.count() == before
