@@ -61,5 +61,5 @@ def test_a_forbidden_page_is_audited(client: HttpClient, personas) -> None:
 
 def test_a_mistyped_address_is_not_a_refusal(client: HttpClient, personas) -> None:
     client.force_login(personas.therapist)
-    assert client.get("/favicon.ico").status_code == 404
+    assert client.get("/no-such-page/").status_code == 404
     assert not AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED).exists()
