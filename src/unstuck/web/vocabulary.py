@@ -86,7 +86,7 @@ def error_text(exc: UnstuckError) -> str:
 # found, in plain words, no numbers or rules (those are in the explanation one click away).
 # Collaborative and never blaming the client. The safety sentence names the answer.
 HEADLINES: dict[str, str] = {
-    "safety": "A risk question was answered above 0 ({answer}); check in about safety.",
+    "safety": "A risk question was answered above 0: please check in about safety.",
     "deterioration": "Scores have become reliably worse since the start.",
     "not_on_track": "Scores are behind the course expected for clients who started alike.",
     "plateau": "Progress has levelled off without reliable improvement.",
@@ -101,11 +101,8 @@ STATUS_HEADLINES: dict[str, str] = {
     "off_track": "Scores are off the expected course.",
     "insufficient_data": "Too few scores yet to judge progress.",
 }
-SAFETY_ANSWER_BELOW = "see the safety answers below"
 
 
-def headline(code: str, answer: str = SAFETY_ANSWER_BELOW) -> str:
+def headline(code: str) -> str:
     """The short sentence for a flag (or, with no flag, a status) at the top of a page."""
-    if code in HEADLINES:
-        return HEADLINES[code].format(answer=answer)
-    return STATUS_HEADLINES.get(code, plain(code))
+    return HEADLINES.get(code) or STATUS_HEADLINES.get(code) or plain(code)

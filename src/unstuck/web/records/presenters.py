@@ -9,7 +9,7 @@ from typing import Any
 from unstuck.measures.model import Instrument
 from unstuck.progress.change import criteria_for
 from unstuck.web import vocabulary
-from unstuck.web.records import charts, safety
+from unstuck.web.records import charts
 from unstuck.web.records.instruments import (
     SESSION_INSTRUMENTS,
     course_models,
@@ -230,18 +230,19 @@ def glance(
     """Safety first, then the core's flags in its order; one sentence each from the vocabulary.
 
     An open alert (even one from an earlier episode) counts as the safety finding, as in the
-    caseload (`services.refresh_status`); the next step is the one the caseload shows.
+    caseload (`services.refresh_status`); the next step is the one the caseload shows. When
+    no flag besides safety says where the scores stand, the status's sentence does.
     """
     codes = list(dict.fromkeys(flags))
     if open_alerts and "safety" not in codes:
         codes.insert(0, "safety")
     codes.sort(key=lambda code: code != "safety")
-    answer = safety.answer_text(open_alerts[0]) if open_alerts else vocabulary.SAFETY_ANSWER_BELOW
-    findings = [vocabulary.headline(c, answer) for c in codes[:GLANCE_FINDINGS]]
+    if codes in ([], ["safety"]):
+        codes.append(status)
     return Glance(
         status=status,
         status_words=vocabulary.plain(status),
-        findings=findings or [vocabulary.headline(status)],
+        findings=[vocabulary.headline(c) for c in codes[:GLANCE_FINDINGS]],
         next_step=next_step,
     )
 
@@ -262,16 +263,20 @@ def sources_cited(
     where one sentence is read alone); on the page the same citation three times is noise.
     """
     models = course_models()
-    known = [i.change.source for i in used] + [models[i.id].source for i in used if i.id in models]
-    texts = sorted({t for t in known if t}, key=len, reverse=True)  # longest first
+    # (the text the sentences quote, the source it stands for): a change rule quotes the
+    # citation before the colon of its definition's source (`criteria_for`), a course its own.
+    known = {i.change.source.split(":")[0]: i.change.source for i in used if i.change.source}
+    known |= {models[i.id].source: models[i.id].source for i in used if i.id in models}
     cited: list[str] = []
     out = []
     for sentence in [*explanations, *courses]:
-        for text in texts:
-            if text in sentence:
-                if text not in cited:
-                    cited.append(text)
-                sentence = sentence.replace(text, f"source {cited.index(text) + 1}")
+        for text in sorted(known, key=len, reverse=True):  # longest first
+            if text and text in sentence:
+                if known[text] not in cited:
+                    cited.append(known[text])
+                number = cited.index(known[text]) + 1
+                sentence = sentence.replace(f"Source: {text}", f"Source {number}")
+                sentence = sentence.replace(text, f"source {number}")
         out.append(sentence)
     n = len(explanations)
     return Explained(sentences=out[:n], courses=out[n:], sources=cited)
