@@ -57,6 +57,9 @@ def test_the_client_page_reads_at_a_glance_on_a_desktop_and_a_phone(
         for name, client in clients.items():
             page.goto(f"/clients/{client.pk}/")  # type: ignore[attr-defined]
             shot(page, f"glance-{name}-{width}")
+            if name == "off-track":
+                page.get_by_text("The full explanation, numbers and sources").click()
+                shot(page, f"glance-{name}-{width}-explained")
             findings = page.locator(".glance .findings li").all_inner_texts()
             assert 1 <= len(findings) <= 2, findings
             assert (

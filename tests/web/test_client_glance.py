@@ -46,6 +46,8 @@ def test_without_flags_the_status_says_where_the_scores_stand() -> None:
     assert on_track.findings == [vocabulary.STATUS_HEADLINES["on_track"]]
     safety_only = presenters.glance("at_risk", ["safety"], [], "Check in")
     assert safety_only.findings == [SAFETY, vocabulary.STATUS_HEADLINES["at_risk"]]
+    # a safety answer alone puts the status off track; that is not a finding about the scores
+    assert presenters.glance("off_track", ["safety"], [], "Check in").findings == [SAFETY]
 
 
 def test_every_flag_and_status_has_a_short_plain_sentence() -> None:

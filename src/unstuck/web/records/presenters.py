@@ -231,13 +231,14 @@ def glance(
 
     An open alert (even one from an earlier episode) counts as the safety finding, as in the
     caseload (`services.refresh_status`); the next step is the one the caseload shows. When
-    no flag besides safety says where the scores stand, the status's sentence does.
+    no flag besides safety says where the scores stand, the status's sentence does (not
+    "off track", which a safety answer alone gives: `progress.signals`).
     """
     codes = list(dict.fromkeys(flags))
     if open_alerts and "safety" not in codes:
         codes.insert(0, "safety")
     codes.sort(key=lambda code: code != "safety")
-    if codes in ([], ["safety"]):
+    if codes in ([], ["safety"]) and status != "off_track":  # safety alone makes it off track
         codes.append(status)
     return Glance(
         status=status,
