@@ -60,6 +60,10 @@ def test_the_client_page_reads_at_a_glance_on_a_desktop_and_a_phone(
             if name == "off-track":
                 page.get_by_text("The full explanation, numbers and sources").click()
                 shot(page, f"glance-{name}-{width}-explained")
+            if name == "safety" and width == 1280:  # the printed summary draws the wide chart
+                page.goto(f"/clients/{client.pk}/consultation/")  # type: ignore[attr-defined]
+                shot(page, "glance-safety-consultation")
+                page.goto(f"/clients/{client.pk}/")  # type: ignore[attr-defined]
             findings = page.locator(".glance .findings li").all_inner_texts()
             assert 1 <= len(findings) <= 2, findings
             assert (
