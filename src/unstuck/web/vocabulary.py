@@ -80,3 +80,29 @@ def error_text(exc: UnstuckError) -> str:
     if reason.startswith(("is ", "are ")) and exc.value not in ("", None):
         return f"{field} {exc.value!r} {reason}."
     return f"{field}: {reason}."
+
+
+# The one short sentence per flag at the top of the client page ("at a glance"): what was
+# found, in plain words, no numbers or rules (those are in the explanation one click away).
+# Collaborative and never blaming the client. The safety sentence names the answer.
+HEADLINES: dict[str, str] = {
+    "safety": "A risk question was answered above 0: please check in about safety.",
+    "deterioration": "Scores have become reliably worse since the start.",
+    "not_on_track": "Scores are behind the course expected for clients who started alike.",
+    "plateau": "Progress has levelled off without reliable improvement.",
+    "alliance_rupture": "Session feedback suggests strain in the working relationship.",
+    "withdrawal_risk": "Recent attendance or feedback suggests engagement may be slipping.",
+    "early_response": "Little change in the early sessions; worth reviewing how therapy is going.",
+}
+# The sentence when no flag is raised: by status.
+STATUS_HEADLINES: dict[str, str] = {
+    "on_track": "Scores are following the expected course.",
+    "at_risk": "Scores are drifting towards the edge of the expected course.",
+    "off_track": "Scores are off the expected course.",
+    "insufficient_data": "Too few scores yet to judge progress.",
+}
+
+
+def headline(code: str) -> str:
+    """The short sentence for a flag (or, with no flag, a status) at the top of a page."""
+    return HEADLINES.get(code) or STATUS_HEADLINES.get(code) or plain(code)

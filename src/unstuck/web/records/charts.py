@@ -1,7 +1,15 @@
 """Small server-side SVG charts: no JavaScript, readable when printed, sized by the page.
 
-Each chart comes with a text alternative (an ``aria-label`` sentence here; the pages also show
-the numbers in a table), because a chart alone shuts out people who cannot see it.
+The course chart follows the layout clinicians know from expected-treatment-response feedback
+(OQ-Analyst's expected recovery curve with its tolerance band and red zone; Better Outcomes
+Now's expected line with a shaded range): the expected course as a dashed line inside a
+shaded band holding the middle 80% of clients on course, the not-on-track zone beyond the
+limit tinted red, the clinical cutoff as a line, and safety answers marked at their session.
+
+Nothing is written inside the plot area except tick numbers, so no label crosses a line; the
+key sits under the chart (`legend`). Each chart comes in two sizes (`WIDE`, `NARROW`) so its
+text stays at about 11 px or more on a 375-px phone as on a desktop, and comes with a text
+alternative (an ``aria-label`` sentence, and the page prints the same sentence under it).
 """
 
 from __future__ import annotations
@@ -10,22 +18,57 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 40, 16, 16, 34
+
+@dataclass(frozen=True)
+class Frame:
+    """The drawing's size in viewBox units; `font` is the tick text's size in those units."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    font: int
+    max_ticks: int  # session numbers written under the axis, at most
+
+
+# The page shows WIDE from 641 px up (at 640 units it renders 1:1 or larger) and NARROW below:
+# a 375-px phone draws a 360-unit chart about 340 px wide, so 12 units become ~11.3 px.
+WIDE = Frame(640, 260, 40, 16, 14, 34, 11, 16)
+NARROW = Frame(360, 250, 30, 10, 12, 34, 12, 8)
+WIDTH, HEIGHT = WIDE.width, WIDE.height
+LEFT, RIGHT, TOP, BOTTOM = WIDE.left, WIDE.right, WIDE.top, WIDE.bottom
 
 # Presentation attributes, not CSS classes, so the charts look the same in a browser, in print
-# and in PDFs (WeasyPrint draws inline SVG without the page's stylesheet).
+# and in PDFs (WeasyPrint draws inline SVG without the page's stylesheet). The band and zone
+# classes are named so that no older stylesheet rule (e.g. `.chart .band`) dims them further.
 STYLE = {
     "grid": 'stroke="#e6e6e6"',
-    "tick": 'font-size="11" fill="#555"',
-    "band": 'fill="#2f4b8f" fill-opacity="0.12" stroke="none"',
-    "expected": 'fill="none" stroke="#2f4b8f" stroke-width="1.5" stroke-dasharray="6 4"',
-    "limit": 'fill="none" stroke="#b3261e" stroke-width="1.5" stroke-dasharray="2 3"',
-    "cutoff": 'stroke="#8a5300" stroke-width="1.2" stroke-dasharray="8 4"',
-    "reliable": 'stroke="#1e6b34" stroke-width="1.2" stroke-dasharray="3 3"',
-    "score": 'fill="none" stroke="#1b1b1f" stroke-width="2.2"',
+    "tick": 'fill="#444"',
+    "course-band": 'fill="#2f4b8f" fill-opacity="0.18" stroke="#2f4b8f" stroke-opacity="0.35" '
+    'stroke-width="0.8"',
+    "off-zone": 'fill="#b3261e" fill-opacity="0.08" stroke="none"',
+    "expected": 'fill="none" stroke="#2f4b8f" stroke-width="1.8" stroke-dasharray="6 4"',
+    "limit": 'fill="none" stroke="#b3261e" stroke-width="1.6" stroke-dasharray="2 3"',
+    "cutoff": 'stroke="#8a5300" stroke-width="1.4" stroke-dasharray="8 4"',
+    "reliable": 'stroke="#1e6b34" stroke-width="1.3" stroke-dasharray="3 3"',
+    "score": 'fill="none" stroke="#1b1b1f" stroke-width="2.4"',
     "dot": 'fill="#1b1b1f"',
-    "alert": 'stroke="#b3261e" stroke-width="3" stroke-opacity="0.6"',
+    "alert": 'stroke="#b3261e" stroke-width="2" stroke-opacity="0.75"',
+    "alert-mark": 'fill="#b3261e"',
+}
+
+# What each mark means, for the key under a chart (and its swatch's look).
+KEY = {
+    "score": "client's scores",
+    "expected": "expected course",
+    "course-band": "middle 80% of clients on the expected course",
+    "off-zone": "not-on-track zone",
+    "limit": "not-on-track limit",
+    "cutoff": "clinical cutoff",
+    "reliable": "reliable improvement",
+    "alert": "safety answer",
 }
 
 
@@ -50,86 +93,129 @@ class Chart:
     points: Sequence[tuple[float, float]]
     lines: Sequence[Line] = ()
     band: Sequence[tuple[float, float, float]] = ()  # (x, low, high): the expected range
+    zone: Sequence[tuple[float, float, float]] = ()  # (x, low, high): the not-on-track zone
     hlines: Sequence[tuple[float, str, str]] = ()  # (y, css, label)
     alerts: Sequence[float] = ()  # x positions of safety answers
 
 
-def _sx(x: float, x_max: int) -> float:
+def _sx(x: float, x_max: int, f: Frame = WIDE) -> float:
     span = max(x_max - 1, 1)
-    return LEFT + (x - 1) / span * (WIDTH - LEFT - RIGHT)
+    return f.left + (x - 1) / span * (f.width - f.left - f.right)
 
 
-def _sy(y: float, lo: float, hi: float) -> float:
+def _sy(y: float, lo: float, hi: float, f: Frame = WIDE) -> float:
     y = min(max(y, lo), hi)
-    return TOP + (hi - y) / (hi - lo or 1) * (HEIGHT - TOP - BOTTOM)
+    return f.top + (hi - y) / (hi - lo or 1) * (f.height - f.top - f.bottom)
 
 
-def _path(points: Sequence[tuple[float, float]], c: Chart) -> str:
+def _path(points: Sequence[tuple[float, float]], c: Chart, f: Frame) -> str:
     return " ".join(
-        f"{'M' if i == 0 else 'L'}{_sx(x, c.x_max):.1f},{_sy(y, c.y_min, c.y_max):.1f}"
+        f"{'M' if i == 0 else 'L'}{_sx(x, c.x_max, f):.1f},{_sy(y, c.y_min, c.y_max, f):.1f}"
         for i, (x, y) in enumerate(points)
     )
 
 
-def render(c: Chart) -> str:
+def _area(edges: Sequence[tuple[float, float, float]], c: Chart, f: Frame, css: str) -> str:
+    """A filled area between the upper and lower edge of (x, low, high) rows."""
+    upper = [(x, hi) for x, _, hi in edges]
+    lower = [(x, lo) for x, lo, _ in reversed(edges)]
+    return f'<path {_look(css)} d="{_path(upper + lower, c, f)} Z"/>'
+
+
+def render(c: Chart, f: Frame = WIDE, css: str = "chart") -> str:
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="{css}" viewBox="0 0 {f.width} {f.height}" role="img" '
         f'aria-label="{escape(c.title)}: {escape(c.summary)}" preserveAspectRatio="xMidYMid meet">',
         f"<title>{escape(c.title)}</title>",
     ]
+    text = f'{_look("tick")} font-size="{f.font}"'
     step = _tick_step(c.y_max - c.y_min)
     y = c.y_min
     while y <= c.y_max + 1e-9:
-        sy = _sy(y, c.y_min, c.y_max)
+        sy = _sy(y, c.y_min, c.y_max, f)
         parts.append(
-            f'<line {_look("grid")} x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{sy:.1f}" y2="{sy:.1f}"/>'
-            f'<text {_look("tick")} x="{LEFT - 6}" y="{sy + 4:.1f}" text-anchor="end">{y:g}</text>'
+            f'<line {_look("grid")} x1="{f.left}" x2="{f.width - f.right}" y1="{sy:.1f}" '
+            f'y2="{sy:.1f}"/><text {text} x="{f.left - 5}" y="{sy + f.font * 0.35:.1f}" '
+            f'text-anchor="end">{y:g}</text>'
         )
         y += step
+    every = _session_step(c.x_max, f.max_ticks)
     for tick in range(1, c.x_max + 1):
-        parts.append(
-            f'<text {_look("tick")} x="{_sx(tick, c.x_max):.1f}" y="{HEIGHT - BOTTOM + 16}" '
-            f'text-anchor="middle">{tick}</text>'
-        )
+        if tick == 1 or tick % every == 0:
+            parts.append(
+                f'<text {text} x="{_sx(tick, c.x_max, f):.1f}" '
+                f'y="{f.height - f.bottom + f.font + 4}" text-anchor="middle">{tick}</text>'
+            )
     parts.append(
-        f'<text {_look("tick")} x="{(LEFT + WIDTH) / 2:.0f}" y="{HEIGHT - 4}" '
+        f'<text {text} x="{(f.left + f.width - f.right) / 2:.0f}" y="{f.height - 4}" '
         f'text-anchor="middle">session</text>'
     )
+    if c.zone:
+        parts.append(_area(c.zone, c, f, "off-zone"))
     if c.band:
-        upper = [(x, hi) for x, _, hi in c.band]
-        lower = [(x, lo) for x, lo, _ in reversed(c.band)]
-        parts.append(f'<path {_look("band")} d="{_path(upper + lower, c)} Z"/>')
-    for n, (y_value, css, label) in enumerate(c.hlines):
-        sy = _sy(y_value, c.y_min, c.y_max)
-        x_text, anchor = (WIDTH - RIGHT - 2, "end") if n % 2 == 0 else (LEFT + 4, "start")
+        parts.append(_area(c.band, c, f, "course-band"))
+    for y_value, look, label in c.hlines:
+        sy = _sy(y_value, c.y_min, c.y_max, f)
         parts.append(
-            f'<line {_look(css)} x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{sy:.1f}" y2="{sy:.1f}">'
-            f"<title>{escape(label)}</title></line>"
-            f'<text {_look("tick")} x="{x_text}" y="{sy - 4:.1f}" '
-            f'text-anchor="{anchor}">{escape(label)}</text>'
+            f'<line {_look(look)} x1="{f.left}" x2="{f.width - f.right}" y1="{sy:.1f}" '
+            f'y2="{sy:.1f}"><title>{escape(label)}</title></line>'
         )
     for line in c.lines:
         if len(line.points) >= 2:
             parts.append(
-                f'<path {_look(line.css)} d="{_path(line.points, c)}">'
+                f'<path {_look(line.css)} d="{_path(line.points, c, f)}">'
                 f"<title>{escape(line.label)}</title></path>"
             )
+    bottom = f.height - f.bottom
     for x in c.alerts:
-        sx = _sx(x, c.x_max)
+        sx = _sx(x, c.x_max, f)
         parts.append(
-            f'<line {_look("alert")} x1="{sx:.1f}" x2="{sx:.1f}" y1="{TOP}" '
-            f'y2="{HEIGHT - BOTTOM}"><title>safety answer at session {x:g}</title></line>'
+            f"<g><title>safety answer at session {x:g}</title><line {_look('alert')} "
+            f'x1="{sx:.1f}" x2="{sx:.1f}" y1="{f.top}" y2="{bottom}"/>'
+            f'<path {_look("alert-mark")} d="M{sx - 6:.1f},{f.top - 2} L{sx + 6:.1f},{f.top - 2} '
+            f'L{sx:.1f},{f.top + 9} Z"/></g>'
         )
     if len(c.points) >= 2:
-        parts.append(f'<path {_look("score")} d="{_path(c.points, c)}"/>')
+        parts.append(f'<path {_look("score")} d="{_path(c.points, c, f)}"/>')
     for x, y in c.points:
         parts.append(
-            f'<circle {_look("dot")} cx="{_sx(x, c.x_max):.1f}" '
-            f'cy="{_sy(y, c.y_min, c.y_max):.1f}" r="4"><title>session {x:g}: {y:g}</title>'
+            f'<circle {_look("dot")} cx="{_sx(x, c.x_max, f):.1f}" '
+            f'cy="{_sy(y, c.y_min, c.y_max, f):.1f}" r="4"><title>session {x:g}: {y:g}</title>'
             "</circle>"
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def keys(c: Chart) -> list[str]:
+    """The marks this chart draws, in the order of `KEY`, for its legend."""
+    drawn = {"score"} if c.points else set()
+    drawn |= {line.css for line in c.lines if len(line.points) >= 2}
+    drawn |= {look for _, look, _ in c.hlines}
+    if c.band:
+        drawn.add("course-band")
+    if c.zone:
+        drawn.add("off-zone")
+    if c.alerts:
+        drawn.add("alert")
+    return [k for k in KEY if k in drawn]
+
+
+def legend(entries: Sequence[tuple[str, str]]) -> str:
+    """The key under a chart: a small swatch drawn like the mark, then its words."""
+    items = []
+    for look, words in entries:
+        if look in ("course-band", "off-zone"):
+            mark = f'<rect {_look(look)} x="1" y="3" width="26" height="10"/>'
+        elif look == "alert":
+            mark = f'<line {_look(look)} x1="14" x2="14" y1="1" y2="15"/>'
+        else:
+            mark = f'<line {_look(look)} x1="1" x2="27" y1="8" y2="8"/>'
+        items.append(
+            f'<li><svg class="swatch" viewBox="0 0 28 16" width="28" height="16" '
+            f'aria-hidden="true">{mark}</svg> {escape(words)}</li>'
+        )
+    return f'<ul class="chart-key">{"".join(items)}</ul>'
 
 
 def sparkline(values: Sequence[float], lo: float, hi: float, label: str) -> str:
@@ -156,3 +242,10 @@ def _tick_step(span: float) -> float:
         if span / step <= 8:
             return float(step)
     return span / 5
+
+
+def _session_step(x_max: int, most: int) -> int:
+    for step in (1, 2, 5, 10, 20, 50):
+        if x_max / step <= most:
+            return step
+    return max(x_max // most, 1)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from unstuck.measures.model import Instrument
 from unstuck.progress.change import criteria_for
+from unstuck.web import vocabulary
 from unstuck.web.records import charts
 from unstuck.web.records.instruments import (
     SESSION_INSTRUMENTS,
@@ -14,7 +16,7 @@ from unstuck.web.records.instruments import (
     instruments,
     thresholds,
 )
-from unstuck.web.records.models import Session
+from unstuck.web.records.models import SafetyAlert, Session
 
 BAND_PROBABILITY = 0.9  # the shaded band holds the middle 80% of clients on course
 
@@ -40,6 +42,52 @@ def safety_sessions(sessions: list[Session]) -> list[float]:
 
 
 def trajectory_chart(instrument: Instrument, sessions: list[Session]) -> str | None:
+    """The wide chart alone (documents and PDFs, which have no phone layout)."""
+    chart = course_chart(instrument, sessions)
+    return None if chart is None else charts.render(chart)
+
+
+@dataclass(frozen=True)
+class ClientChart:
+    """One instrument's chart for the client page: two sizes, its key and its words."""
+
+    instrument: Instrument
+    wide: str  # SVG, shown from 641 px up and in print
+    narrow: str  # SVG, shown on phones
+    key: str  # HTML list of the marks drawn
+    summary: str  # the text alternative, also printed under the chart
+
+
+def client_charts(used: list[Instrument], sessions: list[Session]) -> list[ClientChart]:
+    out = []
+    for instrument in used:
+        chart = course_chart(instrument, sessions)
+        if chart is not None:
+            labels = {
+                "score": "client's scores",
+                **charts.KEY,
+                **{look: label for _, look, label in chart.hlines},
+            }
+            out.append(
+                ClientChart(
+                    instrument=instrument,
+                    wide=charts.render(chart, charts.WIDE, "chart chart-wide"),
+                    narrow=charts.render(chart, charts.NARROW, "chart chart-narrow"),
+                    key=charts.legend([(k, labels[k]) for k in charts.keys(chart)]),
+                    summary=chart.summary,
+                )
+            )
+    return out
+
+
+def course_chart(instrument: Instrument, sessions: list[Session]) -> charts.Chart | None:
+    """The client's scores against the expected course for clients who started alike.
+
+    The band is the middle 80% of clients on the expected course (from the 10th to the 90th
+    percentile of the course model's prediction, `CourseModel.limit`), drawn on both sides of
+    the expected line; the not-on-track zone lies beyond the limit the signal uses
+    (thresholds.toml `not_on_track.probability`), out to the worse end of the scale.
+    """
     points = series(sessions, instrument.id)
     if not points or instrument.score_min is None or instrument.score_max is None:
         return None
@@ -47,14 +95,21 @@ def trajectory_chart(instrument: Instrument, sessions: list[Session]) -> str | N
     first = points[0][1]
     lines: list[charts.Line] = []
     band: list[tuple[float, float, float]] = []
+    zone: list[tuple[float, float, float]] = []
     model = course_models().get(instrument.id)
     lo, hi = instrument.score_min, instrument.score_max
+    worst = lo if instrument.higher_is_better else hi
+    now = ""
     if model is not None:
         p = thresholds().not_on_track.probability
         for s in range(1, x_max + 1):
-            expected = model.expected(first, s)
-            edge = model.limit(first, s, BAND_PROBABILITY)
-            band.append((s, min(expected, 2 * expected - edge), max(expected, 2 * expected - edge)))
+            edges = (
+                model.limit(first, s, 1 - BAND_PROBABILITY),
+                model.limit(first, s, BAND_PROBABILITY),
+            )
+            band.append((s, min(edges), max(edges)))
+            limit = model.limit(first, s, p)
+            zone.append((s, min(limit, worst), max(limit, worst)))
         lines = [
             charts.Line(
                 [(s, model.expected(first, s)) for s in range(1, x_max + 1)],
@@ -67,6 +122,15 @@ def trajectory_chart(instrument: Instrument, sessions: list[Session]) -> str | N
                 f"not-on-track limit ({p:.1%} of clients on course are better)",
             ),
         ]
+        at = int(points[-1][0])
+        low, high = sorted(
+            (model.limit(first, at, 1 - BAND_PROBABILITY), model.limit(first, at, BAND_PROBABILITY))
+        )
+        now = (
+            f" For clients who started at {first:g}, the expected score at session {at} is about "
+            f"{_clip(model.expected(first, at), lo, hi):.0f}; the middle 80% of them score "
+            f"{_clip(low, lo, hi):.0f} to {_clip(high, lo, hi):.0f}."
+        )
     hlines: list[tuple[float, str, str]] = []
     rupture = thresholds().alliance_rupture
     if instrument.id == rupture.instrument:
@@ -74,22 +138,30 @@ def trajectory_chart(instrument: Instrument, sessions: list[Session]) -> str | N
     criteria = criteria_for(instrument)
     if criteria is not None and instrument.id != rupture.instrument:
         if criteria.cutoff is not None:
-            hlines.append((criteria.cutoff, "cutoff", f"clinical cutoff {criteria.cutoff:g}"))
+            hlines.append((criteria.cutoff, "cutoff", f"clinical cutoff ({criteria.cutoff:g})"))
         sign = 1 if instrument.higher_is_better else -1
         hlines.append(
             (
                 first + sign * criteria.threshold,
                 "reliable",
-                f"reliable improvement ({criteria.threshold:g} points)",
+                f"reliable improvement ({criteria.threshold:g} points better than the start)",
             )
         )
     last = points[-1]
+    alerts = safety_sessions(sessions) if instrument.safety_items else []
     summary = (
-        f"{len(points)} scores from {points[0][1]:g} at session {points[0][0]:g} "
-        f"to {last[1]:g} at session {last[0]:g}"
-        + (", with the expected course and its band" if model else "")
+        f"{len(points)} score{'s' if len(points) != 1 else ''}, from {points[0][1]:g} at session "
+        f"{points[0][0]:g} to {last[1]:g} at session {last[0]:g} "
+        f"({'higher' if instrument.higher_is_better else 'lower'} is better).{now}"
+        + (
+            f" Safety answer at session{'s' if len(alerts) > 1 else ''} "
+            + ", ".join(f"{a:g}" for a in alerts)
+            + "."
+            if alerts
+            else ""
+        )
     )
-    chart = charts.Chart(
+    return charts.Chart(
         title=f"{instrument.name} by session",
         summary=summary,
         y_min=lo,
@@ -98,10 +170,14 @@ def trajectory_chart(instrument: Instrument, sessions: list[Session]) -> str | N
         points=points,
         lines=lines,
         band=band,
+        zone=zone,
         hlines=hlines,
-        alerts=safety_sessions(sessions) if instrument.safety_items else (),
+        alerts=alerts,
     )
-    return charts.render(chart)
+
+
+def _clip(value: float, lo: float, hi: float) -> float:
+    return min(max(value, lo), hi)
 
 
 def courses_in_use(used: list[Instrument]) -> list[str]:
@@ -133,3 +209,75 @@ def instruments_in(sessions: list[Session]) -> list[Instrument]:
         i for i in seen if i not in SESSION_INSTRUMENTS
     ]
     return [installed[i] for i in ordered if i in installed]
+
+
+GLANCE_FINDINGS = 2  # at most this many findings at the top of the client page
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The top of the client page: status, the findings that matter most, the next step."""
+
+    status: str  # the status code: the badge's colour class
+    status_words: str
+    findings: list[str]  # at most GLANCE_FINDINGS short sentences, safety first
+    next_step: str
+
+
+def glance(
+    status: str, flags: Sequence[str], open_alerts: Sequence[SafetyAlert], next_step: str
+) -> Glance:
+    """Safety first, then the core's flags in its order; one sentence each from the vocabulary.
+
+    An open alert (even one from an earlier episode) counts as the safety finding, as in the
+    caseload (`services.refresh_status`); the next step is the one the caseload shows. When
+    no flag besides safety says where the scores stand, the status's sentence does (not
+    "off track", which a safety answer alone gives: `progress.signals`).
+    """
+    codes = list(dict.fromkeys(flags))
+    if open_alerts and "safety" not in codes:
+        codes.insert(0, "safety")
+    codes.sort(key=lambda code: code != "safety")
+    if codes in ([], ["safety"]) and status != "off_track":  # safety alone makes it off track
+        codes.append(status)
+    return Glance(
+        status=status,
+        status_words=vocabulary.plain(status),
+        findings=[vocabulary.headline(c) for c in codes[:GLANCE_FINDINGS]],
+        next_step=next_step,
+    )
+
+
+@dataclass(frozen=True)
+class Explained:
+    sentences: list[str]  # the core's explanations, each source as "source N"
+    courses: list[str]  # the expected courses in use, likewise
+    sources: list[str]  # source N is sources[N - 1]
+
+
+def sources_cited(
+    explanations: Sequence[str], courses: Sequence[str], used: Sequence[Instrument]
+) -> Explained:
+    """The explanations with each source cited once: "source 1" in the text, the list below.
+
+    The core's sentences quote the rule's source each time (right for the command line,
+    where one sentence is read alone); on the page the same citation three times is noise.
+    """
+    models = course_models()
+    # (the text the sentences quote, the source it stands for): a change rule quotes the
+    # citation before the colon of its definition's source (`criteria_for`), a course its own.
+    known = {i.change.source.split(":")[0]: i.change.source for i in used if i.change.source}
+    known |= {models[i.id].source: models[i.id].source for i in used if i.id in models}
+    cited: list[str] = []
+    out = []
+    for sentence in [*explanations, *courses]:
+        for text in sorted(known, key=len, reverse=True):  # longest first
+            if text and text in sentence:
+                if known[text] not in cited:
+                    cited.append(known[text])
+                number = cited.index(known[text]) + 1
+                sentence = sentence.replace(f"Source: {text}", f"Source {number}")
+                sentence = sentence.replace(text, f"source {number}")
+        out.append(sentence)
+    n = len(explanations)
+    return Explained(sentences=out[:n], courses=out[n:], sources=cited)

@@ -117,11 +117,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     client, can_write = selectors.access_client(user, client_id)
     summary, sessions = services.summarise(client)
     used = presenters.instruments_in(sessions)
-    chart_list = [
-        (i, mark_safe(svg))
-        for i in used
-        if (svg := presenters.trajectory_chart(i, sessions)) is not None
-    ]
+    chart_list = presenters.client_charts(used, sessions)
     episode = selectors.current_episode(client)
     from unstuck.web.reviews import selectors as reviews
     from unstuck.web.reviews.models import Result
@@ -135,6 +131,12 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,
             "can_write": can_write,
             "summary": summary,
+            "glance": presenters.glance(
+                summary.status, summary.flags, open_alerts, client.next_action
+            ),
+            "explained": presenters.sources_cited(
+                summary.explanations, presenters.courses_in_use(used), used
+            ),
             "charts": chart_list,
             "courses": presenters.courses_in_use(used),
             "measures": [(i, summary.to_dict()["measures"].get(i.id)) for i in used],

@@ -1,0 +1,151 @@
+"""The client page at a glance: status, at most two findings (safety first), the next step;
+the chart's band around the expected course; each source cited once in the explanation."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from unstuck.web import vocabulary
+from unstuck.web.records import charts, presenters, selectors
+from unstuck.web.records.instruments import course_models, instruments
+
+SAFETY = vocabulary.HEADLINES["safety"]
+
+
+def phq9(total: int, risk: int = 0) -> list[int]:
+    """Answers adding up to `total` on items 1-8 (each 0-3), with item 9 answered `risk`."""
+    return [*(min(3, max(0, total - 3 * i)) for i in range(8)), risk]
+
+
+OFF_TRACK = [phq9(t) for t in (15, 17, 18, 19, 20, 21)]
+
+
+# -- the headline -----------------------------------------------------------------------
+
+
+def test_safety_comes_first_and_at_most_two_findings_are_shown() -> None:
+    g = presenters.glance(
+        "off_track", ["deterioration", "not_on_track", "safety", "plateau"], [], "Check in"
+    )
+    assert g.findings == [SAFETY, vocabulary.HEADLINES["deterioration"]]
+    assert g.next_step == "Check in"
+    assert g.status_words == "Off track"
+
+
+def test_an_open_alert_is_the_first_finding_even_without_the_flag() -> None:
+    alert = object()  # an open alert from an earlier episode: only its presence counts
+    g = presenters.glance("on_track", ["plateau", "withdrawal_risk"], [alert], "Call")  # type: ignore[list-item]
+    assert g.findings == [SAFETY, vocabulary.HEADLINES["plateau"]]
+
+
+def test_without_flags_the_status_says_where_the_scores_stand() -> None:
+    on_track = presenters.glance("on_track", [], [], "Keep going; measure next session")
+    assert on_track.findings == [vocabulary.STATUS_HEADLINES["on_track"]]
+    safety_only = presenters.glance("at_risk", ["safety"], [], "Check in")
+    assert safety_only.findings == [SAFETY, vocabulary.STATUS_HEADLINES["at_risk"]]
+    # a safety answer alone puts the status off track; that is not a finding about the scores
+    assert presenters.glance("off_track", ["safety"], [], "Check in").findings == [SAFETY]
+
+
+def test_every_flag_and_status_has_a_short_plain_sentence() -> None:
+    for code in [*vocabulary.FLAGS, *vocabulary.STATUSES]:
+        sentence = vocabulary.headline(code)
+        assert sentence.endswith("."), code
+        assert len(sentence) <= 90, code
+        assert "_" not in sentence, code
+
+
+def test_the_page_puts_the_glance_first_with_safety_and_the_next_step(
+    personas, make_client
+) -> None:
+    record = make_client("SYN-G1", [*OFF_TRACK, phq9(21, risk=2)])
+    web = HttpClient()
+    web.force_login(personas.therapist)
+    body = web.get(reverse("client", args=[record.pk])).content.decode()
+    top = body[body.index('class="glance"') : body.index('id="charts"')]
+    findings = re.findall(r"<li>([^<]+)</li>", top)
+    assert 1 <= len(findings) <= 2
+    assert findings[0] == SAFETY
+    assert "Suggested next step:</strong> Check in about safety" in top
+    assert body.index('class="glance"') < body.index('id="charts"') < body.index('id="why"')
+    # the full explanation is one click away, and each source is cited once on the page
+    details = body[
+        body.index('<details class="explained"') : body.index(
+            "</details>", body.index('<details class="explained"')
+        )
+    ]
+    assert "<li>" in details
+    source = instruments()["phq9"].change.source
+    assert body.count(source.split(":")[0]) == 1
+    assert body.count(source) == 1
+    assert "(source 1)" in details or "(source 2)" in details
+    assert course_models()["phq9"].source in details
+
+
+# -- the chart's band --------------------------------------------------------------------
+
+
+def test_the_band_holds_the_middle_80_percent_on_both_sides_of_the_expected_course(
+    personas, make_client
+) -> None:
+    record = make_client("SYN-G2", OFF_TRACK)
+    sessions = selectors.episode_sessions(selectors.current_episode(record))
+    chart = presenters.course_chart(instruments()["phq9"], sessions)
+    assert chart is not None
+    model = course_models()["phq9"]
+    expected = dict(chart.lines[0].points)
+    for s, low, high in chart.band:
+        assert low < expected[s] < high  # an upper and a lower edge
+        assert abs((low + high) / 2 - expected[s]) < 1e-9  # centred on the expected course
+        assert low == model.limit(15, int(s), 0.1)
+        assert high == model.limit(15, int(s), 0.9)
+    limit = dict(chart.lines[1].points)
+    for s, low, high in chart.zone:  # PHQ-9: lower is better, so the zone runs up to 27
+        assert (low, high) == (limit[s], 27)
+
+
+def test_the_drawn_band_lies_above_and_below_the_drawn_expected_line() -> None:
+    course = [(1.0, 15.0), (2.0, 12.0), (3.0, 10.0)]
+    chart = charts.Chart(
+        title="t",
+        summary="s",
+        y_min=0,
+        y_max=27,
+        x_max=3,
+        points=[(1, 15)],
+        lines=[charts.Line(course, "expected", "expected course")],
+        band=[(x, y - 4, y + 4) for x, y in course],
+    )
+    for frame in (charts.WIDE, charts.NARROW):
+        svg = charts.render(chart, frame)
+        band = re.search(r'<path class="course-band"[^>]* d="([^"]+)"', svg)
+        line = re.search(r'<path class="expected"[^>]* d="([^"]+)"', svg)
+        assert band
+        assert line
+        edge = [tuple(map(float, p.split(","))) for p in re.findall(r"[\d.]+,[\d.]+", band[1])]
+        mid = [tuple(map(float, p.split(","))) for p in re.findall(r"[\d.]+,[\d.]+", line[1])]
+        upper, lower = edge[:3], edge[3:][::-1]
+        for (ux, uy), (lx, ly), (mx, my) in zip(upper, lower, mid, strict=True):
+            assert ux == lx == mx
+            assert uy < my < ly  # higher scores are drawn higher up: above and below
+            assert abs((uy + ly) / 2 - my) < 0.11
+        assert 'fill-opacity="0.18"' in band[0]  # clearly visible, not a 1% tint
+
+
+def test_the_stylesheet_does_not_dim_the_band_again() -> None:
+    from pathlib import Path
+
+    import unstuck.web
+
+    css = (Path(unstuck.web.__file__).parent / "static/unstuck/app.css").read_text()
+    assert ".course-band" not in css
+    assert ".chart .band" not in css
+
+
+def test_the_phone_chart_keeps_its_text_at_11_px_on_a_375_px_screen() -> None:
+    drawn_width = 375 - 2 * 16 - 2  # the page's padding and the chart's border
+    assert charts.NARROW.font * drawn_width / charts.NARROW.width >= 11
+    assert charts.WIDE.font * 641 / charts.WIDE.width >= 11  # wide from 641 px up
