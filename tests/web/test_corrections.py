@@ -158,7 +158,7 @@ def test_colleague_gets_404_and_supervisor_reads_only(
     assert not SessionRevision.objects.exists()
 
 
-def test_only_the_author_corrects(personas, make_client) -> None:
+def test_only_the_author_corrects(client: HttpClient, personas, make_client) -> None:
     record = make_client("C-708", [PHQ9_SEVERE])
     session = Session.objects.get(episode__client=record)
     assert corrections.can_correct(personas.therapist, record, session)
@@ -166,7 +166,11 @@ def test_only_the_author_corrects(personas, make_client) -> None:
     session.save()
     with pytest.raises(InvalidValue, match="Only the person who recorded"):
         corrections.void_session(user=personas.therapist, client=record, number=1, reason="x")
-    session.voided_at = None
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert url(record, 1) not in page
+    assert client.get(url(record, 1)).status_code == 403
+    assert client.post(url(record, 1, "session_void"), {"reason": "x"}).status_code == 403
     assert Session.objects.get(pk=session.pk).voided_at is None
 
 

@@ -80,7 +80,12 @@ def test_a_letter_has_no_rule_text_and_keeps_the_risk_answer(
     client.force_login(personas.therapist)
     client.post(
         reverse("close", args=[flagged.pk]),
-        {"kind": "referral", "ended_on": "2026-03-01", "recipient": "Community service"},
+        {
+            "kind": "referral",
+            "ended_on": "2026-03-01",
+            "recipient": "Community service",
+            "safety_considered": "on",  # the safety answer's alert is still open
+        },
     )
     letter = ClosureLetter.objects.get()
     html = client.get(reverse("letter", args=[flagged.pk, letter.pk])).content.decode()
