@@ -41,7 +41,9 @@ def test_correcting_then_voiding_a_session(page: Page, make_client) -> None:  # 
     expect(page.locator(".messages")).to_contain_text("Session 3 corrected")
     page.locator("#revisions summary").click()
     expect(page.locator("#revisions")).to_contain_text("Entered the previous client's answers")
-    expect(page.locator("#revisions")).to_contain_text("phq9 answers 3 3 3 3 2 2 2 2 0")
+    expect(page.locator("#revisions")).to_contain_text(
+        "2026-01-19; Attended; PHQ-9 answers 3 3 3 3 2 2 2 2 0"
+    )
 
     page.get_by_role("link", name="Correct session 2").click()
     page.locator("#void-reason").fill("Recorded twice")

@@ -69,6 +69,8 @@ def test_the_session_form_follows_the_chosen_instruments(
     assert saved.status_code == 302
     assert MeasureResponse.objects.get(instrument="wellbeing5").total == 5
     assert AuditEntry.objects.get(action="choose_instruments").detail == "wellbeing5, phq9"
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert "Questionnaires at each session: Wellbeing-5 (clinic licensed), PHQ-9." in page
 
 
 def test_an_unknown_or_empty_choice_is_refused(client: HttpClient, personas, make_client) -> None:

@@ -7,6 +7,8 @@ only a session's author corrects it (see `corrections.can_correct`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +19,8 @@ from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.models import User
 from unstuck.web.records import corrections, safety, selectors, services
 from unstuck.web.records.forms import CorrectionForm, EndEpisodeForm, InstrumentsForm, VoidForm
-from unstuck.web.records.models import Client, EndReason, Session, SessionRevision
+from unstuck.web.records.instruments import instruments
+from unstuck.web.records.models import Attendance, Client, EndReason, Session, SessionRevision
 from unstuck.web.vocabulary import error_text
 
 
@@ -196,6 +199,7 @@ def client_page_extras(user: User, client: Client) -> dict[str, object]:
     correct, the voided sessions and every revision, every letter and summary."""
     episode = selectors.current_episode(client)
     sessions = list(episode.sessions.all()) if episode else []
+    installed = instruments()
     from unstuck.web.reviews.models import ClosureLetter
 
     return {
@@ -203,11 +207,28 @@ def client_page_extras(user: User, client: Client) -> dict[str, object]:
         if client.therapist_id == user.pk
         else set(),
         "voided": [s for s in sessions if s.voided_at is not None],
-        "revisions": list(
-            SessionRevision.objects.filter(session__episode__client=client)
+        "revisions": [
+            (r, _before_text(r.previous))
+            for r in SessionRevision.objects.filter(session__episode__client=client)
             .select_related("session", "changed_by")
             .order_by("-changed_at", "-id")
-        ),
+        ],
         "letters": list(ClosureLetter.objects.filter(client=client).order_by("-created_at")),
-        "chosen_instruments": corrections.chosen_instruments(client),
+        "chosen_instruments": [installed[i].name for i in corrections.chosen_instruments(client)],
     }
+
+
+def _before_text(previous: dict[str, Any]) -> str:
+    """A revision's earlier values in words: date, attendance and answers by questionnaire
+    name (the note is shown apart, as the page shows notes)."""
+    installed = instruments()
+    attendance = dict(Attendance.choices)
+    parts = [
+        str(previous.get("date", "")),
+        attendance.get(previous.get("attendance", ""), str(previous.get("attendance", ""))),
+    ]
+    for instrument_id, answers in (previous.get("answers") or {}).items():
+        name = installed[instrument_id].name if instrument_id in installed else instrument_id
+        given = " ".join("blank" if a is None else str(a) for a in answers)
+        parts.append(f"{name} answers {given}")
+    return "; ".join(parts)
