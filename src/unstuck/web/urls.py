@@ -8,6 +8,7 @@ from unstuck.web.accounts import views as accounts
 from unstuck.web.instruments import views as instruments
 from unstuck.web.portal import staff_views as portal_staff
 from unstuck.web.portal import views as portal
+from unstuck.web.records import correction_views
 from unstuck.web.records import views as records
 from unstuck.web.reviews import views as reviews
 
@@ -65,4 +66,29 @@ urlpatterns = [
     path("overview/", accounts.overview, name="overview"),
     # Pages without base.html (the account pages) still get an icon, not a 404 in the console.
     path("favicon.ico", RedirectView.as_view(url=static("unstuck/favicon.svg"), permanent=True)),
+]
+
+# Corrections, endings and each client's questionnaires.
+urlpatterns += [
+    path(
+        "clients/<int:client_id>/sessions/<int:number>/correct/",
+        correction_views.session_correct,
+        name="session_correct",
+    ),
+    path(
+        "clients/<int:client_id>/sessions/<int:number>/void/",
+        correction_views.session_void,
+        name="session_void",
+    ),
+    path(
+        "clients/<int:client_id>/end/preview/",
+        correction_views.episode_end_preview,
+        name="episode_end_preview",
+    ),
+    path("clients/<int:client_id>/reopen/", correction_views.episode_reopen, name="episode_reopen"),
+    path(
+        "clients/<int:client_id>/instruments/",
+        correction_views.client_instruments,
+        name="client_instruments",
+    ),
 ]

@@ -76,6 +76,10 @@ class AuditAction(models.TextChoices):
     RECORD_STRATEGY_RESULT = "record_strategy_result", "Recorded how a strategy went"
     ADD_REFLECTION = "add_reflection", "Wrote a reflection"
     WRITE_LETTER = "write_letter", "Wrote a letter"
+    CORRECT_SESSION = "correct_session", "Corrected a session"
+    VOID_SESSION = "void_session", "Voided a session"
+    REOPEN_EPISODE = "reopen_episode", "Reopened an episode of care"
+    CHOOSE_INSTRUMENTS = "choose_instruments", "Chose a client's questionnaires"
     # Safety
     SAFETY_ALERT_RAISED = "safety_alert_raised", "A safety alert was raised"
     SAFETY_CHECK_RECORDED = "safety_check_recorded", "Recorded a safety check"

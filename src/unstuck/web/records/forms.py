@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -75,11 +76,14 @@ class SessionForm(CheckedText):
         widget=forms.Textarea(attrs={"rows": 4, "aria-label": "Note"}), required=False
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, instrument_ids: Sequence[str] = SESSION_INSTRUMENTS, **kwargs: Any
+    ) -> None:
+        """`instrument_ids`: the questionnaires asked (the client's chosen ones)."""
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
         installed = instruments()
-        self.instruments = [installed[i] for i in SESSION_INSTRUMENTS if i in installed]
+        self.instruments = [installed[i] for i in instrument_ids if i in installed]
         for instrument in self.instruments:
             for item in instrument.items:
                 self.fields[item_field(instrument, item.number)] = forms.TypedChoiceField(
@@ -129,6 +133,49 @@ class SessionForm(CheckedText):
                     ),
                 )
         return cleaned
+
+
+REASON_HELP = "Why it changes (kept in the session's history, never in the logs)."
+
+
+class CorrectionForm(SessionForm):
+    """The session form filled with a session's values, with the reason for the correction."""
+
+    reason = forms.CharField(max_length=500, help_text=REASON_HELP, label="Reason for the change")
+
+    @staticmethod
+    def initial_for(session: Any) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "date": session.date,
+            "attendance": session.attendance,
+            "duration_minutes": session.duration_minutes,
+            "markers": list(session.markers),
+            "note": session.note,
+        }
+        for response in session.responses.all():
+            initial["completed_by"] = response.completed_by
+            for number, answer in enumerate(response.answers, start=1):
+                if answer is not None:
+                    initial[f"{response.instrument}__item_{number}"] = answer
+        return initial
+
+
+class VoidForm(CheckedText):
+    reason = forms.CharField(max_length=500, help_text=REASON_HELP, label="Reason for voiding")
+
+
+class InstrumentsForm(CheckedText):
+    """Which questionnaires the session form asks for one client."""
+
+    instruments = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, label="Questionnaires measured at each session"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["instruments"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(i.id, i.name) for i in instruments().values()]
 
 
 class EndEpisodeForm(CheckedText):

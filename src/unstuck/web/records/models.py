@@ -64,6 +64,12 @@ class Client(models.Model):
     # When the newest open safety alert was raised (None: no open alert); the safety group of
     # the caseload is ordered by it, newest first. Written only by services.refresh_status.
     safety_alert_at = models.DateTimeField(null=True, blank=True)
+    # The instruments measured at this client's sessions, chosen by the therapist (ids of
+    # built-in or clinic instruments); empty means the clinic's default set.
+    instruments = models.JSONField(default=list, blank=True)
+    # When the current episode ended (None: it is open); ended clients leave the active
+    # caseload. Written only by services.end_episode and services.reopen_episode.
+    episode_ended_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints: ClassVar[list[Any]] = [
@@ -98,6 +104,9 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # A voided session stays in the record (and its history) but counts for nothing.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["number"]
@@ -187,3 +196,28 @@ class SafetyAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.safety_check_id is None
+
+
+class RevisionKind(models.TextChoices):
+    CORRECTED = "corrected", "Corrected"
+    VOIDED = "voided", "Voided"
+
+
+class SessionRevision(models.Model):
+    """The values a session had before a correction or a voiding, kept for the history.
+
+    `previous` holds the date, attendance, duration, markers, note and answers (by
+    instrument) as they were; it is clinical text, shown on the client page, never logged.
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="revisions")
+    kind = models.CharField(max_length=20, choices=RevisionKind.choices)
+    previous = models.JSONField(default=dict)
+    reason = models.CharField(max_length=500)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-changed_at", "-id"]

@@ -17,6 +17,7 @@ from unstuck.web.accounts.models import Role, User
 from unstuck.web.records.models import Client, Episode, SafetyAlert, Session, Status
 
 STATUS_FILTERS = {s.value for s in Status} | {"safety"}
+ENDED = "ended"
 
 
 def visible_clients(user: User) -> QuerySet[Client]:
@@ -43,6 +44,10 @@ def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Clien
     clients = visible_clients(user).select_related("therapist")
     if query:
         clients = clients.filter(Q(code__icontains=query) | Q(name__icontains=query))
+    if status == ENDED:  # ended episodes leave the active caseload; this filter shows them
+        clients = clients.filter(episode_ended_on__isnull=False)
+    else:
+        clients = clients.filter(episode_ended_on__isnull=True)
     if status == "safety":
         clients = clients.filter(status_rank=0)
     elif status in STATUS_FILTERS:
@@ -55,7 +60,16 @@ def current_episode(client: Client) -> Episode | None:
 
 
 def episode_sessions(episode: Episode) -> list[Session]:
-    return list(episode.sessions.prefetch_related("responses").order_by("number"))
+    """The sessions that count: a voided session stays in the record but not in here."""
+    return list(
+        episode.sessions.filter(voided_at__isnull=True)
+        .prefetch_related("responses")
+        .order_by("number")
+    )
+
+
+def voided_sessions(episode: Episode) -> list[Session]:
+    return list(episode.sessions.filter(voided_at__isnull=False).order_by("number"))
 
 
 def observations(

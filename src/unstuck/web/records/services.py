@@ -192,6 +192,8 @@ def end_episode(
     episode.ended_on = ended_on
     episode.end_reason = reason
     episode.save(update_fields=["ended_on", "end_reason"])
+    client.episode_ended_on = ended_on  # leaves the active caseload
+    client.save(update_fields=["episode_ended_on"])
     record_audit(user, AuditAction.END_EPISODE, client_code=client.code, detail=reason)
     return episode
 
@@ -368,22 +370,30 @@ def store_response(
     The one place answers become a `MeasureResponse`, whoever gives them: the therapist's
     session form (`record_session`) and the client's own portal (`record_client_answers`).
     """
+    return MeasureResponse.objects.create(
+        session=session,
+        instrument=instrument_id,
+        completed_by=completed_by,
+        **scored_fields(instrument_id, answers),
+    )
+
+
+def scored_fields(instrument_id: str, answers: Sequence[int | None]) -> dict[str, object]:
+    """The stored fields of a `MeasureResponse` for these answers: one scoring rule for new
+    answers (`store_response`) and corrected ones (`corrections.correct_session`)."""
     instrument = instruments().get_instrument(instrument_id)
     try:
         score = score_answers(instrument, list(answers))
     except InvalidValue as exc:
         raise InvalidValue(f"{instrument_id}.{exc.field}", exc.value, exc.reason) from None
-    return MeasureResponse.objects.create(
-        session=session,
-        instrument=instrument_id,
-        answers=list(answers),
-        total=score.total,
-        severity=score.severity or "",
-        safety_alert=score.safety_alert,
-        safety_unanswered=bool(score.safety_unanswered),
-        incomplete=bool(score.missing_items),
-        completed_by=completed_by,
-    )
+    return {
+        "answers": list(answers),
+        "total": score.total,
+        "severity": score.severity or "",
+        "safety_alert": score.safety_alert,
+        "safety_unanswered": bool(score.safety_unanswered),
+        "incomplete": bool(score.missing_items),
+    }
 
 
 SESSION_TOO_FAR = "Session {number} cannot be answered yet: the record has {last} session(s)."

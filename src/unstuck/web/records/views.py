@@ -20,6 +20,8 @@ from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.idempotency.once import Replay, replayed, submit_once
 from unstuck.web.records import charts, presenters, safety, selectors, services
+from unstuck.web.records.correction_views import client_page_extras
+from unstuck.web.records.corrections import chosen_instruments
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import CheckOutcome, Status
@@ -153,6 +155,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             ],
             "panel": reviews.panel(client, sessions),
             "result_choices": Result.choices,
+            **client_page_extras(user, client),
         },
     )
 
@@ -188,7 +191,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
     client, can_write = selectors.access_client(user, client_id)
     if not can_write:
         raise PermissionDenied
-    form = SessionForm(request.POST or None)
+    form = SessionForm(request.POST or None, instrument_ids=chosen_instruments(client))
     if request.method == "POST" and form.is_valid():
         data = services.SessionInput(
             date=form.cleaned_data["date"],

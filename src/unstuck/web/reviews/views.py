@@ -320,7 +320,10 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
     form = ClosureForm(
         request.POST or None, initial={"kind": request.GET.get("kind", "termination")}
     )
-    if request.method == "POST" and form.is_valid():
+    preview = None
+    if request.method == "POST" and form.is_valid() and request.POST.get("preview"):
+        preview = form.cleaned_data  # shown above the form; nothing is written yet
+    elif request.method == "POST" and form.is_valid():
         try:
             letter = submit_once(
                 request,
@@ -344,7 +347,7 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         "reviews/close_form.html",
-        {"client": client, "form": form, "open_alerts": open_alerts},
+        {"client": client, "form": form, "open_alerts": open_alerts, "preview": preview},
     )
 
 

@@ -1,0 +1,234 @@
+"""Pages for corrections and endings: correct or void a session, preview an ending, reopen an
+episode, choose a client's questionnaires.
+
+A colleague gets 404 (`selectors.access_client`); a supervisor reads but does not write (403);
+only a session's author corrects it (see `corrections.can_correct`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from unstuck.errors import InvalidValue, UnstuckError
+from unstuck.web.accounts.models import User
+from unstuck.web.records import corrections, safety, selectors, services
+from unstuck.web.records.forms import CorrectionForm, EndEpisodeForm, InstrumentsForm, VoidForm
+from unstuck.web.records.instruments import instruments
+from unstuck.web.records.models import Attendance, Client, EndReason, Session, SessionRevision
+from unstuck.web.vocabulary import error_text
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _writable(request: HttpRequest, client_id: int) -> Client:
+    client, can_write = selectors.access_client(_user(request), client_id)
+    if not can_write:
+        raise PermissionDenied
+    return client
+
+
+def _own_session(request: HttpRequest, client: Client, number: int) -> Session:
+    try:
+        session = corrections.find_session(client, number)
+    except InvalidValue:
+        raise Http404("No such session.") from None
+    if not corrections.can_correct(_user(request), client, session):
+        raise PermissionDenied
+    return session
+
+
+def _form_instruments(client: Client, session: Session) -> list[str]:
+    """The client's questionnaires and any other the session already holds answers to."""
+    ids = corrections.chosen_instruments(client)
+    return ids + [r.instrument for r in session.responses.all() if r.instrument not in ids]
+
+
+@login_required
+def session_correct(request: HttpRequest, client_id: int, number: int) -> HttpResponse:
+    client = _writable(request, client_id)
+    session = _own_session(request, client, number)
+    if session.voided_at is not None:
+        raise Http404("This session is voided.")
+    form = CorrectionForm(
+        request.POST or None,
+        initial=CorrectionForm.initial_for(session),
+        instrument_ids=_form_instruments(client, session),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = services.SessionInput(
+            date=form.cleaned_data["date"],
+            attendance=form.cleaned_data["attendance"],
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            answers=form.answers(),
+            markers=form.cleaned_data["markers"],
+            note=form.cleaned_data["note"],
+            completed_by=form.cleaned_data["completed_by"],
+        )
+        try:
+            corrections.correct_session(
+                user=_user(request),
+                client=client,
+                number=number,
+                data=data,
+                reason=form.cleaned_data["reason"],
+            )
+        except UnstuckError as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            client.refresh_from_db()
+            messages.success(
+                request,
+                f"Session {number} corrected; the earlier values are kept in its history. "
+                f"Status now: {client.get_status_display()}.",
+            )
+            return redirect("client", client_id=client.pk)
+    return render(
+        request,
+        "records/session_form.html",
+        {
+            "client": client,
+            "form": form,
+            "blocks": [(i, form.item_rows(i)) for i in form.instruments],
+            "correcting": session,
+            "void_form": VoidForm(),
+        },
+    )
+
+
+@login_required
+def session_void(request: HttpRequest, client_id: int, number: int) -> HttpResponse:
+    client = _writable(request, client_id)
+    _own_session(request, client, number)
+    if request.method != "POST":
+        return redirect("session_correct", client_id=client.pk, number=number)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            corrections.void_session(
+                user=_user(request),
+                client=client,
+                number=number,
+                reason=form.cleaned_data["reason"],
+            )
+        except UnstuckError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(
+                request, f"Session {number} voided; it stays in the history but no longer counts."
+            )
+            return redirect("client", client_id=client.pk)
+    else:
+        messages.error(request, "Say why the session is voided.")
+    return redirect("session_correct", client_id=client.pk, number=number)
+
+
+@login_required
+def episode_end_preview(request: HttpRequest, client_id: int) -> HttpResponse:
+    """What ending the episode will do, before it is done (the form posts to episode_end)."""
+    client = _writable(request, client_id)
+    episode = selectors.current_episode(client)
+    if episode is None or episode.ended_on is not None:
+        messages.error(request, services.EPISODE_ENDED)
+        return redirect("client", client_id=client.pk)
+    form = EndEpisodeForm(request.GET or None)
+    ready = form.is_valid()
+    open_alerts = selectors.open_safety_alerts(client)
+    return render(
+        request,
+        "records/end_preview.html",
+        {
+            "client": client,
+            "form": form,
+            "ready": ready,
+            "reason_label": dict(EndReason.choices).get(form.cleaned_data["reason"], "")
+            if ready
+            else "",
+            "open_alerts": [(a, safety.open_sentence(a)) for a in open_alerts],
+            "sessions": len(selectors.episode_sessions(episode)),
+        },
+    )
+
+
+@login_required
+def episode_reopen(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = _writable(request, client_id)
+    if request.method != "POST":
+        raise PermissionDenied
+    try:
+        corrections.reopen_episode(user=_user(request), client=client)
+    except UnstuckError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, "The episode of care is open again; sessions can be recorded.")
+    return redirect("client", client_id=client.pk)
+
+
+@login_required
+def client_instruments(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = _writable(request, client_id)
+    form = InstrumentsForm(
+        request.POST or None, initial={"instruments": corrections.chosen_instruments(client)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            corrections.choose_instruments(
+                user=_user(request),
+                client=client,
+                instrument_ids=form.cleaned_data["instruments"],
+            )
+        except UnstuckError as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            messages.success(request, "Saved: the session form asks these questionnaires.")
+            return redirect("client", client_id=client.pk)
+    return render(request, "records/instruments_form.html", {"client": client, "form": form})
+
+
+def client_page_extras(user: User, client: Client) -> dict[str, object]:
+    """What the client page shows of corrections and endings: which sessions this person may
+    correct, the voided sessions and every revision, every letter and summary."""
+    episode = selectors.current_episode(client)
+    sessions = list(episode.sessions.all()) if episode else []
+    installed = instruments()
+    from unstuck.web.reviews.models import ClosureLetter
+
+    return {
+        "correctable": {s.number for s in sessions if corrections.can_correct(user, client, s)}
+        if client.therapist_id == user.pk
+        else set(),
+        "voided": [s for s in sessions if s.voided_at is not None],
+        "revisions": [
+            (r, _before_text(r.previous))
+            for r in SessionRevision.objects.filter(session__episode__client=client)
+            .select_related("session", "changed_by")
+            .order_by("-changed_at", "-id")
+        ],
+        "letters": list(ClosureLetter.objects.filter(client=client).order_by("-created_at")),
+        "chosen_instruments": [installed[i].name for i in corrections.chosen_instruments(client)],
+    }
+
+
+def _before_text(previous: dict[str, Any]) -> str:
+    """A revision's earlier values in words: date, attendance and answers by questionnaire
+    name (the note is shown apart, as the page shows notes)."""
+    installed = instruments()
+    attendance = dict(Attendance.choices)
+    parts = [
+        str(previous.get("date", "")),
+        attendance.get(previous.get("attendance", ""), str(previous.get("attendance", ""))),
+    ]
+    for instrument_id, answers in (previous.get("answers") or {}).items():
+        name = installed[instrument_id].name if instrument_id in installed else instrument_id
+        given = " ".join("blank" if a is None else str(a) for a in answers)
+        parts.append(f"{name} answers {given}")
+    return "; ".join(parts)

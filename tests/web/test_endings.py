@@ -1,0 +1,104 @@
+"""Endings: a preview before an episode ends; ended episodes leave the active caseload (the
+"Ended" filter shows them); the client page links every letter; an episode can be reopened."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from personas import PHQ9_MILD
+from unstuck.web.accounts.models import AuditEntry
+from unstuck.web.records import corrections, selectors, services
+from unstuck.web.reviews import services as reviews
+
+RISK_1 = [1, 1, 1, 1, 1, 1, 0, 0, 1]
+
+
+def rows(client: HttpClient, **query: str) -> list[str]:
+    body = client.get(reverse("caseload"), query).content.decode()
+    return re.findall(r'data-client="([^"]+)"', body)
+
+
+def test_the_preview_says_what_will_happen_and_ends_nothing(
+    client: HttpClient, personas, make_client
+) -> None:
+    record = make_client("C-801", [PHQ9_MILD])
+    client.force_login(personas.therapist)
+    url = reverse("episode_end_preview", args=[record.pk])
+    page = client.get(url, {"ended_on": "2026-02-01", "reason": "completed"}).content.decode()
+    assert "What will happen" in page
+    assert "leaves your active caseload" in page
+    assert reverse("episode_end", args=[record.pk]) in page
+    assert selectors.current_episode(record).ended_on is None
+    assert not AuditEntry.objects.filter(action="end_episode").exists()
+    bad = client.get(url, {"ended_on": "soon", "reason": "completed"}).content.decode()
+    assert "Give the date" in bad
+
+
+def test_an_ended_episode_leaves_the_active_caseload_and_can_be_reopened(
+    client: HttpClient, personas, make_client
+) -> None:
+    record = make_client("C-802", [PHQ9_MILD])
+    make_client("C-803", [PHQ9_MILD])
+    client.force_login(personas.therapist)
+    client.post(
+        reverse("episode_end", args=[record.pk]), {"ended_on": "2026-02-01", "reason": "completed"}
+    )
+    assert rows(client) == ["C-803"]
+    assert rows(client, status="ended") == ["C-802"]
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert reverse("episode_reopen", args=[record.pk]) in page
+    assert client.post(reverse("episode_reopen", args=[record.pk])).status_code == 302
+    assert selectors.current_episode(record).ended_on is None
+    assert sorted(rows(client)) == ["C-802", "C-803"]
+    assert AuditEntry.objects.get(action="reopen_episode").detail == "ended 2026-02-01 (completed)"
+
+
+def test_a_referred_client_with_an_open_alert_leaves_the_safety_group(
+    client: HttpClient, personas, make_client
+) -> None:
+    record = make_client("C-804", [PHQ9_MILD, RISK_1])
+    letter = reviews.close_with_letter(
+        user=personas.therapist,
+        client=record,
+        kind="referral",
+        ended_on=dt.date(2026, 2, 1),
+        recipient="Community team",
+        safety_considered=True,
+    )
+    client.force_login(personas.therapist)
+    assert rows(client) == []
+    assert rows(client, status="safety") == []
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert 'id="safety-alert"' in page  # the open alert still shows on the client's page
+    assert reverse("letter", args=[record.pk, letter.pk]) in page
+
+
+def test_the_letter_preview_writes_nothing(client: HttpClient, personas, make_client) -> None:
+    record = make_client("C-805", [PHQ9_MILD])
+    client.force_login(personas.therapist)
+    data = {"kind": "termination", "ended_on": "2026-02-01", "reason": "Goals met", "preview": "1"}
+    page = client.post(reverse("close", args=[record.pk]), data).content.decode()
+    assert "Before you close" in page
+    assert "Goals met" in page
+    assert not record.letters.exists()
+    assert selectors.current_episode(record).ended_on is None
+
+
+def test_reopen_is_for_the_therapist_only(client: HttpClient, personas, make_client) -> None:
+    record = make_client("C-806", [PHQ9_MILD])
+    services.end_episode(
+        user=personas.therapist, client=record, ended_on=dt.date(2026, 2, 1), reason="completed"
+    )
+    client.force_login(personas.colleague)
+    assert client.post(reverse("episode_reopen", args=[record.pk])).status_code == 404
+    client.force_login(personas.supervisor)
+    assert client.post(reverse("episode_reopen", args=[record.pk])).status_code == 403
+    assert selectors.current_episode(record).ended_on is not None
+    record.refresh_from_db()
+    corrections.reopen_episode(user=personas.therapist, client=record)
+    record.refresh_from_db()
+    assert record.episode_ended_on is None
