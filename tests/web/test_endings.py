@@ -12,6 +12,7 @@ from django.urls import reverse
 from personas import PHQ9_MILD
 from unstuck.web.accounts.models import AuditEntry
 from unstuck.web.records import corrections, selectors, services
+from unstuck.web.records.models import CheckOutcome
 from unstuck.web.reviews import services as reviews
 
 RISK_1 = [1, 1, 1, 1, 1, 1, 0, 0, 1]
@@ -57,9 +58,11 @@ def test_an_ended_episode_leaves_the_active_caseload_and_can_be_reopened(
     assert AuditEntry.objects.get(action="reopen_episode").detail == "ended 2026-02-01 (completed)"
 
 
-def test_a_referred_client_with_an_open_alert_leaves_the_safety_group(
+def test_a_referred_client_with_an_open_alert_stays_in_the_safety_group_until_checked(
     client: HttpClient, personas, make_client
 ) -> None:
+    """Ending an episode takes a client off the active caseload, but an open safety alert is
+    never hidden: the client stays in the safety group until the check is recorded."""
     record = make_client("C-804", [PHQ9_MILD, RISK_1])
     letter = reviews.close_with_letter(
         user=personas.therapist,
@@ -70,11 +73,16 @@ def test_a_referred_client_with_an_open_alert_leaves_the_safety_group(
         safety_considered=True,
     )
     client.force_login(personas.therapist)
-    assert rows(client) == []
-    assert rows(client, status="safety") == []
+    assert rows(client) == ["C-804"]
+    assert rows(client, status="safety") == ["C-804"]
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert 'id="safety-alert"' in page  # the open alert still shows on the client's page
     assert reverse("letter", args=[record.pk, letter.pk]) in page
+    services.record_safety_check(
+        user=personas.therapist, client=record, outcome=CheckOutcome.NO_CURRENT_RISK
+    )
+    assert rows(client) == []
+    assert rows(client, status=selectors.ENDED) == ["C-804"]
 
 
 def test_the_letter_preview_writes_nothing(client: HttpClient, personas, make_client) -> None:

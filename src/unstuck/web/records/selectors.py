@@ -47,7 +47,11 @@ def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Clien
     if status == ENDED:  # ended episodes leave the active caseload; this filter shows them
         clients = clients.filter(episode_ended_on__isnull=False)
     else:
-        clients = clients.filter(episode_ended_on__isnull=True)
+        # An open safety alert is never hidden: an ended client stays (in the safety group)
+        # until the therapist records the safety check.
+        clients = clients.filter(
+            Q(episode_ended_on__isnull=True) | Q(safety_alert_at__isnull=False)
+        )
     if status == "safety":
         clients = clients.filter(status_rank=0)
     elif status in STATUS_FILTERS:
