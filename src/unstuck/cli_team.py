@@ -3,7 +3,8 @@
 The caseload CSV is the one `unstuck analyze` reads. Who each client's therapist is comes from
 an optional `--therapists` CSV (``client_id,therapist``), how episodes ended from an optional
 `--outcomes` CSV (``client_id,ended``, as `unstuck fit-dropout` reads). Plans past their review
-date live only in the web app, so that column is 0 here.
+date live only in the web app, so that column is 0 here. `--table retention` prints the
+clinic's retention curve instead (`unstuck.analysis.retention`), counting attended sessions.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ def add_parser(sub: Any) -> None:
     report.add_argument("--instrument", default="phq9", help="which measure's change (phq9)")
     report.add_argument("--therapists", type=Path, help="CSV with client_id,therapist")
     report.add_argument("--outcomes", type=Path, help="CSV with client_id,ended")
+    report.add_argument(
+        "--table",
+        choices=("therapists", "retention"),
+        default="therapists",
+        help="therapists: the figures per therapist (default); retention: the clinic's "
+        "Kaplan-Meier curve of clients still attending by sessions attended (an ending "
+        "'dropped_out' is the event; every other episode counts up to its last session)",
+    )
     report.add_argument("--output", type=Path, help="write here instead of standard output")
     report.set_defaults(run=run_report)
 
@@ -62,7 +71,9 @@ def read_therapists(path: Path) -> dict[str, str]:
 def run_report(args: argparse.Namespace) -> int:
     from unstuck.analysis import analyze_file
     from unstuck.analysis.clinic import Course, team_figures, to_csv
+    from unstuck.analysis.clinic_time import stays
     from unstuck.analysis.outcomes import read_outcomes
+    from unstuck.analysis.retention import kaplan_meier, to_rows
     from unstuck.cli_tools import instrument_set
     from unstuck.progress.change import criteria_for
 
@@ -92,10 +103,16 @@ def run_report(args: argparse.Namespace) -> int:
             else endings[row["client_id"]],
             safety_open="safety" in (row["flags"] or []),
             plans_overdue=0,
+            attended=(row["attendance"] or {}).get("attended", 0)
+            + (row["attendance"] or {}).get("late", 0),
         )
         for row in summary.clients.iter_rows(named=True)
     ]
-    text = to_csv(team_figures(courses, criteria))
+    if args.table == "retention":
+        steps = kaplan_meier(stays(courses))
+        text = "".join(",".join(line) + "\n" for line in to_rows(steps))
+    else:
+        text = to_csv(team_figures(courses, criteria))
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:

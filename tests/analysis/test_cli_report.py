@@ -35,12 +35,12 @@ def test_report_prints_the_team_figures(tmp_path: Path, capsys: pytest.CaptureFi
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
         "group,clients,compared,improved,recovered,recovered_of,reliably_recovered,"
-        "deteriorated,ended,ended_early,safety_open,plans_overdue"
+        "deteriorated,ended,ended_early,safety_open,plans_overdue,safety_alerts_open"
     )
     # everyone: 8 clients, 7 compared; 5 improved; cases at first: A0-4, B1 (6), recovered 5
-    assert lines[1] == "All,8,7,5,5,6,5,1,2,1,0,0"
-    assert lines[2] == "Alex,6,6,5,5,5,5,1,1,0,0,0"
-    assert lines[3] == "Sam,2,1,,,,,,1,1,0,0"
+    assert lines[1] == "All,8,7,5,5,6,5,1,2,1,0,0,0"
+    assert lines[2] == "Alex,6,6,5,5,5,5,1,1,0,0,0,0"
+    assert lines[3] == "Sam,2,1,,,,,,1,1,0,0,0"
 
 
 def test_without_therapists_everyone_is_one_group(
@@ -59,3 +59,18 @@ def test_bad_inputs_get_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "therapist" in capsys.readouterr().err
     assert main(["report", str(caseload), "--instrument", "nope"]) != 0
     assert "'nope'" in capsys.readouterr().err
+
+
+def test_the_retention_curve_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caseload, _, outcomes = _files(tmp_path)
+    args = ["report", str(caseload), "--outcomes", str(outcomes), "--table", "retention"]
+    assert main(args) == 0
+    # sessions: A0-A4 3 each, A9 2, B1 2 (ended early), B2 1; only B1 is an event
+    assert capsys.readouterr().out.splitlines() == [
+        "sessions,at_risk,ended_early,censored,retained",
+        "1,8,0,1,1.0000",
+        "2,7,1,1,0.8571",
+        "3,5,0,5,0.8571",
+    ]
