@@ -14,7 +14,7 @@ from unstuck.analysis.clinic_time import Period
 from unstuck.analysis.retention import Step, summary
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 14, 36
+LEFT, RIGHT, TOP, BOTTOM = 44, 16, 30, 36  # the top margin holds the bar chart's legend
 TICK = 'font-size="11" fill="#555"'
 GRID = 'stroke="#e6e6e6"'
 SHOWN = 8  # periods drawn (the most recent); the table beside the chart lists them all
@@ -96,7 +96,8 @@ def periods_chart(periods: Sequence[Period]) -> str:
     )
     periods = periods[-SHOWN:]
     parts = _frame(title, alt)
-    top = max([p.seen for p in periods] + [1])
+    highest = max([max(p.seen, p.improved, p.ended_early) for p in periods] + [1])
+    top = -(-highest // 4) * 4  # whole-number ticks: a multiple of four
     _y_axis(parts, top, "{:.0f}")
     n = max(len(periods), 1)
     slot = (WIDTH - LEFT - RIGHT) / n
@@ -123,8 +124,8 @@ def periods_chart(periods: Sequence[Period]) -> str:
     for i, (what, colour) in enumerate(BARS):  # a legend in words, not colour alone
         x = LEFT + 8 + i * 150
         parts.append(
-            f'<rect fill="{colour}" x="{x}" y="{TOP}" width="10" height="10"/>'
-            f'<text {TICK} x="{x + 14}" y="{TOP + 9}">{what}</text>'
+            f'<rect fill="{colour}" x="{x}" y="6" width="10" height="10"/>'
+            f'<text {TICK} x="{x + 14}" y="15">{what}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
