@@ -1,4 +1,4 @@
-"""The team page's SVG charts: a step curve and bars, each with words for those who cannot see it."""
+"""The team page's SVG charts: a step curve and bars, each with words for who cannot see it."""
 
 from __future__ import annotations
 
