@@ -3,7 +3,8 @@
 The caseload CSV is the one `unstuck analyze` reads. Who each client's therapist is comes from
 an optional `--therapists` CSV (``client_id,therapist``), how episodes ended from an optional
 `--outcomes` CSV (``client_id,ended``, as `unstuck fit-dropout` reads). Plans past their review
-date live only in the web app, so that column is 0 here.
+date live only in the web app, so that column is 0 here. `--table retention` prints the
+clinic's retention curve instead (`unstuck.analysis.retention`), counting attended sessions.
 """
 
 from __future__ import annotations
@@ -30,6 +31,17 @@ def add_parser(sub: Any) -> None:
     report.add_argument("--instrument", default="phq9", help="which measure's change (phq9)")
     report.add_argument("--therapists", type=Path, help="CSV with client_id,therapist")
     report.add_argument("--outcomes", type=Path, help="CSV with client_id,ended")
+    report.add_argument(
+        "--table",
+        choices=("therapists", "retention", "quarters", "completion"),
+        default="therapists",
+        help="therapists: the figures per therapist (default); retention: the clinic's "
+        "Kaplan-Meier curve of clients still attending by sessions attended (an ending "
+        "'dropped_out' is the event; every other episode counts up to its last session); "
+        "quarters: clients seen, improved, recovered, worse and ended per quarter (needs a "
+        "date column; an ending counts in the quarter of the client's last session); "
+        "completion: each questionnaire's count of attended sessions with a score",
+    )
     report.add_argument("--output", type=Path, help="write here instead of standard output")
     report.set_defaults(run=run_report)
 
@@ -59,11 +71,54 @@ def read_therapists(path: Path) -> dict[str, str]:
     return out
 
 
+def _dated(frame: Any, instrument: str) -> dict[str, dict[str, Any]]:
+    """Per client, from the checked long table: attended session dates, dated scores of
+    `instrument`, and each questionnaire's count of attended sessions with a score.
+
+    A row with no attendance given counts as attended, as in `unstuck analyze`; a row without
+    a date contributes no session date (the quarters table then refuses to run).
+    """
+    import polars as pl
+
+    attended = frame.filter(
+        pl.col("attendance").is_null() | pl.col("attendance").cast(pl.String).is_in(ATTENDED)
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for (client,), rows in attended.group_by("client_id", maintain_order=True):
+        rows = rows.sort("occasion")
+        per_occasion = rows.unique("occasion", keep="first", maintain_order=True)
+        scored = rows.filter(pl.col("total").is_not_null())
+        mine = scored.filter(pl.col("instrument").cast(pl.String) == instrument)
+        counts = scored.group_by(pl.col("instrument").cast(pl.String)).len()
+        out[str(client)] = {
+            "sessions": tuple(d for d in per_occasion.get_column("date") if d is not None),
+            "scores": tuple(
+                (d, float(t)) for d, t in mine.select("date", "total").iter_rows() if d is not None
+            ),
+            "completed": tuple(sorted((str(i), int(n)) for i, n in counts.iter_rows())),
+        }
+    return out
+
+
+ATTENDED = ("attended", "late")
+
+
 def run_report(args: argparse.Namespace) -> int:
-    from unstuck.analysis import analyze_file
+    from dataclasses import replace
+
+    from unstuck.analysis import read_observations
     from unstuck.analysis.clinic import Course, team_figures, to_csv
+    from unstuck.analysis.clinic_time import (
+        completion,
+        completion_csv,
+        over_time,
+        periods_csv,
+        stays,
+    )
     from unstuck.analysis.outcomes import read_outcomes
+    from unstuck.analysis.retention import kaplan_meier, to_rows
     from unstuck.cli_tools import instrument_set
+    from unstuck.progress.batch import summarise_caseload
     from unstuck.progress.change import criteria_for
 
     instruments = instrument_set(args)
@@ -75,7 +130,11 @@ def run_report(args: argparse.Namespace) -> int:
         raise InvalidValue("--instrument", name, "has no reliable-change rule to judge change")
     therapists = read_therapists(args.therapists) if args.therapists else {}
     endings = read_outcomes(args.outcomes) if args.outcomes else {}
-    summary = analyze_file(args.file, instruments).summary
+    observations = read_observations(args.file, instruments)
+    if args.table == "quarters" and observations.frame.get_column("date").null_count() > 0:
+        raise InvalidValue("--table", "quarters", "needs a date on every row of the caseload")
+    summary = summarise_caseload(observations.frame, instruments, codes=observations.client_codes)
+    dated = _dated(observations.frame, name)
     scores = {
         row["client_id"]: (row["first"], row["last"])
         for row in summary.measures.filter(instrument=name).iter_rows(named=True)
@@ -92,10 +151,25 @@ def run_report(args: argparse.Namespace) -> int:
             else endings[row["client_id"]],
             safety_open="safety" in (row["flags"] or []),
             plans_overdue=0,
+            attended=(row["attendance"] or {}).get("attended", 0)
+            + (row["attendance"] or {}).get("late", 0),
+            **dated.get(row["client_id"], {}),
         )
         for row in summary.clients.iter_rows(named=True)
     ]
-    text = to_csv(team_figures(courses, criteria))
+    if args.table == "retention":
+        steps = kaplan_meier(stays(courses))
+        text = "".join(",".join(line) + "\n" for line in to_rows(steps))
+    elif args.table == "quarters":
+        ended = [
+            replace(c, ended_on=c.sessions[-1] if c.ended and c.sessions else None) for c in courses
+        ]
+        text = periods_csv(over_time(ended, criteria))
+    elif args.table == "completion":
+        used = sorted({i for c in courses for i, _ in c.completed} - {name})
+        text = completion_csv(completion(courses, [name, *used]))
+    else:
+        text = to_csv(team_figures(courses, criteria))
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:

@@ -35,12 +35,12 @@ def test_report_prints_the_team_figures(tmp_path: Path, capsys: pytest.CaptureFi
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
         "group,clients,compared,improved,recovered,recovered_of,reliably_recovered,"
-        "deteriorated,ended,ended_early,safety_open,plans_overdue"
+        "deteriorated,ended,ended_early,safety_open,plans_overdue,safety_alerts_open"
     )
     # everyone: 8 clients, 7 compared; 5 improved; cases at first: A0-4, B1 (6), recovered 5
-    assert lines[1] == "All,8,7,5,5,6,5,1,2,1,0,0"
-    assert lines[2] == "Alex,6,6,5,5,5,5,1,1,0,0,0"
-    assert lines[3] == "Sam,2,1,,,,,,1,1,0,0"
+    assert lines[1] == "All,8,7,5,5,6,5,1,2,1,0,0,0"
+    assert lines[2] == "Alex,6,6,5,5,5,5,1,1,0,0,0,0"
+    assert lines[3] == "Sam,2,1,,,,,,1,1,0,0,0"
 
 
 def test_without_therapists_everyone_is_one_group(
@@ -59,3 +59,56 @@ def test_bad_inputs_get_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "therapist" in capsys.readouterr().err
     assert main(["report", str(caseload), "--instrument", "nope"]) != 0
     assert "'nope'" in capsys.readouterr().err
+
+
+def test_the_retention_curve_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caseload, _, outcomes = _files(tmp_path)
+    args = ["report", str(caseload), "--outcomes", str(outcomes), "--table", "retention"]
+    assert main(args) == 0
+    # sessions: A0-A4 3 each, A9 2, B1 2 (ended early), B2 1; only B1 is an event
+    assert capsys.readouterr().out.splitlines() == [
+        "sessions,at_risk,ended_early,censored,retained",
+        "1,8,0,1,1.0000",
+        "2,7,1,1,0.8571",
+        "3,5,0,5,0.8571",
+    ]
+
+
+DATED = """client_id,date,instrument,score,attendance
+SYN-1,2026-01-05,phq9,20,attended
+SYN-1,2026-04-05,phq9,10,attended
+SYN-1,2026-04-05,gad7,10,attended
+SYN-2,2026-01-09,phq9,5,attended
+SYN-2,2026-01-19,,,no_show
+SYN-2,2026-02-19,phq9,14,late
+"""
+
+
+def test_quarters_and_completion_from_a_dated_caseload(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caseload = tmp_path / "dated.csv"
+    caseload.write_text(DATED)
+    outcomes = tmp_path / "ended.csv"
+    outcomes.write_text("client_id,ended\nSYN-2,dropped_out\n")
+    base = ["report", str(caseload), "--outcomes", str(outcomes), "--table"]
+    assert main([*base, "quarters"]) == 0
+    # Q1: both seen; SYN-2 5 -> 14 reliably worse (not a case at first), ended early at its
+    # last session (February); SYN-1 has one score by March. Q2: SYN-1 20 -> 10 improved,
+    # still in the clinical range (10), so not recovered.
+    assert capsys.readouterr().out.splitlines() == [
+        "period,seen,compared,improved,recovered,recovered_of,deteriorated,ended,ended_early",
+        "2026 Q1,2,1,0,0,0,1,1,1",
+        "2026 Q2,1,1,1,0,1,0,0,0",
+    ]
+    assert main([*base, "completion"]) == 0
+    # four attended sessions (the missed one does not count; late does), one with a GAD-7
+    assert capsys.readouterr().out.splitlines()[1:3] == ["All,phq9,4,4", "All,gad7,4,1"]
+
+
+def test_quarters_need_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    caseload, *_ = _files(tmp_path)
+    assert main(["report", str(caseload), "--table", "quarters"]) != 0
+    assert "needs a date on every row" in capsys.readouterr().err

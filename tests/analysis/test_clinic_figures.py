@@ -50,8 +50,8 @@ def test_the_team_and_each_therapist_match_the_hand_count() -> None:
 def test_the_csv_holds_counts_and_withholds_small_shares() -> None:
     lines = to_csv(team_figures(TEAM, PHQ9)).splitlines()
     assert lines[0].startswith("group,clients,compared,improved,recovered,recovered_of")
-    assert lines[1] == "All,8,7,4,3,6,2,1,3,2,2,3"
-    assert lines[3] == "B,2,1,,,,,,0,0,1,0"
+    assert lines[1] == "All,8,7,4,3,6,2,1,3,2,2,3,0"
+    assert lines[3] == "B,2,1,,,,,,0,0,1,0,0"
 
 
 def test_the_case_mix_note_says_no_verdict() -> None:

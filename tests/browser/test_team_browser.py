@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from test_small_screens import page_width, serious_violations, signed_in
 
 from personas import PASSWORD, PHQ9_MILD, PHQ9_SEVERE
 
@@ -31,6 +32,8 @@ def _login(page: Page, name: str) -> None:
 def test_a_supervisor_reads_the_team_figures(page: Page, make_client) -> None:  # type: ignore[no-untyped-def]
     for i in range(5):
         make_client(f"SYN-T{i}", [PHQ9_SEVERE, PHQ9_MILD])
+    refused: list[str] = []  # the CSP would report an inline style or script here
+    page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
     _login(page, "jordan")
     page.get_by_role("link", name="Team").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("How your team's clients are doing")
@@ -40,11 +43,43 @@ def test_a_supervisor_reads_the_team_figures(page: Page, make_client) -> None:  
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these counts (CSV)").click()
     assert download.value.suggested_filename == "team-figures.csv"
+    curve = page.get_by_role("img", name=re.compile("Clients still attending"))
+    expect(curve).to_have_attribute("aria-label", re.compile("Of 5 episodes, 0 ended early"))
+    expect(
+        page.get_by_role("table", name="Clients still attending, by sessions attended")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("img", name=re.compile("Clients seen, reliably improved"))
+    ).to_be_visible()
+    quarters = page.get_by_role("table", name="Clients seen and how they were doing, by quarter")
+    expect(quarters.get_by_role("row", name=re.compile("2026 Q1"))).to_contain_text("5")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the curve (CSV)").click()
+    assert download.value.suggested_filename == "team-retention.csv"
+    assert not refused, refused
 
 
-def test_a_therapist_has_no_team_page(page: Page, personas) -> None:  # type: ignore[no-untyped-def]
-    _login(page, "alex")
+def test_the_team_page_fits_a_phone_and_passes_axe(  # type: ignore[no-untyped-def]
+    browser: Browser, live_server, transactional_db, make_client
+) -> None:
+    for i in range(6):
+        make_client(f"SYN-T{i}", [PHQ9_SEVERE, PHQ9_MILD, PHQ9_MILD][: 1 + i % 3])
+    problems: list[str] = []
+    for width in (375, 1280):
+        phone = signed_in(browser, live_server, "jordan", width)
+        phone.goto("/team/")
+        problems += [f"team@{width}: {v}" for v in serious_violations(phone)]
+        if page_width(phone) > width:
+            problems.append(f"team@{width}: {page_width(phone)} px wide")
+        phone.context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("who", ["alex", "admin"])
+def test_a_therapist_or_administrator_has_no_team_page(page: Page, personas, who: str) -> None:  # type: ignore[no-untyped-def]
+    _login(page, who)
     expect(page.get_by_role("link", name="Team")).to_have_count(0)
-    response = page.goto("/team/")
-    assert response is not None
-    assert response.status == 404
+    for path in ("/team/", "/team.csv?table=retention"):
+        response = page.goto(path)
+        assert response is not None
+        assert response.status == 404

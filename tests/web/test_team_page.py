@@ -66,3 +66,51 @@ def test_another_supervisor_sees_none_of_this_team(
     lines = client.get(reverse("team_csv")).content.decode().splitlines()
     assert lines[1].startswith("All,0,0,")
     assert len(lines) == 2
+
+
+SAFETY = [1, 1, 1, 1, 1, 1, 0, 0, 2]  # a safety answer: raises an alert
+
+
+def test_the_page_shows_quarters_retention_completion_and_open_alerts(
+    client: HttpClient, personas, make_client
+) -> None:
+    _team(personas, make_client)
+    client.force_login(personas.supervisor)
+    page = client.get(reverse("team")).content.decode()
+    # over time: everyone was seen in 2026 Q1
+    assert '<th scope="row">2026 Q1</th><td>8</td><td>7</td><td>6</td>' in page
+    assert 'role="img" aria-label="Clients seen, reliably improved and ended early' in page
+    # retention: after 2 sessions 7 in the count, 1 ended early, 1 last seen: 6/7
+    assert '<th scope="row">2</th><td>7</td><td>1</td><td>1</td><td>86%</td>' in page
+    assert "Of 8 episodes, 1 ended early without agreement" in page
+    # completion: every attended session had a PHQ-9
+    assert "<td>PHQ-9</td><td>20 of 20 (100%)</td>" in page
+    lines = client.get(reverse("team_csv") + "?table=retention").content.decode().splitlines()
+    assert lines == [
+        "sessions,at_risk,ended_early,censored,retained",
+        "1,8,0,1,1.0000",
+        "2,7,1,1,0.8571",
+        "3,5,0,5,0.8571",
+    ]
+    quarters = client.get(reverse("team_csv") + "?table=quarters").content.decode()
+    assert quarters.splitlines()[1] == "2026 Q1,8,7,6,5,6,1,1,1"
+    completion = client.get(reverse("team_csv") + "?table=completion").content.decode()
+    assert "All,phq9,20,20" in completion.splitlines()
+    bad = client.get(reverse("team_csv") + "?table=nope")
+    assert bad.status_code == 400
+    assert "no table called 'nope'" in bad.content.decode()
+    # a safety answer not yet followed up counts for its therapist, until a check closes it
+    make_client("SYN-S3", [SAFETY], therapist=personas.colleague)
+    rows = {
+        line.split(",")[0]: line.split(",")
+        for line in client.get(reverse("team_csv")).content.decode().splitlines()[1:]
+    }
+    assert (rows["All"][-1], rows["Sam"][-1], rows["Alex"][-1]) == ("1", "1", "0")
+
+
+def test_too_few_episodes_withhold_the_curve(client: HttpClient, personas, make_client) -> None:
+    make_client("SYN-A1", [PHQ9_SEVERE, PHQ9_MILD])
+    client.force_login(personas.supervisor)
+    page = client.get(reverse("team")).content.decode()
+    assert "The curve needs at least 5 episodes; there are 1." in page
+    assert 'id="team-retention"' not in page

@@ -16,6 +16,7 @@ Pure: no Django, no I/O.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,17 @@ class Course:
     ended: str | None  # how the episode ended; None while it is ongoing
     safety_open: bool
     plans_overdue: int
+    # For the retention curve, the figures over time and completion (empty when unknown):
+    sessions: tuple[dt.date, ...] = ()  # dates of the attended sessions
+    scores: tuple[tuple[dt.date, float], ...] = ()  # main instrument: (session date, total)
+    ended_on: dt.date | None = None
+    completed: tuple[tuple[str, int], ...] = ()  # (instrument, attended sessions with it)
+    alerts_open: int = 0  # safety alerts not yet followed up by a recorded check
+    attended: int | None = None  # attended sessions when no dates are known (CSV input)
+
+    @property
+    def attended_sessions(self) -> int:
+        return len(self.sessions) if self.attended is None else self.attended
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,7 @@ class Figures:
     ended_early: int
     safety_open: int
     plans_overdue: int
+    alerts_open: int = 0
 
 
 def _share(k: int, n: int, min_n: int) -> Share | None:
@@ -91,6 +104,7 @@ def figures_for(group: str, courses: Sequence[Course], criteria: ChangeCriteria)
         ended_early=sum(c.ended == ENDED_EARLY for c in ended),
         safety_open=sum(c.safety_open for c in courses),
         plans_overdue=sum(c.plans_overdue for c in courses),
+        alerts_open=sum(c.alerts_open for c in courses),
     )
 
 
@@ -116,6 +130,7 @@ COLUMNS = (
     "ended_early",
     "safety_open",
     "plans_overdue",
+    "safety_alerts_open",
 )
 
 
@@ -143,6 +158,7 @@ def to_csv(rows: Sequence[Figures]) -> str:
                 f.ended_early,
                 f.safety_open,
                 f.plans_overdue,
+                f.alerts_open,
             ]
         )
     return out.getvalue()

@@ -7,14 +7,21 @@ instrument's own criteria.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+
 from django.utils import timezone
 
 from unstuck.analysis.clinic import Course, Figures, team_figures
-from unstuck.progress.change import criteria_for
+from unstuck.analysis.clinic_time import Completion, Period, completion, over_time, stays
+from unstuck.analysis.retention import Step, kaplan_meier
+from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.web.accounts.models import Role, User
 from unstuck.web.records import selectors as records
 from unstuck.web.records.instruments import MAIN_INSTRUMENT, instruments
-from unstuck.web.records.models import Client
+from unstuck.web.records.models import Attendance, Client
+
+ATTENDED = (Attendance.ATTENDED, Attendance.LATE)
 
 
 def _overdue(client: Client) -> int:
@@ -33,12 +40,15 @@ def _overdue(client: Client) -> int:
 def course(client: Client) -> Course:
     episode = records.current_episode(client)
     sessions = records.episode_sessions(episode) if episode else []
-    totals = [
-        r.total
+    attended = [s for s in sessions if s.attendance in ATTENDED]
+    dated = [
+        (s.date, r.total)
         for s in sessions
         for r in s.responses.all()
         if r.instrument == MAIN_INSTRUMENT and r.total is not None
     ]
+    totals = [total for _, total in dated]
+    done = Counter(r.instrument for s in attended for r in s.responses.all())
     ended = (episode.end_reason or "other") if episode and episode.ended_on else None
     return Course(
         client=client.code,
@@ -48,15 +58,50 @@ def course(client: Client) -> Course:
         ended=ended,
         safety_open="safety" in client.flags,
         plans_overdue=_overdue(client),
+        sessions=tuple(s.date for s in attended),
+        scores=tuple(dated),
+        ended_on=episode.ended_on if episode else None,
+        completed=tuple(sorted(done.items())),
+        alerts_open=client.safety_alerts.filter(safety_check__isnull=True).count(),
     )
 
 
-def figures(user: User) -> list[Figures] | None:
-    """The team's figures for a supervisor; None for anyone else (the page is then a 404)."""
+@dataclass(frozen=True)
+class Team:
+    """Everything the team page and its CSV exports show, computed once per request."""
+
+    rows: list[Figures]
+    periods: list[Period]
+    completion: list[Completion]
+    retention: list[Step]
+
+
+def courses(user: User) -> tuple[list[Course], ChangeCriteria] | None:
+    """The supervisor's team as the core's Courses; None for anyone else (then a 404)."""
     if user.role != Role.SUPERVISOR or not user.is_active:
         return None
     criteria = criteria_for(instruments()[MAIN_INSTRUMENT])
     if criteria is None:
         return None
     clients = records.visible_clients(user).select_related("therapist")
-    return team_figures([course(c) for c in clients], criteria)
+    return [course(c) for c in clients], criteria
+
+
+def figures(user: User) -> list[Figures] | None:
+    """The team's figures for a supervisor; None for anyone else (the page is then a 404)."""
+    found = courses(user)
+    return None if found is None else team_figures(*found)
+
+
+def team(user: User) -> Team | None:
+    found = courses(user)
+    if found is None:
+        return None
+    team_courses, criteria = found
+    used = {name for c in team_courses for name, _ in c.completed} - {MAIN_INSTRUMENT}
+    return Team(
+        rows=team_figures(team_courses, criteria),
+        periods=over_time(team_courses, criteria),
+        completion=completion(team_courses, [MAIN_INSTRUMENT, *sorted(used)]),
+        retention=kaplan_meier(stays(team_courses)),
+    )

@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from unstuck.analysis.clinic import CASE_MIX, to_csv
 from unstuck.errors import InvalidValue, UnstuckError
-from unstuck.impasse.outcomes import CAVEAT, default_outcome_rules
+from unstuck.impasse.outcomes import CAVEAT
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.idempotency.once import Replay, replayed, submit_once
@@ -28,7 +27,6 @@ from unstuck.web.records import services as record_services
 from unstuck.web.records.models import Client
 from unstuck.web.reviews import documents, knowledge, letters, selectors, services
 from unstuck.web.reviews import outcomes as clinic_outcomes
-from unstuck.web.reviews import team as team_selectors
 from unstuck.web.reviews.forms import (
     ClosureForm,
     GoalForm,
@@ -40,6 +38,8 @@ from unstuck.web.reviews.forms import (
     ReviewForm,
 )
 from unstuck.web.reviews.models import Goal, LetterKind, PlanStrategy, Review
+from unstuck.web.reviews.team_views import team as team  # the team page lives there
+from unstuck.web.reviews.team_views import team_csv as team_csv
 from unstuck.web.validation import parse_id
 from unstuck.web.vocabulary import error_text
 
@@ -398,44 +398,3 @@ def reflections(request: HttpRequest) -> HttpResponse:
         "reviews/reflections.html",
         {"form": form, "reflections": selectors.own_reflections(user), "client": client},
     )
-
-
-@login_required
-def team(request: HttpRequest) -> HttpResponse:
-    """A supervisor's view of their team's clients in aggregate; a 404 for everyone else."""
-    user = _user(request)
-    rows = team_selectors.figures(user)
-    if rows is None:
-        raise Http404("No such page.")
-    record_audit(user, AuditAction.VIEW_TEAM_FIGURES)
-    tallies = clinic_outcomes.clinic_tallies(user.clinic) if user.clinic else {}
-    strategies, reasons = knowledge.strategy_names(), knowledge.reason_names()
-    helps = [
-        (strategies.get(t.strategy, t.strategy), reasons.get(t.reason or "", "any reason"), t)
-        for t in tallies.values()
-        if t.helped_share or t.back_on_track
-    ]
-    return render(
-        request,
-        "reviews/team.html",
-        {
-            "rows": rows,
-            "case_mix": CASE_MIX,
-            "instrument": "PHQ-9",
-            "helps": helps,
-            "caveat": CAVEAT,
-            "follow_up": default_outcome_rules().follow_up_sessions,
-        },
-    )
-
-
-@login_required
-def team_csv(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    rows = team_selectors.figures(user)
-    if rows is None:
-        raise Http404("No such page.")
-    record_audit(user, AuditAction.EXPORT_TEAM_FIGURES)
-    response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="team-figures.csv"'
-    return response
