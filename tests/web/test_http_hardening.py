@@ -122,7 +122,13 @@ def test_a_session_ends_at_its_absolute_limit_even_when_active(
 
 
 def manage_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("UNSTUCK_")}
+    # A fresh environment as a clinic's server has it: no Unstuck settings, and none of the
+    # test run's own switches (the browser tests allow Django's async-unsafe calls).
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("UNSTUCK_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     environ |= {"UNSTUCK_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "", **env}
     environ.pop("DJANGO_SETTINGS_MODULE")
     unstuck = Path(sys.executable).parent / "unstuck"
