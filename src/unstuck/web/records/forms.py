@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Container
 from typing import Any
 
 from django import forms
@@ -74,11 +75,17 @@ class SessionForm(CheckedText):
         widget=forms.Textarea(attrs={"rows": 4, "aria-label": "Note"}), required=False
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    # The session the client started by answering before it (see record_session); hidden.
+    takes_over = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, answered: Container[str] = (), **kwargs: Any) -> None:
+        """`answered`: questionnaires the client already answered for this session (kept)."""
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
         installed = instruments()
-        self.instruments = [installed[i] for i in SESSION_INSTRUMENTS if i in installed]
+        self.instruments = [
+            installed[i] for i in SESSION_INSTRUMENTS if i in installed and i not in answered
+        ]
         for instrument in self.instruments:
             for item in instrument.items:
                 self.fields[item_field(instrument, item.number)] = forms.TypedChoiceField(

@@ -98,6 +98,9 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # True while the session exists only because the client answered before it on their own
+    # (the portal); the therapist's record_session then completes it instead of adding one.
+    started_by_client = models.BooleanField(default=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["number"]

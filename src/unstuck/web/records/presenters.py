@@ -133,3 +133,13 @@ def instruments_in(sessions: list[Session]) -> list[Instrument]:
         i for i in seen if i not in SESSION_INSTRUMENTS
     ]
     return [installed[i] for i in ordered if i in installed]
+
+
+def instrument_names(session: Session) -> str:
+    """The questionnaires stored for `session`, by name, for a sentence ("PHQ-9 and GAD-7")."""
+    installed = instruments()
+    names = [
+        installed[r.instrument].name if r.instrument in installed else r.instrument
+        for r in session.responses.all()
+    ]
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)

@@ -177,7 +177,12 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
     client, can_write = selectors.access_client(user, client_id)
     if not can_write:
         raise PermissionDenied
-    form = SessionForm(request.POST or None)
+    started = selectors.client_started(client)
+    form = SessionForm(
+        request.POST or None,
+        answered=[r.instrument for r in started.responses.all()] if started else (),
+        initial={"takes_over": started.number if started else None},
+    )
     if request.method == "POST" and form.is_valid():
         data = services.SessionInput(
             date=form.cleaned_data["date"],
@@ -187,6 +192,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
             markers=form.cleaned_data["markers"],
             note=form.cleaned_data["note"],
             completed_by=form.cleaned_data["completed_by"],
+            takes_over=form.cleaned_data["takes_over"],
         )
         try:
             session = services.record_session(user=user, client=client, data=data)
@@ -209,6 +215,8 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,
             "form": form,
             "blocks": [(i, form.item_rows(i)) for i in form.instruments],
+            "started": started,
+            "started_names": presenters.instrument_names(started) if started else "",
         },
     )
 
