@@ -13,11 +13,13 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
+from unstuck.web.portal.selectors import questionnaire_marks
 from unstuck.web.records import charts, presenters, safety, selectors, services
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
@@ -50,6 +52,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     own_alerts = selectors.open_alert_ids(
         [c.pk for c in clients if c.safety_alert_at is not None and c.therapist_id == user.pk]
     )
+    waiting = questionnaire_marks(clients, timezone.now())
     # Rows are prepared here rather than in the template: with hundreds of clients, Django's
     # template engine spends most of the page's time on per-row tags and filters.
     rows = [
@@ -77,6 +80,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             else "",
             "alert_ids": ",".join(map(str, own_alerts.get(c.pk, ()))),
             "therapist": c.therapist.display_name,
+            "questionnaires": waiting.get(c.pk, ""),
         }
         for c in clients
     ]
