@@ -43,6 +43,13 @@ class PortalSettings(models.Model):
         "contact now and crisis lines. Empty: the shipped default (UK numbers).",
     )
 
+    show_own_scores = models.BooleanField(
+        default=False,
+        help_text="After sending answers from their own link, the client sees their own "
+        "questionnaire totals over time, in plain words (never single answers or safety "
+        "questions; not after a safety answer; not on the clinic tablet).",
+    )
+
     class Meta:
         verbose_name_plural = "portal settings"
 

@@ -24,7 +24,9 @@ from unstuck.web.portal.models import (
     Timing,
     TokenKind,
 )
-from unstuck.web.records.models import Client
+from unstuck.web.records.instruments import instruments
+from unstuck.web.records.models import Client, MeasureResponse
+from unstuck.web.records.selectors import current_episode
 
 Outcome = Literal["ok", "unknown", "expired", "used"]
 
@@ -131,3 +133,39 @@ def questionnaire_marks(clients: list[Client], now: dt.datetime) -> dict[int, st
         else:
             marks[request.client_id] = WAITING.format(done=done, total=total)
     return marks
+
+
+@dataclass(frozen=True)
+class OwnScores:
+    name: str
+    totals: list[str]
+    lower_is_fewer: bool  # the direction, said in plain words on the page
+
+
+def own_scores(request: QuestionnaireRequest) -> list[OwnScores]:
+    """The client's own totals over this episode, for the questionnaires just answered.
+
+    Totals only (never single answers, so never a safety question), and nothing when this
+    request's session holds a safety answer: the client has just seen the safety message and
+    their therapist follows up. Severity words are left out on purpose.
+    """
+    episode = current_episode(request.client)
+    if episode is None:
+        return []
+    rows = list(
+        MeasureResponse.objects.filter(
+            session__episode=episode, instrument__in=request.instruments, total__isnull=False
+        ).order_by("session__number", "id")
+    )
+    if MeasureResponse.objects.filter(
+        session__episode=episode, session__number=request.session_number, safety_alert=True
+    ).exists():
+        return []
+    installed = instruments()
+    found: list[OwnScores] = []
+    for instrument_id in request.instruments:
+        totals = [f"{r.total:g}" for r in rows if r.instrument == instrument_id]
+        if instrument_id in installed and totals:
+            instrument = installed[instrument_id]
+            found.append(OwnScores(instrument.name, totals, not instrument.higher_is_better))
+    return found
