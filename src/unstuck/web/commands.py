@@ -130,6 +130,7 @@ def send_due() -> int:
 
     report = run(timezone.now())
     print(
+        f"made {len(report.planned)} scheduled request(s); "
         f"sent {len(report.sent)} link(s), {len(report.reminded)} reminder(s); "
         f"{len(report.failed)} failed (tried again next run)"
     )

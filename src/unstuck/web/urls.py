@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from unstuck.web.accounts import views as accounts
 from unstuck.web.instruments import views as instruments
+from unstuck.web.portal import schedule_views as portal_schedule
 from unstuck.web.portal import staff_views as portal_staff
 from unstuck.web.portal import views as portal
 from unstuck.web.records import correction_views
@@ -58,6 +59,11 @@ urlpatterns = [
         name="portal_request_new",
     ),
     path("questionnaires/<int:request_id>/", portal_staff.request_detail, name="portal_request"),
+    path(
+        "clients/<int:client_id>/questionnaires/schedule/",
+        portal_schedule.schedule_set,
+        name="portal_schedule",
+    ),
     path(
         "questionnaires/<int:request_id>/<str:action>/",
         portal_staff.request_action,

@@ -43,6 +43,13 @@ class PortalSettings(models.Model):
         "contact now and crisis lines. Empty: the shipped default (UK numbers).",
     )
 
+    show_own_scores = models.BooleanField(
+        default=False,
+        help_text="After sending answers from their own link, the client sees their own "
+        "questionnaire totals over time, in plain words (never single answers or safety "
+        "questions; not after a safety answer; not on the clinic tablet).",
+    )
+
     class Meta:
         verbose_name_plural = "portal settings"
 
@@ -141,3 +148,32 @@ class ClientReport(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-reported_at", "-id"]
+
+
+class Cadence(models.TextChoices):
+    BEFORE_EACH = "before_each", "Before every session"
+    WEEKLY = "weekly", "Every week"
+    DATES = "dates", "On chosen dates"
+    OFF = "off", "No schedule"
+
+
+class QuestionnaireSchedule(models.Model):
+    """When `unstuck send-due` makes and emails a client's questionnaires without a click.
+
+    Each request it makes follows the clinic's `expiry_days` and `reminder_days` like any other.
+    """
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, related_name="questionnaire_schedule"
+    )
+    cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.OFF)
+    instruments = models.JSONField(default=list)
+    dates = models.JSONField(default=list, blank=True)  # ISO dates, for Cadence.DATES
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField()
+    last_made_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_cadence_display()} for {self.client}"

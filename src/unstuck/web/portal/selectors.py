@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from unstuck.impasse.client_check import with_client_report as merge_client_report
@@ -21,9 +21,12 @@ from unstuck.web.portal.models import (
     ClientReport,
     PortalSettings,
     QuestionnaireRequest,
+    Timing,
     TokenKind,
 )
-from unstuck.web.records.models import Client
+from unstuck.web.records.instruments import instruments
+from unstuck.web.records.models import Client, MeasureResponse
+from unstuck.web.records.selectors import current_episode
 
 Outcome = Literal["ok", "unknown", "expired", "used"]
 
@@ -88,3 +91,81 @@ def with_client_report(
     if report is None:
         return prefill
     return merge_client_report(prefill, report.answers, timezone.localdate(report.reported_at))
+
+
+WAITING = "Questionnaires: {done} of {total} answered"
+SCHEDULED = "Questionnaires to be sent"
+LAPSED = "Questionnaires: {done} of {total} answered; the link has expired"
+
+
+def _still_relevant(request: QuestionnaireRequest, sessions_count: int) -> bool:
+    """An expired request matters until the session it was for has been recorded."""
+    if request.timing == Timing.BEFORE:
+        return sessions_count < request.session_number
+    return sessions_count <= request.session_number
+
+
+def questionnaire_marks(clients: list[Client], now: dt.datetime) -> dict[int, str]:
+    """A short note per client about their latest questionnaire request, for the caseload.
+
+    Only what needs the therapist's eye: a request waiting (how many of its questionnaires are
+    answered), scheduled, or expired unanswered before its session was recorded. A completed
+    request needs no note. One query whatever the number of clients.
+    """
+    latest = (
+        QuestionnaireRequest.objects.filter(client_id=OuterRef("client_id"))
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    counts = {c.pk: c.sessions_count for c in clients}
+    marks: dict[int, str] = {}
+    for request in QuestionnaireRequest.objects.filter(
+        client_id__in=list(counts), pk=Subquery(latest)
+    ):
+        if request.completed_at is not None:
+            continue
+        done, total = len(set(request.recorded)), len(request.instruments)
+        if request.expires_at <= now:
+            if _still_relevant(request, counts[request.client_id]):
+                marks[request.client_id] = LAPSED.format(done=done, total=total)
+        elif request.sent_at is None and request.send_at is not None and request.send_at > now:
+            marks[request.client_id] = SCHEDULED
+        else:
+            marks[request.client_id] = WAITING.format(done=done, total=total)
+    return marks
+
+
+@dataclass(frozen=True)
+class OwnScores:
+    name: str
+    totals: list[str]
+    lower_is_fewer: bool  # the direction, said in plain words on the page
+
+
+def own_scores(request: QuestionnaireRequest) -> list[OwnScores]:
+    """The client's own totals over this episode, for the questionnaires just answered.
+
+    Totals only (never single answers, so never a safety question), and nothing when this
+    request's session holds a safety answer: the client has just seen the safety message and
+    their therapist follows up. Severity words are left out on purpose.
+    """
+    episode = current_episode(request.client)
+    if episode is None:
+        return []
+    rows = list(
+        MeasureResponse.objects.filter(
+            session__episode=episode, instrument__in=request.instruments, total__isnull=False
+        ).order_by("session__number", "id")
+    )
+    if MeasureResponse.objects.filter(
+        session__episode=episode, session__number=request.session_number, safety_alert=True
+    ).exists():
+        return []
+    installed = instruments()
+    found: list[OwnScores] = []
+    for instrument_id in request.instruments:
+        totals = [f"{r.total:g}" for r in rows if r.instrument == instrument_id]
+        if instrument_id in installed and totals:
+            instrument = installed[instrument_id]
+            found.append(OwnScores(instrument.name, totals, not instrument.higher_is_better))
+    return found

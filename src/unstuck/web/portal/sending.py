@@ -21,6 +21,7 @@ from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.portal import messaging, selectors
 from unstuck.web.portal.models import QuestionnaireRequest, TokenKind
+from unstuck.web.portal.schedules import plan_due
 from unstuck.web.portal.services import (
     NO_CONTACT,
     SCHEDULER_ACTOR,
@@ -37,6 +38,7 @@ class SendReport:
     sent: list[int] = field(default_factory=list)
     reminded: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    planned: list[int] = field(default_factory=list)  # requests made by client schedules
 
 
 def _deliver(request: QuestionnaireRequest, *, reminder: bool) -> None:
@@ -93,8 +95,9 @@ def send_now(*, user: User, request: QuestionnaireRequest, now: dt.datetime) -> 
 
 
 def send_due(now: dt.datetime) -> SendReport:
-    """Send every scheduled link whose time has come, and reminders that are due."""
-    report = SendReport()
+    """Make what the client schedules call for, then send every link whose time has come, and
+    reminders that are due."""
+    report = SendReport(planned=plan_due(now))
     sender = messaging.messenger()
     due = QuestionnaireRequest.objects.select_related("client__clinic").filter(
         send_at__lte=now, sent_at__isnull=True, completed_at__isnull=True, expires_at__gt=now

@@ -71,6 +71,18 @@ def link_url(secret: str, origin: str = "") -> str:
     return base.rstrip("/") + reverse("portal_link", args=[secret])
 
 
+def check_instruments(instrument_ids: Sequence[str]) -> None:
+    """Refuse an empty choice or anything but an installed questionnaire (or the client check)."""
+    if not instrument_ids:
+        raise InvalidValue("instruments", "", NO_INSTRUMENTS)
+    installed = instruments()
+    for instrument_id in instrument_ids:
+        if instrument_id == client_check().instrument.id:
+            continue
+        if instrument_id not in installed or not installed[instrument_id].items:
+            raise InvalidValue("instruments", instrument_id, NOT_AN_INSTRUMENT)
+
+
 @transaction.atomic
 def create_request(
     *,
@@ -86,14 +98,7 @@ def create_request(
 
     `send_at` set: the link is emailed then (at once for `now`) by `send_due`.
     """
-    if not instrument_ids:
-        raise InvalidValue("instruments", "", NO_INSTRUMENTS)
-    installed = instruments()
-    for instrument_id in instrument_ids:
-        if instrument_id == client_check().instrument.id:
-            continue
-        if instrument_id not in installed or not installed[instrument_id].items:
-            raise InvalidValue("instruments", instrument_id, NOT_AN_INSTRUMENT)
+    check_instruments(instrument_ids)
     if timing not in Timing.values:
         raise InvalidValue("timing", timing, NOT_A_TIMING)
     if session_number < 1:

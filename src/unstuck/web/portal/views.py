@@ -277,5 +277,13 @@ def _forget(request: HttpRequest) -> None:
 @never_cache
 def done(request: HttpRequest) -> HttpResponse:
     kiosk = request.session.get(VIA_KEY) == "kiosk"
+    scores: list[selectors.OwnScores] = []
+    answered = QuestionnaireRequest.objects.filter(
+        pk=request.session.get(SESSION_KEY) or 0, completed_at__isnull=False
+    ).first()
+    shown = answered is not None and not kiosk
+    if answered is not None and shown:
+        if_on = selectors.portal_settings(answered.client.clinic).show_own_scores
+        scores = selectors.own_scores(answered) if if_on else []
     _forget(request)
-    return _page(request, "portal/done.html", {"kiosk": kiosk})
+    return _page(request, "portal/done.html", {"kiosk": kiosk, "scores": scores})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import Any
 
 from django import forms
@@ -76,14 +76,24 @@ class SessionForm(CheckedText):
         widget=forms.Textarea(attrs={"rows": 4, "aria-label": "Note"}), required=False
     )
 
+    # The session the client started by answering before it (see record_session); hidden.
+    takes_over = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
     def __init__(
-        self, *args: Any, instrument_ids: Sequence[str] = SESSION_INSTRUMENTS, **kwargs: Any
+        self,
+        *args: Any,
+        instrument_ids: Sequence[str] = SESSION_INSTRUMENTS,
+        answered: Container[str] = (),
+        **kwargs: Any,
     ) -> None:
-        """`instrument_ids`: the questionnaires asked (the client's chosen ones)."""
+        """`instrument_ids`: the questionnaires asked (the client's chosen ones); `answered`:
+        those the client already answered for this session (kept, so not asked again)."""
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
         installed = instruments()
-        self.instruments = [installed[i] for i in instrument_ids if i in installed]
+        self.instruments = [
+            installed[i] for i in instrument_ids if i in installed and i not in answered
+        ]
         for instrument in self.instruments:
             for item in instrument.items:
                 self.fields[item_field(instrument, item.number)] = forms.TypedChoiceField(

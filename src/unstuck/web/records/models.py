@@ -107,6 +107,9 @@ class Session(models.Model):
     # A voided session stays in the record (and its history) but counts for nothing.
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=500, blank=True)
+    # True while the session exists only because the client answered before it on their own
+    # (the portal); the therapist's record_session then completes it instead of adding one.
+    started_by_client = models.BooleanField(default=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["number"]

@@ -281,3 +281,13 @@ def sources_cited(
         out.append(sentence)
     n = len(explanations)
     return Explained(sentences=out[:n], courses=out[n:], sources=cited)
+
+
+def instrument_names(session: Session) -> str:
+    """The questionnaires stored for `session`, by name, for a sentence ("PHQ-9 and GAD-7")."""
+    installed = instruments()
+    names = [
+        installed[r.instrument].name if r.instrument in installed else r.instrument
+        for r in session.responses.all()
+    ]
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)

@@ -63,6 +63,22 @@ def current_episode(client: Client) -> Episode | None:
     return client.episodes.order_by("-started_on", "-id").first()
 
 
+def client_started_session(episode: Episode) -> Session | None:
+    """The first session the client started by answering before it, not yet recorded.
+
+    The therapist's next session record completes it rather than adding another session.
+    """
+    return episode.sessions.filter(started_by_client=True).order_by("number").first()
+
+
+def client_started(client: Client) -> Session | None:
+    """The current episode's session the client started (None: none, or no open episode)."""
+    episode = current_episode(client)
+    if episode is None or episode.ended_on is not None:
+        return None
+    return client_started_session(episode)
+
+
 def episode_sessions(episode: Episode) -> list[Session]:
     """The sessions that count: a voided session stays in the record but not in here."""
     return list(

@@ -68,6 +68,9 @@ class SessionInput:
     markers: Sequence[str] = ()
     note: str = ""
     completed_by: str = CompletedBy.CLIENT
+    # The client-started session the form showed as being completed (None: none was shown);
+    # a second submit of that form then finds it recorded and is refused, not saved twice.
+    takes_over: int | None = None
 
 
 def lock_client(client: Client) -> None:
@@ -116,12 +119,19 @@ def create_client(
 def record_session(*, user: User, client: Client, data: SessionInput) -> Session:
     """Store one session with its questionnaires, markers and note; recompute the status.
 
+    When the client already answered before this session on their own (the portal created the
+    session, `started_by_client`), the therapist's record completes that session: same number,
+    the therapist's date, attendance, markers and note, and the client's answers kept as they
+    are (the therapist's answers to the same questionnaires are not stored). The episode row is
+    locked first, so two saves at once, or a save and the client's answers, are taken in turn.
+
     Raises
     ------
     InvalidValue
         For an attendance, marker or instrument that does not exist, an answer out of range
-        (``field`` names the instrument and item), or a session on an ended episode. Nothing
-        is stored when it is raised.
+        (``field`` names the instrument and item), a session on an ended episode, or a
+        `takes_over` session that is already recorded (a form sent twice). Nothing is stored
+        when it is raised.
     """
     lock_client(client)  # ten saves at once get numbers 1..10, never a clash
     if data.attendance not in Attendance.values:
@@ -130,22 +140,35 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
     if unknown:
         raise InvalidValue("markers", unknown[0], "is not a marker on the checklist")
     episode = selectors.current_episode(client)
+    if episode is not None:
+        episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if episode is None or episode.ended_on is not None:
         raise InvalidValue("episode", "", EPISODE_ENDED)
-    last = episode.sessions.order_by("-number").values_list("number", flat=True).first()
-    session = Session.objects.create(
-        episode=episode,
-        number=(last or 0) + 1,
-        date=data.date,
-        attendance=data.attendance,
-        duration_minutes=data.duration_minutes,
-        markers=list(dict.fromkeys(data.markers)),
-        note=data.note,
-        recorded_by=user,
-    )
+    session = selectors.client_started_session(episode)
+    if data.takes_over is not None and (session is None or session.number != data.takes_over):
+        raise InvalidValue(
+            "session", str(data.takes_over), SESSION_EXISTS.format(number=data.takes_over)
+        )
+    fields = {
+        "date": data.date,
+        "attendance": data.attendance,
+        "duration_minutes": data.duration_minutes,
+        "markers": list(dict.fromkeys(data.markers)),
+        "note": data.note,
+        "recorded_by": user,
+    }
+    if session is None:
+        last = episode.sessions.order_by("-number").values_list("number", flat=True).first()
+        session = Session.objects.create(episode=episode, number=(last or 0) + 1, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(session, name, value)
+        session.started_by_client = False
+        session.save(update_fields=[*fields, "started_by_client"])
+    by_client = set(session.responses.values_list("instrument", flat=True))
     for instrument_id, answers in (data.answers or {}).items():
-        if all(a is None for a in answers):
-            continue  # not given at this session
+        if instrument_id in by_client or all(a is None for a in answers):
+            continue  # the client's own answers stay; or not given at this session
         response = store_response(session, instrument_id, answers, completed_by=data.completed_by)
         raise_safety_alerts_for(response, user=user)
     refresh_status(client)
@@ -153,7 +176,8 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
         user,
         AuditAction.RECORD_SESSION,
         client_code=client.code,
-        detail=f"session {session.number}",
+        detail=f"session {session.number}"
+        + (" (the client had answered before it)" if by_client else ""),
     )
     return session
 
@@ -407,10 +431,11 @@ def record_client_answers(
     """Store questionnaires the client answered themselves (the portal); recompute the status.
 
     The answers belong to session `session_number` of the current episode: an existing session
-    (feedback after it) or the next one, created now, dated `on`, attended and recorded by
-    nobody (answers before it). Stored as completed by the client, through `store_response`,
-    so the same scoring and safety rules hold as for answers the therapist enters. The caller
-    writes the audit entry (there is no signed-in person).
+    (feedback after it) or the next one, created now, dated `on`, attended, recorded by nobody
+    and `started_by_client` until the therapist's `record_session` completes it. Stored as
+    completed by the client, through `store_response`, so the same scoring and safety rules hold
+    as for answers the therapist enters. The caller writes the audit entry (there is no
+    signed-in person).
 
     Raises
     ------
@@ -419,6 +444,8 @@ def record_client_answers(
         that session, or an answer out of range. Nothing is stored when it is raised.
     """
     episode = selectors.current_episode(client)
+    if episode is not None:  # taken in turn with the therapist's record_session
+        episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if episode is None or episode.ended_on is not None:
         raise InvalidValue("episode", "", EPISODE_ENDED)
     last = episode.sessions.order_by("-number").values_list("number", flat=True).first() or 0
@@ -429,7 +456,11 @@ def record_client_answers(
     session = episode.sessions.filter(number=session_number).first()
     if session is None:
         session = Session.objects.create(
-            episode=episode, number=session_number, date=on, attendance=Attendance.ATTENDED
+            episode=episode,
+            number=session_number,
+            date=on,
+            attendance=Attendance.ATTENDED,
+            started_by_client=True,
         )
     done = set(session.responses.values_list("instrument", flat=True))
     for instrument_id, given in answers.items():

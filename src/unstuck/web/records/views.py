@@ -13,12 +13,14 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.idempotency.once import Replay, replayed, submit_once
+from unstuck.web.portal.selectors import questionnaire_marks
 from unstuck.web.records import charts, presenters, safety, selectors, services
 from unstuck.web.records.correction_views import client_page_extras
 from unstuck.web.records.corrections import chosen_instruments
@@ -53,6 +55,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     own_alerts = selectors.open_alert_ids(
         [c.pk for c in clients if c.safety_alert_at is not None and c.therapist_id == user.pk]
     )
+    waiting = questionnaire_marks(clients, timezone.now())
     # Rows are prepared here rather than in the template: with hundreds of clients, Django's
     # template engine spends most of the page's time on per-row tags and filters.
     rows = [
@@ -80,6 +83,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             else "",
             "alert_ids": ",".join(map(str, own_alerts.get(c.pk, ()))),
             "therapist": c.therapist.display_name,
+            "questionnaires": waiting.get(c.pk, ""),
         }
         for c in clients
     ]
@@ -191,7 +195,13 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
     client, can_write = selectors.access_client(user, client_id)
     if not can_write:
         raise PermissionDenied
-    form = SessionForm(request.POST or None, instrument_ids=chosen_instruments(client))
+    started = selectors.client_started(client)
+    form = SessionForm(
+        request.POST or None,
+        instrument_ids=chosen_instruments(client),
+        answered=[r.instrument for r in started.responses.all()] if started else (),
+        initial={"takes_over": started.number if started else None},
+    )
     if request.method == "POST" and form.is_valid():
         data = services.SessionInput(
             date=form.cleaned_data["date"],
@@ -201,6 +211,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
             markers=form.cleaned_data["markers"],
             note=form.cleaned_data["note"],
             completed_by=form.cleaned_data["completed_by"],
+            takes_over=form.cleaned_data["takes_over"],
         )
         try:
             session = submit_once(
@@ -229,6 +240,8 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,
             "form": form,
             "blocks": [(i, form.item_rows(i)) for i in form.instruments],
+            "started": started,
+            "started_names": presenters.instrument_names(started) if started else "",
         },
     )
 

@@ -8,6 +8,8 @@ from django import template
 
 from unstuck.impasse.client_check import client_check
 from unstuck.web.portal import selectors
+from unstuck.web.portal.models import QuestionnaireSchedule
+from unstuck.web.portal.schedule_views import ScheduleForm, initial_for
 from unstuck.web.portal.staff_views import RequestForm
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import Client
@@ -31,7 +33,10 @@ def portal_panel(context: template.Context, client: Client, can_write: bool) -> 
     form = RequestForm(
         initial={"session_number": client.sessions_count + 1, "instruments": ["phq9", "gad7"]}
     )
+    schedule = QuestionnaireSchedule.objects.filter(client=client).first()
     return {
+        "schedule": schedule,
+        "schedule_form": ScheduleForm(initial=initial_for(schedule)),
         "client": client,
         "can_write": can_write,
         "rows": rows,

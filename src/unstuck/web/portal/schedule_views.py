@@ -1,0 +1,74 @@
+"""The client page's questionnaire schedule form (what `unstuck send-due` follows)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from unstuck.errors import UnstuckError
+from unstuck.web.portal import schedules
+from unstuck.web.portal.models import Cadence, QuestionnaireSchedule
+from unstuck.web.portal.staff_views import RequestForm, _user
+from unstuck.web.records import selectors as records
+
+
+class ScheduleForm(forms.Form):
+    cadence = forms.ChoiceField(
+        choices=Cadence.choices, widget=forms.RadioSelect, initial=Cadence.OFF, label="When"
+    )
+    instruments = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, label="Questionnaires", required=False
+    )
+    dates = forms.CharField(
+        required=False,
+        label="Dates (for chosen dates)",
+        help_text="YYYY-MM-DD, separated by commas or spaces.",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["instruments"].choices = RequestForm().fields["instruments"].choices  # type: ignore[attr-defined]
+
+
+def initial_for(schedule: QuestionnaireSchedule | None) -> dict[str, object]:
+    if schedule is None:
+        return {"cadence": Cadence.OFF, "instruments": ["phq9", "gad7"]}
+    return {
+        "cadence": schedule.cadence,
+        "instruments": schedule.instruments,
+        "dates": ", ".join(schedule.dates),
+    }
+
+
+@login_required
+@require_POST
+def schedule_set(request: HttpRequest, client_id: int) -> HttpResponse:
+    user = _user(request)
+    client, can_write = records.access_client(user, client_id)
+    if not can_write:
+        raise PermissionDenied
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Schedule: choose when, and which questionnaires.")
+        return redirect("client", client_id=client.pk)
+    data = form.cleaned_data
+    try:
+        schedule = schedules.set_schedule(
+            user=user,
+            client=client,
+            cadence=data["cadence"],
+            instrument_ids=data["instruments"],
+            dates=data["dates"].replace(",", " ").split(),
+            now=timezone.now(),
+        )
+    except UnstuckError as exc:
+        messages.error(request, f"Schedule: {exc}")
+    else:
+        messages.success(request, f"Questionnaire schedule: {schedule.get_cadence_display()}.")
+    return redirect("client", client_id=client.pk)
