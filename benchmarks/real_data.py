@@ -40,7 +40,12 @@ scores: minus the percent improvement so far, and the status as 0 (on track), 1 
 2 (off track). Goal (issue 13): the status has a higher Youden index than the 20% rule on
 every data set.
 
-    python benchmarks/real_data.py [--occasions 2 3]
+    python benchmarks/real_data.py [--occasions 2 3] [--numbering occasions|weeks]
+
+``--numbering weeks`` gives `analyze` each occasion as the weekly session it would be by the
+time elapsed (weeks since the baseline plus one: 2 months is session 10), instead of 1, 2, 3:
+the expected course is a function of the session number, and 2 months of therapy is about 8
+weekly sessions, not 2.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ class Dataset:
     cutoff: float
     higher_is_better: bool
     best: float  # the scale's best end
+    months: tuple[float, ...]  # months from the baseline at each occasion
 
     @property
     def sd(self) -> float:
@@ -98,6 +104,7 @@ def beat_the_blues() -> Dataset:
         cutoff=14.0,
         higher_is_better=False,
         best=0.0,
+        months=(0.0, 2.0, 3.0, 5.0, 8.0),
     )
 
 
@@ -114,6 +121,7 @@ def help_trial() -> Dataset:
         cutoff=16.0,
         higher_is_better=False,
         best=0.0,
+        months=(0.0, 6.0, 12.0, 18.0, 24.0),
     )
 
 
@@ -132,6 +140,7 @@ def arthritis_trial() -> Dataset:
         cutoff=3.0,
         higher_is_better=True,
         best=5.0,
+        months=(0.0, 1.0, 3.0, 5.0),
     )
 
 
@@ -151,14 +160,23 @@ def accuracy(flag: np.ndarray, outcome: np.ndarray) -> tuple[float, float, float
     return sens, spec, sens + spec - 1.0
 
 
-def statuses(ds: Dataset, early: np.ndarray) -> list[str]:
+def session_numbers(ds: Dataset, k: int, numbering: str) -> np.ndarray:
+    """The session number `analyze` is given for each of the first `k` occasions: the
+    occasions as counted (1, 2, 3), or weekly sessions by the time elapsed (weeks since the
+    baseline plus one: 2 months is session 10), as a weekly therapy would have had them."""
+    if numbering == "occasions":
+        return np.arange(1, k + 1)
+    return np.array([round(m * 52 / 12) + 1 for m in ds.months[:k]])
+
+
+def statuses(ds: Dataset, early: np.ndarray, numbering: str) -> list[str]:
     """The status `unstuck analyze` gives each patient from these early occasions only."""
     n, k = early.shape
     ids = [f"{ds.instrument.upper()}-{i + 1:04d}" for i in range(n)]
     frame = pl.DataFrame(
         {
             "client_id": np.repeat(ids, k),
-            "occasion": np.tile(np.arange(1, k + 1), n),
+            "occasion": np.tile(session_numbers(ds, k, numbering), n),
             "instrument": ds.instrument,
             "score": early.ravel(),
             "attendance": "attended",
@@ -180,14 +198,14 @@ def statuses(ds: Dataset, early: np.ndarray) -> list[str]:
     return [result[i] for i in ids]
 
 
-def evaluate(ds: Dataset, k: int) -> bool:
+def evaluate(ds: Dataset, k: int, numbering: str = "occasions") -> bool:
     """Print one table for `ds` given its first `k` occasions; True if the goal is met."""
     scores = ds.scores
     has_early = ~np.isnan(scores[:, :k]).any(axis=1)
     room = ds.improvement(scores[:, 0], np.full(len(scores), ds.best)) > 0
     sample = scores[has_early & room]
     early, later = sample[:, :k], sample[:, k:]
-    status = np.array(statuses(ds, early))
+    status = np.array(statuses(ds, early, numbering))
     flagged = np.isin(status, ["at_risk", "off_track"])
     rank = np.array([RANK[s] for s in status], dtype=float)
     rc = ds.reliable_change
@@ -258,13 +276,20 @@ def main() -> None:
     parser.add_argument(
         "--occasions", type=int, nargs="+", default=[2, 3], help="early occasions given (2 3)"
     )
+    parser.add_argument(
+        "--numbering",
+        choices=["occasions", "weeks"],
+        default="occasions",
+        help="session numbers given to analyze: occasions as counted, or weekly by elapsed time",
+    )
     args = parser.parse_args()
+    print(f"session numbers: {args.numbering}")
     results = []
     for ds in (beat_the_blues(), help_trial(), arthritis_trial()):
         for k in args.occasions:
             if not 2 <= k < ds.scores.shape[1]:
                 raise SystemExit(f"--occasions: {k} must be from 2 to {ds.scores.shape[1] - 1}")
-            results.append(evaluate(ds, k))
+            results.append(evaluate(ds, k, args.numbering))
     print(f"\ngoal met on {sum(results)} of {len(results)} data set and occasion pairs")
 
 

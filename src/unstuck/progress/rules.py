@@ -22,13 +22,13 @@ def fire(frame: pl.DataFrame, rules: list[Rule], instrument: str) -> pl.DataFram
     fired = [bool(hits.get_column(str(i)).to_numpy().any()) for i in range(len(rules))]
     out = [
         # Only the columns the sentence reads are filtered (lists of scores are costly to
-        # copy); filter and sentence in one lazy query (one pass, less overhead per call).
+        # copy); filter and sentence in one lazy query per rule, and the rules that fired
+        # collected together (one call into polars: a one-client update makes many of these).
         frame.lazy()
         .select("_c", *set(text.meta.root_names()) - {"_c"})
         .filter(hits.get_column(str(i)))
         .select("_c", flag=pl.lit(flag), instrument=pl.lit(instrument), text=text)
-        .collect()
         for i, ((flag, _, text), hit) in enumerate(zip(rules, fired, strict=True))
         if hit
     ]
-    return pl.concat(out) if out else FIRED_SCHEMA.to_frame()
+    return pl.concat(out).collect() if out else FIRED_SCHEMA.to_frame()

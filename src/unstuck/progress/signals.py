@@ -28,6 +28,7 @@ Inputs are two frames made by `unstuck.progress.batch`:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Literal
 
@@ -101,6 +102,22 @@ def measure_signals(
     thresholds: Thresholds,
 ) -> pl.DataFrame:
     """The signals one instrument's measures raise: one row per fired signal (FIRED_SCHEMA)."""
+    rules = _rules(instrument, models.get(instrument.id), thresholds)
+    recent = [
+        f"recent_{j}{text}"
+        for j in range(1, recent_window(thresholds) + 1)
+        for text in ("", "_text")
+    ]
+    return fire(part.select(*SIGNAL_INPUTS, *recent), list(rules), instrument.id)
+
+
+@functools.lru_cache(maxsize=256)
+def _rules(
+    instrument: Instrument, model: CourseModel | None, thresholds: Thresholds
+) -> tuple[Rule, ...]:
+    """One instrument's rules, built once per instrument, course and thresholds: the web
+    updates one client at a time, and building the expressions was about a tenth of an
+    update (polars expressions are immutable, so sharing them is safe)."""
     rules: list[Rule] = []
     if instrument.safety_items:
         rules.append(_safety(instrument))
@@ -114,14 +131,9 @@ def measure_signals(
         early = _early_response(instrument, thresholds, criteria)
         if early is not None:
             rules.append(early)
-        if instrument.id in models:
-            rules += _course(instrument, models[instrument.id], thresholds)
-    recent = [
-        f"recent_{j}{text}"
-        for j in range(1, recent_window(thresholds) + 1)
-        for text in ("", "_text")
-    ]
-    return fire(part.select(*SIGNAL_INPUTS, *recent), rules, instrument.id)
+        if model is not None:
+            rules += _course(instrument, model, thresholds)
+    return tuple(rules)
 
 
 def client_signals(
