@@ -159,7 +159,17 @@ def test_a_header_with_a_control_character_is_refused(
     data = b"client_id,occasion,instrument,sc\rore\nSYN-1,1,phq9,20\n"
     code, out, err = analyze(tmp_path, capsys, data)
     assert (code, out) == (2, "")
-    assert "column 4 of the header ('sc\\rore') holds a line break" in err
+    assert "column 4 of the header ('sc\\rore') holds a quote mark, a line break" in err
+
+
+def test_a_stray_quote_in_the_header_is_refused_not_an_empty_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the fuzz test: polars reads such a header, then no row at all (exit 0, [])."""
+    data = b'client_id,o"ccasion,instrument,score\nSYN-1,1,phq9,20\nSYN-1,2,phq9,18\n'
+    code, out, err = analyze(tmp_path, capsys, data)
+    assert (code, out) == (2, "")
+    assert "column 2 of the header ('o\"ccasion') holds a quote mark" in err
 
 
 def test_blank_lines_and_empty_rows_are_not_rows(

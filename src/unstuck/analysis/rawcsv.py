@@ -135,8 +135,10 @@ class RepeatedColumn(UnstuckError):
 
 @dataclass(eq=False)
 class BadHeader(UnstuckError):
-    """A column name holds a line break or another control character: the file's lines or
-    quotes are broken there, so which values belong to which column cannot be trusted."""
+    """A column name holds a quote mark, a line break or another control character: the
+    file's lines or quotes are broken there, so which values belong to which column cannot be
+    trusted (a stray quote in the header makes the reader take every row after it as one
+    quoted value, and none is read)."""
 
     source: str
     header: str
@@ -145,7 +147,7 @@ class BadHeader(UnstuckError):
     def __str__(self) -> str:
         return (
             f"{self.source}: column {self.position} of the header ({self.header!r}) holds a "
-            "line break or another control character; check the file's quote marks"
+            "quote mark, a line break or another control character; check the file's quote marks"
         )
 
 
@@ -153,7 +155,7 @@ def header_problem(source: str, headers: list[str]) -> UnstuckError | None:
     """Why the header cannot be read as it stands (a control character in a name, or a
     name given twice), if it cannot."""
     for i, h in enumerate(headers):
-        if CONTROL_CHARACTER.search(h):
+        if CONTROL_CHARACTER.search(h) or '"' in h:
             return BadHeader(source, h, i + 1)
     return repeated_column(source, headers)
 
