@@ -82,6 +82,7 @@ def snapshot(session: Session) -> dict[str, Any]:
 
 
 def _checked(user: User, client: Client, number: int, reason: str) -> tuple[Session, str]:
+    services.lock_client(client)  # the first step of every correction: writes to one client in turn
     reason = reason.strip()
     if not reason or len(reason) > REASON_MAX:
         raise InvalidValue("reason", "", REASON_NEEDED)
@@ -196,6 +197,7 @@ def void_session(*, user: User, client: Client, number: int, reason: str) -> Ses
 @transaction.atomic
 def reopen_episode(*, user: User, client: Client) -> None:
     """Reopen the client's ended episode: the client returns to the active caseload."""
+    services.lock_client(client)
     episode = selectors.current_episode(client)
     if episode is None or episode.ended_on is None:
         raise InvalidValue("episode", "", NOT_ENDED)
@@ -212,6 +214,7 @@ def reopen_episode(*, user: User, client: Client) -> None:
 @transaction.atomic
 def choose_instruments(*, user: User, client: Client, instrument_ids: Sequence[str]) -> None:
     """Set which questionnaires the session form asks for this client."""
+    services.lock_client(client)
     installed = instruments()
     unknown = [i for i in instrument_ids if i not in installed]
     if unknown:

@@ -140,8 +140,6 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
     if unknown:
         raise InvalidValue("markers", unknown[0], "is not a marker on the checklist")
     episode = selectors.current_episode(client)
-    if episode is not None:
-        episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if episode is None or episode.ended_on is not None:
         raise InvalidValue("episode", "", EPISODE_ENDED)
     session = selectors.client_started_session(episode)
@@ -443,9 +441,8 @@ def record_client_answers(
         For an ended episode, a session beyond the next one, an instrument already answered for
         that session, or an answer out of range. Nothing is stored when it is raised.
     """
+    lock_client(client)  # taken in turn with the therapist's record_session, as every write
     episode = selectors.current_episode(client)
-    if episode is not None:  # taken in turn with the therapist's record_session
-        episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if episode is None or episode.ended_on is not None:
         raise InvalidValue("episode", "", EPISODE_ENDED)
     last = episode.sessions.order_by("-number").values_list("number", flat=True).first() or 0
