@@ -10,12 +10,11 @@ clinic's retention curve instead (`unstuck.analysis.retention`), counting attend
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 from typing import Any
 
-from unstuck.errors import InvalidRows, InvalidValue, MissingColumns, Problem
+from unstuck.errors import InvalidRows, InvalidValue, Problem
 
 NOT_GIVEN = "(therapist not given)"
 
@@ -48,20 +47,16 @@ def add_parser(sub: Any) -> None:
 
 def read_therapists(path: Path) -> dict[str, str]:
     """client_id -> therapist; every bad row is reported with its row number."""
+    from unstuck.analysis.outcomes import keyed_rows
+
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
         raise InvalidValue("--therapists", str(path), f"cannot be read ({exc.strerror})") from None
+    out: dict[str, str] = {}
+    problems: list[Problem] = []
     with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip().lower() for h in reader.fieldnames or []]
-        missing = tuple(c for c in ("client_id", "therapist") if c not in header)
-        if missing:
-            raise MissingColumns(missing, tuple(header))
-        out: dict[str, str] = {}
-        problems: list[Problem] = []
-        for row_number, raw in enumerate(reader, start=2):
-            row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        for row_number, row in keyed_rows(handle, ("client_id", "therapist")):
             if not row["client_id"] or not row["therapist"]:
                 problems.append(Problem(row_number, "client_id/therapist", None, "is empty"))
             else:

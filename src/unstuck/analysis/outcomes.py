@@ -8,8 +8,9 @@ The outcomes file has one row per client: ``client_id,ended`` with ``ended`` one
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 import polars as pl
 
@@ -24,22 +25,30 @@ from unstuck.progress.dropout import (
 )
 
 
+def keyed_rows(handle: IO[str], columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a small CSV keyed by client (``client_id,ended``, ``client_id,therapist``),
+    each with its row number in the file (the header is row 1): header names and values
+    stripped, names lower-cased. Raises `MissingColumns` when a column of `columns` is absent.
+    """
+    reader = csv.DictReader(handle)
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = tuple(c for c in columns if c not in header)
+    if missing:
+        raise MissingColumns(missing, tuple(header))
+    for row_number, raw in enumerate(reader, start=2):
+        yield row_number, {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+
+
 def read_outcomes(path: Path) -> dict[str, str]:
     """client_id -> how the episode ended; every bad row is reported with row and value."""
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
         raise CsvUnreadable(str(path), f"cannot be read ({exc.strerror})") from None
+    out: dict[str, str] = {}
+    problems: list[Problem] = []
     with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip().lower() for h in reader.fieldnames or []]
-        missing = tuple(c for c in ("client_id", "ended") if c not in header)
-        if missing:
-            raise MissingColumns(missing, tuple(header))
-        out: dict[str, str] = {}
-        problems: list[Problem] = []
-        for row_number, raw in enumerate(reader, start=2):
-            row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        for row_number, row in keyed_rows(handle, ("client_id", "ended")):
             client, ended = row["client_id"], row["ended"].lower()
             if not client:
                 problems.append(Problem(row_number, "client_id", None, "is empty"))
