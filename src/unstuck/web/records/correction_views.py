@@ -65,15 +65,7 @@ def session_correct(request: HttpRequest, client_id: int, number: int) -> HttpRe
         instrument_ids=_form_instruments(client, session),
     )
     if request.method == "POST" and form.is_valid():
-        data = services.SessionInput(
-            date=form.cleaned_data["date"],
-            attendance=form.cleaned_data["attendance"],
-            duration_minutes=form.cleaned_data["duration_minutes"],
-            answers=form.answers(),
-            markers=form.cleaned_data["markers"],
-            note=form.cleaned_data["note"],
-            completed_by=form.cleaned_data["completed_by"],
-        )
+        data = form.session_input()
         try:
             corrections.correct_session(
                 user=_user(request),

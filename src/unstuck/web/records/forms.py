@@ -15,6 +15,7 @@ from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
 from unstuck.web.records.markers import MARKERS
 from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason
 from unstuck.web.records.safety import CONFIRM_LABEL
+from unstuck.web.records.services import SessionInput
 from unstuck.web.records.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect
 from unstuck.web.validation import CheckedText
 
@@ -113,6 +114,19 @@ class SessionForm(CheckedText):
             i.id: [self.cleaned_data.get(item_field(i, it.number)) for it in i.items]
             for i in self.instruments
         }
+
+    def session_input(self) -> SessionInput:
+        """What the valid form says, as the records services take it (new or corrected)."""
+        return SessionInput(
+            date=self.cleaned_data["date"],
+            attendance=self.cleaned_data["attendance"],
+            duration_minutes=self.cleaned_data["duration_minutes"],
+            answers=self.answers(),
+            markers=self.cleaned_data["markers"],
+            note=self.cleaned_data["note"],
+            completed_by=self.cleaned_data["completed_by"],
+            takes_over=self.cleaned_data.get("takes_over"),
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

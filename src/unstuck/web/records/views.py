@@ -203,16 +203,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
         initial={"takes_over": started.number if started else None},
     )
     if request.method == "POST" and form.is_valid():
-        data = services.SessionInput(
-            date=form.cleaned_data["date"],
-            attendance=form.cleaned_data["attendance"],
-            duration_minutes=form.cleaned_data["duration_minutes"],
-            answers=form.answers(),
-            markers=form.cleaned_data["markers"],
-            note=form.cleaned_data["note"],
-            completed_by=form.cleaned_data["completed_by"],
-            takes_over=form.cleaned_data["takes_over"],
-        )
+        data = form.session_input()
         try:
             session = submit_once(
                 request,
