@@ -33,23 +33,22 @@ def instrument_name(instrument_id: str) -> str:
 
 def answer_text(alert: SafetyAlert) -> str:
     """Which answer raised the alert: instrument, item, value, session and its date."""
-    return ANSWER.format(
-        name=instrument_name(alert.instrument),
-        item=alert.item,
-        value=alert.answer,
-        session=alert.session_number,
-        date=alert.session_date,
-    )
+    return ANSWER.format(**_answer_fields(alert))
 
 
 def open_sentence(alert: SafetyAlert) -> str:
-    return OPEN_SENTENCE.format(
-        name=instrument_name(alert.instrument),
-        item=alert.item,
-        value=alert.answer,
-        session=alert.session_number,
-        date=alert.session_date,
-    )
+    return OPEN_SENTENCE.format(**_answer_fields(alert))
+
+
+def _answer_fields(alert: SafetyAlert) -> dict[str, object]:
+    """The fields both sentences quote: where the answer was given, and its value."""
+    return {
+        "name": instrument_name(alert.instrument),
+        "item": alert.item,
+        "value": alert.answer,
+        "session": alert.session_number,
+        "date": alert.session_date,
+    }
 
 
 def next_step(alert: SafetyAlert) -> str:
