@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from unstuck.errors import InvalidValue, UnstuckError
+from unstuck.errors import UnstuckError
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.idempotency.once import Replay, replayed, submit_once
@@ -275,7 +275,7 @@ def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
                 alert_ids=form.cleaned_data["alerts"],
             )
         except UnstuckError as exc:
-            form.add_error(None, exc.reason if isinstance(exc, InvalidValue) else error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             still_open = selectors.open_safety_alerts(client)
             messages.success(request, f"Safety check recorded for {client.code}.")
