@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -85,73 +87,111 @@ def test_deterioration_at_six_points(last: float, flagged: bool) -> None:
 
 
 def test_not_on_track_at_the_limit_of_the_expected_course() -> None:
-    limit = MODEL.limit(18, 6, T.not_on_track.probability)
-    edge = MODEL.limit(18, 6, T.not_on_track.drifting_probability)
+    limit = MODEL.limit(18, 5, T.not_on_track.probability)
     above = float(int(limit) + 1)
     below = float(int(limit))
     assert below <= limit < above
     # Keep the change from first to last within the reliable band so only the course rule acts.
-    flagged = run(phq(18, 17, 17, 17, 17, above))
+    flagged = run(phq(18, 17, 17, 17, above))
     assert "not_on_track" in flagged.flags
-    assert f"is {int(above)} at session 6" in flagged.explanations[0]
+    assert f"is {int(above)} at session 5" in flagged.explanations[0]
     assert "97.5% of clients on the expected course score" in flagged.explanations[0]
-    inside = run(phq(18, 17, 17, 16, 16, below))
+    inside = run(phq(18, 17, 17, 17, below))
     assert "not_on_track" not in inside.flags
-    if below > edge:
-        assert inside.status == "at_risk"
-        assert any(e.startswith("Drifting") for e in inside.explanations)
+
+
+@pytest.mark.parametrize(("fourth", "drifting"), [(19, True), (18, False)])
+def test_drifting_needs_two_scores_in_a_row_past_the_line(fourth: float, drifting: bool) -> None:
+    """Past the 90% line at session 5 (inside the 97.5% one), and at session 4 too or not."""
+    latest = 20.0
+    assert MODEL.limit(18, 5, T.not_on_track.drifting_probability) < latest
+    assert latest <= MODEL.limit(18, 5, T.not_on_track.probability)
+    line_before = MODEL.limit(18, 4, T.not_on_track.drifting_probability)  # about 18.1
+    assert (fourth > line_before) is drifting
+    result = run(phq(18, 17, 17, fourth, latest))
+    assert result.flags == ()
+    assert result.status == ("at_risk" if drifting else "on_track")
+    said = [e for e in result.explanations if e.startswith("Drifting")]
+    assert bool(said) is drifting
+    if drifting:
+        assert f"and so was the one before ({int(fourth)} at session 4)" in said[0]
+
+
+def fitted_change(scores: list[float]) -> float:
+    """The change along the least-squares line through the scores (numpy's own fit)."""
+    slope = np.polyfit(np.arange(len(scores)), np.asarray(scores, dtype=float), 1)[0]
+    return float(slope * (len(scores) - 1))
 
 
 def test_plateau_needs_enough_sessions_and_flat_recent_scores() -> None:
     rule = T.plateau
-    flat = [14.0, 13, 15, 14, 13][: rule.min_sessions]
+    assert rule.min_sessions == 6  # most who will respond have changed by sessions 6-8
+    flat = [14.0, 13, 15, 14, 13, 14]
     assert "plateau" in run(phq(*flat)).flags
     assert "plateau" not in run(phq(*flat[:-1])).flags  # one session too few
     # Recent scores spread by 6 points (a reliable difference) is movement, not a plateau.
-    assert "plateau" not in run(phq(14, 13, 15, 9, 15)).flags
+    assert "plateau" not in run(phq(14, 13, 15, 14, 9, 15)).flags
     # Reliable improvement from the start is progress, even if it has levelled off.
-    assert "plateau" not in run(phq(18, 12, 11, 12, 11)).flags
+    assert "plateau" not in run(phq(18, 12, 11, 12, 11, 12)).flags
 
 
 def test_plateau_is_stuck_while_still_unwell() -> None:
     """The issue's two courses: recovered (10 -> 5) is not a plateau, stuck at 17-18 is."""
-    assert "plateau" not in run(phq(10, 8, 6, 5, 5)).flags
-    stuck = run(phq(18, 17, 18, 18, 17))
+    assert "plateau" not in run(phq(10, 8, 6, 5, 5, 5)).flags
+    stuck = run(phq(18, 17, 18, 18, 17, 18))
     assert stuck.flags == ("plateau",)
     assert stuck.explanations[0] == (
-        "Plateau: PHQ-9 has 5 scores without reliable improvement (18 at the start, 17 now, "
-        "still in the clinical range), and the last 3 (18, 18, 17) differ by at most 1 "
-        "points, less than the 6 a reliable change needs; the trend over the last 5 scores "
-        "is -0.4 points, short of the 3 points of steady improvement."
+        "Plateau: PHQ-9 has 6 scores without reliable improvement (18 at the start, 18 now), "
+        "and the last 3 (18, 17, 18) are all in the clinical range and differ by at most 1 "
+        "points, less than the 6 a reliable change needs; the line through all the scores so "
+        "far changes by 0 points, short of the 3 points of steady improvement."
     )
 
 
 @pytest.mark.parametrize(("last", "flagged"), [(10, True), (9, False)])
 def test_plateau_stops_at_the_clinical_cutoff(last: float, flagged: bool) -> None:
-    # PHQ-9 10 is a case (NHS Talking Therapies); 9 is out of the clinical range. The trend
-    # (-0.8 or -1.2 points) is far from steady improvement, so only the cutoff decides.
-    assert ("plateau" in run(phq(11, 10, 10, 10, last)).flags) is flagged
+    # PHQ-9 10 is a case (NHS Talking Therapies); 9 is out of the clinical range. The line
+    # (-0.7 or -1.4 points) is far from steady improvement, so only the cutoff decides.
+    assert ("plateau" in run(phq(11, 10, 10, 10, 10, last)).flags) is flagged
+
+
+def test_plateau_needs_every_recent_score_in_the_clinical_range() -> None:
+    # The latest is back at 10, but the window (9, 10, 10) holds a score out of range.
+    assert "plateau" not in run(phq(11, 10, 10, 9, 10, 10)).flags
+    assert "plateau" in run(phq(11, 10, 9, 10, 10, 10)).flags  # 9 before the window
 
 
 @pytest.mark.parametrize(
-    ("fourth", "flagged"),
-    # Trend across the last 5 scores: -2.8 (short of the 3 of steady improvement: half
-    # the PHQ-9's 6), exactly -3 (steady), -3.2 (steady).
-    [(15, True), (14.5, False), (14, False)],
+    ("fifth", "flagged"),
+    # The line through all six scores changes by -2.79 (short of the 3 of steady
+    # improvement: half the PHQ-9's 6), exactly -3 (steady), -3.21 (steady).
+    [(14.5, True), (14, False), (13.5, False)],
 )
-def test_plateau_is_not_a_steady_improvement(fourth: float, flagged: bool) -> None:
-    assert ("plateau" in run(phq(17, 16, 16, fourth, 14)).flags) is flagged
+def test_plateau_is_not_a_steady_improvement(fifth: float, flagged: bool) -> None:
+    scores = [17.0, 16, 16, 16, fifth, 14]
+    assert fitted_change(scores) == pytest.approx(
+        {14.5: -2.7857, 14: -3, 13.5: -3.2143}[fifth], abs=1e-4
+    )
+    assert ("plateau" in run(phq(*scores)).flags) is flagged
+
+
+def test_plateau_counts_the_change_already_made() -> None:
+    """An exponential course (most change early) levels off while still improving overall:
+    the last five scores are flat, but the line through all of them falls 3.9 points."""
+    scores = [19.0, 16, 15, 15, 14, 15, 14]
+    assert fitted_change(scores[-5:]) > -3 > fitted_change(scores)
+    assert "plateau" not in run(phq(*scores)).flags
 
 
 @pytest.mark.parametrize(
     ("scores", "flagged"),
     [
-        # reliable change: more than 3.51 points; steady improvement: a trend of +1.75
-        ([40.0, 41, 41, 41, 41], True),  # flat, at or below the cutoff (45): stuck
-        ([40.0, 40.5, 41, 41.5, 42], False),  # rising steadily: trend +2
-        ([40.0, 40.5, 40.5, 41, 41.5], True),  # rising slowly: trend +1.4
-        ([44.0, 43, 42, 41, 40], True),  # falling: worsening is no steady improvement
-        ([46.0, 47, 47, 47, 47], False),  # above the cutoff: out of the clinical range
+        # reliable change: more than 3.51 points; steady improvement: a line of +1.755
+        ([40.0, 41, 41, 41, 41, 41], True),  # flat, at or below the cutoff (45): stuck
+        ([40.0, 40.5, 41, 41.5, 42, 42.5], False),  # rising steadily: +2.5
+        ([40.0, 40.5, 40.5, 41, 41, 41.5], True),  # rising slowly: +1.36
+        ([44.0, 43.5, 43, 42.5, 42, 41.5], True),  # falling: worsening is no steady improvement
+        ([46.0, 47, 47, 47, 47, 47], False),  # above the cutoff: out of the clinical range
     ],
 )
 def test_plateau_on_a_higher_is_better_clinic_scale(scores: list[float], flagged: bool) -> None:
@@ -186,6 +226,37 @@ def sessions(kinds: list[str], gap_days: list[int] | None = None) -> list[Observ
 )
 def test_withdrawal_from_attendance(kinds: list[str], flagged: bool) -> None:
     assert ("withdrawal_risk" in run(sessions(kinds)).flags) is flagged
+
+
+@pytest.mark.parametrize(
+    ("totals", "flagged"),
+    [
+        # The line through 18, 16, 14 falls 4 points, past the 3 of steady improvement.
+        ((18, 16, 14), False),
+        # 18, 17, 16: the line falls exactly 2, short of steady improvement: the flag stays.
+        ((18, 17, 16), True),
+    ],
+)
+def test_sessions_missed_while_improving_are_a_note(
+    totals: tuple[float, float, float], flagged: bool
+) -> None:
+    kinds = ["attended", "attended", "no_show", "cancelled", "attended"]
+    scores = iter(totals)
+    rows = [
+        Observation("phq9", i + 1, next(scores) if k == "attended" else None, attendance=k)  # type: ignore[arg-type]
+        for i, k in enumerate(kinds)
+    ]
+    result = run(rows)
+    assert ("withdrawal_risk" in result.flags) is flagged
+    note = [e for e in result.explanations if e.startswith("Sessions missed while improving")]
+    assert bool(note) is not flagged
+    if not flagged:
+        assert result.status == "on_track"
+        assert "2 were cancelled or missed" in note[0]
+        assert "how and when to plan an ending" in note[0]
+        # Signs of pulling back in the room keep the flag whatever the scores do.
+        marked = [dataclasses.replace(o, markers=1) for o in rows]
+        assert "withdrawal_risk" in run(marked).flags
 
 
 def test_withdrawal_from_a_growing_gap() -> None:

@@ -86,7 +86,7 @@ def test_the_clinics_fitted_course_sets_the_status_and_is_shown(
 def test_the_clinics_thresholds_apply(settings, tmp_path: Path, make_client) -> None:
     shipped = (resources.files("unstuck.progress") / "thresholds.toml").read_text()
     strict = tmp_path / "thresholds.toml"
-    strict.write_text(shipped.replace("min_sessions = 5", "min_sessions = 3"))
+    strict.write_text(shipped.replace("min_sessions = 6", "min_sessions = 3"))
     # Moderate (12): plateau applies only in the clinical range.
     assert "plateau" not in make_client("C-502", [PHQ9_12] * 3).flags
     settings.THRESHOLDS_FILE = str(strict)

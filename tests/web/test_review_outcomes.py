@@ -21,7 +21,7 @@ RATINGS = {"goals_misfit": (3, ""), "ambivalence": (1, "")}
 
 
 def _plan_with_result(personas, make_client, code: str, result: str, later: int = 0) -> None:
-    record = make_client(code, [FLAT] * 5)
+    record = make_client(code, [FLAT] * 6)
     review = services.open_review(user=personas.therapist, client=record, ratings=RATINGS)
     plan = services.make_plan(
         user=personas.therapist,
@@ -45,7 +45,7 @@ def _plan_with_result(personas, make_client, code: str, result: str, later: int 
 
 
 def _review_page(client: HttpClient, personas, make_client) -> str:
-    record = make_client("SYN-NEW", [FLAT] * 5)
+    record = make_client("SYN-NEW", [FLAT] * 6)
     review = services.open_review(user=personas.therapist, client=record, ratings=RATINGS)
     client.force_login(personas.therapist)
     return client.get(reverse("review", args=[review.pk])).content.decode()
@@ -90,7 +90,7 @@ def test_back_on_track_is_known_only_once_the_follow_up_session_is_reached(
 
 
 def test_a_second_review_is_not_a_first_review(client: HttpClient, personas, make_client) -> None:
-    record = make_client("SYN-M", [FLAT] * 5)
+    record = make_client("SYN-M", [FLAT] * 6)
     ratings = {"mismatch": (2, "")}
     first = services.open_review(user=personas.therapist, client=record, ratings=ratings)
     client.force_login(personas.therapist)

@@ -16,8 +16,8 @@ FLAT = [2, 2, 2, 2, 2, 2, 1, 1, 0]  # 14, moderate
 
 @pytest.fixture
 def stuck(make_client):
-    """A plateau: 14 at five sessions running, with markers ticked at the last two."""
-    client = make_client("C-800", [FLAT] * 5)
+    """A plateau: 14 at six sessions running."""
+    client = make_client("C-800", [FLAT] * 6)
     return client
 
 
@@ -59,7 +59,7 @@ def test_a_review_ranks_strategies_and_becomes_a_plan_with_results(
         {"strategies": ["revisit_goals", "motivational_interviewing"], "review_on": "2026-04-01"},
     )
     plan = Plan.objects.get()
-    assert plan.start_session == 6
+    assert plan.start_session == 7
     assert [s.strategy_id for s in plan.strategies.all()] == [
         "revisit_goals",
         "motivational_interviewing",
@@ -68,7 +68,7 @@ def test_a_review_ranks_strategies_and_becomes_a_plan_with_results(
     client.post(reverse("strategy_result", args=[first.pk]), {"result": "helped", "note": "ok"})
     assert StrategyResult.objects.get().result == "helped"
     detail = client.get(reverse("client", args=[stuck.pk])).content.decode()
-    assert "Plan from session 6" in detail
+    assert "Plan from session 7" in detail
     assert "Helped" in detail
     assert "no scores since the plan began yet" in detail
 

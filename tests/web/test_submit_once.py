@@ -117,7 +117,7 @@ FORMS: dict[str, Callable[..., Form]] = {
 
 @pytest.fixture
 def record(make_client):
-    return make_client("C-900", [FLAT] * 5)
+    return make_client("C-900", [FLAT] * 6)
 
 
 @pytest.mark.parametrize("name", list(FORMS))

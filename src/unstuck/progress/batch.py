@@ -40,6 +40,7 @@ from unstuck.progress.measure_text import (
 )
 from unstuck.progress.signals import (
     client_signals,
+    improving_steadily,
     measure_signals,
     recent_window,
     status_expr,
@@ -146,7 +147,7 @@ def summarise_caseload(
         instrument = instruments[ids[code]]
         rows = observations if len(present) == 1 else observations.filter(pl.col("_i") == code)
         feedback = instrument.id == thresholds.alliance_rupture.instrument
-        measured = _per_instrument(_measures(rows, thresholds, feedback), instrument)
+        measured = _per_instrument(_measures(rows, thresholds, feedback), instrument, thresholds)
         parts.append(measured.with_columns(_i=pl.lit(code, pl.Int64)))
         fired.append(measure_signals(measured, instrument, models, thresholds))
     per_measure = pl.concat(parts, how="diagonal_relaxed")
@@ -237,8 +238,13 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         {
             "_c": scored.get_column("_c").gather(starts),
             "n": n.astype(np.int64),
+            "trend": _fitted_change(total, starts, n),
             "first_occasion": occasion[starts],
             "last_occasion": occasion[ends - 1],
+            # the session of the score before the latest (the drift is confirmed on it)
+            "previous_occasion": pl.Series(occasion[np.maximum(ends - 2, starts)]).set(
+                pl.Series(n < 2), None
+            ),
             "first": total[starts],
             "last": total[ends - 1],
             **recent,
@@ -286,6 +292,23 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     )
 
 
+def _fitted_change(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Each run's change from its first to its latest value along its least-squares line,
+    the values taken as equally spaced (NaN with fewer than two): the change the whole course
+    so far shows, which one noisy score moves far less than it moves the first-to-latest
+    difference."""
+    if not len(starts):
+        return np.zeros(0)
+    y = values.astype(np.float64)
+    x = np.arange(len(y), dtype=np.float64) - np.repeat(starts, counts)  # 0, 1, ... per run
+    k = counts.astype(np.float64)
+    mean_x, mean_y = (k - 1) / 2, np.add.reduceat(y, starts) / k
+    sxy = np.add.reduceat(x * y, starts) - k * mean_x * mean_y
+    sxx = k * (k * k - 1) / 12  # the sum of squares of 0..k-1 about their mean
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(counts >= 2, sxy / sxx * (k - 1), np.nan)
+
+
 def _sums_in_order(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The sum of the first `counts` values of each run, added one by one in order."""
     sums = np.zeros(len(starts))
@@ -307,8 +330,11 @@ def client_codes(ids: pl.Series) -> pl.Series:
     return ids.rank("dense").cast(pl.Int64)
 
 
-def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
-    """Severity, change classification and sentences for one instrument's rows."""
+def _per_instrument(
+    part: pl.DataFrame, instrument: Instrument, thresholds: Thresholds
+) -> pl.DataFrame:
+    """Severity, change classification, whether still improving steadily, and sentences for
+    one instrument's rows."""
     criteria = criteria_for(instrument)
     first = part.get_column("first").to_numpy().astype(np.float64)
     last = part.get_column("last").to_numpy().astype(np.float64)
@@ -356,6 +382,9 @@ def _per_instrument(part: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
         pl.lit(instrument.id).alias("instrument"),
         **cols,
         safety_alert=pl.col("alerts").list.len() > 0,
+        improving=pl.lit(None, pl.Boolean)
+        if criteria is None
+        else improving_steadily(criteria, thresholds),
     )
     # Eager on purpose: with this step lazy, its result came in several pieces, and polars 2.1
     # panicked ("binview ... i < self.len()") formatting sentences on filtered rows of it

@@ -41,7 +41,7 @@ from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.progress.config import Thresholds
 from unstuck.progress.course import CourseModel
 from unstuck.progress.rules import Rule, fire
-from unstuck.progress.withdrawal import withdrawal_signals
+from unstuck.progress.withdrawal import MISSING_WHILE_IMPROVING, withdrawal_signals
 
 FLAGS = (
     "safety",
@@ -61,6 +61,7 @@ __all__ = [
     "RED",
     "Status",
     "client_signals",
+    "improving_steadily",
     "measure_signals",
     "recent_window",
     "status_expr",
@@ -68,7 +69,9 @@ __all__ = [
 DRIFTING = "drifting"  # past the drift line of the expected course: at risk, but no flag
 # Little early improvement: a note with its sentence, no flag and no colour (docs/detection.md).
 EARLY = "early_response"
-UNFLAGGED = (DRIFTING, EARLY)
+# Notes: a sentence, no flag and no colour (sessions missed while improving: `withdrawal`).
+NOTES = (EARLY, MISSING_WHILE_IMPROVING)
+UNFLAGGED = (DRIFTING, *NOTES)
 # Signals are listed in flag order, a drift last; within a flag, by instrument.
 RANK = {flag: i for i, flag in enumerate((*FLAGS, *UNFLAGGED))}
 # The per-measure columns the rules read (filtering only these keeps the rest uncopied).
@@ -86,6 +89,9 @@ SIGNAL_INPUTS = (
     "first_text",
     "last_text",
     "change_text",
+    "trend",
+    "improving",
+    "previous_occasion",
 )
 
 
@@ -157,7 +163,7 @@ def client_signals(
     verdicts = ordered.group_by(pl.col("_c").set_sorted(), maintain_order=True).agg(
         flags=pl.col("flag").filter(~pl.col("flag").is_in(UNFLAGGED)).unique(maintain_order=True),
         red=pl.col("flag").is_in(sorted(RED)).any(),
-        signalled=(pl.col("flag") != EARLY).any(),
+        signalled=(~pl.col("flag").is_in(NOTES)).any(),
     )
     return ordered.select("_c", "text"), verdicts
 
@@ -214,18 +220,20 @@ def _deterioration(instrument: Instrument, rule: str) -> Rule:
 
 
 def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) -> list[Rule]:
-    """Not on track, or else drifting towards the edge of the expected course."""
+    """Not on track, or else drifting towards the edge of the expected course at the latest
+    score and at the one before (a drift confirmed once, so one noisy score does not make it)."""
     rule = thresholds.not_on_track
     last = pl.col("last")
-    session = pl.col("last_occasion") - pl.col("first_occasion") + 1
-    x = session.cast(pl.Float64).log()
+
+    def at(occasion: str) -> pl.Expr:  # log(session of the course), sessions from the first
+        return (pl.col(occasion) - pl.col("first_occasion") + 1).cast(pl.Float64).log()
+
+    x, session = at("last_occasion"), pl.col("last_occasion") - pl.col("first_occasion") + 1
     expected = model.expected_at(pl.col("first"), x)
 
-    def limit(probability: float) -> pl.Expr:
-        return model.limit_at(pl.col("first"), x, probability)
-
-    def worse(bound: pl.Expr) -> pl.Expr:
-        return last < bound if model.higher_is_better else last > bound
+    def worse(score: pl.Expr, occasion: str, probability: float) -> pl.Expr:
+        bound = model.limit_at(pl.col("first"), at(occasion), probability)
+        return score < bound if model.higher_is_better else score > bound
 
     numbers = (
         pl.lit(instrument.name),
@@ -234,36 +242,62 @@ def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) 
         pl.col("first_text"),
         w.number_expr(expected, places=1),
         pl.lit(w.number(round(rule.probability * 100, 1))),
-        w.number_expr(limit(rule.probability), places=1),
+        w.number_expr(model.limit_at(pl.col("first"), x, rule.probability), places=1),
         pl.lit("or higher" if model.higher_is_better else "or lower"),
         pl.lit(model.source),
     )
     judged = pl.col("n") >= 2
-    off = judged & worse(limit(rule.probability))
-    drifting = judged & ~off & worse(limit(rule.drifting_probability))
+    off = judged & worse(last, "last_occasion", rule.probability)
+    drifting = (
+        judged
+        & ~off
+        & worse(last, "last_occasion", rule.drifting_probability)
+        & (pl.col("n") >= 3)
+        & worse(pl.col("recent_2"), "previous_occasion", rule.drifting_probability)
+    )
+    drift_numbers = (
+        pl.lit(instrument.name),
+        pl.col("last_text"),
+        session,
+        pl.col("first_text"),
+        w.number_expr(expected, places=1),
+        pl.lit(w.number(round(rule.drifting_probability * 100, 1))),
+        w.number_expr(model.limit_at(pl.col("first"), x, rule.drifting_probability), places=1),
+        pl.lit("or higher" if model.higher_is_better else "or lower"),
+        pl.col("recent_2_text"),
+        pl.col("previous_occasion") - pl.col("first_occasion") + 1,
+        pl.lit(model.source),
+    )
     return [
         ("not_on_track", off, pl.format(w.NOT_ON_TRACK, *numbers)),
-        (DRIFTING, drifting, pl.format(w.DRIFTING, *numbers)),
+        (DRIFTING, drifting, pl.format(w.DRIFTING, *drift_numbers)),
     ]
+
+
+def improving_steadily(criteria: ChangeCriteria, thresholds: Thresholds) -> pl.Expr:
+    """Still improving steadily: the least-squares line through all the scores so far
+    (``trend``) improves by at least `plateau.improving_share` of a reliable change. Such a
+    client is not on a plateau, and sessions missed meanwhile are a note (`withdrawal`)."""
+    steady = thresholds.plateau.improving_share * criteria.threshold
+    better = pl.col("trend") if criteria.higher_is_better else -pl.col("trend")
+    return (pl.col("n") >= 2) & (better >= steady - EPS)
 
 
 def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria) -> Rule:
     """Stuck while still unwell: enough scores, no reliable improvement, the recent ones
-    flat, the latest in the clinical range, and no steady improvement (thresholds.toml)."""
+    flat and all in the clinical range, and not improving steadily (thresholds.toml)."""
     rule = thresholds.plateau
     recent = [pl.col(f"recent_{j}") for j in range(rule.window, 0, -1)]  # oldest first
     spread = pl.max_horizontal(recent) - pl.min_horizontal(recent)
-    trend, steady = _trend(rule.min_sessions, criteria, rule.improving_share)
-    better = -trend if not criteria.higher_is_better else trend
     fires = (
         (pl.col("n") >= rule.min_sessions)
         & (pl.col("reliable_change") != "improved")
         & ~criteria.is_reliable(spread)
-        & (better < steady - EPS)
+        & ~pl.col("improving")
     )
     unwell = pl.lit("")
     if criteria.cutoff is not None:
-        fires = fires & criteria.in_clinical_range(pl.col("last"))
+        fires = fires & pl.all_horizontal(criteria.in_clinical_range(r) for r in recent)
         unwell = pl.lit(w.PLATEAU_UNWELL)
     text = pl.format(
         w.PLATEAU,
@@ -271,17 +305,16 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
         pl.col("n"),
         pl.col("first_text"),
         pl.col("last_text"),
-        unwell,
         pl.lit(rule.window),
         # The rule fires only with at least `window` scores, so the window is always full.
         pl.concat_str(
             [pl.col(f"recent_{j}_text") for j in range(rule.window, 0, -1)], separator=", "
         ),
+        unwell,
         w.number_expr(spread),
         pl.lit(w.number(round(criteria.threshold, 2))),
-        pl.lit(rule.min_sessions),
-        w.signed_expr(trend.round(1)),
-        pl.lit(w.number(round(steady, 2))),
+        w.signed_expr(pl.col("trend").round(1)),
+        pl.lit(w.number(round(rule.improving_share * criteria.threshold, 2))),
     )
     return "plateau", fires, text
 
@@ -328,16 +361,6 @@ def _early_response(
 
 # Changes this close to a threshold count as at it (floating-point noise, as in `change`).
 EPS = 1e-9
-
-
-def _trend(scores: int, criteria: ChangeCriteria, share: float) -> tuple[pl.Expr, float]:
-    """The change across the last `scores` scores by their least-squares line (scores taken
-    as equally spaced), and the improvement in points that counts as steady: `share` of the
-    reliable-change threshold. Needs ``recent_1`` .. ``recent_<scores>``."""
-    xs = [j - (scores - 1) / 2 for j in range(scores)]  # centred positions, oldest first
-    ys = [pl.col(f"recent_{j}") for j in range(scores, 0, -1)]
-    slope = pl.sum_horizontal([x * y for x, y in zip(xs, ys, strict=True)]) / sum(x * x for x in xs)
-    return slope * (scores - 1), share * criteria.threshold
 
 
 def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:

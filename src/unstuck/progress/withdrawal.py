@@ -1,5 +1,12 @@
 """The withdrawal-risk signal, per client: attendance, gaps between sessions, resistance
-markers and falling session feedback, in one sentence (thresholds in thresholds.toml)."""
+markers and falling session feedback, in one sentence (thresholds in thresholds.toml).
+
+Sessions missed or spaced out by a client whose scores are still improving steadily (every
+outcome measure, `signals.improving_steadily`) are a note, not a flag: clients often end when
+they feel they have improved enough (the "good-enough level": Barkham et al., 2006; Stiles,
+Barkham, Connell & Mellor-Clark, 2008), so the useful step is to talk about how and when to
+end, not to raise an alarm. Signs of pulling back in the room, or falling session feedback,
+keep the flag whatever the scores do."""
 
 from __future__ import annotations
 
@@ -12,6 +19,10 @@ from unstuck.progress.rules import Rule, fire
 
 # The reasons for a withdrawal risk, in the order the sentence gives them.
 REASONS = {"attendance": 0, "gap": 1, "markers": 2, "feedback": 3}
+# Reasons that are only a note while the client's scores improve steadily.
+ABSENCE = ("attendance", "gap")
+# The note's name (no flag, no colour; `signals.UNFLAGGED`).
+MISSING_WHILE_IMPROVING = "missing_while_improving"
 
 
 def withdrawal_signals(
@@ -69,9 +80,28 @@ def withdrawal_signals(
     if "earlier_sum" in feedback.columns:  # absent when no one gave session feedback
         fired.append(fire(feedback, [feedback_rule], ""))
     reasons = pl.concat(fired)
-    return (
+    outcome = per_measure.filter(
+        pl.col("improving").is_not_null()
+        & (pl.col("instrument") != thresholds.alliance_rupture.instrument)
+    )
+    improving = outcome.group_by("_c").agg(improving=pl.col("improving").all())
+    gathered = (
         reasons.sort(pl.col("_c"), pl.col("flag").replace_strict(REASONS))
         .group_by("_c", maintain_order=True)
-        .agg(text=pl.format(w.WITHDRAWAL, pl.col("text").str.join("; ")))
-        .select("_c", flag=pl.lit("withdrawal_risk"), instrument=pl.lit(""), text="text")
+        .agg(
+            reasons=pl.col("text").str.join("; "),
+            absence_only=pl.col("flag").is_in(ABSENCE).all(),
+        )
+        .join(improving, on="_c", how="left", maintain_order="left")
+    )
+    note = pl.col("absence_only") & pl.col("improving").fill_null(False)
+    return gathered.select(
+        "_c",
+        flag=pl.when(note)
+        .then(pl.lit(MISSING_WHILE_IMPROVING))
+        .otherwise(pl.lit("withdrawal_risk")),
+        instrument=pl.lit(""),
+        text=pl.when(note)
+        .then(pl.format(w.MISSING_WHILE_IMPROVING, pl.col("reasons")))
+        .otherwise(pl.format(w.WITHDRAWAL, pl.col("reasons"))),
     )

@@ -56,20 +56,23 @@ NOT_ON_TRACK = (
     "score by now is about {}, and {}% of clients on the expected course score {} {}. "
     "(Expected course: {}.)"
 )
+# name, last, session, first, expected, drift percent, drift line, direction, previous score,
+# its session, course source
 DRIFTING = (
     "Drifting towards the edge of the expected course: {} is {} at session {}. For clients "
-    "who started at {}, the expected score by now is about {}; {}% score {} {}, and this "
-    "score is close to that edge. (Expected course: {}.)"
+    "who started at {}, the expected score by now is about {}, and {}% of them score {} {}; "
+    "this score is past that line, and so was the one before ({} at session {}). "
+    "(Expected course: {}.)"
 )
-# name, sessions, first, last, clinical-range clause, window, recent scores, spread,
-# threshold, trend scores, trend, steady improvement
+# name, sessions, first, last, window, recent scores, clinical-range clause, spread,
+# threshold, trend, steady improvement
 PLATEAU = (
-    "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now{}), and "
-    "the last {} ({}) differ by at most {} points, less than the {} a reliable change needs; "
-    "the trend over the last {} scores is {} points, short of the {} points of steady "
-    "improvement."
+    "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now), and "
+    "the last {} ({}){} differ by at most {} points, less than the {} a reliable change "
+    "needs; the line through all the scores so far changes by {} points, short of "
+    "the {} points of steady improvement."
 )
-PLATEAU_UNWELL = ", still in the clinical range"
+PLATEAU_UNWELL = " are all in the clinical range and"
 # name, first, first session, last, last session, percent, best end, rule percent, session
 EARLY_RESPONSE = (
     "Early response: {} went from {} at session {} to {} at session {}, {}% of the way "
@@ -79,6 +82,12 @@ EARLY_RESPONSE = (
 )
 # the reasons below, joined by "; "
 WITHDRAWAL = "Withdrawal risk: {}."
+MISSING_WHILE_IMPROVING = (
+    "Sessions missed while improving: {}. The scores have been improving steadily, so the "
+    "client may feel they have had enough for now (Barkham et al., 2006): a note to ask "
+    "together how they see the sessions, whether something else keeps them away, and how and "
+    "when to plan an ending, not a warning."
+)
 # missed, late, window, missed rule, missed-or-late rule
 WITHDRAWAL_ATTENDANCE = (
     "of the last sessions booked, {} were cancelled or missed and {} started late (of {}); "

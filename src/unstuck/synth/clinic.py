@@ -206,7 +206,7 @@ def generate_long_table(params: ClinicParameters | None = None) -> SyntheticClin
             gad_target = np.clip(phq_target * 21 / 27 + rng.normal(0.0, 2.0, n * k), 0, 21)
             answers = _items_for_totals(rng, gad_target, 7, 3)
         elif instrument == "session_feedback":
-            base = np.repeat(rng.uniform(30.0, 38.5, n), k)
+            base = np.repeat(rng.uniform(32.0, 39.0, n), k)
             drop = ruptured * np.repeat(rng.uniform(9.0, 18.0, n), k)
             drop += before_end * rng.uniform(3.0, 8.0, n * k)
             fb_target = np.clip(base - drop + rng.normal(0.0, 1.0, n * k), 0, 40)
