@@ -206,6 +206,8 @@ def generate_long_table(params: ClinicParameters | None = None) -> SyntheticClin
             gad_target = np.clip(phq_target * 21 / 27 + rng.normal(0.0, 2.0, n * k), 0, 21)
             answers = _items_for_totals(rng, gad_target, 7, 3)
         elif instrument == "session_feedback":
+            # Client-rated alliance is skewed high when nothing is wrong (Duncan et al., 2003):
+            # each client's usual rating is 32-39 of 40, above the rupture rule's floor of 30.
             base = np.repeat(rng.uniform(32.0, 39.0, n), k)
             drop = ruptured * np.repeat(rng.uniform(9.0, 18.0, n), k)
             drop += before_end * rng.uniform(3.0, 8.0, n * k)
