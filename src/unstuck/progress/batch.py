@@ -143,9 +143,14 @@ def summarise_caseload(
         (instruments[ids[code]] for code in present if ids[code] != feedback_id), models
     )
     parts, fired = [], []
+    by_instrument = (
+        {(present[0],): observations}
+        if len(present) == 1
+        else observations.partition_by("_i", as_dict=True, maintain_order=True)
+    )
     for code in present:
         instrument = instruments[ids[code]]
-        rows = observations if len(present) == 1 else observations.filter(pl.col("_i") == code)
+        rows = by_instrument[(code,)]
         feedback = instrument.id == thresholds.alliance_rupture.instrument
         measured = _per_instrument(_measures(rows, thresholds, feedback), instrument, thresholds)
         parts.append(measured.with_columns(_i=pl.lit(code, pl.Int64)))
@@ -256,6 +261,16 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     # for the clients with a positive answer, when the latest was and which later
     # questionnaires answered the item 0 (answered, not above 0).
     occ = pl.col("occasion")
+    lists = ("alerts", "blanks", "cleared")
+    flagged = (
+        rows.get_column("safety_alert").to_numpy() | rows.get_column("safety_unanswered").to_numpy()
+    )
+    if not flagged.any():  # most clients: no safety answer to list (a one-client update)
+        return keys.join(scores, on="_c", how="left", maintain_order="left").with_columns(
+            pl.col("n").fill_null(0),
+            *(pl.lit([], dtype=pl.List(pl.Int64)).alias(name) for name in lists),
+            alert_date=pl.lit(None, dtype=rows.schema["date"]),
+        )
     safety = (
         rows.filter(pl.col("safety_alert") | pl.col("safety_unanswered"))
         .group_by(pl.col("_c").set_sorted(), maintain_order=True)
@@ -287,7 +302,7 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         .join(safety, on="_c", how="left", maintain_order="left")
         .with_columns(
             pl.col("n").fill_null(0),
-            pl.col("alerts", "blanks", "cleared").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
+            pl.col(*lists).fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
         )
     )
 

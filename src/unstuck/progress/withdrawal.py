@@ -80,6 +80,8 @@ def withdrawal_signals(
     if "earlier_sum" in feedback.columns:  # absent when no one gave session feedback
         fired.append(fire(feedback, [feedback_rule], ""))
     reasons = pl.concat(fired)
+    if reasons.is_empty():  # most clients, and most one-client updates
+        return reasons
     outcome = per_measure.filter(
         pl.col("improving").is_not_null()
         & (pl.col("instrument") != thresholds.alliance_rupture.instrument)
