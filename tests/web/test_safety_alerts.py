@@ -13,7 +13,7 @@ from django.urls import reverse
 from personas import PHQ9_MILD, PHQ9_SEVERE
 from unstuck.errors import InvalidValue
 from unstuck.web.accounts.models import AuditEntry
-from unstuck.web.records import selectors, services
+from unstuck.web.records import selectors, services, snapshots
 from unstuck.web.records.models import Client, MeasureResponse, SafetyAlert, SafetyCheck
 from unstuck.web.records.safety import NO_OPEN_ALERT, OTHER_NEEDS_NOTE
 
@@ -102,7 +102,7 @@ def test_the_whole_life_of_an_alert(client: HttpClient, personas, make_client) -
     assert record.flags[0] == "deterioration"  # the rest of the signals stay
     assert (record.status, record.status_rank) == ("off_track", 1)
     assert record.safety_alert_at is None
-    assert record.next_action == services.NEXT_ACTIONS["deterioration"]
+    assert record.next_action == snapshots.NEXT_ACTIONS["deterioration"]
     audit = AuditEntry.objects.get(action="safety_check_recorded")
     assert audit.detail == "safety_plan; closes session 2 (2026-01-12) phq9 item 9"
     assert not AuditEntry.objects.filter(detail__contains="friend").exists()  # note never logged

@@ -43,6 +43,7 @@ def serve(
 
     call_command("collectstatic", interactive=False, verbosity=0)
     check_detection_settings()
+    refresh_statuses()
     if not single:
         from unstuck.web.serving import serve_gunicorn
 
@@ -63,6 +64,20 @@ def check_detection_settings() -> None:
 
     course_models()
     thresholds()
+
+
+def refresh_statuses() -> None:
+    """Remake the status of every client whose status was made by other rules (after an
+    upgrade or a new thresholds, models or instrument file), before anyone reads it."""
+    from unstuck.web.records.snapshots import refresh_stale
+
+    def progress(done: int, total: int) -> None:
+        if done == 1:
+            print(f"The detection rules have changed: updating {total} clients' status.")
+        if done == total or done % 50 == 0:
+            print(f"\r  updated {done}/{total}", end="\n" if done == total else "", flush=True)
+
+    refresh_stale(progress)
 
 
 def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) -> int:

@@ -19,11 +19,8 @@ from unstuck.synth import demo_parameters, generate_long_table
 from unstuck.web.accounts.models import Clinic, Role, User
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import CheckOutcome, Client, Episode, MeasureResponse, Session
-from unstuck.web.records.services import (
-    raise_safety_alerts_for,
-    record_safety_check,
-    refresh_status,
-)
+from unstuck.web.records.services import raise_safety_alerts_for, record_safety_check
+from unstuck.web.records.snapshots import refresh_status
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from unstuck.errors import InvalidValue
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
-from unstuck.web.records import selectors, services
+from unstuck.web.records import selectors, services, snapshots
 from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
 from unstuck.web.records.markers import MARKER_LABELS
 from unstuck.web.records.models import (
@@ -82,7 +82,9 @@ def snapshot(session: Session) -> dict[str, Any]:
 
 
 def _checked(user: User, client: Client, number: int, reason: str) -> tuple[Session, str]:
-    services.lock_client(client)  # the first step of every correction: writes to one client in turn
+    snapshots.lock_client(
+        client
+    )  # the first step of every correction: writes to one client in turn
     reason = reason.strip()
     if not reason or len(reason) > REASON_MAX:
         raise InvalidValue("reason", "", REASON_NEEDED)
@@ -133,7 +135,7 @@ def correct_session(
         reason=reason,
         changed_by=user,
     )
-    services.refresh_status(client)
+    snapshots.refresh_status(client)
     record_audit(
         user,
         AuditAction.CORRECT_SESSION,
@@ -187,7 +189,7 @@ def void_session(*, user: User, client: Client, number: int, reason: str) -> Ses
     session.voided_at = timezone.now()
     session.void_reason = reason
     session.save(update_fields=["voided_at", "void_reason"])
-    services.refresh_status(client)
+    snapshots.refresh_status(client)
     record_audit(
         user, AuditAction.VOID_SESSION, client_code=client.code, detail=f"session {number}"
     )
@@ -197,7 +199,7 @@ def void_session(*, user: User, client: Client, number: int, reason: str) -> Ses
 @transaction.atomic
 def reopen_episode(*, user: User, client: Client) -> None:
     """Reopen the client's ended episode: the client returns to the active caseload."""
-    services.lock_client(client)
+    snapshots.lock_client(client)
     episode = selectors.current_episode(client)
     if episode is None or episode.ended_on is None:
         raise InvalidValue("episode", "", NOT_ENDED)
@@ -207,14 +209,14 @@ def reopen_episode(*, user: User, client: Client) -> None:
     episode.save(update_fields=["ended_on", "end_reason"])
     client.episode_ended_on = None
     client.save(update_fields=["episode_ended_on"])
-    services.refresh_status(client)
+    snapshots.refresh_status(client)
     record_audit(user, AuditAction.REOPEN_EPISODE, client_code=client.code, detail=ended)
 
 
 @transaction.atomic
 def choose_instruments(*, user: User, client: Client, instrument_ids: Sequence[str]) -> None:
     """Set which questionnaires the session form asks for this client."""
-    services.lock_client(client)
+    snapshots.lock_client(client)
     installed = instruments()
     unknown = [i for i in instrument_ids if i not in installed]
     if unknown:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 
+import unstuck
 from unstuck.measures import InstrumentSet, load_instruments, parse_definition_text
 from unstuck.progress.config import (
     Thresholds,
@@ -58,3 +60,25 @@ def thresholds() -> Thresholds:
     if not settings.THRESHOLDS_FILE:
         return default_thresholds()
     return load_thresholds(Path(settings.THRESHOLDS_FILE))
+
+
+def rules_version() -> str:
+    """A fingerprint of the rules a status is made with: the Unstuck version, the thresholds,
+    the expected courses and every instrument definition (a status snapshot names it, see
+    `unstuck.web.records.snapshots`). Worked out again only when one of them was reloaded."""
+    global _fingerprint
+    rules = (thresholds(), course_models(), instruments())
+    if _fingerprint is None or any(a is not b for a, b in zip(_fingerprint[0], rules, strict=True)):
+        text = "\n".join(
+            (
+                unstuck.__version__,
+                repr(rules[0]),
+                repr(sorted(rules[1].items())),
+                repr(sorted(rules[2].items())),
+            )
+        )
+        _fingerprint = rules, hashlib.sha256(text.encode()).hexdigest()[:16]
+    return _fingerprint[1]
+
+
+_fingerprint: tuple[tuple[object, object, object], str] | None = None

@@ -48,7 +48,7 @@ class Client(models.Model):
     synthetic = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Status snapshot, written only by services.refresh_status.
+    # Status snapshot, written only by snapshots.refresh_status.
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.INSUFFICIENT_DATA
     )
@@ -62,11 +62,13 @@ class Client(models.Model):
     last_session_on = models.DateField(null=True, blank=True)
     next_action = models.CharField(max_length=200, blank=True)
     # When the newest open safety alert was raised (None: no open alert); the safety group of
-    # the caseload is ordered by it, newest first. Written only by services.refresh_status.
+    # the caseload is ordered by it, newest first. Written only by snapshots.refresh_status.
     safety_alert_at = models.DateTimeField(null=True, blank=True)
     # The instruments measured at this client's sessions, chosen by the therapist (ids of
     # built-in or clinic instruments); empty means the clinic's default set.
     instruments = models.JSONField(default=list, blank=True)
+    # The rules the snapshot was made with (`instruments.rules_version`); "" before any.
+    rules_version = models.CharField(max_length=16, blank=True, default="")
     # When the current episode ended (None: it is open); ended clients leave the active
     # caseload. Written only by services.end_episode and services.reopen_episode.
     episode_ended_on = models.DateField(null=True, blank=True)

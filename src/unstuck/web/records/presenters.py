@@ -230,7 +230,7 @@ def glance(
     """Safety first, then the core's flags in its order; one sentence each from the vocabulary.
 
     An open alert (even one from an earlier episode) counts as the safety finding, as in the
-    caseload (`services.refresh_status`); the next step is the one the caseload shows. When
+    caseload (`snapshots.refresh_status`); the next step is the one the caseload shows. When
     no flag besides safety says where the scores stand, the status's sentence does (not
     "off track", which a safety answer alone gives: `progress.signals`).
     """

@@ -15,15 +15,11 @@ from django.db import transaction
 
 from unstuck.errors import InvalidValue
 from unstuck.measures import score_answers
-from unstuck.progress.summary import ClientSummary, summarise_client
 from unstuck.web.accounts.audit import CLIENT_ACTOR, record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import safety, selectors
 from unstuck.web.records.instruments import (
-    MAIN_INSTRUMENT,
-    course_models,
     instruments,
-    thresholds,
 )
 from unstuck.web.records.markers import MARKER_LABELS
 from unstuck.web.records.models import (
@@ -38,23 +34,13 @@ from unstuck.web.records.models import (
     SafetyCheck,
     Session,
 )
+from unstuck.web.records.snapshots import (
+    NO_FLAG_ACTIONS,
+    lock_client,
+    refresh_status,
+)
 from unstuck.web.validation import field_problem
 
-# What to do next, by the most urgent flag (the therapist decides; these are prompts).
-NEXT_ACTIONS = {
-    "safety": "Check in about safety today",
-    "deterioration": "Talk it over together and consider an impasse review",
-    "not_on_track": "Talk it over together and consider an impasse review",
-    "plateau": "Revisit goals together",
-    "withdrawal_risk": "Reach out and talk about coming to sessions",
-    "alliance_rupture": "Ask how the sessions feel for them",
-}
-NO_FLAG_ACTIONS = {
-    "on_track": "Keep going; measure next session",
-    "insufficient_data": "Collect a second measure",
-    "at_risk": "Look at the drift together",
-}
-STATUS_RANK = {"off_track": 1, "at_risk": 2, "on_track": 3, "insufficient_data": 4}
 SESSION_EXISTS = "Session {number} is already recorded for this client."
 EPISODE_ENDED = "This episode of care has ended; start a new one to record sessions."
 
@@ -71,16 +57,6 @@ class SessionInput:
     # The client-started session the form showed as being completed (None: none was shown);
     # a second submit of that form then finds it recorded and is refused, not saved twice.
     takes_over: int | None = None
-
-
-def lock_client(client: Client) -> None:
-    """Serialise the writes to one client: a second save waits here until the first commits.
-
-    Call it first in a write's transaction. PostgreSQL locks the client's row (SELECT ... FOR
-    UPDATE); on SQLite the whole write transaction already holds the database's write lock
-    (BEGIN IMMEDIATE, see unstuck.web.storage), so the query is a plain read there.
-    """
-    list(Client.objects.select_for_update().filter(pk=client.pk).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -218,73 +194,6 @@ def end_episode(
     client.save(update_fields=["episode_ended_on"])
     record_audit(user, AuditAction.END_EPISODE, client_code=client.code, detail=reason)
     return episode
-
-
-def summarise(client: Client) -> tuple[ClientSummary, list[Session]]:
-    """The core's summary of the client's current episode, and its sessions."""
-    episode = selectors.current_episode(client)
-    sessions = selectors.episode_sessions(episode) if episode else []
-    checked = selectors.checked_safety_responses(client)
-    observations = selectors.observations(sessions, MAIN_INSTRUMENT, checked)
-    summary = summarise_client(
-        client.code,
-        observations,
-        instruments(),
-        models=course_models(),
-        thresholds=thresholds(),
-    )
-    return summary, sessions
-
-
-def refresh_status(client: Client) -> ClientSummary:
-    """Recompute and store the client's status snapshot (call inside the write's transaction).
-
-    An open safety alert puts the client in the safety group (rank 0, ordered by the alert's
-    time) and makes the next step a safety check-in naming the answer; a checked answer no
-    longer does (see `summarise`), while the client's other signals stay.
-    """
-    summary, sessions = summarise(client)
-    flags = list(summary.flags)
-    explanations = list(summary.explanations)
-    still_open = selectors.open_safety_alerts(client)
-    if still_open and "safety" not in flags:  # an open alert from an earlier episode
-        flags.insert(0, "safety")
-        explanations.insert(0, safety.open_sentence(still_open[0]))
-    client.status = summary.status
-    client.status_rank = 0 if "safety" in flags else STATUS_RANK[summary.status]
-    client.safety_alert_at = still_open[0].raised_at if still_open else None
-    client.flags = flags
-    client.explanations = explanations
-    client.measures = {m.instrument: m.to_dict() for m in summary.measures}
-    client.trend = [
-        r.total
-        for s in sessions
-        for r in s.responses.all()
-        if r.instrument == MAIN_INSTRUMENT and r.total is not None
-    ][-12:]
-    client.sessions_count = len(sessions)
-    client.last_session_on = sessions[-1].date if sessions else None
-    if still_open:
-        client.next_action = safety.next_step(still_open[0])
-    else:
-        client.next_action = (
-            NEXT_ACTIONS[flags[0]] if flags else NO_FLAG_ACTIONS.get(summary.status, "")
-        )
-    client.save(
-        update_fields=[
-            "status",
-            "status_rank",
-            "flags",
-            "explanations",
-            "measures",
-            "trend",
-            "sessions_count",
-            "last_session_on",
-            "next_action",
-            "safety_alert_at",
-        ]
-    )
-    return summary
 
 
 def raise_safety_alerts_for(response: MeasureResponse, *, user: User | None) -> list[SafetyAlert]:

@@ -21,7 +21,7 @@ from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.idempotency.once import Replay, replayed, submit_once
 from unstuck.web.portal.selectors import questionnaire_marks
-from unstuck.web.records import charts, presenters, safety, selectors, services
+from unstuck.web.records import charts, presenters, safety, selectors, services, snapshots
 from unstuck.web.records.correction_views import client_page_extras
 from unstuck.web.records.corrections import chosen_instruments
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
@@ -121,10 +121,11 @@ def _latest(measure: dict[str, object] | None) -> tuple[str, str] | None:
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     user = _user(request)
     client, can_write = selectors.access_client(user, client_id)
-    summary, sessions = services.summarise(client)
+    client = snapshots.fresh(client)  # the status the caseload shows, made by today's rules
+    episode = selectors.current_episode(client)
+    sessions = selectors.episode_sessions(episode) if episode else []
     used = presenters.instruments_in(sessions)
     chart_list = presenters.client_charts(used, sessions)
-    episode = selectors.current_episode(client)
     from unstuck.web.reviews import selectors as reviews
     from unstuck.web.reviews.models import Result
 
@@ -136,16 +137,15 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         {
             "client": client,
             "can_write": can_write,
-            "summary": summary,
             "glance": presenters.glance(
-                summary.status, summary.flags, open_alerts, client.next_action
+                client.status, client.flags, open_alerts, client.next_action
             ),
             "explained": presenters.sources_cited(
-                summary.explanations, presenters.courses_in_use(used), used
+                client.explanations, presenters.courses_in_use(used), used
             ),
             "charts": chart_list,
             "courses": presenters.courses_in_use(used),
-            "measures": [(i, summary.to_dict()["measures"].get(i.id)) for i in used],
+            "measures": [(i, client.measures.get(i.id)) for i in used],
             "sessions": sessions,
             "history": presenters.history(sessions, [i.id for i in used]),
             "instruments": used,

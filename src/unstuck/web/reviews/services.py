@@ -15,6 +15,7 @@ from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import selectors
 from unstuck.web.records import services as records
 from unstuck.web.records.models import Client, EndReason
+from unstuck.web.records.snapshots import lock_client
 from unstuck.web.reviews import knowledge
 from unstuck.web.reviews.models import (
     ClosureLetter,
@@ -51,7 +52,7 @@ class ChosenStrategy:
 def add_goal(*, user: User, client: Client, text: str) -> Goal:
     if not text.strip():
         raise InvalidValue("text", text, EMPTY_GOAL)
-    records.lock_client(client)
+    lock_client(client)
     position = client.goals.filter(active=True).count()
     goal = Goal.objects.create(client=client, position=position)
     GoalRevision.objects.create(
@@ -67,7 +68,7 @@ def revise_goal(*, user: User, goal: Goal, text: str, change: str, note: str = "
         raise InvalidValue("change", change, "is not a kind of revision")
     if not text.strip():
         raise InvalidValue("text", text, EMPTY_GOAL)
-    records.lock_client(goal.client)
+    lock_client(goal.client)
     GoalRevision.objects.create(
         goal=goal, text=text.strip(), change=change, note=note, revised_by=user
     )
@@ -88,7 +89,7 @@ def rate_goal(
 ) -> GoalRating:
     if attainment not in (-2, -1, 0, 1, 2):
         raise InvalidValue("attainment", attainment, "goal attainment is rated from -2 to +2")
-    records.lock_client(goal.client)
+    lock_client(goal.client)
     rating = GoalRating.objects.create(
         goal=goal, rated_on=rated_on, attainment=attainment, note=note
     )
@@ -114,7 +115,7 @@ def open_review(
             raise InvalidValue("reason", reason_id, "is not a reason in the knowledge base")
         if rating not in (0, 1, 2, 3):
             raise InvalidValue(f"rating of {reason_id}", rating, "ratings go from 0 to 3")
-    records.lock_client(client)
+    lock_client(client)
     review = Review.objects.create(
         client=client,
         opened_by=user,
@@ -142,7 +143,7 @@ def make_plan(
         if c.strategy_id not in names:
             raise InvalidValue("strategy", c.strategy_id, "is not a strategy in the knowledge base")
     client = review.client
-    records.lock_client(client)
+    lock_client(client)
     if Plan.objects.filter(review=review).exists():
         raise InvalidValue("plan", "", PLAN_EXISTS)
     episode = selectors.current_episode(client)
@@ -176,7 +177,7 @@ def record_strategy_result(
             "result", result, "is not a result (helped, partly, did_not_help, not_tried)"
         )
     client = strategy.plan.client
-    records.lock_client(client)
+    lock_client(client)
     episode = selectors.current_episode(client)
     latest = episode.sessions.order_by("-number").first() if episode else None
     entry = StrategyResult.objects.create(
@@ -239,7 +240,7 @@ def close_with_letter(
         raise InvalidValue("kind", kind, "is not a kind of closing letter")
     if kind == LetterKind.REFERRAL and not recipient.strip():
         raise InvalidValue("recipient", recipient, "a referral letter needs a recipient")
-    records.lock_client(client)
+    lock_client(client)
     episode = selectors.current_episode(client)
     if episode is None or episode.ended_on is not None:
         raise InvalidValue("episode", "", records.EPISODE_ENDED)

@@ -21,9 +21,8 @@ from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.idempotency.once import Replay, replayed, submit_once
 from unstuck.web.portal.selectors import with_client_report as portal_prefill
-from unstuck.web.records import presenters, safety
+from unstuck.web.records import presenters, safety, snapshots
 from unstuck.web.records import selectors as records
-from unstuck.web.records import services as record_services
 from unstuck.web.records.models import Client
 from unstuck.web.reviews import documents, knowledge, letters, selectors, services
 from unstuck.web.reviews import outcomes as clinic_outcomes
@@ -276,7 +275,7 @@ def _sessions(client: Client) -> list:  # type: ignore[type-arg]
 
 
 def _document_context(client: Client) -> dict[str, object]:
-    summary, sessions = record_services.summarise(client)
+    summary, sessions = snapshots.summarise(client)
     charts = [
         (i, mark_safe(svg))
         for i in presenters.instruments_in(sessions)

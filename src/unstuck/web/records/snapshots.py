@@ -1,0 +1,143 @@
+"""Each client's status snapshot: the core's summary of the current episode, stored on the
+client so the caseload, the client page and the team pages read it without recomputing.
+
+A snapshot is written by every write to the client (`refresh_status`, inside the write's
+transaction) and names the rules it was made with (`rules_version`: the Unstuck version, the
+thresholds, the expected courses and the instrument definitions). When those change (an
+upgrade, a clinic's new thresholds or models file, an uploaded instrument), `fresh` remakes a
+client's snapshot on its next view and `refresh_stale` remakes them all, as `unstuck serve`
+does before it starts: a therapist never reads a status made by rules no longer in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from unstuck.progress.summary import ClientSummary, summarise_client
+from unstuck.web.records import safety, selectors
+from unstuck.web.records.instruments import (
+    MAIN_INSTRUMENT,
+    course_models,
+    instruments,
+    rules_version,
+    thresholds,
+)
+from unstuck.web.records.models import Client, Session
+
+# What to do next, by the most urgent flag (the therapist decides; these are prompts).
+NEXT_ACTIONS = {
+    "safety": "Check in about safety today",
+    "deterioration": "Talk it over together and consider an impasse review",
+    "not_on_track": "Talk it over together and consider an impasse review",
+    "plateau": "Revisit goals together",
+    "withdrawal_risk": "Reach out and talk about coming to sessions",
+    "alliance_rupture": "Ask how the sessions feel for them",
+}
+NO_FLAG_ACTIONS = {
+    "on_track": "Keep going; measure next session",
+    "insufficient_data": "Collect a second measure",
+    "at_risk": "Look at the drift together",
+}
+STATUS_RANK = {"off_track": 1, "at_risk": 2, "on_track": 3, "insufficient_data": 4}
+
+
+def summarise(client: Client) -> tuple[ClientSummary, list[Session]]:
+    """The core's summary of the client's current episode, and its sessions."""
+    episode = selectors.current_episode(client)
+    sessions = selectors.episode_sessions(episode) if episode else []
+    checked = selectors.checked_safety_responses(client)
+    observations = selectors.observations(sessions, MAIN_INSTRUMENT, checked)
+    summary = summarise_client(
+        client.code,
+        observations,
+        instruments(),
+        models=course_models(),
+        thresholds=thresholds(),
+    )
+    return summary, sessions
+
+
+def refresh_status(client: Client) -> ClientSummary:
+    """Recompute and store the client's status snapshot (call inside the write's transaction).
+
+    An open safety alert puts the client in the safety group (rank 0, ordered by the alert's
+    time) and makes the next step a safety check-in naming the answer; a checked answer no
+    longer does (see `summarise`), while the client's other signals stay.
+    """
+    summary, sessions = summarise(client)
+    flags = list(summary.flags)
+    explanations = list(summary.explanations)
+    still_open = selectors.open_safety_alerts(client)
+    if still_open and "safety" not in flags:  # an open alert from an earlier episode
+        flags.insert(0, "safety")
+        explanations.insert(0, safety.open_sentence(still_open[0]))
+    client.status = summary.status
+    client.rules_version = rules_version()
+    client.status_rank = 0 if "safety" in flags else STATUS_RANK[summary.status]
+    client.safety_alert_at = still_open[0].raised_at if still_open else None
+    client.flags = flags
+    client.explanations = explanations
+    client.measures = {m.instrument: m.to_dict() for m in summary.measures}
+    client.trend = [
+        r.total
+        for s in sessions
+        for r in s.responses.all()
+        if r.instrument == MAIN_INSTRUMENT and r.total is not None
+    ][-12:]
+    client.sessions_count = len(sessions)
+    client.last_session_on = sessions[-1].date if sessions else None
+    if still_open:
+        client.next_action = safety.next_step(still_open[0])
+    else:
+        client.next_action = (
+            NEXT_ACTIONS[flags[0]] if flags else NO_FLAG_ACTIONS.get(summary.status, "")
+        )
+    client.save(
+        update_fields=[
+            "status",
+            "status_rank",
+            "flags",
+            "explanations",
+            "measures",
+            "trend",
+            "sessions_count",
+            "last_session_on",
+            "next_action",
+            "safety_alert_at",
+            "rules_version",
+        ]
+    )
+    return summary
+
+
+def fresh(client: Client) -> Client:
+    """`client`, its snapshot remade first if the rules have changed since it was made."""
+    if client.rules_version != rules_version():
+        with transaction.atomic():
+            lock_client(client)
+            client.refresh_from_db()
+            if client.rules_version != rules_version():  # not remade meanwhile
+                refresh_status(client)
+    return client
+
+
+def refresh_stale(progress: Callable[[int, int], None] | None = None) -> int:
+    """Remake every snapshot made with other rules than those in use; how many were."""
+    stale = list(Client.objects.exclude(rules_version=rules_version()).values_list("pk", flat=True))
+    for done, pk in enumerate(stale, start=1):
+        fresh(Client.objects.get(pk=pk))
+        if progress:
+            progress(done, len(stale))
+    return len(stale)
+
+
+def lock_client(client: Client) -> None:
+    """Serialise the writes to one client: a second save waits here until the first commits.
+
+    Call it first in a write's transaction. PostgreSQL locks the client's row (SELECT ... FOR
+    UPDATE); on SQLite the whole write transaction already holds the database's write lock
+    (BEGIN IMMEDIATE, see unstuck.web.storage), so the query is a plain read there.
+    """
+    list(Client.objects.select_for_update().filter(pk=client.pk).values_list("pk", flat=True))

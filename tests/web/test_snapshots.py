@@ -1,0 +1,82 @@
+"""A client's stored status is made by the rules in use: when the rules change (an upgrade, a
+clinic's thresholds file), the client page remakes it before showing it, and `unstuck serve`
+remakes every stale one before it starts; with the rules unchanged, pages read it as stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from unstuck.web.records.instruments import rules_version, thresholds
+from unstuck.web.records.models import Client
+from unstuck.web.records.snapshots import refresh_stale
+
+FLAT_12 = [2, 2, 1, 1, 2, 1, 1, 2, 0]  # PHQ-9 12, in the clinical range
+
+
+@pytest.fixture(autouse=True)
+def shipped_thresholds() -> Iterator[None]:
+    thresholds.cache_clear()
+    yield
+    thresholds.cache_clear()
+
+
+@pytest.fixture
+def clinic_rules(settings, tmp_path: Path) -> Callable[[bool], str]:
+    """Switch between the shipped thresholds and the clinic's own file (a plateau from 3
+    scores; the shipped rule needs 6), as a restart with UNSTUCK_THRESHOLDS_FILE would; gives
+    the fingerprint of the rules then in use."""
+    shipped = (resources.files("unstuck.progress") / "thresholds.toml").read_text()
+    assert "min_sessions = 6" in shipped
+    own = tmp_path / "thresholds.toml"
+    own.write_text(shipped.replace("min_sessions = 6", "min_sessions = 3"))
+
+    def use(clinic_file: bool) -> str:
+        settings.THRESHOLDS_FILE = str(own) if clinic_file else None
+        thresholds.cache_clear()
+        return rules_version()
+
+    return use
+
+
+@pytest.mark.django_db
+def test_a_snapshot_names_the_rules_it_was_made_with(make_client) -> None:
+    record = make_client("C-700", [FLAT_12] * 3)
+    assert record.rules_version == rules_version() != ""
+    assert refresh_stale() == 0  # nothing to remake
+
+
+def test_the_client_page_remakes_a_status_made_by_other_rules(
+    client: HttpClient, personas, make_client, clinic_rules
+) -> None:
+    shipped = clinic_rules(False)
+    record = make_client("C-701", [FLAT_12] * 3)
+    assert (record.rules_version, "plateau" in record.flags) == (shipped, False)
+    clinics = clinic_rules(True)
+    assert clinics != shipped
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    record.refresh_from_db()
+    assert (record.rules_version, "plateau" in record.flags) == (clinics, True)  # stored
+    assert "Plateau: PHQ-9 has 3 scores" in page
+    caseload = client.get(reverse("caseload")).content.decode()
+    assert "Revisit goals together" in caseload  # the caseload reads the remade status
+
+
+def test_serve_remakes_every_stale_status_before_it_starts(make_client, clinic_rules) -> None:
+    clinic_rules(False)
+    made = [make_client(code, [FLAT_12] * 3) for code in ("C-702", "C-703")]
+    clinics = clinic_rules(True)
+    seen: list[tuple[int, int]] = []
+    assert refresh_stale(lambda done, total: seen.append((done, total))) == 2
+    assert seen == [(1, 2), (2, 2)]
+    for record in made:
+        record.refresh_from_db()
+        assert (record.rules_version, "plateau" in record.flags) == (clinics, True)
+    assert refresh_stale() == 0
+    assert Client.objects.filter(rules_version=clinics).count() == 2
