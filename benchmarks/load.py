@@ -3,12 +3,13 @@
 Starts `unstuck serve` (gunicorn) on 127.0.0.1 over a fresh PostgreSQL database, loads 1,000
 synthetic clients (the demo's generator, 10 sessions each) for 20 therapists, then runs 10, 30
 and 60 concurrent virtual therapists, each for a fixed time, in a closed loop with no pause:
-caseload -> a client's page -> the session form -> save a session. Prints throughput and
+caseload -> a client's page -> the session form -> save a session (with `--think S`, each
+therapist pauses about S seconds after each page, as a person reading it). Prints throughput and
 p50/p95/p99 per page and level, then checks that every save the server acknowledged (302) is
 stored exactly once (each carries a unique note). Real HTTP, 127.0.0.1 only.
 
     .venv/bin/python benchmarks/load.py [--database-url postgresql://postgres@127.0.0.1:5432/unstuck_load]
-        [--levels 10,30,60] [--seconds 30] [--workers N] [--threads 4] [--reuse]
+        [--levels 10,30,60] [--seconds 30] [--workers N] [--threads 4] [--think 0] [--reuse]
 
 Goal (issue 15): p95 under 300 ms at 30 concurrent therapists, 0 errors.
 """
@@ -109,6 +110,7 @@ def run_level(
     users: int,
     seconds: float,
     cpu: Callable[[], float],
+    think: float = 0.0,
 ) -> tuple[dict[str, list[float]], dict[str, int], list[str], float, float]:
     times: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -122,6 +124,7 @@ def run_level(
         browsers.append((b, caseloads[names[i % len(names)]]))
     stop_at = 0.0
     barrier = threading.Barrier(users + 1)
+    mine = threading.local()  # each therapist's own random numbers
 
     def timed(
         page: str, b: Browser, path: str, data: dict[str, str] | None = None
@@ -137,10 +140,12 @@ def run_level(
             times[page].append(elapsed)
             if not ok:
                 errors[page] += 1
+        if think:  # reading the page, or typing the form, before the next click
+            time.sleep(mine.rng.uniform(0.5 * think, 1.5 * think))
         return ok, body
 
     def user(b: Browser, own: list[int], seed: int) -> None:
-        rng = random.Random(seed)
+        rng = mine.rng = random.Random(seed)
         barrier.wait()
         while time.perf_counter() < stop_at:
             timed("caseload", b, "/")
@@ -189,6 +194,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds each therapist pauses after a page, on average (uniform 0.5-1.5x); "
+        "default 0: a closed loop with no pause, the heaviest load",
+    )
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded database")
     parser.add_argument(
         "--dev", action="store_true", help="serve with `unstuck serve --dev` (one process)"
@@ -237,7 +249,12 @@ def main() -> int:
         print(f"\n{header} {'p99 ms':>7} {'errors':>6}")
         for level in [int(x) for x in args.levels.split(",")]:
             times, errors, acked, elapsed, cpu = run_level(
-                url, caseloads, level, args.seconds, lambda: server_cpu_seconds(server.pid)
+                url,
+                caseloads,
+                level,
+                args.seconds,
+                lambda: server_cpu_seconds(server.pid),
+                args.think,
             )
             all_acknowledged += acked
             count = sum(len(v) for v in times.values())

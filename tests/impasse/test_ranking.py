@@ -167,7 +167,8 @@ def test_why_names_the_reasons_and_flags_it_answers() -> None:
     ranked = rank_strategies(KB, {"ambivalence": 3}, ["withdrawal_risk"])
     mi = next(r for r in ranked if r.strategy.id == "motivational_interviewing")
     assert mi.why == (
-        "It answers ambivalence about change (rated 3). It fits the current flags: withdrawal_risk."
+        "It answers ambivalence about change (rated 3). "
+        "It fits what the record shows now: signs of pulling away."
     )
     assert mi.score == 3 * 3 + 1
 

@@ -3,6 +3,8 @@ results recorded over later sessions, and the before/after view on the client pa
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -140,3 +142,31 @@ def test_deteriorating_client_review_mentions_the_record(client: HttpClient, per
     client.force_login(personas.therapist)
     page = client.get(reverse("review_new", args=[worse.pk])).content.decode()
     assert "Scores have reliably worsened since the start." in page
+
+
+def test_the_review_shows_five_strategies_in_full_and_the_rest_one_click_away(
+    client: HttpClient, personas, stuck
+) -> None:
+    client.force_login(personas.therapist)
+    response = post_review(client, stuck, {"goals_misfit": 3, "ambivalence": 2})
+    page = client.get(response["Location"]).content.decode()
+    shown, folded = page.split("more strategies that fit less well", 1)
+    assert len(re.findall(r'<li id="strategy-', shown)) == 5
+    rest = re.findall(r'<li id="strategy-', folded)
+    assert rest
+    assert shown.endswith(f"<summary>{len(rest)} ")  # "N more strategies that fit less well"
+    assert '<ol class="strategies" start="6">' in folded
+
+
+def test_reasons_with_evidence_come_first_and_the_others_are_folded(
+    client: HttpClient, personas, stuck
+) -> None:
+    client.force_login(personas.therapist)
+    page = client.get(reverse("review_new", args=[stuck.pk])).content.decode()
+    first, folded = page.split('<details class="other-reasons"', 1)
+    assert 'id="reason-goals_misfit"' in first  # the plateau's evidence: suggested
+    assert 'class="item suggested"' in first
+    assert 'class="item suggested"' not in folded
+    others = re.findall(r'id="reason-([a-z_]+)"', folded)
+    assert len(others) + len(re.findall(r'id="reason-([a-z_]+)"', first)) == len(ALL_REASONS)
+    assert "safety_crisis" in others

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from unstuck.impasse.model import KnowledgeBase, Strategy
 from unstuck.impasse.rules import RankingRules
+from unstuck.progress.wording import FLAG_NAMES
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,8 @@ def _why(
         )
         parts.append(f"It answers {named}.")
     if signals and s.id != rules.safety_strategy:
-        parts.append(f"It fits the current flags: {', '.join(signals)}.")
+        named = ", ".join(FLAG_NAMES.get(f, f).lower() for f in signals)
+        parts.append(f"It fits what the record shows now: {named}.")
     if s.closure:
         if not_helping >= rules.repeated_tries:
             parts.append(f"Offered because {not_helping} strategies have already not helped.")

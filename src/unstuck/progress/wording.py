@@ -13,6 +13,18 @@ from collections.abc import Sequence
 
 import polars as pl
 
+# Each flag (and note) in plain words, for sentences and screens; the codes stay in the CLI's
+# JSON and CSV.
+FLAG_NAMES: dict[str, str] = {
+    "safety": "Safety answer",
+    "deterioration": "Getting worse",
+    "not_on_track": "Not on the expected course",
+    "plateau": "Progress has levelled off",
+    "alliance_rupture": "Strain in the working relationship",
+    "withdrawal_risk": "Signs of pulling away",
+    "early_response": "Little early improvement",
+}
+
 # A measure with a single score so far.
 ONE_SCORE = "{}: one score so far ({} at session {}); change can be judged from the next one."
 # name, first (label), first occasion, last (label), last occasion, n, signed change

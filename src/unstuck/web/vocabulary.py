@@ -10,17 +10,10 @@ sentence for a form.
 from __future__ import annotations
 
 from unstuck.errors import InvalidValue, UnstuckError
+from unstuck.progress.wording import FLAG_NAMES
 from unstuck.web.records.models import Status
 
-FLAGS: dict[str, str] = {
-    "safety": "Safety answer",
-    "deterioration": "Getting worse",
-    "not_on_track": "Not on the expected course",
-    "plateau": "Progress has levelled off",
-    "alliance_rupture": "Strain in the working relationship",
-    "withdrawal_risk": "Signs of pulling away",
-    "early_response": "Early improvement",
-}
+FLAGS: dict[str, str] = FLAG_NAMES  # one vocabulary with the core's sentences
 
 # The record's status (also the badge of a plan's "status then / now"): the model's labels, so
 # the caseload filter, the badges and the documents all say the same.

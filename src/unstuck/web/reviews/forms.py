@@ -91,6 +91,16 @@ class ReviewForm(CheckedText):
                 )
             )
 
+    @property
+    def suggested_rows(self) -> list[Any]:
+        """The reasons the record (or the client's own check) gives evidence for: shown first."""
+        return [row for row in self.reason_rows if row[3]]
+
+    @property
+    def other_rows(self) -> list[Any]:
+        """The other reasons: one click away when some are suggested."""
+        return [row for row in self.reason_rows if not row[3]]
+
     def ratings(self) -> dict[str, tuple[int, str]]:
         return {
             reason_id: (
