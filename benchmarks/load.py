@@ -147,6 +147,8 @@ def run_level(
     def user(b: Browser, own: list[int], seed: int) -> None:
         rng = mine.rng = random.Random(seed)
         barrier.wait()
+        if think:  # people do not all click at the same instant: start at random
+            time.sleep(rng.uniform(0, think))
         while time.perf_counter() < stop_at:
             timed("caseload", b, "/")
             client = rng.choice(own)
