@@ -98,8 +98,13 @@ def walk(page: Page, pages: list[tuple[str, str, int]], width: int) -> list[str]
 def clinic(transactional_db, personas, make_client):  # type: ignore[no-untyped-def]
     """A caseload with every kind of page to show: an open safety alert, a plateau with a
     review and a plan, an ended episode with a letter, a questionnaire request."""
+    from unstuck.web.accounts.models import Role, User
     from unstuck.web.portal import services as portal
     from unstuck.web.reviews import services as reviews
+
+    User.objects.create_user(
+        "casey", password=PASSWORD, clinic=personas.clinic, role=Role.CLINIC_LEAD
+    )
 
     risky = make_client("SYN-RISK", [PHQ9_MILD, PHQ9_SEVERE, SAFETY])
     stuck = make_client("SYN-STUCK", [FLAT] * 6)
@@ -200,6 +205,10 @@ def test_every_page_for_every_role(  # type: ignore[no-untyped-def]
         ("alex", therapist_pages(clinic)),
         ("jordan", supervisor_pages(clinic)),
         ("admin", administrator_pages(personas.administrator.pk)),
+        (
+            "casey",
+            [("clinic-figures", "/", 200), ("lead-no-record", f"/clients/{clinic['stuck']}/", 404)],
+        ),
     ):
         page = signed_in(browser, live_server, username, width)
         found += walk(page, pages, width)

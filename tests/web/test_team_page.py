@@ -114,3 +114,43 @@ def test_too_few_episodes_withhold_the_curve(client: HttpClient, personas, make_
     page = client.get(reverse("team")).content.decode()
     assert "The curve needs at least 5 episodes; there are 1." in page
     assert 'id="team-retention"' not in page
+
+
+def _lead(personas):  # type: ignore[no-untyped-def]
+    from unstuck.web.accounts.models import Role, User
+
+    return User.objects.create_user(
+        "casey", password="x", clinic=personas.clinic, role=Role.CLINIC_LEAD, first_name="Casey"
+    )
+
+
+def test_the_clinic_lead_sees_every_therapists_figures_and_no_record(
+    client: HttpClient, personas, make_client
+) -> None:
+    _team(personas, make_client)
+    # A therapist outside the supervisor's team: the lead sees their clients too.
+    from unstuck.web.accounts.models import Role, User
+
+    other = User.objects.create_user(
+        "robin", password="x", clinic=personas.clinic, role=Role.THERAPIST, first_name="Robin"
+    )
+    solo = make_client("SYN-R1", [PHQ9_SEVERE, PHQ9_MILD], therapist=other)
+    client.force_login(_lead(personas))
+    assert client.get(reverse("caseload"))["Location"] == reverse("team")  # lands on figures
+    page = client.get(reverse("team")).content.decode()
+    assert "How the clinic's clients are doing" in page
+    assert "SYN-A1" not in page  # aggregates only
+    assert "SYN-R1" not in page
+    rows = {
+        line.split(",")[0]: line.split(",")
+        for line in client.get(reverse("team_csv")).content.decode().splitlines()[1:]
+    }
+    assert set(rows) == {"All", "Alex", "Sam", "Robin"}
+    assert rows["All"][1] == "9"  # the supervisor's 8 and Robin's one
+    # No client's record, and no caseload of clients.
+    assert client.get(reverse("client", args=[solo.pk])).status_code == 404
+    assert client.get(reverse("review_new", args=[solo.pk])).status_code == 404
+    # The supervisor still sees only their team.
+    client.force_login(personas.supervisor)
+    lines = client.get(reverse("team_csv")).content.decode().splitlines()[1:]
+    assert {line.split(",")[0] for line in lines} == {"All", "Alex", "Sam"}

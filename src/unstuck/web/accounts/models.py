@@ -27,6 +27,9 @@ class Role(models.TextChoices):
     THERAPIST = "therapist", "Therapist"
     SUPERVISOR = "supervisor", "Supervisor"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Sees the whole clinic's figures in aggregate (the team page for every therapist), and
+    # no client's record.
+    CLINIC_LEAD = "clinic_lead", "Clinic lead"
 
 
 class User(AbstractUser):

@@ -44,6 +44,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.role == Role.ADMINISTRATOR:
         return redirect("overview")  # administrators see no clinical records
+    if user.role == Role.CLINIC_LEAD:
+        return redirect("team")  # the clinic's figures; no client's record
     query = search_text(request.GET.get("q", ""))
     status = request.GET.get("status", "")
     clients = list(selectors.caseload(user, query=query, status=status))

@@ -77,13 +77,17 @@ class Team:
 
 
 def courses(user: User) -> tuple[list[Course], ChangeCriteria] | None:
-    """The supervisor's team as the core's Courses; None for anyone else (then a 404)."""
-    if user.role != Role.SUPERVISOR or not user.is_active:
+    """The supervisor's team, or the clinic lead's whole clinic, as the core's Courses; None
+    for anyone else (then a 404)."""
+    if not user.is_active or user.role not in (Role.SUPERVISOR, Role.CLINIC_LEAD):
         return None
     criteria = criteria_for(instruments()[MAIN_INSTRUMENT])
     if criteria is None:
         return None
-    clients = records.visible_clients(user).select_related("therapist")
+    if user.role == Role.CLINIC_LEAD:  # aggregates of every client; no record is opened
+        clients = Client.objects.filter(clinic_id=user.clinic_id).select_related("therapist")
+    else:
+        clients = records.visible_clients(user).select_related("therapist")
     return [course(c) for c in clients], criteria
 
 

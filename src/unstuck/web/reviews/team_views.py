@@ -1,4 +1,5 @@
-"""The supervisor's team page and its CSV exports: a 404 for everyone but supervisors.
+"""The team page and its CSV exports: a supervisor's team, or the clinic lead's whole clinic;
+a 404 for everyone else.
 
 The page shows aggregates only (no client codes, answers or notes); every view and export is
 audited. The exports are one CSV per table (`?table=`), so each opens as a plain sheet.
@@ -16,7 +17,7 @@ from unstuck.analysis.clinic_time import completion_csv, periods_csv
 from unstuck.analysis.retention import median_stay, summary, to_rows
 from unstuck.impasse.outcomes import CAVEAT, default_outcome_rules
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import AuditAction, User
+from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.records.instruments import instruments
 from unstuck.web.reviews import knowledge
 from unstuck.web.reviews import outcomes as clinic_outcomes
@@ -37,7 +38,8 @@ def _csv(rows: list[list[str]]) -> str:
 
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
-    """A supervisor's view of their team's clients in aggregate; a 404 for everyone else."""
+    """A supervisor's view of their team's clients in aggregate (a clinic lead's: the whole
+    clinic's); a 404 for everyone else."""
     user = _user(request)
     found = team_selectors.team(user)
     if found is None:
@@ -57,6 +59,7 @@ def team(request: HttpRequest) -> HttpResponse:
         request,
         "reviews/team.html",
         {
+            "whole_clinic": user.role == Role.CLINIC_LEAD,
             "rows": found.rows,
             "case_mix": CASE_MIX,
             "instrument": "PHQ-9",
