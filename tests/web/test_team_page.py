@@ -80,17 +80,19 @@ def test_the_page_shows_quarters_retention_completion_and_open_alerts(
     # over time: everyone was seen in 2026 Q1
     assert '<th scope="row">2026 Q1</th><td>8</td><td>7</td><td>6</td>' in page
     assert 'role="img" aria-label="Clients seen, reliably improved and ended early' in page
-    # retention: after 2 sessions 7 in the count, 1 ended early, 1 last seen: 6/7
-    assert '<th scope="row">2</th><td>7</td><td>1</td><td>1</td><td>86%</td>' in page
+    # retention: after 2 sessions 7 in the count, 1 ended early, 1 last seen: 6/7, with its
+    # exponential Greenwood interval by hand: var sum 1/(7*6), on the log(-log) scale
+    assert '<th scope="row">2</th><td>7</td><td>1</td><td>1</td><td>86% ' in page
+    assert '<span class="muted">(33-98%)</span>' in page
     assert "Of 8 episodes, 1 ended early without agreement" in page
     # completion: every attended session had a PHQ-9
     assert "<td>PHQ-9</td><td>20 of 20 (100%)</td>" in page
     lines = client.get(reverse("team_csv") + "?table=retention").content.decode().splitlines()
     assert lines == [
-        "sessions,at_risk,ended_early,censored,retained",
-        "1,8,0,1,1.0000",
-        "2,7,1,1,0.8571",
-        "3,5,0,5,0.8571",
+        "sessions,at_risk,ended_early,censored,retained,retained_lower_95,retained_upper_95",
+        "1,8,0,1,1.0000,1.0000,1.0000",
+        "2,7,1,1,0.8571,0.3341,0.9786",
+        "3,5,0,5,0.8571,0.3341,0.9786",
     ]
     quarters = client.get(reverse("team_csv") + "?table=quarters").content.decode()
     assert quarters.splitlines()[1] == "2026 Q1,8,7,6,5,6,1,1,1"

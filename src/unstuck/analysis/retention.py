@@ -13,11 +13,18 @@ attending is multiplied by (1 - d/n). A censored episode leaves the risk set aft
 so an episode censored at t still counts as at risk at t (the usual convention, also that of
 `lifelines`, against which the tests check these numbers).
 
+Each step carries a 95% interval by the "exponential" Greenwood formula (Greenwood 1926;
+Kalbfleisch & Prentice 2002), the one `lifelines` gives by default: on the log(-log) scale,
+so the interval stays between 0 and 1, with variance sum(d / (n (n - d))) / log(S)^2. Where
+nobody has ended early yet (S = 1) the interval is 1 to 1, as in `lifelines`; once every
+episode still at risk has ended early (S = 0) it is 0 to 0.
+
 Pure: no Django, no I/O.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,6 +45,8 @@ class Step:
     ended_early: int  # of those, ended early after exactly this many sessions
     censored: int  # ongoing or ended otherwise, last seen after exactly this many
     retained: float  # estimated share still attending after this many sessions
+    lower: float = 1.0  # its 95% interval (exponential Greenwood)
+    upper: float = 1.0
 
 
 def kaplan_meier(stays: Iterable[Stay]) -> list[Step]:
@@ -52,15 +61,30 @@ def kaplan_meier(stays: Iterable[Stay]) -> list[Step]:
     events = Counter(s.sessions for s in stays if s.ended_early)
     censored = Counter(s.sessions for s in stays if not s.ended_early)
     at_risk = len(stays)
-    retained = 1.0
+    retained, greenwood = 1.0, 0.0
     steps: list[Step] = []
     for t in sorted(set(events) | set(censored)):
         d, c = events[t], censored[t]
         if d:
             retained *= 1.0 - d / at_risk
-        steps.append(Step(t, at_risk, d, c, retained))
+            if d < at_risk:
+                greenwood += d / (at_risk * (at_risk - d))
+        steps.append(Step(t, at_risk, d, c, retained, *_interval(retained, greenwood)))
         at_risk -= d + c
     return steps
+
+
+Z95 = 1.959963984540054  # the normal quantile of 0.975
+
+
+def _interval(retained: float, greenwood: float) -> tuple[float, float]:
+    """The exponential Greenwood 95% interval of a Kaplan-Meier value."""
+    if retained >= 1.0 or retained <= 0.0:
+        return retained, retained
+    log_s = math.log(retained)
+    spread = Z95 * math.sqrt(greenwood) / abs(log_s)
+    centre = math.log(-log_s)
+    return math.exp(-math.exp(centre + spread)), math.exp(-math.exp(centre - spread))
 
 
 def retained_at(steps: Sequence[Step], sessions: int) -> float:
@@ -100,11 +124,19 @@ def summary(steps: Sequence[Step]) -> str:
     )
 
 
-RETENTION_COLUMNS = ("sessions", "at_risk", "ended_early", "censored", "retained")
+RETENTION_COLUMNS = (
+    "sessions",
+    "at_risk",
+    "ended_early",
+    "censored",
+    "retained",
+    "retained_lower_95",
+    "retained_upper_95",
+)
 
 
 def to_rows(steps: Sequence[Step]) -> list[list[str]]:
-    """The curve as CSV rows (header first); `retained` to four decimals."""
+    """The curve as CSV rows (header first); `retained` and its interval to four decimals."""
     rows = [list(RETENTION_COLUMNS)]
     for s in steps:
         rows.append(
@@ -114,6 +146,8 @@ def to_rows(steps: Sequence[Step]) -> list[list[str]]:
                 str(s.ended_early),
                 str(s.censored),
                 f"{s.retained:.4f}",
+                f"{s.lower:.4f}",
+                f"{s.upper:.4f}",
             ]
         )
     return rows
