@@ -85,7 +85,7 @@ def courses(user: User) -> tuple[list[Course], ChangeCriteria] | None:
     if criteria is None:
         return None
     if user.role == Role.CLINIC_LEAD:  # aggregates of every client; no record is opened
-        clients = Client.objects.filter(clinic_id=user.clinic_id).select_related("therapist")
+        clients = Client.objects.filter(clinic=user.clinic).select_related("therapist")
     else:
         clients = records.visible_clients(user).select_related("therapist")
     return [course(c) for c in clients], criteria
