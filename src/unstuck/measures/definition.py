@@ -12,6 +12,7 @@ English, so that the clinic member who wrote the file can fix it without reading
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import math
@@ -30,6 +31,7 @@ from unstuck.measures.model import (
     MissingRule,
     Norm,
 )
+from unstuck.measures.translations import parse_translations
 
 if TYPE_CHECKING:  # jsonschema is imported only when a clinic's own file is checked
     import jsonschema
@@ -179,7 +181,7 @@ class _Checker:
         items = self.items(self.safety_items())
         low, high = self.score_range(items)
         bands = self.bands(low, high)
-        return Instrument(
+        instrument = Instrument(
             id=d["id"],
             name=d["name"],
             description=d["description"],
@@ -194,6 +196,12 @@ class _Checker:
             citations=tuple(d.get("citations", ())),
             version=d.get("version", "1"),
             stem=d.get("stem", ""),
+        )
+        translations = parse_translations(d, instrument, self.fail)
+        return (
+            dataclasses.replace(instrument, translations=translations)
+            if translations
+            else instrument
         )
 
     def options(self, raw: list[dict[str, Any]], where: str) -> tuple[AnswerOption, ...]:

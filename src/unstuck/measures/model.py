@@ -75,6 +75,20 @@ class ChangeSpec:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class Translation:
+    """An instrument's words in another language (`unstuck.measures.translations`)."""
+
+    language: str  # a BCP 47 tag, e.g. "es"
+    language_name: str  # how the language names itself, e.g. "Español"
+    source: str  # where the translation comes from
+    name: str  # "" keeps the instrument's name
+    stem: str
+    items: tuple[str, ...]  # one text per item, in order
+    options: tuple[str, ...]  # labels of the shared answer options, in order
+    item_options: tuple[tuple[int, tuple[str, ...]], ...] = ()  # items with options of their own
+
+
 @dataclass(frozen=True, eq=False)
 class Instrument:
     """An instrument definition. Compared and hashed by identity: it is immutable, and its
@@ -94,6 +108,7 @@ class Instrument:
     citations: tuple[str, ...] = ()
     version: str = "1"
     stem: str = ""  # the question that introduces the items
+    translations: tuple[Translation, ...] = ()  # its words in other languages
 
     @property
     def safety_items(self) -> tuple[int, ...]:

@@ -10,6 +10,7 @@ in the data folder (never committed).
 - ``UNSTUCK_DEBUG``: ``true`` only while developing.
 - ``UNSTUCK_ALLOWED_HOSTS``: comma-separated host names (default: localhost names).
 - ``UNSTUCK_INSTRUMENTS_DIR``: a folder of the clinic's own instrument definitions.
+- ``UNSTUCK_LOCALE_DIR``: the clinic's translations of the client pages' own words.
 - ``UNSTUCK_MODELS_FILE``: expected-course models fitted by ``unstuck fit`` (default: shipped).
 - ``UNSTUCK_THRESHOLDS_FILE``: the clinic's copy of the detection thresholds (default: shipped).
 - ``UNSTUCK_HTTPS``: ``true`` when served over HTTPS: HSTS, redirect to HTTPS, secure cookies.
@@ -198,6 +199,9 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("UNSTUCK_TIME_ZONE", "Europe/London")
 USE_I18N = True
+# The clinic's translations of the client pages' own words (Django .po/.mo catalogs, made
+# with `unstuck manage makemessages`/`compilemessages`); English is shipped.
+LOCALE_PATHS = [envstr("UNSTUCK_LOCALE_DIR", "")] if envstr("UNSTUCK_LOCALE_DIR", "") else []
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -24,6 +26,7 @@ from unstuck.errors import UnstuckError
 from unstuck.impasse.client_check import client_check
 from unstuck.measures import score_answers
 from unstuck.measures.model import Instrument
+from unstuck.measures.translations import in_language
 from unstuck.web.accounts.throttle import client_address
 from unstuck.web.portal import selectors, services, throttle
 from unstuck.web.portal.models import QuestionnaireRequest, TokenKind
@@ -31,6 +34,7 @@ from unstuck.web.records.instruments import instruments
 
 SESSION_KEY = "portal_request_id"
 VIA_KEY = "portal_via"
+LANGUAGE_KEY = "portal_language"  # the language the client chose ("": the forms' own)
 CHOOSE_ONE = _("Please choose an answer for this question.")
 MESSAGES = {
     "unknown": _(
@@ -63,11 +67,28 @@ FEEDBACK_NOTE = _(
 def _page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    response = render(request, template, context, status=status)
+    # The pages' own words in the client's language when the clinic has that catalog
+    # (UNSTUCK_LOCALE_DIR); otherwise English, and <html lang> says so.
+    chosen = request.session.get(LANGUAGE_KEY, "")
+    words = chosen if isinstance(chosen, str) and _clinic_catalog(chosen) else None
+    with translation.override(words or settings.LANGUAGE_CODE):
+        response = render(request, template, context, status=status)
     # Referrer-Policy stays same-origin (settings): "no-referrer" makes browsers send
     # "Origin: null" with the forms, which CSRF protection rightly refuses.
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _clinic_catalog(language: str) -> bool:
+    """Whether the clinic has translated the pages' own words into `language` (Django's own
+    catalogs do not count: with them alone the page would be English marked as another)."""
+    if not language:
+        return False
+    locale = translation.to_locale(language)
+    return any(
+        (Path(folder) / locale / "LC_MESSAGES" / "django.mo").is_file()
+        for folder in settings.LOCALE_PATHS
+    )
 
 
 def _closed(request: HttpRequest, outcome: str, status: int) -> HttpResponse:
@@ -146,9 +167,29 @@ def _steps(found: QuestionnaireRequest) -> list[Instrument]:
     return [installed[i] for i in found.instruments if i in installed]
 
 
+def _languages(steps: list[Instrument]) -> dict[str, str]:
+    """The languages (tag: name) every questionnaire of the set has a translation in, so a
+    client who picks one never meets a question in another."""
+    common: dict[str, str] | None = None
+    for instrument in steps:
+        names = {t.language: t.language_name for t in instrument.translations}
+        common = names if common is None else {k: v for k, v in common.items() if k in names}
+    return dict(sorted((common or {}).items(), key=lambda kv: kv[1]))
+
+
+def _language(request: HttpRequest, steps: list[Instrument]) -> str:
+    chosen = request.session.get(LANGUAGE_KEY, "")
+    return chosen if isinstance(chosen, str) and chosen in _languages(steps) else ""
+
+
 @with_request
 def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
     steps = _steps(found)
+    languages = _languages(steps)
+    if "lang" in request.GET:  # the client picks the language of the questions
+        picked = request.GET["lang"]
+        request.session[LANGUAGE_KEY] = picked if picked in languages else ""
+        return redirect("portal_start")
     return _page(
         request,
         "portal/start.html",
@@ -157,6 +198,8 @@ def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
             "count": len(steps),
             "questions": sum(len(i.items) for i in steps),
             "kiosk": request.session.get(VIA_KEY) == "kiosk",
+            "languages": languages,
+            "language": _language(request, steps),
         },
     )
 
@@ -180,7 +223,8 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
     steps = _steps(found)
     if not 1 <= number <= len(steps):
         return redirect("portal_start")
-    instrument = steps[number - 1]
+    language = _language(request, steps)
+    instrument = in_language(steps[number - 1], language)  # the words only; scoring is alike
     if instrument.id in found.recorded:  # stored at once after a safety answer
         return redirect("portal_safety", number=number)
     errors: dict[int, str] = {}
@@ -212,6 +256,7 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
             "last": number == len(steps),
             "feedback_note": FEEDBACK_NOTE if instrument.id in FEEDBACK_INSTRUMENTS else "",
             "kiosk": request.session.get(VIA_KEY) == "kiosk",
+            "text_lang": language,
         },
         status,
     )
