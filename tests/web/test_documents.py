@@ -53,6 +53,9 @@ def test_the_consultation_summary_prints_as_html_and_pdf(client: HttpClient, per
     text = " ".join(pdf_pages(response.content, "consultation"))
     assert "Consultation summary: C-700" in text
     assert "Questions for consultation" in text
+    # Each source is cited once, by number, as on the client page.
+    assert "(source 1)" in html
+    assert html.count("NCCMH, NHS Talking Therapies Manual") == 1
 
 
 def test_a_referral_letter_closes_the_episode(client: HttpClient, personas, record):

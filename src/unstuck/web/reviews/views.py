@@ -276,9 +276,10 @@ def _sessions(client: Client) -> list:  # type: ignore[type-arg]
 
 def _document_context(client: Client) -> dict[str, object]:
     summary, sessions = snapshots.summarise(client)
+    used = presenters.instruments_in(sessions)
     charts = [
         (i, mark_safe(svg))
-        for i in presenters.instruments_in(sessions)
+        for i in used
         if (svg := presenters.trajectory_chart(i, sessions)) is not None
     ]
     names = knowledge.reason_names()
@@ -286,6 +287,8 @@ def _document_context(client: Client) -> dict[str, object]:
     return {
         "client": client,
         "summary": summary,
+        # each source cited once, as on the client page (the core's sentences cite each time)
+        "explained": presenters.sources_cited(summary.explanations, [], used),
         "progress": letters.progress_sentences(summary),
         "charts": charts[:1],
         "sessions": sessions,
