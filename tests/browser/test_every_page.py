@@ -181,7 +181,7 @@ def supervisor_pages(c: dict) -> list[tuple[str, str, int]]:  # type: ignore[typ
     ]
 
 
-def administrator_pages(admin_user_pk: int) -> list[tuple[str, str, int]]:
+def administrator_pages(admin_user_pk: int, clinic_pk: int) -> list[tuple[str, str, int]]:
     return [
         ("overview", "/overview/", 200),
         ("audit", "/audit/", 200),
@@ -190,6 +190,10 @@ def administrator_pages(admin_user_pk: int) -> list[tuple[str, str, int]]:
         ("admin-users", "/admin/accounts/user/", 200),
         ("admin-user", f"/admin/accounts/user/{admin_user_pk}/change/", 200),
         ("admin-add-user", "/admin/accounts/user/add/", 200),
+        ("admin-clinic", f"/admin/accounts/clinic/{clinic_pk}/change/", 200),
+        ("admin-audit", "/admin/accounts/auditentry/", 200),
+        ("admin-portal-settings", "/admin/portal/portalsettings/", 200),
+        ("admin-portal-settings-add", "/admin/portal/portalsettings/add/", 200),
     ]
 
 
@@ -204,7 +208,7 @@ def test_every_page_for_every_role(  # type: ignore[no-untyped-def]
     for username, pages in (
         ("alex", therapist_pages(clinic)),
         ("jordan", supervisor_pages(clinic)),
-        ("admin", administrator_pages(personas.administrator.pk)),
+        ("admin", administrator_pages(personas.administrator.pk, personas.clinic.pk)),
         (
             "casey",
             [("clinic-figures", "/", 200), ("lead-no-record", f"/clients/{clinic['stuck']}/", 404)],
