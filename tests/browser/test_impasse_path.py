@@ -23,7 +23,7 @@ def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:  # 
 
 
 def test_review_plan_results_goals_summary_and_closing_letter(page: Page, make_client) -> None:  # type: ignore[no-untyped-def]
-    stuck = make_client("C-900", [FLAT] * 5, feedback=[[9, 9, 9, 9]] * 5)
+    stuck = make_client("C-900", [FLAT] * 6, feedback=[[9, 9, 9, 9]] * 6)
     page.goto("/login/")
     page.fill("#id_username", "alex")
     page.fill("#id_password", PASSWORD)
@@ -34,6 +34,9 @@ def test_review_plan_results_goals_summary_and_closing_letter(page: Page, make_c
     page.get_by_role("link", name="Open an impasse review").click()
     expect(page.locator("#reason-goals_misfit .flag")).to_have_text("suggested by the record")
     page.locator("#reason-goals_misfit").get_by_label("3 clearly").check()
+    # Reasons the record gives no evidence for are one click away.
+    expect(page.locator("#reason-ambivalence")).to_be_hidden()
+    page.get_by_text("Other possible reasons").click()
     page.locator("#reason-ambivalence").get_by_label("2 probably").check()
     shot(page, "impasse-review-form")
     page.get_by_role("button", name="See fitting strategies").click()
@@ -47,7 +50,7 @@ def test_review_plan_results_goals_summary_and_closing_letter(page: Page, make_c
     shot(page, "impasse-ranked-strategies")
     page.get_by_role("button", name="Make this the plan").click()
 
-    expect(page.locator("#plans")).to_contain_text("Plan from session 6")
+    expect(page.locator("#plans")).to_contain_text("Plan from session 7")
     row = page.locator("#plans tr", has_text="Revisit the goals together")
     row.get_by_label("Helped", exact=True).check()
     row.get_by_role("button", name="Save").click()
