@@ -120,3 +120,20 @@ def test_the_first_load_has_no_console_error(
     context.close()
     assert icon == 200
     assert not errors, errors
+
+
+def test_the_caseload_is_compact_on_a_phone(
+    browser: Browser, live_server, transactional_db, make_client
+) -> None:
+    """Each client is a short card on a phone (a line per column made 30 clients 7,648 px)."""
+    for i in range(12):
+        make_client(f"SYN-{i:03}", [PHQ9_SEVERE, PHQ9_MILD, PHQ9_SEVERE][: 2 + i % 2])
+    page = signed_in(browser, live_server, "alex", 375)
+    heights = page.evaluate(
+        "[...document.querySelectorAll('table.caseload tbody tr')]"
+        ".map(r => r.getBoundingClientRect().height)"
+    )
+    shot(page, "caseload-phone-375")
+    page.context.close()
+    assert len(heights) == 12
+    assert max(heights) < 190, heights  # a line per column was about 255 px a client
