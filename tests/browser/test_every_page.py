@@ -17,7 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
-from screens import shot
+from screens import shot, signed_in
 
 from personas import PASSWORD, PHQ9_MILD, PHQ9_SEVERE
 
@@ -59,22 +59,6 @@ def problems_on(page: Page, name: str, width: int) -> list[str]:
             found.append(f"{name}@{width}: {v['id']} ({v['impact']}) {targets}")
     shot(page, f"every-{name}-{width}")
     return found
-
-
-def signed_in(browser: Browser, live_server, username: str | None, width: int) -> Page:  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": 800},
-        bypass_csp=True,  # lets axe-core's script in; the app's own pages are unchanged
-    )
-    page = context.new_page()
-    if username:
-        page.goto("/login/")
-        page.get_by_label("User name").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-    return page
 
 
 def walk(page: Page, pages: list[tuple[str, str, int]], width: int) -> list[str]:

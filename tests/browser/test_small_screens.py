@@ -6,29 +6,13 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
-from screens import shot
+from screens import shot, signed_in
 
-from personas import PASSWORD, PHQ9_MILD, PHQ9_SEVERE
+from personas import PHQ9_MILD, PHQ9_SEVERE
 
 pytestmark = pytest.mark.browser
 WIDTHS = (375, 1280)
 SAFETY = [1, 1, 1, 1, 1, 1, 0, 0, 2]
-
-
-def signed_in(browser: Browser, live_server, username: str | None, width: int) -> Page:  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": 800},
-        bypass_csp=True,  # lets axe-core's script in; the app's own pages are unchanged
-    )
-    page = context.new_page()
-    page.goto("/login/")
-    if username:
-        page.get_by_label("User name").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-    return page
 
 
 def serious_violations(page: Page) -> list[str]:

@@ -235,17 +235,21 @@ def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) 
         bound = model.limit_at(pl.col("first"), at(occasion), probability)
         return score < bound if model.higher_is_better else score > bound
 
-    numbers = (
-        pl.lit(instrument.name),
-        pl.col("last_text"),
-        session,
-        pl.col("first_text"),
-        w.number_expr(expected, places=1),
-        pl.lit(w.number(round(rule.probability * 100, 1))),
-        w.number_expr(model.limit_at(pl.col("first"), x, rule.probability), places=1),
-        pl.lit("or higher" if model.higher_is_better else "or lower"),
-        pl.lit(model.source),
-    )
+    def numbers(probability: float, *before: pl.Expr) -> tuple[pl.Expr, ...]:
+        """The sentence's numbers for the line at `probability` (and the score before)."""
+        return (
+            pl.lit(instrument.name),
+            pl.col("last_text"),
+            session,
+            pl.col("first_text"),
+            w.number_expr(expected, places=1),
+            pl.lit(w.number(round(probability * 100, 1))),
+            w.number_expr(model.limit_at(pl.col("first"), x, probability), places=1),
+            pl.lit("or higher" if model.higher_is_better else "or lower"),
+            *before,
+            pl.lit(model.source),
+        )
+
     judged = pl.col("n") >= 2
     off = judged & worse(last, "last_occasion", rule.probability)
     drifting = (
@@ -255,22 +259,10 @@ def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) 
         & (pl.col("n") >= 3)
         & worse(pl.col("recent_2"), "previous_occasion", rule.drifting_probability)
     )
-    drift_numbers = (
-        pl.lit(instrument.name),
-        pl.col("last_text"),
-        session,
-        pl.col("first_text"),
-        w.number_expr(expected, places=1),
-        pl.lit(w.number(round(rule.drifting_probability * 100, 1))),
-        w.number_expr(model.limit_at(pl.col("first"), x, rule.drifting_probability), places=1),
-        pl.lit("or higher" if model.higher_is_better else "or lower"),
-        pl.col("recent_2_text"),
-        pl.col("previous_occasion") - pl.col("first_occasion") + 1,
-        pl.lit(model.source),
-    )
+    before = (pl.col("recent_2_text"), pl.col("previous_occasion") - pl.col("first_occasion") + 1)
     return [
-        ("not_on_track", off, pl.format(w.NOT_ON_TRACK, *numbers)),
-        (DRIFTING, drifting, pl.format(w.DRIFTING, *drift_numbers)),
+        ("not_on_track", off, pl.format(w.NOT_ON_TRACK, *numbers(rule.probability))),
+        (DRIFTING, drifting, pl.format(w.DRIFTING, *numbers(rule.drifting_probability, *before))),
     ]
 
 
