@@ -111,7 +111,8 @@ def run_report(args: argparse.Namespace) -> int:
         stays,
     )
     from unstuck.analysis.outcomes import read_outcomes
-    from unstuck.analysis.retention import kaplan_meier, to_rows
+    from unstuck.analysis.retention import kaplan_meier
+    from unstuck.analysis.retention import to_csv as retention_csv
     from unstuck.cli_tools import instrument_set
     from unstuck.progress.batch import summarise_caseload
     from unstuck.progress.change import criteria_for
@@ -154,7 +155,7 @@ def run_report(args: argparse.Namespace) -> int:
     ]
     if args.table == "retention":
         steps = kaplan_meier(stays(courses))
-        text = "".join(",".join(line) + "\n" for line in to_rows(steps))
+        text = retention_csv(steps)
     elif args.table == "quarters":
         ended = [
             replace(c, ended_on=c.sessions[-1] if c.ended and c.sessions else None) for c in courses

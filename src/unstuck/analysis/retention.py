@@ -135,6 +135,11 @@ RETENTION_COLUMNS = (
 )
 
 
+def to_csv(steps: Sequence[Step]) -> str:
+    """The curve as CSV text (the rows of `to_rows`), for the team page and `unstuck report`."""
+    return "".join(",".join(row) + "\n" for row in to_rows(steps))
+
+
 def to_rows(steps: Sequence[Step]) -> list[list[str]]:
     """The curve as CSV rows (header first); `retained` and its interval to four decimals."""
     rows = [list(RETENTION_COLUMNS)]

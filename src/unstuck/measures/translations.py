@@ -38,7 +38,7 @@ def parse_translations(
     """Check each translation against the instrument it translates (the schema checked the
     shape already); the first problem is raised, located in the file."""
     out = []
-    shared = _shared_options(data)
+    shared, own = _shared_options(data), _own_options(data)
     for tag, raw in sorted(data.get("translations", {}).items()):
         where = f"translations.{tag}"
         if not LANGUAGE_TAG.match(tag):
@@ -59,7 +59,6 @@ def parse_translations(
                 f"has {len(options)} labels, but the shared answer options are {shared}; give "
                 "every label, in order",
             )
-        own = _own_options(data)
         given = raw.get("item_options", {})
         for number, count in own.items():
             labels = given.get(str(number))

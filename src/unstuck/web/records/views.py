@@ -146,7 +146,6 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
                 client.explanations, presenters.courses_in_use(used), used
             ),
             "charts": chart_list,
-            "courses": presenters.courses_in_use(used),
             "measures": [(i, client.measures.get(i.id)) for i in used],
             "sessions": sessions,
             "history": presenters.history(sessions, [i.id for i in used]),

@@ -14,7 +14,8 @@ from django.utils.safestring import mark_safe
 
 from unstuck.analysis.clinic import CASE_MIX, to_csv
 from unstuck.analysis.clinic_time import completion_csv, periods_csv
-from unstuck.analysis.retention import median_stay, summary, to_rows
+from unstuck.analysis.retention import median_stay, summary
+from unstuck.analysis.retention import to_csv as retention_csv
 from unstuck.impasse.outcomes import CAVEAT, default_outcome_rules
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
@@ -30,10 +31,6 @@ TABLES = ("therapists", "quarters", "retention", "completion")
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _csv(rows: list[list[str]]) -> str:
-    return "".join(",".join(row) + "\n" for row in rows)
 
 
 @login_required
@@ -98,7 +95,7 @@ def team_csv(request: HttpRequest) -> HttpResponse:
     text = {
         "therapists": lambda: to_csv(found.rows),
         "quarters": lambda: periods_csv(found.periods),
-        "retention": lambda: _csv(to_rows(found.retention)),
+        "retention": lambda: retention_csv(found.retention),
         "completion": lambda: completion_csv(found.completion),
     }[table]()
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
