@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from live import Browser, _admin, _free_port  # the tests' HTTP client, reused
+from live import Browser, _admin, free_port, wait_until_serving  # the tests' HTTP helpers
 
 PASSWORD = "load-test-password-2026"
 UNSTUCK = str(Path(sys.executable).with_name("unstuck"))
@@ -225,7 +225,7 @@ def main() -> int:
         f"{sum(len(v) for v in caseloads.values())} clients, {len(caseloads)} therapists",
         flush=True,
     )
-    port = _free_port()
+    port = free_port()
     command = [UNSTUCK, "serve", "--port", str(port), "--threads", str(args.threads)]
     if args.workers:
         command += ["--workers", str(args.workers)]
@@ -236,15 +236,7 @@ def main() -> int:
     try:
         assert server.stdout is not None
         print(server.stdout.readline().strip(), flush=True)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                Browser(url).request("/login/")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+        wait_until_serving(server, url, 60)
         all_acknowledged: list[str] = []
         total_errors = 0
         header = f"{'users':>5} {'page':<13} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7}"

@@ -120,10 +120,25 @@ class Browser:
         return found.group(1)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_until_serving(server: subprocess.Popen[str], url: str, seconds: float) -> None:
+    """Return once `url` + /login/ answers; raise with the server's output if it stopped or
+    did not answer within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url + "/login/", timeout=5).close()
+            return
+        except OSError:  # URLError and refused connections alike
+            if server.poll() is not None or time.monotonic() > deadline:
+                output = server.stdout.read() if server.stdout else ""
+                raise RuntimeError(f"unstuck serve did not start:\n{output}") from None
+            time.sleep(0.3)
 
 
 def _admin(url: str, sql: str) -> None:
@@ -158,7 +173,7 @@ def live_server(tmp: Path, *, therapists: int = 16, workers: int = 3) -> Iterato
         check=True,
     )
     people = [(u, int(c)) for u, c in json.loads(seeded.stdout.strip().splitlines()[-1])]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [UNSTUCK, "serve", "--port", str(port), "--workers", str(workers), "--threads", "4"],
         env=env,
@@ -168,16 +183,7 @@ def live_server(tmp: Path, *, therapists: int = 16, workers: int = 3) -> Iterato
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(url + "/login/", timeout=5).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read() if server.stdout else ""
-                    raise RuntimeError(f"unstuck serve did not start:\n{output}") from None
-                time.sleep(0.3)
+        wait_until_serving(server, url, 90)
         yield LiveServer(url, env, people, tmp, postgres)
     finally:
         server.terminate()

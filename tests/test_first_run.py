@@ -13,10 +13,8 @@ import http.cookiejar
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from live import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -37,12 +37,6 @@ def readme_commands() -> list[str]:
     block = section.split("```sh\n", 1)[1].split("```", 1)[0]
     lines = [line.split("#", 1)[0].strip() for line in block.splitlines()]
     return [line for line in lines if line]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -104,15 +98,7 @@ def served(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{env['UNSTUCK_PORT']}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(base + "/login/", timeout=5).close()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert server.poll() is None, server.stdout.read() if server.stdout else ""
-                assert time.monotonic() < deadline, "the server did not start in 120 s"
-                time.sleep(0.5)
+        wait_until_serving(server, base, 120)
         yield base
     finally:
         server.terminate()
