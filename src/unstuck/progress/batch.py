@@ -38,6 +38,7 @@ from unstuck.progress.measure_text import (
     unknown_safety_sentence,
     verdicts,
 )
+from unstuck.progress.rules import ENGINE
 from unstuck.progress.signals import (
     client_signals,
     improving_steadily,
@@ -229,34 +230,38 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     The rows are sorted by client, so each client's rows are a run: the first, last and
     latest few are read at the runs' ends with numpy, where a group-by would gather lists.
     """
-    keys = rows.select("_c", "client_id").gather(run_bounds(rows.get_column("_c").to_numpy())[0])
-    scored = rows.select("_c", "occasion", "total").filter(pl.col("total").is_not_null())
-    starts, ends = run_bounds(scored.get_column("_c").to_numpy())
-    total = scored.get_column("total").to_numpy()
-    occasion = scored.get_column("occasion").to_numpy()
+    codes = rows.get_column("_c").to_numpy()
+    keys = rows.select("_c", "client_id").gather(run_bounds(codes)[0])
+    total = rows.get_column("total").to_numpy()
+    occasion = rows.get_column("occasion").to_numpy()
+    if rows.get_column("total").has_nulls():  # scored rows only
+        has = ~rows.get_column("total").is_null().to_numpy()
+        codes, total, occasion = codes[has], total[has], occasion[has]
+    starts, ends = run_bounds(codes)
     n = ends - starts
-    recent = {
-        f"recent_{j}": pl.Series(total[np.maximum(ends - j, starts)]).set(pl.Series(n < j), None)
-        for j in range(1, recent_window(thresholds) + 1)
-    }
+    # The j-th latest score is read at each run's end and blanked (in the one query below)
+    # where the client has fewer than j scores: few calls into polars, as a one-client
+    # update makes many of these.
+    back = range(1, recent_window(thresholds) + 1)
     scores = pl.DataFrame(
         {
-            "_c": scored.get_column("_c").gather(starts),
+            "_c": codes[starts],
             "n": n.astype(np.int64),
             "trend": _fitted_change(total, starts, n),
             "first_occasion": occasion[starts],
             "last_occasion": occasion[ends - 1],
             # the session of the score before the latest (the drift is confirmed on it)
-            "previous_occasion": pl.Series(occasion[np.maximum(ends - 2, starts)]).set(
-                pl.Series(n < 2), None
-            ),
+            "previous_occasion": occasion[np.maximum(ends - 2, starts)],
             "first": total[starts],
             "last": total[ends - 1],
-            **recent,
+            **{f"recent_{j}": total[np.maximum(ends - j, starts)] for j in back},
+            **({"earlier_sum": _sums_in_order(total, starts, n - 1)} if feedback else {}),
         }
-    )
-    if feedback:
-        scores = scores.with_columns(earlier_sum=_sums_in_order(total, starts, n - 1))
+    ).lazy()
+    enough = {
+        name: pl.when(pl.col("n") >= j).then(pl.col(name))
+        for name, j in (("previous_occasion", 2), *((f"recent_{j}", j) for j in back))
+    }
     # Safety answers are rare: list their sessions from the few rows that have them, and
     # for the clients with a positive answer, when the latest was and which later
     # questionnaires answered the item 0 (answered, not above 0).
@@ -266,10 +271,15 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         rows.get_column("safety_alert").to_numpy() | rows.get_column("safety_unanswered").to_numpy()
     )
     if not flagged.any():  # most clients: no safety answer to list (a one-client update)
-        return keys.join(scores, on="_c", how="left", maintain_order="left").with_columns(
-            pl.col("n").fill_null(0),
-            *(pl.lit([], dtype=pl.List(pl.Int64)).alias(name) for name in lists),
-            alert_date=pl.lit(None, dtype=rows.schema["date"]),
+        return (
+            keys.lazy()
+            .join(scores.with_columns(**enough), on="_c", how="left", maintain_order="left")
+            .with_columns(
+                pl.col("n").fill_null(0),
+                *(pl.lit([], dtype=pl.List(pl.Int64)).alias(name) for name in lists),
+                alert_date=pl.lit(None, dtype=rows.schema["date"]),
+            )
+            .collect(engine=ENGINE)
         )
     safety = (
         rows.filter(pl.col("safety_alert") | pl.col("safety_unanswered"))
@@ -292,18 +302,20 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         )
         .group_by(pl.col("_c").set_sorted(), maintain_order=True)
         .agg(cleared=occ)
-        .collect()
+        .collect(engine=ENGINE)
         if alerted.height
         else pl.DataFrame(schema={"_c": pl.Int64, "cleared": pl.List(pl.Int64)})
     )
     safety = safety.join(cleared, on="_c", how="left", maintain_order="left")
     return (
-        keys.join(scores, on="_c", how="left", maintain_order="left")
-        .join(safety, on="_c", how="left", maintain_order="left")
+        keys.lazy()
+        .join(scores.with_columns(**enough), on="_c", how="left", maintain_order="left")
+        .join(safety.lazy(), on="_c", how="left", maintain_order="left")
         .with_columns(
             pl.col("n").fill_null(0),
             pl.col(*lists).fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
         )
+        .collect(engine=ENGINE)
     )
 
 
@@ -353,18 +365,18 @@ def _per_instrument(
     criteria = criteria_for(instrument)
     first = part.get_column("first").to_numpy().astype(np.float64)
     last = part.get_column("last").to_numpy().astype(np.float64)
-    n = part.get_column("n").to_numpy()
-    judged = n >= 2
+    judged = part.get_column("n").to_numpy() >= 2
     bands = instrument.bands
     names = pl.Series([b.name for b in bands] + [None], dtype=pl.String)
     # What follows a score in a sentence: its band in brackets, or nothing outside the bands.
     labels = pl.Series([f" ({b.name})" for b in bands] + [""], dtype=pl.String)
-    at_first = band_positions(instrument, first, len(names))
-    at_last = band_positions(instrument, last, len(names))
-    change = pl.Series(np.where(judged, last - first, np.nan)).fill_nan(None)
-    cols: dict[str, pl.Series] = {
-        "first_severity": names.gather(at_first),
-        "last_severity": names.gather(at_last),
+    at_first = pl.lit(band_positions(instrument, first, len(names)))
+    at_last = pl.lit(band_positions(instrument, last, len(names)))
+    change = pl.Series(np.where(judged, last - first, np.nan), nan_to_null=True)
+    # All the columns are added in one step (a one-client update makes many such calls).
+    cols: dict[str, pl.Series | pl.Expr] = {
+        "first_severity": pl.lit(names).gather(at_first),
+        "last_severity": pl.lit(names).gather(at_last),
         "change": change,
         # The numbers as sentences write them, once for the measure's sentence and signals.
         "first_text": w.number_texts(part.get_column("first")),
@@ -375,24 +387,24 @@ def _per_instrument(
             for name in part.columns
             if name.startswith("recent_")
         },
-        "_first_label": labels.gather(at_first),
-        "_last_label": labels.gather(at_last),
+        "_first_label": pl.lit(labels).gather(at_first),
+        "_last_label": pl.lit(labels).gather(at_last),
     }
     if criteria is not None:
         arrays = classify_changes(np.nan_to_num(first), np.nan_to_num(last), criteria)
         kinds = pl.Series(["deteriorated", "unchanged", "improved"], dtype=pl.String)
-        reliable = kinds.gather(arrays.direction.astype(np.int64) + 1)
-        cols["reliable_change"] = reliable.set(pl.Series(~judged), None)
+        reliable = pl.lit(kinds).gather(pl.lit(pl.Series(arrays.direction.astype(np.int64) + 1)))
+        cols["reliable_change"] = pl.when(pl.col("n") >= 2).then(reliable)
         known = judged & arrays.case_at_first if arrays.has_cutoff else np.zeros_like(judged)
         cols["recovered"] = only_where(known, arrays.recovered)
         cols["reliably_recovered"] = only_where(known, arrays.reliably_recovered)
         texts, position = verdicts(criteria, arrays, known)
-        cols["_verdict"] = texts.gather(position)
+        cols["_verdict"] = pl.lit(texts).gather(pl.lit(pl.Series(position)))
     else:
-        cols["reliable_change"] = pl.Series([None] * part.height, dtype=pl.String)
-        cols["recovered"] = pl.Series([None] * part.height, dtype=pl.Boolean)
-        cols["reliably_recovered"] = pl.Series([None] * part.height, dtype=pl.Boolean)
-        cols["_verdict"] = pl.Series([w.NO_RULE] * part.height, dtype=pl.String)
+        cols["reliable_change"] = pl.lit(None, pl.String)
+        cols["recovered"] = pl.lit(None, pl.Boolean)
+        cols["reliably_recovered"] = pl.lit(None, pl.Boolean)
+        cols["_verdict"] = pl.lit(w.NO_RULE, pl.String)
     frame = part.with_columns(
         pl.lit(instrument.id).alias("instrument"),
         **cols,

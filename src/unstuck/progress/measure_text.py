@@ -28,9 +28,9 @@ def verdicts(
     return pl.Series(texts), direction * len(recovery) + state
 
 
-def only_where(keep: np.ndarray, values: np.ndarray) -> pl.Series:
+def only_where(keep: np.ndarray, values: np.ndarray) -> pl.Expr:
     """Values where `keep`, null elsewhere (recovery is undefined unless a case at first)."""
-    return pl.Series(values, dtype=pl.Boolean).set(pl.Series(~keep), None)
+    return pl.when(pl.lit(pl.Series(keep))).then(pl.lit(pl.Series(values, dtype=pl.Boolean)))
 
 
 def band_positions(instrument: Instrument, totals: np.ndarray, size: int) -> pl.Series:
