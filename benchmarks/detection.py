@@ -35,7 +35,8 @@ import polars as pl
 from unstuck.analysis.csvinput import check_observations
 from unstuck.measures import load_instruments, score_only_instrument
 from unstuck.progress.batch import summarise_caseload
-from unstuck.progress.change import ChangeCriteria, classify_change, criteria_for
+from unstuck.progress.change import ChangeCriteria, criteria_for
+from unstuck.progress.classify import classify_change
 from unstuck.progress.summary import Observation, observations_by_client
 from unstuck.synth import ClinicParameters, generate_long_table
 

@@ -22,7 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from unstuck.impasse.outcomes import Share, default_outcome_rules, wilson
-from unstuck.progress.change import ChangeCriteria, classify_change
+from unstuck.progress.change import ChangeCriteria
+from unstuck.progress.classify import classify_change
 
 CASE_MIX = (
     "Case mix differs between therapists: severity, how long difficulties have lasted and who "

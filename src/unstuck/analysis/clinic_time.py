@@ -3,7 +3,7 @@
 Over time, per calendar quarter (or month): the clients *seen* in the period (an attended
 session in it); of those with two scores of the main instrument by the period's end, how many
 were reliably improved, recovered and reliably deteriorated, comparing the episode's first score
-with its latest score up to that end (the one rule, `unstuck.progress.change.classify_change`);
+with its latest score up to that end (the one rule, `unstuck.progress.classify.classify_change`);
 and the episodes that ended in the period, and how many of those ended early without agreement.
 Each figure is a count with the number it is out of, never a bare percentage: a quarter with
 few clients says little.
@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 from unstuck.analysis.clinic import ENDED_EARLY, Course
 from unstuck.analysis.retention import Stay
-from unstuck.progress.change import ChangeCriteria, classify_change
+from unstuck.progress.change import ChangeCriteria
+from unstuck.progress.classify import classify_change
 
 PeriodKey = tuple[int, int]
 

@@ -20,10 +20,8 @@ from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
 from unstuck.progress.attendance import ATTENDANCE_KINDS
 from unstuck.progress.batch_sessions import run_bounds, session_counts
-from unstuck.progress.change import (
-    classify_changes,
-    criteria_for,
-)
+from unstuck.progress.change import criteria_for
+from unstuck.progress.classify import classify_changes
 from unstuck.progress.config import (
     Thresholds,
     courses_for,

@@ -10,7 +10,8 @@ import polars as pl
 from unstuck.measures import band_index
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
-from unstuck.progress.change import ChangeArrays, ChangeCriteria
+from unstuck.progress.change import ChangeCriteria
+from unstuck.progress.classify import ChangeArrays
 
 
 def verdicts(
