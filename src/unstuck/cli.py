@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from unstuck import __version__, cli_team, cli_tools
 from unstuck.cli_ops import add_ops_commands
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
+from unstuck.cli_web import add_serve_options, add_web_commands, default_port
 from unstuck.errors import InvalidValue, UnstuckError
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
@@ -163,71 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-serve", action="store_true", help="load the demo clinic but do not serve it"
     )
-    _add_serve_options(demo)
+    add_serve_options(demo)
     _add_report_options(demo, default="text")
     demo.set_defaults(run=_run_demo)
 
-    serve = sub.add_parser(
-        "serve",
-        help="start the web app (SQLite in ./unstuck-data unless DATABASE_URL is set)",
-        description="Migrate the database if needed and serve the web app with waitress. "
-        "Settings come from environment variables: DATABASE_URL, UNSTUCK_DATA_DIR, "
-        "UNSTUCK_ALLOWED_HOSTS, UNSTUCK_SECRET_KEY (see the README).",
-    )
-    _add_serve_options(serve)
-    serve.add_argument(
-        "--threads", type=int, default=4, help="threads per worker process (default 4)"
-    )
-    serve.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="worker processes (default 2 x CPU cores + 1; served by gunicorn)",
-    )
-    serve.add_argument(
-        "--dev",
-        action="store_true",
-        help="one waitress process instead of gunicorn's several (for development)",
-    )
-    serve.set_defaults(run=_run_serve)
+    add_web_commands(sub)
     add_ops_commands(sub)
-
-    setup = sub.add_parser(
-        "setup",
-        help="first run: create the clinic and its first administrator",
-        description="Create the clinic and its first administrator account (asks for the "
-        "clinic name, user name, e-mail and password). The administrator then signs in and "
-        "adds therapists and supervisors under Accounts.",
-    )
-    for flag, what in (
-        ("clinic", "the clinic's name"),
-        ("username", "the administrator's user name"),
-        ("email", "the administrator's e-mail"),
-        (
-            "password",
-            "the administrator's password (or set $UNSTUCK_SETUP_PASSWORD, which ps does not show)",
-        ),
-    ):
-        setup.add_argument(f"--{flag}", help=what)
-    setup.add_argument("--no-input", action="store_true", help="ask nothing (for scripts)")
-    setup.set_defaults(run=_run_setup)
-
-    manage = sub.add_parser(
-        "manage",
-        help="run a Django management command (e.g. createsuperuser, migrate)",
-        add_help=False,
-    )
-    manage.add_argument("args", nargs=argparse.REMAINDER)
-    manage.set_defaults(run=_run_manage)
-
-    send_due = sub.add_parser(
-        "send-due",
-        help="email scheduled questionnaire links and reminders (run from cron or a timer)",
-        description="Send every questionnaire link whose time has come, and one reminder for "
-        "each link still unanswered after the clinic's reminder delay (default 2 days). Safe "
-        "to run often, and twice at once: each message is claimed before it is sent.",
-    )
-    send_due.set_defaults(run=_run_send_due)
 
     dropout = sub.add_parser(
         "fit-dropout",
@@ -413,54 +355,6 @@ def _run_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_serve_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument(
-        "--port",
-        type=int,
-        default=None,
-        help="port (default 8000, or $UNSTUCK_PORT)",
-    )
-
-
-def _default_port() -> int:
-    value = os.environ.get("UNSTUCK_PORT", "") or "8000"
-    if not value.isdigit() or not 0 < int(value) < 65536:
-        raise UnstuckError(f"UNSTUCK_PORT={value!r}: expected a port number, 1-65535")
-    return int(value)
-
-
-def _run_serve(args: argparse.Namespace) -> int:
-    from unstuck.web import commands
-
-    return commands.serve(
-        args.host,
-        args.port or _default_port(),
-        args.threads,
-        workers=args.workers,
-        single=args.dev,
-    )
-
-
-def _run_setup(args: argparse.Namespace) -> int:
-    from unstuck.web import commands
-
-    given = {k: getattr(args, k) for k in ("clinic", "username", "email", "password")}
-    return commands.setup_clinic(given, no_input=args.no_input)
-
-
-def _run_manage(args: argparse.Namespace) -> int:
-    from unstuck.web import commands
-
-    return commands.manage(args.args)
-
-
-def _run_send_due(args: argparse.Namespace) -> int:
-    from unstuck.web import commands
-
-    return commands.send_due()
-
-
 def _run_demo(args: argparse.Namespace) -> int:
     if not args.report:
         from unstuck.web import commands
@@ -469,7 +363,7 @@ def _run_demo(args: argparse.Namespace) -> int:
             clients=args.clients,
             seed=args.seed,
             host=args.host,
-            port=args.port or _default_port(),
+            port=args.port or default_port(),
             serve_after=not args.no_serve,
         )
     from unstuck.analysis import analyze_file

@@ -1,0 +1,124 @@
+"""The web app's commands: `unstuck serve`, `setup`, `manage` and `send-due`.
+
+Kept apart from cli.py so that file stays about analysis; Django is imported only when one of
+these commands runs (`unstuck.web.commands`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from unstuck.errors import UnstuckError
+
+
+def add_web_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = sub.add_parser(
+        "serve",
+        help="start the web app (SQLite in ./unstuck-data unless DATABASE_URL is set)",
+        description="Migrate the database if needed and serve the web app: gunicorn with "
+        "several worker processes (put a reverse proxy with TLS in front; see the README), or "
+        "with --dev one waitress process. "
+        "Settings come from environment variables: DATABASE_URL, UNSTUCK_DATA_DIR, "
+        "UNSTUCK_ALLOWED_HOSTS, UNSTUCK_SECRET_KEY (see the README).",
+    )
+    add_serve_options(serve)
+    serve.add_argument(
+        "--threads", type=int, default=4, help="threads per worker process (default 4)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default 2 x CPU cores + 1; served by gunicorn)",
+    )
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="one waitress process instead of gunicorn's several (for development)",
+    )
+    serve.set_defaults(run=_run_serve)
+    setup = sub.add_parser(
+        "setup",
+        help="first run: create the clinic and its first administrator",
+        description="Create the clinic and its first administrator account (asks for the "
+        "clinic name, user name, e-mail and password). The administrator then signs in and "
+        "adds therapists and supervisors under Accounts.",
+    )
+    for flag, what in (
+        ("clinic", "the clinic's name"),
+        ("username", "the administrator's user name"),
+        ("email", "the administrator's e-mail"),
+        (
+            "password",
+            "the administrator's password (or set $UNSTUCK_SETUP_PASSWORD, which ps does not show)",
+        ),
+    ):
+        setup.add_argument(f"--{flag}", help=what)
+    setup.add_argument("--no-input", action="store_true", help="ask nothing (for scripts)")
+    setup.set_defaults(run=_run_setup)
+
+    manage = sub.add_parser(
+        "manage",
+        help="run a Django management command (e.g. createsuperuser, migrate)",
+        add_help=False,
+    )
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(run=_run_manage)
+
+    send_due = sub.add_parser(
+        "send-due",
+        help="email scheduled questionnaire links and reminders (run from cron or a timer)",
+        description="Send every questionnaire link whose time has come, and one reminder for "
+        "each link still unanswered after the clinic's reminder delay (default 2 days). Safe "
+        "to run often, and twice at once: each message is claimed before it is sent.",
+    )
+    send_due.set_defaults(run=_run_send_due)
+
+
+def add_serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="port (default 8000, or $UNSTUCK_PORT)",
+    )
+
+
+def default_port() -> int:
+    value = os.environ.get("UNSTUCK_PORT", "") or "8000"
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise UnstuckError(f"UNSTUCK_PORT={value!r}: expected a port number, 1-65535")
+    return int(value)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from unstuck.web import commands
+
+    return commands.serve(
+        args.host,
+        args.port or default_port(),
+        args.threads,
+        workers=args.workers,
+        single=args.dev,
+    )
+
+
+def _run_setup(args: argparse.Namespace) -> int:
+    from unstuck.web import commands
+
+    given = {k: getattr(args, k) for k in ("clinic", "username", "email", "password")}
+    return commands.setup_clinic(given, no_input=args.no_input)
+
+
+def _run_manage(args: argparse.Namespace) -> int:
+    from unstuck.web import commands
+
+    return commands.manage(args.args)
+
+
+def _run_send_due(args: argparse.Namespace) -> int:
+    from unstuck.web import commands
+
+    return commands.send_due()
