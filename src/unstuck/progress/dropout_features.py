@@ -62,6 +62,7 @@ from unstuck.errors import InvalidValue
 from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
 from unstuck.progress.course import CourseModel
 from unstuck.progress.signals import MISSED
+from unstuck.progress.withdrawal import attendance_fires, feedback_fires, gap_fires, markers_fires
 
 FEATURES: tuple[str, ...] = (
     "sessions",
@@ -256,8 +257,8 @@ def withdrawal_rule_score(
 ) -> pl.DataFrame:
     """How many of the withdrawal rule's four criteria each client meets at `horizon` (0-4).
 
-    The criteria are those of `unstuck.progress.signals.withdrawal`, with the clinic's
-    thresholds: missed or late sessions in the last ``window``, a gap twice the usual and at
+    The conditions are `unstuck.progress.withdrawal`'s own, with the clinic's thresholds:
+    missed or late sessions in the last ``window``, a gap twice the usual and at
     least ``min_gap_days`` long, resistance markers, and falling session feedback. A score
     above 0 is exactly when the ``withdrawal_risk`` flag is raised or, for a client whose
     scores are still improving steadily, the note on sessions missed while improving (a test
@@ -272,17 +273,10 @@ def withdrawal_rule_score(
     thresholds = default_thresholds() if thresholds is None else thresholds
     rule = thresholds.withdrawal_risk
     t = _per_client(frame, horizon, SYMPTOM, None, thresholds)
-    attendance = (pl.col("recent_missed") >= rule.missed) | (
-        pl.col("recent_missed") + pl.col("recent_late") >= rule.missed_or_late
-    )
-    gap = (pl.col("gaps") >= 3) & (
-        pl.col("last_gap")
-        >= pl.max_horizontal(rule.gap_factor * pl.col("usual_gap"), pl.lit(rule.min_gap_days))
-    )
-    marked = pl.col("recent_markers").fill_null(0) >= rule.markers
-    falling = (pl.col("fb_n") >= 3) & (
-        pl.col("fb_earlier") - pl.col("feedback_level") >= rule.feedback_fall
-    )
+    attendance = attendance_fires(pl.col("recent_missed"), pl.col("recent_late"), rule)
+    gap = (pl.col("gaps") >= 3) & gap_fires(pl.col("last_gap"), pl.col("usual_gap"), rule)
+    marked = markers_fires(pl.col("recent_markers").fill_null(0), rule)
+    falling = feedback_fires(pl.col("fb_n"), pl.col("fb_earlier"), pl.col("feedback_level"), rule)
     parts = [c.fill_null(False).cast(pl.Float64) for c in (attendance, gap, marked, falling)]
     return t.select("client_id", rule_score=pl.sum_horizontal(parts))
 

@@ -14,7 +14,7 @@ import polars as pl
 
 from unstuck.progress import wording as w
 from unstuck.progress.batch_sessions import gaps as session_gaps
-from unstuck.progress.config import Thresholds
+from unstuck.progress.config import Thresholds, WithdrawalRule
 from unstuck.progress.rules import Rule, fire
 
 # The reasons for a withdrawal risk, in the order the sentence gives them.
@@ -23,6 +23,30 @@ REASONS = {"attendance": 0, "gap": 1, "markers": 2, "feedback": 3}
 ABSENCE = ("attendance", "gap")
 # The note's name (no flag, no colour; `signals.UNFLAGGED`).
 MISSING_WHILE_IMPROVING = "missing_while_improving"
+
+
+# -- the four reasons' conditions: one rule each, also read by the dropout model's features
+# (`dropout_features.withdrawal_rule_score`), which names the same numbers differently.
+
+
+def attendance_fires(missed: pl.Expr, late: pl.Expr, rule: WithdrawalRule) -> pl.Expr:
+    """Of the last `window` booked sessions, enough missed, or missed or late."""
+    return (missed >= rule.missed) | (missed + late >= rule.missed_or_late)
+
+
+def gap_fires(latest: pl.Expr, usual: pl.Expr, rule: WithdrawalRule) -> pl.Expr:
+    """The latest gap between sessions `gap_factor` times the usual one, and long in days."""
+    return latest >= pl.max_horizontal(rule.gap_factor * usual, pl.lit(rule.min_gap_days))
+
+
+def markers_fires(noticed: pl.Expr, rule: WithdrawalRule) -> pl.Expr:
+    """Signs of pulling back noted in the last `window` sessions."""
+    return noticed >= rule.markers
+
+
+def feedback_fires(n: pl.Expr, earlier: pl.Expr, latest: pl.Expr, rule: WithdrawalRule) -> pl.Expr:
+    """Session feedback (3 scores or more) fallen from the mean of the earlier ones."""
+    return (n >= 3) & (earlier - latest >= rule.feedback_fall)
 
 
 def withdrawal_signals(
@@ -34,7 +58,7 @@ def withdrawal_signals(
     missed, late = pl.col("missed"), pl.col("late")
     attendance_rule: Rule = (
         "attendance",
-        (missed >= rule.missed) | (missed + late >= rule.missed_or_late),
+        attendance_fires(missed, late, rule),
         pl.format(
             w.WITHDRAWAL_ATTENDANCE,
             missed,
@@ -46,14 +70,14 @@ def withdrawal_signals(
     )
     markers_rule: Rule = (
         "markers",
-        pl.col("noticed") >= rule.markers,
+        markers_fires(pl.col("noticed"), rule),
         pl.format(w.WITHDRAWAL_MARKERS, pl.col("noticed"), pl.col("booked"), pl.lit(rule.markers)),
     )
     gaps = session_gaps(sessions, thresholds)
     latest, usual = pl.col("latest"), pl.col("usual")
     gap_rule: Rule = (
         "gap",
-        latest >= pl.max_horizontal(rule.gap_factor * usual, pl.lit(rule.min_gap_days)),
+        gap_fires(latest, usual, rule),
         pl.format(
             w.WITHDRAWAL_GAP,
             latest,
@@ -68,7 +92,7 @@ def withdrawal_signals(
     earlier = pl.col("earlier_sum") / (pl.col("n") - 1)
     feedback_rule: Rule = (
         "feedback",
-        (pl.col("n") >= 3) & (earlier - last >= rule.feedback_fall),
+        feedback_fires(pl.col("n"), earlier, last, rule),
         pl.format(
             w.WITHDRAWAL_FEEDBACK,
             pl.col("last_text"),
