@@ -229,7 +229,8 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     latest few are read at the runs' ends with numpy, where a group-by would gather lists.
     """
     codes = rows.get_column("_c").to_numpy()
-    keys = rows.select("_c", "client_id").gather(run_bounds(codes)[0])
+    # each client's code and id, from its first row (gathered in the query below)
+    keys = rows.lazy().select(pl.col("_c", "client_id").gather(pl.lit(run_bounds(codes)[0])))
     total = rows.get_column("total").to_numpy()
     occasion = rows.get_column("occasion").to_numpy()
     if rows.get_column("total").has_nulls():  # scored rows only
@@ -270,8 +271,7 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     )
     if not flagged.any():  # most clients: no safety answer to list (a one-client update)
         return (
-            keys.lazy()
-            .join(scores.with_columns(**enough), on="_c", how="left", maintain_order="left")
+            keys.join(scores.with_columns(**enough), on="_c", how="left", maintain_order="left")
             .with_columns(
                 pl.col("n").fill_null(0),
                 *(pl.lit([], dtype=pl.List(pl.Int64)).alias(name) for name in lists),
@@ -306,8 +306,7 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     )
     safety = safety.join(cleared, on="_c", how="left", maintain_order="left")
     return (
-        keys.lazy()
-        .join(scores.with_columns(**enough), on="_c", how="left", maintain_order="left")
+        keys.join(scores.with_columns(**enough), on="_c", how="left", maintain_order="left")
         .join(safety.lazy(), on="_c", how="left", maintain_order="left")
         .with_columns(
             pl.col("n").fill_null(0),
