@@ -104,6 +104,16 @@ class Browser:
         except urllib.error.HTTPError as e:
             return e.code, e.headers.get("Location", ""), e.read().decode(errors="replace")
 
+    def follow(self, path: str, data: dict[str, Any] | None = None) -> tuple[str, str]:
+        """As a person's browser does: the request, then its redirects. The path it ends on
+        and that page, which must answer 200 (a 403 or 500 fails here, naming the path)."""
+        status, location, body = self.request(path, data)
+        while status in (301, 302, 303):
+            path = urllib.parse.urlsplit(location)._replace(scheme="", netloc="").geturl()
+            status, location, body = self.request(path)
+        assert status == 200, f"{path} answered {status}: {body[:300]}"
+        return path, body
+
     def csrf(self) -> str:
         return next(c.value for c in self.jar if c.name == "csrftoken")  # type: ignore[misc]
 

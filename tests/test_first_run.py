@@ -9,21 +9,17 @@ and can open "New client" (which was a bare 403 before there was a set-up).
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import shlex
 import subprocess
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from live import free_port, wait_until_serving
+from live import Browser, free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -46,30 +42,6 @@ def env(tmp_path: Path) -> dict[str, str]:
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["UNSTUCK_PORT"] = str(free_port())
     return env
-
-
-class Browser:
-    """A person's session over real HTTP: cookies, CSRF tokens from the forms, redirects."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path: str) -> tuple[str, str]:
-        with self.opener.open(self.base + path, timeout=30) as response:
-            return response.geturl(), response.read().decode()
-
-    def post(self, path: str, fields: dict[str, str]) -> tuple[str, str]:
-        _, page = self.get(path)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        assert token, f"no form token on {path}"
-        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token[1], **fields}).encode()
-        request = urllib.request.Request(
-            self.base + path, data=data, headers={"Referer": self.base + path}
-        )
-        with self.opener.open(request, timeout=30) as response:
-            return response.geturl(), response.read().decode()
 
 
 @pytest.fixture
@@ -109,15 +81,16 @@ def test_readme_first_run_gives_an_administrator_who_adds_a_working_therapist(
     served: str,
 ) -> None:
     admin = Browser(served)
-    url, page = admin.post("/login/", {"username": "admin", "password": PASSWORD})
+    admin.request("/login/")  # the sign-in page sets the form token's cookie
+    url, page = admin.follow("/login/", {"username": "admin", "password": PASSWORD})
     assert url.endswith("/overview/"), url  # not an empty caseload
     assert "Administration: SYN First-run Clinic" in page
     for link in ("/admin/accounts/user/add/", "/instruments/", "/audit/"):
         assert f'href="{link}"' in page, link
     for path in ("/instruments/", "/audit/", "/admin/accounts/user/"):
-        assert admin.get(path)[0].endswith(path)  # each opens (urllib raises on a 403)
+        assert admin.follow(path)[0].endswith(path)  # each opens (follow fails on a 403)
 
-    _, form = admin.get("/admin/accounts/user/add/")
+    _, form = admin.follow("/admin/accounts/user/add/")
     clinic = re.search(r'<option value="(\d+)" selected>SYN First-run Clinic</option>', form)
     assert clinic, "a new account should start in the administrator's clinic"
     fields = {
@@ -130,14 +103,15 @@ def test_readme_first_run_gives_an_administrator_who_adds_a_working_therapist(
         "supervisor": "",
         "_save": "Save",
     }
-    url, _ = admin.post("/admin/accounts/user/add/", fields)
+    url, _ = admin.follow("/admin/accounts/user/add/", fields)
     assert re.search(r"/admin/accounts/user/\d+/change/$", url), url
 
     therapist = Browser(served)
-    url, page = therapist.post("/login/", {"username": "sam", "password": PASSWORD})
-    assert urllib.parse.urlparse(url).path == "/"
+    therapist.request("/login/")
+    url, page = therapist.follow("/login/", {"username": "sam", "password": PASSWORD})
+    assert url == "/", url
     assert "Caseload" in page
-    url, page = therapist.get("/clients/new/")
+    url, page = therapist.follow("/clients/new/")
     assert url.endswith("/clients/new/")
     assert "<form" in page
 
