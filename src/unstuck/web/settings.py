@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "unstuck.web.idempotency.once.ReplayMiddleware",  # a form sent twice: see once.py
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unstuck.web.accounts.signals.AuditRefusedAccessMiddleware",
     "axes.middleware.AxesMiddleware",

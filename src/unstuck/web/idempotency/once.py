@@ -91,7 +91,18 @@ def submit_once(request: HttpRequest, save: Callable[[], T], url: Callable[[T], 
         return result
 
 
-def replayed(request: HttpRequest, replay: Replay, fallback: str) -> HttpResponse:
-    """The answer to a repeated submission: where the first one led, with a plain note."""
-    messages.info(request, ALREADY_SAVED)
-    return redirect(replay.url or fallback)
+class ReplayMiddleware:
+    """Answers a repeated submission (`Replay`, from any view) in one place: where the first
+    one led, with a plain note; nothing was stored by this one (its transaction rolled back)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Replay):
+            return None
+        messages.info(request, ALREADY_SAVED)
+        return redirect(exception.url or request.path)

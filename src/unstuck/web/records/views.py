@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from unstuck.errors import UnstuckError
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
-from unstuck.web.idempotency.once import Replay, replayed, submit_once
+from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal.selectors import questionnaire_marks
 from unstuck.web.records import charts, presenters, safety, selectors, services, snapshots
 from unstuck.web.records.correction_views import client_page_extras
@@ -178,8 +178,6 @@ def client_new(request: HttpRequest) -> HttpResponse:
                 lambda: services.create_client(therapist=user, **form.cleaned_data),
                 lambda c: reverse("client", args=[c.pk]),
             )
-        except Replay as replay:
-            return replayed(request, replay, reverse("caseload"))
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
         except IntegrityError:
@@ -211,8 +209,6 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
                 lambda: services.record_session(user=user, client=client, data=data),
                 lambda _: reverse("client", args=[client.pk]),
             )
-        except Replay as replay:
-            return replayed(request, replay, reverse("client", args=[client.pk]))
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
         else:

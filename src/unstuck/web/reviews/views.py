@@ -19,7 +19,7 @@ from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.impasse.outcomes import CAVEAT
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
-from unstuck.web.idempotency.once import Replay, replayed, submit_once
+from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal.selectors import with_client_report as portal_prefill
 from unstuck.web.records import presenters, safety, snapshots
 from unstuck.web.records import selectors as records
@@ -79,8 +79,6 @@ def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
                 ),
                 lambda r: reverse("review", args=[r.pk]),
             )
-        except Replay as replay:
-            return replayed(request, replay, reverse("client", args=[client.pk]))
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
         else:
@@ -133,8 +131,6 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
                 ),
                 lambda _: reverse("client", args=[client.pk]),
             )
-        except Replay as replay:
-            return replayed(request, replay, reverse("client", args=[client.pk]))
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
         else:
@@ -176,8 +172,6 @@ def strategy_result(request: HttpRequest, strategy_id: int) -> HttpResponse:
                 ),
                 lambda _: back,
             )
-        except Replay as replay:
-            return replayed(request, replay, back)
         except UnstuckError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -205,8 +199,6 @@ def goals(request: HttpRequest, client_id: int) -> HttpResponse:
                     ),
                     lambda _: back,
                 )
-            except Replay as replay:
-                return replayed(request, replay, back)
             except UnstuckError as exc:
                 form.add_error("text", error_text(exc))
             else:
@@ -262,8 +254,6 @@ def goal_change(request: HttpRequest, goal_id: int, action: str) -> HttpResponse
                 messages.error(request, "Choose a rating from -2 to +2 and a date.")
         else:
             raise Http404
-    except Replay as replay:
-        return replayed(request, replay, back)
     except UnstuckError as exc:
         messages.error(request, error_text(exc))
     return redirect(back)
@@ -334,8 +324,6 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
                 ),
                 lambda entry: reverse("letter", args=[client.pk, entry.pk]),
             )
-        except Replay as replay:
-            return replayed(request, replay, reverse("client", args=[client.pk]))
         except InvalidValue as exc:
             form.add_error(None, exc.reason)
         except UnstuckError as exc:
@@ -388,8 +376,6 @@ def reflections(request: HttpRequest) -> HttpResponse:
                 lambda: services.add_reflection(user=user, client=client, **form.cleaned_data),
                 lambda _: back,
             )
-        except Replay as replay:
-            return replayed(request, replay, back)
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
         else:
