@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from unstuck.measures import builtin_instruments, load_definition, score_answers
-from unstuck.measures.definition import instrument_schema
+from unstuck.measures.definition_schema import instrument_schema
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "instruments.md"
 FREQUENCY = ["Not at all", "Several days", "More than half the days", "Nearly every day"]
