@@ -151,8 +151,10 @@ def summarise_caseload(
         instrument = instruments[ids[code]]
         rows = by_instrument[(code,)]
         feedback = instrument.id == thresholds.alliance_rupture.instrument
-        measured = _per_instrument(_measures(rows, thresholds, feedback), instrument, thresholds)
-        parts.append(measured.with_columns(_i=pl.lit(code, pl.Int64)))
+        measured = _per_instrument(
+            _measures(rows, thresholds, feedback), instrument, code, thresholds
+        )
+        parts.append(measured)
         fired.append(measure_signals(measured, instrument, models, thresholds))
     per_measure = pl.concat(parts, how="diagonal_relaxed")
     if len(parts) > 1:
@@ -168,17 +170,19 @@ def summarise_caseload(
     # Each client's explanations: signals first, then each measure's sentence, then any
     # safety answer that is missing. Gathered from one long frame of sentences (sorted by
     # client, each part already in order) into lists, which only moves references to text.
-    sentences = pl.concat(
-        [
-            texts.select("_c", pl.lit(0).alias("_part"), "text"),
-            per_measure.select("_c", pl.lit(1).alias("_part"), text="sentence"),
-            per_measure.select("_c", pl.lit(2).alias("_part"), text="unknown_sentence"),
-        ]
-    ).filter(pl.col("text").is_not_null())
     explanations = (
-        sentences.sort("_c", "_part", maintain_order=True)
+        pl.concat(
+            [
+                texts.lazy().select("_c", pl.lit(0).alias("_part"), "text"),
+                per_measure.lazy().select("_c", pl.lit(1).alias("_part"), text="sentence"),
+                per_measure.lazy().select("_c", pl.lit(2).alias("_part"), text="unknown_sentence"),
+            ]
+        )
+        .filter(pl.col("text").is_not_null())
+        .sort("_c", "_part", maintain_order=True)
         .group_by(pl.col("_c").set_sorted(), maintain_order=True)
         .agg(explanations="text")
+        .collect(engine=ENGINE)
     )
     # Rows are in client order from here on; telling polars so lets it group by slicing.
     by_client = per_measure.get_column("_c").to_numpy()
@@ -355,10 +359,10 @@ def client_codes(ids: pl.Series) -> pl.Series:
 
 
 def _per_instrument(
-    part: pl.DataFrame, instrument: Instrument, thresholds: Thresholds
+    part: pl.DataFrame, instrument: Instrument, code: int, thresholds: Thresholds
 ) -> pl.DataFrame:
     """Severity, change classification, whether still improving steadily, and sentences for
-    one instrument's rows."""
+    one instrument's rows (``_i``: `code`, the instrument's place in id order)."""
     criteria = criteria_for(instrument)
     first = part.get_column("first").to_numpy().astype(np.float64)
     last = part.get_column("last").to_numpy().astype(np.float64)
@@ -404,6 +408,7 @@ def _per_instrument(
         cols["_verdict"] = pl.lit(w.NO_RULE, pl.String)
     frame = part.with_columns(
         pl.lit(instrument.id).alias("instrument"),
+        pl.lit(code, pl.Int64).alias("_i"),
         **cols,
         safety_alert=pl.col("alerts").list.len() > 0,
         improving=pl.lit(None, pl.Boolean)
