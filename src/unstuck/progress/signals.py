@@ -108,13 +108,15 @@ def measure_signals(
     thresholds: Thresholds,
 ) -> pl.DataFrame:
     """The signals one instrument's measures raise: one row per fired signal (FIRED_SCHEMA)."""
-    rules = _rules(instrument, models.get(instrument.id), thresholds)
+    model = models.get(instrument.id)
+    rules = _rules(instrument, model, thresholds)
     recent = [
         f"recent_{j}{text}"
         for j in range(1, recent_window(thresholds) + 1)
         for text in ("", "_text")
     ]
-    return fire(part.select(*SIGNAL_INPUTS, *recent), list(rules), instrument.id)
+    numbers = _course_lines(model, thresholds) if model is not None else {}
+    return fire(part.select(*SIGNAL_INPUTS, *recent, **numbers), list(rules), instrument.id)
 
 
 @functools.lru_cache(maxsize=256)
@@ -219,50 +221,72 @@ def _deterioration(instrument: Instrument, rule: str) -> Rule:
     return "deterioration", fires, text
 
 
-def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) -> list[Rule]:
-    """Not on track, or else drifting towards the edge of the expected course at the latest
-    score and at the one before (a drift confirmed once, so one noisy score does not make it)."""
+@functools.lru_cache(maxsize=256)
+def _course_lines(model: CourseModel, thresholds: Thresholds) -> dict[str, pl.Expr]:
+    """The expected course's numbers the course rules read, worked out once per measure (the
+    rules and their sentences then read columns, not the course's formula again each time):
+    the expected score at the latest session, the not-on-track line there, and the drift
+    line there and at the score before."""
     rule = thresholds.not_on_track
-    last = pl.col("last")
 
     def at(occasion: str) -> pl.Expr:  # log(session of the course), sessions from the first
         return (pl.col(occasion) - pl.col("first_occasion") + 1).cast(pl.Float64).log()
 
-    x, session = at("last_occasion"), pl.col("last_occasion") - pl.col("first_occasion") + 1
-    expected = model.expected_at(pl.col("first"), x)
+    first = pl.col("first")
+    return {
+        "_expected": model.expected_at(first, at("last_occasion")),
+        "_off_line": model.limit_at(first, at("last_occasion"), rule.probability),
+        "_drift_line": model.limit_at(first, at("last_occasion"), rule.drifting_probability),
+        "_drift_line_before": model.limit_at(
+            first, at("previous_occasion"), rule.drifting_probability
+        ),
+    }
 
-    def worse(score: pl.Expr, occasion: str, probability: float) -> pl.Expr:
-        bound = model.limit_at(pl.col("first"), at(occasion), probability)
-        return score < bound if model.higher_is_better else score > bound
 
-    def numbers(probability: float, *before: pl.Expr) -> tuple[pl.Expr, ...]:
+def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) -> list[Rule]:
+    """Not on track, or else drifting towards the edge of the expected course at the latest
+    score and at the one before (a drift confirmed once, so one noisy score does not make it).
+    The lines are `_course_lines`' columns."""
+    rule = thresholds.not_on_track
+    session = pl.col("last_occasion") - pl.col("first_occasion") + 1
+
+    def worse(score: str, line: str) -> pl.Expr:
+        return (
+            pl.col(score) < pl.col(line) if model.higher_is_better else pl.col(score) > pl.col(line)
+        )
+
+    def numbers(probability: float, line: str, *before: pl.Expr) -> tuple[pl.Expr, ...]:
         """The sentence's numbers for the line at `probability` (and the score before)."""
         return (
             pl.lit(instrument.name),
             pl.col("last_text"),
             session,
             pl.col("first_text"),
-            w.number_expr(expected, places=1),
+            w.number_expr(pl.col("_expected"), places=1),
             pl.lit(w.number(round(probability * 100, 1))),
-            w.number_expr(model.limit_at(pl.col("first"), x, probability), places=1),
+            w.number_expr(pl.col(line), places=1),
             pl.lit("or higher" if model.higher_is_better else "or lower"),
             *before,
             pl.lit(model.source),
         )
 
     judged = pl.col("n") >= 2
-    off = judged & worse(last, "last_occasion", rule.probability)
+    off = judged & worse("last", "_off_line")
     drifting = (
         judged
         & ~off
-        & worse(last, "last_occasion", rule.drifting_probability)
+        & worse("last", "_drift_line")
         & (pl.col("n") >= 3)
-        & worse(pl.col("recent_2"), "previous_occasion", rule.drifting_probability)
+        & worse("recent_2", "_drift_line_before")
     )
     before = (pl.col("recent_2_text"), pl.col("previous_occasion") - pl.col("first_occasion") + 1)
     return [
-        ("not_on_track", off, pl.format(w.NOT_ON_TRACK, *numbers(rule.probability))),
-        (DRIFTING, drifting, pl.format(w.DRIFTING, *numbers(rule.drifting_probability, *before))),
+        ("not_on_track", off, pl.format(w.NOT_ON_TRACK, *numbers(rule.probability, "_off_line"))),
+        (
+            DRIFTING,
+            drifting,
+            pl.format(w.DRIFTING, *numbers(rule.drifting_probability, "_drift_line", *before)),
+        ),
     ]
 
 
