@@ -81,7 +81,10 @@ class CourseModel:
 
     def spread_at(self, x: Num) -> Num:
         """The SD of scores around the expected course at log(session) ``x``."""
-        spread: Num = (self.residual_sd**2 + (self.slope_sd * x) ** 2) ** 0.5
+        by_session = self.slope_sd * x
+        variance: Num = self.residual_sd**2 + by_session * by_session
+        # polars runs `** 0.5` on its thread pool, several times slower on a one-client frame
+        spread: Num = variance.sqrt() if isinstance(variance, pl.Expr) else variance**0.5
         return spread
 
     def limit_at(self, first: Num, x: Num, probability: float) -> Num:
