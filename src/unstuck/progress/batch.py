@@ -232,9 +232,9 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     The rows are sorted by client, so each client's rows are a run: the first, last and
     latest few are read at the runs' ends with numpy, where a group-by would gather lists.
     """
-    codes = rows.get_column("_c").to_numpy()
-    # each client's code and id, from its first row (gathered in the query below)
-    keys = rows.lazy().select(pl.col("_c", "client_id").gather(pl.lit(run_bounds(codes)[0])))
+    every = rows.get_column("_c").to_numpy()
+    firsts = run_bounds(every)[0]  # each client's first row: its code and id
+    codes = every
     total = rows.get_column("total").to_numpy()
     occasion = rows.get_column("occasion").to_numpy()
     if rows.get_column("total").has_nulls():  # scored rows only
@@ -265,6 +265,13 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         name: pl.when(pl.col("n") >= j).then(pl.col(name))
         for name, j in (("previous_occasion", 2), *((f"recent_{j}", j) for j in back))
     }
+    scores = scores.with_columns(**enough)
+    ids = rows.get_column("client_id").gather(firsts)
+    if len(firsts) == len(starts):  # every client has a score: one row each, in order already
+        scores = scores.select("_c", pl.lit(ids).alias("client_id"), pl.exclude("_c"))
+    else:
+        keys = pl.DataFrame({"_c": every[firsts], "client_id": ids}).lazy()
+        scores = keys.join(scores, on="_c", how="left", maintain_order="left")
     # Safety answers are rare: list their sessions from the few rows that have them, and
     # for the clients with a positive answer, when the latest was and which later
     # questionnaires answered the item 0 (answered, not above 0).
@@ -274,15 +281,11 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         rows.get_column("safety_alert").to_numpy() | rows.get_column("safety_unanswered").to_numpy()
     )
     if not flagged.any():  # most clients: no safety answer to list (a one-client update)
-        return (
-            keys.join(scores.with_columns(**enough), on="_c", how="left", maintain_order="left")
-            .with_columns(
-                pl.col("n").fill_null(0),
-                *(pl.lit([], dtype=pl.List(pl.Int64)).alias(name) for name in lists),
-                alert_date=pl.lit(None, dtype=rows.schema["date"]),
-            )
-            .collect(engine=ENGINE)
-        )
+        return scores.with_columns(
+            pl.col("n").fill_null(0),
+            *(pl.lit([], dtype=pl.List(pl.Int64)).alias(name) for name in lists),
+            alert_date=pl.lit(None, dtype=rows.schema["date"]),
+        ).collect(engine=ENGINE)
     safety = (
         rows.filter(pl.col("safety_alert") | pl.col("safety_unanswered"))
         .group_by(pl.col("_c").set_sorted(), maintain_order=True)
@@ -310,8 +313,7 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     )
     safety = safety.join(cleared, on="_c", how="left", maintain_order="left")
     return (
-        keys.join(scores.with_columns(**enough), on="_c", how="left", maintain_order="left")
-        .join(safety.lazy(), on="_c", how="left", maintain_order="left")
+        scores.join(safety.lazy(), on="_c", how="left", maintain_order="left")
         .with_columns(
             pl.col("n").fill_null(0),
             pl.col(*lists).fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
@@ -418,7 +420,8 @@ def _per_instrument(
     # Eager on purpose: with this step lazy, its result came in several pieces, and polars 2.1
     # panicked ("binview ... i < self.len()") formatting sentences on filtered rows of it
     # (found by tests/progress/test_batch.py; a frame concatenated from two pieces does it too).
-    return frame.with_columns(
+    return frame.select(
+        pl.all().exclude("_first_label", "_last_label", "_verdict"),
         sentence=pl.when(pl.col("n") > 0).then(sentence_expr(instrument.name)),
         unknown_sentence=unknown_safety_sentence(instrument),
-    ).drop("_first_label", "_last_label", "_verdict")
+    )
