@@ -25,23 +25,11 @@ row). Everything is pure: numbers in, frozen dataclasses out.
 
 References
 ----------
-Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to
-defining meaningful change in psychotherapy research. Journal of Consulting and Clinical
-Psychology, 59(1), 12-19. https://doi.org/10.1037/0022-006X.59.1.12
-
-Christensen, L., & Mendoza, J. L. (1986). A method of assessing change in a single subject:
-An alteration of the RC index. Behavior Therapy, 17, 305-308.
-
-Evans, C., Margison, F., & Barkham, M. (1998). The contribution of reliable and clinically
-significant change methods to evidence-based mental health. Evidence-Based Mental Health,
-1, 70-72. https://doi.org/10.1136/ebmh.1.3.70
-
-National Collaborating Centre for Mental Health (2024). NHS Talking Therapies for anxiety and
-depression manual. (Reliable change: PHQ-9 >= 6, GAD-7 >= 4 points; caseness: PHQ-9 >= 10,
-GAD-7 >= 8.)
-
-Claus, B. B., et al. (2024). The R package clinicalsignificance. Journal of Statistical
-Software, 111(1); version 2.1.0.9000 is the peer used in the tests.
+Jacobson & Truax (1991), Christensen & Mendoza (1986), Evans, Margison & Barkham (1998) and
+the R package clinicalsignificance (Claus et al., 2024) are cited in full in
+`unstuck.progress.reliable`. National Collaborating Centre for Mental Health (2024). NHS
+Talking Therapies for anxiety and depression manual. (Reliable change: PHQ-9 >= 6, GAD-7 >= 4
+points; caseness: PHQ-9 >= 10, GAD-7 >= 8.)
 """
 
 from __future__ import annotations

@@ -15,10 +15,6 @@ Evans, C., Margison, F., & Barkham, M. (1998). The contribution of reliable and 
 significant change methods to evidence-based mental health. Evidence-Based Mental Health,
 1, 70-72. https://doi.org/10.1136/ebmh.1.3.70
 
-National Collaborating Centre for Mental Health (2024). NHS Talking Therapies for anxiety and
-depression manual. (Reliable change: PHQ-9 >= 6, GAD-7 >= 4 points; caseness: PHQ-9 >= 10,
-GAD-7 >= 8.)
-
 Claus, B. B., et al. (2024). The R package clinicalsignificance. Journal of Statistical
 Software, 111(1); version 2.1.0.9000 is the peer used in the tests.
 """

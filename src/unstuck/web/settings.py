@@ -202,7 +202,7 @@ TIME_ZONE = envstr("UNSTUCK_TIME_ZONE", "Europe/London")
 USE_I18N = True
 # The clinic's translations of the client pages' own words (Django .po/.mo catalogs, made
 # with `unstuck manage makemessages`/`compilemessages`); English is shipped.
-LOCALE_PATHS = [envstr("UNSTUCK_LOCALE_DIR", "")] if envstr("UNSTUCK_LOCALE_DIR", "") else []
+LOCALE_PATHS = [folder] if (folder := envstr("UNSTUCK_LOCALE_DIR", "")) else []
 USE_TZ = True
 
 STATIC_URL = "static/"

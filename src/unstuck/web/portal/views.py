@@ -177,9 +177,10 @@ def _languages(steps: list[Instrument]) -> dict[str, str]:
     return dict(sorted((common or {}).items(), key=lambda kv: kv[1]))
 
 
-def _language(request: HttpRequest, steps: list[Instrument]) -> str:
+def _language(request: HttpRequest, languages: dict[str, str]) -> str:
+    """The language the client chose, if every questionnaire of the set has it ("" if not)."""
     chosen = request.session.get(LANGUAGE_KEY, "")
-    return chosen if isinstance(chosen, str) and chosen in _languages(steps) else ""
+    return chosen if isinstance(chosen, str) and chosen in languages else ""
 
 
 @with_request
@@ -199,7 +200,7 @@ def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
             "questions": sum(len(i.items) for i in steps),
             "kiosk": request.session.get(VIA_KEY) == "kiosk",
             "languages": languages,
-            "language": _language(request, steps),
+            "language": _language(request, languages),
         },
     )
 
@@ -223,7 +224,7 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
     steps = _steps(found)
     if not 1 <= number <= len(steps):
         return redirect("portal_start")
-    language = _language(request, steps)
+    language = _language(request, _languages(steps))
     instrument = in_language(steps[number - 1], language)  # the words only; scoring is alike
     if instrument.id in found.recorded:  # stored at once after a safety answer
         return redirect("portal_safety", number=number)
