@@ -13,17 +13,8 @@ from pathlib import Path
 import pytest
 
 from unstuck.impasse import default_knowledge
+from unstuck.impasse.model import SEED_FILES
 from unstuck.impasse.situations import load_situations
-
-# The seed texts live in shared/seeds beside the checkout (/work/shared/seeds).
-SEEDS_DIR = next(
-    (
-        p / "shared" / "seeds"
-        for p in Path(__file__).resolve().parents
-        if (p / "shared" / "seeds").is_dir()
-    ),
-    None,
-)
 
 S000 = "000_2ef1d7c88fd8593b.txt"
 S001 = "001_c20c250e059541fa.txt"
@@ -212,12 +203,10 @@ def test_trauma_work_puts_safety_before_processing() -> None:
     assert any("before" in c for c in KB.strategies["trauma_informed"].cautions)
 
 
-def test_no_description_copies_a_seed_sentence() -> None:
-    """Our own words: no run of 8 words from a seed appears in a description."""
-    seeds_dir = SEEDS_DIR
-    if seeds_dir is None:
-        pytest.skip("the seed texts are not in this checkout")
-    words = " ".join(p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt")))
+def test_no_description_copies_a_seed_sentence(seeds_dir: Path) -> None:
+    """Our own words: no run of 8 words from a seed appears in a description (the seeds are
+    read in place; conftest.py fails the test when they are missing)."""
+    words = " ".join((seeds_dir / name).read_text(encoding="utf-8") for name in SEED_FILES)
     tokens = words.lower().split()
     grams = {" ".join(tokens[i : i + 8]) for i in range(len(tokens) - 7)}
     texts = (

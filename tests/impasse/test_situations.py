@@ -18,14 +18,6 @@ from unstuck.impasse.situations import TOP, Situation, load_situations, parse_si
 
 KB = default_knowledge()
 SITUATIONS = load_situations(KB)
-SEEDS_DIR = next(
-    (
-        p / "shared" / "seeds"
-        for p in Path(__file__).resolve().parents
-        if (p / "shared" / "seeds").is_dir()
-    ),
-    Path("/nonexistent"),
-)
 
 
 def _ids(situation: Situation) -> list[str]:
@@ -87,10 +79,9 @@ def test_the_issues_examples_now_rank_as_the_seeds_advise() -> None:
     assert _ids(by_id["overwhelmed_after_intense_sessions"])[0] == "revisit_goals"
 
 
-@pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="the seed texts are not in this checkout")
-def test_each_seed_title_is_found_in_its_text() -> None:
+def test_each_seed_title_is_found_in_its_text(seeds_dir: Path) -> None:
     for seed, title in SEED_TITLES.items():
-        assert title in (SEEDS_DIR / seed).read_text("utf-8"), seed
+        assert title in (seeds_dir / seed).read_text("utf-8"), seed
 
 
 GOOD = """
