@@ -28,3 +28,24 @@ def test_the_caseload_costs_the_same_queries_for_3_and_30_clients(
     many = queries_for_caseload(client)
     assert many == few
     assert few <= 8  # session, user, clients (with therapists), audit write, and little else
+
+
+def test_each_row_shows_the_latest_phq9_and_its_band_or_none_yet(
+    client: HttpClient, personas, make_client
+) -> None:
+    import re
+
+    make_client("C-LATEST", [PHQ9_SEVERE, PHQ9_MILD])
+    make_client("C-NONE", [None])  # a session with no questionnaire
+    client.force_login(personas.therapist)
+    page = client.get(reverse("caseload")).content.decode()
+
+    def cell(code: str) -> str:
+        row = re.search(rf'<tr[^>]*data-client="{code}">(.*?)</tr>', page, re.S)
+        assert row, code
+        found = re.search(r'data-label="Latest PHQ-9">(.*?)</td>', row.group(1), re.S)
+        assert found, code
+        return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+    assert cell("C-LATEST") == "6 mild"
+    assert cell("C-NONE") == "none yet"

@@ -40,8 +40,12 @@ def access_client(user: User, client_id: int) -> tuple[Client, bool]:
 
 def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Client]:
     """Open safety alerts first (newest alert first), then off track, at risk, on track, not
-    enough data; then by code."""
-    clients = visible_clients(user).select_related("therapist")
+    enough data; then by code. The row needs neither the explanations nor the contact."""
+    clients = (
+        visible_clients(user)
+        .select_related("therapist")
+        .defer("explanations", "contact", "instruments")
+    )
     if query:
         clients = clients.filter(Q(code__icontains=query) | Q(name__icontains=query))
     if status == ENDED:  # ended episodes leave the active caseload; this filter shows them

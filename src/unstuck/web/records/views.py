@@ -69,7 +69,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "status_label": labels.get(c.status, c.status),
             "safety": c.status_rank == 0,
             "flags": [(f, flag(f)) for f in c.flags],
-            "latest": _latest(c.measures.get("phq9")),
+            **_latest(c.measures.get("phq9")),
             "spark": mark_safe(
                 charts.sparkline(
                     c.trend,
@@ -110,13 +110,16 @@ def caseload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _latest(measure: dict[str, object] | None) -> tuple[str, str] | None:
+def _latest(measure: dict[str, object] | None) -> dict[str, str]:
+    """The caseload row's latest score and its band (named keys: a template looking up
+    ``.0`` on a tuple tries and fails three other lookups first, in every row)."""
     if not measure:
-        return None
+        return {"latest": "", "band": ""}
     last = measure["last"]
-    return (f"{last:g}" if isinstance(last, float | int) else str(last)), str(
-        measure.get("last_severity") or ""
-    )
+    return {
+        "latest": f"{last:g}" if isinstance(last, float | int) else str(last),
+        "band": str(measure.get("last_severity") or ""),
+    }
 
 
 @login_required
