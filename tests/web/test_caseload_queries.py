@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
@@ -33,8 +35,6 @@ def test_the_caseload_costs_the_same_queries_for_3_and_30_clients(
 def test_each_row_shows_the_latest_phq9_and_its_band_or_none_yet(
     client: HttpClient, personas, make_client
 ) -> None:
-    import re
-
     make_client("C-LATEST", [PHQ9_SEVERE, PHQ9_MILD])
     make_client("C-NONE", [None])  # a session with no questionnaire
     client.force_login(personas.therapist)
