@@ -9,7 +9,7 @@ p50/p95/p99 per page and level, then checks that every save the server acknowled
 stored exactly once (each carries a unique note). Real HTTP, 127.0.0.1 only.
 
     .venv/bin/python benchmarks/load.py [--database-url postgresql://postgres@127.0.0.1:5432/unstuck_load]
-        [--levels 10,30,60] [--seconds 30] [--workers N] [--threads 4] [--think 0] [--reuse]
+        [--levels 10,30,60] [--seconds 30] [--workers N] [--threads 1] [--think 0] [--reuse]
 
 Goal (issue 15): p95 under 300 ms at 30 concurrent therapists, 0 errors.
 """
@@ -195,7 +195,7 @@ def main() -> int:
     parser.add_argument("--levels", default="10,30,60")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="as `unstuck serve --threads`")
     parser.add_argument(
         "--think",
         type=float,

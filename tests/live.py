@@ -159,7 +159,11 @@ def _admin(url: str, sql: str) -> None:
 
 
 @contextmanager
-def live_server(tmp: Path, *, therapists: int = 16, workers: int = 3) -> Iterator[LiveServer]:
+def live_server(
+    tmp: Path, *, therapists: int = 16, workers: int = 3, threads: int = 1
+) -> Iterator[LiveServer]:
+    """`unstuck serve` (gunicorn) on a fresh database: one request per process at a time as
+    by default, or `threads` per process."""
     env = dict(os.environ)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["UNSTUCK_DATA_DIR"] = str(tmp)
@@ -185,7 +189,10 @@ def live_server(tmp: Path, *, therapists: int = 16, workers: int = 3) -> Iterato
     people = [(u, int(c)) for u, c in json.loads(seeded.stdout.strip().splitlines()[-1])]
     port = free_port()
     server = subprocess.Popen(
-        [UNSTUCK, "serve", "--port", str(port), "--workers", str(workers), "--threads", "4"],
+        [
+            *(UNSTUCK, "serve", "--port", str(port)),
+            *("--workers", str(workers), "--threads", str(threads)),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

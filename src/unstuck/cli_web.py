@@ -24,13 +24,17 @@ def add_web_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     add_serve_options(serve)
     serve.add_argument(
-        "--threads", type=int, default=4, help="threads per worker process (default 4)"
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker process (default 1: each process serves one request at a "
+        "time, which is quicker than several threads sharing one process)",
     )
     serve.add_argument(
         "--workers",
         type=int,
         default=None,
-        help="worker processes (default 2 x CPU cores + 1; served by gunicorn)",
+        help="worker processes (default CPU cores + 1; served by gunicorn)",
     )
     serve.add_argument(
         "--dev",

@@ -26,7 +26,8 @@ SESSION = {"date": "2026-02-20", "attendance": "attended", "completed_by": "clie
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("live"), therapists=16) as live:
+    # Threads as well as processes: saves at once meet inside one process too.
+    with live_server(tmp_path_factory.mktemp("live"), therapists=16, threads=4) as live:
         yield live
 
 

@@ -46,9 +46,9 @@ def test_sqlite_writes_take_the_lock_up_front_in_wal_mode() -> None:
 
 
 def test_serve_runs_several_processes_unless_dev() -> None:
-    assert default_workers() == 2 * (os.cpu_count() or 1) + 1
+    assert default_workers() == (os.cpu_count() or 1) + 1
     args = build_parser().parse_args(["serve"])
-    assert (args.dev, args.workers, args.threads) == (False, None, 4)
+    assert (args.dev, args.workers, args.threads) == (False, None, 1)
     args = build_parser().parse_args(["serve", "--dev", "--workers", "3"])
     assert (args.dev, args.workers) == (True, 3)
 

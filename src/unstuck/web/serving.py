@@ -1,10 +1,17 @@
-"""The production server: gunicorn, several worker processes with a few threads each.
+"""The production server: gunicorn, one worker process per core and one more.
 
 One Python process serves one request's Python code at a time (the GIL), so the single waitress
 process of the first version topped out near 60 requests/s on two cores. gunicorn forks workers
 from a master that has already loaded Django (``preload_app``), restarts a worker that dies, and
-is the server Django's deployment guide names first. Threads within each worker keep requests
-that wait on the database or on a PDF from holding a whole process.
+is the server Django's deployment guide names first.
+
+Each worker serves one request at a time (gunicorn's sync worker; `--threads N` gives each N
+threads instead). A request here is nearly all Python, so threads in one process mostly wait
+for each other's turn at the GIL. With 30 therapists clicking without a pause on two cores
+(`benchmarks/load.py`), 5 processes of 4 threads gave 68 requests/s and a p95 of 0.8-1.5 s;
+3 processes of 1 thread gave 87 requests/s and a p95 of 0.4-0.5 s, the waiting requests
+queued in turn instead of sharing the GIL. Behind a reverse proxy (README) a slow client
+does not hold a worker: the proxy buffers the request and the response.
 """
 
 from __future__ import annotations
@@ -20,8 +27,9 @@ WORKER_TIMEOUT_SECONDS = 120
 
 
 def default_workers() -> int:
-    """gunicorn's advice: (2 x cores) + 1, so one worker runs while another waits on I/O."""
-    return 2 * (os.cpu_count() or 1) + 1
+    """One per core, and one more to run while another waits on the database (measured
+    against gunicorn's usual 2 x cores + 1 in the module's docstring)."""
+    return (os.cpu_count() or 1) + 1
 
 
 class _Unstuck(BaseApplication):  # type: ignore[misc]
