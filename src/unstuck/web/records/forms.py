@@ -192,7 +192,7 @@ class InstrumentsForm(CheckedText):
     """Which questionnaires the session form asks for one client."""
 
     instruments = forms.MultipleChoiceField(
-        widget=forms.CheckboxSelectMultiple, label="Questionnaires measured at each session"
+        widget=QuickCheckboxSelectMultiple, label="Questionnaires measured at each session"
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -217,7 +217,7 @@ class SafetyCheckForm(CheckedText):
     checks that, so the rule has one home)."""
 
     outcome = forms.ChoiceField(
-        choices=CheckOutcome.choices, widget=forms.RadioSelect, label="What happened"
+        choices=CheckOutcome.choices, widget=QuickRadioSelect, label="What happened"
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),

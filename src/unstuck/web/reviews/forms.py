@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from unstuck.web.records.safety import CONFIRM_LABEL
-from unstuck.web.records.widgets import QuickRadioSelect
+from unstuck.web.records.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect
 from unstuck.web.reviews.models import GoalChange, LetterKind, Result
 from unstuck.web.validation import CheckedText
 
@@ -44,7 +44,7 @@ class GoalReviseForm(CheckedText):
 
 
 class GoalRateForm(CheckedText):
-    attainment = forms.TypedChoiceField(choices=ATTAINMENT, coerce=int, widget=forms.RadioSelect)
+    attainment = forms.TypedChoiceField(choices=ATTAINMENT, coerce=int, widget=QuickRadioSelect)
     rated_on = forms.DateField(widget=DATE, initial=timezone.localdate)
     note = forms.CharField(max_length=500, required=False)
 
@@ -112,7 +112,7 @@ class ReviewForm(CheckedText):
 
 
 class PlanForm(CheckedText):
-    strategies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Strategies")
+    strategies = forms.MultipleChoiceField(widget=QuickCheckboxSelectMultiple, label="Strategies")
     review_on = forms.DateField(widget=DATE, label="Review the plan on")
 
     def __init__(self, *args: Any, choices: Sequence[tuple[str, str]], **kwargs: Any) -> None:
@@ -124,7 +124,7 @@ class PlanForm(CheckedText):
 
 
 class ResultForm(CheckedText):
-    result = forms.ChoiceField(choices=Result.choices, widget=forms.RadioSelect)
+    result = forms.ChoiceField(choices=Result.choices, widget=QuickRadioSelect)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -132,7 +132,7 @@ class ReflectionForm(CheckedText):
     frustration = forms.TypedChoiceField(
         choices=FRUSTRATION,
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         label="How much frustration or strain do you notice in this work right now?",
     )
     reactions = forms.CharField(
@@ -148,7 +148,7 @@ class ReflectionForm(CheckedText):
 
 
 class ClosureForm(CheckedText):
-    kind = forms.ChoiceField(choices=LetterKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(choices=LetterKind.choices, widget=QuickRadioSelect)
     ended_on = forms.DateField(widget=DATE, initial=timezone.localdate)
     recipient = forms.CharField(
         max_length=300,
