@@ -20,7 +20,14 @@ from unstuck.web.accounts.models import User
 from unstuck.web.records import corrections, safety, selectors, services
 from unstuck.web.records.forms import CorrectionForm, EndEpisodeForm, InstrumentsForm, VoidForm
 from unstuck.web.records.instruments import instruments
-from unstuck.web.records.models import Attendance, Client, EndReason, Session, SessionRevision
+from unstuck.web.records.models import (
+    Attendance,
+    Client,
+    EndReason,
+    Episode,
+    Session,
+    SessionRevision,
+)
 from unstuck.web.vocabulary import error_text
 
 
@@ -186,11 +193,12 @@ def client_instruments(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(request, "records/instruments_form.html", {"client": client, "form": form})
 
 
-def client_page_extras(user: User, client: Client) -> dict[str, object]:
-    """What the client page shows of corrections and endings: which sessions this person may
-    correct, the voided sessions and every revision, every letter and summary."""
-    episode = selectors.current_episode(client)
-    sessions = list(episode.sessions.all()) if episode else []
+def client_page_extras(
+    user: User, client: Client, episode: Episode | None, sessions: list[Session]
+) -> dict[str, Any]:
+    """What the client page shows of corrections and endings: which of the episode's
+    `sessions` (those that count) this person may correct, the voided sessions and every
+    revision, every letter and summary."""
     installed = instruments()
     from unstuck.web.reviews.models import ClosureLetter
 
@@ -198,7 +206,7 @@ def client_page_extras(user: User, client: Client) -> dict[str, object]:
         "correctable": {s.number for s in sessions if corrections.can_correct(user, client, s)}
         if client.therapist_id == user.pk
         else set(),
-        "voided": [s for s in sessions if s.voided_at is not None],
+        "voided": selectors.voided_sessions(episode) if episode else [],
         "revisions": [
             (r, _before_text(r.previous))
             for r in SessionRevision.objects.filter(session__episode__client=client)

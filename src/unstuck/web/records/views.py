@@ -135,6 +135,8 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     from unstuck.web.reviews.models import Result
 
     open_alerts = selectors.open_safety_alerts(client)
+    extras = client_page_extras(user, client, episode, sessions)
+    correct_url = reverse("session_correct", args=[client.pk, 0]).replace("/0/", "/{}/")
     record_audit(user, AuditAction.VIEW_CLIENT, client_code=client.code)
     return render(
         request,
@@ -151,7 +153,9 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "charts": chart_list,
             "measures": [(i, client.measures.get(i.id)) for i in used],
             "sessions": sessions,
-            "history": presenters.history(sessions, [i.id for i in used]),
+            "history": presenters.history(
+                sessions, [i.id for i in used], extras["correctable"], correct_url
+            ),
             "instruments": used,
             "episode": episode,
             "end_form": EndEpisodeForm(),
@@ -163,7 +167,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             ],
             "panel": reviews.panel(client, sessions),
             "result_choices": Result.choices,
-            **client_page_extras(user, client),
+            **extras,
         },
     )
 
