@@ -218,8 +218,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
             )
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
-        else:
-            client.refresh_from_db()
+        else:  # record_session stored the new status on `client` itself
             messages.success(
                 request,
                 f"Session {session.number} saved. Status now: {client.get_status_display()}"
