@@ -131,11 +131,14 @@ def summarise_caseload(
         _c=codes,
         _i=pl.col("instrument").cast(pl.Enum(ids)).to_physical(),
     )
-    c, o = pl.col("_c"), pl.col("occasion")
-    in_order = ((c.diff() > 0) | ((c.diff() == 0) & (o.diff() >= 0))).fill_null(True).all()
-    if not observations.select(in_order).item():  # most files come in this order already
+    # Checked with numpy, as are the instruments present: each polars call is a query, and a
+    # one-client update makes dozens (the columns have no nulls, so no copy is made).
+    step_c = np.diff(codes.to_numpy())
+    step_o = np.diff(observations.get_column("occasion").to_numpy())
+    if not np.all((step_c > 0) | ((step_c == 0) & (step_o >= 0))):  # most files are in order
         observations = observations.sort("_c", "occasion")
-    present = observations.get_column("_i").unique().sort().to_list()
+    counts_by_code = np.bincount(observations.get_column("_i").to_numpy(), minlength=len(ids))
+    present = np.flatnonzero(counts_by_code).tolist()
     # Every scale gets an expected course: a clinic scale without one gets the default.
     feedback_id = thresholds.alliance_rupture.instrument
     models = courses_for(
@@ -163,6 +166,7 @@ def summarise_caseload(
     # with one instrument, each row is a session of its own.
     sessions = observations.select("_c", "occasion", "attendance", "date", "markers")
     if len(present) > 1:
+        c, o = pl.col("_c"), pl.col("occasion")
         sessions = sessions.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
     counts = session_counts(sessions, thresholds)
     texts, verdicts = client_signals(per_measure, pl.concat(fired), sessions, counts, thresholds)
@@ -218,7 +222,10 @@ def summarise_caseload(
 def _beside(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
     """`right`'s columns added to `left` by client code ``_c`` (a left join); side by side
     when both hold the same clients in the same order, the common case, which copies nothing."""
-    if right.height == left.height and right.get_column("_c").equals(left.get_column("_c")):
+    same = right.height == left.height and np.array_equal(
+        right.get_column("_c").to_numpy(), left.get_column("_c").to_numpy()
+    )
+    if same:
         return left.hstack(right.drop("_c"))
     return left.join(right, on="_c", how="left", maintain_order="left")
 
