@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 
@@ -32,7 +32,17 @@ class Role(models.TextChoices):
     CLINIC_LEAD = "clinic_lead", "Clinic lead"
 
 
+class ClinicUserManager(UserManager["User"]):
+    """Each user read with their clinic in the same query: every page asks whether the clinic
+    is a synthetic demo, and the signed-in user is read on every request."""
+
+    def get_queryset(self) -> models.QuerySet[User]:
+        return super().get_queryset().select_related("clinic")
+
+
 class User(AbstractUser):
+    objects: ClassVar[ClinicUserManager] = ClinicUserManager()
+
     clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.THERAPIST)
     supervisor = models.ForeignKey(
