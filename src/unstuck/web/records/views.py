@@ -134,7 +134,8 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     from unstuck.web.reviews import selectors as reviews
     from unstuck.web.reviews.models import Result
 
-    open_alerts = selectors.open_safety_alerts(client)
+    alerts = selectors.safety_history(client)  # newest first, the open ones among them
+    open_alerts = [a for a in alerts if a.is_open]
     extras = client_page_extras(user, client, episode, sessions)
     correct_url = reverse("session_correct", args=[client.pk, 0]).replace("/0/", "/{}/")
     record_audit(user, AuditAction.VIEW_CLIENT, client_code=client.code)
@@ -162,9 +163,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "open_alerts": [(a, safety.open_sentence(a)) for a in open_alerts],
             "alert_ids": ",".join(str(a.pk) for a in open_alerts),
             "check_form": SafetyCheckForm(),
-            "safety_history": [
-                (a, safety.answer_text(a)) for a in selectors.safety_history(client)
-            ],
+            "safety_history": [(a, safety.answer_text(a)) for a in alerts],
             "panel": reviews.panel(client, sessions),
             "result_choices": Result.choices,
             **extras,
