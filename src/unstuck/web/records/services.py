@@ -131,15 +131,16 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
         "note": data.note,
         "recorded_by": user,
     }
+    by_client: set[str] = set()  # the questionnaires the client answered before it
     if session is None:
         last = episode.sessions.order_by("-number").values_list("number", flat=True).first()
         session = Session.objects.create(episode=episode, number=(last or 0) + 1, **fields)
     else:
+        by_client = set(session.responses.values_list("instrument", flat=True))
         for name, value in fields.items():
             setattr(session, name, value)
         session.started_by_client = False
         session.save(update_fields=[*fields, "started_by_client"])
-    by_client = set(session.responses.values_list("instrument", flat=True))
     for instrument_id, answers in (data.answers or {}).items():
         if instrument_id in by_client or all(a is None for a in answers):
             continue  # the client's own answers stay; or not given at this session
