@@ -244,8 +244,8 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     codes = every
     total = rows.get_column("total").to_numpy()
     occasion = rows.get_column("occasion").to_numpy()
-    if rows.get_column("total").has_nulls():  # scored rows only
-        has = ~rows.get_column("total").is_null().to_numpy()
+    if rows.get_column("total").has_nulls():  # scored rows only (a null is NaN in numpy)
+        has = ~np.isnan(total)
         codes, total, occasion = codes[has], total[has], occasion[has]
     starts, ends = run_bounds(codes)
     n = ends - starts
