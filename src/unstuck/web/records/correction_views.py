@@ -193,19 +193,20 @@ def client_instruments(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(request, "records/instruments_form.html", {"client": client, "form": form})
 
 
-def client_page_extras(
-    user: User, client: Client, episode: Episode | None, sessions: list[Session]
-) -> dict[str, Any]:
-    """What the client page shows of corrections and endings: which of the episode's
-    `sessions` (those that count) this person may correct, the voided sessions and every
+def correctable(user: User, client: Client, sessions: list[Session]) -> set[int]:
+    """The numbers of the `sessions` this person may correct (none unless it is their client)."""
+    if client.therapist_id != user.pk:
+        return set()
+    return {s.number for s in sessions if corrections.can_correct(user, client, s)}
+
+
+def client_page_extras(client: Client, episode: Episode | None) -> dict[str, Any]:
+    """What the client page shows of corrections and endings: the voided sessions and every
     revision, every letter and summary."""
     installed = instruments()
     from unstuck.web.reviews.models import ClosureLetter
 
     return {
-        "correctable": {s.number for s in sessions if corrections.can_correct(user, client, s)}
-        if client.therapist_id == user.pk
-        else set(),
         "voided": selectors.voided_sessions(episode) if episode else [],
         "revisions": [
             (r, _before_text(r.previous))

@@ -17,7 +17,7 @@ from unstuck.web.records.instruments import (
     instruments,
     thresholds,
 )
-from unstuck.web.records.models import Attendance, MeasureResponse, SafetyAlert, Session
+from unstuck.web.records.models import MeasureResponse, SafetyAlert, Session
 
 BAND_PROBABILITY = 0.9  # the shaded band holds the middle 80% of clients on course
 
@@ -204,7 +204,6 @@ def history(
     page's address with the session number left for last ("/clients/5/sessions/{}/correct/")."""
     from unstuck.web.records.markers import MARKER_LABELS
 
-    attendance = dict(Attendance.choices)
     rows = []
     for s in reversed(sessions):
         by_id = {r.instrument: r for r in s.responses.all()}
@@ -212,7 +211,7 @@ def history(
             HistoryRow(
                 number=s.number,
                 date=s.date.isoformat() if s.date else "",
-                attendance=attendance.get(s.attendance, s.attendance),
+                attendance=s.get_attendance_display(),
                 scores=[_score_cell(by_id.get(i)) for i in instrument_ids],
                 markers="; ".join(MARKER_LABELS.get(m, m) for m in s.markers),
                 note=s.note,

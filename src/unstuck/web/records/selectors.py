@@ -40,7 +40,7 @@ def access_client(user: User, client_id: int) -> tuple[Client, bool]:
 
 def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Client]:
     """Open safety alerts first (newest alert first), then off track, at risk, on track, not
-    enough data; then by code. The row needs neither the explanations nor the contact."""
+    enough data; then by code. A row shows no explanations, contact or questionnaire choice."""
     clients = (
         visible_clients(user)
         .select_related("therapist")

@@ -22,7 +22,7 @@ from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal.selectors import questionnaire_marks
 from unstuck.web.records import charts, presenters, safety, selectors, services, snapshots
-from unstuck.web.records.correction_views import client_page_extras
+from unstuck.web.records.correction_views import client_page_extras, correctable
 from unstuck.web.records.corrections import chosen_instruments
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
@@ -136,7 +136,6 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
 
     alerts = selectors.safety_history(client)  # newest first, the open ones among them
     open_alerts = [a for a in alerts if a.is_open]
-    extras = client_page_extras(user, client, episode, sessions)
     correct_url = reverse("session_correct", args=[client.pk, 0]).replace("/0/", "/{}/")
     record_audit(user, AuditAction.VIEW_CLIENT, client_code=client.code)
     return render(
@@ -155,7 +154,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "measures": [(i, client.measures.get(i.id)) for i in used],
             "sessions": sessions,
             "history": presenters.history(
-                sessions, [i.id for i in used], extras["correctable"], correct_url
+                sessions, [i.id for i in used], correctable(user, client, sessions), correct_url
             ),
             "instruments": used,
             "episode": episode,
@@ -166,7 +165,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "safety_history": [(a, safety.answer_text(a)) for a in alerts],
             "panel": reviews.panel(client, sessions),
             "result_choices": Result.choices,
-            **extras,
+            **client_page_extras(client, episode),
         },
     )
 
