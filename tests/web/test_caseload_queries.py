@@ -49,3 +49,13 @@ def test_each_row_shows_the_latest_phq9_and_its_band_or_none_yet(
 
     assert cell("C-LATEST") == "6 mild"
     assert cell("C-NONE") == "none yet"
+
+
+def test_the_signed_in_user_comes_with_their_clinic_in_one_query(
+    client: HttpClient, personas
+) -> None:
+    client.force_login(personas.therapist)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("caseload")).status_code == 200
+    alone = [q["sql"] for q in ctx.captured_queries if 'FROM "accounts_clinic"' in q["sql"]]
+    assert alone == []  # the page asks whether the clinic is synthetic: read with the user
