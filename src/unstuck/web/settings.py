@@ -106,6 +106,8 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets and empty error lists written in Python, the same HTML as Django's templates.
+FORM_RENDERER = "unstuck.web.form_renderer.QuickRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -16,15 +16,14 @@ from unstuck.web.portal import schedules
 from unstuck.web.portal.models import Cadence, QuestionnaireSchedule
 from unstuck.web.portal.staff_views import RequestForm, _user
 from unstuck.web.records import selectors as records
-from unstuck.web.records.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect
 
 
 class ScheduleForm(forms.Form):
     cadence = forms.ChoiceField(
-        choices=Cadence.choices, widget=QuickRadioSelect, initial=Cadence.OFF, label="When"
+        choices=Cadence.choices, widget=forms.RadioSelect, initial=Cadence.OFF, label="When"
     )
     instruments = forms.MultipleChoiceField(
-        widget=QuickCheckboxSelectMultiple, label="Questionnaires", required=False
+        widget=forms.CheckboxSelectMultiple, label="Questionnaires", required=False
     )
     dates = forms.CharField(
         required=False,

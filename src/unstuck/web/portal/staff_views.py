@@ -29,14 +29,13 @@ from unstuck.web.portal import sending, services, tokens
 from unstuck.web.portal.models import QuestionnaireRequest, Timing
 from unstuck.web.records import selectors as records
 from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
-from unstuck.web.records.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect
 
 FRESH_KEY = "portal_fresh_secret"  # {"request": pk, "kind": "link"|"kiosk", "secret": ...}
 
 
 class RequestForm(forms.Form):
     instruments = forms.MultipleChoiceField(
-        widget=QuickCheckboxSelectMultiple, label="Questionnaires"
+        widget=forms.CheckboxSelectMultiple, label="Questionnaires"
     )
     timing = forms.ChoiceField(choices=Timing.choices, initial=Timing.BEFORE, label="When")
     session_number = forms.IntegerField(min_value=1, label="Session number")
@@ -47,7 +46,7 @@ class RequestForm(forms.Form):
             ("schedule", "Email the link on a date"),
         ],
         initial="show",
-        widget=QuickRadioSelect,
+        widget=forms.RadioSelect,
         label="How",
     )
     send_on = forms.DateField(

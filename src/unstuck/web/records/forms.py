@@ -16,7 +16,6 @@ from unstuck.web.records.markers import MARKERS
 from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason
 from unstuck.web.records.safety import CONFIRM_LABEL
 from unstuck.web.records.services import SessionInput
-from unstuck.web.records.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect
 from unstuck.web.validation import CheckedText
 
 ANSWERS_ON_MISSED = (
@@ -56,20 +55,20 @@ class ClientForm(CheckedText):
 class SessionForm(CheckedText):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     attendance = forms.ChoiceField(
-        choices=Attendance.choices, widget=QuickRadioSelect, initial=Attendance.ATTENDED
+        choices=Attendance.choices, widget=forms.RadioSelect, initial=Attendance.ATTENDED
     )
     duration_minutes = forms.IntegerField(
         min_value=1, max_value=600, required=False, label="Duration (minutes)"
     )
     completed_by = forms.ChoiceField(
         choices=CompletedBy.choices,
-        widget=QuickRadioSelect,
+        widget=forms.RadioSelect,
         initial=CompletedBy.CLIENT,
         label="Questionnaires completed by",
     )
     markers = forms.MultipleChoiceField(
         choices=list(MARKERS),
-        widget=QuickCheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
         label="What you noticed in the session (optional)",
     )
@@ -103,7 +102,7 @@ class SessionForm(CheckedText):
                     coerce=int,
                     empty_value=None,
                     required=False,
-                    widget=QuickRadioSelect,
+                    widget=forms.RadioSelect,
                 )
 
     def item_rows(self, instrument: Instrument) -> list[tuple[Any, bool]]:
@@ -192,7 +191,7 @@ class InstrumentsForm(CheckedText):
     """Which questionnaires the session form asks for one client."""
 
     instruments = forms.MultipleChoiceField(
-        widget=QuickCheckboxSelectMultiple, label="Questionnaires measured at each session"
+        widget=forms.CheckboxSelectMultiple, label="Questionnaires measured at each session"
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -217,7 +216,7 @@ class SafetyCheckForm(CheckedText):
     checks that, so the rule has one home)."""
 
     outcome = forms.ChoiceField(
-        choices=CheckOutcome.choices, widget=QuickRadioSelect, label="What happened"
+        choices=CheckOutcome.choices, widget=forms.RadioSelect, label="What happened"
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),

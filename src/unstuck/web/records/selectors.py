@@ -153,17 +153,23 @@ def safety_history(client: Client) -> list[SafetyAlert]:
     )
 
 
-def checked_safety_responses(client: Client) -> set[int]:
-    """Questionnaire answers whose safety alerts have all been closed by a recorded check.
+def checked_safety_responses(alerts: list[SafetyAlert]) -> set[int]:
+    """Questionnaire answers whose safety alerts (of one client: `safety_alerts`) have all
+    been closed by a recorded check.
 
     An answer with no alert row at all (stored before alerts existed) is not in the set, so
     it keeps raising the safety signal: nothing is hidden for want of a record.
     """
     closed: set[int] = set()
     still_open: set[int] = set()
-    for response_id, check_id in client.safety_alerts.values_list("response_id", "safety_check_id"):
-        (still_open if check_id is None else closed).add(response_id)
+    for alert in alerts:
+        (still_open if alert.is_open else closed).add(alert.response_id)
     return closed - still_open
+
+
+def safety_alerts(client: Client) -> list[SafetyAlert]:
+    """Every safety alert of the client, newest first (open or checked)."""
+    return list(client.safety_alerts.order_by("-raised_at", "-id"))
 
 
 def open_alert_ids(client_ids: list[int]) -> dict[int, list[int]]:

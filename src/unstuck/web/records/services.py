@@ -146,7 +146,7 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
             continue  # the client's own answers stay; or not given at this session
         response = store_response(session, instrument_id, answers, completed_by=data.completed_by)
         raise_safety_alerts_for(response, user=user)
-    refresh_status(client)
+    refresh_status(client, episode=episode)
     record_audit(
         user,
         AuditAction.RECORD_SESSION,
@@ -375,5 +375,5 @@ def record_client_answers(
             raise InvalidValue(instrument_id, "", ALREADY_ANSWERED.format(number=session_number))
         response = store_response(session, instrument_id, given, completed_by=CompletedBy.CLIENT)
         raise_safety_alerts_for(response, user=None)
-    refresh_status(client)
+    refresh_status(client, episode=episode)
     return session

@@ -12,6 +12,7 @@ does before it starts: a therapist never reads a status made by rules no longer 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from django.db import transaction
 
@@ -24,7 +25,7 @@ from unstuck.web.records.instruments import (
     rules_version,
     thresholds,
 )
-from unstuck.web.records.models import Client, Session
+from unstuck.web.records.models import Client, Episode, SafetyAlert, Session
 
 # What to do next, by the most urgent flag (the therapist decides; these are prompts).
 NEXT_ACTIONS = {
@@ -43,11 +44,23 @@ NO_FLAG_ACTIONS = {
 STATUS_RANK = {"off_track": 1, "at_risk": 2, "on_track": 3, "insufficient_data": 4}
 
 
-def summarise(client: Client) -> tuple[ClientSummary, list[Session]]:
-    """The core's summary of the client's current episode, and its sessions."""
-    episode = selectors.current_episode(client)
+def summarise(
+    client: Client,
+    *,
+    episode: Episode | Literal[False] | None = False,
+    alerts: list[SafetyAlert] | None = None,
+) -> tuple[ClientSummary, list[Session]]:
+    """The core's summary of the client's current episode, and its sessions.
+
+    A caller that has just read the current `episode` or the client's safety `alerts`
+    (`selectors.safety_alerts`) passes them, so they are not read again.
+    """
+    if episode is False:
+        episode = selectors.current_episode(client)
     sessions = selectors.episode_sessions(episode) if episode else []
-    checked = selectors.checked_safety_responses(client)
+    if alerts is None:
+        alerts = selectors.safety_alerts(client)
+    checked = selectors.checked_safety_responses(alerts)
     observations = selectors.observations(sessions, MAIN_INSTRUMENT, checked)
     summary = summarise_client(
         client.code,
@@ -59,17 +72,21 @@ def summarise(client: Client) -> tuple[ClientSummary, list[Session]]:
     return summary, sessions
 
 
-def refresh_status(client: Client) -> ClientSummary:
+def refresh_status(
+    client: Client, *, episode: Episode | Literal[False] | None = False
+) -> ClientSummary:
     """Recompute and store the client's status snapshot (call inside the write's transaction).
 
     An open safety alert puts the client in the safety group (rank 0, ordered by the alert's
     time) and makes the next step a safety check-in naming the answer; a checked answer no
-    longer does (see `summarise`), while the client's other signals stay.
+    longer does (see `summarise`), while the client's other signals stay. A caller that holds
+    the current `episode` (None: the client has none) passes it.
     """
-    summary, sessions = summarise(client)
+    alerts = selectors.safety_alerts(client)
+    summary, sessions = summarise(client, episode=episode, alerts=alerts)
     flags = list(summary.flags)
     explanations = list(summary.explanations)
-    still_open = selectors.open_safety_alerts(client)
+    still_open = [a for a in alerts if a.is_open]  # newest first
     if still_open and "safety" not in flags:  # an open alert from an earlier episode
         flags.insert(0, "safety")
         explanations.insert(0, safety.open_sentence(still_open[0]))

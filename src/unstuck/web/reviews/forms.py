@@ -10,7 +10,6 @@ from django import forms
 from django.utils import timezone
 
 from unstuck.web.records.safety import CONFIRM_LABEL
-from unstuck.web.records.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect
 from unstuck.web.reviews.models import GoalChange, LetterKind, Result
 from unstuck.web.validation import CheckedText
 
@@ -44,7 +43,7 @@ class GoalReviseForm(CheckedText):
 
 
 class GoalRateForm(CheckedText):
-    attainment = forms.TypedChoiceField(choices=ATTAINMENT, coerce=int, widget=QuickRadioSelect)
+    attainment = forms.TypedChoiceField(choices=ATTAINMENT, coerce=int, widget=forms.RadioSelect)
     rated_on = forms.DateField(widget=DATE, initial=timezone.localdate)
     note = forms.CharField(max_length=500, required=False)
 
@@ -73,7 +72,7 @@ class ReviewForm(CheckedText):
                 choices=RATINGS,
                 coerce=int,
                 initial=rating,
-                widget=QuickRadioSelect,
+                widget=forms.RadioSelect,
                 help_text=description,
             )
             self.fields[f"evidence__{reason_id}"] = forms.CharField(
@@ -112,7 +111,7 @@ class ReviewForm(CheckedText):
 
 
 class PlanForm(CheckedText):
-    strategies = forms.MultipleChoiceField(widget=QuickCheckboxSelectMultiple, label="Strategies")
+    strategies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Strategies")
     review_on = forms.DateField(widget=DATE, label="Review the plan on")
 
     def __init__(self, *args: Any, choices: Sequence[tuple[str, str]], **kwargs: Any) -> None:
@@ -124,7 +123,7 @@ class PlanForm(CheckedText):
 
 
 class ResultForm(CheckedText):
-    result = forms.ChoiceField(choices=Result.choices, widget=QuickRadioSelect)
+    result = forms.ChoiceField(choices=Result.choices, widget=forms.RadioSelect)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -132,7 +131,7 @@ class ReflectionForm(CheckedText):
     frustration = forms.TypedChoiceField(
         choices=FRUSTRATION,
         coerce=int,
-        widget=QuickRadioSelect,
+        widget=forms.RadioSelect,
         label="How much frustration or strain do you notice in this work right now?",
     )
     reactions = forms.CharField(
@@ -148,7 +147,7 @@ class ReflectionForm(CheckedText):
 
 
 class ClosureForm(CheckedText):
-    kind = forms.ChoiceField(choices=LetterKind.choices, widget=QuickRadioSelect)
+    kind = forms.ChoiceField(choices=LetterKind.choices, widget=forms.RadioSelect)
     ended_on = forms.DateField(widget=DATE, initial=timezone.localdate)
     recipient = forms.CharField(
         max_length=300,
