@@ -15,10 +15,14 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client as HttpClient
 from django.urls import reverse
+from portal_helpers import make_request
 
 from unstuck.impasse import default_knowledge
+from unstuck.web.accounts.models import AuditAction, AuditEntry
 from unstuck.web.idempotency.once import ALREADY_SAVED, BAD_TOKEN, new_token
-from unstuck.web.records.models import Client, Session
+from unstuck.web.portal.models import AccessToken, QuestionnaireRequest, TokenKind
+from unstuck.web.records import services as records
+from unstuck.web.records.models import Client, SafetyCheck, Session
 from unstuck.web.reviews import services as reviews
 from unstuck.web.reviews.models import (
     ClosureLetter,
@@ -59,6 +63,25 @@ def _plan(personas, record) -> Plan:
         chosen=[reviews.ChosenStrategy("revisit_goals")],
         review_on=dt.date(2026, 4, 1),
     )
+
+
+def _risk(personas, record) -> Client:
+    """`record` with a positive answer to PHQ-9 question 9: an open safety alert."""
+    answers = {"phq9": [*FLAT[:8], 1]}
+    data = records.SessionInput(date=dt.date(2026, 2, 20), attendance="attended", answers=answers)
+    records.record_session(user=personas.therapist, client=record, data=data)
+    return record
+
+
+def _ended(personas, record) -> Client:
+    records.end_episode(
+        user=personas.therapist, client=record, ended_on=dt.date(2026, 3, 1), reason="completed"
+    )
+    return record
+
+
+def _audited(action: str) -> Callable[[], int]:
+    return lambda: AuditEntry.objects.filter(action=action).count()
 
 
 FORMS: dict[str, Callable[..., Form]] = {
@@ -111,6 +134,47 @@ FORMS: dict[str, Callable[..., Form]] = {
         reverse("close", args=[record.pk]),
         {"kind": "termination", "ended_on": "2026-03-01"},
         lambda: ClosureLetter.objects.count(),
+    ),
+    # A second one of these would email the client twice, or make a second link or code.
+    "questionnaire request": lambda personas, record: Form(
+        reverse("portal_request_new", args=[record.pk]),
+        {"instruments": ["phq9"], "timing": "before", "session_number": 7, "delivery": "show"},
+        lambda: QuestionnaireRequest.objects.count(),
+    ),
+    "new link": lambda personas, record: Form(
+        reverse(
+            "portal_request_action", args=[make_request(personas.therapist, record)[0].pk, "link"]
+        ),
+        {},
+        lambda: AccessToken.objects.filter(kind=TokenKind.LINK).count(),
+    ),
+    "kiosk code": lambda personas, record: Form(
+        reverse(
+            "portal_request_action", args=[make_request(personas.therapist, record)[0].pk, "kiosk"]
+        ),
+        {},
+        lambda: AccessToken.objects.filter(kind=TokenKind.KIOSK).count(),
+    ),
+    # A second one of these would be refused with an error after the first had worked.
+    "safety check": lambda personas, record: Form(
+        reverse("safety_check", args=[_risk(personas, record).pk]),
+        {"outcome": "no_current_risk"},
+        lambda: SafetyCheck.objects.count(),
+    ),
+    "safety check on the caseload": lambda personas, record: Form(
+        reverse("safety_check", args=[_risk(personas, record).pk]) + "?back=caseload",
+        {"outcome": "no_current_risk"},
+        lambda: SafetyCheck.objects.count(),
+    ),
+    "episode end": lambda personas, record: Form(
+        reverse("episode_end", args=[record.pk]),
+        {"ended_on": "2026-03-01", "reason": "completed"},
+        _audited(AuditAction.END_EPISODE),
+    ),
+    "episode reopen": lambda personas, record: Form(
+        reverse("episode_reopen", args=[_ended(personas, record).pk]),
+        {},
+        _audited(AuditAction.REOPEN_EPISODE),
     ),
 }
 
@@ -169,6 +233,37 @@ def test_every_create_form_carries_a_fresh_token(client: HttpClient, personas, r
         assert 'name="submit_token"' in html, page
         tokens.append(html.split('name="submit_token" value="')[1].split('"')[0])
     assert len(set(tokens)) == len(tokens)
+
+
+def test_every_other_form_that_makes_something_carries_a_token(
+    client: HttpClient, personas, record
+) -> None:
+    """The client page's questionnaire request, safety check and ending; a request's new link
+    and kiosk code; the caseload's safety check; the ending's confirmation; reopening."""
+    client.force_login(personas.therapist)
+    _risk(personas, record)
+    made, _ = make_request(personas.therapist, record)
+
+    def tokened(html: str, action: str) -> bool:
+        """Some form posts to `action`, and every such form carries a token."""
+        found = [f for f in html.split("<form")[1:] if f'action="{action}' in f.split(">")[0]]
+        return bool(found) and all('name="submit_token"' in f for f in found)
+
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert tokened(page, reverse("portal_request_new", args=[record.pk]))
+    assert tokened(page, reverse("safety_check", args=[record.pk]))
+    detail = client.get(reverse("portal_request", args=[made.pk])).content.decode()
+    assert tokened(detail, reverse("portal_request_action", args=[made.pk, "link"]))
+    assert tokened(detail, reverse("portal_request_action", args=[made.pk, "kiosk"]))
+    caseload = client.get(reverse("caseload")).content.decode()
+    assert tokened(caseload, reverse("safety_check", args=[record.pk]))
+    ending = {"ended_on": "2026-03-01", "reason": "completed", "safety_considered": "on"}
+    preview = client.get(reverse("episode_end_preview", args=[record.pk]), ending)
+    assert tokened(preview.content.decode(), reverse("episode_end", args=[record.pk]))
+    records.record_safety_check(user=personas.therapist, client=record, outcome="no_current_risk")
+    _ended(personas, record)
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert tokened(page, reverse("episode_reopen", args=[record.pk]))
 
 
 def test_a_second_plan_for_one_review_is_refused_in_plain_words(

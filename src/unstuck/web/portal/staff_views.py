@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
@@ -25,6 +26,7 @@ from unstuck.errors import UnstuckError
 from unstuck.impasse.client_check import client_check
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
+from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal import sending, services, tokens
 from unstuck.web.portal.models import QuestionnaireRequest, Timing
 from unstuck.web.records import selectors as records
@@ -118,14 +120,18 @@ def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
     elif data["delivery"] == "schedule":
         send_at = max(now, timezone.make_aware(dt.datetime.combine(data["send_on"], dt.time(8))))
     try:
-        found, secret = services.create_request(
-            user=user,
-            client=client,
-            instrument_ids=data["instruments"],
-            session_number=data["session_number"],
-            timing=data["timing"],
-            now=now,
-            send_at=send_at,
+        found, secret = submit_once(
+            request,
+            lambda: services.create_request(
+                user=user,
+                client=client,
+                instrument_ids=data["instruments"],
+                session_number=data["session_number"],
+                timing=data["timing"],
+                now=now,
+                send_at=send_at,
+            ),
+            lambda made: reverse("portal_request", args=[made[0].pk]),
         )
         if data["delivery"] == "email":
             sending.send_now(user=user, request=found, now=now)
@@ -186,11 +192,18 @@ def request_action(request: HttpRequest, request_id: int, action: str) -> HttpRe
         messages.error(request, "This questionnaire is closed.")
         return redirect("portal_request", request_id=found.pk)
     try:
+        done = reverse("portal_request", args=[found.pk])
         if action == "link":
-            secret = services.new_link(user=user, request=found)
+            secret = submit_once(
+                request, lambda: services.new_link(user=user, request=found), lambda _: done
+            )
             request.session[FRESH_KEY] = {"request": found.pk, "kind": "link", "secret": secret}
         elif action == "kiosk":
-            secret = services.new_kiosk_code(user=user, request=found, now=now)
+            secret = submit_once(
+                request,
+                lambda: services.new_kiosk_code(user=user, request=found, now=now),
+                lambda _: done,
+            )
             request.session[FRESH_KEY] = {"request": found.pk, "kind": "kiosk", "secret": secret}
         elif action == "email":
             if sending.send_now(user=user, request=found, now=now):

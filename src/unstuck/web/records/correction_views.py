@@ -14,9 +14,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.models import User
+from unstuck.web.idempotency.once import submit_once
 from unstuck.web.records import corrections, safety, selectors, services
 from unstuck.web.records.forms import CorrectionForm, EndEpisodeForm, InstrumentsForm, VoidForm
 from unstuck.web.records.instruments import instruments
@@ -164,7 +166,11 @@ def episode_reopen(request: HttpRequest, client_id: int) -> HttpResponse:
     if request.method != "POST":
         raise PermissionDenied
     try:
-        corrections.reopen_episode(user=_user(request), client=client)
+        submit_once(
+            request,
+            lambda: corrections.reopen_episode(user=_user(request), client=client),
+            lambda _: reverse("client", args=[client.pk]),
+        )
     except UnstuckError as exc:
         messages.error(request, error_text(exc))
     else:

@@ -247,7 +247,11 @@ def episode_end(request: HttpRequest, client_id: int) -> HttpResponse:
     form = EndEpisodeForm(request.POST)
     if form.is_valid():
         try:
-            services.end_episode(user=user, client=client, **form.cleaned_data)
+            submit_once(
+                request,
+                lambda: services.end_episode(user=user, client=client, **form.cleaned_data),
+                lambda _: reverse("client", args=[client.pk]),
+            )
         except UnstuckError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -268,12 +272,20 @@ def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
     form = SafetyCheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_safety_check(
-                user=user,
-                client=client,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-                alert_ids=form.cleaned_data["alerts"],
+            submit_once(
+                request,
+                lambda: services.record_safety_check(
+                    user=user,
+                    client=client,
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                    alert_ids=form.cleaned_data["alerts"],
+                ),
+                lambda _: (
+                    reverse("caseload")
+                    if back == "caseload"
+                    else reverse("client", args=[client.pk])
+                ),
             )
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
