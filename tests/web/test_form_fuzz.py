@@ -1,11 +1,13 @@
 """Property: whatever is typed into any field of a form, the answer is never a 500, and a
-refused form writes nothing (issue 15). Values are drawn per field from the form's own
-choices, arbitrary text and a list of hostile values (NUL and other control characters,
-huge and non-ASCII numbers, impossible dates, very long text).
+refused form writes nothing (issue 15): every form of the staff's pages, and the pages a
+client answers on their own phone or the clinic's tablet, which anyone can reach. Values are
+drawn per field from the form's own choices, arbitrary text and a list of hostile values (NUL
+and other control characters, huge and non-ASCII numbers, impossible dates, very long text).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 from collections.abc import Callable
 from typing import Any
@@ -19,17 +21,30 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from personas import PHQ9_MILD
-from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SessionForm
+from unstuck.impasse import default_knowledge
+from unstuck.web.portal.schedule_views import ScheduleForm
+from unstuck.web.portal.staff_views import RequestForm
+from unstuck.web.records.forms import (
+    ClientForm,
+    CorrectionForm,
+    EndEpisodeForm,
+    InstrumentsForm,
+    SafetyCheckForm,
+    SessionForm,
+    VoidForm,
+)
 from unstuck.web.reviews import knowledge
 from unstuck.web.reviews.forms import (
     ClosureForm,
     GoalForm,
     GoalRateForm,
     GoalReviseForm,
+    PlanForm,
     ReflectionForm,
+    ResultForm,
     ReviewForm,
 )
-from unstuck.web.reviews.models import Goal
+from unstuck.web.reviews.models import Goal, PlanStrategy, Review
 
 HOSTILE = (
     "",
@@ -61,7 +76,8 @@ HOSTILE = (
     "x" * 600,
     "\U0001f600",
 )
-APPS = ("records", "reviews", "instruments")
+RISK_1 = [*PHQ9_MILD[:8], 1]  # question 9 answered 1: an open safety alert
+APPS = ("records", "reviews", "instruments", "portal")
 
 
 def field_values(field: forms.Field) -> st.SearchStrategy[Any]:
@@ -122,6 +138,34 @@ TARGETS: dict[str, Target] = {
     ),
     "reflection": (lambda r: reverse("reflections") + f"?client={r.pk}", ReflectionForm, ""),
     "closing letter": (lambda r: reverse("close", args=[r.pk]), ClosureForm, ""),
+    "safety check": (lambda r: reverse("safety_check", args=[r.pk]), SafetyCheckForm, ""),
+    "correct session": (
+        lambda r: reverse("session_correct", args=[r.pk, 1]),
+        CorrectionForm,
+        "",
+    ),
+    "void session": (lambda r: reverse("session_void", args=[r.pk, 2]), VoidForm, ""),
+    "questionnaires measured": (
+        lambda r: reverse("client_instruments", args=[r.pk]),
+        InstrumentsForm,
+        "",
+    ),
+    "questionnaire request": (
+        lambda r: reverse("portal_request_new", args=[r.pk]),
+        RequestForm,
+        "",
+    ),
+    "questionnaire schedule": (lambda r: reverse("portal_schedule", args=[r.pk]), ScheduleForm, ""),
+    "plan": (
+        lambda r: reverse("review", args=[Review.objects.first().pk]),  # type: ignore[union-attr]
+        lambda: PlanForm(choices=[(s.id, s.name) for s in default_knowledge().strategies.values()]),
+        "",
+    ),
+    "strategy result": (
+        lambda r: reverse("strategy_result", args=[PlanStrategy.objects.first().pk]),  # type: ignore[union-attr]
+        ResultForm,
+        "",
+    ),
 }
 
 
@@ -137,11 +181,22 @@ def test_no_form_answers_500_or_writes_part_of_a_refused_save(
 ) -> None:
     from unstuck.web.records.models import Client
 
-    record = Client.objects.filter(code="C-FUZZ").first() or make_client("C-FUZZ", [PHQ9_MILD])
+    record = Client.objects.filter(code="C-FUZZ").first() or make_client(
+        "C-FUZZ", [PHQ9_MILD, RISK_1, PHQ9_MILD]
+    )
     if not Goal.objects.exists():
         from unstuck.web.reviews import services
 
         services.add_goal(user=personas.therapist, client=record, text="Sleep better")
+        review = services.open_review(
+            user=personas.therapist, client=record, ratings={}, safety_checked=True
+        )
+        services.make_plan(
+            user=personas.therapist,
+            review=review,
+            chosen=[services.ChosenStrategy("revisit_goals")],
+            review_on=dt.date(2026, 4, 1),
+        )
     client.raise_request_exception = False
     client.force_login(personas.therapist)
     url, make_form, prefix = TARGETS[target]
@@ -152,3 +207,57 @@ def test_no_form_answers_500_or_writes_part_of_a_refused_save(
     assert response.status_code in (200, 302, 403, 404), (response.status_code, posted)
     if response.status_code != 302:  # refused: nothing of it was stored
         assert row_counts() == before, posted
+
+
+# What a client's browser can send: a kiosk code, a link, and each page's answers (a
+# questionnaire page posts item_1 .. item_k), any of them hostile or missing.
+ITEM = st.one_of(
+    st.sampled_from(["0", "1", "2", "3"]), st.sampled_from(HOSTILE), st.text(max_size=8)
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_page_a_client_answers_on_answers_500_or_writes_part_of_a_refusal(
+    client: HttpClient, personas, make_client, data: st.DataObject
+) -> None:
+    from django.core.cache import cache
+    from portal_helpers import make_request
+
+    from unstuck.web.records.models import Client
+
+    cache.clear()  # the kiosk's guessing limit would end the run early
+    record = Client.objects.filter(code="C-PORTAL").first() or make_client("C-PORTAL", [PHQ9_MILD])
+    _, secret = make_request(personas.therapist, record, ("phq9", "gad7"))
+    client.raise_request_exception = False
+    assert client.get(reverse("portal_link", args=[secret])).status_code == 302
+    # Each page's answers start right (PHQ-9 on page 1, GAD-7 on page 2) and a few are changed
+    # or dropped, so that some are stored and some refused.
+    page = data.draw(st.integers(1, 2))
+    right = PHQ9_MILD if page == 1 else PHQ9_MILD[:7]
+    answers: dict[str, Any] = {f"item_{i}": str(a) for i, a in enumerate(right, start=1)}
+    keys = st.sampled_from([*answers, "item_0", "item_10", "x", "item_\x00"])
+    answers |= data.draw(st.dictionaries(keys, ITEM, max_size=3))
+    for key in data.draw(st.lists(st.sampled_from(sorted(answers)), max_size=2)):
+        answers.pop(key, None)
+    if page == 2:  # the first page answered, as the client would have
+        first = {f"item_{i}": str(a) for i, a in enumerate(PHQ9_MILD, start=1)}
+        assert client.post(reverse("portal_step", args=[1]), first).status_code == 302
+    before = row_counts()
+    posts = [
+        (reverse("portal_step", args=[page]), answers),
+        (reverse("portal_kiosk"), {"code": data.draw(st.sampled_from(HOSTILE))}),
+    ]
+    path, posted = data.draw(st.sampled_from(posts))
+    response = client.post(path, posted)
+    assert response.status_code != 500, (path, posted)
+    if response.status_code != 302:  # refused: nothing of it was stored
+        assert row_counts() == before, (path, posted)
+    hostile_link = client.get(
+        reverse("portal_link", args=[data.draw(st.sampled_from(HOSTILE[1:]))])
+    )
+    assert hostile_link.status_code != 500
