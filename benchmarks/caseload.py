@@ -31,16 +31,16 @@ def main() -> int:
         import django
 
         django.setup()
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
         from unstuck.synth import ClinicParameters, generate_long_table
+        from unstuck.web import commands
         from unstuck.web.accounts.models import Clinic, Role, User
         from unstuck.web.demo import load_observations
 
-        call_command("migrate", verbosity=0)
+        commands.migrate()
         clinic = Clinic.objects.create(name="Benchmark clinic (synthetic)", synthetic=True)
         therapist = User.objects.create_user("bench", clinic=clinic, role=Role.THERAPIST)
         table = generate_long_table(ClinicParameters(clients=args.clients, seed=11))

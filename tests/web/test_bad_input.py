@@ -108,6 +108,22 @@ def test_an_id_in_the_address_too_large_for_a_key_is_a_404(
     assert http.post(url, {}).status_code == 404
 
 
+@pytest.mark.parametrize("alerts", [v for v in NOT_IDS if v.strip() != "1"])  # spaces are fine
+def test_a_damaged_list_of_safety_alerts_is_refused_in_words(
+    http: HttpClient, personas, make_client, alerts: str
+) -> None:
+    from unstuck.web.records.forms import ALERT_IDS
+    from unstuck.web.records.models import SafetyCheck
+
+    risk = make_client("C-RISK", [[*PHQ9_MILD[:8], 1]])
+    http.force_login(personas.therapist)
+    url = reverse("safety_check", args=[risk.pk])
+    response = http.post(url, {"outcome": "no_current_risk", "alerts": f"1,{alerts}"})
+    assert response.status_code == 200
+    assert ALERT_IDS in response.content.decode().replace("&#x27;", "'")
+    assert not SafetyCheck.objects.exists()
+
+
 def test_ids_and_searches_are_parsed_as_plain_digits_and_text() -> None:
     assert [parse_id(v) for v in ["7", "007", "9" * 18]] == [7, 7, int("9" * 18)]
     assert [parse_id(v) for v in [*NOT_IDS, "", None, "9" * 19]] == [None] * (len(NOT_IDS) + 3)

@@ -311,3 +311,21 @@ def test_six_submissions_of_one_create_form_at_once_store_it_once(
     )
     assert [status for status, _, _ in outcomes] == [302] * 6, [o[2][:300] for o in outcomes]
     assert server.query(count_sql, key)[0][0] == before + 1
+
+
+def test_wrong_kiosk_codes_are_counted_across_the_server_processes(server: LiveServer) -> None:
+    """The client pages' guessing limit holds for the whole server: wrong codes sent at once
+    land on several processes, and the next one from that address is still refused. Counted
+    in each process's own memory (as before), each process saw too few to lock."""
+    from django.conf import settings
+
+    limit = settings.PORTAL_FAILURE_LIMIT
+    browsers = [Browser(server.url) for _ in range(limit)]
+    for b in browsers:
+        assert b.request("/kiosk/")[0] == 200  # the form and its CSRF cookie
+    wrong = {"code": "WRONG-CODE"}
+    answers = at_once([lambda b=b: b.request("/kiosk/", wrong)[0] for b in browsers])
+    assert sorted(set(answers)) in ([400], [400, 429]), answers
+    late = Browser(server.url)
+    late.request("/kiosk/")
+    assert late.request("/kiosk/", wrong)[0] == 429

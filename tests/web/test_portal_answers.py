@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import reverse
@@ -22,11 +21,6 @@ from personas import FEEDBACK_GOOD, PHQ9_MILD, PHQ9_SEVERE
 from unstuck.web.portal.models import DEFAULT_SAFETY_MESSAGE, PortalSettings
 from unstuck.web.portal.views import CHOOSE_ONE, FEEDBACK_NOTE
 from unstuck.web.records.models import Client, MeasureResponse
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.urls import reverse
 from portal_helpers import answer_page, make_request
@@ -11,11 +9,6 @@ from portal_helpers import answer_page, make_request
 from personas import PHQ9_MILD, PHQ9_SEVERE
 from unstuck.web.portal.models import ClientReport
 from unstuck.web.records.models import MeasureResponse
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
 
 
 def test_the_clients_check_prefills_the_review(client: HttpClient, personas, make_client) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.urls import reverse
 from portal_helpers import answer_page, make_request
@@ -22,7 +21,6 @@ def calm_form(settings, tmp_path: Path) -> Iterator[None]:
     (tmp_path / "calm.toml").write_text(FORM.format(translation=SPANISH))
     settings.INSTRUMENTS_DIR = str(tmp_path)
     reload_instruments()
-    cache.clear()
     yield
     settings.INSTRUMENTS_DIR = ""
     reload_instruments()

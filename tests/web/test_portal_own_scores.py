@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.urls import reverse
 from portal_helpers import GAD7_MILD, PHQ9_SAFETY, answer_page, make_request
@@ -12,11 +11,6 @@ from personas import PHQ9_MILD, PHQ9_SEVERE
 from unstuck.web.portal.models import PortalSettings
 
 ALARMING = ("severe", "risk", "danger", "worse", "deteriorat", "alert", "suicid", "crisis")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
 
 
 @pytest.fixture

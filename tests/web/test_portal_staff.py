@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import reverse
@@ -13,11 +12,6 @@ from portal_helpers import GAD7_MILD, answer_page, make_request, smtp_settings, 
 
 from personas import PHQ9_MILD
 from unstuck.web.portal.models import QuestionnaireRequest
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
 
 
 @pytest.fixture

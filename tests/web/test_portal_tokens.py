@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 
 import pytest
-from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import reverse
@@ -17,11 +16,6 @@ from personas import PHQ9_MILD
 from unstuck.web.accounts.models import AuditEntry
 from unstuck.web.portal import tokens
 from unstuck.web.portal.models import AccessToken, QuestionnaireRequest
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
 
 
 @pytest.fixture

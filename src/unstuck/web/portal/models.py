@@ -177,3 +177,23 @@ class QuestionnaireSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_cadence_display()} for {self.client}"
+
+
+class WrongAttempt(models.Model):
+    """A wrong or used link or kiosk code, by the address it came from (`portal.throttle`).
+
+    One row each, so that attempts arriving at once on the server's several processes are all
+    counted (a shared counter loses some when two add to it at the same time).
+    """
+
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["address", "at"], name="wrong_attempt_by_address"),
+            models.Index(fields=["at"], name="wrong_attempt_by_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} at {self.at:%Y-%m-%d %H:%M}"

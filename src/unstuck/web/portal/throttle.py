@@ -1,29 +1,31 @@
 """Rate limit on the client pages: too many wrong links or kiosk codes pause an address.
 
-Counted in the cache per address (the same scheme as sign-in throttling in
-`unstuck.web.accounts.throttle`), so one address cannot try many tokens. Limits are settings
-(``PORTAL_FAILURE_LIMIT``, ``PORTAL_LOCKOUT_SECONDS``).
+Each wrong attempt is a row (`models.WrongAttempt`) in the database, so the count holds
+across the server's processes and restarts, as the sign-in counts of
+`unstuck.web.accounts.throttle` do: an address cannot try more tokens by landing on another
+process. An address is paused while it has ``PORTAL_FAILURE_LIMIT`` wrong attempts in the
+last ``PORTAL_LOCKOUT_SECONDS``; older rows are deleted as new ones come.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
-from django.core.cache import cache
+from django.utils import timezone
+
+from unstuck.web.portal.models import WrongAttempt
 
 
-def _key(address: str) -> str:
-    return f"portal-fail:addr:{address}"
+def _window_start() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.PORTAL_LOCKOUT_SECONDS)
 
 
 def is_locked(address: str) -> bool:
-    limit: int = settings.PORTAL_FAILURE_LIMIT
-    return (cache.get(_key(address)) or 0) >= limit
+    recent = WrongAttempt.objects.filter(address=address[:64], at__gte=_window_start())
+    return recent.count() >= settings.PORTAL_FAILURE_LIMIT
 
 
 def note_failure(address: str) -> None:
-    key = _key(address)
-    cache.add(key, 0, settings.PORTAL_LOCKOUT_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, settings.PORTAL_LOCKOUT_SECONDS)
+    WrongAttempt.objects.filter(at__lt=_window_start()).delete()
+    WrongAttempt.objects.create(address=address[:64])

@@ -16,7 +16,7 @@ from unstuck.web.records.markers import MARKERS
 from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason
 from unstuck.web.records.safety import CONFIRM_LABEL
 from unstuck.web.records.services import SessionInput
-from unstuck.web.validation import CheckedText
+from unstuck.web.validation import CheckedText, parse_id
 
 ANSWERS_ON_MISSED = (
     "A missed session has no questionnaire answers; clear them or change the attendance."
@@ -231,7 +231,7 @@ class SafetyCheckForm(CheckedText):
         raw = str(self.cleaned_data.get("alerts") or "").strip()
         if not raw:
             return None
-        parts = [p.strip() for p in raw.split(",")]
-        if not all(p.isdigit() for p in parts):
+        ids = [parse_id(p.strip()) for p in raw.split(",")]
+        if None in ids:  # not plain ASCII digits, or too large to be a row's id
             raise forms.ValidationError(ALERT_IDS)
-        return [int(p) for p in parts]
+        return [i for i in ids if i is not None]
