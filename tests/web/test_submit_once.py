@@ -305,3 +305,36 @@ def test_a_malformed_token_is_a_form_error_not_a_500(
     assert response.status_code == 200
     assert BAD_TOKEN in response.content.decode().replace("&#x27;", "'")
     assert form.count() == before
+
+
+def test_an_instrument_uploaded_twice_is_stored_once_without_an_error(
+    client: HttpClient, personas
+) -> None:
+    """The administrator's upload: the second click goes where the first did, with no
+    'id already taken' after the first had worked."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from unstuck.web.instruments.models import ClinicInstrument
+    from unstuck.web.records.instruments import reload_instruments
+
+    definition = (
+        'id = "twice2"\nname = "Twice-2 (made up)"\ndescription = "A made-up scale."\n'
+        'higher_is_better = true\nlicense = "Placeholder."\n'
+        'options = [{value = 0, label = "No"}, {value = 1, label = "Yes"}]\n'
+        'items = [{number = 1, text = "Item one"}, {number = 2, text = "Item two"}]\n'
+    )
+    client.force_login(personas.administrator)
+    page = client.get(reverse("instruments")).content.decode()
+    token = page.split('name="submit_token" value="')[1].split('"')[0]
+    answers = []
+    try:
+        for _ in range(2):
+            file = SimpleUploadedFile("twice.toml", definition.encode())
+            answers.append(
+                client.post(reverse("instruments"), {"definition": file, "submit_token": token})
+            )
+    finally:
+        reload_instruments()
+    assert [a.status_code for a in answers] == [302, 302]
+    assert ClinicInstrument.objects.filter(instrument_id="twice2").count() == 1
+    assert ALREADY_SAVED in [m.message for m in get_messages(answers[1].wsgi_request)]

@@ -8,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from unstuck.errors import UnstuckError
 from unstuck.measures.fhir import to_fhir_questionnaire
 from unstuck.web.accounts.models import Role, User
+from unstuck.web.idempotency.once import submit_once
 from unstuck.web.instruments.services import add_clinic_instrument
 from unstuck.web.records.instruments import instruments
 
@@ -44,7 +46,11 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 text = upload.read().decode("utf-8")
-                instrument = add_clinic_instrument(user=user, filename=upload.name, text=text)
+                instrument = submit_once(
+                    request,
+                    lambda: add_clinic_instrument(user=user, filename=upload.name, text=text),
+                    lambda _: reverse("instruments"),
+                )
             except UnicodeDecodeError:
                 form.add_error("definition", NOT_UTF8)
             except UnstuckError as exc:
