@@ -22,7 +22,7 @@ from unstuck.web.accounts.models import AuditAction, AuditEntry
 from unstuck.web.idempotency.once import ALREADY_SAVED, BAD_TOKEN, new_token
 from unstuck.web.portal.models import AccessToken, QuestionnaireRequest, TokenKind
 from unstuck.web.records import services as records
-from unstuck.web.records.models import Client, SafetyCheck, Session
+from unstuck.web.records.models import Client, SafetyCheck, Session, SessionRevision
 from unstuck.web.reviews import services as reviews
 from unstuck.web.reviews.models import (
     ClosureLetter,
@@ -155,6 +155,22 @@ FORMS: dict[str, Callable[..., Form]] = {
         {},
         lambda: AccessToken.objects.filter(kind=TokenKind.KIOSK).count(),
     ),
+    # A second correction would keep a second, identical revision in the session's history.
+    "session correction": lambda personas, record: Form(
+        reverse("session_correct", args=[record.pk, 1]),
+        {
+            "date": "2026-02-02",
+            "attendance": "attended",
+            "completed_by": "client",
+            "reason": "Typed the wrong date",
+        },
+        lambda: SessionRevision.objects.count(),
+    ),
+    "session void": lambda personas, record: Form(
+        reverse("session_void", args=[record.pk, 2]),
+        {"reason": "Entered for the wrong client"},
+        lambda: SessionRevision.objects.count(),
+    ),
     # A second one of these would be refused with an error after the first had worked.
     "safety check": lambda personas, record: Form(
         reverse("safety_check", args=[_risk(personas, record).pk]),
@@ -239,7 +255,8 @@ def test_every_other_form_that_makes_something_carries_a_token(
     client: HttpClient, personas, record
 ) -> None:
     """The client page's questionnaire request, safety check and ending; a request's new link
-    and kiosk code; the caseload's safety check; the ending's confirmation; reopening."""
+    and kiosk code; the caseload's safety check; voiding a session; the ending's
+    confirmation; reopening."""
     client.force_login(personas.therapist)
     _risk(personas, record)
     made, _ = make_request(personas.therapist, record)
@@ -257,6 +274,8 @@ def test_every_other_form_that_makes_something_carries_a_token(
     assert tokened(detail, reverse("portal_request_action", args=[made.pk, "kiosk"]))
     caseload = client.get(reverse("caseload")).content.decode()
     assert tokened(caseload, reverse("safety_check", args=[record.pk]))
+    correcting = client.get(reverse("session_correct", args=[record.pk, 1])).content.decode()
+    assert tokened(correcting, reverse("session_void", args=[record.pk, 1]))
     ending = {"ended_on": "2026-03-01", "reason": "completed", "safety_considered": "on"}
     preview = client.get(reverse("episode_end_preview", args=[record.pk]), ending)
     assert tokened(preview.content.decode(), reverse("episode_end", args=[record.pk]))

@@ -76,12 +76,16 @@ def session_correct(request: HttpRequest, client_id: int, number: int) -> HttpRe
     if request.method == "POST" and form.is_valid():
         data = form.session_input()
         try:
-            corrections.correct_session(
-                user=_user(request),
-                client=client,
-                number=number,
-                data=data,
-                reason=form.cleaned_data["reason"],
+            submit_once(
+                request,
+                lambda: corrections.correct_session(
+                    user=_user(request),
+                    client=client,
+                    number=number,
+                    data=data,
+                    reason=form.cleaned_data["reason"],
+                ),
+                lambda _: reverse("client", args=[client.pk]),
             )
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
@@ -115,11 +119,15 @@ def session_void(request: HttpRequest, client_id: int, number: int) -> HttpRespo
     form = VoidForm(request.POST)
     if form.is_valid():
         try:
-            corrections.void_session(
-                user=_user(request),
-                client=client,
-                number=number,
-                reason=form.cleaned_data["reason"],
+            submit_once(
+                request,
+                lambda: corrections.void_session(
+                    user=_user(request),
+                    client=client,
+                    number=number,
+                    reason=form.cleaned_data["reason"],
+                ),
+                lambda _: reverse("client", args=[client.pk]),
             )
         except UnstuckError as exc:
             messages.error(request, error_text(exc))
