@@ -357,3 +357,37 @@ def test_an_instrument_uploaded_twice_is_stored_once_without_an_error(
     assert [a.status_code for a in answers] == [302, 302]
     assert ClinicInstrument.objects.filter(instrument_id="twice2").count() == 1
     assert ALREADY_SAVED in [m.message for m in get_messages(answers[1].wsgi_request)]
+
+
+# Forms posted without a token, and why a second submission of each changes nothing.
+UNTOKENED = {
+    ("base.html", "logout"): "signing out twice signs out once",
+    ("registration/login.html", ""): "signing in creates nothing",
+    ("records/instruments_form.html", ""): "choosing questionnaires twice chooses the same",
+    ("portal/_client_panel.html", "portal_schedule"): "saving a schedule twice sets the same",
+    ("portal/request_detail.html", "'email'"): "a request's link is emailed once (the service)",
+    ("portal/kiosk.html", "portal_kiosk"): "a kiosk code opens a request and creates nothing",
+    ("portal/step.html", ""): "a page answered twice is refused (the service; no signed-in user)",
+}
+
+
+def test_every_post_form_carries_a_token_or_says_why_not() -> None:
+    """A new form that posts needs `{% submit_token %}` (and `submit_once` in its view), or a
+    line above saying why a second submission changes nothing."""
+    import re
+    from pathlib import Path
+
+    import unstuck.web
+
+    templates = Path(unstuck.web.__file__).parent / "templates"
+    untokened = set()
+    for path in templates.rglob("*.html"):
+        text = path.read_text("utf-8")
+        for form in re.finditer(r'<form[^>]*method="post"[^>]*>', text):
+            if "submit_token" in text[form.start() : text.find("</form>", form.end())]:
+                continue
+            name = path.relative_to(templates).as_posix()
+            known = [k for k in UNTOKENED if k[0] == name and k[1] in form.group(0)]
+            assert known, f"{name}: {form.group(0)} has no submit_token"
+            untokened.add(known[0])
+    assert untokened == set(UNTOKENED)  # and no reason is left for a form that is gone
