@@ -146,7 +146,8 @@ QUICK: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
 
 class QuickRenderer(DjangoTemplates):
     """The default renderer, with the templates in `QUICK` built in Python (None from one of
-    them: a case it does not cover, which the template renders)."""
+    them: a case it does not cover, which the template renders). Like `DjangoTemplates`, it
+    always uses Django's own widget templates: an app cannot override them here either."""
 
     def render(self, template_name: str, context: Any, request: Any = None) -> str:
         quick = QUICK.get(template_name)
