@@ -130,6 +130,39 @@ def test_an_administrators_changes_to_rights_and_accounts_write_their_rows(perso
     ]
 
 
+def test_a_change_to_the_client_pages_settings_writes_its_row(client: HttpClient, personas):
+    """The clinic's settings for the client pages (the safety message clients read among
+    them) are changed in the administration screens: each change names what changed."""
+    from unstuck.web.accounts.models import Role, User
+    from unstuck.web.portal.models import PortalSettings
+
+    root = User.objects.create_user(
+        "root", clinic=personas.clinic, role=Role.ADMINISTRATOR, is_staff=True
+    )
+    root.is_superuser = True
+    root.save()
+    client.force_login(root)
+    settings = PortalSettings.objects.create(clinic=personas.clinic)
+    url = reverse("admin:portal_portalsettings_change", args=[settings.pk])
+    data = {
+        "clinic": personas.clinic.pk,
+        "expiry_days": settings.expiry_days,
+        "reminder_days": settings.reminder_days,
+        "safety_message": "If you are in danger now, call 999 or go to A&E.",
+        "show_own_scores": "on" if settings.show_own_scores else "",
+    }
+    before = newest_id()
+    response = client.post(url, {k: v for k, v in data.items() if v != ""})
+    assert response.status_code == 302, response.content.decode()[:1500]
+    row = AuditEntry.objects.get(id__gt=before, action=AuditAction.CHANGE_PORTAL_SETTINGS)
+    assert row.username == "root"
+    assert "Test clinic" in row.detail
+    assert "message" in row.detail.lower()
+    delete = reverse("admin:portal_portalsettings_delete", args=[settings.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert PortalSettings.objects.filter(pk=settings.pk).exists()
+
+
 def test_every_action_of_the_vocabulary_is_named_by_a_test() -> None:
     """A new action needs a test of the row it writes (this file is excluded)."""
     sources = "\n".join(

@@ -135,6 +135,10 @@ class AuditAction(models.TextChoices):
     CHANGE_PASSWORD = "change_password", "Set someone's password"
     CHANGE_CLINIC = "change_clinic", "Changed the clinic's details"
     SETUP_CLINIC = "setup_clinic", "Set up the clinic and its first administrator"
+    CHANGE_PORTAL_SETTINGS = (
+        "change_portal_settings",
+        "Changed the client pages' settings (expiry, reminders, safety message, own scores)",
+    )
 
 
 ACCESS_GRANTS = frozenset(
