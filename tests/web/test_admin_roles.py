@@ -181,3 +181,28 @@ def test_setting_a_password_and_changing_the_clinic_are_audited(admin_client, pe
         (AuditAction.CHANGE_CLINIC, "Renamed clinic: changed"),
     ]
     assert all(new not in e.detail for e in AuditEntry.objects.all())
+
+
+def test_no_right_can_be_given_outside_the_audited_fields(admin_client, personas) -> None:
+    """Django's groups and per-user permissions are not offered: administration rights are
+    staff and superuser, whose every change is audited. A forged form that sends them
+    changes nothing."""
+    from django.contrib.auth.models import Group, Permission
+
+    client, _ = admin_client
+    page = client.get(change_url(personas.therapist)).content.decode()
+    assert 'name="groups"' not in page
+    assert 'name="user_permissions"' not in page
+    assert 'name="is_staff"' in page  # the audited rights are still there
+    assert client.get("/admin/auth/group/").status_code == 404
+    group = Group.objects.create(name="Everything")
+    group.permissions.set(Permission.objects.all())
+    forged = change_form(
+        personas.therapist,
+        groups=[group.pk],
+        user_permissions=[Permission.objects.get(codename="change_user").pk],
+    )
+    assert client.post(change_url(personas.therapist), forged).status_code == 302
+    personas.therapist.refresh_from_db()
+    assert not personas.therapist.groups.exists()
+    assert not personas.therapist.user_permissions.exists()

@@ -2,7 +2,9 @@
 
 Every save here writes its audit rows in the same transaction (`accounts.services`). An
 administrator cannot change their own role, supervisor or rights (no self-grant): another
-administrator must, and the audit log shows who did.
+administrator must, and the audit log shows who did. Administration rights are "staff" and
+"superuser", both audited; Django's groups and per-user permissions are not offered (Unstuck
+grants nothing through them), so no right can be given where the audit log does not see it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -21,15 +24,17 @@ from unstuck.web.accounts import services
 from unstuck.web.accounts.models import AuditAction, AuditEntry, Clinic, User
 
 # Fields of one's own account that an administrator may not change (they decide access).
-ACCESS_FIELDS = (
-    "role",
-    "supervisor",
-    "is_active",
-    "is_staff",
-    "is_superuser",
-    "groups",
-    "user_permissions",
-)
+ACCESS_FIELDS = ("role", "supervisor", "is_active", "is_staff", "is_superuser")
+UNUSED = ("groups", "user_permissions")  # Django's own rights, not offered (module docstring)
+
+admin.site.unregister(Group)
+
+
+def _without_unused(fieldsets: Any) -> tuple[Any, ...]:
+    return tuple(
+        (name, {**options, "fields": tuple(f for f in options["fields"] if f not in UNUSED)})
+        for name, options in fieldsets
+    )
 
 
 def _actor(request: HttpRequest) -> User:
@@ -43,9 +48,10 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "first_name", "last_name", "role", "supervisor", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (
-        *(BaseUserAdmin.fieldsets or ()),
+        *_without_unused(BaseUserAdmin.fieldsets or ()),
         ("Role in the clinic", {"fields": ("clinic", "role", "supervisor")}),
     )
+    filter_horizontal = ()
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         ("Role in the clinic", {"fields": ("clinic", "role", "supervisor")}),
