@@ -163,7 +163,6 @@ AXES_LOCKOUT_CALLABLE = "unstuck.web.accounts.throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in Unstuck's own audit log
 
-
 # One switch for a deployment behind HTTPS (the reverse proxy's or the server's own).
 HTTPS = envbool("UNSTUCK_HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS

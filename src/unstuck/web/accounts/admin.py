@@ -21,7 +21,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 
 from unstuck.web.accounts import services
-from unstuck.web.accounts.models import AuditAction, AuditEntry, Clinic, User
+from unstuck.web.accounts.models import AuditAction, AuditEntry, Clinic, User, signed_in
 
 # Fields of one's own account that an administrator may not change (they decide access).
 ACCESS_FIELDS = ("role", "supervisor", "is_active", "is_staff", "is_superuser")
@@ -35,12 +35,6 @@ def _without_unused(fieldsets: Any) -> tuple[Any, ...]:
         (name, {**options, "fields": tuple(f for f in options["fields"] if f not in UNUSED)})
         for name, options in fieldsets
     )
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @admin.register(User)
@@ -70,7 +64,7 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         if change and obj.pk == request.user.pk and before != services.AccountState.of(obj):
             self._refuse_self_grant(obj, before)
         super().save_model(request, obj, form, change)
-        services.audit_account_saved(actor=_actor(request), account=obj, before=before)
+        services.audit_account_saved(actor=signed_in(request), account=obj, before=before)
 
     @staticmethod
     def _refuse_self_grant(obj: User, before: services.AccountState | None) -> None:
@@ -91,7 +85,7 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
                 account = User.objects.get(pk=id)
-                services.audit_password_set(actor=_actor(request), account=account)
+                services.audit_password_set(actor=signed_in(request), account=account)
         return response
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -114,7 +108,7 @@ class ClinicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         self, request: HttpRequest, obj: Clinic, form: ModelForm[Clinic], change: bool
     ) -> None:
         super().save_model(request, obj, form, change)
-        services.audit_clinic_saved(actor=_actor(request), clinic=obj, created=not change)
+        services.audit_clinic_saved(actor=signed_in(request), clinic=obj, created=not change)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

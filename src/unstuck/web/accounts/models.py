@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.http import HttpRequest
 
 
 class Clinic(models.Model):
@@ -180,3 +181,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action_label} {self.client_code}"
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The person signed in on `request`, for a view or screen that requires signing in."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

@@ -8,7 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import ACCESS_GRANTS, AuditAction, AuditEntry, Role, User
+from unstuck.web.accounts.models import (
+    ACCESS_GRANTS,
+    AuditAction,
+    AuditEntry,
+    Role,
+    User,
+    signed_in,
+)
 from unstuck.web.validation import search_text
 
 GRANTS_SHOWN = 20  # the latest changes to who can see clinical records, above the log
@@ -20,8 +27,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = signed_in(request)
     if user.role != Role.ADMINISTRATOR:
         raise PermissionDenied
     record_audit(user, AuditAction.VIEW_AUDIT_LOG)
@@ -42,8 +48,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
     Administrators see no clinical records, so an empty caseload would tell them nothing.
     """
-    user = request.user
-    assert isinstance(user, User)
+    user = signed_in(request)
     if user.role != Role.ADMINISTRATOR:
         raise PermissionDenied
     people = User.objects.filter(clinic=user.clinic, is_active=True) if user.clinic else None

@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from unstuck.errors import UnstuckError
-from unstuck.web.accounts.models import User
+from unstuck.web.accounts.models import signed_in
 from unstuck.web.idempotency.models import FormSubmission
 
 T = TypeVar("T")
@@ -66,8 +66,7 @@ def submit_once(request: HttpRequest, save: Callable[[], T], url: Callable[[T], 
     UnknownForm
         The token is malformed or was used by someone else.
     """
-    user = request.user
-    assert isinstance(user, User)
+    user = signed_in(request)
     token = request.POST.get(TOKEN_FIELD, "")
     if token and not TOKEN_PATTERN.fullmatch(token):
         raise UnknownForm

@@ -7,7 +7,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import AuditAction, User
+from unstuck.web.accounts.models import AuditAction, signed_in
 from unstuck.web.portal.models import PortalSettings
 
 
@@ -28,10 +28,8 @@ class PortalSettingsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ) -> None:
         super().save_model(request, obj, form, change)
         labels = [str(form.fields[name].label or name) for name in form.changed_data]
-        actor = request.user
-        assert isinstance(actor, User)
         record_audit(
-            actor,
+            signed_in(request),
             AuditAction.CHANGE_PORTAL_SETTINGS,
             detail=f"{obj.clinic.name}: {', '.join(labels) if change else 'created'}"[:300],
         )

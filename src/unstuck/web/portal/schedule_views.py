@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from unstuck.errors import UnstuckError
+from unstuck.web.accounts.models import signed_in
 from unstuck.web.portal import schedules
 from unstuck.web.portal.models import Cadence, QuestionnaireSchedule
-from unstuck.web.portal.staff_views import RequestForm, _user
+from unstuck.web.portal.staff_views import RequestForm
 from unstuck.web.records import selectors as records
 
 
@@ -49,7 +50,7 @@ def initial_for(schedule: QuestionnaireSchedule | None) -> dict[str, object]:
 @login_required
 @require_POST
 def schedule_set(request: HttpRequest, client_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     client, can_write = records.access_client(user, client_id)
     if not can_write:
         raise PermissionDenied

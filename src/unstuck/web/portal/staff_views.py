@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from unstuck.errors import UnstuckError
 from unstuck.impasse.client_check import client_check
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import AuditAction, User
+from unstuck.web.accounts.models import AuditAction, User, signed_in
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal import sending, services, tokens
 from unstuck.web.portal.models import QuestionnaireRequest, Timing
@@ -74,12 +74,6 @@ class RequestForm(forms.Form):
         return data
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _access(user: User, request_id: int, *, write: bool) -> QuestionnaireRequest:
     found = QuestionnaireRequest.objects.filter(pk=request_id).first()
     if found is None:
@@ -100,7 +94,7 @@ def qr_svg(url: str) -> SafeString:
 @login_required
 @require_POST
 def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     client, can_write = records.access_client(user, client_id)
     if not can_write:
         raise PermissionDenied
@@ -148,7 +142,7 @@ def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
 @login_required
 @never_cache
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     found = _access(user, request_id, write=False)
     fresh = request.session.pop(FRESH_KEY, None)
     link = code = None
@@ -185,26 +179,21 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_action(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     found = _access(user, request_id, write=True)
     now = timezone.now()
+    done = reverse("portal_request", args=[found.pk])
     if not found.is_open(now):
         messages.error(request, "This questionnaire is closed.")
-        return redirect("portal_request", request_id=found.pk)
+        return redirect(done)
+    issue = {  # a new private link or kiosk code, shown once on the request's page
+        "link": lambda: services.new_link(user=user, request=found),
+        "kiosk": lambda: services.new_kiosk_code(user=user, request=found, now=now),
+    }
     try:
-        done = reverse("portal_request", args=[found.pk])
-        if action == "link":
-            secret = submit_once(
-                request, lambda: services.new_link(user=user, request=found), lambda _: done
-            )
-            request.session[FRESH_KEY] = {"request": found.pk, "kind": "link", "secret": secret}
-        elif action == "kiosk":
-            secret = submit_once(
-                request,
-                lambda: services.new_kiosk_code(user=user, request=found, now=now),
-                lambda _: done,
-            )
-            request.session[FRESH_KEY] = {"request": found.pk, "kind": "kiosk", "secret": secret}
+        if action in issue:
+            secret = submit_once(request, issue[action], lambda _: done)
+            request.session[FRESH_KEY] = {"request": found.pk, "kind": action, "secret": secret}
         elif action == "email":
             if sending.send_now(user=user, request=found, now=now):
                 messages.success(request, "The link was emailed to the client.")
@@ -216,4 +205,4 @@ def request_action(request: HttpRequest, request_id: int, action: str) -> HttpRe
         messages.error(request, str(exc))
     except OSError:
         messages.error(request, "The email could not be sent; show the link instead.")
-    return redirect("portal_request", request_id=found.pk)
+    return redirect(done)

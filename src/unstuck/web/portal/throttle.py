@@ -16,16 +16,18 @@ from django.utils import timezone
 
 from unstuck.web.portal.models import WrongAttempt
 
+ADDRESS_LENGTH = WrongAttempt._meta.get_field("address").max_length
+
 
 def _window_start() -> dt.datetime:
     return timezone.now() - dt.timedelta(seconds=settings.PORTAL_LOCKOUT_SECONDS)
 
 
 def is_locked(address: str) -> bool:
-    recent = WrongAttempt.objects.filter(address=address[:64], at__gte=_window_start())
+    recent = WrongAttempt.objects.filter(address=address[:ADDRESS_LENGTH], at__gte=_window_start())
     return recent.count() >= settings.PORTAL_FAILURE_LIMIT
 
 
 def note_failure(address: str) -> None:
     WrongAttempt.objects.filter(at__lt=_window_start()).delete()
-    WrongAttempt.objects.create(address=address[:64])
+    WrongAttempt.objects.create(address=address[:ADDRESS_LENGTH])

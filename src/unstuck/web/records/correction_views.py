@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from unstuck.errors import InvalidValue, UnstuckError
-from unstuck.web.accounts.models import User
+from unstuck.web.accounts.models import User, signed_in
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.records import corrections, safety, selectors, services
 from unstuck.web.records.forms import CorrectionForm, EndEpisodeForm, InstrumentsForm, VoidForm
@@ -33,14 +33,8 @@ from unstuck.web.records.models import (
 from unstuck.web.vocabulary import error_text
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _writable(request: HttpRequest, client_id: int) -> Client:
-    client, can_write = selectors.access_client(_user(request), client_id)
+    client, can_write = selectors.access_client(signed_in(request), client_id)
     if not can_write:
         raise PermissionDenied
     return client
@@ -51,7 +45,7 @@ def _own_session(request: HttpRequest, client: Client, number: int) -> Session:
         session = corrections.find_session(client, number)
     except InvalidValue:
         raise Http404("No such session.") from None
-    if not corrections.can_correct(_user(request), client, session):
+    if not corrections.can_correct(signed_in(request), client, session):
         raise PermissionDenied
     return session
 
@@ -79,7 +73,7 @@ def session_correct(request: HttpRequest, client_id: int, number: int) -> HttpRe
             submit_once(
                 request,
                 lambda: corrections.correct_session(
-                    user=_user(request),
+                    user=signed_in(request),
                     client=client,
                     number=number,
                     data=data,
@@ -122,7 +116,7 @@ def session_void(request: HttpRequest, client_id: int, number: int) -> HttpRespo
             submit_once(
                 request,
                 lambda: corrections.void_session(
-                    user=_user(request),
+                    user=signed_in(request),
                     client=client,
                     number=number,
                     reason=form.cleaned_data["reason"],
@@ -176,7 +170,7 @@ def episode_reopen(request: HttpRequest, client_id: int) -> HttpResponse:
     try:
         submit_once(
             request,
-            lambda: corrections.reopen_episode(user=_user(request), client=client),
+            lambda: corrections.reopen_episode(user=signed_in(request), client=client),
             lambda _: reverse("client", args=[client.pk]),
         )
     except UnstuckError as exc:
@@ -195,7 +189,7 @@ def client_instruments(request: HttpRequest, client_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             corrections.choose_instruments(
-                user=_user(request),
+                user=signed_in(request),
                 client=client,
                 instrument_ids=form.cleaned_data["instruments"],
             )

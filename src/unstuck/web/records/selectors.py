@@ -154,7 +154,7 @@ def safety_history(client: Client) -> list[SafetyAlert]:
 
 
 def checked_safety_responses(alerts: list[SafetyAlert]) -> set[int]:
-    """Questionnaire answers whose safety alerts (of one client: `safety_alerts`) have all
+    """Questionnaire answers whose safety alerts (of one client: `safety_history`) have all
     been closed by a recorded check.
 
     An answer with no alert row at all (stored before alerts existed) is not in the set, so
@@ -165,11 +165,6 @@ def checked_safety_responses(alerts: list[SafetyAlert]) -> set[int]:
     for alert in alerts:
         (still_open if alert.is_open else closed).add(alert.response_id)
     return closed - still_open
-
-
-def safety_alerts(client: Client) -> list[SafetyAlert]:
-    """Every safety alert of the client, newest first (open or checked)."""
-    return list(client.safety_alerts.order_by("-raised_at", "-id"))
 
 
 def open_alert_ids(client_ids: list[int]) -> dict[int, list[int]]:

@@ -53,13 +53,13 @@ def summarise(
     """The core's summary of the client's current episode, and its sessions.
 
     A caller that has just read the current `episode` or the client's safety `alerts`
-    (`selectors.safety_alerts`) passes them, so they are not read again.
+    (`selectors.safety_history`) passes them, so they are not read again.
     """
     if episode is False:
         episode = selectors.current_episode(client)
     sessions = selectors.episode_sessions(episode) if episode else []
     if alerts is None:
-        alerts = selectors.safety_alerts(client)
+        alerts = selectors.safety_history(client)
     checked = selectors.checked_safety_responses(alerts)
     observations = selectors.observations(sessions, MAIN_INSTRUMENT, checked)
     summary = summarise_client(
@@ -82,7 +82,7 @@ def refresh_status(
     longer does (see `summarise`), while the client's other signals stay. A caller that holds
     the current `episode` (None: the client has none) passes it.
     """
-    alerts = selectors.safety_alerts(client)
+    alerts = selectors.safety_history(client)
     summary, sessions = summarise(client, episode=episode, alerts=alerts)
     flags = list(summary.flags)
     explanations = list(summary.explanations)

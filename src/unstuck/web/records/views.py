@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 
 from unstuck.errors import UnstuckError
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import AuditAction, Role, User
+from unstuck.web.accounts.models import AuditAction, Role, signed_in
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal.selectors import questionnaire_marks
 from unstuck.web.records import charts, presenters, safety, selectors, services, snapshots
@@ -33,15 +33,9 @@ from unstuck.web.vocabulary import error_text, flag
 CODE_TAKEN = "Another client in this clinic already has the code {code!r}."
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     if user.role == Role.ADMINISTRATOR:
         return redirect("overview")  # administrators see no clinical records
     if user.role == Role.CLINIC_LEAD:
@@ -124,7 +118,7 @@ def _latest(measure: dict[str, object] | None) -> dict[str, str]:
 
 @login_required
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     client, can_write = selectors.access_client(user, client_id)
     client = snapshots.fresh(client)  # the status the caseload shows, made by today's rules
     episode = selectors.current_episode(client)
@@ -172,7 +166,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @login_required
 def client_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     if user.role != "therapist" or user.clinic_id is None:
         raise PermissionDenied
     form = ClientForm(request.POST or None)
@@ -195,7 +189,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     client, can_write = selectors.access_client(user, client_id)
     if not can_write:
         raise PermissionDenied
@@ -240,7 +234,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @login_required
 def episode_end(request: HttpRequest, client_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     client, can_write = selectors.access_client(user, client_id)
     if not can_write or request.method != "POST":
         raise PermissionDenied
@@ -264,7 +258,7 @@ def episode_end(request: HttpRequest, client_id: int) -> HttpResponse:
 @login_required
 def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
     """Record a safety check in one step; it closes the open alerts shown with the form."""
-    user = _user(request)
+    user = signed_in(request)
     client, can_write = selectors.access_client(user, client_id)
     if not can_write:
         raise PermissionDenied

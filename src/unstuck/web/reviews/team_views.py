@@ -18,7 +18,7 @@ from unstuck.analysis.retention import median_stay, summary
 from unstuck.analysis.retention import to_csv as retention_csv
 from unstuck.impasse.outcomes import CAVEAT, default_outcome_rules
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import AuditAction, Role, User
+from unstuck.web.accounts.models import AuditAction, Role, signed_in
 from unstuck.web.records.instruments import instruments
 from unstuck.web.reviews import knowledge
 from unstuck.web.reviews import outcomes as clinic_outcomes
@@ -28,16 +28,11 @@ from unstuck.web.reviews.team_charts import periods_chart, retention_chart
 TABLES = ("therapists", "quarters", "retention", "completion")
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
     """A supervisor's view of their team's clients in aggregate (a clinic lead's: the whole
     clinic's); a 404 for everyone else."""
-    user = _user(request)
+    user = signed_in(request)
     found = team_selectors.team(user)
     if found is None:
         raise Http404("No such page.")
@@ -79,7 +74,7 @@ def team(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_csv(request: HttpRequest) -> HttpResponse:
     """One table of the page as CSV: by therapist (the default), quarters, retention, completion."""
-    user = _user(request)
+    user = signed_in(request)
     found = team_selectors.team(user)
     if found is None:
         raise Http404("No such page.")

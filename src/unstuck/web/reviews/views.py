@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.impasse.outcomes import CAVEAT
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import AuditAction, User
+from unstuck.web.accounts.models import AuditAction, signed_in
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal.selectors import with_client_report as portal_prefill
 from unstuck.web.records import presenters, safety, snapshots
@@ -45,13 +45,8 @@ from unstuck.web.vocabulary import error_text
 PLAN_SAVED = "The plan is saved. Record how each strategy goes at later sessions."
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _client(request: HttpRequest, client_id: int, *, write: bool) -> Client:
-    client, can_write = records.access_client(_user(request), client_id)
+    client, can_write = records.access_client(signed_in(request), client_id)
     if write and not can_write:
         raise PermissionDenied
     return client
@@ -59,7 +54,7 @@ def _client(request: HttpRequest, client_id: int, *, write: bool) -> Client:
 
 @login_required
 def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     client = _client(request, client_id, write=True)
     sessions = _sessions(client)
     evidence = selectors.evidence(client, sessions)
@@ -93,7 +88,7 @@ def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
 
 def _review(request: HttpRequest, review_id: int, *, write: bool) -> tuple[Review, bool]:
     review = get_object_or_404(Review.objects.select_related("client"), pk=review_id)
-    _, can_write = records.access_client(_user(request), review.client_id)
+    _, can_write = records.access_client(signed_in(request), review.client_id)
     if write and not can_write:
         raise PermissionDenied
     return review, can_write
@@ -101,7 +96,7 @@ def _review(request: HttpRequest, review_id: int, *, write: bool) -> tuple[Revie
 
 @login_required
 def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     review, can_write = _review(request, review_id, write=request.method == "POST")
     client = review.client
     ratings = {r.reason_id: r.rating for r in review.reasons.all()}
@@ -168,7 +163,7 @@ def strategy_result(request: HttpRequest, strategy_id: int) -> HttpResponse:
             submit_once(
                 request,
                 lambda: services.record_strategy_result(
-                    user=_user(request), strategy=strategy, **form.cleaned_data
+                    user=signed_in(request), strategy=strategy, **form.cleaned_data
                 ),
                 lambda _: back,
             )
@@ -183,7 +178,7 @@ def strategy_result(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 @login_required
 def goals(request: HttpRequest, client_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     client, can_write = records.access_client(user, client_id)
     form = GoalForm(request.POST or None, prefix="new")
     if request.method == "POST":
@@ -225,7 +220,7 @@ def goal_change(request: HttpRequest, goal_id: int, action: str) -> HttpResponse
     client = _client(request, goal.client_id, write=True)
     if request.method != "POST":
         raise Http404
-    user = _user(request)
+    user = signed_in(request)
     back = reverse("goals", args=[client.pk])
     try:
         if action == "revise":
@@ -297,7 +292,7 @@ def _document_context(client: Client) -> dict[str, object]:
 @login_required
 def consultation(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client(request, client_id, write=False)
-    record_audit(_user(request), AuditAction.PRINT_CONSULTATION, client_code=client.code)
+    record_audit(signed_in(request), AuditAction.PRINT_CONSULTATION, client_code=client.code)
     return documents.respond(
         request,
         "reviews/consultation.html",
@@ -320,7 +315,7 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
             letter = submit_once(
                 request,
                 lambda: services.close_with_letter(
-                    user=_user(request), client=client, **form.cleaned_data
+                    user=signed_in(request), client=client, **form.cleaned_data
                 ),
                 lambda entry: reverse("letter", args=[client.pk, entry.pk]),
             )
@@ -346,7 +341,7 @@ def letter(request: HttpRequest, client_id: int, letter_id: int) -> HttpResponse
     client = _client(request, client_id, write=False)
     entry = get_object_or_404(client.letters, pk=letter_id)
     record_audit(
-        _user(request), AuditAction.PRINT_LETTER, client_code=client.code, detail=entry.kind
+        signed_in(request), AuditAction.PRINT_LETTER, client_code=client.code, detail=entry.kind
     )
     context = _document_context(client) | {"letter": entry, "therapist": client.therapist}
     template = (
@@ -359,7 +354,7 @@ def letter(request: HttpRequest, client_id: int, letter_id: int) -> HttpResponse
 
 @login_required
 def reflections(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     form = ReflectionForm(request.POST or None)
     client = None
     given = request.GET.get("client") or request.POST.get("client")
