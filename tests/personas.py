@@ -1,6 +1,23 @@
-"""Constants shared by the web and browser tests (the fixtures are in conftest.py)."""
+"""Constants and small helpers shared by the web and browser tests (the fixtures are in
+conftest.py)."""
+
+from __future__ import annotations
+
+from typing import Any
 
 PASSWORD = "correct-horse-battery-staple"
 PHQ9_MILD = [1, 1, 1, 1, 1, 1, 0, 0, 0]  # total 6
 PHQ9_SEVERE = [3, 3, 3, 3, 2, 2, 2, 2, 0]  # total 20
 FEEDBACK_GOOD = [9, 9, 9, 9]  # total 36
+
+
+def make_admin(name: str, clinic: Any) -> Any:
+    """An administrator with the administration screens' full rights (staff, superuser)."""
+    from unstuck.web.accounts.models import Role, User
+
+    user = User.objects.create_user(
+        name, password=PASSWORD, clinic=clinic, role=Role.ADMINISTRATOR, is_staff=True
+    )
+    user.is_superuser = True
+    user.save()
+    return user

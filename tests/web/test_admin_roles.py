@@ -13,18 +13,9 @@ from django.test import Client as HttpClient
 from django.test import RequestFactory
 from django.urls import reverse
 
-from personas import PASSWORD, PHQ9_MILD
+from personas import PHQ9_MILD, make_admin
 from unstuck.web.accounts.admin import UserAdmin
 from unstuck.web.accounts.models import AuditAction, AuditEntry, Role, User
-
-
-def make_admin(name: str, clinic) -> User:
-    user = User.objects.create_user(
-        name, password=PASSWORD, clinic=clinic, role=Role.ADMINISTRATOR, is_staff=True
-    )
-    user.is_superuser = True
-    user.save()
-    return user
 
 
 def change_form(user: User, **changes: object) -> dict[str, object]:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from portal_helpers import PHQ9_SAFETY, answer_page, make_request
 
-from personas import PHQ9_MILD, PHQ9_SEVERE
+from personas import PHQ9_MILD, PHQ9_SEVERE, make_admin
 from unstuck.web.accounts.models import AuditAction, AuditEntry
 from unstuck.web.accounts.services import AccountState, audit_account_saved
 from unstuck.web.portal import services as portal
@@ -133,15 +133,9 @@ def test_an_administrators_changes_to_rights_and_accounts_write_their_rows(perso
 def test_a_change_to_the_client_pages_settings_writes_its_row(client: HttpClient, personas):
     """The clinic's settings for the client pages (the safety message clients read among
     them) are changed in the administration screens: each change names what changed."""
-    from unstuck.web.accounts.models import Role, User
     from unstuck.web.portal.models import PortalSettings
 
-    root = User.objects.create_user(
-        "root", clinic=personas.clinic, role=Role.ADMINISTRATOR, is_staff=True
-    )
-    root.is_superuser = True
-    root.save()
-    client.force_login(root)
+    client.force_login(make_admin("root", personas.clinic))
     settings = PortalSettings.objects.create(clinic=personas.clinic)
     url = reverse("admin:portal_portalsettings_change", args=[settings.pk])
     data = {
