@@ -74,6 +74,9 @@ def walk(page: Page, pages: list[tuple[str, str, int]], width: int) -> list[str]
         if response.status != status:
             found.append(f"{name}@{width}: {path} answered {response.status}, not {status}")
             continue
+        if "/admin/login/" in page.url and not path.startswith("/admin/login/"):
+            found.append(f"{name}@{width}: {path} sent to the administration sign-in instead")
+            continue
         found += problems_on(page, name, width)
     return found
 
@@ -89,6 +92,10 @@ def clinic(transactional_db, personas, make_client):  # type: ignore[no-untyped-
     User.objects.create_user(
         "casey", password=PASSWORD, clinic=personas.clinic, role=Role.CLINIC_LEAD
     )
+    # The clinic's administrator has the administration screens' rights, as `unstuck setup`
+    # gives them; without them each admin page is the sign-in page, not the page itself.
+    personas.administrator.is_staff = personas.administrator.is_superuser = True
+    personas.administrator.save()
 
     risky = make_client("SYN-RISK", [PHQ9_MILD, PHQ9_SEVERE, SAFETY])
     stuck = make_client("SYN-STUCK", [FLAT] * 6)

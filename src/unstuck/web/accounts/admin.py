@@ -46,6 +46,9 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         ("Role in the clinic", {"fields": ("clinic", "role", "supervisor")}),
     )
     filter_horizontal = ()
+    # When someone joined and last signed in are facts to read, not to edit (and as split
+    # date and time boxes they had no labels a screen reader could announce).
+    readonly_fields = ("last_login", "date_joined")
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         ("Role in the clinic", {"fields": ("clinic", "role", "supervisor")}),
