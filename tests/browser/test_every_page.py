@@ -185,6 +185,7 @@ def administrator_pages(admin_user_pk: int, clinic_pk: int) -> list[tuple[str, s
         ("admin-audit", "/admin/accounts/auditentry/", 200),
         ("admin-portal-settings", "/admin/portal/portalsettings/", 200),
         ("admin-portal-settings-add", "/admin/portal/portalsettings/add/", 200),
+        ("admin-sign-in-pauses", "/admin/axes/accessattempt/", 200),
     ]
 
 

@@ -11,7 +11,7 @@ from django.test import Client as HttpClient
 from django.test import RequestFactory
 from django.urls import reverse
 
-from personas import PASSWORD
+from personas import PASSWORD, make_admin
 from unstuck.web.accounts.models import AuditAction, AuditEntry
 from unstuck.web.accounts.throttle import client_address
 
@@ -121,3 +121,36 @@ def test_the_test_clients_login_still_works(client: HttpClient, personas) -> Non
     """A sign-in without a request (no address to count) is not throttled, nor refused."""
     assert client.login(username="alex", password=PASSWORD)
     assert client.get(reverse("caseload")).status_code == 200
+
+
+def test_an_administrator_lifts_a_pause_and_the_audit_log_shows_it(personas, limits) -> None:
+    """Lifting a pause is done in the administration screens by deleting the paused record;
+    it is an administration change, so it writes an audit row naming the account and
+    address. The records cannot be edited there, and axes' sign-in logs are not offered."""
+    from axes.models import AccessAttempt
+
+    for _ in range(3):
+        sign_in("clinic", "alex", WRONG)
+    assert sign_in("clinic", "alex", PASSWORD).status_code == 429
+    attempt = AccessAttempt.objects.get(username="alex")
+    admin = HttpClient()
+    admin.force_login(make_admin("root", personas.clinic))
+    change = reverse("admin:axes_accessattempt_change", args=[attempt.pk])
+    assert admin.post(change, {"username": "someone-else"}).status_code == 403
+    delete = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
+    assert admin.post(delete, {"post": "yes"}).status_code == 302
+    row = AuditEntry.objects.get(action=AuditAction.SIGN_IN_PAUSE_LIFTED)
+    detail = f"alex from 127.0.0.1: {attempt.failures_since_start} failed sign-ins"
+    assert (row.username, row.detail) == ("root", detail)
+    assert sign_in("clinic", "alex", PASSWORD).status_code == 302
+    # The list's bulk delete writes one row per record as well.
+    for name in ("alex", "sam"):
+        for _ in range(3):
+            sign_in("clinic", name, WRONG)
+    listing = reverse("admin:axes_accessattempt_changelist")
+    chosen = [str(pk) for pk in AccessAttempt.objects.values_list("pk", flat=True)]
+    data = {"action": "delete_selected", "_selected_action": chosen, "post": "yes"}
+    assert admin.post(listing, data).status_code == 302
+    assert not AccessAttempt.objects.exists()
+    assert AuditEntry.objects.filter(action=AuditAction.SIGN_IN_PAUSE_LIFTED).count() == 3
+    assert admin.get("/admin/axes/accesslog/").status_code == 404

@@ -162,6 +162,7 @@ AXES_USERNAME_CALLABLE = "unstuck.web.accounts.throttle.account_name"
 AXES_LOCKOUT_CALLABLE = "unstuck.web.accounts.throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in Unstuck's own audit log
+AXES_ENABLE_ADMIN = False  # its screens are replaced by one that audits (accounts/admin.py)
 
 # One switch for a deployment behind HTTPS (the reverse proxy's or the server's own).
 HTTPS = envbool("UNSTUCK_HTTPS", False)

@@ -5,12 +5,15 @@ administrator cannot change their own role, supervisor or rights (no self-grant)
 administrator must, and the audit log shows who did. Administration rights are "staff" and
 "superuser", both audited; Django's groups and per-user permissions are not offered (Unstuck
 grants nothing through them), so no right can be given where the audit log does not see it.
+Sign-ins paused after too many failures can be lifted here, and each lifting is audited too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -21,6 +24,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 
 from unstuck.web.accounts import services
+from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, AuditEntry, Clinic, User, signed_in
 
 # Fields of one's own account that an administrator may not change (they decide access).
@@ -152,3 +156,30 @@ class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AccessAttempt)
+class PausedSignInAdmin(AccessAttemptAdmin):  # type: ignore[misc]
+    """The failed sign-ins that pause an account or an address (django-axes' records). They
+    are read, not edited; deleting one lifts its pause, which is an administration change and
+    writes an audit row naming the account and the address. (Axes' own screens are turned off
+    in the settings: its sign-in logs are not kept, as the audit log holds sign-ins.)"""
+
+    actions = ()  # deleting is the only way to lift a pause, and it is audited
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: AccessAttempt) -> None:
+        self.delete_queryset(request, AccessAttempt.objects.filter(pk=obj.pk))
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
+        for attempt in queryset.select_for_update():
+            record_audit(
+                signed_in(request),
+                AuditAction.SIGN_IN_PAUSE_LIFTED,
+                detail=f"{attempt.username or '(no name)'} from {attempt.ip_address}: "
+                f"{attempt.failures_since_start} failed sign-ins",
+            )
+            attempt.delete()
