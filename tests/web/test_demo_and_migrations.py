@@ -52,3 +52,29 @@ def test_the_demo_loads_the_clinic_of_the_demo_parameters() -> None:
     want = dict(expected.group_by("client_id").agg(pl.col("occasion").n_unique()).iter_rows())
     got = {c.code: Session.objects.filter(episode__client=c).count() for c in Client.objects.all()}
     assert got == want
+
+
+@pytest.mark.django_db
+def test_the_demos_safety_alerts_were_followed_up_at_the_next_session_attended() -> None:
+    """A made-up history: an alert is closed by a check (no current risk) when the client came
+    to a session after it, and open when they have not been seen since, so the demo shows
+    the caseload's safety group and the check-in step as well as past checks."""
+    from unstuck.web.demo import open_safety_alerts
+    from unstuck.web.records.models import SafetyAlert, Session
+
+    load_demo(clients=40, seed=3)
+    alerts = list(SafetyAlert.objects.select_related("client", "safety_check"))
+    for alert in alerts:
+        seen_since = Session.objects.filter(
+            episode__client=alert.client,
+            number__gt=alert.session_number,
+            attendance__in=["attended", "late"],
+        ).exists()
+        assert alert.is_open is not seen_since, (alert.client.code, alert.session_number)
+    opened = sorted({a.client.code for a in alerts if a.is_open})
+    assert opened, "the demo shows no open safety alert"
+    assert any(not a.is_open for a in alerts), "the demo shows no past safety check"
+    assert [code for code, _ in open_safety_alerts()] == opened
+    assert all(
+        Client.objects.get(code=code).status_rank == 0 for code in opened
+    )  # the safety group, first on the caseload

@@ -91,7 +91,7 @@ def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) ->
     setup()
     migrate()
     from unstuck.web.accounts.models import Clinic
-    from unstuck.web.demo import load_demo
+    from unstuck.web.demo import load_demo, open_safety_alerts
 
     if Clinic.objects.exists():
         print(
@@ -120,6 +120,11 @@ def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) ->
         " (session feedback; the code works for 30 minutes)"
         f"\n  emails are written to {os.environ.get('UNSTUCK_EMAIL_DIR', '(email not set up)')}"
     )
+    for code, therapist in open_safety_alerts():
+        print(
+            f"\nA safety alert is open: {code} ({therapist}'s client) gave a safety answer and "
+            "has not been seen since; their caseload shows it first, with the check-in form."
+        )
     if not serve_after:
         return 0
     print()

@@ -18,9 +18,19 @@ from unstuck.measures import score_answers
 from unstuck.synth import demo_parameters, generate_long_table
 from unstuck.web.accounts.models import Clinic, Role, User
 from unstuck.web.records.instruments import instruments
-from unstuck.web.records.models import CheckOutcome, Client, Episode, MeasureResponse, Session
+from unstuck.web.records.models import (
+    Attendance,
+    CheckOutcome,
+    Client,
+    Episode,
+    MeasureResponse,
+    SafetyAlert,
+    Session,
+)
 from unstuck.web.records.services import raise_safety_alerts_for, record_safety_check
 from unstuck.web.records.snapshots import refresh_status
+
+ATTENDED = (Attendance.ATTENDED, Attendance.LATE)
 
 
 @dataclass(frozen=True)
@@ -124,21 +134,25 @@ def load_observations(
                 )
             )
         MeasureResponse.objects.bulk_create(responses)
-        _safety_history(client, episode, therapist, latest=max(sessions))
+        came = [n for n, s in sessions.items() if s.attendance in ATTENDED]
+        _safety_history(client, episode, therapist, attended=came)
         if progress:
             progress(index + 1, len(codes))
 
 
-def _safety_history(client: Client, episode: Episode, therapist: User, *, latest: int) -> None:
-    """Raise the demo's safety alerts; those before the latest session were followed up then.
-
-    A made-up history, so the demo shows both an open alert and a past check; then the status.
-    """
+def _safety_history(
+    client: Client, episode: Episode, therapist: User, *, attended: list[int]
+) -> None:
+    """Raise the demo's safety alerts. A made-up history: an alert was followed up at the next
+    session the client came to (a check recorded, no current risk); one with no session
+    attended after it is still open (the client has not been seen since), as the caseload
+    then shows it. Then the status."""
     alerts = []
     positive = MeasureResponse.objects.filter(session__episode=episode, safety_alert=True)
     for response in positive.select_related("session__episode__client"):
         alerts += raise_safety_alerts_for(response, user=therapist)
-    earlier = [a.pk for a in alerts if a.session_number < latest]
+    seen_since = max(attended, default=0)
+    earlier = [a.pk for a in alerts if a.session_number < seen_since]
     if earlier:
         record_safety_check(
             user=therapist,
@@ -148,3 +162,10 @@ def _safety_history(client: Client, episode: Episode, therapist: User, *, latest
         )
     else:
         refresh_status(client)
+
+
+def open_safety_alerts() -> list[tuple[str, str]]:
+    """The demo clients with a safety alert still open, and their therapists' user names."""
+    unchecked = SafetyAlert.objects.filter(safety_check__isnull=True).values("client_id")
+    clients = Client.objects.filter(pk__in=unchecked)
+    return list(clients.order_by("code").values_list("code", "therapist__username"))
