@@ -231,3 +231,72 @@ def test_an_instrument_at_the_limits_is_stored(
         response = upload(http, DEFINITION.format(id="s" * 40, name="N" * 200))
     assert response.status_code == 302
     assert ClinicInstrument.objects.get().instrument_id == "s" * 40
+
+
+# -- the administration screens ----------------------------------------------------------------
+
+HOSTILE = ["\x00", "a\x00b", "x" * 5000, "9" * 50, "-1", "\uff11\uff12", "\u00b2", "\u202e", "\r\n"]
+
+
+def test_the_administration_screens_answer_hostile_values_without_a_500(
+    http: HttpClient, personas
+) -> None:
+    """Every field of the administrator's forms and every filter of their lists, sent NUL
+    bytes, huge or non-ASCII numbers and control characters: a form error or an empty list,
+    never a 500 (a NUL in the audit list's action filter was one, on PostgreSQL)."""
+    from personas import make_admin
+    from unstuck.web.portal.models import PortalSettings
+
+    http.force_login(make_admin("root", personas.clinic))
+    portal = PortalSettings.objects.create(clinic=personas.clinic)
+    password = {"password1": "a-long-pass-phrase-2026", "password2": "a-long-pass-phrase-2026"}
+    screens = {
+        reverse("admin:accounts_user_add"): ["username", "clinic", "role", "supervisor"],
+        reverse("admin:accounts_user_change", args=[personas.therapist.pk]): [
+            "username",
+            "first_name",
+            "email",
+            "clinic",
+            "role",
+            "supervisor",
+            "is_active",
+        ],
+        reverse("admin:accounts_clinic_change", args=[personas.clinic.pk]): ["name"],
+        reverse("admin:portal_portalsettings_change", args=[portal.pk]): [
+            "clinic",
+            "expiry_days",
+            "reminder_days",
+            "safety_message",
+        ],
+        reverse("admin:accounts_auditentry_changelist"): ["action", "at__gte", "p", "o"],
+        reverse("admin:accounts_user_changelist"): ["q", "role", "is_active__exact", "p"],
+        reverse("admin:axes_accessattempt_changelist"): ["q", "attempt_time__gte", "p"],
+    }
+    failed = []
+    for url, fields in screens.items():
+        for field in fields:
+            for value in HOSTILE:
+                sent = [http.get(url, {field: value})]
+                if not url.endswith("/admin/accounts/auditentry/") and "changelist" not in url:
+                    sent.append(http.post(url, {"username": "zz", **password, field: value}))
+                failed += [
+                    (url, field, value[:8], r.status_code) for r in sent if r.status_code >= 500
+                ]
+    assert not failed, failed
+
+
+def test_the_administration_lists_still_filter_by_role_and_action(
+    http: HttpClient, personas
+) -> None:
+    from personas import make_admin
+    from unstuck.web.accounts.models import AuditEntry
+
+    http.force_login(make_admin("root", personas.clinic))
+    users = reverse("admin:accounts_user_changelist")
+    listed = http.get(users, {"role": "supervisor"}).context["cl"].result_list
+    assert sorted(u.username for u in listed) == ["jordan", "riley"]
+    assert not http.get(users, {"role": "supervisor\x00"}).context["cl"].result_list
+    log = reverse("admin:accounts_auditentry_changelist")
+    signed_in = http.get(log, {"action": "sign_in"}).context["cl"].result_count
+    assert signed_in == AuditEntry.objects.filter(action="sign_in").count() > 0
+    assert http.get(log, {"action": "sign_in\x00"}).context["cl"].result_count == 0

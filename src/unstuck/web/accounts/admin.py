@@ -18,14 +18,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 
 from unstuck.web.accounts import services
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import AuditAction, AuditEntry, Clinic, User, signed_in
+from unstuck.web.accounts.models import AuditAction, AuditEntry, Clinic, Role, User, signed_in
 
 # Fields of one's own account that an administrator may not change (they decide access).
 ACCESS_FIELDS = ("role", "supervisor", "is_active", "is_staff", "is_superuser")
@@ -41,10 +41,40 @@ def _without_unused(fieldsets: Any) -> tuple[Any, ...]:
     )
 
 
+class ChoiceFilter(admin.SimpleListFilter):
+    """Filter a list by one of a field's choices, listed in plain words. Only a known code
+    reaches the database (a NUL byte in the address is a PostgreSQL error); any other value
+    matches nothing, as on SQLite."""
+
+    vocabulary: type[models.TextChoices]  # (`choices` is the filter's own method)
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(value), str(label)) for value, label in self.vocabulary.choices]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if not value:
+            return queryset
+        known = value in self.vocabulary
+        return queryset.filter(**{self.parameter_name: value}) if known else queryset.none()
+
+
+class ActionFilter(ChoiceFilter):
+    title = "what"
+    parameter_name = "action"
+    vocabulary = AuditAction
+
+
+class RoleFilter(ChoiceFilter):
+    title = "role"
+    parameter_name = "role"
+    vocabulary = Role
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "first_name", "last_name", "role", "supervisor", "is_active")
-    list_filter = ("role", "is_active")
+    list_filter = (RoleFilter, "is_active")
     fieldsets = (
         *_without_unused(BaseUserAdmin.fieldsets or ()),
         ("Role in the clinic", {"fields": ("clinic", "role", "supervisor")}),
@@ -119,21 +149,6 @@ class ClinicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-class ActionFilter(admin.SimpleListFilter):
-    """Filter by action, listed in plain words rather than the stored codes."""
-
-    title = "what"
-    parameter_name = "action"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(str(value), str(label)) for value, label in AuditAction.choices]
-
-    def queryset(
-        self, request: HttpRequest, queryset: QuerySet[AuditEntry]
-    ) -> QuerySet[AuditEntry]:
-        return queryset.filter(action=self.value()) if self.value() else queryset
 
 
 @admin.register(AuditEntry)
