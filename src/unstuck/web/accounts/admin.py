@@ -56,7 +56,7 @@ class ChoiceFilter(admin.SimpleListFilter):
         if not value:
             return queryset
         known = value in self.vocabulary
-        return queryset.filter(**{self.parameter_name: value}) if known else queryset.none()
+        return queryset.filter(**{str(self.parameter_name): value}) if known else queryset.none()
 
 
 class ActionFilter(ChoiceFilter):
