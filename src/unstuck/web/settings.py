@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "unstuck.web.records",
     "unstuck.web.instruments",
     "unstuck.web.reviews",
-    "axes",
+    "unstuck.web.accounts.apps.SignInProtectionConfig",  # django-axes
     "csp",
     "unstuck.web.portal",
 ]

@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 
 
@@ -8,3 +9,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from unstuck.web.accounts import signals  # noqa: F401  (connects the audit receivers)
+
+
+class SignInProtectionConfig(AxesConfig):  # type: ignore[misc]
+    """django-axes (sign-in throttling), named in the administration screens for what it
+    does rather than by the library's name."""
+
+    verbose_name = "Sign-in protection"
