@@ -6,6 +6,8 @@ for made-up names locked every user of that address (behind a clinic's proxy: ev
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client as HttpClient
 from django.test import RequestFactory
@@ -154,3 +156,44 @@ def test_an_administrator_lifts_a_pause_and_the_audit_log_shows_it(personas, lim
     assert not AccessAttempt.objects.exists()
     assert AuditEntry.objects.filter(action=AuditAction.SIGN_IN_PAUSE_LIFTED).count() == 3
     assert admin.get("/admin/axes/accesslog/").status_code == 404
+
+
+def test_the_administrators_overview_says_what_is_paused_now(personas, limits) -> None:
+    admin = HttpClient()
+    admin.force_login(make_admin("root", personas.clinic))
+
+    def overview() -> str:  # the page's text
+        return " ".join(
+            re.sub("<[^>]+>", " ", admin.get(reverse("overview")).content.decode()).split()
+        )
+
+    assert "No sign-in is paused now. After 3 failed attempts" in overview()
+    for _ in range(2):
+        sign_in("clinic", "alex", WRONG)
+    assert "No sign-in is paused now" in overview()  # two failures: not yet
+    sign_in("clinic", "alex", WRONG)
+    assert "paused now for 1 account name and 0 addresses" in overview()
+    for i in range(3):
+        sign_in("clinic", f"made-up-{i}", WRONG)
+    assert "paused now for 1 account name and 1 address " in overview()
+    page = admin.get(reverse("overview")).content.decode()
+    assert f'href="{reverse("admin:axes_accessattempt_changelist")}"' in page
+
+
+def test_signing_in_as_oneself_does_not_reset_the_guesses_at_a_colleague(personas, limits) -> None:
+    """Axes' own reset on success deleted every failure of the address: two guesses at alex's
+    password, sam signs in from the same computer, and the guessing could start again."""
+    for _ in range(2):
+        sign_in("clinic", "alex", WRONG)
+    assert sign_in("clinic", "sam", PASSWORD).status_code == 302
+    sign_in("clinic", "alex", WRONG)
+    assert sign_in("clinic", "alex", PASSWORD).status_code == 429
+
+
+def test_signing_in_forgets_ones_own_typing_mistakes(personas, limits) -> None:
+    for _ in range(2):
+        sign_in("clinic", "alex", WRONG)
+    assert sign_in("clinic", "alex", PASSWORD).status_code == 302
+    for _ in range(2):
+        sign_in("clinic", "alex", WRONG)
+    assert sign_in("clinic", "alex", PASSWORD).status_code == 302

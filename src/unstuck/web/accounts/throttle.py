@@ -76,17 +76,49 @@ class ClinicAxesHandler(AxesDatabaseHandler):  # type: ignore[misc]
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
         """Failures on the scale of the account limit: the account's own count, or the
         address's count scaled down by the ratio of the two limits, whichever is higher."""
-        since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-        recent = AccessAttempt.objects.filter(attempt_time__gte=since)
+        recent = _recent()
         username = get_client_username(request, credentials)
         per_account = _sum(recent.filter(username=username)) if username else 0
         per_address = _sum(recent.filter(ip_address=request.axes_ip_address))
         scaled = per_address * settings.LOGIN_FAILURE_LIMIT // settings.LOGIN_ADDRESS_FAILURE_LIMIT
         return max(per_account, scaled)
 
+    def reset_user_attempts(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
+        """After a successful sign-in, forget that account's own failures from that address,
+        and nothing else. (Axes' own reset deletes every failure of the address as well, so
+        signing in as oneself wiped the count of guesses at a colleague's password made from
+        the same computer, or, behind a clinic's proxy, from anywhere.)"""
+        username = get_client_username(request, credentials)
+        if not username:
+            return 0
+        own = AccessAttempt.objects.filter(username=username, ip_address=request.axes_ip_address)
+        count, _ = own.delete()
+        return int(count)
+
+
+def _recent() -> Any:  # a QuerySet of AccessAttempt (axes has no type hints)
+    """The failed sign-ins that still count (within `LOGIN_LOCKOUT_SECONDS`)."""
+    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    return AccessAttempt.objects.filter(attempt_time__gte=since)
+
 
 def _sum(attempts: Any) -> int:
     return int(attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0)
+
+
+def paused_now() -> tuple[int, int]:
+    """How many account names and how many addresses are paused now, by the two counts
+    `ClinicAxesHandler` keeps (for the administrator's overview)."""
+    recent = _recent()
+
+    def over(field: str, limit: int) -> int:  # a failure with no name counts for no account
+        totals = recent.values_list(field).annotate(n=Sum("failures_since_start"))
+        return sum(1 for key, _ in totals.filter(n__gte=limit) if key)
+
+    return (
+        over("username", settings.LOGIN_FAILURE_LIMIT),
+        over("ip_address", settings.LOGIN_ADDRESS_FAILURE_LIMIT),
+    )
 
 
 def lockout_response(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from unstuck.web.accounts import throttle
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import (
     ACCESS_GRANTS,
@@ -64,5 +66,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "latest": AuditEntry.objects.first(),
             "can_admin": user.is_staff,
+            "paused": throttle.paused_now(),
+            "pause_minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60),
+            "failure_limit": settings.LOGIN_FAILURE_LIMIT,
         },
     )
