@@ -63,3 +63,17 @@ def test_a_mistyped_address_is_not_a_refusal(client: HttpClient, personas) -> No
     client.force_login(personas.therapist)
     assert client.get("/no-such-page/").status_code == 404
     assert not AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED).exists()
+
+
+def test_an_administration_screen_refused_to_a_therapist_is_audited(
+    client: HttpClient, personas
+) -> None:
+    """Django's admin answers someone without administration rights with its sign-in form
+    (a redirect, not a 403): that refusal is in the audit log too."""
+    client.force_login(personas.therapist)
+    response = client.get("/admin/accounts/user/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    denied = AuditEntry.objects.get(action=AuditAction.ACCESS_DENIED)
+    assert (denied.username, denied.detail) == ("alex", "302 GET /admin/accounts/user/")
+    client.get(reverse("caseload"))  # an ordinary page: no refusal
+    assert AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED).count() == 1

@@ -15,6 +15,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
@@ -69,7 +70,9 @@ class AuditRefusedAccessMiddleware:
 
     403 always; 404 only where the address names a real page (a record that does not exist or
     is not theirs answers 404 on purpose, see `records.selectors.access_client`), so a mistyped
-    address or a browser's request for /favicon.ico is not counted as a refusal.
+    address or a browser's request for /favicon.ico is not counted as a refusal; and an
+    administration screen that sends someone without administration rights to its sign-in
+    form (Django's admin answers them so, not with a 403).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -80,6 +83,10 @@ class AuditRefusedAccessMiddleware:
         status = response.status_code
         user = getattr(request, "user", None)
         refused = status == 403 or (status == 404 and request.resolver_match is not None)
+        if isinstance(user, User) and user.is_authenticated and not user.is_staff:
+            admin_login = reverse("admin:login")
+            sent_to_sign_in = str(response.get("Location", "")).startswith(admin_login)
+            refused = refused or (status == 302 and sent_to_sign_in)
         if refused and isinstance(user, User) and user.is_authenticated:
             record_audit(
                 user, AuditAction.ACCESS_DENIED, detail=f"{status} {request.method} {request.path}"
