@@ -72,7 +72,8 @@ def test_an_administration_screen_refused_to_a_therapist_is_audited(
     (a redirect, not a 403): that refusal is in the audit log too."""
     client.force_login(personas.therapist)
     response = client.get("/admin/accounts/user/")
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
     denied = AuditEntry.objects.get(action=AuditAction.ACCESS_DENIED)
     assert (denied.username, denied.detail) == ("alex", "302 GET /admin/accounts/user/")
     client.get(reverse("caseload"))  # an ordinary page: no refusal
