@@ -84,3 +84,37 @@ def test_nobody_can_edit_the_audit_log_in_the_admin(
     delete = client.post(f"/admin/accounts/auditentry/{entry.pk}/delete/", {"post": "yes"})
     assert delete.status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_anyone_signed_in_changes_their_own_password(personas) -> None:
+    """The current password first; the new one checked by the password rules; an audit row;
+    this browser stays signed in and the account's other sessions are signed out."""
+    from unstuck.web.accounts.models import AuditAction
+
+    here, elsewhere = HttpClient(), HttpClient()
+    for browser in (here, elsewhere):
+        assert (
+            browser.post("/login/", {"username": "alex", "password": PASSWORD}).status_code == 302
+        )
+    url = reverse("password_change")
+    new = "a-new-and-long-pass-phrase-2026"
+    wrong = here.post(url, {"old_password": "nope", "new_password1": new, "new_password2": new})
+    assert wrong.status_code == 200
+    assert "Your old password was entered incorrectly" in wrong.content.decode()
+    weak = here.post(
+        url, {"old_password": PASSWORD, "new_password1": "123", "new_password2": "123"}
+    )
+    assert weak.status_code == 200
+    assert "too short" in weak.content.decode()
+    done = here.post(url, {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    assert done.status_code == 302
+    assert here.get(reverse("caseload")).status_code == 200  # still signed in here
+    assert elsewhere.get(reverse("caseload")).status_code == 302  # signed out there
+    row = AuditEntry.objects.get(action=AuditAction.CHANGE_PASSWORD)
+    assert (row.username, row.detail) == ("alex", "alex")
+    personas.therapist.refresh_from_db()
+    assert personas.therapist.check_password(new)
+    again = here.post(url, {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    assert again.status_code == 200  # a second send fails the current-password check
+    assert AuditEntry.objects.filter(action=AuditAction.CHANGE_PASSWORD).count() == 1
+    assert HttpClient().get(url).status_code == 302  # signed out: to the sign-in page

@@ -363,6 +363,7 @@ def test_an_instrument_uploaded_twice_is_stored_once_without_an_error(
 UNTOKENED = {
     ("base.html", "logout"): "signing out twice signs out once",
     ("registration/login.html", ""): "signing in creates nothing",
+    ("registration/password_change.html", ""): "sent twice, the second fails the old password",
     ("records/instruments_form.html", ""): "choosing questionnaires twice chooses the same",
     ("portal/_client_panel.html", "portal_schedule"): "saving a schedule twice sets the same",
     ("portal/request_detail.html", "'email'"): "a request's link is emailed once (the service)",

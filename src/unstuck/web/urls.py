@@ -20,6 +20,7 @@ urlpatterns = [
     path("", records.caseload, name="caseload"),
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("audit/", accounts.audit_log, name="audit_log"),
     path("clients/new/", records.client_new, name="client_new"),
     path("clients/<int:client_id>/", records.client_detail, name="client"),

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
 
-from unstuck.web.accounts import throttle
+from unstuck.web.accounts import services, throttle
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import (
     ACCESS_GRANTS,
@@ -25,6 +29,23 @@ GRANTS_SHOWN = 20  # the latest changes to who can see clinical records, above t
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Anyone signed in changes their own password, giving the current one first (an
+    administrator sets a new colleague's first password; this is how they make it their own).
+    The audit log records the change; Django signs the account's other sessions out and keeps
+    this one. Sent twice, the second fails the current-password check: nothing is doubled."""
+
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("caseload")
+
+    @transaction.atomic
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        services.audit_password_set(actor=signed_in(self.request), account=form.user)
+        messages.success(self.request, "Your password is changed.")
+        return response
 
 
 @login_required
