@@ -197,3 +197,25 @@ def test_signing_in_forgets_ones_own_typing_mistakes(personas, limits) -> None:
     for _ in range(2):
         sign_in("clinic", "alex", WRONG)
     assert sign_in("clinic", "alex", PASSWORD).status_code == 302
+
+
+def test_a_wrong_current_password_counts_as_a_failed_sign_in(personas, limits) -> None:
+    """The password page checks the current password, so it would be a way to guess it:
+    each wrong one is a failed sign-in (audited, counted), and a paused account's password
+    page is paused too."""
+    browser = HttpClient()
+    browser.force_login(personas.therapist)
+    new = "a-new-and-long-pass-phrase-2026"
+
+    def change(old: str) -> int:
+        data = {"old_password": old, "new_password1": new, "new_password2": new}
+        return int(browser.post(reverse("password_change"), data).status_code)
+
+    assert [change(WRONG) for _ in range(3)] == [200, 200, 429]
+    assert change(PASSWORD) == 429  # paused: even the right one
+    failed = AuditEntry.objects.filter(action=AuditAction.SIGN_IN_FAILED, username="alex")
+    assert failed.count() == 3
+    assert all("/password/" in row.detail for row in failed)
+    assert sign_in("clinic", "alex", PASSWORD).status_code == 429  # and signing in elsewhere
+    personas.therapist.refresh_from_db()
+    assert personas.therapist.check_password(PASSWORD)

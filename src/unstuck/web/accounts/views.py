@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -31,14 +35,42 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class OwnPasswordForm(PasswordChangeForm):
+    """Django's form, except that a wrong current password counts as a failed sign-in (the
+    same audit row and the same throttle), so the form cannot be used to guess it."""
+
+    def __init__(self, user: User, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        try:
+            return str(super().clean_old_password())
+        except ValidationError:
+            credentials = {"username": self.user.get_username()}
+            user_login_failed.send(__name__, credentials=credentials, request=self.request)
+            raise
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Anyone signed in changes their own password, giving the current one first (an
     administrator sets a new colleague's first password; this is how they make it their own).
     The audit log records the change; Django signs the account's other sessions out and keeps
-    this one. Sent twice, the second fails the current-password check: nothing is doubled."""
+    this one. Sent twice, the second fails the current-password check: nothing is doubled.
+    While the account's sign-in is paused, the form is paused too."""
 
     template_name = "registration/password_change.html"
+    form_class = OwnPasswordForm
     success_url = reverse_lazy("caseload")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        credentials = {"username": signed_in(request).get_username()}
+        if AxesProxyHandler.is_locked(request, credentials):
+            return throttle.lockout_response(request, None, credentials)
+        return super().post(request, *args, **kwargs)
 
     @transaction.atomic
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
