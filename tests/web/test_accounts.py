@@ -118,3 +118,12 @@ def test_anyone_signed_in_changes_their_own_password(personas) -> None:
     assert again.status_code == 200  # a second send fails the current-password check
     assert AuditEntry.objects.filter(action=AuditAction.CHANGE_PASSWORD).count() == 1
     assert HttpClient().get(url).status_code == 302  # signed out: to the sign-in page
+
+
+def test_the_administrations_password_page_is_the_audited_one(client: HttpClient, personas) -> None:
+    from personas import make_admin
+
+    client.force_login(make_admin("root", personas.clinic))
+    response = client.get("/admin/password_change/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_change")

@@ -43,6 +43,8 @@ urlpatterns = [
     path("clients/<int:client_id>/close/", reviews.close, name="close"),
     path("clients/<int:client_id>/letters/<int:letter_id>/", reviews.letter, name="letter"),
     path("reflections/", reviews.reflections, name="reflections"),
+    # The administration's own password page goes to the one that is audited and throttled.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
     path("admin/", admin.site.urls),
     path("team/", reviews.team, name="team"),
     path("team.csv", reviews.team_csv, name="team_csv"),
