@@ -15,6 +15,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
 import unstuck.web
+from unstuck.web.accounts.models import User
 from unstuck.web.form_renderer import QUICK, QuickRenderer
 
 QUICK_RENDERER = QuickRenderer()
@@ -122,16 +123,22 @@ BUILD: dict[str, dict[str, Any]] = {
     },
     "PlanForm": {"choices": [("a", "Strategy <a>"), ("b", "Strategy b")]},
 }
+# Forms whose first argument is not the data: what comes before it, and more keywords
+# (Django's password form takes the user first; ours also the request).
+BUILD_BEFORE: dict[str, Any] = {
+    "OwnPasswordForm": lambda: ([User(username="someone")], {"request": None})
+}
 
 
 def test_every_form_of_the_app_matches_django(db) -> None:
     compared = []
     for form_class in app_forms():
-        extra = BUILD.get(form_class.__name__, {})
+        before, more = BUILD_BEFORE.get(form_class.__name__, lambda: ([], {}))()
+        extra = {**BUILD.get(form_class.__name__, {}), **more}
         for data in (None, {"date": "not a date", "note": "<b>x</b>", "phq9__item_1": "9"}):
             try:
-                quick = form_class(data, renderer=QUICK_RENDERER, **extra)
-                django = form_class(data, renderer=DJANGO, **extra)
+                quick = form_class(*before, data, renderer=QUICK_RENDERER, **extra)
+                django = form_class(*before, data, renderer=DJANGO, **extra)
             except TypeError as exc:
                 pytest.fail(f"{form_class.__name__} needs arguments: add it to BUILD ({exc})")
             assert quick.render() == django.render(), form_class.__name__
