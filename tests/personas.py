@@ -3,6 +3,7 @@ conftest.py)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 PASSWORD = "correct-horse-battery-staple"
@@ -21,3 +22,9 @@ def make_admin(name: str, clinic: Any) -> Any:
     user.is_superuser = True
     user.save()
     return user
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: no tags, attributes, styles or scripts (codes may stay in classes)."""
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)

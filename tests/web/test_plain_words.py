@@ -10,7 +10,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from personas import PHQ9_MILD, PHQ9_SEVERE
+from personas import PHQ9_MILD, PHQ9_SEVERE, visible_text
 from unstuck.cli import main
 from unstuck.errors import InvalidValue
 from unstuck.impasse import default_knowledge
@@ -23,12 +23,6 @@ from unstuck.web.reviews.models import ClosureLetter, Review
 
 CODE = re.compile(r"\b(not_on_track|withdrawal_risk|alliance_rupture|off_track|at_risk|on_track)\b")
 SAFETY = [1, 1, 1, 1, 1, 1, 0, 0, 2]  # item 9 above 0
-
-
-def visible_text(html: str) -> str:
-    """What a reader sees: no tags, attributes, styles or scripts (codes may stay in classes)."""
-    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"<[^>]+>", " ", html)
 
 
 def test_every_flag_the_core_raises_has_words() -> None:

@@ -6,14 +6,12 @@ for made-up names locked every user of that address (behind a clinic's proxy: ev
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client as HttpClient
 from django.test import RequestFactory
 from django.urls import reverse
 
-from personas import PASSWORD, make_admin
+from personas import PASSWORD, make_admin, visible_text
 from unstuck.web.accounts.models import AuditAction, AuditEntry
 from unstuck.web.accounts.throttle import client_address
 
@@ -163,9 +161,7 @@ def test_the_administrators_overview_says_what_is_paused_now(personas, limits) -
     admin.force_login(make_admin("root", personas.clinic))
 
     def overview() -> str:  # the page's text
-        return " ".join(
-            re.sub("<[^>]+>", " ", admin.get(reverse("overview")).content.decode()).split()
-        )
+        return " ".join(visible_text(admin.get(reverse("overview")).content.decode()).split())
 
     assert "No sign-in is paused now. After 3 failed attempts" in overview()
     for _ in range(2):

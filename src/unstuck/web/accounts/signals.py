@@ -82,12 +82,12 @@ class AuditRefusedAccessMiddleware:
         response = self.get_response(request)
         status = response.status_code
         user = getattr(request, "user", None)
+        if not (isinstance(user, User) and user.is_authenticated):
+            return response
         refused = status == 403 or (status == 404 and request.resolver_match is not None)
-        if isinstance(user, User) and user.is_authenticated and not user.is_staff:
-            admin_login = reverse("admin:login")
-            sent_to_sign_in = str(response.get("Location", "")).startswith(admin_login)
-            refused = refused or (status == 302 and sent_to_sign_in)
-        if refused and isinstance(user, User) and user.is_authenticated:
+        if status == 302 and not user.is_staff:  # the admin's answer to no rights
+            refused = str(response.get("Location", "")).startswith(reverse("admin:login"))
+        if refused:
             record_audit(
                 user, AuditAction.ACCESS_DENIED, detail=f"{status} {request.method} {request.path}"
             )

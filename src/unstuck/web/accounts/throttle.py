@@ -121,14 +121,18 @@ def paused_now() -> tuple[int, int]:
     )
 
 
+def pause_minutes() -> int:
+    """How long a pause lasts, in whole minutes (at least one), as people are told it."""
+    return max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
+
+
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None, credentials: Any
 ) -> HttpResponse:
     """The sign-in page again, with the reason and no hint of whether the name exists."""
-    minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
     context = {
         "form": AuthenticationForm(request),
-        "locked": LOCKED_MESSAGE.format(minutes=minutes),
+        "locked": LOCKED_MESSAGE.format(minutes=pause_minutes()),
         "next": request.POST.get("next", request.GET.get("next", "")),
     }
     return render(request, "registration/login.html", context, status=429)

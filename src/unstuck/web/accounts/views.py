@@ -120,7 +120,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "latest": AuditEntry.objects.first(),
             "can_admin": user.is_staff,
             "paused": throttle.paused_now(),
-            "pause_minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60),
+            "pause_minutes": throttle.pause_minutes(),
             "failure_limit": settings.LOGIN_FAILURE_LIMIT,
         },
     )
