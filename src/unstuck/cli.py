@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from unstuck import __version__, cli_team, cli_tools
 from unstuck.cli_ops import add_ops_commands
+from unstuck.cli_output import check_output, write_output
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
 from unstuck.cli_web import add_serve_options, add_web_commands, default_port
 from unstuck.errors import InvalidValue, UnstuckError
@@ -134,7 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("file", type=Path, help="the CSV file (same format as analyze)")
     fit.add_argument("-o", "--output", type=Path, required=True, help="where to write the models")
     fit.add_argument(
-        "--min-clients", type=int, default=50, help="clients with 2+ scores needed (default 50)"
+        "--min-clients",
+        type=cli_tools.at_least(2),
+        default=50,
+        help="clients with 2+ scores needed (default 50)",
     )
     fit.set_defaults(run=cli_tools.run_fit)
 
@@ -156,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
         "administrator, made-up clients with codes SYN-...) in ./unstuck-demo, print the "
         "demo logins and serve the web app. With --report, print an analysis report instead.",
     )
-    demo.add_argument("--clients", type=int, default=60, help="how many clients (default 60)")
+    demo.add_argument(
+        "--clients", type=cli_tools.at_least(1), default=60, help="how many clients (default 60)"
+    )
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     demo.add_argument(
         "--report", action="store_true", help="print an analysis report; do not start the app"
@@ -194,7 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="landmark sessions, e.g. 3-10 (the default) or 4,6,8",
     )
     dropout.add_argument("--seed", type=int, default=0, help="seeds the folds (default 0)")
-    dropout.add_argument("-o", "--output", type=Path, default=Path("dropout-model.json"))
+    dropout.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("dropout-model.json"),
+        help="where to write the model (default dropout-model.json)",
+    )
     dropout.set_defaults(run=cli_tools.run_fit_dropout)
 
     strategies = sub.add_parser(
@@ -220,14 +232,22 @@ def build_parser() -> argparse.ArgumentParser:
         "made up; ids start with SYN-.",
     )
     synth.add_argument("output", type=Path, help="where to write the CSV")
-    synth.add_argument("--clients", type=int, default=60)
-    synth.add_argument("--occasions", type=int, default=10)
+    synth.add_argument(
+        "--clients", type=cli_tools.at_least(1), default=60, help="how many clients (default 60)"
+    )
+    synth.add_argument(
+        "--occasions",
+        type=cli_tools.at_least(1),
+        default=10,
+        help="sessions per client at most (default 10; some end early)",
+    )
     synth.add_argument(
         "--instruments",
-        default="phq9,gad7,session_feedback",
-        help="comma-separated (default phq9,gad7,session_feedback)",
+        type=cli_tools.synth_instruments,
+        default=cli_tools.SYNTH_INSTRUMENTS,
+        help="comma-separated, of " + ",".join(cli_tools.SYNTH_INSTRUMENTS) + " (default all)",
     )
-    synth.add_argument("--seed", type=int, default=7)
+    synth.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     synth.add_argument(
         "--outcomes", type=Path, help="also write how each episode ended (for fit-dropout)"
     )
@@ -242,7 +262,12 @@ def _add_report_options(p: argparse.ArgumentParser, default: str = "json") -> No
         default=default,
         help=f"output format (default {default})",
     )
-    p.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="write to this file instead of the screen ('-': the screen)",
+    )
 
 
 def _add_detection_options(p: argparse.ArgumentParser) -> None:
@@ -336,6 +361,10 @@ def _run_analyze(args: argparse.Namespace) -> int:
             "--instrument", None, "--reliability, --sd and --cutoff need --instrument NAME"
         )
     source = sys.stdin.buffer if str(args.file) == "-" else args.file
+    if args.output is not None:
+        check_output(
+            args.output, "--output", [args.file, args.thresholds, args.models], screen=True
+        )
     models, thresholds = _detection_settings(args)
     analysis = analyze_file(
         source, instruments, skip_invalid=args.skip_invalid, models=models, thresholds=thresholds
@@ -370,6 +399,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     from unstuck.synth import demo_parameters, generate_long_table
 
     instruments = instrument_set(args)
+    if args.output is not None:
+        check_output(args.output, "--output", screen=True)
     clinic = generate_long_table(demo_parameters(clients=args.clients, seed=args.seed))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic-caseload.csv"
@@ -389,13 +420,16 @@ def _write_report(
 ) -> None:
     from unstuck.analysis.report import write_report
 
-    if output is None:
+    if output is None or str(output) == "-":
         sys.stdout.flush()
         write_report(summary, fmt, sys.stdout.buffer, instruments, title=title)
         sys.stdout.buffer.flush()
     else:
-        with output.open("wb") as out:
-            write_report(summary, fmt, out, instruments, title=title)
+        write_output(
+            output,
+            "--output",
+            lambda out: write_report(summary, fmt, out, instruments, title=title),
+        )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,9 @@ def add_parser(sub: Any) -> None:
         "date column; an ending counts in the quarter of the client's last session); "
         "completion: each questionnaire's count of attended sessions with a score",
     )
-    report.add_argument("--output", type=Path, help="write here instead of standard output")
+    report.add_argument(
+        "-o", "--output", type=Path, help="write here instead of the screen ('-': the screen)"
+    )
     report.set_defaults(run=run_report)
 
 
@@ -113,6 +115,7 @@ def run_report(args: argparse.Namespace) -> int:
     from unstuck.analysis.outcomes import read_outcomes
     from unstuck.analysis.retention import kaplan_meier
     from unstuck.analysis.retention import to_csv as retention_csv
+    from unstuck.cli_output import check_output, write_text
     from unstuck.cli_tools import instrument_set
     from unstuck.progress.batch import summarise_caseload
     from unstuck.progress.change import criteria_for
@@ -124,6 +127,10 @@ def run_report(args: argparse.Namespace) -> int:
     criteria = criteria_for(instruments[name])
     if criteria is None:
         raise InvalidValue("--instrument", name, "has no reliable-change rule to judge change")
+    if args.output is not None:
+        check_output(
+            args.output, "--output", [args.file, args.therapists, args.outcomes], screen=True
+        )
     therapists = read_therapists(args.therapists) if args.therapists else {}
     endings = read_outcomes(args.outcomes) if args.outcomes else {}
     observations = read_observations(args.file, instruments)
@@ -166,8 +173,8 @@ def run_report(args: argparse.Namespace) -> int:
         text = completion_csv(completion(courses, [name, *used]))
     else:
         text = to_csv(team_figures(courses, criteria))
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
+    if args.output is not None and str(args.output) != "-":
+        write_text(args.output, "--output", text)
     else:
         sys.stdout.write(text)
     return 0

@@ -14,13 +14,15 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from unstuck.errors import InvalidValue
+from unstuck.cli_output import check_output, write_output, write_text
+from unstuck.errors import CannotWrite, InvalidValue
 
 if TYPE_CHECKING:  # measures pulls in numpy and polars: import them only when a command runs
     from unstuck.impasse import KnowledgeBase
     from unstuck.measures import InstrumentSet
 
 INSTRUMENTS_DIR_ENV = "UNSTUCK_INSTRUMENTS_DIR"
+SYNTH_INSTRUMENTS = ("phq9", "gad7", "session_feedback")  # what `unstuck.synth` can generate
 
 
 def instrument_set(args: argparse.Namespace) -> InstrumentSet:
@@ -30,7 +32,36 @@ def instrument_set(args: argparse.Namespace) -> InstrumentSet:
     dirs = list(args.instruments_dir)
     env = os.environ.get(INSTRUMENTS_DIR_ENV, "")
     dirs += [d for d in env.split(os.pathsep) if d]
-    return load_instruments(dirs)
+    # The same folder named twice (the variable and the option, or "dir" and "./dir/") is
+    # read once: its definitions would otherwise clash with themselves.
+    unique = list({os.path.realpath(d): d for d in dirs}.values())
+    return load_instruments(unique)
+
+
+def at_least(low: int):  # type: ignore[no-untyped-def]
+    """An argparse type: a whole number of `low` or more."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {low} or more")
+        return value
+
+    return parse
+
+
+def synth_instruments(text: str) -> tuple[str, ...]:
+    """--instruments for `unstuck synth`: some of `SYNTH_INSTRUMENTS`, comma-separated."""
+    chosen = tuple(dict.fromkeys(i.strip().lower() for i in text.split(",") if i.strip()))
+    unknown = [i for i in chosen if i not in SYNTH_INSTRUMENTS]
+    if not chosen or unknown:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: synthetic data can be made for {', '.join(SYNTH_INSTRUMENTS)} only"
+        )
+    return chosen
 
 
 def run_fit(args: argparse.Namespace) -> int:
@@ -38,6 +69,7 @@ def run_fit(args: argparse.Namespace) -> int:
     from unstuck.progress.config import default_thresholds
     from unstuck.progress.course import fit_course, models_to_toml
 
+    check_output(args.output, "--output", [args.file])
     instruments = instrument_set(args)
     frame = read_observations(args.file, instruments).frame
     alliance = default_thresholds().alliance_rupture.instrument
@@ -60,8 +92,10 @@ def run_fit(args: argparse.Namespace) -> int:
         fitted.append(model)
         print(model.describe(instrument.name))
     if not fitted:
-        raise InvalidValue("file", str(args.file), "no instrument had enough clients to fit")
-    args.output.write_text(models_to_toml(fitted), encoding="utf-8")
+        raise InvalidValue(
+            "--min-clients", args.min_clients, f"no instrument in {args.file} had enough clients"
+        )
+    write_text(args.output, "--output", models_to_toml(fitted))
     print(f"wrote {args.output}; use it with: unstuck analyze FILE --models {args.output}")
     return 0
 
@@ -103,19 +137,25 @@ def run_synth(args: argparse.Namespace) -> int:
     params = ClinicParameters(
         clients=args.clients,
         occasions=args.occasions,
-        instruments=tuple(i.strip() for i in args.instruments.split(",") if i.strip()),
+        instruments=args.instruments,
         seed=args.seed,
     )
+    check_output(args.output, "the output file")
+    if args.outcomes is not None:
+        check_output(args.outcomes, "--outcomes", [args.output])
+        if args.outcomes.resolve() == args.output.resolve():
+            raise CannotWrite("--outcomes", str(args.outcomes), "is also the caseload's file")
     started = time.perf_counter()
     clinic = generate_long_table(params)
-    clinic.observations.write_csv(args.output)
+    outcomes = clinic.clients.select(
+        "client_id",
+        ended=pl.when(pl.col("dropped_out"))
+        .then(pl.lit("dropped_out"))
+        .otherwise(pl.lit("completed")),
+    )
+    write_output(args.output, "the output file", clinic.observations.write_csv)
     if args.outcomes is not None:
-        clinic.clients.select(
-            "client_id",
-            ended=pl.when(pl.col("dropped_out"))
-            .then(pl.lit("dropped_out"))
-            .otherwise(pl.lit("completed")),
-        ).write_csv(args.outcomes)
+        write_output(args.outcomes, "--outcomes", outcomes.write_csv)
     print(
         f"wrote {clinic.observations.height:,} synthetic rows for {args.clients:,} clients to "
         f"{args.output} in {time.perf_counter() - started:.1f} s",
@@ -145,6 +185,7 @@ def run_fit_dropout(args: argparse.Namespace) -> int:
     from unstuck.analysis import read_observations
     from unstuck.analysis.outcomes import fit_and_score, read_outcomes
 
+    check_output(args.output, "--output", [args.file, args.outcomes])
     instruments = instrument_set(args)
     frame = read_observations(args.file, instruments).frame
     outcomes = read_outcomes(args.outcomes)
@@ -159,7 +200,7 @@ def run_fit_dropout(args: argparse.Namespace) -> int:
             "Each is how often clients with a similar pattern ended early in this clinic's "
             "past; it adds to the withdrawal rules and is a prompt for a conversation."
         )
-    args.output.write_text(json.dumps(model.to_dict(), indent=2), encoding="utf-8")
+    write_text(args.output, "--output", json.dumps(model.to_dict(), indent=2))
     print(f"\nwrote {args.output}")
     return 0
 

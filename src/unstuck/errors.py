@@ -26,6 +26,9 @@ class InvalidValue(UnstuckError):
 
     def __str__(self) -> str:
         where = f"row {self.row}, " if self.row is not None else ""
+        if self.field.startswith("-"):  # a command-line option, not a column of a file
+            value = "" if self.value is None else f" {self.value!r}"
+            return f"{where}{self.field}{value}: {self.reason}"
         return f"{where}column {self.field!r}, value {self.value!r}: {self.reason}"
 
 
@@ -106,6 +109,18 @@ class InvalidRows(UnstuckError):
         if self.total > len(self.problems):
             lines.append(f"  ... and {self.total - len(self.problems)} more")
         return "\n".join(lines)
+
+
+@dataclass(eq=False)
+class CannotWrite(UnstuckError):
+    """An output file that cannot, or must not, be written (checked before any work)."""
+
+    option: str  # how the command line named it: "--output", "the output file"
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.option} {self.path!r}: {self.reason}"
 
 
 @dataclass(eq=False)

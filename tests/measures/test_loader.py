@@ -331,3 +331,16 @@ def test_a_score_only_instrument_rejects_bad_numbers(kwargs: dict[str, object], 
             higher_is_better=False,
         )
     assert caught.value.field == field
+
+
+def test_the_same_folder_named_twice_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The variable and the option naming one folder ("dir" and "./dir/") is not a clash of
+    the folder's definitions with themselves."""
+    from unstuck.cli import main
+
+    write(tmp_path, CUSTOM, "wellbeing5.toml")
+    monkeypatch.setenv("UNSTUCK_INSTRUMENTS_DIR", str(tmp_path))
+    assert main(["--instruments-dir", f"{tmp_path}/", "instruments"]) == 0
+    assert "wellbeing5" in capsys.readouterr().out

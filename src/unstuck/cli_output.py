@@ -1,0 +1,91 @@
+"""Where the command line writes its files: checked before the work, written whole or not at all.
+
+A report written over the caseload it was made from would destroy the clinic's data with exit
+0, and a folder or a missing folder given as the output used to end a long fit in a traceback.
+So each command checks its outputs before it starts (`check_output`), and writes each one to a
+temporary file beside it that replaces the target only once complete (`write_output`): a full
+disk or a crash leaves the old file, never half of a new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
+
+from unstuck.errors import CannotWrite
+
+
+def check_output(
+    path: Path, option: str, inputs: Iterable[Path | None] = (), *, screen: bool = False
+) -> None:
+    """Refuse, before any work, an output that cannot be written or that is one of `inputs`.
+
+    '-' is the screen (standard output) where the command can print there (`screen`).
+    """
+    shown = str(path)
+    if shown == "-" and screen:
+        return
+    if not shown.strip() or shown == "-":
+        raise CannotWrite(option, shown, "give a file name")
+    if path.is_dir():
+        raise CannotWrite(option, shown, "is a folder; give a file name (in it, if you like)")
+    folder = path.parent
+    if not folder.is_dir():
+        raise CannotWrite(option, shown, f"the folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CannotWrite(option, shown, f"this account may not write in {str(folder)!r}")
+    if path.exists() and not path.is_file():  # a device or a pipe: never replaced by a file
+        raise CannotWrite(option, shown, "is not an ordinary file; give a file name")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise CannotWrite(option, shown, "the file exists and this account may not change it")
+    for given in inputs:
+        if given is None or str(given) == "-" or not path.exists() or not given.exists():
+            continue
+        if os.path.samefile(path, given):
+            raise CannotWrite(
+                option,
+                shown,
+                f"is the input file {str(given)!r}; writing there would replace it. "
+                "Give the output another name",
+            )
+
+
+def write_output(path: Path, option: str, write: Callable[[IO[bytes]], object]) -> None:
+    """Call `write` with a binary file that becomes `path` only once `write` has finished."""
+    folder = path.parent
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as exc:
+        raise _cannot_write(path, option, exc) from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(OSError):  # as a new file would be (mkstemp makes it 0600)
+            os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise _cannot_write(path, option, exc) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def write_text(path: Path, option: str, text: str) -> None:
+    """`write_output` for text, in UTF-8."""
+    write_output(path, option, lambda out: out.write(text.encode("utf-8")))
+
+
+def _cannot_write(path: Path, option: str, exc: OSError) -> CannotWrite:
+    return CannotWrite(option, str(path), f"could not be written ({exc.strerror or exc})")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

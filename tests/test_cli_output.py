@@ -1,0 +1,131 @@
+"""Where the commands write: checked before any work, never over an input, whole or not at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from unstuck.cli import main
+
+CASELOAD = (
+    "client_id,occasion,instrument,score\n"
+    "A1,1,phq9,18\nA1,2,phq9,12\nA1,3,phq9,9\nB2,1,phq9,12\nB2,2,phq9,18\n"
+)
+
+
+@pytest.fixture
+def caseload(tmp_path: Path) -> Path:
+    path = tmp_path / "caseload.csv"
+    path.write_text(CASELOAD, encoding="utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["analyze", "{csv}", "-o", "{csv}"],
+        ["analyze", "{csv}", "--format", "text", "-o", "{link}"],
+        ["report", "{csv}", "--output", "{csv}"],
+        ["fit", "{csv}", "-o", "{csv}", "--min-clients", "2"],
+        ["fit-dropout", "{csv}", "--outcomes", "{csv}", "-o", "{csv}"],
+    ],
+)
+def test_an_output_that_is_the_input_is_refused_and_the_input_kept(
+    capsys: pytest.CaptureFixture[str], caseload: Path, command: list[str]
+) -> None:
+    link = caseload.with_name("same.csv")
+    link.symlink_to(caseload)
+    argv = [a.format(csv=caseload, link=link) for a in command]
+    code, err = run(capsys, *argv)
+    assert code == 2
+    assert "is the input file" in err
+    assert "would replace it" in err
+    assert caseload.read_text(encoding="utf-8") == CASELOAD
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("{dir}", "is a folder"),
+        ("{dir}/missing/out.json", "does not exist"),
+        ("/dev/null", "not an ordinary file"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["analyze", "{csv}", "-o"],
+        ["report", "{csv}", "-o"],
+        ["fit", "{csv}", "--min-clients", "2", "-o"],
+        ["synth"],
+        ["synth", "{dir}/new.csv", "--outcomes"],
+    ],
+)
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(
+    capsys: pytest.CaptureFixture[str],
+    caseload: Path,
+    command: list[str],
+    target: str,
+    message: str,
+) -> None:
+    folder = caseload.parent
+    argv = [a.format(csv=caseload, dir=folder) for a in [*command, target]]
+    code, err = run(capsys, *argv)
+    assert code == 2, err
+    assert message in err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in folder.iterdir()) == ["caseload.csv"]  # nothing half done
+
+
+def test_dash_is_the_screen(capsys: pytest.CaptureFixture[str], caseload: Path) -> None:
+    assert main(["analyze", str(caseload), "-o", "-"]) == 0
+    assert '"client_id":"A1"' in capsys.readouterr().out
+    assert not (Path.cwd() / "-").exists()
+
+
+def test_a_failed_write_keeps_the_old_file_whole(
+    capsys: pytest.CaptureFixture[str], caseload: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = caseload.with_name("report.json")
+    report.write_text("yesterday's report", encoding="utf-8")
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    code, err = run(capsys, "analyze", str(caseload), "-o", str(report))
+    assert code == 2
+    assert "No space left on device" in err
+    assert report.read_text(encoding="utf-8") == "yesterday's report"
+    assert sorted(p.name for p in caseload.parent.iterdir()) == ["caseload.csv", "report.json"]
+
+
+def test_a_written_report_has_the_usual_permissions(
+    capsys: pytest.CaptureFixture[str], caseload: Path
+) -> None:
+    report = caseload.with_name("report.json")
+    assert main(["analyze", str(caseload), "-o", str(report)]) == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert report.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--clients", "0"), ("--clients", "-5"), ("--occasions", "0"), ("--instruments", "bdi")],
+)
+def test_synth_refuses_impossible_options_plainly(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, option: str, value: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["synth", str(tmp_path / "x.csv"), option, value])
+    assert stopped.value.code == 2
+    assert f"argument {option}: '{value}'" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
