@@ -48,7 +48,10 @@ def test_a_client_without_requests_has_no_note(client: HttpClient, personas, rec
     assert "Questionnaires" not in row(client, "C-WAIT")
 
 
-def test_a_scheduled_request_says_so(client: HttpClient, personas, record) -> None:
+def test_a_scheduled_request_says_so(client: HttpClient, personas, record, settings) -> None:
+    settings.EMAIL_CONFIGURED = True
+    record.contact = "wait@example.test"
+    record.save()
     make_request(personas.therapist, record, send_at=timezone.now() + dt.timedelta(days=2))
     client.force_login(personas.therapist)
     assert "Questionnaires to be sent" in row(client, "C-WAIT")

@@ -21,6 +21,13 @@ from unstuck.web.records import services as records
 DAY = dt.timedelta(days=1)
 
 
+@pytest.fixture(autouse=True)
+def email_set_up(settings):
+    """Links are emailed only where email is set up: a schedule or an emailed link is refused
+    otherwise (`services.check_can_ask`); each test's real SMTP server takes the sending."""
+    settings.EMAIL_CONFIGURED = True
+
+
 @pytest.fixture
 def record(make_client):
     client = make_client("C-SCHED", [PHQ9_MILD])

@@ -19,6 +19,13 @@ from unstuck.web.portal.models import QuestionnaireRequest
 from unstuck.web.portal.sending import send_due
 
 
+@pytest.fixture(autouse=True)
+def email_set_up(settings):
+    """Links are emailed only where email is set up: a schedule or an emailed link is refused
+    otherwise (`services.check_can_ask`); each test's real SMTP server takes the sending."""
+    settings.EMAIL_CONFIGURED = True
+
+
 @pytest.fixture
 def record(make_client):
     client = make_client("C-500", [PHQ9_MILD])

@@ -24,9 +24,14 @@ from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.portal import selectors
 from unstuck.web.portal.models import Cadence, QuestionnaireRequest, QuestionnaireSchedule, Timing
-from unstuck.web.portal.services import SCHEDULER_ACTOR, _client_audit, check_instruments
+from unstuck.web.portal.services import (
+    SCHEDULER_ACTOR,
+    _client_audit,
+    check_can_ask,
+    check_instruments,
+)
 from unstuck.web.records.models import Client
-from unstuck.web.records.selectors import current_episode
+from unstuck.web.records.selectors import client_started_session, current_episode
 
 WEEK = dt.timedelta(days=7)
 NOT_A_CADENCE = "is not a schedule (before every session, weekly, on chosen dates, or none)"
@@ -64,6 +69,7 @@ def set_schedule(
     days = _parse_dates(dates)
     if cadence != Cadence.OFF:
         check_instruments(chosen)
+        check_can_ask(client, by_email=True)
     if cadence == Cadence.DATES and not days:
         raise InvalidValue("dates", "", NO_DATES)
     schedule, _ = QuestionnaireSchedule.objects.update_or_create(
@@ -113,7 +119,10 @@ def _plan_one(pk: int, now: dt.datetime) -> QuestionnaireRequest | None:
         episode = current_episode(client)
         if episode is None or episode.ended_on is not None or not _wants_one(schedule, now):
             return None
-        number = client.sessions_count + 1
+        # The next session the therapist has not recorded yet: one the client started by
+        # answering before it is still ahead, so its answers do not call for another link.
+        started = client_started_session(episode)
+        number = started.number if started is not None else client.sessions_count + 1
         taken = QuestionnaireRequest.objects.filter(
             client=client, session_number=number, timing=Timing.BEFORE
         ).exists()

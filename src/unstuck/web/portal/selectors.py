@@ -35,6 +35,7 @@ Outcome = Literal["ok", "unknown", "expired", "used"]
 class Lookup:
     outcome: Outcome
     request: QuestionnaireRequest | None = None
+    token: int | None = None  # the AccessToken's id (a kiosk code is spent when used)
 
 
 def find_request(secret: str, kind: TokenKind, now: dt.datetime) -> Lookup:
@@ -52,9 +53,9 @@ def find_request(secret: str, kind: TokenKind, now: dt.datetime) -> Lookup:
     request = row.request
     if request.completed_at is not None:
         return Lookup("used")
-    if row.expires_at <= now or request.expires_at <= now:
+    if row.expires_at <= now or request.expires_at <= now or not _answerable(request):
         return Lookup("expired")
-    return Lookup("ok", request)
+    return Lookup("ok", request, row.pk)
 
 
 def open_request(request_id: int, now: dt.datetime) -> QuestionnaireRequest | None:
@@ -64,9 +65,16 @@ def open_request(request_id: int, now: dt.datetime) -> QuestionnaireRequest | No
         .filter(pk=request_id)
         .first()
     )
-    if request is None or not request.is_open(now):
+    if request is None or not request.is_open(now) or not _answerable(request):
         return None
     return request
+
+
+def _answerable(request: QuestionnaireRequest) -> bool:
+    """Whether the client's episode is in progress: answers for an ended one have no session
+    to go to, so its requests close before anything is typed."""
+    episode = current_episode(request.client)
+    return episode is not None and episode.ended_on is None
 
 
 def portal_settings(clinic: Clinic) -> PortalSettings:

@@ -31,6 +31,7 @@ from unstuck.web.portal.models import (
 )
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import Client
+from unstuck.web.records.selectors import current_episode
 from unstuck.web.records.services import record_client_answers
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,21 @@ NO_CONTACT = (
     "There is no email address in this client's contact details, or email is not set up for "
     "this clinic; show the link, QR code or a kiosk code instead."
 )
+ENDED = (
+    "This client's episode of care has ended; reopen it (or start a new one) before asking "
+    "for questionnaires."
+)
+
+
+def check_can_ask(client: Client, *, by_email: bool) -> None:
+    """Refuse a request (or a schedule) that could never be answered or sent: for an ended
+    episode, whose answers have no session to go to, or by email to a client email cannot
+    reach, which would wait unsent while the caseload showed it as waiting for the client."""
+    episode = current_episode(client)
+    if episode is None or episode.ended_on is not None:
+        raise InvalidValue("episode", "", ENDED)
+    if by_email and not messaging.messenger().can_reach(client.contact):
+        raise InvalidValue("contact", "", NO_CONTACT)
 
 
 def _client_audit(
@@ -99,6 +115,7 @@ def create_request(
     `send_at` set: the link is emailed then (at once for `now`) by `send_due`.
     """
     check_instruments(instrument_ids)
+    check_can_ask(client, by_email=send_at is not None)
     if timing not in Timing.values:
         raise InvalidValue("timing", timing, NOT_A_TIMING)
     if session_number < 1:
@@ -149,6 +166,15 @@ def new_kiosk_code(*, user: User, request: QuestionnaireRequest, now: dt.datetim
         detail=f"request {request.pk}",
     )
     return code
+
+
+def spend_kiosk_code(token: int | None, now: dt.datetime) -> bool:
+    """Use up a kiosk code as it opens its request (False: it was used a moment ago). A code
+    works once: a second tablet typing the same code gets nothing."""
+    if token is None:
+        return False
+    spent = AccessToken.objects.filter(pk=token, kind=TokenKind.KIOSK, expires_at__gt=now)
+    return spent.update(expires_at=now) == 1
 
 
 def open_request(request: QuestionnaireRequest, *, via: str, now: dt.datetime) -> None:
@@ -212,7 +238,10 @@ def _store(
     )
     safety = session.responses.filter(instrument__in=list(todo), safety_alert=True).exists()
     locked.recorded = [*locked.recorded, *todo]
-    locked.save(update_fields=["recorded"])
+    # Placed on another session (see `record_client_answers`): the request says where, and
+    # the rest of its answers follow them there.
+    locked.session_number = request.session_number = session.number
+    locked.save(update_fields=["recorded", "session_number"])
     request.recorded = locked.recorded
     if safety:
         _client_audit(AuditAction.PORTAL_SAFETY_ANSWER, locked.client, f"request {request.pk}")
@@ -235,6 +264,21 @@ def submit(request: QuestionnaireRequest, now: dt.datetime) -> Stored:
     request.completed_at = now
     _client_audit(AuditAction.PORTAL_REQUEST_SUBMITTED, request.client, f"request {request.pk}")
     return stored
+
+
+@transaction.atomic
+def note_unstored_safety_answer(request: QuestionnaireRequest) -> None:
+    """A safety answer on a questionnaire that closed while the client was answering (it
+    expired, or the episode ended): it cannot go into the record, so the audit log says so
+    and the therapist is emailed to get in touch; the client sees the safety message."""
+    _client_audit(
+        AuditAction.PORTAL_SAFETY_ANSWER,
+        request.client,
+        f"request {request.pk}: not stored, the questionnaire had closed; please contact the "
+        "client",
+    )
+    client = request.client
+    transaction.on_commit(lambda: notify_therapist(client))
 
 
 def notify_therapist(client: Client) -> bool:

@@ -31,6 +31,7 @@ from unstuck.web.portal import sending, services, tokens
 from unstuck.web.portal.models import QuestionnaireRequest, Timing
 from unstuck.web.records import selectors as records
 from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
+from unstuck.web.vocabulary import error_text
 
 FRESH_KEY = "portal_fresh_secret"  # {"request": pk, "kind": "link"|"kiosk", "secret": ...}
 
@@ -131,7 +132,7 @@ def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
             sending.send_now(user=user, request=found, now=now)
             messages.success(request, "The link was emailed to the client.")
     except UnstuckError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, error_text(exc))
         return redirect("client", client_id=client.pk)
     except OSError:
         messages.error(request, "The email could not be sent; show the link instead.")
@@ -202,7 +203,7 @@ def request_action(request: HttpRequest, request_id: int, action: str) -> HttpRe
         else:
             raise Http404("No such action.")
     except UnstuckError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, error_text(exc))
     except OSError:
         messages.error(request, "The email could not be sent; show the link instead.")
     return redirect(done)

@@ -52,7 +52,8 @@ MESSAGES = {
     ),
 }
 WRONG_CODE = _(
-    "That code does not work. Please check it with your therapist; codes last 30 minutes."
+    "That code does not work. Please check it with your therapist; a code works once, for "
+    "30 minutes."
 )
 # Forms about the therapy itself: the client is told who reads them and why.
 FEEDBACK_INSTRUMENTS = frozenset({"session_feedback", "barriers"})
@@ -157,6 +158,8 @@ def kiosk(request: HttpRequest) -> HttpResponse:
         throttle.note_failure(address)
         error = MESSAGES["used"] if lookup.outcome == "used" else WRONG_CODE
         return _page(request, "portal/kiosk.html", {"error": error}, 400)
+    if not services.spend_kiosk_code(lookup.token, timezone.now()):  # another tablet was first
+        return _page(request, "portal/kiosk.html", {"error": WRONG_CODE}, 400)
     logout(request)
     _unlock(request, lookup.request, "kiosk")
     return redirect("portal_start")
@@ -282,7 +285,10 @@ def _advance(
         if safety:
             services.record_now(found, instrument.id, now)
             return redirect("portal_safety", number=number)
-    except UnstuckError:
+    except UnstuckError:  # closed while the client was answering
+        if safety:  # the safety message is shown whatever happened to the answers
+            services.note_unstored_safety_answer(found)
+            return redirect("portal_safety", number=number)
         return _closed(request, "expired", 410)
     return redirect("portal_step", number=number + 1)
 

@@ -328,10 +328,6 @@ def scored_fields(instrument_id: str, answers: Sequence[int | None]) -> dict[str
     }
 
 
-SESSION_TOO_FAR = "Session {number} cannot be answered yet: the record has {last} session(s)."
-ALREADY_ANSWERED = "is already answered for session {number}"
-
-
 @transaction.atomic
 def record_client_answers(
     *, client: Client, session_number: int, answers: Mapping[str, Sequence[int | None]], on: dt.date
@@ -340,27 +336,31 @@ def record_client_answers(
 
     The answers belong to session `session_number` of the current episode: an existing session
     (feedback after it) or the next one, created now, dated `on`, attended, recorded by nobody
-    and `started_by_client` until the therapist's `record_session` completes it. Stored as
-    completed by the client, through `store_response`, so the same scoring and safety rules hold
-    as for answers the therapist enters. The caller writes the audit entry (there is no
-    signed-in person).
+    and `started_by_client` until the therapist's `record_session` completes it. Where they
+    cannot go there (the session is further ahead than the next one, was voided, or already
+    has one of these questionnaires), they go to the next session instead: they are the
+    client's latest answers, and a client's answers, a safety answer above all, are never
+    turned away for the record's numbering. Stored as completed by the client, through
+    `store_response`, so the same scoring and safety rules hold as for answers the therapist
+    enters. The caller writes the audit entry (there is no signed-in person).
 
     Raises
     ------
     InvalidValue
-        For an ended episode, a session beyond the next one, an instrument already answered for
-        that session, or an answer out of range. Nothing is stored when it is raised.
+        For an ended episode, or an answer out of range. Nothing is stored when it is raised.
     """
     lock_client(client)  # taken in turn with the therapist's record_session, as every write
     episode = selectors.current_episode(client)
     if episode is None or episode.ended_on is not None:
         raise InvalidValue("episode", "", EPISODE_ENDED)
     last = episode.sessions.order_by("-number").values_list("number", flat=True).first() or 0
-    if session_number < 1 or session_number > last + 1:
-        raise InvalidValue(
-            "session", str(session_number), SESSION_TOO_FAR.format(number=session_number, last=last)
-        )
     session = episode.sessions.filter(number=session_number).first()
+    taken = session is not None and (
+        session.voided_at is not None
+        or session.responses.filter(instrument__in=list(answers)).exists()
+    )
+    if taken or not 1 <= session_number <= last + 1:
+        session_number, session = last + 1, None
     if session is None:
         session = Session.objects.create(
             episode=episode,
@@ -369,10 +369,7 @@ def record_client_answers(
             attendance=Attendance.ATTENDED,
             started_by_client=True,
         )
-    done = set(session.responses.values_list("instrument", flat=True))
     for instrument_id, given in answers.items():
-        if instrument_id in done:
-            raise InvalidValue(instrument_id, "", ALREADY_ANSWERED.format(number=session_number))
         response = store_response(session, instrument_id, given, completed_by=CompletedBy.CLIENT)
         raise_safety_alerts_for(response, user=None)
     refresh_status(client, episode=episode)

@@ -12,13 +12,15 @@ from unstuck.web.portal.models import QuestionnaireSchedule
 from unstuck.web.portal.schedule_views import ScheduleForm, initial_for
 from unstuck.web.portal.staff_views import RequestForm
 from unstuck.web.records.instruments import instruments
-from unstuck.web.records.models import Client
+from unstuck.web.records.models import Client, Episode
 
 register = template.Library()
 
 
 @register.inclusion_tag("portal/_client_panel.html", takes_context=True)
-def portal_panel(context: template.Context, client: Client, can_write: bool) -> dict[str, Any]:
+def portal_panel(
+    context: template.Context, client: Client, can_write: bool, episode: Episode | None
+) -> dict[str, Any]:
     installed = {**instruments(), client_check().instrument.id: client_check().instrument}
     rows = [
         {
@@ -39,6 +41,7 @@ def portal_panel(context: template.Context, client: Client, can_write: bool) -> 
         "schedule_form": ScheduleForm(initial=initial_for(schedule)),
         "client": client,
         "can_write": can_write,
+        "in_progress": episode is not None and episode.ended_on is None,
         "rows": rows,
         "form": form,
         "csrf_token": context.get("csrf_token"),

@@ -1,0 +1,211 @@
+"""A client's answers, a safety answer above all, are never turned away and lost.
+
+Found by trying it: answers for a session further ahead than the next one, for a voided session
+or for a questionnaire already answered at that session were refused when sent; the client read
+"This questionnaire has closed", a safety answer raised no alert and emailed nobody, and the
+answers stayed in a draft nobody sees. Requests for an ended episode were offered and answered
+the same way. Each case below fails with that behaviour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils import timezone
+from portal_helpers import GAD7_MILD, PHQ9_SAFETY, answer_page, make_request
+
+from personas import PHQ9_MILD
+from unstuck.errors import InvalidValue
+from unstuck.web.accounts.models import AuditEntry
+from unstuck.web.portal import services
+from unstuck.web.portal.models import QuestionnaireRequest, QuestionnaireSchedule
+from unstuck.web.portal.schedules import plan_due, set_schedule
+from unstuck.web.records import corrections
+from unstuck.web.records import services as records
+from unstuck.web.records.models import SafetyAlert
+
+
+@pytest.fixture
+def record(make_client):
+    return make_client("C-KEEP", [PHQ9_MILD, PHQ9_MILD])  # sessions 1 and 2
+
+
+def open_link(browser: HttpClient, secret: str) -> None:
+    assert browser.get(reverse("portal_link", args=[secret]))["Location"] == reverse("portal_start")
+
+
+def answered_safely(browser: HttpClient, record, *, session: int) -> None:
+    """The client saw the safety message, and the alert waits for the therapist."""
+    response = answer_page(browser, 1, PHQ9_SAFETY)
+    assert response["Location"] == reverse("portal_safety", args=[1])
+    assert "Thank you for telling us" in browser.get(response["Location"]).content.decode()
+    alert = SafetyAlert.objects.get(client=record)
+    assert (alert.session_number, alert.is_open) == (session, True)
+    record.refresh_from_db()
+    assert record.status_rank == 0  # the top of the caseload
+
+
+def test_answers_for_a_session_further_ahead_go_to_the_next_one(
+    client: HttpClient, personas, record
+) -> None:
+    _, secret = make_request(personas.therapist, record, session_number=5)
+    open_link(client, secret)
+    answered_safely(client, record, session=3)
+
+
+def test_answers_for_a_voided_session_go_to_the_next_one(
+    client: HttpClient, personas, record
+) -> None:
+    _, secret = make_request(personas.therapist, record, session_number=3)
+    records.record_session(
+        user=personas.therapist,
+        client=record,
+        data=records.SessionInput(date=timezone.localdate(), attendance="attended"),
+    )
+    corrections.void_session(user=personas.therapist, client=record, number=3, reason="wrong")
+    open_link(client, secret)
+    answered_safely(client, record, session=4)
+
+
+def test_answers_for_a_questionnaire_already_answered_go_to_the_next_session(
+    client: HttpClient, personas, record
+) -> None:
+    _, secret = make_request(personas.therapist, record, ["phq9", "gad7"], session_number=2)
+    open_link(client, secret)
+    answered_safely(client, record, session=3)
+    assert answer_page(client, 2, GAD7_MILD).status_code == 302
+    session = record.episodes.get().sessions.get(number=3)
+    assert sorted(session.responses.values_list("instrument", flat=True)) == ["gad7", "phq9"]
+    assert session.started_by_client
+
+
+def test_no_request_is_made_for_an_ended_episode(personas, record) -> None:
+    records.end_episode(
+        user=personas.therapist, client=record, ended_on=timezone.localdate(), reason="completed"
+    )
+    with pytest.raises(InvalidValue, match="episode of care has ended"):
+        make_request(personas.therapist, record)
+    with pytest.raises(InvalidValue, match="episode of care has ended"):
+        set_schedule(
+            user=personas.therapist,
+            client=record,
+            cadence="before_each",
+            instrument_ids=["phq9"],
+            now=timezone.now(),
+        )
+    assert not QuestionnaireRequest.objects.filter(client=record).exists()
+
+
+def test_the_client_page_offers_no_request_for_an_ended_episode(
+    client: HttpClient, personas, record
+) -> None:
+    client.force_login(personas.therapist)
+    assert "Make the questionnaire link" in client.get(reverse("client", args=[record.pk])).text
+    records.end_episode(
+        user=personas.therapist, client=record, ended_on=timezone.localdate(), reason="completed"
+    )
+    page = client.get(reverse("client", args=[record.pk])).text
+    assert "Make the questionnaire link" not in page
+    assert "Save the schedule" not in page
+    assert "This episode has ended" in page
+
+
+def test_a_link_for_an_episode_ended_since_closes_before_anything_is_typed(
+    client: HttpClient, personas, record
+) -> None:
+    _, secret = make_request(personas.therapist, record)
+    records.end_episode(
+        user=personas.therapist, client=record, ended_on=timezone.localdate(), reason="completed"
+    )
+    response = client.get(reverse("portal_link", args=[secret]))
+    assert response.status_code == 410
+    assert "has closed" in response.text
+
+
+def test_a_safety_answer_sent_as_the_questionnaire_closes_still_shows_the_message(
+    client: HttpClient, personas, record, mailoutbox
+) -> None:
+    """The one case left where answers cannot be stored: the episode ended (or the link
+    expired) while the client was on the page. The client still reads the safety message,
+    the audit log says so, and the therapist is emailed."""
+    _, secret = make_request(personas.therapist, record)
+    open_link(client, secret)
+    client.get(reverse("portal_step", args=[1]))
+    records.end_episode(
+        user=personas.therapist, client=record, ended_on=timezone.localdate(), reason="completed"
+    )
+    session = client.session
+    found = QuestionnaireRequest.objects.get(client=record)
+    with pytest.MonkeyPatch.context() as patch:  # the page was open; its request still is
+        patch.setattr("unstuck.web.portal.selectors._answerable", lambda request: True)
+        response = answer_page(client, 1, PHQ9_SAFETY)
+    assert response["Location"] == reverse("portal_safety", args=[1])
+    assert "Thank you for telling us" in client.get(response["Location"]).text
+    row = AuditEntry.objects.filter(client_code="C-KEEP", action="portal_safety_answer").get()
+    assert "not stored" in row.detail
+    assert f"request {found.pk}" in row.detail
+    assert session is not None
+
+
+def test_a_kiosk_code_opens_its_questionnaire_on_one_tablet_only(
+    client: HttpClient, personas, record
+) -> None:
+    request, _ = make_request(personas.therapist, record)
+    code = services.new_kiosk_code(user=personas.therapist, request=request, now=timezone.now())
+    first, second = HttpClient(), HttpClient()
+    assert first.post(reverse("portal_kiosk"), {"code": code})["Location"] == reverse(
+        "portal_start"
+    )
+    refused = second.post(reverse("portal_kiosk"), {"code": code})
+    assert refused.status_code == 400
+    assert "a code works once" in refused.text
+    assert second.get(reverse("portal_step", args=[1])).status_code == 404
+
+
+def test_an_emailed_link_for_a_client_email_cannot_reach_saves_nothing(
+    client: HttpClient, personas, record, settings
+) -> None:
+    settings.EMAIL_CONFIGURED = True  # set up, but the client has no address
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[record.pk])).text
+    token = re.search(r'name="submit_token" value="([^"]+)"', page)
+    data = {"instruments": ["phq9"], "timing": "before", "session_number": "3"}
+    data |= {"delivery": "email", "submit_token": token.group(1) if token else ""}
+    response = client.post(reverse("portal_request_new", args=[record.pk]), data, follow=True)
+    assert "There is no email address in this client" in response.text
+    assert "column" not in response.text
+    assert not QuestionnaireRequest.objects.filter(client=record).exists()
+
+
+def test_before_every_session_waits_for_the_session_the_client_answered_for(
+    personas, record, settings
+) -> None:
+    settings.EMAIL_CONFIGURED = True
+    record.contact = "keep@example.test"
+    record.save()
+    now = timezone.now()
+    set_schedule(
+        user=personas.therapist,
+        client=record,
+        cadence="before_each",
+        instrument_ids=["phq9"],
+        now=now,
+    )
+    [made] = plan_due(now)
+    request = QuestionnaireRequest.objects.get(pk=made)
+    services.save_draft(request, "phq9", PHQ9_MILD)
+    services.submit(request, now)
+    record.refresh_from_db()
+    assert plan_due(now + dt.timedelta(minutes=1)) == []  # session 3 is still ahead
+    records.record_session(
+        user=personas.therapist,
+        client=record,
+        data=records.SessionInput(date=timezone.localdate(), attendance="attended"),
+    )
+    record.refresh_from_db()
+    assert len(plan_due(now + dt.timedelta(minutes=2))) == 1  # now for session 4
+    assert QuestionnaireSchedule.objects.filter(client=record).exists()
