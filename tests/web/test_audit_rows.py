@@ -42,10 +42,10 @@ def test_pages_that_show_or_print_records_write_their_rows(
     record = make_client("C-800", [PHQ9_SEVERE, PHQ9_SEVERE])
     alex = personas.therapist
     review = reviews.open_review(user=alex, client=record, ratings={})
+    request, _ = make_request(alex, record)  # while the episode is in progress
     letter = reviews.close_with_letter(
         user=alex, client=record, kind="termination", ended_on=dt.date(2026, 3, 1)
     )
-    request, _ = make_request(alex, record)
     client.force_login(alex)
     pages = [
         (reverse("session_new", args=[record.pk]), AuditAction.OPEN_SESSION_FORM),

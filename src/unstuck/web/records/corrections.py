@@ -117,6 +117,7 @@ def correct_session(
     unknown = [m for m in data.markers if m not in MARKER_LABELS]
     if unknown:
         raise InvalidValue("markers", unknown[0], "is not a marker on the checklist")
+    services.check_session_date(session.episode, data.date)
     before = snapshot(session)
     session.date = data.date
     session.attendance = data.attendance

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from unstuck.errors import InvalidValue
 from unstuck.measures import score_answers
@@ -91,6 +92,40 @@ def create_client(
     return client
 
 
+def check_session_date(episode: Episode, date: dt.date) -> None:
+    """A session happens within its episode: not before the episode started (a mistyped
+    year would otherwise lead the charts and the change table as the first score)."""
+    if date < episode.started_on:
+        raise InvalidValue(
+            "date",
+            date.isoformat(),
+            f"The session date {date:%Y-%m-%d} is before this episode of care started "
+            f"({episode.started_on:%Y-%m-%d}); check the year, or correct the episode's start.",
+        )
+
+
+def check_end_date(episode: Episode, ended_on: dt.date) -> None:
+    """An episode ends on a day that has come, after it started and after its last session
+    (the team figures count endings by quarter; an ending before the start was counted there)."""
+    last = (
+        episode.sessions.filter(voided_at__isnull=True, started_by_client=False)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if ended_on > timezone.localdate():
+        problem = "is in the future; end the episode on the day it ends"
+    elif ended_on < episode.started_on:
+        problem = f"is before the episode started ({episode.started_on:%Y-%m-%d})"
+    elif last is not None and ended_on < last:
+        problem = f"is before its latest session ({last:%Y-%m-%d})"
+    else:
+        return
+    raise InvalidValue(
+        "ended_on", ended_on.isoformat(), f"The end date {ended_on:%Y-%m-%d} {problem}."
+    )
+
+
 @transaction.atomic
 def record_session(*, user: User, client: Client, data: SessionInput) -> Session:
     """Store one session with its questionnaires, markers and note; recompute the status.
@@ -118,6 +153,7 @@ def record_session(*, user: User, client: Client, data: SessionInput) -> Session
     episode = selectors.current_episode(client)
     if episode is None or episode.ended_on is not None:
         raise InvalidValue("episode", "", EPISODE_ENDED)
+    check_session_date(episode, data.date)
     session = selectors.client_started_session(episode)
     if data.takes_over is not None and (session is None or session.number != data.takes_over):
         raise InvalidValue(
@@ -178,6 +214,7 @@ def end_episode(
     episode = selectors.current_episode(client)
     if episode is None or episode.ended_on is not None:
         raise InvalidValue("episode", "", EPISODE_ENDED)
+    check_end_date(episode, ended_on)
     still_open = selectors.open_safety_alerts(client)
     if still_open and not safety_considered:
         raise InvalidValue("safety_considered", False, safety.open_at_close(still_open))
