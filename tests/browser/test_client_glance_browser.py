@@ -46,11 +46,22 @@ def _page(browser: Browser, live_server, width: int) -> Page:  # type: ignore[no
 def test_the_client_page_reads_at_a_glance_on_a_desktop_and_a_phone(
     browser: Browser, live_server, transactional_db, make_client
 ) -> None:
+    from unstuck.web.records import services
+
     clients = {
         "off-track": make_client("SYN-OFF", OFF_TRACK),
         "recovering": make_client("SYN-REC", RECOVERING),
         "safety": make_client("SYN-SAFE", SAFETY),
     }
+    # A pasted address in a note is one unbroken word: it wraps, not widening the page (a
+    # safety check's note made the page 19,000 px wide).
+    clients["checked"] = make_client("SYN-CHECK", SAFETY)
+    services.record_safety_check(
+        user=clients["checked"].therapist,  # type: ignore[attr-defined]
+        client=clients["checked"],  # type: ignore[arg-type]
+        outcome="no_current_risk",
+        note="https://example.org/" + "x" * 600,
+    )
     problems: list[str] = []
     for width in (1280, 375):
         page = _page(browser, live_server, width)

@@ -170,3 +170,16 @@ def test_reasons_with_evidence_come_first_and_the_others_are_folded(
     others = re.findall(r'id="reason-([a-z_]+)"', folded)
     assert len(others) + len(re.findall(r'id="reason-([a-z_]+)"', first)) == len(ALL_REASONS)
     assert "safety_crisis" in others
+
+
+def test_the_reviews_notes_are_shown_on_it_and_in_the_consultation_summary(
+    client: HttpClient, personas, stuck
+) -> None:
+    """They were saved and never shown anywhere."""
+    client.force_login(personas.therapist)
+    response = post_review(client, stuck, {"goals_misfit": 3}, notes="Ask about the new job.")
+    page = client.get(response["Location"]).content.decode()
+    assert "Your notes" in page
+    assert "Ask about the new job." in page
+    summary = client.get(reverse("consultation", args=[stuck.pk])).content
+    assert "Notes from that review:</strong> Ask about the new job." in summary.decode()

@@ -214,7 +214,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
             messages.success(
                 request,
                 f"Session {session.number} saved. Status now: {client.get_status_display()}"
-                + (f" ({', '.join(client.flags)})" if client.flags else "")
+                + (f" ({', '.join(flag(f).lower() for f in client.flags)})" if client.flags else "")
                 + ".",
             )
             return redirect("client", client_id=client.pk)

@@ -284,6 +284,7 @@ def _document_context(client: Client) -> dict[str, object]:
             for r in (reviews[0].reasons.all() if reviews else [])
             if r.rating > 0
         ],
+        "review_notes": reviews[0].notes if reviews else "",  # the consultation's, not a letter's
         "today": timezone.localdate(),
         "episode": records.current_episode(client),
     }
