@@ -197,3 +197,45 @@ def test_no_right_can_be_given_outside_the_audited_fields(admin_client, personas
     personas.therapist.refresh_from_db()
     assert not personas.therapist.groups.exists()
     assert not personas.therapist.user_permissions.exists()
+
+
+def test_a_therapist_with_clients_cannot_leave_the_caseload_without_handing_them_over(
+    admin_client, personas, make_client
+) -> None:
+    """A therapist made administrator (or deactivated) left every client, and any open safety
+    alert, where nobody who may write could reach them."""
+    client, _ = admin_client
+    alex = personas.therapist
+    records = [make_client(f"C-97{i}", [PHQ9_MILD]) for i in range(3)]
+    for changes in ({"role": Role.ADMINISTRATOR}, {"is_active": None}):
+        refused = client.post(change_url(alex), change_form(alex, **changes))
+        assert refused.status_code == 200
+        assert "is still the therapist of 3 clients" in refused.content.decode()
+        alex.refresh_from_db()
+        assert (alex.role, alex.is_active) == (Role.THERAPIST, True)
+    page = client.get(change_url(alex)).content.decode()
+    assert "alex is the therapist of 3 clients, 3 in an episode in progress" in page
+    colleague = personas.colleague
+    done = client.post(
+        change_url(alex),
+        change_form(alex, role=Role.ADMINISTRATOR, move_clients_to=colleague.pk),
+    )
+    assert done.status_code == 302
+    for record in records:
+        record.refresh_from_db()
+        assert record.therapist_id == colleague.pk
+    moved = AuditEntry.objects.filter(action=AuditAction.CLIENTS_MOVED).order_by("client_code")
+    assert [(m.client_code, m.detail) for m in moved] == [
+        (r.code, f"from alex to {colleague.username}") for r in records
+    ]
+    alex.refresh_from_db()
+    assert alex.role == Role.ADMINISTRATOR
+
+
+def test_an_account_without_clients_changes_role_freely(admin_client, personas) -> None:
+    client, _ = admin_client
+    colleague = personas.colleague
+    done = client.post(change_url(colleague), change_form(colleague, role=Role.CLINIC_LEAD))
+    assert done.status_code == 302
+    colleague.refresh_from_db()
+    assert colleague.role == Role.CLINIC_LEAD

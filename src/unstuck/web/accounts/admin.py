@@ -14,8 +14,10 @@ from typing import Any
 
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -71,13 +73,59 @@ class RoleFilter(ChoiceFilter):
     vocabulary = Role
 
 
+class AccountForm(UserChangeForm):  # type: ignore[type-arg]
+    """The account form, with a colleague to hand the account's clients to: required when the
+    account stops holding a caseload (another role, or deactivated) while it still has clients,
+    so no client, and no open safety alert, is left where nobody may write."""
+
+    move_clients_to = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Move their clients to",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from unstuck.web.records import handover
+
+        super().__init__(*args, **kwargs)
+        account = self.instance
+        self.holds = handover.held(account) if account.pk else ""
+        field = self.fields["move_clients_to"]
+        field.queryset = User.objects.filter(  # type: ignore[attr-defined]
+            clinic=account.clinic_id, role__in=handover.CARES, is_active=True
+        ).exclude(pk=account.pk)
+        field.help_text = (
+            f"{account.username} is the therapist of {self.holds}. Choose a colleague to make "
+            "them the therapist of all of them (each client is written to the audit log); "
+            "needed before another role or deactivating."
+            if self.holds
+            else "This account has no clients."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        from unstuck.web.records import handover
+
+        cleaned = super().clean() or {}
+        role = cleaned.get("role", self.instance.role)
+        active = cleaned.get("is_active", self.instance.is_active)
+        leaving = role not in handover.CARES or not active
+        if self.holds and leaving and not cleaned.get("move_clients_to"):
+            self.add_error(
+                "move_clients_to",
+                f"{self.instance.username} is still the therapist of {self.holds}; choose a "
+                "colleague to move them to first.",
+            )
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+    form = AccountForm
     list_display = ("username", "first_name", "last_name", "role", "supervisor", "is_active")
     list_filter = (RoleFilter, "is_active")
     fieldsets = (
         *_without_unused(BaseUserAdmin.fieldsets or ()),
-        ("Role in the clinic", {"fields": ("clinic", "role", "supervisor")}),
+        ("Role in the clinic", {"fields": ("clinic", "role", "supervisor", "move_clients_to")}),
     )
     filter_horizontal = ()
     # When someone joined and last signed in are facts to read, not to edit (and as split
@@ -102,6 +150,11 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
             self._refuse_self_grant(obj, before)
         super().save_model(request, obj, form, change)
         services.audit_account_saved(actor=signed_in(request), account=obj, before=before)
+        target = form.cleaned_data.get("move_clients_to")
+        if change and target is not None:
+            from unstuck.web.records import handover
+
+            handover.move_clients(actor=signed_in(request), source=obj, target=target)
 
     @staticmethod
     def _refuse_self_grant(obj: User, before: services.AccountState | None) -> None:

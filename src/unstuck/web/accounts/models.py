@@ -134,6 +134,7 @@ class AuditAction(models.TextChoices):
     DEACTIVATE_ACCOUNT = "deactivate_account", "Deactivated an account"
     REACTIVATE_ACCOUNT = "reactivate_account", "Reactivated an account"
     CHANGE_ACCOUNT = "change_account", "Changed an account's details"
+    CLIENTS_MOVED = "clients_moved", "Moved a client to another therapist"
     CHANGE_PASSWORD = "change_password", "Set someone's password"
     CHANGE_CLINIC = "change_clinic", "Changed the clinic's details"
     SETUP_CLINIC = "setup_clinic", "Set up the clinic and its first administrator"
@@ -150,6 +151,7 @@ ACCESS_GRANTS = frozenset(
         AuditAction.CHANGE_SUPERVISOR,
         AuditAction.CHANGE_ADMIN_RIGHTS,
         AuditAction.REACTIVATE_ACCOUNT,
+        AuditAction.CLIENTS_MOVED,
     }
 )
 
