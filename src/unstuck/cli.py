@@ -279,11 +279,14 @@ def _add_detection_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _detection_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _detection_settings(  # type: ignore[no-untyped-def]
+    args: argparse.Namespace, instruments: Mapping[str, Instrument]
+):
     from unstuck.progress.config import clinic_course_models, load_thresholds
 
     thresholds = load_thresholds(args.thresholds) if args.thresholds else None
-    models = clinic_course_models(args.models) if args.models else None
+    directions = {i.id: i.higher_is_better for i in instruments.values()}
+    models = clinic_course_models(args.models, directions) if args.models else None
     return models, thresholds
 
 
@@ -365,7 +368,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         check_output(
             args.output, "--output", [args.file, args.thresholds, args.models], screen=True
         )
-    models, thresholds = _detection_settings(args)
+    models, thresholds = _detection_settings(args, instruments)
     analysis = analyze_file(
         source, instruments, skip_invalid=args.skip_invalid, models=models, thresholds=thresholds
     )

@@ -7,7 +7,10 @@ the signal code.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import tomllib
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -84,10 +87,42 @@ def _read(path: Path | None, default: str) -> tuple[dict[str, Any], str]:
 
 
 def _build(cls: type, table: Mapping[str, Any], source: str, where: str) -> Any:
-    try:
-        return cls(**table)
-    except TypeError as exc:
-        raise InvalidDefinition(source, where, str(exc)) from exc
+    """`cls(**table)`, each key known and each value of its field's kind (a misspelt key, a
+    number given as text or ``nan`` named in words, not as Python's own message, nor taken in
+    silence: ``residual_sd = nan`` turned the not-on-track rule off)."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(table) - set(names))
+    if unknown:
+        known = ", ".join(names)
+        raise InvalidDefinition(source, where, f"unknown key {unknown[0]!r} (the keys: {known})")
+    required = dataclasses.MISSING
+    missing = [
+        f.name for f in dataclasses.fields(cls) if f.name not in table and f.default is required
+    ]
+    if missing:
+        raise InvalidDefinition(source, where, f"missing key(s): {', '.join(missing)}")
+    hints = typing.get_type_hints(cls)
+    for name, value in table.items():
+        problem = _kind_problem(hints[name], value)
+        if problem:
+            raise InvalidDefinition(source, f"{where}.{name}", f"{value!r} {problem}")
+    return cls(**table)
+
+
+def _kind_problem(hint: Any, value: object) -> str:
+    allowed = typing.get_args(hint) or (hint,)  # `float | None` -> (float, NoneType)
+    if bool in allowed:
+        return "" if isinstance(value, bool) else "must be true or false"
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if float in allowed and numeric:
+        return "" if math.isfinite(float(value)) else "must be a finite number"  # type: ignore[arg-type]
+    if int in allowed and isinstance(value, int) and not isinstance(value, bool):
+        return ""
+    if str in allowed and isinstance(value, str):
+        return ""
+    return "must be " + (
+        "a whole number" if int in allowed else "a number" if float in allowed else "text"
+    )
 
 
 def load_thresholds(path: Path | None = None) -> Thresholds:
@@ -144,9 +179,10 @@ def load_course_models(
             continue
         fields = {k: v for k, v in table.items() if k != "instrument"}
         fields.setdefault("higher_is_better", (higher_is_better or {}).get(instrument, False))
-        models[instrument] = _build(
-            CourseModel, {"instrument": instrument, **fields}, source, instrument
-        )
+        model = _build(CourseModel, {"instrument": instrument, **fields}, source, instrument)
+        if not (model.residual_sd > 0 and model.slope_sd >= 0):
+            raise InvalidDefinition(source, instrument, "need residual_sd > 0 and slope_sd >= 0")
+        models[instrument] = model
     return models
 
 
@@ -159,8 +195,19 @@ def clinic_course_models(
     path: Path, higher_is_better: Mapping[str, bool] | None = None
 ) -> dict[str, CourseModel]:
     """The shipped expected courses, replaced instrument by instrument by a clinic's file
-    from `unstuck fit` (an instrument it could not fit keeps its shipped course)."""
-    return {**default_course_models(), **load_course_models(path, higher_is_better)}
+    from `unstuck fit` (an instrument it could not fit keeps its shipped course).
+
+    `higher_is_better` names every installed instrument: a table for any other (``[phq_9]``)
+    is refused, where it was ignored and the shipped course used in silence.
+    """
+    own = load_course_models(path, higher_is_better)
+    unknown = sorted(set(own) - set(higher_is_better or own))
+    if unknown:
+        known = ", ".join(sorted(higher_is_better or {}))
+        raise InvalidDefinition(
+            Path(path).name, unknown[0], f"is not an installed instrument (they are: {known})"
+        )
+    return {**default_course_models(), **own}
 
 
 @dataclass(frozen=True)
