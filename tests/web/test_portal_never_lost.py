@@ -209,3 +209,17 @@ def test_before_every_session_waits_for_the_session_the_client_answered_for(
     record.refresh_from_db()
     assert len(plan_due(now + dt.timedelta(minutes=2))) == 1  # now for session 4
     assert QuestionnaireSchedule.objects.filter(client=record).exists()
+
+
+def test_back_after_sending_says_the_answers_were_sent(
+    client: HttpClient, personas, record
+) -> None:
+    """It said "This link or code does not open a questionnaire" to a client who had just
+    used it."""
+    _, secret = make_request(personas.therapist, record, ["phq9"])
+    open_link(client, secret)
+    assert answer_page(client, 1, PHQ9_MILD)["Location"] == reverse("portal_done")
+    client.get(reverse("portal_done"))
+    back = client.get(reverse("portal_step", args=[1]))
+    assert back.status_code == 410
+    assert "These answers have already been sent. Thank you." in back.text

@@ -34,6 +34,7 @@ from unstuck.web.records.instruments import instruments
 
 SESSION_KEY = "portal_request_id"
 VIA_KEY = "portal_via"
+SENT_KEY = "portal_sent"  # this browser sent its answers: Back says so, not "wrong link"
 LANGUAGE_KEY = "portal_language"  # the language the client chose ("": the forms' own)
 CHOOSE_ONE = _("Please choose an answer for this question.")
 MESSAGES = {
@@ -111,6 +112,8 @@ def with_request(view: Callable[..., HttpResponse]) -> Handler:
         found = selectors.open_request(pk, timezone.now()) if isinstance(pk, int) else None
         if found is None:
             if not isinstance(pk, int):
+                if request.session.get(SENT_KEY):
+                    return _closed(request, "used", 410)
                 return _closed(request, "unknown", 404)
             sent = QuestionnaireRequest.objects.filter(pk=pk, completed_at__isnull=False)
             return _closed(request, "used" if sent.exists() else "expired", 410)
@@ -124,6 +127,7 @@ def _unlock(request: HttpRequest, found: QuestionnaireRequest, via: str) -> None
         request.session.cycle_key()
     request.session[SESSION_KEY] = found.pk
     request.session[VIA_KEY] = via
+    request.session.pop(SENT_KEY, None)
     services.open_request(found, via=via, now=timezone.now())
 
 
@@ -324,6 +328,8 @@ def _forget(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
     if kiosk:
         request.session[VIA_KEY] = "kiosk"
+    else:  # a phone: its Back button then says the answers were sent (a tablet says nothing)
+        request.session[SENT_KEY] = True
 
 
 @never_cache
