@@ -163,6 +163,17 @@ def test_a_name_with_a_line_break_is_refused_and_a_clean_one_kept(
     assert Client.objects.get().name == "Ann-Marie O'Neil \u00e9"
 
 
+def test_a_code_differing_only_in_capitals_is_refused(http: HttpClient, personas) -> None:
+    """ "syn-000003" was taken beside "SYN-000003": a session easily goes to the wrong one."""
+    http.force_login(personas.therapist)
+    data = {"code": "SYN-000003", "started_on": "2026-01-05"}
+    assert http.post(reverse("client_new"), data).status_code == 302
+    again = http.post(reverse("client_new"), {**data, "code": "syn-000003"})
+    assert again.status_code == 200
+    assert "already has the code &#x27;SYN-000003&#x27;" in again.content.decode()
+    assert list(Client.objects.values_list("code", flat=True)) == ["SYN-000003"]
+
+
 @pytest.mark.parametrize(
     ("field", "value"), [("code", "C" * 41), ("name", "n" * 201), ("contact", "c" * 201)]
 )

@@ -77,6 +77,14 @@ def create_client(
         problems["code"] = "code is empty"
     if any(problems.values()):  # the form checks these too; this guards every other caller
         raise ValidationError({f: p for f, p in problems.items() if p})
+    alike = Client.objects.filter(clinic_id=therapist.clinic_id, code__iexact=code.strip())
+    if (taken := alike.values_list("code", flat=True).first()) is not None:
+        raise InvalidValue(
+            "code",
+            code,
+            f"Another client in this clinic already has the code {taken!r}; codes that differ "
+            "only in capital letters are too easily mixed up. Choose another.",
+        )
     client = Client.objects.create(
         clinic_id=therapist.clinic_id,
         therapist=therapist,
