@@ -96,6 +96,9 @@ urlpatterns += [
     ),
     path("clients/<int:client_id>/reopen/", correction_views.episode_reopen, name="episode_reopen"),
     path(
+        "clients/<int:client_id>/details/", correction_views.client_details, name="client_details"
+    ),
+    path(
         "clients/<int:client_id>/instruments/",
         correction_views.client_instruments,
         name="client_instruments",

@@ -84,6 +84,9 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         label="Move their clients to",
     )
 
+    class Meta(UserChangeForm.Meta):
+        model = User
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from unstuck.web.records import handover
 

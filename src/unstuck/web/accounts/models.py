@@ -113,6 +113,7 @@ class AuditAction(models.TextChoices):
     PORTAL_REQUEST_SUBMITTED = "portal_request_submitted", "Sent their questionnaires"
     PORTAL_REQUEST_VIEWED = "portal_request_viewed", "Viewed a questionnaire request"
     PORTAL_SCHEDULE_SET = "portal_schedule_set", "Set a client's questionnaire schedule"
+    CHANGE_CLIENT_DETAILS = "change_client_details", "Changed a client's name or contact details"
     # Clinic figures
     VIEW_TEAM_FIGURES = "view_team_figures", "Viewed the team's figures"
     EXPORT_TEAM_FIGURES = "export_team_figures", "Exported the team's figures"

@@ -1,5 +1,5 @@
 """Pages for corrections and endings: correct or void a session, preview an ending, reopen an
-episode, choose a client's questionnaires.
+episode, choose a client's questionnaires, change a client's name and contact details.
 
 A colleague gets 404 (`selectors.access_client`); a supervisor reads but does not write (403);
 only a session's author corrects it (see `corrections.can_correct`).
@@ -19,8 +19,14 @@ from django.urls import reverse
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.models import User, signed_in
 from unstuck.web.idempotency.once import submit_once
-from unstuck.web.records import corrections, safety, selectors, services
-from unstuck.web.records.forms import CorrectionForm, EndEpisodeForm, InstrumentsForm, VoidForm
+from unstuck.web.records import corrections, handover, safety, selectors, services
+from unstuck.web.records.forms import (
+    ClientDetailsForm,
+    CorrectionForm,
+    EndEpisodeForm,
+    InstrumentsForm,
+    VoidForm,
+)
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import (
     Attendance,
@@ -241,3 +247,36 @@ def _before_text(previous: dict[str, Any]) -> str:
         given = " ".join("blank" if a is None else str(a) for a in answers)
         parts.append(f"{name} answers {given}")
     return "; ".join(parts)
+
+
+@login_required
+def client_details(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The client's name and contact details (an email address lets links be emailed)."""
+    client = _writable(request, client_id)
+    initial = {"name": client.name, "contact": client.contact}
+    form = ClientDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = submit_once(
+                request,
+                lambda: handover.change_details(
+                    user=signed_in(request), client=client, **form.cleaned_data
+                ),
+                lambda _: reverse("client", args=[client.pk]),
+            )
+        except UnstuckError as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            saved = f"Saved the {' and '.join(changed)}." if changed else "Nothing was changed."
+            messages.success(request, saved)
+            return redirect("client", client_id=client.pk)
+    return render(
+        request,
+        "records/client_form.html",
+        {
+            "form": form,
+            "title": f"{client.code}: name and contact details",
+            "button": "Save",
+            "cancel": reverse("client", args=[client.pk]),
+        },
+    )

@@ -40,7 +40,18 @@ def item_field(instrument: Instrument, number: int) -> str:
     return f"{instrument.id}__item_{number}"
 
 
-class ClientForm(CheckedText):
+class ClientDetailsForm(CheckedText):
+    """A client's name and contact details: set when the client is added, changed later."""
+
+    name = forms.CharField(max_length=200, required=False, help_text="Optional.")
+    contact = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Optional. An email address here lets the clinic email questionnaire links.",
+    )
+
+
+class ClientForm(ClientDetailsForm):
     code = forms.CharField(
         max_length=40,
         help_text="A pseudonymous code (for example C-042), never the client's name.",
@@ -48,8 +59,7 @@ class ClientForm(CheckedText):
     started_on = forms.DateField(
         initial=dt.date.today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    name = forms.CharField(max_length=200, required=False, help_text="Optional.")
-    contact = forms.CharField(max_length=200, required=False, help_text="Optional.")
+    field_order = ("code", "started_on", "name", "contact")
 
 
 class SessionForm(CheckedText):

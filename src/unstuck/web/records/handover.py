@@ -1,19 +1,47 @@
-"""Handing a colleague's clients to another therapist, for when their role changes or they
-leave: without it, a therapist made administrator or deactivated left every client (and any
-open safety alert) where nobody who may write could reach them.
+"""Changes to who a client is and who sees them: their name and contact details, and
+handing a colleague's clients to another therapist.
 
-Only counts are shown to the administrator who does it (they open no clinical record); each
-client moved is one audit row, naming both therapists.
+A client's contact details could be typed only when the client was added, so a client added
+without an email address could never be emailed a questionnaire link. A therapist made
+administrator or deactivated left every client (and any open safety alert) where nobody who
+may write could reach them; only counts are shown to the administrator who hands them over
+(they open no clinical record), and each client moved is one audit row, naming both therapists.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.records.models import Client
+from unstuck.web.validation import field_problem
+
+
+def change_details(*, user: User, client: Client, name: str, contact: str) -> list[str]:
+    """Store the client's name and contact details; the audit row names what changed (never
+    the values). Returns the changed fields' names."""
+    problems = {f: field_problem(Client, f, v) for f, v in (("name", name), ("contact", contact))}
+    if any(problems.values()):  # the form checks these too; this guards every other caller
+        raise ValidationError({f: p for f, p in problems.items() if p})
+    changed = [
+        label
+        for label, field, value in (("name", "name", name), ("contact details", "contact", contact))
+        if getattr(client, field) != value
+    ]
+    if changed:
+        Client.objects.filter(pk=client.pk).update(name=name, contact=contact)
+        client.name, client.contact = name, contact
+        record_audit(
+            user,
+            AuditAction.CHANGE_CLIENT_DETAILS,
+            client_code=client.code,
+            detail=" and ".join(changed),
+        )
+    return changed
+
 
 CARES = frozenset({Role.THERAPIST, Role.SUPERVISOR})  # the roles that hold a caseload
 
