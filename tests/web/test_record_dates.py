@@ -95,3 +95,21 @@ def test_an_episode_ends_on_its_last_session_day(personas, record) -> None:
         user=personas.therapist, client=record, ended_on=dt.date(2026, 1, 12), reason="completed"
     )
     assert episode.ended_on == dt.date(2026, 1, 12)
+
+
+def test_an_ended_episode_suggests_reopening_not_the_next_step_of_therapy(
+    personas, make_client
+) -> None:
+    """The client page of an ended episode still said to consider an impasse review."""
+    stuck = make_client("C-ENDS", [PHQ9_SEVERE] * 6)
+    before = stuck.next_action
+    assert before
+    assert not before.startswith("The episode")
+    services.end_episode(
+        user=personas.therapist, client=stuck, ended_on=dt.date(2026, 2, 9), reason="completed"
+    )
+    stuck.refresh_from_db()
+    assert stuck.next_action.startswith("The episode of care has ended")
+    corrections.reopen_episode(user=personas.therapist, client=stuck)
+    stuck.refresh_from_db()
+    assert stuck.next_action == before

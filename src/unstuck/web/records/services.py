@@ -238,6 +238,7 @@ def end_episode(
     episode.save(update_fields=["ended_on", "end_reason"])
     client.episode_ended_on = ended_on  # leaves the active caseload
     client.save(update_fields=["episode_ended_on"])
+    refresh_status(client, episode=episode)  # its next step
     record_audit(user, AuditAction.END_EPISODE, client_code=client.code, detail=reason)
     return episode
 

@@ -41,6 +41,7 @@ NO_FLAG_ACTIONS = {
     "insufficient_data": "Collect a second measure",
     "at_risk": "Look at the drift together",
 }
+ENDED_ACTION = "The episode of care has ended; reopen it to record more sessions"
 STATUS_RANK = {"off_track": 1, "at_risk": 2, "on_track": 3, "insufficient_data": 4}
 
 
@@ -107,6 +108,8 @@ def refresh_status(
     client.last_session_on = sessions[-1].date if sessions else None
     if still_open:
         client.next_action = safety.next_step(still_open[0])
+    elif client.episode_ended_on is not None:  # no review or plan to suggest for a closed one
+        client.next_action = ENDED_ACTION
     else:
         client.next_action = (
             NEXT_ACTIONS[flags[0]] if flags else NO_FLAG_ACTIONS.get(summary.status, "")
