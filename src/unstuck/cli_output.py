@@ -68,6 +68,8 @@ def write_output(path: Path, option: str, write: Callable[[IO[bytes]], object]) 
             os.fsync(out.fileno())
         with contextlib.suppress(OSError):  # as a new file would be (mkstemp makes it 0600)
             os.chmod(temporary, 0o666 & ~_umask())
+        if path.exists() and not path.is_file():  # checked before the work; and again here
+            raise CannotWrite(option, str(path), "is not an ordinary file; give a file name")
         os.replace(temporary, path)
     except OSError as exc:
         raise _cannot_write(path, option, exc) from None
