@@ -142,7 +142,13 @@ def test_setup_refuses_a_second_clinic_and_names_a_missing_answer(
     assert "password:" in piped.stderr
     assert "setup stopped" in piped.stderr
     env["UNSTUCK_SETUP_PASSWORD"] = PASSWORD
-    made = setup("--no-input", "--clinic", "SYN Clinic", "--username", "admin")
+    no_clinic = setup("--no-input", "--username", "admin")
+    assert no_clinic.returncode == 2
+    assert no_clinic.stderr == "unstuck: setup --no-input needs --clinic\n"  # no password note
+    bad_name = setup("--no-input", "--clinic", "SYN Clinic", "--username", "bo ss/!")
+    assert bad_name.returncode == 2  # the account pages' rule: no space, '/' or '!'
+    assert bad_name.stderr.startswith("unstuck: user name 'bo ss/!': Enter a valid username")
+    made = setup("--no-input", "--clinic", "SYN Clinic", "--username", "admin")  # none made yet
     assert made.returncode == 0, made.stderr
     again = setup(answers=ANSWERS)
     assert again.returncode == 2

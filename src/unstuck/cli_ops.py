@@ -34,26 +34,36 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     restore.set_defaults(run=_run_restore)
 
 
-def _database() -> dict[str, object]:
+def _database(*, connect_now: bool = True) -> dict[str, object]:
     from unstuck.web import commands
 
-    commands.setup()
+    commands.setup(connect_now=connect_now)
     from django.db import connections
 
     return dict(connections["default"].settings_dict)
 
 
 def _run_backup(args: argparse.Namespace) -> int:
-    from unstuck.web.backup import backup
+    from unstuck.web.backup import backup, check_target
 
+    check_target(args.file)  # before the settings make a data folder
     backup(_database(), args.file)
     print(f"Backup written to {args.file}")
     return 0
 
 
 def _run_restore(args: argparse.Namespace) -> int:
-    from unstuck.web.backup import restore
+    from unstuck.web import commands
+    from unstuck.web.backup import check_backup, check_kind, restore
+    from unstuck.web.env import envdatabase
 
-    restore(_database(), args.file, force=args.force)
+    checked = check_backup(args.file)  # read whole before the settings make anything
+    engine = envdatabase("DATABASE_URL", "sqlite:///unstuck.sqlite3")["ENGINE"]  # its kind only
+    check_kind(checked, engine)
+    # An SQLite file is not opened through Django: --force must replace one it cannot read.
+    db = _database(connect_now=False)
+    if not str(db["ENGINE"]).endswith("sqlite3"):
+        commands.connect()
+    restore(db, checked, force=args.force)
     print(f"Restored {args.file}; run `unstuck serve` to use it.")
     return 0

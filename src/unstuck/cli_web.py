@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from unstuck.cli_tools import at_least
 from unstuck.errors import UnstuckError
 
 
@@ -25,14 +26,14 @@ def add_web_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     add_serve_options(serve)
     serve.add_argument(
         "--threads",
-        type=int,
+        type=at_least(1),
         default=1,
         help="threads per worker process (default 1: each process serves one request at a "
         "time, which is quicker than several threads sharing one process)",
     )
     serve.add_argument(
         "--workers",
-        type=int,
+        type=at_least(1),
         default=None,
         help="worker processes (default CPU cores + 1; served by gunicorn)",
     )
@@ -84,17 +85,29 @@ def add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument(
         "--port",
-        type=int,
+        type=port_number,
         default=None,
-        help="port (default 8000, or $UNSTUCK_PORT)",
+        help="port, 1-65535 (default 8000, or $UNSTUCK_PORT)",
     )
+
+
+PORT_RULE = "expected a port number, 1-65535"
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port. 0 ("any free port") is refused: the app's address is
+    printed, and written into messages, before the server starts."""
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r}: {PORT_RULE}")
+    return int(text)
 
 
 def default_port() -> int:
     value = os.environ.get("UNSTUCK_PORT", "") or "8000"
-    if not value.isdigit() or not 0 < int(value) < 65536:
-        raise UnstuckError(f"UNSTUCK_PORT={value!r}: expected a port number, 1-65535")
-    return int(value)
+    try:
+        return port_number(value)
+    except argparse.ArgumentTypeError:
+        raise UnstuckError(f"UNSTUCK_PORT={value!r}: {PORT_RULE}") from None
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -102,7 +115,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     return commands.serve(
         args.host,
-        args.port or default_port(),
+        args.port or default_port(),  # port_number refuses 0
         args.threads,
         workers=args.workers,
         single=args.dev,

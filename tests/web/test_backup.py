@@ -176,3 +176,76 @@ def test_it_refuses_a_file_that_is_not_a_backup(
     done = target.unstuck("backup", str(tmp_path / "no-such-folder" / "x.backup"))
     assert done.returncode == 2
     assert "does not exist" in done.stderr
+
+
+def _seed_a_clinic(database: Database) -> None:
+    """A migrated database with a clinic and its administrator (quicker than the demo)."""
+    env = dict(database.env, UNSTUCK_SETUP_PASSWORD="ops-backup-Passw0rd")
+    done = subprocess.run(
+        [UNSTUCK, "setup", "--no-input", "--clinic", "SYN Backup Clinic", "--username", "admin"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def _overwrite_a_table(backup: Path, damaged: Path) -> None:
+    """A copy of an SQLite backup with the first page of one table overwritten."""
+    with closing(sqlite3.connect(backup)) as conn:
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+        (root,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'accounts_user'"
+        ).fetchone()
+    data = bytearray(backup.read_bytes())
+    data[(root - 1) * page_size : root * page_size] = b"\xa5" * page_size
+    damaged.write_bytes(bytes(data))
+
+
+def _not_unstuck(database: Database, path: Path) -> None:
+    """A backup of the right kind whose database is not Unstuck's."""
+    if database.postgres is None:
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute("CREATE TABLE notes (line TEXT)")
+            conn.commit()
+        return
+    done = subprocess.run(
+        ["pg_dump", "--format=custom", f"--file={path}", database.postgres],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_damaged_or_cut_short_backup_is_refused_and_nothing_changes(
+    databases: tuple[Database, Database], tmp_path: Path
+) -> None:
+    """It was restored as it was (SQLite: "Restored", exit 0, a malformed database) or ended
+    in a traceback that left an empty database file behind."""
+    source, target = databases
+    _not_unstuck(target, tmp_path / "foreign.backup")  # while the target is still empty
+    _seed_a_clinic(source)
+    backup = tmp_path / "clinic.backup"
+    assert source.unstuck("backup", str(backup)).returncode == 0
+    data = backup.read_bytes()
+    bad = {"cut short": data[: len(data) // 3], "its first bytes": data[:300]}
+    for name, content in bad.items():
+        (tmp_path / name).write_bytes(content)
+    if source.postgres is None:
+        _overwrite_a_table(backup, tmp_path / "overwritten")
+    before = source.tables()
+    for path in sorted(p for p in tmp_path.iterdir() if p.is_file() and p != backup):
+        refused = target.unstuck("restore", str(path))
+        assert refused.returncode == 2, (path.name, refused.stdout)
+        assert refused.stderr.startswith("unstuck: "), refused.stderr
+        assert refused.stderr.count("\n") == 1, refused.stderr
+        assert "Nothing was changed" in refused.stderr
+        forced = source.unstuck("restore", "--force", str(path))
+        assert forced.returncode == 2, (path.name, forced.stdout)
+    assert source.tables() == before
+    if target.postgres is None:
+        assert not target.data_dir.exists()  # not even an empty database file
+    else:
+        assert target.tables() == {}

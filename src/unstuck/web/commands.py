@@ -7,20 +7,100 @@ start quickly.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
+
+from unstuck.errors import UnstuckError
+from unstuck.web.env import envdatabase
 
 SETTINGS = "unstuck.web.settings"
 DEMO_DIR = "unstuck-demo"
 
 
-def setup() -> None:
+def setup(*, connect_now: bool = True) -> None:
+    """Load the settings and open the database (unless not `connect_now`); one line (an
+    `UnstuckError`) when either cannot be used: a bad DATABASE_URL or data folder, a database
+    that does not answer or cannot be read."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    if "DATABASE_URL" in os.environ:
+        envdatabase("DATABASE_URL", "")  # the settings would stop on it with a traceback
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise UnstuckError(f"the settings cannot be used: {_one_line(exc)}") from None
+    if connect_now:
+        connect()
+
+
+def connect() -> None:
+    """Open the database now, so that one which cannot be reached or read is named plainly."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError, connection
+
+    try:
+        connection.ensure_connection()
+        if connection.vendor == "sqlite":  # a file that is not a database fails only here
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM sqlite_master")
+    except (DatabaseError, ImproperlyConfigured) as exc:
+        raise UnstuckError(database_problem(connection.settings_dict, exc)) from None
+
+
+def database_problem(db: Mapping[str, Any], exc: Exception) -> str:
+    """What is wrong with the database `db` (Django's settings for it), and what to do."""
+    reason = _one_line(exc)
+    if str(db["ENGINE"]).endswith("sqlite3"):
+        return (
+            f"the SQLite database {db['NAME']} cannot be read ({reason}); move it aside, or "
+            "restore a backup with `unstuck restore --force FILE`"
+        )
+    where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
+    for pattern, advice in _POSTGRES_PROBLEMS:
+        if re.search(pattern, reason):
+            return advice.format(
+                where=where, name=db.get("NAME"), user=db.get("USER"), host=db.get("HOST")
+            )
+    return f"the database in DATABASE_URL cannot be opened ({reason}); check DATABASE_URL"
+
+
+# What libpq says (a pattern), and what it means for the person who set DATABASE_URL.
+_POSTGRES_PROBLEMS = (
+    (
+        r"Connection refused",
+        "nothing answers at {where}: start PostgreSQL there, or correct the host and port in "
+        "DATABASE_URL",
+    ),
+    (
+        r'database ".*" does not exist',
+        "the database {name!r} does not exist at {where}: create it (createdb {name}), or "
+        "correct its name in DATABASE_URL",
+    ),
+    (
+        r'role ".*" does not exist',
+        "PostgreSQL at {where} has no user {user!r}: create it (createuser {user}), or correct "
+        "the user in DATABASE_URL",
+    ),
+    (
+        r"resolve host|translate host name",
+        "the host {host!r} in DATABASE_URL cannot be found: correct it",
+    ),
+    (
+        r"password authentication failed",
+        "PostgreSQL at {where} refused the password of {user!r}: correct it in DATABASE_URL",
+    ),
+)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def migrate(verbosity: int = 0) -> None:
@@ -35,8 +115,11 @@ def serve(
     """Serve the web app: several gunicorn processes, or one waitress process (`single`).
 
     Migrations, static files and the clinic's detection settings are handled once, here, before
-    any worker starts.
+    any worker starts; a port that cannot be used is refused before all of them.
     """
+    from unstuck.web.serving import check_can_listen
+
+    check_can_listen(host, port)
     setup()
     migrate()
     from django.core.management import call_command
@@ -48,12 +131,24 @@ def serve(
         from unstuck.web.serving import serve_gunicorn
 
         return serve_gunicorn(host, port, workers=workers, threads=threads)
-    from waitress import serve as waitress_serve
+    return _serve_waitress(host, port, threads)
 
+
+def _serve_waitress(host: str, port: int, threads: int) -> int:
+    import logging
+
+    from waitress.server import create_server
+
+    from unstuck.web.serving import listen_problem
     from unstuck.web.wsgi import application
 
+    try:
+        server = create_server(application, host=host, port=port, threads=threads, ident="unstuck")
+    except OSError as exc:  # taken since check_can_listen looked
+        raise UnstuckError(listen_problem(host, port, exc)) from None
+    logging.basicConfig()  # as waitress.serve does: its warnings reach standard error
     print(f"Unstuck is running on http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
-    waitress_serve(application, host=host, port=port, threads=threads, ident="unstuck")
+    server.run()  # returns on Ctrl-C
     return 0
 
 
@@ -82,6 +177,10 @@ def refresh_statuses() -> None:
 
 def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) -> int:
     """Fresh demo database (in ./unstuck-demo unless UNSTUCK_DATA_DIR is set), then serve."""
+    if serve_after:  # before a minute of loading, not after
+        from unstuck.web.serving import check_can_listen
+
+        check_can_listen(host, port)
     if "UNSTUCK_DATA_DIR" not in os.environ and "DATABASE_URL" not in os.environ:
         shutil.rmtree(DEMO_DIR, ignore_errors=True)
         os.environ["UNSTUCK_DATA_DIR"] = str(Path(DEMO_DIR).resolve())
@@ -118,7 +217,7 @@ def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) ->
         f"\n  private link (open it in a phone-sized window): {portal.link}"
         f"\n  kiosk: open http://{host}:{port}/kiosk/ and type {portal.kiosk_code}"
         " (session feedback; the code works for 30 minutes)"
-        f"\n  emails are written to {os.environ.get('UNSTUCK_EMAIL_DIR', '(email not set up)')}"
+        f"\n  {_where_email_goes()}"
     )
     for code, therapist in open_safety_alerts():
         print(
@@ -129,6 +228,16 @@ def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) ->
         return 0
     print()
     return serve(host, port, threads=8)
+
+
+def _where_email_goes() -> str:
+    from django.conf import settings
+
+    if settings.EMAIL_HOST:
+        return f"emails are sent through the SMTP server {settings.EMAIL_HOST}"
+    if settings.EMAIL_FILE_PATH:
+        return f"emails are written to {settings.EMAIL_FILE_PATH}"
+    return "email is not set up: no messages are sent (UNSTUCK_EMAIL_HOST, see the README)"
 
 
 def manage(argv: Sequence[str]) -> int:
@@ -209,11 +318,7 @@ def setup_clinic(given: dict[str, str | None], *, no_input: bool) -> int:
     if no_input:
         missing = [name for name in ("clinic", "username", "password") if not answers[name]]
         if missing:
-            print(
-                f"unstuck: setup --no-input needs {', '.join('--' + m for m in missing)}"
-                f" (the password may come from ${SETUP_PASSWORD_ENV} instead)",
-                file=sys.stderr,
-            )
+            print(f"unstuck: {_missing_answers(missing)}", file=sys.stderr)
             return 2
     for _attempt in range(5):
         if not no_input:
@@ -239,6 +344,13 @@ def setup_clinic(given: dict[str, str | None], *, no_input: bool) -> int:
         )
         return 0
     return 2
+
+
+def _missing_answers(missing: list[str]) -> str:
+    message = f"setup --no-input needs {', '.join('--' + m for m in missing)}"
+    if "password" in missing:
+        message += f" (the password may come from ${SETUP_PASSWORD_ENV} instead)"
+    return message
 
 
 def _ask_missing(answers: dict[str, str | None]) -> None:

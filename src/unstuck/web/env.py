@@ -8,10 +8,20 @@ healthchecks' ``envbool``/``envint``).
 from __future__ import annotations
 
 import os
+import urllib.parse
+from typing import Any
+
+import dj_database_url
+
+from unstuck.errors import UnstuckError
+
+# The databases Unstuck is built and tested on (README: "SQLite or PostgreSQL").
+DATABASE_ENGINES = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
+DATABASE_EXAMPLE = "postgresql://USER@HOST:5432/NAME"
 
 
-class SettingError(RuntimeError):
-    pass
+class SettingError(UnstuckError):
+    """A setting that cannot be used; `unstuck` prints it as one line and exits with 2."""
 
 
 def envstr(name: str, default: str) -> str:
@@ -44,3 +54,37 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return default
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def envdatabase(name: str, default: str, **options: Any) -> dict[str, Any]:
+    """Django's settings for the database the URL in `name` names (`default` when unset).
+
+    The value is never repeated in a message: it may hold a password.
+    """
+    value = os.environ.get(name, default)
+    if not value.strip():
+        raise SettingError(
+            f"{name} is empty: unset it to use SQLite in the data folder, or give a database "
+            f"such as {DATABASE_EXAMPLE}"
+        )
+    try:
+        db: dict[str, Any] = dict(dj_database_url.parse(value, **options))
+    except ValueError:
+        raise SettingError(
+            f"{name} is not a database address: give one such as {DATABASE_EXAMPLE}, or unset "
+            "it to use SQLite in the data folder"
+        ) from None
+    if db["ENGINE"] not in DATABASE_ENGINES:
+        scheme = urllib.parse.urlsplit(value).scheme
+        raise SettingError(
+            f"{name}: Unstuck runs on PostgreSQL or SQLite, not {scheme!r}; give a database "
+            f"such as {DATABASE_EXAMPLE}, or unset it to use SQLite in the data folder"
+        )
+    if db["ENGINE"].endswith("postgresql") and not db["NAME"]:
+        raise SettingError(f"{name} names no database: end it with one, as in {DATABASE_EXAMPLE}")
+    if db["ENGINE"].endswith("sqlite3") and db["NAME"] in {"", ":memory:"}:
+        raise SettingError(
+            f"{name} names no SQLite file (the records would vanish when the program stops): "
+            "give sqlite:////full/path/unstuck.sqlite3, or unset it"
+        )
+    return db

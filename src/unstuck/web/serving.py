@@ -16,10 +16,15 @@ does not hold a worker: the proxy buffers the request and the response.
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+
+from unstuck.errors import UnstuckError
 
 # A worker that has not answered for this long is restarted; a consultation PDF of a long
 # episode takes a few seconds, never minutes.
@@ -58,6 +63,45 @@ def _post_fork(server: Any, worker: Any) -> None:  # gunicorn's hook takes exact
     _close_connections()
 
 
+def check_can_listen(host: str, port: int) -> None:
+    """Refuse, before anything starts, an address and port this machine cannot listen on:
+    a port in use gave a traceback (waitress) or "Unstuck is running" and then a failure."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError):
+        raise UnstuckError(_NOT_HERE.format(host=host)) from None
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UnstuckError(listen_problem(host, port, exc)) from None
+
+
+_NOT_HERE = (
+    "--host {host}: not an address of this machine; use 127.0.0.1 (with a reverse proxy in "
+    "front) or one of this machine's addresses"
+)
+
+
+def listen_problem(host: str, port: int, exc: OSError) -> str:
+    """Why the server cannot listen on `host`:`port`, and what to do, in one line."""
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is in use by another program: stop it, or choose another "
+            "port with --port (or $UNSTUCK_PORT)"
+        )
+    if exc.errno == errno.EACCES:
+        return (
+            f"this account may not listen on port {port} (ports below 1024 need root): choose "
+            "a port from 1024 up with --port"
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return _NOT_HERE.format(host=host)
+    return f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port"
+
+
 def serve_gunicorn(host: str, port: int, *, workers: int | None, threads: int) -> int:
     count = workers or default_workers()
     _close_connections()
@@ -77,11 +121,19 @@ def serve_gunicorn(host: str, port: int, *, workers: int | None, threads: int) -
         # Trust X-Forwarded-* only from a reverse proxy on this machine (see the README).
         "forwarded_allow_ips": os.environ.get("UNSTUCK_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
         "post_fork": _post_fork,
+        "when_ready": _say_when_ready(
+            f"Unstuck is running on http://{host}:{port}/ with {count} processes x {threads} "
+            "threads  (Ctrl-C stops it)"
+        ),
     }
-    print(
-        f"Unstuck is running on http://{host}:{port}/ with {count} processes x {threads} "
-        "threads  (Ctrl-C stops it)",
-        flush=True,
-    )
     _Unstuck(options).run()
     return 0
+
+
+def _say_when_ready(message: str) -> Callable[[Any], None]:
+    """gunicorn's hook once it listens: only then is it true that Unstuck is running."""
+
+    def when_ready(server: Any) -> None:
+        print(message, flush=True)
+
+    return when_ready

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from unstuck.web.env import SettingError
+
 # Seconds a writer waits for another writer's transaction to finish before giving up. A save
 # holds the lock for milliseconds; 30 s covers a burst of a whole clinic saving at once.
 BUSY_TIMEOUT_SECONDS = 30
@@ -38,11 +40,48 @@ def _owned(path: Path) -> bool:
     return path.exists() and path.stat().st_uid == os.geteuid()
 
 
-def private_dir(path: Path) -> None:
-    """Create the data folder readable by the service's user only (0700)."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+def private_dir(path: Path, setting: str = "UNSTUCK_DATA_DIR") -> None:
+    """Create the data folder readable by the service's user only (0700).
+
+    A folder that cannot be made or written stops the start with one line naming it and the
+    `setting` that chose it, as does each function here.
+    """
+    _make_dir(path, setting)
     if _owned(path):
-        path.chmod(0o700)
+        try:
+            path.chmod(0o700)
+        except OSError as exc:
+            raise _unusable(path, setting, exc) from None
+    _check_writable(path, setting)
+
+
+def usable_dir(path: Path, setting: str) -> None:
+    """Create the folder `path` if needed, leaving the mode of an existing one alone."""
+    _make_dir(path, setting)
+    _check_writable(path, setting)
+
+
+def _make_dir(path: Path, setting: str) -> None:
+    if path.exists() and not path.is_dir():
+        raise SettingError(f"{setting}: {path} is a file, not a folder; give a folder's path")
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unusable(path, setting, exc) from None
+
+
+def _check_writable(path: Path, setting: str) -> None:
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise SettingError(
+            f"{setting}: this account may not write in {path}; give a folder it may write in"
+        )
+
+
+def _unusable(path: Path, setting: str, exc: OSError) -> SettingError:
+    return SettingError(
+        f"{setting}: the folder {path} cannot be used ({exc.strerror or exc}); give a folder "
+        "this account may create and write in"
+    )
 
 
 def private_sqlite_file(path: Path) -> None:
@@ -50,9 +89,17 @@ def private_sqlite_file(path: Path) -> None:
     umask), and tighten an existing one; SQLite gives its -wal and -shm files the same mode."""
     if str(path) in {"", ":memory:"} or str(path).startswith("file:"):
         return
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    usable_dir(path.parent, "the SQLite file's folder")
+    if path.exists() and not path.is_file():
+        raise SettingError(f"the SQLite file {path} is not a file; give a file's path")
+    try:
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise SettingError(
+            f"the SQLite file {path} cannot be created ({exc.strerror or exc}); give a "
+            "folder this account may write in"
+        ) from None
     for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if _owned(part):
             part.chmod(0o600)

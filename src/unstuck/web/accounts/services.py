@@ -15,6 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Field, Model
 
 from unstuck.errors import UnstuckError
 from unstuck.web.accounts.audit import record_audit
@@ -134,6 +135,7 @@ def check_setup_answers(clinic: str, username: str, email: str, password: str) -
         raise SetupError("clinic name: give the clinic a name, e.g. 'Riverside Therapy'")
     if not username.strip():
         raise SetupError("user name: give the administrator a user name, e.g. 'admin'")
+    _check_names(clinic, username, email)
     if User.objects.filter(username=username.strip()).exists():
         raise SetupError(f"user name {username.strip()!r}: an account with this name exists")
     if email:
@@ -145,6 +147,24 @@ def check_setup_answers(clinic: str, username: str, email: str, password: str) -
         validate_password(password, User(username=username.strip(), email=email))
     except ValidationError as exc:
         raise SetupError("password: " + " ".join(exc.messages)) from None
+
+
+def _check_names(clinic: str, username: str, email: str) -> None:
+    """Refuse a name the database would refuse, or the account pages would: the models' own
+    rules (Django's user-name characters, each field's length), on SQLite as on PostgreSQL."""
+    checks: tuple[tuple[type[Model], str, str, str], ...] = (
+        (Clinic, "name", "clinic name", clinic.strip()),
+        (User, "username", "user name", username.strip()),
+        (User, "email", "e-mail", email),
+    )
+    for model, name, label, value in checks:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field)
+        try:
+            field.run_validators(value)
+        except ValidationError as exc:
+            shown = f" {value!r}" if len(value) <= 40 else ""
+            raise SetupError(f"{label}{shown}: {' '.join(exc.messages)}") from None
 
 
 def create_clinic(clinic: str, username: str, email: str, password: str) -> User:
