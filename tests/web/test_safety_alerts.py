@@ -185,6 +185,9 @@ def test_a_colleague_gets_404_and_a_supervisor_cannot_record(
     assert client.post(url, {"outcome": "no_current_risk"}).status_code == 403
     assert not SafetyCheck.objects.exists()
     assert SafetyAlert.objects.get().is_open
+    # The alert is there for the supervisor too, saying who is to check in.
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert f"Safety answer: {personas.therapist.display_name} to check in" in page
 
 
 def test_the_check_is_refused_with_a_clear_reason(
