@@ -239,3 +239,17 @@ def test_an_account_without_clients_changes_role_freely(admin_client, personas) 
     assert done.status_code == 302
     colleague.refresh_from_db()
     assert colleague.role == Role.CLINIC_LEAD
+
+
+def test_only_someone_with_a_caseload_has_a_supervisor(admin_client, personas) -> None:
+    """A clinic lead could be saved with a supervisor."""
+    client, _ = admin_client
+    colleague = personas.colleague
+    assert colleague.supervisor_id is not None
+    client.post(
+        change_url(colleague),
+        change_form(colleague, role=Role.CLINIC_LEAD, supervisor=personas.supervisor.pk),
+    )
+    colleague.refresh_from_db()
+    assert (colleague.role, colleague.supervisor_id) == (Role.CLINIC_LEAD, None)
+    assert AuditEntry.objects.filter(action=AuditAction.CHANGE_SUPERVISOR).exists()

@@ -112,6 +112,8 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         role = cleaned.get("role", self.instance.role)
         active = cleaned.get("is_active", self.instance.is_active)
         leaving = role not in handover.CARES or not active
+        if role not in handover.CARES and "supervisor" in cleaned:
+            cleaned["supervisor"] = None  # only a caseload is supervised (the change is audited)
         if self.holds and leaving and not cleaned.get("move_clients_to"):
             self.add_error(
                 "move_clients_to",
