@@ -51,18 +51,13 @@ def read_therapists(path: Path) -> dict[str, str]:
     """client_id -> therapist; every bad row is reported with its row number."""
     from unstuck.analysis.outcomes import keyed_rows
 
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise InvalidValue("--therapists", str(path), f"cannot be read ({exc.strerror})") from None
     out: dict[str, str] = {}
     problems: list[Problem] = []
-    with handle:
-        for row_number, row in keyed_rows(handle, ("client_id", "therapist")):
-            if not row["client_id"] or not row["therapist"]:
-                problems.append(Problem(row_number, "client_id/therapist", None, "is empty"))
-            else:
-                out[row["client_id"]] = row["therapist"]
+    for row_number, row in keyed_rows(path, ("client_id", "therapist")):
+        if not row["client_id"] or not row["therapist"]:
+            problems.append(Problem(row_number, "client_id/therapist", None, "is empty"))
+        else:
+            out[row["client_id"]] = row["therapist"]
     if problems:
         raise InvalidRows(path.name, tuple(problems[:10]), len(problems), len(problems))
     return out

@@ -116,6 +116,7 @@ BYTE_KINDS = (
     "semicolons",
     "blank lines",
     "no final newline",
+    "line of spaces",
 )
 KINDS = TABLE_KINDS + BYTE_KINDS
 
@@ -198,6 +199,9 @@ def _mutate_bytes(data: bytes, kind: str, a: int, b: int) -> bytes:
         return data.replace(b",", b";")
     if kind == "blank lines":
         return data[:at] + b"\n\n" + data[at:]
+    if kind == "line of spaces":  # a blank-looking line is no row either
+        end = data.find(b"\n", at)
+        return data + b" \t \n" if end < 0 else data[: end + 1] + b" \t \n" + data[end + 1 :]
     return data.rstrip(b"\n")  # no final newline
 
 
@@ -237,7 +241,7 @@ def expected(data: bytes) -> Expected | None:
     if not records:
         return Expected(0, {})
     names = [column_name(h) for h in records[0]]
-    rows = [r for r in records[1:] if any(cell != "" for cell in r)]
+    rows = [r for r in records[1:] if any(cell.strip(" \t") for cell in r)]  # blank: no row
     sessions: dict[str, set[str]] = {}
     key = next((names.index(k) for k in ("occasion", "date") if k in names), None)
     if "client_id" in names and key is not None:
@@ -296,10 +300,12 @@ def judge(data: bytes, folder: Path, *, skip_invalid: bool = False) -> Outcome:
 
 
 def _blank_rows(path: Path) -> int:
-    """Rows of the file that are blank lines (or only separators): not records."""
+    """Rows of the file that are blank lines (or only separators, spaces and tabs): not
+    records."""
     import polars as pl
 
     raw = read_file(path)
     if not raw.width:
         return 0
-    return int(raw.select(pl.all_horizontal(pl.all().is_null()).sum()).item())
+    cell = pl.all().cast(pl.String).str.strip_chars(" \t")
+    return int(raw.select(pl.all_horizontal(cell.is_null() | (cell == "")).sum()).item())

@@ -112,3 +112,60 @@ def test_quarters_need_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     caseload, *_ = _files(tmp_path)
     assert main(["report", str(caseload), "--table", "quarters"]) != 0
     assert "needs a date on every row" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["UTF-16", "semicolons", "tabs, CRLF and a byte-order mark", "blank lines", "CR only"],
+)
+def test_therapists_and_outcomes_are_read_as_the_caseload_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], shape: str
+) -> None:
+    """They were read as UTF-8 with commas only: a UTF-16 file ended in a traceback and a
+    semicolon-separated one was refused for want of its columns."""
+    caseload, therapists, outcomes = _files(tmp_path)
+    args = ["report", str(caseload), "--therapists", str(therapists), "--outcomes", str(outcomes)]
+    assert main(args) == 0
+    expected = capsys.readouterr().out
+    for path in (therapists, outcomes):
+        text = path.read_text()
+        if shape == "UTF-16":
+            path.write_bytes(text.encode("utf-16"))
+        elif shape == "semicolons":
+            path.write_text(text.replace(",", ";"))
+        elif shape == "blank lines":
+            path.write_text(text.replace("\n", "\n \n", 2) + "\n\n")
+        elif shape == "CR only":
+            path.write_text(text.replace("\n", "\r"))
+        else:
+            path.write_bytes(
+                b"\xef\xbb\xbf" + text.replace(",", "\t").replace("\n", "\r\n").encode()
+            )
+    assert main(args) == 0, capsys.readouterr().err
+    assert capsys.readouterr().out == expected
+
+
+@pytest.mark.parametrize("option", ["--therapists", "--outcomes"])
+def test_a_therapists_or_outcomes_file_not_in_utf8_is_refused_naming_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    caseload, *_ = _files(tmp_path)
+    path = tmp_path / "latin1.csv"
+    column = "therapist" if option == "--therapists" else "ended"
+    path.write_bytes(f"client_id,{column}\nSYN-A0,x\nSYN-A1,Jos\xe9\n".encode("latin-1"))
+    assert main(["report", str(caseload), option, str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err == (
+        f"unstuck: {path}: line 3 holds a byte that is not UTF-8 text (b'\\xe9'); save the "
+        "file as CSV UTF-8\n"
+    )
+
+
+def test_rows_of_the_outcomes_file_keep_their_numbers_after_a_blank_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caseload, _, outcomes = _files(tmp_path)
+    outcomes.write_text("client_id;ended\nSYN-A0;completed\n\nSYN-A1;dropout\n")
+    assert main(["report", str(caseload), "--outcomes", str(outcomes)]) == 2
+    assert "row 4, column 'ended', value 'dropout': must be one of" in capsys.readouterr().err

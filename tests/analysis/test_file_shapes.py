@@ -119,7 +119,8 @@ def test_a_quote_left_open_is_refused_not_read_as_one_row(
         (b"", "the file is empty"),
         (
             b"client_id,occasion,instrument,score\nSYN-1,1,phq9,20,5\n",
-            "not a readable CSV file",
+            "row 2, column '(whole row)', value 'SYN-1,1,phq9,20,5': has 5 fields where the "
+            "header has 4: probably a comma inside a value",
         ),
         (
             b"client_id,occasion,instrument,score\nSYN\x00-1,1,phq9,20\n",
@@ -186,3 +187,136 @@ def test_blank_lines_and_empty_rows_are_not_rows(
     )
     assert code == 2
     assert "row 5, column 'score', value 'x'" in err
+
+
+HEADER = "client_id,occasion,instrument,score\n"
+
+
+@pytest.mark.parametrize(("separator", "mark"), [(",", "comma"), (";", "semicolon"), ("\t", "tab")])
+def test_a_row_with_more_fields_than_the_header_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], separator: str, mark: str
+) -> None:
+    """A comma in a note without quote marks: polars named no row ("found more fields than
+    defined in 'Schema'"). The blank line is a row, as a spreadsheet shows it."""
+    text = HEADER + "A,1,phq9,10\n\nA,2,phq9,5,extra,more\nA,3,phq9,4\nB,1,phq9,8\n"
+    data = text.replace(",", separator).encode()
+    code, out, err = analyze(tmp_path, capsys, data)
+    assert (code, out) == (2, "")
+    shown = "A,2,phq9,5,extra,more".replace(",", separator)
+    assert err.splitlines()[1] == (
+        f"  row 4, column '(whole row)', value {shown!r}: has 6 fields where the header has "
+        f"4: probably a {mark} inside a value (such as a note) without quote marks around it; "
+        f'put the value in quotes ("...") or remove the {mark}'
+    )
+    code, out, err = analyze(tmp_path, capsys, data, "--skip-invalid", "--format", "csv")
+    assert code == 0
+    assert "left out 1 row(s) with 1 problem(s):\n  row 4, column '(whole row)'" in err
+    assert [line[:2] for line in out.splitlines()[1:]] == ["A,", "B,"]
+    code, out, _ = analyze(tmp_path, capsys, data, "--skip-invalid")
+    assert '"n":2' in out.replace(" ", "")  # A's sessions 1 and 3
+
+
+def test_a_row_with_more_fields_is_refused_for_that_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its values are misplaced, so "two" is not also reported as a bad session number."""
+    code, _, err = analyze(tmp_path, capsys, (HEADER + "A,1,phq9,10\nA,two,phq9,5,x\n").encode())
+    assert code == 2
+    assert err.splitlines()[0].endswith(": 1 problem(s) in 1 row(s)")
+    assert "row 3, column '(whole row)', value 'A,two,phq9,5,x': has 5 fields" in err
+
+
+def test_a_carriage_return_inside_a_value_does_not_shift_the_row_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """polars keeps a lone CR in the value where Python's csv module would end a row there:
+    the rows are counted as polars reads them, or the wrong row would be left out."""
+    data = (HEADER + "A,1,phq9,1\r0\nA,2,phq9,5,x\nA,3,phq9,4\n").encode()
+    code, _, err = analyze(tmp_path, capsys, data, "--skip-invalid")
+    assert code == 0
+    assert "left out 2 row(s) with 3 problem(s)" in err  # the CR is refused in its own row
+    assert "row 2, column 'score', value '1\\r0': not a number" in err
+    assert "row 3, column '(whole row)', value 'A,2,phq9,5,x': has 5 fields" in err
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        'A,1,phq9,10,said "ok\nB,1,phq9,7,x"\nC,1,phq9,5\n',  # polars: one quoted value
+        'A,1,phq9,10,1"A\n",",\nC,1,phq9,5\n',  # polars: "CSV malformed"
+    ],
+)
+def test_longer_rows_whose_place_is_uncertain_refuse_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: str
+) -> None:
+    """A quote mark inside a value (not around it) can make polars split the rows where
+    Python's csv module does not: a row named then may not be that row of the table, so none
+    is left out in its place; the file is refused naming the row."""
+    code, out, err = analyze(tmp_path, capsys, (HEADER + rows).encode(), "--skip-invalid")
+    assert (code, out) == (2, "")
+    assert ": row 2 has 5 fields where the header has 4: probably a comma" in err
+
+
+def test_every_row_longer_than_the_header_is_a_short_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = b"client_id,occasion,instrument\nA,1,phq9,10\nA,2,phq9,5\n"
+    code, out, err = analyze(tmp_path, capsys, data, "--skip-invalid")
+    assert (code, out) == (2, "")
+    assert "every row has more fields than the header (row 2 has 4, the header 3)" in err
+
+
+def test_empty_fields_past_the_header_lose_nothing_and_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = (HEADER + "A,1,phq9,10,,\nA,2,phq9,5, ,\t\n").encode()
+    code, out, err = analyze(tmp_path, capsys, data)
+    assert (code, err) == (0, "")
+    assert '"n":2' in out.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            'A,1,phq9,10\n"A,2,phq9,5\nA,3,phq9,4\n',
+            "row 3, '\"A,2,phq9,5': a quote mark (\") opens a value that is never closed, so "
+            "every line after it would be part of that one value; close the quote or remove it",
+        ),
+        (  # the value over two lines before it makes rows and lines differ
+            'A,1,phq9,"1\n0"\n"A,2,phq9,5\nA,3,phq9,4\n',
+            "row 3 (line 4 of the file), '\"A,2,phq9,5': a quote mark (\") opens a value",
+        ),
+        (
+            'A,1,phq9,10\nA,2,phq9,"5"x\n',
+            "row 3, 'A,2,phq9,\"5\"x': a value in quote marks is followed by more text",
+        ),
+    ],
+)
+def test_a_quote_mark_that_breaks_the_file_is_named_by_its_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: str, message: str
+) -> None:
+    """Never closed, the quote makes the rest of the file one value: no row after it can be
+    read, so even --skip-invalid refuses the file (it would lose every row after it)."""
+    for flags in ((), ("--skip-invalid",)):
+        code, out, err = analyze(tmp_path, capsys, (HEADER + rows).encode(), *flags)
+        assert (code, out) == (2, "")
+        assert message in err, err
+
+
+def test_lines_of_only_spaces_or_tabs_are_not_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = GOOD.replace("SYN-1,2", "   \n\t\n \t, ,\t,\nSYN-1,2")
+    code, out, err = analyze(tmp_path, capsys, data.encode(), "--format", "csv")
+    assert (code, err) == (0, "")
+    assert len(out.splitlines()) == 3
+    code, _, err = analyze(
+        tmp_path, capsys, data.replace("SYN-1,2,phq9,12", "SYN-1,2,phq9,x").encode()
+    )
+    assert code == 2
+    assert "1 problem(s) in 1 row(s)\n  row 6, column 'score', value 'x'" in err
+    # A row with values is a row, whatever its client_id.
+    code, _, err = analyze(tmp_path, capsys, (GOOD + "  ,3,phq9,9\n").encode())
+    assert code == 2
+    assert "row 5, column 'client_id', value '': client_id is empty" in err

@@ -36,6 +36,40 @@ def as_categories(
     )
 
 
+def without_blank_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """The rows that are not blank, and their ``client_id`` without spaces around it.
+
+    A blank line, a line of bare separators and a line of only spaces or tabs hold no row
+    (none is refused). Spaces are looked for only in the rows whose client id is blank once
+    stripped (`stripped` strips it anyway, and finds cheaply when there is nothing to
+    strip), so a file without such lines costs one look at its empty cells.
+    """
+    columns = [c for c in frame.columns if c != "row"]
+    empty = pl.all_horizontal(pl.col(c).is_null() for c in columns)
+    if frame.select(empty.any()).item():
+        frame = frame.filter(~empty)
+    ids = frame.get_column("client_id")
+    if ids.dtype != pl.String:
+        return frame, ids
+    tidy = stripped(ids)
+    if tidy is ids and not ids.has_nulls():
+        return frame, ids
+    maybe = frame.filter(tidy.is_null() | (tidy.str.len_bytes() == 0))
+    spaces = pl.all_horizontal(_spaces(c, t) for c, t in maybe.select(columns).schema.items())
+    blank = maybe.filter(spaces).get_column("row")
+    if blank.is_empty():
+        return frame, tidy
+    keep = ~frame.get_column("row").is_in(blank.implode())
+    return frame.filter(keep), tidy.filter(keep)
+
+
+def _spaces(column: str, dtype: pl.DataType) -> pl.Expr:
+    """Empty, or only spaces and tabs (not line breaks: those come from a quote left open)."""
+    if dtype != pl.String:
+        return pl.col(column).is_null()
+    return pl.col(column).is_null() | (pl.col(column).str.strip_chars(" \t").str.len_bytes() == 0)
+
+
 def stripped(ids: pl.Series) -> pl.Series:
     """Ids without spaces around them. Each row's id is the first of its run of equal ids,
     so only those (about one per client: files list a client's rows together) are looked

@@ -22,9 +22,16 @@ from unstuck.analysis.cells import (
     blank,
     not_whole_from,
     parse_numbers,
-    stripped,
+    without_blank_rows,
 )
-from unstuck.analysis.rawcsv import ITEM, column_name, header_problem, read_file
+from unstuck.analysis.rawcsv import (
+    ITEM,
+    PROBLEM_COLUMNS,
+    RaggedRows,
+    column_name,
+    header_problem,
+    read_file,
+)
 from unstuck.analysis.refused import merge_safety_rows, safety_rows
 from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems, sessions_without_a_form
@@ -39,14 +46,7 @@ MAX_LISTED = 50
 SHOWN_CHARS = 80  # a value in a problem is shown up to this many characters
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters but line breaks
 
-PROBLEM_SCHEMA = pl.Schema(
-    {
-        "row": pl.Int64,
-        "column": pl.String,
-        "value": pl.String,
-        "reason": pl.String,
-    }
-)
+PROBLEM_SCHEMA = pl.Schema(PROBLEM_COLUMNS)
 OBSERVATION_COLUMNS = (
     "row",
     "client_id",
@@ -86,8 +86,14 @@ def read_observations(
 ) -> Observations:
     """Read a CSV file of measures and check every value (see `check_observations`)."""
     name = source if isinstance(source, str | Path) else getattr(source, "name", "input")
-    raw = read_file(source)
-    return check_observations(raw, instruments, source=str(name), skip_invalid=skip_invalid)
+    ragged = None
+    try:
+        raw = read_file(source)
+    except RaggedRows as refused:  # listed with the other refused rows
+        raw, ragged = refused.frame, refused.rows
+    return check_observations(
+        raw, instruments, source=str(name), skip_invalid=skip_invalid, ragged=ragged
+    )
 
 
 def check_observations(
@@ -96,6 +102,7 @@ def check_observations(
     *,
     source: str = "input",
     skip_invalid: bool = False,
+    ragged: pl.DataFrame | None = None,
 ) -> Observations:
     """Check a table of text values and turn it into typed observations.
 
@@ -118,7 +125,10 @@ def check_observations(
     - ``markers`` is optional: how many in-session signs of pulling back the therapist
       noted (a whole number from 0; blank is 0).
     - A client may have one row per instrument and session; the rows of one session share
-      its attendance, date and markers.
+      its attendance, date and markers, and a later session is not dated before an
+      earlier one.
+    - `ragged` lists rows read with more fields than the header (`rawcsv.RaggedRows`):
+      they are refused like the others, and only for that (their values are misplaced).
 
     Without ``skip_invalid`` any problem raises `InvalidRows` and nothing is returned, so a
     partly wrong file never yields a partly right analysis by accident. With it, the rows
@@ -140,10 +150,8 @@ def check_observations(
     if missing:
         raise MissingColumns(tuple(missing), tuple(frame.columns))
 
-    empty = pl.all_horizontal(pl.col(c).is_null() for c in frame.columns)
     frame = frame.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
-    if frame.select(empty.any()).item():  # blank lines (or ",,,") hold no row: not refused
-        frame = frame.filter(~empty)
+    frame, ids = without_blank_rows(frame)  # ids: client_id without spaces around it
     problems: list[pl.DataFrame] = []
     # Checks are collected and evaluated together at the end, in one parallel pass; the
     # (slower) listing of offending rows is built only for checks that found something.
@@ -177,7 +185,7 @@ def check_observations(
         )
     known = sorted(instruments)
     frame = as_categories(frame, "instrument", lambda v: v.strip().lower(), known)
-    frame = frame.with_columns(stripped(frame.get_column("client_id")))
+    frame = frame.with_columns(ids)
     frame = frame.with_columns(client_codes(frame.get_column("client_id")).alias("_c"))
     flag(blank("client_id"), "client_id", "client_id is empty")
     flag(
@@ -295,6 +303,9 @@ def check_observations(
                 )
             )
 
+    if ragged is not None and ragged.height:
+        misplaced = pl.col("row").is_in(ragged.get_column("row").implode())
+        problems = [p.filter(~misplaced) for p in problems] + [ragged]
     found = pl.concat([p.cast(PROBLEM_SCHEMA) for p in problems]) if problems else None
     if found is not None:  # a huge value (such as lines joined by a quote) is shown cut
         shown = pl.col("value")

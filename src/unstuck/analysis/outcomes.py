@@ -7,14 +7,12 @@ The outcomes file has one row per client: ``client_id,ended`` with ``ended`` one
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
 
 import polars as pl
 
-from unstuck.analysis.rawcsv import CsvUnreadable
+from unstuck.analysis.rawcsv import CsvUnreadable, column_name, header_problem, read_file
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.progress.dropout import (
     ENDINGS,
@@ -25,43 +23,50 @@ from unstuck.progress.dropout import (
 )
 
 
-def keyed_rows(handle: IO[str], columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+def keyed_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     """The rows of a small CSV keyed by client (``client_id,ended``, ``client_id,therapist``),
     each with its row number in the file (the header is row 1): header names and values
-    stripped, names lower-cased. Raises `MissingColumns` when a column of `columns` is absent.
+    stripped, names lower-cased; blank lines are not rows. The file is read as the caseload
+    is (`rawcsv.read_file`: UTF-16, semicolons or tabs, old Mac line endings; a file that is
+    not UTF-8 text is refused naming the line). Raises `MissingColumns` when a column of
+    `columns` is absent.
     """
-    reader = csv.DictReader(handle)
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    try:
+        path.open("rb").close()
+    except OSError as exc:
+        raise CsvUnreadable(str(path), f"cannot be read ({exc.strerror})") from None
+    raw = read_file(path)
+    problem = header_problem(str(path), raw.columns)
+    if problem is not None:
+        raise problem
+    header = [column_name(c) for c in raw.columns]
     missing = tuple(c for c in columns if c not in header)
     if missing:
         raise MissingColumns(missing, tuple(header))
-    for row_number, raw in enumerate(reader, start=2):
-        yield row_number, {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+    text = raw.select(pl.all().cast(pl.String).str.strip_chars().fill_null(""))
+    rows = []
+    for row_number, values in enumerate(text.iter_rows(), start=2):
+        if any(values):
+            rows.append((row_number, dict(zip(header, values, strict=True))))
+    return rows
 
 
 def read_outcomes(path: Path) -> dict[str, str]:
     """client_id -> how the episode ended; every bad row is reported with row and value."""
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise CsvUnreadable(str(path), f"cannot be read ({exc.strerror})") from None
     out: dict[str, str] = {}
     problems: list[Problem] = []
-    with handle:
-        for row_number, row in keyed_rows(handle, ("client_id", "ended")):
-            client, ended = row["client_id"], row["ended"].lower()
-            if not client:
-                problems.append(Problem(row_number, "client_id", None, "is empty"))
-            elif ended not in ENDINGS:
-                problems.append(
-                    Problem(
-                        row_number, "ended", row["ended"], f"must be one of {', '.join(ENDINGS)}"
-                    )
-                )
-            elif client in out:
-                problems.append(Problem(row_number, "client_id", client, "appears twice"))
-            else:
-                out[client] = ended
+    for row_number, row in keyed_rows(path, ("client_id", "ended")):
+        client, ended = row["client_id"], row["ended"].lower()
+        if not client:
+            problems.append(Problem(row_number, "client_id", None, "is empty"))
+        elif ended not in ENDINGS:
+            problems.append(
+                Problem(row_number, "ended", row["ended"], f"must be one of {', '.join(ENDINGS)}")
+            )
+        elif client in out:
+            problems.append(Problem(row_number, "client_id", client, "appears twice"))
+        else:
+            out[client] = ended
     if problems:
         raise InvalidRows(path.name, tuple(problems[:10]), len(problems), len(problems))
     return out

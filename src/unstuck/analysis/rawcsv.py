@@ -15,12 +15,14 @@ from typing import IO
 
 import polars as pl
 
+from unstuck.analysis.csvrows import Shape, file_shape, longer_reason, same_rows
 from unstuck.errors import UnstuckError
 
 ITEM = re.compile(r"item_(\d+)$")  # an item answer column, once named by `column_name`
 DUPLICATED = re.compile(r"_duplicated_\d+$")  # how polars renames a repeated header
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 SNIFFED_BYTES = 1 << 16  # the first rows, looked at to choose how to read item answers
+PROBLEM_COLUMNS = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 
 
 def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
@@ -36,7 +38,10 @@ def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
     readable = source if isinstance(source, str | Path) else io.BytesIO(source.read())
     try:
         readable, separator = _spreadsheet_dialect(readable)  # read twice below if need be
-        return read_raw(readable, separator)
+        try:
+            return read_raw(readable, separator)
+        except pl.exceptions.ComputeError as exc:
+            return _misshapen(name, readable, separator, exc)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         reason = "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror
         raise CsvUnreadable(name, reason or type(exc).__name__) from exc
@@ -49,6 +54,58 @@ def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
         raise CsvUnreadable(name, f"not a readable CSV file ({first_line})") from exc
     except UnicodeDecodeError as exc:  # a UTF-16 byte-order mark on something else
         raise CsvUnreadable(name, f"not readable as UTF-16 text ({exc.reason})") from exc
+
+
+def _misshapen(
+    name: str, source: str | Path | io.BytesIO, separator: str, exc: Exception
+) -> pl.DataFrame:
+    """A file polars refused: a row with more fields than the header is named (`RaggedRows`,
+    holding the file read without the extra fields, for `--skip-invalid`), and so is the row
+    where a quote mark breaks the file; any other failure is raised as it was."""
+    if "utf-8" in str(exc).lower():
+        raise exc
+    shape = file_shape(source, separator)
+    if shape.broken_quote:
+        raise CsvUnreadable(name, shape.broken_quote) from exc
+    if not (shape.longer or shape.spare):
+        raise exc
+    if len(shape.longer) == shape.records > 1:  # the header, not the rows, lacks a column
+        first = shape.longer[0]
+        raise CsvUnreadable(
+            name,
+            f"every row has more fields than the header (row {first.row} has {first.fields}, "
+            f"the header {shape.width}): give every column a name in the header (row 1)",
+        ) from exc
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    reason = _longer_rows(shape, separator)
+    try:
+        frame = read_raw(source, separator, ragged=True)  # fields past the header cut off
+    except pl.exceptions.ComputeError:  # quote marks inside values polars cannot follow
+        raise CsvUnreadable(name, reason) from exc
+    aligned = same_rows(frame, shape)  # else which row of the frame is which is uncertain
+    if aligned and not shape.longer:  # only empty fields past the header: nothing is lost
+        return frame
+    if not aligned:
+        raise CsvUnreadable(name, reason) from exc
+    rows = pl.DataFrame(
+        [
+            (r.row, "(whole row)", r.text, longer_reason(r.fields, shape.width, separator))
+            for r in shape.longer
+        ],
+        schema=PROBLEM_COLUMNS,
+        orient="row",
+    )
+    raise RaggedRows(name, reason, frame, rows) from exc
+
+
+def _longer_rows(shape: Shape, separator: str) -> str:
+    """The first row with more fields than the header, and how many more there are."""
+    if not shape.longer:
+        return "its rows cannot be told apart: check the quote marks in its values"
+    first, more = shape.longer[0], len(shape.longer) - 1
+    also = f" (and {more} more row(s) like it)" if more else ""
+    return f"row {first.row} {longer_reason(first.fields, shape.width, separator)}{also}"
 
 
 def _spreadsheet_dialect(
@@ -111,6 +168,17 @@ class CsvUnreadable(UnstuckError):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
+
+
+@dataclass(eq=False)
+class RaggedRows(CsvUnreadable):
+    """Rows with more fields than the header (a comma in a value without quote marks, most
+    often): which column each value belongs to cannot be told, so those rows are refused.
+    Reading a file of measures lists them with the other refused rows (`--skip-invalid`
+    leaves them out); read on its own, the file is refused (``reason`` names the first)."""
+
+    frame: pl.DataFrame  # the file read with the fields past the header cut off
+    rows: pl.DataFrame  # row, column, value, reason (PROBLEM_COLUMNS), one per such row
 
 
 @dataclass(eq=False)
@@ -177,14 +245,17 @@ def column_name(header: str) -> str:
     return header.strip().lstrip("\ufeff").strip().lower()
 
 
-def read_raw(source: str | Path | io.BytesIO, separator: str = ",") -> pl.DataFrame:
+def read_raw(
+    source: str | Path | io.BytesIO, separator: str = ",", *, ragged: bool = False
+) -> pl.DataFrame:
     """Read the file, parsing number columns while reading when the whole file allows it.
 
     Parsing while reading is much faster, but a single bad value makes it fail; then the
     file is read again as text so that `unstuck.analysis.csvinput` can name every bad value.
     Item answers are whole numbers in every instrument, so they are read as small integers
     (a quarter of the memory of floats) unless the first rows show other numbers, such as
-    "2.0" from a program that writes whole numbers with a decimal point.
+    "2.0" from a program that writes whole numbers with a decimal point. With `ragged`,
+    fields past the header's last column are cut off (`_misshapen` has named those rows).
     """
     head = _first_rows(source, separator)
     numbers: dict[str, type[pl.DataType]] = {}
@@ -201,7 +272,11 @@ def read_raw(source: str | Path | io.BytesIO, separator: str = ",") -> pl.DataFr
         source.seek(0)
     try:
         typed = pl.read_csv(
-            source, infer_schema=False, schema_overrides=numbers, separator=separator
+            source,
+            infer_schema=False,
+            schema_overrides=numbers,
+            separator=separator,
+            truncate_ragged_lines=ragged,
         )
         floats = [c for c, t in numbers.items() if t == pl.Float64]
         # "nan" and "inf" parse as numbers; read as text to report them as the person wrote them.
@@ -216,7 +291,9 @@ def read_raw(source: str | Path | io.BytesIO, separator: str = ",") -> pl.DataFr
         pass
     if isinstance(source, io.BytesIO):
         source.seek(0)
-    return pl.read_csv(source, infer_schema=False, separator=separator)
+    return pl.read_csv(
+        source, infer_schema=False, separator=separator, truncate_ragged_lines=ragged
+    )
 
 
 def _first_rows(source: str | Path | io.BytesIO, separator: str) -> pl.DataFrame:

@@ -8,15 +8,60 @@ row's answers or total can be wrong is registered as a check with a plain reason
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from unstuck.analysis.rawcsv import ITEM
+from unstuck.errors import MissingColumns
 from unstuck.measures import InstrumentSet, score_expressions
 from unstuck.progress.wording import number, number_expr
 
 Flag = Callable[[pl.Expr, str, str | pl.Expr], None]  # a check: rows, column, reason
+
+
+@dataclass(eq=False)
+class MissingItemColumns(MissingColumns):
+    """Rows answer an instrument item by item, but some of its items have no column: their
+    answers cannot be told from skipped ones, so the file is refused rather than every row
+    prorated (or its safety item taken as unanswered)."""
+
+    # `missing` and `present` (the item columns the file has) are as in MissingColumns
+    instrument: str  # as people know it: "PHQ-9"
+    items: int
+    row: int  # the first row that gives its answers
+
+    def __str__(self) -> str:
+        return (
+            f"{self.instrument} answers are given item by item (from row {self.row}), but the "
+            f"file has no column {', '.join(self.missing)}: {self.instrument} has {self.items} "
+            f"items, item_1 to item_{self.items}, and each needs its column (leave an answer "
+            "the client skipped empty)"
+        )
+
+
+def check_item_columns(frame: pl.DataFrame, instruments: InstrumentSet, present: set[str]) -> None:
+    """Raise `MissingItemColumns` when rows give an instrument's answers item by item and
+    some of its items have no column (for the instrument met first in the file, if several).
+    An instrument given only as totals needs none; rows of an instrument with fewer items
+    leave the higher item columns empty. `frame` holds ``_has_items``; its rows are looked at
+    only when a column is missing."""
+    items = tuple(c for c in frame.columns if ITEM.match(c))
+    if not items:  # totals only
+        return
+    lacking: list[MissingItemColumns] = []
+    for instrument in (instruments[i] for i in sorted(present) if i in instruments):
+        k = len(instrument.items)
+        missing = tuple(f"item_{j}" for j in range(1, k + 1) if f"item_{j}" not in items)
+        if missing:
+            given = pl.col("_has_items") & (pl.col("instrument") == instrument.id)
+            first = frame.select(pl.col("row").filter(given).min()).item()
+            if first is not None:
+                lacking.append(MissingItemColumns(missing, items, instrument.name, k, first))
+    if lacking:
+        raise min(lacking, key=lambda e: e.row)
 
 
 def score_rows(
@@ -38,6 +83,7 @@ def score_rows(
     )
     frame = frame.with_columns(has_items.alias("_has_items"))
     has_items = pl.col("_has_items")
+    check_item_columns(frame, instruments, present)
     score = pl.col("score")
     outputs: dict[str, list[tuple[pl.Expr, pl.Expr]]] = {
         k: [] for k in ("_items_total", "prorated", "safety_alert", "safety_unanswered")

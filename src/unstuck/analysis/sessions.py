@@ -54,11 +54,11 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
         (same & (pl.col("_i") == pl.col("_i").shift(1)) & (pl.col("_i") >= 0)).any().alias("dup"),
         *(differs(f"_{c}") for c in shared),
     ).row(0)
+    out = dates_out_of_order(keyed) if session == "occasion" else []
     if any(found):  # the rows to list, with their values as written
         keyed = keyed.join(
             frame.select("row", "client_id", "instrument", session, *shared), on="row"
         )
-    out: list[pl.DataFrame] = []
     if found[0]:
         first = keyed.with_columns(_first=pl.col("row").min().over("_c", "_s", "_i"))
         out.append(
@@ -97,6 +97,54 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
             )
         )
     return out
+
+
+def dates_out_of_order(keyed: pl.DataFrame) -> list[pl.DataFrame]:
+    """Rows dated before an earlier session of their client: sessions are numbered in the
+    order they happened (two sessions may share a date). A row is compared with the latest
+    date of the client's earlier sessions, so that the rows kept without those refused are
+    in order; the reason names that session.
+
+    `keyed` is sorted by client, session and instrument, as `session_problems` makes it
+    (``row``, ``_c``, ``_s``: the occasion, ``_date``: days). The common case (dates in
+    order) is told by comparing each row with the one before it; only when some row is
+    dated before it (that row may be of the same session: `session_problems` refuses that)
+    are the sessions compared.
+    """
+    dates = keyed.get_column("_date")
+    if dates.null_count() == dates.len():  # no dates: nothing to compare
+        return []
+    dated = keyed.filter(pl.col("_date").is_not_null()) if dates.has_nulls() else keyed
+    same = pl.col("_c") == pl.col("_c").shift(1)
+    if not dated.select((same & (pl.col("_date") < pl.col("_date").shift(1))).any()).item():
+        return []
+    latest = pl.col("_latest")
+    earlier = (
+        dated.group_by("_c", "_s")
+        .agg(pl.col("_date").max().alias("_latest"))
+        .sort("_c", "_s")
+        .with_columns(
+            # The latest date of the earlier sessions, and the (last) session dated so.
+            _before=latest.cum_max().shift(1).over("_c"),
+            _at=pl.when(latest == latest.cum_max()).then("_s").forward_fill().shift(1).over("_c"),
+        )
+    )
+    late = dated.join(earlier, on=["_c", "_s"]).filter(pl.col("_date") < pl.col("_before"))
+    if late.is_empty():
+        return []
+    return [
+        late.select(
+            "row",
+            pl.lit("date").alias("column"),
+            pl.col("_date").cast(pl.Date).cast(pl.String).alias("value"),
+            pl.format(
+                "is before the date of session {} ({}) of this client: sessions are numbered "
+                "in the order they happened; check both dates",
+                "_at",
+                pl.col("_before").cast(pl.Date),
+            ).alias("reason"),
+        )
+    ]
 
 
 def sessions_without_a_form(frame: pl.DataFrame, known: Sequence[str]) -> pl.DataFrame:
