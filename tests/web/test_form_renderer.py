@@ -126,7 +126,10 @@ BUILD: dict[str, dict[str, Any]] = {
 # Forms whose first argument is not the data: what comes before it, and more keywords
 # (Django's password form takes the user first; ours also the request).
 BUILD_BEFORE: dict[str, Any] = {
-    "OwnPasswordForm": lambda: ([User(username="someone")], {"request": None})
+    "OwnPasswordForm": lambda: ([User(username="someone")], {"request": None}),
+    # an account joined at a fixed time: a new one's "joined" is the clock's, which can tick
+    # between the two forms compared
+    "AccountForm": lambda: ([], {"instance": User(date_joined=dt.datetime(2026, 1, 5, 9, 0))}),
 }
 
 
