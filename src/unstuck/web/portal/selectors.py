@@ -72,9 +72,10 @@ def open_request(request_id: int, now: dt.datetime) -> QuestionnaireRequest | No
 
 def _answerable(request: QuestionnaireRequest) -> bool:
     """Whether the client's episode is in progress: answers for an ended one have no session
-    to go to, so its requests close before anything is typed."""
-    episode = current_episode(request.client)
-    return episode is not None and episode.ended_on is None
+    to go to, so its requests close before anything is typed. Read from the client row the
+    request was loaded with (`Client.episode_ended_on`, kept by ending and reopening), not
+    from another query on every page."""
+    return request.client.episode_ended_on is None
 
 
 def portal_settings(clinic: Clinic) -> PortalSettings:
