@@ -155,23 +155,34 @@ def test_analyze_stops_on_bad_rows_unless_told_to_skip(
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "text"])
-def test_analyze_with_no_rows_left_reports_no_clients(
+def test_analyze_of_a_file_with_no_rows_reports_no_clients(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
 ) -> None:
     header_only = tmp_path / "header.csv"
     header_only.write_text("client_id,occasion,instrument,score\n")
+    code, out, _ = run(capsys, "analyze", str(header_only), "--format", fmt)
+    assert code == 0
+    if fmt == "json":
+        assert json.loads(out) == []
+    elif fmt == "csv":
+        assert out.splitlines()[0].startswith("client_id,status,flags,instrument,first")
+        assert len(out.splitlines()) == 1
+    else:
+        assert "Clients: 0" in out
+
+
+def test_skip_invalid_that_leaves_out_every_row_writes_no_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An empty report after --skip-invalid would read as a caseload with no one in it."""
     all_bad = tmp_path / "bad.csv"
-    all_bad.write_text("client_id,occasion,instrument,score\nA,1,phq9,99\n")
-    for path, extra in ((header_only, []), (all_bad, ["--skip-invalid"])):
-        code, out, _ = run(capsys, "analyze", str(path), "--format", fmt, *extra)
-        assert code == 0
-        if fmt == "json":
-            assert json.loads(out) == []
-        elif fmt == "csv":
-            assert out.splitlines()[0].startswith("client_id,status,flags,instrument,first")
-            assert len(out.splitlines()) == 1
-        else:
-            assert "Clients: 0" in out
+    all_bad.write_text("client_id,occasion,instrument,score\nA,1,phq9,99\nB,1,phq9,x\n")
+    report = tmp_path / "report.txt"
+    code, out, err = run(capsys, "analyze", str(all_bad), "--skip-invalid", "-o", str(report))
+    assert code == 2
+    assert "left out 2 row(s)" in err and "row 2, column 'score', value '99'" in err
+    assert err.rstrip().endswith("every row was left out, so there is no report.")
+    assert not report.exists() and out == ""
 
 
 def test_analyze_reports_an_unreadable_or_missing_file(

@@ -382,6 +382,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         if left_out > len(analysis.skipped):
             print(f"  ... and {left_out - len(analysis.skipped)} more", file=sys.stderr)
+        if analysis.summary.clients.is_empty():  # an empty report would read as "no one"
+            print("unstuck: every row was left out, so there is no report.", file=sys.stderr)
+            return INPUT_ERROR
     title = f"Unstuck report: {args.file}"
     _write_report(analysis.summary, args.format, instruments, title, args.output)
     return 0

@@ -15,12 +15,12 @@ Pure: no Django, no I/O.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from unstuck.analysis.spreadsheet import SafeWriter
 from unstuck.impasse.outcomes import Share, default_outcome_rules, wilson
 from unstuck.progress.change import ChangeCriteria
 from unstuck.progress.classify import classify_change
@@ -142,7 +142,7 @@ def to_csv(rows: Sequence[Figures]) -> str:
         return "" if share is None else str(share.k)
 
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(COLUMNS)
     for f in rows:
         writer.writerow(

@@ -20,7 +20,6 @@ Pure: no Django, no I/O.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Sequence
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 
 from unstuck.analysis.clinic import ENDED_EARLY, Course
 from unstuck.analysis.retention import Stay
+from unstuck.analysis.spreadsheet import SafeWriter
 from unstuck.progress.change import ChangeCriteria
 from unstuck.progress.classify import classify_change
 
@@ -119,7 +119,7 @@ PERIOD_COLUMNS = (
 
 def periods_csv(rows: Sequence[Period]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(PERIOD_COLUMNS)
     for p in rows:
         writer.writerow(
@@ -173,7 +173,7 @@ COMPLETION_COLUMNS = ("group", "instrument", "attended_sessions", "completed")
 
 def completion_csv(rows: Sequence[Completion]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(COMPLETION_COLUMNS)
     for r in rows:
         writer.writerow([r.group, r.instrument, r.attended, r.completed])

@@ -14,6 +14,7 @@ from typing import IO
 
 import polars as pl
 
+from unstuck.analysis.spreadsheet import safe_text_columns
 from unstuck.measures.model import Instrument
 from unstuck.progress.batch import MEASURE_KEYS, CaseloadSummary
 from unstuck.progress.summary import ATTENDANCE_KINDS
@@ -213,7 +214,8 @@ def _json_text(value: object) -> str:
 
 
 def write_csv(summary: CaseloadSummary, out: IO[bytes]) -> None:
-    """One row per client and instrument (clients without scores get one row of their own)."""
+    """One row per client and instrument (clients without scores get one row of their own);
+    no text cell can run as a spreadsheet formula (`unstuck.analysis.spreadsheet`)."""
     measures = summary.measures.select(
         "_c", "instrument", *MEASURE_KEYS, pl.col("sentence").alias("explanation")
     )
@@ -221,7 +223,7 @@ def write_csv(summary: CaseloadSummary, out: IO[bytes]) -> None:
         "_c", "client_id", "status", pl.col("flags").list.join(";").alias("flags")
     )
     table = clients.join(measures, on="_c", how="left", maintain_order="left").drop("_c")
-    table.write_csv(out)
+    safe_text_columns(table).write_csv(out)
 
 
 def render_text(
