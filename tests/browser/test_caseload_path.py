@@ -111,3 +111,21 @@ def test_the_caseload_fits_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     expect(page.locator("td[data-label=Status]").first).to_be_visible()
     shot(page, "caseload-375px")
+
+
+def test_the_first_tab_offers_a_skip_past_the_navigation(
+    browser: Browser, live_server, transactional_db, make_client
+) -> None:
+    """WCAG 2.4.1: a keyboard user reaches the page's content without tabbing the menu."""
+    make_client("A-1", [PHQ9_MILD])
+    page = open_page(browser, live_server)
+    sign_in(page)
+    skip = page.get_by_role("link", name="Skip to the page's content")
+    expect(skip).not_to_be_in_viewport()
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.keyboard.press("Tab")  # the next stop is inside the content, not the menu
+    assert page.evaluate("document.activeElement.closest('main') !== null")
