@@ -157,7 +157,8 @@ def run_synth(args: argparse.Namespace) -> int:
     if args.outcomes is not None:
         write_output(args.outcomes, "--outcomes", outcomes.write_csv)
     print(
-        f"wrote {clinic.observations.height:,} synthetic rows for {args.clients:,} clients to "
+        f"wrote {clinic.observations.height:,} synthetic rows for {args.clients:,} "
+        f"client{'' if args.clients == 1 else 's'} to "
         f"{args.output} in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )

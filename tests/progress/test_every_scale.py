@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -103,6 +104,23 @@ def test_early_response_is_a_note_that_leaves_the_status_alone() -> None:
         "20% of the way by session 4 less often improve later (Lutz et al., 2014; Szegedi et "
         "al., 2009): a note to review together how therapy is going, not a verdict."
     )
+
+
+@pytest.mark.parametrize(
+    ("later", "words"),
+    [
+        (16, "15 at session 1 to 16 at session 3, further from 0 than at the start, and"),
+        (15, "15 at session 1 to 15 at session 3, no nearer to 0, and"),
+        (14, "15 at session 1 to 14 at session 3, 7% of the way towards 0, and"),
+    ],
+)
+def test_early_response_says_how_far_in_words_never_a_negative_share(
+    later: float, words: str
+) -> None:
+    result = summarise_client("C", scores("phq9", 15, later, later), INSTRUMENTS)
+    note = next(e for e in result.explanations if e.startswith("Early response"))
+    assert words in note
+    assert not re.search(r"(^|\s)-\d", note)
 
 
 def test_early_response_needs_the_clinical_range() -> None:

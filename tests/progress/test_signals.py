@@ -143,9 +143,12 @@ def test_plateau_is_stuck_while_still_unwell() -> None:
     assert stuck.explanations[0] == (
         "Plateau: PHQ-9 has 6 scores without reliable improvement (18 at the start, 18 now), "
         "and the last 3 (18, 17, 18) are all in the clinical range and differ by at most 1 "
-        "points, less than the 6 a reliable change needs; the line through all the scores so "
+        "point, less than the 6 a reliable change needs; the line through all the scores so "
         "far changes by 0 points, short of the 3 points of steady improvement."
     )
+    assert "a change of 0 points." in stuck.explanations[1]
+    assert "a change of -1 point." in run(phq(18, 17)).explanations[-1]
+    assert "a change of +1 point." in run(phq(17, 18)).explanations[-1]
 
 
 @pytest.mark.parametrize(("last", "flagged"), [(10, True), (9, False)])

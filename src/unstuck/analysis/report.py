@@ -259,8 +259,9 @@ def render_text(
         )
         for row in overview.sort("instrument").iter_rows(named=True):
             name = instruments[row["instrument"]].name
+            plural = "" if row["clients"] == 1 else "s"
             part = (
-                f"  {name}: {row['clients']} clients with 2+ scores; "
+                f"  {name}: {row['clients']} client{plural} with 2+ scores; "
                 f"reliably improved {_pct(row['improved'], row['clients'])}, "
                 f"reliably deteriorated {_pct(row['deteriorated'], row['clients'])}"
             )

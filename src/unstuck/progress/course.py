@@ -148,7 +148,8 @@ def fit_course(
     ids = design.get_column("client_id").unique().sort()
     if ids.len() < min_clients:
         raise ValueError(
-            f"{instrument}: {ids.len()} clients have two or more scores; at least "
+            f"{instrument}: {ids.len()} client{' has' if ids.len() == 1 else 's have'} two or "
+            "more scores; at least "
             f"{min_clients} are needed to fit an expected course"
         )
     rng = np.random.default_rng(seed)

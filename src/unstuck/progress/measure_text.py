@@ -53,7 +53,7 @@ def sentence_expr(name: str) -> pl.Expr:
         last,
         pl.col("last_occasion"),
         pl.col("n"),
-        pl.col("change_text"),
+        w.points_expr(pl.col("change_text")),
         pl.col("_verdict"),
     )
     return pl.when(pl.col("n") >= 2).then(change).otherwise(one)

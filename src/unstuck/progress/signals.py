@@ -215,7 +215,7 @@ def _deterioration(instrument: Instrument, rule: str) -> Rule:
         pl.col("first_occasion"),
         pl.col("last_text"),
         pl.col("last_occasion"),
-        pl.col("change_text"),
+        w.points_expr(pl.col("change_text")),
         pl.lit(rule),
     )
     return "deterioration", fires, text
@@ -328,10 +328,10 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
             [pl.col(f"recent_{j}_text") for j in range(rule.window, 0, -1)], separator=", "
         ),
         unwell,
-        w.number_expr(spread),
+        w.points_expr(w.number_expr(spread)),
         pl.lit(w.number(round(criteria.threshold, 2))),
-        w.signed_expr(pl.col("trend").round(1)),
-        pl.lit(w.number(round(rule.improving_share * criteria.threshold, 2))),
+        w.points_expr(w.signed_expr(pl.col("trend").round(1))),
+        pl.lit(w.points(w.number(round(rule.improving_share * criteria.threshold, 2)))),
     )
     return "plateau", fires, text
 
@@ -368,8 +368,13 @@ def _early_response(
         pl.col("first_occasion"),
         pl.col("last_text"),
         pl.col("last_occasion"),
-        w.number_expr(share * 100, places=0),
-        pl.lit(w.number(best)),
+        pl.when(share < -EPS)  # worse than at the start: no "-50% of the way"
+        .then(pl.lit(w.EARLY_AWAY.format(w.number(best))))
+        .when(share < EPS)
+        .then(pl.lit(w.EARLY_NONE.format(w.number(best))))
+        .otherwise(
+            pl.format(w.EARLY_SOME, w.number_expr(share * 100, places=0), pl.lit(w.number(best)))
+        ),
         pl.lit(w.number(rule.min_improvement * 100)),
         pl.lit(rule.to_session),
     )

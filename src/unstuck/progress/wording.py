@@ -27,8 +27,8 @@ FLAG_NAMES: dict[str, str] = {
 
 # A measure with a single score so far.
 ONE_SCORE = "{}: one score so far ({} at session {}); change can be judged from the next one."
-# name, first (label), first occasion, last (label), last occasion, n, signed change
-CHANGE = "{}: {} at session {}, {} at session {} ({} scores), a change of {} points."
+# name, first (label), first occasion, last (label), last occasion, n, signed change (points)
+CHANGE = "{}: {} at session {}, {} at session {} ({} scores), a change of {}."
 IMPROVED = "That is reliable improvement: {}."
 DETERIORATED = "That is reliable deterioration: {}."
 UNCHANGED = "That is within measurement error, so not a reliable change: {}."
@@ -59,7 +59,7 @@ NO_SCORES = "No scored questionnaires yet."
 # -- signals (issue: detection). Plain, collaborative, never blaming the client. ----------
 # name, first, first session, last, last session, signed change, rule
 DETERIORATION = (
-    "Deterioration: {} went from {} at session {} to {} at session {} ({} points), "
+    "Deterioration: {} went from {} at session {} to {} at session {} ({}), "
     "a reliable worsening: {}."
 )
 # name, last, session, first, expected, percent, limit, side, model source
@@ -80,18 +80,22 @@ DRIFTING = (
 # threshold, trend, steady improvement
 PLATEAU = (
     "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now), and "
-    "the last {} ({}){} differ by at most {} points, less than the {} a reliable change "
-    "needs; the line through all the scores so far changes by {} points, short of "
-    "the {} points of steady improvement."
+    "the last {} ({}){} differ by at most {}, less than the {} a reliable change "
+    "needs; the line through all the scores so far changes by {}, short of "
+    "the {} of steady improvement."
 )
 PLATEAU_UNWELL = " are all in the clinical range and"
-# name, first, first session, last, last session, percent, best end, rule percent, session
+# name, first, first session, last, last session, how far (one of the three below), rule
+# percent, session
 EARLY_RESPONSE = (
-    "Early response: {} went from {} at session {} to {} at session {}, {}% of the way "
-    "towards {}, and is still in the clinical range. Clients whose scores move less than "
+    "Early response: {} went from {} at session {} to {} at session {}, {}, and is still in "
+    "the clinical range. Clients whose scores move less than "
     "{}% of the way by session {} less often improve later (Lutz et al., 2014; Szegedi et "
     "al., 2009): a note to review together how therapy is going, not a verdict."
 )
+EARLY_SOME = "{}% of the way towards {}"  # percent, best end
+EARLY_NONE = "no nearer to {}"  # best end
+EARLY_AWAY = "further from {} than at the start"  # best end
 # the reasons below, joined by "; "
 WITHDRAWAL = "Withdrawal risk: {}."
 MISSING_WHILE_IMPROVING = (
@@ -149,6 +153,11 @@ def number(x: float, places: int = 2) -> str:
 
 def signed(x: float) -> str:
     return ("+" if x > 0 else "") + number(x)
+
+
+def points(written: str) -> str:
+    """'1 point', '+1 point', '2.5 points': the unit after a number already written out."""
+    return f"{written} point" if written.lstrip("+-") == "1" else f"{written} points"
 
 
 def labelled(score: float, severity: str | None) -> str:
@@ -229,6 +238,12 @@ def _all_decimals(places: int) -> pl.Series:
 def _decimals(fraction: int, places: int) -> str:
     digits = str(fraction).zfill(places).rstrip("0") if places else ""
     return "." + digits if digits else ""
+
+
+def points_expr(written: pl.Expr) -> pl.Expr:
+    """`points` as a polars expression, on numbers already written out."""
+    one = written.str.strip_chars_start("+-") == "1"
+    return pl.concat_str(written, pl.when(one).then(pl.lit(" point")).otherwise(pl.lit(" points")))
 
 
 def sessions_expr(occasions: pl.Expr) -> pl.Expr:
