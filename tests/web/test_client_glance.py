@@ -85,6 +85,25 @@ def test_the_page_puts_the_glance_first_with_safety_and_the_next_step(
     assert course_models()["phq9"].source in details
 
 
+def test_scales_that_share_a_citation_each_keep_their_own_rule_in_the_sources() -> None:
+    """The PHQ-9 and GAD-7 cite the same manual; neither scale's rule may replace the other's."""
+    from unstuck.progress.summary import Observation, summarise_client
+
+    installed = instruments()
+    rows = [Observation("phq9", 1, 18), Observation("phq9", 2, 11)]
+    rows += [Observation("gad7", 1, 15), Observation("gad7", 2, 9)]
+    result = summarise_client("C", rows, installed)
+    explained = presenters.sources_cited(
+        result.explanations, [], [installed["phq9"], installed["gad7"]]
+    )
+    short = installed["phq9"].change.source.split(":")[0]
+    assert short == installed["gad7"].change.source.split(":")[0]
+    entry = next(s for s in explained.sources if s.startswith(short))
+    assert len([s for s in explained.sources if s.startswith(short)]) == 1
+    assert "PHQ-9 score of 10 or more" in entry and "GAD-7 score of 8 or more" in entry
+    assert all(short not in sentence for sentence in explained.sentences)
+
+
 # -- the chart's band --------------------------------------------------------------------
 
 

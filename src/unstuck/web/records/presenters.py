@@ -292,7 +292,19 @@ def sources_cited(
     models = course_models()
     # (the text the sentences quote, the source it stands for): a change rule quotes the
     # citation before the colon of its definition's source (`criteria_for`), a course its own.
-    known = {i.change.source.split(":")[0]: i.change.source for i in used if i.change.source}
+    # Scales that share a citation (the PHQ-9 and GAD-7 both cite NHS Talking Therapies) get
+    # one entry in the list, with each scale's own part after the colon.
+    details: dict[str, list[str]] = {}
+    for i in used:
+        if i.change.source:
+            short, _, detail = i.change.source.partition(":")
+            details.setdefault(short, [])
+            if detail.strip() and detail.strip() not in details[short]:
+                details[short].append(detail.strip())
+    known = {
+        short: ": ".join([short, " ".join(parts)]) if parts else short
+        for short, parts in details.items()
+    }
     known |= {models[i.id].source: models[i.id].source for i in used if i.id in models}
     cited: list[str] = []
     out = []
