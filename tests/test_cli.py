@@ -180,9 +180,11 @@ def test_skip_invalid_that_leaves_out_every_row_writes_no_report(
     report = tmp_path / "report.txt"
     code, out, err = run(capsys, "analyze", str(all_bad), "--skip-invalid", "-o", str(report))
     assert code == 2
-    assert "left out 2 row(s)" in err and "row 2, column 'score', value '99'" in err
+    assert "left out 2 row(s)" in err
+    assert "row 2, column 'score', value '99'" in err
     assert err.rstrip().endswith("every row was left out, so there is no report.")
-    assert not report.exists() and out == ""
+    assert not report.exists()
+    assert out == ""
 
 
 def test_analyze_reports_an_unreadable_or_missing_file(

@@ -45,8 +45,8 @@ def test_the_flag_stays_and_says_when_and_what_followed(
         "(sessions 3 and 4). Please check on safety with the client now."
     )
     assert b["explanations"][0] == (
-        "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at session 2, most "
-        "recently at session 2 (2026-01-12). No later questionnaire has answered it 0. "
+        "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at session 2 "
+        "(2026-01-12). No later questionnaire has answered it 0. "
         "Please check on safety with the client now."
     )
 
@@ -59,7 +59,7 @@ def test_a_later_blank_safety_item_is_not_a_zero(
     code, clients, _ = analyze(capsys, path)
     assert code == 0
     first = clients["A"]["explanations"][0]
-    assert "most recently at session 1. No later questionnaire has answered it 0." in first
+    assert "above 0 at session 1. No later questionnaire has answered it 0." in first
 
 
 def test_a_refused_row_still_raises_its_safety_flag_and_is_named_first(
@@ -82,8 +82,8 @@ def test_a_refused_row_still_raises_its_safety_flag_and_is_named_first(
     assert code == 0
     assert clients["A"]["flags"][0] == "safety"
     assert clients["A"]["explanations"][0].startswith(
-        "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at session 3, most "
-        "recently at session 3 (2026-01-19)."
+        "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at session 3 "
+        "(2026-01-19)."
     )
     assert clients["A"]["measures"]["phq9"]["n"] == 2  # the refused row gives no score
     assert "safety" not in clients["C"]["flags"]

@@ -123,6 +123,25 @@ def test_early_response_says_how_far_in_words_never_a_negative_share(
     assert not re.search(r"(^|\s)-\d", note)
 
 
+def test_early_response_says_still_or_now_in_the_clinical_range_and_nothing_without_a_cutoff() -> (
+    None
+):
+    def note(rows: list[Observation], installed: dict) -> str:  # type: ignore[type-arg]
+        found = summarise_client("C", rows, installed).explanations
+        return next(e for e in found if e.startswith("Early response"))
+
+    assert ", and is still in the clinical range." in note(scores("gad7", 12, 12), INSTRUMENTS)
+    started_below = note(scores("gad7", 7, 14), INSTRUMENTS)  # GAD-7 cutoff 8
+    assert ", and is now in the clinical range." in started_below
+    assert "still" not in started_below
+    no_cutoff = score_only_instrument(
+        "nocut", reliability=0.9, sd=10.0, cutoff=None, higher_is_better=False
+    )
+    text = note(scores("nocut", 30, 29), {**INSTRUMENTS, "nocut": no_cutoff})
+    assert "clinical range" not in text
+    assert "towards 0. Clients whose" in text
+
+
 def test_early_response_needs_the_clinical_range() -> None:
     # 11 -> 10 (9%) is still a case on the PHQ-9; 11 -> 9.5 (14%) is not.
     assert (

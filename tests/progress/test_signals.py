@@ -123,6 +123,25 @@ def fitted_change(scores: list[float]) -> float:
     return float(slope * (len(scores) - 1))
 
 
+@pytest.mark.parametrize(
+    ("course", "words"),
+    [
+        ((14, 14, 15, 16, 16, 16), "the line through all the scores so far worsens by 2.4 points,"),
+        (
+            (17, 16, 16, 16, 14.5, 14),
+            "the line through all the scores so far improves by 2.8 points,",
+        ),
+    ],
+)
+def test_the_plateau_sentence_says_which_way_the_line_moves(
+    course: tuple[float, ...], words: str
+) -> None:
+    result = run(phq(*course))
+    assert result.flags == ("plateau",)
+    assert words in result.explanations[0]
+    assert "where steady improvement would be 3 points or more." in result.explanations[0]
+
+
 def test_plateau_needs_enough_sessions_and_flat_recent_scores() -> None:
     rule = T.plateau
     assert rule.min_sessions == 6  # most who will respond have changed by sessions 6-8
@@ -144,7 +163,7 @@ def test_plateau_is_stuck_while_still_unwell() -> None:
         "Plateau: PHQ-9 has 6 scores without reliable improvement (18 at the start, 18 now), "
         "and the last 3 (18, 17, 18) are all in the clinical range and differ by at most 1 "
         "point, less than the 6 a reliable change needs; the line through all the scores so "
-        "far changes by 0 points, short of the 3 points of steady improvement."
+        "far is level, where steady improvement would be 3 points or more."
     )
     assert "a change of 0 points." in stuck.explanations[1]
     assert "a change of -1 point." in run(phq(18, 17)).explanations[-1]
@@ -311,3 +330,12 @@ def test_withdrawal_from_resistance_markers(markers: list[int], flagged: bool) -
         sentence = next(e for e in result.explanations if e.startswith("Withdrawal risk"))
         assert f"you noted {sum(markers[-4:])} signs of pulling back" in sentence
         assert "(rule: 3 or more)" in sentence
+
+
+def test_the_expected_score_in_a_sentence_stays_on_the_scale() -> None:
+    """The default course runs past 0 for a client who started at 1; 'about -1.4' is no
+    GAD-7 score."""
+    rows = [Observation("gad7", i + 1, 1) for i in range(19)] + [Observation("gad7", 20, 12)]
+    result = summarise_client("C", rows, INSTRUMENTS)
+    sentence = next(e for e in result.explanations if e.startswith("Not on track"))
+    assert "the expected score by now is about 0," in sentence

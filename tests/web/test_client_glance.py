@@ -85,7 +85,7 @@ def test_the_page_puts_the_glance_first_with_safety_and_the_next_step(
     assert course_models()["phq9"].source in details
 
 
-def test_scales_that_share_a_citation_each_keep_their_own_rule_in_the_sources() -> None:
+def test_scales_that_share_a_citation_each_keep_their_own_rule_in_the_sources(db) -> None:  # type: ignore[no-untyped-def]
     """The PHQ-9 and GAD-7 cite the same manual; neither scale's rule may replace the other's."""
     from unstuck.progress.summary import Observation, summarise_client
 
@@ -100,7 +100,8 @@ def test_scales_that_share_a_citation_each_keep_their_own_rule_in_the_sources() 
     assert short == installed["gad7"].change.source.split(":")[0]
     entry = next(s for s in explained.sources if s.startswith(short))
     assert len([s for s in explained.sources if s.startswith(short)]) == 1
-    assert "PHQ-9 score of 10 or more" in entry and "GAD-7 score of 8 or more" in entry
+    assert "PHQ-9 score of 10 or more" in entry
+    assert "GAD-7 score of 8 or more" in entry
     assert all(short not in sentence for sentence in explained.sentences)
 
 

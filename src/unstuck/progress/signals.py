@@ -190,15 +190,19 @@ def _safety(instrument: Instrument) -> Rule:
     """Any positive safety answer in the data, whenever it was: the flag stays, and the
     sentence says when the latest was and whether later questionnaires answered it 0."""
     alerts, cleared, day = pl.col("alerts"), pl.col("cleared"), pl.col("alert_date")
+    dated = (
+        pl.when(day.is_not_null())
+        .then(pl.format(" ({})", day.dt.to_string("%Y-%m-%d")))
+        .otherwise(pl.lit(""))
+    )
     text = pl.format(
         w.SAFETY,
         pl.lit(instrument.name),
         pl.lit(instrument.safety_items[0]),
         w.sessions_expr(alerts),
-        alerts.list.last(),
-        pl.when(day.is_not_null())
-        .then(pl.format(" ({})", day.dt.to_string("%Y-%m-%d")))
-        .otherwise(pl.lit("")),
+        pl.when(alerts.list.len() > 1)  # "at session 4, most recently at session 4": no
+        .then(pl.format(w.SAFETY_LATEST, alerts.list.last(), dated))
+        .otherwise(dated),
         pl.when(cleared.list.len() > 0)
         .then(pl.format(w.SAFETY_LATER_ZERO, w.sessions_expr(cleared)))
         .otherwise(pl.lit(w.SAFETY_NOT_LATER_ZERO)),
@@ -256,6 +260,13 @@ def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) 
             pl.col(score) < pl.col(line) if model.higher_is_better else pl.col(score) > pl.col(line)
         )
 
+    def shown(column: str) -> pl.Expr:
+        """A number of the course as the sentence writes it: within the scale's range (a
+        course fitted as a straight line in log-sessions can run past 0, and 'about -0.2' on
+        a 0-21 scale is no score)."""
+        value = pl.col(column).clip(instrument.score_min, instrument.score_max)
+        return w.number_expr(value, places=1)
+
     def numbers(probability: float, line: str, *before: pl.Expr) -> tuple[pl.Expr, ...]:
         """The sentence's numbers for the line at `probability` (and the score before)."""
         return (
@@ -263,9 +274,9 @@ def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) 
             pl.col("last_text"),
             session,
             pl.col("first_text"),
-            w.number_expr(pl.col("_expected"), places=1),
+            shown("_expected"),
             pl.lit(w.number(round(probability * 100, 1))),
-            w.number_expr(pl.col(line), places=1),
+            shown(line),
             pl.lit("or higher" if model.higher_is_better else "or lower"),
             *before,
             pl.lit(model.source),
@@ -330,10 +341,23 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
         unwell,
         w.points_expr(w.number_expr(spread)),
         pl.lit(w.number(round(criteria.threshold, 2))),
-        w.points_expr(w.signed_expr(pl.col("trend").round(1))),
+        _line_movement(criteria),
         pl.lit(w.points(w.number(round(rule.improving_share * criteria.threshold, 2)))),
     )
     return "plateau", fires, text
+
+
+def _line_movement(criteria: ChangeCriteria) -> pl.Expr:
+    """How the least-squares line moves, in words: improves by, worsens by, or is level."""
+    better = (pl.col("trend") if criteria.higher_is_better else -pl.col("trend")).round(1)
+    size = w.points_expr(w.number_expr(better.abs()))
+    return (
+        pl.when(better > 0)
+        .then(pl.format(w.LINE_BETTER, size))
+        .when(better < 0)
+        .then(pl.format(w.LINE_WORSE, size))
+        .otherwise(pl.lit(w.LINE_LEVEL))
+    )
 
 
 def _early_response(
@@ -359,8 +383,14 @@ def _early_response(
         & ((best - first).abs() > EPS)
         & (share < rule.min_improvement - EPS)
     )
+    where: pl.Expr = pl.lit("")  # a scale without a cutoff cannot say
     if criteria is not None and criteria.cutoff is not None:
         fires = fires & criteria.in_clinical_range(last)
+        where = (
+            pl.when(criteria.in_clinical_range(first))
+            .then(pl.lit(w.EARLY_STILL))
+            .otherwise(pl.lit(w.EARLY_NOW))
+        )
     text = pl.format(
         w.EARLY_RESPONSE,
         pl.lit(instrument.name),
@@ -375,6 +405,7 @@ def _early_response(
         .otherwise(
             pl.format(w.EARLY_SOME, w.number_expr(share * 100, places=0), pl.lit(w.number(best)))
         ),
+        where,
         pl.lit(w.number(rule.min_improvement * 100)),
         pl.lit(rule.to_session),
     )

@@ -41,11 +41,12 @@ RECOVERED_ONLY = (
 )
 NOT_RECOVERED = "It started and is still in the clinical range."
 NOT_A_CASE = "It started outside the clinical range, so recovery does not apply."
-# name, item number, sessions, latest session, " (date)" or "", what later answers said
+# name, item number, sessions, the latest's date or SAFETY_LATEST, what later answers said
 SAFETY = (
-    "Safety: {} item {} (a risk question) was answered above 0 at {}, most recently at "
-    "session {}{}. {} Please check on safety with the client now."
+    "Safety: {} item {} (a risk question) was answered above 0 at {}{}. {} Please check on "
+    "safety with the client now."
 )
+SAFETY_LATEST = ", most recently at session {}{}"  # latest session, " (date)" or ""
 # later sessions where the item was answered 0
 SAFETY_LATER_ZERO = "Later questionnaires answered it 0 ({})."
 SAFETY_NOT_LATER_ZERO = "No later questionnaire has answered it 0."
@@ -77,25 +78,31 @@ DRIFTING = (
     "(Expected course: {}.)"
 )
 # name, sessions, first, last, window, recent scores, clinical-range clause, spread,
-# threshold, trend, steady improvement
+# threshold, the line's movement (one of the three below), steady improvement
 PLATEAU = (
     "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now), and "
     "the last {} ({}){} differ by at most {}, less than the {} a reliable change "
-    "needs; the line through all the scores so far changes by {}, short of "
-    "the {} of steady improvement."
+    "needs; the line through all the scores so far {}, where steady improvement would be "
+    "{} or more."
 )
+LINE_BETTER = "improves by {}"  # points
+LINE_WORSE = "worsens by {}"  # points
+LINE_LEVEL = "is level"
 PLATEAU_UNWELL = " are all in the clinical range and"
-# name, first, first session, last, last session, how far (one of the three below), rule
-# percent, session
+# name, first, first session, last, last session, how far (one of the three below), where
+# it is now (one of the two below, or nothing on a scale without a cutoff), rule percent,
+# session
 EARLY_RESPONSE = (
-    "Early response: {} went from {} at session {} to {} at session {}, {}, and is still in "
-    "the clinical range. Clients whose scores move less than "
+    "Early response: {} went from {} at session {} to {} at session {}, {}{}. Clients whose "
+    "scores move less than "
     "{}% of the way by session {} less often improve later (Lutz et al., 2014; Szegedi et "
     "al., 2009): a note to review together how therapy is going, not a verdict."
 )
 EARLY_SOME = "{}% of the way towards {}"  # percent, best end
 EARLY_NONE = "no nearer to {}"  # best end
 EARLY_AWAY = "further from {} than at the start"  # best end
+EARLY_STILL = ", and is still in the clinical range"
+EARLY_NOW = ", and is now in the clinical range"  # it started outside
 # the reasons below, joined by "; "
 WITHDRAWAL = "Withdrawal risk: {}."
 MISSING_WHILE_IMPROVING = (
