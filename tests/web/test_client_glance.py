@@ -105,6 +105,28 @@ def test_scales_that_share_a_citation_each_keep_their_own_rule_in_the_sources(db
     assert all(short not in sentence for sentence in explained.sentences)
 
 
+def test_the_change_column_always_signs_the_change_and_says_which_way_it_goes(
+    personas, make_client
+) -> None:
+    record = make_client("SYN-G9", [phq9(6), phq9(20)], feedback=[[9, 9, 9, 9], [5, 5, 5, 5]])
+    web = HttpClient()
+    web.force_login(personas.therapist)
+    body = web.get(reverse("client", args=[record.pk])).content.decode()
+    table = body[body.index('id="measures"') :]
+    table = table[: table.index("</table>")]
+    assert "<td>+14 (worse)</td>" in table  # PHQ-9: higher is worse
+    assert "<td>-16 (worse)</td>" in table  # session feedback: higher is better
+
+
+def test_change_words_on_both_directions_and_at_zero(db) -> None:  # type: ignore[no-untyped-def]
+    from unstuck.web.records.templatetags.vocabulary import change_words
+
+    installed = instruments()
+    assert change_words(-2.5, installed["phq9"]) == "-2.5 (better)"
+    assert change_words(3, installed["session_feedback"]) == "+3 (better)"
+    assert change_words(0, installed["phq9"]) == "0"
+
+
 # -- the chart's band --------------------------------------------------------------------
 
 
