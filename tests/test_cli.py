@@ -118,6 +118,17 @@ def test_analyze_csv_and_text(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert "PHQ-9: 2 clients with 2+ scores" in out
 
 
+def test_the_text_report_names_flags_in_words(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "worse.csv"
+    path.write_text("client_id,occasion,instrument,score\nW,1,phq9,5\nW,2,phq9,19\n")
+    code, out, _ = run(capsys, "analyze", str(path), "--format", "text")
+    assert code == 0
+    assert "W  [off track]  flags: Getting worse; Not on the expected course" in out
+    assert "not_on_track" not in out
+
+
 def test_analyze_with_a_custom_score_only_instrument(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

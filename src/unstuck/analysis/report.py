@@ -18,6 +18,7 @@ from unstuck.analysis.spreadsheet import safe_text_columns
 from unstuck.measures.model import Instrument
 from unstuck.progress.batch import MEASURE_KEYS, CaseloadSummary
 from unstuck.progress.summary import ATTENDANCE_KINDS
+from unstuck.progress.wording import FLAG_NAMES
 from unstuck.synth import SYNTHETIC_PREFIX
 
 FORMATS = ("json", "csv", "text")
@@ -286,7 +287,7 @@ def render_text(
     for client_id, status, flags, explanations in ordered.select(
         "client_id", "status", "flags", "explanations"
     ).iter_rows():
-        shown = f"  flags: {', '.join(flags)}" if flags else ""
+        shown = f"  flags: {'; '.join(FLAG_NAMES.get(f, f) for f in flags)}" if flags else ""
         lines.append(f"{client_id}  [{status.replace('_', ' ')}]{shown}")
         lines.extend(f"  - {sentence}" for sentence in explanations)
         lines.append("")
