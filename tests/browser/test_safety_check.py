@@ -35,13 +35,13 @@ def test_a_safety_check_recorded_on_the_client_page_closes_the_alert(
     rows = page.locator("table.caseload tbody tr")
     expect(rows.first).to_have_attribute("data-client", "Z-RISK")
     expect(rows.first).to_contain_text(
-        "Check in about safety: PHQ-9 item 9 answered 2 at session 2"
+        "Check in about safety: PHQ-9 item 9 answered 2 (More than half the days) at session 2"
     )
     expect(rows.first.get_by_text("Record safety check").first).to_be_visible()
 
     page.get_by_role("link", name="Z-RISK").click()
     alert = page.locator("#safety-alert")
-    expect(alert).to_contain_text("answered 2 at session 2")
+    expect(alert).to_contain_text("answered 2 (More than half the days) at session 2")
     # Keyboard only: the outcome radio group, then the note, then the button.
     page.get_by_label("Checked in: no current risk").focus()
     page.keyboard.press("ArrowDown")  # -> "Safety plan made or updated"
@@ -55,7 +55,9 @@ def test_a_safety_check_recorded_on_the_client_page_closes_the_alert(
     expect(page.locator(".messages")).to_contain_text("Safety check recorded for Z-RISK")
     expect(page.locator("#safety-alert")).to_have_count(0)
     history = page.locator("#safety-history")
-    expect(history).to_contain_text("PHQ-9 item 9 answered 2 at session 2")
+    expect(history).to_contain_text(
+        "PHQ-9 item 9 answered 2 (More than half the days) at session 2"
+    )
     expect(history).to_contain_text("Safety plan made or updated")
     expect(history).to_contain_text("Plan reviewed together.")
     shot(page, "safety-check-history")

@@ -56,11 +56,12 @@ def test_a_positive_safety_answer_raises_an_alert_with_its_source(personas, make
     assert record.status_rank == 0
     assert record.flags[0] == "safety"
     assert record.next_action == (
-        "Check in about safety: PHQ-9 item 9 answered 2 at session 2 (2026-01-12)"
+        "Check in about safety: PHQ-9 item 9 answered 2 (More than half the days) at session 2 "
+        "(2026-01-12)"
     )
     raised = AuditEntry.objects.get(action="safety_alert_raised")
     assert raised.client_code == "C-900"
-    assert raised.detail == "session 2 (2026-01-12) phq9 item 9"  # where, never the answer
+    assert raised.detail == "session 2 (2026-01-12) PHQ-9 item 9"  # where, never the answer
 
 
 def test_a_zero_answer_raises_nothing_and_a_refused_save_leaves_no_alert(
@@ -87,7 +88,10 @@ def test_the_whole_life_of_an_alert(client: HttpClient, personas, make_client) -
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert 'id="safety-alert"' in page
     assert 'id="safety-check-form"' in page
-    assert "answered 2 at session 2 on 2026-01-12; no safety check is recorded since" in page
+    assert (
+        "answered 2 (More than half the days) at session 2 on 2026-01-12; no safety check is "
+        "recorded since"
+    ) in page
     first = SafetyAlert.objects.get()
 
     response = check(client, record, outcome="safety_plan", note=NOTE, alerts=str(first.pk))
@@ -104,13 +108,13 @@ def test_the_whole_life_of_an_alert(client: HttpClient, personas, make_client) -
     assert record.safety_alert_at is None
     assert record.next_action == snapshots.NEXT_ACTIONS["deterioration"]
     audit = AuditEntry.objects.get(action="safety_check_recorded")
-    assert audit.detail == "safety_plan; closes session 2 (2026-01-12) phq9 item 9"
+    assert audit.detail == "safety_plan; closes session 2 (2026-01-12) PHQ-9 item 9"
     assert not AuditEntry.objects.filter(detail__contains="friend").exists()  # note never logged
 
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert 'id="safety-alert"' not in page
     history = page[page.index('id="safety-history"') :]
-    assert "PHQ-9 item 9 answered 2 at session 2 (2026-01-12)" in history
+    assert "PHQ-9 item 9 answered 2 (More than half the days) at session 2 (2026-01-12)" in history
     assert "Safety plan made or updated" in history
     assert NOTE in history
 
@@ -120,7 +124,7 @@ def test_the_whole_life_of_an_alert(client: HttpClient, personas, make_client) -
     assert second.is_open
     assert second.session_number == 3
     assert record.status_rank == 0
-    assert record.next_action.endswith("answered 1 at session 3 (2026-01-19)")
+    assert record.next_action.endswith("answered 1 (Several days) at session 3 (2026-01-19)")
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert "Open: no check recorded yet" in page
     assert "Safety plan made or updated" in page  # the first check stays in the history
@@ -247,7 +251,7 @@ def test_closing_an_episode_with_an_open_alert_needs_confirmation(
     client.post(url, {**data, "safety_considered": "on"})
     assert selectors.current_episode(record).ended_on == dt.date(2026, 2, 1)
     confirmed = AuditEntry.objects.get(action="episode_closed_with_open_safety_alert")
-    assert confirmed.detail == "session 2 (2026-01-12) phq9 item 9"
+    assert confirmed.detail == "session 2 (2026-01-12) PHQ-9 item 9"
     record.refresh_from_db()
     assert record.status_rank == 0  # the alert stays open until a check closes it
     assert SafetyAlert.objects.get().is_open

@@ -40,12 +40,20 @@ def open_sentence(alert: SafetyAlert) -> str:
     return OPEN_SENTENCE.format(**_answer_fields(alert))
 
 
+def answer_words(instrument_id: str, item: int, value: int) -> str:
+    """An answer as the client saw it: '2 (More than half the days)'."""
+    found = instruments().get(instrument_id)
+    items = {i.number: i for i in found.items} if found else {}
+    labels = {o.value: o.label for o in items[item].options} if item in items else {}
+    return f"{value} ({labels[value]})" if value in labels else str(value)
+
+
 def _answer_fields(alert: SafetyAlert) -> dict[str, object]:
     """The fields both sentences quote: where the answer was given, and its value."""
     return {
         "name": instrument_name(alert.instrument),
         "item": alert.item,
-        "value": alert.answer,
+        "value": answer_words(alert.instrument, alert.item, alert.answer),
         "session": alert.session_number,
         "date": alert.session_date,
     }

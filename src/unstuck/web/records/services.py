@@ -335,7 +335,8 @@ def record_safety_check(
 def _alerts_detail(alerts: Sequence[SafetyAlert]) -> str:
     """Where the alerts came from, for the audit log: sessions and items, never the answers."""
     return "; ".join(
-        f"session {a.session_number} ({a.session_date:%Y-%m-%d}) {a.instrument} item {a.item}"
+        f"session {a.session_number} ({a.session_date:%Y-%m-%d}) "
+        f"{safety.instrument_name(a.instrument)} item {a.item}"
         for a in alerts
     )
 
