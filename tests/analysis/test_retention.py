@@ -48,6 +48,7 @@ def test_without_any_early_ending_everyone_is_retained() -> None:
     steps = kaplan_meier([Stay(4, False), Stay(6, False)])
     assert [s.retained for s in steps] == [1.0, 1.0]
     assert median_stay(steps) is None
+    assert summary(steps) == "Of 2 episodes, none has ended early without agreement so far."
     assert kaplan_meier([]) == []
     assert summary([]) == "No episodes yet."
 

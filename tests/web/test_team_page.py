@@ -84,6 +84,8 @@ def test_the_page_shows_quarters_retention_completion_and_open_alerts(
     # exponential Greenwood interval by hand: var sum 1/(7*6), on the log(-log) scale
     assert '<th scope="row">2</th><td>7</td><td>1</td><td>1</td><td>86% ' in page
     assert '<span class="muted">(33-98%)</span>' in page
+    # before anyone ended early the share is 100% with no spread: no "(100-100%)"
+    assert '<th scope="row">1</th><td>8</td><td>0</td><td>1</td><td>100%</td>' in page
     assert "Of 8 episodes, 1 ended early without agreement" in page
     # completion: every attended session had a PHQ-9
     assert "<td>PHQ-9</td><td>20 of 20 (100%)</td>" in page

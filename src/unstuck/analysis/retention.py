@@ -111,6 +111,8 @@ def summary(steps: Sequence[Step]) -> str:
         return "No episodes yet."
     total = steps[0].at_risk
     early = sum(s.ended_early for s in steps)
+    if not early:  # "an estimated 100% ... fewer than half ended early" says nothing more
+        return f"Of {total} episodes, none has ended early without agreement so far."
     last = steps[-1]
     median = median_stay(steps)
     half = (
