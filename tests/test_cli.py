@@ -313,3 +313,14 @@ def test_a_clinic_thresholds_file_changes_the_rules(
     code, _, err = run(capsys, "analyze", str(data), "--thresholds", str(broken))
     assert code == 2
     assert "broken.toml" in err
+
+
+def test_an_unknown_option_is_named_with_the_commands_own_usage(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["report", str(tmp_path / "x.csv"), "--format", "text"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: unstuck report ")
+    assert "unstuck report: error: unrecognized arguments: --format text" in err

@@ -48,7 +48,9 @@ examples:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command's own parser, so its usage line is the one shown
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         code: int = args.run(args)
     except UnstuckError as exc:
@@ -252,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--outcomes", type=Path, help="also write how each episode ended (for fit-dropout)"
     )
     synth.set_defaults(run=cli_tools.run_synth)
+    for command in sub.choices.values():
+        command.set_defaults(parser=command)
     return parser
 
 
