@@ -72,23 +72,44 @@ def _dated(frame: Any, instrument: str) -> dict[str, dict[str, Any]]:
     """
     import polars as pl
 
-    attended = frame.filter(
-        pl.col("attendance").is_null() | pl.col("attendance").cast(pl.String).is_in(ATTENDED)
+    # Whole-table steps, then one pass over the clients (a query per client took 24 s for
+    # 20,000 clients).
+    rows = (
+        frame.filter(
+            pl.col("attendance").is_null() | pl.col("attendance").cast(pl.String).is_in(ATTENDED)
+        )
+        .select(
+            client=pl.col("client_id").cast(pl.String),
+            occasion="occasion",
+            date="date",
+            total="total",
+            instrument=pl.col("instrument").cast(pl.String),
+        )
+        .sort("client", "occasion", maintain_order=True)
     )
-    out: dict[str, dict[str, Any]] = {}
-    for (client,), rows in attended.group_by("client_id", maintain_order=True):
-        rows = rows.sort("occasion")
-        per_occasion = rows.unique("occasion", keep="first", maintain_order=True)
-        scored = rows.filter(pl.col("total").is_not_null())
-        mine = scored.filter(pl.col("instrument").cast(pl.String) == instrument)
-        counts = scored.group_by(pl.col("instrument").cast(pl.String)).len()
-        out[str(client)] = {
-            "sessions": tuple(d for d in per_occasion.get_column("date") if d is not None),
-            "scores": tuple(
-                (d, float(t)) for d, t in mine.select("date", "total").iter_rows() if d is not None
-            ),
-            "completed": tuple(sorted((str(i), int(n)) for i, n in counts.iter_rows())),
-        }
+    sessions = (
+        rows.unique(["client", "occasion"], keep="first", maintain_order=True)
+        .group_by("client", maintain_order=True)
+        .agg(pl.col("date").drop_nulls())
+    )
+    scored = rows.filter(pl.col("total").is_not_null())
+    mine = (
+        scored.filter((pl.col("instrument") == instrument) & pl.col("date").is_not_null())
+        .group_by("client", maintain_order=True)
+        .agg("date", "total")
+    )
+    counts = scored.group_by("client", "instrument").len().sort("client", "instrument")
+    out: dict[str, dict[str, Any]] = {
+        client: {"sessions": tuple(dates), "scores": (), "completed": ()}
+        for client, dates in sessions.iter_rows()
+    }
+    for client, dates, totals in mine.iter_rows():
+        out[client]["scores"] = tuple(zip(dates, map(float, totals), strict=True))
+    completed: dict[str, list[tuple[str, int]]] = {}
+    for client, name, n in counts.iter_rows():
+        completed.setdefault(client, []).append((name, int(n)))
+    for client, pairs in completed.items():
+        out[client]["completed"] = tuple(pairs)
     return out
 
 
