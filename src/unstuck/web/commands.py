@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from unstuck.errors import UnstuckError
-from unstuck.web.env import envdatabase
 
 SETTINGS = "unstuck.web.settings"
 DEMO_DIR = "unstuck-demo"
@@ -26,8 +25,6 @@ def setup(*, connect_now: bool = True) -> None:
     `UnstuckError`) when either cannot be used: a bad DATABASE_URL or data folder, a database
     that does not answer or cannot be read."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
-    if "DATABASE_URL" in os.environ:
-        envdatabase("DATABASE_URL", "")  # the settings would stop on it with a traceback
     import django
     from django.core.exceptions import ImproperlyConfigured
 

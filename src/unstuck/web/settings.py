@@ -29,10 +29,9 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
-import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
-from unstuck.web.env import envbool, envint, envlist, envstr
+from unstuck.web.env import envbool, envdatabase, envint, envlist, envstr
 from unstuck.web.storage import private_dir, private_sqlite_file, sqlite_options
 
 DATA_DIR = Path(envstr("UNSTUCK_DATA_DIR", "unstuck-data")).resolve()
@@ -110,8 +109,9 @@ TEMPLATES = [
 FORM_RENDERER = "unstuck.web.form_renderer.QuickRenderer"
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        envstr("DATABASE_URL", f"sqlite:///{DATA_DIR / 'unstuck.sqlite3'}"),
+    "default": envdatabase(
+        "DATABASE_URL",
+        f"sqlite:///{DATA_DIR / 'unstuck.sqlite3'}",
         conn_max_age=envint("UNSTUCK_DB_CONN_MAX_AGE", 60),
     )
 }
