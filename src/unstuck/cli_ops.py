@@ -44,11 +44,11 @@ def _database(*, connect_now: bool = True) -> dict[str, object]:
 
 
 def _run_backup(args: argparse.Namespace) -> int:
-    from unstuck.web.backup import backup, check_target
+    from unstuck.web.backup import backup, check_target, checksum_path
 
     check_target(args.file)  # before the settings make a data folder
     backup(_database(), args.file)
-    print(f"Backup written to {args.file}")
+    print(f"Backup written to {args.file}, its checksum to {checksum_path(args.file)}")
     return 0
 
 

@@ -128,6 +128,12 @@ def test_it_restores_every_record_into_an_empty_database(
     done = source.unstuck("backup", str(backup))
     assert done.returncode == 0, done.stderr
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    checksum = tmp_path / "clinic.backup.sha256"
+    assert stat.S_IMODE(checksum.stat().st_mode) == 0o600
+    checked = subprocess.run(  # the format of sha256sum, so the tool itself checks it
+        ["sha256sum", "-c", checksum.name], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert checked.stdout.strip() == "clinic.backup: OK", checked.stderr
     before = source.tables()
 
     done = target.unstuck("restore", str(backup))
@@ -236,7 +242,8 @@ def test_a_damaged_or_cut_short_backup_is_refused_and_nothing_changes(
     if source.postgres is None:
         _overwrite_a_table(backup, tmp_path / "overwritten")
     before = source.tables()
-    for path in sorted(p for p in tmp_path.iterdir() if p.is_file() and p != backup):
+    damaged = (p for p in tmp_path.iterdir() if p.is_file() and not p.name.startswith(backup.name))
+    for path in sorted(damaged):
         refused = target.unstuck("restore", str(path))
         assert refused.returncode == 2, (path.name, refused.stdout)
         assert refused.stderr.startswith("unstuck: "), refused.stderr
@@ -249,3 +256,30 @@ def test_a_damaged_or_cut_short_backup_is_refused_and_nothing_changes(
         assert not target.data_dir.exists()  # not even an empty database file
     else:
         assert target.tables() == {}
+
+
+def test_a_backup_changed_after_it_was_made_is_refused_by_its_checksum(
+    databases: tuple[Database, Database], tmp_path: Path
+) -> None:
+    """One changed byte inside a stored value passes SQLite's integrity check and pg_restore;
+    the checksum written beside the backup catches it."""
+    source, target = databases
+    _seed_a_clinic(source)
+    backup = tmp_path / "clinic.backup"
+    assert source.unstuck("backup", str(backup)).returncode == 0
+    data = bytearray(backup.read_bytes())
+    if source.postgres is None:  # inside the clinic's name: the file stays a valid database
+        at = data.index(b"SYN Backup Clinic")
+        data[at + len("SYN Backup Clini")] = ord("x")
+    else:  # an archive's last byte
+        data[-1] ^= 0x01
+    backup.write_bytes(bytes(data))
+    refused = target.unstuck("restore", str(backup))
+    assert refused.returncode == 2, refused.stdout
+    assert "does not match its checksum in clinic.backup.sha256" in refused.stderr
+    assert "Nothing was changed" in refused.stderr
+    if target.postgres is None:
+        assert not target.data_dir.exists()
+        # without its checksum the same file passes every other check: why it is written
+        (tmp_path / "clinic.backup.sha256").unlink()
+        assert target.unstuck("restore", str(backup)).returncode == 0

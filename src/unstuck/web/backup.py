@@ -14,12 +14,17 @@ Before anything is changed, the backup is read whole (`check_backup`): an SQLite
 ``PRAGMA integrity_check``, a pg_dump archive must be read to its end by pg_restore, and either
 must hold Unstuck's tables. A damaged or cut-short file was restored as it was (SQLite: a
 malformed database, "Restored", exit 0) or ended in a traceback. Neither format carries a
-checksum of its contents, so a changed byte inside a stored value can still pass.
+checksum of its contents, so a changed byte inside a stored value could still pass: each
+backup is therefore written with a SHA-256 checksum beside it (``FILE.sha256``, in the format
+of ``sha256sum``, so ``sha256sum -c FILE.sha256`` checks it too), and a restore refuses a file
+that does not match it. A backup without one (copied without it, or made by hand) is still
+restored after the checks above.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -92,7 +97,11 @@ def backup(db: Mapping[str, Any], target: Path) -> None:
         else:
             _run(["pg_dump", "--format=custom", "--no-owner", f"--file={partial}"], db)
         _private(partial)
+        digest = _sha256(partial)
+        sidecar = checksum_path(target)
+        sidecar.unlink(missing_ok=True)  # an older checksum must never vouch for this file
         partial.replace(target)
+        _write_checksum(sidecar, digest, target.name)
     except OSError as exc:
         raise BackupError(
             f"the backup could not be written to {target} ({exc.strerror or exc}); choose "
@@ -110,6 +119,7 @@ def check_backup(source: Path) -> Backup:
     foreign file is refused with one line (it was restored, or half restored, before)."""
     if not source.is_file():
         raise BackupError(f"no backup file at {source}")
+    _check_checksum(source)
     head = _head(source)
     if head.startswith(SQLITE_MAGIC):
         _check_unstuck(source, _sqlite_tables(source))
@@ -154,6 +164,44 @@ _IN_USE = (
     "to replace everything in it with the backup"
 )
 _CANNOT_RESTORE = "{source} cannot be restored: {reason}. Nothing was changed; use another backup"
+
+
+def checksum_path(backup: Path) -> Path:
+    return backup.with_name(backup.name + ".sha256")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_checksum(sidecar: Path, digest: str, name: str) -> None:
+    partial = sidecar.with_name(sidecar.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(f"{digest}  {name}\n")
+    partial.replace(sidecar)
+
+
+def _check_checksum(source: Path) -> None:
+    """Refuse a backup that does not match the checksum written beside it."""
+    sidecar = checksum_path(source)
+    if not sidecar.is_file():
+        return
+    try:
+        expected = sidecar.read_text(encoding="ascii").split()[0].lower()
+    except (OSError, UnicodeDecodeError, IndexError):
+        expected = ""
+    if _sha256(source) != expected:
+        reason = (
+            f"it does not match its checksum in {sidecar.name}, so it changed after the "
+            "backup was made (damaged in storage or edited)"
+        )
+        raise BackupError(_CANNOT_RESTORE.format(source=source, reason=reason))
 
 
 def _head(path: Path) -> bytes:
