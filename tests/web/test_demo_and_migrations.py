@@ -15,7 +15,12 @@ from unstuck.web.records.models import Client, MeasureResponse
 @pytest.mark.django_db
 def test_the_demo_clinic_is_synthetic_and_has_every_role() -> None:
     logins = load_demo(clients=12, seed=3)
-    assert {login.role for login in logins} == {"therapist", "supervisor", "administrator"}
+    assert {login.role for login in logins} == {
+        "therapist",
+        "supervisor",
+        "clinic_lead",
+        "administrator",
+    }
     clinic = Clinic.objects.get()
     assert clinic.synthetic
     clients = Client.objects.all()

@@ -45,6 +45,7 @@ DEMO_LOGINS = (
     DemoLogin("alex", "alex-demo-2026", Role.THERAPIST, "Alex Rivera"),
     DemoLogin("sam", "sam-demo-2026", Role.THERAPIST, "Sam Okafor"),
     DemoLogin("jordan", "jordan-demo-2026", Role.SUPERVISOR, "Jordan Lee"),
+    DemoLogin("casey", "casey-demo-2026", Role.CLINIC_LEAD, "Casey Morgan"),
     DemoLogin("admin", "admin-demo-2026", Role.ADMINISTRATOR, "Demo Administrator"),
 )
 
