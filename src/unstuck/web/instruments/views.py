@@ -13,6 +13,7 @@ from django.urls import reverse
 from unstuck.errors import UnstuckError
 from unstuck.measures.fhir import to_fhir_questionnaire
 from unstuck.web.accounts.models import Role, User
+from unstuck.web.downloads import content_disposition
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.instruments.services import add_clinic_instrument
 from unstuck.web.records.instruments import instruments
@@ -71,5 +72,7 @@ def instrument_fhir(request: HttpRequest, instrument_id: str) -> HttpResponse:
     response = JsonResponse(
         to_fhir_questionnaire(installed[instrument_id]), json_dumps_params={"indent": 2}
     )
-    response["Content-Disposition"] = f'attachment; filename="{instrument_id}.fhir.json"'
+    response["Content-Disposition"] = content_disposition(
+        f"{instrument_id}.fhir.json", as_attachment=True
+    )
     return response

@@ -33,6 +33,9 @@ class ScheduleForm(forms.Form):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        # Ids of its own: it shares the client page with RequestForm, whose fields have the
+        # same names (a label must tick this form's box, not the other's).
+        kwargs.setdefault("auto_id", "id_schedule-%s")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["instruments"].choices = RequestForm().fields["instruments"].choices  # type: ignore[attr-defined]
 

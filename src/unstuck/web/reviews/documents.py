@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from unstuck.web.downloads import content_disposition
+
 
 def respond(
     request: HttpRequest, template: str, context: dict[str, object], filename: str
@@ -17,5 +19,5 @@ def respond(
 
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    response["Content-Disposition"] = content_disposition(f"{filename}.pdf", as_attachment=False)
     return response

@@ -10,17 +10,13 @@ from django import forms
 from django.utils import timezone
 
 from unstuck.web.records.safety import CONFIRM_LABEL
-from unstuck.web.reviews.models import GoalChange, LetterKind, Result
+from unstuck.web.reviews.models import ATTAINMENT_WORDS, GoalChange, LetterKind, Result
 from unstuck.web.validation import CheckedText
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RATINGS = [(0, "0 not present"), (1, "1 possibly"), (2, "2 probably"), (3, "3 clearly")]
 ATTAINMENT = [
-    (-2, "-2 much less than expected"),
-    (-1, "-1 somewhat less"),
-    (0, "0 as expected"),
-    (1, "+1 somewhat more"),
-    (2, "+2 much more than expected"),
+    (v, f"{v:+d} {words}" if v else f"0 {words}") for v, words in ATTAINMENT_WORDS.items()
 ]
 FRUSTRATION = [(0, "0 none"), (1, "1 a little"), (2, "2 some"), (3, "3 a lot"), (4, "4 very much")]
 
@@ -46,6 +42,13 @@ class GoalRateForm(CheckedText):
     attainment = forms.TypedChoiceField(choices=ATTAINMENT, coerce=int, widget=forms.RadioSelect)
     rated_on = forms.DateField(widget=DATE, initial=timezone.localdate)
     note = forms.CharField(max_length=500, required=False)
+
+    @classmethod
+    def for_goal(cls, goal_id: int) -> GoalRateForm:
+        """The rating form of one goal. The goals page shows one per goal: each needs ids of
+        its own, or every label points at the first goal's radios. Field names stay the same
+        (the form's URL names the goal)."""
+        return cls(auto_id=f"id_goal-{goal_id}-%s")
 
 
 class ReviewForm(CheckedText):

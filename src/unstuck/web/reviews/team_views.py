@@ -19,6 +19,7 @@ from unstuck.analysis.retention import to_csv as retention_csv
 from unstuck.impasse.outcomes import CAVEAT, default_outcome_rules
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, signed_in
+from unstuck.web.downloads import content_disposition
 from unstuck.web.records.instruments import instruments
 from unstuck.web.reviews import knowledge
 from unstuck.web.reviews import outcomes as clinic_outcomes
@@ -95,5 +96,5 @@ def team_csv(request: HttpRequest) -> HttpResponse:
     }[table]()
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     name = "team-figures" if table == "therapists" else f"team-{table}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response["Content-Disposition"] = content_disposition(f"{name}.csv", as_attachment=True)
     return response

@@ -1,0 +1,65 @@
+"""The caseload with realistic long names and codes on a laptop screen: the table fits the
+window, the code stays on one line, the name wraps at spaces and hyphens, and no word in any
+column is broken in the middle ('moderatel / y severe', one letter a line in Flags)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page
+from screens import shot
+from test_caseload_path import open_page, sign_in
+
+from personas import PHQ9_MILD
+
+pytestmark = pytest.mark.browser
+MODERATELY_SEVERE = [2, 2, 2, 2, 2, 2, 2, 1, 0]  # 15
+WITH_SAFETY = [2, 2, 2, 2, 2, 2, 2, 1, 2]  # 17, and item 9 answered
+
+# The words (split at spaces and hyphens, where a line may break) that the browser drew on more
+# than one line: a word broken in its middle has a rectangle on each line.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  const walker = document.createTreeWalker(
+    document.querySelector('table.caseload'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const word of node.data.matchAll(/[^\\s-]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      if (range.getClientRects().length > 1) broken.push(word[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def lines_of(page: Page, selector: str) -> int:
+    """How many lines the inline element `selector` is drawn on."""
+    return int(page.locator(selector).first.evaluate("e => e.getClientRects().length"))
+
+
+@pytest.mark.parametrize("width", [1280, 1100])
+def test_long_names_and_codes_fit_the_window_without_breaking_words(
+    browser: Browser, live_server, transactional_db, make_client, width: int
+) -> None:
+    from unstuck.web.records.models import Client
+
+    long_code = "NORD-2026-FAMILIENTHERAPIE-OSTERGAARD-01"  # 40, the longest a code can be
+    make_client(long_code, [PHQ9_MILD, MODERATELY_SEVERE])
+    make_client("B-17", [PHQ9_MILD, WITH_SAFETY])
+    make_client("C-3", [MODERATELY_SEVERE, MODERATELY_SEVERE])
+    Client.objects.filter(code=long_code).update(name="Anna-Katharina Lefèvre-Østergaard")
+    Client.objects.filter(code="B-17").update(name="Jean-Baptiste Müller-Lüdenscheidt")
+    Client.objects.filter(code="C-3").update(name="Anna-Katharina Lefèvre-Østergaard")
+    page = open_page(browser, live_server, width)
+    sign_in(page)
+    shot(page, f"caseload-long-names-{width}")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    broken = page.evaluate(BROKEN_WORDS)
+    assert broken == [], f"words broken across lines: {broken}"
+    row = f"tr[data-client='{long_code}']"
+    assert lines_of(page, f"{row} td.code a") == 1  # the code on one line
+    band = f"{row} td[data-label='Latest PHQ-9'] .muted"
+    assert page.locator(band).first.inner_text() == "moderately severe"
+    assert lines_of(page, band) == 1
