@@ -120,3 +120,57 @@ def test_colleagues_cannot_print_or_close(client: HttpClient, personas, record):
     client.force_login(personas.colleague)
     assert client.get(reverse("consultation", args=[record.pk])).status_code == 404
     assert client.post(reverse("close", args=[record.pk]), {}).status_code == 404
+
+
+def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_words(
+    client: HttpClient, personas, make_client
+):
+    """The client reads this: sessions they came to (not those missed), the strategies tried
+    (not the ending itself), and goal ratings in words (not 'attainment -1 on a -2..+2')."""
+    record = make_client(
+        "C-710",
+        [PHQ9_SEVERE, None, PHQ9_SEVERE, None, PHQ9_MILD],
+        attendance=["attended", "no_show", "attended", "cancelled", "attended"],
+    )
+    therapist = personas.therapist
+    goal = services.add_goal(user=therapist, client=record, text="Sleep through the night")
+    services.rate_goal(user=therapist, goal=goal, rated_on=dt.date(2026, 2, 1), attainment=-1)
+    review = services.open_review(user=therapist, client=record, ratings={"goals_misfit": (3, "")})
+    services.make_plan(
+        user=therapist,
+        review=review,
+        chosen=[
+            services.ChosenStrategy("revisit_goals"),
+            services.ChosenStrategy("respectful_ending"),
+        ],
+        review_on=dt.date(2026, 4, 1),
+    )
+    client.force_login(therapist)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {"kind": "termination", "ended_on": "2026-03-01", "recommendations": "Keep walking."},
+    )
+    letter = ClosureLetter.objects.get()
+    html = client.get(reverse("letter", args=[record.pk, letter.pk])).content.decode()
+    assert "3 sessions attended" in html
+    tried = html[html.index("What we tried") : html.index("</ul>", html.index("What we tried"))]
+    assert "Revisit" in tried
+    assert "End respectfully" not in tried
+    assert "Sleep through the night (at the last rating: somewhat less than expected)" in html
+    assert "-2..+2" not in html
+
+
+def test_the_consultation_summary_charts_every_measure(client: HttpClient, personas, make_client):
+    record = make_client(
+        "C-720",
+        [PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_MILD],
+        feedback=[[9, 9, 9, 9], [8, 8, 8, 8], [5, 5, 5, 5]],
+    )
+    client.force_login(personas.supervisor)
+    html = client.get(reverse("consultation", args=[record.pk])).content.decode()
+    assert "PHQ-9 by session:" in html
+    assert "Session feedback by session:" in html
+    assert html.count('<svg class="chart') == 2
+    pdf = client.get(reverse("consultation", args=[record.pk]), {"format": "pdf"})
+    text = " ".join(pdf_pages(pdf.content, "consultation-two-charts"))
+    assert "Session feedback by session" in text

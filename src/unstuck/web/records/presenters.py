@@ -49,12 +49,6 @@ def safety_sessions(sessions: list[Session]) -> list[float]:
     return [float(s.number) for s in sessions if any(r.safety_alert for r in s.responses.all())]
 
 
-def trajectory_chart(instrument: Instrument, sessions: list[Session]) -> str | None:
-    """The wide chart alone (documents and PDFs, which have no phone layout)."""
-    chart = course_chart(instrument, sessions)
-    return None if chart is None else charts.render(chart)
-
-
 @dataclass(frozen=True)
 class ClientChart:
     """One instrument's chart for the client page: two sizes, its key and its words."""

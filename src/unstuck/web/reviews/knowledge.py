@@ -46,6 +46,11 @@ def strategy_names() -> dict[str, str]:
     return {s.id: s.name for s in default_knowledge().strategies.values()}
 
 
+def closure_ids() -> frozenset[str]:
+    """The strategies that end or hand over the work (an ending, a referral)."""
+    return frozenset(s.id for s in default_knowledge().strategies.values() if s.closure)
+
+
 def prefill(evidence: Evidence) -> dict[str, tuple[int, str]]:
     """Reason id -> (starting rating, the evidence sentences) from what the record shows."""
     suggested = core_prefill(

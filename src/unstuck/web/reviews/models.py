@@ -62,6 +62,16 @@ class GoalRevision(models.Model):
         ordering: ClassVar[list[str]] = ["revised_at", "id"]
 
 
+# Goal attainment scaling, in words (the rating form shows each with its number).
+ATTAINMENT_WORDS = {
+    -2: "much less than expected",
+    -1: "somewhat less than expected",
+    0: "as expected",
+    1: "somewhat more than expected",
+    2: "much more than expected",
+}
+
+
 class GoalRating(models.Model):
     """Goal attainment scaling: -2 much less than expected ... 0 as expected ... +2 much more."""
 
@@ -69,6 +79,10 @@ class GoalRating(models.Model):
     rated_on = models.DateField()
     attainment = models.SmallIntegerField(validators=[MinValueValidator(-2), MaxValueValidator(2)])
     note = models.CharField(max_length=500, blank=True)
+
+    @property
+    def attainment_words(self) -> str:
+        return ATTAINMENT_WORDS[self.attainment]
 
     class Meta:
         ordering: ClassVar[list[str]] = ["rated_on", "id"]

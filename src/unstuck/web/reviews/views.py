@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.impasse.outcomes import CAVEAT
@@ -23,7 +22,7 @@ from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal.selectors import with_client_report as portal_prefill
 from unstuck.web.records import presenters, safety, snapshots
 from unstuck.web.records import selectors as records
-from unstuck.web.records.models import Client
+from unstuck.web.records.models import Attendance, Client
 from unstuck.web.reviews import documents, knowledge, letters, selectors, services
 from unstuck.web.reviews import outcomes as clinic_outcomes
 from unstuck.web.reviews.forms import (
@@ -206,10 +205,9 @@ def goals(request: HttpRequest, client_id: int) -> HttpResponse:
         {
             "client": client,
             "form": form,
-            "goals": selectors.all_goals(client),
+            "goals": [(g, GoalRateForm.for_goal(g.pk)) for g in selectors.all_goals(client)],
             "can_write": can_write,
             "revise_form": GoalReviseForm(),
-            "rate_form": GoalRateForm(),
         },
     )
 
@@ -262,22 +260,29 @@ def _sessions(client: Client) -> list:  # type: ignore[type-arg]
 def _document_context(client: Client) -> dict[str, object]:
     summary, sessions = snapshots.summarise(client)
     used = presenters.instruments_in(sessions)
-    charts = [
-        (i, mark_safe(svg))
-        for i in used
-        if (svg := presenters.trajectory_chart(i, sessions)) is not None
-    ]
     names = knowledge.reason_names()
     reviews = list(client.reviews.prefetch_related("reasons"))
+    plans = selectors.plan_views(client, sessions)
+    endings = knowledge.closure_ids()
     return {
         "client": client,
         "summary": summary,
         # each source cited once, as on the client page (the core's sentences cite each time)
         "explained": presenters.sources_cited(summary.explanations, [], used),
         "progress": letters.progress_sentences(summary),
-        "charts": charts[:1],
+        # every measure's chart with the key of what it draws, as on the client page
+        "charts": presenters.client_charts(used, sessions),
         "sessions": sessions,
-        "plans": selectors.plan_views(client, sessions),
+        "plans": plans,
+        # what the letters list under "What we tried": the plans' strategies, not an ending
+        # or a referral (the letter itself is that step)
+        "tried": [
+            (ps, results)
+            for pv in plans
+            for ps, results in pv.strategies
+            if ps.strategy_id not in endings
+        ],
+        "attended": sum(s.attendance == Attendance.ATTENDED for s in sessions),
         "goals": selectors.all_goals(client),
         "reasons": [
             (names.get(r.reason_id, r.reason_id), r)
