@@ -82,8 +82,7 @@ def test_a_refused_row_still_raises_its_safety_flag_and_is_named_first(
     assert code == 0
     assert clients["A"]["flags"][0] == "safety"
     assert clients["A"]["explanations"][0].startswith(
-        "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at session 3 "
-        "(2026-01-19)."
+        "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at session 3 (2026-01-19)."
     )
     assert clients["A"]["measures"]["phq9"]["n"] == 2  # the refused row gives no score
     assert "safety" not in clients["C"]["flags"]

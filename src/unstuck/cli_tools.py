@@ -208,8 +208,8 @@ def run_fit_dropout(args: argparse.Namespace) -> int:
 
 def _print_situations(kb: KnowledgeBase) -> int:
     """Each seed situation, the strategies its seed pairs with it, and the first five it gets."""
-    from unstuck.impasse.model import SEED_TITLES
     from unstuck.impasse.situations import TOP, load_situations
+    from unstuck.impasse.sources import sources
 
     failing = 0
     for s in load_situations(kb):
@@ -217,7 +217,7 @@ def _print_situations(kb: KnowledgeBase) -> int:
         missing = [e for e in s.expects if e not in top]
         failing += bool(missing)
         ratings = ", ".join(f"{k} {v}" for k, v in s.ratings.items())
-        print(f"{s.id}  [{s.seed[:3]}, {SEED_TITLES[s.seed]}]")
+        print(f"{s.id}  [{s.seed[:3]}, {sources()[s.seed].title}]")
         print(f"  rated: {ratings}; flags: {', '.join(s.flags) or 'none'}")
         print(f"  expects: {', '.join(s.expects)}")
         print(
@@ -229,6 +229,7 @@ def _print_situations(kb: KnowledgeBase) -> int:
 
 def run_strategies(args: argparse.Namespace) -> int:
     from unstuck.impasse import default_knowledge
+    from unstuck.impasse.sources import cite
 
     kb = default_knowledge()
     if getattr(args, "situations", False):
@@ -238,15 +239,16 @@ def run_strategies(args: argparse.Namespace) -> int:
         return 0
     print(f"Reasons a client may be stuck ({len(kb.reasons)}):")
     for r in kb.reasons.values():
-        print(f"  {r.id:<20} {r.name}  [{', '.join(s[:3] for s in r.seeds)}]")
+        print(f"  {r.id:<20} {r.name}  [{'; '.join(c.short for c in cite(r.seeds))}]")
     print(f"\nStrategies ({len(kb.strategies)}):")
     for s in kb.strategies.values():
         fits = ", ".join(f"{k} {v}" for k, v in s.fits.items())
         print(f"  {s.id:<26} {s.name}  ({s.kind}; fits {fits})")
         for caution in s.cautions:
             print(f"  {'':<26} caution: {caution}")
+        print(f"  {'':<26} sources: {'; '.join(c.short for c in cite(s.seeds))}")
     print(f"\nIn-session markers ({len(kb.markers)}):")
     for m in kb.markers.values():
         print(f"  {m.id:<26} {m.label}")
-    print("\nSeeds are the source documents (000-004); docs/impasse.md explains the format.")
+    print("\nSources are cited by their titles (impasse/sources.toml); docs/impasse.md explains.")
     return 0

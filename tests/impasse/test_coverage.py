@@ -112,9 +112,11 @@ STRATEGIES: dict[str, list[tuple[str, str]]] = {
         ("provide resources: reading, support groups", "resources"),
         ("humour (may backfire)", "humour"),
         ("a different approach", "alternative_approach"),
+        ("fear of vulnerability, if not addressed early on", "trust_rapport"),
     ],
     S002: [
         ("1. build trust and rapport", "trust_rapport"),
+        ("1. empathy, active listening, nonjudgmental acceptance", "empathy_validation"),
         ("2. assess and explore", "assess_explore"),
         (
             "3-6 fragments: goals and objectives, discomfort as part of therapy, benefits",
@@ -135,6 +137,7 @@ STRATEGIES: dict[str, list[tuple[str, str]]] = {
         ("tackle resistance collaboratively; openness to feedback", "collaborative_reframe"),
         ("avoid leaving treatment with no closure", "respectful_ending"),
         ("therapy is more than superficial talk or a 'trauma dump'", "agree_purpose"),
+        ("openness to feedback", "seek_feedback"),
     ],
     S004: [
         ("time", "allow_time"),
@@ -153,6 +156,7 @@ STRATEGIES: dict[str, list[tuple[str, str]]] = {
         ("psychoeducation on the diagnosis", "psychoeducation"),
         ("ask for feedback about my errors or biases", "seek_feedback"),
         ("understand cultural perspectives", "cultural_humility"),
+        ("process any past issues that may be a barrier", "cultural_humility"),
         ("supervisors and colleagues", "consultation"),
         ("countertransference: therapist self-reflection", "self_reflection"),
         ("terminate with least harm; door open to return", "respectful_ending"),

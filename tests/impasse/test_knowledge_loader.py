@@ -68,6 +68,29 @@ def test_a_seed_that_does_not_exist_is_refused(copy: Path) -> None:
 
 
 def test_a_closure_option_must_say_what_calls_for_it(copy: Path) -> None:
-    edit(copy, "strategies.toml", 'requires = ["substance_use"]\n', "")
+    referral = 'requires = ["mismatch", "competence_limits", "therapist_factors", "substance_use"'
+    edit(copy, "strategies.toml", referral, "# " + referral)
     with pytest.raises(InvalidDefinition, match="needs the reasons that call for it"):
         load_knowledge(copy)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ('reasons = ["shame", "overwhelm"]', 'reasons = ["shame", "overwelm"]', "withdrawal"),
+        ('first_with = ["substance_use"]', 'first_with = ["drink"]', "withdrawal.first_with"),
+        ('strategy = "specialist_assessment"', 'strategy = "assessment"', "lead[0].strategy"),
+        ('flag = "alliance_rupture"', 'flag = "rupture"', "alliance.flag"),
+    ],
+)
+def test_a_rule_naming_an_unknown_reason_strategy_or_flag_is_refused(
+    copy: Path, old: str, new: str, where: str
+) -> None:
+    """A typo in ranking.toml would silently switch a safety or ordering rule off."""
+    shutil.copyfile(str(resources.files("unstuck.impasse") / "ranking.toml"), copy / "ranking.toml")
+    edit(copy, "ranking.toml", old, new)
+    with pytest.raises(InvalidDefinition) as caught:
+        load_knowledge(copy)
+    assert caught.value.source == "ranking.toml"
+    assert caught.value.location.startswith(where)
+    assert "is not defined" in caught.value.reason

@@ -22,9 +22,16 @@ def test_the_shipped_rules_are_the_documented_ones() -> None:
         1,
     )
     assert rules.did_not_help_factor == 0.25
-    assert (rules.closure_min_rating, rules.closure_clear_rating) == (2, 3)
-    assert rules.closure_first_review_position == 4
+    assert rules.closure_min_rating == 2
+    assert rules.closure_rise_after == 1
     assert rules.repeated_tries == 3
+    assert rules.withdrawal.flags == ("withdrawal_risk",)
+    assert rules.withdrawal.position == 3
+    assert rules.withdrawal.first_with == ("substance_use",)
+    assert [(x.strategy, x.reason, x.min_rating) for x in rules.leads] == [
+        ("specialist_assessment", "substance_use", 2)
+    ]
+    assert (rules.alliance.flag, rules.alliance.reasons) == ("alliance_rupture", ("mismatch",))
     assert rules.kind_order[0] == "safety"
     assert rules.kind_order[-1] == "closure"
     assert rules.kind_rank("relationship") < rules.kind_rank("skills")
@@ -46,11 +53,14 @@ def test_the_shipped_rules_are_the_documented_ones() -> None:
             "must be a number",
         ),
         (
-            "first_review_position = 4",
-            "first_review_position = 4.5",
-            "closure.first_review_position",
+            "rise_after = 1",
+            "rise_after = 1.5",
+            "closure.rise_after",
             "whole number",
         ),
+        ("position = 3", "position = 9", "withdrawal.position", "outside 1"),
+        ('reasons = ["shame", "overwhelm"]', 'reasons = "shame"', "withdrawal.reasons", "list"),
+        ("min_rating = 2\nwhy", "min_rating = 0\nwhy", "lead[0].min_rating", "outside 1"),
         ('"skills", ', "", "ties.kind_order", "each kind once"),
         (
             'min_rating = 1\nsource = "seed 001',

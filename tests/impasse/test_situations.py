@@ -1,8 +1,10 @@
 """The ranking held to the situations the five seeds describe (src/unstuck/impasse/situations.toml).
 
 For every situation: the strategies its seed pairs with it are among the first five; the safety
-check leads exactly when risk is flagged or rated; closure is never first, and at a first
-review not in the first three unless a reason that calls for it is rated clearly present.
+check leads exactly when risk is flagged or rated (or a client pulling away has possible
+addiction rated), and is in the first three whenever the client may be pulling away; closure is
+never first nor directly under a leading safety check, and at a first review it comes after
+every other strategy that answers the same rated reasons.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import pytest
 
 from unstuck.errors import InvalidDefinition
 from unstuck.impasse import default_knowledge, prefill
-from unstuck.impasse.model import SEED_FILES, SEED_TITLES
+from unstuck.impasse.model import SEED_FILES
 from unstuck.impasse.situations import TOP, Situation, load_situations, parse_situations
+from unstuck.impasse.sources import sources
 
 KB = default_knowledge()
 SITUATIONS = load_situations(KB)
@@ -34,19 +37,44 @@ def test_the_seeds_strategies_are_in_the_first_five(situation: Situation) -> Non
 @pytest.mark.parametrize("situation", SITUATIONS, ids=lambda s: s.id)
 def test_safety_leads_exactly_when_risk_is_flagged_or_rated(situation: Situation) -> None:
     risk = "safety" in situation.flags or situation.ratings.get("safety_crisis", 0) >= 1
-    assert (_ids(situation)[0] == "safety_check") == risk
+    away = _pulling_away(situation)
+    addiction = situation.ratings.get("substance_use", 0) >= 1
+    assert (_ids(situation)[0] == "safety_check") == (risk or (away and addiction))
+
+
+def _pulling_away(situation: Situation) -> bool:
+    """Seed 001: the withdrawal flag, or overwhelm or shame rated probably present."""
+    rated = situation.ratings
+    return (
+        "withdrawal_risk" in situation.flags
+        or max(rated.get("overwhelm", 0), rated.get("shame", 0)) >= 2
+    )
+
+
+@pytest.mark.parametrize("situation", SITUATIONS, ids=lambda s: s.id)
+def test_a_client_pulling_away_gets_a_safety_check_in_the_first_three(
+    situation: Situation,
+) -> None:
+    if _pulling_away(situation):
+        assert "safety_check" in _ids(situation)[:3], _ids(situation)[:5]
 
 
 @pytest.mark.parametrize("situation", SITUATIONS, ids=lambda s: s.id)
 def test_closure_is_never_first_nor_early_at_a_first_review(situation: Situation) -> None:
     ranked = situation.rank(KB)
     assert not ranked[0].strategy.closure
+    if ranked[0].strategy.id == "safety_check" and len(ranked) > 1:
+        assert not ranked[1].strategy.closure, "closure directly under a leading safety check"
     if not situation.first_review:
         return
-    for position, item in enumerate(ranked[:3]):
+    for position, item in enumerate(ranked):
         if item.strategy.closure:
-            clearly = [r for r in item.strategy.requires if situation.ratings.get(r, 0) == 3]
-            assert clearly, f"{item.strategy.id} is {position + 1}th with no reason rated 3"
+            below = [
+                r.strategy.id
+                for r in ranked[position + 1 :]
+                if not r.strategy.closure and set(r.reasons) & set(item.reasons)
+            ]
+            assert not below, f"{item.strategy.id} is above earlier steps {below}"
 
 
 @pytest.mark.parametrize("situation", [s for s in SITUATIONS if s.markers], ids=lambda s: s.id)
@@ -80,8 +108,16 @@ def test_the_issues_examples_now_rank_as_the_seeds_advise() -> None:
 
 
 def test_each_seed_title_is_found_in_its_text(seeds_dir: Path) -> None:
-    for seed, title in SEED_TITLES.items():
-        assert title in (seeds_dir / seed).read_text("utf-8"), seed
+    """The titles people see (sources.toml) are the documents' own headings; seed 001 has
+    none, so its title is a description and says that it is untitled."""
+    for seed, source in sources().items():
+        text = (seeds_dir / seed).read_text("utf-8").replace("\u2019", "'")
+        if seed.startswith("001_"):
+            assert "untitled" in source.title
+            continue
+        heading = source.title.split(" (")[0]
+        assert heading in text, seed
+        assert source.short in text, seed
 
 
 GOOD = """

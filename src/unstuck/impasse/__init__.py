@@ -2,7 +2,8 @@
 
 Reasons, strategies, resistance markers and evidence rules are data files (TOML, checked
 against ``schema/knowledge.schema.json`` and for meaning on load), written in our own words
-from the five source documents and citing them by file name. See docs/impasse.md.
+from the five source documents; entries key their sources by seed file, and people see
+each source by its title (sources.toml). See docs/impasse.md.
 
 Usage::
 

@@ -22,7 +22,7 @@ from unstuck.impasse.model import (
     Reason,
     Strategy,
 )
-from unstuck.impasse.rules import load_rules
+from unstuck.impasse.rules import RankingRules, load_rules
 from unstuck.progress.signals import FLAGS
 
 FILES = ("reasons.toml", "strategies.toml", "markers.toml", "evidence.toml")
@@ -71,6 +71,26 @@ def _check_refs(
     for ref in refs:
         if ref not in reasons:
             raise InvalidDefinition(name, where, f"{ref!r} is not a reason id in reasons.toml")
+
+
+def _check_rule_refs(
+    rules: RankingRules, reasons: Mapping[str, Reason], strategies: Mapping[str, Strategy]
+) -> None:
+    """Every reason, strategy and flag ranking.toml names exists (a typo would disable a rule)."""
+    named = [
+        ("withdrawal.reasons", rules.withdrawal.reasons, reasons),
+        ("withdrawal.first_with", rules.withdrawal.first_with, reasons),
+        ("withdrawal.flags", rules.withdrawal.flags, FLAGS),
+        ("alliance.reasons", rules.alliance.reasons, reasons),
+        ("alliance.flag", (rules.alliance.flag,), FLAGS),
+    ]
+    for i, lead in enumerate(rules.leads):
+        named.append((f"lead[{i}].strategy", (lead.strategy,), strategies))
+        named.append((f"lead[{i}].reason", (lead.reason,), reasons))
+    for where, ids, known in named:
+        for one in ids:
+            if one not in known:
+                raise InvalidDefinition("ranking.toml", where, f"{one!r} is not defined")
 
 
 def load_knowledge(folder: str | Path | None = None) -> KnowledgeBase:
@@ -137,6 +157,8 @@ def load_knowledge(folder: str | Path | None = None) -> KnowledgeBase:
             seeds=tuple(s["seeds"]),
             closure=s.get("closure", False),
             requires=tuple(s.get("requires", [])),
+            needs_secure_alliance=s.get("needs_secure_alliance", False),
+            after_safety_check=s.get("after_safety_check", False),
         )
     markers = {}
     for i, m in enumerate(raw_markers):
@@ -157,6 +179,7 @@ def load_knowledge(folder: str | Path | None = None) -> KnowledgeBase:
         )
     if rules.safety_reason not in reasons:
         raise InvalidDefinition("reasons.toml", "", f"the {rules.safety_reason} reason is required")
+    _check_rule_refs(rules, reasons, strategies)
     return KnowledgeBase(
         MappingProxyType(reasons),
         MappingProxyType(strategies),

@@ -14,17 +14,7 @@ SEED_FILES = (
     "003_ebe7257443084bfc.txt",
     "004_fecda28de006f0a0.txt",
 )
-# Each seed's title as found in its text, for citing it by name. Seed 001 has no title; its
-# first heading stands for it.
-SEED_TITLES = {
-    "000_2ef1d7c88fd8593b.txt": (
-        "Breaking the Silence: How Therapists Handle Clients Who Aren\u2019t Progressing"
-    ),
-    "001_c20c250e059541fa.txt": "Common Reasons for Withdrawal",
-    "002_87e3476ec27f2bf2.txt": "Working with Resistant Clients",
-    "003_ebe7257443084bfc.txt": "Letting Go of Therapeutic Resistance",
-    "004_fecda28de006f0a0.txt": "How Do You Handle a Therapeutic Impasse?",
-}
+# Each seed's title, for people, is in sources.toml (unstuck.impasse.sources), nowhere else.
 
 
 @dataclass(frozen=True)
@@ -47,7 +37,13 @@ class Strategy:
     cautions: tuple[str, ...]
     seeds: tuple[str, ...]
     closure: bool = False
-    requires: tuple[str, ...] = ()  # closure: reasons one of which must be rated present
+    # Reasons one of which must be rated for it to be offered: present at all (above 0), or,
+    # for a closure option, at least ranking.toml's closure.min_rating.
+    requires: tuple[str, ...] = ()
+    # Held below the steps that repair the relationship while it is strained (ranking.toml).
+    needs_secure_alliance: bool = False
+    # Listed below the safety check whenever both are listed (ranking.py, rule 2).
+    after_safety_check: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,32 @@
 """Pre-fill an impasse review from the record, and rank the strategies that fit.
 
-Ranking rules (numbers in ranking.toml, each sourced there; tested in
-tests/impasse/test_ranking.py and held to the seeds' situations in test_situations.py):
+Ranking rules (numbers, reason lists and the sentences shown in ranking.toml, each sourced
+there; tested in tests/impasse/test_ranking.py and test_ranking_order.py, and held to the seeds'
+situations in test_situations.py):
 
 1. A strategy's score is the sum, over the reasons it fits, of its weight (1-3) times the
    therapist's rating of that reason (0-3), plus `flag_bonus` for each of the client's current
-   flags it answers. Strategies scoring 0 are not listed.
+   flags it answers. Strategies scoring 0 are not listed. A strategy with `requires` is listed
+   only when one of those reasons is rated (closure options: see rule 5).
 2. Safety first: a safety flag from a questionnaire, or the risk/crisis reason rated at all
    (`min_rating`, 1), puts the safety check at the top, always, whatever else scores higher.
+   A client who may be pulling away (`[withdrawal]`: the withdrawal flag, or a reason for
+   withdrawal rated probably present) gets the safety check listed, no lower than
+   `position` (3rd), and first when possible addiction (`first_with`) is rated at all.
+   `[[lead]]` strategies (the specialist assessment when addiction is rated probably
+   present) come next after a leading safety check, or first.
 3. A strategy whose latest result with this client was "did not help" keeps
    `did_not_help_factor` of its score, so it drops down but stays visible with that note.
-4. Closure options (specialist assessment, referral, ending) are offered only when one of the
-   reasons that call for them is rated `min_rating` (2) or more, or when `repeated_tries`
-   strategies have already not helped; they are never first, and at a first review (nothing
-   tried yet) no higher than `first_review_position` (4th) unless a reason that calls for
-   them is rated clearly present (3). A simple plateau therefore never leads with an ending.
-5. Ties: a closure option after any other option with the same score; then the strategy that
+4. While the working relationship is strained (`[alliance]`: the rupture flag, or a struggle
+   or mismatch rated), a strategy declared `needs_secure_alliance` is held below every listed
+   strategy that answers the rupture flag (the steps that repair it).
+5. Closure options (referral, endings) are offered only when one of the reasons that call for
+   them is rated `min_rating` (2) or more, or when `repeated_tries` strategies have already
+   not helped. They are never first nor directly under a leading safety check. At the
+   client's first review, and until `rise_after` strategies were tried without help, each
+   comes after every other listed strategy that answers one of the same rated reasons: the
+   seeds' earlier steps first. A simple plateau therefore never leads with an ending.
+6. Ties: a closure option after any other option with the same score; then the strategy that
    fits the rated reasons more specifically (the larger share of its own fit weight on reasons
    rated above 0); then by kind (safety and relationship before technique, technique before
    closure: `kind_order`); then by id, so the same inputs always give the same order.
@@ -104,34 +115,45 @@ def rank_strategies(
 ) -> list[RankedStrategy]:
     """Strategies that fit the rated reasons and current flags, best first (rules above).
 
-    `first_review` says whether this is the client's first impasse review; when it is not
-    given, a review with nothing tried yet (`tried` empty) counts as a first one.
+    `first_review` says whether this is the client's first impasse review; closure options are
+    held back then, and at any review until a strategy has been tried without help (rule 5).
     """
     rules = kb.rules
     tried = tried or {}
-    first = not tried if first_review is None else first_review
     flag_set = set(flags)
     not_helping = sum(1 for result in tried.values() if result == "did_not_help")
-    safety_first = _safety_first(rules, ratings, flag_set)
+    safety = _safety_place(rules, ratings, flag_set)
+    safety_leads = safety is not None and safety[0] == 1
+    strained = rules.alliance.strained(ratings, flag_set)
+    leads = {
+        lead.strategy: lead.why
+        for lead in rules.leads
+        if ratings.get(lead.reason, 0) >= lead.min_rating
+    }
     ranked: list[tuple[tuple[float, bool, float, int, str], RankedStrategy]] = []
     for s in kb.strategies.values():
         answered = tuple(r for r in s.fits if ratings.get(r, 0) > 0)
         signals = tuple(f for f in s.signals if f in flag_set)
         score = sum(s.fits[r] * ratings[r] for r in answered) + rules.flag_bonus * len(signals)
-        is_safety = s.id == rules.safety_strategy and safety_first is not None
-        if is_safety:
+        is_safety = s.id == rules.safety_strategy and safety is not None
+        if is_safety and safety_leads:
             score = float("inf")
-        if score <= 0:
+        if score <= 0 and not is_safety:
             continue
-        if s.closure and not _closure_called_for(rules, s, ratings, not_helping):
+        if s.requires and not _offered(rules, s, ratings, not_helping):
             continue
         result = tried.get(s.id)
         if result == "did_not_help":
             score *= rules.did_not_help_factor
+        notes = [safety[1]] if is_safety and safety is not None else []
+        if s.id in leads:
+            notes.append(leads[s.id])
+        if strained and s.needs_secure_alliance:
+            notes.append(rules.alliance.why)
         item = RankedStrategy(
             strategy=s,
             score=score,
-            why=_why(kb, s, answered, signals, ratings, result, not_helping, safety_first),
+            why=_why(kb, s, answered, signals, ratings, result, not_helping, notes),
             reasons=answered,
             signals=signals,
             cautions=s.cautions,
@@ -139,7 +161,14 @@ def rank_strategies(
         )
         ranked.append((_order(rules, s, score, answered), item))
     ranked.sort(key=lambda pair: pair[0])
-    return _place_closure(rules, [item for _, item in ranked], ratings, first)
+    placed = [item for _, item in ranked]
+    if strained:
+        placed = _hold_back_until_repaired(rules, placed)
+    held = first_review is True or not_helping < rules.closure_rise_after
+    placed = _place_closure(placed, held, safety_leads=safety_leads)
+    for sid in reversed(list(leads)):  # after a safety check that leads, else first
+        placed = _move(placed, sid, 1 if safety_leads else 0)
+    return _lift_safety_check(rules, placed, safety)
 
 
 def specificity(s: Strategy, answered: Sequence[str]) -> float:
@@ -151,45 +180,97 @@ def specificity(s: Strategy, answered: Sequence[str]) -> float:
 def _order(
     rules: RankingRules, s: Strategy, score: float, answered: Sequence[str]
 ) -> tuple[float, bool, float, int, str]:
-    """Sort key: score, then (ties) closure last, specificity, kind, id (rule 5)."""
+    """Sort key: score, then (ties) closure last, specificity, kind, id (rule 6)."""
     return (-score, s.closure, -specificity(s, answered), rules.kind_rank(s.kind), s.id)
 
 
-def _safety_first(rules: RankingRules, ratings: Mapping[str, int], flags: set[str]) -> str | None:
-    """Why the safety check leads, or None: a questionnaire's safety answer, or a rated risk."""
+def _safety_place(
+    rules: RankingRules, ratings: Mapping[str, int], flags: set[str]
+) -> tuple[int, str] | None:
+    """Where the safety check must be (1 = first) and why, or None when no rule places it."""
     if "safety" in flags:
-        return "A safety question was answered above 0: this comes before everything else."
+        return 1, "A safety question was answered above 0: this comes before everything else."
     if ratings.get(rules.safety_reason, 0) >= rules.safety_min_rating:
-        return "Risk or crisis is rated present in this review: this comes before everything else."
+        return (
+            1,
+            "Risk or crisis is rated present in this review: this comes before everything else.",
+        )
+    away = rules.withdrawal
+    if away.pulling_away(ratings, flags):
+        if any(ratings.get(r, 0) >= 1 for r in away.first_with):
+            return 1, away.why_first
+        return away.position, away.why
     return None
 
 
-def _closure_called_for(
+def _lift_safety_check(
+    rules: RankingRules, ranked: list[RankedStrategy], safety: tuple[int, str] | None
+) -> list[RankedStrategy]:
+    """The safety check no lower than its place (rule 2), and above every strategy declared
+    `after_safety_check` (reassurance waits until safety has been checked)."""
+    ids = [r.strategy.id for r in ranked]
+    if rules.safety_strategy not in ids:
+        return ranked
+    index = ids.index(rules.safety_strategy)
+    if safety is not None:
+        index = min(index, safety[0] - 1)
+    waiting = [i for i, r in enumerate(ranked) if r.strategy.after_safety_check]
+    if waiting:
+        index = min(index, waiting[0])
+    return _move(ranked, rules.safety_strategy, index, only_up=True)
+
+
+def _offered(
     rules: RankingRules, s: Strategy, ratings: Mapping[str, int], not_helping: int
 ) -> bool:
+    """A strategy with `requires` is offered when one of them is rated: present at all, or for
+    a closure option probably present, or when repeated tries have not helped (rule 5)."""
+    if not s.closure:
+        return any(ratings.get(r, 0) > 0 for r in s.requires)
     return (
         any(ratings.get(r, 0) >= rules.closure_min_rating for r in s.requires)
         or not_helping >= rules.repeated_tries
     )
 
 
-def _place_closure(
-    rules: RankingRules,
-    ranked: list[RankedStrategy],
-    ratings: Mapping[str, int],
-    first_review: bool,
+def _move(
+    ranked: list[RankedStrategy], sid: str, index: int, *, only_up: bool = False
 ) -> list[RankedStrategy]:
-    """Move closure options down to where rule 4 allows them; the rest keep their order."""
+    """`ranked` with strategy `sid` (if listed) at `index`; `only_up` never moves it down."""
+    at = next((i for i, r in enumerate(ranked) if r.strategy.id == sid), None)
+    if at is None or (only_up and at <= index):
+        return ranked
+    rest = ranked[:at] + ranked[at + 1 :]
+    return [*rest[:index], ranked[at], *rest[index:]]
+
+
+def _hold_back_until_repaired(
+    rules: RankingRules, ranked: list[RankedStrategy]
+) -> list[RankedStrategy]:
+    """Strategies that need a secure alliance go below every listed repair step (rule 4)."""
+    held = [r for r in ranked if r.strategy.needs_secure_alliance]
+    if not held:
+        return ranked
+    rest = [r for r in ranked if not r.strategy.needs_secure_alliance]
+    repairs = [i for i, r in enumerate(rest) if rules.alliance.flag in r.strategy.signals]
+    at = repairs[-1] + 1 if repairs else 0
+    return [*rest[:at], *held, *rest[at:]]
+
+
+def _place_closure(
+    ranked: list[RankedStrategy], held: bool, *, safety_leads: bool
+) -> list[RankedStrategy]:
+    """Move closure options down to where rule 5 allows them; the rest keep their order."""
     if all(r.strategy.closure for r in ranked):
         return ranked
     placed = [r for r in ranked if not r.strategy.closure]
     for index, item in enumerate(ranked):
         if not item.strategy.closure:
             continue
-        clearly = any(
-            ratings.get(r, 0) >= rules.closure_clear_rating for r in item.strategy.requires
-        )
-        lowest = 1 if clearly or not first_review else rules.closure_first_review_position - 1
+        lowest = 2 if safety_leads else 1
+        if held:
+            earlier = [i for i, r in enumerate(placed) if set(r.reasons) & set(item.reasons)]
+            lowest = max(lowest, earlier[-1] + 1 if earlier else 0)
         placed.insert(min(max(index, lowest), len(placed)), item)
     return placed
 
@@ -202,12 +283,10 @@ def _why(
     ratings: Mapping[str, int],
     result: str | None,
     not_helping: int,
-    safety_first: str | None,
+    notes: Sequence[str],
 ) -> str:
     rules = kb.rules
-    parts = []
-    if s.id == rules.safety_strategy and safety_first is not None:
-        parts.append(safety_first)
+    parts = list(notes)
     if answered:
         named = ", ".join(
             f"{kb.reasons[r].name.lower()} (rated {ratings[r]})"

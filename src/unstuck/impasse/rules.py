@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -25,6 +26,47 @@ KINDS = (
 
 
 @dataclass(frozen=True)
+class Withdrawal:
+    """When a client may be pulling away, and where that puts the safety check."""
+
+    flags: tuple[str, ...]
+    reasons: tuple[str, ...]
+    min_rating: int
+    position: int  # the safety check is listed no lower than this (1 = first)
+    first_with: tuple[str, ...]  # any of these rated at all while pulling away: first
+    why: str
+    why_first: str
+
+    def pulling_away(self, ratings: Mapping[str, int], flags: Collection[str]) -> bool:
+        return any(f in flags for f in self.flags) or any(
+            ratings.get(r, 0) >= self.min_rating for r in self.reasons
+        )
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A strategy that comes first, after any safety check, when its reason is rated enough."""
+
+    strategy: str
+    reason: str
+    min_rating: int
+    why: str
+
+
+@dataclass(frozen=True)
+class Alliance:
+    """When the working relationship counts as strained, holding back `needs_secure_alliance`."""
+
+    flag: str  # the strain flag; strategies answering it are the repair steps
+    reasons: tuple[str, ...]
+    min_rating: int
+    why: str
+
+    def strained(self, ratings: Mapping[str, int], flags: Collection[str]) -> bool:
+        return self.flag in flags or any(ratings.get(r, 0) >= self.min_rating for r in self.reasons)
+
+
+@dataclass(frozen=True)
 class RankingRules:
     safety_strategy: str
     safety_reason: str
@@ -32,12 +74,14 @@ class RankingRules:
     flag_bonus: float
     did_not_help_factor: float
     closure_min_rating: int
-    closure_clear_rating: int
-    closure_first_review_position: int
+    closure_rise_after: int
     repeated_tries: int
     kind_order: tuple[str, ...]
     evidence_missed: int
     evidence_not_helping: int
+    withdrawal: Withdrawal
+    leads: tuple[Lead, ...]
+    alliance: Alliance
 
     def kind_rank(self, kind: str) -> int:
         return self.kind_order.index(kind) if kind in self.kind_order else len(self.kind_order)
@@ -66,13 +110,39 @@ def _text(data: dict[str, Any], table: str, key: str) -> str:
     return value
 
 
+def _names(data: dict[str, Any], table: str, key: str) -> tuple[str, ...]:
+    value = data.get(table, {}).get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise InvalidDefinition(FILE, f"{table}.{key}", f"must be a list of ids, not {value!r}")
+    return tuple(value)
+
+
+def _leads(data: dict[str, Any]) -> tuple[Lead, ...]:
+    raw = data.get("lead", [])
+    if not isinstance(raw, list):
+        raise InvalidDefinition(FILE, "lead", "must be an array of tables ([[lead]])")
+    leads = []
+    for i, entry in enumerate(raw):
+        one = {f"lead[{i}]": entry}
+        _text(one, f"lead[{i}]", "source")
+        leads.append(
+            Lead(
+                strategy=_text(one, f"lead[{i}]", "strategy"),
+                reason=_text(one, f"lead[{i}]", "reason"),
+                min_rating=_whole(one, f"lead[{i}]", "min_rating", 1, 3),
+                why=_text(one, f"lead[{i}]", "why"),
+            )
+        )
+    return tuple(leads)
+
+
 def parse_rules(text: str) -> RankingRules:
     """Rules from the text of a ranking.toml; every table must say where its numbers come from."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidDefinition(FILE, "", f"is not valid TOML: {exc}") from None
-    for table in ("safety", "scoring", "closure", "ties", "evidence"):
+    for table in ("safety", "withdrawal", "alliance", "scoring", "closure", "ties", "evidence"):
         _text(data, table, "source")
     order = data.get("ties", {}).get("kind_order")
     if not isinstance(order, list) or sorted(order) != sorted(KINDS):
@@ -86,12 +156,27 @@ def parse_rules(text: str) -> RankingRules:
         flag_bonus=_number(data, "scoring", "flag_bonus", 0, 9),
         did_not_help_factor=_number(data, "scoring", "did_not_help_factor", 0, 1),
         closure_min_rating=_whole(data, "closure", "min_rating", 1, 3),
-        closure_clear_rating=_whole(data, "closure", "clear_rating", 1, 3),
-        closure_first_review_position=_whole(data, "closure", "first_review_position", 2, 99),
+        closure_rise_after=_whole(data, "closure", "rise_after", 1, 99),
         repeated_tries=_whole(data, "closure", "repeated_tries", 1, 99),
         kind_order=tuple(order),
         evidence_missed=_whole(data, "evidence", "missed", 1, 99),
         evidence_not_helping=_whole(data, "evidence", "not_helping", 1, 99),
+        withdrawal=Withdrawal(
+            flags=_names(data, "withdrawal", "flags"),
+            reasons=_names(data, "withdrawal", "reasons"),
+            min_rating=_whole(data, "withdrawal", "min_rating", 1, 3),
+            position=_whole(data, "withdrawal", "position", 1, 5),
+            first_with=_names(data, "withdrawal", "first_with"),
+            why=_text(data, "withdrawal", "why"),
+            why_first=_text(data, "withdrawal", "why_first"),
+        ),
+        leads=_leads(data),
+        alliance=Alliance(
+            flag=_text(data, "alliance", "flag"),
+            reasons=_names(data, "alliance", "reasons"),
+            min_rating=_whole(data, "alliance", "min_rating", 1, 3),
+            why=_text(data, "alliance", "why"),
+        ),
     )
 
 

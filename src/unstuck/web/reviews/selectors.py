@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from unstuck.impasse import default_knowledge
 from unstuck.progress.attendance import MISSED
 from unstuck.progress.trend import BeforeAfter, before_after
 from unstuck.web.accounts.models import User
@@ -30,6 +31,12 @@ class Evidence:
     safety_sessions: tuple[int, ...]
     goals_stuck: int  # active goals whose latest attainment rating is below 0
     tried_without_help: int  # strategies whose latest result is "did not help"
+
+    @property
+    def noticed(self) -> list[tuple[str, int]]:
+        """The markers ticked, by the label the session form shows (markers.toml), with counts."""
+        known = default_knowledge().markers
+        return [(known[m].label if m in known else m, count) for m, count in self.markers.items()]
 
 
 @dataclass(frozen=True)
