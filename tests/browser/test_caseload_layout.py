@@ -1,4 +1,4 @@
-"""The caseload with realistic long names and codes on a laptop screen: the table fits the
+"""The caseload with realistic long names and codes on a laptop or tablet screen: the table fits the
 window, the code stays on one line, the name wraps at spaces and hyphens, and no word in any
 column is broken in the middle ('moderatel / y severe', one letter a line in Flags)."""
 
@@ -38,7 +38,7 @@ def lines_of(page: Page, selector: str) -> int:
     return int(page.locator(selector).first.evaluate("e => e.getClientRects().length"))
 
 
-@pytest.mark.parametrize("width", [1280, 1100])
+@pytest.mark.parametrize("width", [1280, 1100, 1000])
 def test_long_names_and_codes_fit_the_window_without_breaking_words(
     browser: Browser, live_server, transactional_db, make_client, width: int
 ) -> None:
@@ -59,7 +59,8 @@ def test_long_names_and_codes_fit_the_window_without_breaking_words(
     broken = page.evaluate(BROKEN_WORDS)
     assert broken == [], f"words broken across lines: {broken}"
     row = f"tr[data-client='{long_code}']"
-    assert lines_of(page, f"{row} td.code a") == 1  # the code on one line
+    if width >= 1100:  # the code on one line; on a tablet it may wrap at its hyphens
+        assert lines_of(page, f"{row} td.code a") == 1
     band = f"{row} td[data-label='Latest PHQ-9'] .muted"
     assert page.locator(band).first.inner_text() == "moderately severe"
     assert lines_of(page, band) == 1
