@@ -339,3 +339,17 @@ def test_the_expected_score_in_a_sentence_stays_on_the_scale() -> None:
     result = summarise_client("C", rows, INSTRUMENTS)
     sentence = next(e for e in result.explanations if e.startswith("Not on track"))
     assert "the expected score by now is about 0," in sentence
+
+
+def test_a_missed_session_never_reads_as_a_safety_item_answered_0() -> None:
+    """Sessions 2 and 3 were missed (no questionnaire): they say nothing about risk. Only
+    session 4's questionnaire answered the item 0."""
+    rows = [
+        Observation("phq9", 1, 12, safety_alert=True),
+        Observation("phq9", 2, None, attendance="no_show"),
+        Observation("phq9", 3, None, attendance="cancelled"),
+    ]
+    missed_only = run(rows).explanations[0]
+    assert "No later questionnaire has answered it 0." in missed_only
+    answered = run([*rows, Observation("phq9", 4, 8)]).explanations[0]
+    assert "Later questionnaires answered it 0 (session 4)." in answered

@@ -305,12 +305,18 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     alerted = safety.filter(pl.col("alerts").list.len() > 0).select(
         "_c", last_alert=pl.col("alerts").list.last()
     )
+    # Later sessions whose questionnaire answered the safety item 0: a questionnaire there (a
+    # total) with the item neither positive nor left blank. A session without one (missed,
+    # or nothing given) says nothing about risk and must never read as "answered it 0".
     cleared = (
         rows.lazy()
-        .select("_c", "occasion", "safety_alert", "safety_unanswered")
+        .select("_c", "occasion", "safety_alert", "safety_unanswered", "total")
         .join(alerted.lazy(), on="_c", maintain_order="left")
         .filter(
-            (occ > pl.col("last_alert")) & ~pl.col("safety_alert") & ~pl.col("safety_unanswered")
+            (occ > pl.col("last_alert"))
+            & pl.col("total").is_not_null()
+            & ~pl.col("safety_alert")
+            & ~pl.col("safety_unanswered")
         )
         .group_by(pl.col("_c").set_sorted(), maintain_order=True)
         .agg(cleared=occ)
