@@ -102,6 +102,7 @@ def test_scales_that_share_a_citation_each_keep_their_own_rule_in_the_sources(db
     assert len([s for s in explained.sources if s.startswith(short)]) == 1
     assert "PHQ-9 score of 10 or more" in entry
     assert "GAD-7 score of 8 or more" in entry
+    assert "points is reliable; a GAD-7 score" in entry  # one sentence, not ". a GAD-7"
     assert all(short not in sentence for sentence in explained.sentences)
 
 

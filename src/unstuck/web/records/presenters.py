@@ -296,7 +296,7 @@ def sources_cited(
             if detail.strip() and detail.strip() not in details[short]:
                 details[short].append(detail.strip())
     known = {
-        short: ": ".join([short, " ".join(parts)]) if parts else short
+        short: f"{short}: {'; '.join(p.rstrip('.') for p in parts)}." if parts else short
         for short, parts in details.items()
     }
     known |= {models[i.id].source: models[i.id].source for i in used if i.id in models}
