@@ -103,3 +103,12 @@ def test_retention_data_and_open_alerts() -> None:
     everyone, a, b = team_figures(TEAM, PHQ9)
     assert (everyone.alerts_open, a.alerts_open, b.alerts_open) == (2, 2, 0)
     assert to_csv([everyone]).splitlines()[1].endswith(",2")
+
+
+def test_a_share_of_completed_questionnaires_is_rounded_down() -> None:
+    """494 of 496 is 99.6%: '100%' would hide the two sessions without the questionnaire."""
+    from unstuck.analysis.clinic_time import Completion
+
+    assert Completion("All", "phq9", 496, 494).sentence == "494 of 496 (99%)"
+    assert Completion("All", "phq9", 20, 20).sentence == "20 of 20 (100%)"
+    assert Completion("All", "phq9", 3, 1).sentence == "1 of 3 (33%)"

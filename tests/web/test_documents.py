@@ -136,15 +136,18 @@ def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_wor
     goal = services.add_goal(user=therapist, client=record, text="Sleep through the night")
     services.rate_goal(user=therapist, goal=goal, rated_on=dt.date(2026, 2, 1), attainment=-1)
     review = services.open_review(user=therapist, client=record, ratings={"goals_misfit": (3, "")})
-    services.make_plan(
+    plan = services.make_plan(
         user=therapist,
         review=review,
         chosen=[
             services.ChosenStrategy("revisit_goals"),
+            services.ChosenStrategy("open_dialogue"),  # planned, no result: not tried
             services.ChosenStrategy("respectful_ending"),
         ],
         review_on=dt.date(2026, 4, 1),
     )
+    for ps in plan.strategies.exclude(strategy_id="open_dialogue"):
+        services.record_strategy_result(user=therapist, strategy=ps, result="helped")
     client.force_login(therapist)
     client.post(
         reverse("close", args=[record.pk]),
@@ -156,6 +159,7 @@ def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_wor
     tried = html[html.index("What we tried") : html.index("</ul>", html.index("What we tried"))]
     assert "Revisit" in tried
     assert "End respectfully" not in tried
+    assert "Talk openly about the therapy itself" not in tried
     assert "Sleep through the night (at the last rating: somewhat less than expected)" in html
     assert "-2..+2" not in html
 

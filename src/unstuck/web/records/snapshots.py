@@ -38,7 +38,7 @@ NEXT_ACTIONS = {
 }
 NO_FLAG_ACTIONS = {
     "on_track": "Keep going; measure next session",
-    "insufficient_data": "Collect a second measure",
+    "insufficient_data": "Measure at the next session: progress is judged from two scores",
     "at_risk": "Look at the drift together",
 }
 ENDED_ACTION = "The episode of care has ended; reopen it to record more sessions"

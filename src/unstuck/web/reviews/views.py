@@ -35,7 +35,7 @@ from unstuck.web.reviews.forms import (
     ResultForm,
     ReviewForm,
 )
-from unstuck.web.reviews.models import Goal, LetterKind, PlanStrategy, Review
+from unstuck.web.reviews.models import Goal, LetterKind, PlanStrategy, Result, Review
 from unstuck.web.reviews.team_views import team as team  # the team page lives there
 from unstuck.web.reviews.team_views import team_csv as team_csv
 from unstuck.web.validation import parse_id
@@ -274,13 +274,14 @@ def _document_context(client: Client) -> dict[str, object]:
         "charts": presenters.client_charts(used, sessions),
         "sessions": sessions,
         "plans": plans,
-        # what the letters list under "What we tried": the plans' strategies, not an ending
-        # or a referral (the letter itself is that step)
+        # what the letters list under "What we tried": the plans' strategies with a result
+        # recorded (one only planned was not tried), and not an ending or a referral (the
+        # letter itself is that step)
         "tried": [
             (ps, results)
             for pv in plans
             for ps, results in pv.strategies
-            if ps.strategy_id not in endings
+            if ps.strategy_id not in endings and results and results[-1].result != Result.NOT_TRIED
         ],
         "attended": sum(s.attendance == Attendance.ATTENDED for s in sessions),
         "goals": selectors.all_goals(client),
