@@ -80,3 +80,15 @@ def test_serve_remakes_every_stale_status_before_it_starts(make_client, clinic_r
         assert (record.rules_version, "plateau" in record.flags) == (clinics, True)
     assert refresh_stale() == 0
     assert Client.objects.filter(rules_version=clinics).count() == 2
+
+
+def test_a_client_with_too_few_scores_is_asked_for_a_measure_not_a_second_one(
+    make_client,
+) -> None:
+    """With no score yet, 'Collect a second measure' asked for a second of none."""
+    for code, sessions in (("N-0", []), ("N-1", [[1, 1, 1, 1, 1, 1, 0, 0, 0]])):
+        client = make_client(code, sessions)
+        assert client.status == "insufficient_data"
+        assert client.next_action == (
+            "Measure at the next session: progress is judged from two scores"
+        )
