@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from unstuck.errors import InvalidRows, InvalidValue, Problem
+from unstuck.progress.attendance import ATTENDED
 
 NOT_GIVEN = "(therapist not given)"
 
@@ -111,9 +112,6 @@ def _dated(frame: Any, instrument: str) -> dict[str, dict[str, Any]]:
     for client, pairs in completed.items():
         out[client]["completed"] = tuple(pairs)
     return out
-
-
-ATTENDED = ("attended", "late")
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -130,7 +130,7 @@ def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_wor
     record = make_client(
         "C-710",
         [PHQ9_SEVERE, None, PHQ9_SEVERE, None, PHQ9_MILD],
-        attendance=["attended", "no_show", "attended", "cancelled", "attended"],
+        attendance=["attended", "no_show", "late", "cancelled", "attended"],  # late: came
     )
     therapist = personas.therapist
     goal = services.add_goal(user=therapist, client=record, text="Sleep through the night")

@@ -59,9 +59,9 @@ import numpy as np
 import polars as pl
 
 from unstuck.errors import InvalidValue
+from unstuck.progress.attendance import ATTENDED, MISSED
 from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
 from unstuck.progress.course import CourseModel
-from unstuck.progress.signals import MISSED
 from unstuck.progress.withdrawal import attendance_fires, feedback_fires, gap_fires, markers_fires
 
 FEATURES: tuple[str, ...] = (
@@ -93,7 +93,6 @@ ENDED = ("completed", "dropped_out", "referred")
 LANDMARKS = tuple(range(3, 11))
 MIN_EPISODES = 200
 MIN_DROPOUTS = 50
-ATTENDED = ("attended", "late")
 SYMPTOM = "phq9"
 MODEL_FORMAT = "unstuck-dropout-model/1"
 

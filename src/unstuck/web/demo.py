@@ -15,11 +15,11 @@ import polars as pl
 from django.db import transaction
 
 from unstuck.measures import score_answers
+from unstuck.progress.attendance import ATTENDED
 from unstuck.synth import demo_parameters, generate_long_table
 from unstuck.web.accounts.models import Clinic, Role, User
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import (
-    Attendance,
     CheckOutcome,
     Client,
     Episode,
@@ -29,8 +29,6 @@ from unstuck.web.records.models import (
 )
 from unstuck.web.records.services import raise_safety_alerts_for, record_safety_check
 from unstuck.web.records.snapshots import refresh_status
-
-ATTENDED = (Attendance.ATTENDED, Attendance.LATE)
 
 
 @dataclass(frozen=True)

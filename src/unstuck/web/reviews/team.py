@@ -15,13 +15,12 @@ from django.utils import timezone
 from unstuck.analysis.clinic import Course, Figures, team_figures
 from unstuck.analysis.clinic_time import Completion, Period, completion, over_time, stays
 from unstuck.analysis.retention import Step, kaplan_meier
+from unstuck.progress.attendance import ATTENDED
 from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.web.accounts.models import Role, User
 from unstuck.web.records import selectors as records
 from unstuck.web.records.instruments import MAIN_INSTRUMENT, instruments
-from unstuck.web.records.models import Attendance, Client
-
-ATTENDED = (Attendance.ATTENDED, Attendance.LATE)
+from unstuck.web.records.models import Client
 
 
 def _overdue(client: Client) -> int:

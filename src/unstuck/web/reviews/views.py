@@ -16,13 +16,14 @@ from django.utils import timezone
 
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.impasse.outcomes import CAVEAT
+from unstuck.progress.attendance import ATTENDED
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, signed_in
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal.selectors import with_client_report as portal_prefill
 from unstuck.web.records import presenters, safety, snapshots
 from unstuck.web.records import selectors as records
-from unstuck.web.records.models import Attendance, Client
+from unstuck.web.records.models import Client
 from unstuck.web.reviews import documents, knowledge, letters, selectors, services
 from unstuck.web.reviews import outcomes as clinic_outcomes
 from unstuck.web.reviews.forms import (
@@ -283,7 +284,7 @@ def _document_context(client: Client) -> dict[str, object]:
             for ps, results in pv.strategies
             if ps.strategy_id not in endings and results and results[-1].result != Result.NOT_TRIED
         ],
-        "attended": sum(s.attendance == Attendance.ATTENDED for s in sessions),
+        "attended": sum(s.attendance in ATTENDED for s in sessions),
         "goals": selectors.all_goals(client),
         "reasons": [
             (names.get(r.reason_id, r.reason_id), r)
