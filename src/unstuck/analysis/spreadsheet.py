@@ -17,7 +17,6 @@ from typing import IO, Any
 import polars as pl
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PATTERN = "^[=+\\-@\\t\\r]"
 
 
 def safe_cell(value: object) -> object:
@@ -31,7 +30,7 @@ def safe_text_columns(frame: pl.DataFrame) -> pl.DataFrame:
     """`safe_cell` on every text column of `frame` (one vectorised pass per column)."""
     texts = [name for name, kind in frame.schema.items() if kind == pl.String]
     return frame.with_columns(
-        pl.when(pl.col(name).str.contains(_PATTERN))
+        pl.when(pl.any_horizontal(pl.col(name).str.starts_with(s) for s in FORMULA_START))
         .then(pl.lit("'") + pl.col(name))
         .otherwise(pl.col(name))
         .alias(name)
