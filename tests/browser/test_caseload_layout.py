@@ -17,10 +17,10 @@ WITH_SAFETY = [2, 2, 2, 2, 2, 2, 2, 1, 2]  # 17, and item 9 answered
 
 # The words (split at spaces and hyphens, where a line may break) that the browser drew on more
 # than one line: a word broken in its middle has a rectangle on each line.
-BROKEN_WORDS = """() => {
+BROKEN_WORDS = """(selector) => {
   const broken = [];
   const walker = document.createTreeWalker(
-    document.querySelector('table.caseload'), NodeFilter.SHOW_TEXT);
+    document.querySelector(selector), NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     for (const word of node.data.matchAll(/[^\\s-]+/g)) {
       const range = document.createRange();
@@ -56,7 +56,7 @@ def test_long_names_and_codes_fit_the_window_without_breaking_words(
     shot(page, f"caseload-long-names-{width}")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    broken = page.evaluate(BROKEN_WORDS)
+    broken = page.evaluate(BROKEN_WORDS, "table.caseload")
     assert broken == [], f"words broken across lines: {broken}"
     row = f"tr[data-client='{long_code}']"
     if width >= 1100:  # the code on one line; on a tablet it may wrap at its hyphens
@@ -64,3 +64,16 @@ def test_long_names_and_codes_fit_the_window_without_breaking_words(
     band = f"{row} td[data-label='Latest PHQ-9'] .muted"
     assert page.locator(band).first.inner_text() == "moderately severe"
     assert lines_of(page, band) == 1
+
+
+def test_the_change_table_is_a_card_per_measure_on_a_phone(
+    browser: Browser, live_server, transactional_db, make_client
+) -> None:
+    """At 375 px its seven columns broke 'sev / ere' and '(worse / )' in the middle."""
+    record = make_client("SYN-P1", [PHQ9_MILD, MODERATELY_SEVERE], feedback=[[9] * 4, [5] * 4])
+    page = open_page(browser, live_server, 375)
+    sign_in(page)
+    page.goto(f"/clients/{record.pk}/")
+    shot(page, "client-change-table-375")
+    assert page.evaluate(BROKEN_WORDS, "#change-so-far") == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

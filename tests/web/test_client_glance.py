@@ -115,8 +115,8 @@ def test_the_change_column_always_signs_the_change_and_says_which_way_it_goes(
     body = web.get(reverse("client", args=[record.pk])).content.decode()
     table = body[body.index('id="measures"') :]
     table = table[: table.index("</table>")]
-    assert "<td>+14 (worse)</td>" in table  # PHQ-9: higher is worse
-    assert "<td>-16 (worse)</td>" in table  # session feedback: higher is better
+    assert '<td data-label="Change">+14 (worse)</td>' in table  # PHQ-9: higher is worse
+    assert '<td data-label="Change">-16 (worse)</td>' in table  # feedback: higher is better
 
 
 def test_change_words_on_both_directions_and_at_zero(db) -> None:  # type: ignore[no-untyped-def]
