@@ -178,3 +178,15 @@ def test_the_consultation_summary_charts_every_measure(client: HttpClient, perso
     pdf = client.get(reverse("consultation", args=[record.pk]), {"format": "pdf"})
     text = " ".join(pdf_pages(pdf.content, "consultation-two-charts"))
     assert "Session feedback by session" in text
+
+
+def test_a_letter_names_the_measures_in_the_client_pages_order(db) -> None:  # type: ignore[no-untyped-def]
+    """PHQ-9 first, as on the session form and the client page (by id, GAD-7 came first)."""
+    from unstuck.progress.summary import Observation, summarise_client
+    from unstuck.web.records.instruments import instruments
+    from unstuck.web.reviews.letters import progress_sentences
+
+    rows = [Observation("gad7", 1, 15), Observation("gad7", 2, 9)]
+    rows += [Observation("phq9", 1, 18), Observation("phq9", 2, 11)]
+    lines = progress_sentences(summarise_client("C", rows, instruments()))
+    assert [line.split(":")[0] for line in lines] == ["PHQ-9", "GAD-7"]

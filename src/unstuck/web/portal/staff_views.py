@@ -30,7 +30,7 @@ from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal import sending, services, tokens
 from unstuck.web.portal.models import QuestionnaireRequest, Timing
 from unstuck.web.records import selectors as records
-from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
+from unstuck.web.records.instruments import instruments, usual_order
 from unstuck.web.vocabulary import error_text
 
 FRESH_KEY = "portal_fresh_secret"  # {"request": pk, "kind": "link"|"kiosk", "secret": ...}
@@ -60,10 +60,9 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["instruments"]
         assert isinstance(field, forms.MultipleChoiceField)
-        usual = {i: n for n, i in enumerate(SESSION_INSTRUMENTS)}
         asked = sorted(
             (i for i in instruments().values() if i.items),
-            key=lambda i: (usual.get(i.id, len(usual)), i.name),
+            key=lambda i: (usual_order(i.id)[0], i.name),
         )
         check = client_check().instrument
         field.choices = [(i.id, i.name) for i in asked] + [(check.id, f"{check.name} (check)")]

@@ -24,6 +24,14 @@ SESSION_INSTRUMENTS = ("phq9", "gad7", "session_feedback")
 MAIN_INSTRUMENT = "phq9"
 
 
+def usual_order(instrument_id: str) -> tuple[int, str]:
+    """Sort key: the session form's measures in its order (PHQ-9 first), then the rest by id,
+    so the client page, the letters and the portal's request list name them alike."""
+    if instrument_id in SESSION_INSTRUMENTS:
+        return SESSION_INSTRUMENTS.index(instrument_id), ""
+    return len(SESSION_INSTRUMENTS), instrument_id
+
+
 @cache
 def instruments() -> InstrumentSet:
     """Built-in definitions, the clinic's folder (UNSTUCK_INSTRUMENTS_DIR), and uploads."""

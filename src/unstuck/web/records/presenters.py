@@ -12,10 +12,10 @@ from unstuck.progress.change import criteria_for
 from unstuck.web import vocabulary
 from unstuck.web.records import charts
 from unstuck.web.records.instruments import (
-    SESSION_INSTRUMENTS,
     course_models,
     instruments,
     thresholds,
+    usual_order,
 )
 from unstuck.web.records.models import MeasureResponse, SafetyAlert, Session
 
@@ -225,10 +225,7 @@ def _score_cell(response: MeasureResponse | None) -> tuple[str, bool]:
 def instruments_in(sessions: list[Session]) -> list[Instrument]:
     installed = instruments()
     seen = dict.fromkeys(r.instrument for s in sessions for r in s.responses.all())
-    ordered = [i for i in SESSION_INSTRUMENTS if i in seen] + [
-        i for i in seen if i not in SESSION_INSTRUMENTS
-    ]
-    return [installed[i] for i in ordered if i in installed]
+    return [installed[i] for i in sorted(seen, key=usual_order) if i in installed]
 
 
 GLANCE_FINDINGS = 2  # at most this many findings at the top of the client page

@@ -10,7 +10,7 @@ provisional-threshold labels (issue 16).
 from __future__ import annotations
 
 from unstuck.progress.summary import ClientSummary, MeasureSummary
-from unstuck.web.records.instruments import instruments
+from unstuck.web.records.instruments import instruments, usual_order
 
 CHANGE_WORDS = {
     "improved": "a reliable improvement",
@@ -42,7 +42,7 @@ def progress_sentences(summary: ClientSummary) -> list[str]:
     """One sentence per measure, and the risk answer first when there is one (never left out)."""
     known = instruments()
     lines: list[str] = []
-    for m in summary.measures:
+    for m in sorted(summary.measures, key=lambda m: usual_order(m.instrument)):
         name = known[m.instrument].name if m.instrument in known else m.instrument
         if m.safety_alert:
             lines.insert(
