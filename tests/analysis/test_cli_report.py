@@ -69,7 +69,7 @@ def test_the_retention_curve_from_the_command_line(
     assert main(args) == 0
     # sessions: A0-A4 3 each, A9 2, B1 2 (ended early), B2 1; only B1 is an event
     assert capsys.readouterr().out.splitlines() == [
-        "sessions,at_risk,ended_early,censored,retained,retained_lower_95,retained_upper_95",
+        "sessions,still_in_count,ended_early,last_seen_here,share_still_attending,share_lower_95,share_upper_95",
         "1,8,0,1,1.0000,1.0000,1.0000",
         "2,7,1,1,0.8571,0.3341,0.9786",
         "3,5,0,5,0.8571,0.3341,0.9786",

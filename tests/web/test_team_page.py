@@ -91,7 +91,7 @@ def test_the_page_shows_quarters_retention_completion_and_open_alerts(
     assert "<td>PHQ-9</td><td>20 of 20 (100%)</td>" in page
     lines = client.get(reverse("team_csv") + "?table=retention").content.decode().splitlines()
     assert lines == [
-        "sessions,at_risk,ended_early,censored,retained,retained_lower_95,retained_upper_95",
+        "sessions,still_in_count,ended_early,last_seen_here,share_still_attending,share_lower_95,share_upper_95",
         "1,8,0,1,1.0000,1.0000,1.0000",
         "2,7,1,1,0.8571,0.3341,0.9786",
         "3,5,0,5,0.8571,0.3341,0.9786",

@@ -126,14 +126,16 @@ def summary(steps: Sequence[Step]) -> str:
     )
 
 
+# The CSV says in words what the page's table says: survival analysis's "at risk" and
+# "censored" would read as a status ("At risk") and as something hidden.
 RETENTION_COLUMNS = (
     "sessions",
-    "at_risk",
+    "still_in_count",
     "ended_early",
-    "censored",
-    "retained",
-    "retained_lower_95",
-    "retained_upper_95",
+    "last_seen_here",
+    "share_still_attending",
+    "share_lower_95",
+    "share_upper_95",
 )
 
 
