@@ -24,6 +24,7 @@ def test_the_caseload_costs_the_same_queries_for_3_and_30_clients(
     for i in range(3):
         make_client(f"C-{i:03}", [PHQ9_MILD, PHQ9_SEVERE])
     client.force_login(personas.supervisor)  # sees the therapist's clients and their names
+    queries_for_caseload(client)  # first: loads the instrument definitions, starts the session
     few = queries_for_caseload(client)
     for i in range(3, 30):
         make_client(f"C-{i:03}", [PHQ9_SEVERE, PHQ9_MILD], therapist=personas.colleague)

@@ -17,6 +17,7 @@ import polars as pl
 from unstuck.analysis.spreadsheet import safe_text_columns
 from unstuck.measures.model import Instrument
 from unstuck.progress.batch import MEASURE_KEYS, CaseloadSummary
+from unstuck.progress.signals import STATUS_RANK
 from unstuck.progress.summary import ATTENDANCE_KINDS
 from unstuck.progress.wording import FLAG_NAMES
 from unstuck.synth import SYNTHETIC_PREFIX
@@ -279,10 +280,9 @@ def render_text(
         lines.extend(f"  {m.describe(instruments[i].name)}" for i, m in summary.models.items())
         lines.append("")
     # Safety first, then off track, at risk, on track, not enough data: the order of attention.
-    rank = {"off_track": 1, "at_risk": 2, "on_track": 3, "insufficient_data": 4}
     ordered = clients.with_columns(
         _safety=~pl.col("flags").list.contains("safety"),
-        _rank=pl.col("status").replace_strict(rank, return_dtype=pl.Int8),
+        _rank=pl.col("status").replace_strict(STATUS_RANK, return_dtype=pl.Int8),
     ).sort(["_safety", "_rank", "client_id"])
     for client_id, status, flags, explanations in ordered.select(
         "client_id", "status", "flags", "explanations"

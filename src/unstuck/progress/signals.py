@@ -53,12 +53,15 @@ FLAGS = (
 )
 RED = frozenset({"safety", "deterioration", "not_on_track"})
 Status = Literal["off_track", "at_risk", "on_track", "insufficient_data"]
+# The order of attention after any safety flag: the caseload, the CLI report and the web sort by it.
+STATUS_RANK: dict[str, int] = {"off_track": 1, "at_risk": 2, "on_track": 3, "insufficient_data": 4}
 __all__ = [
     "DRIFTING",
     "EARLY",
     "FLAGS",
     "MISSED",
     "RED",
+    "STATUS_RANK",
     "Status",
     "client_signals",
     "improving_steadily",

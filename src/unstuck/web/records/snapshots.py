@@ -16,6 +16,7 @@ from typing import Literal
 
 from django.db import transaction
 
+from unstuck.progress.signals import STATUS_RANK
 from unstuck.progress.summary import ClientSummary, summarise_client
 from unstuck.web.records import safety, selectors
 from unstuck.web.records.instruments import (
@@ -42,7 +43,6 @@ NO_FLAG_ACTIONS = {
     "at_risk": "Look at the drift together",
 }
 ENDED_ACTION = "The episode of care has ended; reopen it to record more sessions"
-STATUS_RANK = {"off_track": 1, "at_risk": 2, "on_track": 3, "insufficient_data": 4}
 
 
 def summarise(
