@@ -121,3 +121,24 @@ def test_the_caseload_is_compact_on_a_phone(
     page.context.close()
     assert len(heights) == 12
     assert max(heights) < 190, heights  # a line per column was about 255 px a client
+
+
+FORM_BOXES = """() => [...document.querySelectorAll('.form-row :is(input, select, textarea)')]
+  .filter(e => !['checkbox', 'radio', 'hidden', 'file'].includes(e.type))
+  .map(e => [e.name, Math.round(e.getBoundingClientRect().width)])"""
+
+
+def test_every_box_of_a_form_is_as_wide_as_the_others(
+    browser: Browser, live_server, transactional_db
+) -> None:
+    """The password box was left at the browser's narrow default under a full-width user name."""
+    for width in WIDTHS:
+        login = signed_in(browser, live_server, None, width)
+        page = signed_in(browser, live_server, "alex", width)
+        page.goto("/password/")
+        for name, form in (("sign-in", login), ("password", page)):
+            boxes = form.evaluate(FORM_BOXES)
+            assert len(boxes) >= 2, (name, boxes)
+            assert len({w for _, w in boxes}) == 1, (name, width, boxes)
+        page.context.close()
+        login.context.close()
