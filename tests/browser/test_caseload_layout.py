@@ -77,3 +77,27 @@ def test_the_change_table_is_a_card_per_measure_on_a_phone(
     shot(page, "client-change-table-375")
     assert page.evaluate(BROKEN_WORDS, "#change-so-far") == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+ONE_LINE = """(cells) => cells.map(cell => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return [cell.textContent.trim(), range.getClientRects().length];
+}).filter(([text, lines]) => lines > 1)"""
+
+
+def test_the_history_on_a_phone_scrolls_sideways_rather_than_breaking_dates(
+    browser: Browser, live_server, transactional_db, make_client
+) -> None:
+    """At 375 px every cell wrapped anywhere: '202 / 6- / 10- / 23', 'PHQ- / 9'."""
+    record = make_client("SYN-P2", [PHQ9_MILD, MODERATELY_SEVERE, PHQ9_MILD], feedback=[[9] * 4])
+    page = open_page(browser, live_server, 375)
+    sign_in(page)
+    page.goto(f"/clients/{record.pk}/")
+    shot(page, "client-history-375")
+    assert page.evaluate(BROKEN_WORDS, "#history-table") == []
+    dates = page.locator("#history-table tbody td:nth-child(2)").evaluate_all(ONE_LINE)
+    headers = page.locator("#history-table thead th").evaluate_all(ONE_LINE)
+    assert dates == []
+    assert [text for text, _ in headers if "-" in text] == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
