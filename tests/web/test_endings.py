@@ -110,3 +110,24 @@ def test_reopen_is_for_the_therapist_only(client: HttpClient, personas, make_cli
     corrections.reopen_episode(user=personas.therapist, client=record)
     record.refresh_from_db()
     assert record.episode_ended_on is None
+
+
+def test_a_search_finds_ended_clients_and_their_status_says_ended(
+    client: HttpClient, personas, make_client
+) -> None:
+    """Searching with every status found no ended client ('0 clients'), and an ended episode's
+    page and row still showed the last live status ('At risk') as if the work went on."""
+    record = make_client("C-804", [PHQ9_MILD])
+    client.force_login(personas.therapist)
+    client.post(
+        reverse("episode_end", args=[record.pk]), {"ended_on": "2026-02-01", "reason": "referred"}
+    )
+    assert rows(client) == []
+    assert rows(client, q="C-804") == ["C-804"]
+    row = client.get(reverse("caseload"), {"q": "C-804"}).content.decode()
+    assert '<span class="badge ended">Ended</span>' in row
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    heading = page[page.index("<h1>") : page.index("</h1>")]
+    assert "Ended" in heading
+    assert "Not enough data" not in heading
+    assert 'Status: <span class="badge ended">Ended</span> Referred elsewhere, 2026-02-01.' in page

@@ -324,3 +324,21 @@ def test_the_check_can_be_recorded_from_the_caseload_row(
     client.force_login(personas.supervisor)  # sees both, may record neither
     body = client.get(reverse("caseload")).content.decode()
     assert "safety-check-inline" not in body
+
+
+def test_a_filter_or_a_search_never_hides_that_a_safety_answer_waits(
+    client: HttpClient, personas, make_client
+) -> None:
+    """The banner counted only the rows left by the filter: '?status=on_track' or a search for
+    another client showed no word of an open alert."""
+    make_client("C-950", [PHQ9_MILD, RISK_2])
+    make_client("C-951", [PHQ9_MILD, PHQ9_MILD])
+    client.force_login(personas.therapist)
+    for query in ({"q": "C-951"}, {"status": "insufficient_data"}, {"status": "on_track"}):
+        page = client.get(reverse("caseload"), query).content.decode()
+        assert 'id="safety-summary"' in page, query
+        assert "1 of them is not in this list" in page, query
+        assert 'href="?status=safety"' in page
+    page = client.get(reverse("caseload")).content.decode()
+    assert "not in this list" not in page
+    assert "They are listed first" in page

@@ -59,8 +59,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "code": c.code,
             "name": c.name,
             "url": f"{client_url}{c.pk}/",
-            "status": c.status,
-            "status_label": labels.get(c.status, c.status),
+            "status": "ended" if c.episode_ended_on and c.status_rank else c.status,
+            "status_label": "Ended" if c.episode_ended_on and c.status_rank else labels[c.status],
             "safety": c.status_rank == 0,
             "flags": [(f, flag(f)) for f in c.flags],
             **_latest(c.measures.get("phq9")),
@@ -84,8 +84,14 @@ def caseload(request: HttpRequest) -> HttpResponse:
         for c in clients
     ]
     record_audit(user, AuditAction.VIEW_CASELOAD, detail=f"{len(rows)} clients")
+    safety = sum(1 for c in clients if c.status_rank == 0)
+    if query or status:  # a filter never hides that a safety answer is waiting for a check
+        hidden_safety = selectors.caseload(user, status="safety").count() - safety
+    else:
+        hidden_safety = 0
     counts = {
-        "safety": sum(1 for c in clients if c.status_rank == 0),
+        "safety": safety + hidden_safety,
+        "hidden_safety": hidden_safety,
         "off_track": sum(1 for c in clients if c.status == Status.OFF_TRACK),
         "at_risk": sum(1 for c in clients if c.status == Status.AT_RISK),
     }
