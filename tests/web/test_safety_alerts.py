@@ -342,3 +342,13 @@ def test_a_filter_or_a_search_never_hides_that_a_safety_answer_waits(
     page = client.get(reverse("caseload")).content.decode()
     assert "not in this list" not in page
     assert "They are listed first" in page
+
+
+def test_the_next_step_names_the_gravest_open_answer_and_how_many_wait(personas, make_client):
+    """Two open answers, 2 then 1: the row named only the newest ('answered 1')."""
+    record = make_client("C-960", [PHQ9_MILD, RISK_2, RISK_1])
+    record.refresh_from_db()
+    assert record.next_action == (
+        "Check in about safety: 2 open answers, the highest PHQ-9 item 9 answered 2 "
+        "(More than half the days) at session 2 (2026-01-12)"
+    )

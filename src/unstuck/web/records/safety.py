@@ -59,9 +59,15 @@ def _answer_fields(alert: SafetyAlert) -> dict[str, object]:
     }
 
 
-def next_step(alert: SafetyAlert) -> str:
-    """The caseload's next step for a client whose newest open alert is `alert`."""
-    return NEXT_STEP.format(answer=answer_text(alert))[:200]
+def next_step(still_open: Sequence[SafetyAlert]) -> str:
+    """The caseload's next step for a client with these open alerts (newest first): the
+    gravest answer (the newest of equal ones), and how many answers wait when more than one.
+    A row naming only the newest showed 'answered 1' while an open '2' stayed out of sight."""
+    gravest = max(still_open, key=lambda a: a.answer)  # max keeps the first (newest) of a tie
+    answer = answer_text(gravest)
+    if len(still_open) > 1:
+        answer = f"{len(still_open)} open answers, the highest {answer}"
+    return NEXT_STEP.format(answer=answer)[:200]
 
 
 def open_at_close(alerts: Sequence[SafetyAlert]) -> str:

@@ -107,7 +107,7 @@ def refresh_status(
     client.sessions_count = len(sessions)
     client.last_session_on = sessions[-1].date if sessions else None
     if still_open:
-        client.next_action = safety.next_step(still_open[0])
+        client.next_action = safety.next_step(still_open)
     elif client.episode_ended_on is not None:  # no review or plan to suggest for a closed one
         client.next_action = ENDED_ACTION
     else:
