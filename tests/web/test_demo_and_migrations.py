@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -76,6 +77,16 @@ def test_the_demos_safety_alerts_were_followed_up_at_the_next_session_attended()
             attendance__in=["attended", "late"],
         ).exists()
         assert alert.is_open is not seen_since, (alert.client.code, alert.session_number)
+        # dated as the history it tells, not the moment the demo was loaded
+        assert alert.raised_at.date() == alert.session_date
+        if not alert.is_open:
+            next_visit = Session.objects.filter(
+                episode__client=alert.client,
+                number__gt=alert.session_number,
+                attendance__in=["attended", "late"],
+            ).order_by("number")[0]
+            assert alert.safety_check.checked_at.date() >= next_visit.date
+            assert alert.safety_check.checked_at.date() < dt.date.today()
     opened = sorted({a.client.code for a in alerts if a.is_open})
     assert opened, "the demo shows no open safety alert"
     assert any(not a.is_open for a in alerts), "the demo shows no past safety check"

@@ -25,6 +25,7 @@ from unstuck.web.records.models import (
     Episode,
     MeasureResponse,
     SafetyAlert,
+    SafetyCheck,
     Session,
 )
 from unstuck.web.records.services import raise_safety_alerts_for, record_safety_check
@@ -150,17 +151,27 @@ def _safety_history(
     positive = MeasureResponse.objects.filter(session__episode=episode, safety_alert=True)
     for response in positive.select_related("session__episode__client"):
         alerts += raise_safety_alerts_for(response, user=therapist)
+    for alert in alerts:  # raised the day the answer was given, not when the demo was loaded
+        SafetyAlert.objects.filter(pk=alert.pk).update(raised_at=_midday(alert.session_date))
     seen_since = max(attended, default=0)
-    earlier = [a.pk for a in alerts if a.session_number < seen_since]
+    earlier = [a for a in alerts if a.session_number < seen_since]
     if earlier:
-        record_safety_check(
+        check = record_safety_check(
             user=therapist,
             client=client,
             outcome=CheckOutcome.NO_CURRENT_RISK,
-            alert_ids=earlier,
+            alert_ids=[a.pk for a in earlier],
         )
+        last = max(a.session_number for a in earlier)
+        next_visit = min(n for n in attended if n > last)
+        checked_on = episode.sessions.get(number=next_visit).date
+        SafetyCheck.objects.filter(pk=check.pk).update(checked_at=_midday(checked_on))
     else:
         refresh_status(client)
+
+
+def _midday(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
 
 
 def open_safety_alerts() -> list[tuple[str, str]]:
