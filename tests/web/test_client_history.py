@@ -19,7 +19,7 @@ def history_rows(page: str) -> list[list[str]]:
     return [
         [
             re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
-            for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         ]
         for row in rows
     ]

@@ -241,3 +241,23 @@ def test_the_client_and_the_therapist_at_once_share_one_session(personas, make_c
             "client"
         )
     assert Session.objects.filter(episode__client=record).count() == 6
+
+
+def test_answers_given_ahead_are_not_a_session_held_until_the_therapist_records_it(
+    client: HttpClient, personas, record
+) -> None:
+    """The portal's session read 'Attended' on the client page and counted in 'We met for N
+    sessions' though nobody had met: a reviewer saw two 'Attended' sessions on one day."""
+    client_answers(record)
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert "3 sessions in this episode (1 answered ahead by the client, not yet recorded)" in page
+    assert "<td>Answered by the client; session not yet recorded</td>" in page
+    assert '<li class="pending">3: Answered ahead' in page
+    client.post(
+        reverse("close", args=[record.pk]),
+        {"kind": "termination", "ended_on": "2026-01-25", "recommendations": "Keep walking."},
+    )
+    letter = record.letters.get()
+    html = client.get(reverse("letter", args=[record.pk, letter.pk])).content.decode()
+    assert "2 sessions attended" in html

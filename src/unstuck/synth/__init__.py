@@ -4,7 +4,14 @@ from unstuck.synth.clinic import (
     SYNTHETIC_PREFIX,
     ClinicParameters,
     demo_parameters,
+    demo_start,
     generate_long_table,
 )
 
-__all__ = ["SYNTHETIC_PREFIX", "ClinicParameters", "demo_parameters", "generate_long_table"]
+__all__ = [
+    "SYNTHETIC_PREFIX",
+    "ClinicParameters",
+    "demo_parameters",
+    "demo_start",
+    "generate_long_table",
+]

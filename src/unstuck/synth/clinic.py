@@ -96,6 +96,13 @@ def demo_parameters(
     )
 
 
+def demo_start(today: date) -> date:
+    """The demo's first week: ten weekly sessions and two months before `today`, so its latest
+    sessions are recent. The web demo and `unstuck demo --report` both start here, so they
+    give the same dates for the same seed."""
+    return today - timedelta(days=10 * 7 + 60)
+
+
 @dataclass(frozen=True)
 class SyntheticClinic:
     observations: pl.DataFrame  # long table, one row per client, occasion and instrument

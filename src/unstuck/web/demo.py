@@ -16,7 +16,7 @@ from django.db import transaction
 
 from unstuck.measures import score_answers
 from unstuck.progress.attendance import ATTENDED
-from unstuck.synth import demo_parameters, generate_long_table
+from unstuck.synth import demo_parameters, demo_start, generate_long_table
 from unstuck.web.accounts.models import Clinic, Role, User
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import (
@@ -80,8 +80,7 @@ def load_demo(
     users["sam"].save()
     therapists = [users["alex"], users["sam"]]
 
-    occasions = 10
-    start = today - dt.timedelta(days=occasions * 7 + 60)
+    start = demo_start(today)
     table = generate_long_table(demo_parameters(clients=clients, seed=seed, start=start))
     load_observations(table.observations, therapists, clinic, progress=progress)
     return list(DEMO_LOGINS)

@@ -12,7 +12,10 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 
+from unstuck.progress.attendance import ATTENDED
 from unstuck.web.accounts.models import Clinic
+
+NOT_YET_RECORDED = "Answered by the client; session not yet recorded"
 
 
 class Attendance(models.TextChoices):
@@ -118,6 +121,18 @@ class Session(models.Model):
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["episode", "number"], name="session_number_unique")
         ]
+
+    @property
+    def attendance_words(self) -> str:
+        """'Attended', 'Did not attend' ...; for a session the client started by answering
+        ahead, that the therapist has not recorded it yet (it may not have taken place)."""
+        return NOT_YET_RECORDED if self.started_by_client else self.get_attendance_display()
+
+    @property
+    def held(self) -> bool:
+        """A session the client came to, as the therapist recorded it: 'We met for N sessions'
+        counts these (answers given ahead from home or the kiosk are not a meeting)."""
+        return self.attendance in ATTENDED and not self.started_by_client
 
 
 class CompletedBy(models.TextChoices):

@@ -205,7 +205,7 @@ def history(
             HistoryRow(
                 number=s.number,
                 date=s.date.isoformat() if s.date else "",
-                attendance=s.get_attendance_display(),
+                attendance=s.attendance_words,
                 scores=[_score_cell(by_id.get(i)) for i in instrument_ids],
                 markers="; ".join(MARKER_LABELS.get(m, m) for m in s.markers),
                 note=s.note,

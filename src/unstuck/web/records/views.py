@@ -153,6 +153,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "charts": chart_list,
             "measures": [(i, client.measures.get(i.id)) for i in used],
             "sessions": sessions,
+            "answered_ahead": sum(s.started_by_client for s in sessions),
             "history": presenters.history(
                 sessions, [i.id for i in used], correctable(user, client, sessions), correct_url
             ),

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.impasse.outcomes import CAVEAT
-from unstuck.progress.attendance import ATTENDED
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, signed_in
 from unstuck.web.idempotency.once import submit_once
@@ -284,7 +283,7 @@ def _document_context(client: Client) -> dict[str, object]:
             for ps, results in pv.strategies
             if ps.strategy_id not in endings and results and results[-1].result != Result.NOT_TRIED
         ],
-        "attended": sum(s.attendance in ATTENDED for s in sessions),
+        "attended": sum(s.held for s in sessions),
         "goals": selectors.all_goals(client),
         "reasons": [
             (names.get(r.reason_id, r.reason_id), r)
