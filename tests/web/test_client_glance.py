@@ -8,6 +8,7 @@ import re
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from personas import PHQ9_MILD, PHQ9_SEVERE
 from unstuck.web import vocabulary
 from unstuck.web.records import charts, presenters, selectors
 from unstuck.web.records.instruments import course_models, instruments
@@ -192,3 +193,19 @@ def test_the_phone_chart_keeps_its_text_at_11_px_on_a_375_px_screen() -> None:
     drawn_width = 375 - 2 * 16 - 2  # the page's padding and the chart's border
     assert charts.NARROW.font * drawn_width / charts.NARROW.width >= 11
     assert charts.WIDE.font * 641 / charts.WIDE.width >= 11  # wide from 641 px up
+
+
+def test_a_reliably_recovered_client_is_offered_a_talk_about_ending(personas, make_client):
+    """PHQ-9 20 -> 6 read 'Keep going; measure next session', as for any client on course."""
+    from unstuck.web.records.snapshots import RECOVERED_ACTION
+
+    recovered = make_client("C-REC", [PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_MILD, PHQ9_MILD])
+    assert recovered.status == "on_track"
+    assert not recovered.flags
+    assert (
+        recovered.next_action
+        == RECOVERED_ACTION
+        == ("Reliably recovered: talk together about how and when to end")
+    )
+    still = make_client("C-STILL", [PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_SEVERE])
+    assert still.next_action != RECOVERED_ACTION

@@ -63,7 +63,10 @@ def test_the_shipped_course_is_used_and_named_by_default(
     assert "PHQ-9: expected change -3.10 per log(session)" in page
     assert "not fitted on patient data" in page
     # The change table writes numbers as the sentences do: 12 and 0, not 12.0 and 0.0.
-    assert "<td>12 moderate</td><td>12 moderate</td><td>0</td><td>4</td>" in page
+    assert (
+        '<td data-label="First">12 moderate</td><td data-label="Latest">12 moderate</td>'
+        '<td data-label="Change">0</td><td data-label="Scores">4</td>'
+    ) in page
 
 
 def test_the_clinics_fitted_course_sets_the_status_and_is_shown(

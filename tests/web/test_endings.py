@@ -131,3 +131,16 @@ def test_a_search_finds_ended_clients_and_their_status_says_ended(
     assert "Ended" in heading
     assert "Not enough data" not in heading
     assert 'Status: <span class="badge ended">Ended</span> Referred elsewhere, 2026-02-01.' in page
+
+
+def test_opening_a_post_only_address_leads_to_the_client_page(client, personas, make_client):
+    """GET /clients/N/reopen/ told the client's own therapist 'This page is not open to your
+    account'."""
+    record = make_client("C-807", [PHQ9_MILD])
+    client.force_login(personas.therapist)
+    for name in ("episode_reopen", "episode_end"):
+        response = client.get(reverse(name, args=[record.pk]))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("client", args=[record.pk])
+    client.force_login(personas.supervisor)  # may read, not write: still refused
+    assert client.get(reverse("episode_reopen", args=[record.pk])).status_code == 403

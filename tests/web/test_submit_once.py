@@ -117,7 +117,7 @@ FORMS: dict[str, Callable[..., Form]] = {
     ),
     "plan": lambda personas, record: Form(
         reverse("review", args=[_review(personas, record).pk]),
-        {"strategies": ["revisit_goals"], "review_on": "2026-04-01"},
+        {"strategies": ["revisit_goals"], "review_on": "2099-04-01"},
         lambda: Plan.objects.count(),
     ),
     "strategy result": lambda personas, record: Form(

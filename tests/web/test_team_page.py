@@ -77,6 +77,8 @@ def test_the_page_shows_quarters_retention_completion_and_open_alerts(
     _team(personas, make_client)
     client.force_login(personas.supervisor)
     page = client.get(reverse("team")).content.decode()
+    # the columns say which measure they judge (the caseload's "Getting worse" is any measure)
+    assert page.count('<th scope="col">Reliably worse (PHQ-9)</th>') == 2
     # over time: everyone was seen in 2026 Q1
     assert '<th scope="row">2026 Q1</th><td>8</td><td>7</td><td>6</td>' in page
     assert 'role="img" aria-label="Clients seen, reliably improved and ended early' in page

@@ -68,12 +68,32 @@ class CheckedText(forms.Form):
     def full_clean(self) -> None:
         # Here rather than in __init__, so that fields a form adds in its own __init__
         # (after this class's) are checked too; `self.fields` is this form's own copy.
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field, forms.CharField):
                 check = multi_line if isinstance(field.widget, forms.Textarea) else single_line
                 if check not in field.validators:
                     field.validators.append(check)
+            if field.error_messages.get("required") == DJANGO_REQUIRED:
+                field.error_messages["required"] = required_message(name, field)
         super().full_clean()
+
+
+DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
+
+
+def required_message(name: str, field: forms.Field) -> str:
+    """What an empty required field needs, naming it: the error list at the top of a page
+    said only 'This field is required.', which does not say which of ten fields."""
+    label = str(field.label or name.replace("_", " ").capitalize()).rstrip(":")
+    if isinstance(field, forms.MultipleChoiceField):
+        return f"Tick at least one choice under “{label}”."
+    if isinstance(field, forms.ChoiceField):
+        return f"Choose an answer for “{label}”."
+    if isinstance(field, forms.BooleanField):
+        return f"Tick “{label}” to go on."
+    if isinstance(field, forms.DateField):
+        return f"Give a date for “{label}” (YYYY-MM-DD)."
+    return f"Fill in “{label}”."
 
 
 def field_problem(model: type[Model], field: str, value: str) -> str | None:

@@ -171,8 +171,8 @@ def episode_end_preview(request: HttpRequest, client_id: int) -> HttpResponse:
 @login_required
 def episode_reopen(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _writable(request, client_id)
-    if request.method != "POST":
-        raise PermissionDenied
+    if request.method != "POST":  # a typed or bookmarked address: the page it belongs to
+        return redirect("client", client_id=client.pk)
     try:
         submit_once(
             request,

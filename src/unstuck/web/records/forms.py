@@ -226,7 +226,10 @@ class SafetyCheckForm(CheckedText):
     checks that, so the rule has one home)."""
 
     outcome = forms.ChoiceField(
-        choices=CheckOutcome.choices, widget=forms.RadioSelect, label="What happened"
+        choices=CheckOutcome.choices,
+        widget=forms.RadioSelect,
+        label="What happened",
+        error_messages={"required": "Choose what happened at the check-in."},
     )
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),

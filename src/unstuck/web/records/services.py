@@ -77,6 +77,13 @@ def create_client(
         problems["code"] = "code is empty"
     if any(problems.values()):  # the form checks these too; this guards every other caller
         raise ValidationError({f: p for f, p in problems.items() if p})
+    if started_on > timezone.localdate():  # every session would then be refused as too early
+        raise InvalidValue(
+            "started_on",
+            started_on.isoformat(),
+            f"The start date {started_on:%Y-%m-%d} is in the future; give the day the work "
+            "began (add the client on or after their first appointment).",
+        )
     alike = Client.objects.filter(clinic_id=therapist.clinic_id, code__iexact=code.strip())
     if (taken := alike.values_list("code", flat=True).first()) is not None:
         raise InvalidValue(

@@ -43,6 +43,10 @@ NO_FLAG_ACTIONS = {
     "at_risk": "Look at the drift together",
 }
 ENDED_ACTION = "The episode of care has ended; reopen it to record more sessions"
+# No flag, and every measure that has a clinical range is reliably out of it: clients often
+# end once they feel better enough (Barkham et al., 2006; Stiles et al., 2008), so an ending
+# planned together is worth a word rather than "keep going".
+RECOVERED_ACTION = "Reliably recovered: talk together about how and when to end"
 
 
 def summarise(
@@ -112,7 +116,11 @@ def refresh_status(
         client.next_action = ENDED_ACTION
     else:
         client.next_action = (
-            NEXT_ACTIONS[flags[0]] if flags else NO_FLAG_ACTIONS.get(summary.status, "")
+            NEXT_ACTIONS[flags[0]]
+            if flags
+            else RECOVERED_ACTION
+            if summary.status == "on_track" and _reliably_recovered(summary)
+            else NO_FLAG_ACTIONS.get(summary.status, "")
         )
     client.save(
         update_fields=[
@@ -161,3 +169,9 @@ def lock_client(client: Client) -> None:
     (BEGIN IMMEDIATE, see unstuck.web.storage), so the query is a plain read there.
     """
     list(Client.objects.select_for_update().filter(pk=client.pk).values_list("pk", flat=True))
+
+
+def _reliably_recovered(summary: ClientSummary) -> bool:
+    """Every measure with a clinical range is reliably recovered (none without one counts)."""
+    judged = [m for m in summary.measures if m.recovered is not None]
+    return bool(judged) and all(m.reliably_recovered for m in judged)

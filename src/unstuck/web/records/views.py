@@ -243,8 +243,10 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
 def episode_end(request: HttpRequest, client_id: int) -> HttpResponse:
     user = signed_in(request)
     client, can_write = selectors.access_client(user, client_id)
-    if not can_write or request.method != "POST":
+    if not can_write:
         raise PermissionDenied
+    if request.method != "POST":  # a typed or bookmarked address: the page it belongs to
+        return redirect("client", client_id=client.pk)
     form = EndEpisodeForm(request.POST)
     if form.is_valid():
         try:

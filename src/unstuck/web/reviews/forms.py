@@ -31,8 +31,8 @@ class GoalForm(CheckedText):
 
 class GoalReviseForm(CheckedText):
     text = forms.CharField(max_length=500, label="New wording (client's own words)")
-    change = forms.ChoiceField(
-        choices=[c for c in GoalChange.choices if c[0] != GoalChange.AGREED],
+    change = forms.ChoiceField(  # no default: a revision says what changed
+        choices=[("", "Choose…")] + [c for c in GoalChange.choices if c[0] != GoalChange.AGREED],
         label="What changed",
     )
     note = forms.CharField(max_length=500, required=False)
@@ -42,6 +42,14 @@ class GoalRateForm(CheckedText):
     attainment = forms.TypedChoiceField(choices=ATTAINMENT, coerce=int, widget=forms.RadioSelect)
     rated_on = forms.DateField(widget=DATE, initial=timezone.localdate)
     note = forms.CharField(max_length=500, required=False)
+
+    def clean_rated_on(self) -> dt.date:
+        day: dt.date = self.cleaned_data["rated_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(
+                f"The rating date {day:%Y-%m-%d} is in the future; give the day it was rated."
+            )
+        return day
 
     @classmethod
     def for_goal(cls, goal_id: int) -> GoalRateForm:
@@ -114,8 +122,20 @@ class ReviewForm(CheckedText):
 
 
 class PlanForm(CheckedText):
-    strategies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Strategies")
+    strategies = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="Strategies",
+        error_messages={"required": "Tick at least one strategy for the plan."},
+    )
     review_on = forms.DateField(widget=DATE, label="Review the plan on")
+
+    def clean_review_on(self) -> dt.date:
+        day: dt.date = self.cleaned_data["review_on"]
+        if day < timezone.localdate():  # a plan made today would be overdue at once
+            raise forms.ValidationError(
+                f"The review date {day:%Y-%m-%d} has passed; choose today or a later day."
+            )
+        return day
 
     def __init__(self, *args: Any, choices: Sequence[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

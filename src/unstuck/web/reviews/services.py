@@ -39,6 +39,11 @@ SAFETY_FIRST = (
 )
 NO_STRATEGY = "Choose at least one strategy for the plan."
 EMPTY_GOAL = "Write the goal in the client's own words."
+SAME_WORDING = (
+    "The wording is the same as now, so it was not {change!r}: change the words, or choose "
+    "'Order changed' or 'Set aside'."
+)
+WORDING_CHANGES = (GoalChange.SHRUNK, GoalChange.REWORDED, GoalChange.MORE_SOLVABLE)
 PLAN_EXISTS = "This review already has a plan; record how its strategies go instead."
 
 
@@ -69,6 +74,9 @@ def revise_goal(*, user: User, goal: Goal, text: str, change: str, note: str = "
     if not text.strip():
         raise InvalidValue("text", text, EMPTY_GOAL)
     lock_client(goal.client)
+    current = goal.current
+    if change in WORDING_CHANGES and current is not None and current.text == text.strip():
+        raise InvalidValue("text", text, SAME_WORDING.format(change=GoalChange(change).label))
     GoalRevision.objects.create(
         goal=goal, text=text.strip(), change=change, note=note, revised_by=user
     )

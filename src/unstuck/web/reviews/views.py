@@ -6,6 +6,7 @@ therapist changes anything, a supervisor reads.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -233,7 +234,7 @@ def goal_change(request: HttpRequest, goal_id: int, action: str) -> HttpResponse
                     request, "Goal revised; the earlier wording is kept in its history."
                 )
             else:
-                messages.error(request, "Give the new wording and what changed.")
+                messages.error(request, _problems(revise))
         elif action == "rate":
             rate = GoalRateForm(request.POST)
             if rate.is_valid():
@@ -244,12 +245,17 @@ def goal_change(request: HttpRequest, goal_id: int, action: str) -> HttpResponse
                 )
                 messages.success(request, "Goal rating recorded.")
             else:
-                messages.error(request, "Choose a rating from -2 to +2 and a date.")
+                messages.error(request, _problems(rate))
         else:
             raise Http404
     except UnstuckError as exc:
         messages.error(request, error_text(exc))
     return redirect(back)
+
+
+def _problems(form: forms.Form) -> str:
+    """Every error of a form in one message (the goals page shows messages, not the form)."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def _sessions(client: Client) -> list:  # type: ignore[type-arg]
