@@ -324,3 +324,30 @@ def test_an_unknown_option_is_named_with_the_commands_own_usage(
     err = capsys.readouterr().err
     assert err.startswith("usage: unstuck report ")
     assert "unstuck report: error: unrecognized arguments: --format text" in err
+
+
+@pytest.mark.parametrize("given", [["--help"], ["-h"], ["migrate", "--help"], ["help"]])
+def test_manage_passes_every_argument_to_django(
+    monkeypatch: pytest.MonkeyPatch, given: list[str]
+) -> None:
+    """`unstuck manage --help` was refused as an unrecognized argument of unstuck's own."""
+    from unstuck.web import commands
+
+    passed: list[list[str]] = []
+    monkeypatch.setattr(commands, "manage", lambda argv: passed.append(list(argv)) or 0)
+    assert main(["manage", *given]) == 0
+    assert passed == [given]
+
+
+def test_python_m_unstuck_is_the_command(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("client_id,occasion,instrument,score\nA,1,phq9,abc\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "unstuck", "analyze", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("unstuck: ")
+    assert "row 2, column 'score', value 'abc': not a number" in done.stderr

@@ -21,20 +21,26 @@ from unstuck.cli_ops import add_ops_commands
 from unstuck.cli_output import check_output, write_output
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
 from unstuck.cli_web import add_serve_options, add_web_commands, default_port
-from unstuck.errors import InvalidValue, UnstuckError
+from unstuck.errors import InvalidRows, InvalidValue, UnstuckError
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
     from unstuck.measures.model import Instrument
     from unstuck.progress.batch import CaseloadSummary
 
 INPUT_ERROR = 2
+# Only `analyze` has --skip-invalid: the rows' problems (from the core) never name it.
+SKIP_INVALID_HINT = (
+    "fix these rows, or add --skip-invalid to analyse the others (a left-out row's safety "
+    "answer above 0 still raises its client's safety flag)"
+)
 
 CSV_HELP = """\
 The CSV file has one row per client, session and instrument:
   client_id     required  a pseudonymous code, never a name
   occasion      session number 0 (intake), 1, 2, ... (or 'date' as YYYY-MM-DD; or both)
   instrument    phq9, gad7, session_feedback, or a clinic's own instrument id
-                (empty, with no score, for a session without a questionnaire)
+                (in any case, with or without spaces and hyphens: PHQ-9 is phq9;
+                empty, with no score, for a session without a questionnaire)
   score         the total, or instead the answers item_1 .. item_k
   attendance    optional: attended, late, cancelled, no_show (missed sessions need no score)
   markers       optional: signs of pulling back you noted in the session (0, 1, 2, ...)
@@ -49,6 +55,8 @@ examples:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command == "manage":  # Django's own options, e.g. `manage --help`
+        args.args, unknown = [*unknown, *args.args], []
     if unknown:  # said by the command's own parser, so its usage line is the one shown
         args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
@@ -297,7 +305,7 @@ def _detection_settings(  # type: ignore[no-untyped-def]
 def _run_score(args: argparse.Namespace) -> int:
     from unstuck.measures import score_answers
 
-    instrument = instrument_set(args).get_instrument(args.instrument)
+    instrument = cli_tools.named_instrument(instrument_set(args), args.instrument, "score")
     answers: list[int | None] = []
     for position, text in enumerate(args.answers.split(","), start=1):
         text = text.strip()
@@ -372,10 +380,14 @@ def _run_analyze(args: argparse.Namespace) -> int:
         check_output(
             args.output, "--output", [args.file, args.thresholds, args.models], screen=True
         )
-    models, thresholds = _detection_settings(args, instruments)
-    analysis = analyze_file(
-        source, instruments, skip_invalid=args.skip_invalid, models=models, thresholds=thresholds
-    )
+    models, limits = _detection_settings(args, instruments)
+    try:
+        analysis = analyze_file(
+            source, instruments, skip_invalid=args.skip_invalid, models=models, thresholds=limits
+        )
+    except InvalidRows as refused:
+        print(f"unstuck: {refused}\nunstuck: {SKIP_INVALID_HINT}", file=sys.stderr)
+        return INPUT_ERROR
     left_out = analysis.skipped_problems
     if analysis.skipped_rows:
         print(

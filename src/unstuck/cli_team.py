@@ -3,7 +3,9 @@
 The caseload CSV is the one `unstuck analyze` reads. Who each client's therapist is comes from
 an optional `--therapists` CSV (``client_id,therapist``), how episodes ended from an optional
 `--outcomes` CSV (``client_id,ended``, as `unstuck fit-dropout` reads). Plans past their review
-date live only in the web app, so that column is 0 here. `--table retention` prints the
+date live only in the web app, so that column is 0 here; whether a safety alert has been
+followed up is recorded only there too, so ``safety_alerts_open`` is left empty (unknown, not
+none). `--table retention` prints the
 clinic's retention curve instead (`unstuck.analysis.retention`), counting attended sessions.
 """
 
@@ -25,7 +27,8 @@ def add_parser(sub: Any) -> None:
         "report",
         help="team figures (improved, recovered, worse, ended early) from a caseload CSV",
         description="Aggregate figures per therapist and for everyone, as the supervisor's "
-        "team page shows them, written as CSV (counts; shares below five clients left empty).",
+        "team page shows them, written as CSV (counts; shares below five clients left empty; "
+        "safety_alerts_open, known only to the web app, left empty).",
     )
     report.add_argument("file", type=Path, help="caseload CSV, as for analyze")
     report.add_argument("--instrument", default="phq9", help="which measure's change (phq9)")
@@ -168,6 +171,7 @@ def run_report(args: argparse.Namespace) -> int:
             else endings[row["client_id"]],
             safety_open="safety" in (row["flags"] or []),
             plans_overdue=0,
+            alerts_open=None,  # whether an alert was followed up is known to the web app only
             attended=(row["attendance"] or {}).get("attended", 0)
             + (row["attendance"] or {}).get("late", 0),
             **dated.get(row["client_id"], {}),

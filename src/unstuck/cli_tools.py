@@ -15,11 +15,11 @@ import time
 from typing import TYPE_CHECKING
 
 from unstuck.cli_output import check_output, write_output, write_text
-from unstuck.errors import CannotWrite, InvalidValue
+from unstuck.errors import CannotWrite, InvalidValue, UnknownInstrument
 
 if TYPE_CHECKING:  # measures pulls in numpy and polars: import them only when a command runs
     from unstuck.impasse import KnowledgeBase
-    from unstuck.measures import InstrumentSet
+    from unstuck.measures import Instrument, InstrumentSet
 
 INSTRUMENTS_DIR_ENV = "UNSTUCK_INSTRUMENTS_DIR"
 SYNTH_INSTRUMENTS = ("phq9", "gad7", "session_feedback")  # what `unstuck.synth` can generate
@@ -36,6 +36,19 @@ def instrument_set(args: argparse.Namespace) -> InstrumentSet:
     # read once: its definitions would otherwise clash with themselves.
     unique = list({os.path.realpath(d): d for d in dirs}.values())
     return load_instruments(unique)
+
+
+def named_instrument(instruments: InstrumentSet, name: str, command: str) -> Instrument:
+    """The instrument `name` for a `command` that names one (score, instruments); when it is
+    unknown, the message says how to add a clinic's own, with an option `command` takes."""
+    try:
+        return instruments.get_instrument(name)
+    except UnknownInstrument as exc:
+        exc.hint = (
+            "A clinic's own questionnaire is added with its definition file (TOML): "
+            f"unstuck --instruments-dir FOLDER {command} ..."
+        )
+        raise
 
 
 def at_least(low: int):  # type: ignore[no-untyped-def]
@@ -109,7 +122,7 @@ def run_instruments(args: argparse.Namespace) -> int:
             kind = f"{len(instrument.items)} items" if instrument.items else "score only"
             print(f"{instrument.id:<18} {instrument.name} ({kind})")
         return 0
-    instrument = instruments.get_instrument(args.id)
+    instrument = named_instrument(instruments, args.id, "instruments")
     if args.fhir:
         print(json.dumps(to_fhir_questionnaire(instrument), indent=2, ensure_ascii=False))
         return 0

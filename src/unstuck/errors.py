@@ -43,14 +43,13 @@ class UnknownInstrument(UnstuckError):
     name: str
     known: tuple[str, ...] = ()
     row: int | None = None
+    hint: str = ""  # what the shell that asked can do about it (its own options only)
 
     def __str__(self) -> str:
         where = f"row {self.row}, column 'instrument': " if self.row is not None else ""
         known = f" Known instruments: {', '.join(self.known)}." if self.known else ""
-        return (
-            f"{where}unknown instrument {self.name!r}.{known} A score-only instrument can be "
-            "named with --instrument NAME --reliability R --sd SD --cutoff C."
-        )
+        hint = f" {self.hint}" if self.hint else ""
+        return f"{where}unknown instrument {self.name!r}.{known}{hint}"
 
 
 @dataclass(eq=False)

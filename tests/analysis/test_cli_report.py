@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+import re
 from pathlib import Path
 
 import pytest
 
-from unstuck.cli import main
+from unstuck.cli import build_parser, main
 
 
 def _files(tmp_path: Path) -> tuple[Path, Path, Path]:
@@ -38,9 +40,23 @@ def test_report_prints_the_team_figures(tmp_path: Path, capsys: pytest.CaptureFi
         "deteriorated,ended,ended_early,safety_open,plans_overdue,safety_alerts_open"
     )
     # everyone: 8 clients, 7 compared; 5 improved; cases at first: A0-4, B1 (6), recovered 5
-    assert lines[1] == "All,8,7,5,5,6,5,1,2,1,0,0,0"
-    assert lines[2] == "Alex,6,6,5,5,5,5,1,1,0,0,0,0"
-    assert lines[3] == "Sam,2,1,,,,,,1,1,0,0,0"
+    assert lines[1] == "All,8,7,5,5,6,5,1,2,1,0,0,"
+    assert lines[2] == "Alex,6,6,5,5,5,5,1,1,0,0,0,"
+    assert lines[3] == "Sam,2,1,,,,,,1,1,0,0,"
+
+
+def test_open_safety_alerts_are_left_empty_as_a_file_cannot_know_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whether a safety answer has been followed up is recorded only in the web app: a 0
+    beside clients with the safety flag would read as 'none open'."""
+    caseload = tmp_path / "caseload.csv"
+    items = ",".join(f"item_{i}" for i in range(1, 10))
+    caseload.write_text(f"client_id,occasion,instrument,{items}\nSYN-1,1,phq9,1,1,1,1,1,1,1,1,2\n")
+    assert main(["report", str(caseload)]) == 0
+    header, everyone, *_ = capsys.readouterr().out.splitlines()
+    figures = dict(zip(header.split(","), everyone.split(","), strict=True))
+    assert (figures["safety_open"], figures["safety_alerts_open"]) == ("1", "")
 
 
 def test_without_therapists_everyone_is_one_group(
@@ -169,3 +185,45 @@ def test_rows_of_the_outcomes_file_keep_their_numbers_after_a_blank_line(
     outcomes.write_text("client_id;ended\nSYN-A0;completed\n\nSYN-A1;dropout\n")
     assert main(["report", str(caseload), "--outcomes", str(outcomes)]) == 2
     assert "row 4, column 'ended', value 'dropout': must be one of" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["analyze"],
+        ["report"],
+        ["fit", "-o", "models.toml"],
+        ["fit-dropout", "--outcomes", "ended.csv"],
+    ],
+)
+def test_advice_names_only_options_the_command_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """Only analyze has --skip-invalid; the others were told to use it all the same."""
+    caseload = tmp_path / "caseload.csv"
+    items = ",".join(f"item_{i}" for i in range(1, 10))
+    caseload.write_text(f"client_id,occasion,instrument,{items}\nSYN-1,1,phq9,3,3,3,2,2,2,2,9,1\n")
+    (tmp_path / "ended.csv").write_text("client_id,ended\nSYN-1,completed\n")
+    name, *rest = command
+    argv = [name, str(caseload), *(str(tmp_path / a) if "." in a else a for a in rest)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "row 2, column 'item_9', value '1': a safety answer above 0" in err
+    assert set(re.findall(r"--[a-z][a-z-]*", err)) <= options_of(name)
+    assert ("--skip-invalid" in err) is (name == "analyze")
+
+
+def test_score_advises_only_options_it_has(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", "bdi", "--answers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown instrument 'bdi'" in err
+    assert set(re.findall(r"--[a-z][a-z-]*", err)) <= options_of("score")
+    assert "unstuck --instruments-dir FOLDER score" in err
+
+
+def options_of(command: str) -> set[str]:
+    """The options `unstuck COMMAND` takes: its own and the ones before the command."""
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    actions = [*parser._actions, *commands.choices[command]._actions]
+    return {option for action in actions for option in action.option_strings}

@@ -4,6 +4,9 @@ message naming what is wrong: never an empty report, a silently lost row or a tr
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -320,3 +323,23 @@ def test_lines_of_only_spaces_or_tabs_are_not_rows(
     code, _, err = analyze(tmp_path, capsys, (GOOD + "  ,3,phq9,9\n").encode())
     assert code == 2
     assert "row 5, column 'client_id', value '': client_id is empty" in err
+
+
+def test_a_pipe_or_a_device_is_read_as_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`unstuck analyze <(command)` names a pipe (/dev/fd/63; here /dev/stdin) and
+    `/dev/null` a device: neither can be mapped into memory or read twice as a file is, and
+    both ended in a traceback ("No such device")."""
+    done = subprocess.run(
+        [sys.executable, "-m", "unstuck.cli", "analyze", "/dev/stdin", "--format", "csv"],
+        input=GOOD,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert [line.split(",")[0] for line in done.stdout.splitlines()[1:]] == ["SYN-1", "SYN-2"]
+    assert main(["analyze", os.devnull]) == 2
+    assert capsys.readouterr().err == f"unstuck: {os.devnull}: the file is empty\n"

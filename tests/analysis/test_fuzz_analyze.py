@@ -32,6 +32,8 @@ MUTATION = st.tuples(
 )
 # Found by this test after the merges of session 18: a stray quote in the header gave [] and exit 0.
 @example(base=0, mutations=[(0, 0, 0, 0), (16, 971, 34, 0)], skip_invalid=False)
+# Found in session 26: a file cut to its header, ending in a Latin-1 byte, gave [] and exit 0.
+@example(base=1, mutations=[(18, 33, 0, 0), (15, 0, 0, 0)], skip_invalid=False)
 def test_a_mutated_file_is_analysed_whole_or_refused_with_a_message(
     base: int, mutations: list[tuple[int, int, int, int]], skip_invalid: bool
 ) -> None:

@@ -253,3 +253,23 @@ def test_skip_invalid_keeps_attendance_rows_and_leaves_out_bad_ones(tmp_path: Pa
     result = read_observations(path, INSTRUMENTS, skip_invalid=True)
     assert result.frame.get_column("row").to_list() == [2, 3]
     assert [(p.row, p.column) for p in result.skipped] == [(4, "instrument")]
+
+
+def test_a_decimal_comma_is_refused_saying_a_point_is_expected(tmp_path: Path) -> None:
+    """A European spreadsheet writes 12,0 in a semicolon-separated file: "not a number" alone
+    left the reader to guess why."""
+    items = ";".join(f"item_{i}" for i in range(1, 10))
+    path = write(
+        tmp_path,
+        f"client_id;occasion;instrument;score;{items}\n"
+        "A;1;phq9;12,0;;;;;;;;;\n"
+        "A;2;gad7;;1,0;1;1;1;1;1;1;;\n"
+        "A;3;phq9;x;;;;;;;;;\n",
+    )
+    assert problems_of(path) == [
+        "row 2, column 'score', value '12,0': not a number: write decimals with a point "
+        "(12.0), not a comma",
+        "row 3, column 'item_1', value '1,0': not a number: write decimals with a point "
+        "(1.0), not a comma",
+        "row 4, column 'score', value 'x': not a number",
+    ]

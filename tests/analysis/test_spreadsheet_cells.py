@@ -52,3 +52,22 @@ def test_report_quotes_a_formula_therapist_name(
         assert main(args) == 0
         rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
         assert rows[2][0] == "'@SUM(A1:A9)"
+
+
+def test_analyze_csv_quotes_a_formula_in_the_clients_sentences(tmp_path: Path) -> None:
+    """A clinic's instrument named like a formula starts the sentence about its safety item."""
+    from dataclasses import replace
+
+    from unstuck.analysis import analyze_file
+    from unstuck.analysis.report import render
+    from unstuck.measures import load_instruments
+
+    phq9 = load_instruments()["phq9"]
+    odd = replace(phq9, id="odd", name="@SUM(A1:A9)")
+    instruments = load_instruments().with_instrument(odd)
+    path = tmp_path / "caseload.csv"
+    path.write_text("client_id,occasion,instrument,score\nSYN-1,1,odd,12\nSYN-1,2,odd,6\n")
+    summary = analyze_file(path, instruments).summary
+    rows = list(csv.DictReader(io.StringIO(render(summary, "csv", instruments))))
+    assert rows[0]["client_explanations"].startswith("'@SUM(A1:A9) item 9 (safety) has no answer")
+    assert rows[0]["explanation"].startswith("'@SUM(A1:A9): ")

@@ -344,3 +344,21 @@ def test_the_same_folder_named_twice_is_read_once(
     monkeypatch.setenv("UNSTUCK_INSTRUMENTS_DIR", str(tmp_path))
     assert main(["--instruments-dir", f"{tmp_path}/", "instruments"]) == 0
     assert "wellbeing5" in capsys.readouterr().out
+
+
+def test_an_instrument_is_found_however_its_id_is_usually_written() -> None:
+    instruments = load_instruments()
+    for written in ("phq9", " PHQ9 ", "PHQ-9", "phq 9", "Phq_9"):
+        assert instruments.id_for(written) == "phq9"
+        assert instruments.get_instrument(written).id == "phq9"
+    assert instruments.id_for("Session Feedback") == "session_feedback"
+    assert instruments.id_for("phq") is None
+
+
+def test_two_ids_written_alike_are_found_only_as_written() -> None:
+    clinic = score_only_instrument(
+        "phq_9", reliability=0.9, sd=5, cutoff=None, higher_is_better=False
+    )
+    instruments = load_instruments().with_instrument(clinic)
+    assert (instruments.id_for("phq9"), instruments.id_for("PHQ_9")) == ("phq9", "phq_9")
+    assert instruments.id_for("PHQ-9") is None

@@ -353,3 +353,28 @@ def test_a_missed_session_never_reads_as_a_safety_item_answered_0() -> None:
     assert "No later questionnaire has answered it 0." in missed_only
     answered = run([*rows, Observation("phq9", 4, 8)]).explanations[0]
     assert "Later questionnaires answered it 0 (session 4)." in answered
+
+
+@pytest.mark.parametrize(
+    ("scores", "starts", "says"),
+    [
+        ((15, 16, 18, 21, 23), "Not on track", "PHQ-9 is 23 at session 4."),
+        ((15, 15, 17, 16), "Drifting", "PHQ-9 is 16 at session 3. "),
+        ((15, 15, 17, 16), "Drifting", "so was the one before (17 at session 2)."),
+    ],
+)
+def test_course_sentences_name_the_sessions_as_the_data_does_from_an_intake_at_0(
+    scores: tuple[float, ...], starts: str, says: str
+) -> None:
+    """With an intake at session 0 the latest of five scores is session 4 (the course itself
+    still counts from the first score)."""
+    result = run(phq(*scores, start=0))
+    assert says in next(e for e in result.explanations if e.startswith(starts))
+
+
+def test_a_clinic_scale_from_an_intake_at_0_names_its_last_session() -> None:
+    bdi = score_only_instrument("bdi", reliability=0.9, sd=10, cutoff=14, higher_is_better=True)
+    rows = [Observation("bdi", i, t) for i, t in enumerate((30, 28, 22, 12))]
+    result = summarise_client("C", rows, {**INSTRUMENTS, "bdi": bdi})
+    sentence = next(e for e in result.explanations if e.startswith("Not on track"))
+    assert sentence.startswith("Not on track: BDI is 12 at session 3.")

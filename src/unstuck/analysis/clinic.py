@@ -49,7 +49,9 @@ class Course:
     scores: tuple[tuple[dt.date, float], ...] = ()  # main instrument: (session date, total)
     ended_on: dt.date | None = None
     completed: tuple[tuple[str, int], ...] = ()  # (instrument, attended sessions with it)
-    alerts_open: int = 0  # safety alerts not yet followed up by a recorded check
+    # Safety alerts not yet followed up by a recorded check; None where that is not known
+    # (a CSV file holds answers, not the follow-ups the web app records).
+    alerts_open: int | None = 0
     attended: int | None = None  # attended sessions when no dates are known (CSV input)
 
     @property
@@ -70,7 +72,7 @@ class Figures:
     ended_early: int
     safety_open: int
     plans_overdue: int
-    alerts_open: int = 0
+    alerts_open: int | None = None  # None: not known for some of the clients (CSV input)
 
 
 def _share(k: int, n: int, min_n: int) -> Share | None:
@@ -105,8 +107,18 @@ def figures_for(group: str, courses: Sequence[Course], criteria: ChangeCriteria)
         ended_early=sum(c.ended == ENDED_EARLY for c in ended),
         safety_open=sum(c.safety_open for c in courses),
         plans_overdue=sum(c.plans_overdue for c in courses),
-        alerts_open=sum(c.alerts_open for c in courses),
+        alerts_open=_known_sum(c.alerts_open for c in courses),
     )
+
+
+def _known_sum(counts: Iterable[int | None]) -> int | None:
+    """The total, or None when any count is unknown (a partial sum would read as complete)."""
+    total = 0
+    for count in counts:
+        if count is None:
+            return None
+        total += count
+    return total
 
 
 def team_figures(courses: Iterable[Course], criteria: ChangeCriteria) -> list[Figures]:
@@ -159,7 +171,7 @@ def to_csv(rows: Sequence[Figures]) -> str:
                 f.ended_early,
                 f.safety_open,
                 f.plans_overdue,
-                f.alerts_open,
+                "" if f.alerts_open is None else f.alerts_open,
             ]
         )
     return out.getvalue()

@@ -45,6 +45,7 @@ ATTENDANCE = ATTENDANCE_KINDS  # attended, late, cancelled, no_show
 MAX_LISTED = 50
 SHOWN_CHARS = 80  # a value in a problem is shown up to this many characters
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters but line breaks
+DECIMAL_COMMA = r"^\s*[-+]?\d+,\d+\s*$"  # 12,5: a number as a decimal-comma locale writes it
 
 PROBLEM_SCHEMA = pl.Schema(PROBLEM_COLUMNS)
 OBSERVATION_COLUMNS = (
@@ -184,7 +185,8 @@ def check_observations(
             "digits and marks",
         )
     known = sorted(instruments)
-    frame = as_categories(frame, "instrument", lambda v: v.strip().lower(), known)
+    # "PHQ-9", "phq 9" and " PHQ9" are the PHQ-9 (`InstrumentSet.id_for`), as clinics write it.
+    frame = as_categories(frame, "instrument", lambda v: instruments.id_for(v) or v.strip(), known)
     frame = frame.with_columns(ids)
     frame = frame.with_columns(client_codes(frame.get_column("client_id")).alias("_c"))
     flag(blank("client_id"), "client_id", "client_id is empty")
@@ -266,7 +268,20 @@ def check_observations(
     numeric = (["score"] if "score" in columns else []) + item_columns
     frame, parsed = parse_numbers(frame, numeric, pl.Float64)
     for c in parsed:  # columns read as numbers hold nothing else
-        flag(pl.col(f"_raw_{c}").is_not_null() & pl.col(c).is_null(), c, "not a number")
+        as_written = pl.col(f"_raw_{c}")
+        flag(
+            as_written.is_not_null() & pl.col(c).is_null(),
+            c,
+            # "12,0" from a European spreadsheet (semicolon-separated): say what is expected
+            pl.when(as_written.str.contains(DECIMAL_COMMA))
+            .then(
+                pl.format(
+                    "not a number: write decimals with a point ({}), not a comma",
+                    as_written.str.strip_chars().str.replace(",", ".", literal=True),
+                )
+            )
+            .otherwise(pl.lit("not a number")),
+        )
     if "score" not in columns:
         frame = frame.with_columns(pl.lit(None, pl.Float64).alias("score"))
     frame = score_rows(frame, instruments, item_columns, flag)

@@ -35,8 +35,8 @@ def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
     nothing more.
     """
     name = str(source if isinstance(source, str | Path) else getattr(source, "name", "input"))
-    readable = source if isinstance(source, str | Path) else io.BytesIO(source.read())
     try:
+        readable = _readable(source)
         readable, separator = _spreadsheet_dialect(readable)  # read twice below if need be
         try:
             return read_raw(readable, separator)
@@ -54,6 +54,21 @@ def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
         raise CsvUnreadable(name, f"not a readable CSV file ({first_line})") from exc
     except UnicodeDecodeError as exc:  # a UTF-16 byte-order mark on something else
         raise CsvUnreadable(name, f"not readable as UTF-16 text ({exc.reason})") from exc
+    except OSError as exc:  # e.g. a device that cannot be read
+        raise CsvUnreadable(name, f"cannot be read ({exc.strerror or exc})") from exc
+
+
+def _readable(source: str | Path | IO[bytes]) -> str | Path | io.BytesIO:
+    """A path to a regular file as it is (read, and read again, from the disk); anything
+    else in memory: an open stream, or a path to a pipe or device (``<(command)``,
+    ``/dev/stdin``, ``/dev/null``), which can be read only once and from the start."""
+    if not isinstance(source, str | Path):
+        return io.BytesIO(source.read())
+    path = Path(source)
+    if path.is_file() or not path.exists() or path.is_dir():  # the usual errors follow
+        return source
+    with open(path, "rb") as stream:
+        return io.BytesIO(stream.read())
 
 
 def _misshapen(
@@ -124,7 +139,9 @@ def _spreadsheet_dialect(
     try:  # polars would read a bad byte in a header as another column name, and ignore it
         header.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if b"\n" in head or exc.end < len(header):  # not merely a character cut at the end
+        # A character cut at the end is forgiven only where the read cut it (a header longer
+        # than SNIFFED_BYTES); at the end of a file, the byte is the file's own.
+        if b"\n" in head or exc.end < len(header) or len(head) < SNIFFED_BYTES:
             raise pl.exceptions.ComputeError("invalid utf-8 in the header") from None
     separator = ","
     if b"," not in header:

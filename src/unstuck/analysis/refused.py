@@ -9,9 +9,12 @@ other; and the list of problems names it first, so the person reading the errors
 before anything else.
 
 A positive answer is any number above 0 in the safety item's column, even one outside the
-item's options: for safety the product errs towards asking. The row can come back only when
-it says whose and which session it is (a client id, a known instrument, and a session number
-or date); otherwise it is still named first in the problems.
+item's options: for safety the product errs towards asking. (A safety item is known by its
+instrument; "PHQ-9" and "phq 9" are the PHQ-9, `InstrumentSet.id_for`.) The row comes back
+whenever it says whose it is: when its session number or date cannot be read, it comes back
+without one (null), the flag is raised all the same, and the safety sentence says that the
+session is not known (`unstuck.progress.signals`). A row without a client id is still named
+first in the problems, saying that it raises no one's flag.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ KEPT_FOR_SAFETY = (
     "client's safety flag (please check the row and the client)"
 )
 REFUSED_WITH_SAFETY = (
-    "a safety answer above 0 in a row with problems: please check the client; fix the row "
-    "(or use --skip-invalid, which keeps this answer for the safety flag)"
+    "a safety answer above 0 in a row with problems: please check the client, and fix the row"
+)
+WITHOUT_CLIENT = (
+    "a safety answer above 0 in a row without a client_id: it cannot raise any client's "
+    "safety flag, so please find whose answer it is and fix the row"
 )
 
 
@@ -40,10 +46,19 @@ def safety_rows(
     kept: bool,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Of the refused rows, those with a positive safety answer: the ones that can come back
-    as safety-only observations (``total`` null, ``safety_alert`` true), and one problem
-    (``row``, ``column``, ``value``, ``reason``) per such row, to be listed first; `kept`
-    says whether the rows will come back (``--skip-invalid``) or the file is refused."""
+    as safety-only observations (``total`` null, ``safety_alert`` true; ``occasion`` or
+    ``date`` null where it could not be read), and one problem (``row``, ``column``,
+    ``value``, ``reason``) per such row, to be listed first; `kept` says whether the rows
+    will come back (``--skip-invalid``) or the file is refused."""
     positive = refused.filter(pl.col("safety_alert").fill_null(False))
+    named = pl.col("client_id").is_not_null() & (
+        pl.col("client_id").cast(pl.String).str.strip_chars().str.len_chars() > 0
+    )
+    reason = (
+        pl.when(named)
+        .then(pl.lit(KEPT_FOR_SAFETY if kept else REFUSED_WITH_SAFETY))
+        .otherwise(pl.lit(WITHOUT_CLIENT))
+    )
     notes = []
     for instrument_id in positive.get_column("instrument").drop_nulls().unique().to_list():
         instrument = instruments[instrument_id]
@@ -58,13 +73,11 @@ def safety_rows(
                 "row",
                 column=pl.lit(column),
                 value=pl.col(raw).cast(pl.String),
-                reason=pl.lit(KEPT_FOR_SAFETY if kept else REFUSED_WITH_SAFETY),
+                reason=reason,
             )
         )
-    placed = pl.col("occasion" if by_occasion else "date").is_not_null()
-    named = pl.col("client_id").is_not_null() & (pl.col("client_id").str.len_chars() > 0)
     back = (
-        positive.filter(placed & named & pl.col("instrument").is_not_null())
+        positive.filter(named & pl.col("instrument").is_not_null())
         .unique(["client_id", "instrument", "occasion" if by_occasion else "date"], keep="first")
         .with_columns(
             total=pl.lit(None, pl.Float64),
@@ -81,7 +94,8 @@ def safety_rows(
 def merge_safety_rows(kept: pl.DataFrame, back: pl.DataFrame, by_occasion: bool) -> pl.DataFrame:
     """The kept rows with the safety-only rows added. Where a kept row already holds the
     same client, instrument and session (a refused duplicate), its ``safety_alert`` is
-    raised instead, so there is still one row per client, instrument and session."""
+    raised instead, so there is still one row per client, instrument and session. A row
+    whose session could not be read (null) clashes with none: it is added."""
     if back.is_empty():
         return kept
     key = ["client_id", "instrument", "occasion" if by_occasion else "date"]

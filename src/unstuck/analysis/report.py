@@ -217,15 +217,38 @@ def _json_text(value: object) -> str:
 
 def write_csv(summary: CaseloadSummary, out: IO[bytes]) -> None:
     """One row per client and instrument (clients without scores get one row of their own);
-    no text cell can run as a spreadsheet formula (`unstuck.analysis.spreadsheet`)."""
+    no text cell can run as a spreadsheet formula (`unstuck.analysis.spreadsheet`).
+
+    ``explanation`` is the row's measure's sentence; ``client_explanations``, on each of the
+    client's rows, holds the client's other sentences in the JSON's order: the safety
+    sentence and every other flag's or note's, and a safety item left unanswered. Together
+    they are the JSON's ``explanations``."""
     measures = summary.measures.select(
         "_c", "instrument", *MEASURE_KEYS, pl.col("sentence").alias("explanation")
     )
     clients = summary.clients.select(
         "_c", "client_id", "status", pl.col("flags").list.join(";").alias("flags")
     )
-    table = clients.join(measures, on="_c", how="left", maintain_order="left").drop("_c")
+    table = clients.join(measures, on="_c", how="left", maintain_order="left")
+    sentences = _client_sentences(summary)
+    table = table.join(sentences, on="_c", how="left", maintain_order="left").drop("_c")
     safe_text_columns(table).write_csv(out)
+
+
+def _client_sentences(summary: CaseloadSummary) -> pl.DataFrame:
+    """Per client code ``_c``, the client's explanations that are not a measure's sentence,
+    in order, joined by spaces (each is a whole sentence) as ``client_explanations``."""
+    sentences = (
+        summary.clients.select("_c", text="explanations")
+        .explode("text")
+        .filter(pl.col("text").is_not_null())
+    )
+    own = summary.measures.select("_c", text="sentence").filter(pl.col("text").is_not_null())
+    return (
+        sentences.join(own, on=["_c", "text"], how="anti", maintain_order="left")
+        .group_by("_c", maintain_order=True)
+        .agg(client_explanations=pl.col("text").str.join(" "))
+    )
 
 
 def render_text(
@@ -244,9 +267,11 @@ def render_text(
     lines.append(f"Clients: {clients.height}")
     for status, count in statuses.iter_rows():
         lines.append(f"  {status.replace('_', ' ')}: {count}")
-    safety = measures.filter(pl.col("safety_alert")).get_column("client_id").unique()
-    if safety.len():
-        lines.append(f"  with a safety answer to check: {safety.len()}")
+    # Every client with the flag, also one whose only safety answer has no score beside it
+    # (a refused row's, kept for the flag): such a client has no row in `measures`.
+    safety = clients.select(pl.col("flags").list.contains("safety").sum()).item()
+    if safety:
+        lines.append(f"  with a safety answer to check: {safety}")
     lines.append("")
     judged = measures.filter(pl.col("n") >= 2)
     if judged.height:

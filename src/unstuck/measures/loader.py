@@ -90,12 +90,13 @@ def builtin_instruments() -> dict[str, Instrument]:
 class InstrumentSet(Mapping[str, Instrument]):
     """An immutable collection of instruments, keyed by id.
 
-    Lookup with `get_instrument` ignores case and surrounding spaces, because ids typed in a
-    spreadsheet or on a command line ("PHQ9 ") should still be found. Adding an instrument
-    gives a new set (`with_instrument`); an id can be defined only once.
+    Lookup with `get_instrument` (and `id_for`) ignores case, spaces, hyphens and
+    underscores, because ids typed in a spreadsheet or on a command line ("PHQ9 ", "PHQ-9",
+    "phq 9", the usual spellings in clinic exports) should still be found. Adding an
+    instrument gives a new set (`with_instrument`); an id can be defined only once.
     """
 
-    __slots__ = ("_by_id", "_origin")
+    __slots__ = ("_by_id", "_by_spelling", "_origin")
 
     def __init__(
         self,
@@ -105,6 +106,13 @@ class InstrumentSet(Mapping[str, Instrument]):
         self._by_id: Mapping[str, Instrument] = MappingProxyType(dict(instruments))
         self._origin: Mapping[str, str] = MappingProxyType(
             {key: origins.get(key, "") for key in self._by_id}
+        )
+        # Two ids written alike ("phq9" and a clinic's "phq_9") are found only as written.
+        spellings: dict[str, list[str]] = {}
+        for key in self._by_id:
+            spellings.setdefault(spelling(key), []).append(key)
+        self._by_spelling: Mapping[str, str] = MappingProxyType(
+            {written: ids[0] for written, ids in spellings.items() if len(ids) == 1}
         )
 
     def __getitem__(self, key: str) -> Instrument:
@@ -124,11 +132,18 @@ class InstrumentSet(Mapping[str, Instrument]):
         return self._origin[instrument_id]
 
     def get_instrument(self, name: str, row: int | None = None) -> Instrument:
-        """The instrument called `name` (any case), or `UnknownInstrument` listing the ids."""
-        key = name.strip().lower()
-        if key not in self._by_id:
+        """The instrument called `name` (as `id_for` finds it), or `UnknownInstrument`
+        listing the ids."""
+        key = self.id_for(name)
+        if key is None:
             raise UnknownInstrument(name, tuple(sorted(self._by_id)), row)
         return self._by_id[key]
+
+    def id_for(self, name: str) -> str | None:
+        """The id of the instrument `name` stands for, ignoring case, spaces, hyphens and
+        underscores ("PHQ-9", "phq 9" and "Phq_9" are ``phq9``), or None."""
+        key = name.strip().lower()
+        return key if key in self._by_id else self._by_spelling.get(spelling(key))
 
     def with_instrument(self, instrument: Instrument, source: str = "") -> InstrumentSet:
         """A new set that also holds `instrument`.
@@ -158,6 +173,12 @@ class InstrumentSet(Mapping[str, Instrument]):
             {**self._by_id, instrument.id: instrument},
             {**self._origin, instrument.id: source or "a definition given in code"},
         )
+
+
+def spelling(name: str) -> str:
+    """What tells instrument ids apart as people write them: lower case, without spaces,
+    hyphens and underscores."""
+    return re.sub(r"[\s_-]+", "", name).lower()
 
 
 def load_instruments(extra_dirs: Sequence[str | Path] = ()) -> InstrumentSet:

@@ -115,7 +115,9 @@ def summarise_caseload(
     Rows must be checked first: one row per client, instrument and session, and one
     attendance, date and markers count per session (as `unstuck.analysis.csvinput`
     guarantees). `codes` are the rows' `client_codes` when the caller has them already
-    (`csvinput.Observations.client_codes`).
+    (`csvinput.Observations.client_codes`). A row without an occasion is a safety answer
+    whose session could not be read (`unstuck.analysis.refused`): it raises the safety flag
+    and is no session (it counts in no attendance and is no score).
     """
     models = default_course_models() if models is None else models
     thresholds = default_thresholds() if thresholds is None else thresholds
@@ -136,7 +138,7 @@ def summarise_caseload(
     step_c = np.diff(codes.to_numpy())
     step_o = np.diff(observations.get_column("occasion").to_numpy())
     if not np.all((step_c > 0) | ((step_c == 0) & (step_o >= 0))):  # most files are in order
-        observations = observations.sort("_c", "occasion")
+        observations = observations.sort("_c", "occasion", nulls_last=True)
     counts_by_code = np.bincount(observations.get_column("_i").to_numpy(), minlength=len(ids))
     present = np.flatnonzero(counts_by_code).tolist()
     # Every scale gets an expected course: a clinic scale without one gets the default.
@@ -165,6 +167,8 @@ def summarise_caseload(
     # One row per session: the first of its rows (they share attendance, date and markers);
     # with one instrument, each row is a session of its own.
     sessions = observations.select("_c", "occasion", "attendance", "date", "markers")
+    if sessions.get_column("occasion").has_nulls():  # safety answers of unknown sessions
+        sessions = sessions.filter(pl.col("occasion").is_not_null())
     if len(present) > 1:
         c, o = pl.col("_c"), pl.col("occasion")
         sessions = sessions.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
@@ -209,7 +213,10 @@ def summarise_caseload(
             explanations=pl.col("explanations").fill_null(
                 pl.lit([w.NO_SCORES], dtype=pl.List(pl.String))
             ),
-            attendance="attendance",
+            # none for a client whose only row is a safety answer of an unknown session
+            attendance=pl.col("attendance").fill_null(
+                pl.lit({k: 0 for k in ATTENDANCE_KINDS}, dtype=CLIENTS_SCHEMA["attendance"])
+            ),
         ).rechunk()  # one piece per column: the string work on the report expects it
     )
     measures = per_measure.filter(pl.col("n") > 0).select(MEASURES_SCHEMA.names()).rechunk()
@@ -243,7 +250,8 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
     firsts = run_bounds(every)[0]  # each client's first row: its code and id
     codes = every
     total = rows.get_column("total").to_numpy()
-    occasion = rows.get_column("occasion").to_numpy()
+    # Only a safety answer of an unknown session has no occasion, and it has no total.
+    occasion = rows.get_column("occasion").fill_null(-1).to_numpy()
     if rows.get_column("total").has_nulls():  # scored rows only (a null is NaN in numpy)
         has = ~np.isnan(total)
         codes, total, occasion = codes[has], total[has], occasion[has]
@@ -281,7 +289,8 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         scores = keys.join(scores, on="_c", how="left", maintain_order="left")
     # Safety answers are rare: list their sessions from the few rows that have them, and
     # for the clients with a positive answer, when the latest was and which later
-    # questionnaires answered the item 0 (answered, not above 0).
+    # questionnaires answered the item 0 (answered, not above 0). After an answer of an
+    # unknown session (the last alert is null) no later answer can be told, so none is.
     occ = pl.col("occasion")
     lists = ("alerts", "blanks", "cleared")
     flagged = (
@@ -297,9 +306,10 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         rows.filter(pl.col("safety_alert") | pl.col("safety_unanswered"))
         .group_by(pl.col("_c").set_sorted(), maintain_order=True)
         .agg(
+            # an unknown session is a null, after the known ones (rows sort nulls last)
             alerts=occ.filter(pl.col("safety_alert")),
             blanks=occ.filter(pl.col("safety_unanswered")),
-            alert_date=pl.col("date").filter(pl.col("safety_alert")).last(),
+            alert_date=pl.col("date").filter(pl.col("safety_alert") & occ.is_not_null()).last(),
         )
     )
     alerted = safety.filter(pl.col("alerts").list.len() > 0).select(

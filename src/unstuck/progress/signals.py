@@ -191,22 +191,39 @@ def status_expr(signalled: pl.Expr, red: pl.Expr, enough: pl.Expr) -> pl.Expr:
 
 def _safety(instrument: Instrument) -> Rule:
     """Any positive safety answer in the data, whenever it was: the flag stays, and the
-    sentence says when the latest was and whether later questionnaires answered it 0."""
+    sentence says when the latest was and whether later questionnaires answered it 0.
+
+    An answer whose session could not be read (a null in ``alerts``, from a refused row:
+    `unstuck.analysis.refused`) raises the flag too; the sentence says its session is not
+    known, and that whether a later questionnaire answered the item 0 cannot be told."""
     alerts, cleared, day = pl.col("alerts"), pl.col("cleared"), pl.col("alert_date")
+    known = alerts.list.drop_nulls()
+    unplaced = alerts.list.len() > known.list.len()
     dated = (
         pl.when(day.is_not_null())
         .then(pl.format(" ({})", day.dt.to_string("%Y-%m-%d")))
         .otherwise(pl.lit(""))
     )
+    latest = (
+        pl.when(known.list.len() > 1)  # "at session 4, most recently at session 4": no
+        .then(pl.format(w.SAFETY_LATEST, known.list.last(), dated))
+        .otherwise(dated)
+    )
     text = pl.format(
         w.SAFETY,
         pl.lit(instrument.name),
         pl.lit(instrument.safety_items[0]),
-        w.sessions_expr(alerts),
-        pl.when(alerts.list.len() > 1)  # "at session 4, most recently at session 4": no
-        .then(pl.format(w.SAFETY_LATEST, alerts.list.last(), dated))
-        .otherwise(dated),
-        pl.when(cleared.list.len() > 0)
+        pl.when(known.list.len() == 0)
+        .then(pl.lit(w.SAFETY_UNKNOWN_SESSION))
+        .otherwise(w.sessions_expr(known)),
+        pl.when(known.list.len() == 0)
+        .then(pl.lit(""))
+        .when(unplaced)
+        .then(pl.concat_str(latest, pl.lit(" and at " + w.SAFETY_UNKNOWN_SESSION)))
+        .otherwise(latest),
+        pl.when(unplaced)
+        .then(pl.lit(w.SAFETY_LATER_UNKNOWN))
+        .when(cleared.list.len() > 0)
         .then(pl.format(w.SAFETY_LATER_ZERO, w.sessions_expr(cleared)))
         .otherwise(pl.lit(w.SAFETY_NOT_LATER_ZERO)),
     )
@@ -256,7 +273,9 @@ def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) 
     score and at the one before (a drift confirmed once, so one noisy score does not make it).
     The lines are `_course_lines`' columns."""
     rule = thresholds.not_on_track
-    session = pl.col("last_occasion") - pl.col("first_occasion") + 1
+    # The sessions as the data numbers them (an intake may be session 0); the course itself
+    # counts from the first score (`_course_lines`).
+    session = pl.col("last_occasion")
 
     def worse(score: str, line: str) -> pl.Expr:
         return (
@@ -294,7 +313,7 @@ def _course(instrument: Instrument, model: CourseModel, thresholds: Thresholds) 
         & (pl.col("n") >= 3)
         & worse("recent_2", "_drift_line_before")
     )
-    before = (pl.col("recent_2_text"), pl.col("previous_occasion") - pl.col("first_occasion") + 1)
+    before = (pl.col("recent_2_text"), pl.col("previous_occasion"))
     return [
         ("not_on_track", off, pl.format(w.NOT_ON_TRACK, *numbers(rule.probability, "_off_line"))),
         (

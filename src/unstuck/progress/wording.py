@@ -50,6 +50,11 @@ SAFETY_LATEST = ", most recently at session {}{}"  # latest session, " (date)" o
 # later sessions where the item was answered 0
 SAFETY_LATER_ZERO = "Later questionnaires answered it 0 ({})."
 SAFETY_NOT_LATER_ZERO = "No later questionnaire has answered it 0."
+# an answer in a row whose session number or date could not be read (a refused row)
+SAFETY_UNKNOWN_SESSION = "a session whose number or date could not be read (in a row left out)"
+SAFETY_LATER_UNKNOWN = (
+    "Whether a later questionnaire answered it 0 cannot be told, as that session is not known."
+)
 # name, item number, sessions
 SAFETY_UNKNOWN = (
     "{} item {} (safety) has no answer at {} (left blank or only a total given), "
