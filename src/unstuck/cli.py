@@ -8,6 +8,7 @@ value, and nothing is ever printed as a traceback for input a person can correct
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -418,12 +419,13 @@ def _run_demo(args: argparse.Namespace) -> int:
             serve_after=not args.no_serve,
         )
     from unstuck.analysis import analyze_file
-    from unstuck.synth import demo_parameters, generate_long_table
+    from unstuck.synth import demo_parameters, demo_start, generate_long_table
 
     instruments = instrument_set(args)
     if args.output is not None:
         check_output(args.output, "--output", screen=True)
-    clinic = generate_long_table(demo_parameters(clients=args.clients, seed=args.seed))
+    start = demo_start(dt.date.today())  # the web demo's dates for the same seed
+    clinic = generate_long_table(demo_parameters(clients=args.clients, seed=args.seed, start=start))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic-caseload.csv"
         clinic.observations.write_csv(path)

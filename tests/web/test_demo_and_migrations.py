@@ -94,3 +94,35 @@ def test_the_demos_safety_alerts_were_followed_up_at_the_next_session_attended()
     assert all(
         Client.objects.get(code=code).status_rank == 0 for code in opened
     )  # the safety group, first on the caseload
+
+
+@pytest.mark.django_db
+def test_demo_report_and_the_web_demo_give_the_same_dates(capsys) -> None:  # type: ignore[no-untyped-def]
+    """The report started its made-up clinic in January and the web demo ten weeks and two
+    months before today: the same client's safety answer had two dates."""
+    import json
+    import re
+
+    from unstuck.cli import main
+    from unstuck.web.records.models import SafetyAlert
+
+    load_demo(clients=30, seed=3)
+    assert main(["demo", "--report", "--clients", "30", "--seed", "3", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    clients = report["clients"] if isinstance(report, dict) else report
+    compared = 0
+    for row in clients:
+        web = {
+            a.session_date.isoformat()
+            for a in SafetyAlert.objects.filter(client__code=row["client_id"])
+        }
+        said = {
+            d
+            for e in row["explanations"]
+            if e.startswith("Safety")
+            for d in re.findall(r"\d{4}-\d\d-\d\d", e)
+        }
+        if said:
+            assert said <= web, row["client_id"]
+            compared += 1
+    assert compared
