@@ -154,6 +154,24 @@ def test_plateau_needs_enough_sessions_and_flat_recent_scores() -> None:
     assert "plateau" not in run(phq(18, 12, 11, 12, 11, 12)).flags
 
 
+def test_a_reliable_worsening_that_levels_off_is_deterioration_not_a_plateau() -> None:
+    """12 -> 18 and level: it read 'Getting worse' and 'Progress has levelled off' together,
+    and the glance led with the plateau's words for a client who was worse."""
+    worse = run(phq(12, 14, 15, 18, 19, 18))
+    assert worse.flags[0] == "deterioration"
+    assert "plateau" not in worse.flags
+    assert "plateau" in run(phq(14, 15, 15, 18, 19, 18)).flags  # +4: not a reliable change
+
+
+def test_each_flag_names_the_measure_that_raised_it() -> None:
+    observations = phq(15, 12, 10, 9, 8, 8) + [
+        Observation("gad7", i + 1, t) for i, t in enumerate([9, 10, 9, 8, 8, 10])
+    ]
+    result = run(observations)
+    assert result.flags == ("plateau",)
+    assert result.flagged_measures == ("plateau gad7",)
+
+
 def test_plateau_is_stuck_while_still_unwell() -> None:
     """The issue's two courses: recovered (10 -> 5) is not a plateau, stuck at 17-18 is."""
     assert "plateau" not in run(phq(10, 8, 6, 5, 5, 5)).flags

@@ -209,3 +209,34 @@ def test_a_reliably_recovered_client_is_offered_a_talk_about_ending(personas, ma
     )
     still = make_client("C-STILL", [PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_SEVERE])
     assert still.next_action != RECOVERED_ACTION
+
+
+def test_a_flag_names_the_measure_that_raised_it_on_the_caseload_and_at_a_glance(
+    client: HttpClient, personas
+) -> None:
+    """PHQ-9 15 -> 8 (recovered) beside 'Progress has levelled off': it was the GAD-7."""
+    import datetime as dt
+
+    from unstuck.web.records import services
+
+    def answers(total: int, k: int) -> list[int]:
+        return [min(3, max(0, total - 3 * i)) for i in range(k)]
+
+    record = services.create_client(
+        therapist=personas.therapist, code="C-NAMED", started_on=dt.date(2026, 1, 5)
+    )
+    for i, (phq, gad) in enumerate(zip([15, 12, 10, 9, 8, 8], [9, 10, 9, 8, 8, 10], strict=True)):
+        services.record_session(
+            user=personas.therapist,
+            client=record,
+            data=services.SessionInput(
+                date=dt.date(2026, 1, 5) + dt.timedelta(days=7 * i),
+                attendance="attended",
+                answers={"phq9": answers(phq, 9), "gad7": answers(gad, 7)},
+            ),
+        )
+    client.force_login(personas.therapist)
+    row = client.get(reverse("caseload")).content.decode()
+    assert '<span class="flag plateau">Progress has levelled off (GAD-7)</span>' in row
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert "<li>GAD-7: progress has levelled off without reliable improvement.</li>" in page

@@ -89,6 +89,7 @@ CLIENTS_SCHEMA = pl.Schema(
         "flags": pl.List(pl.String),
         "explanations": pl.List(pl.String),
         "attendance": pl.Struct({k: pl.Int64 for k in ATTENDANCE_KINDS}),
+        "flagged_measures": pl.List(pl.String),  # "plateau gad7": which measure raised a flag
     }
 )
 
@@ -216,6 +217,9 @@ def summarise_caseload(
             # none for a client whose only row is a safety answer of an unknown session
             attendance=pl.col("attendance").fill_null(
                 pl.lit({k: 0 for k in ATTENDANCE_KINDS}, dtype=CLIENTS_SCHEMA["attendance"])
+            ),
+            flagged_measures=pl.col("flagged_measures").fill_null(
+                pl.lit([], dtype=pl.List(pl.String))
             ),
         ).rechunk()  # one piece per column: the string work on the report expects it
     )

@@ -155,8 +155,9 @@ def client_signals(
     thresholds: Thresholds,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every client's signals: their sentences (``_c``, ``text``; one row each, safety
-    first, then in flag order) and, per client code ``_c`` with a signal, its ``flags`` and
-    whether any is ``red``.
+    first, then in flag order) and, per client code ``_c`` with a signal, its ``flags``,
+    which measure raised each (``flagged_measures``: "plateau gad7") and whether any is
+    ``red``.
 
     `fired` is what `measure_signals` gives, for all instruments; `counts` is what
     `batch_sessions.session_counts` gives.
@@ -165,8 +166,13 @@ def client_signals(
     ordered = pl.concat([fired, withdrawal]).sort(
         pl.col("_c"), pl.col("flag").replace_strict(RANK), pl.col("instrument")
     )
+    flagged = ~pl.col("flag").is_in(UNFLAGGED)
     verdicts = ordered.group_by(pl.col("_c").set_sorted(), maintain_order=True).agg(
-        flags=pl.col("flag").filter(~pl.col("flag").is_in(UNFLAGGED)).unique(maintain_order=True),
+        flags=pl.col("flag").filter(flagged).unique(maintain_order=True),
+        # which measure raised each flag ("plateau gad7"), for pages that name it
+        flagged_measures=pl.concat_str("flag", pl.lit(" "), "instrument")
+        .filter(flagged & pl.col("instrument").is_not_null())
+        .unique(maintain_order=True),
         red=pl.col("flag").is_in(sorted(RED)).any(),
         signalled=(~pl.col("flag").is_in(NOTES)).any(),
     )
@@ -334,14 +340,16 @@ def improving_steadily(criteria: ChangeCriteria, thresholds: Thresholds) -> pl.E
 
 
 def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria) -> Rule:
-    """Stuck while still unwell: enough scores, no reliable improvement, the recent ones
-    flat and all in the clinical range, and not improving steadily (thresholds.toml)."""
+    """Stuck while still unwell: enough scores, no reliable change (a reliable improvement
+    is not stuck; a reliable worsening is the deterioration flag's, which says more), the
+    recent ones flat and all in the clinical range, and not improving steadily
+    (thresholds.toml)."""
     rule = thresholds.plateau
     recent = [pl.col(f"recent_{j}") for j in range(rule.window, 0, -1)]  # oldest first
     spread = pl.max_horizontal(recent) - pl.min_horizontal(recent)
     fires = (
         (pl.col("n") >= rule.min_sessions)
-        & (pl.col("reliable_change") != "improved")
+        & (pl.col("reliable_change") == "unchanged")
         & ~criteria.is_reliable(spread)
         & ~pl.col("improving")
     )

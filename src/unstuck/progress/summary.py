@@ -90,6 +90,8 @@ class ClientSummary:
     explanations: tuple[str, ...]
     measures: tuple[MeasureSummary, ...]  # ordered by instrument id
     attendance: Mapping[str, int] = field(default_factory=dict)
+    # which measure raised each flag, as "flag instrument" ("plateau gad7"); not in to_dict
+    flagged_measures: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -195,6 +197,7 @@ def summarise_client(
         tuple(client["explanations"]),
         measures,
         dict(client["attendance"]),
+        tuple(client["flagged_measures"]),
     )
 
 

@@ -58,6 +58,8 @@ class Client(models.Model):
     # 0 safety, 1 off track, 2 at risk, 3 on track, 4 not enough data: the caseload order.
     status_rank = models.PositiveSmallIntegerField(default=4, db_index=True)
     flags = models.JSONField(default=list)
+    # which measures raised each flag ({"plateau": ["gad7"]}), so pages can name them
+    flag_measures = models.JSONField(default=dict)
     explanations = models.JSONField(default=list)
     measures = models.JSONField(default=dict)
     trend = models.JSONField(default=list)  # recent totals of the main instrument

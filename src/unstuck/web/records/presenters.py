@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.template.defaultfilters import floatformat
@@ -241,8 +241,42 @@ class Glance:
     next_step: str
 
 
+# Flags whose words already say which measure they read (the safety answer names its item;
+# strain in the relationship is session feedback's): named by no measure.
+SELF_NAMED = ("safety", "alliance_rupture")
+
+
+def measure_names(code: str, flag_measures: Mapping[str, Sequence[str]]) -> str:
+    """The measures that raised a flag, by name ('GAD-7'; 'PHQ-9 and GAD-7'), or ''."""
+    measures = flag_measures.get(code, ())
+    if code in SELF_NAMED or not measures:
+        return ""
+    installed = instruments()
+    names = [installed[i].name if i in installed else i for i in measures]
+    return " and ".join(names)
+
+
+def flag_words(code: str, flag_measures: Mapping[str, Sequence[str]]) -> str:
+    """A flag's name on the caseload, with the measure that raised it: the row shows the
+    latest PHQ-9, so 'Progress has levelled off' beside PHQ-9 15 -> 8 read as a contradiction
+    when it was the GAD-7 that had levelled off."""
+    names = measure_names(code, flag_measures)
+    return f"{vocabulary.flag(code)} ({names})" if names else vocabulary.flag(code)
+
+
+def finding(code: str, flag_measures: Mapping[str, Sequence[str]]) -> str:
+    """A glance sentence, led by the measure it is about when a flag names one."""
+    sentence = vocabulary.headline(code)
+    names = measure_names(code, flag_measures)
+    return f"{names}: {sentence[0].lower()}{sentence[1:]}" if names else sentence
+
+
 def glance(
-    status: str, flags: Sequence[str], open_alerts: Sequence[SafetyAlert], next_step: str
+    status: str,
+    flags: Sequence[str],
+    open_alerts: Sequence[SafetyAlert],
+    next_step: str,
+    flag_measures: Mapping[str, Sequence[str]] | None = None,
 ) -> Glance:
     """Safety first, then the core's flags in its order; one sentence each from the vocabulary.
 
@@ -260,7 +294,7 @@ def glance(
     return Glance(
         status=status,
         status_words=vocabulary.plain(status),
-        findings=[vocabulary.headline(c) for c in codes[:GLANCE_FINDINGS]],
+        findings=[finding(c, flag_measures or {}) for c in codes[:GLANCE_FINDINGS]],
         next_step=next_step,
     )
 

@@ -62,7 +62,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "status": "ended" if c.episode_ended_on and c.status_rank else c.status,
             "status_label": "Ended" if c.episode_ended_on and c.status_rank else labels[c.status],
             "safety": c.status_rank == 0,
-            "flags": [(f, flag(f)) for f in c.flags],
+            "flags": [(f, presenters.flag_words(f, c.flag_measures)) for f in c.flags],
             **_latest(c.measures.get("phq9")),
             "spark": mark_safe(
                 charts.sparkline(
@@ -145,7 +145,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,
             "can_write": can_write,
             "glance": presenters.glance(
-                client.status, client.flags, open_alerts, client.next_action
+                client.status, client.flags, open_alerts, client.next_action, client.flag_measures
             ),
             "explained": presenters.sources_cited(
                 client.explanations, presenters.courses_in_use(used), used
