@@ -189,7 +189,7 @@ def test_rule_score_counts_the_reasons_of_the_per_client_rule(horizon: int) -> N
         early = [o for o in observations if o.occasion <= horizon]
         summary = summarise_client(client_id, early, instruments)
         # The flag, or the note it becomes while the scores improve steadily.
-        starts = ("Withdrawal risk", "Sessions missed while improving")
+        starts = ("Signs of pulling away", "Sessions missed while improving")
         text = next((e for e in summary.explanations if e.startswith(starts)), "")
         assert scores[client_id] == sum(r in text for r in REASONS), client_id
         assert (scores[client_id] > 0) == bool(text)

@@ -345,7 +345,7 @@ def test_withdrawal_from_resistance_markers(markers: list[int], flagged: bool) -
     result = run(observations)
     assert ("withdrawal_risk" in result.flags) is flagged
     if flagged:
-        sentence = next(e for e in result.explanations if e.startswith("Withdrawal risk"))
+        sentence = next(e for e in result.explanations if e.startswith("Signs of pulling away"))
         assert f"you noted {sum(markers[-4:])} signs of pulling back" in sentence
         assert "(rule: 3 or more)" in sentence
 

@@ -109,7 +109,7 @@ EARLY_AWAY = "further from {} than at the start"  # best end
 EARLY_STILL = ", and is still in the clinical range"
 EARLY_NOW = ", and is now in the clinical range"  # it started outside
 # the reasons below, joined by "; "
-WITHDRAWAL = "Withdrawal risk: {}."
+WITHDRAWAL = FLAG_NAMES["withdrawal_risk"] + ": {}."  # led by the name on the caseload
 MISSING_WHILE_IMPROVING = (
     "Sessions missed while improving: {}. The scores have been improving steadily, so the "
     "client may feel they have had enough for now (Barkham et al., 2006): a note to ask "
