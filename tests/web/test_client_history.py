@@ -58,3 +58,14 @@ def test_a_mild_score_is_shown_as_a_whole_number(client, personas, make_client) 
     client.force_login(personas.therapist)
     rows = history_rows(client.get(reverse("client", args=[person.pk])).content.decode())
     assert rows == [["1", "2026-01-05", "Attended", "6", "", "Correct"]]
+
+
+def test_a_score_with_a_blank_item_says_it_is_estimated(client, personas, make_client) -> None:
+    """One PHQ-9 item left blank: the total is prorated (7 answered -> 8) and the page said
+    only '8', as if every item had been answered."""
+    one_blank = [1, 1, None, 1, 1, 1, 1, 1, 0]
+    person = make_client("C-BLANK", [PHQ9_MILD, one_blank])
+    client.force_login(personas.therapist)
+    rows = history_rows(client.get(reverse("client", args=[person.pk])).content.decode())
+    assert rows[0][3] == "8 (estimated: 1 item blank)"
+    assert rows[1][3] == "6"

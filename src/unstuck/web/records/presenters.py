@@ -219,6 +219,9 @@ def _score_cell(response: MeasureResponse | None) -> tuple[str, bool]:
     if response is None:
         return "\u2013", False  # an en dash: not asked at this session
     text = floatformat(response.total, -1) if response.total is not None else ""
+    blank = sum(a is None for a in response.answers)
+    if text and blank:  # scored from the items answered (the scale's rule for a few blanks)
+        text += f" (estimated: {blank} item{'s' if blank > 1 else ''} blank)"
     return text or "not scored", response.safety_alert
 
 
