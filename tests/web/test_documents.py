@@ -190,3 +190,40 @@ def test_a_letter_names_the_measures_in_the_client_pages_order(db) -> None:  # t
     rows += [Observation("phq9", 1, 18), Observation("phq9", 2, 11)]
     lines = progress_sentences(summarise_client("C", rows, instruments()))
     assert [line.split(":")[0] for line in lines] == ["PHQ-9", "GAD-7"]
+
+
+def test_a_letter_and_the_summary_say_the_latest_safety_answer_and_whether_it_was_checked(
+    client: HttpClient, personas, make_client
+) -> None:
+    """The letter said only 'answered a question about risk above 0 during this work', and
+    the consultation summary left out the answer and its check."""
+    from unstuck.web.records import services as records
+
+    risky = [3, 3, 3, 3, 2, 2, 2, 2, 3]  # item 9 answered 3
+    record = make_client("C-730", [PHQ9_SEVERE, risky, PHQ9_SEVERE, risky])
+    first, _ = sorted(record.safety_alerts.all(), key=lambda a: a.session_number)
+    records.record_safety_check(
+        user=personas.therapist, client=record, outcome="no_current_risk", alert_ids=[first.pk]
+    )
+    client.force_login(personas.therapist)
+    summary = client.get(reverse("consultation", args=[record.pk])).content.decode()
+    listed = summary[summary.index('id="safety-history"') :]
+    assert "item 9 answered 3 (Nearly every day) at session 4" in listed
+    assert "no safety check recorded yet" in listed
+    assert "at session 2 (2026-01-12): checked" in listed
+    client.post(
+        reverse("close", args=[record.pk]),
+        {
+            "kind": "referral",
+            "ended_on": "2026-02-01",
+            "recipient": "Dr Morgan",
+            "reason": "Specialist care",
+            "safety_considered": "on",
+        },
+    )
+    letter = ClosureLetter.objects.get()
+    html = client.get(reverse("letter", args=[record.pk, letter.pk])).content.decode()
+    assert (
+        "(most recently PHQ-9 item 9 answered 3 (Nearly every day) at session 4 (2026-01-26); "
+        "no safety check is recorded since)"
+    ) in html

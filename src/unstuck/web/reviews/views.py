@@ -265,6 +265,7 @@ def _sessions(client: Client) -> list:  # type: ignore[type-arg]
 
 def _document_context(client: Client) -> dict[str, object]:
     summary, sessions = snapshots.summarise(client)
+    alerts = records.safety_history(client)  # newest first
     used = presenters.instruments_in(sessions)
     names = knowledge.reason_names()
     reviews = list(client.reviews.prefetch_related("reasons"))
@@ -275,7 +276,8 @@ def _document_context(client: Client) -> dict[str, object]:
         "summary": summary,
         # each source cited once, as on the client page (the core's sentences cite each time)
         "explained": presenters.sources_cited(summary.explanations, [], used),
-        "progress": letters.progress_sentences(summary),
+        "progress": letters.progress_sentences(summary, alerts),
+        "safety_history": [(a, safety.answer_text(a)) for a in alerts],
         # every measure's chart with the key of what it draws, as on the client page
         "charts": presenters.client_charts(used, sessions),
         "sessions": sessions,
