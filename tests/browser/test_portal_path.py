@@ -16,6 +16,7 @@ from personas import PASSWORD, PHQ9_MILD, PHQ9_SEVERE
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 812}
+TABLET = {"width": 1024, "height": 768}
 AXE = Axe()
 
 
@@ -195,3 +196,140 @@ def test_the_clients_check_reaches_the_impasse_review(
     expect(evidence).to_have_value(re.compile("Too much is coming up for me"))
     expect(evidence).to_have_value(re.compile("client-reported"))
     expect(staff.locator("input[name=rating__overwhelm][value='3']")).to_be_checked()
+
+
+def _a_request(therapist: Any, client: Any, instruments: list[str]) -> tuple[Any, str]:
+    from django.utils import timezone
+
+    from unstuck.web.portal import services
+
+    return services.create_request(
+        user=therapist,
+        client=client,
+        instrument_ids=instruments,
+        session_number=client.sessions_count + 1,
+        timing="before",
+        now=timezone.now(),
+    )
+
+
+def _on_the_tablet(browser: Browser, live_server: Any, code: str, viewport: dict[str, int]) -> Page:
+    tablet = browser.new_context(base_url=live_server.url, viewport=viewport).new_page()
+    tablet.goto("/kiosk/")
+    tablet.get_by_label("Please type the code your therapist gave you").fill(code)
+    tablet.get_by_role("button", name="Start").click()
+    tablet.get_by_role("link", name="Start", exact=True).click()
+    return tablet
+
+
+@pytest.mark.parametrize(
+    ("device", "viewport"),
+    [("phone", {"width": 375, "height": 800}), ("kiosk", TABLET)],
+)
+def test_the_session_feedback_scale_keeps_its_words_inside_their_boxes(
+    browser: Browser,
+    live_server: Any,
+    transactional_db: None,
+    make_client: Any,
+    personas: Any,
+    device: str,
+    viewport: dict[str, int],
+) -> None:
+    """'Completely' ran out of its box and 'Not at all' broke over three lines (146 > 72 and
+    75 > 72 px wide) in the 4.5rem grid cells, on a phone and on the clinic's tablet."""
+    from django.utils import timezone
+
+    from unstuck.web.portal import services
+
+    record = make_client("P-SCALE", [PHQ9_MILD])
+    request, secret = _a_request(personas.therapist, record, ["session_feedback"])
+    if device == "kiosk":
+        code = services.new_kiosk_code(user=personas.therapist, request=request, now=timezone.now())
+        page = _on_the_tablet(browser, live_server, code, viewport)
+    else:
+        page = browser.new_context(base_url=live_server.url, viewport=viewport).new_page()
+        page.goto(f"/q/{secret}/")
+        page.get_by_role("link", name="Start").click()
+    expect(page.get_by_role("heading", name="Session feedback")).to_be_visible()
+    shot(page, f"portal-scale-{device}")
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.options label')].map(l => {
+            const box = l.getBoundingClientRect(), words = l.querySelector('span');
+            const lines = Math.round(words.getBoundingClientRect().height
+                / parseFloat(getComputedStyle(words).lineHeight));
+            return {text: l.innerText.trim(), scroll: l.scrollWidth, client: l.clientWidth,
+                    right: words.getBoundingClientRect().right, edge: box.right, lines};
+        })"""
+    )
+    assert len(boxes) == 4 * 11
+    spilling = [b for b in boxes if b["scroll"] > b["client"] or b["right"] > b["edge"]]
+    assert spilling == [], spilling
+    assert {b["text"]: b["lines"] for b in boxes if b["text"] in ("Not at all", "Completely")} == {
+        "Not at all": 1,
+        "Completely": 1,
+    }
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+def test_back_after_a_page_with_questions_left_goes_back_to_a_page_not_a_form(
+    browser: Browser, live_server: Any, transactional_db: None, make_client: Any, personas: Any
+) -> None:
+    """Back after a refused page gave the browser's "Confirm form resubmission"
+    (net::ERR_CACHE_MISS): the history held the form sent, answered 400. Now each refusal
+    is a page of its own (post/redirect/get), and nothing chosen is lost on the way."""
+    record = make_client("P-BACK", [PHQ9_MILD])
+    _, secret = _a_request(personas.therapist, record, ["phq9", "gad7"])
+    phone = phone_page(browser, live_server)
+    phone.goto(f"/q/{secret}/")
+    phone.get_by_role("link", name="Start").click()
+    questions = phone.locator("fieldset.question")
+    for i in range(5):
+        questions.nth(i).get_by_text("Several days", exact=True).click()
+    phone.get_by_role("button", name="Next").click()
+    expect(phone.get_by_role("alert")).to_contain_text("Please answer 4 more questions")
+    expect(phone.locator("input:checked")).to_have_count(5)  # what was chosen is still chosen
+    check_axe(phone, "PHQ-9 page with questions left")
+    for i in range(5, 9):
+        questions.nth(i).get_by_text("Not at all", exact=True).click()
+    phone.get_by_role("button", name="Next").click()
+    expect(phone.get_by_text("Part 2 of 2")).to_be_visible()
+    phone.go_back()  # raised net::ERR_CACHE_MISS
+    expect(phone.get_by_text("Part 1 of 2")).to_be_visible()
+    expect(phone.locator("input:checked")).to_have_count(9)
+
+
+def test_back_on_the_tablet_never_sends_a_form_again(
+    browser: Browser, live_server: Any, transactional_db: None, make_client: Any, personas: Any
+) -> None:
+    """The same on the clinic's tablet, from "Thank you" back to a code that did not work."""
+    from django.utils import timezone
+
+    from unstuck.web.portal import services
+
+    at_the_clinic, _ = _a_request(
+        personas.therapist, make_client("P-TABLET", [PHQ9_MILD]), ["phq9", "gad7"]
+    )
+    code = services.new_kiosk_code(
+        user=personas.therapist, request=at_the_clinic, now=timezone.now()
+    )
+    tablet = browser.new_context(base_url=live_server.url, viewport=TABLET).new_page()
+    tablet.goto("/kiosk/")
+    tablet.get_by_label("Please type the code your therapist gave you").fill("WRONG-CODE")
+    tablet.get_by_role("button", name="Start").click()
+    expect(tablet.get_by_role("alert")).to_contain_text("does not work")
+    tablet.get_by_label("Please type the code your therapist gave you").fill(code)
+    tablet.get_by_role("button", name="Start").click()
+    tablet.get_by_role("link", name="Start", exact=True).click()
+    tablet.get_by_role("button", name="Next").click()  # nothing chosen
+    expect(tablet.get_by_role("alert")).to_contain_text("Please answer 9 more questions")
+    answer(tablet, ["Not at all"] * 9)
+    tablet.get_by_role("button", name="Next").click()
+    answer(tablet, ["Not at all"] * 7)
+    tablet.get_by_role("button", name="Send my answers").click()
+    expect(tablet.get_by_role("heading", name="Thank you")).to_be_visible()
+    for _ in range(8):  # back through every page to the code that did not work: none a form
+        tablet.go_back()
+        expect(tablet.locator("main")).to_be_visible()
+        if tablet.url.endswith("/kiosk/"):
+            break
+    expect(tablet.get_by_label("Please type the code your therapist gave you")).to_be_visible()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from portal_helpers import (
     GAD7_MILD,
     PHQ9_SAFETY,
@@ -18,8 +21,10 @@ from portal_helpers import (
 )
 
 from personas import FEEDBACK_GOOD, PHQ9_MILD, PHQ9_SEVERE
+from unstuck.web.portal import services
 from unstuck.web.portal.models import DEFAULT_SAFETY_MESSAGE, PortalSettings
-from unstuck.web.portal.views import CHOOSE_ONE, FEEDBACK_NOTE
+from unstuck.web.portal.pages import CHOOSE_ONE
+from unstuck.web.portal.views import FEEDBACK_NOTE, KIOSK_CLEARS_SECONDS
 from unstuck.web.records.models import Client, MeasureResponse
 
 
@@ -75,7 +80,9 @@ def test_it_keeps_answers_on_reload_and_asks_for_a_missing_one(
     page = client.get(reverse("portal_step", args=[1])).content.decode()
     assert page.count("checked") == 9
     # A missing answer: nothing stored, the question named, the others kept.
-    response = answer_page(client, 2, GAD7_MILD[:6])
+    sent = answer_page(client, 2, GAD7_MILD[:6])
+    assert (sent.status_code, sent["Location"]) == (303, reverse("portal_step", args=[2]))
+    response = client.get(sent["Location"])
     assert response.status_code == 400
     text = response.content.decode()
     assert str(CHOOSE_ONE) in text
@@ -84,6 +91,42 @@ def test_it_keeps_answers_on_reload_and_asks_for_a_missing_one(
     assert not MeasureResponse.objects.filter(
         session__episode__client=record, session__number=3
     ).exists()
+
+
+def test_a_page_sent_with_questions_left_comes_back_as_a_page_with_nothing_lost(
+    client: HttpClient, personas, record
+) -> None:
+    """It answered the form sent with 400, so the browser's Back gave "Confirm form
+    resubmission" (ERR_CACHE_MISS). Now it goes back to the page (post/redirect/get), the
+    answers chosen are kept on the server, and the missing questions are named once."""
+    request, secret = make_request(personas.therapist, record)
+    open_link(client, secret)
+    sent = answer_page(client, 1, PHQ9_MILD[:4])
+    assert (sent.status_code, sent["Location"]) == (303, reverse("portal_step", args=[1]))
+    request.refresh_from_db()
+    assert request.draft == {"phq9": [*PHQ9_MILD[:4], None, None, None, None, None]}
+    shown = client.get(sent["Location"]).content.decode()
+    assert "Please answer 5 more questions" in shown
+    assert shown.count("checked") == 4
+    again = client.get(sent["Location"]).content.decode()  # Back, or a reload
+    assert "Please answer" not in again
+    assert again.count("checked") == 4
+    assert answer_page(client, 1, PHQ9_MILD)["Location"] == reverse("portal_step", args=[2])
+    assert answer_page(client, 2, GAD7_MILD)["Location"] == reverse("portal_done")
+    phq = MeasureResponse.objects.get(session__number=3, instrument="phq9")
+    assert (phq.answers, phq.incomplete) == (PHQ9_MILD, False)
+
+
+def test_a_page_left_unanswered_is_asked_for_before_all_is_sent(
+    client: HttpClient, personas, record
+) -> None:
+    """The last page sent while an earlier one was never answered: the client is taken to
+    it (it said "This questionnaire has closed")."""
+    _, secret = make_request(personas.therapist, record)
+    open_link(client, secret)
+    assert answer_page(client, 2, GAD7_MILD)["Location"] == reverse("portal_step", args=[1])
+    assert answer_page(client, 1, PHQ9_MILD)["Location"] == reverse("portal_done")
+    assert MeasureResponse.objects.filter(session__number=3).count() == 2
 
 
 def test_it_tells_the_client_who_reads_session_feedback_and_why(
@@ -178,3 +221,18 @@ def test_no_email_without_a_safety_answer(client: HttpClient, personas, record) 
         answer_page(client, 2, GAD7_MILD)
     assert mail.outbox == []
     assert Client.objects.get(pk=record.pk).status_rank != 0
+
+
+def test_the_tablets_thank_you_page_says_when_it_clears(
+    client: HttpClient, personas, record
+) -> None:
+    """It said "in a few seconds" and waited 20."""
+    request, _ = make_request(personas.therapist, record, ["gad7"])
+    code = services.new_kiosk_code(user=personas.therapist, request=request, now=timezone.now())
+    client.post(reverse("portal_kiosk"), {"code": code})
+    answer_page(client, 1, GAD7_MILD)
+    page = client.get(reverse("portal_done")).content.decode()
+    refresh = re.search(r'http-equiv="refresh" content="(\d+);', page)
+    assert refresh is not None
+    assert int(refresh.group(1)) == KIOSK_CLEARS_SECONDS
+    assert f"This page clears itself in {KIOSK_CLEARS_SECONDS} seconds." in page

@@ -160,7 +160,8 @@ def test_a_kiosk_code_opens_its_questionnaire_on_one_tablet_only(
     assert first.post(reverse("portal_kiosk"), {"code": code})["Location"] == reverse(
         "portal_start"
     )
-    refused = second.post(reverse("portal_kiosk"), {"code": code})
+    refused = second.post(reverse("portal_kiosk"), {"code": code}, follow=True)
+    assert refused.redirect_chain == [(reverse("portal_kiosk"), 303)]
     assert refused.status_code == 400
     assert "a code works once" in refused.text
     assert second.get(reverse("portal_step", args=[1])).status_code == 404

@@ -122,7 +122,7 @@ def test_the_kiosk_takes_a_one_time_code_and_clears_after_each_client(
     # Cleared: the next person on the tablet reaches nothing.
     assert tablet.get(reverse("portal_step", args=[1])).status_code == 404
     # The code worked once.
-    again = tablet.post(reverse("portal_kiosk"), {"code": code})
+    again = tablet.post(reverse("portal_kiosk"), {"code": code}, follow=True)
     assert again.status_code == 400
     assert record.episodes.get().sessions.get(number=2).responses.count() == 2
 
@@ -136,8 +136,13 @@ def test_a_kiosk_code_is_not_a_link_and_a_wrong_code_is_refused(
     tablet = HttpClient()
     assert tablet.get(reverse("portal_link", args=[code.replace("-", "")])).status_code == 404
     response = tablet.post(reverse("portal_kiosk"), {"code": "ABCD-EFGH"})
-    assert response.status_code == 400
-    assert "does not work" in response.content.decode()
+    assert (response.status_code, response["Location"]) == (303, reverse("portal_kiosk"))
+    shown = tablet.get(reverse("portal_kiosk"))
+    assert shown.status_code == 400
+    assert "does not work" in shown.content.decode()
+    again = tablet.get(reverse("portal_kiosk"))  # said once: Back or a reload starts afresh
+    assert again.status_code == 200
+    assert "does not work" not in again.content.decode()
 
 
 @override_settings(

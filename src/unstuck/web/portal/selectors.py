@@ -78,6 +78,23 @@ def _answerable(request: QuestionnaireRequest) -> bool:
     return request.client.episode_ended_on is None
 
 
+def stored_answers(request: QuestionnaireRequest, instrument_id: str) -> list[int | None] | None:
+    """The answers to `instrument_id` this request put into the record (None: none yet)."""
+    if instrument_id not in request.recorded:
+        return None
+    answers: list[int | None] | None = (
+        MeasureResponse.objects.filter(
+            session__episode__client_id=request.client_id,
+            session__number=request.session_number,
+            instrument=instrument_id,
+        )
+        .order_by("-id")
+        .values_list("answers", flat=True)
+        .first()
+    )
+    return answers
+
+
 def portal_settings(clinic: Clinic) -> PortalSettings:
     found = PortalSettings.objects.filter(clinic=clinic).first()
     return found or PortalSettings(clinic=clinic)

@@ -202,8 +202,14 @@ class Stored:
 
 
 def _store(
-    request: QuestionnaireRequest, instrument_ids: Sequence[str], now: dt.datetime
+    request: QuestionnaireRequest,
+    instrument_ids: Sequence[str],
+    now: dt.datetime,
+    *,
+    partial: bool = False,
 ) -> Stored:
+    """Store the drafts of `instrument_ids` not stored yet; each answered in full, unless
+    `partial` (a page with a safety answer, stored as far as it was answered)."""
     locked = (
         QuestionnaireRequest.objects.select_for_update().select_related("client").get(pk=request.pk)
     )
@@ -213,9 +219,10 @@ def _store(
     for instrument_id in instrument_ids:
         if instrument_id in locked.recorded:
             continue
-        if instrument_id not in request.draft:
+        answers = request.draft.get(instrument_id)
+        if answers is None or (None in answers and not partial):
             raise InvalidValue("questionnaire", instrument_id, NOT_ANSWERED)
-        todo[instrument_id] = request.draft[instrument_id]
+        todo[instrument_id] = answers
     check_id = client_check().instrument.id
     if check_id in todo:
         ClientReport.objects.create(
@@ -252,8 +259,10 @@ def _store(
 
 @transaction.atomic
 def record_now(request: QuestionnaireRequest, instrument_id: str, now: dt.datetime) -> Stored:
-    """Store one questionnaire in the record at once (a page with a safety answer)."""
-    return _store(request, [instrument_id], now)
+    """Store one questionnaire in the record at once: a page with a safety answer, with its
+    other questions answered or not (a safety answer never waits for the rest; the response
+    is then stored as incomplete)."""
+    return _store(request, [instrument_id], now, partial=True)
 
 
 @transaction.atomic
@@ -269,8 +278,9 @@ def submit(request: QuestionnaireRequest, now: dt.datetime) -> Stored:
 @transaction.atomic
 def note_unstored_safety_answer(request: QuestionnaireRequest) -> None:
     """A safety answer on a questionnaire that closed while the client was answering (it
-    expired, or the episode ended): it cannot go into the record, so the audit log says so
-    and the therapist is emailed to get in touch; the client sees the safety message."""
+    expired, was sent from another tab, or the episode ended), answered in full or not: it
+    cannot go into the record, so the audit log says so and the therapist is emailed to get
+    in touch; the client sees the safety message."""
     _client_audit(
         AuditAction.PORTAL_SAFETY_ANSWER,
         request.client,

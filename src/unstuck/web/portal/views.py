@@ -15,28 +15,38 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from unstuck.errors import UnstuckError
-from unstuck.impasse.client_check import client_check
-from unstuck.measures import score_answers
 from unstuck.measures.model import Instrument
 from unstuck.measures.translations import in_language
 from unstuck.web.accounts.throttle import client_address
 from unstuck.web.portal import selectors, services, throttle
 from unstuck.web.portal.models import QuestionnaireRequest, TokenKind
-from unstuck.web.records.instruments import instruments
+from unstuck.web.portal.pages import (
+    CHOOSE_ONE,
+    common_languages,
+    next_page,
+    parse,
+    raises_safety,
+    steps,
+    unanswered,
+)
 
 SESSION_KEY = "portal_request_id"
 VIA_KEY = "portal_via"
 SENT_KEY = "portal_sent"  # this browser sent its answers: Back says so, not "wrong link"
 LANGUAGE_KEY = "portal_language"  # the language the client chose ("": the forms' own)
-CHOOSE_ONE = _("Please choose an answer for this question.")
+CHECK_KEY = "portal_check"  # the page just sent with questions left: shown with them named
+UNSTORED_KEY = "portal_unstored"  # the page whose safety answer came after it had closed
+KIOSK_ERROR_KEY = "portal_kiosk_error"  # why the code just typed did not open anything
+KIOSK_CLEARS_SECONDS = 20  # the tablet's "Thank you" page returns to the start after this
 MESSAGES = {
     "unknown": _(
         "This link or code does not open a questionnaire. Please check it, or ask your "
@@ -56,6 +66,11 @@ WRONG_CODE = _(
     "That code does not work. Please check it with your therapist; a code works once, for "
     "30 minutes."
 )
+KIOSK_REFUSALS = {  # why a code opened nothing: what the tablet says, and the page's status
+    "locked": (MESSAGES["locked"], 429),
+    "used": (MESSAGES["used"], 400),
+    "wrong": (WRONG_CODE, 400),
+}
 # Forms about the therapy itself: the client is told who reads them and why.
 FEEDBACK_INSTRUMENTS = frozenset({"session_feedback", "barriers"})
 FEEDBACK_NOTE = _(
@@ -104,7 +119,8 @@ Handler = Callable[..., HttpResponse]
 
 
 def with_request(view: Callable[..., HttpResponse]) -> Handler:
-    """Give the view the request this browser unlocked, or say it is closed."""
+    """Give the view the request this browser unlocked, or say it is closed (after reading a
+    page sent to it for a safety answer, which is never turned away)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -115,11 +131,49 @@ def with_request(view: Callable[..., HttpResponse]) -> Handler:
                 if request.session.get(SENT_KEY):
                     return _closed(request, "used", 410)
                 return _closed(request, "unknown", 404)
+            if request.method == "POST" and isinstance(kwargs.get("number"), int):
+                heard = _safety_answer_after_closing(request, pk, kwargs["number"])
+                if heard is not None:
+                    return heard
             sent = QuestionnaireRequest.objects.filter(pk=pk, completed_at__isnull=False)
             return _closed(request, "used" if sent.exists() else "expired", 410)
         return view(request, found, *args, **kwargs)
 
     return never_cache(wrapper)
+
+
+def _safety_answer_after_closing(request: HttpRequest, pk: int, number: int) -> HttpResponse | None:
+    """A page sent to a request that closed while the client was answering it (it expired,
+    was sent already, or the episode ended): its other answers are not kept, but a safety
+    answer above 0 still brings the safety message, and the therapist is told."""
+    closed = (
+        QuestionnaireRequest.objects.select_related("client__clinic", "client__therapist")
+        .filter(pk=pk)
+        .first()
+    )
+    pages = steps(closed) if closed is not None else []
+    if closed is None or not 1 <= number <= len(pages):
+        return None
+    answers, _ = parse(pages[number - 1], request.POST)
+    if not raises_safety(pages[number - 1], answers):
+        return None
+    if selectors.stored_answers(closed, pages[number - 1].id) != answers:  # not a second tap
+        return _unstored_safety_answer(request, closed, number)
+    return redirect("portal_safety", number=number)
+
+
+def _unstored_safety_answer(
+    request: HttpRequest, found: QuestionnaireRequest, number: int
+) -> HttpResponse:
+    services.note_unstored_safety_answer(found)
+    request.session[UNSTORED_KEY] = number
+    return redirect("portal_safety", number=number)
+
+
+def _see_other(name: str, **kwargs: Any) -> HttpResponse:
+    """Back to a form's page after it was refused (post/redirect/get): the browser's history
+    then holds that page, not the form sent, so its Back button never asks to send it again."""
+    return HttpResponseRedirect(reverse(name, kwargs=kwargs or None), status=303)
 
 
 def _unlock(request: HttpRequest, found: QuestionnaireRequest, via: str) -> None:
@@ -128,6 +182,7 @@ def _unlock(request: HttpRequest, found: QuestionnaireRequest, via: str) -> None
     request.session[SESSION_KEY] = found.pk
     request.session[VIA_KEY] = via
     request.session.pop(SENT_KEY, None)
+    request.session.pop(UNSTORED_KEY, None)
     services.open_request(found, via=via, now=timezone.now())
 
 
@@ -146,42 +201,36 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("portal_start")
 
 
+def _refuse_code(request: HttpRequest, why: str) -> HttpResponse:
+    request.session[KIOSK_ERROR_KEY] = why
+    return _see_other("portal_kiosk")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def kiosk(request: HttpRequest) -> HttpResponse:
-    """The clinic tablet's page: it signs out anyone and forgets any earlier client."""
+    """The clinic tablet's page: it signs out anyone and forgets any earlier client. A code
+    that opens nothing comes back here as a page, not as the form sent (see `_see_other`)."""
     if request.method == "GET":
+        refused = request.session.get(KIOSK_ERROR_KEY)
         logout(request)  # flushes the whole session: nobody else's data survives
         request.session[VIA_KEY] = "kiosk"
-        return _page(request, "portal/kiosk.html", {})
+        if refused not in KIOSK_REFUSALS:
+            return _page(request, "portal/kiosk.html", {})
+        error, status = KIOSK_REFUSALS[refused]
+        return _page(request, "portal/kiosk.html", {"error": error}, status)
     address = client_address(request)
     if throttle.is_locked(address):
-        return _page(request, "portal/kiosk.html", {"error": MESSAGES["locked"]}, 429)
+        return _refuse_code(request, "locked")
     lookup = selectors.find_request(request.POST.get("code", ""), TokenKind.KIOSK, timezone.now())
     if lookup.request is None:
         throttle.note_failure(address)
-        error = MESSAGES["used"] if lookup.outcome == "used" else WRONG_CODE
-        return _page(request, "portal/kiosk.html", {"error": error}, 400)
+        return _refuse_code(request, "used" if lookup.outcome == "used" else "wrong")
     if not services.spend_kiosk_code(lookup.token, timezone.now()):  # another tablet was first
-        return _page(request, "portal/kiosk.html", {"error": WRONG_CODE}, 400)
+        return _refuse_code(request, "wrong")
     logout(request)
     _unlock(request, lookup.request, "kiosk")
     return redirect("portal_start")
-
-
-def _steps(found: QuestionnaireRequest) -> list[Instrument]:
-    installed = {**instruments(), client_check().instrument.id: client_check().instrument}
-    return [installed[i] for i in found.instruments if i in installed]
-
-
-def _languages(steps: list[Instrument]) -> dict[str, str]:
-    """The languages (tag: name) every questionnaire of the set has a translation in, so a
-    client who picks one never meets a question in another."""
-    common: dict[str, str] | None = None
-    for instrument in steps:
-        names = {t.language: t.language_name for t in instrument.translations}
-        common = names if common is None else {k: v for k, v in common.items() if k in names}
-    return dict(sorted((common or {}).items(), key=lambda kv: kv[1]))
 
 
 def _language(request: HttpRequest, languages: dict[str, str]) -> str:
@@ -192,8 +241,8 @@ def _language(request: HttpRequest, languages: dict[str, str]) -> str:
 
 @with_request
 def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
-    steps = _steps(found)
-    languages = _languages(steps)
+    pages = steps(found)
+    languages = common_languages(pages)
     if "lang" in request.GET:  # the client picks the language of the questions
         picked = request.GET["lang"]
         request.session[LANGUAGE_KEY] = picked if picked in languages else ""
@@ -203,8 +252,8 @@ def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
         "portal/start.html",
         {
             "clinic": found.client.clinic.name,
-            "count": len(steps),
-            "questions": sum(len(i.items) for i in steps),
+            "count": len(pages),
+            "questions": sum(len(i.items) for i in pages),
             "kiosk": request.session.get(VIA_KEY) == "kiosk",
             "languages": languages,
             "language": _language(request, languages),
@@ -212,45 +261,28 @@ def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
     )
 
 
-def _parse(instrument: Instrument, data: Any) -> tuple[list[int | None], dict[int, str]]:
-    answers: list[int | None] = []
-    errors: dict[int, str] = {}
-    for item in instrument.items:
-        raw = data.get(f"item_{item.number}", "")
-        allowed = {str(o.value): o.value for o in item.options}
-        if raw not in allowed:
-            answers.append(None)
-            errors[item.number] = str(CHOOSE_ONE)
-        else:
-            answers.append(allowed[raw])
-    return answers, errors
-
-
 @with_request
 def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> HttpResponse:
-    steps = _steps(found)
-    if not 1 <= number <= len(steps):
+    pages = steps(found)
+    if not 1 <= number <= len(pages):
         return redirect("portal_start")
-    language = _language(request, _languages(steps))
-    instrument = in_language(steps[number - 1], language)  # the words only; scoring is alike
+    language = _language(request, common_languages(pages))
+    instrument = in_language(pages[number - 1], language)  # the words only; scoring is alike
     if instrument.id in found.recorded:  # stored at once after a safety answer
         return redirect("portal_safety", number=number)
-    errors: dict[int, str] = {}
-    answers: list[int | None] = list(found.draft.get(instrument.id, []))
-    status = 200
     if request.method == "POST":
-        answers, errors = _parse(instrument, request.POST)
-        if not errors:
-            services.save_draft(found, instrument.id, answers)
-            return _advance(request, found, instrument, answers, number, len(steps))
-        status = 400
+        return _send(request, found, pages, number, instrument)
+    draft = list(found.draft.get(instrument.id, []))
+    chosen = [draft[i] if i < len(draft) else None for i in range(len(instrument.items))]
+    asked = request.session.pop(CHECK_KEY, None) == number  # just sent with questions left
+    errors = {
+        item.number: str(CHOOSE_ONE)
+        for item, answer in zip(instrument.items, chosen, strict=True)
+        if asked and answer is None
+    }
     rows = [
-        {
-            "item": item,
-            "chosen": answers[i] if i < len(answers) else None,
-            "error": errors.get(item.number, ""),
-        }
-        for i, item in enumerate(instrument.items)
+        {"item": item, "chosen": answer, "error": errors.get(item.number, "")}
+        for item, answer in zip(instrument.items, chosen, strict=True)
     ]
     return _page(
         request,
@@ -260,41 +292,53 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
             "rows": rows,
             "errors": [(n, instrument.items[n - 1].text) for n in errors],
             "number": number,
-            "total": len(steps),
-            "last": number == len(steps),
+            "total": len(pages),
+            "last": number == len(pages),
             "feedback_note": FEEDBACK_NOTE if instrument.id in FEEDBACK_INSTRUMENTS else "",
             "kiosk": request.session.get(VIA_KEY) == "kiosk",
             "text_lang": language,
         },
-        status,
+        400 if errors else 200,
     )
 
 
-def _advance(
+def _send(
     request: HttpRequest,
     found: QuestionnaireRequest,
-    instrument: Instrument,
-    answers: list[int | None],
+    pages: list[Instrument],
     number: int,
-    total: int,
+    instrument: Instrument,
 ) -> HttpResponse:
+    """A page sent: its answers go into the draft, whatever is missing.
+
+    A page with questions left comes back as a page naming them (post/redirect/get, see
+    `_see_other`), unless it answers a safety question above 0: that is stored at once, with
+    the other questions answered or not, so the therapist's alert never waits for the rest.
+    Once every page is answered, all is sent.
+    """
+    answers, missing = parse(instrument, request.POST)
+    services.save_draft(found, instrument.id, answers)
+    safety = raises_safety(instrument, answers)
+    if missing and not safety:
+        request.session[CHECK_KEY] = number
+        return _see_other("portal_step", number=number)
     now = timezone.now()
-    safety = bool(instrument.safety_items) and score_answers(instrument, answers).safety_alert
     try:
-        if number == total:
-            stored = services.submit(found, now)
-            if stored.safety:
-                return redirect("portal_safety", number=number)
-            return redirect("portal_done")
-        if safety:
+        if safety and unanswered(found, pages):
             services.record_now(found, instrument.id, now)
-            return redirect("portal_safety", number=number)
+        if not unanswered(found, pages):
+            safety = services.submit(found, now).safety or safety
     except UnstuckError:  # closed while the client was answering
-        if safety:  # the safety message is shown whatever happened to the answers
-            services.note_unstored_safety_answer(found)
-            return redirect("portal_safety", number=number)
-        return _closed(request, "expired", 410)
-    return redirect("portal_step", number=number + 1)
+        if not safety:
+            return _closed(request, "expired", 410)
+        if instrument.id not in found.recorded:  # the safety message whatever happened to it
+            return _unstored_safety_answer(request, found, number)
+    if safety:
+        request.session.pop(UNSTORED_KEY, None)
+        return redirect("portal_safety", number=number)
+    if found.completed_at is not None:
+        return redirect("portal_done")
+    return redirect("portal_step", number=next_page(found, pages, number))
 
 
 @never_cache
@@ -308,16 +352,17 @@ def safety(request: HttpRequest, number: int) -> HttpResponse:
     )
     if found is None:
         return _closed(request, "unknown", 404)
-    settings_row = selectors.portal_settings(found.client.clinic)
-    finished = found.completed_at is not None
+    pages = steps(found)
+    still_open = selectors.open_request(found.pk, timezone.now()) is not None
     return _page(
         request,
         "portal/safety.html",
         {
-            "message": settings_row.safety_text,
+            "message": selectors.portal_settings(found.client.clinic).safety_text,
             "clinic": found.client.clinic.name,
-            "finished": finished,
-            "next": number + 1,
+            "finished": found.completed_at is not None,
+            "unstored": request.session.get(UNSTORED_KEY) == number,  # came after it closed
+            "next": next_page(found, pages, number) if still_open else None,
             "kiosk": request.session.get(VIA_KEY) == "kiosk",
         },
     )
@@ -344,4 +389,8 @@ def done(request: HttpRequest) -> HttpResponse:
         if_on = selectors.portal_settings(answered.client.clinic).show_own_scores
         scores = selectors.own_scores(answered) if if_on else []
     _forget(request)
-    return _page(request, "portal/done.html", {"kiosk": kiosk, "scores": scores})
+    return _page(
+        request,
+        "portal/done.html",
+        {"kiosk": kiosk, "scores": scores, "clears_after": KIOSK_CLEARS_SECONDS},
+    )
