@@ -102,13 +102,22 @@ def test_a_safety_answer_sent_after_the_questionnaire_closed_still_brings_help(
     assert 'role="alert"' in page
     assert "Go on" not in page  # nothing more to answer here
     row = AuditEntry.objects.get(client_code="C-SAFE", action=AuditAction.PORTAL_SAFETY_ANSWER)
-    assert "not stored" in row.detail
     assert [m.to for m in mailoutbox] == [["alex@clinic.test"]]
-    # The other answers go nowhere: a closed questionnaire keeps nothing new.
-    assert MeasureResponse.objects.filter(session__episode__client=record).count() == (
-        stored_before
-    )
-    assert not SafetyAlert.objects.filter(client=record).exists()
+    stored = MeasureResponse.objects.filter(session__episode__client=record).count()
+    if close is end_episode:  # an ended episode takes no new answers: the audit log keeps it
+        assert "not stored" in row.detail
+        assert "could not be kept" in page
+        assert stored == stored_before
+        assert not SafetyAlert.objects.filter(client=record).exists()
+    else:  # a link's expiry never turns a safety answer away: it heads the caseload
+        assert "stored after the questionnaire had closed" in row.detail
+        assert "could not be kept" not in page
+        assert "sent to your therapist" in page
+        assert stored == stored_before + 1
+        alert = SafetyAlert.objects.get(client=record)
+        assert alert.answer == int(sent["item_9"])
+        record.refresh_from_db()
+        assert record.status_rank == 0
 
 
 def test_an_answer_without_a_safety_answer_still_finds_the_questionnaire_closed(

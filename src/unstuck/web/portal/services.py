@@ -275,20 +275,42 @@ def submit(request: QuestionnaireRequest, now: dt.datetime) -> Stored:
     return stored
 
 
-@transaction.atomic
-def note_unstored_safety_answer(request: QuestionnaireRequest) -> None:
+def note_unstored_safety_answer(
+    request: QuestionnaireRequest, instrument_id: str, answers: Sequence[int | None]
+) -> bool:
     """A safety answer on a questionnaire that closed while the client was answering (it
-    expired, was sent from another tab, or the episode ended), answered in full or not: it
-    cannot go into the record, so the audit log says so and the therapist is emailed to get
-    in touch; the client sees the safety message."""
-    _client_audit(
-        AuditAction.PORTAL_SAFETY_ANSWER,
-        request.client,
-        f"request {request.pk}: not stored, the questionnaire had closed; please contact the "
-        "client",
-    )
+    expired, was sent from another tab, or the episode ended), answered in full or not.
+
+    While the episode is open the page goes into the record all the same, as the client's
+    latest answers (`record_client_answers` places them), so the alert heads the caseload as
+    any other; a safety answer is never turned away for a link's expiry. Otherwise (the
+    episode has ended) the audit log says so. Either way the therapist is emailed to get in
+    touch; the client sees the safety message. True when the answers were stored."""
     client = request.client
-    transaction.on_commit(lambda: notify_therapist(client))
+    stored = False
+    if client.episode_ended_on is None:
+        try:
+            with transaction.atomic():
+                record_client_answers(
+                    client=client,
+                    session_number=request.session_number,
+                    answers={instrument_id: list(answers)},
+                    on=timezone.localdate(),
+                )
+            stored = True
+        except InvalidValue:  # e.g. the episode ended meanwhile: kept in the audit log only
+            stored = False
+    with transaction.atomic():
+        _client_audit(
+            AuditAction.PORTAL_SAFETY_ANSWER,
+            client,
+            f"request {request.pk}: stored after the questionnaire had closed"
+            if stored
+            else f"request {request.pk}: not stored, the questionnaire had closed; please "
+            "contact the client",
+        )
+        transaction.on_commit(lambda: notify_therapist(client))
+    return stored
 
 
 def notify_therapist(client: Client) -> bool:
