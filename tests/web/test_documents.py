@@ -227,3 +227,22 @@ def test_a_letter_and_the_summary_say_the_latest_safety_answer_and_whether_it_wa
         "(most recently PHQ-9 item 9 answered 3 (Nearly every day) at session 4 (2026-01-26); "
         "no safety check is recorded since)"
     ) in html
+
+
+def test_a_letter_names_the_client_when_the_record_has_a_name_and_signs_with_the_clinic(
+    client: HttpClient, personas, make_client
+) -> None:
+    """The ending summary, addressed to the client, was headed by the code alone though a
+    name was saved; neither letter said which clinic it came from."""
+    record = make_client("C-740", [PHQ9_SEVERE, PHQ9_MILD])
+    record.name = "Jo Example"
+    record.save(update_fields=["name"])
+    client.force_login(personas.therapist)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {"kind": "termination", "ended_on": "2026-02-01", "recommendations": "Keep walking."},
+    )
+    letter = ClosureLetter.objects.get()
+    html = client.get(reverse("letter", args=[record.pk, letter.pk])).content.decode()
+    assert "Summary at the end of our work: C-740 (Jo Example)" in html
+    assert f"{personas.therapist.display_name}, {record.clinic.name}" in html
