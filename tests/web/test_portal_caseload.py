@@ -1,4 +1,4 @@
-"""The caseload notes each client's latest questionnaire request: waiting, scheduled, expired."""
+"""The caseload notes each client's questionnaire requests: waiting, scheduled, expired."""
 
 from __future__ import annotations
 
@@ -78,3 +78,18 @@ def test_only_the_latest_request_counts(client: HttpClient, personas, record) ->
     make_request(personas.therapist, record, ["phq9", "gad7", "session_feedback"])
     client.force_login(personas.therapist)
     assert "Questionnaires: 0 of 3 answered" in row(client, "C-WAIT")
+
+
+def test_every_waiting_request_counts_in_the_caseload_note(
+    client: HttpClient, personas, record
+) -> None:
+    """Two requests waiting (PHQ-9 + GAD-7, then session feedback): the caseload said '0 of 1
+    answered' (the latest only) while the client page listed both."""
+    first, _ = make_request(personas.therapist, record)
+    make_request(personas.therapist, record, ["session_feedback"], session_number=1)
+    client.force_login(personas.therapist)
+    assert "Questionnaires: 0 of 3 answered" in row(client, "C-WAIT")
+    services.save_draft(first, "phq9", PHQ9_MILD)
+    services.save_draft(first, "gad7", GAD7_MILD)
+    services.submit(first, timezone.now())
+    assert "Questionnaires: 0 of 1 answered" in row(client, "C-WAIT")

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from unstuck.progress.attendance import ATTENDED
 from unstuck.web.accounts.models import User
 from unstuck.web.portal import services, tokens
 from unstuck.web.portal.models import Timing
 from unstuck.web.records.models import Client
+from unstuck.web.records.selectors import current_episode
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def demo_portal(*, therapist_username: str, origin: str) -> DemoPortal:
         user=therapist,
         client=client,
         instrument_ids=["session_feedback"],
-        session_number=max(client.sessions_count, 1),
+        session_number=_last_attended(client),  # feedback on a session the client came to
         timing=Timing.AFTER,
         now=now,
     )
@@ -60,3 +62,10 @@ def demo_portal(*, therapist_username: str, origin: str) -> DemoPortal:
         link=services.link_url(secret, origin),
         kiosk_code=tokens.display_kiosk_code(code),
     )
+
+
+def _last_attended(client: Client) -> int:
+    episode = current_episode(client)
+    came = episode.sessions.filter(attendance__in=ATTENDED) if episode else None
+    number = came.order_by("-number").values_list("number", flat=True).first() if came else None
+    return number or 1

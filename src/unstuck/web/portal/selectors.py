@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from unstuck.impasse.client_check import with_client_report as merge_client_report
@@ -132,32 +132,33 @@ def _still_relevant(request: QuestionnaireRequest, sessions_count: int) -> bool:
 
 
 def questionnaire_marks(clients: list[Client], now: dt.datetime) -> dict[int, str]:
-    """A short note per client about their latest questionnaire request, for the caseload.
+    """A short note per client about their questionnaire requests, for the caseload.
 
-    Only what needs the therapist's eye: a request waiting (how many of its questionnaires are
-    answered), scheduled, or expired unanswered before its session was recorded. A completed
-    request needs no note. One query whatever the number of clients.
+    Only what needs the therapist's eye: the requests waiting (how many of their
+    questionnaires are answered, all of them together: the client page lists each), else the
+    latest expired unanswered before its session was recorded, else one scheduled. A
+    completed request needs no note. One query whatever the number of clients.
     """
-    latest = (
-        QuestionnaireRequest.objects.filter(client_id=OuterRef("client_id"))
-        .order_by("-created_at", "-id")
-        .values("pk")[:1]
-    )
     counts = {c.pk: c.sessions_count for c in clients}
-    marks: dict[int, str] = {}
-    for request in QuestionnaireRequest.objects.filter(
-        client_id__in=list(counts), pk=Subquery(latest)
-    ):
-        if request.completed_at is not None:
-            continue
+    waiting: dict[int, tuple[int, int]] = {}
+    lapsed: dict[int, str] = {}
+    scheduled: set[int] = set()
+    unfinished = QuestionnaireRequest.objects.filter(
+        client_id__in=list(counts), completed_at__isnull=True
+    ).order_by("created_at", "id")
+    for request in unfinished:  # oldest first: the latest lapsed one is the one said
         done, total = len(set(request.recorded)), len(request.instruments)
+        client_id = request.client_id
         if request.expires_at <= now:
-            if _still_relevant(request, counts[request.client_id]):
-                marks[request.client_id] = LAPSED.format(done=done, total=total)
+            if _still_relevant(request, counts[client_id]):
+                lapsed[client_id] = LAPSED.format(done=done, total=total)
         elif request.sent_at is None and request.send_at is not None and request.send_at > now:
-            marks[request.client_id] = SCHEDULED
+            scheduled.add(client_id)
         else:
-            marks[request.client_id] = WAITING.format(done=done, total=total)
+            answered, asked = waiting.get(client_id, (0, 0))
+            waiting[client_id] = (answered + done, asked + total)
+    marks = dict.fromkeys(scheduled, SCHEDULED) | lapsed
+    marks |= {c: WAITING.format(done=d, total=t) for c, (d, t) in waiting.items()}
     return marks
 
 
