@@ -126,3 +126,25 @@ def test_demo_report_and_the_web_demo_give_the_same_dates(capsys) -> None:  # ty
             assert said <= web, row["client_id"]
             compared += 1
     assert compared
+
+
+def test_the_demos_email_links_point_at_the_port_it_serves_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`unstuck demo --port 8622` printed links on 8622, but the therapist's email about an
+    answer linked to 127.0.0.1:8000."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UNSTUCK_", "DATABASE_URL"))}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    code = (
+        "from unstuck.web.commands import demo\n"
+        "demo(clients=3, seed=1, host='127.0.0.1', port=8622, serve_after=False)\n"
+        "from django.conf import settings\n"
+        "print('SITE_URL', settings.SITE_URL)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert "SITE_URL http://127.0.0.1:8622" in run.stdout

@@ -178,6 +178,8 @@ def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) ->
         from unstuck.web.serving import check_can_listen
 
         check_can_listen(host, port)
+    # links in the demo's emails point at the address it serves on
+    os.environ.setdefault("UNSTUCK_SITE_URL", f"http://{host}:{port}")
     if "UNSTUCK_DATA_DIR" not in os.environ and "DATABASE_URL" not in os.environ:
         shutil.rmtree(DEMO_DIR, ignore_errors=True)
         os.environ["UNSTUCK_DATA_DIR"] = str(Path(DEMO_DIR).resolve())
