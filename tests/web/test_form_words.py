@@ -108,3 +108,14 @@ def test_an_empty_field_is_named_in_the_message(client: HttpClient, personas):
     assert "Fill in “Code”." in page
     assert "Give a date for “Started on” (YYYY-MM-DD)." in page
     assert "This field is required" not in page
+
+
+def test_a_name_typed_as_the_code_is_refused(client: HttpClient, personas) -> None:
+    """'John Smith' was saved as the pseudonymous code, shown on every page and export."""
+    client.force_login(personas.therapist)
+    today = timezone.localdate().isoformat()
+    page = text(client.post(reverse("client_new"), {"code": "John Smith", "started_on": today}))
+    assert "'John Smith' looks like a name" in page
+    assert not Client.objects.filter(code="John Smith").exists()
+    client.post(reverse("client_new"), {"code": "C 042", "started_on": today})
+    assert Client.objects.filter(code="C 042").exists()

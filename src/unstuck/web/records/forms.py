@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Container, Sequence
 from typing import Any
 
@@ -30,6 +31,13 @@ TOO_MANY_BLANK = (
     "allows; answer them or leave the whole questionnaire blank."
 )
 FUTURE_DATE = "The session date is in the future."
+# Two or more words of letters only ("John Smith"): a name typed where the code goes. The code
+# is on every page, export and log line; the name has a field of its own.
+LOOKS_LIKE_A_NAME = re.compile(r"[^\W\d_]+(?:[ '-][^\W\d_]+)* [^\W\d_]+(?:[ '-][^\W\d_]+)*")
+NAME_AS_CODE = (
+    "{code!r} looks like a name. The code is shown on every page and in exports, so use a "
+    "pseudonymous code such as C-042 and put the name in 'Name' below."
+)
 
 
 def _option_label(value: int, label: str) -> str:
@@ -60,6 +68,12 @@ class ClientForm(ClientDetailsForm):
         initial=dt.date.today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     field_order = ("code", "started_on", "name", "contact")
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        if LOOKS_LIKE_A_NAME.fullmatch(code.strip()):
+            raise forms.ValidationError(NAME_AS_CODE.format(code=code.strip()))
+        return code
 
 
 class SessionForm(CheckedText):
