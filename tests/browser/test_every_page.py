@@ -45,6 +45,8 @@ NOT_PAGES = {
     "reviews/consultation.html",
     "reviews/referral_letter.html",
     "reviews/termination_summary.html",
+    "reviews/_referral_body.html",  # the letters' text (also in the close form's preview)
+    "reviews/_termination_body.html",
 }
 
 

@@ -36,7 +36,14 @@ from unstuck.web.reviews.forms import (
     ResultForm,
     ReviewForm,
 )
-from unstuck.web.reviews.models import Goal, LetterKind, PlanStrategy, Result, Review
+from unstuck.web.reviews.models import (
+    ClosureLetter,
+    Goal,
+    LetterKind,
+    PlanStrategy,
+    Result,
+    Review,
+)
 from unstuck.web.reviews.team_views import team as team  # the team page lives there
 from unstuck.web.reviews.team_views import team_csv as team_csv
 from unstuck.web.validation import parse_id
@@ -323,8 +330,10 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
         request.POST or None, initial={"kind": request.GET.get("kind", "termination")}
     )
     preview = None
+    letter_text: dict[str, object] = {}
     if request.method == "POST" and form.is_valid() and request.POST.get("preview"):
         preview = form.cleaned_data  # shown above the form; nothing is written yet
+        letter_text = _letter_preview(client, form.cleaned_data)
     elif request.method == "POST" and form.is_valid():
         try:
             letter = submit_once(
@@ -347,8 +356,35 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         "reviews/close_form.html",
-        {"client": client, "form": form, "open_alerts": open_alerts, "preview": preview},
+        {
+            **letter_text,
+            "client": client,
+            "form": form,
+            "open_alerts": open_alerts,
+            "preview": preview,
+            "previewing": bool(request.POST.get("preview")),
+        },
     )
+
+
+LETTER_BODIES = {
+    LetterKind.REFERRAL: "reviews/_referral_body.html",
+    LetterKind.TERMINATION: "reviews/_termination_body.html",
+}
+
+
+def _letter_preview(client: Client, data: dict[str, object]) -> dict[str, object]:
+    """What the letter will say, word for word, from the form as sent (nothing is saved):
+    the same text the printed letter includes."""
+    text = {
+        f: str(data.get(f) or "") for f in ("recipient", "reason", "recommendations", "resources")
+    }
+    draft = ClosureLetter(client=client, kind=str(data["kind"]), created_at=timezone.now(), **text)
+    return _document_context(client) | {
+        "letter": draft,
+        "therapist": client.therapist,
+        "letter_body": LETTER_BODIES[LetterKind(draft.kind)],
+    }
 
 
 @login_required
