@@ -92,3 +92,15 @@ def test_a_client_with_too_few_scores_is_asked_for_a_measure_not_a_second_one(
         assert client.next_action == (
             "Measure at the next session: progress is judged from two scores"
         )
+
+
+def test_the_rules_version_changes_with_the_rules_code(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A rule changed in code (a plateau no longer raised beside a reliable worsening) left
+    every stored status as the old code made it, as the version number had not changed."""
+    from unstuck.web.records import instruments as module
+
+    before = rules_version()
+    assert len(module.rules_code()) == 64
+    monkeypatch.setattr(module, "rules_code", lambda: "other code")
+    monkeypatch.setattr(module, "_fingerprint", None)
+    assert rules_version() != before

@@ -70,16 +70,32 @@ def thresholds() -> Thresholds:
     return load_thresholds(Path(settings.THRESHOLDS_FILE))
 
 
+@cache
+def rules_code() -> str:
+    """The code of the rules: the core's detection package and the snapshot's own module
+    (next steps). A change there between two releases of the same version remakes every
+    snapshot too (`unstuck serve` does it before it starts), so no status is kept from rules
+    that were replaced."""
+    import unstuck.progress
+    from unstuck.web.records import snapshots
+
+    files = sorted(Path(unstuck.progress.__file__).parent.glob("*.py"))
+    files += [Path(snapshots.__file__)]
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+
+
 def rules_version() -> str:
-    """A fingerprint of the rules a status is made with: the Unstuck version, the thresholds,
-    the expected courses and every instrument definition (a status snapshot names it, see
-    `unstuck.web.records.snapshots`). Worked out again only when one of them was reloaded."""
+    """A fingerprint of the rules a status is made with: the Unstuck version and the rules'
+    code, the thresholds, the expected courses and every instrument definition (a status
+    snapshot names it, see `unstuck.web.records.snapshots`). Worked out again only when one
+    of them was reloaded."""
     global _fingerprint
     rules = (thresholds(), course_models(), instruments())
     if _fingerprint is None or any(a is not b for a, b in zip(_fingerprint[0], rules, strict=True)):
         text = "\n".join(
             (
                 unstuck.__version__,
+                rules_code(),
                 repr(rules[0]),
                 repr(sorted(rules[1].items())),
                 repr(sorted(rules[2].items())),
