@@ -158,12 +158,32 @@ def _admin(url: str, sql: str) -> None:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
+# Scores for every client, then every status marked as made by other rules: `unstuck serve`
+# then remakes them (with polars) before its workers start.
+STALE = """
+import datetime as dt
+from unstuck.web import commands
+commands.setup()
+from unstuck.web.accounts.models import User
+from unstuck.web.records import services
+from unstuck.web.records.models import Client
+for client in Client.objects.all():
+    for week, answers in enumerate(([3] * 8 + [0], [2] * 8 + [0], [2] * 8 + [0])):
+        services.record_session(
+            user=client.therapist, client=client, data=services.SessionInput(
+                date=dt.date(2026, 1, 5) + dt.timedelta(days=7 * week),
+                attendance="attended", answers={"phq9": answers}))
+Client.objects.update(rules_version="")
+"""
+
+
 @contextmanager
 def live_server(
-    tmp: Path, *, therapists: int = 16, workers: int = 3, threads: int = 1
+    tmp: Path, *, therapists: int = 16, workers: int = 3, threads: int = 1, stale: bool = False
 ) -> Iterator[LiveServer]:
     """`unstuck serve` (gunicorn) on a fresh database: one request per process at a time as
-    by default, or `threads` per process."""
+    by default, or `threads` per process; with `stale`, clients with scores whose statuses
+    the server remakes as it starts."""
     env = dict(os.environ)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["UNSTUCK_DATA_DIR"] = str(tmp)
@@ -187,6 +207,8 @@ def live_server(
         check=True,
     )
     people = [(u, int(c)) for u, c in json.loads(seeded.stdout.strip().splitlines()[-1])]
+    if stale:
+        subprocess.run([sys.executable, "-c", STALE], env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
         [

@@ -237,6 +237,8 @@ def test_a_flag_names_the_measure_that_raised_it_on_the_caseload_and_at_a_glance
         )
     client.force_login(personas.therapist)
     row = client.get(reverse("caseload")).content.decode()
-    assert '<span class="flag plateau">Progress has levelled off (GAD-7)</span>' in row
+    assert (
+        '<span class="flag plateau">Progress has levelled off <span class="nowrap">(GAD-7)</span>'
+    ) in row
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert "<li>GAD-7: progress has levelled off without reliable improvement.</li>" in page

@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,12 +123,33 @@ def serve(
 
     call_command("collectstatic", interactive=False, verbosity=0)
     check_detection_settings()
-    refresh_statuses()
+    if single:
+        refresh_statuses()
+    else:  # polars' threads, once started, do not survive gunicorn's fork: update apart
+        _in_a_process_of_its_own(refresh_statuses)
     if not single:
         from unstuck.web.serving import serve_gunicorn
 
         return serve_gunicorn(host, port, workers=workers, threads=threads)
     return _serve_waitress(host, port, threads)
+
+
+def _in_a_process_of_its_own(work: Callable[[], None]) -> None:
+    """Run `work` in a fresh Python process and wait for it. The status updates run polars,
+    whose thread pool does not survive a fork: run in gunicorn's master, they left every
+    worker waiting forever on its first status update (a save, a consultation summary)."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=_set_up_and_run, args=(work,))
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise UnstuckError("updating the clients' status failed (the message above says why)")
+
+
+def _set_up_and_run(work: Callable[[], None]) -> None:
+    setup()
+    work()
 
 
 def _serve_waitress(host: str, port: int, threads: int) -> int:

@@ -250,21 +250,15 @@ SELF_NAMED = ("safety", "alliance_rupture")
 
 
 def measure_names(code: str, flag_measures: Mapping[str, Sequence[str]]) -> str:
-    """The measures that raised a flag, by name ('GAD-7'; 'PHQ-9 and GAD-7'), or ''."""
+    """The measures that raised a flag, by name ('GAD-7'; 'PHQ-9 and GAD-7'), or ''. The
+    caseload shows them beside the flag: the row shows the latest PHQ-9, so 'Progress has
+    levelled off' beside PHQ-9 15 -> 8 read as a contradiction when the GAD-7 had."""
     measures = flag_measures.get(code, ())
     if code in SELF_NAMED or not measures:
         return ""
     installed = instruments()
-    names = [installed[i].name if i in installed else i for i in measures]
+    names = [installed[i].name if i in installed else i for i in sorted(measures, key=usual_order)]
     return " and ".join(names)
-
-
-def flag_words(code: str, flag_measures: Mapping[str, Sequence[str]]) -> str:
-    """A flag's name on the caseload, with the measure that raised it: the row shows the
-    latest PHQ-9, so 'Progress has levelled off' beside PHQ-9 15 -> 8 read as a contradiction
-    when it was the GAD-7 that had levelled off."""
-    names = measure_names(code, flag_measures)
-    return f"{vocabulary.flag(code)} ({names})" if names else vocabulary.flag(code)
 
 
 def finding(code: str, flag_measures: Mapping[str, Sequence[str]]) -> str:

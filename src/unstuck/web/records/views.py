@@ -62,7 +62,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "status": "ended" if c.episode_ended_on and c.status_rank else c.status,
             "status_label": "Ended" if c.episode_ended_on and c.status_rank else labels[c.status],
             "safety": c.status_rank == 0,
-            "flags": [(f, presenters.flag_words(f, c.flag_measures)) for f in c.flags],
+            "flags": [(f, flag(f), presenters.measure_names(f, c.flag_measures)) for f in c.flags],
             **_latest(c.measures.get("phq9")),
             "spark": mark_safe(
                 charts.sparkline(
