@@ -50,9 +50,7 @@ def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Clien
         clients = clients.filter(Q(code__icontains=query) | Q(name__icontains=query))
     if status == ENDED:  # ended episodes leave the active caseload; this filter shows them
         clients = clients.filter(episode_ended_on__isnull=False)
-    elif query and not status:  # a search with every status finds ended clients too
-        pass
-    else:
+    elif status or not query:  # (a search with every status finds ended clients too)
         # An open safety alert is never hidden: an ended client stays (in the safety group)
         # until the therapist records the safety check.
         clients = clients.filter(
