@@ -11,6 +11,7 @@ from unstuck.web.portal import staff_views as portal_staff
 from unstuck.web.portal import views as portal
 from unstuck.web.records import correction_views
 from unstuck.web.records import views as records
+from unstuck.web.reviews import document_views as documents
 from unstuck.web.reviews import views as reviews
 
 admin.site.site_header = "Unstuck administration"
@@ -39,9 +40,9 @@ urlpatterns = [
     ),
     path("clients/<int:client_id>/goals/", reviews.goals, name="goals"),
     path("goals/<int:goal_id>/<str:action>/", reviews.goal_change, name="goal_change"),
-    path("clients/<int:client_id>/consultation/", reviews.consultation, name="consultation"),
-    path("clients/<int:client_id>/close/", reviews.close, name="close"),
-    path("clients/<int:client_id>/letters/<int:letter_id>/", reviews.letter, name="letter"),
+    path("clients/<int:client_id>/consultation/", documents.consultation, name="consultation"),
+    path("clients/<int:client_id>/close/", documents.close, name="close"),
+    path("clients/<int:client_id>/letters/<int:letter_id>/", documents.letter, name="letter"),
     path("reflections/", reviews.reflections, name="reflections"),
     # The administration's own password page goes to the one that is audited and throttled.
     path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),

@@ -13,21 +13,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
-from unstuck.errors import InvalidValue, UnstuckError
+from unstuck.errors import UnstuckError
 from unstuck.impasse.outcomes import CAVEAT
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, signed_in
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal.selectors import with_client_report as portal_prefill
-from unstuck.web.records import presenters, safety, snapshots
 from unstuck.web.records import selectors as records
 from unstuck.web.records.models import Client
-from unstuck.web.reviews import documents, knowledge, letters, selectors, services
+from unstuck.web.reviews import knowledge, selectors, services
 from unstuck.web.reviews import outcomes as clinic_outcomes
 from unstuck.web.reviews.forms import (
-    ClosureForm,
     GoalForm,
     GoalRateForm,
     GoalReviseForm,
@@ -37,11 +34,8 @@ from unstuck.web.reviews.forms import (
     ReviewForm,
 )
 from unstuck.web.reviews.models import (
-    ClosureLetter,
     Goal,
-    LetterKind,
     PlanStrategy,
-    Result,
     Review,
 )
 from unstuck.web.reviews.team_views import team as team  # the team page lives there
@@ -268,139 +262,6 @@ def _problems(form: forms.Form) -> str:
 def _sessions(client: Client) -> list:  # type: ignore[type-arg]
     episode = records.current_episode(client)
     return records.episode_sessions(episode) if episode else []
-
-
-def _document_context(client: Client) -> dict[str, object]:
-    summary, sessions = snapshots.summarise(client)
-    alerts = records.safety_history(client)  # newest first
-    used = presenters.instruments_in(sessions)
-    names = knowledge.reason_names()
-    reviews = list(client.reviews.prefetch_related("reasons"))
-    plans = selectors.plan_views(client, sessions)
-    endings = knowledge.closure_ids()
-    return {
-        "client": client,
-        "summary": summary,
-        # each source cited once, as on the client page (the core's sentences cite each time)
-        "explained": presenters.sources_cited(summary.explanations, [], used),
-        "progress": letters.progress_sentences(summary, alerts),
-        "safety_history": [(a, safety.answer_text(a)) for a in alerts],
-        # every measure's chart with the key of what it draws, as on the client page
-        "charts": presenters.client_charts(used, sessions),
-        "sessions": sessions,
-        "plans": plans,
-        # what the letters list under "What we tried": the plans' strategies with a result
-        # recorded (one only planned was not tried), and not an ending or a referral (the
-        # letter itself is that step)
-        "tried": [
-            (ps, results)
-            for pv in plans
-            for ps, results in pv.strategies
-            if ps.strategy_id not in endings and results and results[-1].result != Result.NOT_TRIED
-        ],
-        "attended": sum(s.held for s in sessions),
-        "goals": selectors.all_goals(client),
-        "reasons": [
-            (names.get(r.reason_id, r.reason_id), r)
-            for r in (reviews[0].reasons.all() if reviews else [])
-            if r.rating > 0
-        ],
-        "review_notes": reviews[0].notes if reviews else "",  # the consultation's, not a letter's
-        "today": timezone.localdate(),
-        "episode": records.current_episode(client),
-    }
-
-
-@login_required
-def consultation(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _client(request, client_id, write=False)
-    record_audit(signed_in(request), AuditAction.PRINT_CONSULTATION, client_code=client.code)
-    return documents.respond(
-        request,
-        "reviews/consultation.html",
-        _document_context(client),
-        f"consultation-{client.code}",
-    )
-
-
-@login_required
-def close(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = _client(request, client_id, write=True)
-    form = ClosureForm(
-        request.POST or None, initial={"kind": request.GET.get("kind", "termination")}
-    )
-    preview = None
-    letter_text: dict[str, object] = {}
-    if request.method == "POST" and form.is_valid() and request.POST.get("preview"):
-        preview = form.cleaned_data  # shown above the form; nothing is written yet
-        letter_text = _letter_preview(client, form.cleaned_data)
-    elif request.method == "POST" and form.is_valid():
-        try:
-            letter = submit_once(
-                request,
-                lambda: services.close_with_letter(
-                    user=signed_in(request), client=client, **form.cleaned_data
-                ),
-                lambda entry: reverse("letter", args=[client.pk, entry.pk]),
-            )
-        except InvalidValue as exc:
-            form.add_error(None, exc.reason)
-        except UnstuckError as exc:
-            form.add_error(None, error_text(exc))
-        else:
-            messages.success(
-                request, f"{letter.get_kind_display()} written and the episode closed."
-            )
-            return redirect("letter", client_id=client.pk, letter_id=letter.pk)
-    open_alerts = [(a, safety.open_sentence(a)) for a in records.open_safety_alerts(client)]
-    return render(
-        request,
-        "reviews/close_form.html",
-        {
-            **letter_text,
-            "client": client,
-            "form": form,
-            "open_alerts": open_alerts,
-            "preview": preview,
-            "previewing": bool(request.POST.get("preview")),
-        },
-    )
-
-
-LETTER_BODIES = {
-    LetterKind.REFERRAL: "reviews/_referral_body.html",
-    LetterKind.TERMINATION: "reviews/_termination_body.html",
-}
-
-
-def _letter_preview(client: Client, data: dict[str, object]) -> dict[str, object]:
-    """What the letter will say, word for word, from the form as sent (nothing is saved):
-    the same text the printed letter includes."""
-    text = {
-        f: str(data.get(f) or "") for f in ("recipient", "reason", "recommendations", "resources")
-    }
-    draft = ClosureLetter(client=client, kind=str(data["kind"]), created_at=timezone.now(), **text)
-    return _document_context(client) | {
-        "letter": draft,
-        "therapist": client.therapist,
-        "letter_body": LETTER_BODIES[LetterKind(draft.kind)],
-    }
-
-
-@login_required
-def letter(request: HttpRequest, client_id: int, letter_id: int) -> HttpResponse:
-    client = _client(request, client_id, write=False)
-    entry = get_object_or_404(client.letters, pk=letter_id)
-    record_audit(
-        signed_in(request), AuditAction.PRINT_LETTER, client_code=client.code, detail=entry.kind
-    )
-    context = _document_context(client) | {"letter": entry, "therapist": client.therapist}
-    template = (
-        "reviews/referral_letter.html"
-        if entry.kind == LetterKind.REFERRAL
-        else "reviews/termination_summary.html"
-    )
-    return documents.respond(request, template, context, f"{entry.kind}-{client.code}")
 
 
 @login_required
