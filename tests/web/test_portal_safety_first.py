@@ -116,6 +116,9 @@ def test_a_safety_answer_sent_after_the_questionnaire_closed_still_brings_help(
         assert stored == stored_before + 1
         alert = SafetyAlert.objects.get(client=record)
         assert alert.answer == int(sent["item_9"])
+        send(client, 1, sent, django_capture_on_commit_callbacks)  # a second tap on Send
+        assert MeasureResponse.objects.filter(session__episode__client=record).count() == stored
+        assert SafetyAlert.objects.filter(client=record).count() == 1
         record.refresh_from_db()
         assert record.status_rank == 0
 

@@ -287,19 +287,22 @@ def note_unstored_safety_answer(
     episode has ended) the audit log says so. Either way the therapist is emailed to get in
     touch; the client sees the safety message. True when the answers were stored."""
     client = request.client
-    stored = False
-    if client.episode_ended_on is None:
-        try:
-            with transaction.atomic():
-                record_client_answers(
-                    client=client,
-                    session_number=request.session_number,
-                    answers={instrument_id: list(answers)},
-                    on=timezone.localdate(),
-                )
-            stored = True
-        except InvalidValue:  # e.g. the episode ended meanwhile: kept in the audit log only
-            stored = False
+    try:  # refused for an ended episode (`record_client_answers`): the audit log keeps it
+        with transaction.atomic():
+            session = record_client_answers(
+                client=client,
+                session_number=request.session_number,
+                answers={instrument_id: list(answers)},
+                on=timezone.localdate(),
+            )
+            # the request says where they went, so a second tap on Send is known as one
+            request.recorded = list(dict.fromkeys([*request.recorded, instrument_id]))
+            request.session_number = session.number
+            request.save(update_fields=["recorded", "session_number"])
+    except InvalidValue:
+        stored = False
+    else:
+        stored = True
     with transaction.atomic():
         _client_audit(
             AuditAction.PORTAL_SAFETY_ANSWER,
