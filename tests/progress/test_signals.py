@@ -169,7 +169,7 @@ def test_each_flag_names_the_measure_that_raised_it() -> None:
     ]
     result = run(observations)
     assert result.flags == ("plateau",)
-    assert result.flagged_measures == ("plateau gad7",)
+    assert result.flag_measures == {"plateau": ("gad7",)}
 
 
 def test_plateau_is_stuck_while_still_unwell() -> None:

@@ -89,7 +89,8 @@ CLIENTS_SCHEMA = pl.Schema(
         "flags": pl.List(pl.String),
         "explanations": pl.List(pl.String),
         "attendance": pl.Struct({k: pl.Int64 for k in ATTENDANCE_KINDS}),
-        "flagged_measures": pl.List(pl.String),  # "plateau gad7": which measure raised a flag
+        # which measure raised each flag: {"flag": "plateau", "instrument": "gad7"}
+        "flagged_measures": pl.List(pl.Struct({"flag": pl.String, "instrument": pl.String})),
     }
 )
 
@@ -219,7 +220,7 @@ def summarise_caseload(
                 pl.lit({k: 0 for k in ATTENDANCE_KINDS}, dtype=CLIENTS_SCHEMA["attendance"])
             ),
             flagged_measures=pl.col("flagged_measures").fill_null(
-                pl.lit([], dtype=pl.List(pl.String))
+                pl.lit([], dtype=CLIENTS_SCHEMA["flagged_measures"])
             ),
         ).rechunk()  # one piece per column: the string work on the report expects it
     )

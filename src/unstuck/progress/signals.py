@@ -156,8 +156,8 @@ def client_signals(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every client's signals: their sentences (``_c``, ``text``; one row each, safety
     first, then in flag order) and, per client code ``_c`` with a signal, its ``flags``,
-    which measure raised each (``flagged_measures``: "plateau gad7") and whether any is
-    ``red``.
+    which measure raised each (``flagged_measures``: {flag, instrument} pairs) and whether
+    any is ``red``.
 
     `fired` is what `measure_signals` gives, for all instruments; `counts` is what
     `batch_sessions.session_counts` gives.
@@ -169,8 +169,8 @@ def client_signals(
     flagged = ~pl.col("flag").is_in(UNFLAGGED)
     verdicts = ordered.group_by(pl.col("_c").set_sorted(), maintain_order=True).agg(
         flags=pl.col("flag").filter(flagged).unique(maintain_order=True),
-        # which measure raised each flag ("plateau gad7"), for pages that name it
-        flagged_measures=pl.concat_str("flag", pl.lit(" "), "instrument")
+        # which measure raised each flag, for pages that name it
+        flagged_measures=pl.struct("flag", "instrument")
         .filter(flagged & pl.col("instrument").is_not_null())
         .unique(maintain_order=True),
         red=pl.col("flag").is_in(sorted(RED)).any(),

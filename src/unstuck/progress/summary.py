@@ -90,8 +90,8 @@ class ClientSummary:
     explanations: tuple[str, ...]
     measures: tuple[MeasureSummary, ...]  # ordered by instrument id
     attendance: Mapping[str, int] = field(default_factory=dict)
-    # which measure raised each flag, as "flag instrument" ("plateau gad7"); not in to_dict
-    flagged_measures: tuple[str, ...] = ()
+    # which measures raised each flag ({"plateau": ("gad7",)}); not in to_dict
+    flag_measures: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -197,8 +197,15 @@ def summarise_client(
         tuple(client["explanations"]),
         measures,
         dict(client["attendance"]),
-        tuple(client["flagged_measures"]),
+        _by_flag(client["flagged_measures"]),
     )
+
+
+def _by_flag(pairs: list[dict[str, str]]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for pair in pairs:
+        out[pair["flag"]] = (*out.get(pair["flag"], ()), pair["instrument"])
+    return out
 
 
 MEASURE_FIELDS = frozenset(MeasureSummary.__dataclass_fields__)

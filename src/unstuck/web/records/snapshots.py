@@ -100,10 +100,7 @@ def refresh_status(
     client.status_rank = 0 if "safety" in flags else STATUS_RANK[summary.status]
     client.safety_alert_at = still_open[0].raised_at if still_open else None
     client.flags = flags
-    client.flag_measures = {}
-    for pair in summary.flagged_measures:  # "plateau gad7"
-        flag, _, instrument = pair.partition(" ")
-        client.flag_measures.setdefault(flag, []).append(instrument)
+    client.flag_measures = {flag: list(ids) for flag, ids in summary.flag_measures.items()}
     client.explanations = explanations
     client.measures = {m.instrument: m.to_dict() for m in summary.measures}
     client.trend = [
