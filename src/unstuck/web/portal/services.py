@@ -275,7 +275,7 @@ def submit(request: QuestionnaireRequest, now: dt.datetime) -> Stored:
     return stored
 
 
-def note_unstored_safety_answer(
+def keep_late_safety_answer(
     request: QuestionnaireRequest, instrument_id: str, answers: Sequence[int | None]
 ) -> bool:
     """A safety answer on a questionnaire that closed while the client was answering (it

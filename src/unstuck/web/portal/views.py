@@ -158,18 +158,18 @@ def _safety_answer_after_closing(request: HttpRequest, pk: int, number: int) -> 
     if not raises_safety(pages[number - 1], answers):
         return None
     if selectors.stored_answers(closed, pages[number - 1].id) != answers:  # not a second tap
-        return _unstored_safety_answer(request, closed, number, pages[number - 1].id, answers)
+        return _late_safety_answer(request, closed, number, pages[number - 1].id, answers)
     return redirect("portal_safety", number=number)
 
 
-def _unstored_safety_answer(
+def _late_safety_answer(
     request: HttpRequest,
     found: QuestionnaireRequest,
     number: int,
     instrument_id: str,
     answers: list[int | None],
 ) -> HttpResponse:
-    if services.note_unstored_safety_answer(found, instrument_id, answers):
+    if services.keep_late_safety_answer(found, instrument_id, answers):
         request.session.pop(UNSTORED_KEY, None)
     else:
         request.session[UNSTORED_KEY] = number
@@ -338,7 +338,7 @@ def _send(
         if not safety:
             return _closed(request, "expired", 410)
         if instrument.id not in found.recorded:  # the safety message whatever happened to it
-            return _unstored_safety_answer(request, found, number, instrument.id, answers)
+            return _late_safety_answer(request, found, number, instrument.id, answers)
     if safety:
         request.session.pop(UNSTORED_KEY, None)
         return redirect("portal_safety", number=number)
