@@ -8,25 +8,22 @@ value, and nothing is ever printed as a traceback for input a person can correct
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from unstuck import __version__, cli_team, cli_tools
 from unstuck.cli_ops import add_ops_commands
-from unstuck.cli_output import check_output, write_output
+from unstuck.cli_output import add_report_options, check_output, write_caseload_report
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
-from unstuck.cli_web import add_serve_options, add_web_commands, default_port
+from unstuck.cli_web import add_demo_command, add_web_commands
 from unstuck.errors import InvalidRows, InvalidValue, UnstuckError
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
     from unstuck.measures.model import Instrument
-    from unstuck.progress.batch import CaseloadSummary
 
 INPUT_ERROR = 2
 # Only `analyze` has --skip-invalid: the rows' problems (from the core) never name it.
@@ -116,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=CSV_HELP,
     )
     analyze.add_argument("file", type=Path, help="the CSV file ('-' reads standard input)")
-    _add_report_options(analyze)
+    add_report_options(analyze)
     analyze.add_argument(
         "--skip-invalid",
         action="store_true",
@@ -164,27 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     instruments.set_defaults(run=cli_tools.run_instruments)
 
-    demo = sub.add_parser(
-        "demo",
-        help="start the web app on a synthetic demo clinic (no real data)",
-        description="Create a fresh synthetic demo clinic (2 therapists, a supervisor, an "
-        "administrator, made-up clients with codes SYN-...) in ./unstuck-demo, print the "
-        "demo logins and serve the web app. With --report, print an analysis report instead.",
-    )
-    demo.add_argument(
-        "--clients", type=cli_tools.at_least(1), default=60, help="how many clients (default 60)"
-    )
-    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    demo.add_argument(
-        "--report", action="store_true", help="print an analysis report; do not start the app"
-    )
-    demo.add_argument(
-        "--no-serve", action="store_true", help="load the demo clinic but do not serve it"
-    )
-    add_serve_options(demo)
-    _add_report_options(demo, default="text")
-    demo.set_defaults(run=_run_demo)
-
+    add_demo_command(sub)
     add_web_commands(sub)
     add_ops_commands(sub)
 
@@ -266,21 +243,6 @@ def build_parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():
         command.set_defaults(parser=command)
     return parser
-
-
-def _add_report_options(p: argparse.ArgumentParser, default: str = "json") -> None:
-    p.add_argument(
-        "--format",
-        choices=("json", "csv", "text"),
-        default=default,
-        help=f"output format (default {default})",
-    )
-    p.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        help="write to this file instead of the screen ('-': the screen)",
-    )
 
 
 def _add_detection_options(p: argparse.ArgumentParser) -> None:
@@ -403,57 +365,8 @@ def _run_analyze(args: argparse.Namespace) -> int:
             print("unstuck: every row was left out, so there is no report.", file=sys.stderr)
             return INPUT_ERROR
     title = f"Unstuck report: {args.file}"
-    _write_report(analysis.summary, args.format, instruments, title, args.output)
+    write_caseload_report(analysis.summary, args.format, instruments, title, args.output)
     return 0
-
-
-def _run_demo(args: argparse.Namespace) -> int:
-    if not args.report:
-        from unstuck.web import commands
-
-        return commands.demo(
-            clients=args.clients,
-            seed=args.seed,
-            host=args.host,
-            port=args.port or default_port(),
-            serve_after=not args.no_serve,
-        )
-    from unstuck.analysis import analyze_file
-    from unstuck.synth import demo_parameters, demo_start, generate_long_table
-
-    instruments = instrument_set(args)
-    if args.output is not None:
-        check_output(args.output, "--output", screen=True)
-    start = demo_start(dt.date.today())  # the web demo's dates for the same seed
-    clinic = generate_long_table(demo_parameters(clients=args.clients, seed=args.seed, start=start))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "synthetic-caseload.csv"
-        clinic.observations.write_csv(path)
-        analysis = analyze_file(path, instruments)
-    title = f"Unstuck demo: a synthetic clinic of {args.clients} made-up clients"
-    _write_report(analysis.summary, args.format, instruments, title, args.output)
-    return 0
-
-
-def _write_report(
-    summary: CaseloadSummary,
-    fmt: str,
-    instruments: Mapping[str, Instrument],
-    title: str,
-    output: Path | None,
-) -> None:
-    from unstuck.analysis.report import write_report
-
-    if output is None or str(output) == "-":
-        sys.stdout.flush()
-        write_report(summary, fmt, sys.stdout.buffer, instruments, title=title)
-        sys.stdout.buffer.flush()
-    else:
-        write_output(
-            output,
-            "--output",
-            lambda out: write_report(summary, fmt, out, instruments, title=title),
-        )
 
 
 if __name__ == "__main__":

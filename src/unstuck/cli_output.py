@@ -4,19 +4,27 @@ A report written over the caseload it was made from would destroy the clinic's d
 0, and a folder or a missing folder given as the output used to end a long fit in a traceback.
 So each command checks its outputs before it starts (`check_output`), and writes each one to a
 temporary file beside it that replaces the target only once complete (`write_output`): a full
-disk or a crash leaves the old file, never half of a new one.
+disk or a crash leaves the old file, never half of a new one. The caseload report's options
+and its writing (`add_report_options`, `write_caseload_report`) are shared by `analyze` and
+`demo --report`.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
+import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from unstuck.errors import CannotWrite
+
+if TYPE_CHECKING:  # the heavy modules load only when a command needs them
+    from unstuck.measures.model import Instrument
+    from unstuck.progress.batch import CaseloadSummary
 
 
 def check_output(
@@ -91,3 +99,39 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def add_report_options(p: argparse.ArgumentParser, default: str = "json") -> None:
+    p.add_argument(
+        "--format",
+        choices=("json", "csv", "text"),
+        default=default,
+        help=f"output format (default {default})",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="write to this file instead of the screen ('-': the screen)",
+    )
+
+
+def write_caseload_report(
+    summary: CaseloadSummary,
+    fmt: str,
+    instruments: Mapping[str, Instrument],
+    title: str,
+    output: Path | None,
+) -> None:
+    from unstuck.analysis.report import write_report
+
+    if output is None or str(output) == "-":
+        sys.stdout.flush()
+        write_report(summary, fmt, sys.stdout.buffer, instruments, title=title)
+        sys.stdout.buffer.flush()
+    else:
+        write_output(
+            output,
+            "--output",
+            lambda out: write_report(summary, fmt, out, instruments, title=title),
+        )

@@ -1,4 +1,4 @@
-"""The web app's commands: `unstuck serve`, `setup`, `manage` and `send-due`.
+"""The web app's commands: `unstuck serve`, `setup`, `manage`, `send-due` and `demo`.
 
 Kept apart from cli.py so that file stays about analysis; Django is imported only when one of
 these commands runs (`unstuck.web.commands`).
@@ -7,9 +7,13 @@ these commands runs (`unstuck.web.commands`).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import tempfile
+from pathlib import Path
 
-from unstuck.cli_tools import at_least
+from unstuck.cli_output import add_report_options, check_output, write_caseload_report
+from unstuck.cli_tools import at_least, instrument_set
 from unstuck.errors import UnstuckError
 
 
@@ -139,3 +143,54 @@ def _run_send_due(args: argparse.Namespace) -> int:
     from unstuck.web import commands
 
     return commands.send_due()
+
+
+def add_demo_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = sub.add_parser(
+        "demo",
+        help="start the web app on a synthetic demo clinic (no real data)",
+        description="Create a fresh synthetic demo clinic (2 therapists, a supervisor, an "
+        "administrator, made-up clients with codes SYN-...) in ./unstuck-demo, print the "
+        "demo logins and serve the web app. With --report, print an analysis report instead.",
+    )
+    demo.add_argument(
+        "--clients", type=at_least(1), default=60, help="how many clients (default 60)"
+    )
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument(
+        "--report", action="store_true", help="print an analysis report; do not start the app"
+    )
+    demo.add_argument(
+        "--no-serve", action="store_true", help="load the demo clinic but do not serve it"
+    )
+    add_serve_options(demo)
+    add_report_options(demo, default="text")
+    demo.set_defaults(run=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    if not args.report:
+        from unstuck.web import commands
+
+        return commands.demo(
+            clients=args.clients,
+            seed=args.seed,
+            host=args.host,
+            port=args.port or default_port(),
+            serve_after=not args.no_serve,
+        )
+    from unstuck.analysis import analyze_file
+    from unstuck.synth import demo_parameters, demo_start, generate_long_table
+
+    instruments = instrument_set(args)
+    if args.output is not None:
+        check_output(args.output, "--output", screen=True)
+    start = demo_start(dt.date.today())  # the web demo's dates for the same seed
+    clinic = generate_long_table(demo_parameters(clients=args.clients, seed=args.seed, start=start))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "synthetic-caseload.csv"
+        clinic.observations.write_csv(path)
+        analysis = analyze_file(path, instruments)
+    title = f"Unstuck demo: a synthetic clinic of {args.clients} made-up clients"
+    write_caseload_report(analysis.summary, args.format, instruments, title, args.output)
+    return 0
