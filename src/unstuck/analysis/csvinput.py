@@ -37,7 +37,7 @@ from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems, sessions_without_a_form
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.measures import InstrumentSet
-from unstuck.progress.batch import client_codes
+from unstuck.progress.runs import client_codes
 from unstuck.progress.signals import MISSED
 from unstuck.progress.summary import ATTENDANCE_KINDS
 
@@ -71,7 +71,7 @@ class Observations:
     # OBSERVATION_COLUMNS; instrument and attendance are `polars.Enum` columns (of the
     # instrument ids in sorted order, and of ATTENDANCE), which compare and group as numbers.
     frame: pl.DataFrame
-    # Each row's client as a whole number in client_id order (`progress.batch.client_codes`),
+    # Each row's client as a whole number in client_id order (`progress.runs.client_codes`),
     # made for the checks and passed on to `summarise_caseload`, which needs them too.
     client_codes: pl.Series
     skipped: tuple[Problem, ...]  # the first MAX_LISTED problems of the rows left out

@@ -16,7 +16,7 @@ def session_problems(frame: pl.DataFrame, session: str) -> list[pl.DataFrame]:
     """Repeated rows for a client, instrument and session, and sessions whose rows disagree
     on attendance, markers or date (a session has one of each, whatever instruments it has).
 
-    `frame` holds the client codes as ``_c`` (`unstuck.progress.batch.client_codes`), and
+    `frame` holds the client codes as ``_c`` (`unstuck.progress.runs.client_codes`), and
     instrument and attendance as `polars.Enum` columns.
 
     The common case (no problem) is decided on integer keys in client, session and

@@ -37,6 +37,7 @@ from unstuck.progress.measure_text import (
     verdicts,
 )
 from unstuck.progress.rules import ENGINE
+from unstuck.progress.runs import client_codes, fitted_change, sums_in_order
 from unstuck.progress.signals import (
     client_signals,
     improving_steadily,
@@ -270,7 +271,7 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         {
             "_c": codes[starts],
             "n": n.astype(np.int64),
-            "trend": _fitted_change(total, starts, n),
+            "trend": fitted_change(total, starts, n),
             "first_occasion": occasion[starts],
             "last_occasion": occasion[ends - 1],
             # the session of the score before the latest (the drift is confirmed on it)
@@ -278,7 +279,7 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
             "first": total[starts],
             "last": total[ends - 1],
             **{f"recent_{j}": total[np.maximum(ends - j, starts)] for j in back},
-            **({"earlier_sum": _sums_in_order(total, starts, n - 1)} if feedback else {}),
+            **({"earlier_sum": sums_in_order(total, starts, n - 1)} if feedback else {}),
         }
     ).lazy()
     enough = {
@@ -348,44 +349,6 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
         )
         .collect(engine=ENGINE)
     )
-
-
-def _fitted_change(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Each run's change from its first to its latest value along its least-squares line,
-    the values taken as equally spaced (NaN with fewer than two): the change the whole course
-    so far shows, which one noisy score moves far less than it moves the first-to-latest
-    difference."""
-    if not len(starts):
-        return np.zeros(0)
-    y = values.astype(np.float64)
-    x = np.arange(len(y), dtype=np.float64) - np.repeat(starts, counts)  # 0, 1, ... per run
-    k = counts.astype(np.float64)
-    mean_x, mean_y = (k - 1) / 2, np.add.reduceat(y, starts) / k
-    sxy = np.add.reduceat(x * y, starts) - k * mean_x * mean_y
-    sxx = k * (k * k - 1) / 12  # the sum of squares of 0..k-1 about their mean
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(counts >= 2, sxy / sxx * (k - 1), np.nan)
-
-
-def _sums_in_order(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The sum of the first `counts` values of each run, added one by one in order."""
-    sums = np.zeros(len(starts))
-    for j in range(int(counts.max()) if len(counts) else 0):
-        more = counts > j
-        sums[more] += values[starts[more] + j]
-    return sums
-
-
-def client_codes(ids: pl.Series) -> pl.Series:
-    """Whole numbers from 1 that follow the order of client ids (equal ids, equal codes).
-
-    Grouping and sorting on these is much faster than on text. Most files list clients in
-    order, and then the codes are a running count of changes of id, which is cheaper than
-    ranking text.
-    """
-    if ids.null_count() == 0 and ids.is_sorted():
-        return (ids != ids.shift(1)).fill_null(True).cum_sum().cast(pl.Int64)
-    return ids.rank("dense").cast(pl.Int64)
 
 
 def _per_instrument(
