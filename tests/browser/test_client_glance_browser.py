@@ -46,7 +46,7 @@ def _page(browser: Browser, live_server, width: int) -> Page:  # type: ignore[no
 def test_the_client_page_reads_at_a_glance_on_a_desktop_and_a_phone(
     browser: Browser, live_server, transactional_db, make_client
 ) -> None:
-    from unstuck.web.records import services
+    from unstuck.web.records import alerts
 
     clients = {
         "off-track": make_client("SYN-OFF", OFF_TRACK),
@@ -56,7 +56,7 @@ def test_the_client_page_reads_at_a_glance_on_a_desktop_and_a_phone(
     # A pasted address in a note is one unbroken word: it wraps, not widening the page (a
     # safety check's note made the page 19,000 px wide).
     clients["checked"] = make_client("SYN-CHECK", SAFETY)
-    services.record_safety_check(
+    alerts.record_safety_check(
         user=clients["checked"].therapist,  # type: ignore[attr-defined]
         client=clients["checked"],  # type: ignore[arg-type]
         outcome="no_current_risk",

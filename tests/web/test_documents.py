@@ -197,12 +197,12 @@ def test_a_letter_and_the_summary_say_the_latest_safety_answer_and_whether_it_wa
 ) -> None:
     """The letter said only 'answered a question about risk above 0 during this work', and
     the consultation summary left out the answer and its check."""
-    from unstuck.web.records import services as records
+    from unstuck.web.records import alerts
 
     risky = [3, 3, 3, 3, 2, 2, 2, 2, 3]  # item 9 answered 3
     record = make_client("C-730", [PHQ9_SEVERE, risky, PHQ9_SEVERE, risky])
     first, _ = sorted(record.safety_alerts.all(), key=lambda a: a.session_number)
-    records.record_safety_check(
+    alerts.record_safety_check(
         user=personas.therapist, client=record, outcome="no_current_risk", alert_ids=[first.pk]
     )
     client.force_login(personas.therapist)

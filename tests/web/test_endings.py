@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from personas import PHQ9_MILD
 from unstuck.web.accounts.models import AuditEntry
-from unstuck.web.records import corrections, selectors, services
+from unstuck.web.records import alerts, corrections, selectors, services
 from unstuck.web.records.models import CheckOutcome
 from unstuck.web.reviews import services as reviews
 
@@ -78,7 +78,7 @@ def test_a_referred_client_with_an_open_alert_stays_in_the_safety_group_until_ch
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert 'id="safety-alert"' in page  # the open alert still shows on the client's page
     assert reverse("letter", args=[record.pk, letter.pk]) in page
-    services.record_safety_check(
+    alerts.record_safety_check(
         user=personas.therapist, client=record, outcome=CheckOutcome.NO_CURRENT_RISK
     )
     assert rows(client) == []

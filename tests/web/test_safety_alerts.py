@@ -13,7 +13,7 @@ from django.urls import reverse
 from personas import PHQ9_MILD, PHQ9_SEVERE
 from unstuck.errors import InvalidValue
 from unstuck.web.accounts.models import AuditEntry
-from unstuck.web.records import selectors, services, snapshots
+from unstuck.web.records import alerts, selectors, services, snapshots
 from unstuck.web.records.models import Client, MeasureResponse, SafetyAlert, SafetyCheck
 from unstuck.web.records.safety import NO_OPEN_ALERT, OTHER_NEEDS_NOTE
 
@@ -78,7 +78,7 @@ def test_a_zero_answer_raises_nothing_and_a_refused_save_leaves_no_alert(
 def test_raising_twice_for_the_same_answer_opens_one_alert(personas, make_client) -> None:
     make_client("C-902", [RISK_1])
     response = MeasureResponse.objects.get()
-    assert services.raise_safety_alerts_for(response, user=personas.therapist) == []
+    assert alerts.raise_safety_alerts_for(response, user=personas.therapist) == []
     assert SafetyAlert.objects.count() == 1
 
 
@@ -170,7 +170,7 @@ def test_the_safety_group_holds_only_clients_with_an_open_alert(
     checked = make_client("C-CHECKED", [PHQ9_MILD, RISK_1])
     make_client("C-OPEN", [PHQ9_MILD, RISK_1])
     make_client("C-NONE", [PHQ9_MILD, PHQ9_MILD])
-    services.record_safety_check(user=personas.therapist, client=checked, outcome="no_current_risk")
+    alerts.record_safety_check(user=personas.therapist, client=checked, outcome="no_current_risk")
     client.force_login(personas.therapist)
     assert rows(client, status="safety") == ["C-OPEN"]
     body = client.get(reverse("caseload")).content.decode()
@@ -205,12 +205,10 @@ def test_the_check_is_refused_with_a_clear_reason(
     assert "not one of the available choices" in page
     assert not SafetyCheck.objects.exists()
     with pytest.raises(InvalidValue, match="Other"):
-        services.record_safety_check(
-            user=personas.therapist, client=record, outcome="other", note=""
-        )
+        alerts.record_safety_check(user=personas.therapist, client=record, outcome="other", note="")
     with pytest.raises(InvalidValue, match="not an outcome"):
-        services.record_safety_check(user=personas.therapist, client=record, outcome="fine")
-    services.record_safety_check(
+        alerts.record_safety_check(user=personas.therapist, client=record, outcome="fine")
+    alerts.record_safety_check(
         user=personas.therapist, client=record, outcome="other", note="Phoned the GP."
     )
     page = check(client, record, outcome="no_current_risk").content.decode()
@@ -278,7 +276,7 @@ def test_closing_with_a_letter_and_an_open_alert_needs_confirmation(
 
 def test_no_confirmation_is_asked_once_the_alert_is_checked(personas, make_client) -> None:
     record = make_client("C-909", [PHQ9_MILD, RISK_1])
-    services.record_safety_check(user=personas.therapist, client=record, outcome="safety_plan")
+    alerts.record_safety_check(user=personas.therapist, client=record, outcome="safety_plan")
     services.end_episode(
         user=personas.therapist, client=record, ended_on=dt.date(2026, 2, 1), reason="completed"
     )

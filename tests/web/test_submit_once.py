@@ -21,6 +21,7 @@ from unstuck.impasse import default_knowledge
 from unstuck.web.accounts.models import AuditAction, AuditEntry
 from unstuck.web.idempotency.once import ALREADY_SAVED, BAD_TOKEN, new_token
 from unstuck.web.portal.models import AccessToken, QuestionnaireRequest, TokenKind
+from unstuck.web.records import alerts
 from unstuck.web.records import services as records
 from unstuck.web.records.models import Client, SafetyCheck, Session, SessionRevision
 from unstuck.web.reviews import services as reviews
@@ -279,7 +280,7 @@ def test_every_other_form_that_makes_something_carries_a_token(
     ending = {"ended_on": "2026-03-01", "reason": "completed", "safety_considered": "on"}
     preview = client.get(reverse("episode_end_preview", args=[record.pk]), ending)
     assert tokened(preview.content.decode(), reverse("episode_end", args=[record.pk]))
-    records.record_safety_check(user=personas.therapist, client=record, outcome="no_current_risk")
+    alerts.record_safety_check(user=personas.therapist, client=record, outcome="no_current_risk")
     _ended(personas, record)
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert tokened(page, reverse("episode_reopen", args=[record.pk]))

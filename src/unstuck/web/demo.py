@@ -18,6 +18,7 @@ from unstuck.measures import score_answers
 from unstuck.progress.attendance import ATTENDED
 from unstuck.synth import demo_parameters, demo_start, generate_long_table
 from unstuck.web.accounts.models import Clinic, Role, User
+from unstuck.web.records.alerts import raise_safety_alerts_for, record_safety_check
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import (
     CheckOutcome,
@@ -28,7 +29,6 @@ from unstuck.web.records.models import (
     SafetyCheck,
     Session,
 )
-from unstuck.web.records.services import raise_safety_alerts_for, record_safety_check
 from unstuck.web.records.snapshots import refresh_status
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from unstuck.errors import InvalidValue
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
-from unstuck.web.records import selectors, services, snapshots
+from unstuck.web.records import alerts, selectors, services, snapshots
 from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
 from unstuck.web.records.markers import MARKER_LABELS
 from unstuck.web.records.models import (
@@ -170,7 +170,7 @@ def _correct_answers(
             setattr(existing, field, value)
         existing.save()
         response = existing
-    services.raise_safety_alerts_for(response, user=user)
+    alerts.raise_safety_alerts_for(response, user=user)
 
 
 @transaction.atomic

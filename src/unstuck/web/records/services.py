@@ -16,23 +16,21 @@ from django.utils import timezone
 
 from unstuck.errors import InvalidValue
 from unstuck.measures import score_answers
-from unstuck.web.accounts.audit import CLIENT_ACTOR, record_audit
+from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import safety, selectors
+from unstuck.web.records.alerts import alerts_detail, raise_safety_alerts_for
 from unstuck.web.records.instruments import (
     instruments,
 )
 from unstuck.web.records.markers import MARKER_LABELS
 from unstuck.web.records.models import (
     Attendance,
-    CheckOutcome,
     Client,
     CompletedBy,
     EndReason,
     Episode,
     MeasureResponse,
-    SafetyAlert,
-    SafetyCheck,
     Session,
 )
 from unstuck.web.records.snapshots import (
@@ -238,7 +236,7 @@ def end_episode(
             user,
             AuditAction.CLOSED_WITH_OPEN_SAFETY_ALERT,
             client_code=client.code,
-            detail=_alerts_detail(still_open),
+            detail=alerts_detail(still_open),
         )
     episode.ended_on = ended_on
     episode.end_reason = reason
@@ -248,104 +246,6 @@ def end_episode(
     refresh_status(client, episode=episode)  # its next step
     record_audit(user, AuditAction.END_EPISODE, client_code=client.code, detail=reason)
     return episode
-
-
-def raise_safety_alerts_for(response: MeasureResponse, *, user: User | None) -> list[SafetyAlert]:
-    """Open one safety alert per safety item the stored `response` answers above 0.
-
-    Call it inside the transaction that saves the response (the session form does; so must
-    any other way answers arrive, such as a client answering on their own), then
-    `refresh_status`. Whether a questionnaire raises an alert is the scoring rule's call
-    (`MeasureResponse.safety_alert`); this finds which items did. Calling it twice for the
-    same response opens no second alert. `user` is the person whose save raised it, for the
-    audit log (None: the client, answering on their own); the answer itself is never logged.
-    """
-    if not response.safety_alert:
-        return []
-    installed = instruments()
-    if response.instrument not in installed:
-        return []
-    instrument = installed[response.instrument]
-    session = response.session
-    client = session.episode.client
-    raised: list[SafetyAlert] = []
-    for item, answer in zip(instrument.items, response.answers, strict=False):
-        if not item.safety or answer is None or answer <= 0:
-            continue
-        if SafetyAlert.objects.filter(response=response, item=item.number).exists():
-            continue
-        alert = SafetyAlert.objects.create(
-            client=client,
-            response=response,
-            session_number=session.number,
-            session_date=session.date,
-            instrument=instrument.id,
-            item=item.number,
-            answer=int(answer),
-        )
-        record_audit(
-            user,
-            AuditAction.SAFETY_ALERT_RAISED,
-            client_code=client.code,
-            detail=_alerts_detail([alert]),
-            username=CLIENT_ACTOR,
-        )
-        raised.append(alert)
-    return raised
-
-
-@transaction.atomic
-def record_safety_check(
-    *,
-    user: User,
-    client: Client,
-    outcome: str,
-    note: str = "",
-    alert_ids: Sequence[int] | None = None,
-) -> SafetyCheck:
-    """Record that the therapist checked in about safety; it closes the open alerts it covers.
-
-    `alert_ids` are the alerts the therapist saw when recording (None: every open alert), so
-    an answer that arrives meanwhile stays open. The client leaves the safety group unless an
-    alert is still open; the alerts and the check stay on the client page and in the audit
-    log (the outcome, never the note).
-
-    Raises
-    ------
-    InvalidValue
-        For an unknown outcome, 'other' without a note, or no open alert to close.
-    """
-    if outcome not in CheckOutcome.values:
-        raise InvalidValue("outcome", outcome, "is not an outcome of a safety check")
-    if outcome == CheckOutcome.OTHER and not note.strip():
-        raise InvalidValue("note", note, safety.OTHER_NEEDS_NOTE)
-    alerts = client.safety_alerts.select_for_update().filter(safety_check__isnull=True)
-    if alert_ids is not None:
-        alerts = alerts.filter(pk__in=list(alert_ids))
-    closing = list(alerts.order_by("raised_at", "id"))
-    if not closing:
-        raise InvalidValue("alerts", list(alert_ids or []), safety.NO_OPEN_ALERT)
-    check = SafetyCheck.objects.create(
-        client=client, outcome=outcome, note=note.strip(), checked_by=user
-    )
-    SafetyAlert.objects.filter(pk__in=[a.pk for a in closing]).update(safety_check=check)
-    refresh_status(client)
-    record_audit(
-        user,
-        AuditAction.SAFETY_CHECK_RECORDED,
-        client_code=client.code,
-        detail=f"{outcome}; closes {_alerts_detail(closing)}",
-    )
-    return check
-
-
-def _alerts_detail(alerts: Sequence[SafetyAlert]) -> str:
-    """Where the alerts came from, for the audit log: sessions and items, never the answers."""
-    return "; ".join(
-        f"session {a.session_number} ({a.session_date:%Y-%m-%d}) "
-        f"{safety.instrument_name(a.instrument)} item {a.item}"
-        for a in alerts
-    )
 
 
 def store_response(

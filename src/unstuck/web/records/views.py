@@ -21,7 +21,7 @@ from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, signed_in
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal.selectors import questionnaire_marks
-from unstuck.web.records import charts, presenters, safety, selectors, services, snapshots
+from unstuck.web.records import alerts, charts, presenters, safety, selectors, services, snapshots
 from unstuck.web.records.correction_views import client_page_extras, correctable
 from unstuck.web.records.corrections import chosen_instruments
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
@@ -277,7 +277,7 @@ def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             submit_once(
                 request,
-                lambda: services.record_safety_check(
+                lambda: alerts.record_safety_check(
                     user=user,
                     client=client,
                     outcome=form.cleaned_data["outcome"],
