@@ -40,6 +40,7 @@ The CSV file has one row per client, session and instrument:
                 (in any case, with or without spaces and hyphens: PHQ-9 is phq9;
                 empty, with no score, for a session without a questionnaire)
   score         the total, or instead the answers item_1 .. item_k
+                (headed 'Item 1' or 'Q1' too; columns not read are named)
   attendance    optional: attended, late, cancelled, no_show (missed sessions need no score)
   markers       optional: signs of pulling back you noted in the session (0, 1, 2, ...)
 
@@ -364,8 +365,17 @@ def _run_analyze(args: argparse.Namespace) -> int:
         if analysis.summary.clients.is_empty():  # an empty report would read as "no one"
             print("unstuck: every row was left out, so there is no report.", file=sys.stderr)
             return INPUT_ERROR
+    notes = []
+    if analysis.ignored_columns:  # a column meant to be read, but spelled otherwise, shows
+        columns = "columns" if len(analysis.ignored_columns) > 1 else "column"
+        notes.append(
+            f"Ignored {columns} not used by Unstuck: {', '.join(analysis.ignored_columns)}"
+        )
+        print(f"unstuck: {notes[-1]}", file=sys.stderr)
     title = f"Unstuck report: {args.file}"
-    write_caseload_report(analysis.summary, args.format, instruments, title, args.output)
+    write_caseload_report(
+        analysis.summary, args.format, instruments, title, args.output, notes=notes
+    )
     return 0
 
 

@@ -16,7 +16,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -122,16 +122,17 @@ def write_caseload_report(
     instruments: Mapping[str, Instrument],
     title: str,
     output: Path | None,
+    notes: Sequence[str] = (),
 ) -> None:
     from unstuck.analysis.report import write_report
 
     if output is None or str(output) == "-":
         sys.stdout.flush()
-        write_report(summary, fmt, sys.stdout.buffer, instruments, title=title)
+        write_report(summary, fmt, sys.stdout.buffer, instruments, title=title, notes=notes)
         sys.stdout.buffer.flush()
     else:
         write_output(
             output,
             "--output",
-            lambda out: write_report(summary, fmt, out, instruments, title=title),
+            lambda out: write_report(summary, fmt, out, instruments, title=title, notes=notes),
         )

@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from unstuck.analysis.rawcsv import column_name, read_file
+from unstuck.analysis.columns import column_name
+from unstuck.analysis.rawcsv import read_file
 
 Mutation = tuple[int, int, int, int]
 

@@ -24,6 +24,7 @@ class Analysis:
     skipped: tuple[Problem, ...]  # the first problems of the rows left out
     skipped_problems: int
     skipped_rows: int
+    ignored_columns: tuple[str, ...] = ()  # columns of the file Unstuck does not read
 
 
 def analyze_file(
@@ -47,6 +48,7 @@ def analyze_file(
         observations.skipped,
         observations.skipped_problems,
         observations.skipped_rows,
+        observations.ignored,
     )
 
 

@@ -24,14 +24,8 @@ from unstuck.analysis.cells import (
     parse_numbers,
     without_blank_rows,
 )
-from unstuck.analysis.rawcsv import (
-    ITEM,
-    PROBLEM_COLUMNS,
-    RaggedRows,
-    column_name,
-    header_problem,
-    read_file,
-)
+from unstuck.analysis.columns import ITEM, column_name, headers_as_written, ignored_columns
+from unstuck.analysis.rawcsv import PROBLEM_COLUMNS, RaggedRows, header_problem, read_file
 from unstuck.analysis.refused import merge_safety_rows, safety_rows
 from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems, sessions_without_a_form
@@ -77,6 +71,9 @@ class Observations:
     skipped: tuple[Problem, ...]  # the first MAX_LISTED problems of the rows left out
     skipped_problems: int
     skipped_rows: int
+    # Columns of the file (as written) that Unstuck does not read, such as notes: named, so
+    # that a column meant to be read but spelled otherwise is not lost without a word.
+    ignored: tuple[str, ...] = ()
 
 
 def read_observations(
@@ -106,6 +103,10 @@ def check_observations(
     ragged: pl.DataFrame | None = None,
 ) -> Observations:
     """Check a table of text values and turn it into typed observations.
+
+    Columns are known by `columns.column_name` (``Client ID`` is ``client_id``; ``Item 1``
+    and ``Q1`` are ``item_1``); a problem names a column as the file heads it, and the
+    columns not read (such as notes) are listed in ``ignored``.
 
     Rules (each violation is a `Problem` naming row, column and value):
 
@@ -343,6 +344,9 @@ def check_observations(
         )
         if notes.height:
             found = pl.concat([notes.cast(PROBLEM_SCHEMA), found])
+        shown_as = headers_as_written(raw.columns)  # "Q9" rather than item_9, as the file says
+        if shown_as:
+            found = found.with_columns(pl.col("column").replace(shown_as))
         listed = tuple(Problem(**r) for r in found.head(MAX_LISTED).iter_rows(named=True))
         if not skip_invalid:
             raise InvalidRows(source, listed, found.height, bad_rows.len())
@@ -360,5 +364,10 @@ def check_observations(
     )
     codes = frame.get_column("_c")
     return Observations(
-        frame.select(OBSERVATION_COLUMNS), codes, skipped, skipped_problems, skipped_rows
+        frame.select(OBSERVATION_COLUMNS),
+        codes,
+        skipped,
+        skipped_problems,
+        skipped_rows,
+        ignored_columns(raw),
     )

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
-from unstuck.analysis.rawcsv import CsvUnreadable, column_name, header_problem, read_file
+from unstuck.analysis.columns import column_name
+from unstuck.analysis.rawcsv import CsvUnreadable, header_problem, read_file
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.progress.dropout import (
     ENDINGS,

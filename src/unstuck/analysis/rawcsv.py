@@ -15,11 +15,10 @@ from typing import IO
 
 import polars as pl
 
+from unstuck.analysis.columns import DUPLICATED, ITEM, column_name
 from unstuck.analysis.csvrows import Shape, file_shape, longer_reason, same_rows
 from unstuck.errors import UnstuckError
 
-ITEM = re.compile(r"item_(\d+)$")  # an item answer column, once named by `column_name`
-DUPLICATED = re.compile(r"_duplicated_\d+$")  # how polars renames a repeated header
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 SNIFFED_BYTES = 1 << 16  # the first rows, looked at to choose how to read item answers
 PROBLEM_COLUMNS = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
@@ -255,11 +254,6 @@ def repeated_column(source: str, headers: list[str]) -> RepeatedColumn | None:
             shown = tuple(DUPLICATED.sub("", headers[i]) for i in at)
             return RepeatedColumn(source, name, shown, tuple(i + 1 for i in at))
     return None
-
-
-def column_name(header: str) -> str:
-    """A header as the checks know it: no byte-order mark, no spaces around, lower case."""
-    return header.strip().lstrip("\ufeff").strip().lower()
 
 
 def read_raw(

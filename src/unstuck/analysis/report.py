@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import IO
 
 import polars as pl
@@ -32,6 +32,7 @@ def write_report(
     instruments: Mapping[str, Instrument],
     *,
     title: str = "",
+    notes: Sequence[str] = (),
 ) -> None:
     """Write the report as UTF-8 to a binary stream (a file, or standard output's buffer).
 
@@ -43,7 +44,7 @@ def write_report(
     elif fmt == "csv":
         write_csv(summary, out)
     elif fmt == "text":
-        out.write(render_text(summary, instruments, title=title).encode("utf-8"))
+        out.write(render_text(summary, instruments, title=title, notes=notes).encode("utf-8"))
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
@@ -252,7 +253,11 @@ def _client_sentences(summary: CaseloadSummary) -> pl.DataFrame:
 
 
 def render_text(
-    summary: CaseloadSummary, instruments: Mapping[str, Instrument], *, title: str = ""
+    summary: CaseloadSummary,
+    instruments: Mapping[str, Instrument],
+    *,
+    title: str = "",
+    notes: Sequence[str] = (),
 ) -> str:
     """A report a clinician can read: an overview first, then each client in turn."""
     clients = summary.clients
@@ -260,6 +265,8 @@ def render_text(
     lines: list[str] = []
     if title:
         lines += [title, "=" * len(title), ""]
+    if notes:  # about the file, such as its columns not read
+        lines += [*notes, ""]
     ids = clients.get_column("client_id")
     if ids.len() and ids.str.starts_with(SYNTHETIC_PREFIX).all():
         lines += ["SYNTHETIC DATA: every client below is made up (ids start with SYN-).", ""]

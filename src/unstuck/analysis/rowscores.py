@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unstuck.analysis.rawcsv import ITEM
+from unstuck.analysis.columns import ITEM
 from unstuck.errors import MissingColumns
 from unstuck.measures import InstrumentSet, score_expressions
 from unstuck.progress.wording import number, number_expr

@@ -1,0 +1,79 @@
+"""Column names as people write them, and the names the checks know them by.
+
+A header is read without spaces around it, in lower case, and with spaces, hyphens, dashes
+and underscores inside it made one underscore: ``Client ID``, ``client-id`` and
+``CLIENT_ID`` are all ``client_id``. A few other spellings that clinic exports use are read as
+the column they stand for (`SPELLINGS`), and item answers may be headed ``item 1``,
+``Item_1``, ``item1``, ``ITEM-1``, ``Q1`` or ``q_1`` (all ``item_1``). A column that is none of
+the columns Unstuck reads is not dropped in silence: `ignored_columns` names it, so that the
+command can say so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import polars as pl
+
+ITEM = re.compile(r"item_(\d+)$")  # an item answer column, once named by `column_name`
+ITEM_SPELLING = re.compile(r"(?:item|q)_?0*(\d+)")  # item 1, item1, q1, q_1, item_01
+SEPARATORS = re.compile(r"[\s_\-\u2010-\u2015\u2212]+")  # spaces, hyphens, dashes, minus
+DUPLICATED = re.compile(r"_duplicated_\d+$")  # how polars renames a repeated header
+
+# Other names for a column, once spaces and dashes are underscores (as `column_name` makes
+# them); each is the only thing it can mean in a table of measures.
+SPELLINGS = {
+    "clientid": "client_id",
+    "session": "occasion",
+    "session_number": "occasion",
+    "session_no": "occasion",
+    "session_date": "date",
+    "total": "score",
+    "total_score": "score",
+}
+# The columns of a table of measures that the checks read, besides item_1 .. item_k.
+READ = ("client_id", "occasion", "date", "instrument", "score", "attendance", "markers")
+
+
+def column_name(header: str) -> str:
+    """A header as the checks know it (see the module's docstring)."""
+    name = header.strip().lstrip("\ufeff").strip().lower()
+    name = SEPARATORS.sub("_", name).strip("_")
+    item = ITEM_SPELLING.fullmatch(name)
+    if item:
+        return f"item_{item.group(1)}"
+    return SPELLINGS.get(name, name)
+
+
+def headers_as_written(headers: Sequence[str]) -> dict[str, str]:
+    """The header as written, by the name the checks know it by, for the columns whose name
+    was more than trimmed and put in lower case (``Q9`` for ``item_9``): a problem is then
+    reported under the name the person sees in the file."""
+    shown = {}
+    for header in headers:
+        name = column_name(header)
+        plain = header.strip().lstrip("\ufeff").strip()
+        if name != plain.lower():
+            shown[name] = plain
+    return shown
+
+
+def ignored_columns(frame: pl.DataFrame) -> tuple[str, ...]:
+    """The columns (as written) of a table of measures that are not read, in file order. A
+    column with no name is named by its position, as a spreadsheet counts columns, and only
+    when it holds a value (an empty one is what a stray separator ending the header makes)."""
+    ignored = []
+    for position, header in enumerate(frame.columns, start=1):
+        name = column_name(DUPLICATED.sub("", header))
+        if name in READ or ITEM.match(name):
+            continue
+        plain = header.strip().lstrip("\ufeff").strip()
+        if not plain:
+            values = frame.get_column(header)
+            if values.dtype == pl.String:
+                values = values.str.strip_chars().replace("", None)
+            if values.null_count() == values.len():
+                continue
+        ignored.append(plain or f"column {position} (no name)")
+    return tuple(ignored)

@@ -1,0 +1,144 @@
+"""Column names, instrument ids and attendance words as clinic exports spell them.
+
+Found by review of `unstuck analyze`: item columns headed ``Item 1`` .. ``Item 9`` beside a
+``score`` column were dropped in silence, so a PHQ-9 item 9 answered above 0 raised no safety
+flag, and the report even said item 9 had no answer. Every spelling here is read as the
+column (or word) it stands for, and a column that is not read is named, never lost quietly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from unstuck.analysis.columns import column_name
+from unstuck.analysis.csvinput import read_observations
+from unstuck.cli import main
+from unstuck.errors import InvalidRows
+from unstuck.measures import load_instruments
+
+INSTRUMENTS = load_instruments()
+# Item 9 (the PHQ-9's risk question) answered 1 at both sessions; the totals agree.
+ANSWERS = ("2,2,2,2,2,2,1,1,1", "1,1,1,1,1,1,1,1,1")
+TOTALS = (15, 9)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "input.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def analyze(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, *flags: str
+) -> tuple[int, str, str]:
+    code = main(["analyze", str(write(tmp_path, text)), *flags])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def phq9_file(item: str, extra_header: str = "", extra: str = "") -> str:
+    items = ",".join(item.format(n=n) for n in range(1, 10))
+    rows = [
+        f"SYN-001,{s},phq9,{total},{answers}{extra}"
+        for s, (total, answers) in enumerate(zip(TOTALS, ANSWERS, strict=True), start=1)
+    ]
+    return "\n".join([f"client_id,occasion,instrument,score,{items}{extra_header}", *rows, ""])
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        *("Item {n}", "item{n}", "item-{n}", "Item_{n}", "ITEM {n}", "item_0{n}"),
+        *("Q{n}", "q{n}", "q_{n}"),
+    ],
+)
+def test_a_safety_answer_in_item_columns_spelled_otherwise_raises_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], item: str
+) -> None:
+    code, out, err = analyze(tmp_path, capsys, phq9_file(item))
+    assert code == 0, err
+    (client,) = json.loads(out)
+    assert "safety" in client["flags"]
+    assert client["status"] != "on_track"
+    assert not any("has no answer" in e for e in client["explanations"])
+    assert err == ""  # every column was read
+
+
+def test_a_bad_answer_is_named_under_the_column_as_the_file_heads_it(tmp_path: Path) -> None:
+    text = phq9_file("Q{n}").replace("1,1,1,1,1,1,1,1,1", "1,1,1,1,1,1,1,1,5")
+    with pytest.raises(InvalidRows) as caught:
+        read_observations(write(tmp_path, text), INSTRUMENTS)
+    assert {p.column for p in caught.value.problems} == {"Q9"}
+
+
+def test_item_columns_named_twice_in_two_spellings_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "client_id,occasion,instrument,score,Item 1,item_1\nSYN-001,1,gad7,1,1,1\n"
+    code, _, err = analyze(tmp_path, capsys, text)
+    assert code == 2
+    assert "'item_1' more than once (column 5 ('Item 1') and column 6 ('item_1'))" in err
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("Client ID", "client_id"),
+        ("client id", "client_id"),
+        ("Client-ID", "client_id"),
+        ("ClientID", "client_id"),
+        ("CLIENT_ID", "client_id"),
+        ("Session", "occasion"),
+        ("Session number", "occasion"),
+        ("Occasion", "occasion"),
+        ("Session date", "date"),
+        ("Date", "date"),
+        ("Instrument", "instrument"),
+        ("Total", "score"),
+        ("Total score", "score"),
+        ("Attendance", "attendance"),
+        ("notes", "notes"),
+    ],
+)
+def test_header_spellings_are_read_as_the_column_they_stand_for(header: str, name: str) -> None:
+    assert column_name(header) == name
+
+
+def test_a_file_with_every_column_spelled_otherwise_is_analysed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        "Client ID,Session,Session date,Instrument,Total,Attendance\n"
+        "SYN-001,1,2026-03-02,PHQ-9,15,attended\nSYN-001,2,2026-03-09,PHQ-9,,no_show\n"
+    )
+    code, out, err = analyze(tmp_path, capsys, text)
+    assert code == 0, err
+    (client,) = json.loads(out)
+    assert client["client_id"] == "SYN-001"
+    assert client["attendance"]["no_show"] == 1
+
+
+def test_columns_not_read_are_named_on_stderr_and_in_the_text_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = phq9_file("item_{n}", ",notes,therapist", ",seemed tired,T1")
+    code, out, err = analyze(tmp_path, capsys, text)
+    assert code == 0
+    assert err == "unstuck: Ignored columns not used by Unstuck: notes, therapist\n"
+    (client,) = json.loads(out)  # the JSON keeps its keys
+    assert set(client) == {"client_id", "status", "flags", "explanations", "measures", "attendance"}
+    code, out, err = analyze(tmp_path, capsys, text, "--format", "text")
+    assert "Ignored columns not used by Unstuck: notes, therapist" in out
+
+
+def test_an_empty_column_with_no_name_is_not_worth_a_notice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "client_id,occasion,instrument,score,\nSYN-001,1,gad7,3,\n"
+    code, _, err = analyze(tmp_path, capsys, text)
+    assert (code, err) == (0, "")
+    code, _, err = analyze(tmp_path, capsys, text.replace("3,\n", "3,x\n"))
+    assert err == "unstuck: Ignored column not used by Unstuck: column 5 (no name)\n"
