@@ -142,3 +142,15 @@ def test_an_empty_column_with_no_name_is_not_worth_a_notice(
     assert (code, err) == (0, "")
     code, _, err = analyze(tmp_path, capsys, text.replace("3,\n", "3,x\n"))
     assert err == "unstuck: Ignored column not used by Unstuck: column 5 (no name)\n"
+
+
+# an en dash, an em dash, a minus sign and the typographic hyphen
+@pytest.mark.parametrize("name", ["PHQ\u20139", "PHQ\u20149", "phq\u22129", "PHQ\u20109"])
+def test_an_instrument_id_with_another_dash_is_read_like_a_hyphen(name: str) -> None:
+    assert INSTRUMENTS.id_for(name) == "phq9"
+    assert INSTRUMENTS.id_for("GAD\u20137") == "gad7"
+
+
+def test_an_instrument_written_with_an_en_dash_in_a_file_is_analysed(tmp_path: Path) -> None:
+    path = write(tmp_path, "client_id,occasion,instrument,score\nSYN-001,1,PHQ\u20139,12\n")
+    assert read_observations(path, INSTRUMENTS).frame.get_column("instrument").to_list() == ["phq9"]

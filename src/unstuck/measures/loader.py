@@ -177,8 +177,9 @@ class InstrumentSet(Mapping[str, Instrument]):
 
 def spelling(name: str) -> str:
     """What tells instrument ids apart as people write them: lower case, without spaces,
-    hyphens and underscores."""
-    return re.sub(r"[\s_-]+", "", name).lower()
+    hyphens, other dashes (en and em dashes, as word processors and spreadsheets put in
+    for a hyphen, and the minus sign) and underscores."""
+    return re.sub(r"[\s_\-\u2010-\u2015\u2212]+", "", name).lower()
 
 
 def load_instruments(extra_dirs: Sequence[str | Path] = ()) -> InstrumentSet:
