@@ -42,6 +42,7 @@ The CSV file has one row per client, session and instrument:
   score         the total, or instead the answers item_1 .. item_k
                 (headed 'Item 1' or 'Q1' too; columns not read are named)
   attendance    optional: attended, late, cancelled, no_show (missed sessions need no score)
+                (DNA and 'Did not attend' are no_show)
   markers       optional: signs of pulling back you noted in the session (0, 1, 2, ...)
 
 examples:

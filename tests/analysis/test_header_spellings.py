@@ -154,3 +154,43 @@ def test_an_instrument_id_with_another_dash_is_read_like_a_hyphen(name: str) -> 
 def test_an_instrument_written_with_an_en_dash_in_a_file_is_analysed(tmp_path: Path) -> None:
     path = write(tmp_path, "client_id,occasion,instrument,score\nSYN-001,1,PHQ\u20139,12\n")
     assert read_observations(path, INSTRUMENTS).frame.get_column("instrument").to_list() == ["phq9"]
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("DNA", "no_show"),
+        ("dna", "no_show"),
+        ("Did not attend", "no_show"),
+        ("Did-not-attend", "no_show"),
+        ("No Show", "no_show"),
+        ("noshow", "no_show"),
+        ("Cancelled by client", "cancelled"),
+        ("Client cancelled", "cancelled"),
+        ("Canceled", "cancelled"),
+        ("Attended", "attended"),
+    ],
+)
+def test_attendance_words_clinic_systems_write_are_read(
+    tmp_path: Path, word: str, kind: str
+) -> None:
+    path = write(
+        tmp_path, f"client_id,occasion,instrument,score,attendance\nSYN-001,1,phq9,,{word}\n"
+    )
+    if kind == "attended":  # an attended session needs its score
+        path = write(tmp_path, path.read_text().replace(",,", ",4,"))
+    frame = read_observations(path, INSTRUMENTS).frame
+    assert frame.get_column("attendance").to_list() == [kind]
+
+
+def test_a_session_cancelled_by_the_therapist_is_not_read_as_the_clients(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "client_id,occasion,instrument,score,attendance\nSYN-001,1,phq9,,Cancelled by therapist\n",
+    )
+    with pytest.raises(InvalidRows) as caught:
+        read_observations(path, INSTRUMENTS)
+    assert (
+        "row 2, column 'attendance', value 'Cancelled by therapist': attendance must be one of "
+        "attended, late, cancelled, no_show"
+    ) in [str(p) for p in caught.value.problems]

@@ -31,6 +31,7 @@ from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems, sessions_without_a_form
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.measures import InstrumentSet
+from unstuck.progress.attendance import attendance_word
 from unstuck.progress.runs import client_codes
 from unstuck.progress.signals import MISSED
 from unstuck.progress.summary import ATTENDANCE_KINDS
@@ -213,7 +214,7 @@ def check_observations(
         frame = as_categories(
             frame,
             "attendance",
-            lambda v: v.strip().lower().replace("-", "_").replace(" ", "_"),
+            attendance_word,  # No-Show, DNA and Did not attend are no_show
             ATTENDANCE,
         )
         flag(

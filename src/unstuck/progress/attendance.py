@@ -16,3 +16,26 @@ ATTENDANCE_KINDS: tuple[Attendance, ...] = ("attended", "late", "cancelled", "no
 MISSED: tuple[Attendance, ...] = ("cancelled", "no_show")
 # A session the client came to, on time or late.
 ATTENDED: tuple[Attendance, ...] = ("attended", "late")
+# Other words for an attendance kind, as clinic systems write them (UK services write DNA for
+# a missed appointment), once in lower case with spaces and hyphens made underscores. Only
+# words with one meaning are here: "cancelled by therapist" is not a missed session of the
+# client's, so it is refused rather than read as one.
+ATTENDANCE_SPELLINGS: dict[str, Attendance] = {
+    "dna": "no_show",
+    "did_not_attend": "no_show",
+    "noshow": "no_show",
+    "canceled": "cancelled",
+    "cancelled_by_client": "cancelled",
+    "canceled_by_client": "cancelled",
+    "cancelled_by_patient": "cancelled",
+    "canceled_by_patient": "cancelled",
+    "client_cancelled": "cancelled",
+    "patient_cancelled": "cancelled",
+}
+
+
+def attendance_word(text: str) -> str:
+    """`text` as the attendance kind it names, if it names one (else tidied, not a kind):
+    ``No-Show``, ``DNA`` and ``Did not attend`` are ``no_show``."""
+    word = "_".join(text.strip().lower().replace("-", " ").split())
+    return ATTENDANCE_SPELLINGS.get(word, word)
