@@ -143,8 +143,23 @@ def test_it_rejects_a_bad_date(tmp_path: Path) -> None:
     messages = problems_of(
         write(tmp_path, "client_id,date,instrument,score\nA,03/04/2026,phq9,5\n")
     )
+    # Day and month order is never guessed (03/04 is 3 April or 4 March): the message says
+    # how to save the dates instead, in one line naming row, column and value.
     assert messages == [
-        "row 2, column 'date', value '03/04/2026': date must be a calendar date written YYYY-MM-DD"
+        "row 2, column 'date', value '03/04/2026': date must be a calendar date written "
+        "YYYY-MM-DD (such as 2026-12-03); a date like 03/12/2026 could be 3 December or "
+        "12 March, so it is not guessed: save the dates as YYYY-MM-DD in Excel "
+        "(Format Cells > Custom > yyyy-mm-dd)"
+    ]
+
+
+def test_a_date_that_is_not_day_month_year_gets_the_short_message(tmp_path: Path) -> None:
+    messages = problems_of(
+        write(tmp_path, "client_id,date,instrument,score\nA,2026-13-01,phq9,5\n")
+    )
+    assert messages == [
+        "row 2, column 'date', value '2026-13-01': date must be a calendar date written "
+        "YYYY-MM-DD (such as 2026-12-03)"
     ]
 
 

@@ -41,6 +41,13 @@ MAX_LISTED = 50
 SHOWN_CHARS = 80  # a value in a problem is shown up to this many characters
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters but line breaks
 DECIMAL_COMMA = r"^\s*[-+]?\d+,\d+\s*$"  # 12,5: a number as a decimal-comma locale writes it
+DAY_MONTH_YEAR = r"^\s*\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\s*$"  # 03/12/2026, as Excel shows dates
+DATE_FORMAT = "date must be a calendar date written YYYY-MM-DD (such as 2026-12-03)"
+# Day and month order is never guessed: 03/12/2026 is 3 December in the UK, 12 March in the US.
+NOT_GUESSED = (
+    "a date like 03/12/2026 could be 3 December or 12 March, so it is not guessed: save the "
+    "dates as YYYY-MM-DD in Excel (Format Cells > Custom > yyyy-mm-dd)"
+)
 
 PROBLEM_SCHEMA = pl.Schema(PROBLEM_COLUMNS)
 OBSERVATION_COLUMNS = (
@@ -241,7 +248,13 @@ def check_observations(
                     .str.strptime(pl.Date, "%Y-%m-%d", strict=False),
                 )
             )
-        flag(unparsed, "date", "date must be a calendar date written YYYY-MM-DD")
+        flag(
+            unparsed,
+            "date",
+            pl.when(pl.col("_raw_date").str.contains(DAY_MONTH_YEAR))
+            .then(pl.lit(f"{DATE_FORMAT}; {NOT_GUESSED}"))
+            .otherwise(pl.lit(DATE_FORMAT)),
+        )
     else:
         frame = frame.with_columns(pl.lit(None, pl.Date).alias("date"))
     if "occasion" in columns:
