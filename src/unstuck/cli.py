@@ -21,6 +21,7 @@ from unstuck.cli_output import add_report_options, check_output, write_caseload_
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
 from unstuck.cli_web import add_demo_command, add_web_commands
 from unstuck.errors import InvalidRows, InvalidValue, UnstuckError
+from unstuck.plural import counted
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
     from unstuck.measures.model import Instrument
@@ -304,7 +305,8 @@ def _run_score(args: argparse.Namespace) -> int:
             )
     if result.total is None:
         lines.append(
-            f"{instrument.name}: {len(result.missing_items)} items unanswered, too many for "
+            f"{instrument.name}: {counted(len(result.missing_items), 'item')} unanswered, too "
+            "many for "
             "a total."
         )
     else:

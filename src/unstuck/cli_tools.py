@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from unstuck.cli_output import check_output, write_output, write_text
 from unstuck.errors import CannotWrite, InvalidValue, UnknownInstrument
+from unstuck.plural import counted
 
 if TYPE_CHECKING:  # measures pulls in numpy and polars: import them only when a command runs
     from unstuck.impasse import KnowledgeBase
@@ -170,8 +171,8 @@ def run_synth(args: argparse.Namespace) -> int:
     if args.outcomes is not None:
         write_output(args.outcomes, "--outcomes", outcomes.write_csv)
     print(
-        f"wrote {clinic.observations.height:,} synthetic rows for {args.clients:,} "
-        f"client{'' if args.clients == 1 else 's'} to "
+        f"wrote {counted(clinic.observations.height, 'synthetic row', grouped=True)} for "
+        f"{counted(args.clients, 'client', grouped=True)} to "
         f"{args.output} in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )

@@ -127,3 +127,13 @@ def test_the_administrations_password_page_is_the_audited_one(client: HttpClient
     response = client.get("/admin/password_change/")
     assert response.status_code == 302
     assert response["Location"] == reverse("password_change")
+
+
+def test_viewing_the_caseload_is_audited_with_the_count_in_words(
+    client: HttpClient, personas, make_client
+) -> None:
+    make_client("SYN-401", [PHQ9_MILD])
+    client.force_login(personas.supervisor)
+    client.get(reverse("caseload"))
+    entry = AuditEntry.objects.filter(action="view_caseload").get()
+    assert entry.detail == "1 client"  # not "1 clients"

@@ -29,6 +29,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from unstuck.plural import counted
+
 
 @dataclass(frozen=True)
 class Stay:
@@ -112,7 +114,7 @@ def summary(steps: Sequence[Step]) -> str:
     total = steps[0].at_risk
     early = sum(s.ended_early for s in steps)
     if not early:  # "an estimated 100% ... fewer than half ended early" says nothing more
-        return f"Of {total} episodes, none has ended early without agreement so far."
+        return f"Of {counted(total, 'episode')}, none has ended early without agreement so far."
     last = steps[-1]
     median = median_stay(steps)
     half = (
@@ -121,8 +123,9 @@ def summary(steps: Sequence[Step]) -> str:
         else "fewer than half ended early at any point"
     )
     return (
-        f"Of {total} episodes, {early} ended early without agreement; an estimated "
-        f"{last.retained:.0%} were still attending after {last.sessions} sessions; {half}."
+        f"Of {counted(total, 'episode')}, {early} ended early without agreement; an estimated "
+        f"{last.retained:.0%} were still attending after {counted(last.sessions, 'session')}; "
+        f"{half}."
     )
 
 

@@ -36,6 +36,8 @@ from typing import TypeVar
 import numpy as np
 import polars as pl
 
+from unstuck.plural import counted
+
 # A number, a numpy array or a polars expression: the course formula takes any of them.
 Num = TypeVar("Num", float, np.ndarray, pl.Expr)
 GLS_ROUNDS = 4  # pooled least squares, then GLS rounds with re-estimated variances
@@ -66,7 +68,8 @@ class CourseModel:
         )
         if self.coverage is not None and self.rmse is not None:
             text += (
-                f" Fitted on {self.clients} clients ({self.rows} scores after the first); "
+                f" Fitted on {counted(self.clients, 'client')} "
+                f"({counted(self.rows, 'score')} after the first); "
                 f"held-out clients: {self.coverage:.0%} of scores inside the 80% band (ideal "
                 f"80%), RMSE {self.rmse:.2f} points."
             )
@@ -189,7 +192,7 @@ def fit_course(
         residual_sd=math.sqrt(max(var0, 1e-9)),
         slope_sd=math.sqrt(var_slope),
         higher_is_better=higher_is_better,
-        source=f"fitted on this clinic's data ({ids.len() - held.len()} clients)",
+        source=f"fitted on this clinic's data ({counted(ids.len() - held.len(), 'client')})",
         clients=ids.len() - held.len(),
         rows=fit_part.height,
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from unstuck.errors import UnstuckError
+from unstuck.plural import counted
 
 SETTINGS = "unstuck.web.settings"
 DEMO_DIR = "unstuck-demo"
@@ -186,7 +187,10 @@ def refresh_statuses() -> None:
 
     def progress(done: int, total: int) -> None:
         if done == 1:
-            print(f"The detection rules have changed: updating {total} clients' status.")
+            print(
+                "The detection rules have changed: updating the status of "
+                f"{counted(total, 'client')}."
+            )
         if done == total or done % 50 == 0:
             print(f"\r  updated {done}/{total}", end="\n" if done == total else "", flush=True)
 

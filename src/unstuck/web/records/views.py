@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from unstuck.errors import UnstuckError
+from unstuck.plural import counted
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, signed_in
 from unstuck.web.idempotency.once import submit_once
@@ -83,7 +84,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         }
         for c in clients
     ]
-    record_audit(user, AuditAction.VIEW_CASELOAD, detail=f"{len(rows)} clients")
+    record_audit(user, AuditAction.VIEW_CASELOAD, detail=counted(len(rows), "client"))
     safety = sum(1 for c in clients if c.status_rank == 0)
     if query or status:  # a filter never hides that a safety answer is waiting for a check
         hidden_safety = selectors.caseload(user, status="safety").count() - safety
