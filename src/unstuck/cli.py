@@ -322,6 +322,7 @@ def _run_score(args: argparse.Namespace) -> int:
 
 def _run_analyze(args: argparse.Namespace) -> int:
     from unstuck.analysis import analyze_file
+    from unstuck.analysis.columns import ignored_notice
     from unstuck.measures import score_only_instrument
 
     instruments = instrument_set(args)
@@ -369,12 +370,10 @@ def _run_analyze(args: argparse.Namespace) -> int:
             print("unstuck: every row was left out, so there is no report.", file=sys.stderr)
             return INPUT_ERROR
     notes = []
-    if analysis.ignored_columns:  # a column meant to be read, but spelled otherwise, shows
-        columns = "columns" if len(analysis.ignored_columns) > 1 else "column"
-        notes.append(
-            f"Ignored {columns} not used by Unstuck: {', '.join(analysis.ignored_columns)}"
-        )
-        print(f"unstuck: {notes[-1]}", file=sys.stderr)
+    ignored = ignored_notice(analysis.ignored_columns)
+    if ignored is not None:  # a column meant to be read, but named otherwise, shows
+        notes.append(ignored)
+        print(f"unstuck: {ignored}", file=sys.stderr)
     title = f"Unstuck report: {args.file}"
     write_caseload_report(
         analysis.summary, args.format, instruments, title, args.output, notes=notes

@@ -133,7 +133,7 @@ def run_report(args: argparse.Namespace) -> int:
     from unstuck.analysis.retention import kaplan_meier
     from unstuck.analysis.retention import to_csv as retention_csv
     from unstuck.cli_output import check_output, write_text
-    from unstuck.cli_tools import instrument_set
+    from unstuck.cli_tools import instrument_set, note_ignored
     from unstuck.progress.batch import summarise_caseload
     from unstuck.progress.change import criteria_for
 
@@ -150,7 +150,7 @@ def run_report(args: argparse.Namespace) -> int:
         )
     therapists = read_therapists(args.therapists) if args.therapists else {}
     endings = read_outcomes(args.outcomes) if args.outcomes else {}
-    observations = read_observations(args.file, instruments)
+    observations = note_ignored(read_observations(args.file, instruments))
     if args.table == "quarters" and observations.frame.get_column("date").null_count() > 0:
         raise InvalidValue("--table", "quarters", "needs a date on every row of the caseload")
     summary = summarise_caseload(observations.frame, instruments, codes=observations.client_codes)

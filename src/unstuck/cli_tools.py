@@ -19,6 +19,7 @@ from unstuck.errors import CannotWrite, InvalidValue, UnknownInstrument
 from unstuck.plural import counted
 
 if TYPE_CHECKING:  # measures pulls in numpy and polars: import them only when a command runs
+    from unstuck.analysis.csvinput import Observations
     from unstuck.impasse import KnowledgeBase
     from unstuck.measures import Instrument, InstrumentSet
 
@@ -78,6 +79,16 @@ def synth_instruments(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def note_ignored(observations: Observations) -> Observations:
+    """Name the columns of the file that were not read, on standard error."""
+    from unstuck.analysis.columns import ignored_notice
+
+    notice = ignored_notice(observations.ignored)
+    if notice is not None:
+        print(f"unstuck: {notice}", file=sys.stderr)
+    return observations
+
+
 def run_fit(args: argparse.Namespace) -> int:
     from unstuck.analysis import read_observations
     from unstuck.progress.config import default_thresholds
@@ -85,7 +96,7 @@ def run_fit(args: argparse.Namespace) -> int:
 
     check_output(args.output, "--output", [args.file])
     instruments = instrument_set(args)
-    frame = read_observations(args.file, instruments).frame
+    frame = note_ignored(read_observations(args.file, instruments)).frame
     alliance = default_thresholds().alliance_rupture.instrument
     fitted = []
     for instrument_id in sorted(set(frame.get_column("instrument").to_list())):
@@ -202,7 +213,7 @@ def run_fit_dropout(args: argparse.Namespace) -> int:
 
     check_output(args.output, "--output", [args.file, args.outcomes])
     instruments = instrument_set(args)
-    frame = read_observations(args.file, instruments).frame
+    frame = note_ignored(read_observations(args.file, instruments)).frame
     outcomes = read_outcomes(args.outcomes)
     model, ongoing = fit_and_score(frame, outcomes, landmarks=args.landmarks, seed=args.seed)
     print(model.describe())

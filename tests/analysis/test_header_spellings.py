@@ -194,3 +194,33 @@ def test_a_session_cancelled_by_the_therapist_is_not_read_as_the_clients(tmp_pat
         "row 2, column 'attendance', value 'Cancelled by therapist': attendance must be one of "
         "attended, late, cancelled, no_show"
     ) in [str(p) for p in caught.value.problems]
+
+
+def test_an_ignored_column_named_like_an_item_says_which_headings_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = ",".join(f"PHQ9_{n}" for n in range(1, 10))
+    text = f"client_id,occasion,instrument,score,{items}\nSYN-001,1,phq9,9,{ANSWERS[1]}\n"
+    code, _, err = analyze(tmp_path, capsys, text)
+    assert code == 0
+    assert err.startswith("unstuck: Ignored columns not used by Unstuck: PHQ9_1, PHQ9_2,")
+    assert "read only from columns headed item_1 .. item_k, Item 1 or Q1" in err
+
+
+@pytest.mark.parametrize("command", ["fit", "report"])
+def test_other_commands_reading_the_caseload_name_the_columns_not_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    path = write(tmp_path, phq9_file("item_{n}", ",notes", ",seemed tired"))
+    argv = [command, str(path)]
+    argv += ["-o", str(tmp_path / "models.toml"), "--min-clients", "2"] if command == "fit" else []
+    main(argv)
+    assert "unstuck: Ignored column not used by Unstuck: notes\n" in capsys.readouterr().err
+
+
+def test_a_missing_column_lists_the_headers_as_the_file_writes_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = analyze(tmp_path, capsys, "Patient,Session,Total\nSYN-001,1,4\n")
+    assert code == 2
+    assert "The file has: Patient, Session, Total." in err

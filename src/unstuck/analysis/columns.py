@@ -20,6 +20,8 @@ ITEM = re.compile(r"item_(\d+)$")  # an item answer column, once named by `colum
 ITEM_SPELLING = re.compile(r"(?:item|q)_?0*(\d+)")  # item 1, item1, q1, q_1, item_01
 SEPARATORS = re.compile(r"[\s_\-\u2010-\u2015\u2212]+")  # spaces, hyphens, dashes, minus
 DUPLICATED = re.compile(r"_duplicated_\d+$")  # how polars renames a repeated header
+# A column not read whose name looks like an item's: "item" or "q" beside a number
+LIKE_AN_ITEM = re.compile(r"(item|q)\W*_?\d|\d\W*_?(item|q)", re.IGNORECASE)
 
 # Other names for a column, once spaces and dashes are underscores (as `column_name` makes
 # them); each is the only thing it can mean in a table of measures.
@@ -77,3 +79,19 @@ def ignored_columns(frame: pl.DataFrame) -> tuple[str, ...]:
                 continue
         ignored.append(plain or f"column {position} (no name)")
     return tuple(ignored)
+
+
+def ignored_notice(ignored: Sequence[str]) -> str | None:
+    """The sentence that names the columns not read, or None when every column was read. A
+    name that looks like an item answer (PHQ9_9, Item 9 (risk)) gets the headings that are
+    read, so that an answer, a safety answer above all, is not missed for its column's name."""
+    if not ignored:
+        return None
+    columns = "columns" if len(ignored) > 1 else "column"
+    notice = f"Ignored {columns} not used by Unstuck: {', '.join(ignored)}"
+    if any(LIKE_AN_ITEM.search(c) for c in ignored):
+        notice += (
+            " (answers item by item are read only from columns headed item_1 .. item_k, "
+            "Item 1 or Q1)"
+        )
+    return notice

@@ -158,7 +158,7 @@ def check_observations(
     if "score" not in columns and not item_columns:
         missing.append("score (or item_1..item_k)")
     if missing:
-        raise MissingColumns(tuple(missing), tuple(frame.columns))
+        raise MissingColumns(tuple(missing), tuple(h.strip().lstrip("\ufeff") for h in raw.columns))
 
     frame = frame.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
     frame, ids = without_blank_rows(frame)  # ids: client_id without spaces around it
