@@ -224,3 +224,22 @@ def test_a_missing_column_lists_the_headers_as_the_file_writes_them(
     code, _, err = analyze(tmp_path, capsys, "Patient,Session,Total\nSYN-001,1,4\n")
     assert code == 2
     assert "The file has: Patient, Session, Total." in err
+
+
+@pytest.mark.parametrize("header", ["row", "Row", "_c", "_raw_score", "_written"])
+def test_a_column_not_read_never_clashes_with_a_name_the_checks_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], header: str
+) -> None:
+    # A column headed "row" stopped `unstuck analyze` with a traceback (DuplicateError).
+    text = f"client_id,occasion,instrument,score,{header}\nSYN-001,1,phq9,5,7\n"
+    code, out, err = analyze(tmp_path, capsys, text)
+    assert code == 0
+    assert json.loads(out)[0]["measures"]["phq9"]["last"] == 5
+    assert err == f"unstuck: Ignored column not used by Unstuck: {header}\n"
+
+
+def test_a_line_break_in_a_column_not_read_is_named_under_its_header(tmp_path: Path) -> None:
+    text = 'client_id,occasion,instrument,score,Notes\nSYN-001,1,phq9,5,"tired\nlate"\n'
+    with pytest.raises(InvalidRows) as caught:
+        read_observations(write(tmp_path, text), INSTRUMENTS)
+    assert [p.column for p in caught.value.problems] == ["Notes"]

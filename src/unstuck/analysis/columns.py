@@ -48,13 +48,23 @@ def column_name(header: str) -> str:
     return SPELLINGS.get(name, name)
 
 
+def frame_names(headers: Sequence[str]) -> dict[str, str]:
+    """Each header's name in the frame the checks work on: its `column_name` for a column
+    they read, ``_ignored_<position>`` for any other, so that no column of the file (such as
+    one headed ``row``) can take the name of one the checks add."""
+    names = {}
+    for position, header in enumerate(headers, start=1):
+        name = column_name(header)
+        names[header] = name if name in READ or ITEM.match(name) else f"_ignored_{position}"
+    return names
+
+
 def headers_as_written(headers: Sequence[str]) -> dict[str, str]:
     """The header as written, by the name the checks know it by, for the columns whose name
     was more than trimmed and put in lower case (``Q9`` for ``item_9``): a problem is then
     reported under the name the person sees in the file."""
     shown = {}
-    for header in headers:
-        name = column_name(header)
+    for header, name in frame_names(headers).items():
         plain = header.strip().lstrip("\ufeff").strip()
         if name != plain.lower():
             shown[name] = plain

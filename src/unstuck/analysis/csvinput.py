@@ -24,7 +24,7 @@ from unstuck.analysis.cells import (
     parse_numbers,
     without_blank_rows,
 )
-from unstuck.analysis.columns import ITEM, column_name, headers_as_written, ignored_columns
+from unstuck.analysis.columns import ITEM, frame_names, headers_as_written, ignored_columns
 from unstuck.analysis.rawcsv import PROBLEM_COLUMNS, RaggedRows, header_problem, read_file
 from unstuck.analysis.refused import merge_safety_rows, safety_rows
 from unstuck.analysis.rowscores import score_rows
@@ -147,7 +147,7 @@ def check_observations(
     unreadable = header_problem(source, raw.columns)
     if unreadable is not None:
         raise unreadable
-    frame = raw.rename({c: column_name(c) for c in raw.columns})
+    frame = raw.rename(frame_names(raw.columns))
     columns = set(frame.columns)
     item_columns = sorted(
         (c for c in frame.columns if ITEM.match(c)), key=lambda c: int(c.split("_")[1])
