@@ -34,6 +34,9 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     restore.set_defaults(run=_run_restore)
 
 
+NOTHING_WRITTEN = "Nothing was written."
+
+
 def _database(*, connect_now: bool = True) -> dict[str, object]:
     from unstuck.web import commands
 
@@ -45,9 +48,13 @@ def _database(*, connect_now: bool = True) -> dict[str, object]:
 
 def _run_backup(args: argparse.Namespace) -> int:
     from unstuck.web.backup import backup, check_target, checksum_path
+    from unstuck.web.clinic_found import check_clinic, check_database_file
 
     check_target(args.file)  # before the settings make a data folder
-    backup(_database(), args.file)
+    check_database_file(NOTHING_WRITTEN)  # ... or an empty database
+    db = _database()
+    check_clinic(NOTHING_WRITTEN)
+    backup(db, args.file)
     print(f"Backup written to {args.file}, its checksum to {checksum_path(args.file)}")
     return 0
 

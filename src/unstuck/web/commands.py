@@ -271,7 +271,11 @@ def manage(argv: Sequence[str]) -> int:
 
 def send_due() -> int:
     """`unstuck send-due`: scheduled questionnaire links and reminders, then a one-line tally."""
+    from unstuck.web.clinic_found import check_clinic, check_database_file
+
+    check_database_file("Nothing was sent.")  # before the settings make an empty one
     setup()
+    check_clinic("Nothing was sent.")  # before a migration makes an empty one into a database
     migrate()
     from django.utils import timezone
 
