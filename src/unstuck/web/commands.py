@@ -269,27 +269,6 @@ def manage(argv: Sequence[str]) -> int:
     return 0
 
 
-def send_due() -> int:
-    """`unstuck send-due`: scheduled questionnaire links and reminders, then a one-line tally."""
-    from unstuck.web.clinic_found import check_clinic, check_database_file
-
-    check_database_file("Nothing was sent.")  # before the settings make an empty one
-    setup()
-    check_clinic("Nothing was sent.")  # before a migration makes an empty one into a database
-    migrate()
-    from django.utils import timezone
-
-    from unstuck.web.portal.sending import send_due as run
-
-    report = run(timezone.now())
-    print(
-        f"made {len(report.planned)} scheduled request(s); "
-        f"sent {len(report.sent)} link(s), {len(report.reminded)} reminder(s); "
-        f"{len(report.failed)} failed (tried again next run)"
-    )
-    return 1 if report.failed else 0
-
-
 SETUP_PASSWORD_ENV = "UNSTUCK_SETUP_PASSWORD"
 _SETUP_FIELDS = (
     ("clinic", "Clinic name: "),
