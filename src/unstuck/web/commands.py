@@ -118,6 +118,10 @@ def serve(
 
     check_can_listen(host, port)
     setup()
+    from unstuck.web.portal.checks import email_address_problem
+
+    if problem := email_address_problem():
+        print(f"unstuck: warning: {problem}", file=sys.stderr, flush=True)
     migrate()
     from django.core.management import call_command
 
