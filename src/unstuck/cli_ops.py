@@ -7,6 +7,7 @@ these commands runs.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -16,22 +17,36 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="write a consistent copy of the whole database to FILE (safe while serving)",
         description="SQLite: the online backup API; PostgreSQL: pg_dump's custom format. "
         "The file holds clinical records: it is written readable by you only (0600). "
-        "Uses the same DATABASE_URL / UNSTUCK_DATA_DIR as `unstuck serve`.",
+        "Uses the same DATABASE_URL / UNSTUCK_DATA_DIR as `unstuck serve`, and refuses one "
+        "that holds no clinic. A checksum is written beside it (FILE.sha256), and a row in the "
+        "audit log.",
     )
-    backup.add_argument("file", type=Path, help="where to write the backup")
+    backup.add_argument(
+        "file", type=Path, help="where to write the backup (a new name: see --force)"
+    )
+    backup.add_argument(
+        "--force",
+        action="store_true",
+        help="replace FILE if it exists (without it an existing file is refused, so a backup "
+        "is never overwritten by mistake; put the date in the name instead)",
+    )
     backup.set_defaults(run=_run_backup)
 
     restore = sub.add_parser(
         "restore",
         help="load a backup made by `unstuck backup` into an empty database",
         description="Stop the server first. Refuses a database that already holds people or "
-        "clients unless --force is given (then everything in it is replaced by the backup).",
+        "clients unless --force is given (then everything in it is replaced by the backup). "
+        "Afterwards the audit log says when the backup was made and that it was restored.",
     )
     restore.add_argument("file", type=Path, help="a file made by `unstuck backup`")
     restore.add_argument(
         "--force", action="store_true", help="replace a database that already holds records"
     )
     restore.set_defaults(run=_run_restore)
+
+
+NOTHING_WRITTEN = "Nothing was written."
 
 
 def _database(*, connect_now: bool = True) -> dict[str, object]:
@@ -44,17 +59,28 @@ def _database(*, connect_now: bool = True) -> dict[str, object]:
 
 
 def _run_backup(args: argparse.Namespace) -> int:
-    from unstuck.web.backup import backup, check_target, checksum_path
+    from unstuck.web.backup import BackupError, backup, check_target, checksum_path
+    from unstuck.web.clinic_found import check_clinic, check_database_file
 
-    check_target(args.file)  # before the settings make a data folder
-    backup(_database(), args.file)
+    check_target(args.file, force=args.force)  # before the settings make a data folder
+    check_database_file(NOTHING_WRITTEN)  # ... or an empty database
+    db = _database()
+    check_clinic(NOTHING_WRITTEN)
+    from unstuck.web.backup_audit import note_backup
+
+    note_backup(args.file, done=True)  # before the copy: the backup holds it, and its time
+    try:
+        backup(db, args.file, force=args.force)
+    except BackupError:
+        note_backup(args.file, done=False)
+        raise
     print(f"Backup written to {args.file}, its checksum to {checksum_path(args.file)}")
     return 0
 
 
 def _run_restore(args: argparse.Namespace) -> int:
     from unstuck.web import commands
-    from unstuck.web.backup import check_backup, check_kind, restore
+    from unstuck.web.backup import check_backup, check_kind, checksum_path, restore
     from unstuck.web.env import envdatabase
 
     checked = check_backup(args.file)  # read whole before the settings make anything
@@ -65,5 +91,21 @@ def _run_restore(args: argparse.Namespace) -> int:
     if not str(db["ENGINE"]).endswith("sqlite3"):
         commands.connect()
     restore(db, checked, force=args.force)
+    from django.db import connections
+
+    connections.close_all()  # the restored database, opened afresh
+    from unstuck.web.backup_audit import note_restore
+
+    if not checked.checksum_checked:
+        print(
+            f"Note: there is no checksum file ({checksum_path(args.file).name}) beside the "
+            "backup, so it was not checked against one; it passed every other check."
+        )
+    problem = note_restore(args.file)
+    if problem:
+        print(
+            f"unstuck: restored, but the audit log's entry could not be written ({problem})",
+            file=sys.stderr,
+        )
     print(f"Restored {args.file}; run `unstuck serve` to use it.")
     return 0

@@ -140,9 +140,9 @@ def _run_manage(args: argparse.Namespace) -> int:
 
 
 def _run_send_due(args: argparse.Namespace) -> int:
-    from unstuck.web import commands
+    from unstuck.web.send_due import send_due
 
-    return commands.send_due()
+    return send_due()
 
 
 def add_demo_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,6 +9,7 @@ PostgreSQL when DATABASE_URL names one (fresh databases on that server, dropped 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -140,12 +141,19 @@ def test_it_restores_every_record_into_an_empty_database(
     assert done.returncode == 0, done.stderr
     after = target.tables()
 
+    audit, restored_audit = before.pop("accounts_auditentry"), after.pop("accounts_auditentry")
     assert after == before
     assert len(before["records_client"]) == 7
     assert len(before["records_session"]) > 30
-    audit = before["accounts_auditentry"]
-    assert len(audit) >= 4  # a client created and three sessions recorded
-    assert [row[1] for row in after["accounts_auditentry"]] == [row[1] for row in audit]
+    assert len(audit) >= 5  # a client created, three sessions recorded, the backup made
+    assert "backup_made" in audit[-1]  # written before the copy, so the backup holds it
+    # every entry as it was, timestamps exact; then one more: the restore
+    assert restored_audit[:-1] == audit
+    restore_row = restored_audit[-1]
+    assert "restored_backup" in restore_row
+    said = " ".join(map(str, restore_row))
+    assert re.search(r"Restored from a backup made at \d{4}-\d\d-\d\d \d\d:\d\d", said), said
+    assert "(clinic.backup)" in said
     if target.postgres is None:
         assert stat.S_IMODE((target.data_dir / "unstuck.sqlite3").stat().st_mode) == 0o600
 
@@ -282,4 +290,26 @@ def test_a_backup_changed_after_it_was_made_is_refused_by_its_checksum(
         assert not target.data_dir.exists()
         # without its checksum the same file passes every other check: why it is written
         (tmp_path / "clinic.backup.sha256").unlink()
-        assert target.unstuck("restore", str(backup)).returncode == 0
+        done = target.unstuck("restore", str(backup))
+        assert done.returncode == 0
+        # ... and the restore says that it was not checked against one
+        assert "no checksum file (clinic.backup.sha256) beside the backup" in done.stdout
+
+
+def test_an_existing_backup_is_not_replaced_unless_forced(
+    databases: tuple[Database, Database], tmp_path: Path
+) -> None:
+    """A second backup with the same name silently replaced the first."""
+    source, _ = databases
+    _seed_a_clinic(source)
+    backup = tmp_path / "clinic.backup"
+    assert source.unstuck("backup", str(backup)).returncode == 0
+    first = backup.read_bytes(), (tmp_path / "clinic.backup.sha256").read_bytes()
+    refused = source.unstuck("backup", str(backup))
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(f"unstuck: {backup} already exists;"), refused.stderr
+    assert "--force" in refused.stderr
+    assert (backup.read_bytes(), (tmp_path / "clinic.backup.sha256").read_bytes()) == first
+    forced = source.unstuck("backup", "--force", str(backup))
+    assert forced.returncode == 0, forced.stderr
+    assert backup.read_bytes() != first[0]  # a new backup, with its own audit row

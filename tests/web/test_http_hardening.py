@@ -141,8 +141,11 @@ def manage_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
     )
 
 
+SITE = "https://unstuck.clinic.example"
+
+
 def test_check_deploy_has_no_warning_in_https_mode(tmp_path: Path) -> None:
-    result = manage_check(tmp_path, UNSTUCK_HTTPS="true")
+    result = manage_check(tmp_path, UNSTUCK_HTTPS="true", UNSTUCK_SITE_URL=SITE)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -162,3 +165,26 @@ def test_every_setting_is_documented_in_the_readme() -> None:
         assert f"| `{name}` |" in readme, f"{name} is read by settings.py but not in README.md"
     https_row = next(line for line in readme.splitlines() if line.startswith("| `UNSTUCK_HTTPS`"))
     assert "| `false` |" in https_row
+
+
+def test_the_old_secure_cookies_setting_alone_stops_with_what_to_set(tmp_path: Path) -> None:
+    """The docs said UNSTUCK_SECURE_COOKIES=true, which left check --deploy's W004 and W008
+    (no HSTS, no redirect); UNSTUCK_HTTPS is the one setting. The old name alone is refused,
+    never silently dropped (cookies would then go over plain HTTP)."""
+    result = manage_check(tmp_path, UNSTUCK_SECURE_COOKIES="true")
+    assert result.returncode == 2
+    assert result.stderr.startswith("unstuck: UNSTUCK_SECURE_COOKIES is no longer read:")
+    assert "set UNSTUCK_HTTPS=true instead" in result.stderr
+    assert result.stderr.count("\n") == 1
+    with_https = manage_check(
+        tmp_path, UNSTUCK_SECURE_COOKIES="true", UNSTUCK_HTTPS="true", UNSTUCK_SITE_URL=SITE
+    )
+    assert with_https.returncode == 0, with_https.stdout + with_https.stderr
+
+
+def test_the_docs_name_one_setting_for_https() -> None:
+    for doc in ("README.md", "docs/portal.md", "docs/web.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        assert "UNSTUCK_SECURE_COOKIES=true" not in text, doc
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`UNSTUCK_HTTPS=true`" in readme.split("```nginx")[1]

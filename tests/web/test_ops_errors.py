@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from live import UNSTUCK, free_port
+from live import UNSTUCK, _admin, free_port
 
 BASE_URL = os.environ.get("DATABASE_URL", "")
 postgresql_only = pytest.mark.skipif(
@@ -115,7 +115,7 @@ def test_a_data_folder_that_cannot_be_used_is_named(env: dict[str, str], tmp_pat
         (Path("/proc/1"), ["UNSTUCK_DATA_DIR", "/proc/1"]),  # not this account's to change
     ):
         env["UNSTUCK_DATA_DIR"] = str(folder)
-        assert_refused(unstuck(env, "send-due"), *words)
+        assert_refused(unstuck(env, "setup", "--no-input"), *words)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write in any folder")
@@ -124,9 +124,59 @@ def test_a_read_only_data_folder_is_named(env: dict[str, str], tmp_path: Path) -
     parent.mkdir(mode=0o500)
     env["UNSTUCK_DATA_DIR"] = str(parent / "data")
     try:
-        assert_refused(unstuck(env, "send-due"), "UNSTUCK_DATA_DIR", "cannot be used")
+        assert_refused(unstuck(env, "setup", "--no-input"), "UNSTUCK_DATA_DIR", "cannot be used")
     finally:
         parent.chmod(0o700)
+
+
+@pytest.mark.parametrize(
+    ("command", "outcome"),
+    [
+        (["backup", "{tmp}/clinic.backup"], "Nothing was written."),
+        (["send-due"], "Nothing was sent."),
+    ],
+)
+def test_a_database_with_no_clinic_is_refused_and_none_is_made(
+    env: dict[str, str], tmp_path: Path, command: list[str], outcome: str
+) -> None:
+    """Run from the wrong folder (no UNSTUCK_DATA_DIR) they made an empty database and said
+    "Backup written" (a backup no restore accepts) or sent nothing, exit 0."""
+    args = [part.format(tmp=tmp_path) for part in command]
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    del env["UNSTUCK_DATA_DIR"]
+    done = subprocess.run(
+        [UNSTUCK, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    assert_refused(done, f"no Unstuck clinic in {cwd / 'unstuck-data'}", outcome)
+    assert "UNSTUCK_DATA_DIR" in done.stderr
+    assert list(cwd.iterdir()) == []  # no data folder, no empty database
+    assert not (tmp_path / "clinic.backup").exists()
+    env["UNSTUCK_DATA_DIR"] = str(tmp_path / "data")  # a database, migrated, never set up
+    assert unstuck(env, "manage", "migrate", "--verbosity", "0").returncode == 0
+    done = unstuck(env, *args)
+    assert_refused(done, "no Unstuck clinic in the SQLite database", outcome)
+    assert not (tmp_path / "clinic.backup").exists()
+
+
+@postgresql_only
+def test_an_empty_postgresql_database_is_refused_and_left_empty(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    name = f"ops_no_clinic_{os.getpid()}"
+    admin = _postgres("postgres", "postgres")
+    _admin(admin, f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = _postgres("postgres", name)
+    try:
+        for args in (["backup", str(tmp_path / "clinic.backup")], ["send-due"]):
+            assert_refused(unstuck(env, *args), "no Unstuck clinic in the PostgreSQL database")
+        assert not (tmp_path / "clinic.backup").exists()
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as conn:  # not migrated either
+            assert conn.execute("SELECT to_regclass('django_migrations')").fetchone() == (None,)
+    finally:
+        _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_a_damaged_sqlite_database_is_named(env: dict[str, str], tmp_path: Path) -> None:

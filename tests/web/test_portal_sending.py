@@ -17,6 +17,7 @@ from personas import PHQ9_MILD
 from unstuck.web.accounts.models import AuditEntry
 from unstuck.web.portal.models import QuestionnaireRequest
 from unstuck.web.portal.sending import send_due
+from unstuck.web.send_due import send_due as command
 
 
 @pytest.fixture(autouse=True)
@@ -130,11 +131,41 @@ def test_two_runs_at_once_send_nothing_twice(personas, make_client) -> None:
 
 
 def test_the_command_reports_what_it_sent(personas, record, capsys) -> None:
-    from unstuck.web import commands
-
     now = timezone.now()
     make_request(personas.therapist, record, now=now, send_at=now)
     with smtp_sink() as sink, override_settings(**smtp_settings(sink.port)):
-        assert commands.send_due() == 0
+        assert command() == 0
     assert "sent 1 link(s), 0 reminder(s)" in capsys.readouterr().out
     assert len(sink.messages) == 1
+
+
+def test_links_due_with_email_not_set_up_are_counted_and_the_run_fails(
+    personas, record, settings, capsys
+) -> None:
+    """The cron line carried no email settings: "sent 0 link(s); 0 failed", exit 0, and
+    nothing was ever sent."""
+    now = timezone.now()
+    request, _ = make_request(personas.therapist, record, now=now, send_at=now)
+    settings.EMAIL_CONFIGURED = False
+    assert command() == 1
+    out, err = capsys.readouterr()
+    assert "sent 0 link(s), 0 reminder(s); 0 failed" in out
+    assert "1 due could not be sent (email is not set up)" in out
+    assert err.startswith("unstuck: 1 link(s) or reminder(s) due could not be sent: email is")
+    assert err.count("\n") == 1
+    assert "UNSTUCK_EMAIL_HOST" in err
+    request.refresh_from_db()
+    assert request.sent_at is None  # still due, for the run after email is set up
+
+
+def test_a_client_with_no_email_address_is_counted(personas, record, capsys) -> None:
+    now = timezone.now()
+    request, _ = make_request(personas.therapist, record, now=now, send_at=now)
+    record.contact = "phone only: 01632 960000"
+    record.save()
+    with smtp_sink() as sink, override_settings(**smtp_settings(sink.port)):
+        report = send_due(now)
+        assert command() == 0  # email works; this client's details need an address
+    assert report.unsendable == [request.pk]
+    assert "1 due could not be sent (no email address" in capsys.readouterr().out
+    assert sink.messages == []

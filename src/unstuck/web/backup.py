@@ -18,7 +18,8 @@ checksum of its contents, so a changed byte inside a stored value could still pa
 backup is therefore written with a SHA-256 checksum beside it (``FILE.sha256``, in the format
 of ``sha256sum``, so ``sha256sum -c FILE.sha256`` checks it too), and a restore refuses a file
 that does not match it. A backup without one (copied without it, or made by hand) is still
-restored after the checks above.
+restored after the checks above, and `unstuck restore` says that it was not checked against one.
+An existing backup file is never replaced unless told ``--force``.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Backup:
 
     path: Path
     kind: str  # "sqlite" or "postgresql"
+    checksum_checked: bool = True  # False: no FILE.sha256 beside it
 
 
 def _is_sqlite(db: Mapping[str, Any]) -> bool:
@@ -71,12 +73,18 @@ def _private(path: Path) -> None:
     path.chmod(0o600)
 
 
-def check_target(target: Path) -> None:
-    """Refuse, before any work, a place the backup cannot be written to."""
+def check_target(target: Path, *, force: bool = False) -> None:
+    """Refuse, before any work, a place the backup cannot be written to, and an existing file
+    unless `force` (a second backup with the same name silently replaced the first)."""
     if target.is_dir():
         raise BackupError(f"{target} is a folder; give a file name for the backup")
     if target.exists() and not target.is_file():
         raise BackupError(f"{target} is not an ordinary file; give a file name for the backup")
+    if target.exists() and not force:
+        raise BackupError(
+            f"{target} already exists; give another name (e.g. with the date and time), or add "
+            "--force to replace it. Nothing was written"
+        )
     if not target.parent.is_dir():
         raise BackupError(f"the folder {target.parent} does not exist")
     if not os.access(target.parent, os.W_OK | os.X_OK):
@@ -85,9 +93,9 @@ def check_target(target: Path) -> None:
         )
 
 
-def backup(db: Mapping[str, Any], target: Path) -> None:
+def backup(db: Mapping[str, Any], target: Path, *, force: bool = False) -> None:
     """Write a consistent copy of the database `db` (Django's settings for it) to `target`."""
-    check_target(target)
+    check_target(target, force=force)
     partial = target.with_name(target.name + ".partial")
     try:
         partial.unlink(missing_ok=True)
@@ -119,14 +127,14 @@ def check_backup(source: Path) -> Backup:
     foreign file is refused with one line (it was restored, or half restored, before)."""
     if not source.is_file():
         raise BackupError(f"no backup file at {source}")
-    _check_checksum(source)
+    checked = _check_checksum(source)
     head = _head(source)
     if head.startswith(SQLITE_MAGIC):
         _check_unstuck(source, _sqlite_tables(source))
-        return Backup(source, "sqlite")
+        return Backup(source, "sqlite", checked)
     if head.startswith(PG_MAGIC):
         _check_unstuck(source, _postgres_tables(source))
-        return Backup(source, "postgresql")
+        return Backup(source, "postgresql", checked)
     raise BackupError(f"{source} is not a backup made by `unstuck backup`; nothing was restored")
 
 
@@ -184,11 +192,12 @@ def _write_checksum(sidecar: Path, digest: str, name: str) -> None:
     partial.replace(sidecar)
 
 
-def _check_checksum(source: Path) -> None:
-    """Refuse a backup that does not match the checksum written beside it."""
+def _check_checksum(source: Path) -> bool:
+    """Refuse a backup that does not match the checksum written beside it; False: there is
+    no checksum to check."""
     sidecar = checksum_path(source)
     if not sidecar.is_file():
-        return
+        return False
     try:
         expected = sidecar.read_text(encoding="ascii").split()[0].lower()
     except (OSError, UnicodeDecodeError, IndexError):
@@ -199,6 +208,7 @@ def _check_checksum(source: Path) -> None:
             "backup was made (damaged in storage or edited)"
         )
         raise BackupError(_CANNOT_RESTORE.format(source=source, reason=reason))
+    return True
 
 
 def _head(path: Path) -> bytes:

@@ -119,6 +119,10 @@ def serve(
 
     check_can_listen(host, port)
     setup()
+    from unstuck.web.portal.checks import email_address_problem
+
+    if problem := email_address_problem():
+        print(f"unstuck: warning: {problem}", file=sys.stderr, flush=True)
     migrate()
     from django.core.management import call_command
 
@@ -271,23 +275,6 @@ def manage(argv: Sequence[str]) -> int:
 
     execute_from_command_line(["unstuck manage", *argv])
     return 0
-
-
-def send_due() -> int:
-    """`unstuck send-due`: scheduled questionnaire links and reminders, then a one-line tally."""
-    setup()
-    migrate()
-    from django.utils import timezone
-
-    from unstuck.web.portal.sending import send_due as run
-
-    report = run(timezone.now())
-    print(
-        f"made {len(report.planned)} scheduled request(s); "
-        f"sent {len(report.sent)} link(s), {len(report.reminded)} reminder(s); "
-        f"{len(report.failed)} failed (tried again next run)"
-    )
-    return 1 if report.failed else 0
 
 
 SETUP_PASSWORD_ENV = "UNSTUCK_SETUP_PASSWORD"

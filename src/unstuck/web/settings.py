@@ -31,7 +31,7 @@ from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
 
-from unstuck.web.env import envbool, envdatabase, envint, envlist, envstr
+from unstuck.web.env import SettingError, envbool, envdatabase, envint, envlist, envstr
 from unstuck.web.storage import private_dir, private_sqlite_file, sqlite_options
 
 DATA_DIR = Path(envstr("UNSTUCK_DATA_DIR", "unstuck-data")).resolve()
@@ -176,7 +176,12 @@ if TRUSTED_PROXIES:  # the proxy terminates TLS and says so; nobody else can rea
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("UNSTUCK_SESSION_SECONDS", 8 * 60 * 60)
 SESSION_IDLE_SECONDS = envint("UNSTUCK_SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_COOKIE_SECURE = envbool("UNSTUCK_SECURE_COOKIES", HTTPS)
+SESSION_COOKIE_SECURE = HTTPS
+if envstr("UNSTUCK_SECURE_COOKIES", "") and not HTTPS:  # its old name, for secure cookies only
+    raise SettingError(
+        "UNSTUCK_SECURE_COOKIES is no longer read: set UNSTUCK_HTTPS=true instead (secure "
+        "cookies, HSTS and the redirect to HTTPS), and remove UNSTUCK_SECURE_COOKIES"
+    )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

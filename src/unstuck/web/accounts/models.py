@@ -143,6 +143,10 @@ class AuditAction(models.TextChoices):
         "change_portal_settings",
         "Changed the client pages' settings (expiry, reminders, safety message, own scores)",
     )
+    # The whole database (`unstuck backup`, `unstuck restore`)
+    BACKUP_MADE = "backup_made", "Made a backup of the whole database"
+    BACKUP_FAILED = "backup_failed", "A backup of the whole database could not be written"
+    RESTORED_BACKUP = "restored_backup", "Restored the whole database from a backup"
 
 
 ACCESS_GRANTS = frozenset(

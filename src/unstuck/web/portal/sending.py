@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone
 
@@ -39,6 +40,10 @@ class SendReport:
     reminded: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     planned: list[int] = field(default_factory=list)  # requests made by client schedules
+    # Due (links and reminders) but with no way to send them: no address the messenger can
+    # reach, or no email at all (`email_set_up` false). Counted every run until they expire.
+    unsendable: list[int] = field(default_factory=list)
+    email_set_up: bool = True
 
 
 def _deliver(request: QuestionnaireRequest, *, reminder: bool) -> None:
@@ -99,6 +104,9 @@ def send_due(now: dt.datetime) -> SendReport:
     reminders that are due."""
     report = SendReport(planned=plan_due(now))
     sender = messaging.messenger()
+    report.email_set_up = not (
+        isinstance(sender, messaging.EmailMessenger) and not settings.EMAIL_CONFIGURED
+    )
     due = QuestionnaireRequest.objects.select_related("client__clinic").filter(
         send_at__lte=now, sent_at__isnull=True, completed_at__isnull=True, expires_at__gt=now
     )
@@ -116,6 +124,7 @@ def send_due(now: dt.datetime) -> SendReport:
                 if request.sent_at + dt.timedelta(days=days) > now:
                     continue
             if not sender.can_reach(request.client.contact):
+                report.unsendable.append(request.pk)
                 continue
             try:
                 done = _send_one(request, now, reminder=reminder, actor=None)

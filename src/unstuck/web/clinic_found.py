@@ -1,0 +1,66 @@
+"""Is there an Unstuck clinic where `unstuck backup` and `unstuck send-due` are pointed?
+
+Run from the wrong folder, or without UNSTUCK_DATA_DIR, each made a new empty database in
+./unstuck-data and reported success: a nightly backup that could never be restored ("not an
+Unstuck database"), a send-due that never sent. They now stop with one line instead, and,
+on SQLite, before the settings make a data folder or an empty database file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from unstuck.errors import UnstuckError
+
+DATA_DIR_DEFAULT = "unstuck-data"
+
+
+class NoClinic(UnstuckError):
+    """The database named by DATABASE_URL / UNSTUCK_DATA_DIR holds no clinic."""
+
+
+def _no_clinic(where: str, setting: str, outcome: str) -> NoClinic:
+    return NoClinic(f"there is no Unstuck clinic in {where}: is {setting} right? {outcome}")
+
+
+def check_database_file(outcome: str) -> None:
+    """Before the settings load: refuse an SQLite database file that does not exist (the
+    settings would create an empty one, and its folder). PostgreSQL: see `check_clinic`."""
+    from unstuck.web.env import envdatabase, envstr
+
+    data_dir = Path(envstr("UNSTUCK_DATA_DIR", DATA_DIR_DEFAULT)).resolve()
+    db = envdatabase("DATABASE_URL", f"sqlite:///{data_dir / 'unstuck.sqlite3'}")
+    if not str(db["ENGINE"]).endswith("sqlite3"):
+        return
+    path = Path(str(db["NAME"]))
+    if path.exists() or (path.parent.exists() and not path.parent.is_dir()):
+        return  # there, or a folder the settings name as unusable
+    if path == data_dir / "unstuck.sqlite3":
+        where = f"{data_dir} (no unstuck.sqlite3 there)"
+        setting = "UNSTUCK_DATA_DIR (or DATABASE_URL)"
+    else:
+        where, setting = f"{path} (no such file)", "DATABASE_URL"
+    raise _no_clinic(where, setting, outcome)
+
+
+def check_clinic(outcome: str) -> None:
+    """With the database open: refuse one that was never set up (no clinic table, or no
+    clinic in it), before anything, a migration included, is written to it."""
+    from django.db import connection
+
+    tables = connection.introspection.table_names()
+    if "accounts_clinic" in tables:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM accounts_clinic LIMIT 1")
+            if cursor.fetchone() is not None:
+                return
+    raise _no_clinic(*_where(connection.settings_dict), outcome)
+
+
+def _where(db: Mapping[str, Any]) -> tuple[str, str]:
+    if str(db["ENGINE"]).endswith("sqlite3"):
+        return f"the SQLite database {db['NAME']}", "UNSTUCK_DATA_DIR (or DATABASE_URL)"
+    where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
+    return f"the PostgreSQL database {db['NAME']!r} at {where}", "DATABASE_URL"
