@@ -1,4 +1,4 @@
-"""Printable documents: consultation summary, referral letter, termination summary (HTML, PDF).
+"""Printable documents: consultation summary, referral letter, ending summary (HTML, PDF).
 
 The PDFs are rendered to PNG (pypdfium2) and saved under test-artifacts/ so a person can look
 at them; the tests check that they have pages, are not blank, and carry the right words.
@@ -126,7 +126,8 @@ def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_wor
     client: HttpClient, personas, make_client
 ):
     """The client reads this: sessions they came to (not those missed), the strategies tried
-    (not the ending itself), and goal ratings in words (not 'attainment -1 on a -2..+2')."""
+    (not the ending itself; one only planned says so), and goal ratings in words (not
+    'attainment -1 on a -2..+2')."""
     record = make_client(
         "C-710",
         [PHQ9_SEVERE, None, PHQ9_SEVERE, None, PHQ9_MILD],
@@ -159,7 +160,8 @@ def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_wor
     tried = html[html.index("What we tried") : html.index("</ul>", html.index("What we tried"))]
     assert "Revisit" in tried
     assert "End respectfully" not in tried
-    assert "Talk openly about the therapy itself" not in tried
+    # planned, no result: named as planned, not as tried
+    assert "Talk openly about the therapy itself: planned, no result recorded yet" in tried
     assert "Sleep through the night (at the last rating: somewhat less than expected)" in html
     assert "-2..+2" not in html
 
@@ -244,5 +246,5 @@ def test_a_letter_names_the_client_when_the_record_has_a_name_and_signs_with_the
     )
     letter = ClosureLetter.objects.get()
     html = client.get(reverse("letter", args=[record.pk, letter.pk])).content.decode()
-    assert "Summary at the end of our work: C-740 (Jo Example)" in html
+    assert "Ending summary: C-740 (Jo Example)" in html
     assert f"{personas.therapist.display_name}, {record.clinic.name}" in html
