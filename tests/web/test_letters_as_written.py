@@ -95,6 +95,7 @@ def test_closing_with_a_letter_asks_how_the_episode_ended(
     url = reverse("close", args=[record.pk])
     page = client.get(url).content.decode()
     assert "How it ended" in page
+    assert "Left as it shows, it follows the letter" in page
     assert '<option value="completed" selected>' in page
     assert (
         '<option value="referred" selected>'

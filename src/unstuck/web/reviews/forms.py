@@ -207,7 +207,12 @@ class ClosureForm(CheckedText):
         super().__init__(*args, **kwargs)
         kind = self.initial.get("kind", LetterKind.TERMINATION)
         self.initial.setdefault("end_reason", default_end_reason(kind))
-        self.fields["end_reason"].required = False  # not sent: it follows the kind, as left
+        field = self.fields["end_reason"]
+        field.required = False  # not sent: it follows the kind, as when left as it shows
+        field.help_text = (
+            "Left as it shows, it follows the letter: referred elsewhere for a referral letter, "
+            "completed for an ending summary. The preview says which."
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
