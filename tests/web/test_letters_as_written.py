@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pypdfium2 as pdfium
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -147,11 +148,19 @@ def test_the_ending_summary_speaks_to_the_client_and_the_close_page_shows_the_al
     assert page.index('id="close-safety"') < page.index("<legend>Letter</legend>")
     assert "item 9 (a risk question) was answered 3" in page
     client.post(url, {"kind": "termination", "ended_on": "2026-02-01", "safety_considered": "on"})
-    text = letter_text(client, record, ClosureLetter.objects.get())
+    letter = ClosureLetter.objects.get()
+    screen = letter_text(client, record, letter)
+    # on screen the therapist still sees the open alert, above the summary and not printed
+    assert 'id="open-safety"' in screen[: screen.index("<h1>")]
+    text = screen[screen.index("<h1>") :]
     assert "PHQ-9: 20 at session 1, 20 at session 3, not a reliable change." in text
     assert "risk" not in text
     assert "severe" not in text
     assert "please ask about safety" not in text
+    pdf = client.get(reverse("letter", args=[record.pk, letter.pk]), {"format": "pdf"})
+    printed = " ".join(p.get_textpage().get_text_range() for p in pdfium.PdfDocument(pdf.content))
+    assert "PHQ-9: 20 at session 1" in printed
+    assert "risk" not in printed
 
 
 def test_a_letter_says_when_a_reliable_change_rests_on_a_provisional_threshold(db) -> None:  # type: ignore[no-untyped-def]

@@ -150,7 +150,13 @@ def letter(request: HttpRequest, client_id: int, letter_id: int) -> HttpResponse
     record_audit(
         signed_in(request), AuditAction.PRINT_LETTER, client_code=client.code, detail=entry.kind
     )
-    context = {"client": client, "letter": entry, "written": letters.written(entry)}
+    context = {
+        "client": client,
+        "letter": entry,
+        "written": letters.written(entry),
+        # for the therapist on screen, never printed: the ending summary is the client's
+        "open_alerts": [safety.open_sentence(a) for a in records.open_safety_alerts(client)],
+    }
     template = (
         "reviews/referral_letter.html"
         if entry.kind == LetterKind.REFERRAL
