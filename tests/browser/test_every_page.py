@@ -47,6 +47,7 @@ NOT_PAGES = {
     "reviews/termination_summary.html",
     "reviews/_referral_body.html",  # the letters' text (also in the close form's preview)
     "reviews/_termination_body.html",
+    "reviews/_goal_text.html",  # a goal as the letters and the consultation summary list it
 }
 
 

@@ -75,7 +75,7 @@ def test_review_plan_results_goals_summary_and_closing_letter(page: Page, make_c
     shot(page, "consultation-summary")
 
     page.goto(f"/clients/{stuck.pk}/close/")
-    page.get_by_label("Termination summary").check()
+    page.get_by_label("Ending summary").check()
     page.get_by_label("Recommendations").fill(
         "Keep the phased return going; reconnect with friends."
     )

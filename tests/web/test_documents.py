@@ -1,4 +1,4 @@
-"""Printable documents: consultation summary, referral letter, termination summary (HTML, PDF).
+"""Printable documents: consultation summary, referral letter, ending summary (HTML, PDF).
 
 The PDFs are rendered to PNG (pypdfium2) and saved under test-artifacts/ so a person can look
 at them; the tests check that they have pages, are not blank, and carry the right words.
@@ -126,7 +126,8 @@ def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_wor
     client: HttpClient, personas, make_client
 ):
     """The client reads this: sessions they came to (not those missed), the strategies tried
-    (not the ending itself), and goal ratings in words (not 'attainment -1 on a -2..+2')."""
+    (not the ending itself; one only planned says so), and goal ratings in words (not
+    'attainment -1 on a -2..+2')."""
     record = make_client(
         "C-710",
         [PHQ9_SEVERE, None, PHQ9_SEVERE, None, PHQ9_MILD],
@@ -159,7 +160,8 @@ def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_wor
     tried = html[html.index("What we tried") : html.index("</ul>", html.index("What we tried"))]
     assert "Revisit" in tried
     assert "End respectfully" not in tried
-    assert "Talk openly about the therapy itself" not in tried
+    # planned, no result: named as planned, not as tried
+    assert "Talk openly about the therapy itself: planned, no result recorded yet" in tried
     assert "Sleep through the night (at the last rating: somewhat less than expected)" in html
     assert "-2..+2" not in html
 
@@ -244,5 +246,51 @@ def test_a_letter_names_the_client_when_the_record_has_a_name_and_signs_with_the
     )
     letter = ClosureLetter.objects.get()
     html = client.get(reverse("letter", args=[record.pk, letter.pk])).content.decode()
-    assert "Summary at the end of our work: C-740 (Jo Example)" in html
+    assert "Ending summary: C-740 (Jo Example)" in html
     assert f"{personas.therapist.display_name}, {record.clinic.name}" in html
+
+
+def test_a_long_address_wraps_in_the_pdf_and_every_page_names_the_client(
+    client: HttpClient, personas, record
+) -> None:
+    """A pasted web address ran off the right edge and was cut off; page 2 of 3 said only
+    'page 2 of 3'."""
+    address = "https://example.org/" + "averylongpathwithoutanybreak" * 12
+    therapist = personas.therapist
+    review = services.open_review(user=therapist, client=record, ratings={"goals_misfit": (3, "")})
+    plan = services.make_plan(
+        user=therapist,
+        review=review,
+        chosen=[services.ChosenStrategy("revisit_goals")],
+        review_on=dt.date(2026, 4, 1),
+    )
+    services.record_strategy_result(
+        user=therapist, strategy=plan.strategies.get(), result="partly", note=address
+    )
+    client.force_login(therapist)
+    consultation = client.get(reverse("consultation", args=[record.pk]), {"format": "pdf"})
+    within_the_page(consultation.content)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {
+            "kind": "referral",
+            "ended_on": "2026-03-01",
+            "recipient": "Dr Morgan",
+            "recommendations": address + "\n" + "Keep walking every day.\n" * 70,
+        },
+    )
+    letter = ClosureLetter.objects.get()
+    pdf = client.get(reverse("letter", args=[record.pk, letter.pk]), {"format": "pdf"}).content
+    texts = pdf_pages(pdf, "referral-long-address")
+    assert len(texts) >= 2
+    for number, text in enumerate(texts, start=1):
+        assert "Referral: C-700" in text
+        assert f"page {number} of {len(texts)}" in text
+    within_the_page(pdf)
+
+
+def within_the_page(pdf: bytes) -> None:
+    for page in pdfium.PdfDocument(pdf):
+        textpage = page.get_textpage()
+        rights = [textpage.get_charbox(i)[2] for i in range(textpage.count_chars())]
+        assert max(rights) <= page.get_width(), "text runs off the right edge of the page"

@@ -95,7 +95,7 @@ def test_the_letter_preview_writes_nothing(client: HttpClient, personas, make_cl
     # the letter itself, word for word, not a description of it (a reviewer could not see
     # the text before the button that also closes the episode)
     text = page[page.index('id="letter-text"') :]
-    assert "Summary at the end of our work: C-805" in text
+    assert "Ending summary: C-805" in text
     assert "The door stays open" in text
     assert not record.letters.exists()
     assert selectors.current_episode(record).ended_on is None

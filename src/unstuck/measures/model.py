@@ -74,6 +74,12 @@ class ChangeSpec:
     functional_norm: Norm | None = None
     source: str = ""
 
+    @property
+    def provisional(self) -> bool:
+        """The thresholds are a provisional default, not published values: the source says so
+        first ("PROVISIONAL ..."), as the consultation summary shows it."""
+        return self.source.lstrip().upper().startswith("PROVISIONAL")
+
 
 @dataclass(frozen=True)
 class Translation:

@@ -225,9 +225,14 @@ class InstrumentsForm(CheckedText):
         field.choices = [(i.id, i.name) for i in instruments().values()]
 
 
+def end_reason_field() -> forms.ChoiceField:
+    """How an episode ended: one definition for closing with a letter or without."""
+    return forms.ChoiceField(choices=EndReason.choices, label="How it ended")
+
+
 class EndEpisodeForm(CheckedText):
     ended_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    reason = forms.ChoiceField(choices=EndReason.choices)
+    reason = end_reason_field()
     # Shown only while a safety alert is open; the service refuses to close without it then.
     safety_considered = forms.BooleanField(required=False, label=CONFIRM_LABEL)
 

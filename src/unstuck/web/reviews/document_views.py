@@ -1,6 +1,7 @@
 """The printed documents of a client's work: the consultation summary, closing the episode with
 a referral letter or an ending summary (with a word-for-word preview), and the letters
-themselves. One context for all of them (`_document_context`), so they say the same."""
+themselves. The consultation summary is live (`_document_context`, the record as it is now);
+a letter says what the record said when it was written (`letters.written`)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from unstuck.web.accounts.models import AuditAction, signed_in
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.records import presenters, safety, snapshots
 from unstuck.web.records import selectors as records
-from unstuck.web.records.models import Client
+from unstuck.web.records.models import Client, EndReason
 from unstuck.web.reviews import documents, knowledge, letters, selectors, services
 from unstuck.web.reviews.forms import ClosureForm
-from unstuck.web.reviews.models import ClosureLetter, LetterKind, Result
+from unstuck.web.reviews.models import ClosureLetter, LetterKind
 from unstuck.web.reviews.views import _client
 from unstuck.web.vocabulary import error_text
 
@@ -32,28 +33,16 @@ def _document_context(client: Client) -> dict[str, object]:
     names = knowledge.reason_names()
     reviews = list(client.reviews.prefetch_related("reasons"))
     plans = selectors.plan_views(client, sessions)
-    endings = knowledge.closure_ids()
     return {
         "client": client,
         "summary": summary,
         # each source cited once, as on the client page (the core's sentences cite each time)
         "explained": presenters.sources_cited(summary.explanations, [], used),
-        "progress": letters.progress_sentences(summary, alerts),
         "safety_history": [(a, safety.answer_text(a)) for a in alerts],
         # every measure's chart with the key of what it draws, as on the client page
         "charts": presenters.client_charts(used, sessions),
         "sessions": sessions,
         "plans": plans,
-        # what the letters list under "What we tried": the plans' strategies with a result
-        # recorded (one only planned was not tried), and not an ending or a referral (the
-        # letter itself is that step)
-        "tried": [
-            (ps, results)
-            for pv in plans
-            for ps, results in pv.strategies
-            if ps.strategy_id not in endings and results and results[-1].result != Result.NOT_TRIED
-        ],
-        "attended": sum(s.held for s in sessions),
         "goals": selectors.all_goals(client),
         "reasons": [
             (names.get(r.reason_id, r.reason_id), r)
@@ -61,7 +50,7 @@ def _document_context(client: Client) -> dict[str, object]:
             if r.rating > 0
         ],
         "review_notes": reviews[0].notes if reviews else "",  # the consultation's, not a letter's
-        "today": timezone.localdate(),
+        "now": timezone.localtime(),
         "episode": records.current_episode(client),
     }
 
@@ -81,14 +70,19 @@ def consultation(request: HttpRequest, client_id: int) -> HttpResponse:
 @login_required
 def close(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client(request, client_id, write=True)
-    form = ClosureForm(
-        request.POST or None, initial={"kind": request.GET.get("kind", "termination")}
-    )
+    initial = {"kind": request.GET.get("kind", LetterKind.TERMINATION)}
+    form = ClosureForm(request.POST or None, initial=initial)
     preview = None
     letter_text: dict[str, object] = {}
     if request.method == "POST" and form.is_valid() and request.POST.get("preview"):
         preview = form.cleaned_data  # shown above the form; nothing is written yet
+        preview["end_reason_label"] = EndReason(preview["end_reason"]).label
         letter_text = _letter_preview(client, form.cleaned_data)
+        # the form again, showing how it ended as the preview says it
+        data = request.POST.copy()
+        data["end_reason"] = preview["end_reason"]
+        form = ClosureForm(data, initial=initial)
+        form.is_valid()
     elif request.method == "POST" and form.is_valid():
         try:
             letter = submit_once(
@@ -134,10 +128,17 @@ def _letter_preview(client: Client, data: dict[str, object]) -> dict[str, object
     text = {
         f: str(data.get(f) or "") for f in ("recipient", "reason", "recommendations", "resources")
     }
-    draft = ClosureLetter(client=client, kind=str(data["kind"]), created_at=timezone.now(), **text)
-    return _document_context(client) | {
+    kind = str(data["kind"])
+    draft = ClosureLetter(
+        client=client,
+        kind=kind,
+        created_at=timezone.now(),
+        written_from=letters.letter_facts(client, kind),
+        **text,
+    )
+    return {
         "letter": draft,
-        "therapist": client.therapist,
+        "written": letters.written(draft),
         "letter_body": LETTER_BODIES[LetterKind(draft.kind)],
     }
 
@@ -149,7 +150,13 @@ def letter(request: HttpRequest, client_id: int, letter_id: int) -> HttpResponse
     record_audit(
         signed_in(request), AuditAction.PRINT_LETTER, client_code=client.code, detail=entry.kind
     )
-    context = _document_context(client) | {"letter": entry, "therapist": client.therapist}
+    context = {
+        "client": client,
+        "letter": entry,
+        "written": letters.written(entry),
+        # for the therapist on screen, never printed: the ending summary is the client's
+        "open_alerts": [safety.open_sentence(a) for a in records.open_safety_alerts(client)],
+    }
     template = (
         "reviews/referral_letter.html"
         if entry.kind == LetterKind.REFERRAL

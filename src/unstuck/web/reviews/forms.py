@@ -9,8 +9,15 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from unstuck.web.records.forms import end_reason_field
 from unstuck.web.records.safety import CONFIRM_LABEL
-from unstuck.web.reviews.models import ATTAINMENT_WORDS, GoalChange, LetterKind, Result
+from unstuck.web.reviews.models import (
+    ATTAINMENT_WORDS,
+    GoalChange,
+    LetterKind,
+    Result,
+    default_end_reason,
+)
 from unstuck.web.validation import CheckedText
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -170,8 +177,13 @@ class ReflectionForm(CheckedText):
 
 
 class ClosureForm(CheckedText):
+    """The letter and how the episode ended. "How it ended" starts at what the letter's kind
+    suggests (`default_end_reason`); left at that start, it follows the kind sent, so a
+    referral chosen on the page is recorded as referred unless the therapist says otherwise."""
+
     kind = forms.ChoiceField(choices=LetterKind.choices, widget=forms.RadioSelect)
     ended_on = forms.DateField(widget=DATE, initial=timezone.localdate)
+    end_reason = end_reason_field()
     recipient = forms.CharField(
         max_length=300,
         required=False,
@@ -191,8 +203,23 @@ class ClosureForm(CheckedText):
     # Shown only while a safety alert is open; the service refuses to close without it then.
     safety_considered = forms.BooleanField(required=False, label=CONFIRM_LABEL)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.initial.get("kind", LetterKind.TERMINATION)
+        self.initial.setdefault("end_reason", default_end_reason(kind))
+        field = self.fields["end_reason"]
+        field.required = False  # not sent: it follows the kind, as when left as it shows
+        field.help_text = (
+            "Left as it shows, it follows the letter: referred elsewhere for a referral letter, "
+            "completed for an ending summary. The preview says which."
+        )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("kind") == LetterKind.REFERRAL and not cleaned.get("recipient", "").strip():
+        kind = cleaned.get("kind")
+        if kind == LetterKind.REFERRAL and not cleaned.get("recipient", "").strip():
             self.add_error("recipient", "A referral letter needs a recipient.")
+        left = not cleaned.get("end_reason") or "end_reason" not in self.changed_data
+        if kind and left:
+            cleaned["end_reason"] = default_end_reason(kind)
         return cleaned

@@ -1,20 +1,32 @@
-"""What a letter says about progress: the numbers in a sentence each, without rule text.
+"""What a letter says: the numbers in a sentence each (without rule text), what was tried and
+the goals, taken from the record once, when the letter is written (`letter_facts`).
 
 The client page and the consultation summary explain each finding with the rule and the
-citation that produced it, which a colleague in supervision needs. A referral letter or an
-ending summary is read by another clinician or by the client: it says where the scores began
-and where they are, whether the change is reliable, and never shows internal rule wording or
-provisional-threshold labels (issue 16).
+citation that produced it, which a colleague in supervision needs. A referral letter is read
+by another clinician: it says where the scores began and where they are, whether the change is
+reliable, and the latest risk answer. The ending summary is written for the client: the same
+scores without clinical labels ("severe") and without the risk answer, which is for the
+therapist (it stays on the client's page, the close page and the consultation summary). Where
+a reliable change rests on a provisional threshold, both letters say so.
+
+A letter is fixed when it is written: `letter_facts` is stored with it (`written_from`) and the
+letter is shown from that ever after, however the record changes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from unstuck.progress.summary import ClientSummary, MeasureSummary
+from unstuck.web.records import selectors as records
+from unstuck.web.records import snapshots
 from unstuck.web.records.instruments import instruments, usual_order
-from unstuck.web.records.models import SafetyAlert
+from unstuck.web.records.models import Client, SafetyAlert
 from unstuck.web.records.safety import answer_text
+from unstuck.web.reviews import knowledge, selectors
+from unstuck.web.reviews.models import ClosureLetter, LetterKind, Result
 
 CHANGE_WORDS = {
     "improved": "a reliable improvement",
@@ -23,33 +35,50 @@ CHANGE_WORDS = {
 }
 
 
+PROVISIONAL = " (by a provisional Unstuck threshold, not a published value)"
+PLANNED = "planned, no result recorded yet"
+
+
 def _score(value: float, severity: str | None) -> str:
     number = f"{value:g}"
     return f"{number} ({severity})" if severity else number
 
 
-def measure_sentence(name: str, m: MeasureSummary) -> str:
+def measure_sentence(
+    name: str, m: MeasureSummary, *, provisional: bool = False, labels: bool = True
+) -> str:
+    """`provisional`: the measure's reliable-change threshold is not a published value;
+    `labels`: with the severity words ("severe"), which a clinician reads, not the client."""
+    first = m.first_severity if labels else None
+    last = m.last_severity if labels else None
     if m.n < 2 or m.change is None:
-        return f"{name}: {_score(m.first, m.first_severity)} at the one session it was given."
+        return f"{name}: {_score(m.first, first)} at the one session it was given."
     sentence = (
-        f"{name}: {_score(m.first, m.first_severity)} at session {m.first_occasion}, "
-        f"{_score(m.last, m.last_severity)} at session {m.last_occasion}"
+        f"{name}: {_score(m.first, first)} at session {m.first_occasion}, "
+        f"{_score(m.last, last)} at session {m.last_occasion}"
     )
     if m.reliable_change in CHANGE_WORDS:
         sentence += f", {CHANGE_WORDS[m.reliable_change]}"
+        if provisional:
+            sentence += PROVISIONAL
     if m.reliably_recovered:
         sentence += ", and now outside the clinical range"
     return sentence + "."
 
 
-def progress_sentences(summary: ClientSummary, alerts: Sequence[SafetyAlert] = ()) -> list[str]:
-    """One sentence per measure, and the risk answer first when there is one (never left out):
-    with `alerts` (newest first), the latest answer and whether a check followed it."""
+def progress_sentences(
+    summary: ClientSummary, alerts: Sequence[SafetyAlert] = (), *, for_client: bool = False
+) -> list[str]:
+    """One sentence per measure. For a clinician, the risk answer first when there is one
+    (never left out): with `alerts` (newest first), the latest answer and whether a check
+    followed it. `for_client`: no severity labels and no risk sentence (see the module)."""
     known = instruments()
     lines: list[str] = []
     for m in sorted(summary.measures, key=lambda m: usual_order(m.instrument)):
-        name = known[m.instrument].name if m.instrument in known else m.instrument
-        if m.safety_alert:
+        instrument = known.get(m.instrument)
+        name = instrument.name if instrument else m.instrument
+        provisional = bool(instrument and instrument.change.provisional)
+        if m.safety_alert and not for_client:
             latest = next((a for a in alerts if a.instrument == m.instrument), None)
             lines.insert(
                 0,
@@ -57,7 +86,7 @@ def progress_sentences(summary: ClientSummary, alerts: Sequence[SafetyAlert] = (
                 f"this work{_latest_answer(latest)}; please ask about safety at your first "
                 "contact.",
             )
-        lines.append(measure_sentence(name, m))
+        lines.append(measure_sentence(name, m, provisional=provisional, labels=not for_client))
     return lines
 
 
@@ -70,3 +99,63 @@ def _latest_answer(alert: SafetyAlert | None) -> str:
         return answer + "; no safety check is recorded since)"
     outcome = check.get_outcome_display().lower()
     return answer + f"; a safety check followed on {check.checked_at:%Y-%m-%d}: {outcome})"
+
+
+def tried_lines(plans: Sequence[selectors.PlanView]) -> list[str]:
+    """Each strategy of the plans with its latest result, or that it is only planned so far;
+    not an ending or a referral (the letter itself is that step)."""
+    endings = knowledge.closure_ids()
+    lines = []
+    for pv in plans:
+        for ps, results in pv.strategies:
+            if ps.strategy_id in endings:
+                continue
+            last = results[-1] if results else None
+            if last is None:
+                lines.append(f"{ps.name}: {PLANNED}")
+            elif last.result == Result.NOT_TRIED:
+                lines.append(f"{ps.name}: planned, {last.get_result_display().lower()}")
+            else:
+                lines.append(f"{ps.name}: {last.get_result_display().lower()}")
+    return lines
+
+
+def letter_facts(client: Client, kind: str) -> dict[str, Any]:
+    """Everything a letter of `kind` takes from the record, as it stands now (JSON-ready)."""
+    summary, sessions = snapshots.summarise(client)
+    for_client = kind == LetterKind.TERMINATION
+    alerts = () if for_client else records.safety_history(client)  # newest first
+    episode = records.current_episode(client)
+    goals = []
+    for g in selectors.all_goals(client):  # current goals first, then those set aside
+        rating = g.latest_rating
+        current = g.current
+        goals.append(
+            {
+                "text": current.text if current else "",
+                "set_aside": g.set_aside,
+                "rating": rating.attainment_words if rating else "",
+            }
+        )
+    return {
+        "client_code": client.code,
+        "client_name": client.name,
+        "therapist": client.therapist.display_name,
+        "clinic": client.clinic.name,
+        "attended": sum(s.held for s in sessions),
+        "started_on": episode.started_on.isoformat() if episode else "",
+        "progress": progress_sentences(summary, alerts, for_client=for_client),
+        "tried": tried_lines(selectors.plan_views(client, sessions)),
+        "goals": goals,
+    }
+
+
+def written(letter: ClosureLetter) -> dict[str, Any]:
+    """What the letter says: what was stored when it was written; for a letter written before
+    that was stored, the record as it is now, marked `recreated`."""
+    facts = dict(letter.written_from) or letter_facts(letter.client, letter.kind) | {
+        "recreated": True
+    }
+    started = facts.get("started_on")
+    facts["started_on"] = dt.date.fromisoformat(started) if started else None
+    return facts

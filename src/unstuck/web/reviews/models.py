@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from unstuck.web.records.models import Client
+from unstuck.web.records.models import Client, EndReason
 
 USER = settings.AUTH_USER_MODEL
 
@@ -34,6 +34,10 @@ class Goal(models.Model):
         """The latest wording (uses prefetched revisions when there are some)."""
         revisions = list(self.revisions.all())
         return revisions[-1] if revisions else None
+
+    @property
+    def set_aside(self) -> bool:
+        return not self.active
 
     @property
     def latest_rating(self) -> GoalRating | None:
@@ -177,7 +181,12 @@ class Reflection(models.Model):
 
 class LetterKind(models.TextChoices):
     REFERRAL = "referral", "Referral letter"
-    TERMINATION = "termination", "Termination summary"
+    TERMINATION = "termination", "Ending summary"
+
+
+def default_end_reason(kind: str) -> str:
+    """How an episode closed with a letter of `kind` ended, unless the therapist says."""
+    return EndReason.REFERRED if kind == LetterKind.REFERRAL else EndReason.COMPLETED
 
 
 class ClosureLetter(models.Model):
@@ -187,6 +196,9 @@ class ClosureLetter(models.Model):
     reason = models.TextField(blank=True)
     recommendations = models.TextField(blank=True)
     resources = models.TextField(blank=True)
+    # What the record said when the letter was written (`letters.letter_facts`): the letter
+    # reads the same ever after. Empty for letters written before it was stored.
+    written_from = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

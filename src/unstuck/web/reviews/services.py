@@ -14,9 +14,9 @@ from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import selectors
 from unstuck.web.records import services as records
-from unstuck.web.records.models import Client, EndReason
+from unstuck.web.records.models import Client
 from unstuck.web.records.snapshots import lock_client
-from unstuck.web.reviews import knowledge
+from unstuck.web.reviews import knowledge, letters
 from unstuck.web.reviews.models import (
     ClosureLetter,
     Goal,
@@ -31,6 +31,7 @@ from unstuck.web.reviews.models import (
     Review,
     ReviewReason,
     StrategyResult,
+    default_end_reason,
 )
 
 SAFETY_FIRST = (
@@ -233,16 +234,20 @@ def close_with_letter(
     client: Client,
     kind: str,
     ended_on: dt.date,
+    end_reason: str = "",
     recipient: str = "",
     reason: str = "",
     recommendations: str = "",
     resources: str = "",
     safety_considered: bool = False,
 ) -> ClosureLetter:
-    """Write a referral letter or termination summary and close the episode with it.
+    """Write a referral letter or ending summary and close the episode with it.
 
-    While a safety alert is open, closing needs `safety_considered` (see
-    `records.end_episode`, which checks it and records the confirmation).
+    `end_reason` is how the episode ended (`EndReason`; empty: referred for a referral,
+    completed otherwise). The letter keeps what the record says now (`letters.letter_facts`),
+    so it reads the same later. While a safety alert is open, closing needs
+    `safety_considered` (see `records.end_episode`, which checks it and records the
+    confirmation).
     """
     if kind not in LetterKind.values:
         raise InvalidValue("kind", kind, "is not a kind of closing letter")
@@ -259,14 +264,14 @@ def close_with_letter(
         reason=reason,
         recommendations=recommendations,
         resources=resources,
+        written_from=letters.letter_facts(client, kind),
         created_by=user,
     )
-    reason_code = EndReason.REFERRED if kind == LetterKind.REFERRAL else EndReason.COMPLETED
     records.end_episode(
         user=user,
         client=client,
         ended_on=ended_on,
-        reason=reason_code,
+        reason=end_reason or default_end_reason(kind),
         safety_considered=safety_considered,
     )
     record_audit(user, AuditAction.WRITE_LETTER, client_code=client.code, detail=kind)

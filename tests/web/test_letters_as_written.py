@@ -1,0 +1,212 @@
+"""Letters after a review: a letter keeps what the record said when it was written; closing
+with a letter asks how the episode ended; the ending summary is written for the client (no
+clinical labels, no risk answer, which the close page shows first); a provisional threshold is
+said to be one; set-aside goals and planned strategies are named as such."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pypdfium2 as pdfium
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from personas import PHQ9_MILD, PHQ9_SEVERE
+from unstuck.web.records import corrections
+from unstuck.web.records import services as records
+from unstuck.web.records.forms import EndEpisodeForm
+from unstuck.web.records.models import Episode
+from unstuck.web.reviews import services
+from unstuck.web.reviews.forms import ClosureForm
+from unstuck.web.reviews.models import ClosureLetter
+
+RISKY = [3, 3, 3, 3, 2, 2, 2, 2, 3]  # item 9 answered 3
+
+
+def letter_text(client: HttpClient, record, letter) -> str:  # type: ignore[no-untyped-def]
+    html = client.get(reverse("letter", args=[record.pk, letter.pk])).content.decode()
+    return html[html.index("<body>") :]
+
+
+def test_a_letter_reads_the_same_after_the_record_changes(
+    client: HttpClient, personas, make_client
+) -> None:
+    """A referral letter dated 3 December said 'We met for 9 sessions'; after more sessions,
+    goals and a strategy result it said 'We met for 10 sessions' under the same date."""
+    record = make_client("C-900", [PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_MILD])
+    client.force_login(personas.therapist)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {"kind": "referral", "ended_on": "2026-02-01", "recipient": "Dr Morgan"},
+    )
+    letter = ClosureLetter.objects.get()
+    before = letter_text(client, record, letter)
+    assert "We met for 3 sessions" in before
+
+    therapist = personas.therapist
+    corrections.reopen_episode(user=therapist, client=record)
+    records.record_session(
+        user=therapist,
+        client=record,
+        data=records.SessionInput(
+            date=dt.date(2026, 2, 2), attendance="attended", answers={"phq9": PHQ9_MILD}
+        ),
+    )
+    services.add_goal(user=therapist, client=record, text="Walk to the shop")
+    review = services.open_review(user=therapist, client=record, ratings={"goals_misfit": (3, "")})
+    plan = services.make_plan(
+        user=therapist,
+        review=review,
+        chosen=[services.ChosenStrategy("revisit_goals")],
+        review_on=dt.date(2026, 4, 1),
+    )
+    services.record_strategy_result(user=therapist, strategy=plan.strategies.get(), result="helped")
+    record.name = "Jo Later"
+    record.save(update_fields=["name"])
+
+    after = letter_text(client, record, letter)
+    assert after == before
+    assert "Walk to the shop" not in after
+    assert "re-created" not in after
+
+
+def test_a_letter_written_before_its_text_was_kept_says_it_is_re_created(
+    client: HttpClient, personas, make_client
+) -> None:
+    record = make_client("C-901", [PHQ9_SEVERE, PHQ9_MILD])
+    letter = services.close_with_letter(
+        user=personas.therapist, client=record, kind="termination", ended_on=dt.date(2026, 2, 1)
+    )
+    ClosureLetter.objects.filter(pk=letter.pk).update(written_from={})  # as before migration 0002
+    client.force_login(personas.therapist)
+    text = letter_text(client, record, letter)
+    assert "(re-created from the current record)" in text
+    assert "2 sessions attended" in text
+
+
+def test_closing_with_a_letter_asks_how_the_episode_ended(
+    client: HttpClient, personas, make_client
+) -> None:
+    """Writing an ending summary always recorded 'Completed (planned ending)', so the team
+    page counted no early ending."""
+    assert ClosureForm().fields["end_reason"].choices == EndEpisodeForm().fields["reason"].choices
+    assert ClosureForm().fields["end_reason"].label == EndEpisodeForm().fields["reason"].label
+    record = make_client("C-902", [PHQ9_SEVERE, PHQ9_MILD])
+    client.force_login(personas.therapist)
+    url = reverse("close", args=[record.pk])
+    page = client.get(url).content.decode()
+    assert "How it ended" in page
+    assert "Left as it shows, it follows the letter" in page
+    assert '<option value="completed" selected>' in page
+    assert (
+        '<option value="referred" selected>'
+        in client.get(url, {"kind": "referral"}).content.decode()
+    )
+    preview = client.post(
+        url,
+        {
+            "kind": "termination",
+            "ended_on": "2026-02-01",
+            "end_reason": "dropped_out",
+            "preview": "1",
+        },
+    ).content.decode()
+    assert "recorded as “Ended early without agreement”" in preview
+    client.post(url, {"kind": "termination", "ended_on": "2026-02-01", "end_reason": "dropped_out"})
+    assert Episode.objects.get(client=record).end_reason == "dropped_out"
+
+
+def test_a_referral_left_at_the_pages_first_choice_is_recorded_as_referred(
+    client: HttpClient, personas, make_client
+) -> None:
+    """The page opens with 'Completed' (an ending summary); choosing a referral without
+    touching 'How it ended' records a referral, not a planned completion."""
+    record = make_client("C-903", [PHQ9_SEVERE, PHQ9_MILD])
+    client.force_login(personas.therapist)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {
+            "kind": "referral",
+            "ended_on": "2026-02-01",
+            "recipient": "Dr M",
+            "end_reason": "completed",
+        },
+    )
+    assert Episode.objects.get(client=record).end_reason == "referred"
+
+
+def test_the_ending_summary_speaks_to_the_client_and_the_close_page_shows_the_alert_first(
+    client: HttpClient, personas, make_client
+) -> None:
+    """The ending summary, for the client, carried 'the client answered a question about risk
+    ... please ask about safety at your first contact' and labels like '20 (moderately
+    severe)'. The risk answer is the therapist's: the close page shows it first."""
+    record = make_client("C-904", [PHQ9_SEVERE, RISKY, PHQ9_SEVERE])
+    client.force_login(personas.therapist)
+    url = reverse("close", args=[record.pk])
+    page = client.get(url).content.decode()
+    assert page.index('id="close-safety"') < page.index("<legend>Letter</legend>")
+    assert "item 9 (a risk question) was answered 3" in page
+    client.post(url, {"kind": "termination", "ended_on": "2026-02-01", "safety_considered": "on"})
+    letter = ClosureLetter.objects.get()
+    screen = letter_text(client, record, letter)
+    # on screen the therapist still sees the open alert, above the summary and not printed
+    assert 'id="open-safety"' in screen[: screen.index("<h1>")]
+    text = screen[screen.index("<h1>") :]
+    assert "PHQ-9: 20 at session 1, 20 at session 3, not a reliable change." in text
+    assert "risk" not in text
+    assert "severe" not in text
+    assert "please ask about safety" not in text
+    pdf = client.get(reverse("letter", args=[record.pk, letter.pk]), {"format": "pdf"})
+    printed = " ".join(p.get_textpage().get_text_range() for p in pdfium.PdfDocument(pdf.content))
+    assert "PHQ-9: 20 at session 1" in printed
+    assert "risk" not in printed
+
+
+def test_a_letter_says_when_a_reliable_change_rests_on_a_provisional_threshold(db) -> None:  # type: ignore[no-untyped-def]
+    from unstuck.progress.summary import Observation, summarise_client
+    from unstuck.web.records.instruments import instruments
+    from unstuck.web.reviews.letters import PROVISIONAL, progress_sentences
+
+    rows = [Observation("session_feedback", 1, 40), Observation("session_feedback", 2, 34)]
+    rows += [Observation("phq9", 1, 20), Observation("phq9", 2, 9)]
+    phq9, feedback = progress_sentences(summarise_client("C", rows, instruments()))
+    assert (
+        feedback
+        == f"Session feedback: 40 at session 1, 34 at session 2, a reliable worsening{PROVISIONAL}."
+    )
+    assert "provisional" not in phq9  # a published threshold (NHS Talking Therapies)
+
+
+def test_letters_mark_set_aside_goals_and_name_planned_strategies(
+    client: HttpClient, personas, make_client
+) -> None:
+    """A set-aside goal was listed as current, and a plan with no result yet was left out for
+    'Our usual way of working'."""
+    record = make_client("C-905", [PHQ9_SEVERE, PHQ9_MILD])
+    therapist = personas.therapist
+    goal = services.add_goal(user=therapist, client=record, text="Get back to work three days")
+    services.revise_goal(
+        user=therapist, goal=goal, text="Get back to work three days", change="set_aside"
+    )
+    services.add_goal(user=therapist, client=record, text="Sleep well")
+    review = services.open_review(user=therapist, client=record, ratings={"goals_misfit": (3, "")})
+    services.make_plan(
+        user=therapist,
+        review=review,
+        chosen=[services.ChosenStrategy("revisit_goals")],
+        review_on=dt.date(2026, 4, 1),
+    )
+    client.force_login(therapist)
+    consultation = client.get(reverse("consultation", args=[record.pk])).content.decode()
+    assert "Get back to work three days (set aside)" in consultation
+    assert "made from the record as it stood on" in consultation
+    client.post(
+        reverse("close", args=[record.pk]),
+        {"kind": "referral", "ended_on": "2026-02-01", "recipient": "Dr M"},
+    )
+    text = letter_text(client, record, ClosureLetter.objects.get())
+    assert "<li>Sleep well</li>" in text
+    assert "<li>Get back to work three days (set aside)</li>" in text
+    assert "Revisit the goals together: planned, no result recorded yet" in text
+    assert "Our usual way of working" not in text
