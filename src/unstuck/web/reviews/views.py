@@ -105,7 +105,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     ranked = knowledge.rank(
         ratings,
         review.flags,
-        selectors.tried(client),
+        selectors.tried(client, as_of=review.opened_at),  # the ranking it was made with
         first_review=not earlier,
         tallies=clinic_outcomes.clinic_tallies(client.clinic, follow_up=False),
     )
@@ -133,7 +133,8 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             messages.success(request, PLAN_SAVED)
             return redirect("client", client_id=client.pk)
     record_audit(user, AuditAction.VIEW_REVIEW, client_code=client.code)
-    names = knowledge.reason_names()
+    plan = getattr(review, "plan", None)
+    planned = {ps.strategy_id for ps in plan.strategies.all()} if plan is not None else set()
     return render(
         request,
         "reviews/review_detail.html",
@@ -143,12 +144,9 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             "ranked": ranked,
             "form": form,
             "can_write": can_write and not hasattr(review, "plan"),
+            "planned": planned,
             "clinic_caveat": CAVEAT if any(s.clinic_hint for s in ranked) else "",
-            "reasons": [
-                (names.get(r.reason_id, r.reason_id), r)
-                for r in review.reasons.all()
-                if r.rating > 0
-            ],
+            "reasons": knowledge.rated_reasons(review.reasons.all()),
         },
     )
 
