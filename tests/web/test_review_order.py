@@ -93,3 +93,28 @@ def test_an_old_review_keeps_its_ranking_and_marks_its_plan(
     mine = listed[listed.index(f'id="strategy-{first}"') :]
     assert mine.index("In the plan") < mine.index("</li>")
     assert after.count("In the plan</span>") == 1
+
+
+@pytest.mark.parametrize("page", ["goals", "review", "session_new"])
+def test_an_open_safety_answer_heads_every_page_about_the_client(
+    client: HttpClient, personas, make_client, page: str
+) -> None:
+    """The goals page and a review's page showed no sign of an open safety alert."""
+    risky = make_client("C-833", [FLAT] * 5 + [RISKY])
+    calm = make_client("C-834", [FLAT] * 6)
+    client.force_login(personas.therapist)
+    post_review(client, calm, {"goals_misfit": 3})
+    for record, expected in ((calm, False), (risky, True)):
+        if page == "review":
+            if expected:  # a review made before the answer came
+                Review.objects.filter(client=calm).update(client=risky)
+            url = reverse("review", args=[Review.objects.get().pk])
+        else:
+            url = reverse(page, args=[record.pk])
+        html = client.get(url).content.decode()
+        assert ('id="open-safety-alert"' in html) is expected, (page, record.code)
+        if expected:
+            banner = html[html.index('id="open-safety-alert"') :]
+            assert "item 9 (a risk question) was answered 1" in banner
+            assert reverse("safety_check", args=[risky.pk]) in banner
+            assert html.index('id="open-safety-alert"') < html.index("<form", html.index("<main"))

@@ -62,9 +62,6 @@ class GoalRateForm(CheckedText):
 class ReviewForm(CheckedText):
     """One rating (0-3) and an evidence note per reason, pre-filled from the record."""
 
-    safety_checked = forms.BooleanField(
-        required=False, label="Safety was checked with the client before this review"
-    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(

@@ -108,7 +108,7 @@ def tried(client: Client, as_of: dt.datetime | None = None) -> dict[str, str]:
         plans = plans.filter(created_at__lt=as_of)
     for plan in plans:
         for ps in plan.strategies.all():
-            results = ps.results.all()
+            results = list(ps.results.all())
             if as_of is not None:
                 day = timezone.localdate(as_of)
                 results = [r for r in results if r.recorded_on <= day]

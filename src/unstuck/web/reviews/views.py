@@ -70,7 +70,6 @@ def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
                     user=user,
                     client=client,
                     ratings=form.ratings(),
-                    safety_checked=form.cleaned_data["safety_checked"],
                     notes=form.cleaned_data["notes"],
                 ),
                 lambda r: reverse("review", args=[r.pk]),
