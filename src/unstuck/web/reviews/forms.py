@@ -86,7 +86,7 @@ class ReviewForm(CheckedText):
             self.fields[f"evidence__{reason_id}"] = forms.CharField(
                 required=False,
                 initial=evidence,
-                label="Evidence",
+                label=f"Evidence for “{name}”",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.reason_rows.append(
@@ -143,7 +143,9 @@ class PlanForm(CheckedText):
 
 
 class ResultForm(CheckedText):
-    result = forms.ChoiceField(choices=Result.choices, widget=forms.RadioSelect)
+    result = forms.ChoiceField(
+        choices=Result.choices, widget=forms.RadioSelect, label="How the strategy went"
+    )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 

@@ -170,7 +170,7 @@ def strategy_result(request: HttpRequest, strategy_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Result recorded for “{strategy.name}”.")
     else:
-        messages.error(request, "Choose how the strategy went.")
+        messages.error(request, _problems(form))
     return redirect(back)
 
 
@@ -252,8 +252,13 @@ def goal_change(request: HttpRequest, goal_id: int, action: str) -> HttpResponse
 
 
 def _problems(form: forms.Form) -> str:
-    """Every error of a form in one message (the goals page shows messages, not the form)."""
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+    """Every error of a form in one message, each after its field's name (the goals page and
+    a plan's results show messages, not the form)."""
+    return " ".join(
+        f"{form[name].label}: {e}" if name in form.fields else str(e)
+        for name, errors in form.errors.items()
+        for e in errors
+    )
 
 
 def _sessions(client: Client) -> list:  # type: ignore[type-arg]
