@@ -184,22 +184,30 @@ def test_no_form_answers_500_or_writes_part_of_a_refused_save(
 ) -> None:
     from unstuck.web.records.models import Client
 
-    record = Client.objects.filter(code="C-FUZZ").first() or make_client(
-        "C-FUZZ", [PHQ9_MILD, RISK_1, PHQ9_MILD]
-    )
-    if not Goal.objects.exists():
+    record = Client.objects.filter(code="C-FUZZ").first()
+    if record is None:
+        from unstuck.web.records import services as records
         from unstuck.web.reviews import services
 
+        record = make_client("C-FUZZ", [PHQ9_MILD])
         services.add_goal(user=personas.therapist, client=record, text="Sleep better")
-        review = services.open_review(
-            user=personas.therapist, client=record, ratings={}, safety_checked=True
-        )
+        review = services.open_review(user=personas.therapist, client=record, ratings={})
         services.make_plan(
             user=personas.therapist,
             review=review,
             chosen=[services.ChosenStrategy("revisit_goals")],
             review_on=dt.date(2026, 4, 1),
         )
+        for week, answers in ((1, RISK_1), (2, PHQ9_MILD)):  # then an open safety alert
+            records.record_session(
+                user=personas.therapist,
+                client=record,
+                data=records.SessionInput(
+                    date=dt.date(2026, 1, 5) + dt.timedelta(days=7 * week),
+                    attendance="attended",
+                    answers={"phq9": answers},
+                ),
+            )
     client.raise_request_exception = False
     client.force_login(personas.therapist)
     url, make_form, prefix = TARGETS[target]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from personas import PHQ9_MILD, PHQ9_SEVERE
+from unstuck.web.records import alerts
 from unstuck.web.records.models import Client, SafetyCheck
 from unstuck.web.reviews import services
 from unstuck.web.reviews.models import Goal, GoalRating, GoalRevision, Plan, Review
@@ -30,11 +31,9 @@ def test_an_empty_choice_names_what_to_choose(client: HttpClient, personas, make
     assert "Choose what happened at the check-in." in page
     assert "This field is required" not in page
     assert not SafetyCheck.objects.exists()
+    alerts.record_safety_check(user=personas.therapist, client=record, outcome="no_current_risk")
     review = services.open_review(
-        user=personas.therapist,
-        client=record,
-        ratings={"goals_misfit": (3, "")},
-        safety_checked=True,
+        user=personas.therapist, client=record, ratings={"goals_misfit": (3, "")}
     )
     later = (timezone.localdate() + dt.timedelta(days=28)).isoformat()
     page = text(client.post(reverse("review", args=[review.pk]), {"review_on": later}))

@@ -83,11 +83,21 @@ def test_a_safety_flag_puts_a_safety_check_at_the_top_of_the_review(
     page = client.get(reverse("review_new", args=[risky.pk])).content.decode()
     assert 'id="review-safety"' in page
     assert page.index('id="review-safety"') < page.index("Possible reasons")
-    refused = post_review(client, risky, {"safety_crisis": 3})
+    # The review waits for the safety check itself, recorded once, not a tick beside it that
+    # left the alert open and the client page saying no check was recorded.
+    check = reverse("safety_check", args=[risky.pk]) + "?back=review"
+    assert f'href="{check}"' in page.replace("&amp;", "&")
+    assert 'name="safety_checked"' not in page
+    refused = post_review(client, risky, {"safety_crisis": 3}, safety_checked="on")
     assert SAFETY_FIRST[:40] in refused.content.decode()
     assert not Review.objects.exists()
-    post_review(client, risky, {"safety_crisis": 3, "ambivalence": 3}, safety_checked="on")
+    alert = risky.safety_alerts.get()
+    done = client.post(check, {"outcome": "no_current_risk", "alerts": str(alert.pk)})
+    assert done["Location"] == reverse("review_new", args=[risky.pk])
+    assert not risky.safety_alerts.get().is_open
+    post_review(client, risky, {"safety_crisis": 3, "ambivalence": 3})
     review = Review.objects.get()
+    assert review.safety_checked
     ranked = client.get(reverse("review", args=[review.pk])).content.decode()
     first_item = ranked.index('class="strategy')
     # motivational interviewing scores 9 for ambivalence, yet the safety check comes first

@@ -60,14 +60,13 @@ def pages(personas, make_client) -> list[str]:
     for text in ("Sleep through the night", "Go back to work", "Call my sister"):
         reviews.add_goal(user=alex, client=stuck, text=text)
     review = reviews.open_review(
-        user=alex, client=stuck, ratings={"goals_misfit": (3, "")}, safety_checked=False, notes=""
+        user=alex, client=stuck, ratings={"goals_misfit": (3, "")}, notes=""
     )
     reviewed = make_client("C-PLAN", [FLAT] * 6)
     planned = reviews.open_review(
         user=alex,
         client=reviewed,
         ratings={"goals_misfit": (3, ""), "ambivalence": (2, "")},
-        safety_checked=False,
         notes="",
     )
     reviews.make_plan(

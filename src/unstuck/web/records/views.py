@@ -27,7 +27,7 @@ from unstuck.web.records.correction_views import client_page_extras, correctable
 from unstuck.web.records.corrections import chosen_instruments
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
-from unstuck.web.records.models import CheckOutcome, Status
+from unstuck.web.records.models import CheckOutcome, Client, Status
 from unstuck.web.validation import search_text
 from unstuck.web.vocabulary import error_text, flag
 
@@ -272,7 +272,8 @@ def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
     client, can_write = selectors.access_client(user, client_id)
     if not can_write:
         raise PermissionDenied
-    back = "caseload" if request.GET.get("back") == "caseload" else "client"
+    back = request.GET.get("back", "client")
+    back = back if back in BACK_TO else "client"
     form = SafetyCheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -285,11 +286,7 @@ def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                     alert_ids=form.cleaned_data["alerts"],
                 ),
-                lambda _: (
-                    reverse("caseload")
-                    if back == "caseload"
-                    else reverse("client", args=[client.pk])
-                ),
+                lambda _: _back_to(back, client),
             )
         except UnstuckError as exc:
             form.add_error(None, error_text(exc))
@@ -301,9 +298,7 @@ def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
                     request,
                     "Another safety answer is still open: " + safety.open_sentence(still_open[0]),
                 )
-            if back == "caseload":
-                return redirect("caseload")
-            return redirect("client", client_id=client.pk)
+            return redirect(_back_to(back, client))
     open_alerts = selectors.open_safety_alerts(client)
     return render(
         request,
@@ -316,5 +311,16 @@ def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
             if form.is_bound
             else ",".join(str(a.pk) for a in open_alerts),
             "back": back,
+            "back_url": _back_to(back, client),
         },
     )
+
+
+# Where the safety check page leads back to: the caseload, the client page, or the impasse
+# review it was recorded for (a review waits for the check while an alert is open).
+BACK_TO = {"caseload": "caseload", "client": "client", "review": "review_new"}
+
+
+def _back_to(back: str, client: Client) -> str:
+    name = BACK_TO[back]
+    return reverse(name) if name == "caseload" else reverse(name, args=[client.pk])

@@ -30,7 +30,6 @@ def _document_context(client: Client) -> dict[str, object]:
     summary, sessions = snapshots.summarise(client)
     alerts = records.safety_history(client)  # newest first
     used = presenters.instruments_in(sessions)
-    names = knowledge.reason_names()
     reviews = list(client.reviews.prefetch_related("reasons"))
     plans = selectors.plan_views(client, sessions)
     return {
@@ -44,11 +43,7 @@ def _document_context(client: Client) -> dict[str, object]:
         "sessions": sessions,
         "plans": plans,
         "goals": selectors.all_goals(client),
-        "reasons": [
-            (names.get(r.reason_id, r.reason_id), r)
-            for r in (reviews[0].reasons.all() if reviews else [])
-            if r.rating > 0
-        ],
+        "reasons": knowledge.rated_reasons(reviews[0].reasons.all() if reviews else []),
         "review_notes": reviews[0].notes if reviews else "",  # the consultation's, not a letter's
         "now": timezone.localtime(),
         "episode": records.current_episode(client),

@@ -69,9 +69,6 @@ class GoalRateForm(CheckedText):
 class ReviewForm(CheckedText):
     """One rating (0-3) and an evidence note per reason, pre-filled from the record."""
 
-    safety_checked = forms.BooleanField(
-        required=False, label="Safety was checked with the client before this review"
-    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(
@@ -96,7 +93,7 @@ class ReviewForm(CheckedText):
             self.fields[f"evidence__{reason_id}"] = forms.CharField(
                 required=False,
                 initial=evidence,
-                label="Evidence",
+                label=f"Evidence for “{name}”",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.reason_rows.append(
@@ -153,7 +150,9 @@ class PlanForm(CheckedText):
 
 
 class ResultForm(CheckedText):
-    result = forms.ChoiceField(choices=Result.choices, widget=forms.RadioSelect)
+    result = forms.ChoiceField(
+        choices=Result.choices, widget=forms.RadioSelect, label="How the strategy went"
+    )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from unstuck.impasse import default_knowledge, rank_strategies
 from unstuck.impasse import prefill as core_prefill
 from unstuck.impasse.outcomes import Tally, best_hint
 from unstuck.impasse.sources import cite
+from unstuck.web.reviews.models import ReviewReason
 from unstuck.web.reviews.selectors import Evidence
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,36 @@ class StrategyView:
 
 
 def reasons() -> list[tuple[str, str, str]]:
-    return [(r.id, r.name, r.description) for r in default_knowledge().reasons.values()]
+    """Every reason (id, name, description), the risk or crisis reason first (`first_safety`)."""
+    return first_safety(
+        [(r.id, r.name, r.description) for r in default_knowledge().reasons.values()],
+        key=lambda row: row[0],
+    )
+
+
+def first_safety(items: Iterable[T], key: Callable[[T], str]) -> list[T]:
+    """`items` with the risk or crisis reason (ranking.toml's [safety] reason) put first, the
+    rest in their order: wherever reasons are listed, a risk is read before anything else."""
+    safety = default_knowledge().rules.safety_reason
+    return sorted(items, key=lambda item: key(item) != safety)
 
 
 def reason_ids() -> set[str]:
     return set(default_knowledge().reasons)
+
+
+def rated_reasons(rated: Iterable[ReviewReason]) -> list[tuple[str, ReviewReason]]:
+    """The reasons a review rated above 0, with their names, as pages list them: the risk or
+    crisis reason first, then the most likely (3/3 before 1/3), then the knowledge base's
+    order."""
+    names = reason_names()
+    order = {reason_id: i for i, reason_id in enumerate(names)}
+    seen = sorted(
+        (r for r in rated if r.rating > 0),
+        key=lambda r: (-r.rating, order.get(r.reason_id, len(order))),
+    )
+    first = first_safety(seen, lambda r: r.reason_id)
+    return [(names.get(r.reason_id, r.reason_id), r) for r in first]
 
 
 def reason_names() -> dict[str, str]:

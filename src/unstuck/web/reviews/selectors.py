@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,12 +98,21 @@ def all_goals(client: Client) -> list[Goal]:
     return list(client.goals.prefetch_related("revisions", "ratings"))
 
 
-def tried(client: Client) -> dict[str, str]:
-    """Each strategy tried with this client, and its latest result."""
+def tried(client: Client, as_of: dt.datetime | None = None) -> dict[str, str]:
+    """Each strategy tried with this client, and its latest result; with `as_of`, as the
+    record stood then (plans made before it, results recorded on or before its day), so a
+    review keeps the ranking it was made with."""
     out: dict[str, str] = {}
-    for plan in client.plans.prefetch_related("strategies__results").order_by("created_at"):
+    plans = client.plans.prefetch_related("strategies__results").order_by("created_at")
+    if as_of is not None:
+        plans = plans.filter(created_at__lt=as_of)
+    for plan in plans:
         for ps in plan.strategies.all():
-            last = _last(ps.results.all())
+            results = list(ps.results.all())
+            if as_of is not None:
+                day = timezone.localdate(as_of)
+                results = [r for r in results if r.recorded_on <= day]
+            last = _last(results)
             if last is not None:
                 out[ps.strategy_id] = last.result
     return out

@@ -35,8 +35,8 @@ from unstuck.web.reviews.models import (
 )
 
 SAFETY_FIRST = (
-    "This client answered a safety question above 0: confirm that safety was checked before "
-    "the rest of the review."
+    "A safety alert is open for this client: record the safety check first (what happened, in "
+    "one step), then the review."
 )
 NO_STRATEGY = "Choose at least one strategy for the plan."
 EMPTY_GOAL = "Write the goal in the client's own words."
@@ -112,11 +112,14 @@ def open_review(
     user: User,
     client: Client,
     ratings: Mapping[str, tuple[int, str]],
-    safety_checked: bool = False,
     notes: str = "",
 ) -> Review:
-    """Store the therapist's view of the likely reasons (rating 0-3 each, with evidence)."""
-    if "safety" in client.flags and not safety_checked:
+    """Store the therapist's view of the likely reasons (rating 0-3 each, with evidence).
+
+    Refused while a safety alert is open: the safety check, recorded as such (it closes the
+    alert), comes first. The review notes whether the client's safety answers were checked."""
+    alerts = client.safety_alerts.all()
+    if any(a.is_open for a in alerts):
         raise InvalidValue("safety_checked", False, SAFETY_FIRST)
     known = knowledge.reason_ids()
     for reason_id, (rating, _) in ratings.items():
@@ -130,7 +133,7 @@ def open_review(
         opened_by=user,
         flags=list(client.flags),
         status=client.status,
-        safety_checked=safety_checked,
+        safety_checked=bool(alerts),  # every safety answer so far has its check
         notes=notes,
     )
     ReviewReason.objects.bulk_create(

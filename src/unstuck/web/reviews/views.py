@@ -70,7 +70,6 @@ def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
                     user=user,
                     client=client,
                     ratings=form.ratings(),
-                    safety_checked=form.cleaned_data["safety_checked"],
                     notes=form.cleaned_data["notes"],
                 ),
                 lambda r: reverse("review", args=[r.pk]),
@@ -105,7 +104,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     ranked = knowledge.rank(
         ratings,
         review.flags,
-        selectors.tried(client),
+        selectors.tried(client, as_of=review.opened_at),  # the ranking it was made with
         first_review=not earlier,
         tallies=clinic_outcomes.clinic_tallies(client.clinic, follow_up=False),
     )
@@ -133,7 +132,8 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             messages.success(request, PLAN_SAVED)
             return redirect("client", client_id=client.pk)
     record_audit(user, AuditAction.VIEW_REVIEW, client_code=client.code)
-    names = knowledge.reason_names()
+    plan = getattr(review, "plan", None)
+    planned = {ps.strategy_id for ps in plan.strategies.all()} if plan is not None else set()
     return render(
         request,
         "reviews/review_detail.html",
@@ -143,12 +143,9 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             "ranked": ranked,
             "form": form,
             "can_write": can_write and not hasattr(review, "plan"),
+            "planned": planned,
             "clinic_caveat": CAVEAT if any(s.clinic_hint for s in ranked) else "",
-            "reasons": [
-                (names.get(r.reason_id, r.reason_id), r)
-                for r in review.reasons.all()
-                if r.rating > 0
-            ],
+            "reasons": knowledge.rated_reasons(review.reasons.all()),
         },
     )
 
@@ -173,7 +170,7 @@ def strategy_result(request: HttpRequest, strategy_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Result recorded for “{strategy.name}”.")
     else:
-        messages.error(request, "Choose how the strategy went.")
+        messages.error(request, _problems(form))
     return redirect(back)
 
 
@@ -255,8 +252,13 @@ def goal_change(request: HttpRequest, goal_id: int, action: str) -> HttpResponse
 
 
 def _problems(form: forms.Form) -> str:
-    """Every error of a form in one message (the goals page shows messages, not the form)."""
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+    """Every error of a form in one message, each after its field's name (the goals page and
+    a plan's results show messages, not the form)."""
+    return " ".join(
+        f"{form[name].label}: {e}" if name in form.fields else str(e)
+        for name, errors in form.errors.items()
+        for e in errors
+    )
 
 
 def _sessions(client: Client) -> list:  # type: ignore[type-arg]
