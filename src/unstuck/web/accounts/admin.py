@@ -15,15 +15,16 @@ from typing import Any
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from unstuck.web.accounts import services
 from unstuck.web.accounts.audit import record_audit
@@ -153,7 +154,8 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         before = services.AccountState.of(User.objects.get(pk=obj.pk)) if change else None
         if change and obj.pk == request.user.pk and before != services.AccountState.of(obj):
             self._refuse_self_grant(obj, before)
-        super().save_model(request, obj, form, change)
+        with services.audited_by_caller():
+            super().save_model(request, obj, form, change)
         services.audit_account_saved(actor=signed_in(request), account=obj, before=before)
         target = form.cleaned_data.get("move_clients_to")
         if change and target is not None:
@@ -176,11 +178,14 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        with transaction.atomic():
+        """Audited; a password set for someone else must be replaced by its owner at their next
+        sign-in, and the message says whose password was set."""
+        with transaction.atomic(), services.audited_by_caller():
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
                 account = User.objects.get(pk=id)
                 services.audit_password_set(actor=signed_in(request), account=account)
+                _say_whose_password(request, account)
         return response
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -193,6 +198,19 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         if clinic is not None:
             initial.setdefault("clinic", clinic)
         return initial
+
+
+def _say_whose_password(request: HttpRequest, account: User) -> None:
+    """Django's "Password changed successfully." does not say whose: name the account."""
+    ours = (
+        "You changed your own password."
+        if account.pk == request.user.pk
+        else f"Password set for {account.username}. They must choose a new password of their "
+        "own when they next sign in, before any other page opens."
+    )
+    for message in getattr(messages.get_messages(request), "_queued_messages", []):
+        if str(message.message) == gettext("Password changed successfully."):
+            message.message = ours
 
 
 @admin.register(Clinic)

@@ -12,6 +12,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
@@ -57,7 +58,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     administrator sets a new colleague's first password; this is how they make it their own).
     The audit log records the change; Django signs the account's other sessions out and keeps
     this one. Sent twice, the second fails the current-password check: nothing is doubled.
-    While the account's sign-in is paused, the form is paused too."""
+    While the account's sign-in is paused, the form is paused too. When someone else set the
+    password, this page comes first after signing in (`accounts.own_password`)."""
 
     template_name = "registration/password_change.html"
     form_class = OwnPasswordForm
@@ -74,7 +76,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     @transaction.atomic
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
-        response = super().form_valid(form)
+        with services.audited_by_caller():
+            response = super().form_valid(form)
         services.audit_password_set(actor=signed_in(self.request), account=form.user)
         messages.success(self.request, "Your password is changed.")
         return response
@@ -87,7 +90,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     record_audit(user, AuditAction.VIEW_AUDIT_LOG)
     entries = AuditEntry.objects.all()
-    grants = AuditEntry.objects.filter(action__in=[a.value for a in ACCESS_GRANTS])[:GRANTS_SHOWN]
+    grants = AuditEntry.objects.filter(
+        Q(action__in=[a.value for a in ACCESS_GRANTS])
+        # Older entries: a password set for someone else (not the person's own change).
+        | Q(action=AuditAction.CHANGE_PASSWORD) & ~Q(detail=F("username"))
+    )[:GRANTS_SHOWN]
     client = search_text(request.GET.get("client", ""))
     if client:
         entries = entries.filter(client_code=client)
