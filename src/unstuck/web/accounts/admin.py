@@ -74,6 +74,43 @@ class RoleFilter(ChoiceFilter):
     vocabulary = Role
 
 
+NO_CLINIC = (
+    "Choose the clinic this person works in. Only an administrator may belong to no clinic: "
+    "a therapist, supervisor or clinic lead without one could open none of its pages."
+)
+EMAIL_HELP = (
+    "They are emailed when a client of theirs gives a safety answer on the questionnaire "
+    "pages. Without an address, nobody is emailed."
+)
+
+
+def _check_clinic(form: forms.ModelForm[User], cleaned: dict[str, Any]) -> None:
+    """Every account but an administrator's belongs to a clinic (an account with no clinic was
+    offered "Add a client" and then refused it)."""
+    if "clinic" not in form.fields:
+        return
+    role = cleaned.get("role", form.instance.role)
+    if role != Role.ADMINISTRATOR and cleaned.get("clinic") is None:
+        form.add_error("clinic", NO_CLINIC)
+
+
+class NewAccountForm(AdminUserCreationForm):  # type: ignore[type-arg]
+    """Django's form for a new account, with the clinic required and the email explained."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "email" in self.fields:
+            self.fields["email"].help_text = EMAIL_HELP
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _check_clinic(self, cleaned)
+        return cleaned
+
+
 class AccountForm(UserChangeForm):  # type: ignore[type-arg]
     """The account form, with a colleague to hand the account's clients to: required when the
     account stops holding a caseload (another role, or deactivated) while it still has clients,
@@ -92,6 +129,8 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         from unstuck.web.records import handover
 
         super().__init__(*args, **kwargs)
+        if "email" in self.fields:
+            self.fields["email"].help_text = EMAIL_HELP
         account = self.instance
         self.holds = handover.held(account) if account.pk else ""
         field = self.fields["move_clients_to"]
@@ -101,7 +140,7 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         field.help_text = (
             f"{account.username} is the therapist of {self.holds}. Choose a colleague to make "
             "them the therapist of all of them (each client is written to the audit log); "
-            "needed before another role or deactivating."
+            "needed before another role, another clinic or deactivating."
             if self.holds
             else "This account has no clients."
         )
@@ -115,11 +154,16 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         leaving = role not in handover.CARES or not active
         if role not in handover.CARES and "supervisor" in cleaned:
             cleaned["supervisor"] = None  # only a caseload is supervised (the change is audited)
-        if self.holds and leaving and not cleaned.get("move_clients_to"):
+        _check_clinic(self, cleaned)
+        # Its clients stay in the clinic they were added in: the account leaves them behind.
+        new_clinic = cleaned.get("clinic", self.instance.clinic)
+        moving = "clinic" in cleaned and getattr(new_clinic, "pk", None) != self.instance.clinic_id
+        if self.holds and (leaving or moving) and not cleaned.get("move_clients_to"):
+            change = "changing their clinic" if moving and not leaving else "this change"
             self.add_error(
                 "move_clients_to",
                 f"{self.instance.username} is still the therapist of {self.holds}; choose a "
-                "colleague to move them to first.",
+                f"colleague to move them to before {change}.",
             )
         return cleaned
 
@@ -127,6 +171,7 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     form = AccountForm
+    add_form = NewAccountForm
     list_display = ("username", "first_name", "last_name", "role", "supervisor", "is_active")
     list_filter = (RoleFilter, "is_active")
     fieldsets = (
@@ -139,6 +184,7 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     readonly_fields = ("last_login", "date_joined")
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
+        ("Name and email", {"fields": ("first_name", "last_name", "email")}),
         ("Role in the clinic", {"fields": ("clinic", "role", "supervisor")}),
     )
 

@@ -118,12 +118,19 @@ def overview(request: HttpRequest) -> HttpResponse:
         (label, people.filter(role=value).count() if people is not None else 0)
         for value, label in Role.choices
     ]
+    # A client's safety answer is emailed to their therapist: without an address, to nobody.
+    no_email = (
+        people.filter(role__in=[Role.THERAPIST, Role.SUPERVISOR], email="").order_by("username")
+        if people is not None
+        else []
+    )
     return render(
         request,
         "accounts/overview.html",
         {
             "clinic": user.clinic,
             "counts": counts,
+            "no_email": no_email,
             "latest": AuditEntry.objects.first(),
             "can_admin": user.is_staff,
             "paused": throttle.paused_now(),
