@@ -143,6 +143,7 @@ class AuditAction(models.TextChoices):
     SIGN_IN_PAUSE_LIFTED = "sign_in_pause_lifted", "Lifted a pause on signing in"
     ACCESS_DENIED = "access_denied", "Was refused a page"
     VIEW_AUDIT_LOG = "view_audit_log", "Read the audit log"
+    EXPORT_AUDIT_LOG = "export_audit_log", "Downloaded the audit log"
     # Accounts (administration)
     CREATE_ACCOUNT = "create_account", "Created an account"
     CHANGE_ROLE = "change_role", "Changed someone's role"

@@ -10,26 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from unstuck.web.accounts import services, throttle
-from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import (
-    ACCESS_GRANTS,
-    AuditAction,
     AuditEntry,
     Role,
     User,
     signed_in,
 )
-from unstuck.web.validation import search_text
-
-GRANTS_SHOWN = 20  # the latest changes to who can see clinical records, above the log
 
 
 class LoginView(auth_views.LoginView):
@@ -81,27 +73,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         services.audit_password_set(actor=signed_in(self.request), account=form.user)
         messages.success(self.request, "Your password is changed.")
         return response
-
-
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    user = signed_in(request)
-    if user.role != Role.ADMINISTRATOR:
-        raise PermissionDenied
-    record_audit(user, AuditAction.VIEW_AUDIT_LOG)
-    entries = AuditEntry.objects.all()
-    grants = AuditEntry.objects.filter(
-        Q(action__in=[a.value for a in ACCESS_GRANTS])
-        # Older entries: a password set for someone else (not the person's own change).
-        | Q(action=AuditAction.CHANGE_PASSWORD) & ~Q(detail=F("username"))
-    )[:GRANTS_SHOWN]
-    client = search_text(request.GET.get("client", ""))
-    if client:
-        entries = entries.filter(client_code=client)
-    page = Paginator(entries, 100).get_page(request.GET.get("page"))
-    return render(
-        request, "accounts/audit_log.html", {"page": page, "client": client, "grants": grants}
-    )
 
 
 @login_required
