@@ -13,6 +13,7 @@ from test_admin_roles import change_form, change_url
 
 from personas import PHQ9_MILD, make_admin, visible_text
 from unstuck.web.accounts.models import AuditAction, AuditEntry, Clinic, Role, User
+from unstuck.web.accounts.services import SERVER_ACTOR
 
 PASSWORD = "a-long-new-password-42"
 
@@ -84,6 +85,7 @@ def test_a_therapist_with_clients_keeps_their_clinic_until_they_are_handed_over(
     assert record.therapist_id == personas.colleague.pk
     row = AuditEntry.objects.get(action=AuditAction.CHANGE_ACCOUNT_CLINIC)
     assert (row.username, row.detail) == ("root", "alex: Test clinic -> Other clinic")
+    assert not AuditEntry.objects.filter(username=SERVER_ACTOR).exists()  # no second row
     page = admin.get(reverse("audit_log")).content.decode()
     grants = page[page.index("Recent changes") : page.index("Client code")]
     assert "Changed which clinic someone belongs to" in grants
