@@ -46,6 +46,7 @@ def test_a_password_set_by_an_administrator_must_be_replaced_first(personas, mak
     signed_in = alex.post(reverse("login"), {"username": "alex", "password": NEW}, follow=True)
     assert signed_in.redirect_chain[-1][0] == reverse("password_change")
     assert "Someone else set your password" in signed_in.content.decode()
+    assert ">Cancel</a>" not in signed_in.content.decode()  # it would only lead back here
     refused = alex.get(reverse("client", args=[record.pk]))
     assert (refused.status_code, refused["Location"]) == (302, reverse("password_change"))
     assert not AuditEntry.objects.filter(action=AuditAction.VIEW_CLIENT).exists()
