@@ -37,6 +37,7 @@ class Personas:
 @pytest.fixture
 def personas(db: None) -> Personas:
     from unstuck.web.accounts.models import Clinic, Role, User
+    from unstuck.web.accounts.services import audited_by_caller
 
     clinic = Clinic.objects.create(name="Test clinic", synthetic=True)
 
@@ -50,15 +51,17 @@ def personas(db: None) -> Personas:
             first_name=name.title(),
         )
 
-    supervisor = user("jordan", Role.SUPERVISOR)
-    return Personas(
-        clinic=clinic,
-        therapist=user("alex", Role.THERAPIST, supervisor),
-        colleague=user("sam", Role.THERAPIST, supervisor),
-        supervisor=supervisor,
-        outsider=user("riley", Role.SUPERVISOR),
-        administrator=user("admin", Role.ADMINISTRATOR),
-    )
+    # The accounts a test starts with were there before it: no audit rows of their creation.
+    with audited_by_caller():
+        supervisor = user("jordan", Role.SUPERVISOR)
+        return Personas(
+            clinic=clinic,
+            therapist=user("alex", Role.THERAPIST, supervisor),
+            colleague=user("sam", Role.THERAPIST, supervisor),
+            supervisor=supervisor,
+            outsider=user("riley", Role.SUPERVISOR),
+            administrator=user("admin", Role.ADMINISTRATOR),
+        )
 
 
 @pytest.fixture

@@ -15,12 +15,14 @@ FEEDBACK_GOOD = [9, 9, 9, 9]  # total 36
 def make_admin(name: str, clinic: Any) -> Any:
     """An administrator with the administration screens' full rights (staff, superuser)."""
     from unstuck.web.accounts.models import Role, User
+    from unstuck.web.accounts.services import audited_by_caller
 
-    user = User.objects.create_user(
-        name, password=PASSWORD, clinic=clinic, role=Role.ADMINISTRATOR, is_staff=True
-    )
-    user.is_superuser = True
-    user.save()
+    with audited_by_caller():  # there before the test: no audit rows of its creation
+        user = User.objects.create_user(
+            name, password=PASSWORD, clinic=clinic, role=Role.ADMINISTRATOR, is_staff=True
+        )
+        user.is_superuser = True
+        user.save()
     return user
 
 

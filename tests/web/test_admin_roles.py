@@ -137,7 +137,7 @@ def test_creating_and_deactivating_accounts_is_audited(admin_client, personas) -
     assert [(e.action, e.detail) for e in rows] == [
         (
             AuditAction.CREATE_ACCOUNT,
-            "casey: Therapist, supervised by jordan, no administration rights",
+            "casey: Therapist, supervised by jordan, no administration rights, clinic Test clinic",
         ),
         (AuditAction.DEACTIVATE_ACCOUNT, "casey"),
     ]
@@ -168,7 +168,7 @@ def test_setting_a_password_and_changing_the_clinic_are_audited(admin_client, pe
     assert client.post(clinic_url, {"name": "Renamed clinic", "synthetic": "on"}).status_code == 302
     rows = AuditEntry.objects.filter(username="root").exclude(action=AuditAction.SIGN_IN)
     assert [(e.action, e.detail) for e in rows.order_by("id")] == [
-        (AuditAction.CHANGE_PASSWORD, "sam"),
+        (AuditAction.SET_OTHERS_PASSWORD, "sam: must choose a new password at their next sign-in"),
         (AuditAction.CHANGE_CLINIC, "Renamed clinic: changed"),
     ]
     assert all(new not in e.detail for e in AuditEntry.objects.all())

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "unstuck.web.security.SessionTimeoutMiddleware",
     "unstuck.web.security.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After the headers above, so its redirect carries them too.
+    "unstuck.web.accounts.own_password.NewPasswordFirstMiddleware",
 ]
 
 ROOT_URLCONF = "unstuck.web.urls"

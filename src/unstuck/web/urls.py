@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
+from unstuck.web.accounts import audit_views
 from unstuck.web.accounts import views as accounts
 from unstuck.web.instruments import views as instruments
 from unstuck.web.portal import schedule_views as portal_schedule
@@ -22,7 +23,8 @@ urlpatterns = [
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", accounts.PasswordChangeView.as_view(), name="password_change"),
-    path("audit/", accounts.audit_log, name="audit_log"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit.csv", audit_views.audit_log_csv, name="audit_log_csv"),
     path("clients/new/", records.client_new, name="client_new"),
     path("clients/<int:client_id>/", records.client_detail, name="client"),
     path("clients/<int:client_id>/sessions/new/", records.session_new, name="session_new"),

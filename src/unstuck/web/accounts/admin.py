@@ -15,15 +15,16 @@ from typing import Any
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from unstuck.web.accounts import services
 from unstuck.web.accounts.audit import record_audit
@@ -73,6 +74,43 @@ class RoleFilter(ChoiceFilter):
     vocabulary = Role
 
 
+NO_CLINIC = (
+    "Choose the clinic this person works in. Only an administrator may belong to no clinic: "
+    "a therapist, supervisor or clinic lead without one could open none of its pages."
+)
+EMAIL_HELP = (
+    "They are emailed when a client of theirs gives a safety answer on the questionnaire "
+    "pages. Without an address, nobody is emailed."
+)
+
+
+def _check_clinic(form: forms.ModelForm[User], cleaned: dict[str, Any]) -> None:
+    """Every account but an administrator's belongs to a clinic (an account with no clinic was
+    offered "Add a client" and then refused it)."""
+    if "clinic" not in form.fields:
+        return
+    role = cleaned.get("role", form.instance.role)
+    if role != Role.ADMINISTRATOR and cleaned.get("clinic") is None:
+        form.add_error("clinic", NO_CLINIC)
+
+
+class NewAccountForm(AdminUserCreationForm):  # type: ignore[type-arg]
+    """Django's form for a new account, with the clinic required and the email explained."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "email" in self.fields:
+            self.fields["email"].help_text = EMAIL_HELP
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _check_clinic(self, cleaned)
+        return cleaned
+
+
 class AccountForm(UserChangeForm):  # type: ignore[type-arg]
     """The account form, with a colleague to hand the account's clients to: required when the
     account stops holding a caseload (another role, or deactivated) while it still has clients,
@@ -91,6 +129,8 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         from unstuck.web.records import handover
 
         super().__init__(*args, **kwargs)
+        if "email" in self.fields:
+            self.fields["email"].help_text = EMAIL_HELP
         account = self.instance
         self.holds = handover.held(account) if account.pk else ""
         field = self.fields["move_clients_to"]
@@ -100,7 +140,7 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         field.help_text = (
             f"{account.username} is the therapist of {self.holds}. Choose a colleague to make "
             "them the therapist of all of them (each client is written to the audit log); "
-            "needed before another role or deactivating."
+            "needed before another role, another clinic or deactivating."
             if self.holds
             else "This account has no clients."
         )
@@ -114,11 +154,16 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         leaving = role not in handover.CARES or not active
         if role not in handover.CARES and "supervisor" in cleaned:
             cleaned["supervisor"] = None  # only a caseload is supervised (the change is audited)
-        if self.holds and leaving and not cleaned.get("move_clients_to"):
+        _check_clinic(self, cleaned)
+        # Its clients stay in the clinic they were added in: the account leaves them behind.
+        new_clinic = cleaned.get("clinic", self.instance.clinic)
+        moving = "clinic" in cleaned and getattr(new_clinic, "pk", None) != self.instance.clinic_id
+        if self.holds and (leaving or moving) and not cleaned.get("move_clients_to"):
+            change = "changing their clinic" if moving and not leaving else "this change"
             self.add_error(
                 "move_clients_to",
                 f"{self.instance.username} is still the therapist of {self.holds}; choose a "
-                "colleague to move them to first.",
+                f"colleague to move them to before {change}.",
             )
         return cleaned
 
@@ -126,6 +171,7 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     form = AccountForm
+    add_form = NewAccountForm
     list_display = ("username", "first_name", "last_name", "role", "supervisor", "is_active")
     list_filter = (RoleFilter, "is_active")
     fieldsets = (
@@ -138,6 +184,7 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     readonly_fields = ("last_login", "date_joined")
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
+        ("Name and email", {"fields": ("first_name", "last_name", "email")}),
         ("Role in the clinic", {"fields": ("clinic", "role", "supervisor")}),
     )
 
@@ -153,7 +200,8 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         before = services.AccountState.of(User.objects.get(pk=obj.pk)) if change else None
         if change and obj.pk == request.user.pk and before != services.AccountState.of(obj):
             self._refuse_self_grant(obj, before)
-        super().save_model(request, obj, form, change)
+        with services.audited_by_caller():
+            super().save_model(request, obj, form, change)
         services.audit_account_saved(actor=signed_in(request), account=obj, before=before)
         target = form.cleaned_data.get("move_clients_to")
         if change and target is not None:
@@ -176,11 +224,14 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        with transaction.atomic():
+        """Audited; a password set for someone else must be replaced by its owner at their next
+        sign-in, and the message says whose password was set."""
+        with transaction.atomic(), services.audited_by_caller():
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
                 account = User.objects.get(pk=id)
                 services.audit_password_set(actor=signed_in(request), account=account)
+                _say_whose_password(request, account)
         return response
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -193,6 +244,19 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         if clinic is not None:
             initial.setdefault("clinic", clinic)
         return initial
+
+
+def _say_whose_password(request: HttpRequest, account: User) -> None:
+    """Django's "Password changed successfully." does not say whose: name the account."""
+    ours = (
+        "You changed your own password."
+        if account.pk == request.user.pk
+        else f"Password set for {account.username}. They must choose a new password of their "
+        "own when they next sign in, before any other page opens."
+    )
+    for message in getattr(messages.get_messages(request), "_queued_messages", []):
+        if str(message.message) == gettext("Password changed successfully."):
+            message.message = ours
 
 
 @admin.register(Clinic)

@@ -3,12 +3,19 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
+    # Chosen for the app although apps.py holds a second config (Django picks none otherwise,
+    # and then `ready` never runs: the receivers of `accounts.outside` need it, as management
+    # commands load no middleware that would import them).
+    default = True
     name = "unstuck.web.accounts"
     label = "accounts"
     verbose_name = "Accounts and audit"
 
     def ready(self) -> None:
-        from unstuck.web.accounts import signals  # noqa: F401  (connects the audit receivers)
+        from unstuck.web.accounts import (  # noqa: F401  (connects the audit receivers)
+            outside,
+            signals,
+        )
 
 
 class SignInProtectionConfig(AxesConfig):  # type: ignore[misc]

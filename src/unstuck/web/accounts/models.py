@@ -7,7 +7,7 @@ instruments and reads the audit log but sees no clinical records (least privileg
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -40,6 +40,18 @@ class ClinicUserManager(UserManager["User"]):
     def get_queryset(self) -> models.QuerySet[User]:
         return super().get_queryset().select_related("clinic")
 
+    def create_superuser(
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: Any,
+    ) -> User:
+        """`unstuck manage createsuperuser` makes an administrator (who sees no clinical
+        record), not a therapist; it belongs to no clinic until someone gives it one."""
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
 
 class User(AbstractUser):
     objects: ClassVar[ClinicUserManager] = ClinicUserManager()
@@ -54,6 +66,10 @@ class User(AbstractUser):
         related_name="supervisees",
         limit_choices_to={"role": Role.SUPERVISOR},
     )
+    # Someone else set this password (an administrator, or a command on the server): the
+    # person chooses their own at their next sign-in, before any other page opens
+    # (`accounts.own_password`), so nobody else can use the account unnoticed.
+    must_change_password = models.BooleanField(default=False)
 
     @property
     def display_name(self) -> str:
@@ -127,6 +143,7 @@ class AuditAction(models.TextChoices):
     SIGN_IN_PAUSE_LIFTED = "sign_in_pause_lifted", "Lifted a pause on signing in"
     ACCESS_DENIED = "access_denied", "Was refused a page"
     VIEW_AUDIT_LOG = "view_audit_log", "Read the audit log"
+    EXPORT_AUDIT_LOG = "export_audit_log", "Downloaded the audit log"
     # Accounts (administration)
     CREATE_ACCOUNT = "create_account", "Created an account"
     CHANGE_ROLE = "change_role", "Changed someone's role"
@@ -136,7 +153,11 @@ class AuditAction(models.TextChoices):
     REACTIVATE_ACCOUNT = "reactivate_account", "Reactivated an account"
     CHANGE_ACCOUNT = "change_account", "Changed an account's details"
     CLIENTS_MOVED = "clients_moved", "Moved a client to another therapist"
-    CHANGE_PASSWORD = "change_password", "Set someone's password"
+    # Older entries of this action include passwords set by an administrator; new ones are
+    # only a person changing their own (SET_OTHERS_PASSWORD is the other kind).
+    CHANGE_PASSWORD = "change_password", "Changed a password"
+    SET_OTHERS_PASSWORD = "set_others_password", "Set another person's password"
+    CHANGE_ACCOUNT_CLINIC = "change_account_clinic", "Changed which clinic someone belongs to"
     CHANGE_CLINIC = "change_clinic", "Changed the clinic's details"
     SETUP_CLINIC = "setup_clinic", "Set up the clinic and its first administrator"
     CHANGE_PORTAL_SETTINGS = (
@@ -157,6 +178,8 @@ ACCESS_GRANTS = frozenset(
         AuditAction.CHANGE_ADMIN_RIGHTS,
         AuditAction.REACTIVATE_ACCOUNT,
         AuditAction.CLIENTS_MOVED,
+        AuditAction.SET_OTHERS_PASSWORD,
+        AuditAction.CHANGE_ACCOUNT_CLINIC,
     }
 )
 

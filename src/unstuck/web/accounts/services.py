@@ -9,6 +9,9 @@ the audit log page lists apart so that no grant goes unseen.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
@@ -21,6 +24,28 @@ from unstuck.errors import UnstuckError
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Clinic, Role, User
 
+# Who acted, in the audit log, for a change made outside the web app (a command on the server,
+# a Django shell): the app cannot know the person, only that it was not one of its pages.
+SERVER_ACTOR = "(on the server, outside the web app)"
+
+_WRITING_ITS_OWN_ROWS: ContextVar[bool] = ContextVar("unstuck_account_rows", default=False)
+
+
+@contextmanager
+def audited_by_caller() -> Iterator[None]:
+    """Inside this block the caller writes the audit rows of the accounts it saves itself (the
+    administration screens, the password page, set-up), so `accounts.outside` writes none."""
+    token = _WRITING_ITS_OWN_ROWS.set(True)
+    try:
+        yield
+    finally:
+        _WRITING_ITS_OWN_ROWS.reset(token)
+
+
+def caller_audits() -> bool:
+    return _WRITING_ITS_OWN_ROWS.get()
+
+
 SELF_GRANT_REFUSED = (
     "You cannot change your own role, supervisor or rights. Ask another administrator: "
     "the change is then recorded in the audit log under their name."
@@ -32,6 +57,7 @@ class AccountState:
     """What of an account decides its access, as it was before a change."""
 
     role: str
+    clinic: str
     supervisor: str
     is_active: bool
     is_staff: bool
@@ -42,6 +68,7 @@ class AccountState:
     def of(cls, user: User) -> AccountState:
         return cls(
             role=user.role,
+            clinic=user.clinic.name if user.clinic_id and user.clinic else "",
             supervisor=user.supervisor.username if user.supervisor_id and user.supervisor else "",
             is_active=user.is_active,
             is_staff=user.is_staff,
@@ -63,32 +90,37 @@ def _rights(state: AccountState) -> str:
     return "administration screens" if state.is_staff else "no administration rights"
 
 
-def audit_account_saved(*, actor: User, account: User, before: AccountState | None) -> None:
-    """One row per kind of change, naming the account and the old and new value."""
+def audit_account_saved(*, actor: User | None, account: User, before: AccountState | None) -> None:
+    """One row per kind of change, naming the account and the old and new value. With no
+    `actor`, the change was made outside the web app (`SERVER_ACTOR`)."""
     after = AccountState.of(account)
     name = account.username
+
+    def note(action: AuditAction, detail: str) -> None:
+        record_audit(actor, action, detail=detail, username=SERVER_ACTOR)
+
     if before is None:
         supervised = f", supervised by {after.supervisor}" if after.supervisor else ""
-        record_audit(
-            actor,
-            AuditAction.CREATE_ACCOUNT,
-            detail=f"{name}: {_role_label(after.role)}{supervised}, {_rights(after)}",
-        )
+        clinic = f", clinic {after.clinic}" if after.clinic else ", no clinic"
+        role = _role_label(after.role)
+        note(AuditAction.CREATE_ACCOUNT, f"{name}: {role}{supervised}, {_rights(after)}{clinic}")
         return
+    if before.clinic != after.clinic:
+        change = f"{before.clinic or 'no clinic'} -> {after.clinic or 'no clinic'}"
+        note(AuditAction.CHANGE_ACCOUNT_CLINIC, f"{name}: {change}")
     if before.role != after.role:
-        change = f"{_role_label(before.role)} -> {_role_label(after.role)}"
-        record_audit(actor, AuditAction.CHANGE_ROLE, detail=f"{name}: {change}")
+        note(
+            AuditAction.CHANGE_ROLE,
+            f"{name}: {_role_label(before.role)} -> {_role_label(after.role)}",
+        )
     if before.supervisor != after.supervisor:
         change = f"{before.supervisor or 'nobody'} -> {after.supervisor or 'nobody'}"
-        record_audit(actor, AuditAction.CHANGE_SUPERVISOR, detail=f"{name}: supervisor {change}")
+        note(AuditAction.CHANGE_SUPERVISOR, f"{name}: supervisor {change}")
     if (before.is_staff, before.is_superuser) != (after.is_staff, after.is_superuser):
-        change = f"{_rights(before)} -> {_rights(after)}"
-        record_audit(actor, AuditAction.CHANGE_ADMIN_RIGHTS, detail=f"{name}: {change}")
+        note(AuditAction.CHANGE_ADMIN_RIGHTS, f"{name}: {_rights(before)} -> {_rights(after)}")
     if before.is_active != after.is_active:
-        action = (
-            AuditAction.REACTIVATE_ACCOUNT if after.is_active else AuditAction.DEACTIVATE_ACCOUNT
-        )
-        record_audit(actor, action, detail=name)
+        active = after.is_active
+        note(AuditAction.REACTIVATE_ACCOUNT if active else AuditAction.DEACTIVATE_ACCOUNT, name)
     if before.details != after.details:
         fields = ("user name", "first name", "last name", "email")
         changed = [
@@ -96,11 +128,26 @@ def audit_account_saved(*, actor: User, account: User, before: AccountState | No
             for f, old, new in zip(fields, before.details, after.details, strict=True)
             if old != new
         ]
-        record_audit(actor, AuditAction.CHANGE_ACCOUNT, detail=f"{name}: {', '.join(changed)}")
+        note(AuditAction.CHANGE_ACCOUNT, f"{name}: {', '.join(changed)}")
 
 
-def audit_password_set(*, actor: User, account: User) -> None:
-    record_audit(actor, AuditAction.CHANGE_PASSWORD, detail=account.username)
+def audit_password_set(*, actor: User | None, account: User) -> None:
+    """A person's own new password clears the demand for one; a password set by anyone else
+    (with no `actor`: outside the web app) is a change of who can use the account, so the
+    person must choose their own at their next sign-in."""
+    if actor is not None and actor.pk == account.pk:
+        User.objects.filter(pk=account.pk).update(must_change_password=False)
+        account.must_change_password = False
+        record_audit(actor, AuditAction.CHANGE_PASSWORD, detail=account.username)
+        return
+    User.objects.filter(pk=account.pk).update(must_change_password=True)
+    account.must_change_password = True
+    record_audit(
+        actor,
+        AuditAction.SET_OTHERS_PASSWORD,
+        detail=f"{account.username}: must choose a new password at their next sign-in",
+        username=SERVER_ACTOR,
+    )
 
 
 def audit_clinic_saved(*, actor: User, clinic: Clinic, created: bool) -> None:
@@ -175,7 +222,7 @@ def create_clinic(clinic: str, username: str, email: str, password: str) -> User
     """
     check_database_is_new()
     check_setup_answers(clinic, username, email, password)
-    with transaction.atomic():
+    with transaction.atomic(), audited_by_caller():
         place = Clinic.objects.create(name=clinic.strip())
         admin = User.objects.create_user(
             username=username.strip(),

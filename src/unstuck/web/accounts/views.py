@@ -10,25 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from unstuck.web.accounts import services, throttle
-from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import (
-    ACCESS_GRANTS,
-    AuditAction,
     AuditEntry,
     Role,
     User,
     signed_in,
 )
-from unstuck.web.validation import search_text
-
-GRANTS_SHOWN = 20  # the latest changes to who can see clinical records, above the log
 
 
 class LoginView(auth_views.LoginView):
@@ -57,7 +50,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     administrator sets a new colleague's first password; this is how they make it their own).
     The audit log records the change; Django signs the account's other sessions out and keeps
     this one. Sent twice, the second fails the current-password check: nothing is doubled.
-    While the account's sign-in is paused, the form is paused too."""
+    While the account's sign-in is paused, the form is paused too. When someone else set the
+    password, this page comes first after signing in (`accounts.own_password`)."""
 
     template_name = "registration/password_change.html"
     form_class = OwnPasswordForm
@@ -74,27 +68,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     @transaction.atomic
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
-        response = super().form_valid(form)
+        with services.audited_by_caller():
+            response = super().form_valid(form)
         services.audit_password_set(actor=signed_in(self.request), account=form.user)
         messages.success(self.request, "Your password is changed.")
         return response
-
-
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    user = signed_in(request)
-    if user.role != Role.ADMINISTRATOR:
-        raise PermissionDenied
-    record_audit(user, AuditAction.VIEW_AUDIT_LOG)
-    entries = AuditEntry.objects.all()
-    grants = AuditEntry.objects.filter(action__in=[a.value for a in ACCESS_GRANTS])[:GRANTS_SHOWN]
-    client = search_text(request.GET.get("client", ""))
-    if client:
-        entries = entries.filter(client_code=client)
-    page = Paginator(entries, 100).get_page(request.GET.get("page"))
-    return render(
-        request, "accounts/audit_log.html", {"page": page, "client": client, "grants": grants}
-    )
 
 
 @login_required
@@ -111,12 +89,19 @@ def overview(request: HttpRequest) -> HttpResponse:
         (label, people.filter(role=value).count() if people is not None else 0)
         for value, label in Role.choices
     ]
+    # A client's safety answer is emailed to their therapist: without an address, to nobody.
+    no_email = (
+        people.filter(role__in=[Role.THERAPIST, Role.SUPERVISOR], email="").order_by("username")
+        if people is not None
+        else []
+    )
     return render(
         request,
         "accounts/overview.html",
         {
             "clinic": user.clinic,
             "counts": counts,
+            "no_email": no_email,
             "latest": AuditEntry.objects.first(),
             "can_admin": user.is_staff,
             "paused": throttle.paused_now(),
