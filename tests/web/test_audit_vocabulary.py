@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from personas import PHQ9_MILD
+from personas import PHQ9_MILD, hold_session
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, AuditEntry
 from unstuck.web.instruments.services import add_clinic_instrument
@@ -97,6 +97,7 @@ def test_each_reviews_service_writes_its_row(personas, make_client) -> None:
         review_on=dt.date(2026, 4, 1),
     )
     assert last_action() == AuditAction.MAKE_PLAN
+    hold_session(client)  # a result follows a session held with the plan
     reviews.record_strategy_result(user=alex, strategy=plan.strategies.get(), result="helped")
     assert last_action() == AuditAction.RECORD_STRATEGY_RESULT
     reviews.add_reflection(user=alex, frustration=2, client=client)

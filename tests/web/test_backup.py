@@ -313,3 +313,18 @@ def test_an_existing_backup_is_not_replaced_unless_forced(
     forced = source.unstuck("backup", "--force", str(backup))
     assert forced.returncode == 0, forced.stderr
     assert backup.read_bytes() != first[0]  # a new backup, with its own audit row
+
+
+def test_a_backup_that_could_not_be_written_says_so_in_the_audit_log(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """'Made a backup' is written before the copy (so the backup holds it); when the copy then
+    fails, the next row says so, naming the file and never its contents."""
+    from unstuck.web.accounts.models import AuditAction, AuditEntry
+    from unstuck.web.backup_audit import BACKUP_ACTOR, note_backup
+
+    note_backup(tmp_path / "nightly.backup", done=True)
+    note_backup(tmp_path / "nightly.backup", done=False)
+    made, failed = AuditEntry.objects.order_by("id")
+    assert (made.action, failed.action) == (AuditAction.BACKUP_MADE, AuditAction.BACKUP_FAILED)
+    assert failed.detail == "to nightly.backup"
+    assert failed.username == BACKUP_ACTOR
+    assert AuditAction(failed.action).label == "A backup of the whole database could not be written"

@@ -34,6 +34,17 @@ def test_safety_comes_first_and_at_most_two_findings_are_shown() -> None:
     assert g.findings == [SAFETY, vocabulary.HEADLINES["deterioration"]]
     assert g.next_step == "Check in"
     assert g.status_words == "Off track"
+    # the flags past the two findings are still named: the glance left two of four out
+    assert g.also == ["Not on the expected course", "Progress has levelled off"]
+    assert presenters.glance("at_risk", ["plateau", "withdrawal_risk"], [], "").also == []
+    four = presenters.glance(
+        "off_track",
+        ["deterioration", "not_on_track", "plateau", "alliance_rupture"],
+        [],
+        "",
+        {"plateau": ["gad7"], "deterioration": ["phq9"]},
+    )
+    assert four.also == ["Progress has levelled off (GAD-7)", "Strain in the working relationship"]
 
 
 def test_an_open_alert_is_the_first_finding_even_without_the_flag() -> None:
@@ -70,6 +81,8 @@ def test_the_page_puts_the_glance_first_with_safety_and_the_next_step(
     findings = re.findall(r"<li>([^<]+)</li>", top)
     assert 1 <= len(findings) <= 2
     assert findings[0] == SAFETY
+    assert len(record.flags) == 3  # safety, getting worse, not on the expected course
+    assert "Also flagged: Not on the expected course (PHQ-9) (each explained below)." in top
     assert "Suggested next step:</strong> Check in about safety" in top
     assert body.index('class="glance"') < body.index('id="charts"') < body.index('id="why"')
     # the full explanation is one click away, and each source is cited once on the page

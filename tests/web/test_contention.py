@@ -183,6 +183,8 @@ def _review(b: Browser, client_id: int) -> int:
 def _strategy(server: LiveServer, b: Browser, client_id: int) -> int:
     review = _review(b, client_id)
     b.request(f"/reviews/{review}/", {"strategies": ["revisit_goals"], "review_on": TODAY})
+    held = SESSION | {"date": TODAY, "submit_token": b.form_token(session_path(client_id))}
+    b.request(session_path(client_id), held)  # a result follows a session with the plan
     rows = server.query(
         "SELECT ps.id FROM reviews_planstrategy ps JOIN reviews_plan p ON ps.plan_id = p.id "
         "WHERE p.client_id = %s",

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from personas import PHQ9_MILD, PHQ9_SEVERE
+from personas import PHQ9_MILD, PHQ9_SEVERE, hold_session
 from unstuck.web.records.models import Episode
 from unstuck.web.reviews import services
 from unstuck.web.reviews.models import ClosureLetter
@@ -147,6 +147,7 @@ def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_wor
         ],
         review_on=dt.date(2026, 4, 1),
     )
+    hold_session(record)  # a fourth session attended, with the plan
     for ps in plan.strategies.exclude(strategy_id="open_dialogue"):
         services.record_strategy_result(user=therapist, strategy=ps, result="helped")
     client.force_login(therapist)
@@ -156,7 +157,7 @@ def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_wor
     )
     letter = ClosureLetter.objects.get()
     html = client.get(reverse("letter", args=[record.pk, letter.pk])).content.decode()
-    assert "3 sessions attended" in html
+    assert "4 sessions attended" in html
     tried = html[html.index("What we tried") : html.index("</ul>", html.index("What we tried"))]
     assert "Revisit" in tried
     assert "End respectfully" not in tried
@@ -264,6 +265,7 @@ def test_a_long_address_wraps_in_the_pdf_and_every_page_names_the_client(
         chosen=[services.ChosenStrategy("revisit_goals")],
         review_on=dt.date(2026, 4, 1),
     )
+    hold_session(record)
     services.record_strategy_result(
         user=therapist, strategy=plan.strategies.get(), result="partly", note=address
     )

@@ -11,7 +11,7 @@ import pypdfium2 as pdfium
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from personas import PHQ9_MILD, PHQ9_SEVERE
+from personas import PHQ9_MILD, PHQ9_SEVERE, hold_session
 from unstuck.web.records import corrections
 from unstuck.web.records import services as records
 from unstuck.web.records.forms import EndEpisodeForm
@@ -60,6 +60,7 @@ def test_a_letter_reads_the_same_after_the_record_changes(
         chosen=[services.ChosenStrategy("revisit_goals")],
         review_on=dt.date(2026, 4, 1),
     )
+    hold_session(record)
     services.record_strategy_result(user=therapist, strategy=plan.strategies.get(), result="helped")
     record.name = "Jo Later"
     record.save(update_fields=["name"])

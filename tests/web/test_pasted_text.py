@@ -3,13 +3,14 @@ that is refused named, with the field it is in, on every form that refuses it.""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from personas import PHQ9_MILD
+from personas import PHQ9_MILD, hold_session
 from unstuck.impasse import default_knowledge
 from unstuck.web.reviews import services
 from unstuck.web.reviews.models import Goal, Plan, Reflection, Review, StrategyResult
@@ -93,9 +94,10 @@ def test_a_strategy_result_says_what_was_wrong(
         user=personas.therapist,
         review=review,
         chosen=[services.ChosenStrategy("revisit_goals")],
-        review_on=Plan._meta.get_field("review_on").to_python("2099-01-01"),
+        review_on=dt.date.today() + dt.timedelta(days=28),
     )
     strategy = Plan.objects.get().strategies.get()
+    hold_session(record)
     client.force_login(personas.therapist)
     page = text(client.post(reverse("strategy_result", args=[strategy.pk]), posted, follow=True))
     assert not StrategyResult.objects.exists()

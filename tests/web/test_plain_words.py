@@ -10,7 +10,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from personas import PHQ9_MILD, PHQ9_SEVERE, visible_text
+from personas import PHQ9_MILD, PHQ9_SEVERE, PLAN_REVIEW, visible_text
 from unstuck.cli import main
 from unstuck.errors import InvalidValue
 from unstuck.impasse import default_knowledge
@@ -106,7 +106,7 @@ def test_every_seed_has_a_title_and_strategies_cite_titles_not_files(
     assert ".txt" not in visible_text(page)
     client.post(
         reverse("review", args=[review.pk]),
-        {"strategies": ["revisit_goals"], "review_on": "2099-04-01"},
+        {"strategies": ["revisit_goals"], "review_on": PLAN_REVIEW},
     )
     detail = visible_text(client.get(reverse("client", args=[stuck.pk])).content.decode())
     assert "Plan made " in detail  # its badges: status then and now, in words

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from personas import PLAN_REVIEW, hold_session
 from unstuck.impasse import default_knowledge
 from unstuck.web.reviews.models import Plan, Review
 
@@ -81,8 +82,9 @@ def test_an_old_review_keeps_its_ranking_and_marks_its_plan(
     before = client.get(url).content.decode()
     listed = before[before.index('<ol class="strategies">') :]
     first = listed[listed.index('id="strategy-') + len('id="strategy-') :].split('"')[0]
-    client.post(url, {"strategies": [first], "review_on": "2099-04-01"})
+    client.post(url, {"strategies": [first], "review_on": PLAN_REVIEW})
     strategy = Plan.objects.get().strategies.get()
+    hold_session(record)
     client.post(reverse("strategy_result", args=[strategy.pk]), {"result": "did_not_help"})
     # the result moves it down for a new review, but not in the review that chose it
     after = client.get(url).content.decode()

@@ -9,6 +9,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils.html import escape
 
+from personas import hold_session
 from unstuck.impasse.outcomes import CAVEAT
 from unstuck.web.records import services as records
 from unstuck.web.reviews import knowledge, services
@@ -29,7 +30,7 @@ def _plan_with_result(personas, make_client, code: str, result: str, later: int 
         chosen=[services.ChosenStrategy("revisit_goals", "why")],
         review_on=dt.date(2026, 3, 1),
     )
-    for i in range(later):
+    for i in range(max(later, 1)):  # a result follows at least one session with the plan
         records.record_session(
             user=personas.therapist,
             client=record,
@@ -103,6 +104,7 @@ def test_a_second_review_is_not_a_first_review(client: HttpClient, personas, mak
         chosen=[services.ChosenStrategy("open_dialogue", "why")],
         review_on=dt.date(2026, 3, 1),
     )
+    hold_session(record)
     services.record_strategy_result(
         user=personas.therapist, strategy=plan.strategies.get(), result="did_not_help"
     )

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from personas import PHQ9_MILD, PHQ9_SEVERE
+from personas import PHQ9_MILD, PHQ9_SEVERE, PLAN_REVIEW, hold_session
 from unstuck.web.reviews.models import Plan, Review, StrategyResult
 from unstuck.web.reviews.services import SAFETY_FIRST
 
@@ -58,7 +58,7 @@ def test_a_review_ranks_strategies_and_becomes_a_plan_with_results(
 
     client.post(
         reverse("review", args=[review.pk]),
-        {"strategies": ["revisit_goals", "motivational_interviewing"], "review_on": "2099-04-01"},
+        {"strategies": ["revisit_goals", "motivational_interviewing"], "review_on": PLAN_REVIEW},
     )
     plan = Plan.objects.get()
     assert plan.start_session == 7
@@ -67,6 +67,7 @@ def test_a_review_ranks_strategies_and_becomes_a_plan_with_results(
         "motivational_interviewing",
     ]
     first = plan.strategies.get(strategy_id="revisit_goals")
+    hold_session(stuck)  # session 7, no questionnaire: the first with the plan
     client.post(reverse("strategy_result", args=[first.pk]), {"result": "helped", "note": "ok"})
     assert StrategyResult.objects.get().result == "helped"
     detail = client.get(reverse("client", args=[stuck.pk])).content.decode()
@@ -114,9 +115,10 @@ def test_a_strategy_that_did_not_help_moves_down_in_the_next_review(
     review = Review.objects.get()
     client.post(
         reverse("review", args=[review.pk]),
-        {"strategies": ["revisit_goals"], "review_on": "2099-04-01"},
+        {"strategies": ["revisit_goals"], "review_on": PLAN_REVIEW},
     )
     strategy = Plan.objects.get().strategies.get()
+    hold_session(stuck)
     client.post(reverse("strategy_result", args=[strategy.pk]), {"result": "did_not_help"})
     post_review(client, stuck, {"goals_misfit": 3})
     second = Review.objects.order_by("-id").first()
@@ -142,7 +144,7 @@ def test_a_plan_needs_a_strategy(client: HttpClient, personas, stuck):
     client.force_login(personas.therapist)
     post_review(client, stuck, {"goals_misfit": 3})
     review = Review.objects.get()
-    response = client.post(reverse("review", args=[review.pk]), {"review_on": "2099-04-01"})
+    response = client.post(reverse("review", args=[review.pk]), {"review_on": PLAN_REVIEW})
     assert "Nothing was saved" in response.content.decode()
     assert not Plan.objects.exists()
 

@@ -17,6 +17,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from portal_helpers import make_request
 
+from personas import PLAN_REVIEW, hold_session
 from unstuck.impasse import default_knowledge
 from unstuck.web.accounts.models import AuditAction, AuditEntry
 from unstuck.web.idempotency.once import ALREADY_SAVED, BAD_TOKEN, new_token
@@ -58,12 +59,14 @@ def _review(personas, record) -> Review:
 
 def _plan(personas, record) -> Plan:
     review = _review(personas, record)
-    return reviews.make_plan(
+    plan = reviews.make_plan(
         user=personas.therapist,
         review=review,
         chosen=[reviews.ChosenStrategy("revisit_goals")],
         review_on=dt.date(2026, 4, 1),
     )
+    hold_session(record)  # results follow a session held with the plan
+    return plan
 
 
 def _risk(personas, record) -> Client:
@@ -118,7 +121,7 @@ FORMS: dict[str, Callable[..., Form]] = {
     ),
     "plan": lambda personas, record: Form(
         reverse("review", args=[_review(personas, record).pk]),
-        {"strategies": ["revisit_goals"], "review_on": "2099-04-01"},
+        {"strategies": ["revisit_goals"], "review_on": PLAN_REVIEW},
         lambda: Plan.objects.count(),
     ),
     "strategy result": lambda personas, record: Form(

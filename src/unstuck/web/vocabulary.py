@@ -29,6 +29,7 @@ FIELDS: dict[str, str] = {
     "text": "The goal",
     "change": "The kind of revision",
     "attainment": "The goal rating",
+    "rated_on": "The rating date",
     "strategies": "The plan",
     "strategy": "The strategy",
     "frustration": "The frustration rating",

@@ -242,6 +242,7 @@ class Glance:
     status_words: str
     findings: list[str]  # at most GLANCE_FINDINGS short sentences, safety first
     next_step: str
+    also: list[str]  # the other flags' names, so none is left out of the glance
 
 
 # Flags whose words already say which measure they read (the safety answer names its item;
@@ -293,7 +294,14 @@ def glance(
         status_words=vocabulary.plain(status),
         findings=[finding(c, flag_measures or {}) for c in codes[:GLANCE_FINDINGS]],
         next_step=next_step,
+        also=[flag_name(c, flag_measures or {}) for c in codes[GLANCE_FINDINGS:]],
     )
+
+
+def flag_name(code: str, flag_measures: Mapping[str, Sequence[str]]) -> str:
+    """A flag's name with the measures that raised it: 'Getting worse (PHQ-9)'."""
+    names = measure_names(code, flag_measures)
+    return f"{vocabulary.plain(code)} ({names})" if names else vocabulary.plain(code)
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,9 @@ class ReviewForm(CheckedText):
         }
 
 
+PLAN_REVIEW_WITHIN_DAYS = 366  # a typed year wrong (9999) is refused, not stored
+
+
 class PlanForm(CheckedText):
     strategies = forms.MultipleChoiceField(
         widget=forms.CheckboxSelectMultiple,
@@ -138,6 +141,11 @@ class PlanForm(CheckedText):
         if day < timezone.localdate():  # a plan made today would be overdue at once
             raise forms.ValidationError(
                 f"The review date {day:%Y-%m-%d} has passed; choose today or a later day."
+            )
+        if day > timezone.localdate() + dt.timedelta(days=PLAN_REVIEW_WITHIN_DAYS):
+            raise forms.ValidationError(
+                f"The review date {day:%Y-%m-%d} is more than a year away; a plan is reviewed "
+                "within weeks, so choose a nearer day."
             )
         return day
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from unstuck.errors import InvalidValue
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import selectors
 from unstuck.web.records import services as records
-from unstuck.web.records.models import Client
+from unstuck.web.records.models import Client, Episode
 from unstuck.web.records.snapshots import lock_client
 from unstuck.web.reviews import knowledge, letters
 from unstuck.web.reviews.models import (
@@ -46,6 +47,12 @@ SAME_WORDING = (
 )
 WORDING_CHANGES = (GoalChange.SHRUNK, GoalChange.REWORDED, GoalChange.MORE_SOLVABLE)
 PLAN_EXISTS = "This review already has a plan; record how its strategies go instead."
+ENDED = "This episode of care has ended; start a new one before a review or a plan."
+NOT_STARTED = (
+    "The plan starts at session {start}, and session {latest} is the latest recorded: record "
+    "how a strategy went once a session has been held with it."
+)
+BEFORE_EPISODE = "is before this episode of care began ({start:%Y-%m-%d})"
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,10 @@ def rate_goal(
 ) -> GoalRating:
     if attainment not in (-2, -1, 0, 1, 2):
         raise InvalidValue("attainment", attainment, "goal attainment is rated from -2 to +2")
+    episode = selectors.current_episode(goal.client)
+    if episode is not None and rated_on < episode.started_on:
+        start = episode.started_on
+        raise InvalidValue("rated_on", rated_on.isoformat(), BEFORE_EPISODE.format(start=start))
     lock_client(goal.client)
     rating = GoalRating.objects.create(
         goal=goal, rated_on=rated_on, attainment=attainment, note=note
@@ -121,6 +132,7 @@ def open_review(
     alerts = client.safety_alerts.all()
     if any(a.is_open for a in alerts):
         raise InvalidValue("safety_checked", False, SAFETY_FIRST)
+    _open_episode(client)
     known = knowledge.reason_ids()
     for reason_id, (rating, _) in ratings.items():
         if reason_id not in known:
@@ -144,6 +156,14 @@ def open_review(
     return review
 
 
+def _open_episode(client: Client) -> Episode:
+    """The client's current episode, refused when there is none or it has ended."""
+    episode = selectors.current_episode(client)
+    if episode is None or episode.ended_on is not None:
+        raise InvalidValue("episode", episode.ended_on if episode else "", ENDED)
+    return episode
+
+
 @transaction.atomic
 def make_plan(
     *, user: User, review: Review, chosen: Sequence[ChosenStrategy], review_on: dt.date
@@ -158,8 +178,8 @@ def make_plan(
     lock_client(client)
     if Plan.objects.filter(review=review).exists():
         raise InvalidValue("plan", "", PLAN_EXISTS)
-    episode = selectors.current_episode(client)
-    done = episode.sessions.count() if episode else 0
+    episode = _open_episode(client)
+    done = episode.sessions.count()
     plan = Plan.objects.create(
         review=review, client=client, created_by=user, start_session=done + 1, review_on=review_on
     )
@@ -192,9 +212,14 @@ def record_strategy_result(
     lock_client(client)
     episode = selectors.current_episode(client)
     latest = episode.sessions.order_by("-number").first() if episode else None
+    start = strategy.plan.start_session
+    if latest is None or latest.number < start:
+        raise InvalidValue(
+            "result", result, NOT_STARTED.format(start=start, latest=latest.number if latest else 0)
+        )
     entry = StrategyResult.objects.create(
         strategy=strategy,
-        recorded_on=recorded_on or dt.date.today(),
+        recorded_on=recorded_on or timezone.localdate(),
         session_number=latest.number if latest else None,
         result=result,
         note=note,
