@@ -120,3 +120,13 @@ def test_an_open_safety_answer_heads_every_page_about_the_client(
             assert "item 9 (a risk question) was answered 1" in banner
             assert reverse("safety_check", args=[risky.pk]) in banner
             assert html.index('id="open-safety-alert"') < html.index("<form", html.index("<main"))
+
+
+def test_a_change_in_session_feedback_is_signed_either_way() -> None:
+    """'changed by 1 point' beside '-17 points': a rise read as unsigned."""
+    from unstuck.web.records.templatetags.vocabulary import signed_points
+
+    assert signed_points(1) == "+1 point"
+    assert signed_points(-17) == "-17 points"
+    assert signed_points(2.25) == "+2.2 points"
+    assert signed_points(0) == "0 points"

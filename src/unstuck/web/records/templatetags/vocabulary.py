@@ -1,5 +1,5 @@
 """`{% load vocabulary %}` then `{{ code|plain }}`: a flag or status code in words for people;
-`{{ change|points }}`: a change on a scale with its unit, '1 point', '-2.5 points';
+`{{ change|signed_points }}`: a change on a scale with its sign and unit, '+1 point', '-2.5 points';
 `{{ change|change_words:instrument }}`: '+6 (worse)', '-2 (better)', '0'."""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ def plain(code: object) -> str:
 
 
 @register.filter
-def points(value: float) -> str:
-    return wording.points(wording.number(float(value), places=1))
+def signed_points(value: float) -> str:
+    """A change in points with its sign always written: '+1 point', '-17 points'."""
+    return wording.points(wording.signed(round(float(value), 1)))
 
 
 @register.filter
