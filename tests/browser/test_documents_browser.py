@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser
 from screens import shot, signed_in
 
-from personas import PHQ9_MILD, PHQ9_SEVERE
+from personas import PHQ9_MILD, PHQ9_SEVERE, hold_session
 
 pytestmark = pytest.mark.browser
 ADDRESS = "https://example.org/" + "averylongpathwithoutanybreak" * 12
@@ -30,6 +30,7 @@ def test_documents_with_a_long_address_fit_a_phone(
         chosen=[services.ChosenStrategy("revisit_goals")],
         review_on=dt.date(2026, 4, 1),
     )
+    hold_session(record)
     services.record_strategy_result(
         user=therapist, strategy=plan.strategies.get(), result="partly", note=ADDRESS
     )

@@ -158,6 +158,7 @@ def therapist_pages(c: dict) -> list[tuple[str, str, int]]:  # type: ignore[type
         ("review-form", f"/clients/{risky}/review/", 200),
         ("review", f"/reviews/{c['review']}/", 200),
         ("goals", f"/clients/{stuck}/goals/", 200),
+        ("goals-safety", f"/clients/{risky}/goals/", 200),  # the open safety answer heads it
         ("close-form", f"/clients/{stuck}/close/", 200),
         ("reflections", "/reflections/", 200),
         ("password", "/password/", 200),
@@ -241,6 +242,8 @@ def test_every_template_is_walked() -> None:
         "records/instruments_form.html": "instruments-form",
         "records/end_preview.html": "end-preview",
         "reviews/review_form.html": "review-form",
+        "_form_errors.html": "review-form",
+        "records/_open_alerts.html": "goals-safety",
         "reviews/_reason.html": "review-form",
         "reviews/review_detail.html": "review",
         "reviews/_strategy.html": "review",
