@@ -52,7 +52,7 @@ def add_web_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="first run: create the clinic and its first administrator",
         description="Create the clinic and its first administrator account (asks for the "
         "clinic name, user name, e-mail and password). The administrator then signs in and "
-        "adds therapists and supervisors under Accounts.",
+        "adds therapists and supervisors on the administration screens (/admin/).",
     )
     for flag, what in (
         ("clinic", "the clinic's name"),

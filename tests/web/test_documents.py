@@ -51,6 +51,9 @@ def test_the_consultation_summary_prints_as_html_and_pdf(
     assert "Consultation summary: C-700" in html
     assert "Get up before nine" in html
     assert "<svg" in html  # the chart
+    # the document is the page's main landmark (a screen reader's "skip to content")
+    assert html.count("<main>") == 1
+    assert html.index("<main>") < html.index("Consultation summary: C-700")
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         response = client.get(reverse("consultation", args=[record.pk]), {"format": "pdf"})
     assert response["Content-Type"] == "application/pdf"

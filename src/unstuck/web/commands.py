@@ -351,7 +351,8 @@ def setup_clinic(given: dict[str, str | None], *, no_input: bool) -> int:
         admin = create_clinic(clinic, username, email, password)
         print(
             f"Created the clinic {clinic!r} and its administrator {admin.username!r}.\n"
-            "Next: 'unstuck serve', sign in, and add therapists and supervisors under Accounts."
+            "Next: 'unstuck serve', sign in, and add therapists and supervisors on the "
+            "administration screens (/admin/, 'Accounts and audit')."
         )
         return 0
     return 2

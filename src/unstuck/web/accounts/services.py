@@ -172,7 +172,7 @@ def check_database_is_new() -> None:
         )
     raise SetupError(
         f"this database already holds the clinic {existing.name!r}; its administrator adds "
-        "people under Accounts (/admin/). Nothing was changed."
+        "people on the administration screens (/admin/). Nothing was changed."
     )
 
 
