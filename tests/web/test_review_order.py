@@ -130,3 +130,16 @@ def test_a_change_in_session_feedback_is_signed_either_way() -> None:
     assert signed_points(-17) == "-17 points"
     assert signed_points(2.25) == "+2.2 points"
     assert signed_points(0) == "0 points"
+
+
+def test_reviews_on_one_day_can_be_told_apart(client: HttpClient, personas, make_client) -> None:
+    """Going Back and sending the form again makes a second review; the client page listed
+    'Reviews: 2026-12-03, 2026-12-03', which could not be told apart."""
+    import re
+
+    record = make_client("C-835", [FLAT] * 6)
+    client.force_login(personas.therapist)
+    post_review(client, record, {"goals_misfit": 3})
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    listed = page[page.index("Reviews: ") :].split("</p>")[0]
+    assert re.search(r">\d{4}-\d{2}-\d{2} \d{2}:\d{2}</a>", listed), listed
