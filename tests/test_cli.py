@@ -351,3 +351,22 @@ def test_python_m_unstuck_is_the_command(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith("unstuck: ")
     assert "row 2, column 'score', value 'abc': not a number" in done.stderr
+
+
+@pytest.mark.parametrize("given", [["flush"], ["flush", "--no-input"], ["sqlflush"]])
+def test_manage_flush_is_refused_in_words(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    given: list[str],
+) -> None:
+    """It was refused by the append-only audit log part way, with Django's message that 'the
+    database isn't running or isn't configured correctly'."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("UNSTUCK_DATA_DIR", str(data))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["manage", *given]) == 2
+    err = capsys.readouterr().err
+    assert "would empty the database, its audit log too" in err
+    assert "nothing was changed" in err
+    assert not data.exists()  # refused before the settings made a data folder

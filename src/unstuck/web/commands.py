@@ -268,8 +268,20 @@ def _where_email_goes() -> str:
     return "email is not set up: no messages are sent (UNSTUCK_EMAIL_HOST, see the README)"
 
 
+# Django's commands that would empty the database: its audit log is append-only, so the
+# database refuses them part way with a message about a database that "isn't running".
+EMPTYING = frozenset({"flush", "sqlflush"})
+EMPTYING_REFUSED = (
+    "'manage {name}' would empty the database, its audit log too, which is kept for good: it "
+    "is refused and nothing was changed. To start again, point UNSTUCK_DATA_DIR (or "
+    "DATABASE_URL) at a new database and run 'unstuck setup'"
+)
+
+
 def manage(argv: Sequence[str]) -> int:
     """Django's management commands, e.g. `unstuck manage createsuperuser`."""
+    if argv and argv[0] in EMPTYING:
+        raise UnstuckError(EMPTYING_REFUSED.format(name=argv[0]))
     setup()
     from django.core.management import execute_from_command_line
 
