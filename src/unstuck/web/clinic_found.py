@@ -14,8 +14,6 @@ from typing import Any
 
 from unstuck.errors import UnstuckError
 
-DATA_DIR_DEFAULT = "unstuck-data"
-
 
 class NoClinic(UnstuckError):
     """The database named by DATABASE_URL / UNSTUCK_DATA_DIR holds no clinic."""
@@ -28,17 +26,16 @@ def _no_clinic(where: str, setting: str, outcome: str) -> NoClinic:
 def check_database_file(outcome: str) -> None:
     """Before the settings load: refuse an SQLite database file that does not exist (the
     settings would create an empty one, and its folder). PostgreSQL: see `check_clinic`."""
-    from unstuck.web.env import envdatabase, envstr
+    from unstuck.web.env import data_dir, database
 
-    data_dir = Path(envstr("UNSTUCK_DATA_DIR", DATA_DIR_DEFAULT)).resolve()
-    db = envdatabase("DATABASE_URL", f"sqlite:///{data_dir / 'unstuck.sqlite3'}")
+    folder, db = data_dir(), database()
     if not str(db["ENGINE"]).endswith("sqlite3"):
         return
     path = Path(str(db["NAME"]))
     if path.exists() or (path.parent.exists() and not path.parent.is_dir()):
         return  # there, or a folder the settings name as unusable
-    if path == data_dir / "unstuck.sqlite3":
-        where = f"{data_dir} (no unstuck.sqlite3 there)"
+    if path == folder / "unstuck.sqlite3":
+        where = f"{folder} (no unstuck.sqlite3 there)"
         setting = "UNSTUCK_DATA_DIR (or DATABASE_URL)"
     else:
         where, setting = f"{path} (no such file)", "DATABASE_URL"

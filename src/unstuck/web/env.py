@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 import dj_database_url
@@ -88,3 +89,14 @@ def envdatabase(name: str, default: str, **options: Any) -> dict[str, Any]:
             "give sqlite:////full/path/unstuck.sqlite3, or unset it"
         )
     return db
+
+
+def data_dir() -> Path:
+    """UNSTUCK_DATA_DIR (default ./unstuck-data), resolved: the SQLite file and secret key."""
+    return Path(envstr("UNSTUCK_DATA_DIR", "unstuck-data")).resolve()
+
+
+def database(**options: Any) -> dict[str, Any]:
+    """The database DATABASE_URL names, else SQLite in `data_dir` (the settings, and the
+    commands that check for a clinic before the settings load, read it the same way)."""
+    return envdatabase("DATABASE_URL", f"sqlite:///{data_dir() / 'unstuck.sqlite3'}", **options)

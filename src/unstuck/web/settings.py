@@ -31,10 +31,10 @@ from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
 
-from unstuck.web.env import SettingError, envbool, envdatabase, envint, envlist, envstr
+from unstuck.web.env import SettingError, data_dir, database, envbool, envint, envlist, envstr
 from unstuck.web.storage import private_dir, private_sqlite_file, sqlite_options
 
-DATA_DIR = Path(envstr("UNSTUCK_DATA_DIR", "unstuck-data")).resolve()
+DATA_DIR = data_dir()
 private_dir(DATA_DIR)  # the database, its backups and the secret key: the service's user only
 
 
@@ -110,13 +110,7 @@ TEMPLATES = [
 # Widgets and empty error lists written in Python, the same HTML as Django's templates.
 FORM_RENDERER = "unstuck.web.form_renderer.QuickRenderer"
 
-DATABASES = {
-    "default": envdatabase(
-        "DATABASE_URL",
-        f"sqlite:///{DATA_DIR / 'unstuck.sqlite3'}",
-        conn_max_age=envint("UNSTUCK_DB_CONN_MAX_AGE", 60),
-    )
-}
+DATABASES = {"default": database(conn_max_age=envint("UNSTUCK_DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several server processes and threads write to one file. WAL lets readers go on while one
     # writer writes; BEGIN IMMEDIATE takes the write lock when a transaction starts, so a
