@@ -137,7 +137,8 @@ def test_creating_and_deactivating_accounts_is_audited(admin_client, personas) -
     assert [(e.action, e.detail) for e in rows] == [
         (
             AuditAction.CREATE_ACCOUNT,
-            "casey: Therapist, supervised by jordan, no administration rights, clinic Test clinic",
+            "casey: Therapist, supervised by jordan, no administration rights, clinic Test clinic;"
+            " must choose their own password at first sign-in",
         ),
         (AuditAction.DEACTIVATE_ACCOUNT, "casey"),
     ]

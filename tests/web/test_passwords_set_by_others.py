@@ -141,3 +141,39 @@ def test_changes_outside_the_app_are_audited_once(personas) -> None:
             "sam: no administration rights -> full administration rights",
         ),
     ]
+
+
+def test_a_new_account_chooses_its_own_password_at_first_sign_in(
+    personas, make_client
+) -> None:
+    """The administrator who adds an account knows its first password: its owner replaces it
+    before any record opens, so the administrator cannot use it unseen."""
+    record = make_client("RT-002", [PHQ9_MILD])
+    admin = HttpClient()
+    admin.force_login(make_admin("root", personas.clinic))
+    added = admin.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "casey",
+            "password1": NEW,
+            "password2": NEW,
+            "usable_password": "true",
+            "clinic": personas.clinic.pk,
+            "role": Role.THERAPIST,
+        },
+        follow=True,
+    ).content.decode()
+    assert "When casey first signs in, they must choose a password of their own" in added
+    casey = User.objects.get(username="casey")
+    assert casey.must_change_password
+    record.therapist = casey
+    record.save()
+
+    http = HttpClient()
+    signed = http.post(reverse("login"), {"username": "casey", "password": NEW}, follow=True)
+    assert signed.redirect_chain[-1][0] == reverse("password_change")
+    refused = http.get(reverse("client", args=[record.pk]))
+    assert (refused.status_code, refused["Location"]) == (302, reverse("password_change"))
+    data = {"old_password": NEW, "new_password1": OWN, "new_password2": OWN}
+    assert http.post(reverse("password_change"), data).status_code == 302
+    assert http.get(reverse("client", args=[record.pk])).status_code == 200

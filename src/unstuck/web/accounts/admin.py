@@ -200,9 +200,15 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         before = services.AccountState.of(User.objects.get(pk=obj.pk)) if change else None
         if change and obj.pk == request.user.pk and before != services.AccountState.of(obj):
             self._refuse_self_grant(obj, before)
+        # A new account's first password is the administrator's: its owner replaces it at
+        # their first sign-in, before any record opens (as for any password set by another).
+        first_password = not change and obj.has_usable_password()
+        obj.must_change_password = obj.must_change_password or first_password
         with services.audited_by_caller():
             super().save_model(request, obj, form, change)
         services.audit_account_saved(actor=signed_in(request), account=obj, before=before)
+        if first_password:
+            messages.info(request, services.first_password_note(obj))
         target = form.cleaned_data.get("move_clients_to")
         if change and target is not None:
             from unstuck.web.records import handover

@@ -103,7 +103,11 @@ def audit_account_saved(*, actor: User | None, account: User, before: AccountSta
         supervised = f", supervised by {after.supervisor}" if after.supervisor else ""
         clinic = f", clinic {after.clinic}" if after.clinic else ", no clinic"
         role = _role_label(after.role)
-        note(AuditAction.CREATE_ACCOUNT, f"{name}: {role}{supervised}, {_rights(after)}{clinic}")
+        own = "; must choose their own password at first sign-in" * account.must_change_password
+        note(
+            AuditAction.CREATE_ACCOUNT,
+            f"{name}: {role}{supervised}, {_rights(after)}{clinic}{own}",
+        )
         return
     if before.clinic != after.clinic:
         change = f"{before.clinic or 'no clinic'} -> {after.clinic or 'no clinic'}"
@@ -129,6 +133,14 @@ def audit_account_saved(*, actor: User | None, account: User, before: AccountSta
             if old != new
         ]
         note(AuditAction.CHANGE_ACCOUNT, f"{name}: {', '.join(changed)}")
+
+
+def first_password_note(account: User) -> str:
+    """What the administrator is told on adding an account with a password."""
+    return (
+        f"When {account.username} first signs in, they must choose a password of their own "
+        "before any other page opens. Give them the one you set where only they will see it."
+    )
 
 
 def audit_password_set(*, actor: User | None, account: User) -> None:
