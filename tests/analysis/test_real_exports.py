@@ -273,3 +273,69 @@ def test_a_decimal_comma_is_refused_saying_a_point_is_expected(tmp_path: Path) -
         "(1.0), not a comma",
         "row 4, column 'score', value 'x': not a number",
     ]
+
+
+# -- a total with the risk item beside it -------------------------------------------------
+# Many record systems export the PHQ-9 as its total and item 9 alone (the risk question).
+RISK_HEADER = "client_id,occasion,instrument,score,Item 9\n"
+
+
+def test_a_total_with_only_the_risk_item_is_read_and_the_risk_answer_counts(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, RISK_HEADER + "A,1,phq9,18,2\nA,2,phq9,15,0\nA,3,phq9,12,\n")
+    row = client(path)
+    assert row["flags"][0] == "safety"  # type: ignore[index]
+    safety = row["explanations"][0]  # type: ignore[index]
+    assert "item 9 (a risk question) was answered above 0 at session 1" in safety
+    assert "Later questionnaires answered it 0 (session 2)" in safety
+    scores = measure(path)
+    assert (scores["first"], scores["last"], scores["n"]) == (18.0, 12.0, 3)
+    observations = read_observations(path, INSTRUMENTS).frame
+    assert observations.get_column("prorated").to_list() == [False] * 3
+    # a blank risk answer is unanswered, never a 0
+    assert observations.get_column("safety_unanswered").to_list() == [False, False, True]
+
+
+def test_a_risk_answer_with_no_total_still_raises_the_safety_flag(tmp_path: Path) -> None:
+    path = write(tmp_path, RISK_HEADER + "A,1,phq9,18,0\nA,2,phq9,,3\n")
+    row = client(path)
+    assert row["flags"] == ["safety"]
+    assert measure(path)["n"] == 1  # the row without a total is no score
+
+
+SAFETY_FIRST = "a safety answer above 0 in a row with problems: please check the client"
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem", "safety"),
+    [
+        (
+            "A,1,phq9,1,3\n",
+            "column 'score', value '1': is less than the safety item's answer (3)",
+            1,
+        ),
+        ("A,1,phq9,18,4\n", "column 'Item 9', value '4': must be one of 0, 1, 2, 3", 1),
+        ("A,1,phq9,28,0\n", "column 'score', value '28': PHQ-9 totals run from 0 to 27", 0),
+        ("A,1,phq9,12.5,0\n", "column 'score', value '12.5': PHQ-9 totals are whole numbers", 0),
+    ],
+)
+def test_a_total_with_the_risk_item_is_checked_as_both(
+    tmp_path: Path, rows: str, problem: str, safety: int
+) -> None:
+    """Each problem is named where it is; a risk answer above 0 in a refused row is named
+    first (the client still needs the check)."""
+    problems = problems_of(write(tmp_path, RISK_HEADER + rows))
+    assert len(problems) == 1 + safety, problems
+    assert problems[-1] == f"row 2, {problem}"
+    assert all(SAFETY_FIRST in p for p in problems[:safety])
+
+
+def test_some_items_other_than_the_risk_item_are_still_refused(tmp_path: Path) -> None:
+    """Items 1 and 9 alone are not a total with its risk item: the rest are missing, and
+    their answers cannot be told from skipped ones."""
+    from unstuck.analysis.rowscores import MissingItemColumns
+
+    path = write(tmp_path, "client_id,occasion,instrument,score,item_1,item_9\nA,1,phq9,9,1,0\n")
+    with pytest.raises(MissingItemColumns):
+        read_observations(path, INSTRUMENTS)

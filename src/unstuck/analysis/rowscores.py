@@ -7,7 +7,7 @@ row's answers or total can be wrong is registered as a check with a plain reason
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ import polars as pl
 
 from unstuck.analysis.columns import ITEM
 from unstuck.errors import MissingColumns
-from unstuck.measures import InstrumentSet, score_expressions
+from unstuck.measures import Instrument, InstrumentSet, score_expressions
 from unstuck.progress.wording import number, number_expr
 
 Flag = Callable[[pl.Expr, str, str | pl.Expr], None]  # a check: rows, column, reason
@@ -42,12 +42,22 @@ class MissingItemColumns(MissingColumns):
         )
 
 
+def safety_items_only(instrument: Instrument, columns: Sequence[str]) -> bool:
+    """Whether the file's item columns for `instrument` are its safety items and no other
+    (a total with the risk item beside it, as many record systems export): the total is then
+    read from ``score`` and the safety answer from its item."""
+    k = len(instrument.items)
+    given = {j for j in range(1, k + 1) if f"item_{j}" in columns}
+    safety = {j for j, item in enumerate(instrument.items, 1) if item.safety}
+    return bool(safety) and given == safety and len(safety) < k
+
+
 def check_item_columns(frame: pl.DataFrame, instruments: InstrumentSet, present: set[str]) -> None:
     """Raise `MissingItemColumns` when rows give an instrument's answers item by item and
     some of its items have no column (for the instrument met first in the file, if several).
-    An instrument given only as totals needs none; rows of an instrument with fewer items
-    leave the higher item columns empty. `frame` holds ``_has_items``; its rows are looked at
-    only when a column is missing."""
+    An instrument given only as totals needs none, nor one given as totals with its safety
+    items; rows of an instrument with fewer items leave the higher item columns empty.
+    `frame` holds ``_has_items``; its rows are looked at only when a column is missing."""
     items = tuple(c for c in frame.columns if ITEM.match(c))
     if not items:  # totals only
         return
@@ -55,7 +65,7 @@ def check_item_columns(frame: pl.DataFrame, instruments: InstrumentSet, present:
     for instrument in (instruments[i] for i in sorted(present) if i in instruments):
         k = len(instrument.items)
         missing = tuple(f"item_{j}" for j in range(1, k + 1) if f"item_{j}" not in items)
-        if missing:
+        if missing and not safety_items_only(instrument, items):
             given = pl.col("_has_items") & (pl.col("instrument") == instrument.id)
             first = frame.select(pl.col("row").filter(given).min()).item()
             if first is not None:
@@ -104,10 +114,14 @@ def score_rows(
                     if k
                     else f"{label} is score-only; give its total in 'score'",
                 )
+        # Rows whose total is the one given in 'score': every row without item answers, and
+        # every row when the file's only items of this instrument are its safety items.
+        safety_only = safety_items_only(instrument, item_columns)
+        totals = is_it if safety_only else is_it & ~has_items
         lo = -np.inf if instrument.score_min is None else instrument.score_min
         hi = np.inf if instrument.score_max is None else instrument.score_max
         flag(
-            is_it & ~has_items & ((score < lo) | (score > hi)),
+            totals & ((score < lo) | (score > hi)),
             "score",
             f"{label} totals run from {number(lo)} to {number(hi)}",
         )
@@ -115,7 +129,7 @@ def score_rows(
             # Item answers are whole numbers, so a total of an itemised instrument is too
             # (the same rule as `check_total`).
             flag(
-                is_it & ~has_items & (score != score.floor()),
+                totals & (score != score.floor()),
                 "score",
                 f"{label} totals are whole numbers",
             )
@@ -137,22 +151,35 @@ def score_rows(
                 allowed = ", ".join(str(o.value) for o in item.options)
                 flag(pl.col(mark), name, f"must be one of {allowed}")
         shared += scored.shared
-        flag(
-            rows & score.is_not_null() & ((score - pl.col("_items_total")).abs() > 1e-9),
-            "score",
-            pl.format(
-                "does not match the total of the item answers ({})",
-                number_expr(pl.col("_items_total")),
-            ),
-        )
-        outputs["_items_total"].append((rows, scored.total))
-        outputs["prorated"].append((rows, scored.prorated))
+        valid = ~pl.any_horizontal(*scored.invalid)
+        if safety_only:
+            answered = pl.sum_horizontal(*(pl.col(n) for n in names if n is not None))
+            flag(
+                rows & (score < answered),
+                "score",
+                pl.format("is less than the safety item's answer ({})", number_expr(answered)),
+            )
+            outputs["_items_total"].append((rows, score))
+            outputs["prorated"].append((rows, pl.lit(False)))
+            # A safety answer without a total is kept for its answer, as a row of too many
+            # blanks is below.
+            outputs["incomplete"].append((rows, score.is_null() & valid))
+        else:
+            flag(
+                rows & score.is_not_null() & ((score - pl.col("_items_total")).abs() > 1e-9),
+                "score",
+                pl.format(
+                    "does not match the total of the item answers ({})",
+                    number_expr(pl.col("_items_total")),
+                ),
+            )
+            outputs["_items_total"].append((rows, scored.total))
+            outputs["prorated"].append((rows, scored.prorated))
+            # Too many blanks is not an error in the file: the row is kept without a total
+            # (never a silent zero), and its answers still count for safety.
+            outputs["incomplete"].append((rows, scored.total.is_null() & valid))
         outputs["safety_alert"].append((rows, scored.safety_alert))
         outputs["safety_unanswered"].append((rows, scored.safety_unanswered))
-        # Too many blanks is not an error in the file: the row is kept without a total (never
-        # a silent zero), and its answers still count for safety.
-        valid = ~pl.any_horizontal(*scored.invalid)
-        outputs["incomplete"].append((rows, scored.total.is_null() & valid))
     columns = []
     for name, cases in outputs.items():
         dtype = pl.Float64 if name == "_items_total" else pl.Boolean
