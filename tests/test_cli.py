@@ -160,7 +160,7 @@ def test_analyze_stops_on_bad_rows_unless_told_to_skip(
     assert "row 3, column 'score', value '30': PHQ-9 totals run from 0 to 27" in err
     code, out, err = run(capsys, "analyze", str(path), "--skip-invalid")
     assert code == 0
-    assert "left out 1 row(s)" in err
+    assert "left out 1 row" in err
     assert "row 3, column 'score'" in err
     assert {c["client_id"] for c in json.loads(out)} == {"A", "B"}
 
@@ -191,7 +191,7 @@ def test_skip_invalid_that_leaves_out_every_row_writes_no_report(
     report = tmp_path / "report.txt"
     code, out, err = run(capsys, "analyze", str(all_bad), "--skip-invalid", "-o", str(report))
     assert code == 2
-    assert "left out 2 row(s)" in err
+    assert "left out 2 rows" in err
     assert "row 2, column 'score', value '99'" in err
     assert err.rstrip().endswith("every row was left out, so there is no report.")
     assert not report.exists()

@@ -84,7 +84,7 @@ def test_an_outcomes_file_without_its_columns_is_named(
     main(["synth", str(data), "--clients", "20"])
     outcomes.write_text("client,outcome\nSYN-000001,completed\n")
     assert main(["fit-dropout", str(data), "--outcomes", str(outcomes)]) == 2
-    assert "missing column(s): client_id, ended" in capsys.readouterr().err
+    assert "missing columns: client_id, ended" in capsys.readouterr().err
 
 
 def test_too_few_episodes_is_a_clear_refusal(

@@ -359,7 +359,8 @@ def _run_analyze(args: argparse.Namespace) -> int:
     left_out = analysis.skipped_problems
     if analysis.skipped_rows:
         print(
-            f"unstuck: left out {analysis.skipped_rows} row(s) with {left_out} problem(s):",
+            f"unstuck: left out {counted(analysis.skipped_rows, 'row')} with "
+            f"{counted(left_out, 'problem')}:",
             file=sys.stderr,
         )
         for problem in analysis.skipped:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from unstuck.plural import counted
+
 
 class UnstuckError(Exception):
     """Base of every error caused by input that a user can correct."""
@@ -74,7 +76,8 @@ class MissingColumns(UnstuckError):
 
     def __str__(self) -> str:
         return (
-            f"missing column(s): {', '.join(self.missing)}. "
+            f"missing {'column' if len(self.missing) == 1 else 'columns'}: "
+            f"{', '.join(self.missing)}. "
             f"The file has: {', '.join(self.present) or '(no header)'}."
         )
 
@@ -103,7 +106,7 @@ class InvalidRows(UnstuckError):
     rows: int  # how many distinct rows are affected
 
     def __str__(self) -> str:
-        head = f"{self.source}: {self.total} problem(s) in {self.rows} row(s)"
+        head = f"{self.source}: {counted(self.total, 'problem')} in {counted(self.rows, 'row')}"
         lines = [head, *(f"  {p}" for p in self.problems)]
         if self.total > len(self.problems):
             lines.append(f"  ... and {self.total - len(self.problems)} more")

@@ -111,7 +111,7 @@ def test_a_session_dated_before_an_earlier_one_is_refused(
     assert err.splitlines()[-1].startswith("unstuck: fix these rows, or add --skip-invalid")
     code, out, err = run(tmp_path, capsys, text, "--skip-invalid")
     assert code == 0
-    assert "left out 1 row(s) with 1 problem(s):\n  row 6, column 'date'" in err
+    assert "left out 1 row with 1 problem:\n  row 6, column 'date'" in err
     assert out.splitlines()[1].startswith("A,on_track,")
     assert ",4,unchanged," in out.splitlines()[1]  # sessions 1 to 4
 

@@ -266,7 +266,7 @@ def test_it_lists_every_problem_and_stores_nothing_by_default(tmp_path: Path) ->
     err = caught.value
     assert (err.total, err.rows) == (2, 2)
     assert [p.row for p in err.problems] == [3, 4]
-    assert "2 problem(s) in 2 row(s)" in str(err)
+    assert "2 problems in 2 rows" in str(err)
 
 
 def test_skip_invalid_keeps_the_good_rows_and_lists_the_bad_ones(tmp_path: Path) -> None:

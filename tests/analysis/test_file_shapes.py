@@ -109,7 +109,7 @@ def test_a_quote_left_open_is_refused_not_read_as_one_row(
     assert "holds a line break: a quote mark" in err
     code, out, err = analyze(tmp_path, capsys, data + b"SYN-2,1,phq9,8\n", "--skip-invalid")
     assert code == 0
-    assert "left out 1 row(s)" in err  # said, not silent
+    assert "left out 1 row" in err  # said, not silent
 
 
 @pytest.mark.parametrize(
@@ -213,7 +213,7 @@ def test_a_row_with_more_fields_than_the_header_is_named(
     )
     code, out, err = analyze(tmp_path, capsys, data, "--skip-invalid", "--format", "csv")
     assert code == 0
-    assert "left out 1 row(s) with 1 problem(s):\n  row 4, column '(whole row)'" in err
+    assert "left out 1 row with 1 problem:\n  row 4, column '(whole row)'" in err
     assert [line[:2] for line in out.splitlines()[1:]] == ["A,", "B,"]
     code, out, _ = analyze(tmp_path, capsys, data, "--skip-invalid")
     assert '"n":2' in out.replace(" ", "")  # A's sessions 1 and 3
@@ -225,7 +225,7 @@ def test_a_row_with_more_fields_is_refused_for_that_alone(
     """Its values are misplaced, so "two" is not also reported as a bad session number."""
     code, _, err = analyze(tmp_path, capsys, (HEADER + "A,1,phq9,10\nA,two,phq9,5,x\n").encode())
     assert code == 2
-    assert err.splitlines()[0].endswith(": 1 problem(s) in 1 row(s)")
+    assert err.splitlines()[0].endswith(": 1 problem in 1 row")
     assert "row 3, column '(whole row)', value 'A,two,phq9,5,x': has 5 fields" in err
 
 
@@ -237,7 +237,7 @@ def test_a_carriage_return_inside_a_value_does_not_shift_the_row_named(
     data = (HEADER + "A,1,phq9,1\r0\nA,2,phq9,5,x\nA,3,phq9,4\n").encode()
     code, _, err = analyze(tmp_path, capsys, data, "--skip-invalid")
     assert code == 0
-    assert "left out 2 row(s) with 3 problem(s)" in err  # the CR is refused in its own row
+    assert "left out 2 rows with 3 problems" in err  # the CR is refused in its own row
     assert "row 2, column 'score', value '1\\r0': not a number" in err
     assert "row 3, column '(whole row)', value 'A,2,phq9,5,x': has 5 fields" in err
 
@@ -318,7 +318,7 @@ def test_lines_of_only_spaces_or_tabs_are_not_rows(
         tmp_path, capsys, data.replace("SYN-1,2,phq9,12", "SYN-1,2,phq9,x").encode()
     )
     assert code == 2
-    assert "1 problem(s) in 1 row(s)\n  row 6, column 'score', value 'x'" in err
+    assert "1 problem in 1 row\n  row 6, column 'score', value 'x'" in err
     # A row with values is a row, whatever its client_id.
     code, _, err = analyze(tmp_path, capsys, (GOOD + "  ,3,phq9,9\n").encode())
     assert code == 2

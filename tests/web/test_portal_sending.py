@@ -135,23 +135,23 @@ def test_the_command_reports_what_it_sent(personas, record, capsys) -> None:
     make_request(personas.therapist, record, now=now, send_at=now)
     with smtp_sink() as sink, override_settings(**smtp_settings(sink.port)):
         assert command() == 0
-    assert "sent 1 link(s), 0 reminder(s)" in capsys.readouterr().out
+    assert "sent 1 link, 0 reminders" in capsys.readouterr().out
     assert len(sink.messages) == 1
 
 
 def test_links_due_with_email_not_set_up_are_counted_and_the_run_fails(
     personas, record, settings, capsys
 ) -> None:
-    """The cron line carried no email settings: "sent 0 link(s); 0 failed", exit 0, and
+    """The cron line carried no email settings: "sent 0 links; 0 failed", exit 0, and
     nothing was ever sent."""
     now = timezone.now()
     request, _ = make_request(personas.therapist, record, now=now, send_at=now)
     settings.EMAIL_CONFIGURED = False
     assert command() == 1
     out, err = capsys.readouterr()
-    assert "sent 0 link(s), 0 reminder(s); 0 failed" in out
+    assert "sent 0 links, 0 reminders; 0 failed" in out
     assert "1 due could not be sent (email is not set up)" in out
-    assert err.startswith("unstuck: 1 link(s) or reminder(s) due could not be sent: email is")
+    assert err.startswith("unstuck: 1 link or reminder due could not be sent: email is")
     assert err.count("\n") == 1
     assert "UNSTUCK_EMAIL_HOST" in err
     request.refresh_from_db()

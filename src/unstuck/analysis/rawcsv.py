@@ -18,6 +18,7 @@ import polars as pl
 from unstuck.analysis.columns import DUPLICATED, ITEM, column_name
 from unstuck.analysis.csvrows import Shape, file_shape, longer_reason, same_rows
 from unstuck.errors import UnstuckError
+from unstuck.plural import counted
 
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 SNIFFED_BYTES = 1 << 16  # the first rows, looked at to choose how to read item answers
@@ -118,7 +119,7 @@ def _longer_rows(shape: Shape, separator: str) -> str:
     if not shape.longer:
         return "its rows cannot be told apart: check the quote marks in its values"
     first, more = shape.longer[0], len(shape.longer) - 1
-    also = f" (and {more} more row(s) like it)" if more else ""
+    also = f" (and {counted(more, 'more row')} like it)" if more else ""
     return f"row {first.row} {longer_reason(first.fields, shape.width, separator)}{also}"
 
 

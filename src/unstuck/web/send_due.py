@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 
+from unstuck.plural import counted
 from unstuck.web.commands import migrate, setup
 
 
@@ -24,19 +25,20 @@ def send_due() -> int:
 
     report = run(timezone.now())
     print(
-        f"made {len(report.planned)} scheduled request(s); "
-        f"sent {len(report.sent)} link(s), {len(report.reminded)} reminder(s); "
+        f"made {counted(len(report.planned), 'scheduled request')}; "
+        f"sent {counted(len(report.sent), 'link')}, {counted(len(report.reminded), 'reminder')}; "
         f"{len(report.failed)} failed (tried again next run)"
         + _unsendable(len(report.unsendable), email_set_up=report.email_set_up)
     )
     if report.unsendable and not report.email_set_up:
-        print(f"unstuck: {len(report.unsendable)} {NO_EMAIL}", file=sys.stderr)
+        due = counted(len(report.unsendable), "link or reminder", "links or reminders")
+        print(f"unstuck: {due} {NO_EMAIL}", file=sys.stderr)
         return 1
     return 1 if report.failed else 0
 
 
 NO_EMAIL = (
-    "link(s) or reminder(s) due could not be sent: email is not set up (set UNSTUCK_EMAIL_HOST "
+    "due could not be sent: email is not set up (set UNSTUCK_EMAIL_HOST "
     "and the other UNSTUCK_EMAIL_ settings where send-due runs; see docs/portal.md)"
 )
 
