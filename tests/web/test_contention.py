@@ -53,6 +53,12 @@ def at_once(jobs: list[Callable[[], T]]) -> list[T]:
     return results  # type: ignore[return-value]
 
 
+def session_data(note: str) -> dict[str, str]:
+    """A session's form; each save here has its own note, since the same form sent again with
+    the same content soon after is a repeat, stored once (`idempotency.once`)."""
+    return SESSION | {"note": note}
+
+
 def session_path(client_id: int) -> str:
     return f"/clients/{client_id}/sessions/new/"
 
@@ -84,7 +90,8 @@ def test_sixteen_therapists_saving_at_once_all_succeed(server: LiveServer) -> No
         outcomes += at_once(
             [
                 lambda b=b, c=c, t=t: b.request(
-                    session_path(c), SESSION | ({"submit_token": t} if t else {})
+                    session_path(c),
+                    session_data(f"round {round}") | ({"submit_token": t} if t else {}),
                 )
                 for b, c, t in forms
             ]
@@ -104,8 +111,10 @@ def test_ten_saves_to_one_client_at_once_are_serialised(server: LiveServer) -> N
     tokens = [b.form_token(session_path(client_id)) for b in browsers]
     outcomes = at_once(
         [
-            lambda b=b, t=t: b.request(session_path(client_id), SESSION | {"submit_token": t})
-            for b, t in zip(browsers, tokens, strict=True)
+            lambda b=b, t=t, i=i: b.request(
+                session_path(client_id), session_data(f"save {i}") | {"submit_token": t}
+            )
+            for i, (b, t) in enumerate(zip(browsers, tokens, strict=True))
         ]
     )
     assert [status for status, _, _ in outcomes] == [302] * 10
@@ -118,9 +127,10 @@ def test_ten_submissions_of_one_form_at_once_store_it_once(server: LiveServer) -
     browser = Browser(server.url)
     browser.login(username)
     token = browser.form_token(session_path(client_id))
+    once = session_data("sent ten times")
     outcomes = at_once(
         [
-            lambda: browser.request(session_path(client_id), SESSION | {"submit_token": token})
+            lambda: browser.request(session_path(client_id), once | {"submit_token": token})
             for _ in range(10)
         ]
     )
@@ -208,7 +218,7 @@ def create_form(
     if name == "session":
         return (
             session_path(c),
-            SESSION,
+            session_data("one form sent six times"),
             (
                 "SELECT count(*) FROM records_session s JOIN records_episode e "
                 "ON s.episode_id = e.id WHERE e.client_id = %s"

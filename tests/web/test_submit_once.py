@@ -222,16 +222,69 @@ def test_it_stores_a_double_submitted_form_once(
     assert ALREADY_SAVED in [m.message for m in get_messages(second.wsgi_request)]
 
 
-@pytest.mark.parametrize("name", ["session", "goal", "reflection"])
+# A field each form can hold with two different values.
+CHANGED = {
+    "session": ("date", "2026-02-27"),
+    "goal": ("new-text", "Sleep"),
+    "reflection": ("frustration", "4"),
+}
+
+
+@pytest.mark.parametrize("name", list(CHANGED))
 def test_it_stores_two_forms_with_their_own_tokens_twice(
     client: HttpClient, personas, record, name: str
 ) -> None:
     form = FORMS[name](personas, record)
     before = form.count()
     client.force_login(personas.therapist)
-    for _ in range(2):
-        assert client.post(form.url, form.data | {"submit_token": new_token()}).status_code == 302
+    field, value = CHANGED[name]
+    for data in (form.data, form.data | {field: value}):
+        assert client.post(form.url, data | {"submit_token": new_token()}).status_code == 302
     assert form.count() == before + 2
+
+
+@pytest.mark.parametrize("name", list(FORMS))
+def test_the_same_form_sent_again_from_a_reloaded_page_is_stored_once(
+    client: HttpClient, personas, record, name: str
+) -> None:
+    """Back, then send again: the page was loaded anew (it is never cached), so the form
+    carries a new token; the same content a minute later is still the same submission."""
+    form = FORMS[name](personas, record)
+    before = form.count()
+    client.force_login(personas.therapist)
+    first = client.post(form.url, form.data | {"submit_token": new_token()})
+    assert first.status_code == 302, first.content.decode()[:2000]
+    again = client.post(form.url, form.data | {"submit_token": new_token()})
+    assert (again.status_code, again["Location"]) == (302, first["Location"])
+    assert form.count() == before + 1
+    assert ALREADY_SAVED in [m.message for m in get_messages(again.wsgi_request)]
+
+
+def test_a_rating_changed_and_changed_back_is_stored_each_time(
+    client: HttpClient, personas, record
+) -> None:
+    """Only the latest submission to the form is compared: 1, then 2, then 1 again are three
+    ratings."""
+    url = reverse("goal_change", args=[_goal(personas, record).pk, "rate"])
+    client.force_login(personas.therapist)
+    for attainment in ("1", "2", "1"):
+        data = {"attainment": attainment, "rated_on": "2026-02-20", "submit_token": new_token()}
+        assert client.post(url, data).status_code == 302
+    assert list(GoalRating.objects.order_by("id").values_list("attainment", flat=True)) == [1, 2, 1]
+
+
+def test_the_same_content_later_is_a_new_submission(client: HttpClient, personas, record) -> None:
+    from unstuck.web.idempotency.models import FormSubmission
+    from unstuck.web.idempotency.once import SAME_AGAIN
+
+    form = FORMS["goal"](personas, record)
+    client.force_login(personas.therapist)
+    assert client.post(form.url, form.data | {"submit_token": new_token()}).status_code == 302
+    earlier = FormSubmission.objects.get()
+    earlier.created_at -= SAME_AGAIN
+    earlier.save()
+    assert client.post(form.url, form.data | {"submit_token": new_token()}).status_code == 302
+    assert form.count() == 2
 
 
 def test_every_create_form_carries_a_fresh_token(client: HttpClient, personas, record) -> None:
@@ -295,7 +348,8 @@ def test_a_second_plan_for_one_review_is_refused_in_plain_words(
     form = FORMS["plan"](personas, record)
     client.force_login(personas.therapist)
     assert client.post(form.url, form.data | {"submit_token": new_token()}).status_code == 302
-    again = client.post(form.url, form.data | {"submit_token": new_token()})
+    other = form.data | {"strategies": ["revisit_goals", "seek_feedback"]}
+    again = client.post(form.url, other | {"submit_token": new_token()})
     assert again.status_code == 200
     assert PLAN_EXISTS in again.content.decode().replace("&#x27;", "'")
     assert Plan.objects.count() == 1

@@ -7,12 +7,21 @@ together or not at all. A second submission of the same form (a double-click, th
 sent to what the first one created. On PostgreSQL a concurrent second claim waits on the unique
 index until the first commits; on SQLite writes are serialised by ``BEGIN IMMEDIATE``.
 
+Going Back to a form and sending it again is a submission from a new page, with a new token
+(pages with client data are never kept by the browser, so Back loads the form again). When
+someone sends the same form with the same content as their latest submission to it, within
+`SAME_AGAIN`, it is taken as sent twice too: a second identical review, goal or session a few
+minutes after the first is a repeat, never intended. Comparing with the latest submission
+only leaves a deliberate change back (a rating of 5, then 6, then 5 again) stored each time.
+
 A form posted without a token (a script, an old page) is saved as before; the per-client lock
 in the services still serialises it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -22,6 +31,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from unstuck.errors import UnstuckError
 from unstuck.web.accounts.models import signed_in
@@ -30,6 +40,10 @@ from unstuck.web.idempotency.models import FormSubmission
 T = TypeVar("T")
 
 TOKEN_FIELD = "submit_token"
+# Fields that differ between two loads of one page, left out of the content digest.
+PER_PAGE = frozenset({TOKEN_FIELD, "csrfmiddlewaretoken"})
+# How long after a submission the same content sent to the same form is taken as a repeat.
+SAME_AGAIN = dt.timedelta(minutes=10)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 ALREADY_SAVED = "That was already saved; it has not been stored twice."
 BAD_TOKEN = (
@@ -70,11 +84,24 @@ def submit_once(request: HttpRequest, save: Callable[[], T], url: Callable[[T], 
     token = request.POST.get(TOKEN_FIELD, "")
     if token and not TOKEN_PATTERN.fullmatch(token):
         raise UnknownForm
+    form, content = request.get_full_path()[:300], content_digest(request)
     with transaction.atomic():
         if token:
+            latest = (
+                FormSubmission.objects.filter(user=user, form=form)
+                .order_by("-created_at", "-id")
+                .values_list("content", "result_url", "created_at")
+                .first()
+            )
+            if latest is not None:
+                same, where, when = latest[0] == content, latest[1], latest[2]
+                if same and where and when >= timezone.now() - SAME_AGAIN:
+                    raise Replay(where)
             try:
                 with transaction.atomic():
-                    FormSubmission.objects.create(token=token, user=user)
+                    FormSubmission.objects.create(
+                        token=token, user=user, form=form, content=content
+                    )
             except IntegrityError:
                 done = (
                     FormSubmission.objects.filter(token=token, user=user)
@@ -88,6 +115,19 @@ def submit_once(request: HttpRequest, save: Callable[[], T], url: Callable[[T], 
         if token:
             FormSubmission.objects.filter(token=token).update(result_url=url(result)[:300])
         return result
+
+
+def content_digest(request: HttpRequest) -> str:
+    """A digest of what the form holds, without the fields that change with every load of
+    its page; an uploaded file counts by its name and size."""
+    digest = hashlib.sha256()
+    for name in sorted(set(request.POST) - PER_PAGE):
+        for value in request.POST.getlist(name):
+            digest.update(f"{len(name)}:{name}={len(value)}:{value};".encode())
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            digest.update(f"file {name}={upload.name}:{upload.size};".encode())
+    return digest.hexdigest()
 
 
 class ReplayMiddleware:
