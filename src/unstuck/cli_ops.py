@@ -88,11 +88,12 @@ def _run_restore(args: argparse.Namespace) -> int:
     check_kind(checked, engine)
     # An SQLite file is not opened through Django: --force must replace one it cannot read.
     db = _database(connect_now=False)
-    if not str(db["ENGINE"]).endswith("sqlite3"):
-        commands.connect()
-    restore(db, checked, force=args.force)
     from django.db import connections
 
+    if not str(db["ENGINE"]).endswith("sqlite3"):
+        commands.connect()  # to name a database that cannot be reached in one line
+        connections.close_all()  # a session of its own would count as someone connected
+    restore(db, checked, force=args.force)
     connections.close_all()  # the restored database, opened afresh
     from unstuck.web.backup_audit import note_restore
 

@@ -328,3 +328,77 @@ def test_a_backup_that_could_not_be_written_says_so_in_the_audit_log(db, tmp_pat
     assert failed.detail == "to nightly.backup"
     assert failed.username == BACKUP_ACTOR
     assert AuditAction(failed.action).label == "A backup of the whole database could not be written"
+
+
+def test_a_restore_is_refused_while_the_server_runs_even_when_forced(
+    databases: tuple[Database, Database], tmp_path: Path
+) -> None:
+    """`restore --force` replaced the database under a running server, which went on writing
+    into it. It now waits until the server has stopped; nothing is changed meanwhile."""
+    from live import free_port, wait_until_serving
+
+    source, _ = databases
+    _seed_a_clinic(source)
+    backup = tmp_path / "clinic.backup"
+    assert source.unstuck("backup", str(backup)).returncode == 0
+    before = source.tables()
+    port = free_port()
+    server = subprocess.Popen(
+        [UNSTUCK, "serve", "--dev", "--port", str(port)],
+        env=source.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_serving(server, f"http://127.0.0.1:{port}", 60)
+        refused = source.unstuck("restore", "--force", str(backup))
+        assert refused.returncode == 2, refused.stderr
+        assert "`unstuck serve` is running); stop it before restoring" in refused.stderr
+        assert "Traceback" not in refused.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert source.tables() == before
+    forced = source.unstuck("restore", "--force", str(backup))
+    assert forced.returncode == 0, forced.stderr
+
+
+def test_a_server_does_not_start_during_a_restore(
+    databases: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unstuck.web.env import database
+    from unstuck.web.in_use import RESTORING, alone
+
+    source, _ = databases
+    _seed_a_clinic(source)
+    for name in ("UNSTUCK_DATA_DIR", "DATABASE_URL"):
+        if name in source.env:
+            monkeypatch.setenv(name, source.env[name])
+        else:
+            monkeypatch.delenv(name, raising=False)
+    from live import free_port
+
+    with alone(database()):  # as `unstuck restore` holds it
+        started = source.unstuck("serve", "--dev", "--port", str(free_port()))
+    assert started.returncode == 2
+    assert started.stderr.strip() == f"unstuck: {RESTORING}"
+
+
+def test_a_restore_into_postgresql_waits_for_every_other_session(
+    databases: tuple[Database, Database], tmp_path: Path
+) -> None:
+    """A server on another machine holds no lock here: its sessions are counted instead."""
+    source, target = databases
+    if source.postgres is None:
+        pytest.skip("sessions are counted on PostgreSQL")
+    import psycopg
+
+    _seed_a_clinic(source)
+    backup = tmp_path / "clinic.backup"
+    assert source.unstuck("backup", str(backup)).returncode == 0
+    with psycopg.connect(str(target.postgres)):
+        refused = target.unstuck("restore", str(backup))
+    assert refused.returncode == 2
+    assert "1 other session connected to the database" in refused.stderr
+    assert target.unstuck("restore", str(backup)).returncode == 0

@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from unstuck.errors import UnstuckError
+from unstuck.plural import counted
+from unstuck.web.in_use import alone
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -141,16 +143,17 @@ def check_backup(source: Path) -> Backup:
 def restore(db: Mapping[str, Any], backup: Backup, *, force: bool = False) -> None:
     """Load the checked `backup` into the database `db`, which must be empty unless `force`."""
     check_kind(backup, str(db["ENGINE"]))
-    if _is_sqlite(db):
-        _restore_sqlite(backup.path, Path(str(db["NAME"])), force=force)
-        return
-    if not force and _postgres_in_use(db):
-        raise BackupError(_IN_USE.format(where=f"the PostgreSQL database {db['NAME']}"))
-    command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction"]
-    try:
-        _run([*command, "--exit-on-error", str(backup.path)], db)
-    except BackupError as exc:  # one transaction: rolled back whole
-        raise BackupError(f"{exc}. Nothing was changed") from None
+    with alone(db, BackupError):  # never under a running server (`unstuck.web.in_use`)
+        if _is_sqlite(db):
+            _restore_sqlite(backup.path, Path(str(db["NAME"])), force=force)
+            return
+        if _postgres_in_use(db) and not force:  # it refuses other sessions even with force
+            raise BackupError(_IN_USE.format(where=f"the PostgreSQL database {db['NAME']}"))
+        command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction"]
+        try:
+            _run([*command, "--exit-on-error", str(backup.path)], db)
+        except BackupError as exc:  # one transaction: rolled back whole
+            raise BackupError(f"{exc}. Nothing was changed") from None
 
 
 def check_kind(backup: Backup, engine: str) -> None:
@@ -170,6 +173,10 @@ def check_kind(backup: Backup, engine: str) -> None:
 _IN_USE = (
     "{where} already holds people or clients; restore into an empty database, or add --force "
     "to replace everything in it with the backup"
+)
+_CONNECTED = (
+    "{n} connected to the database (is `unstuck serve` running, here or on another machine?); "
+    "stop them before restoring. Nothing was changed"
 )
 _CANNOT_RESTORE = "{source} cannot be restored: {reason}. Nothing was changed; use another backup"
 
@@ -328,6 +335,12 @@ def _postgres_in_use(db: Mapping[str, Any]) -> bool:
 
     try:
         with psycopg.connect(make_conninfo("", **_libpq(db))) as conn:
+            others = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()
+            if others and others[0]:
+                raise BackupError(_CONNECTED.format(n=counted(others[0], "other session")))
             return any(_pg_has_rows(conn, table) for table in IN_USE_TABLES)
     except psycopg.Error as exc:
         reason = " ".join(str(exc).split())

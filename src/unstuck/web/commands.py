@@ -119,6 +119,11 @@ def serve(
 
     check_can_listen(host, port)
     setup()
+    from django.db import connection
+
+    from unstuck.web.in_use import hold_while_serving
+
+    hold_while_serving(connection.settings_dict)  # a restore waits until the server stops
     from unstuck.web.portal.checks import email_address_problem
 
     if problem := email_address_problem():
