@@ -254,3 +254,41 @@ def test_only_someone_with_a_caseload_has_a_supervisor(admin_client, personas) -
     colleague.refresh_from_db()
     assert (colleague.role, colleague.supervisor_id) == (Role.CLINIC_LEAD, None)
     assert AuditEntry.objects.filter(action=AuditAction.CHANGE_SUPERVISOR).exists()
+
+
+def test_supervision_stays_inside_one_clinic(admin_client, personas, make_client) -> None:
+    """A supervisor moved to another clinic kept reading the clients of the people they
+    supervised in the first one; a supervisor could also be chosen from another clinic."""
+    from unstuck.web.accounts.models import Clinic
+    from unstuck.web.records.selectors import visible_clients
+
+    client, _ = admin_client
+    other = Clinic.objects.create(name="Other clinic")
+    supervisor = personas.supervisor
+    record = make_client("RT-050", [PHQ9_MILD])  # alex's client; alex is supervised
+    assert personas.therapist.supervisor_id == supervisor.pk
+    assert visible_clients(supervisor).filter(pk=record.pk).exists()
+
+    moved = client.post(change_url(supervisor), change_form(supervisor, clinic=other.pk))
+    assert moved.status_code == 200
+    page = moved.content.decode()
+    assert "give them another supervisor there before changing this clinic" in page
+    supervisor.refresh_from_db()
+    assert supervisor.clinic_id == personas.clinic.pk
+
+    elsewhere = User.objects.create_user(
+        "morgan", password="x-long-pass-2026", clinic=other, role=Role.SUPERVISOR
+    )
+    chosen = client.post(
+        change_url(personas.therapist),
+        change_form(personas.therapist, supervisor=elsewhere.pk),
+    )
+    assert chosen.status_code == 200
+    assert "a supervisor must work in the same clinic" in chosen.content.decode()
+    personas.therapist.refresh_from_db()
+    assert personas.therapist.supervisor_id == supervisor.pk
+
+    # Behind the forms: an account changed some other way still reads no other clinic's records.
+    User.objects.filter(pk=supervisor.pk).update(clinic=other)
+    supervisor.refresh_from_db()
+    assert not visible_clients(supervisor).filter(pk=record.pk).exists()

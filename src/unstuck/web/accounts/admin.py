@@ -86,12 +86,34 @@ EMAIL_HELP = (
 
 def _check_clinic(form: forms.ModelForm[User], cleaned: dict[str, Any]) -> None:
     """Every account but an administrator's belongs to a clinic (an account with no clinic was
-    offered "Add a client" and then refused it)."""
+    offered "Add a client" and then refused it), and supervision stays inside one clinic: a
+    supervisor reads the clients of the people they supervise, so a supervisor in another
+    clinic, or one moving to another clinic, would read records of a clinic not theirs."""
     if "clinic" not in form.fields:
         return
     role = cleaned.get("role", form.instance.role)
-    if role != Role.ADMINISTRATOR and cleaned.get("clinic") is None:
+    clinic = cleaned.get("clinic")
+    if role != Role.ADMINISTRATOR and clinic is None:
         form.add_error("clinic", NO_CLINIC)
+        return
+    supervisor = cleaned.get("supervisor")
+    if supervisor is not None and supervisor.clinic_id != getattr(clinic, "pk", None):
+        form.add_error(
+            "supervisor",
+            f"{supervisor.username} works in {supervisor.clinic or 'no clinic'}; a supervisor "
+            f"must work in the same clinic as the people they supervise ({clinic}).",
+        )
+    account = form.instance
+    if account.pk and clinic is not None and clinic.pk != account.clinic_id:
+        supervised = sorted(
+            User.objects.filter(supervisor=account).values_list("username", flat=True)
+        )
+        if supervised:
+            form.add_error(
+                "clinic",
+                f"{account.username} supervises {', '.join(supervised)} in {account.clinic}; "
+                "give them another supervisor there before changing this clinic.",
+            )
 
 
 class NewAccountForm(AdminUserCreationForm):  # type: ignore[type-arg]

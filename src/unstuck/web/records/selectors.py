@@ -26,7 +26,10 @@ def visible_clients(user: User) -> QuerySet[Client]:
     if user.role == Role.THERAPIST:
         return Client.objects.filter(therapist=user)
     if user.role == Role.SUPERVISOR:
-        return Client.objects.filter(Q(therapist=user) | Q(therapist__supervisor=user))
+        # Only the supervisees' clients of the supervisor's own clinic (the account forms keep
+        # supervision inside one clinic; this holds even for an account changed elsewhere).
+        supervised = Q(therapist__supervisor=user, clinic_id=user.clinic_id)
+        return Client.objects.filter(Q(therapist=user) | supervised)
     return Client.objects.none()  # administrators manage the system, not clinical records
 
 
