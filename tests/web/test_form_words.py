@@ -105,7 +105,8 @@ def test_an_empty_field_is_named_in_the_message(client: HttpClient, personas):
     client.force_login(personas.therapist)
     page = text(client.post(reverse("client_new"), {"code": "", "started_on": ""}))
     assert "Fill in “Code”." in page
-    assert "Give a date for “Started on” (YYYY-MM-DD)." in page
+    # a date picker shows the browser's own format (dd/mm/yyyy here): the message names none
+    assert "Give a date for “Started on”." in page
     assert "This field is required" not in page
 
 

@@ -127,7 +127,10 @@ def required_message(name: str, field: forms.Field) -> str:
     if isinstance(field, forms.BooleanField):
         return f"Tick “{label}” to go on."
     if isinstance(field, forms.DateField):
-        return f"Give a date for “{label}” (YYYY-MM-DD)."
+        # A date picker shows the date in the browser's own format: name none for it.
+        widget = field.widget
+        typed = widget.attrs.get("type", getattr(widget, "input_type", "text")) != "date"
+        return f"Give a date for “{label}”{' (YYYY-MM-DD)' * typed}."
     return f"Fill in “{label}”."
 
 
