@@ -279,7 +279,7 @@ def test_fit_writes_models_that_analyze_uses(
     assert run(capsys, "synth", str(data), "--clients", "300")[0] == 0
     code, out, _ = run(capsys, "fit", str(data), "-o", str(models))
     assert code == 0
-    assert "PHQ-9: expected change" in out
+    assert "PHQ-9: a client whose first score is" in out
     assert re.search(r"Fitted on \d+ clients .* inside the 80% band", out)
     code, out, _ = run(capsys, "analyze", str(data), "--models", str(models))
     assert code == 0
@@ -288,10 +288,10 @@ def test_fit_writes_models_that_analyze_uses(
     _, shipped, _ = run(capsys, "analyze", str(data), "--format", "text")
     _, own, _ = run(capsys, "analyze", str(data), "--format", "text", "--models", str(models))
     assert "Expected course in use" in shipped
-    assert "PHQ-9: expected change -3.10 per log(session)" in shipped
+    assert "PHQ-9: a client whose first score is 15.0 is expected to score 4.3 points lower by session 4" in shipped
     assert "not fitted on patient data" in shipped
-    assert re.search(r"PHQ-9: expected change .* Fitted on \d+ clients", own)
-    assert "Session feedback: expected change" not in own
+    assert re.search(r"PHQ-9: a client whose .* Fitted on \d+ clients", own)
+    assert "Session feedback: a client" not in own
 
 
 def test_a_clinic_thresholds_file_changes_the_rules(

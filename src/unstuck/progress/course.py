@@ -60,10 +60,18 @@ class CourseModel:
 
     def describe(self, name: str) -> str:
         """The parameters in plain words, with where they come from and how well they fit."""
+        by_4, by_10 = math.log(4), math.log(10)  # the change grows with log(session)
+
+        def moved(change: float) -> str:
+            return f"{abs(change):.1f} points {'lower' if change < 0 else 'higher'}"
+
         text = (
-            f"{name}: expected change {self.slope:+.2f} per log(session) at a first score of "
-            f"{self.center:.1f}, {self.slope_by_baseline:+.3f} per point higher start; residual "
-            f"SD {self.residual_sd:.2f}, SD of client slopes {self.slope_sd:.2f}. "
+            f"{name}: a client whose first score is {self.center:.1f} is expected to score "
+            f"{moved(self.slope * by_4)} by session 4 and {moved(self.slope * by_10)} by "
+            f"session 10, with a further {self.slope_by_baseline * by_10:+.2f} for each point "
+            f"higher at the start. Scores vary around the "
+            f"expected course by {self.residual_sd:.1f} points (SD), and clients' own courses "
+            f"differ by a further {self.slope_sd * by_10:.1f} by session 10. "
             f"Source: {self.source}."
         )
         if self.coverage is not None and self.rmse is not None:
