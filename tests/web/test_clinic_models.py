@@ -60,7 +60,10 @@ def test_the_shipped_course_is_used_and_named_by_default(
     client.force_login(personas.therapist)
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert "Expected course in use" in page
-    assert "PHQ-9: a client whose first score is 15.0 is expected to score 4.3 points lower by session 4" in page
+    assert (
+        "PHQ-9: a client whose first score is 15.0 is expected to score 4.3 points lower by session 4"
+        in page
+    )
     assert "not fitted on patient data" in page
     # The change table writes numbers as the sentences do: 12 and 0, not 12.0 and 0.0.
     assert (
@@ -79,7 +82,10 @@ def test_the_clinics_fitted_course_sets_the_status_and_is_shown(
     assert any("fitted on this clinic's data (321 clients)" in e for e in record.explanations)
     client.force_login(personas.therapist)
     page = client.get(reverse("client", args=[record.pk])).content.decode()
-    assert "is expected to score 8.3 points lower by session 4 and 13.8 points lower by session 10" in page
+    assert (
+        "is expected to score 8.3 points lower by session 4 and 13.8 points lower by session 10"
+        in page
+    )
     assert "Fitted on 321 clients (2400 scores after the first)" in page
     assert "81% of scores inside the 80% band" in page
     # An instrument the clinic's file lacks keeps its shipped course.

@@ -143,9 +143,7 @@ def test_changes_outside_the_app_are_audited_once(personas) -> None:
     ]
 
 
-def test_a_new_account_chooses_its_own_password_at_first_sign_in(
-    personas, make_client
-) -> None:
+def test_a_new_account_chooses_its_own_password_at_first_sign_in(personas, make_client) -> None:
     """The administrator who adds an account knows its first password: its owner replaces it
     before any record opens, so the administrator cannot use it unseen."""
     record = make_client("RT-002", [PHQ9_MILD])
