@@ -289,8 +289,8 @@ def test_fit_writes_models_that_analyze_uses(
     _, own, _ = run(capsys, "analyze", str(data), "--format", "text", "--models", str(models))
     assert "Expected course in use" in shipped
     assert (
-        "PHQ-9: a client whose first score is 15.0 is expected to score 4.3 points lower by session 4"
-        in shipped
+        "PHQ-9: a client whose first score is 15.0 is expected to score 4.3 points lower by "
+        "session 4" in shipped
     )
     assert "not fitted on patient data" in shipped
     assert re.search(r"PHQ-9: a client whose .* Fitted on \d+ clients", own)

@@ -61,8 +61,8 @@ def test_the_shipped_course_is_used_and_named_by_default(
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert "Expected course in use" in page
     assert (
-        "PHQ-9: a client whose first score is 15.0 is expected to score 4.3 points lower by session 4"
-        in page
+        "PHQ-9: a client whose first score is 15.0 is expected to score 4.3 points lower by "
+        "session 4" in page
     )
     assert "not fitted on patient data" in page
     # The change table writes numbers as the sentences do: 12 and 0, not 12.0 and 0.0.

@@ -89,9 +89,9 @@ def test_sixteen_therapists_saving_at_once_all_succeed(server: LiveServer) -> No
         forms = [(b, c, b.form_token(session_path(c)) if round % 2 else "") for b, c in people]
         outcomes += at_once(
             [
-                lambda b=b, c=c, t=t: b.request(
+                lambda b=b, c=c, t=t, r=round: b.request(
                     session_path(c),
-                    session_data(f"round {round}") | ({"submit_token": t} if t else {}),
+                    session_data(f"round {r}") | ({"submit_token": t} if t else {}),
                 )
                 for b, c, t in forms
             ]
