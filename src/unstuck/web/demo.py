@@ -152,20 +152,20 @@ def _safety_history(
         alerts += raise_safety_alerts_for(response, user=therapist)
     for alert in alerts:  # raised the day the answer was given, not when the demo was loaded
         SafetyAlert.objects.filter(pk=alert.pk).update(raised_at=_midday(alert.session_date))
-    seen_since = max(attended, default=0)
-    earlier = [a for a in alerts if a.session_number < seen_since]
-    if earlier:
+    # Each answer is checked at the next session the client came to (answers before the same
+    # visit in one check); an answer with no attended session after it stays open.
+    by_visit: dict[int, list[int]] = {}
+    for alert in alerts:
+        later = [n for n in attended if n > alert.session_number]
+        if later:
+            by_visit.setdefault(min(later), []).append(alert.pk)
+    for visit, alert_ids in sorted(by_visit.items()):
         check = record_safety_check(
-            user=therapist,
-            client=client,
-            outcome=CheckOutcome.NO_CURRENT_RISK,
-            alert_ids=[a.pk for a in earlier],
+            user=therapist, client=client, outcome=CheckOutcome.NO_CURRENT_RISK, alert_ids=alert_ids
         )
-        last = max(a.session_number for a in earlier)
-        next_visit = min(n for n in attended if n > last)
-        checked_on = episode.sessions.get(number=next_visit).date
+        checked_on = episode.sessions.get(number=visit).date
         SafetyCheck.objects.filter(pk=check.pk).update(checked_at=_midday(checked_on))
-    else:
+    if not by_visit:
         refresh_status(client)
 
 
