@@ -143,3 +143,31 @@ def test_reviews_on_one_day_can_be_told_apart(client: HttpClient, personas, make
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     listed = page[page.index("Reviews: ") :].split("</p>")[0]
     assert re.search(r">\d{4}-\d{2}-\d{2} \d{2}:\d{2}</a>", listed), listed
+
+
+def test_a_checked_safety_answer_stays_in_sight_at_a_glance_and_in_the_review(
+    client: HttpClient, personas, make_client
+) -> None:
+    """Once the check was recorded (a safety plan made), the answer vanished from 'At a
+    glance' and the review no longer suggested risk, though the record still showed it."""
+    from unstuck.web.records import alerts
+    from unstuck.web.records.models import Client
+
+    record = make_client("C-836", [FLAT] * 5 + [RISKY])
+    alerts.record_safety_check(
+        user=personas.therapist, client=record, outcome="safety_plan", note="made together"
+    )
+    record = Client.objects.get(pk=record.pk)
+    assert "safety" not in record.flags  # the check closed the alert
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    glance = page[page.index('id="glance"') : page.index("</section>", page.index('id="glance"'))]
+    assert "Safety answer this episode:" in glance
+    assert "PHQ-9 item 9 answered 1 (Several days) at session 6" in glance
+    assert "safety plan made or updated" in glance
+
+    review = client.get(reverse("review_new", args=[record.pk])).content.decode()
+    suggested = review[review.index("Possible reasons") :]
+    first_rating = suggested.index('name="rating__')
+    assert suggested.startswith('name="rating__safety_crisis"', first_rating)
+    assert "the safety check is recorded" in review

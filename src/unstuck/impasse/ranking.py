@@ -68,13 +68,15 @@ def prefill(
     missed: int = 0,
     goals_stuck: int = 0,
     not_helping: int = 0,
+    safety_checked: bool = False,
 ) -> dict[str, Suggestion]:
     """Reasons the record already points to, each with its evidence and a starting rating.
 
     `markers` counts, per resistance marker, the recent sessions where the therapist ticked it;
     `missed` the recent cancelled or missed sessions; `goals_stuck` the active goals rated below
     expected at their latest rating; `not_helping` the strategies whose latest result was "did
-    not help". The therapist confirms or changes every rating.
+    not help"; `safety_checked` a safety answer earlier in the episode whose check is recorded
+    (an open one is the safety flag). The therapist confirms or changes every rating.
     """
     found: dict[str, tuple[int, list[str]]] = {}
 
@@ -88,6 +90,8 @@ def prefill(
         keys.append("attendance:missed")
     if goals_stuck:
         keys.append("goals:stuck")
+    if safety_checked and "safety" not in flags:
+        keys.append("safety:checked")
     if not_helping >= kb.rules.evidence_not_helping:
         keys.append("strategies:not_helping")
     for key in keys:

@@ -6,6 +6,7 @@ forms say the same thing. Plain words, no codes; the therapist decides what to d
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from unstuck.web.records.instruments import instruments
@@ -21,6 +22,7 @@ OPEN_AT_CLOSE = (
     "A safety alert is still open ({answers}). Tick 'I have considered the open safety alert' "
     "to close the episode anyway; the alert stays open until you record a safety check."
 )
+CHECKED = "{answer}; the safety check on {when:%Y-%m-%d}: {outcome}."
 NO_OPEN_ALERT = "There is no open safety alert for this client to close."
 OTHER_NEEDS_NOTE = "Say in the note what was done when the outcome is 'Other'."
 CONFIRM_LABEL = "I have considered the open safety alert"
@@ -68,6 +70,21 @@ def next_step(still_open: Sequence[SafetyAlert]) -> str:
     if len(still_open) > 1:
         answer = f"{len(still_open)} open answers, the highest {answer}"
     return NEXT_STEP.format(answer=answer)[:200]
+
+
+def checked_in_episode(alerts: Sequence[SafetyAlert], started_on: dt.date | None) -> str:
+    """The newest safety answer of the episode that began on `started_on`, and its check, in
+    words ('' when there is none, or when one is still open: the open alert then leads the
+    page). A checked answer leaves the safety group, yet stays worth knowing at a glance."""
+    if started_on is None or any(a.is_open for a in alerts):
+        return ""
+    for alert in alerts:  # newest first
+        check = alert.safety_check
+        if check is not None and alert.session_date >= started_on:
+            when = check.checked_at.date()
+            outcome = check.get_outcome_display().lower()
+            return CHECKED.format(answer=answer_text(alert), when=when, outcome=outcome)
+    return ""
 
 
 def open_at_close(alerts: Sequence[SafetyAlert]) -> str:

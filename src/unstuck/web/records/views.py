@@ -162,6 +162,9 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "episode": episode,
             "end_form": EndEpisodeForm(),
             "open_alerts": [(a, safety.open_sentence(a)) for a in open_alerts],
+            "checked_safety": safety.checked_in_episode(
+                alerts, episode.started_on if episode else None
+            ),
             "alert_ids": ",".join(str(a.pk) for a in open_alerts),
             "check_form": SafetyCheckForm(),
             "safety_history": [(a, safety.answer_text(a)) for a in alerts],

@@ -89,6 +89,7 @@ def prefill(evidence: Evidence) -> dict[str, tuple[int, str]]:
         missed=evidence.missed,
         goals_stuck=evidence.goals_stuck,
         not_helping=evidence.tried_without_help,
+        safety_checked=bool(evidence.safety_sessions),
     )
     return {r: (s.rating, " ".join(s.evidence)) for r, s in suggested.items()}
 
