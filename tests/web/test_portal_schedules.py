@@ -14,7 +14,13 @@ from personas import PHQ9_MILD
 from unstuck.errors import InvalidValue
 from unstuck.web.accounts.models import AuditEntry
 from unstuck.web.portal.models import Cadence, PortalSettings, QuestionnaireRequest
-from unstuck.web.portal.schedules import NO_DATES, NOT_A_CADENCE, NOT_A_DATE, set_schedule
+from unstuck.web.portal.schedules import (
+    NO_DATES,
+    NOT_A_CADENCE,
+    NOT_A_DATE,
+    PAST_DATE,
+    set_schedule,
+)
 from unstuck.web.portal.sending import send_due
 from unstuck.web.records import services as records
 
@@ -144,6 +150,8 @@ def test_off_and_ended_episodes_make_nothing(personas, record) -> None:
         ("monthly", {}, NOT_A_CADENCE),
         (Cadence.DATES, {}, NO_DATES),
         (Cadence.DATES, {"dates": ["next tuesday"]}, NOT_A_DATE),
+        # a year typed wrong: the link was emailed at the next run
+        (Cadence.DATES, {"dates": [(timezone.localdate() - DAY).isoformat()]}, PAST_DATE),
         (Cadence.WEEKLY, {"instruments": ["nope"]}, "not an installed questionnaire"),
     ],
 )
@@ -171,7 +179,9 @@ def test_the_client_page_sets_the_schedule(client, personas, record) -> None:
         url, {"cadence": "dates", "instruments": ["phq9"], "dates": "2026-13-01"}, follow=True
     )
     assert bad.status_code == 200
-    assert "is not a date" in bad.content.decode()
+    said = bad.content.decode().replace("&#x27;", "'")
+    assert "Schedule: Dates '2026-13-01' is not a date (YYYY-MM-DD)." in said
+    assert "column" not in said[said.index("Schedule: Dates") :][:80]  # no internal names
     assert QuestionnaireSchedule.objects.get(client=record).cadence == "weekly"
     other = client.post(url, {"cadence": "weekly", "instruments": ["phq9"]})
     assert other.status_code == 302

@@ -157,3 +157,26 @@ def test_the_client_pages_host_refuses_staff_pages(personas, record) -> None:
     assert outside.get(reverse("portal_step", args=[1])).status_code == 200
     assert outside.get(reverse("portal_kiosk")).status_code == 200
     assert HttpClient().get("/login/").status_code == 200  # the staff host is unchanged
+
+
+def test_a_session_number_too_large_to_store_is_refused_in_words(
+    client: HttpClient, personas, record
+) -> None:
+    """99999999999999999999999 passed the number field and ended in 'Something went wrong'
+    (an integer too large for the database)."""
+    client.force_login(personas.therapist)
+    response = client.post(
+        reverse("portal_request_new", args=[record.pk]),
+        {
+            "instruments": ["phq9"],
+            "timing": "before",
+            "session_number": "99999999999999999999999",
+            "delivery": "show",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Session number: Ensure this value is less than or equal to 999." in (
+        response.content.decode()
+    )
+    assert not QuestionnaireRequest.objects.exists()

@@ -17,6 +17,7 @@ from unstuck.web.portal import schedules
 from unstuck.web.portal.models import Cadence, QuestionnaireSchedule
 from unstuck.web.portal.staff_views import RequestForm
 from unstuck.web.records import selectors as records
+from unstuck.web.vocabulary import error_text
 
 
 class ScheduleForm(forms.Form):
@@ -72,7 +73,7 @@ def schedule_set(request: HttpRequest, client_id: int) -> HttpResponse:
             now=timezone.now(),
         )
     except UnstuckError as exc:
-        messages.error(request, f"Schedule: {exc}")
+        messages.error(request, f"Schedule: {error_text(exc)}")
     else:
         messages.success(request, f"Questionnaire schedule: {schedule.get_cadence_display()}.")
     return redirect("client", client_id=client.pk)

@@ -37,18 +37,24 @@ WEEK = dt.timedelta(days=7)
 NOT_A_CADENCE = "is not a schedule (before every session, weekly, on chosen dates, or none)"
 NO_DATES = "Choose at least one date for a schedule on chosen dates."
 NOT_A_DATE = "is not a date (YYYY-MM-DD)"
+PAST_DATE = "is in the past: a link would be emailed at once. Choose dates from today on"
 
 
-def _parse_dates(dates: Sequence[str | dt.date]) -> list[str]:
+def _parse_dates(dates: Sequence[str | dt.date], today: dt.date) -> list[str]:
+    """The chosen dates, each a real date from `today` on (a year typed wrong, 2025 for 2026,
+    was saved and the link emailed at the next run)."""
     parsed: set[dt.date] = set()
     for value in dates:
         if isinstance(value, dt.date):
-            parsed.add(value)
-            continue
-        try:
-            parsed.add(dt.date.fromisoformat(value.strip()))
-        except ValueError:
-            raise InvalidValue("dates", value, NOT_A_DATE) from None
+            day = value
+        else:
+            try:
+                day = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise InvalidValue("dates", value, NOT_A_DATE) from None
+        if day < today:
+            raise InvalidValue("dates", str(value), PAST_DATE)
+        parsed.add(day)
     return [d.isoformat() for d in sorted(parsed)]
 
 
@@ -66,7 +72,7 @@ def set_schedule(
     if cadence not in Cadence.values:
         raise InvalidValue("cadence", cadence, NOT_A_CADENCE)
     chosen = list(dict.fromkeys(instrument_ids))
-    days = _parse_dates(dates)
+    days = _parse_dates(dates, timezone.localdate(now))
     if cadence != Cadence.OFF:
         check_instruments(chosen)
         check_can_ask(client, by_email=True)

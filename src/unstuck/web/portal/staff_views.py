@@ -41,7 +41,7 @@ class RequestForm(forms.Form):
         widget=forms.CheckboxSelectMultiple, label="Questionnaires"
     )
     timing = forms.ChoiceField(choices=Timing.choices, initial=Timing.BEFORE, label="When")
-    session_number = forms.IntegerField(min_value=1, label="Session number")
+    session_number = forms.IntegerField(min_value=1, max_value=999, label="Session number")
     delivery = forms.ChoiceField(
         choices=[
             ("show", "Show the link, QR code or a kiosk code now"),
