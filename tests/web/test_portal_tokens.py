@@ -152,3 +152,31 @@ def test_it_pauses_an_address_after_too_many_wrong_tokens(
     assert "too many tries" in response.content.decode()
     other = HttpClient(REMOTE_ADDR="10.0.0.9")
     assert other.get(reverse("portal_link", args=[secret])).status_code == 302
+
+
+@override_settings(PORTAL_FAILURE_LIMIT=3)
+def test_an_administrator_lifts_a_paused_address_and_the_audit_log_shows_it(
+    client: HttpClient, personas, record
+) -> None:
+    """Wrong codes typed on the clinic's tablet paused it for everyone, valid codes too, with
+    nothing staff could do but wait."""
+    from personas import make_admin
+    from unstuck.web.accounts.models import AuditAction
+    from unstuck.web.portal.models import WrongAttempt
+
+    _, secret = make_request(personas.therapist, record)
+    for _ in range(3):
+        client.get(reverse("portal_link", args=["x" * 30]))
+    assert client.get(reverse("portal_link", args=[secret])).status_code == 429
+    admin = HttpClient()
+    admin.force_login(make_admin("root", personas.clinic))
+    listing = reverse("admin:portal_wrongattempt_changelist")
+    page = admin.get(listing).content.decode()
+    assert "wrong links and kiosk codes" in page.lower()
+    chosen = [str(WrongAttempt.objects.first().pk)]  # one row lifts its whole address
+    data = {"action": "delete_selected", "_selected_action": chosen, "post": "yes"}
+    assert admin.post(listing, data).status_code == 302
+    assert not WrongAttempt.objects.exists()
+    row = AuditEntry.objects.get(action=AuditAction.PORTAL_PAUSE_LIFTED)
+    assert (row.username, row.detail) == ("root", "127.0.0.1: 3 wrong links or codes")
+    assert client.get(reverse("portal_link", args=[secret])).status_code == 302

@@ -141,6 +141,7 @@ class AuditAction(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", "Failed to sign in"
     SIGN_IN_PAUSED = "sign_in_paused", "Was stopped from signing in (too many failures)"
     SIGN_IN_PAUSE_LIFTED = "sign_in_pause_lifted", "Lifted a pause on signing in"
+    PORTAL_PAUSE_LIFTED = "portal_pause_lifted", "Lifted a pause on the client pages"
     ACCESS_DENIED = "access_denied", "Was refused a page"
     VIEW_AUDIT_LOG = "view_audit_log", "Read the audit log"
     EXPORT_AUDIT_LOG = "export_audit_log", "Downloaded the audit log"

@@ -190,6 +190,8 @@ class WrongAttempt(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "wrong link or kiosk code"
+        verbose_name_plural = "wrong links and kiosk codes (pausing the client pages)"
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["address", "at"], name="wrong_attempt_by_address"),
             models.Index(fields=["at"], name="wrong_attempt_by_time"),
