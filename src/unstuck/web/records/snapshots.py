@@ -83,9 +83,9 @@ def refresh_status(
     """Recompute and store the client's status snapshot (call inside the write's transaction).
 
     An open safety alert puts the client in the safety group (rank 0, ordered by the alert's
-    time) and makes the next step a safety check-in naming the answer; a checked answer no
-    longer does (see `summarise`), while the client's other signals stay. A caller that holds
-    the current `episode` (None: the client has none) passes it.
+    time), off track, and makes the next step a safety check-in naming the answer; a checked
+    answer no longer does (see `summarise`), while the client's other signals stay. A caller
+    that holds the current `episode` (None: the client has none) passes it.
     """
     alerts = selectors.safety_history(client)
     summary, sessions = summarise(client, episode=episode, alerts=alerts)
@@ -95,7 +95,10 @@ def refresh_status(
     if still_open and "safety" not in flags:  # an open alert from an earlier episode
         flags.insert(0, "safety")
         explanations.insert(0, safety.open_sentence(still_open[0]))
-    client.status = summary.status
+    # An open alert is the safety flag, a red one (`signals.RED`), and red is off track
+    # (`signals.status_expr`): so it is for an alert the summary no longer sees too (an answer
+    # corrected to 0, or from an earlier episode), as for one it does.
+    client.status = "off_track" if "safety" in flags else summary.status
     client.rules_version = rules_version()
     client.status_rank = 0 if "safety" in flags else STATUS_RANK[summary.status]
     client.safety_alert_at = still_open[0].raised_at if still_open else None
