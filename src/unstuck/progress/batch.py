@@ -45,6 +45,7 @@ from unstuck.progress.signals import (
     recent_window,
     status_expr,
 )
+from unstuck.progress.withdrawal import ending_in_view
 
 MEASURE_KEYS = (
     "first",
@@ -354,8 +355,9 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
 def _per_instrument(
     part: pl.DataFrame, instrument: Instrument, code: int, thresholds: Thresholds
 ) -> pl.DataFrame:
-    """Severity, change classification, whether still improving steadily, and sentences for
-    one instrument's rows (``_i``: `code`, the instrument's place in id order)."""
+    """Severity, change classification, whether still improving steadily and whether an
+    ending is in view (`withdrawal.ending_in_view`), and sentences for one instrument's rows
+    (``_i``: `code`, the instrument's place in id order)."""
     criteria = criteria_for(instrument)
     first = part.get_column("first").to_numpy().astype(np.float64)
     last = part.get_column("last").to_numpy().astype(np.float64)
@@ -394,19 +396,18 @@ def _per_instrument(
         cols["reliably_recovered"] = only_where(known, arrays.reliably_recovered)
         texts, position = verdicts(criteria, arrays, known)
         cols["_verdict"] = pl.lit(texts).gather(pl.lit(pl.Series(position)))
-    else:
+        cols["improving"] = improving = improving_steadily(criteria, thresholds)
+        cols["ending"] = ending_in_view(improving, criteria)
+    else:  # no change rule: improving and an ending in view cannot be told (null)
         cols["reliable_change"] = pl.lit(None, pl.String)
-        cols["recovered"] = pl.lit(None, pl.Boolean)
-        cols["reliably_recovered"] = pl.lit(None, pl.Boolean)
+        cols["recovered"] = cols["reliably_recovered"] = pl.lit(None, pl.Boolean)
+        cols["improving"] = cols["ending"] = pl.lit(None, pl.Boolean)
         cols["_verdict"] = pl.lit(w.NO_RULE, pl.String)
     frame = part.with_columns(
         pl.lit(instrument.id).alias("instrument"),
         pl.lit(code, pl.Int64).alias("_i"),
         **cols,
         safety_alert=pl.col("alerts").list.len() > 0,
-        improving=pl.lit(None, pl.Boolean)
-        if criteria is None
-        else improving_steadily(criteria, thresholds),
     )
     # Eager on purpose: with this step lazy, its result came in several pieces, and polars 2.1
     # panicked ("binview ... i < self.len()") formatting sentences on filtered rows of it

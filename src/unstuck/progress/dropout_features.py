@@ -259,10 +259,10 @@ def withdrawal_rule_score(
     The conditions are `unstuck.progress.withdrawal`'s own, with the clinic's thresholds:
     missed or late sessions in the last ``window``, a gap twice the usual and at
     least ``min_gap_days`` long, resistance markers, and falling session feedback. A score
-    above 0 is exactly when the ``withdrawal_risk`` flag is raised or, for a client whose
-    scores are still improving steadily, the note on sessions missed while improving (a test
-    checks it against the per-client rule); the count gives the rule a graded score for an
-    AUC.
+    above 0 is exactly when the ``withdrawal_risk`` flag is raised or, for a client who has
+    improved enough (`withdrawal.ending_in_view`), the note on sessions missed while
+    improving (a test checks it against the per-client rule); the count gives the rule a
+    graded score for an AUC.
 
     Returns
     -------

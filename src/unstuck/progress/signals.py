@@ -256,7 +256,8 @@ def _deterioration(instrument: Instrument, rule: str) -> Rule:
 def improving_steadily(criteria: ChangeCriteria, thresholds: Thresholds) -> pl.Expr:
     """Still improving steadily: the least-squares line through all the scores so far
     (``trend``) improves by at least `plateau.improving_share` of a reliable change. Such a
-    client is not on a plateau, and sessions missed meanwhile are a note (`withdrawal`)."""
+    client is not on a plateau; once out of the clinical range too, sessions missed meanwhile
+    are a note (`withdrawal.ending_in_view`)."""
     steady = thresholds.plateau.improving_share * criteria.threshold
     better = pl.col("trend") if criteria.higher_is_better else -pl.col("trend")
     return (pl.col("n") >= 2) & (better >= steady - EPS)

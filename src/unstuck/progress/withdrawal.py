@@ -1,11 +1,14 @@
 """The withdrawal-risk signal, per client: attendance, gaps between sessions, resistance
 markers and falling session feedback, in one sentence (thresholds in thresholds.toml).
 
-Sessions missed or spaced out by a client whose scores are still improving steadily (every
-outcome measure, `signals.improving_steadily`) are a note, not a flag: clients often end when
-they feel they have improved enough (the "good-enough level": Barkham et al., 2006; Stiles,
-Barkham, Connell & Mellor-Clark, 2008), so the useful step is to talk about how and when to
-end, not to raise an alarm. Signs of pulling back in the room, or falling session feedback,
+Sessions missed or spaced out by a client who has improved enough to think of ending are a
+note, not a flag: clients often end when they feel they have improved enough (the
+"good-enough level": Barkham et al., 2006; Stiles, Barkham, Connell & Mellor-Clark, 2008), so
+the useful step is to talk about how and when to end, not to raise an alarm. Improved enough
+means, for every outcome measure, still improving steadily (`signals.improving_steadily`) and
+the latest score out of the clinical range (`ending_in_view`), with no safety answer in the
+data summarised: a client still in the clinical range, or with a safety answer, who misses
+sessions keeps the flag. Signs of pulling back in the room, or falling session feedback,
 keep the flag whatever the scores do."""
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import polars as pl
 
 from unstuck.progress import wording as w
 from unstuck.progress.batch_sessions import gaps as session_gaps
+from unstuck.progress.change import ChangeCriteria
 from unstuck.progress.config import Thresholds, WithdrawalRule
 from unstuck.progress.rules import Rule, fire
 
@@ -47,6 +51,15 @@ def markers_fires(noticed: pl.Expr, rule: WithdrawalRule) -> pl.Expr:
 def feedback_fires(n: pl.Expr, earlier: pl.Expr, latest: pl.Expr, rule: WithdrawalRule) -> pl.Expr:
     """Session feedback (3 scores or more) fallen from the mean of the earlier ones."""
     return (n >= 3) & (earlier - latest >= rule.feedback_fall)
+
+
+def ending_in_view(improving: pl.Expr, criteria: ChangeCriteria) -> pl.Expr:
+    """One outcome measure has improved enough for missed sessions to be a note: still
+    improving steadily (`improving`: `signals.improving_steadily`) and its latest score out
+    of the clinical range. A scale without a cutoff cannot show that, so it keeps the flag."""
+    if criteria.cutoff is None:
+        return pl.lit(False)
+    return improving & ~criteria.in_clinical_range(pl.col("last"))
 
 
 def withdrawal_signals(
@@ -106,11 +119,16 @@ def withdrawal_signals(
     reasons = pl.concat(fired)
     if reasons.is_empty():  # most clients, and most one-client updates
         return reasons
-    outcome = per_measure.filter(
-        pl.col("improving").is_not_null()
-        & (pl.col("instrument") != thresholds.alliance_rupture.instrument)
+    # The note instead of the flag: every outcome measure that can tell (one with a change
+    # rule) has an ending in view, at least one can tell, and no measure holds a safety answer.
+    outcome = pl.col("ending").is_not_null() & (
+        pl.col("instrument") != thresholds.alliance_rupture.instrument
     )
-    improving = outcome.group_by("_c").agg(improving=pl.col("improving").all())
+    enough = per_measure.group_by("_c").agg(
+        ending=pl.col("ending").filter(outcome).all()
+        & outcome.any()
+        & (pl.col("alerts").list.len() == 0).all()
+    )
     gathered = (
         reasons.sort(pl.col("_c"), pl.col("flag").replace_strict(REASONS))
         .group_by("_c", maintain_order=True)
@@ -118,9 +136,9 @@ def withdrawal_signals(
             reasons=pl.col("text").str.join("; "),
             absence_only=pl.col("flag").is_in(ABSENCE).all(),
         )
-        .join(improving, on="_c", how="left", maintain_order="left")
+        .join(enough, on="_c", how="left", maintain_order="left")
     )
-    note = pl.col("absence_only") & pl.col("improving").fill_null(False)
+    note = pl.col("absence_only") & pl.col("ending").fill_null(False)
     return gathered.select(
         "_c",
         flag=pl.when(note)
