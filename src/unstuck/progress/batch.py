@@ -19,7 +19,7 @@ import polars as pl
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
 from unstuck.progress.attendance import ATTENDANCE_KINDS
-from unstuck.progress.batch_sessions import run_bounds, session_counts
+from unstuck.progress.batch_sessions import run_bounds, session_counts, session_rows
 from unstuck.progress.change import criteria_for
 from unstuck.progress.classify import classify_changes
 from unstuck.progress.config import (
@@ -121,7 +121,9 @@ def summarise_caseload(
     guarantees). `codes` are the rows' `client_codes` when the caller has them already
     (`csvinput.Observations.client_codes`). A row without an occasion is a safety answer
     whose session could not be read (`unstuck.analysis.refused`): it raises the safety flag
-    and is no session (it counts in no attendance and is no score).
+    and is no session (it counts in no attendance and is no score). A row without an
+    attendance (questionnaires answered ahead of a session not yet recorded: the web's
+    `selectors.observations`) is a score and no session: it counts in no attendance or gap.
     """
     models = default_course_models() if models is None else models
     thresholds = default_thresholds() if thresholds is None else thresholds
@@ -168,14 +170,7 @@ def summarise_caseload(
     per_measure = pl.concat(parts, how="diagonal_relaxed")
     if len(parts) > 1:
         per_measure = per_measure.sort("_c", "_i")
-    # One row per session: the first of its rows (they share attendance, date and markers);
-    # with one instrument, each row is a session of its own.
-    sessions = observations.select("_c", "occasion", "attendance", "date", "markers")
-    if sessions.get_column("occasion").has_nulls():  # safety answers of unknown sessions
-        sessions = sessions.filter(pl.col("occasion").is_not_null())
-    if len(present) > 1:
-        c, o = pl.col("_c"), pl.col("occasion")
-        sessions = sessions.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
+    sessions = session_rows(observations, several_instruments=len(present) > 1)
     counts = session_counts(sessions, thresholds)
     texts, verdicts = client_signals(per_measure, pl.concat(fired), sessions, counts, thresholds)
 

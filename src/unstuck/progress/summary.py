@@ -36,12 +36,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Observation:
-    """One instrument at one session. `total` is None when nothing could be scored."""
+    """One instrument at one session. `total` is None when nothing could be scored.
+
+    `attendance` None: answered ahead of a session not yet recorded (the web's questionnaires
+    answered from home), so the score counts but the session is neither attended nor missed.
+    """
 
     instrument: str
     occasion: int
     total: float | None
-    attendance: Attendance = "attended"
+    attendance: Attendance | None = "attended"
     date: date | None = None
     safety_alert: bool = False
     safety_unanswered: bool = False
