@@ -43,3 +43,36 @@ def test_an_open_alert_is_off_track_after_its_answer_is_corrected_to_0(
     assert summary.status == scores_alone  # the scores alone no longer say safety
     assert (record.flags[0], record.status, record.status_rank) == ("safety", "off_track", 0)
     assert record in selectors.caseload(personas.therapist, status="off_track")
+
+
+FEEDBACK = {36: [9, 9, 9, 9], 32: [8, 8, 8, 8], 30: [8, 8, 7, 7]}  # session feedback totals
+ASK = "Ask how the sessions feel for them"
+REACH_OUT = "Reach out and talk about coming to sessions"
+
+
+@pytest.mark.parametrize(
+    ("feedback", "attendance", "flags", "next_action"),
+    [
+        # every session attended, feedback 4 below its earlier mean: pulling away, but they come
+        ((36, 36, 32), (), ["withdrawal_risk"], ASK),
+        # the same fall raises a rupture: one number, one flag
+        ((36, 36, 30), (), ["alliance_rupture"], ASK),
+        # two of the last four booked sessions missed: reach out about coming
+        (
+            (36, 36, None, None),
+            ("attended", "attended", "no_show", "cancelled"),
+            ["withdrawal_risk"],
+            REACH_OUT,
+        ),
+    ],
+)
+def test_the_next_step_follows_why_the_client_seems_to_pull_away(
+    make_client, feedback, attendance, flags, next_action
+) -> None:
+    record = make_client(
+        "C-721",
+        [MILD if f is not None else None for f in feedback],
+        feedback=[FEEDBACK[f] if f is not None else None for f in feedback],
+        attendance=attendance,
+    )
+    assert (record.flags, record.next_action) == (flags, next_action)

@@ -93,6 +93,7 @@ CLIENTS_SCHEMA = pl.Schema(
         "attendance": pl.Struct({k: pl.Int64 for k in ATTENDANCE_KINDS}),
         # which measure raised each flag: {"flag": "plateau", "instrument": "gad7"}
         "flagged_measures": pl.List(pl.Struct({"flag": pl.String, "instrument": pl.String})),
+        "withdrawal_reasons": pl.List(pl.String),  # `withdrawal.REASONS` that raised the flag
     }
 )
 
@@ -218,6 +219,9 @@ def summarise_caseload(
             ),
             flagged_measures=pl.col("flagged_measures").fill_null(
                 pl.lit([], dtype=CLIENTS_SCHEMA["flagged_measures"])
+            ),
+            withdrawal_reasons=pl.col("withdrawal_reasons").fill_null(
+                pl.lit([], dtype=pl.List(pl.String))
             ),
         ).rechunk()  # one piece per column: the string work on the report expects it
     )

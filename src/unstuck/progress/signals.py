@@ -40,7 +40,7 @@ from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
 from unstuck.progress.attendance import MISSED
 from unstuck.progress.change import ChangeCriteria, criteria_for
-from unstuck.progress.config import Thresholds
+from unstuck.progress.config import RuptureRule, Thresholds
 from unstuck.progress.course import CourseModel
 from unstuck.progress.course_rules import DRIFTING, course_lines, course_rules
 from unstuck.progress.rules import Rule, fire
@@ -70,6 +70,7 @@ __all__ = [
     "improving_steadily",
     "measure_signals",
     "recent_window",
+    "rupture_fires",
     "status_expr",
 ]
 # Little early improvement: a note with its sentence, no flag and no colour (docs/detection.md).
@@ -158,14 +159,16 @@ def client_signals(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every client's signals: their sentences (``_c``, ``text``; one row each, safety
     first, then in flag order) and, per client code ``_c`` with a signal, its ``flags``,
-    which measure raised each (``flagged_measures``: {flag, instrument} pairs) and whether
-    any is ``red``.
+    which measure raised each (``flagged_measures``: {flag, instrument} pairs), the names of
+    withdrawal_risk's reasons (``withdrawal_reasons``: `withdrawal.REASONS`) and whether any
+    is ``red``.
 
     `fired` is what `measure_signals` gives, for all instruments; `counts` is what
     `batch_sessions.session_counts` gives.
     """
-    withdrawal = withdrawal_signals(per_measure, counts, sessions, thresholds)
-    ordered = pl.concat([fired, withdrawal]).sort(
+    ruptured = fired.filter(pl.col("flag") == "alliance_rupture").select("_c")
+    withdrawal = withdrawal_signals(per_measure, counts, sessions, thresholds, ruptured)
+    ordered = pl.concat([fired, withdrawal], how="diagonal").sort(
         pl.col("_c"), pl.col("flag").replace_strict(RANK), pl.col("instrument")
     )
     flagged = ~pl.col("flag").is_in(UNFLAGGED)
@@ -175,6 +178,7 @@ def client_signals(
         flagged_measures=pl.struct("flag", "instrument")
         .filter(flagged & pl.col("instrument").is_not_null())
         .unique(maintain_order=True),
+        withdrawal_reasons=pl.col("reasons").filter(pl.col("flag") == "withdrawal_risk").first(),
         red=pl.col("flag").is_in(sorted(RED)).any(),
         signalled=(~pl.col("flag").is_in(NOTES)).any(),
     )
@@ -370,14 +374,21 @@ def _early_response(
 EPS = 1e-9
 
 
+def rupture_fires(
+    n: pl.Expr, last: pl.Expr, before: pl.Expr, rule: RuptureRule
+) -> tuple[pl.Expr, pl.Expr]:
+    """The rupture rule's two conditions on session feedback (`n` scores, the `last` and the
+    one `before` it): a sharp fall from the previous score, or else a low score. Also read by
+    the dropout model's withdrawal rule score (`dropout_features.withdrawal_rule_score`)."""
+    dropped = (n >= 2) & (before - last >= rule.drop)
+    return dropped, ~dropped.fill_null(False) & (n >= 1) & (last <= rule.floor)
+
+
 def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:
     """A sharp fall in session feedback, or else a low score."""
     rule = thresholds.alliance_rupture
-    last = pl.col("last")
-    before = pl.col("recent_2")
     name = pl.lit(instrument.name)
-    dropped = (pl.col("n") >= 2) & (before - last >= rule.drop)
-    low = ~dropped.fill_null(False) & (pl.col("n") >= 1) & (last <= rule.floor)
+    dropped, low = rupture_fires(pl.col("n"), pl.col("last"), pl.col("recent_2"), rule)
     drop_text = pl.format(
         w.RUPTURE_DROP,
         name,

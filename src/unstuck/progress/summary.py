@@ -96,6 +96,8 @@ class ClientSummary:
     attendance: Mapping[str, int] = field(default_factory=dict)
     # which measures raised each flag ({"plateau": ("gad7",)}); not in to_dict
     flag_measures: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # the reasons withdrawal_risk was raised for (`withdrawal.REASONS`); not in to_dict
+    withdrawal_reasons: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -202,6 +204,7 @@ def summarise_client(
         measures,
         dict(client["attendance"]),
         _by_flag(client["flagged_measures"]),
+        tuple(client["withdrawal_reasons"]),
     )
 
 

@@ -11,13 +11,14 @@ does before it starts: a therapist never reads a status made by rules no longer 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from django.db import transaction
 
 from unstuck.progress.signals import STATUS_RANK
 from unstuck.progress.summary import ClientSummary, summarise_client
+from unstuck.progress.withdrawal import ABSENCE
 from unstuck.web.records import safety, selectors
 from unstuck.web.records.instruments import (
     MAIN_INSTRUMENT,
@@ -28,7 +29,8 @@ from unstuck.web.records.instruments import (
 )
 from unstuck.web.records.models import Client, Episode, SafetyAlert, Session
 
-# What to do next, by the most urgent flag (the therapist decides; these are prompts).
+# What to do next, by the most urgent flag (the therapist decides; these are prompts);
+# withdrawal_risk's follows its reasons (`next_step`).
 NEXT_ACTIONS = {
     "safety": "Check in about safety today",
     "deterioration": "Talk it over together and consider an impasse review",
@@ -120,7 +122,7 @@ def refresh_status(
         client.next_action = ENDED_ACTION
     else:
         client.next_action = (
-            NEXT_ACTIONS[flags[0]]
+            next_step(flags[0], summary.withdrawal_reasons)
             if flags
             else RECOVERED_ACTION
             if summary.status == "on_track" and _reliably_recovered(summary)
@@ -143,6 +145,16 @@ def refresh_status(
         ]
     )
     return summary
+
+
+def next_step(flag: str, withdrawal_reasons: Sequence[str]) -> str:
+    """The next step for the most urgent flag. Pulling away follows its reasons: sessions
+    missed or spaced out call for reaching out about coming; signs of pulling back in the
+    room or falling session feedback, from a client who comes, for asking how the sessions
+    feel for them (as a rupture does)."""
+    if flag == "withdrawal_risk" and not set(withdrawal_reasons) & set(ABSENCE):
+        return NEXT_ACTIONS["alliance_rupture"]
+    return NEXT_ACTIONS[flag]
 
 
 def fresh(client: Client) -> Client:
