@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from unstuck.web.records import services
+from unstuck.web.records import selectors, services
 from unstuck.web.records.snapshots import summarise
+from unstuck.web.reviews.selectors import evidence
 
 FLAT_12 = [2, 2, 1, 1, 2, 1, 1, 2, 0]  # PHQ-9 12, in the clinical range
 KINDS = ["attended", "attended", "no_show", "attended", "attended", "cancelled"]
@@ -40,3 +41,16 @@ def test_answers_given_ahead_count_as_scores_but_not_as_a_session_attended(
     record.refresh_from_db()
     assert "withdrawal_risk" not in record.flags
     assert summarise(record)[0].attendance["attended"] == 5
+
+
+def test_the_review_counts_the_missed_sessions_the_withdrawal_rule_counts(make_client) -> None:
+    record = make_client(
+        "C-731", [None if k != "attended" else FLAT_12 for k in KINDS], attendance=KINDS
+    )
+    services.record_client_answers(
+        client=record, session_number=7, answers={"phq9": FLAT_12}, on=dt.date(2026, 2, 16)
+    )
+    record.refresh_from_db()
+    sessions = selectors.episode_sessions(selectors.current_episode(record))
+    found = evidence(record, sessions)
+    assert (found.missed, found.recent_sessions) == (2, 4)  # sessions 3-6, not 4-7
