@@ -62,7 +62,7 @@ from unstuck.errors import InvalidValue
 from unstuck.progress.attendance import ATTENDED, MISSED
 from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
 from unstuck.progress.course import CourseModel
-from unstuck.progress.signals import rupture_fires
+from unstuck.progress.rupture import rupture_fires
 from unstuck.progress.withdrawal import attendance_fires, feedback_fires, gap_fires, markers_fires
 
 FEATURES: tuple[str, ...] = (
@@ -261,7 +261,7 @@ def withdrawal_rule_score(
     The conditions are `unstuck.progress.withdrawal`'s own, with the clinic's thresholds:
     missed or late sessions in the last ``window``, a gap twice the usual and at
     least ``min_gap_days`` long, resistance markers, and falling session feedback (unless the
-    same latest score raises alliance_rupture: `signals.rupture_fires`). A score
+    same latest score raises alliance_rupture: `rupture.rupture_fires`). A score
     above 0 is exactly when the ``withdrawal_risk`` flag is raised or, for a client who has
     improved enough (`withdrawal.ending_in_view`), the note on sessions missed while
     improving (a test checks it against the per-client rule); the count gives the rule a

@@ -1,7 +1,8 @@
 """Signals: the reasons a client may not be progressing, each with the numbers and the rule.
 
 This module is the one implementation of every signal (the rules that read the expected
-course are in `unstuck.progress.course_rules`, withdrawal's in `unstuck.progress.withdrawal`).
+course are in `unstuck.progress.course_rules`, withdrawal's in `unstuck.progress.withdrawal`,
+alliance rupture's in `unstuck.progress.rupture`).
 Each rule is a pair of polars
 expressions, when it fires and what it says, evaluated for every client at once with no
 Python loop over clients; the web's single client runs the same rules on a one-client frame
@@ -40,10 +41,11 @@ from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
 from unstuck.progress.attendance import MISSED
 from unstuck.progress.change import ChangeCriteria, criteria_for
-from unstuck.progress.config import RuptureRule, Thresholds
+from unstuck.progress.config import Thresholds
 from unstuck.progress.course import CourseModel
 from unstuck.progress.course_rules import DRIFTING, course_lines, course_rules
 from unstuck.progress.rules import Rule, fire
+from unstuck.progress.rupture import rupture_rules
 from unstuck.progress.withdrawal import MISSING_WHILE_IMPROVING, withdrawal_signals
 
 FLAGS = (
@@ -70,7 +72,6 @@ __all__ = [
     "improving_steadily",
     "measure_signals",
     "recent_window",
-    "rupture_fires",
     "status_expr",
 ]
 # Little early improvement: a note with its sentence, no flag and no colour (docs/detection.md).
@@ -136,7 +137,7 @@ def _rules(
     if instrument.safety_items:
         rules.append(_safety(instrument))
     if instrument.id == thresholds.alliance_rupture.instrument:
-        rules += _rupture(instrument, thresholds)
+        rules += rupture_rules(instrument, thresholds)
     else:
         criteria = criteria_for(instrument)
         if criteria is not None:
@@ -372,36 +373,3 @@ def _early_response(
 
 # Changes this close to a threshold count as at it (floating-point noise, as in `change`).
 EPS = 1e-9
-
-
-def rupture_fires(
-    n: pl.Expr, last: pl.Expr, before: pl.Expr, rule: RuptureRule
-) -> tuple[pl.Expr, pl.Expr]:
-    """The rupture rule's two conditions on session feedback (`n` scores, the `last` and the
-    one `before` it): a sharp fall from the previous score, or else a low score. Also read by
-    the dropout model's withdrawal rule score (`dropout_features.withdrawal_rule_score`)."""
-    dropped = (n >= 2) & (before - last >= rule.drop)
-    return dropped, ~dropped.fill_null(False) & (n >= 1) & (last <= rule.floor)
-
-
-def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:
-    """A sharp fall in session feedback, or else a low score."""
-    rule = thresholds.alliance_rupture
-    name = pl.lit(instrument.name)
-    dropped, low = rupture_fires(pl.col("n"), pl.col("last"), pl.col("recent_2"), rule)
-    drop_text = pl.format(
-        w.RUPTURE_DROP,
-        name,
-        pl.col("recent_2_text"),
-        pl.col("last_text"),
-        pl.col("last_occasion"),
-        pl.lit(w.number(rule.drop)),
-    )
-    low_text = pl.format(
-        w.RUPTURE_LOW,
-        name,
-        pl.col("last_text"),
-        pl.col("last_occasion"),
-        pl.lit(w.number(rule.floor)),
-    )
-    return [("alliance_rupture", dropped, drop_text), ("alliance_rupture", low, low_text)]
