@@ -271,8 +271,9 @@ def test_withdrawal_from_attendance(kinds: list[str], flagged: bool) -> None:
 @pytest.mark.parametrize(
     ("totals", "flagged"),
     [
-        # The line through 18, 16, 14 falls 4 points, past the 3 of steady improvement.
-        ((18, 16, 14), False),
+        # The line through 16, 12, 8 falls 8 points, past the 3 of steady improvement, and
+        # 8 is out of the clinical range (below 10).
+        ((16, 12, 8), False),
         # 18, 17, 16: the line falls exactly 2, short of steady improvement: the flag stays.
         ((18, 17, 16), True),
     ],

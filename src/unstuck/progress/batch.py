@@ -19,7 +19,7 @@ import polars as pl
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
 from unstuck.progress.attendance import ATTENDANCE_KINDS
-from unstuck.progress.batch_sessions import run_bounds, session_counts
+from unstuck.progress.batch_sessions import run_bounds, session_counts, session_rows
 from unstuck.progress.change import criteria_for
 from unstuck.progress.classify import classify_changes
 from unstuck.progress.config import (
@@ -45,6 +45,7 @@ from unstuck.progress.signals import (
     recent_window,
     status_expr,
 )
+from unstuck.progress.withdrawal import ending_in_view
 
 MEASURE_KEYS = (
     "first",
@@ -92,6 +93,7 @@ CLIENTS_SCHEMA = pl.Schema(
         "attendance": pl.Struct({k: pl.Int64 for k in ATTENDANCE_KINDS}),
         # which measure raised each flag: {"flag": "plateau", "instrument": "gad7"}
         "flagged_measures": pl.List(pl.Struct({"flag": pl.String, "instrument": pl.String})),
+        "withdrawal_reasons": pl.List(pl.String),  # `withdrawal.REASONS` that raised the flag
     }
 )
 
@@ -120,7 +122,9 @@ def summarise_caseload(
     guarantees). `codes` are the rows' `client_codes` when the caller has them already
     (`csvinput.Observations.client_codes`). A row without an occasion is a safety answer
     whose session could not be read (`unstuck.analysis.refused`): it raises the safety flag
-    and is no session (it counts in no attendance and is no score).
+    and is no session (it counts in no attendance and is no score). A row without an
+    attendance (questionnaires answered ahead of a session not yet recorded: the web's
+    `selectors.observations`) is a score and no session: it counts in no attendance or gap.
     """
     models = default_course_models() if models is None else models
     thresholds = default_thresholds() if thresholds is None else thresholds
@@ -167,14 +171,7 @@ def summarise_caseload(
     per_measure = pl.concat(parts, how="diagonal_relaxed")
     if len(parts) > 1:
         per_measure = per_measure.sort("_c", "_i")
-    # One row per session: the first of its rows (they share attendance, date and markers);
-    # with one instrument, each row is a session of its own.
-    sessions = observations.select("_c", "occasion", "attendance", "date", "markers")
-    if sessions.get_column("occasion").has_nulls():  # safety answers of unknown sessions
-        sessions = sessions.filter(pl.col("occasion").is_not_null())
-    if len(present) > 1:
-        c, o = pl.col("_c"), pl.col("occasion")
-        sessions = sessions.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
+    sessions = session_rows(observations, several_instruments=len(present) > 1)
     counts = session_counts(sessions, thresholds)
     texts, verdicts = client_signals(per_measure, pl.concat(fired), sessions, counts, thresholds)
 
@@ -222,6 +219,9 @@ def summarise_caseload(
             ),
             flagged_measures=pl.col("flagged_measures").fill_null(
                 pl.lit([], dtype=CLIENTS_SCHEMA["flagged_measures"])
+            ),
+            withdrawal_reasons=pl.col("withdrawal_reasons").fill_null(
+                pl.lit([], dtype=pl.List(pl.String))
             ),
         ).rechunk()  # one piece per column: the string work on the report expects it
     )
@@ -354,8 +354,9 @@ def _measures(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool) -> pl.
 def _per_instrument(
     part: pl.DataFrame, instrument: Instrument, code: int, thresholds: Thresholds
 ) -> pl.DataFrame:
-    """Severity, change classification, whether still improving steadily, and sentences for
-    one instrument's rows (``_i``: `code`, the instrument's place in id order)."""
+    """Severity, change classification, whether still improving steadily and whether an
+    ending is in view (`withdrawal.ending_in_view`), and sentences for one instrument's rows
+    (``_i``: `code`, the instrument's place in id order)."""
     criteria = criteria_for(instrument)
     first = part.get_column("first").to_numpy().astype(np.float64)
     last = part.get_column("last").to_numpy().astype(np.float64)
@@ -394,19 +395,18 @@ def _per_instrument(
         cols["reliably_recovered"] = only_where(known, arrays.reliably_recovered)
         texts, position = verdicts(criteria, arrays, known)
         cols["_verdict"] = pl.lit(texts).gather(pl.lit(pl.Series(position)))
-    else:
+        cols["improving"] = improving = improving_steadily(criteria, thresholds)
+        cols["ending"] = ending_in_view(improving, criteria)
+    else:  # no change rule: improving and an ending in view cannot be told (null)
         cols["reliable_change"] = pl.lit(None, pl.String)
-        cols["recovered"] = pl.lit(None, pl.Boolean)
-        cols["reliably_recovered"] = pl.lit(None, pl.Boolean)
+        cols["recovered"] = cols["reliably_recovered"] = pl.lit(None, pl.Boolean)
+        cols["improving"] = cols["ending"] = pl.lit(None, pl.Boolean)
         cols["_verdict"] = pl.lit(w.NO_RULE, pl.String)
     frame = part.with_columns(
         pl.lit(instrument.id).alias("instrument"),
         pl.lit(code, pl.Int64).alias("_i"),
         **cols,
         safety_alert=pl.col("alerts").list.len() > 0,
-        improving=pl.lit(None, pl.Boolean)
-        if criteria is None
-        else improving_steadily(criteria, thresholds),
     )
     # Eager on purpose: with this step lazy, its result came in several pieces, and polars 2.1
     # panicked ("binview ... i < self.len()") formatting sentences on filtered rows of it

@@ -1,5 +1,6 @@
 """Per-client counts over sessions for the caseload path: attendance, resistance markers
-and the gaps between dated sessions, for the withdrawal signal (`signals`).
+and the gaps between dated sessions, for the withdrawal signal (`signals`), from one row per
+session (`session_rows`).
 
 Sessions come sorted by client code ``_c``, so each client's sessions are a run of rows:
 counts are taken with `numpy.bincount` over codes, and the latest few sessions are read at
@@ -13,6 +14,22 @@ import polars as pl
 
 from unstuck.progress.attendance import ATTENDANCE_KINDS, MISSED
 from unstuck.progress.config import Thresholds
+
+
+def session_rows(observations: pl.DataFrame, *, several_instruments: bool) -> pl.DataFrame:
+    """One row per session (``_c``, ``occasion``, ``attendance``, ``date``, ``markers``): the
+    first of its rows, as they share attendance, date and markers; with one instrument, each
+    row is a session of its own. Rows with no occasion (a safety answer of an unknown session)
+    or no attendance (answers given ahead of a session not yet recorded) are no session."""
+    sessions = observations.select("_c", "occasion", "attendance", "date", "markers")
+    if sessions.get_column("occasion").has_nulls() or sessions.get_column("attendance").has_nulls():
+        sessions = sessions.filter(
+            pl.col("occasion").is_not_null() & pl.col("attendance").is_not_null()
+        )
+    if several_instruments:
+        c, o = pl.col("_c"), pl.col("occasion")
+        sessions = sessions.filter((c != c.shift(1)) | (o != o.shift(1)) | c.shift(1).is_null())
+    return sessions
 
 
 def session_counts(sessions: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:

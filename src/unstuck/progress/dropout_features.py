@@ -62,6 +62,7 @@ from unstuck.errors import InvalidValue
 from unstuck.progress.attendance import ATTENDED, MISSED
 from unstuck.progress.config import Thresholds, default_course_models, default_thresholds
 from unstuck.progress.course import CourseModel
+from unstuck.progress.rupture import rupture_fires
 from unstuck.progress.withdrawal import attendance_fires, feedback_fires, gap_fires, markers_fires
 
 FEATURES: tuple[str, ...] = (
@@ -160,6 +161,7 @@ def _per_client(
             fb_n=pl.len(),
             feedback_level=pl.col("total").last(),
             fb_earlier=pl.col("total").filter(pl.col("back") > 0).mean(),
+            fb_previous=pl.col("total").filter(pl.col("back") == 1).first(),
         )
     )
     sy = (
@@ -258,11 +260,12 @@ def withdrawal_rule_score(
 
     The conditions are `unstuck.progress.withdrawal`'s own, with the clinic's thresholds:
     missed or late sessions in the last ``window``, a gap twice the usual and at
-    least ``min_gap_days`` long, resistance markers, and falling session feedback. A score
-    above 0 is exactly when the ``withdrawal_risk`` flag is raised or, for a client whose
-    scores are still improving steadily, the note on sessions missed while improving (a test
-    checks it against the per-client rule); the count gives the rule a graded score for an
-    AUC.
+    least ``min_gap_days`` long, resistance markers, and falling session feedback (unless the
+    same latest score raises alliance_rupture: `rupture.rupture_fires`). A score
+    above 0 is exactly when the ``withdrawal_risk`` flag is raised or, for a client who has
+    improved enough (`withdrawal.ending_in_view`), the note on sessions missed while
+    improving (a test checks it against the per-client rule); the count gives the rule a
+    graded score for an AUC.
 
     Returns
     -------
@@ -275,7 +278,11 @@ def withdrawal_rule_score(
     attendance = attendance_fires(pl.col("recent_missed"), pl.col("recent_late"), rule)
     gap = (pl.col("gaps") >= 3) & gap_fires(pl.col("last_gap"), pl.col("usual_gap"), rule)
     marked = markers_fires(pl.col("recent_markers").fill_null(0), rule)
-    falling = feedback_fires(pl.col("fb_n"), pl.col("fb_earlier"), pl.col("feedback_level"), rule)
+    n, level = pl.col("fb_n"), pl.col("feedback_level")
+    ruptured = pl.any_horizontal(
+        rupture_fires(n, level, pl.col("fb_previous"), thresholds.alliance_rupture)
+    )
+    falling = feedback_fires(n, pl.col("fb_earlier"), level, rule) & ~ruptured.fill_null(False)
     parts = [c.fill_null(False).cast(pl.Float64) for c in (attendance, gap, marked, falling)]
     return t.select("client_id", rule_score=pl.sum_horizontal(parts))
 

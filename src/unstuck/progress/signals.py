@@ -1,7 +1,8 @@
 """Signals: the reasons a client may not be progressing, each with the numbers and the rule.
 
 This module is the one implementation of every signal (the rules that read the expected
-course are in `unstuck.progress.course_rules`, withdrawal's in `unstuck.progress.withdrawal`).
+course are in `unstuck.progress.course_rules`, withdrawal's in `unstuck.progress.withdrawal`,
+alliance rupture's in `unstuck.progress.rupture`).
 Each rule is a pair of polars
 expressions, when it fires and what it says, evaluated for every client at once with no
 Python loop over clients; the web's single client runs the same rules on a one-client frame
@@ -44,6 +45,7 @@ from unstuck.progress.config import Thresholds
 from unstuck.progress.course import CourseModel
 from unstuck.progress.course_rules import DRIFTING, course_lines, course_rules
 from unstuck.progress.rules import Rule, fire
+from unstuck.progress.rupture import rupture_rules
 from unstuck.progress.withdrawal import MISSING_WHILE_IMPROVING, withdrawal_signals
 
 FLAGS = (
@@ -135,7 +137,7 @@ def _rules(
     if instrument.safety_items:
         rules.append(_safety(instrument))
     if instrument.id == thresholds.alliance_rupture.instrument:
-        rules += _rupture(instrument, thresholds)
+        rules += rupture_rules(instrument, thresholds)
     else:
         criteria = criteria_for(instrument)
         if criteria is not None:
@@ -158,14 +160,16 @@ def client_signals(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every client's signals: their sentences (``_c``, ``text``; one row each, safety
     first, then in flag order) and, per client code ``_c`` with a signal, its ``flags``,
-    which measure raised each (``flagged_measures``: {flag, instrument} pairs) and whether
-    any is ``red``.
+    which measure raised each (``flagged_measures``: {flag, instrument} pairs), the names of
+    withdrawal_risk's reasons (``withdrawal_reasons``: `withdrawal.REASONS`) and whether any
+    is ``red``.
 
     `fired` is what `measure_signals` gives, for all instruments; `counts` is what
     `batch_sessions.session_counts` gives.
     """
-    withdrawal = withdrawal_signals(per_measure, counts, sessions, thresholds)
-    ordered = pl.concat([fired, withdrawal]).sort(
+    ruptured = fired.filter(pl.col("flag") == "alliance_rupture").select("_c")
+    withdrawal = withdrawal_signals(per_measure, counts, sessions, thresholds, ruptured)
+    ordered = pl.concat([fired, withdrawal], how="diagonal").sort(
         pl.col("_c"), pl.col("flag").replace_strict(RANK), pl.col("instrument")
     )
     flagged = ~pl.col("flag").is_in(UNFLAGGED)
@@ -175,6 +179,7 @@ def client_signals(
         flagged_measures=pl.struct("flag", "instrument")
         .filter(flagged & pl.col("instrument").is_not_null())
         .unique(maintain_order=True),
+        withdrawal_reasons=pl.col("reasons").filter(pl.col("flag") == "withdrawal_risk").first(),
         red=pl.col("flag").is_in(sorted(RED)).any(),
         signalled=(~pl.col("flag").is_in(NOTES)).any(),
     )
@@ -256,7 +261,8 @@ def _deterioration(instrument: Instrument, rule: str) -> Rule:
 def improving_steadily(criteria: ChangeCriteria, thresholds: Thresholds) -> pl.Expr:
     """Still improving steadily: the least-squares line through all the scores so far
     (``trend``) improves by at least `plateau.improving_share` of a reliable change. Such a
-    client is not on a plateau, and sessions missed meanwhile are a note (`withdrawal`)."""
+    client is not on a plateau; once out of the clinical range too, sessions missed meanwhile
+    are a note (`withdrawal.ending_in_view`)."""
     steady = thresholds.plateau.improving_share * criteria.threshold
     better = pl.col("trend") if criteria.higher_is_better else -pl.col("trend")
     return (pl.col("n") >= 2) & (better >= steady - EPS)
@@ -367,29 +373,3 @@ def _early_response(
 
 # Changes this close to a threshold count as at it (floating-point noise, as in `change`).
 EPS = 1e-9
-
-
-def _rupture(instrument: Instrument, thresholds: Thresholds) -> list[Rule]:
-    """A sharp fall in session feedback, or else a low score."""
-    rule = thresholds.alliance_rupture
-    last = pl.col("last")
-    before = pl.col("recent_2")
-    name = pl.lit(instrument.name)
-    dropped = (pl.col("n") >= 2) & (before - last >= rule.drop)
-    low = ~dropped.fill_null(False) & (pl.col("n") >= 1) & (last <= rule.floor)
-    drop_text = pl.format(
-        w.RUPTURE_DROP,
-        name,
-        pl.col("recent_2_text"),
-        pl.col("last_text"),
-        pl.col("last_occasion"),
-        pl.lit(w.number(rule.drop)),
-    )
-    low_text = pl.format(
-        w.RUPTURE_LOW,
-        name,
-        pl.col("last_text"),
-        pl.col("last_occasion"),
-        pl.lit(w.number(rule.floor)),
-    )
-    return [("alliance_rupture", dropped, drop_text), ("alliance_rupture", low, low_text)]

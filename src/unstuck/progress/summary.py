@@ -36,12 +36,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Observation:
-    """One instrument at one session. `total` is None when nothing could be scored."""
+    """One instrument at one session. `total` is None when nothing could be scored.
+
+    `attendance` None: answered ahead of a session not yet recorded (the web's questionnaires
+    answered from home), so the score counts but the session is neither attended nor missed.
+    """
 
     instrument: str
     occasion: int
     total: float | None
-    attendance: Attendance = "attended"
+    attendance: Attendance | None = "attended"
     date: date | None = None
     safety_alert: bool = False
     safety_unanswered: bool = False
@@ -92,6 +96,8 @@ class ClientSummary:
     attendance: Mapping[str, int] = field(default_factory=dict)
     # which measures raised each flag ({"plateau": ("gad7",)}); not in to_dict
     flag_measures: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # the reasons withdrawal_risk was raised for (`withdrawal.REASONS`); not in to_dict
+    withdrawal_reasons: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -198,6 +204,7 @@ def summarise_client(
         measures,
         dict(client["attendance"]),
         _by_flag(client["flagged_measures"]),
+        tuple(client["withdrawal_reasons"]),
     )
 
 

@@ -111,8 +111,9 @@ EARLY_NOW = ", and is now in the clinical range"  # it started outside
 # the reasons below, joined by "; "
 WITHDRAWAL = FLAG_NAMES["withdrawal_risk"] + ": {}."  # led by the name on the caseload
 MISSING_WHILE_IMPROVING = (
-    "Sessions missed while improving: {}. The scores have been improving steadily, so the "
-    "client may feel they have had enough for now (Barkham et al., 2006): a note to ask "
+    "Sessions missed while improving: {}. The scores have been improving steadily and are now "
+    "out of the clinical range, so the client may feel they have had enough for now (Barkham "
+    "et al., 2006): a note to ask "
     "together how they see the sessions, whether something else keeps them away, and how and "
     "when to plan an ending, not a warning."
 )

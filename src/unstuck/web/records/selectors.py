@@ -105,20 +105,26 @@ def observations(
     """The core's view of the sessions: one observation per instrument answered.
 
     A session with no questionnaire (a missed one, say) still counts for attendance: it gets
-    one unscored observation of `fallback_instrument`. A safety answer whose alerts have all
-    been followed up by a recorded check (response ids in `checked`) no longer raises the
-    core's safety signal: the check is the answer to it, and the rest of the signals stay.
+    one unscored observation of `fallback_instrument`. Questionnaires the client answered
+    ahead of a session the therapist has not recorded yet (`started_by_client`) count as
+    scores but give no attendance (None): the session may not take place, so it is neither
+    attended nor missed, and answering from home does not hide missed sessions.
+
+    A safety answer whose alerts have all been followed up by a recorded check (response ids
+    in `checked`) no longer raises the core's safety signal: the check is the answer to it,
+    and the rest of the signals stay.
     """
     out: list[Observation] = []
     for s in sessions:
         responses = list(s.responses.all())
+        attendance = None if s.started_by_client else s.attendance
         if not responses:
             out.append(
                 Observation(
                     fallback_instrument,
                     s.number,
                     None,
-                    s.attendance,  # type: ignore[arg-type]
+                    attendance,  # type: ignore[arg-type]
                     s.date,
                     markers=len(s.markers),
                 )
@@ -129,7 +135,7 @@ def observations(
                     instrument=r.instrument,
                     occasion=s.number,
                     total=r.total,
-                    attendance=s.attendance,  # type: ignore[arg-type]
+                    attendance=attendance,  # type: ignore[arg-type]
                     date=s.date,
                     safety_alert=r.safety_alert and r.pk not in checked,
                     safety_unanswered=r.safety_unanswered,

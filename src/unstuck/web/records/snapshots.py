@@ -11,13 +11,14 @@ does before it starts: a therapist never reads a status made by rules no longer 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from django.db import transaction
 
 from unstuck.progress.signals import STATUS_RANK
 from unstuck.progress.summary import ClientSummary, summarise_client
+from unstuck.progress.withdrawal import ABSENCE
 from unstuck.web.records import safety, selectors
 from unstuck.web.records.instruments import (
     MAIN_INSTRUMENT,
@@ -28,7 +29,8 @@ from unstuck.web.records.instruments import (
 )
 from unstuck.web.records.models import Client, Episode, SafetyAlert, Session
 
-# What to do next, by the most urgent flag (the therapist decides; these are prompts).
+# What to do next, by the most urgent flag (the therapist decides; these are prompts);
+# withdrawal_risk's follows its reasons (`next_step`).
 NEXT_ACTIONS = {
     "safety": "Check in about safety today",
     "deterioration": "Talk it over together and consider an impasse review",
@@ -83,9 +85,9 @@ def refresh_status(
     """Recompute and store the client's status snapshot (call inside the write's transaction).
 
     An open safety alert puts the client in the safety group (rank 0, ordered by the alert's
-    time) and makes the next step a safety check-in naming the answer; a checked answer no
-    longer does (see `summarise`), while the client's other signals stay. A caller that holds
-    the current `episode` (None: the client has none) passes it.
+    time), off track, and makes the next step a safety check-in naming the answer; a checked
+    answer no longer does (see `summarise`), while the client's other signals stay. A caller
+    that holds the current `episode` (None: the client has none) passes it.
     """
     alerts = selectors.safety_history(client)
     summary, sessions = summarise(client, episode=episode, alerts=alerts)
@@ -95,7 +97,10 @@ def refresh_status(
     if still_open and "safety" not in flags:  # an open alert from an earlier episode
         flags.insert(0, "safety")
         explanations.insert(0, safety.open_sentence(still_open[0]))
-    client.status = summary.status
+    # An open alert is the safety flag, a red one (`signals.RED`), and red is off track
+    # (`signals.status_expr`): so it is for an alert the summary no longer sees too (an answer
+    # corrected to 0, or from an earlier episode), as for one it does.
+    client.status = "off_track" if "safety" in flags else summary.status
     client.rules_version = rules_version()
     client.status_rank = 0 if "safety" in flags else STATUS_RANK[summary.status]
     client.safety_alert_at = still_open[0].raised_at if still_open else None
@@ -117,7 +122,7 @@ def refresh_status(
         client.next_action = ENDED_ACTION
     else:
         client.next_action = (
-            NEXT_ACTIONS[flags[0]]
+            next_step(flags[0], summary.withdrawal_reasons)
             if flags
             else RECOVERED_ACTION
             if summary.status == "on_track" and _reliably_recovered(summary)
@@ -140,6 +145,16 @@ def refresh_status(
         ]
     )
     return summary
+
+
+def next_step(flag: str, withdrawal_reasons: Sequence[str]) -> str:
+    """The next step for the most urgent flag. Pulling away follows its reasons: sessions
+    missed or spaced out call for reaching out about coming; signs of pulling back in the
+    room or falling session feedback, from a client who comes, for asking how the sessions
+    feel for them (as a rupture does)."""
+    if flag == "withdrawal_risk" and not set(withdrawal_reasons) & set(ABSENCE):
+        return NEXT_ACTIONS["alliance_rupture"]
+    return NEXT_ACTIONS[flag]
 
 
 def fresh(client: Client) -> Client:

@@ -60,8 +60,10 @@ class Panel:
 
 
 def evidence(client: Client, sessions: list[Session]) -> Evidence:
-    # The review's evidence looks at the sessions the withdrawal rule counts (thresholds.toml).
-    recent = sessions[-thresholds().withdrawal_risk.window :]
+    # The review's evidence looks at the sessions the withdrawal rule counts (thresholds.toml):
+    # answers given ahead of a session not yet recorded are no session (`records.selectors`).
+    booked = [s for s in sessions if not s.started_by_client]
+    recent = booked[-thresholds().withdrawal_risk.window :]
     markers = Counter(m for s in recent for m in s.markers)
     attendance = Counter(s.attendance for s in recent)
     feedback = client.measures.get("session_feedback") or {}
