@@ -24,6 +24,17 @@ OPEN_AT_CLOSE = (
 NO_OPEN_ALERT = "There is no open safety alert for this client to close."
 OTHER_NEEDS_NOTE = "Say in the note what was done when the outcome is 'Other'."
 CONFIRM_LABEL = "I have considered the open safety alert"
+# After a client's questionnaires are chosen without any that asks about safety: the names of
+# those that did, and whether an alert is still open.
+NOT_ASKED = (
+    "None of the questionnaires chosen for {code} asks about safety now: the session form "
+    "will no longer ask about it. To ask again, choose {names} under 'Choose questionnaires' "
+    "on this page."
+)
+NOT_ASKED_STILL_OPEN = (
+    " A safety answer is still waiting for a check-in: it stays open until you record the "
+    "safety check."
+)
 
 
 def instrument_name(instrument_id: str) -> str:
@@ -68,6 +79,13 @@ def next_step(still_open: Sequence[SafetyAlert]) -> str:
     if len(still_open) > 1:
         answer = f"{len(still_open)} open answers, the highest {answer}"
     return NEXT_STEP.format(answer=answer)[:200]
+
+
+def not_asked(code: str, dropped: Sequence[str], *, still_open: bool) -> str:
+    """The warning when no chosen questionnaire asks about safety any more: `dropped` names
+    the ones that did."""
+    names = " or ".join(dropped)
+    return NOT_ASKED.format(code=code, names=names) + (NOT_ASKED_STILL_OPEN if still_open else "")
 
 
 def open_at_close(alerts: Sequence[SafetyAlert]) -> str:
