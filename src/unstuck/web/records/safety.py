@@ -22,7 +22,13 @@ OPEN_AT_CLOSE = (
     "to close the episode anyway; the alert stays open until you record a safety check."
 )
 NO_OPEN_ALERT = "There is no open safety alert for this client to close."
-OTHER_NEEDS_NOTE = "Say in the note what was done when the outcome is 'Other'."
+OTHER_NEEDS_NOTE = "Note: say what was done. A note is needed when you choose 'Other'."
+# The check's note: optional, but needed with 'Other' (the rule is `alerts.record_safety_check`'s).
+NOTE_LABEL = "Note (needed if you choose Other)"
+NOTE_HELP = (
+    "Say what was done when you choose 'Other'; otherwise optional. Kept in the record; never "
+    "written to logs."
+)
 CONFIRM_LABEL = "I have considered the open safety alert"
 # After a client's questionnaires are chosen without any that asks about safety: the names of
 # those that did, and whether an alert is still open.

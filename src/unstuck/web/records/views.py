@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from unstuck.errors import UnstuckError
+from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.plural import counted
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, signed_in
@@ -85,13 +85,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         for c in clients
     ]
     record_audit(user, AuditAction.VIEW_CASELOAD, detail=counted(len(rows), "client"))
-    safety = sum(1 for c in clients if c.status_rank == 0)
+    shown_safety = sum(1 for c in clients if c.status_rank == 0)
     if query or status:  # a filter never hides that a safety answer is waiting for a check
-        hidden_safety = selectors.caseload(user, status="safety").count() - safety
+        hidden_safety = selectors.caseload(user, status="safety").count() - shown_safety
     else:
         hidden_safety = 0
     counts = {
-        "safety": safety + hidden_safety,
+        "safety": shown_safety + hidden_safety,
         "hidden_safety": hidden_safety,
         "off_track": sum(1 for c in clients if c.status == Status.OFF_TRACK),
         "at_risk": sum(1 for c in clients if c.status == Status.AT_RISK),
@@ -107,6 +107,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "supervisor": user.role == "supervisor",
             "outcomes": CheckOutcome.choices,
+            "note_label": safety.NOTE_LABEL,
+            "note_help": safety.NOTE_HELP,
         },
     )
 
@@ -288,8 +290,9 @@ def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
                 ),
                 lambda _: _back_to(back, client),
             )
-        except UnstuckError as exc:
-            form.add_error(None, error_text(exc))
+        except UnstuckError as exc:  # 'Other' without a note is the note's error
+            field = exc.field if isinstance(exc, InvalidValue) else None
+            form.add_error(field if field in form.fields else None, error_text(exc))
         else:
             still_open = selectors.open_safety_alerts(client)
             messages.success(request, f"Safety check recorded for {client.code}.")
