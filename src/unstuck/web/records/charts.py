@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from unstuck.progress.wording import FLAG_NAMES
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -59,13 +61,15 @@ STYLE = {
     "alert-mark": 'fill="#b3261e"',
 }
 
-# What each mark means, for the key under a chart (and its swatch's look).
+# What each mark means, for the key under a chart (and its swatch's look). The zone and its
+# limit are named by the flag they raise, as the caseload names it.
+OFF_COURSE = FLAG_NAMES["not_on_track"].lower()
 KEY = {
     "score": "client's scores",
     "expected": "expected course",
     "course-band": "middle 80% of clients on the expected course",
-    "off-zone": "not-on-track zone",
-    "limit": "not-on-track limit",
+    "off-zone": OFF_COURSE,
+    "limit": f"line past which a score is {OFF_COURSE}",
     "cutoff": "clinical cutoff",
     "reliable": "reliable improvement",
     "alert": "safety answer",
