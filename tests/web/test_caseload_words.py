@@ -27,9 +27,13 @@ def test_the_safety_banner_asks_the_therapist_and_tells_a_supervisor_who_is_aske
     make_client("C-CW1", [PHQ9_SEVERE, RISK_1])  # the supervised therapist's client
     client.force_login(personas.therapist)
     own = banner(client)
-    assert "please check in with them about safety" in own
+    assert "It is listed first; please check in with them about safety." in own
     client.force_login(personas.supervisor)
     supervising = banner(client)
     assert "please check in with them about safety" not in supervising
-    assert "Each client's therapist (in the Therapist column) is asked to check in" in supervising
+    assert "The client's therapist (in the Therapist column) is asked to check in" in supervising
     assert "you can talk it over with the therapist" in supervising
+    make_client("C-CW2", [PHQ9_SEVERE, RISK_1])
+    assert "Each client's therapist (in the Therapist column) is asked" in banner(client)
+    client.force_login(personas.therapist)
+    assert "They are listed first, the newest answer first; please check in" in banner(client)

@@ -27,6 +27,7 @@ from unstuck.web.records.correction_views import client_page_extras, correctable
 from unstuck.web.records.corrections import chosen_instruments
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
+from unstuck.web.records.last_seen import last_seen
 from unstuck.web.records.models import CheckOutcome, Client, Status
 from unstuck.web.validation import search_text
 from unstuck.web.vocabulary import error_text, flag
@@ -53,6 +54,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         [c.pk for c in clients if c.safety_alert_at is not None and c.therapist_id == user.pk]
     )
     waiting = questionnaire_marks(clients, timezone.now())
+    today = timezone.localdate()
     # Rows are prepared here rather than in the template: with hundreds of clients, Django's
     # template engine spends most of the page's time on per-row tags and filters.
     rows = [
@@ -74,6 +76,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
                 )
             ),
             "sessions": c.sessions_count,
+            # its fields as a dict: the template's first lookup finds them
+            "last": vars(last_seen(c.last_session_on, today, ended=c.episode_ended_on is not None)),
             "next_action": c.next_action,
             "check_url": f"{client_url}{c.pk}/safety-check/?back=caseload"
             if c.pk in own_alerts
