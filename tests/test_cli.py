@@ -267,7 +267,7 @@ def test_analyze_fills_status_flags_and_puts_safety_first(
     assert clients["R"]["status"] == "off_track"
     assert clients["R"]["flags"][0] == "safety"
     assert "deterioration" in clients["R"]["flags"]
-    assert clients["R"]["explanations"][0].startswith("Safety:")
+    assert clients["R"]["explanations"][0].startswith("Safety answer:")
     assert (clients["G"]["status"], clients["G"]["flags"]) == ("on_track", [])
 
 

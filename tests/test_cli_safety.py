@@ -42,12 +42,12 @@ def test_the_flag_stays_and_says_when_and_what_followed(
     assert a["flags"][0] == "safety"  # PHQ-9 0 now, and the flag is still raised
     assert a["status"] == "off_track"
     assert a["explanations"][0] == (
-        "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at sessions 1 and 2, "
+        "Safety answer: PHQ-9 item 9 (a risk question) was answered above 0 at sessions 1 and 2, "
         "most recently at session 2 (2026-01-12). Later questionnaires answered it 0 "
         "(sessions 3 and 4). Please check on safety with the client now."
     )
     assert b["explanations"][0] == (
-        "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at session 2 "
+        "Safety answer: PHQ-9 item 9 (a risk question) was answered above 0 at session 2 "
         "(2026-01-12). No later questionnaire has answered it 0. "
         "Please check on safety with the client now."
     )
@@ -84,7 +84,8 @@ def test_a_refused_row_still_raises_its_safety_flag_and_is_named_first(
     assert code == 0
     assert clients["A"]["flags"][0] == "safety"
     assert clients["A"]["explanations"][0].startswith(
-        "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at session 3 (2026-01-19)."
+        "Safety answer: PHQ-9 item 9 (a risk question) was answered above 0 at session "
+        "3 (2026-01-19)."
     )
     assert clients["A"]["measures"]["phq9"]["n"] == 2  # the refused row gives no score
     assert "safety" not in clients["C"]["flags"]
@@ -163,7 +164,7 @@ def test_a_refused_rows_safety_answer_counts_when_its_session_cannot_be_read(
     for client in ("A", "B"):
         assert clients[client]["flags"][0] == "safety"
         assert clients[client]["explanations"][0] == (
-            "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at a session whose "
+            "Safety answer: PHQ-9 item 9 (a risk question) was answered above 0 at a session whose "
             "number or date could not be read (in a row left out). Whether a later "
             "questionnaire answered it 0 cannot be told, as that session is not known. "
             "Please check on safety with the client now."
@@ -186,7 +187,7 @@ def test_an_answer_of_an_unknown_session_follows_the_known_ones(
     code, clients, _ = analyze(capsys, path, "--skip-invalid")
     assert code == 0
     assert clients["A"]["explanations"][0] == (
-        "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at session 1 "
+        "Safety answer: PHQ-9 item 9 (a risk question) was answered above 0 at session 1 "
         "(2026-01-05) and at a session whose number or date could not be read (in a row "
         "left out). Whether a later questionnaire answered it 0 cannot be told, as that "
         "session is not known. Please check on safety with the client now."
@@ -251,12 +252,16 @@ def test_the_csv_report_carries_the_safety_sentence(
     assert (c["client_id"], c["flags"], c["instrument"]) == ("C", "safety", "")
     assert c["client_explanations"] == clients["C"]["explanations"][0]
     assert c["client_explanations"].startswith(
-        "Safety: PHQ-9 item 9 (a risk question) was answered above 0 at session 1 (2026-01-05)."
+        "Safety answer: PHQ-9 item 9 (a risk question) was answered above 0 at session "
+        "1 (2026-01-05)."
     )
     assert [r["instrument"] for r in d] == ["gad7", "phq9"]
     for row in d:  # the client's sentences on each of its rows; the measure's beside them
-        assert row["client_explanations"].startswith("Safety: PHQ-9 item 9")
-        for sentence in ("Deterioration: PHQ-9 went from 11", "Not on track: PHQ-9 is 24"):
+        assert row["client_explanations"].startswith("Safety answer: PHQ-9 item 9")
+        for sentence in (
+            "Getting worse: PHQ-9 went from 11",
+            "Not on the expected course: PHQ-9 is 24",
+        ):
             assert sentence in row["client_explanations"]
         assert row["explanation"] in clients["D"]["explanations"]
         assert row["explanation"] not in row["client_explanations"]

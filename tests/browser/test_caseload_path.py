@@ -44,7 +44,7 @@ def test_a_safety_answer_entered_in_session_tops_the_caseload(
     shot(page, "caseload")
 
     page.get_by_role("link", name="A-WORSE").click()
-    expect(page.locator(".explanations")).to_contain_text("Deterioration")
+    expect(page.locator(".explanations")).to_contain_text("Getting worse:")
     expect(page.locator("svg.chart").first).to_have_attribute("role", "img")
     shot(page, "client-off-track")
     page.goto("/")

@@ -29,7 +29,7 @@ def test_review_plan_results_goals_summary_and_closing_letter(page: Page, make_c
     page.fill("#id_password", PASSWORD)
     page.keyboard.press("Enter")
     page.get_by_role("link", name="C-900").click()
-    expect(page.locator(".explanations")).to_contain_text("Plateau")
+    expect(page.locator(".explanations")).to_contain_text("Progress has levelled off:")
 
     page.get_by_role("link", name="Open an impasse review").click()
     expect(page.locator("#reason-goals_misfit .flag")).to_have_text("suggested by the record")

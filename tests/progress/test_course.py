@@ -79,3 +79,26 @@ def test_the_shipped_defaults_name_their_source() -> None:
     models = default_course_models()
     assert set(models) == {"phq9", "gad7"}
     assert all("NHS Talking Therapies" in m.source for m in models.values())
+
+
+@pytest.mark.parametrize(
+    ("slope", "by_baseline", "words"),
+    [
+        (-3.1, -0.15, "expected to fall a further 0.35 points by session 10"),
+        (-3.1, 0.15, "expected to fall 0.35 points less by session 10"),
+        (2.0, 0.2, "expected to rise a further 0.46 points by session 10"),
+        (2.0, -0.2, "expected to rise 0.46 points less by session 10"),
+        (0.0, -0.15, "expected to fall 0.35 points by session 10"),
+        (-3.1, 0.0, "expected to change by about the same by session 10"),
+    ],
+)
+def test_the_start_term_is_described_in_points_by_session_10(
+    slope: float, by_baseline: float, words: str
+) -> None:
+    """It said 'with a further -0.35 for each point higher at the start'."""
+    from dataclasses import replace
+
+    model = replace(TRUE, slope=slope, slope_by_baseline=by_baseline)
+    text = model.describe("PHQ-9")
+    assert f"; a client starting a point higher is {words}. Scores vary" in text
+    assert "for each point higher" not in text

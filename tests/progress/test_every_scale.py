@@ -90,7 +90,7 @@ def test_early_response_at_and_around_its_thresholds(
 ) -> None:
     rows = [Observation("phq9", 1, 15), Observation("phq9", session, later)]
     result = summarise_client("C", rows, INSTRUMENTS)
-    notes = [e for e in result.explanations if e.startswith("Early response")]
+    notes = [e for e in result.explanations if e.startswith("Little early improvement")]
     assert bool(notes) is noted
     assert "early_response" not in result.flags  # a note, never a flag
 
@@ -99,9 +99,9 @@ def test_early_response_is_a_note_that_leaves_the_status_alone() -> None:
     result = summarise_client("C", scores("phq9", 15, 14, 13), INSTRUMENTS)
     assert (result.status, result.flags) == ("on_track", ())
     assert result.explanations[0] == (
-        "Early response: PHQ-9 went from 15 at session 1 to 13 at session 3, 13% of the way "
-        "towards 0, and is still in the clinical range. Clients whose scores move less than "
-        "20% of the way by session 4 less often improve later (Lutz et al., 2014; Szegedi et "
+        "Little early improvement: PHQ-9 went from 15 at session 1 to 13 at session 3, 13% of "
+        "the way towards 0, and is still in the clinical range. Clients whose scores move less "
+        "than 20% of the way by session 4 less often improve later (Lutz et al., 2014; Szegedi et "
         "al., 2009): a note to review together how therapy is going, not a verdict."
     )
 
@@ -118,7 +118,7 @@ def test_early_response_says_how_far_in_words_never_a_negative_share(
     later: float, words: str
 ) -> None:
     result = summarise_client("C", scores("phq9", 15, later, later), INSTRUMENTS)
-    note = next(e for e in result.explanations if e.startswith("Early response"))
+    note = next(e for e in result.explanations if e.startswith("Little early improvement"))
     assert words in note
     assert not re.search(r"(^|\s)-\d", note)
 
@@ -128,7 +128,7 @@ def test_early_response_says_still_or_now_in_the_clinical_range_and_nothing_with
 ):
     def note(rows: list[Observation], installed: dict) -> str:  # type: ignore[type-arg]
         found = summarise_client("C", rows, installed).explanations
-        return next(e for e in found if e.startswith("Early response"))
+        return next(e for e in found if e.startswith("Little early improvement"))
 
     assert ", and is still in the clinical range." in note(scores("gad7", 12, 12), INSTRUMENTS)
     started_below = note(scores("gad7", 7, 14), INSTRUMENTS)  # GAD-7 cutoff 8
@@ -147,10 +147,10 @@ def test_early_response_needs_the_clinical_range() -> None:
     assert (
         summarise_client("C", scores("phq9", 11, 10), INSTRUMENTS)
         .explanations[0]
-        .startswith("Early response")
+        .startswith("Little early improvement")
     )
     out = summarise_client("C", scores("phq9", 11, 9.5), INSTRUMENTS)
-    assert not any(e.startswith("Early response") for e in out.explanations)
+    assert not any(e.startswith("Little early improvement") for e in out.explanations)
 
 
 def test_early_response_on_a_higher_is_better_scale_with_a_maximum() -> None:
@@ -158,9 +158,9 @@ def test_early_response_on_a_higher_is_better_scale_with_a_maximum() -> None:
     instruments = {**INSTRUMENTS, "well": capped}
     # 30 -> 37: 7 of the 40 points to 70 (17.5%); 30 -> 38: 20%.
     slow = summarise_client("C", scores("well", 30, 37), instruments)
-    assert any(e.startswith("Early response") for e in slow.explanations)
+    assert any(e.startswith("Little early improvement") for e in slow.explanations)
     enough = summarise_client("C", scores("well", 30, 38), instruments)
-    assert not any(e.startswith("Early response") for e in enough.explanations)
+    assert not any(e.startswith("Little early improvement") for e in enough.explanations)
     # Without a maximum the way to the best end is unknown: no check.
     open_ended = summarise_client("C", scores("well", 30, 31), WITH_CLINIC)
-    assert not any(e.startswith("Early response") for e in open_ended.explanations)
+    assert not any(e.startswith("Little early improvement") for e in open_ended.explanations)

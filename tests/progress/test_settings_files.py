@@ -70,3 +70,20 @@ def test_a_mistake_in_a_thresholds_file_is_named(tmp_path: Path) -> None:
     misspelt = SHIPPED.replace(found.group(0), f"min_sesions = {found.group(1)}", 1)
     with pytest.raises(InvalidDefinition, match="unknown key 'min_sesions'"):
         load_thresholds(write(tmp_path, misspelt))
+
+
+def test_the_last_seen_days_are_read_checked_and_an_older_copy_keeps_the_shipped_ones(
+    tmp_path: Path,
+) -> None:
+    """The caseload's "No session for over 4 weeks" reads `[last_seen] days`; a clinic's copy
+    made before that table existed still loads, with the shipped value."""
+    table = SHIPPED[SHIPPED.index("[last_seen]") :]
+    assert load_thresholds(write(tmp_path, SHIPPED)).last_seen.days == 28
+    own = load_thresholds(write(tmp_path, SHIPPED.replace("\ndays = 28\n", "\ndays = 42\n")))
+    assert own.last_seen.days == 42
+    older = load_thresholds(write(tmp_path, SHIPPED.replace(table, "")))
+    assert older.last_seen.days == 28
+    with pytest.raises(InvalidDefinition, match=re.escape("need days >= 1")):
+        load_thresholds(write(tmp_path, SHIPPED.replace("\ndays = 28\n", "\ndays = 0\n")))
+    with pytest.raises(InvalidDefinition, match=re.escape("last_seen.days: 'x' must be a whole")):
+        load_thresholds(write(tmp_path, SHIPPED.replace("\ndays = 28\n", '\ndays = "x"\n')))

@@ -64,7 +64,9 @@ def test_safety_comes_first_and_is_never_outranked() -> None:
     rows[2] = Observation("phq9", 3, 25, safety_alert=True)
     result = run(rows)
     assert result.flags[0] == "safety"
-    assert result.explanations[0].startswith("Safety: PHQ-9 item 9 (a risk question) was answered")
+    assert result.explanations[0].startswith(
+        "Safety answer: PHQ-9 item 9 (a risk question) was answered"
+    )
     assert "session 3" in result.explanations[0]
     assert result.status == "off_track"
     assert {"deterioration", "alliance_rupture"} <= set(result.flags)
@@ -81,7 +83,7 @@ def test_deterioration_at_six_points(last: float, flagged: bool) -> None:
     assert ("deterioration" in result.flags) is flagged
     if flagged:
         assert (
-            "Deterioration: PHQ-9 went from 10 at session 1 to 16 at session 2 (+6 points)"
+            "Getting worse: PHQ-9 went from 10 at session 1 to 16 at session 2 (+6 points)"
             in (result.explanations[0])
         )
 
@@ -178,10 +180,10 @@ def test_plateau_is_stuck_while_still_unwell() -> None:
     stuck = run(phq(18, 17, 18, 18, 17, 18))
     assert stuck.flags == ("plateau",)
     assert stuck.explanations[0] == (
-        "Plateau: PHQ-9 has 6 scores without reliable improvement (18 at the start, 18 now), "
-        "and the last 3 (18, 17, 18) are all in the clinical range and differ by at most 1 "
-        "point, less than the 6 a reliable change needs; the line through all the scores so "
-        "far is level, where steady improvement would be 3 points or more."
+        "Progress has levelled off: PHQ-9 has 6 scores without reliable improvement (18 at the "
+        "start, 18 now), and the last 3 (18, 17, 18) are all in the clinical range and differ "
+        "by at most 1 point, less than the 6 a reliable change needs; the line through all the "
+        "scores so far is level, where steady improvement would be 3 points or more."
     )
     assert "a change of 0 points." in stuck.explanations[1]
     assert "a change of -1 point." in run(phq(18, 17)).explanations[-1]
@@ -356,7 +358,7 @@ def test_the_expected_score_in_a_sentence_stays_on_the_scale() -> None:
     GAD-7 score."""
     rows = [Observation("gad7", i + 1, 1) for i in range(19)] + [Observation("gad7", 20, 12)]
     result = summarise_client("C", rows, INSTRUMENTS)
-    sentence = next(e for e in result.explanations if e.startswith("Not on track"))
+    sentence = next(e for e in result.explanations if e.startswith("Not on the expected course"))
     assert "the expected score by now is about 0," in sentence
 
 
@@ -377,7 +379,7 @@ def test_a_missed_session_never_reads_as_a_safety_item_answered_0() -> None:
 @pytest.mark.parametrize(
     ("scores", "starts", "says"),
     [
-        ((15, 16, 18, 21, 23), "Not on track", "PHQ-9 is 23 at session 4."),
+        ((15, 16, 18, 21, 23), "Not on the expected course", "PHQ-9 is 23 at session 4."),
         ((15, 15, 17, 16), "Drifting", "PHQ-9 is 16 at session 3. "),
         ((15, 15, 17, 16), "Drifting", "so was the one before (17 at session 2)."),
     ],
@@ -395,5 +397,5 @@ def test_a_clinic_scale_from_an_intake_at_0_names_its_last_session() -> None:
     bdi = score_only_instrument("bdi", reliability=0.9, sd=10, cutoff=14, higher_is_better=True)
     rows = [Observation("bdi", i, t) for i, t in enumerate((30, 28, 22, 12))]
     result = summarise_client("C", rows, {**INSTRUMENTS, "bdi": bdi})
-    sentence = next(e for e in result.explanations if e.startswith("Not on track"))
-    assert sentence.startswith("Not on track: BDI is 12 at session 3.")
+    sentence = next(e for e in result.explanations if e.startswith("Not on the expected course"))
+    assert sentence.startswith("Not on the expected course: BDI is 12 at session 3.")

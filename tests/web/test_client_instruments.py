@@ -96,3 +96,41 @@ def test_colleague_404_supervisor_403(client: HttpClient, personas, make_client)
     assert client.post(url, {"instruments": ["phq9"]}).status_code == 404
     client.force_login(personas.supervisor)
     assert client.post(url, {"instruments": ["phq9"]}).status_code == 403
+
+
+RISKY = [1, 1, 1, 1, 1, 1, 0, 0, 1]  # item 9 answered 1: a safety alert stays open
+
+
+def warnings_after_choosing(http: HttpClient, record, chosen: list[str]) -> list[str]:
+    response = http.post(
+        reverse("client_instruments", args=[record.pk]), {"instruments": chosen}, follow=True
+    )
+    return [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+
+
+def test_leaving_out_every_safety_question_warns_after_saving(
+    client: HttpClient, personas, make_client
+) -> None:
+    """Choosing only questionnaires without a safety question took PHQ-9 item 9 off the
+    session form in silence."""
+    record = make_client("C-904", [PHQ9_MILD])
+    client.force_login(personas.therapist)
+    (warning,) = warnings_after_choosing(client, record, ["wellbeing5", "gad7"])
+    assert "None of the questionnaires chosen for C-904 asks about safety now" in warning
+    assert "the session form will no longer ask about it" in warning
+    assert "choose PHQ-9 under 'Choose questionnaires'" in warning
+    assert "waiting for a check-in" not in warning  # no alert is open
+    # choosing again without it, or with a safety question kept, says nothing more
+    assert warnings_after_choosing(client, record, ["wellbeing5"]) == []
+    assert warnings_after_choosing(client, record, ["phq9", "wellbeing5"]) == []
+
+
+def test_the_warning_says_so_when_a_safety_answer_is_still_open(
+    client: HttpClient, personas, make_client
+) -> None:
+    record = make_client("C-905", [RISKY])
+    client.force_login(personas.therapist)
+    (warning,) = warnings_after_choosing(client, record, ["gad7"])
+    assert "asks about safety now" in warning
+    assert "A safety answer is still waiting for a check-in" in warning
+    assert "until you record the safety check" in warning

@@ -64,6 +64,7 @@ def test_the_shipped_course_is_used_and_named_by_default(
         "PHQ-9: a client whose first score is 15.0 is expected to score 4.3 points lower by "
         "session 4" in page
     )
+    assert "a client starting a point higher is expected to fall a further 0.35 points" in page
     assert "not fitted on patient data" in page
     # The change table writes numbers as the sentences do: 12 and 0, not 12.0 and 0.0.
     assert (

@@ -148,3 +148,6 @@ def test_the_demos_email_links_point_at_the_port_it_serves_on(tmp_path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "SITE_URL http://127.0.0.1:8622" in run.stdout
+    # the logins name each role as the pages do, not by its code
+    assert "  Clinic lead    user casey" in run.stdout
+    assert "clinic_lead" not in run.stdout

@@ -119,3 +119,42 @@ def test_a_name_typed_as_the_code_is_refused(client: HttpClient, personas) -> No
     assert not Client.objects.filter(code="John Smith").exists()
     client.post(reverse("client_new"), {"code": "C 042", "started_on": today})
     assert Client.objects.filter(code="C 042").exists()
+
+
+def test_the_safety_note_says_it_is_needed_with_other_and_its_error_names_it(
+    client: HttpClient, personas, make_client
+) -> None:
+    """The label said 'Note (optional)' though 'Other' refuses the check without one, and the
+    refusal did not name the field."""
+    record = make_client("C-F5", [PHQ9_SEVERE, RISK_2])
+    client.force_login(personas.therapist)
+    for page in (
+        text(client.get(reverse("client", args=[record.pk]))),
+        text(client.get(reverse("safety_check", args=[record.pk]))),
+        text(client.get(reverse("caseload"))),
+    ):
+        assert "Note (optional)" not in page
+        assert "Note (needed if you choose Other)" in page
+        assert "Say what was done when you choose 'Other'; otherwise optional." in page
+    response = client.post(
+        reverse("safety_check", args=[record.pk]), {"outcome": "other", "note": " "}
+    )
+    assert response.context["check_form"].errors["note"] == [
+        "Note: say what was done. A note is needed when you choose 'Other'."
+    ]
+    assert "Note: say what was done." in text(response)
+    assert not SafetyCheck.objects.exists()
+
+
+def test_the_checklist_says_what_the_markers_are_used_for(
+    client: HttpClient, personas, make_client
+) -> None:
+    record = make_client("C-F6", [PHQ9_MILD])
+    client.force_login(personas.therapist)
+    page = text(client.get(reverse("session_new", args=[record.pk])))
+    assert "feed the withdrawal and impasse views" not in page
+    assert (
+        "3 or more ticks over the last 4 sessions raise 'Signs of pulling away' on the caseload "
+        "and the client page, and each sign you tick suggests possible reasons when you open "
+        "an impasse review." in page
+    )

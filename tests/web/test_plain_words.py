@@ -65,7 +65,7 @@ def test_the_caseload_client_page_and_documents_show_no_codes(
     caseload = visible_text(pages["caseload"].content.decode())
     assert vocabulary.FLAGS[flagged.flags[-1]] in caseload
     consultation = visible_text(pages["consultation"].content.decode())
-    assert "Safety: Safety:" not in re.sub(r"\s+", " ", consultation)
+    assert "Safety answer: Safety answer:" not in re.sub(r"\s+", " ", consultation)
 
 
 def test_a_letter_has_no_rule_text_and_keeps_the_risk_answer(

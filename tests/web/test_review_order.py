@@ -97,7 +97,9 @@ def test_an_old_review_keeps_its_ranking_and_marks_its_plan(
     assert after.count("In the plan</span>") == 1
 
 
-@pytest.mark.parametrize("page", ["goals", "review", "session_new"])
+@pytest.mark.parametrize(
+    "page", ["goals", "review", "session_new", "client_instruments", "client_details"]
+)
 def test_an_open_safety_answer_heads_every_page_about_the_client(
     client: HttpClient, personas, make_client, page: str
 ) -> None:

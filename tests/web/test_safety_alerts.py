@@ -339,7 +339,7 @@ def test_a_filter_or_a_search_never_hides_that_a_safety_answer_waits(
         assert 'href="?status=safety"' in page
     page = client.get(reverse("caseload")).content.decode()
     assert "not in this list" not in page
-    assert "They are listed first" in page
+    assert "It is listed first" in page  # one client: said in the singular
 
 
 def test_the_next_step_names_the_gravest_open_answer_and_how_many_wait(personas, make_client):

@@ -63,7 +63,7 @@ def test_the_client_page_remakes_a_status_made_by_other_rules(
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     record.refresh_from_db()
     assert (record.rules_version, "plateau" in record.flags) == (clinics, True)  # stored
-    assert "Plateau: PHQ-9 has 3 scores" in page
+    assert "Progress has levelled off: PHQ-9 has 3 scores" in page
     caseload = client.get(reverse("caseload")).content.decode()
     assert "Revisit goals together" in caseload  # the caseload reads the remade status
 

@@ -67,6 +67,12 @@ class RuptureRule:
 
 
 @dataclass(frozen=True)
+class LastSeenRule:
+    days: int  # a last session longer ago than this is marked on the caseload
+    source: str
+
+
+@dataclass(frozen=True)
 class Thresholds:
     not_on_track: NotOnTrackRule
     plateau: PlateauRule
@@ -74,6 +80,7 @@ class Thresholds:
     alliance_rupture: RuptureRule
     safety_source: str
     early_response: EarlyResponseRule
+    last_seen: LastSeenRule
 
 
 def _read(path: Path | None, default: str) -> tuple[dict[str, Any], str]:
@@ -141,6 +148,7 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
             early_response=_build(
                 EarlyResponseRule, data["early_response"], source, "early_response"
             ),
+            last_seen=_build(LastSeenRule, *_last_seen_table(data, source), "last_seen"),
         )
     except KeyError as exc:
         raise InvalidDefinition(source, str(exc), "missing table") from exc
@@ -160,7 +168,18 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
         )
     if not t.plateau.improving_share > 0:
         raise InvalidDefinition(source, "plateau", "need improving_share > 0")
+    if t.last_seen.days < 1:
+        raise InvalidDefinition(source, "last_seen", "need days >= 1")
     return t
+
+
+def _last_seen_table(data: Mapping[str, Any], source: str) -> tuple[Mapping[str, Any], str]:
+    """The file's `[last_seen]`, or the shipped one for a clinic's copy made before it existed
+    (the caseload's cue is not a detection rule, so an older copy keeps working)."""
+    if "last_seen" in data:
+        return data["last_seen"], source
+    shipped, name = _read(None, "thresholds.toml")
+    return shipped["last_seen"], name
 
 
 @cache

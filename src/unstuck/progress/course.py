@@ -68,8 +68,7 @@ class CourseModel:
         text = (
             f"{name}: a client whose first score is {self.center:.1f} is expected to score "
             f"{moved(self.slope * by_4)} by session 4 and {moved(self.slope * by_10)} by "
-            f"session 10, with a further {self.slope_by_baseline * by_10:+.2f} for each point "
-            f"higher at the start. Scores vary around the "
+            f"session 10; {self._per_point_higher(by_10)}. Scores vary around the "
             f"expected course by {self.residual_sd:.1f} points (SD), and clients' own courses "
             f"differ by a further {self.slope_sd * by_10:.1f} by session 10. "
             f"Source: {self.source}."
@@ -82,6 +81,22 @@ class CourseModel:
                 f"80%), RMSE {self.rmse:.2f} points."
             )
         return text
+
+    def _per_point_higher(self, by_10: float) -> str:
+        """What a first score one point higher changes by session 10, in words: 'a client
+        starting a point higher is expected to fall a further 0.35 points by session 10'."""
+        extra, main = self.slope_by_baseline * by_10, self.slope * by_10
+        size = f"{abs(extra):.2f}"
+        lead = "a client starting a point higher is expected to"
+        if size == "0.00":
+            return f"{lead} change by about the same by session 10"
+        way = "fall" if extra < 0 else "rise"
+        if main == 0:
+            return f"{lead} {way} {size} points by session 10"
+        if (extra < 0) == (main < 0):  # the same way as the course: further
+            return f"{lead} {way} a further {size} points by session 10"
+        course_way = "fall" if main < 0 else "rise"
+        return f"{lead} {course_way} {size} points less by session 10"
 
     # The formula, written once. ``x`` is log(session); it serves a number, a numpy array and
     # a polars expression alike (the web's chart, `fit_course` and the caseload signals).

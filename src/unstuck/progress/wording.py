@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import polars as pl
 
 # Each flag (and note) in plain words, for sentences and screens; the codes stay in the CLI's
-# JSON and CSV.
+# JSON and CSV. Every explanation sentence of a flag is led by its name here, so the caseload,
+# the client page, the review and the consultation summary call a flag by one term.
 FLAG_NAMES: dict[str, str] = {
     "safety": "Safety answer",
     "deterioration": "Getting worse",
@@ -43,8 +44,9 @@ NOT_RECOVERED = "It started and is still in the clinical range."
 NOT_A_CASE = "It started outside the clinical range, so recovery does not apply."
 # name, item number, sessions, the latest's date or SAFETY_LATEST, what later answers said
 SAFETY = (
-    "Safety: {} item {} (a risk question) was answered above 0 at {}{}. {} Please check on "
-    "safety with the client now."
+    FLAG_NAMES["safety"]
+    + ": {} item {} (a risk question) was answered above 0 at {}{}. {} Please check on safety "
+    "with the client now."
 )
 SAFETY_LATEST = ", most recently at session {}{}"  # latest session, " (date)" or ""
 # later sessions where the item was answered 0
@@ -65,13 +67,14 @@ NO_SCORES = "No scored questionnaires yet."
 # -- signals (issue: detection). Plain, collaborative, never blaming the client. ----------
 # name, first, first session, last, last session, signed change, rule
 DETERIORATION = (
-    "Deterioration: {} went from {} at session {} to {} at session {} ({}), "
+    FLAG_NAMES["deterioration"] + ": {} went from {} at session {} to {} at session {} ({}), "
     "a reliable worsening: {}."
 )
 # name, last, session, first, expected, percent, limit, side, model source
 NOT_ON_TRACK = (
-    "Not on track: {} is {} at session {}. For clients who started at {}, the expected "
-    "score by now is about {}, and {}% of clients on the expected course score {} {}. "
+    FLAG_NAMES["not_on_track"]
+    + ": {} is {} at session {}. For clients who started at {}, the expected score by now is "
+    "about {}, and {}% of clients on the expected course score {} {}. "
     "(Expected course: {}.)"
 )
 # name, last, session, first, expected, drift percent, drift line, direction, previous score,
@@ -85,8 +88,9 @@ DRIFTING = (
 # name, sessions, first, last, window, recent scores, clinical-range clause, spread,
 # threshold, the line's movement (one of the three below), steady improvement
 PLATEAU = (
-    "Plateau: {} has {} scores without reliable improvement ({} at the start, {} now), and "
-    "the last {} ({}){} differ by at most {}, less than the {} a reliable change "
+    FLAG_NAMES["plateau"]
+    + ": {} has {} scores without reliable improvement ({} at the start, {} now), and the "
+    "last {} ({}){} differ by at most {}, less than the {} a reliable change "
     "needs; the line through all the scores so far {}, where steady improvement would be "
     "{} or more."
 )
@@ -98,8 +102,9 @@ PLATEAU_UNWELL = " are all in the clinical range and"
 # it is now (one of the two below, or nothing on a scale without a cutoff), rule percent,
 # session
 EARLY_RESPONSE = (
-    "Early response: {} went from {} at session {} to {} at session {}, {}{}. Clients whose "
-    "scores move less than "
+    FLAG_NAMES["early_response"]
+    + ": {} went from {} at session {} to {} at session {}, {}{}. Clients whose scores move "
+    "less than "
     "{}% of the way by session {} less often improve later (Lutz et al., 2014; Szegedi et "
     "al., 2009): a note to review together how therapy is going, not a verdict."
 )
@@ -138,13 +143,13 @@ WITHDRAWAL_FEEDBACK = (
 )
 # name, before, last, session, drop rule
 RUPTURE_DROP = (
-    "Possible rupture in the working relationship: {} fell from {} to {} at session {} "
+    FLAG_NAMES["alliance_rupture"] + ": {} fell from {} to {} at session {} "
     "(rule: a fall of {} or more from the previous session). Worth asking the client "
     "openly how the sessions are working for them."
 )
 # name, last, session, floor
 RUPTURE_LOW = (
-    "Possible strain in the working relationship: {} was {} at session {} (rule: {} or "
+    FLAG_NAMES["alliance_rupture"] + ": {} was {} at session {} (rule: {} or "
     "lower out of 40). Worth asking the client openly how the sessions are working for them."
 )
 

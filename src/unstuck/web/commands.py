@@ -240,8 +240,11 @@ def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) ->
     print("Creating a synthetic demo clinic (made-up clients, codes SYN-...):")
     logins = load_demo(clients=clients, seed=seed, progress=progress)
     print("\n\nDemo logins (synthetic clinic only; never use these passwords for real data):")
-    for login in logins:
-        print(f"  {login.role:<14} user {login.username:<8} password {login.password}")
+    from unstuck.web.accounts.models import Role
+
+    for login in logins:  # the role as the pages name it ("Clinic lead"), not its code
+        role = Role(login.role).label
+        print(f"  {role:<14} user {login.username:<8} password {login.password}")
     from unstuck.web.portal.demo import demo_portal
 
     portal = demo_portal(therapist_username="alex", origin=f"http://{host}:{port}")

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from unstuck.progress.wording import FLAG_NAMES
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -49,23 +51,29 @@ STYLE = {
     "course-band": 'fill="#2f4b8f" fill-opacity="0.18" stroke="#2f4b8f" stroke-opacity="0.35" '
     'stroke-width="0.8"',
     "off-zone": 'fill="#b3261e" fill-opacity="0.08" stroke="none"',
-    "expected": 'fill="none" stroke="#2f4b8f" stroke-width="1.8" stroke-dasharray="6 4"',
-    "limit": 'fill="none" stroke="#b3261e" stroke-width="1.6" stroke-dasharray="2 3"',
-    "cutoff": 'stroke="#8a5300" stroke-width="1.4" stroke-dasharray="8 4"',
-    "reliable": 'stroke="#1e6b34" stroke-width="1.3" stroke-dasharray="3 3"',
+    # Each line is told apart without colour (printed in greyscale, or by a reader who does not
+    # see the colours): the scores solid, the expected course long dashes, the limit round dots,
+    # the cutoff dash-dot and the reliable-improvement line thin short dashes.
+    "expected": 'fill="none" stroke="#2f4b8f" stroke-width="2" stroke-dasharray="10 5"',
+    "limit": 'fill="none" stroke="#b3261e" stroke-width="2.8" stroke-dasharray="0.1 5" '
+    'stroke-linecap="round"',
+    "cutoff": 'stroke="#8a5300" stroke-width="1.6" stroke-dasharray="12 4 2 4"',
+    "reliable": 'stroke="#1e6b34" stroke-width="1.1" stroke-dasharray="4 3"',
     "score": 'fill="none" stroke="#1b1b1f" stroke-width="2.4"',
     "dot": 'fill="#1b1b1f"',
     "alert": 'stroke="#b3261e" stroke-width="2" stroke-opacity="0.75"',
     "alert-mark": 'fill="#b3261e"',
 }
 
-# What each mark means, for the key under a chart (and its swatch's look).
+# What each mark means, for the key under a chart (and its swatch's look). The zone and its
+# limit are named by the flag they raise, as the caseload names it.
+OFF_COURSE = FLAG_NAMES["not_on_track"].lower()
 KEY = {
     "score": "client's scores",
     "expected": "expected course",
     "course-band": "middle 80% of clients on the expected course",
-    "off-zone": "not-on-track zone",
-    "limit": "not-on-track limit",
+    "off-zone": OFF_COURSE,
+    "limit": f"line past which a score is {OFF_COURSE}",
     "cutoff": "clinical cutoff",
     "reliable": "reliable improvement",
     "alert": "safety answer",
@@ -201,18 +209,21 @@ def keys(c: Chart) -> list[str]:
     return [k for k in KEY if k in drawn]
 
 
+SWATCH = 40  # a key's swatch, in the chart's units (a wide chart shows about 1:1)
+
+
 def legend(entries: Sequence[tuple[str, str]]) -> str:
     """The key under a chart: a small swatch drawn like the mark, then its words."""
     items = []
     for look, words in entries:
         if look in ("course-band", "off-zone"):
-            mark = f'<rect {_look(look)} x="1" y="3" width="26" height="10"/>'
+            mark = f'<rect {_look(look)} x="1" y="3" width="{SWATCH - 2}" height="10"/>'
         elif look == "alert":
-            mark = f'<line {_look(look)} x1="14" x2="14" y1="1" y2="15"/>'
-        else:
-            mark = f'<line {_look(look)} x1="1" x2="27" y1="8" y2="8"/>'
+            mark = f'<line {_look(look)} x1="{SWATCH // 2}" x2="{SWATCH // 2}" y1="1" y2="15"/>'
+        else:  # long enough to show a whole dash-dot, drawn at the chart's own scale
+            mark = f'<line {_look(look)} x1="2" x2="{SWATCH - 2}" y1="8" y2="8"/>'
         items.append(
-            f'<li><svg class="swatch" viewBox="0 0 28 16" width="28" height="16" '
+            f'<li><svg class="swatch" viewBox="0 0 {SWATCH} 16" width="{SWATCH}" height="16" '
             f'aria-hidden="true">{mark}</svg> {escape(words)}</li>'
         )
     return f'<ul class="chart-key">{"".join(items)}</ul>'

@@ -189,9 +189,8 @@ def episode_reopen(request: HttpRequest, client_id: int) -> HttpResponse:
 @login_required
 def client_instruments(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _writable(request, client_id)
-    form = InstrumentsForm(
-        request.POST or None, initial={"instruments": corrections.chosen_instruments(client)}
-    )
+    chosen = corrections.chosen_instruments(client)
+    form = InstrumentsForm(request.POST or None, initial={"instruments": chosen})
     if request.method == "POST" and form.is_valid():
         try:
             corrections.choose_instruments(
@@ -203,6 +202,12 @@ def client_instruments(request: HttpRequest, client_id: int) -> HttpResponse:
             form.add_error(None, error_text(exc))
         else:
             messages.success(request, "Saved: the session form asks these questionnaires.")
+            dropped = corrections.asking_about_safety(chosen)
+            if dropped and not corrections.asking_about_safety(form.cleaned_data["instruments"]):
+                still_open = bool(selectors.open_safety_alerts(client))
+                messages.warning(
+                    request, safety.not_asked(client.code, dropped, still_open=still_open)
+                )
             return redirect("client", client_id=client.pk)
     return render(request, "records/instruments_form.html", {"client": client, "form": form})
 
@@ -275,6 +280,7 @@ def client_details(request: HttpRequest, client_id: int) -> HttpResponse:
         "records/client_form.html",
         {
             "form": form,
+            "client": client,  # for the open safety alerts at the top
             "title": f"{client.code}: name and contact details",
             "button": "Save",
             "cancel": reverse("client", args=[client.pk]),

@@ -53,6 +53,15 @@ def chosen_instruments(client: Client) -> list[str]:
     return [i for i in ids if i in installed]
 
 
+def asking_about_safety(instrument_ids: Sequence[str]) -> list[str]:
+    """The names of the questionnaires among `instrument_ids` that ask a safety question
+    (PHQ-9 item 9, or a clinic instrument's `safety_items`)."""
+    installed = instruments()
+    return [
+        installed[i].name for i in instrument_ids if i in installed and installed[i].safety_items
+    ]
+
+
 def can_correct(user: User, client: Client, session: Session) -> bool:
     """The author of a session corrects it; a session the client started on their own (no
     author) is corrected by the client's therapist."""

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from unstuck.measures.model import Instrument
 from unstuck.progress.attendance import MISSED
-from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
+from unstuck.progress.wording import FLAG_NAMES
+from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments, thresholds
 from unstuck.web.records.markers import MARKERS
 from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason
-from unstuck.web.records.safety import CONFIRM_LABEL
+from unstuck.web.records.safety import CONFIRM_LABEL, NOTE_HELP, NOTE_LABEL
 from unstuck.web.records.services import SessionInput
 from unstuck.web.validation import CheckedText, parse_id
 
@@ -31,6 +32,13 @@ TOO_MANY_BLANK = (
     "allows; answer them or leave the whole questionnaire blank."
 )
 FUTURE_DATE = "The session date is in the future."
+# What the checklist is used for: the withdrawal rule's count (thresholds.toml) and the review.
+MARKERS_HELP = (
+    "Signs that the work may be getting harder for the client. {count} or more ticks over the "
+    "last {window} sessions raise '{flag}' on the caseload and the client page, and each sign "
+    "you tick suggests possible reasons when you open an impasse review. They are "
+    "observations to explore together, not faults."
+)
 # Two or more words of letters only ("John Smith"): a name typed where the code goes. The code
 # is on every page, export and log line; the name has a field of its own.
 LOOKS_LIKE_A_NAME = re.compile(r"[^\W\d_]+(?:[ '-][^\W\d_]+)* [^\W\d_]+(?:[ '-][^\W\d_]+)*")
@@ -114,6 +122,10 @@ class SessionForm(CheckedText):
         those the client already answered for this session (kept, so not asked again)."""
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
+        rule = thresholds().withdrawal_risk
+        self.fields["markers"].help_text = MARKERS_HELP.format(
+            count=rule.markers, window=rule.window, flag=FLAG_NAMES["withdrawal_risk"]
+        )
         installed = instruments()
         self.instruments = [
             installed[i] for i in instrument_ids if i in installed and i not in answered
@@ -254,7 +266,8 @@ class SafetyCheckForm(CheckedText):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
-        label="Note (optional)",
+        label=NOTE_LABEL,
+        help_text=NOTE_HELP,
     )
     # The alerts on the screen when the therapist recorded the check: a newer one stays open.
     alerts = forms.CharField(widget=forms.HiddenInput, required=False)

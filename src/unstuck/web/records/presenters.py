@@ -121,7 +121,7 @@ def course_chart(instrument: Instrument, sessions: list[Session]) -> charts.Char
             charts.Line(
                 [(s, model.limit(first, s, p)) for s in range(1, x_max + 1)],
                 "limit",
-                f"not-on-track limit ({p:.1%} of clients on course are better)",
+                f"{charts.KEY['limit']} ({p:.1%} of clients on course are better)",
             ),
         ]
         at = int(points[-1][0])
@@ -136,7 +136,8 @@ def course_chart(instrument: Instrument, sessions: list[Session]) -> charts.Char
     hlines: list[tuple[float, str, str]] = []
     rupture = thresholds().alliance_rupture
     if instrument.id == rupture.instrument:
-        hlines.append((rupture.floor, "cutoff", f"alliance concern at {rupture.floor:g} or below"))
+        strain = vocabulary.flag("alliance_rupture").lower()
+        hlines.append((rupture.floor, "cutoff", f"{strain} at {rupture.floor:g} or below"))
     criteria = criteria_for(instrument)
     if criteria is not None and instrument.id != rupture.instrument:
         if criteria.cutoff is not None:

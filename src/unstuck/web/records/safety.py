@@ -24,8 +24,25 @@ OPEN_AT_CLOSE = (
 )
 CHECKED = "{answer}; the safety check on {when:%Y-%m-%d}: {outcome}."
 NO_OPEN_ALERT = "There is no open safety alert for this client to close."
-OTHER_NEEDS_NOTE = "Say in the note what was done when the outcome is 'Other'."
+OTHER_NEEDS_NOTE = "Note: say what was done. A note is needed when you choose 'Other'."
+# The check's note: optional, but needed with 'Other' (the rule is `alerts.record_safety_check`'s).
+NOTE_LABEL = "Note (needed if you choose Other)"
+NOTE_HELP = (
+    "Say what was done when you choose 'Other'; otherwise optional. Kept in the record; never "
+    "written to logs."
+)
 CONFIRM_LABEL = "I have considered the open safety alert"
+# After a client's questionnaires are chosen without any that asks about safety: the names of
+# those that did, and whether an alert is still open.
+NOT_ASKED = (
+    "None of the questionnaires chosen for {code} asks about safety now: the session form "
+    "will no longer ask about it. To ask again, choose {names} under 'Choose questionnaires' "
+    "on this page."
+)
+NOT_ASKED_STILL_OPEN = (
+    " A safety answer is still waiting for a check-in: it stays open until you record the "
+    "safety check."
+)
 
 
 def instrument_name(instrument_id: str) -> str:
@@ -85,6 +102,13 @@ def checked_in_episode(alerts: Sequence[SafetyAlert], started_on: dt.date | None
             outcome = check.get_outcome_display().lower()
             return CHECKED.format(answer=answer_text(alert), when=when, outcome=outcome)
     return ""
+
+
+def not_asked(code: str, dropped: Sequence[str], *, still_open: bool) -> str:
+    """The warning when no chosen questionnaire asks about safety any more: `dropped` names
+    the ones that did."""
+    names = " or ".join(dropped)
+    return NOT_ASKED.format(code=code, names=names) + (NOT_ASKED_STILL_OPEN if still_open else "")
 
 
 def open_at_close(alerts: Sequence[SafetyAlert]) -> str:

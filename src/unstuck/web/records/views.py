@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from unstuck.errors import UnstuckError
+from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.plural import counted
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, signed_in
@@ -27,6 +27,7 @@ from unstuck.web.records.correction_views import client_page_extras, correctable
 from unstuck.web.records.corrections import chosen_instruments
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
+from unstuck.web.records.last_seen import last_seen
 from unstuck.web.records.models import CheckOutcome, Client, Status
 from unstuck.web.validation import search_text
 from unstuck.web.vocabulary import error_text, flag
@@ -53,6 +54,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         [c.pk for c in clients if c.safety_alert_at is not None and c.therapist_id == user.pk]
     )
     waiting = questionnaire_marks(clients, timezone.now())
+    today = timezone.localdate()
     # Rows are prepared here rather than in the template: with hundreds of clients, Django's
     # template engine spends most of the page's time on per-row tags and filters.
     rows = [
@@ -74,6 +76,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
                 )
             ),
             "sessions": c.sessions_count,
+            # its fields as a dict: the template's first lookup finds them
+            "last": vars(last_seen(c.last_session_on, today, ended=c.episode_ended_on is not None)),
             "next_action": c.next_action,
             "check_url": f"{client_url}{c.pk}/safety-check/?back=caseload"
             if c.pk in own_alerts
@@ -85,13 +89,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         for c in clients
     ]
     record_audit(user, AuditAction.VIEW_CASELOAD, detail=counted(len(rows), "client"))
-    safety = sum(1 for c in clients if c.status_rank == 0)
+    shown_safety = sum(1 for c in clients if c.status_rank == 0)
     if query or status:  # a filter never hides that a safety answer is waiting for a check
-        hidden_safety = selectors.caseload(user, status="safety").count() - safety
+        hidden_safety = selectors.caseload(user, status="safety").count() - shown_safety
     else:
         hidden_safety = 0
     counts = {
-        "safety": safety + hidden_safety,
+        "safety": shown_safety + hidden_safety,
         "hidden_safety": hidden_safety,
         "off_track": sum(1 for c in clients if c.status == Status.OFF_TRACK),
         "at_risk": sum(1 for c in clients if c.status == Status.AT_RISK),
@@ -107,6 +111,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "supervisor": user.role == "supervisor",
             "outcomes": CheckOutcome.choices,
+            "note_label": safety.NOTE_LABEL,
+            "note_help": safety.NOTE_HELP,
         },
     )
 
@@ -291,8 +297,9 @@ def safety_check(request: HttpRequest, client_id: int) -> HttpResponse:
                 ),
                 lambda _: _back_to(back, client),
             )
-        except UnstuckError as exc:
-            form.add_error(None, error_text(exc))
+        except UnstuckError as exc:  # 'Other' without a note is the note's error
+            field = exc.field if isinstance(exc, InvalidValue) else None
+            form.add_error(field if field in form.fields else None, error_text(exc))
         else:
             still_open = selectors.open_safety_alerts(client)
             messages.success(request, f"Safety check recorded for {client.code}.")

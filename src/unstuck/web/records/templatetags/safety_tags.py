@@ -1,6 +1,7 @@
 """`{% open_safety_alerts client %}`: the open safety answers, at the top of every page about a
-client that is not the client page itself (goals, reviews, sessions), so a risk answer is never
-out of sight while the therapist works on something else."""
+client that is not the client page itself (goals, reviews, sessions, questionnaires, name and
+contact details), so a risk answer is never out of sight while the therapist works on
+something else."""
 
 from __future__ import annotations
 
