@@ -184,7 +184,7 @@ def test_the_clinics_own_safety_message_replaces_the_default(
     open_link(client, secret)
     response = answer_page(client, 1, PHQ9_SAFETY)  # the last page: submitted too
     page = client.get(response["Location"]).content.decode()
-    assert "duty line on 0100 000 000" in page
+    assert 'duty line on <a href="tel:0100000000">0100 000 000</a>.' in page
     assert "Samaritans" not in page
     assert "Samaritans" in DEFAULT_SAFETY_MESSAGE
     assert "have been sent" in page

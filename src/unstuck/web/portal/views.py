@@ -46,6 +46,7 @@ from unstuck.web.portal.pages import (
     steps,
     unanswered,
 )
+from unstuck.web.portal.phone_links import with_phone_links
 
 KIOSK_CLEARS_SECONDS = 20  # the tablet's "Thank you" page returns to the start after this
 WRONG_CODE = _(
@@ -249,7 +250,7 @@ def safety(request: HttpRequest, number: int) -> HttpResponse:
         request,
         "portal/safety.html",
         {
-            "message": selectors.portal_settings(found.client.clinic).safety_text,
+            "message": with_phone_links(selectors.portal_settings(found.client.clinic).safety_text),
             "clinic": found.client.clinic.name,
             "finished": found.completed_at is not None,
             "unstored": request.session.get(UNSTORED_KEY) == number,  # came after it closed
