@@ -36,7 +36,7 @@ from unstuck.web.portal.access import (
     see_other,
     with_request,
 )
-from unstuck.web.portal.models import QuestionnaireRequest, TokenKind
+from unstuck.web.portal.models import KIOSK_SAFETY_LEAD, QuestionnaireRequest, TokenKind
 from unstuck.web.portal.pages import (
     CHOOSE_ONE,
     common_languages,
@@ -164,9 +164,13 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
         return redirect("portal_safety", number=number)
     if request.method == "POST":
         return _send(request, found, pages, number, instrument)
-    draft = list(found.draft.get(instrument.id, []))
-    chosen = [draft[i] if i < len(draft) else None for i in range(len(instrument.items))]
     asked = request.session.pop(CHECK_KEY, None) == number  # just sent with questions left
+    kiosk = request.session.get(VIA_KEY) == "kiosk"
+    # On the clinic tablet, answers sent are not shown again: whoever taps Back may be the next
+    # person in the waiting room. Only the page that comes back at once, naming a question
+    # left, keeps what was just chosen on it. A client's own phone shows them all.
+    draft = list(found.draft.get(instrument.id, [])) if asked or not kiosk else []
+    chosen = [draft[i] if i < len(draft) else None for i in range(len(instrument.items))]
     errors = {
         item.number: str(CHOOSE_ONE)
         for item, answer in zip(instrument.items, chosen, strict=True)
@@ -187,7 +191,7 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
             "total": len(pages),
             "last": number == len(pages),
             "feedback_note": FEEDBACK_NOTE if instrument.id in FEEDBACK_INSTRUMENTS else "",
-            "kiosk": request.session.get(VIA_KEY) == "kiosk",
+            "kiosk": kiosk,
             "text_lang": language,
         },
         400 if errors else 200,
@@ -256,6 +260,7 @@ def safety(request: HttpRequest, number: int) -> HttpResponse:
             "unstored": request.session.get(UNSTORED_KEY) == number,  # came after it closed
             "next": next_page(found, pages, number) if still_open else None,
             "kiosk": request.session.get(VIA_KEY) == "kiosk",
+            "kiosk_lead": KIOSK_SAFETY_LEAD,
         },
     )
 
