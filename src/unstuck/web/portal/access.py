@@ -4,6 +4,12 @@ A private link or a kiosk code unlocks one request for this browser: its id is k
 server-side session (`SESSION_KEY`), and every later page reads that request and nothing else
 (`with_request`). A page sent to a request that closed meanwhile is read for a safety answer
 before it is turned away.
+
+A page sent after the browser's session ended (it lasts 8 hours; a link, days) finds its request
+by the page pass its form carries (`tokens.page_pass`, signed, no older than the link's life)
+instead: a safety answer on it is stored and answered as on any page, and the client is asked
+to open their link again for the rest. Never on a tablet whose kiosk session was ended (the
+client finished, or handed it back): the next person there may be the one sending.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from unstuck.web.portal import selectors, services
-from unstuck.web.portal.models import QuestionnaireRequest
+from unstuck.web.portal.models import QuestionnaireRequest, TokenKind
 from unstuck.web.portal.pages import parse, raises_safety, steps
 
 SESSION_KEY = "portal_request_id"
@@ -32,6 +38,9 @@ LANGUAGE_KEY = "portal_language"  # the language the client chose ("": the forms
 CHECK_KEY = "portal_check"  # the page just sent with questions left: shown with them named
 UNSTORED_KEY = "portal_unstored"  # the page whose safety answer came after it had closed
 KIOSK_ERROR_KEY = "portal_kiosk_error"  # why the code just typed did not open anything
+TOKEN_KEY = "portal_token"  # the id of the link or kiosk code that opened it, for page passes
+ALONE_KEY = "portal_alone"  # the request of a page sent after the session ended, and its way in
+PASS_FIELD = "resume"  # the form field that carries the page pass
 MESSAGES = {
     "unknown": _(
         "This link or code does not open a questionnaire. Please check it, or ask your "
@@ -45,6 +54,14 @@ MESSAGES = {
     "locked": _(
         "There have been too many tries from this connection. Please wait 15 minutes, or "
         "ask your clinic."
+    ),
+    "ended": _(
+        "This page was open for a long time, so it has closed. Your answers on it are kept: "
+        "please open your link again to go on."
+    ),
+    "ended_kiosk": _(
+        "This page was open for a long time, so it has closed. Your answers on it are kept: "
+        "please ask for a new code to go on."
     ),
 }
 
@@ -76,8 +93,14 @@ def _clinic_catalog(language: str) -> bool:
     )
 
 
+def on_kiosk(request: HttpRequest) -> bool:
+    """Whether this is the clinic tablet: its session says so, or the page pass it sent."""
+    alone = request.session.get(ALONE_KEY)
+    return request.session.get(VIA_KEY) == "kiosk" or (isinstance(alone, dict) and alone["kiosk"])
+
+
 def closed(request: HttpRequest, outcome: str, status: int) -> HttpResponse:
-    kiosk = request.session.get(VIA_KEY) == "kiosk"
+    kiosk = on_kiosk(request)
     return page(
         request, "portal/closed.html", {"message": MESSAGES[outcome], "kiosk": kiosk}, status
     )
@@ -93,6 +116,8 @@ def with_request(view: Callable[..., HttpResponse]) -> Handler:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         pk = request.session.get(SESSION_KEY)
+        if not isinstance(pk, int) and request.method == "POST" and "number" in kwargs:
+            pk = _request_of_page(request)  # sent after this browser's session ended
         found = selectors.open_request(pk, timezone.now()) if isinstance(pk, int) else None
         if found is None:
             if not isinstance(pk, int):
@@ -108,6 +133,24 @@ def with_request(view: Callable[..., HttpResponse]) -> Handler:
         return view(request, found, *args, **kwargs)
 
     return never_cache(wrapper)
+
+
+def _request_of_page(request: HttpRequest) -> int | None:
+    """The request named by the pass of a page sent without this browser's session; None on a
+    tablet handed back or finished, or for a pass not made here for that very request."""
+    if request.session.get(VIA_KEY) == "kiosk":  # the next person in the waiting room may be
+        return None  # the one sending the page the last client left
+    named = selectors.page_pass_request(request.POST.get(PASS_FIELD, ""))
+    if named is None:
+        return None
+    found, kind = named
+    request.session[ALONE_KEY] = {"request": found.pk, "kiosk": kind == TokenKind.KIOSK}
+    return found.pk
+
+
+def is_alone(request: HttpRequest, found: QuestionnaireRequest) -> bool:
+    """Whether `found` came from a page pass, not from this browser's session."""
+    return request.session.get(SESSION_KEY) != found.pk
 
 
 def _safety_answer_after_closing(request: HttpRequest, pk: int, number: int) -> HttpResponse | None:

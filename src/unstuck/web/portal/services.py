@@ -37,7 +37,6 @@ from unstuck.web.records.services import record_client_answers
 
 log = logging.getLogger(__name__)
 
-KIOSK_CODE_MINUTES = 30
 SCHEDULER_ACTOR = "unstuck send-due"
 NOTICE_THREAD = "unstuck-attention-email"  # the thread that emails the therapist
 
@@ -159,7 +158,7 @@ def new_link(*, user: User, request: QuestionnaireRequest) -> str:
 
 @transaction.atomic
 def new_kiosk_code(*, user: User, request: QuestionnaireRequest, now: dt.datetime) -> str:
-    expires = min(now + dt.timedelta(minutes=KIOSK_CODE_MINUTES), request.expires_at)
+    expires = min(now + dt.timedelta(minutes=tokens.KIOSK_CODE_MINUTES), request.expires_at)
     code = _issue(request, TokenKind.KIOSK, expires)
     record_audit(
         user,

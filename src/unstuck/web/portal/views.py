@@ -20,18 +20,23 @@ from unstuck.errors import UnstuckError
 from unstuck.measures.model import Instrument
 from unstuck.measures.translations import in_language
 from unstuck.web.accounts.throttle import client_address
-from unstuck.web.portal import selectors, services, throttle
+from unstuck.web.portal import selectors, services, throttle, tokens
 from unstuck.web.portal.access import (
+    ALONE_KEY,
     CHECK_KEY,
     KIOSK_ERROR_KEY,
     LANGUAGE_KEY,
     MESSAGES,
+    PASS_FIELD,
     SENT_KEY,
     SESSION_KEY,
+    TOKEN_KEY,
     UNSTORED_KEY,
     VIA_KEY,
     closed,
+    is_alone,
     late_safety_answer,
+    on_kiosk,
     page,
     see_other,
     with_request,
@@ -68,13 +73,14 @@ FEEDBACK_NOTE = _(
 )
 
 
-def _unlock(request: HttpRequest, found: QuestionnaireRequest, via: str) -> None:
+def _unlock(request: HttpRequest, found: QuestionnaireRequest, token: int | None, via: str) -> None:
     if request.session.session_key:  # a session already here gets a new key (no fixation)
         request.session.cycle_key()
     request.session[SESSION_KEY] = found.pk
+    request.session[TOKEN_KEY] = token
     request.session[VIA_KEY] = via
-    request.session.pop(SENT_KEY, None)
-    request.session.pop(UNSTORED_KEY, None)
+    for done_with in (SENT_KEY, UNSTORED_KEY, ALONE_KEY):
+        request.session.pop(done_with, None)
     services.open_request(found, via=via, now=timezone.now())
 
 
@@ -89,7 +95,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
         if lookup.outcome == "unknown":
             throttle.note_failure(address)
         return closed(request, lookup.outcome, 404 if lookup.outcome == "unknown" else 410)
-    _unlock(request, lookup.request, "link")
+    _unlock(request, lookup.request, lookup.token, "link")
     return redirect("portal_start")
 
 
@@ -121,7 +127,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     if not services.spend_kiosk_code(lookup.token, timezone.now()):  # another tablet was first
         return _refuse_code(request, "wrong")
     logout(request)
-    _unlock(request, lookup.request, "kiosk")
+    _unlock(request, lookup.request, lookup.token, "kiosk")
     return redirect("portal_start")
 
 
@@ -162,6 +168,8 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
     instrument = in_language(pages[number - 1], language)  # the words only; scoring is alike
     if instrument.id in found.recorded:  # stored at once after a safety answer
         return redirect("portal_safety", number=number)
+    if request.method == "POST" and is_alone(request, found):
+        return _sent_alone(request, found, pages, number, instrument)
     if request.method == "POST":
         return _send(request, found, pages, number, instrument)
     asked = request.session.pop(CHECK_KEY, None) == number  # just sent with questions left
@@ -193,9 +201,34 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
             "feedback_note": FEEDBACK_NOTE if instrument.id in FEEDBACK_INSTRUMENTS else "",
             "kiosk": kiosk,
             "text_lang": language,
+            "pass_field": PASS_FIELD,
+            "page_pass": _page_pass(request, found),
         },
         400 if errors else 200,
     )
+
+
+def _page_pass(request: HttpRequest, found: QuestionnaireRequest) -> str:
+    token = request.session.get(TOKEN_KEY)
+    return tokens.page_pass(found.pk, token) if isinstance(token, int) else ""
+
+
+def _sent_alone(
+    request: HttpRequest,
+    found: QuestionnaireRequest,
+    pages: list[Instrument],
+    number: int,
+    instrument: Instrument,
+) -> HttpResponse:
+    """A page sent after this browser's session ended, its request found by its page pass
+    (`access`): a safety answer on it is stored and answered at once, as on any page, and the
+    safety page asks the client to open their link again for the rest. Other answers are kept
+    in the draft, for when they do."""
+    answers, _ = parse(instrument, request.POST)
+    if raises_safety(instrument, answers):
+        return _send(request, found, pages, number, instrument)
+    services.save_draft(found, instrument.id, answers)
+    return closed(request, "ended_kiosk" if on_kiosk(request) else "ended", 410)
 
 
 def _send(
@@ -239,8 +272,12 @@ def _send(
 
 @never_cache
 def safety(request: HttpRequest, number: int) -> HttpResponse:
-    """The clinic's safety message, shown at once after a safety answer above 0."""
+    """The clinic's safety message, shown at once after a safety answer above 0 (on a page sent
+    after the session ended too: then the client is asked to open their link again)."""
     pk = request.session.get(SESSION_KEY)
+    alone = request.session.get(ALONE_KEY) if not isinstance(pk, int) else None
+    if isinstance(alone, dict):
+        pk = alone["request"]
     found = (
         QuestionnaireRequest.objects.select_related("client__clinic").filter(pk=pk).first()
         if isinstance(pk, int)
@@ -250,6 +287,7 @@ def safety(request: HttpRequest, number: int) -> HttpResponse:
         return closed(request, "unknown", 404)
     pages = steps(found)
     still_open = selectors.open_request(found.pk, timezone.now()) is not None
+    rest = still_open and bool(unanswered(found, pages))
     return page(
         request,
         "portal/safety.html",
@@ -258,8 +296,9 @@ def safety(request: HttpRequest, number: int) -> HttpResponse:
             "clinic": found.client.clinic.name,
             "finished": found.completed_at is not None,
             "unstored": request.session.get(UNSTORED_KEY) == number,  # came after it closed
-            "next": next_page(found, pages, number) if still_open else None,
-            "kiosk": request.session.get(VIA_KEY) == "kiosk",
+            "next": next_page(found, pages, number) if still_open and not alone else None,
+            "open_again": rest and bool(alone),  # no session to go on with
+            "kiosk": on_kiosk(request),
             "kiosk_lead": KIOSK_SAFETY_LEAD,
         },
     )
@@ -268,6 +307,7 @@ def safety(request: HttpRequest, number: int) -> HttpResponse:
 def _forget(request: HttpRequest) -> None:
     kiosk = request.session.get(VIA_KEY) == "kiosk"
     request.session.pop(SESSION_KEY, None)
+    request.session.pop(TOKEN_KEY, None)
     if kiosk:
         request.session[VIA_KEY] = "kiosk"
     else:  # a phone: its Back button then says the answers were sent (a tablet says nothing)
