@@ -2,8 +2,9 @@
 
 A private link (``/q/<token>/``) or a kiosk code unlocks one request for this browser (the
 request's id is kept in the server-side session, so the token leaves the address bar after the
-first page); every later page reads that request and nothing else. Pages never show a name or a
-client code, and are never cached.
+first page); every later page reads that request and nothing else (a page sent after the
+session ended, by its signed page pass: see `access`). Pages never show a name or a client
+code, and are never cached.
 """
 
 from __future__ import annotations
