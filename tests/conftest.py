@@ -10,13 +10,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pytest
 from hypothesis import settings
 
-from personas import PASSWORD
+from personas import PASSWORD, finish_attention_emails
 
 # Property tests check what is computed, not how fast: a wall-clock deadline only makes them
 # fail on a busy machine (seen at a load of 20+ on two cores).
@@ -32,6 +32,14 @@ class Personas:
     supervisor: object
     outsider: object
     administrator: object
+
+
+@pytest.fixture(autouse=True)
+def _attention_emails_end_with_their_test() -> Iterator[None]:
+    """An email sent on its own thread (a safety answer's notice to the therapist) arrives
+    within the test that caused it, never in the next test's outbox."""
+    yield
+    finish_attention_emails()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from typing import Any
 
 PASSWORD = "correct-horse-battery-staple"
@@ -50,3 +51,13 @@ def hold_session(client: Any, answers: list[int] | None = None) -> None:
             date=day, attendance="attended", answers={"phq9": answers} if answers else {}
         ),
     )
+
+
+def finish_attention_emails(timeout: float = 30) -> None:
+    """Wait for the therapists' attention emails, each sent on a thread of its own after the
+    answer is committed (`portal.services.notify_therapist`)."""
+    from unstuck.web.portal.services import NOTICE_THREAD
+
+    for thread in threading.enumerate():
+        if thread.name == NOTICE_THREAD:
+            thread.join(timeout)

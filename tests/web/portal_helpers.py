@@ -1,10 +1,12 @@
-"""Shared helpers for the portal tests: make a request, walk the client's pages, an SMTP sink."""
+"""Shared helpers for the portal tests: make a request, walk the client's pages, an SMTP sink
+and an SMTP server that never answers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email
 import socket
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -79,6 +81,48 @@ def smtp_sink() -> Iterator[Sink]:
         yield sink
     finally:
         controller.stop()
+
+
+@dataclass
+class Silent:
+    """A server on 127.0.0.1 that takes connections and says nothing, not even SMTP's greeting,
+    as a mail server that hangs does: a client waits for it until its own timeout."""
+
+    port: int
+    listener: socket.socket
+    accepted: list[socket.socket] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def hang_up(self) -> None:
+        """Close every connection: whoever was waiting hears the server go (and stops waiting)."""
+        self.stop.set()
+        for connection in [*self.accepted, self.listener]:
+            connection.close()
+
+
+@contextmanager
+def silent_smtp() -> Iterator[Silent]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.1)
+    silent = Silent(port=listener.getsockname()[1], listener=listener)
+
+    def accept() -> None:  # take each connection and keep it, answering nothing
+        while not silent.stop.is_set():
+            try:
+                silent.accepted.append(listener.accept()[0])
+            except OSError:  # a timeout: look again (or the listener was closed)
+                continue
+
+    taker = threading.Thread(target=accept, daemon=True)
+    taker.start()
+    try:
+        yield silent
+    finally:
+        silent.hang_up()
+        taker.join()
+        silent.hang_up()  # and any taken as it stopped
 
 
 def smtp_settings(port: int) -> dict[str, Any]:

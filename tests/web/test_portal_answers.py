@@ -20,7 +20,7 @@ from portal_helpers import (
     smtp_sink,
 )
 
-from personas import FEEDBACK_GOOD, PHQ9_MILD, PHQ9_SEVERE
+from personas import FEEDBACK_GOOD, PHQ9_MILD, PHQ9_SEVERE, finish_attention_emails
 from unstuck.web.portal import services
 from unstuck.web.portal.models import DEFAULT_SAFETY_MESSAGE, PortalSettings
 from unstuck.web.portal.pages import CHOOSE_ONE
@@ -184,7 +184,7 @@ def test_the_clinics_own_safety_message_replaces_the_default(
     open_link(client, secret)
     response = answer_page(client, 1, PHQ9_SAFETY)  # the last page: submitted too
     page = client.get(response["Location"]).content.decode()
-    assert "duty line on 0100 000 000" in page
+    assert 'duty line on <a href="tel:0100000000">0100 000 000</a>.' in page
     assert "Samaritans" not in page
     assert "Samaritans" in DEFAULT_SAFETY_MESSAGE
     assert "have been sent" in page
@@ -200,6 +200,7 @@ def test_the_therapist_gets_an_email_with_nothing_clinical_in_it(
     with smtp_sink() as sink, override_settings(**smtp_settings(sink.port)):
         open_link(client, secret)
         answer_page(client, 1, PHQ9_SAFETY)
+        finish_attention_emails()  # sent on a thread of its own, after the safety page
     assert len(sink.messages) == 1
     message = sink.messages[0]
     assert message["To"] == "alex@clinic.test"

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from portal_helpers import GAD7_MILD, PHQ9_SAFETY, make_request
 
-from personas import PHQ9_MILD
+from personas import PHQ9_MILD, finish_attention_emails
 from unstuck.web.accounts.models import AuditAction, AuditEntry
 from unstuck.web.portal.models import AccessToken, QuestionnaireRequest
 from unstuck.web.records import services as records
@@ -44,6 +44,7 @@ def send(browser: HttpClient, number: int, data: dict[str, str], capture) -> str
     """Send a page as the client's browser does; the safety page it leads to."""
     with capture(execute=True):  # the therapist's email goes once the answer is committed
         response = browser.post(reverse("portal_step", args=[number]), data)
+    finish_attention_emails()  # on a thread of its own
     assert response["Location"] == reverse("portal_safety", args=[number])
     page = browser.get(response["Location"])
     assert page.status_code == 200

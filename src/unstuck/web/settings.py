@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A client page signs staff out before anything else looks at who is signed in.
+    "unstuck.web.portal.middleware.ClientPagesSignOutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "unstuck.web.idempotency.once.ReplayMiddleware",  # a form sent twice: see once.py
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -20,11 +20,14 @@ from django.utils import timezone
 from unstuck.web.accounts.models import Clinic
 from unstuck.web.records.models import Client
 
+_SAFETY_TEXT = tomllib.loads(
+    (Path(__file__).parent / "safety_message.toml").read_text(encoding="utf-8")
+)
 # Who to contact now, shown at once to a client who answers a safety question above 0; clinics
 # replace it with their own (admin: Client questionnaires > Portal settings). Sourced in the file.
-DEFAULT_SAFETY_MESSAGE: str = tomllib.loads(
-    (Path(__file__).parent / "safety_message.toml").read_text(encoding="utf-8")
-)["message"].strip()
+DEFAULT_SAFETY_MESSAGE: str = _SAFETY_TEXT["message"].strip()
+# Before it on the clinic tablet: tell someone at the clinic now.
+KIOSK_SAFETY_LEAD: str = _SAFETY_TEXT["kiosk"].strip()
 
 
 class PortalSettings(models.Model):

@@ -70,6 +70,28 @@ def open_request(request_id: int, now: dt.datetime) -> QuestionnaireRequest | No
     return request
 
 
+def page_pass_request(value: str) -> tuple[QuestionnaireRequest, TokenKind] | None:
+    """The request a page sent names in its pass (`tokens.page_pass`), and how it was opened:
+    only for a pass made here, naming a token of that very request, and no older than that
+    token's life (a link's days; a kiosk code's 30 minutes), whether or not it is still open."""
+    named = tokens.read_page_pass(value)
+    if named is None:
+        return None
+    row = (
+        AccessToken.objects.select_related("request__client__clinic", "request__client__therapist")
+        .filter(pk=named.token_id, request_id=named.request_id)
+        .first()
+    )
+    if row is None:
+        return None
+    life = row.expires_at - row.created_at
+    if row.kind == TokenKind.KIOSK:  # a code's expiry is moved to the moment it was used
+        life = dt.timedelta(minutes=tokens.KIOSK_CODE_MINUTES)
+    if tokens.read_page_pass(value, max_age=life) is None:
+        return None
+    return row.request, TokenKind(row.kind)
+
+
 def _answerable(request: QuestionnaireRequest) -> bool:
     """Whether the client's episode is in progress: answers for an ended one have no session
     to go to, so its requests close before anything is typed. Read from the client row the

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,8 +37,8 @@ from unstuck.web.records.services import record_client_answers
 
 log = logging.getLogger(__name__)
 
-KIOSK_CODE_MINUTES = 30
 SCHEDULER_ACTOR = "unstuck send-due"
+NOTICE_THREAD = "unstuck-attention-email"  # the thread that emails the therapist
 
 NO_INSTRUMENTS = "Choose at least one questionnaire."
 NOT_AN_INSTRUMENT = "is not an installed questionnaire with questions"
@@ -157,7 +158,7 @@ def new_link(*, user: User, request: QuestionnaireRequest) -> str:
 
 @transaction.atomic
 def new_kiosk_code(*, user: User, request: QuestionnaireRequest, now: dt.datetime) -> str:
-    expires = min(now + dt.timedelta(minutes=KIOSK_CODE_MINUTES), request.expires_at)
+    expires = min(now + dt.timedelta(minutes=tokens.KIOSK_CODE_MINUTES), request.expires_at)
     code = _issue(request, TokenKind.KIOSK, expires)
     record_audit(
         user,
@@ -252,8 +253,7 @@ def _store(
     request.recorded = locked.recorded
     if safety:
         _client_audit(AuditAction.PORTAL_SAFETY_ANSWER, locked.client, f"request {request.pk}")
-        client = locked.client
-        transaction.on_commit(lambda: notify_therapist(client))
+        notify_therapist(locked.client)
     return Stored(safety=safety)
 
 
@@ -312,20 +312,45 @@ def keep_late_safety_answer(
             else f"request {request.pk}: not stored, the questionnaire had closed; please "
             "contact the client",
         )
-        transaction.on_commit(lambda: notify_therapist(client))
+        notify_therapist(client)
     return stored
 
 
-def notify_therapist(client: Client) -> bool:
-    """Tell the therapist by email that an answer needs attention (nothing clinical in it)."""
+def notify_therapist(client: Client) -> None:
+    """Once the answer is committed, email the therapist that an answer needs attention (no
+    client code, name or answer in it), on a thread of its own: a slow or silent mail server
+    (up to ``UNSTUCK_EMAIL_TIMEOUT`` each) never holds back the client's safety page. The alert
+    is in the database either way, first on the caseload; the email is extra."""
+    transaction.on_commit(lambda: _start_notice(client))
+
+
+def _start_notice(client: Client) -> None:
     therapist = client.therapist
     sender = messaging.messenger()
     if not therapist.email or not sender.can_reach(therapist.email):
-        return False
+        return
     subject, body = messaging.attention_message(settings.SITE_URL.rstrip("/") + reverse("caseload"))
+    threading.Thread(
+        target=_send_notice,
+        args=(sender, therapist.pk, therapist.email, subject, body),
+        name=NOTICE_THREAD,
+        daemon=True,
+    ).start()
+
+
+def _send_notice(
+    sender: messaging.Messenger, therapist_id: int, to: str, subject: str, body: str
+) -> None:
+    """The thread's work: nothing but the notice (which holds no answer) is at hand here, so
+    nothing else can reach the log."""
     try:
-        sender.send(to=therapist.email, subject=subject, body=body)
-    except OSError as exc:  # the answer is stored and shown on the caseload; email is extra
-        log.warning("attention email to therapist %s not sent: %s", therapist.pk, exc)
-        return False
-    return True
+        sender.send(to=to, subject=subject, body=body)
+    except Exception as exc:  # any error: on this thread it would otherwise go unlogged
+        log.warning(
+            "attention email to therapist %s not sent: %s: %s",
+            therapist_id,
+            type(exc).__name__,
+            exc,
+        )
+    finally:
+        connections.close_all()  # a messenger may have used the database on this thread

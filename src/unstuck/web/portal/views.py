@@ -2,23 +2,17 @@
 
 A private link (``/q/<token>/``) or a kiosk code unlocks one request for this browser (the
 request's id is kept in the server-side session, so the token leaves the address bar after the
-first page); every later page reads that request and nothing else. Pages never show a name or a
-client code, and are never cached.
+first page); every later page reads that request and nothing else (a page sent after the
+session ended, by its signed page pass: see `access`). Pages never show a name or a client
+code, and are never cached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from pathlib import Path
-from typing import Any
-
-from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -27,8 +21,28 @@ from unstuck.errors import UnstuckError
 from unstuck.measures.model import Instrument
 from unstuck.measures.translations import in_language
 from unstuck.web.accounts.throttle import client_address
-from unstuck.web.portal import selectors, services, throttle
-from unstuck.web.portal.models import QuestionnaireRequest, TokenKind
+from unstuck.web.portal import selectors, services, throttle, tokens
+from unstuck.web.portal.access import (
+    ALONE_KEY,
+    CHECK_KEY,
+    KIOSK_ERROR_KEY,
+    LANGUAGE_KEY,
+    MESSAGES,
+    PASS_FIELD,
+    SENT_KEY,
+    SESSION_KEY,
+    TOKEN_KEY,
+    UNSTORED_KEY,
+    VIA_KEY,
+    closed,
+    is_alone,
+    late_safety_answer,
+    on_kiosk,
+    page,
+    see_other,
+    with_request,
+)
+from unstuck.web.portal.models import KIOSK_SAFETY_LEAD, QuestionnaireRequest, TokenKind
 from unstuck.web.portal.pages import (
     CHOOSE_ONE,
     common_languages,
@@ -38,30 +52,9 @@ from unstuck.web.portal.pages import (
     steps,
     unanswered,
 )
+from unstuck.web.portal.phone_links import with_phone_links
 
-SESSION_KEY = "portal_request_id"
-VIA_KEY = "portal_via"
-SENT_KEY = "portal_sent"  # this browser sent its answers: Back says so, not "wrong link"
-LANGUAGE_KEY = "portal_language"  # the language the client chose ("": the forms' own)
-CHECK_KEY = "portal_check"  # the page just sent with questions left: shown with them named
-UNSTORED_KEY = "portal_unstored"  # the page whose safety answer came after it had closed
-KIOSK_ERROR_KEY = "portal_kiosk_error"  # why the code just typed did not open anything
 KIOSK_CLEARS_SECONDS = 20  # the tablet's "Thank you" page returns to the start after this
-MESSAGES = {
-    "unknown": _(
-        "This link or code does not open a questionnaire. Please check it, or ask your "
-        "clinic for a new one."
-    ),
-    "expired": _(
-        "This questionnaire has closed. If you would still like to answer it, please ask "
-        "your clinic for a new link."
-    ),
-    "used": _("These answers have already been sent. Thank you."),
-    "locked": _(
-        "There have been too many tries from this connection. Please wait 15 minutes, or "
-        "ask your clinic."
-    ),
-}
 WRONG_CODE = _(
     "That code does not work. Please check it with your therapist; a code works once, for "
     "30 minutes."
@@ -81,114 +74,14 @@ FEEDBACK_NOTE = _(
 )
 
 
-def _page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    # The pages' own words in the client's language when the clinic has that catalog
-    # (UNSTUCK_LOCALE_DIR); otherwise English, and <html lang> says so.
-    chosen = request.session.get(LANGUAGE_KEY, "")
-    words = chosen if isinstance(chosen, str) and _clinic_catalog(chosen) else None
-    with translation.override(words or settings.LANGUAGE_CODE):
-        response = render(request, template, context, status=status)
-    # Referrer-Policy stays same-origin (settings): "no-referrer" makes browsers send
-    # "Origin: null" with the forms, which CSRF protection rightly refuses.
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-def _clinic_catalog(language: str) -> bool:
-    """Whether the clinic has translated the pages' own words into `language` (Django's own
-    catalogs do not count: with them alone the page would be English marked as another)."""
-    if not language:
-        return False
-    locale = translation.to_locale(language)
-    return any(
-        (Path(folder) / locale / "LC_MESSAGES" / "django.mo").is_file()
-        for folder in settings.LOCALE_PATHS
-    )
-
-
-def _closed(request: HttpRequest, outcome: str, status: int) -> HttpResponse:
-    kiosk = request.session.get(VIA_KEY) == "kiosk"
-    return _page(
-        request, "portal/closed.html", {"message": MESSAGES[outcome], "kiosk": kiosk}, status
-    )
-
-
-Handler = Callable[..., HttpResponse]
-
-
-def with_request(view: Callable[..., HttpResponse]) -> Handler:
-    """Give the view the request this browser unlocked, or say it is closed (after reading a
-    page sent to it for a safety answer, which is never turned away)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        pk = request.session.get(SESSION_KEY)
-        found = selectors.open_request(pk, timezone.now()) if isinstance(pk, int) else None
-        if found is None:
-            if not isinstance(pk, int):
-                if request.session.get(SENT_KEY):
-                    return _closed(request, "used", 410)
-                return _closed(request, "unknown", 404)
-            if request.method == "POST" and isinstance(kwargs.get("number"), int):
-                heard = _safety_answer_after_closing(request, pk, kwargs["number"])
-                if heard is not None:
-                    return heard
-            sent = QuestionnaireRequest.objects.filter(pk=pk, completed_at__isnull=False)
-            return _closed(request, "used" if sent.exists() else "expired", 410)
-        return view(request, found, *args, **kwargs)
-
-    return never_cache(wrapper)
-
-
-def _safety_answer_after_closing(request: HttpRequest, pk: int, number: int) -> HttpResponse | None:
-    """A page sent to a request that closed while the client was answering it (it expired,
-    was sent already, or the episode ended): its other answers are not kept, but a safety
-    answer above 0 still brings the safety message, and the therapist is told."""
-    closed = (
-        QuestionnaireRequest.objects.select_related("client__clinic", "client__therapist")
-        .filter(pk=pk)
-        .first()
-    )
-    pages = steps(closed) if closed is not None else []
-    if closed is None or not 1 <= number <= len(pages):
-        return None
-    answers, _ = parse(pages[number - 1], request.POST)
-    if not raises_safety(pages[number - 1], answers):
-        return None
-    if selectors.stored_answers(closed, pages[number - 1].id) != answers:  # not a second tap
-        return _late_safety_answer(request, closed, number, pages[number - 1].id, answers)
-    return redirect("portal_safety", number=number)
-
-
-def _late_safety_answer(
-    request: HttpRequest,
-    found: QuestionnaireRequest,
-    number: int,
-    instrument_id: str,
-    answers: list[int | None],
-) -> HttpResponse:
-    if services.keep_late_safety_answer(found, instrument_id, answers):
-        request.session.pop(UNSTORED_KEY, None)
-    else:
-        request.session[UNSTORED_KEY] = number
-    return redirect("portal_safety", number=number)
-
-
-def _see_other(name: str, **kwargs: Any) -> HttpResponse:
-    """Back to a form's page after it was refused (post/redirect/get): the browser's history
-    then holds that page, not the form sent, so its Back button never asks to send it again."""
-    return HttpResponseRedirect(reverse(name, kwargs=kwargs or None), status=303)
-
-
-def _unlock(request: HttpRequest, found: QuestionnaireRequest, via: str) -> None:
+def _unlock(request: HttpRequest, found: QuestionnaireRequest, token: int | None, via: str) -> None:
     if request.session.session_key:  # a session already here gets a new key (no fixation)
         request.session.cycle_key()
     request.session[SESSION_KEY] = found.pk
+    request.session[TOKEN_KEY] = token
     request.session[VIA_KEY] = via
-    request.session.pop(SENT_KEY, None)
-    request.session.pop(UNSTORED_KEY, None)
+    for done_with in (SENT_KEY, UNSTORED_KEY, ALONE_KEY):
+        request.session.pop(done_with, None)
     services.open_request(found, via=via, now=timezone.now())
 
 
@@ -197,34 +90,34 @@ def _unlock(request: HttpRequest, found: QuestionnaireRequest, via: str) -> None
 def link(request: HttpRequest, token: str) -> HttpResponse:
     address = client_address(request)
     if throttle.is_locked(address):
-        return _closed(request, "locked", 429)
+        return closed(request, "locked", 429)
     lookup = selectors.find_request(token, TokenKind.LINK, timezone.now())
     if lookup.request is None:
         if lookup.outcome == "unknown":
             throttle.note_failure(address)
-        return _closed(request, lookup.outcome, 404 if lookup.outcome == "unknown" else 410)
-    _unlock(request, lookup.request, "link")
+        return closed(request, lookup.outcome, 404 if lookup.outcome == "unknown" else 410)
+    _unlock(request, lookup.request, lookup.token, "link")
     return redirect("portal_start")
 
 
 def _refuse_code(request: HttpRequest, why: str) -> HttpResponse:
     request.session[KIOSK_ERROR_KEY] = why
-    return _see_other("portal_kiosk")
+    return see_other("portal_kiosk")
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def kiosk(request: HttpRequest) -> HttpResponse:
     """The clinic tablet's page: it signs out anyone and forgets any earlier client. A code
-    that opens nothing comes back here as a page, not as the form sent (see `_see_other`)."""
+    that opens nothing comes back here as a page, not as the form sent (see `access.see_other`)."""
     if request.method == "GET":
         refused = request.session.get(KIOSK_ERROR_KEY)
         logout(request)  # flushes the whole session: nobody else's data survives
         request.session[VIA_KEY] = "kiosk"
         if refused not in KIOSK_REFUSALS:
-            return _page(request, "portal/kiosk.html", {})
+            return page(request, "portal/kiosk.html", {})
         error, status = KIOSK_REFUSALS[refused]
-        return _page(request, "portal/kiosk.html", {"error": error}, status)
+        return page(request, "portal/kiosk.html", {"error": error}, status)
     address = client_address(request)
     if throttle.is_locked(address):
         return _refuse_code(request, "locked")
@@ -235,7 +128,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     if not services.spend_kiosk_code(lookup.token, timezone.now()):  # another tablet was first
         return _refuse_code(request, "wrong")
     logout(request)
-    _unlock(request, lookup.request, "kiosk")
+    _unlock(request, lookup.request, lookup.token, "kiosk")
     return redirect("portal_start")
 
 
@@ -253,7 +146,7 @@ def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
         picked = request.GET["lang"]
         request.session[LANGUAGE_KEY] = picked if picked in languages else ""
         return redirect("portal_start")
-    return _page(
+    return page(
         request,
         "portal/start.html",
         {
@@ -276,11 +169,17 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
     instrument = in_language(pages[number - 1], language)  # the words only; scoring is alike
     if instrument.id in found.recorded:  # stored at once after a safety answer
         return redirect("portal_safety", number=number)
+    if request.method == "POST" and is_alone(request, found):
+        return _sent_alone(request, found, pages, number, instrument)
     if request.method == "POST":
         return _send(request, found, pages, number, instrument)
-    draft = list(found.draft.get(instrument.id, []))
-    chosen = [draft[i] if i < len(draft) else None for i in range(len(instrument.items))]
     asked = request.session.pop(CHECK_KEY, None) == number  # just sent with questions left
+    kiosk = request.session.get(VIA_KEY) == "kiosk"
+    # On the clinic tablet, answers sent are not shown again: whoever taps Back may be the next
+    # person in the waiting room. Only the page that comes back at once, naming a question
+    # left, keeps what was just chosen on it. A client's own phone shows them all.
+    draft = list(found.draft.get(instrument.id, [])) if asked or not kiosk else []
+    chosen = [draft[i] if i < len(draft) else None for i in range(len(instrument.items))]
     errors = {
         item.number: str(CHOOSE_ONE)
         for item, answer in zip(instrument.items, chosen, strict=True)
@@ -290,7 +189,7 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
         {"item": item, "chosen": answer, "error": errors.get(item.number, "")}
         for item, answer in zip(instrument.items, chosen, strict=True)
     ]
-    return _page(
+    return page(
         request,
         "portal/step.html",
         {
@@ -301,11 +200,36 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
             "total": len(pages),
             "last": number == len(pages),
             "feedback_note": FEEDBACK_NOTE if instrument.id in FEEDBACK_INSTRUMENTS else "",
-            "kiosk": request.session.get(VIA_KEY) == "kiosk",
+            "kiosk": kiosk,
             "text_lang": language,
+            "pass_field": PASS_FIELD,
+            "page_pass": _page_pass(request, found),
         },
         400 if errors else 200,
     )
+
+
+def _page_pass(request: HttpRequest, found: QuestionnaireRequest) -> str:
+    token = request.session.get(TOKEN_KEY)
+    return tokens.page_pass(found.pk, token) if isinstance(token, int) else ""
+
+
+def _sent_alone(
+    request: HttpRequest,
+    found: QuestionnaireRequest,
+    pages: list[Instrument],
+    number: int,
+    instrument: Instrument,
+) -> HttpResponse:
+    """A page sent after this browser's session ended, its request found by its page pass
+    (`access`): a safety answer on it is stored and answered at once, as on any page, and the
+    safety page asks the client to open their link again for the rest. Other answers are kept
+    in the draft, for when they do."""
+    answers, _ = parse(instrument, request.POST)
+    if raises_safety(instrument, answers):
+        return _send(request, found, pages, number, instrument)
+    services.save_draft(found, instrument.id, answers)
+    return closed(request, "ended_kiosk" if on_kiosk(request) else "ended", 410)
 
 
 def _send(
@@ -318,7 +242,7 @@ def _send(
     """A page sent: its answers go into the draft, whatever is missing.
 
     A page with questions left comes back as a page naming them (post/redirect/get, see
-    `_see_other`), unless it answers a safety question above 0: that is stored at once, with
+    `access.see_other`), unless it answers a safety question above 0: that is stored at once, with
     the other questions answered or not, so the therapist's alert never waits for the rest.
     Once every page is answered, all is sent.
     """
@@ -327,7 +251,7 @@ def _send(
     safety = raises_safety(instrument, answers)
     if missing and not safety:
         request.session[CHECK_KEY] = number
-        return _see_other("portal_step", number=number)
+        return see_other("portal_step", number=number)
     now = timezone.now()
     try:
         if safety and unanswered(found, pages):
@@ -336,9 +260,9 @@ def _send(
             safety = services.submit(found, now).safety or safety
     except UnstuckError:  # closed while the client was answering
         if not safety:
-            return _closed(request, "expired", 410)
+            return closed(request, "expired", 410)
         if instrument.id not in found.recorded:  # the safety message whatever happened to it
-            return _late_safety_answer(request, found, number, instrument.id, answers)
+            return late_safety_answer(request, found, number, instrument.id, answers)
     if safety:
         request.session.pop(UNSTORED_KEY, None)
         return redirect("portal_safety", number=number)
@@ -349,27 +273,34 @@ def _send(
 
 @never_cache
 def safety(request: HttpRequest, number: int) -> HttpResponse:
-    """The clinic's safety message, shown at once after a safety answer above 0."""
+    """The clinic's safety message, shown at once after a safety answer above 0 (on a page sent
+    after the session ended too: then the client is asked to open their link again)."""
     pk = request.session.get(SESSION_KEY)
+    alone = request.session.get(ALONE_KEY) if not isinstance(pk, int) else None
+    if isinstance(alone, dict):
+        pk = alone["request"]
     found = (
         QuestionnaireRequest.objects.select_related("client__clinic").filter(pk=pk).first()
         if isinstance(pk, int)
         else None
     )
     if found is None:
-        return _closed(request, "unknown", 404)
+        return closed(request, "unknown", 404)
     pages = steps(found)
     still_open = selectors.open_request(found.pk, timezone.now()) is not None
-    return _page(
+    rest = still_open and bool(unanswered(found, pages))
+    return page(
         request,
         "portal/safety.html",
         {
-            "message": selectors.portal_settings(found.client.clinic).safety_text,
+            "message": with_phone_links(selectors.portal_settings(found.client.clinic).safety_text),
             "clinic": found.client.clinic.name,
             "finished": found.completed_at is not None,
             "unstored": request.session.get(UNSTORED_KEY) == number,  # came after it closed
-            "next": next_page(found, pages, number) if still_open else None,
-            "kiosk": request.session.get(VIA_KEY) == "kiosk",
+            "next": next_page(found, pages, number) if still_open and not alone else None,
+            "open_again": rest and bool(alone),  # no session to go on with
+            "kiosk": on_kiosk(request),
+            "kiosk_lead": KIOSK_SAFETY_LEAD,
         },
     )
 
@@ -377,6 +308,7 @@ def safety(request: HttpRequest, number: int) -> HttpResponse:
 def _forget(request: HttpRequest) -> None:
     kiosk = request.session.get(VIA_KEY) == "kiosk"
     request.session.pop(SESSION_KEY, None)
+    request.session.pop(TOKEN_KEY, None)
     if kiosk:
         request.session[VIA_KEY] = "kiosk"
     else:  # a phone: its Back button then says the answers were sent (a tablet says nothing)
@@ -395,7 +327,7 @@ def done(request: HttpRequest) -> HttpResponse:
         if_on = selectors.portal_settings(answered.client.clinic).show_own_scores
         scores = selectors.own_scores(answered) if if_on else []
     _forget(request)
-    return _page(
+    return page(
         request,
         "portal/done.html",
         {"kiosk": kiosk, "scores": scores, "clears_after": KIOSK_CLEARS_SECONDS},
