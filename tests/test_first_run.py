@@ -109,6 +109,11 @@ def test_readme_first_run_gives_an_administrator_who_adds_a_working_therapist(
     therapist = Browser(served)
     therapist.request("/login/")
     url, page = therapist.follow("/login/", {"username": "sam", "password": PASSWORD})
+    assert url == "/password/", url  # the administrator's password is replaced first
+    own = PASSWORD + "-sams-own"
+    data = {"old_password": PASSWORD, "new_password1": own, "new_password2": own}
+    url, page = therapist.follow("/password/", data)
+    url, page = therapist.follow("/")
     assert url == "/", url
     assert "Caseload" in page
     url, page = therapist.follow("/clients/new/")
