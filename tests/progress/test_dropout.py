@@ -197,7 +197,9 @@ def test_rule_score_counts_the_reasons_of_the_per_client_rule(horizon: int) -> N
             assert "withdrawal_risk" not in summary.flags
             assert all(r not in text for r in REASONS[2:])  # in-session signs keep the flag
         raised += "withdrawal_risk" in summary.flags
-    assert raised > 10  # the comparison covered clients with the flag
+    # The comparison covered clients with the flag (9 of 300 at session 3, where falls in
+    # session feedback that rupture are the rupture flag's alone; 40 or more later).
+    assert raised > 5
 
 
 def test_landmarks_hold_only_episodes_still_in_therapy() -> None:
