@@ -38,7 +38,10 @@ from unstuck.progress.batch import summarise_caseload
 from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.progress.classify import classify_change
 from unstuck.progress.summary import Observation, observations_by_client
+from unstuck.progress.wording import FLAG_NAMES
 from unstuck.synth import ClinicParameters, generate_long_table
+
+WITHDRAWAL_NAME = FLAG_NAMES["withdrawal_risk"]  # how its sentence begins
 
 PROGRESS = {"deterioration", "not_on_track", "plateau"}
 RED = {"deterioration", "not_on_track"}
@@ -157,7 +160,7 @@ def dropout_figures(clients: int, seeds: list[int], occasions: int) -> None:
         for client_id, dropped in truth.select("client_id", "dropped_out").iter_rows():
             summary = summaries[client_id]
             withdrawal = next(
-                (e for e in summary["explanations"] if e.startswith("Withdrawal")), ""
+                (e for e in summary["explanations"] if e.startswith(WITHDRAWAL_NAME)), ""
             )
             missed = sum(
                 v for k, v in summary["attendance"].items() if k in ("cancelled", "no_show")
