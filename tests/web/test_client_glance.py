@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -27,6 +28,7 @@ OFF_TRACK = [phq9(t) for t in (15, 17, 18, 19, 20, 21)]
 # -- the headline -----------------------------------------------------------------------
 
 
+@pytest.mark.django_db  # the findings name measures from the installed instruments
 def test_safety_comes_first_and_at_most_two_findings_are_shown() -> None:
     g = presenters.glance(
         "off_track", ["deterioration", "not_on_track", "safety", "plateau"], [], "Check in"
