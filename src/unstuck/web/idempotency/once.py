@@ -84,9 +84,9 @@ def submit_once(request: HttpRequest, save: Callable[[], T], url: Callable[[T], 
     token = request.POST.get(TOKEN_FIELD, "")
     if token and not TOKEN_PATTERN.fullmatch(token):
         raise UnknownForm
-    form, content = request.get_full_path()[:300], content_digest(request)
     with transaction.atomic():
         if token:
+            form, content = request.get_full_path()[:300], content_digest(request)
             latest = (
                 FormSubmission.objects.filter(user=user, form=form)
                 .order_by("-created_at", "-id")
