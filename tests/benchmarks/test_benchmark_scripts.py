@@ -45,19 +45,26 @@ def test_real_data_runs_and_compares_the_status_with_the_20_percent_rule() -> No
     assert "AUC: minus percent improvement so far" in out
 
 
-def test_real_data_can_number_sessions_by_the_weeks_elapsed() -> None:
-    # 2 months is weekly session 10, not session 2: the expected course then expects more
-    # change, so the status differs from the run with occasions counted 1, 2, 3 (three
-    # scores: a drift past the 90% line is called when the next score confirms it).
+def test_real_data_numbers_sessions_by_the_weeks_elapsed_unless_told() -> None:
+    # 2 months is weekly session 10, not session 2: the slow-response flag and the expected
+    # course read it, so the status differs from the run with occasions counted 1, 2, 3.
     def statuses(out: str) -> list[str]:
         return [line for line in out.splitlines() if "Unstuck status" in line]
 
-    weeks = run("real_data.py", "--occasions", "3", "--numbering", "weeks")
-    occasions = run("real_data.py", "--occasions", "3")
+    weeks = run("real_data.py", "--occasions", "3")
+    occasions = run("real_data.py", "--occasions", "3", "--numbering", "occasions")
     assert "session numbers: weeks" in weeks
     assert "session numbers: occasions" in occasions
     assert weeks.count("status Youden") == 3
     assert statuses(weeks) != statuses(occasions)
+
+
+def test_real_data_judges_those_who_start_as_cases_unless_told() -> None:
+    cases = run("real_data.py", "--occasions", "2")
+    everyone = run("real_data.py", "--occasions", "2", "--everyone")
+    assert "77 with the first 2 and room to improve, who started in the clinical range" in cases
+    assert "with the first 2 and room to improve\n" in everyone
+    assert "who started in the clinical range" not in everyone
 
 
 def test_real_data_refuses_an_impossible_number_of_occasions() -> None:

@@ -47,6 +47,13 @@ class EarlyResponseRule:
 
 
 @dataclass(frozen=True)
+class SlowResponseRule:
+    from_session: int
+    recent: int  # the latest scores after the first that are averaged
+    source: str
+
+
+@dataclass(frozen=True)
 class WithdrawalRule:
     window: int
     missed: int
@@ -80,6 +87,7 @@ class Thresholds:
     alliance_rupture: RuptureRule
     safety_source: str
     early_response: EarlyResponseRule
+    slow_response: SlowResponseRule
     last_seen: LastSeenRule
 
 
@@ -148,6 +156,7 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
             early_response=_build(
                 EarlyResponseRule, data["early_response"], source, "early_response"
             ),
+            slow_response=_build(SlowResponseRule, data["slow_response"], source, "slow_response"),
             last_seen=_build(LastSeenRule, *_last_seen_table(data, source), "last_seen"),
         )
     except KeyError as exc:
@@ -165,6 +174,13 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
             source,
             "early_response",
             "need 2 <= from_session <= to_session and 0 < min_improvement < 1",
+        )
+    s = t.slow_response
+    if not (s.from_session > e.to_session and s.recent >= 1):
+        raise InvalidDefinition(
+            source,
+            "slow_response",
+            "need from_session > early_response.to_session and recent >= 1",
         )
     if not t.plateau.improving_share > 0:
         raise InvalidDefinition(source, "plateau", "need improving_share > 0")

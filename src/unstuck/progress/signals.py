@@ -13,9 +13,9 @@ rows where the rule fires (most clients raise few signals), and the result is a 
 of fired signals, one row each, that is then gathered per client.
 
 Status follows the signals: ``off_track`` (safety, deterioration, not_on_track), ``at_risk``
-(plateau, withdrawal_risk, alliance_rupture, or drifting towards the edge of the expected
-course), ``on_track``, or ``insufficient_data`` (no measure has two scores yet). A safety
-signal is always listed first and can never be outranked.
+(plateau, slow_response, withdrawal_risk, alliance_rupture, or drifting towards the edge of
+the expected course), ``on_track``, or ``insufficient_data`` (no measure has two scores
+yet). A safety signal is always listed first and can never be outranked.
 
 Inputs are two frames made by `unstuck.progress.batch`:
 
@@ -44,6 +44,7 @@ from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.progress.config import Thresholds
 from unstuck.progress.course import CourseModel
 from unstuck.progress.course_rules import DRIFTING, course_lines, course_rules
+from unstuck.progress.response import EARLY, early_response_rule, slow_response_rule
 from unstuck.progress.rules import Rule, fire
 from unstuck.progress.rupture import rupture_rules
 from unstuck.progress.withdrawal import MISSING_WHILE_IMPROVING, withdrawal_signals
@@ -53,6 +54,7 @@ FLAGS = (
     "deterioration",
     "not_on_track",
     "plateau",
+    "slow_response",
     "withdrawal_risk",
     "alliance_rupture",
 )
@@ -74,8 +76,6 @@ __all__ = [
     "recent_window",
     "status_expr",
 ]
-# Little early improvement: a note with its sentence, no flag and no colour (docs/detection.md).
-EARLY = "early_response"
 # Notes: a sentence, no flag and no colour (sessions missed while improving: `withdrawal`).
 NOTES = (EARLY, MISSING_WHILE_IMPROVING)
 UNFLAGGED = (DRIFTING, *NOTES)
@@ -105,7 +105,8 @@ SIGNAL_INPUTS = (
 def recent_window(thresholds: Thresholds) -> int:
     """How many of the last scores per measure the signals need (plateau window and trend;
     rupture 2)."""
-    return max(thresholds.plateau.window, thresholds.plateau.min_sessions, 2)
+    plateau = thresholds.plateau
+    return max(plateau.window, plateau.min_sessions, thresholds.slow_response.recent, 2)
 
 
 def measure_signals(
@@ -142,8 +143,10 @@ def _rules(
         criteria = criteria_for(instrument)
         if criteria is not None:
             rules.append(_deterioration(instrument, criteria.rule))
-            rules.append(_plateau(instrument, thresholds, criteria))
-        early = _early_response(instrument, thresholds, criteria)
+            plateau = _plateau(instrument, thresholds, criteria)
+            rules.append(plateau)
+            rules.append(slow_response_rule(instrument, thresholds, criteria, plateau[1]))
+        early = early_response_rule(instrument, thresholds, criteria)
         if early is not None:
             rules.append(early)
         if model is not None:
@@ -317,58 +320,6 @@ def _line_movement(criteria: ChangeCriteria) -> pl.Expr:
         .then(pl.format(w.LINE_WORSE, size))
         .otherwise(pl.lit(w.LINE_LEVEL))
     )
-
-
-def _early_response(
-    instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria | None
-) -> Rule | None:
-    """Too little improvement early: between sessions `from_session` and `to_session` of
-    the course, the latest score has come less than `min_improvement` of the way from the
-    first score to the scale's best end, and is still in the clinical range. None when the
-    scale's best end is unknown (a higher-is-better scale with no maximum)."""
-    rule = thresholds.early_response
-    if instrument.higher_is_better:
-        if instrument.score_max is None:
-            return None
-        best = instrument.score_max
-    else:  # a score-only scale with no range is taken to start at 0, as most do
-        best = instrument.score_min if instrument.score_min is not None else 0.0
-    first, last = pl.col("first"), pl.col("last")
-    session = pl.col("last_occasion") - pl.col("first_occasion") + 1
-    share = (last - first) / (best - first)  # the share of the way to the best end
-    fires = (
-        (pl.col("n") >= 2)
-        & session.is_between(rule.from_session, rule.to_session)
-        & ((best - first).abs() > EPS)
-        & (share < rule.min_improvement - EPS)
-    )
-    where: pl.Expr = pl.lit("")  # a scale without a cutoff cannot say
-    if criteria is not None and criteria.cutoff is not None:
-        fires = fires & criteria.in_clinical_range(last)
-        where = (
-            pl.when(criteria.in_clinical_range(first))
-            .then(pl.lit(w.EARLY_STILL))
-            .otherwise(pl.lit(w.EARLY_NOW))
-        )
-    text = pl.format(
-        w.EARLY_RESPONSE,
-        pl.lit(instrument.name),
-        pl.col("first_text"),
-        pl.col("first_occasion"),
-        pl.col("last_text"),
-        pl.col("last_occasion"),
-        pl.when(share < -EPS)  # worse than at the start: no "-50% of the way"
-        .then(pl.lit(w.EARLY_AWAY.format(w.number(best))))
-        .when(share < EPS)
-        .then(pl.lit(w.EARLY_NONE.format(w.number(best))))
-        .otherwise(
-            pl.format(w.EARLY_SOME, w.number_expr(share * 100, places=0), pl.lit(w.number(best)))
-        ),
-        where,
-        pl.lit(w.number(rule.min_improvement * 100)),
-        pl.lit(rule.to_session),
-    )
-    return EARLY, fires, text
 
 
 # Changes this close to a threshold count as at it (floating-point noise, as in `change`).

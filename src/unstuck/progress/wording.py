@@ -21,6 +21,7 @@ FLAG_NAMES: dict[str, str] = {
     "deterioration": "Getting worse",
     "not_on_track": "Not on the expected course",
     "plateau": "Progress has levelled off",
+    "slow_response": "Little improvement so far",
     "alliance_rupture": "Strain in the working relationship",
     "withdrawal_risk": "Signs of pulling away",
     "early_response": "Little early improvement",
@@ -113,6 +114,17 @@ EARLY_NONE = "no nearer to {}"  # best end
 EARLY_AWAY = "further from {} than at the start"  # best end
 EARLY_STILL = ", and is still in the clinical range"
 EARLY_NOW = ", and is now in the clinical range"  # it started outside
+# name, first, first session, last, last session, SLOW_MEAN or nothing, half a reliable
+# change, a reliable change, SLOW_STILL or nothing (a scale without a cutoff), from session
+SLOW_RESPONSE = (
+    FLAG_NAMES["slow_response"]
+    + ": {} was {} at session {} and is {} at session {}{}: less than {} better, where a "
+    "reliable change needs {}{}. Most clients who go on to improve have begun to by about "
+    "session {} (Howard et al., 1986; Lutz et al., 2014): worth reviewing together how "
+    "therapy is going and what might help, not a verdict."
+)
+SLOW_MEAN = " (the last {} scores average {})"  # how many, their mean
+SLOW_STILL = ", and it is still in the clinical range"
 # the reasons below, joined by "; "
 WITHDRAWAL = FLAG_NAMES["withdrawal_risk"] + ": {}."  # led by the name on the caseload
 MISSING_WHILE_IMPROVING = (

@@ -36,6 +36,7 @@ NEXT_ACTIONS = {
     "deterioration": "Talk it over together and consider an impasse review",
     "not_on_track": "Talk it over together and consider an impasse review",
     "plateau": "Revisit goals together",
+    "slow_response": "Review together how therapy is going",
     "withdrawal_risk": "Reach out and talk about coming to sessions",
     "alliance_rupture": "Ask how the sessions feel for them",
 }
