@@ -180,13 +180,13 @@ def _run_demo(args: argparse.Namespace) -> int:
             serve_after=not args.no_serve,
         )
     from unstuck.analysis import analyze_file
-    from unstuck.synth import demo_parameters, demo_start, generate_long_table
+    from unstuck.synth import demo_clinic
 
     instruments = instrument_set(args)
     if args.output is not None:
         check_output(args.output, "--output", screen=True)
-    start = demo_start(dt.date.today())  # the web demo's dates for the same seed
-    clinic = generate_long_table(demo_parameters(clients=args.clients, seed=args.seed, start=start))
+    # the web demo's clients and dates for the same seed
+    clinic = demo_clinic(clients=args.clients, seed=args.seed, today=dt.date.today())
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic-caseload.csv"
         clinic.observations.write_csv(path)

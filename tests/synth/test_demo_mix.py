@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
-from unstuck.synth import ClinicParameters, demo_parameters, generate_long_table
+from unstuck.synth import ClinicParameters, demo_clinic, demo_parameters, generate_long_table
 
 
 def outcome_shares(params: ClinicParameters) -> dict[str, float]:
@@ -51,12 +52,36 @@ def test_the_demo_uses_the_demo_parameters() -> None:
 
 
 def test_demo_report_analyses_the_clinic_of_the_demo_parameters(tmp_path: Path) -> None:
+    """The report reads the clinic as it stands today, as the web demo loads it."""
     from unstuck.cli import main
 
     out = tmp_path / "demo.csv"
     assert main(["demo", "--report", "--clients", "30", "--format", "csv", "-o", str(out)]) == 0
     report = pl.read_csv(out).filter(pl.col("instrument") == "phq9")
     got = dict(report.select("client_id", "n").iter_rows())
-    clinic = generate_long_table(demo_parameters(clients=30, seed=7)).observations
+    today = dt.date.today()
+    clinic = demo_clinic(clients=30, seed=7, today=today).observations
     scored = clinic.filter((pl.col("instrument") == "phq9") & pl.col("item_1").is_not_null())
     assert got == dict(scored.group_by("client_id").len().iter_rows())
+    assert clinic["date"].max() < today
+
+
+def test_the_demo_clinic_has_clients_at_every_stage() -> None:
+    """Ten weekly sessions started over two months, seen on `today`: some have ended the
+    course (closed as planned endings in the web demo), some are still coming, some stopped
+    without saying so; nothing dated today or later."""
+    today = dt.date(2026, 12, 3)
+    clinic = demo_clinic(clients=60, seed=7, today=today)
+    held = clinic.observations.group_by("client_id").agg(
+        pl.col("occasion").max(), last=pl.col("date").max()
+    )
+    people = clinic.clients.join(held, on="client_id")
+    completed = people.filter(pl.col("completed_on").is_not_null())
+    coming = people.filter(pl.col("completed_on").is_null() & ~pl.col("dropped_out"))
+    assert len(completed) >= 10
+    assert len(coming) >= 10
+    assert (completed["occasion"] == 10).all()
+    assert (completed["completed_on"] == completed["last"]).all()
+    assert (coming["occasion"] < 10).all()
+    assert (coming["last"] >= today - dt.timedelta(days=14)).all()  # seen lately
+    assert clinic.observations["date"].max() < today

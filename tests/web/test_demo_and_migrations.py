@@ -48,16 +48,16 @@ def test_the_demo_loads_the_clinic_of_the_demo_parameters() -> None:
 
     import polars as pl
 
-    from unstuck.synth import demo_parameters, generate_long_table
+    from unstuck.synth import demo_clinic
     from unstuck.web.records.models import Session
 
     today = dt.date(2026, 6, 1)
     load_demo(clients=40, seed=3, today=today)
-    start = today - dt.timedelta(days=10 * 7 + 60)
-    expected = generate_long_table(demo_parameters(clients=40, seed=3, start=start)).observations
+    expected = demo_clinic(clients=40, seed=3, today=today).observations
     want = dict(expected.group_by("client_id").agg(pl.col("occasion").n_unique()).iter_rows())
     got = {c.code: Session.objects.filter(episode__client=c).count() for c in Client.objects.all()}
     assert got == want
+    assert max(Session.objects.values_list("date", flat=True)) < today  # none yet to come
 
 
 @pytest.mark.django_db

@@ -3,15 +3,15 @@
 from unstuck.synth.clinic import (
     SYNTHETIC_PREFIX,
     ClinicParameters,
+    demo_clinic,
     demo_parameters,
-    demo_start,
     generate_long_table,
 )
 
 __all__ = [
     "SYNTHETIC_PREFIX",
     "ClinicParameters",
+    "demo_clinic",
     "demo_parameters",
-    "demo_start",
     "generate_long_table",
 ]

@@ -96,13 +96,6 @@ def demo_parameters(
     )
 
 
-def demo_start(today: date) -> date:
-    """The demo's first week: ten weekly sessions and two months before `today`, so its latest
-    sessions are recent. The web demo and `unstuck demo --report` both start here, so they
-    give the same dates for the same seed."""
-    return today - timedelta(days=10 * 7 + 60)
-
-
 @dataclass(frozen=True)
 class SyntheticClinic:
     observations: pl.DataFrame  # long table, one row per client, occasion and instrument
@@ -252,3 +245,39 @@ def generate_long_table(params: ClinicParameters | None = None) -> SyntheticClin
         }
     )
     return SyntheticClinic(observations=observations, clients=clients)
+
+
+# The demo's first week: each client starts within 60 days of it and comes weekly for ten
+# sessions, so with this lead their courses end from about 15 days before today to about 45
+# days after it: a caseload of clients at every stage, from their third session to their last,
+# with about one in five courses already ended.
+DEMO_LEAD_DAYS = 9 * 7 + 15
+
+
+def demo_clinic(*, clients: int, seed: int, today: date) -> SyntheticClinic:
+    """The demo clinic as it stands on `today`; the web demo and `unstuck demo --report` both
+    read it, so they give the same clients and dates for the same seed.
+
+    The clinic of `demo_parameters`, started `DEMO_LEAD_DAYS` before `today`, with only the
+    sessions dated before `today` (the rest, today's included, have not happened yet). In ``clients``,
+    ``completed_on`` is the date of the last session of a client who came to the end of the
+    course (every booked session held, no dropout), when that is past; others are null: still
+    coming, or ended early without saying so (a dropout's episode stays open, as it would in a
+    clinic until someone notices).
+    """
+    start = today - timedelta(days=DEMO_LEAD_DAYS)
+    params = demo_parameters(clients=clients, seed=seed, start=start)
+    full = generate_long_table(params)
+    seen = full.observations.filter(pl.col("date") < today)
+    last = seen.group_by("client_id").agg(
+        held=pl.col("occasion").max(), last_date=pl.col("date").max()
+    )
+    finished = full.clients.join(last, on="client_id", how="left").select(
+        "client_id",
+        completed_on=pl.when(~pl.col("dropped_out") & (pl.col("held") == params.occasions))
+        .then(pl.col("last_date"))
+        .otherwise(None),
+    )
+    return SyntheticClinic(
+        observations=seen, clients=full.clients.join(finished, on="client_id", how="left")
+    )

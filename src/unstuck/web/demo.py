@@ -16,13 +16,14 @@ from django.db import transaction
 
 from unstuck.measures import score_answers
 from unstuck.progress.attendance import ATTENDED
-from unstuck.synth import demo_parameters, demo_start, generate_long_table
+from unstuck.synth import demo_clinic
 from unstuck.web.accounts.models import Clinic, Role, User
 from unstuck.web.records.alerts import raise_safety_alerts_for, record_safety_check
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import (
     CheckOutcome,
     Client,
+    EndReason,
     Episode,
     MeasureResponse,
     SafetyAlert,
@@ -80,10 +81,30 @@ def load_demo(
     users["sam"].save()
     therapists = [users["alex"], users["sam"]]
 
-    start = demo_start(today)
-    table = generate_long_table(demo_parameters(clients=clients, seed=seed, start=start))
+    table = demo_clinic(clients=clients, seed=seed, today=today)
     load_observations(table.observations, therapists, clinic, progress=progress)
+    _end_completed_courses(table.clients)
     return list(DEMO_LOGINS)
+
+
+def _end_completed_courses(clients: pl.DataFrame) -> None:
+    """Close, as planned endings on their last session's date, the episodes of the clients
+    who came to the end of the course (`demo_clinic`'s ``completed_on``). They leave the active
+    caseload as they would in a clinic, which then shows clients still coming and those who
+    stopped without saying so. One with a safety alert still open stays open: ending it asks
+    the therapist to confirm they considered the alert, a step the demo does not take for them.
+    """
+    done = dict(clients.drop_nulls("completed_on").select("client_id", "completed_on").iter_rows())
+    for client in Client.objects.filter(code__in=list(done)):
+        if SafetyAlert.objects.filter(client=client, safety_check__isnull=True).exists():
+            continue
+        ended_on = done[client.code]
+        Episode.objects.filter(client=client).update(
+            ended_on=ended_on, end_reason=EndReason.COMPLETED
+        )
+        client.episode_ended_on = ended_on
+        client.save(update_fields=["episode_ended_on"])
+        refresh_status(client)
 
 
 def load_observations(

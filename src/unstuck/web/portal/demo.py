@@ -32,7 +32,7 @@ def demo_portal(*, therapist_username: str, origin: str) -> DemoPortal:
         therapist.email = f"{therapist.username}@example.invalid"
         therapist.save(update_fields=["email"])
     client = (
-        Client.objects.filter(therapist=therapist, status_rank__gt=0)
+        Client.objects.filter(therapist=therapist, status_rank__gt=0, episode_ended_on__isnull=True)
         .order_by("status_rank", "code")
         .first()
     )
