@@ -180,3 +180,48 @@ def test_a_session_number_too_large_to_store_is_refused_in_words(
         response.content.decode()
     )
     assert not QuestionnaireRequest.objects.exists()
+
+
+def test_a_refused_request_comes_back_as_it_was_typed(client: HttpClient, personas, record) -> None:
+    """The form posts to its own view, which went back to the client page: the choices made
+    (GAD-7 only, after session 7, email on a date) were gone and the section closed. They come
+    back, once, with the section open at the form and the message beside its field."""
+    client.force_login(personas.therapist)
+    page_url = reverse("client", args=[record.pk])
+    response = client.post(
+        reverse("portal_request_new", args=[record.pk]),
+        {"instruments": ["gad7"], "timing": "after", "session_number": "7", "delivery": "schedule"},
+    )
+    assert response["Location"] == page_url + "#ask-questionnaires"
+    page = client.get(page_url).content.decode()
+    form = page[page.index('<details id="ask-questionnaires" open>') :]
+    form = form[: form.index("</form>")]
+    assert re.search(r'value="gad7"[^>]*checked', form)
+    assert not re.search(r'value="phq9"[^>]*checked', form)
+    assert re.search(r'<option value="after" selected', form)
+    assert 'name="session_number" value="7"' in form
+    assert re.search(r'value="schedule"[^>]*checked', form)
+    assert "Give the date to send it on." in form  # beside the date field
+    again = client.get(page_url).content.decode()  # once: a new visit starts afresh
+    assert '<details id="ask-questionnaires" open>' not in again
+    assert not QuestionnaireRequest.objects.exists()
+
+
+def test_a_refused_schedule_comes_back_as_it_was_typed(
+    client: HttpClient, personas, record
+) -> None:
+    import datetime as dt
+
+    client.force_login(personas.therapist)
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("portal_schedule", args=[record.pk]),
+        {"cadence": "dates", "instruments": ["gad7"], "dates": f"{yesterday}"},
+        follow=True,
+    )
+    page = response.content.decode()
+    form = page[page.index('<details id="questionnaire-schedule" open>') :]
+    form = form[: form.index("</form>")]
+    assert f'value="{yesterday}"' in form
+    assert re.search(r'value="gad7"[^>]*checked', form)
+    assert re.search(r'value="dates"[^>]*checked', form)

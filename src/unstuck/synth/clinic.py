@@ -259,11 +259,11 @@ def demo_clinic(*, clients: int, seed: int, today: date) -> SyntheticClinic:
     read it, so they give the same clients and dates for the same seed.
 
     The clinic of `demo_parameters`, started `DEMO_LEAD_DAYS` before `today`, with only the
-    sessions dated before `today` (the rest, today's included, have not happened yet). In ``clients``,
-    ``completed_on`` is the date of the last session of a client who came to the end of the
-    course (every booked session held, no dropout), when that is past; others are null: still
-    coming, or ended early without saying so (a dropout's episode stays open, as it would in a
-    clinic until someone notices).
+    sessions dated before `today` (the rest, today's included, have not happened yet). In
+    ``clients``, ``completed_on`` is the date of the last session of a client who came to the
+    end of the course (every booked session held, no dropout), when that is past; others are
+    null: still coming, or ended early without saying so (a dropout's episode stays open, as
+    it would in a clinic until someone notices).
     """
     start = today - timedelta(days=DEMO_LEAD_DAYS)
     params = demo_parameters(clients=clients, seed=seed, start=start)

@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from unstuck.errors import UnstuckError
 from unstuck.web.accounts.models import signed_in
-from unstuck.web.portal import schedules
+from unstuck.web.portal import refused, schedules
 from unstuck.web.portal.models import Cadence, QuestionnaireSchedule
 from unstuck.web.portal.staff_views import RequestForm
 from unstuck.web.records import selectors as records
@@ -59,9 +60,11 @@ def schedule_set(request: HttpRequest, client_id: int) -> HttpResponse:
     if not can_write:
         raise PermissionDenied
     form = ScheduleForm(request.POST)
+    again = reverse("client", args=[client.pk]) + "#questionnaire-schedule"
     if not form.is_valid():
         messages.error(request, "Schedule: choose when, and which questionnaires.")
-        return redirect("client", client_id=client.pk)
+        refused.keep(request, "schedule", client.pk)
+        return redirect(again)
     data = form.cleaned_data
     try:
         schedule = schedules.set_schedule(
@@ -74,6 +77,8 @@ def schedule_set(request: HttpRequest, client_id: int) -> HttpResponse:
         )
     except UnstuckError as exc:
         messages.error(request, f"Schedule: {error_text(exc)}")
+        refused.keep(request, "schedule", client.pk)
+        return redirect(again)
     else:
         messages.success(request, f"Questionnaire schedule: {schedule.get_cadence_display()}.")
     return redirect("client", client_id=client.pk)

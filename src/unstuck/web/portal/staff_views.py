@@ -27,7 +27,7 @@ from unstuck.impasse.client_check import client_check
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User, signed_in
 from unstuck.web.idempotency.once import submit_once
-from unstuck.web.portal import sending, services, tokens
+from unstuck.web.portal import refused, sending, services, tokens
 from unstuck.web.portal.models import QuestionnaireRequest, Timing
 from unstuck.web.records import selectors as records
 from unstuck.web.records.instruments import instruments, usual_order
@@ -105,7 +105,8 @@ def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
             messages.error(
                 request, f"{label or 'Questionnaires'}: {' '.join(str(e) for e in errors)}"
             )
-        return redirect("client", client_id=client.pk)
+        refused.keep(request, "request", client.pk)
+        return redirect(reverse("client", args=[client.pk]) + "#ask-questionnaires")
     data = form.cleaned_data
     now = timezone.now()
     send_at: dt.datetime | None = None
@@ -132,7 +133,8 @@ def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
             messages.success(request, "The link was emailed to the client.")
     except UnstuckError as exc:
         messages.error(request, error_text(exc))
-        return redirect("client", client_id=client.pk)
+        refused.keep(request, "request", client.pk)
+        return redirect(reverse("client", args=[client.pk]) + "#ask-questionnaires")
     except OSError:
         messages.error(request, "The email could not be sent; show the link instead.")
     request.session[FRESH_KEY] = {"request": found.pk, "kind": "link", "secret": secret}

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from unstuck.impasse.client_check import client_check
-from unstuck.web.portal import selectors
+from unstuck.web.portal import refused, selectors
 from unstuck.web.portal.models import QuestionnaireSchedule
 from unstuck.web.portal.schedule_views import ScheduleForm, initial_for
 from unstuck.web.portal.staff_views import RequestForm
@@ -32,13 +32,25 @@ def portal_panel(
         }
         for r in selectors.client_requests(client)[:20]
     ]
-    form = RequestForm(
-        initial={"session_number": client.sessions_count + 1, "instruments": ["phq9", "gad7"]}
+    page = context.get("request")
+    typed = refused.take(page, "request", client.pk)
+    form = (
+        RequestForm(
+            initial={"session_number": client.sessions_count + 1, "instruments": ["phq9", "gad7"]}
+        )
+        if typed is None
+        else RequestForm(typed)
     )
     schedule = QuestionnaireSchedule.objects.filter(client=client).first()
+    typed_schedule = refused.take(page, "schedule", client.pk)
+    schedule_form = (
+        ScheduleForm(initial=initial_for(schedule))
+        if typed_schedule is None
+        else ScheduleForm(typed_schedule)
+    )
     return {
         "schedule": schedule,
-        "schedule_form": ScheduleForm(initial=initial_for(schedule)),
+        "schedule_form": schedule_form,
         "client": client,
         "can_write": can_write,
         "in_progress": episode is not None and episode.ended_on is None,
