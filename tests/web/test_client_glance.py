@@ -256,4 +256,7 @@ def test_a_flag_names_the_measure_that_raised_it_on_the_caseload_and_at_a_glance
         '<span class="flag plateau">Progress has levelled off <span class="nowrap">(GAD-7)</span>'
     ) in row
     page = client.get(reverse("client", args=[record.pk])).content.decode()
-    assert "<li>GAD-7: progress has levelled off without reliable improvement.</li>" in page
+    assert (
+        "<li>GAD-7 (9 at session 1, 10 at session 6): progress has levelled off without "
+        "reliable improvement.</li>"
+    ) in page

@@ -77,7 +77,8 @@ def error_text(exc: UnstuckError) -> str:
 
 
 # The one short sentence per flag at the top of the client page ("at a glance"): what was
-# found, in plain words, no numbers or rules (those are in the explanation one click away).
+# found, in plain words, no rules (those are in the explanation one click away); the page
+# puts the flagged measure's first and latest score before it (`presenters.finding`).
 # Collaborative and never blaming the client. The safety sentence names the answer.
 HEADLINES: dict[str, str] = {
     "safety": "A risk question was answered above 0: please check in about safety.",

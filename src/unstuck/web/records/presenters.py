@@ -9,6 +9,7 @@ from django.template.defaultfilters import floatformat
 
 from unstuck.measures.model import Instrument
 from unstuck.progress.change import criteria_for
+from unstuck.progress.wording import number
 from unstuck.web import vocabulary
 from unstuck.web.records import charts
 from unstuck.web.records.instruments import (
@@ -251,23 +252,47 @@ class Glance:
 SELF_NAMED = ("safety", "alliance_rupture")
 
 
+def _flagged(code: str, flag_measures: Mapping[str, Sequence[str]]) -> list[str]:
+    """The ids of the measures that raised a flag, in the usual order ([] when its words
+    already say, or none is known)."""
+    if code in SELF_NAMED:
+        return []
+    return sorted(flag_measures.get(code, ()), key=usual_order)
+
+
+def _name(instrument_id: str) -> str:
+    installed = instruments()
+    return installed[instrument_id].name if instrument_id in installed else instrument_id
+
+
 def measure_names(code: str, flag_measures: Mapping[str, Sequence[str]]) -> str:
     """The measures that raised a flag, by name ('GAD-7'; 'PHQ-9 and GAD-7'), or ''. The
     caseload shows them beside the flag: the row shows the latest PHQ-9, so 'Progress has
     levelled off' beside PHQ-9 15 -> 8 read as a contradiction when the GAD-7 had."""
-    measures = flag_measures.get(code, ())
-    if code in SELF_NAMED or not measures:
-        return ""
-    installed = instruments()
-    names = [installed[i].name if i in installed else i for i in sorted(measures, key=usual_order)]
-    return " and ".join(names)
+    return " and ".join(_name(i) for i in _flagged(code, flag_measures))
 
 
-def finding(code: str, flag_measures: Mapping[str, Sequence[str]]) -> str:
-    """A glance sentence, led by the measure it is about when a flag names one."""
+def finding(
+    code: str,
+    flag_measures: Mapping[str, Sequence[str]],
+    measures: Mapping[str, Mapping[str, object]] | None = None,
+) -> str:
+    """A glance sentence, led by the measure it is about when a flag names one, with that
+    measure's first and latest scores when the snapshot has them: 'GAD-7 (16 at session 1,
+    16 at session 8): little improvement ...'."""
     sentence = vocabulary.headline(code)
-    names = measure_names(code, flag_measures)
-    return f"{names}: {sentence[0].lower()}{sentence[1:]}" if names else sentence
+    named = []
+    for i in _flagged(code, flag_measures):
+        m = (measures or {}).get(i) or {}
+        first, last = m.get("first"), m.get("last")
+        scores = (
+            f" ({number(float(first))} at session {m.get('first_occasion')}, "  # type: ignore[arg-type]
+            f"{number(float(last))} at session {m.get('last_occasion')})"  # type: ignore[arg-type]
+            if first is not None and last is not None
+            else ""
+        )
+        named.append(_name(i) + scores)
+    return f"{' and '.join(named)}: {sentence[0].lower()}{sentence[1:]}" if named else sentence
 
 
 def glance(
@@ -276,13 +301,15 @@ def glance(
     open_alerts: Sequence[SafetyAlert],
     next_step: str,
     flag_measures: Mapping[str, Sequence[str]] | None = None,
+    measures: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Glance:
     """Safety first, then the core's flags in its order; one sentence each from the vocabulary.
 
     An open alert (even one from an earlier episode) counts as the safety finding, as in the
     caseload (`snapshots.refresh_status`); the next step is the one the caseload shows. When
     no flag besides safety says where the scores stand, the status's sentence does (not
-    "off track", which a safety answer alone gives: `progress.signals`).
+    "off track", which a safety answer alone gives: `progress.signals`). `measures` (the
+    snapshot's, by instrument) puts each flagged measure's first and latest score beside it.
     """
     codes = list(dict.fromkeys(flags))
     if open_alerts and "safety" not in codes:
@@ -293,7 +320,7 @@ def glance(
     return Glance(
         status=status,
         status_words=vocabulary.plain(status),
-        findings=[finding(c, flag_measures or {}) for c in codes[:GLANCE_FINDINGS]],
+        findings=[finding(c, flag_measures or {}, measures) for c in codes[:GLANCE_FINDINGS]],
         next_step=next_step,
         also=[flag_name(c, flag_measures or {}) for c in codes[GLANCE_FINDINGS:]],
     )

@@ -152,7 +152,12 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,
             "can_write": can_write,
             "glance": presenters.glance(
-                client.status, client.flags, open_alerts, client.next_action, client.flag_measures
+                client.status,
+                client.flags,
+                open_alerts,
+                client.next_action,
+                client.flag_measures,
+                client.measures,
             ),
             "explained": presenters.sources_cited(
                 client.explanations, presenters.courses_in_use(used), used
