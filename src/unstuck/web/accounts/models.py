@@ -122,6 +122,7 @@ class AuditAction(models.TextChoices):
     PORTAL_LINK_CREATED = "portal_link_created", "Made a private questionnaire link"
     PORTAL_KIOSK_CODE_CREATED = "portal_kiosk_code_created", "Made a kiosk code"
     PORTAL_REQUEST_SENT = "portal_request_sent", "Sent a questionnaire link"
+    PORTAL_REQUEST_WITHDRAWN = "portal_request_withdrawn", "Withdrew a questionnaire request"
     PORTAL_REMINDER_SENT = "portal_reminder_sent", "Sent a questionnaire reminder"
     PORTAL_REQUEST_OPENED = "portal_request_opened", "Opened their questionnaires"
     PORTAL_SAFETY_ANSWER = "portal_safety_answer", "Gave a safety answer on their own"

@@ -87,6 +87,8 @@ class QuestionnaireRequest(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The therapist took it back (asked by mistake, or no longer wanted): its links stop working.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     # Answers given so far, per instrument (kept on reload), and instruments already stored in
     # the record (a safety answer is stored at once, before the rest).
     draft = models.JSONField(default=dict, blank=True)
@@ -103,6 +105,8 @@ class QuestionnaireRequest(models.Model):
         now = now or timezone.now()
         if self.completed_at:
             return "Completed"
+        if self.withdrawn_at:
+            return "Withdrawn"
         if self.expires_at <= now:
             return "Expired"
         if self.opened_at:

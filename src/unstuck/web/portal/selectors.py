@@ -166,7 +166,7 @@ def questionnaire_marks(clients: list[Client], now: dt.datetime) -> dict[int, st
     lapsed: dict[int, str] = {}
     scheduled: set[int] = set()
     unfinished = QuestionnaireRequest.objects.filter(
-        client_id__in=list(counts), completed_at__isnull=True
+        client_id__in=list(counts), completed_at__isnull=True, withdrawn_at__isnull=True
     ).order_by("created_at", "id")
     for request in unfinished:  # oldest first: the latest lapsed one is the one said
         done, total = len(set(request.recorded)), len(request.instruments)

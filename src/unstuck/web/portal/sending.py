@@ -90,11 +90,17 @@ def _send_one(
 
 
 def send_now(*, user: User, request: QuestionnaireRequest, now: dt.datetime) -> bool:
-    """Email the link at once (the therapist's button). False: it was sent already."""
+    """Email the link at once (the therapist's button), or again with a new link when it was
+    sent before (the client lost it, or their address was corrected). False: another click
+    or a run of `send_due` sent it meanwhile."""
     if not request.is_open(now):
         raise InvalidValue("questionnaire", "", "This questionnaire is closed.")
     if not messaging.messenger().can_reach(request.client.contact):
         raise InvalidValue("contact", "", NO_CONTACT)
+    if request.sent_at is not None:  # again: only the click that finds it as it was sends
+        again = QuestionnaireRequest.objects.filter(pk=request.pk, sent_at=request.sent_at)
+        if not again.update(sent_at=None):
+            return False
     QuestionnaireRequest.objects.filter(pk=request.pk, send_at__isnull=True).update(send_at=now)
     return _send_one(request, now, reminder=False, actor=user)
 

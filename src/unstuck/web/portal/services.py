@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Least
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,6 +156,33 @@ def new_link(*, user: User, request: QuestionnaireRequest) -> str:
         detail=f"request {request.pk}",
     )
     return secret
+
+
+ALREADY_ANSWERED = "The client has already answered it; there is nothing to withdraw."
+
+
+@transaction.atomic
+def withdraw_request(*, user: User, request: QuestionnaireRequest, now: dt.datetime) -> bool:
+    """Take a request back: it closes at once (its links and kiosk codes stop working, it is
+    neither sent nor reminded), shows as withdrawn, and the audit log says who did it. False
+    when it was withdrawn already. Answers already stored stay in the record; a safety answer
+    sent from a page still open is kept all the same (`keep_late_safety_answer`)."""
+    if request.completed_at is not None:
+        raise InvalidValue("questionnaire", "", ALREADY_ANSWERED)
+    closed = QuestionnaireRequest.objects.filter(
+        pk=request.pk, withdrawn_at__isnull=True, completed_at__isnull=True
+    ).update(withdrawn_at=now, expires_at=Least(F("expires_at"), Value(now)))
+    if not closed:
+        return False
+    AccessToken.objects.filter(request=request, expires_at__gt=now).update(expires_at=now)
+    request.refresh_from_db()
+    record_audit(
+        user,
+        AuditAction.PORTAL_REQUEST_WITHDRAWN,
+        client_code=request.client.code,
+        detail=f"request {request.pk}",
+    )
+    return True
 
 
 @transaction.atomic

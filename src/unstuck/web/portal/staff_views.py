@@ -197,10 +197,19 @@ def request_action(request: HttpRequest, request_id: int, action: str) -> HttpRe
             secret = submit_once(request, issue[action], lambda _: done)
             request.session[FRESH_KEY] = {"request": found.pk, "kind": action, "secret": secret}
         elif action == "email":
+            again = found.sent_at is not None
             if sending.send_now(user=user, request=found, now=now):
-                messages.success(request, "The link was emailed to the client.")
+                messages.success(
+                    request,
+                    "A new link was emailed to the client; the one sent before still works."
+                    if again
+                    else "The link was emailed to the client.",
+                )
             else:
-                messages.error(request, "It was emailed already.")
+                messages.error(request, "It was emailed just now (another click or the schedule).")
+        elif action == "withdraw":
+            if services.withdraw_request(user=user, request=found, now=now):
+                messages.success(request, "Withdrawn: its links and kiosk codes no longer open it.")
         else:
             raise Http404("No such action.")
     except UnstuckError as exc:

@@ -1,0 +1,107 @@
+"""A questionnaire request taken back by the therapist, and a link emailed again."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client as HttpClient
+from django.test import override_settings
+from django.urls import reverse
+from portal_helpers import answer_page, body, make_request, smtp_settings, smtp_sink
+
+from personas import PHQ9_MILD
+from unstuck.web.accounts.models import AuditAction, AuditEntry
+from unstuck.web.portal.models import QuestionnaireRequest
+
+LINK = re.compile(r"http://\S+/q/(\S+?)/")
+
+
+@pytest.fixture
+def record(make_client):
+    return make_client("C-610", [PHQ9_MILD])
+
+
+def withdraw(client: HttpClient, pk: int):  # type: ignore[no-untyped-def]
+    return client.post(reverse("portal_request_action", args=[pk, "withdraw"]), follow=True)
+
+
+def test_a_withdrawn_request_no_longer_opens_and_says_so(
+    client: HttpClient, personas, record
+) -> None:
+    request, secret = make_request(personas.therapist, record)
+    client.force_login(personas.therapist)
+    page = withdraw(client, request.pk).content.decode()
+    assert "Withdrawn: its links and kiosk codes no longer open it." in page
+    assert "<strong>Status: Withdrawn</strong>" in page
+    assert "Withdraw this questionnaire" not in page  # closed: no more actions
+    found = QuestionnaireRequest.objects.get(pk=request.pk)
+    assert found.withdrawn_at is not None
+    assert not found.is_open()
+    opened = HttpClient().get(reverse("portal_link", args=[secret]), follow=True)
+    assert "This questionnaire has closed." in opened.content.decode()
+    assert "Withdrawn" in client.get(reverse("client", args=[record.pk])).content.decode()
+    row = AuditEntry.objects.get(action=AuditAction.PORTAL_REQUEST_WITHDRAWN)
+    assert (row.username, row.client_code) == (personas.therapist.username, "C-610")
+    withdraw(client, request.pk)  # twice: one audit row
+    assert AuditEntry.objects.filter(action=AuditAction.PORTAL_REQUEST_WITHDRAWN).count() == 1
+
+
+def test_a_withdrawn_request_is_never_sent_nor_shown_as_waiting(personas, record) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from unstuck.web.portal import selectors, sending, services
+
+    now = timezone.now()
+    record.contact = "c610@example.test"
+    record.save()
+    later = now + dt.timedelta(days=2)
+    with smtp_sink() as sink, override_settings(**smtp_settings(sink.port)):
+        request, _ = make_request(personas.therapist, record, send_at=now + dt.timedelta(days=1))
+        assert services.withdraw_request(user=personas.therapist, request=request, now=now)
+        report = sending.send_due(later)
+    assert (report.sent, sink.messages) == ([], [])
+    assert selectors.questionnaire_marks([record], later) == {}
+
+
+def test_an_answered_request_cannot_be_withdrawn(client: HttpClient, personas, record) -> None:
+    request, secret = make_request(personas.therapist, record, ["gad7"])
+    browser = HttpClient()
+    browser.get(reverse("portal_link", args=[secret]))
+    answer_page(browser, 1, [1] * 7)
+    assert QuestionnaireRequest.objects.get(pk=request.pk).completed_at is not None
+    client.force_login(personas.therapist)
+    from unstuck.web.portal import services
+
+    with pytest.raises(Exception, match="already answered"):
+        services.withdraw_request(
+            user=personas.therapist,
+            request=QuestionnaireRequest.objects.get(pk=request.pk),
+            now=request.created_at,
+        )
+
+
+def test_a_link_can_be_emailed_again_and_both_links_work(
+    client: HttpClient, personas, record
+) -> None:
+    """'It was emailed already': a client who lost the email, or whose address was wrong,
+    could not be sent it again. Now a new link goes, and the first still works."""
+    record.contact = "c610@example.test"
+    record.save()
+    request, _ = make_request(personas.therapist, record, ["gad7"])
+    client.force_login(personas.therapist)
+    action = reverse("portal_request_action", args=[request.pk, "email"])
+    with smtp_sink() as sink, override_settings(**smtp_settings(sink.port)):
+        first = client.post(action, follow=True).content.decode()
+        assert "Email a new link again" in first
+        second = client.post(action, follow=True).content.decode()
+    assert "A new link was emailed to the client; the one sent before still works." in second
+    assert len(sink.messages) == 2
+    links = [LINK.search(body(m)).group(1) for m in sink.messages]  # type: ignore[union-attr]
+    assert links[0] != links[1]
+    for secret in links:
+        assert HttpClient().get(reverse("portal_link", args=[secret])).status_code == 302
+    sent = AuditEntry.objects.filter(action=AuditAction.PORTAL_REQUEST_SENT)
+    assert sent.count() == 2
