@@ -105,3 +105,26 @@ def test_a_link_can_be_emailed_again_and_both_links_work(
         assert HttpClient().get(reverse("portal_link", args=[secret])).status_code == 302
     sent = AuditEntry.objects.filter(action=AuditAction.PORTAL_REQUEST_SENT)
     assert sent.count() == 2
+
+
+def test_a_double_click_on_the_email_button_sends_one_email(
+    client: HttpClient, personas, record
+) -> None:
+    """Both posts come from the same page, which said when the link was last sent: the
+    second finds that changed and sends nothing; the page drawn after it can send again."""
+    record.contact = "c610@example.test"
+    record.save()
+    request, _ = make_request(personas.therapist, record, ["gad7"])
+    client.force_login(personas.therapist)
+    action = reverse("portal_request_action", args=[request.pk, "email"])
+    with smtp_sink() as sink, override_settings(**smtp_settings(sink.port)):
+        for _ in range(2):  # the first page: not sent yet
+            answer = client.post(action, {"sent_at": ""}, follow=True).content.decode()
+        assert len(sink.messages) == 1
+        assert "It was emailed just now" in answer
+        page = client.get(reverse("portal_request", args=[request.pk])).content.decode()
+        shown = re.search(r'name="sent_at" value="([^"]+)"', page)
+        assert shown is not None
+        for _ in range(2):  # the next page: sent once, so "again", once
+            client.post(action, {"sent_at": shown.group(1)})
+    assert len(sink.messages) == 2

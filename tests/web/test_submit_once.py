@@ -424,7 +424,11 @@ UNTOKENED = {
     ("registration/password_change.html", ""): "sent twice, the second fails the old password",
     ("records/instruments_form.html", ""): "choosing questionnaires twice chooses the same",
     ("portal/_client_panel.html", "portal_schedule"): "saving a schedule twice sets the same",
-    ("portal/request_detail.html", "'email'"): "a request's link is emailed once (the service)",
+    ("portal/request_detail.html", "'email'"): (
+        "the form carries when the link was last sent; a second send of the same page finds "
+        "that changed and sends nothing (the service)"
+    ),
+    ("portal/request_detail.html", "'withdraw'"): "withdrawing twice withdraws once (the service)",
     ("portal/kiosk.html", "portal_kiosk"): "a kiosk code opens a request and creates nothing",
     ("portal/step.html", ""): "a page answered twice is refused (the service; no signed-in user)",
 }

@@ -18,23 +18,33 @@ FIRED_SCHEMA = pl.Schema(
 )
 
 
-def fire(frame: pl.DataFrame, rules: list[Rule], instrument: str) -> pl.DataFrame:
-    """The rows of `frame` where each rule fires, with the rule's sentence."""
+def fire(frame: pl.DataFrame | pl.LazyFrame, rules: list[Rule], instrument: str) -> pl.DataFrame:
+    """The rows of `frame` where each rule fires, with the rule's sentence. `frame` may be a
+    lazy query: it is collected with the rules' conditions in one go (a one-client update
+    makes a few dozen queries, each with a fixed cost)."""
+    hits = [f"_fires_{i}" for i in range(len(rules))]
     # In one piece: polars 2.1 can panic formatting filtered rows of a multi-piece frame.
-    frame = frame.rechunk()
-    hits = frame.select(
-        *(fires.fill_null(False).alias(str(i)) for i, (_, fires, _) in enumerate(rules))
+    frame = (
+        frame.lazy()
+        .with_columns(
+            *(
+                fires.fill_null(False).alias(hit)
+                for (_, fires, _), hit in zip(rules, hits, strict=True)
+            )
+        )
+        .collect(engine=ENGINE)
+        .rechunk()
     )
-    fired = [bool(hits.get_column(str(i)).to_numpy().any()) for i in range(len(rules))]
+    fired = [bool(frame.get_column(hit).to_numpy().any()) for hit in hits]
     out = [
         # Only the columns the sentence reads are filtered (lists of scores are costly to
         # copy); filter and sentence in one lazy query per rule, and the rules that fired
         # collected together (one call into polars: a one-client update makes many of these).
         frame.lazy()
         .select("_c", *set(text.meta.root_names()) - {"_c"})
-        .filter(hits.get_column(str(i)))
+        .filter(frame.get_column(hit))
         .select("_c", flag=pl.lit(flag), instrument=pl.lit(instrument), text=text)
-        for i, ((flag, _, text), hit) in enumerate(zip(rules, fired, strict=True))
-        if hit
+        for (flag, _, text), hit, did in zip(rules, hits, fired, strict=True)
+        if did
     ]
     return pl.concat(out).collect(engine=ENGINE) if out else FIRED_SCHEMA.to_frame()

@@ -124,7 +124,8 @@ def measure_signals(
         for text in ("", "_text")
     ]
     numbers = course_lines(model, thresholds) if model is not None else {}
-    return fire(part.select(*SIGNAL_INPUTS, *recent, **numbers), list(rules), instrument.id)
+    selected = part.lazy().select(*SIGNAL_INPUTS, *recent, **numbers)
+    return fire(selected, list(rules), instrument.id)
 
 
 @functools.lru_cache(maxsize=256)

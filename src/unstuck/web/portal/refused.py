@@ -23,7 +23,7 @@ def keep(request: HttpRequest, form: str, client_id: int) -> None:
     request.session[KEY] = {"form": form, "client": client_id, "data": data}
 
 
-def take(request: HttpRequest | None, form: str, client_id: int) -> MultiValueDict | None:
+def take(request: HttpRequest | None, form: str, client_id: int) -> MultiValueDict[str, str] | None:
     """What was posted to `form` for this client and refused, once; None if nothing was."""
     if request is None:
         return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -89,16 +90,25 @@ def _send_one(
     return True
 
 
-def send_now(*, user: User, request: QuestionnaireRequest, now: dt.datetime) -> bool:
+def send_now(
+    *,
+    user: User,
+    request: QuestionnaireRequest,
+    now: dt.datetime,
+    seen: dt.datetime | Literal["unknown"] | None = "unknown",
+) -> bool:
     """Email the link at once (the therapist's button), or again with a new link when it was
-    sent before (the client lost it, or their address was corrected). False: another click
-    or a run of `send_due` sent it meanwhile."""
+    sent before (the client lost it, or their address was corrected). `seen` is when the
+    therapist's page said it was last sent (None: not yet): the email goes only if that is
+    still so, so a second click on the same page sends nothing. False: it was sent meanwhile
+    (another click, or `send_due`)."""
     if not request.is_open(now):
         raise InvalidValue("questionnaire", "", "This questionnaire is closed.")
     if not messaging.messenger().can_reach(request.client.contact):
         raise InvalidValue("contact", "", NO_CONTACT)
-    if request.sent_at is not None:  # again: only the click that finds it as it was sends
-        again = QuestionnaireRequest.objects.filter(pk=request.pk, sent_at=request.sent_at)
+    last = request.sent_at if seen == "unknown" else seen
+    if last is not None:  # again: only the click that finds it as its page showed it sends
+        again = QuestionnaireRequest.objects.filter(pk=request.pk, sent_at=last)
         if not again.update(sent_at=None):
             return False
     QuestionnaireRequest.objects.filter(pk=request.pk, send_at__isnull=True).update(send_at=now)

@@ -8,6 +8,7 @@ made (only its hash is kept); "New link" makes another.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import segno
 from django import forms
@@ -178,6 +179,20 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     )
 
 
+def _seen(request: HttpRequest) -> dt.datetime | Literal["unknown"] | None:
+    """When the page the email button was on said the link was last sent: None for not yet,
+    "unknown" for a post without the field (or one that cannot be read)."""
+    if "sent_at" not in request.POST:
+        return "unknown"
+    value = request.POST["sent_at"]
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return "unknown"
+
+
 @login_required
 @require_POST
 def request_action(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
@@ -198,7 +213,7 @@ def request_action(request: HttpRequest, request_id: int, action: str) -> HttpRe
             request.session[FRESH_KEY] = {"request": found.pk, "kind": action, "secret": secret}
         elif action == "email":
             again = found.sent_at is not None
-            if sending.send_now(user=user, request=found, now=now):
+            if sending.send_now(user=user, request=found, now=now, seen=_seen(request)):
                 messages.success(
                     request,
                     "A new link was emailed to the client; the one sent before still works."
