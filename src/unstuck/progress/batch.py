@@ -238,8 +238,8 @@ def _beside(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
     same = right.height == left.height and np.array_equal(
         right.get_column("_c").to_numpy(), left.get_column("_c").to_numpy()
     )
-    if same:
-        return left.hstack(right.drop("_c"))
+    if same:  # the columns themselves, not `drop` (a query, of which an update makes dozens)
+        return left.hstack([c for c in right.get_columns() if c.name != "_c"])
     return left.join(right, on="_c", how="left", maintain_order="left")
 
 
