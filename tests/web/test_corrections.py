@@ -178,3 +178,59 @@ def test_an_unknown_session_is_404(client: HttpClient, personas, make_client) ->
     record = make_client("C-709", [PHQ9_SEVERE])
     client.force_login(personas.therapist)
     assert client.get(url(record, 9)).status_code == 404
+
+
+def test_no_ending_is_suggested_beside_an_alert_still_open_after_a_correction(
+    personas, make_client
+) -> None:
+    """20, 14, 8 then two sessions missed is the core's "sessions missed while improving"
+    note (plan an ending), which it never gives beside a safety answer. Session 2's positive
+    item 9 corrected to 0 leaves the alert open until a check, but the core no longer saw the
+    answer, and suggested planning an ending beside the open alert."""
+
+    def phq(total: int, item9: int = 0) -> list[int]:
+        rest = total - item9
+        return [min(3, max(0, rest - 3 * i)) for i in range(8)] + [item9]
+
+    record = make_client("C-708", [])
+    start = dt.date(2026, 1, 5)
+    for i, (attendance, answers) in enumerate(
+        [
+            ("attended", phq(20)),
+            ("attended", phq(14, item9=1)),
+            ("attended", phq(8)),
+            ("no_show", None),
+            ("cancelled", None),
+        ]
+    ):
+        services.record_session(
+            user=personas.therapist,
+            client=record,
+            data=services.SessionInput(
+                date=start + dt.timedelta(days=7 * i),
+                attendance=attendance,
+                answers={"phq9": answers} if answers else {},
+            ),
+        )
+    data = services.SessionInput(
+        date=start + dt.timedelta(days=7), attendance="attended", answers={"phq9": phq(14)}
+    )
+    corrections.correct_session(
+        user=personas.therapist, client=record, number=2, data=data, reason="misread"
+    )
+    assert SafetyAlert.objects.get().is_open
+    record.refresh_from_db()
+    assert record.flags[0] == "safety"
+    assert not [e for e in record.explanations if e.startswith("Sessions missed while improving")]
+    # and once the alert is checked, the core's note is back
+    from unstuck.web.records.alerts import record_safety_check
+    from unstuck.web.records.models import CheckOutcome
+
+    record_safety_check(
+        user=personas.therapist,
+        client=record,
+        outcome=CheckOutcome.NO_CURRENT_RISK,
+        alert_ids=[SafetyAlert.objects.get().pk],
+    )
+    record.refresh_from_db()
+    assert [e for e in record.explanations if e.startswith("Sessions missed while improving")]

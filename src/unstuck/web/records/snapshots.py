@@ -19,6 +19,7 @@ from django.db import transaction
 from unstuck.progress.signals import STATUS_RANK
 from unstuck.progress.summary import ClientSummary, summarise_client
 from unstuck.progress.withdrawal import ABSENCE
+from unstuck.progress.wording import MISSING_WHILE_IMPROVING
 from unstuck.web.records import safety, selectors
 from unstuck.web.records.instruments import (
     MAIN_INSTRUMENT,
@@ -28,6 +29,8 @@ from unstuck.web.records.instruments import (
     thresholds,
 )
 from unstuck.web.records.models import Client, Episode, SafetyAlert, Session
+
+ENDING_NOTE = MISSING_WHILE_IMPROVING[: MISSING_WHILE_IMPROVING.index("{")]  # its fixed start
 
 # What to do next, by the most urgent flag (the therapist decides; these are prompts);
 # withdrawal_risk's follows its reasons (`next_step`).
@@ -95,9 +98,12 @@ def refresh_status(
     flags = list(summary.flags)
     explanations = list(summary.explanations)
     still_open = [a for a in alerts if a.is_open]  # newest first
-    if still_open and "safety" not in flags:  # an open alert from an earlier episode
+    if still_open and "safety" not in flags:  # an earlier episode's, or an answer corrected
         flags.insert(0, "safety")
         explanations.insert(0, safety.open_sentence(still_open[0]))
+        # The core suggests planning an ending only with no safety answer in the data: an
+        # open alert it does not see is one all the same.
+        explanations = [e for e in explanations if not e.startswith(ENDING_NOTE)]
     # An open alert is the safety flag, a red one (`signals.RED`), and red is off track
     # (`signals.status_expr`): so it is for an alert the summary no longer sees too (an answer
     # corrected to 0, or from an earlier episode), as for one it does.
