@@ -89,7 +89,7 @@ def test_the_shipped_defaults_name_their_source() -> None:
         (2.0, 0.2, "expected to rise a further 0.46 points by session 10"),
         (2.0, -0.2, "expected to rise 0.46 points less by session 10"),
         (0.0, -0.15, "expected to fall 0.35 points by session 10"),
-        (-3.1, 0.0, "expected to change by about the same by session 10"),
+        (-3.1, 0.001, "expected to change by about the same by session 10"),
     ],
 )
 def test_the_start_term_is_described_in_points_by_session_10(
@@ -102,3 +102,13 @@ def test_the_start_term_is_described_in_points_by_session_10(
     text = model.describe("PHQ-9")
     assert f"; a client starting a point higher is {words}. Scores vary" in text
     assert "for each point higher" not in text
+
+
+def test_a_course_with_no_start_term_is_the_same_whatever_the_first_score() -> None:
+    """A clinic scale's default course has none: it said 'a client whose first score is 0.0'."""
+    from dataclasses import replace
+
+    text = replace(TRUE, slope_by_baseline=0.0).describe("BDI")
+    assert text.startswith("BDI: a client, whatever their first score, is expected to score ")
+    assert "first score is" not in text
+    assert "a point higher" not in text

@@ -65,10 +65,18 @@ class CourseModel:
         def moved(change: float) -> str:
             return f"{abs(change):.1f} points {'lower' if change < 0 else 'higher'}"
 
+        # No baseline term (a clinic scale's default course): the same for any first score.
+        who = (
+            "a client, whatever their first score,"
+            if self.slope_by_baseline == 0
+            else f"a client whose first score is {self.center:.1f}"
+        )
+        same = self.slope_by_baseline == 0
         text = (
-            f"{name}: a client whose first score is {self.center:.1f} is expected to score "
+            f"{name}: {who} is expected to score "
             f"{moved(self.slope * by_4)} by session 4 and {moved(self.slope * by_10)} by "
-            f"session 10; {self._per_point_higher(by_10)}. Scores vary around the "
+            f"session 10{'' if same else '; ' + self._per_point_higher(by_10)}. Scores vary "
+            "around the "
             f"expected course by {self.residual_sd:.1f} points (SD), and clients' own courses "
             f"differ by a further {self.slope_sd * by_10:.1f} by session 10. "
             f"Source: {self.source}."
