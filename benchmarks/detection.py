@@ -33,7 +33,7 @@ import numpy as np
 import polars as pl
 
 from unstuck.analysis.csvinput import check_observations
-from unstuck.measures import load_instruments, score_only_instrument
+from unstuck.measures import load_instruments
 from unstuck.progress.batch import summarise_caseload
 from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.progress.classify import classify_change
@@ -288,46 +288,9 @@ def btheb_figures() -> None:
     )
     if math.isnan(value):
         raise SystemExit("no AUC")
-    btheb_status(pre[ok], two[ok], outcome, sd)
-
-
-def btheb_status(pre: np.ndarray, two: np.ndarray, outcome: np.ndarray, sd: float) -> None:
-    """`analyze` given only pre and 2 months, the BDI-II scored as a clinic's own scale
-    (reliability 0.91, the sample's SD, cutoff 14; no fitted course, so the default course in
-    SD units): its status and its early-response note, next to the 20% rule."""
-    bdi = score_only_instrument("bdi", reliability=0.91, sd=sd, cutoff=14, higher_is_better=False)
-    ids = [f"BtheB-{i:03}" for i in range(len(pre))]
-    frame = pl.DataFrame(
-        {
-            "client_id": ids * 2,
-            "instrument": "bdi",
-            "occasion": [1] * len(pre) + [2] * len(pre),
-            "date": pl.Series([None] * (2 * len(pre)), dtype=pl.Date),
-            "attendance": "attended",
-            "total": np.concatenate([pre, two]),
-            "safety_alert": False,
-            "safety_unanswered": False,
-            "incomplete": False,
-            "markers": 0,
-        }
-    ).sort("client_id", "occasion")
-    clients = summarise_caseload(frame, {**load_instruments(), "bdi": bdi}).clients
-    clients = clients.sort("client_id")
-    status = np.array([s in ("at_risk", "off_track") for s in clients["status"]])
-    note = np.array(
-        [any(e.startswith("Early response") for e in ex) for ex in clients["explanations"]]
+    print(
+        "  (the status on these and two more trials, against the 20% rule: benchmarks/real_data.py)"
     )
-    for name, flagged in (
-        ("status at the 2nd occasion", status),
-        ("early-response note", note),
-        ("the 20% rule (less than 20% improvement by the 2nd occasion)", (pre - two) < 0.2 * pre),
-    ):
-        sens = (flagged & outcome).sum() / outcome.sum()
-        spec = (~flagged & ~outcome).sum() / (~outcome).sum()
-        print(
-            f"  {name}: sensitivity {sens:.2f}, specificity {spec:.2f}, "
-            f"Youden {sens + spec - 1:.2f} (flags {flagged.mean():.0%})"
-        )
 
 
 def main() -> None:
