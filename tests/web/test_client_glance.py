@@ -226,6 +226,36 @@ def test_a_reliably_recovered_client_is_offered_a_talk_about_ending(personas, ma
     assert still.next_action != RECOVERED_ACTION
 
 
+def test_no_talk_about_ending_while_another_measure_is_a_case(personas) -> None:
+    """PHQ-9 reliably recovered, but the GAD-7, which started below its cutoff of 8, has risen
+    to 9: "Reliably recovered: talk together about how and when to end" was offered."""
+    import datetime as dt
+
+    from unstuck.web.records import services
+    from unstuck.web.records.snapshots import RECOVERED_ACTION
+
+    def answers(total: int, k: int) -> list[int]:
+        return [min(3, max(0, total - 3 * i)) for i in range(k)]
+
+    for code, gad_last in (("C-GAD9", 9), ("C-GAD6", 6)):
+        record = services.create_client(
+            therapist=personas.therapist, code=code, started_on=dt.date(2026, 1, 5)
+        )
+        for i, (phq, gad) in enumerate(zip([18, 12, 6, 4], [7, 7, 7, gad_last], strict=True)):
+            services.record_session(
+                user=personas.therapist,
+                client=record,
+                data=services.SessionInput(
+                    date=dt.date(2026, 1, 5) + dt.timedelta(days=7 * i),
+                    attendance="attended",
+                    answers={"phq9": answers(phq, 9), "gad7": answers(gad, 7)},
+                ),
+            )
+        record.refresh_from_db()
+        assert record.measures["phq9"]["reliably_recovered"] is True
+        assert (record.next_action == RECOVERED_ACTION) is (gad_last < 8), code
+
+
 def test_a_flag_names_the_measure_that_raised_it_on_the_caseload_and_at_a_glance(
     client: HttpClient, personas
 ) -> None:
@@ -260,3 +290,12 @@ def test_a_flag_names_the_measure_that_raised_it_on_the_caseload_and_at_a_glance
         "<li>GAD-7 (9 at session 1, 10 at session 6): progress has levelled off without "
         "reliable improvement.</li>"
     ) in page
+
+
+def test_a_flag_raised_by_no_one_measure_is_not_led_by_a_bare_colon() -> None:
+    """Missed sessions raise the withdrawal flag with no measure (its instrument is ""): the
+    glance read ": recent attendance or feedback suggests engagement may be slipping"."""
+    g = presenters.glance(
+        "at_risk", ["withdrawal_risk"], [], "Reach out", {"withdrawal_risk": [""]}, {}
+    )
+    assert g.findings == [vocabulary.headline("withdrawal_risk")]

@@ -256,8 +256,8 @@ def _flagged(code: str, flag_measures: Mapping[str, Sequence[str]]) -> list[str]
     """The ids of the measures that raised a flag, in the usual order ([] when its words
     already say, or none is known)."""
     if code in SELF_NAMED:
-        return []
-    return sorted(flag_measures.get(code, ()), key=usual_order)
+        return []  # ("" is a flag raised by no one measure: the withdrawal flag's attendance)
+    return sorted((i for i in flag_measures.get(code, ()) if i), key=usual_order)
 
 
 def _name(instrument_id: str) -> str:

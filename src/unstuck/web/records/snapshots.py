@@ -16,6 +16,7 @@ from typing import Literal
 
 from django.db import transaction
 
+from unstuck.progress.change import criteria_for
 from unstuck.progress.signals import STATUS_RANK
 from unstuck.progress.summary import ClientSummary, summarise_client
 from unstuck.progress.withdrawal import ABSENCE
@@ -196,6 +197,16 @@ def lock_client(client: Client) -> None:
 
 
 def _reliably_recovered(summary: ClientSummary) -> bool:
-    """Every measure with a clinical range is reliably recovered (none without one counts)."""
+    """Every measure that started in its clinical range is reliably recovered, and none is in
+    it now: a GAD-7 that started below its cutoff and has risen to it is a case again, and
+    no time to talk about ending (a measure without a clinical range does not count)."""
     judged = [m for m in summary.measures if m.recovered is not None]
-    return bool(judged) and all(m.reliably_recovered for m in judged)
+    if not judged or not all(m.reliably_recovered for m in judged):
+        return False
+    installed = instruments()
+    for m in summary.measures:
+        criteria = criteria_for(installed[m.instrument]) if m.instrument in installed else None
+        has_range = criteria is not None and criteria.cutoff is not None
+        if has_range and m.last is not None and criteria.in_clinical_range(m.last):  # type: ignore[union-attr]
+            return False
+    return True
