@@ -199,3 +199,22 @@ def test_prefill_quotes_its_evidence_and_takes_the_highest_rating() -> None:
     assert "unmet_needs" in suggested  # from the rupture flag
     assert suggested["unmet_needs"].rating == 1  # one strategy not helping is below the rule
     assert prefill(KB) == {}
+
+
+def test_a_flags_evidence_names_the_measures_that_raised_it() -> None:
+    """A review of a client whose GAD-7 was flat and PHQ-9 improved read "scores have
+    improved by less than half a reliable change", as if of every measure."""
+    suggested = prefill(
+        KB,
+        flags=["slow_response", "withdrawal_risk"],
+        about={"slow_response": "GAD-7 (16 at session 1, 16 at session 8)"},
+    )
+    said = suggested["not_seeing_progress"].evidence
+    assert said == (
+        "By the fifth session or later, scores have improved by less than half a reliable "
+        "change. (GAD-7 (16 at session 1, 16 at session 8); from the record)",
+    )
+    assert "mismatch" not in suggested  # a slow response is no sign of a power struggle
+    assert all(
+        e.endswith(". (from the record)") for e in suggested["ambivalence"].evidence
+    )  # a flag with nothing named keeps its sentence

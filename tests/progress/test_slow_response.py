@@ -52,11 +52,26 @@ def test_the_latest_two_scores_are_averaged() -> None:
     assert flagged.flags == ("slow_response",)
     assert flagged.explanations[0] == (
         "Little improvement so far: PHQ-9 was 16 at session 1 and is 15 at session 5 (the "
-        "last 2 scores average 13.5): less than 3 points better, where a reliable change needs "
-        "6 points, and it is still in the clinical range. Most clients who go on to improve "
-        "have begun to by about session 5 (Howard et al., 1986; Lutz et al., 2014): worth "
+        "last 2 scores average 13.5), 2.5 points better, under half a reliable change (3 of 6 "
+        "points), and still in the clinical range. Most clients who go on to improve have "
+        "begun to by about session 5 (Howard et al., 1986; Lutz et al., 2014): worth "
         "reviewing together how therapy is going and what might help, not a verdict."
     )
+
+
+@pytest.mark.parametrize(
+    ("latest", "said"),
+    [
+        (16, "is 16 at session 6, no better than at the start, and still"),
+        (17, "is 17 at session 6, 1 point worse than at the start, and still"),
+        (15, "is 15 at session 6, 1 point better, under half a reliable change (3 of 6 points)"),
+    ],
+)
+def test_the_sentence_says_how_far_the_scores_moved(latest: float, said: str) -> None:
+    """It said "less than 3 points better" of a client no better, or worse, than at the start."""
+    result = run(phq_at((1, 16), (6, latest)))
+    assert result.flags == ("slow_response",)
+    assert said in result.explanations[0]
 
 
 @pytest.mark.parametrize(("latest", "fires"), [(10, True), (9, False)])
@@ -102,9 +117,8 @@ def test_a_clinic_scale_without_a_cutoff_is_judged_on_its_change_alone() -> None
     result = summarise_client("C", observations, {**INSTRUMENTS, "own": scale})
     assert result.flags == ("slow_response",)
     assert (
-        "less than 4.38 points better, where a reliable change needs 8.77 points."
-        in (result.explanations[0])
-    )
+        "26 at session 5, 4 points better, under half a reliable change (4.38 of 8.77 points). Most"
+    ) in result.explanations[0]
     observations[1] = Observation("own", 5, 25.5)  # 4.5 points better: half or more
     assert (
         "slow_response"

@@ -69,6 +69,7 @@ def prefill(
     goals_stuck: int = 0,
     not_helping: int = 0,
     safety_checked: bool = False,
+    about: Mapping[str, str] | None = None,
 ) -> dict[str, Suggestion]:
     """Reasons the record already points to, each with its evidence and a starting rating.
 
@@ -76,7 +77,9 @@ def prefill(
     `missed` the recent cancelled or missed sessions; `goals_stuck` the active goals rated below
     expected at their latest rating; `not_helping` the strategies whose latest result was "did
     not help"; `safety_checked` a safety answer earlier in the episode whose check is recorded
-    (an open one is the safety flag). The therapist confirms or changes every rating.
+    (an open one is the safety flag); `about` names, per flag, the measures that raised it
+    and their scores, put beside the flag's sentence. The therapist confirms or changes every
+    rating.
     """
     found: dict[str, tuple[int, list[str]]] = {}
 
@@ -97,7 +100,10 @@ def prefill(
     for key in keys:
         if key in kb.evidence:
             rule = kb.evidence[key]
-            suggest(rule.suggests, f"{rule.sentence} (from the record)")
+            named = (about or {}).get(key.removeprefix("flag:"), "")
+            suggest(
+                rule.suggests, f"{rule.sentence} ({named + '; ' if named else ''}from the record)"
+            )
     for marker_id, count in (markers or {}).items():
         if count and marker_id in kb.markers:
             marker = kb.markers[marker_id]

@@ -124,6 +124,21 @@ def slow_response_rule(
         .then(pl.format(w.SLOW_MEAN, taken, w.number_expr(mean)))
         .otherwise(pl.lit(""))
     )
+    size = w.points_expr(w.number_expr(better.abs()))
+    how_far = (
+        pl.when(better > EPS)
+        .then(
+            pl.format(
+                w.SLOW_BETTER,
+                size,
+                pl.lit(w.number(round(half, 2))),
+                pl.lit(w.points(w.number(round(criteria.threshold, 2)))),
+            )
+        )
+        .when(better < -EPS)
+        .then(pl.format(w.SLOW_WORSE, size))
+        .otherwise(pl.lit(w.SLOW_SAME))
+    )
     text = pl.format(
         w.SLOW_RESPONSE,
         pl.lit(instrument.name),
@@ -132,8 +147,7 @@ def slow_response_rule(
         pl.col("last_text"),
         pl.col("last_occasion"),
         recent,
-        pl.lit(w.points(w.number(round(half, 2)))),
-        pl.lit(w.points(w.number(round(criteria.threshold, 2)))),
+        how_far,
         still,
         pl.lit(rule.from_session),
     )

@@ -114,17 +114,19 @@ EARLY_NONE = "no nearer to {}"  # best end
 EARLY_AWAY = "further from {} than at the start"  # best end
 EARLY_STILL = ", and is still in the clinical range"
 EARLY_NOW = ", and is now in the clinical range"  # it started outside
-# name, first, first session, last, last session, SLOW_MEAN or nothing, half a reliable
-# change, a reliable change, SLOW_STILL or nothing (a scale without a cutoff), from session
+# name, first, first session, last, last session, SLOW_MEAN or nothing, how far (one of the
+# three below), SLOW_STILL or nothing (a scale without a cutoff), from session
 SLOW_RESPONSE = (
     FLAG_NAMES["slow_response"]
-    + ": {} was {} at session {} and is {} at session {}{}: less than {} better, where a "
-    "reliable change needs {}{}. Most clients who go on to improve have begun to by about "
-    "session {} (Howard et al., 1986; Lutz et al., 2014): worth reviewing together how "
-    "therapy is going and what might help, not a verdict."
+    + ": {} was {} at session {} and is {} at session {}{}, {}{}. Most clients who go on to "
+    "improve have begun to by about session {} (Howard et al., 1986; Lutz et al., 2014): "
+    "worth reviewing together how therapy is going and what might help, not a verdict."
 )
 SLOW_MEAN = " (the last {} scores average {})"  # how many, their mean
-SLOW_STILL = ", and it is still in the clinical range"
+SLOW_BETTER = "{} better, under half a reliable change ({} of {})"  # points, half, whole
+SLOW_SAME = "no better than at the start"
+SLOW_WORSE = "{} worse than at the start"  # points
+SLOW_STILL = ", and still in the clinical range"
 # the reasons below, joined by "; "
 WITHDRAWAL = FLAG_NAMES["withdrawal_risk"] + ": {}."  # led by the name on the caseload
 MISSING_WHILE_IMPROVING = (

@@ -85,7 +85,7 @@ HEADLINES: dict[str, str] = {
     "deterioration": "Scores have become reliably worse since the start.",
     "not_on_track": "Scores are behind the course expected for clients who started alike.",
     "plateau": "Progress has levelled off without reliable improvement.",
-    "slow_response": "Little improvement by the fifth session or later; worth reviewing together.",
+    "slow_response": "Little improvement so far; worth reviewing together how therapy is going.",
     "alliance_rupture": "Session feedback suggests strain in the working relationship.",
     "withdrawal_risk": "Recent attendance or feedback suggests engagement may be slipping.",
     "early_response": "Little change in the early sessions; worth reviewing how therapy is going.",

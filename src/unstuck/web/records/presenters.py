@@ -272,15 +272,13 @@ def measure_names(code: str, flag_measures: Mapping[str, Sequence[str]]) -> str:
     return " and ".join(_name(i) for i in _flagged(code, flag_measures))
 
 
-def finding(
+def measured(
     code: str,
     flag_measures: Mapping[str, Sequence[str]],
     measures: Mapping[str, Mapping[str, object]] | None = None,
 ) -> str:
-    """A glance sentence, led by the measure it is about when a flag names one, with that
-    measure's first and latest scores when the snapshot has them: 'GAD-7 (16 at session 1,
-    16 at session 8): little improvement ...'."""
-    sentence = vocabulary.headline(code)
+    """The measures that raised a flag, each with its first and latest score when the
+    snapshot has them: 'GAD-7 (16 at session 1, 16 at session 8)'; '' for none."""
     named = []
     for i in _flagged(code, flag_measures):
         m = (measures or {}).get(i) or {}
@@ -292,7 +290,19 @@ def finding(
             else ""
         )
         named.append(_name(i) + scores)
-    return f"{' and '.join(named)}: {sentence[0].lower()}{sentence[1:]}" if named else sentence
+    return " and ".join(named)
+
+
+def finding(
+    code: str,
+    flag_measures: Mapping[str, Sequence[str]],
+    measures: Mapping[str, Mapping[str, object]] | None = None,
+) -> str:
+    """A glance sentence, led by the measure it is about when a flag names one (`measured`):
+    'GAD-7 (16 at session 1, 16 at session 8): little improvement so far; ...'."""
+    sentence = vocabulary.headline(code)
+    named = measured(code, flag_measures, measures)
+    return f"{named}: {sentence[0].lower()}{sentence[1:]}" if named else sentence
 
 
 def glance(

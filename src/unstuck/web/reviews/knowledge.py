@@ -90,6 +90,7 @@ def prefill(evidence: Evidence) -> dict[str, tuple[int, str]]:
         goals_stuck=evidence.goals_stuck,
         not_helping=evidence.tried_without_help,
         safety_checked=bool(evidence.safety_sessions),
+        about=evidence.about,
     )
     return {r: (s.rating, " ".join(s.evidence)) for r, s in suggested.items()}
 

@@ -13,6 +13,7 @@ from unstuck.impasse import default_knowledge
 from unstuck.progress.attendance import MISSED
 from unstuck.progress.trend import BeforeAfter, before_after
 from unstuck.web.accounts.models import User
+from unstuck.web.records import presenters
 from unstuck.web.records.instruments import MAIN_INSTRUMENT, thresholds
 from unstuck.web.records.models import Client, Session
 from unstuck.web.records.presenters import series
@@ -32,6 +33,8 @@ class Evidence:
     safety_sessions: tuple[int, ...]
     goals_stuck: int  # active goals whose latest attainment rating is below 0
     tried_without_help: int  # strategies whose latest result is "did not help"
+    # per flag, the measures that raised it with their first and latest scores
+    about: dict[str, str] = field(default_factory=dict)
 
     @property
     def noticed(self) -> list[tuple[str, int]]:
@@ -84,6 +87,11 @@ def evidence(client: Client, sessions: list[Session]) -> Evidence:
         ),
         goals_stuck=stuck,
         tried_without_help=sum(1 for r in latest_results if r and r.result == "did_not_help"),
+        about={
+            flag: named
+            for flag in client.flags
+            if (named := presenters.measured(flag, client.flag_measures, client.measures))
+        },
     )
 
 
