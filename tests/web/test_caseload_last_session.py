@@ -110,3 +110,18 @@ def test_the_threshold_in_words_and_no_mark_without_a_session() -> None:
     assert last_seen(None, today, ended=False).mark == ""
     assert last_seen(dt.date(2026, 4, 1), today, ended=True).mark == ""
     assert last_seen(dt.date(2026, 4, 1), today, ended=False).mark == "No session for over 4 weeks"
+
+
+def test_answering_from_home_is_not_a_session_held(
+    client: HttpClient, personas, make_client
+) -> None:
+    """A client last seen five weeks ago who answers the questionnaires from home today
+    showed "Last session: today", hiding that they have stopped coming."""
+    today = timezone.localdate()
+    away = make_client("C-LS6", [PHQ9_MILD], start=today - dt.timedelta(days=35))
+    services.record_client_answers(
+        client=away, session_number=2, answers={"phq9": PHQ9_MILD}, on=today
+    )
+    client.force_login(personas.therapist)
+    day = today - dt.timedelta(days=35)
+    assert cells(client)["C-LS6"] == f"{day:%Y-%m-%d} 5 weeks ago No session for over 4 weeks"

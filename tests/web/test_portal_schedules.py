@@ -180,8 +180,9 @@ def test_the_client_page_sets_the_schedule(client, personas, record) -> None:
     )
     assert bad.status_code == 200
     said = bad.content.decode().replace("&#x27;", "'")
-    assert "Schedule: Dates '2026-13-01' is not a date (YYYY-MM-DD)." in said
-    assert "column" not in said[said.index("Schedule: Dates") :][:80]  # no internal names
+    assert "Date '2026-13-01' is not a date (YYYY-MM-DD)." in said  # in the form, as typed
+    assert 'name="dates" value="2026-13-01"' in said
+    assert "column" not in said[said.index("Date '2026-13-01'") :][:80]  # no internal names
     assert QuestionnaireSchedule.objects.get(client=record).cadence == "weekly"
     other = client.post(url, {"cadence": "weekly", "instruments": ["phq9"]})
     assert other.status_code == 302

@@ -57,7 +57,11 @@ def test_it_refuses_a_request_without_questionnaires(client: HttpClient, persona
         {"timing": "before", "session_number": 2, "delivery": "show"},
         follow=True,
     )
-    assert "Questionnaires: This field is required." in response.content.decode()
+    page = response.content.decode()
+    form = page[page.index('<details id="ask-questionnaires" open>') :]
+    assert "Not made: please see the message below." in form  # at the top of the form
+    assert '<ul class="errorlist"' in form
+    assert "This field is required." in form
     assert not QuestionnaireRequest.objects.exists()
 
 
@@ -176,9 +180,7 @@ def test_a_session_number_too_large_to_store_is_refused_in_words(
         follow=True,
     )
     assert response.status_code == 200
-    assert "Session number: Ensure this value is less than or equal to 999." in (
-        response.content.decode()
-    )
+    assert "Ensure this value is less than or equal to 999." in response.content.decode()
     assert not QuestionnaireRequest.objects.exists()
 
 
@@ -225,3 +227,98 @@ def test_a_refused_schedule_comes_back_as_it_was_typed(
     assert f'value="{yesterday}"' in form
     assert re.search(r'value="gad7"[^>]*checked', form)
     assert re.search(r'value="dates"[^>]*checked', form)
+
+
+@pytest.mark.parametrize(
+    ("days", "said"),
+    [(-1, "That date has passed"), (367, "Choose a date within a year from today.")],
+)
+def test_a_send_date_in_the_past_or_years_ahead_is_refused_beside_the_field(
+    client: HttpClient, personas, record, days: int, said: str
+) -> None:
+    """A past date was taken (the link went at the next run, whatever the date), and 2030
+    for 2026 too, with a link shown at once that stayed open for years."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    record.contact = "c600@example.test"
+    record.save()
+    client.force_login(personas.therapist)
+    day = (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+    with override_settings(EMAIL_CONFIGURED=True):
+        client.post(
+            reverse("portal_request_new", args=[record.pk]),
+            {
+                "instruments": ["phq9"],
+                "timing": "before",
+                "session_number": 2,
+                "delivery": "schedule",
+                "send_on": day,
+            },
+        )
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    form = page[page.index('<details id="ask-questionnaires" open>') :]
+    assert said in form
+    assert f'value="{day}"' in form
+    assert not QuestionnaireRequest.objects.exists()
+
+
+def test_a_link_to_be_emailed_is_not_shown_nor_open_before_it_is_sent(
+    client: HttpClient, personas, record
+) -> None:
+    """The page showed a link (and a QR code) for a request to be emailed, open at once: a
+    second live link beside the emailed one, and for a date ahead, one open before it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from unstuck.web.portal.models import AccessToken
+
+    record.contact = "c600@example.test"
+    record.save()
+    client.force_login(personas.therapist)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    with override_settings(EMAIL_CONFIGURED=True):
+        response = client.post(
+            reverse("portal_request_new", args=[record.pk]),
+            {
+                "instruments": ["phq9"],
+                "timing": "before",
+                "session_number": 2,
+                "delivery": "schedule",
+                "send_on": tomorrow,
+            },
+            follow=True,
+        )
+    page = response.content.decode()
+    assert f"The link will be emailed on {tomorrow}; it works from then." in page
+    assert "/q/" not in page
+    assert "<svg" not in page
+    assert not AccessToken.objects.exists()
+    with smtp_sink() as sink, override_settings(**smtp_settings(sink.port)):
+        page = client.post(
+            reverse("portal_request_new", args=[record.pk]),
+            {"instruments": ["gad7"], "timing": "before", "session_number": 2, "delivery": "email"},
+            follow=True,
+        ).content.decode()
+    assert len(sink.messages) == 1
+    assert "/q/" not in page  # the one link is in the email
+    assert AccessToken.objects.count() == 1
+
+
+def test_a_refusal_that_is_no_fields_is_said_at_the_top_of_the_form(
+    client: HttpClient, personas, record
+) -> None:
+    """ "Email the link now" for a client with no email address: the message was at the top of
+    the page, far above the form the page opened at; nothing seemed to happen."""
+    client.force_login(personas.therapist)
+    with override_settings(EMAIL_CONFIGURED=True):
+        client.post(
+            reverse("portal_request_new", args=[record.pk]),
+            {"instruments": ["phq9"], "timing": "before", "session_number": 2, "delivery": "email"},
+        )
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    form = page[page.index('<details id="ask-questionnaires" open>') :]
+    form = form[: form.index("</form>")]
+    assert '<p class="form-error" role="alert">There is no email address' in form

@@ -11,12 +11,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from unstuck.progress.attendance import ATTENDED
 from unstuck.web.accounts.models import User
 from unstuck.web.portal import services, tokens
 from unstuck.web.portal.models import Timing
 from unstuck.web.records.models import Client
-from unstuck.web.records.selectors import current_episode
 
 
 @dataclass(frozen=True)
@@ -40,19 +38,24 @@ def demo_portal(*, therapist_username: str, origin: str) -> DemoPortal:
     client.contact = f"{client.code.lower()}@example.invalid"
     client.save(update_fields=["contact"])
     now = timezone.now()
+    # The client's next session: PHQ-9 and GAD-7 before it by the link, session feedback
+    # after it on the tablet; both go to the one session (feedback on a session already
+    # recorded, which has its feedback, was put on a session of its own that never was).
+    upcoming = client.sessions_count + 1
     _request, secret = services.create_request(
         user=therapist,
         client=client,
         instrument_ids=["phq9", "gad7"],
-        session_number=client.sessions_count + 1,
+        session_number=upcoming,
         timing=Timing.BEFORE,
         now=now,
     )
+    assert secret is not None  # shown, not emailed
     kiosk_request, _ = services.create_request(
         user=therapist,
         client=client,
         instrument_ids=["session_feedback"],
-        session_number=_last_attended(client),  # feedback on a session the client came to
+        session_number=upcoming,
         timing=Timing.AFTER,
         now=now,
     )
@@ -62,10 +65,3 @@ def demo_portal(*, therapist_username: str, origin: str) -> DemoPortal:
         link=services.link_url(secret, origin),
         kiosk_code=tokens.display_kiosk_code(code),
     )
-
-
-def _last_attended(client: Client) -> int:
-    episode = current_episode(client)
-    came = episode.sessions.filter(attendance__in=ATTENDED) if episode else None
-    number = came.order_by("-number").values_list("number", flat=True).first() if came else None
-    return number or 1

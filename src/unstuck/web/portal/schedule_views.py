@@ -62,8 +62,7 @@ def schedule_set(request: HttpRequest, client_id: int) -> HttpResponse:
     form = ScheduleForm(request.POST)
     again = reverse("client", args=[client.pk]) + "#questionnaire-schedule"
     if not form.is_valid():
-        messages.error(request, "Schedule: choose when, and which questionnaires.")
-        refused.keep(request, "schedule", client.pk)
+        refused.keep(request, "schedule", client.pk, "Choose when, and which questionnaires.")
         return redirect(again)
     data = form.cleaned_data
     try:
@@ -75,9 +74,8 @@ def schedule_set(request: HttpRequest, client_id: int) -> HttpResponse:
             dates=data["dates"].replace(",", " ").split(),
             now=timezone.now(),
         )
-    except UnstuckError as exc:
-        messages.error(request, f"Schedule: {error_text(exc)}")
-        refused.keep(request, "schedule", client.pk)
+    except UnstuckError as exc:  # said in the form, which comes back as it was typed
+        refused.keep(request, "schedule", client.pk, error_text(exc))
         return redirect(again)
     else:
         messages.success(request, f"Questionnaire schedule: {schedule.get_cadence_display()}.")

@@ -51,9 +51,9 @@ def _parse_dates(dates: Sequence[str | dt.date], today: dt.date) -> list[str]:
             try:
                 day = dt.date.fromisoformat(value.strip())
             except ValueError:
-                raise InvalidValue("dates", value, NOT_A_DATE) from None
+                raise InvalidValue("date", value, NOT_A_DATE) from None
         if day < today:
-            raise InvalidValue("dates", str(value), PAST_DATE)
+            raise InvalidValue("date", str(value), PAST_DATE)
         parsed.add(day)
     return [d.isoformat() for d in sorted(parsed)]
 

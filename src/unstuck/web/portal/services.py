@@ -112,10 +112,11 @@ def create_request(
     timing: str,
     now: dt.datetime,
     send_at: dt.datetime | None = None,
-) -> tuple[QuestionnaireRequest, str]:
-    """A new questionnaire set for `client`, and the secret of its private link.
-
-    `send_at` set: the link is emailed then (at once for `now`) by `send_due`.
+) -> tuple[QuestionnaireRequest, str | None]:
+    """A new questionnaire set for `client`, and the secret of its private link to show the
+    therapist now; None when it is to be emailed (`send_at` set: then, at once for `now`, by
+    `send_due` or the email button), as the email carries a link of its own: no second link
+    stays open on the screen, and none works before its date.
     """
     check_instruments(instrument_ids)
     check_can_ask(client, by_email=send_at is not None)
@@ -134,7 +135,7 @@ def create_request(
         expires_at=start + dt.timedelta(days=clinic.expiry_days),
         send_at=send_at,
     )
-    secret = _issue(request, TokenKind.LINK, request.expires_at)
+    secret = _issue(request, TokenKind.LINK, request.expires_at) if send_at is None else None
     record_audit(
         user,
         AuditAction.PORTAL_REQUEST_CREATED,

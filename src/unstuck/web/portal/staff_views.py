@@ -34,6 +34,11 @@ from unstuck.web.records import selectors as records
 from unstuck.web.records.instruments import instruments, usual_order
 from unstuck.web.vocabulary import error_text
 
+# A date to email a link on: from today, and within a year (a year typed wrong, 2030 for
+# 2026, was taken, and the link stayed open for years).
+MAX_DAYS_AHEAD = 366
+PAST_SEND_DATE = "That date has passed: choose today or a later date."
+FAR_SEND_DATE = "Choose a date within a year from today."
 FRESH_KEY = "portal_fresh_secret"  # {"request": pk, "kind": "link"|"kiosk", "secret": ...}
 
 
@@ -70,8 +75,15 @@ class RequestForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if data.get("delivery") == "schedule" and not data.get("send_on"):
-            self.add_error("send_on", "Give the date to send it on.")
+        day = data.get("send_on")
+        if data.get("delivery") == "schedule":
+            today = timezone.localdate()
+            if not day:
+                self.add_error("send_on", "Give the date to send it on.")
+            elif day < today:
+                self.add_error("send_on", PAST_SEND_DATE)
+            elif day > today + dt.timedelta(days=MAX_DAYS_AHEAD):
+                self.add_error("send_on", FAR_SEND_DATE)
         return data
 
 
@@ -100,14 +112,10 @@ def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
     if not can_write:
         raise PermissionDenied
     form = RequestForm(request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(
-                request, f"{label or 'Questionnaires'}: {' '.join(str(e) for e in errors)}"
-            )
+    again = reverse("client", args=[client.pk]) + "#ask-questionnaires"
+    if not form.is_valid():  # the form comes back with each message beside its field
         refused.keep(request, "request", client.pk)
-        return redirect(reverse("client", args=[client.pk]) + "#ask-questionnaires")
+        return redirect(again)
     data = form.cleaned_data
     now = timezone.now()
     send_at: dt.datetime | None = None
@@ -132,13 +140,20 @@ def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
         if data["delivery"] == "email":
             sending.send_now(user=user, request=found, now=now)
             messages.success(request, "The link was emailed to the client.")
-    except UnstuckError as exc:
-        messages.error(request, error_text(exc))
-        refused.keep(request, "request", client.pk)
-        return redirect(reverse("client", args=[client.pk]) + "#ask-questionnaires")
+        elif data["delivery"] == "schedule":
+            messages.success(
+                request,
+                f"The link will be emailed on {data['send_on']:%Y-%m-%d}; it works from then.",
+            )
+    except UnstuckError as exc:  # said in the form, which comes back as it was typed
+        refused.keep(request, "request", client.pk, error_text(exc))
+        return redirect(again)
     except OSError:
-        messages.error(request, "The email could not be sent; show the link instead.")
-    request.session[FRESH_KEY] = {"request": found.pk, "kind": "link", "secret": secret}
+        messages.error(
+            request, "The email could not be sent; make a new link below and show it instead."
+        )
+    if secret is not None:
+        request.session[FRESH_KEY] = {"request": found.pk, "kind": "link", "secret": secret}
     return redirect("portal_request", request_id=found.pk)
 
 

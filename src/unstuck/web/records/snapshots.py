@@ -123,7 +123,9 @@ def refresh_status(
         if r.instrument == MAIN_INSTRUMENT and r.total is not None
     ][-12:]
     client.sessions_count = len(sessions)
-    client.last_session_on = sessions[-1].date if sessions else None
+    # the last session held: answers given from home ahead of one are not a visit
+    held = [s for s in sessions if not s.started_by_client]
+    client.last_session_on = held[-1].date if held else None
     if still_open:
         client.next_action = safety.next_step(still_open)
     elif client.episode_ended_on is not None:  # no review or plan to suggest for a closed one

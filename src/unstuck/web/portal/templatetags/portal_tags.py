@@ -39,16 +39,18 @@ def portal_panel(
             initial={"session_number": client.sessions_count + 1, "instruments": ["phq9", "gad7"]}
         )
         if typed is None
-        else RequestForm(typed)
+        else RequestForm(typed[0])
     )
     schedule = QuestionnaireSchedule.objects.filter(client=client).first()
     typed_schedule = refused.take(page, "schedule", client.pk)
     schedule_form = (
         ScheduleForm(initial=initial_for(schedule))
         if typed_schedule is None
-        else ScheduleForm(typed_schedule)
+        else ScheduleForm(typed_schedule[0])
     )
     return {
+        "refused": typed[1] if typed else "",
+        "schedule_refused": typed_schedule[1] if typed_schedule else "",
         "schedule": schedule,
         "schedule_form": schedule_form,
         "client": client,
