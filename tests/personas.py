@@ -55,8 +55,8 @@ def hold_session(client: Any, answers: list[int] | None = None) -> None:
 
 def finish_attention_emails(timeout: float = 30) -> None:
     """Wait for the therapists' attention emails, each sent on a thread of its own after the
-    answer is committed (`portal.services.notify_therapist`)."""
-    from unstuck.web.portal.services import NOTICE_THREAD
+    answer is committed (`portal.notice.notify_therapist`)."""
+    from unstuck.web.portal.notice import NOTICE_THREAD
 
     for thread in threading.enumerate():
         if thread.name == NOTICE_THREAD:

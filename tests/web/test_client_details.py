@@ -69,3 +69,30 @@ def test_only_the_clients_therapist_changes_them(client: HttpClient, personas, r
         reverse("client_details", args=[record.pk])
         not in client.get(reverse("client", args=[record.pk])).content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("contact", "address"),
+    [
+        ("07700 900123, jo.bloggs@example.org", "jo.bloggs@example.org"),
+        ("Jo <jo@example.org>; mobile 07700 900123", "jo@example.org"),
+        ("07700 900123", None),
+        ("", None),
+    ],
+)
+def test_the_email_address_is_found_beside_a_phone_number(
+    contact: str, address: str | None, settings
+) -> None:
+    """A phone number typed beside the address made the client unreachable by email."""
+    from portal_helpers import smtp_settings, smtp_sink
+
+    from unstuck.web.portal.messaging import EmailMessenger, email_address
+
+    assert email_address(contact) == address
+    with smtp_sink() as sink:
+        for name, value in smtp_settings(sink.port).items():
+            setattr(settings, name, value)
+        assert EmailMessenger().can_reach(contact) is (address is not None)
+        if address:
+            EmailMessenger().send(to=contact, subject="s", body="b")
+    assert [m["To"] for m in sink.messages] == ([address] if address else [])

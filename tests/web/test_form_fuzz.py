@@ -236,13 +236,19 @@ ITEM = st.one_of(
 def test_no_page_a_client_answers_on_answers_500_or_writes_part_of_a_refusal(
     client: HttpClient, personas, make_client, data: st.DataObject
 ) -> None:
+    from django.utils import timezone
     from portal_helpers import answer_page, make_request
 
-    from unstuck.web.portal.models import WrongAttempt
+    from unstuck.web.portal.models import QuestionnaireRequest, WrongAttempt
     from unstuck.web.records.models import Client
 
     WrongAttempt.objects.all().delete()  # the kiosk's guessing limit would end the run early
     record = Client.objects.filter(code="C-PORTAL").first() or make_client("C-PORTAL", [PHQ9_MILD])
+    # each example asks afresh: the one before is closed (asking twice at once is refused)
+    now = timezone.now()
+    QuestionnaireRequest.objects.filter(client=record, completed_at__isnull=True).update(
+        withdrawn_at=now, expires_at=now
+    )
     _, secret = make_request(personas.therapist, record, ("phq9", "gad7"))
     client.raise_request_exception = False
     assert client.get(reverse("portal_link", args=[secret])).status_code == 302

@@ -322,3 +322,24 @@ def test_a_refusal_that_is_no_fields_is_said_at_the_top_of_the_form(
     form = page[page.index('<details id="ask-questionnaires" open>') :]
     form = form[: form.index("</form>")]
     assert '<p class="form-error" role="alert">There is no email address' in form
+
+
+def test_asking_again_for_a_questionnaire_still_open_for_that_session_is_refused(
+    personas, record
+) -> None:
+    """Four "Before session 10" requests for PHQ-9 were taken; the answers to the second found
+    session 10 taken and went to a session 11 that never was."""
+    from unstuck.errors import InvalidValue
+
+    first, _ = make_request(personas.therapist, record, ["phq9", "gad7"], session_number=3)
+    with pytest.raises(InvalidValue, match="PHQ-9 before session 3 is already asked for"):
+        make_request(personas.therapist, record, ["phq9"], session_number=3)
+    make_request(personas.therapist, record, ["session_feedback"], session_number=3)  # another
+    make_request(personas.therapist, record, ["phq9"], session_number=4)  # another session
+    from django.utils import timezone
+
+    from unstuck.web.portal import services
+
+    services.withdraw_request(user=personas.therapist, request=first, now=timezone.now())
+    make_request(personas.therapist, record, ["phq9"], session_number=3)  # withdrawn: free
+    assert QuestionnaireRequest.objects.filter(session_number=3).count() == 3

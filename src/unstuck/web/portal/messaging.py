@@ -11,6 +11,7 @@ something needs the therapist's attention.
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from django.conf import settings
@@ -26,18 +27,27 @@ class Messenger(Protocol):
     def send(self, *, to: str, subject: str, body: str) -> None: ...
 
 
+def email_address(contact: str) -> str | None:
+    """The first email address in a client's contact details, which often hold a phone
+    number beside it ("07700 900123, jo@example.org"); None when there is none."""
+    for word in re.split(r"[\s,;<>()]+", contact):
+        try:
+            validate_email(word)
+        except ValidationError:
+            continue
+        return word
+    return None
+
+
 class EmailMessenger:
     def can_reach(self, contact: str) -> bool:
-        if not settings.EMAIL_CONFIGURED:
-            return False
-        try:
-            validate_email(contact.strip())
-        except ValidationError:
-            return False
-        return True
+        return settings.EMAIL_CONFIGURED and email_address(contact) is not None
 
     def send(self, *, to: str, subject: str, body: str) -> None:
-        send_mail(subject, body, None, [to.strip()], fail_silently=False)
+        address = email_address(to)
+        if address is None:  # `can_reach` is asked first; a contact changed meanwhile lands here
+            raise OSError("no email address in the client's contact details")
+        send_mail(subject, body, None, [address], fail_silently=False)
 
 
 def messenger() -> Messenger:

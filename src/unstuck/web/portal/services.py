@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Least
 from django.urls import reverse
@@ -32,6 +31,7 @@ from unstuck.web.portal.models import (
     Timing,
     TokenKind,
 )
+from unstuck.web.portal.notice import notify_therapist
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import Client
 from unstuck.web.records.selectors import current_episode
@@ -40,7 +40,6 @@ from unstuck.web.records.services import record_client_answers
 log = logging.getLogger(__name__)
 
 SCHEDULER_ACTOR = "unstuck send-due"
-NOTICE_THREAD = "unstuck-attention-email"  # the thread that emails the therapist
 
 NO_INSTRUMENTS = "Choose at least one questionnaire."
 NOT_AN_INSTRUMENT = "is not an installed questionnaire with questions"
@@ -102,6 +101,45 @@ def check_instruments(instrument_ids: Sequence[str]) -> None:
             raise InvalidValue("instruments", instrument_id, NOT_AN_INSTRUMENT)
 
 
+ALREADY_ASKED = (
+    "{names} {timing} session {number} {verb} already asked for in a questionnaire still open "
+    "(made {made}): use that one (its page shows a new link or emails it again), or withdraw "
+    "it first"
+)
+
+
+def _check_not_asked(
+    client: Client, instrument_ids: Sequence[str], number: int, timing: str, now: dt.datetime
+) -> None:
+    """Refuse asking again for a questionnaire an open request already asks for, for the
+    same session: the second set of answers would find the session taken and go to a new one
+    (answers are never turned away), a session that never was."""
+    still_open = QuestionnaireRequest.objects.filter(
+        client=client,
+        session_number=number,
+        timing=timing,
+        completed_at__isnull=True,
+        withdrawn_at__isnull=True,
+        expires_at__gt=now,
+    )
+    for other in still_open:
+        both = [i for i in dict.fromkeys(instrument_ids) if i in other.instruments]
+        if both:
+            known = {**instruments(), client_check().instrument.id: client_check().instrument}
+            names = " and ".join(known[i].name if i in known else i for i in both)
+            raise InvalidValue(
+                "instruments",
+                ", ".join(both),
+                ALREADY_ASKED.format(
+                    names=names,
+                    timing=Timing(timing).label.split()[0].lower(),
+                    number=number,
+                    verb="is" if len(both) == 1 else "are",
+                    made=f"{timezone.localtime(other.created_at):%Y-%m-%d %H:%M}",
+                ),
+            )
+
+
 @transaction.atomic
 def create_request(
     *,
@@ -124,6 +162,7 @@ def create_request(
         raise InvalidValue("timing", timing, NOT_A_TIMING)
     if session_number < 1:
         raise InvalidValue("session", str(session_number), BAD_SESSION)
+    _check_not_asked(client, instrument_ids, session_number, timing, now)
     clinic = selectors.portal_settings(client.clinic)
     start = max(send_at or now, now)
     request = QuestionnaireRequest.objects.create(
@@ -344,43 +383,3 @@ def keep_late_safety_answer(
         )
         notify_therapist(client)
     return stored
-
-
-def notify_therapist(client: Client) -> None:
-    """Once the answer is committed, email the therapist that an answer needs attention (no
-    client code, name or answer in it), on a thread of its own: a slow or silent mail server
-    (up to ``UNSTUCK_EMAIL_TIMEOUT`` each) never holds back the client's safety page. The alert
-    is in the database either way, first on the caseload; the email is extra."""
-    transaction.on_commit(lambda: _start_notice(client))
-
-
-def _start_notice(client: Client) -> None:
-    therapist = client.therapist
-    sender = messaging.messenger()
-    if not therapist.email or not sender.can_reach(therapist.email):
-        return
-    subject, body = messaging.attention_message(settings.SITE_URL.rstrip("/") + reverse("caseload"))
-    threading.Thread(
-        target=_send_notice,
-        args=(sender, therapist.pk, therapist.email, subject, body),
-        name=NOTICE_THREAD,
-        daemon=True,
-    ).start()
-
-
-def _send_notice(
-    sender: messaging.Messenger, therapist_id: int, to: str, subject: str, body: str
-) -> None:
-    """The thread's work: nothing but the notice (which holds no answer) is at hand here, so
-    nothing else can reach the log."""
-    try:
-        sender.send(to=to, subject=subject, body=body)
-    except Exception as exc:  # any error: on this thread it would otherwise go unlogged
-        log.warning(
-            "attention email to therapist %s not sent: %s: %s",
-            therapist_id,
-            type(exc).__name__,
-            exc,
-        )
-    finally:
-        connections.close_all()  # a messenger may have used the database on this thread
