@@ -299,3 +299,26 @@ def test_a_flag_raised_by_no_one_measure_is_not_led_by_a_bare_colon() -> None:
         "at_risk", ["withdrawal_risk"], [], "Reach out", {"withdrawal_risk": [""]}, {}
     )
     assert g.findings == [vocabulary.headline("withdrawal_risk")]
+
+
+def test_the_early_response_note_is_named_at_a_glance_with_its_next_step(
+    client: HttpClient, personas, make_client
+) -> None:
+    """PHQ-9 22, 23, 21 by session 3: the note said "review together how therapy is going",
+    but only in the collapsed explanation; the glance said "Scores are following the expected
+    course" and the next step "Keep going; measure next session"."""
+    from unstuck.web.records.snapshots import EARLY_ACTION
+
+    def phq(total: int) -> list[int]:
+        return [min(3, max(0, total - 3 * i)) for i in range(8)] + [0]
+
+    record = make_client("C-EARLY", [phq(22), phq(23), phq(21)])
+    assert (record.status, record.flags) == ("on_track", [])
+    assert record.next_action == EARLY_ACTION
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    glance = page[page.index('<section class="glance"') :]
+    glance = glance[: glance.index("</section>")]
+    assert vocabulary.headline("early_response") in glance
+    assert "Scores are following the expected course" not in glance
+    assert EARLY_ACTION in glance

@@ -20,7 +20,7 @@ from unstuck.progress.change import criteria_for
 from unstuck.progress.signals import STATUS_RANK
 from unstuck.progress.summary import ClientSummary, summarise_client
 from unstuck.progress.withdrawal import ABSENCE
-from unstuck.progress.wording import MISSING_WHILE_IMPROVING
+from unstuck.progress.wording import FLAG_NAMES, MISSING_WHILE_IMPROVING
 from unstuck.web.records import safety, selectors
 from unstuck.web.records.instruments import (
     MAIN_INSTRUMENT,
@@ -32,6 +32,14 @@ from unstuck.web.records.instruments import (
 from unstuck.web.records.models import Client, Episode, SafetyAlert, Session
 
 ENDING_NOTE = MISSING_WHILE_IMPROVING[: MISSING_WHILE_IMPROVING.index("{")]  # its fixed start
+EARLY_NOTE = FLAG_NAMES["early_response"] + ":"  # how the early-response note begins
+
+
+def notes_in(explanations: Sequence[str]) -> list[str]:
+    """The notes (no flag, no colour) among a client's explanations that the client page
+    names at a glance: the early-response note (`progress.response`)."""
+    return ["early_response"] if any(e.startswith(EARLY_NOTE) for e in explanations) else []
+
 
 # What to do next, by the most urgent flag (the therapist decides; these are prompts);
 # withdrawal_risk's follows its reasons (`next_step`).
@@ -50,6 +58,8 @@ NO_FLAG_ACTIONS = {
     "at_risk": "Look at the drift together",
 }
 ENDED_ACTION = "The episode of care has ended; reopen it to record more sessions"
+# On course, with the early-response note (little change by sessions 2-4; no flag).
+EARLY_ACTION = "Keep going, and review together how therapy is going"
 # No flag, and every measure that has a clinical range is reliably out of it: clients often
 # end once they feel better enough (Barkham et al., 2006; Stiles et al., 2008), so an ending
 # planned together is worth a word rather than "keep going".
@@ -136,6 +146,8 @@ def refresh_status(
             if flags
             else RECOVERED_ACTION
             if summary.status == "on_track" and _reliably_recovered(summary)
+            else EARLY_ACTION
+            if summary.status == "on_track" and notes_in(explanations)
             else NO_FLAG_ACTIONS.get(summary.status, "")
         )
     client.save(

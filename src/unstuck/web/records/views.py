@@ -153,7 +153,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "can_write": can_write,
             "glance": presenters.glance(
                 client.status,
-                client.flags,
+                [*client.flags, *snapshots.notes_in(client.explanations)],
                 open_alerts,
                 client.next_action,
                 client.flag_measures,
