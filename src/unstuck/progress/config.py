@@ -42,7 +42,6 @@ class PlateauRule:
 class EarlyResponseRule:
     from_session: int
     to_session: int
-    min_improvement: float
     source: str
 
 
@@ -169,12 +168,8 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
     if t.plateau.window < 2 or t.plateau.min_sessions < t.plateau.window:
         raise InvalidDefinition(source, "plateau", "need 2 <= window <= min_sessions")
     e = t.early_response
-    if not (2 <= e.from_session <= e.to_session and 0 < e.min_improvement < 1):
-        raise InvalidDefinition(
-            source,
-            "early_response",
-            "need 2 <= from_session <= to_session and 0 < min_improvement < 1",
-        )
+    if not 2 <= e.from_session <= e.to_session:
+        raise InvalidDefinition(source, "early_response", "need 2 <= from_session <= to_session")
     s = t.slow_response
     if not (s.from_session > e.to_session and s.recent >= 1):
         raise InvalidDefinition(

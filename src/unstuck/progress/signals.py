@@ -147,9 +147,7 @@ def _rules(
             plateau = _plateau(instrument, thresholds, criteria)
             rules.append(plateau)
             rules.append(slow_response_rule(instrument, thresholds, criteria, plateau[1]))
-        early = early_response_rule(instrument, thresholds, criteria)
-        if early is not None:
-            rules.append(early)
+            rules.append(early_response_rule(instrument, thresholds, criteria))
         if model is not None:
             rules += course_rules(instrument, model, thresholds)
     return tuple(rules)

@@ -99,34 +99,26 @@ LINE_BETTER = "improves by {}"  # points
 LINE_WORSE = "worsens by {}"  # points
 LINE_LEVEL = "is level"
 PLATEAU_UNWELL = " are all in the clinical range and"
-# name, first, first session, last, last session, how far (one of the three below), where
-# it is now (one of the two below, or nothing on a scale without a cutoff), rule percent,
-# session
+# Too little improvement so far (`progress.response`): the scores and how far they moved
+# ("PHQ-9 was 16 at session 1 and is 15 at session 5 (...), 2.5 points better, under half a
+# reliable change (3 of 6 points), and still in the clinical range"), then the stage's words.
 EARLY_RESPONSE = (
     FLAG_NAMES["early_response"]
-    + ": {} went from {} at session {} to {} at session {}, {}{}. Clients whose scores move "
-    "less than "
-    "{}% of the way by session {} less often improve later (Lutz et al., 2014; Szegedi et "
-    "al., 2009): a note to review together how therapy is going, not a verdict."
+    + ": {}. Change in the first sessions foretells how therapy goes (Howard et al., 1986; "
+    "Lutz et al., 2014; with antidepressants, Szegedi et al., 2009): a note to review "
+    "together how therapy is going, not a verdict."
 )
-EARLY_SOME = "{}% of the way towards {}"  # percent, best end
-EARLY_NONE = "no nearer to {}"  # best end
-EARLY_AWAY = "further from {} than at the start"  # best end
-EARLY_STILL = ", and is still in the clinical range"
-EARLY_NOW = ", and is now in the clinical range"  # it started outside
-# name, first, first session, last, last session, SLOW_MEAN or nothing, how far (one of the
-# three below), SLOW_STILL or nothing (a scale without a cutoff), from session
-SLOW_RESPONSE = (
+SLOW_RESPONSE = (  # the words, from session
     FLAG_NAMES["slow_response"]
-    + ": {} was {} at session {} and is {} at session {}{}, {}{}. Most clients who go on to "
-    "improve have begun to by about session {} (Howard et al., 1986; Lutz et al., 2014): "
-    "worth reviewing together how therapy is going and what might help, not a verdict."
+    + ": {}. Most clients who go on to improve have begun to by about session {} (Howard et "
+    "al., 1986; Lutz et al., 2014): worth reviewing together how therapy is going and what "
+    "might help, not a verdict."
 )
-SLOW_MEAN = " (the last {} scores average {})"  # how many, their mean
-SLOW_BETTER = "{} better, under half a reliable change ({} of {})"  # points, half, whole
-SLOW_SAME = "no better than at the start"
-SLOW_WORSE = "{} worse than at the start"  # points
-SLOW_STILL = ", and still in the clinical range"
+SO_FAR_MEAN = " (the last {} scores average {})"  # how many, their mean
+SO_FAR_BETTER = "{} better, under half a reliable change ({} of {})"  # points, half, whole
+SO_FAR_SAME = "no better than at the start"
+SO_FAR_WORSE = "{} worse than at the start"  # points
+SO_FAR_STILL = ", and still in the clinical range"
 # the reasons below, joined by "; "
 WITHDRAWAL = FLAG_NAMES["withdrawal_risk"] + ": {}."  # led by the name on the caseload
 MISSING_WHILE_IMPROVING = (
