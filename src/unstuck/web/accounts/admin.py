@@ -161,12 +161,14 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         account = self.instance
         self.holds = handover.held(account) if account.pk else ""
         field = self.fields["move_clients_to"]
+        # A therapist, not a supervisor: only therapists add clients of their own (a
+        # supervisor keeps those they had as a therapist, but takes on no colleague's).
         field.queryset = User.objects.filter(  # type: ignore[attr-defined]
-            clinic=account.clinic_id, role__in=handover.CARES, is_active=True
+            clinic=account.clinic_id, role=Role.THERAPIST, is_active=True
         ).exclude(pk=account.pk)
         field.help_text = (
-            f"{account.username} is the therapist of {self.holds}. Choose a colleague to make "
-            "them the therapist of all of them (each client is written to the audit log); "
+            f"{account.username} is the therapist of {self.holds}. Choose a therapist colleague "
+            "to make them the therapist of all of them (each client is written to the audit log); "
             "needed before another role, another clinic or deactivating."
             if self.holds
             else "This account has no clients."
