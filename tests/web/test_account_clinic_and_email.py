@@ -49,6 +49,38 @@ def test_a_new_therapist_needs_a_clinic_and_can_be_given_an_email(admin, persona
     assert User.objects.get(username="casey").email == "casey@example.org"
 
 
+def test_a_new_account_is_asked_only_what_unstuck_uses(admin, personas) -> None:
+    """Django's add page offered "Password-based authentication" against Single Sign-On or
+    LDAP: Unstuck has neither, and an account saved without a password could never sign in
+    (nor was it asked to choose its own). Rights come from the role, not from boxes here."""
+    page = admin.get(reverse("admin:accounts_user_add"))
+    fields = list(page.context["adminform"].form.fields)
+    assert fields == [
+        "username",
+        "password1",
+        "password2",
+        "first_name",
+        "last_name",
+        "email",
+        "clinic",
+        "role",
+        "supervisor",
+    ]
+    text = page.content.decode()
+    for absent in ("Single Sign-On", 'name="usable_password"', 'name="is_staff"'):
+        assert absent not in text, absent
+    forged = {"usable_password": "false", "is_staff": "on", "is_superuser": "on"}
+    refused = add(admin, clinic=personas.clinic.pk, password1="", password2="", **forged)
+    assert refused.status_code == 200
+    assert not User.objects.filter(username="casey").exists()
+    assert add(admin, clinic=personas.clinic.pk, **forged).status_code == 302
+    casey = User.objects.get(username="casey")
+    assert casey.check_password(PASSWORD)
+    assert casey.must_change_password
+    assert not casey.is_staff
+    assert not casey.is_superuser
+
+
 def test_an_administrator_may_have_no_clinic(admin) -> None:
     assert add(admin, clinic="", role=Role.ADMINISTRATOR).status_code == 302
 

@@ -137,3 +137,20 @@ def test_viewing_the_caseload_is_audited_with_the_count_in_words(
     client.get(reverse("caseload"))
     entry = AuditEntry.objects.filter(action="view_caseload").get()
     assert entry.detail == "1 client"  # not "1 clients"
+
+
+def test_a_new_password_must_differ_from_the_current_one(personas) -> None:
+    """The same password as old and new was accepted as "changed": nothing changed, and a
+    password someone else set would stay known to them."""
+    from unstuck.web.accounts.models import AuditAction
+
+    http = HttpClient()
+    http.force_login(personas.therapist)
+    same = {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD}
+    refused = http.post(reverse("password_change"), same)
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["new_password1"] == [
+        "Choose a password different from your current one."
+    ]
+    assert "Your password is changed." not in refused.content.decode()
+    assert not AuditEntry.objects.filter(action=AuditAction.CHANGE_PASSWORD).exists()

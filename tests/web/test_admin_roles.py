@@ -233,6 +233,30 @@ def test_a_therapist_with_clients_cannot_leave_the_caseload_without_handing_them
     assert alex.role == Role.ADMINISTRATOR
 
 
+def test_clients_are_moved_only_to_an_active_therapist_of_the_same_clinic(
+    admin_client, personas, make_client
+) -> None:
+    """ "Move their clients to" offered the supervisors too (who add no clients of their own)."""
+    from unstuck.web.accounts.models import Clinic
+
+    client, _ = admin_client
+    alex = personas.therapist
+    record = make_client("C-980", [PHQ9_MILD])
+    elsewhere = Clinic.objects.create(name="Other clinic")
+    User.objects.create_user("kim", clinic=elsewhere, role=Role.THERAPIST)
+    User.objects.create_user("lee", clinic=personas.clinic, role=Role.THERAPIST, is_active=False)
+    page = client.get(change_url(alex))
+    offered = page.context["adminform"].form.fields["move_clients_to"].queryset
+    assert [u.username for u in offered] == [personas.colleague.username]
+    forged = client.post(
+        change_url(alex), change_form(alex, is_active=None, move_clients_to=personas.supervisor.pk)
+    )
+    assert forged.status_code == 200
+    record.refresh_from_db()
+    alex.refresh_from_db()
+    assert (record.therapist_id, alex.is_active) == (alex.pk, True)
+
+
 def test_an_account_without_clients_changes_role_freely(admin_client, personas) -> None:
     client, _ = admin_client
     colleague = personas.colleague

@@ -175,3 +175,28 @@ def test_a_new_account_chooses_its_own_password_at_first_sign_in(personas, make_
     data = {"old_password": NEW, "new_password1": OWN, "new_password2": OWN}
     assert http.post(reverse("password_change"), data).status_code == 302
     assert http.get(reverse("client", args=[record.pk])).status_code == 200
+
+
+def test_the_password_given_cannot_be_kept_as_ones_own(personas) -> None:
+    """Entering the administrator's password as old and new was accepted as "changed": the
+    administrator still knew the password, and the account was no longer asked to replace it."""
+    admin = HttpClient()
+    admin.force_login(make_admin("root", personas.clinic))
+    added = {"username": "casey", "password1": NEW, "password2": NEW}
+    fields = {**added, "clinic": personas.clinic.pk, "role": Role.THERAPIST}
+    assert admin.post(reverse("admin:accounts_user_add"), fields).status_code == 302
+
+    http = HttpClient()
+    http.post(reverse("login"), {"username": "casey", "password": NEW})
+    same = {"old_password": NEW, "new_password1": NEW, "new_password2": NEW}
+    refused = http.post(reverse("password_change"), same)
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["new_password1"] == [
+        "Choose a password different from the one you were given: whoever set it knows it."
+    ]
+    casey = User.objects.get(username="casey")
+    assert casey.must_change_password
+    assert casey.check_password(NEW)
+    assert not AuditEntry.objects.filter(action=AuditAction.CHANGE_PASSWORD).exists()
+    data = {"old_password": NEW, "new_password1": OWN, "new_password2": OWN}
+    assert http.post(reverse("password_change"), data).status_code == 302

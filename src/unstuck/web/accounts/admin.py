@@ -17,7 +17,7 @@ from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -116,10 +116,15 @@ def _check_clinic(form: forms.ModelForm[User], cleaned: dict[str, Any]) -> None:
             )
 
 
-class NewAccountForm(AdminUserCreationForm):  # type: ignore[type-arg]
-    """Django's form for a new account, with the clinic required and the email explained."""
+class NewAccountForm(UserCreationForm):  # type: ignore[type-arg]
+    """Django's form for a new account, with the clinic required and the email explained.
 
-    class Meta(AdminUserCreationForm.Meta):
+    Not the admin's own form (`AdminUserCreationForm`): that one offers an account with no
+    password, for Single Sign-On or LDAP, which Unstuck has neither of. Such an account could
+    never sign in, and was not asked to choose its own password. Here the first password is
+    required (typed twice); its owner replaces it at their first sign-in."""
+
+    class Meta(UserCreationForm.Meta):
         model = User
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -156,12 +161,14 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         account = self.instance
         self.holds = handover.held(account) if account.pk else ""
         field = self.fields["move_clients_to"]
+        # A therapist, not a supervisor: only therapists add clients of their own (a
+        # supervisor keeps those they had as a therapist, but takes on no colleague's).
         field.queryset = User.objects.filter(  # type: ignore[attr-defined]
-            clinic=account.clinic_id, role__in=handover.CARES, is_active=True
+            clinic=account.clinic_id, role=Role.THERAPIST, is_active=True
         ).exclude(pk=account.pk)
         field.help_text = (
-            f"{account.username} is the therapist of {self.holds}. Choose a colleague to make "
-            "them the therapist of all of them (each client is written to the audit log); "
+            f"{account.username} is the therapist of {self.holds}. Choose a therapist colleague "
+            "to make them the therapist of all of them (each client is written to the audit log); "
             "needed before another role, another clinic or deactivating."
             if self.holds
             else "This account has no clients."
@@ -204,8 +211,10 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     # When someone joined and last signed in are facts to read, not to edit (and as split
     # date and time boxes they had no labels a screen reader could announce).
     readonly_fields = ("last_login", "date_joined")
+    # Only what Unstuck uses: no "usable password" choice (`NewAccountForm`), and no
+    # administration rights, which are given on the account's page once it exists.
     add_fieldsets = (
-        *BaseUserAdmin.add_fieldsets,
+        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
         ("Name and email", {"fields": ("first_name", "last_name", "email")}),
         ("Role in the clinic", {"fields": ("clinic", "role", "supervisor")}),
     )

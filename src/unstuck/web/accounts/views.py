@@ -30,7 +30,10 @@ class LoginView(auth_views.LoginView):
 
 class OwnPasswordForm(PasswordChangeForm):
     """Django's form, except that a wrong current password counts as a failed sign-in (the
-    same audit row and the same throttle), so the form cannot be used to guess it."""
+    same audit row and the same throttle), so the form cannot be used to guess it, and that
+    the new password must differ from the current one: "changed" to itself, a password an
+    administrator set stayed known to them while the account was no longer asked to replace
+    it (`accounts.own_password`)."""
 
     def __init__(self, user: User, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(user, *args, **kwargs)
@@ -43,6 +46,20 @@ class OwnPasswordForm(PasswordChangeForm):
             credentials = {"username": self.user.get_username()}
             user_login_failed.send(__name__, credentials=credentials, request=self.request)
             raise
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        old, new = cleaned.get("old_password"), cleaned.get("new_password1")
+        if old and new == old:  # (`old` is there only once it was checked as the current one)
+            self.add_error("new_password1", self.same_password_problem())
+        return cleaned
+
+    def same_password_problem(self) -> str:
+        if self.user.must_change_password:
+            return (
+                "Choose a password different from the one you were given: whoever set it knows it."
+            )
+        return "Choose a password different from your current one."
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
