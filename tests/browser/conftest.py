@@ -30,3 +30,17 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def _pages_close_with_their_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every browser context a test opened is closed when it ends, before the live server and
+    its database are: a page still loading (a stylesheet, the kiosk's timed return) sent a
+    request after the test, and under load one hit the database while it was being emptied
+    for the next test ("database table is locked", then that test's setup failed)."""
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("live_server")  # set up first, so torn down after this
+    browser = request.getfixturevalue("browser") if "browser" in request.fixturenames else None
+    yield
+    for context in browser.contexts if browser is not None else []:
+        context.close()
