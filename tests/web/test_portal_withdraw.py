@@ -39,7 +39,10 @@ def test_a_withdrawn_request_no_longer_opens_and_says_so(
     assert found.withdrawn_at is not None
     assert not found.is_open()
     opened = HttpClient().get(reverse("portal_link", args=[secret]), follow=True)
-    assert "This questionnaire has closed." in opened.content.decode()
+    assert opened.status_code == 410
+    said = opened.content.decode().replace("&#x27;", "'")
+    assert "Your clinic has taken this questionnaire back" in said
+    assert "ask your clinic for a new link" not in said  # it said so, as if it had run out
     assert "Withdrawn" in client.get(reverse("client", args=[record.pk])).content.decode()
     row = AuditEntry.objects.get(action=AuditAction.PORTAL_REQUEST_WITHDRAWN)
     assert (row.username, row.client_code) == (personas.therapist.username, "C-610")
@@ -128,3 +131,21 @@ def test_a_double_click_on_the_email_button_sends_one_email(
         for _ in range(2):  # the next page: sent once, so "again", once
             client.post(action, {"sent_at": shown.group(1)})
     assert len(sink.messages) == 2
+
+
+def test_a_page_open_when_it_was_withdrawn_says_so(personas, record) -> None:
+    """The client had the questionnaire open when the therapist withdrew it: the next page
+    says it was taken back (it said it had closed and to ask for a new link)."""
+    from django.utils import timezone
+
+    from unstuck.web.portal import services
+
+    request, secret = make_request(personas.therapist, record, ["phq9", "gad7"])
+    phone = HttpClient()
+    phone.get(reverse("portal_link", args=[secret]))
+    services.withdraw_request(user=personas.therapist, request=request, now=timezone.now())
+    page = phone.get(reverse("portal_step", args=[1]))
+    assert page.status_code == 410
+    assert "Your clinic has taken this questionnaire back" in page.content.decode().replace(
+        "&#x27;", "'"
+    )

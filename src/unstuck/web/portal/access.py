@@ -51,6 +51,10 @@ MESSAGES = {
         "your clinic for a new link."
     ),
     "used": _("These answers have already been sent. Thank you."),
+    "withdrawn": _(
+        "Your clinic has taken this questionnaire back, so there is nothing to answer here. "
+        "If you were expecting one, please ask your clinic."
+    ),
     "locked": _(
         "There have been too many tries from this connection. Please wait 15 minutes, or "
         "ask your clinic."
@@ -128,8 +132,12 @@ def with_request(view: Callable[..., HttpResponse]) -> Handler:
                 heard = _safety_answer_after_closing(request, pk, kwargs["number"])
                 if heard is not None:
                     return heard
-            sent = QuestionnaireRequest.objects.filter(pk=pk, completed_at__isnull=False)
-            return closed(request, "used" if sent.exists() else "expired", 410)
+            ended = QuestionnaireRequest.objects.filter(pk=pk).values_list(
+                "completed_at", "withdrawn_at"
+            )
+            done, withdrawn = ended.first() or (None, None)
+            why = "used" if done else "withdrawn" if withdrawn else "expired"
+            return closed(request, why, 410)
         return view(request, found, *args, **kwargs)
 
     return never_cache(wrapper)

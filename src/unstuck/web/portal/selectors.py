@@ -28,7 +28,7 @@ from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import Client, MeasureResponse
 from unstuck.web.records.selectors import current_episode
 
-Outcome = Literal["ok", "unknown", "expired", "used"]
+Outcome = Literal["ok", "unknown", "expired", "used", "withdrawn"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ def find_request(secret: str, kind: TokenKind, now: dt.datetime) -> Lookup:
     request = row.request
     if request.completed_at is not None:
         return Lookup("used")
+    if request.withdrawn_at is not None:
+        return Lookup("withdrawn")
     if row.expires_at <= now or request.expires_at <= now or not _answerable(request):
         return Lookup("expired")
     return Lookup("ok", request, row.pk)
