@@ -66,12 +66,12 @@ class CourseModel:
             return f"{abs(change):.1f} points {'lower' if change < 0 else 'higher'}"
 
         # No baseline term (a clinic scale's default course): the same for any first score.
+        same = self.slope_by_baseline == 0
         who = (
             "a client, whatever their first score,"
-            if self.slope_by_baseline == 0
+            if same
             else f"a client whose first score is {self.center:.1f}"
         )
-        same = self.slope_by_baseline == 0
         text = (
             f"{name}: {who} is expected to score "
             f"{moved(self.slope * by_4)} by session 4 and {moved(self.slope * by_10)} by "

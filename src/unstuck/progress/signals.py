@@ -44,7 +44,7 @@ from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.progress.config import Thresholds
 from unstuck.progress.course import CourseModel
 from unstuck.progress.course_rules import DRIFTING, course_lines, course_rules
-from unstuck.progress.response import EARLY, early_response_rule, slow_response_rule
+from unstuck.progress.response import EARLY, EPS, early_response_rule, slow_response_rule
 from unstuck.progress.rules import Rule, fire
 from unstuck.progress.rupture import rupture_rules
 from unstuck.progress.withdrawal import MISSING_WHILE_IMPROVING, withdrawal_signals
@@ -319,7 +319,3 @@ def _line_movement(criteria: ChangeCriteria) -> pl.Expr:
         .then(pl.format(w.LINE_WORSE, size))
         .otherwise(pl.lit(w.LINE_LEVEL))
     )
-
-
-# Changes this close to a threshold count as at it (floating-point noise, as in `change`).
-EPS = 1e-9

@@ -5,6 +5,7 @@ through `services`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +19,21 @@ from unstuck.web.records.instruments import instruments
 CHOOSE_ONE = _("Please choose an answer for this question.")
 
 
+def askable() -> dict[str, Instrument]:
+    """Every questionnaire a request can ask, by id: the installed ones and the "what gets in
+    the way" check."""
+    return {**instruments(), client_check().instrument.id: client_check().instrument}
+
+
+def named(instrument_ids: Sequence[str]) -> list[str]:
+    """The questionnaires' names as people read them (an id no longer installed as itself)."""
+    known = askable()
+    return [known[i].name if i in known else i for i in instrument_ids]
+
+
 def steps(found: QuestionnaireRequest) -> list[Instrument]:
     """The request's questionnaires, one a page, in its order."""
-    installed = {**instruments(), client_check().instrument.id: client_check().instrument}
+    installed = askable()
     return [installed[i] for i in found.instruments if i in installed]
 
 

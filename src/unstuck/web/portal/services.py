@@ -23,7 +23,7 @@ from unstuck.errors import InvalidValue
 from unstuck.impasse.client_check import client_check
 from unstuck.web.accounts.audit import CLIENT_ACTOR, record_audit
 from unstuck.web.accounts.models import AuditAction, User
-from unstuck.web.portal import messaging, selectors, tokens
+from unstuck.web.portal import messaging, pages, selectors, tokens
 from unstuck.web.portal.models import (
     AccessToken,
     ClientReport,
@@ -125,8 +125,7 @@ def _check_not_asked(
     for other in still_open:
         both = [i for i in dict.fromkeys(instrument_ids) if i in other.instruments]
         if both:
-            known = {**instruments(), client_check().instrument.id: client_check().instrument}
-            names = " and ".join(known[i].name if i in known else i for i in both)
+            names = " and ".join(pages.named(both))
             raise InvalidValue(
                 "instruments",
                 ", ".join(both),

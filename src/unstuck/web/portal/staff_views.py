@@ -28,7 +28,7 @@ from unstuck.impasse.client_check import client_check
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User, signed_in
 from unstuck.web.idempotency.once import submit_once
-from unstuck.web.portal import refused, sending, services, tokens
+from unstuck.web.portal import pages, refused, sending, services, tokens
 from unstuck.web.portal.models import QuestionnaireRequest, Timing
 from unstuck.web.records import selectors as records
 from unstuck.web.records.instruments import instruments, usual_order
@@ -170,7 +170,6 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             link = services.link_url(fresh["secret"], origin)
         else:
             code = tokens.display_kiosk_code(fresh["secret"])
-    installed = {**instruments(), client_check().instrument.id: client_check().instrument}
     record_audit(
         user,
         AuditAction.PORTAL_REQUEST_VIEWED,
@@ -183,7 +182,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         {
             "found": found,
             "client": found.client,
-            "names": [installed[i].name if i in installed else i for i in found.instruments],
+            "names": pages.named(found.instruments),
             "status": found.status(),
             "link": link,
             "qr": qr_svg(link) if link else None,

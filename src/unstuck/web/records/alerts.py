@@ -14,7 +14,7 @@ from unstuck.errors import InvalidValue
 from unstuck.web.accounts.audit import CLIENT_ACTOR, record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import safety
-from unstuck.web.records.instruments import instruments
+from unstuck.web.records.instruments import instrument_name, instruments
 from unstuck.web.records.models import (
     CheckOutcome,
     Client,
@@ -118,6 +118,6 @@ def alerts_detail(alerts: Sequence[SafetyAlert]) -> str:
     """Where the alerts came from, for the audit log: sessions and items, never the answers."""
     return "; ".join(
         f"session {a.session_number} ({a.session_date:%Y-%m-%d}) "
-        f"{safety.instrument_name(a.instrument)} item {a.item}"
+        f"{instrument_name(a.instrument)} item {a.item}"
         for a in alerts
     )

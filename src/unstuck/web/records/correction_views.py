@@ -27,7 +27,7 @@ from unstuck.web.records.forms import (
     InstrumentsForm,
     VoidForm,
 )
-from unstuck.web.records.instruments import instruments
+from unstuck.web.records.instruments import instrument_name, instruments
 from unstuck.web.records.models import (
     Attendance,
     Client,
@@ -241,14 +241,13 @@ def client_page_extras(client: Client, episode: Episode | None) -> dict[str, Any
 def _before_text(previous: dict[str, Any]) -> str:
     """A revision's earlier values in words: date, attendance and answers by questionnaire
     name (the note is shown apart, as the page shows notes)."""
-    installed = instruments()
     attendance = dict(Attendance.choices)
     parts = [
         str(previous.get("date", "")),
         attendance.get(previous.get("attendance", ""), str(previous.get("attendance", ""))),
     ]
     for instrument_id, answers in (previous.get("answers") or {}).items():
-        name = installed[instrument_id].name if instrument_id in installed else instrument_id
+        name = instrument_name(instrument_id)
         given = " ".join("blank" if a is None else str(a) for a in answers)
         parts.append(f"{name} answers {given}")
     return "; ".join(parts)

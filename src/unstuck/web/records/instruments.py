@@ -46,6 +46,12 @@ def instruments() -> InstrumentSet:
     return result
 
 
+def instrument_name(instrument_id: str) -> str:
+    """An instrument's name as people read it ("PHQ-9"); its id when it is not installed."""
+    installed = instruments()
+    return installed[instrument_id].name if instrument_id in installed else instrument_id
+
+
 def reload_instruments() -> None:
     instruments.cache_clear()
 

@@ -14,6 +14,7 @@ from unstuck.web import vocabulary
 from unstuck.web.records import charts
 from unstuck.web.records.instruments import (
     course_models,
+    instrument_name,
     instruments,
     thresholds,
     usual_order,
@@ -260,16 +261,11 @@ def _flagged(code: str, flag_measures: Mapping[str, Sequence[str]]) -> list[str]
     return sorted((i for i in flag_measures.get(code, ()) if i), key=usual_order)
 
 
-def _name(instrument_id: str) -> str:
-    installed = instruments()
-    return installed[instrument_id].name if instrument_id in installed else instrument_id
-
-
 def measure_names(code: str, flag_measures: Mapping[str, Sequence[str]]) -> str:
     """The measures that raised a flag, by name ('GAD-7'; 'PHQ-9 and GAD-7'), or ''. The
     caseload shows them beside the flag: the row shows the latest PHQ-9, so 'Progress has
     levelled off' beside PHQ-9 15 -> 8 read as a contradiction when the GAD-7 had."""
-    return " and ".join(_name(i) for i in _flagged(code, flag_measures))
+    return " and ".join(instrument_name(i) for i in _flagged(code, flag_measures))
 
 
 def measured(
@@ -289,7 +285,7 @@ def measured(
             if first is not None and last is not None
             else ""
         )
-        named.append(_name(i) + scores)
+        named.append(instrument_name(i) + scores)
     return " and ".join(named)
 
 
@@ -391,9 +387,5 @@ def sources_cited(
 
 def instrument_names(session: Session) -> str:
     """The questionnaires stored for `session`, by name, for a sentence ("PHQ-9 and GAD-7")."""
-    installed = instruments()
-    names = [
-        installed[r.instrument].name if r.instrument in installed else r.instrument
-        for r in session.responses.all()
-    ]
+    names = [instrument_name(r.instrument) for r in session.responses.all()]
     return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from unstuck.web.records.instruments import instruments
+from unstuck.web.records.instruments import instrument_name, instruments
 from unstuck.web.records.models import SafetyAlert
 
 NEXT_STEP = "Check in about safety: {answer}"
@@ -43,11 +43,6 @@ NOT_ASKED_STILL_OPEN = (
     " A safety answer is still waiting for a check-in: it stays open until you record the "
     "safety check."
 )
-
-
-def instrument_name(instrument_id: str) -> str:
-    installed = instruments()
-    return installed[instrument_id].name if instrument_id in installed else instrument_id
 
 
 def answer_text(alert: SafetyAlert) -> str:

@@ -6,12 +6,10 @@ from typing import Any
 
 from django import template
 
-from unstuck.impasse.client_check import client_check
-from unstuck.web.portal import refused, selectors
+from unstuck.web.portal import pages, refused, selectors
 from unstuck.web.portal.models import QuestionnaireSchedule
 from unstuck.web.portal.schedule_views import ScheduleForm, initial_for
 from unstuck.web.portal.staff_views import RequestForm
-from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import Client, Episode
 
 register = template.Library()
@@ -21,12 +19,11 @@ register = template.Library()
 def portal_panel(
     context: template.Context, client: Client, can_write: bool, episode: Episode | None
 ) -> dict[str, Any]:
-    installed = {**instruments(), client_check().instrument.id: client_check().instrument}
     rows = [
         {
             "pk": r.pk,
             "label": f"{r.get_timing_display()} {r.session_number}",
-            "names": ", ".join(installed[i].name if i in installed else i for i in r.instruments),
+            "names": ", ".join(pages.named(r.instruments)),
             "status": r.status(),
             "created": r.created_at,
         }
