@@ -172,7 +172,7 @@ def test_a_reliable_worsening_that_levels_off_is_deterioration_not_a_plateau() -
 
 def test_each_flag_names_the_measure_that_raised_it() -> None:
     observations = phq(15, 12, 10, 9, 8, 8) + [
-        Observation("gad7", i + 1, t) for i, t in enumerate([9, 10, 9, 8, 8, 10])
+        Observation("gad7", i + 1, t) for i, t in enumerate([12, 13, 12, 12, 12, 13])
     ]
     result = run(observations)
     assert result.flags == ("plateau",)
@@ -186,8 +186,8 @@ def test_plateau_is_stuck_while_still_unwell() -> None:
     assert stuck.flags == ("plateau",)
     assert stuck.explanations[0] == (
         "Progress has levelled off: PHQ-9 has 6 scores without reliable improvement (18 at the "
-        "start, 18 now), and the last 3 (18, 17, 18) are all in the clinical range and differ "
-        "by at most 1 point, less than the 6 a reliable change needs; the line through all the "
+        "start, 18 now), and the last 3 (18, 17, 18) are all in the clinical range, averaging "
+        "17.7 (clearly past the cutoff of 10), and differ by at most 1 point, less than the 6 a reliable change needs; the line through all the "
         "scores so far is level, where steady improvement would be 3 points or more."
     )
     assert "a change of 0 points." in stuck.explanations[1]
@@ -197,15 +197,32 @@ def test_plateau_is_stuck_while_still_unwell() -> None:
 
 @pytest.mark.parametrize(("last", "flagged"), [(10, True), (9, False)])
 def test_plateau_stops_at_the_clinical_cutoff(last: float, flagged: bool) -> None:
-    # PHQ-9 10 is a case (NHS Talking Therapies); 9 is out of the clinical range. The line
-    # (-0.7 or -1.4 points) is far from steady improvement, so only the cutoff decides.
-    assert ("plateau" in run(phq(11, 10, 10, 10, 10, last)).flags) is flagged
+    # PHQ-9 10 is a case (NHS Talking Therapies); 9 is out of the clinical range. The window
+    # (14, 14, 10) averages 12.7, clearly past the cutoff, and the line (-1 point) is far from
+    # steady improvement, so only the latest score's side of the cutoff decides.
+    assert ("plateau" in run(phq(12, 13, 14, 14, 14, last)).flags) is flagged
+
+
+@pytest.mark.parametrize(
+    ("window", "flagged"),
+    # The PHQ-9's window must average 10 + 6 / sqrt(6) = 12.45 or more: within measurement
+    # error of the cutoff, the client may already be well.
+    [((10, 10, 10), False), ((12, 12, 13), False), ((12, 13, 13), True), ((13, 13, 13), True)],
+)
+def test_plateau_needs_a_level_clearly_in_the_clinical_range(
+    window: tuple[int, ...], flagged: bool
+) -> None:
+    result = run(phq(window[0], window[0], window[0], *window))
+    assert ("plateau" in result.flags) is flagged
+    if not flagged:  # stuck near the cutoff is still little improvement so far
+        assert "slow_response" in result.flags
 
 
 def test_plateau_needs_every_recent_score_in_the_clinical_range() -> None:
-    # The latest is back at 10, but the window (9, 10, 10) holds a score out of range.
-    assert "plateau" not in run(phq(11, 10, 10, 9, 10, 10)).flags
-    assert "plateau" in run(phq(11, 10, 9, 10, 10, 10)).flags  # 9 before the window
+    # The latest is back at 14.5, but the window (9, 14.5, 14.5) holds a score out of range
+    # (its mean, 12.67, is clearly past the cutoff, so only that score decides).
+    assert "plateau" not in run(phq(15, 14.5, 14.5, 9, 14.5, 14.5)).flags
+    assert "plateau" in run(phq(15, 14.5, 9, 14.5, 14.5, 14.5)).flags  # 9 before the window
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ class PlateauRule:
     min_sessions: int  # also the number of latest scores the trend is read over
     window: int
     improving_share: float  # of a reliable change: a trend at least this good is progress
+    level_confidence: float  # z: the window's mean beyond the cutoff by z standard errors
     source: str
 
 
@@ -179,6 +180,8 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
         )
     if not t.plateau.improving_share > 0:
         raise InvalidDefinition(source, "plateau", "need improving_share > 0")
+    if not t.plateau.level_confidence >= 0:
+        raise InvalidDefinition(source, "plateau", "need level_confidence >= 0")
     if t.last_seen.days < 1:
         raise InvalidDefinition(source, "last_seen", "need days >= 1")
     return t

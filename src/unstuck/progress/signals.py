@@ -32,6 +32,7 @@ Inputs are two frames made by `unstuck.progress.batch`:
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from typing import Literal
 
@@ -41,7 +42,7 @@ from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
 from unstuck.progress.attendance import MISSED
 from unstuck.progress.change import ChangeCriteria, criteria_for
-from unstuck.progress.config import Thresholds
+from unstuck.progress.config import PlateauRule, Thresholds
 from unstuck.progress.course import CourseModel
 from unstuck.progress.course_rules import DRIFTING, course_lines, course_rules
 from unstuck.progress.response import EARLY, EPS, early_response_rule, slow_response_rule
@@ -273,8 +274,8 @@ def improving_steadily(criteria: ChangeCriteria, thresholds: Thresholds) -> pl.E
 def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria) -> Rule:
     """Stuck while still unwell: enough scores, no reliable change (a reliable improvement
     is not stuck; a reliable worsening is the deterioration flag's, which says more), the
-    recent ones flat and all in the clinical range, and not improving steadily
-    (thresholds.toml)."""
+    recent ones flat, all in the clinical range and their mean clearly so, and not improving
+    steadily (thresholds.toml)."""
     rule = thresholds.plateau
     recent = [pl.col(f"recent_{j}") for j in range(rule.window, 0, -1)]  # oldest first
     spread = pl.max_horizontal(recent) - pl.min_horizontal(recent)
@@ -286,8 +287,15 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
     )
     unwell = pl.lit("")
     if criteria.cutoff is not None:
-        fires = fires & pl.all_horizontal(criteria.in_clinical_range(r) for r in recent)
-        unwell = pl.lit(w.PLATEAU_UNWELL)
+        level = pl.mean_horizontal(recent)
+        fires = (
+            fires
+            & pl.all_horizontal(criteria.in_clinical_range(r) for r in recent)
+            & criteria.in_clinical_range(_towards_cutoff(level, rule, criteria))
+        )
+        unwell = pl.format(
+            w.PLATEAU_UNWELL, w.number_expr(level, 1), pl.lit(w.number(criteria.cutoff))
+        )
     text = pl.format(
         w.PLATEAU,
         pl.lit(instrument.name),
@@ -306,6 +314,16 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
         pl.lit(w.points(w.number(round(rule.improving_share * criteria.threshold, 2)))),
     )
     return "plateau", fires, text
+
+
+def _towards_cutoff(level: pl.Expr, rule: PlateauRule, criteria: ChangeCriteria) -> pl.Expr:
+    """The window's mean moved `rule.level_confidence` standard errors towards the cutoff: in
+    the clinical range only if the level itself reliably is. The standard error of one score
+    is the reliable change over 1.96 * sqrt(2) (Jacobson & Truax, 1991), of the mean of the
+    window that over sqrt(window)."""
+    error = criteria.threshold / (1.96 * math.sqrt(2)) / math.sqrt(rule.window)
+    margin = rule.level_confidence * error
+    return level + margin if criteria.higher_is_better else level - margin
 
 
 def _line_movement(criteria: ChangeCriteria) -> pl.Expr:

@@ -98,7 +98,7 @@ PLATEAU = (
 LINE_BETTER = "improves by {}"  # points
 LINE_WORSE = "worsens by {}"  # points
 LINE_LEVEL = "is level"
-PLATEAU_UNWELL = " are all in the clinical range and"
+PLATEAU_UNWELL = " are all in the clinical range, averaging {} (clearly past the cutoff of {}), and"
 # Too little improvement so far (`progress.response`): the scores and how far they moved
 # ("PHQ-9 was 16 at session 1 and is 15 at session 5 (...), 2.5 points better, under half a
 # reliable change (3 of 6 points), and still in the clinical range"), then the stage's words.
