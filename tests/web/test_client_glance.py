@@ -270,7 +270,7 @@ def test_a_flag_names_the_measure_that_raised_it_on_the_caseload_and_at_a_glance
     record = services.create_client(
         therapist=personas.therapist, code="C-NAMED", started_on=dt.date(2026, 1, 5)
     )
-    for i, (phq, gad) in enumerate(zip([15, 12, 10, 9, 8, 8], [9, 10, 9, 8, 8, 10], strict=True)):
+    for i, (phq, gad) in enumerate(zip([15, 12, 10, 9, 8, 8], [12, 13, 12, 12, 12, 13], strict=True)):
         services.record_session(
             user=personas.therapist,
             client=record,
@@ -287,7 +287,7 @@ def test_a_flag_names_the_measure_that_raised_it_on_the_caseload_and_at_a_glance
     ) in row
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert (
-        "<li>GAD-7 (9 at session 1, 10 at session 6): progress has levelled off without "
+        "<li>GAD-7 (12 at session 1, 13 at session 6): progress has levelled off without "
         "reliable improvement.</li>"
     ) in page
 

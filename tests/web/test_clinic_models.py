@@ -22,6 +22,7 @@ from unstuck.web.commands import check_detection_settings
 from unstuck.web.records.instruments import course_models, thresholds
 
 PHQ9_12 = [2, 2, 1, 1, 2, 1, 1, 2, 0]  # total 12
+PHQ9_13 = [2, 2, 2, 1, 2, 1, 1, 2, 0]  # total 13, clearly in the clinical range
 
 
 @pytest.fixture(autouse=True)
@@ -97,11 +98,11 @@ def test_the_clinics_thresholds_apply(settings, tmp_path: Path, make_client) -> 
     shipped = (resources.files("unstuck.progress") / "thresholds.toml").read_text()
     strict = tmp_path / "thresholds.toml"
     strict.write_text(shipped.replace("min_sessions = 6", "min_sessions = 3"))
-    # Moderate (12): plateau applies only in the clinical range.
-    assert "plateau" not in make_client("C-502", [PHQ9_12] * 3).flags
+    # Moderate (13): the shipped plateau needs 6 scores, the clinic's 3.
+    assert "plateau" not in make_client("C-502", [PHQ9_13] * 3).flags
     settings.THRESHOLDS_FILE = str(strict)
     thresholds.cache_clear()
-    assert "plateau" in make_client("C-503", [PHQ9_12] * 3).flags
+    assert "plateau" in make_client("C-503", [PHQ9_13] * 3).flags
 
 
 @pytest.mark.django_db  # the start reads the clinic's uploaded instruments too

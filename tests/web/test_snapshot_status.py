@@ -20,7 +20,7 @@ MILD_RISK = [1, 1, 1, 1, 1, 0, 0, 0, 1]  # PHQ-9 6, item 9 answered 1
 @pytest.mark.parametrize(
     ("before", "risky", "corrected", "scores_alone"),
     [
-        ([FLAT_12] * 5, FLAT_12_RISK, FLAT_12, "at_risk"),  # a plateau at 12
+        ([FLAT_12] * 5, FLAT_12_RISK, FLAT_12, "at_risk"),  # little improvement, at 12
         ([MILD], MILD_RISK, MILD, "on_track"),  # 6, 6
     ],
 )

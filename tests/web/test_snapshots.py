@@ -16,7 +16,7 @@ from unstuck.web.records.instruments import rules_version, thresholds
 from unstuck.web.records.models import Client
 from unstuck.web.records.snapshots import refresh_stale
 
-FLAT_12 = [2, 2, 1, 1, 2, 1, 1, 2, 0]  # PHQ-9 12, in the clinical range
+FLAT_13 = [2, 2, 2, 1, 2, 1, 1, 2, 0]  # PHQ-9 13, clearly in the clinical range
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +46,7 @@ def clinic_rules(settings, tmp_path: Path) -> Callable[[bool], str]:
 
 @pytest.mark.django_db
 def test_a_snapshot_names_the_rules_it_was_made_with(make_client) -> None:
-    record = make_client("C-700", [FLAT_12] * 3)
+    record = make_client("C-700", [FLAT_13] * 3)
     assert record.rules_version == rules_version() != ""
     assert refresh_stale() == 0  # nothing to remake
 
@@ -55,7 +55,7 @@ def test_the_client_page_remakes_a_status_made_by_other_rules(
     client: HttpClient, personas, make_client, clinic_rules
 ) -> None:
     shipped = clinic_rules(False)
-    record = make_client("C-701", [FLAT_12] * 3)
+    record = make_client("C-701", [FLAT_13] * 3)
     assert (record.rules_version, "plateau" in record.flags) == (shipped, False)
     clinics = clinic_rules(True)
     assert clinics != shipped
@@ -70,7 +70,7 @@ def test_the_client_page_remakes_a_status_made_by_other_rules(
 
 def test_serve_remakes_every_stale_status_before_it_starts(make_client, clinic_rules) -> None:
     clinic_rules(False)
-    made = [make_client(code, [FLAT_12] * 3) for code in ("C-702", "C-703")]
+    made = [make_client(code, [FLAT_13] * 3) for code in ("C-702", "C-703")]
     clinics = clinic_rules(True)
     seen: list[tuple[int, int]] = []
     assert refresh_stale(lambda done, total: seen.append((done, total))) == 2
