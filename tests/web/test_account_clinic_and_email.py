@@ -85,6 +85,20 @@ def test_an_administrator_may_have_no_clinic(admin) -> None:
     assert add(admin, clinic="", role=Role.ADMINISTRATOR).status_code == 302
 
 
+def test_a_new_administrator_can_administer(admin, personas) -> None:
+    """An account added as an administrator gets the administration screens (as `unstuck
+    setup`'s first one), audited; any other role gets none (a forged box is ignored above)."""
+    assert add(admin, clinic=personas.clinic.pk, role=Role.ADMINISTRATOR).status_code == 302
+    casey = User.objects.get(username="casey")
+    assert (casey.is_staff, casey.is_superuser) == (True, True)
+    row = AuditEntry.objects.get(action=AuditAction.CREATE_ACCOUNT, detail__startswith="casey")
+    assert "Administrator, full administration rights" in row.detail
+    assert casey.must_change_password  # their own password first, then the screens
+    assert add(admin, username="dana", clinic=personas.clinic.pk).status_code == 302
+    dana = User.objects.get(username="dana")  # a therapist
+    assert (dana.is_staff, dana.is_superuser) == (False, False)
+
+
 def test_a_therapists_clinic_cannot_be_emptied(admin, personas) -> None:
     sam = personas.colleague
     refused = admin.post(change_url(sam), change_form(sam, clinic=""))

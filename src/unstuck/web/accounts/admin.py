@@ -235,6 +235,8 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         # their first sign-in, before any record opens (as for any password set by another).
         first_password = not change and obj.has_usable_password()
         obj.must_change_password = obj.must_change_password or first_password
+        if not change:  # the add form asks no rights: a new administrator can administer
+            obj.is_staff = obj.is_superuser = obj.role == Role.ADMINISTRATOR
         with services.audited_by_caller():
             super().save_model(request, obj, form, change)
         services.audit_account_saved(actor=signed_in(request), account=obj, before=before)
