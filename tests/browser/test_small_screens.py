@@ -142,3 +142,43 @@ def test_every_box_of_a_form_is_as_wide_as_the_others(
             assert len({w for _, w in boxes}) == 1, (name, width, boxes)
         page.context.close()
         login.context.close()
+
+
+def _edges(page: Page, selector: str) -> tuple[float, float]:
+    """How shaded the left and right edges of a box are (0 white, 1 black): the lightest
+    pixel of the outer 3 px in the middle half of its height, so text cut at an edge, darker
+    than any shadow, is not counted."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(page.locator(selector).screenshot())).convert("L")
+    rows = range(image.height // 4, 3 * image.height // 4)
+
+    def shade(columns: range) -> float:
+        return 1 - max(int(image.getpixel((x, y))) for x in columns for y in rows) / 255  # type: ignore[arg-type]
+
+    return shade(range(0, 3)), shade(range(image.width - 3, image.width))
+
+
+def test_a_wide_table_on_a_phone_shows_it_has_more_sideways(
+    browser: Browser, live_server, transactional_db, make_client
+) -> None:
+    """The client's history scrolls in its box at 375 px; a shadow marks each edge with more
+    beyond it: on the right at first, on both sides midway, on the left at the end."""
+    record = make_client("SYN-WIDE", [PHQ9_MILD, PHQ9_SEVERE, PHQ9_SEVERE])
+    page = signed_in(browser, live_server, "alex", 375)
+    page.goto(f"/clients/{record.pk}/")
+    box = "#history-table >> xpath=.."
+    page.locator(box).scroll_into_view_if_needed()
+    assert page.locator(box).evaluate("e => e.scrollWidth > e.clientWidth + 60")
+    shaded = 0.05  # a white edge is 0; the shadow's darkest is about 0.3
+    left, right = _edges(page, box)
+    assert left < shaded < right, (left, right)
+    page.locator(box).evaluate("e => { e.scrollLeft = (e.scrollWidth - e.clientWidth) / 2 }")
+    left, right = _edges(page, box)
+    assert left > shaded and right > shaded, (left, right)
+    page.locator(box).evaluate("e => { e.scrollLeft = e.scrollWidth }")
+    left, right = _edges(page, box)
+    assert right < shaded < left, (left, right)
+    page.context.close()
