@@ -187,8 +187,9 @@ def test_plateau_is_stuck_while_still_unwell() -> None:
     assert stuck.explanations[0] == (
         "Progress has levelled off: PHQ-9 has 6 scores without reliable improvement (18 at the "
         "start, 18 now), and the last 3 (18, 17, 18) are all in the clinical range, averaging "
-        "17.7 (clearly past the cutoff of 10), and differ by at most 1 point, less than the 6 a reliable change needs; the line through all the "
-        "scores so far is level, where steady improvement would be 3 points or more."
+        "17.7 (clearly past the cutoff of 10), and differ by at most 1 point, less than the 6 "
+        "a reliable change needs; the line through all the scores so far is level, where "
+        "steady improvement would be 3 points or more."
     )
     assert "a change of 0 points." in stuck.explanations[1]
     assert "a change of -1 point." in run(phq(18, 17)).explanations[-1]

@@ -270,7 +270,9 @@ def test_a_flag_names_the_measure_that_raised_it_on_the_caseload_and_at_a_glance
     record = services.create_client(
         therapist=personas.therapist, code="C-NAMED", started_on=dt.date(2026, 1, 5)
     )
-    for i, (phq, gad) in enumerate(zip([15, 12, 10, 9, 8, 8], [12, 13, 12, 12, 12, 13], strict=True)):
+    for i, (phq, gad) in enumerate(
+        zip([15, 12, 10, 9, 8, 8], [12, 13, 12, 12, 12, 13], strict=True)
+    ):
         services.record_session(
             user=personas.therapist,
             client=record,
