@@ -72,6 +72,17 @@ def test_a_mistake_in_a_thresholds_file_is_named(tmp_path: Path) -> None:
         load_thresholds(write(tmp_path, misspelt))
 
 
+def test_a_copy_made_before_a_key_was_added_is_told_what_to_add(tmp_path: Path) -> None:
+    """A clinic's copy of an older version lacks a rule's new key: refused (the clinic decides
+    its rules), naming the key and the value this version ships."""
+    line = re.search(r"^level_confidence = .*$", SHIPPED, re.M)
+    assert line is not None
+    older = SHIPPED.replace(line.group(0) + "\n", "", 1)
+    message = f"plateau: missing key(s): level_confidence (the shipped file has {line.group(0)}:"
+    with pytest.raises(InvalidDefinition, match=re.escape(message)):
+        load_thresholds(write(tmp_path, older))
+
+
 def test_the_last_seen_days_are_read_checked_and_an_older_copy_keeps_the_shipped_ones(
     tmp_path: Path,
 ) -> None:

@@ -101,10 +101,18 @@ def _read(path: Path | None, default: str) -> tuple[dict[str, Any], str]:
         raise InvalidDefinition(str(path), "", f"cannot be read: {exc}") from exc
 
 
-def _build(cls: type, table: Mapping[str, Any], source: str, where: str) -> Any:
+def _build(
+    cls: type,
+    table: Mapping[str, Any],
+    source: str,
+    where: str,
+    shipped: Mapping[str, Any] | None = None,
+) -> Any:
     """`cls(**table)`, each key known and each value of its field's kind (a misspelt key, a
     number given as text or ``nan`` named in words, not as Python's own message, nor taken in
-    silence: ``residual_sd = nan`` turned the not-on-track rule off)."""
+    silence: ``residual_sd = nan`` turned the not-on-track rule off). A key missing from a
+    clinic's copy is named with the value `shipped` (the same table of the shipped file) has:
+    a copy made before a version added it is refused, with what to add."""
     names = [f.name for f in dataclasses.fields(cls)]
     unknown = sorted(set(table) - set(names))
     if unknown:
@@ -115,7 +123,14 @@ def _build(cls: type, table: Mapping[str, Any], source: str, where: str) -> Any:
         f.name for f in dataclasses.fields(cls) if f.name not in table and f.default is required
     ]
     if missing:
-        raise InvalidDefinition(source, where, f"missing key(s): {', '.join(missing)}")
+        ships = shipped or {}
+        found = [f"{name} = {ships[name]!r}" for name in missing if name in ships]
+        hint = (
+            f" (the shipped file has {', '.join(found)}: read its comment there, then add it)"
+            if found
+            else ""
+        )
+        raise InvalidDefinition(source, where, f"missing key(s): {', '.join(missing)}{hint}")
     hints = typing.get_type_hints(cls)
     for name, value in table.items():
         problem = _kind_problem(hints[name], value)
@@ -142,21 +157,20 @@ def _kind_problem(hint: Any, value: object) -> str:
 
 def load_thresholds(path: Path | None = None) -> Thresholds:
     data, source = _read(path, "thresholds.toml")
+    shipped = data if path is None else _read(None, "thresholds.toml")[0]
+
+    def build(cls: type, name: str) -> Any:
+        return _build(cls, data[name], source, name, shipped.get(name))
+
     try:
         t = Thresholds(
-            not_on_track=_build(NotOnTrackRule, data["not_on_track"], source, "not_on_track"),
-            plateau=_build(PlateauRule, data["plateau"], source, "plateau"),
-            withdrawal_risk=_build(
-                WithdrawalRule, data["withdrawal_risk"], source, "withdrawal_risk"
-            ),
-            alliance_rupture=_build(
-                RuptureRule, data["alliance_rupture"], source, "alliance_rupture"
-            ),
+            not_on_track=build(NotOnTrackRule, "not_on_track"),
+            plateau=build(PlateauRule, "plateau"),
+            withdrawal_risk=build(WithdrawalRule, "withdrawal_risk"),
+            alliance_rupture=build(RuptureRule, "alliance_rupture"),
             safety_source=data["safety"]["source"],
-            early_response=_build(
-                EarlyResponseRule, data["early_response"], source, "early_response"
-            ),
-            slow_response=_build(SlowResponseRule, data["slow_response"], source, "slow_response"),
+            early_response=build(EarlyResponseRule, "early_response"),
+            slow_response=build(SlowResponseRule, "slow_response"),
             last_seen=_build(LastSeenRule, *_last_seen_table(data, source), "last_seen"),
         )
     except KeyError as exc:
