@@ -171,7 +171,7 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
             safety_source=data["safety"]["source"],
             early_response=build(EarlyResponseRule, "early_response"),
             slow_response=build(SlowResponseRule, "slow_response"),
-            last_seen=_build(LastSeenRule, *_last_seen_table(data, source), "last_seen"),
+            last_seen=_build(LastSeenRule, *_last_seen_table(data, source, shipped), "last_seen"),
         )
     except KeyError as exc:
         raise InvalidDefinition(source, str(exc), "missing table") from exc
@@ -201,13 +201,14 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
     return t
 
 
-def _last_seen_table(data: Mapping[str, Any], source: str) -> tuple[Mapping[str, Any], str]:
-    """The file's `[last_seen]`, or the shipped one for a clinic's copy made before it existed
-    (the caseload's cue is not a detection rule, so an older copy keeps working)."""
+def _last_seen_table(
+    data: Mapping[str, Any], source: str, shipped: Mapping[str, Any]
+) -> tuple[Mapping[str, Any], str]:
+    """The file's `[last_seen]`, or the `shipped` one for a clinic's copy made before it
+    existed (the caseload's cue is not a detection rule, so an older copy keeps working)."""
     if "last_seen" in data:
         return data["last_seen"], source
-    shipped, name = _read(None, "thresholds.toml")
-    return shipped["last_seen"], name
+    return shipped["last_seen"], "thresholds.toml"
 
 
 @cache

@@ -45,6 +45,7 @@ from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.progress.config import PlateauRule, Thresholds
 from unstuck.progress.course import CourseModel
 from unstuck.progress.course_rules import DRIFTING, course_lines, course_rules
+from unstuck.progress.reliable import RELIABLE_Z
 from unstuck.progress.response import EARLY, EPS, early_response_rule, slow_response_rule
 from unstuck.progress.rules import Rule, fire
 from unstuck.progress.rupture import rupture_rules
@@ -319,9 +320,9 @@ def _plateau(instrument: Instrument, thresholds: Thresholds, criteria: ChangeCri
 def _towards_cutoff(level: pl.Expr, rule: PlateauRule, criteria: ChangeCriteria) -> pl.Expr:
     """The window's mean moved `rule.level_confidence` standard errors towards the cutoff: in
     the clinical range only if the level itself reliably is. The standard error of one score
-    is the reliable change over 1.96 * sqrt(2) (Jacobson & Truax, 1991), of the mean of the
-    window that over sqrt(window)."""
-    error = criteria.threshold / (1.96 * math.sqrt(2)) / math.sqrt(rule.window)
+    is the reliable change over RELIABLE_Z * sqrt(2) (Jacobson & Truax, 1991), of the mean of
+    the window that over sqrt(window)."""
+    error = criteria.threshold / (RELIABLE_Z * math.sqrt(2)) / math.sqrt(rule.window)
     margin = rule.level_confidence * error
     return level + margin if criteria.higher_is_better else level - margin
 
