@@ -81,6 +81,9 @@ def test_a_copy_made_before_a_key_was_added_is_told_what_to_add(tmp_path: Path) 
     message = f"plateau: missing key(s): level_confidence (the shipped file has {line.group(0)}:"
     with pytest.raises(InvalidDefinition, match=re.escape(message)):
         load_thresholds(write(tmp_path, older))
+    negative = SHIPPED.replace(line.group(0), "level_confidence = -1.0", 1)
+    with pytest.raises(InvalidDefinition, match=re.escape("need level_confidence >= 0")):
+        load_thresholds(write(tmp_path, negative))
 
 
 def test_the_last_seen_days_are_read_checked_and_an_older_copy_keeps_the_shipped_ones(
