@@ -187,7 +187,6 @@ def administrator_pages(admin_user_pk: int, clinic_pk: int) -> list[tuple[str, s
         ("admin-user", f"/admin/accounts/user/{admin_user_pk}/change/", 200),
         ("admin-add-user", "/admin/accounts/user/add/", 200),
         ("admin-clinic", f"/admin/accounts/clinic/{clinic_pk}/change/", 200),
-        ("admin-audit", "/admin/accounts/auditentry/", 200),
         ("admin-portal-settings", "/admin/portal/portalsettings/", 200),
         ("admin-portal-settings-add", "/admin/portal/portalsettings/add/", 200),
         ("admin-sign-in-pauses", "/admin/axes/accessattempt/", 200),

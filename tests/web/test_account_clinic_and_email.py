@@ -143,8 +143,8 @@ def test_the_administration_page_names_therapists_without_an_email(admin, person
     text = " ".join(visible_text(admin.get(reverse("overview")).content.decode()).split())
     text = re.sub(r" ([,.])", r"\1", text)  # the links' tags left a space before each comma
     warning = (
-        "These therapists have no email address, so they will not be emailed when a client "
-        "gives a safety answer: Alex, Jordan, Riley."
+        "These people hold a caseload but have no email address, so they will not be emailed "
+        "when a client gives a safety answer: Alex, Jordan, Riley."
     )
     assert warning in text
     User.objects.filter(role__in=[Role.THERAPIST, Role.SUPERVISOR]).update(email="x@example.org")

@@ -90,8 +90,7 @@ def test_a_forged_self_grant_is_refused_behind_the_form(personas) -> None:
 def test_a_grant_by_another_administrator_is_audited_and_shown(admin_client, personas) -> None:
     client, _ = admin_client
     other = make_admin("other", personas.clinic)
-    kept = {"is_staff": "on", "is_superuser": "on"}  # only the role changes
-    response = client.post(change_url(other), change_form(other, role=Role.SUPERVISOR, **kept))
+    response = client.post(change_url(other), change_form(other, role=Role.SUPERVISOR))
     assert response.status_code == 302
     response = client.post(
         change_url(personas.therapist), change_form(personas.therapist, supervisor=other.pk)
@@ -104,6 +103,10 @@ def test_a_grant_by_another_administrator_is_audited_and_shown(admin_client, per
     )
     assert [(e.action, e.detail) for e in rows] == [
         (AuditAction.CHANGE_ROLE, "other: Administrator -> Supervisor"),
+        (
+            AuditAction.CHANGE_ADMIN_RIGHTS,
+            "other: full administration rights -> no administration rights",
+        ),
         (AuditAction.CHANGE_SUPERVISOR, "alex: supervisor jordan -> other"),
     ]
     page = client.get(reverse("audit_log")).content.decode()
@@ -185,7 +188,8 @@ def test_no_right_can_be_given_outside_the_audited_fields(admin_client, personas
     page = client.get(change_url(personas.therapist)).content.decode()
     assert 'name="groups"' not in page
     assert 'name="user_permissions"' not in page
-    assert 'name="is_staff"' in page  # the audited rights are still there
+    assert 'name="is_staff"' not in page  # the rights follow the role (next test)
+    assert "Administration rights" in page
     assert client.get("/admin/auth/group/").status_code == 404
     group = Group.objects.create(name="Everything")
     group.permissions.set(Permission.objects.all())
@@ -316,3 +320,64 @@ def test_supervision_stays_inside_one_clinic(admin_client, personas, make_client
     User.objects.filter(pk=supervisor.pk).update(clinic=other)
     supervisor.refresh_from_db()
     assert not visible_clients(supervisor).filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("role", [Role.THERAPIST, Role.SUPERVISOR, Role.CLINIC_LEAD])
+def test_rights_follow_the_role_both_ways(admin_client, personas, role) -> None:
+    """An administrator changed to another role loses the account pages, and another role
+    changed to administrator gains them, each audited; a forged box changes nothing."""
+    client, _ = admin_client
+    other = make_admin("other", personas.clinic)
+    forged = {"is_staff": "on", "is_superuser": "on"}
+    changed = change_form(other, role=role, **forged)
+    assert client.post(change_url(other), changed).status_code == 302
+    other.refresh_from_db()
+    assert (other.is_staff, other.is_superuser) == (False, False)
+    assert AuditEntry.objects.filter(
+        action=AuditAction.CHANGE_ADMIN_RIGHTS,
+        detail="other: full administration rights -> no administration rights",
+    ).exists()
+    back = change_form(other, role=Role.ADMINISTRATOR, supervisor="")
+    assert client.post(change_url(other), back).status_code == 302
+    other.refresh_from_db()
+    assert (other.is_staff, other.is_superuser) == (True, True)
+    assert AuditEntry.objects.filter(
+        action=AuditAction.CHANGE_ADMIN_RIGHTS,
+        detail="other: no administration rights -> full administration rights",
+    ).exists()
+    therapist = personas.colleague  # a forged box on an account with a caseload
+    assert client.post(change_url(therapist), change_form(therapist, **forged)).status_code == 302
+    therapist.refresh_from_db()
+    assert (therapist.is_staff, therapist.is_superuser) == (False, False)
+
+
+def test_upgrading_sets_rights_by_role_and_logs_each_change(personas) -> None:
+    """The migration that made rights follow the role (accounts 0006) mends an account saved
+    before, whose rights did not match its role, and logs each change; the others are left."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "unstuck.web.accounts.migrations.0006_rights_follow_the_role"
+    )
+    User.objects.filter(username="sam").update(is_superuser=True)  # a therapist
+    administrator = personas.administrator  # an administrator with no rights
+    User.objects.filter(pk=administrator.pk).update(is_staff=False, is_superuser=False)
+    migration.rights_follow_the_role(apps, None)
+    rights = {u.username: (u.is_staff, u.is_superuser) for u in User.objects.all()}
+    assert rights["sam"] == (False, False)
+    assert rights[administrator.username] == (True, True)
+    assert all(
+        rights[u.username] == ((u.role == Role.ADMINISTRATOR),) * 2 for u in User.objects.all()
+    )
+    rows = AuditEntry.objects.filter(action=AuditAction.CHANGE_ADMIN_RIGHTS).order_by("id")
+    details = sorted(e.detail.split(" (")[0] for e in rows)
+    name = administrator.username
+    assert details == sorted(
+        [
+            f"{name}: no administration rights -> full administration rights",
+            "sam: full rights without the administration screens -> no administration rights",
+        ]
+    )
+    assert all(e.user is None for e in rows)

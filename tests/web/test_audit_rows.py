@@ -124,7 +124,7 @@ def test_an_administrators_changes_to_rights_and_accounts_write_their_rows(perso
     rows = AuditEntry.objects.filter(id__gt=before).order_by("id")
     details = list(rows.values_list("detail", flat=True))
     assert details == [
-        "sam: no administration rights -> administration screens",
+        "sam: no administration rights -> the administration screens without full rights",
         "sam",
         "sam: email",
     ]

@@ -279,7 +279,6 @@ def test_the_administration_screens_answer_hostile_values_without_a_500(
             "reminder_days",
             "safety_message",
         ],
-        reverse("admin:accounts_auditentry_changelist"): ["action", "at__gte", "p", "o"],
         reverse("admin:accounts_user_changelist"): ["q", "role", "is_active__exact", "p"],
         reverse("admin:axes_accessattempt_changelist"): ["q", "attempt_time__gte", "p"],
     }
@@ -288,7 +287,7 @@ def test_the_administration_screens_answer_hostile_values_without_a_500(
         for field in fields:
             for value in HOSTILE:
                 sent = [http.get(url, {field: value})]
-                if not url.endswith("/admin/accounts/auditentry/") and "changelist" not in url:
+                if "changelist" not in url:
                     sent.append(http.post(url, {"username": "zz", **password, field: value}))
                 failed += [
                     (url, field, value[:8], r.status_code) for r in sent if r.status_code >= 500
@@ -296,18 +295,11 @@ def test_the_administration_screens_answer_hostile_values_without_a_500(
     assert not failed, failed
 
 
-def test_the_administration_lists_still_filter_by_role_and_action(
-    http: HttpClient, personas
-) -> None:
+def test_the_accounts_list_still_filters_by_role(http: HttpClient, personas) -> None:
     from personas import make_admin
-    from unstuck.web.accounts.models import AuditEntry
 
     http.force_login(make_admin("root", personas.clinic))
     users = reverse("admin:accounts_user_changelist")
     listed = http.get(users, {"role": "supervisor"}).context["cl"].result_list
     assert sorted(u.username for u in listed) == ["jordan", "riley"]
     assert not http.get(users, {"role": "supervisor\x00"}).context["cl"].result_list
-    log = reverse("admin:accounts_auditentry_changelist")
-    signed_in = http.get(log, {"action": "sign_in"}).context["cl"].result_count
-    assert signed_in == AuditEntry.objects.filter(action="sign_in").count() > 0
-    assert http.get(log, {"action": "sign_in\x00"}).context["cl"].result_count == 0

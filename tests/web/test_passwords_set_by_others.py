@@ -138,7 +138,7 @@ def test_changes_outside_the_app_are_audited_once(personas) -> None:
         (AuditAction.CHANGE_ROLE, "sam: Therapist -> Supervisor"),
         (
             AuditAction.CHANGE_ADMIN_RIGHTS,
-            "sam: no administration rights -> full administration rights",
+            "sam: no administration rights -> full rights without the administration screens",
         ),
     ]
 

@@ -71,9 +71,10 @@ def load_demo(
             role=login.role,
             first_name=first,
             last_name=last,
-            is_staff=login.role == Role.ADMINISTRATOR,
-            is_superuser=login.role == Role.ADMINISTRATOR,
         )
+        if login.role == Role.ADMINISTRATOR:
+            user.take_rights_from_role()
+            user.save(update_fields=["is_staff", "is_superuser"])
         users[login.username] = user
     users["alex"].supervisor = users["jordan"]
     users["sam"].supervisor = users["jordan"]

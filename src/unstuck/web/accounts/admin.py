@@ -1,10 +1,16 @@
-"""The administrator's screens: people (with roles) and a read-only audit log.
+"""The administrator's screens: people (with roles), clinics and paused sign-ins.
+
+The audit log has no screen here: it is read on its own page (`audit_views`), which writes
+every reading to the log itself; a second way in would read it unseen.
 
 Every save here writes its audit rows in the same transaction (`accounts.services`). An
 administrator cannot change their own role, supervisor or rights (no self-grant): another
-administrator must, and the audit log shows who did. Administration rights are "staff" and
-"superuser", both audited; Django's groups and per-user permissions are not offered (Unstuck
-grants nothing through them), so no right can be given where the audit log does not see it.
+administrator must, and the audit log shows who did. Administration rights ("staff" and
+"superuser") are not offered either: they follow the role (`User.take_rights_from_role`), so
+an account with a caseload never has the account pages and an administrator always has them,
+and a change of role, audited, changes the rights, audited too. Django's groups and per-user
+permissions are not offered (Unstuck grants nothing through them), so no right can be given
+where the audit log does not see it.
 Sign-ins paused after too many failures can be lifted here, and each lifting is audited too.
 """
 
@@ -28,11 +34,12 @@ from django.utils.translation import gettext
 
 from unstuck.web.accounts import services
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import AuditAction, AuditEntry, Clinic, Role, User, signed_in
+from unstuck.web.accounts.models import AuditAction, Clinic, Role, User, signed_in
 
 # Fields of one's own account that an administrator may not change (they decide access).
-ACCESS_FIELDS = ("role", "supervisor", "is_active", "is_staff", "is_superuser")
-UNUSED = ("groups", "user_permissions")  # Django's own rights, not offered (module docstring)
+ACCESS_FIELDS = ("role", "supervisor", "is_active")
+# Django's own rights, not offered (module docstring); staff and superuser follow the role.
+UNUSED = ("groups", "user_permissions", "is_staff", "is_superuser")
 
 admin.site.unregister(Group)
 
@@ -60,12 +67,6 @@ class ChoiceFilter(admin.SimpleListFilter):
             return queryset
         known = value in self.vocabulary
         return queryset.filter(**{str(self.parameter_name): value}) if known else queryset.none()
-
-
-class ActionFilter(ChoiceFilter):
-    title = "what"
-    parameter_name = "action"
-    vocabulary = AuditAction
 
 
 class RoleFilter(ChoiceFilter):
@@ -205,12 +206,24 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     list_filter = (RoleFilter, "is_active")
     fieldsets = (
         *_without_unused(BaseUserAdmin.fieldsets or ()),
-        ("Role in the clinic", {"fields": ("clinic", "role", "supervisor", "move_clients_to")}),
+        (
+            "Role in the clinic",
+            {
+                "fields": (
+                    "clinic",
+                    "role",
+                    "administration_rights",
+                    "supervisor",
+                    "move_clients_to",
+                )
+            },
+        ),
     )
     filter_horizontal = ()
     # When someone joined and last signed in are facts to read, not to edit (and as split
-    # date and time boxes they had no labels a screen reader could announce).
-    readonly_fields = ("last_login", "date_joined")
+    # date and time boxes they had no labels a screen reader could announce); the rights
+    # follow the role.
+    readonly_fields = ("last_login", "date_joined", "administration_rights")
     # Only what Unstuck uses: no "usable password" choice (`NewAccountForm`), and no
     # administration rights, which are given on the account's page once it exists.
     add_fieldsets = (
@@ -218,6 +231,12 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         ("Name and email", {"fields": ("first_name", "last_name", "email")}),
         ("Role in the clinic", {"fields": ("clinic", "role", "supervisor")}),
     )
+
+    @admin.display(description="Administration rights")
+    def administration_rights(self, obj: User) -> str:
+        if obj.is_superuser:
+            return "The account pages and settings (they come with the role Administrator)"
+        return "None (they come with the role Administrator only)"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
@@ -235,8 +254,7 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         # their first sign-in, before any record opens (as for any password set by another).
         first_password = not change and obj.has_usable_password()
         obj.must_change_password = obj.must_change_password or first_password
-        if not change:  # the add form asks no rights: a new administrator can administer
-            obj.is_staff = obj.is_superuser = obj.role == Role.ADMINISTRATOR
+        obj.take_rights_from_role()  # the form offers no rights: they follow the role
         with services.audited_by_caller():
             super().save_model(request, obj, form, change)
         services.audit_account_saved(actor=signed_in(request), account=obj, before=before)
@@ -307,28 +325,6 @@ class ClinicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ) -> None:
         super().save_model(request, obj, form, change)
         services.audit_clinic_saved(actor=signed_in(request), clinic=obj, created=not change)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Readable by administrators; nobody can add, change or delete entries in the app."""
-
-    list_display = ("at", "username", "what", "client_code", "detail")
-    list_filter = (ActionFilter,)
-    search_fields = ("username", "client_code")
-
-    @admin.display(description="what")
-    def what(self, entry: AuditEntry) -> str:
-        return entry.action_label
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -75,6 +75,14 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    def take_rights_from_role(self) -> None:
+        """Administration rights (Django's staff and superuser) come with the role
+        Administrator and only with it: an administrator sees no clinical record, and anyone
+        who does has no administration screens. Set on every save from the administration
+        screens, `unstuck setup` and the demo, so a change of role changes the rights too
+        (both audited) and no account holds a caseload and the account pages at once."""
+        self.is_staff = self.is_superuser = self.role == Role.ADMINISTRATOR
+
 
 class AuditAction(models.TextChoices):
     """The audit log's vocabulary: every entry is one of these, never free text.

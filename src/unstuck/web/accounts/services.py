@@ -84,10 +84,18 @@ def _role_label(role: str) -> str:
         return role
 
 
+# Each pair of Django's (staff, superuser) in words; the migration that made rights follow
+# the role (accounts 0006) writes the same.
+RIGHTS = {
+    (True, True): "full administration rights",
+    (True, False): "the administration screens without full rights",
+    (False, True): "full rights without the administration screens",
+    (False, False): "no administration rights",
+}
+
+
 def _rights(state: AccountState) -> str:
-    if state.is_superuser:
-        return "full administration rights"
-    return "administration screens" if state.is_staff else "no administration rights"
+    return RIGHTS[(state.is_staff, state.is_superuser)]
 
 
 def audit_account_saved(*, actor: User | None, account: User, before: AccountState | None) -> None:
@@ -230,7 +238,8 @@ def create_clinic(clinic: str, username: str, email: str, password: str) -> User
     """Create the clinic and its first administrator, who then adds therapists and supervisors.
 
     The administrator is also a Django staff superuser so that the account pages at /admin/
-    open for them; their role still keeps clinical records out of their reach.
+    open for them (`User.take_rights_from_role`); their role still keeps clinical records out
+    of their reach.
     """
     check_database_is_new()
     check_setup_answers(clinic, username, email, password)
@@ -242,8 +251,8 @@ def create_clinic(clinic: str, username: str, email: str, password: str) -> User
             password=password,
             clinic=place,
             role=Role.ADMINISTRATOR,
-            is_staff=True,
-            is_superuser=True,
         )
+        admin.take_rights_from_role()
+        admin.save(update_fields=["is_staff", "is_superuser"])
         record_audit(admin, AuditAction.SETUP_CLINIC, detail=f"clinic {place.name}")
     return admin
