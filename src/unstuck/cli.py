@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from unstuck import __version__, cli_team, cli_tools
 from unstuck.cli_ops import add_ops_commands
 from unstuck.cli_output import add_report_options, check_output, write_caseload_report
+from unstuck.cli_scale import add_scale_options, with_scale
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
 from unstuck.cli_web import add_demo_command, add_web_commands
 from unstuck.errors import InvalidRows, InvalidValue, UnstuckError
@@ -49,7 +50,7 @@ The CSV file has one row per client, session and instrument:
 examples:
   unstuck analyze caseload.csv                       JSON, one object per client
   unstuck analyze caseload.csv --format text         a readable report
-  unstuck analyze scores.csv --instrument bdi --reliability 0.9 --sd 10 --cutoff 14
+  unstuck analyze scores.csv --instrument BDI-II --reliability 0.9 --sd 10 --cutoff 14
 """
 
 
@@ -123,16 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="analyse the good rows and list the bad ones on standard error "
         "(without it, any bad row stops the analysis and nothing is reported)",
     )
-    custom = analyze.add_argument_group(
-        "a score-only instrument of your own",
-        "Name an instrument that appears in the file with totals only, and the figures its "
-        "reliable change and recovery are judged by (Jacobson & Truax, 1991).",
-    )
-    custom.add_argument("--instrument", metavar="NAME", help="its id as used in the file")
-    custom.add_argument("--reliability", type=float, help="reliability, between 0 and 1")
-    custom.add_argument("--sd", type=float, help="standard deviation of pre-treatment scores")
-    custom.add_argument("--cutoff", type=float, help="caseness cutoff (optional)")
-    custom.add_argument("--higher-is-better", action="store_true", help="higher scores are better")
+    add_scale_options(analyze)
     _add_detection_options(analyze)
     analyze.set_defaults(run=_run_analyze)
 
@@ -151,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=50,
         help="clients with 2+ scores needed (default 50)",
     )
+    add_scale_options(fit)
     fit.set_defaults(run=cli_tools.run_fit)
 
     instruments = sub.add_parser(
@@ -323,26 +316,8 @@ def _run_score(args: argparse.Namespace) -> int:
 def _run_analyze(args: argparse.Namespace) -> int:
     from unstuck.analysis import analyze_file
     from unstuck.analysis.columns import ignored_notice
-    from unstuck.measures import score_only_instrument
 
-    instruments = instrument_set(args)
-    given = [args.reliability is not None, args.sd is not None]
-    if args.instrument:
-        if not all(given):
-            raise InvalidValue("--instrument", args.instrument, "also give --reliability and --sd")
-        instruments = instruments.with_instrument(
-            score_only_instrument(
-                args.instrument.strip().lower(),
-                reliability=args.reliability,
-                sd=args.sd,
-                cutoff=args.cutoff,
-                higher_is_better=args.higher_is_better,
-            )
-        )
-    elif any(given) or args.cutoff is not None:
-        raise InvalidValue(
-            "--instrument", None, "--reliability, --sd and --cutoff need --instrument NAME"
-        )
+    instruments = with_scale(args, instrument_set(args))
     source = sys.stdin.buffer if str(args.file) == "-" else args.file
     if args.output is not None:
         check_output(

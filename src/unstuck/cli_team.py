@@ -133,14 +133,12 @@ def run_report(args: argparse.Namespace) -> int:
     from unstuck.analysis.retention import kaplan_meier
     from unstuck.analysis.retention import to_csv as retention_csv
     from unstuck.cli_output import check_output, write_text
-    from unstuck.cli_tools import instrument_set, note_ignored
+    from unstuck.cli_tools import instrument_set, named_instrument, note_ignored
     from unstuck.progress.batch import summarise_caseload
     from unstuck.progress.change import criteria_for
 
     instruments = instrument_set(args)
-    name = args.instrument.strip().lower()
-    if name not in instruments:
-        raise InvalidValue("--instrument", args.instrument, "is not a known instrument")
+    name = named_instrument(instruments, args.instrument, "report").id
     criteria = criteria_for(instruments[name])
     if criteria is None:
         raise InvalidValue("--instrument", name, "has no reliable-change rule to judge change")

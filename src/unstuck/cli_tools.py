@@ -69,14 +69,20 @@ def at_least(low: int):  # type: ignore[no-untyped-def]
 
 
 def synth_instruments(text: str) -> tuple[str, ...]:
-    """--instruments for `unstuck synth`: some of `SYNTH_INSTRUMENTS`, comma-separated."""
-    chosen = tuple(dict.fromkeys(i.strip().lower() for i in text.split(",") if i.strip()))
-    unknown = [i for i in chosen if i not in SYNTH_INSTRUMENTS]
-    if not chosen or unknown:
+    """--instruments for `unstuck synth`: some of `SYNTH_INSTRUMENTS`, comma-separated, each
+    found as every command finds an instrument (`InstrumentSet.id_for`: PHQ-9 is phq9)."""
+    from unstuck.measures import InstrumentSet, builtin_instruments
+
+    builtin = builtin_instruments()
+    can = InstrumentSet({i: builtin[i] for i in SYNTH_INSTRUMENTS})
+    names = [name for name in text.split(",") if name.strip()]
+    unknown = [name.strip() for name in names if can.id_for(name) is None]
+    if not names or unknown:
         raise argparse.ArgumentTypeError(
-            f"{text!r}: synthetic data can be made for {', '.join(SYNTH_INSTRUMENTS)} only"
+            f"{', '.join(map(repr, unknown or [text]))}: synthetic data can be made for "
+            f"{', '.join(SYNTH_INSTRUMENTS)} only"
         )
-    return chosen
+    return tuple(dict.fromkeys(str(can.id_for(name)) for name in names))
 
 
 def note_ignored(observations: Observations) -> Observations:
@@ -91,11 +97,12 @@ def note_ignored(observations: Observations) -> Observations:
 
 def run_fit(args: argparse.Namespace) -> int:
     from unstuck.analysis import read_observations
+    from unstuck.cli_scale import with_scale
     from unstuck.progress.config import default_thresholds
     from unstuck.progress.course import fit_course, models_to_toml
 
     check_output(args.output, "--output", [args.file])
-    instruments = instrument_set(args)
+    instruments = with_scale(args, instrument_set(args))
     frame = note_ignored(read_observations(args.file, instruments)).frame
     alliance = default_thresholds().alliance_rupture.instrument
     fitted = []

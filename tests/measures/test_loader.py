@@ -299,7 +299,14 @@ def test_an_unknown_instrument_lists_the_known_ones() -> None:
 
 def test_a_score_only_instrument() -> None:
     bdi = score_only_instrument(" BDI2 ", reliability=0.9, sd=10, cutoff=14, higher_is_better=False)
-    assert (bdi.id, bdi.items, bdi.score_min, bdi.score_max) == ("bdi2", (), None, None)
+    # Totals from 0 to a million: `unstuck.measures.limits` says why.
+    assert (bdi.id, bdi.name, bdi.items, bdi.score_min, bdi.score_max) == (
+        "bdi2",
+        "BDI2",
+        (),
+        0,
+        1_000_000,
+    )
     assert (bdi.change.reliability, bdi.change.sd, bdi.change.caseness_cutoff) == (0.9, 10, 14)
     assert bdi.change.reliable_change_points is None
     assert bdi.change.source == "given on the command line"
@@ -308,7 +315,8 @@ def test_a_score_only_instrument() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
-        ({"id": "bdi-ii"}, "--instrument"),
+        ({"id": "2bdi"}, "--instrument"),
+        ({"id": "bdi!"}, "--instrument"),
         ({"id": ""}, "--instrument"),
         ({"reliability": 1.0}, "--reliability"),
         ({"reliability": 0.0}, "--reliability"),

@@ -417,7 +417,7 @@ def test_course_sentences_name_the_sessions_as_the_data_does_from_an_intake_at_0
 
 
 def test_a_clinic_scale_from_an_intake_at_0_names_its_last_session() -> None:
-    bdi = score_only_instrument("bdi", reliability=0.9, sd=10, cutoff=14, higher_is_better=True)
+    bdi = score_only_instrument("BDI", reliability=0.9, sd=10, cutoff=14, higher_is_better=True)
     rows = [Observation("bdi", i, t) for i, t in enumerate((30, 28, 22, 12))]
     result = summarise_client("C", rows, {**INSTRUMENTS, "bdi": bdi})
     sentence = next(e for e in result.explanations if e.startswith("Not on the expected course"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,4 +54,31 @@ def test_number_texts_write_the_same_digits_whole_or_not(
     assert w.number_texts(series).to_list() == [None if v is None else w.number(v) for v in values]
     assert w.number_texts(series, plus=True).to_list() == [
         None if v is None else w.signed(v) for v in values
+    ]
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from([0, 1, 2]))
+def test_number_writes_any_finite_float_without_raising(value: float, places: int) -> None:
+    """Scores are bounded (`unstuck.measures.limits`), but `number` never raises on a finite
+    float: 1e307 times 100 is infinity, which `round` cannot make a whole number."""
+    written = w.number(value, places)
+    assert "inf" not in written
+    # The value, to its decimals or (when too large for them) to 15 significant digits.
+    off = abs(Decimal(written) - Decimal(value))
+    assert off <= max(Decimal(abs(value)) * Decimal("1e-14"), Decimal("0.5") / 10**places)
+
+
+def test_a_number_too_large_for_its_decimals_is_written_short() -> None:
+    # Not 10000000000000000448857126780759167855493.12: digits the float does not hold.
+    assert [w.number(v) for v in (1e40, -1e307, 1.7976931348623157e308)] == [
+        "1e+40",
+        "-1e+307",
+        "1.79769313486232e+308",
+    ]
+    assert w.signed(1e40) == "+1e+40"
+    # Below the switch, exact as before: the largest score (a million) and more.
+    assert [w.number(v) for v in (1e6, 123456789.125, 9e13 - 0.25)] == [
+        "1000000",
+        "123456789.12",
+        "89999999999999.75",
     ]

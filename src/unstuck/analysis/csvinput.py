@@ -295,6 +295,12 @@ def check_observations(
                     as_written.str.strip_chars().str.replace(",", ".", literal=True),
                 )
             )
+            # 1e400: a number, but beyond what a float holds (read as infinity)
+            .when(
+                as_written.str.contains(r"\d")
+                & as_written.str.strip_chars().cast(pl.Float64, strict=False).is_infinite()
+            )
+            .then(pl.lit("too large a number"))
             .otherwise(pl.lit("not a number")),
         )
     if "score" not in columns:

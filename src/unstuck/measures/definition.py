@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from unstuck.errors import InvalidDefinition
+from unstuck.measures import limits
 from unstuck.measures.definition_schema import location_of, schema_problem
 from unstuck.measures.model import (
     AnswerOption,
@@ -157,10 +158,19 @@ class _Checker:
                         key,
                         f"is {d[key]:g}, but the items' {what} add up to {expected:g}",
                     )
+            for total in (low, high):
+                problem = limits.total_problem(total)
+                if problem is not None:
+                    raise self.fail(
+                        "items", f"give totals of {low:g} to {high:g}, and {total:g} {problem}"
+                    )
             return low, high
         for key in ("score_min", "score_max"):
             if key not in d:
                 raise self.fail(key, "is required for a score-only instrument (one without items)")
+            problem = limits.total_problem(d[key])
+            if problem is not None:
+                raise self.fail(key, f"is {d[key]:g}, which {problem}")
         low, high = float(d["score_min"]), float(d["score_max"])
         if not low < high:
             raise self.fail("score_max", f"is {high:g}; it must be above score_min ({low:g})")
@@ -271,6 +281,7 @@ class _Checker:
                 "gives no numbers: add reliable_change_points or reliability and sd, and/or "
                 "caseness_cutoff or clinical_norm and functional_norm",
             )
+        self.check_spreads(raw)
         points = raw.get("reliable_change_points")
         if points is not None and points > high - low:
             raise self.fail(
@@ -293,6 +304,12 @@ class _Checker:
                         f"change.{key}.mean",
                         f"is {norm.mean:g}, outside the range of totals ({low:g} to {high:g})",
                     )
+            if functional.mean == clinical.mean:
+                raise self.fail(
+                    "change.functional_norm.mean",
+                    f"is {functional.mean:g}, the same as the clinical mean; no cutoff can "
+                    "separate two populations with one mean",
+                )
             better = functional.mean > clinical.mean
             if better != self.data["higher_is_better"]:
                 side = "above" if self.data["higher_is_better"] else "below"
@@ -311,6 +328,26 @@ class _Checker:
             functional_norm=functional,
             source=raw["source"],
         )
+
+    def check_spreads(self, raw: Mapping[str, Any]) -> None:
+        """SDs, point thresholds and the reliability within `unstuck.measures.limits`."""
+        spreads = [(key, raw.get(key)) for key in ("reliable_change_points", "sd")]
+        spreads += [(f"{key}.sd", raw[key]["sd"]) for key in NORMS if key in raw]
+        for key, value in spreads:
+            problem = None if value is None else limits.spread_problem(value)
+            if problem is not None:
+                raise self.fail(f"change.{key}", f"is {value:g}, which {problem}")
+        if "reliability" in raw:
+            problem = limits.reliability_problem(raw["reliability"])
+            if problem is not None:
+                problem = f"is {raw['reliability']:g}, which {problem}"
+            else:
+                problem = limits.measurement_error_problem(raw["sd"], raw["reliability"])
+            if problem is not None:
+                raise self.fail("change.reliability", problem)
+
+
+NORMS = ("clinical_norm", "functional_norm")
 
 
 def _number(value: int | float | None) -> float | None:

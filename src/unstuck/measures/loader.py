@@ -9,7 +9,6 @@ replace a built-in instrument, because scores recorded under an id must keep one
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,6 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from unstuck.errors import InvalidDefinition, InvalidValue, UnknownInstrument
+from unstuck.measures import limits
 from unstuck.measures.definition import parse_definition
 from unstuck.measures.model import ChangeSpec, Instrument
 
@@ -175,11 +175,23 @@ class InstrumentSet(Mapping[str, Instrument]):
         )
 
 
+# What people write between the words of an id: spaces, hyphens, other dashes (en and em
+# dashes, as word processors and spreadsheets put in for a hyphen, and the minus sign) and _.
+_SEPARATORS = re.compile(r"[\s_\-\u2010-\u2015\u2212]+")
+
+
 def spelling(name: str) -> str:
     """What tells instrument ids apart as people write them: lower case, without spaces,
-    hyphens, other dashes (en and em dashes, as word processors and spreadsheets put in
-    for a hyphen, and the minus sign) and underscores."""
-    return re.sub(r"[\s_\-\u2010-\u2015\u2212]+", "", name).lower()
+    hyphens, other dashes and underscores ("PHQ-9", "phq 9" and "Phq_9" are all "phq9")."""
+    return _SEPARATORS.sub("", name).lower()
+
+
+def instrument_id(name: str) -> str | None:
+    """The id for a new instrument a person names ("BDI-II" is ``bdi_ii``, "My scale 2" is
+    ``my_scale_2``): lower case, with spaces, hyphens and dashes as _; None when that is not
+    a valid id (`ID_PATTERN`). `InstrumentSet.id_for` then finds it however it is written."""
+    key = _SEPARATORS.sub("_", name.strip()).lower()
+    return key if ID_PATTERN.fullmatch(key) else None
 
 
 def load_instruments(extra_dirs: Sequence[str | Path] = ()) -> InstrumentSet:
@@ -200,7 +212,7 @@ def load_instruments(extra_dirs: Sequence[str | Path] = ()) -> InstrumentSet:
 
 
 def score_only_instrument(
-    id: str,
+    name: str,
     *,
     reliability: float,
     sd: float,
@@ -209,8 +221,11 @@ def score_only_instrument(
 ) -> Instrument:
     """An instrument known only by its totals, described on the command line.
 
-    It has no items and no known range, so any finite total is accepted. Reliable change
-    comes from `reliability` and `sd` (Jacobson & Truax, 1991) and caseness from `cutoff`.
+    Its id comes from `name` by `instrument_id` ("BDI-II" is ``bdi_ii``) and it is shown
+    under `name` as written. Nothing is known of its range, so its totals may be anything
+    from 0 to 1,000,000 (`limits.COMMAND_LINE_RANGE`, which says why). Reliable change comes
+    from `reliability` and `sd` (Jacobson & Truax, 1991) and caseness from `cutoff`; each
+    number is held to the bounds a definition file's are (`unstuck.measures.limits`).
 
     Raises
     ------
@@ -218,29 +233,40 @@ def score_only_instrument(
         Naming the command-line option (``--instrument``, ``--reliability``, ``--sd``,
         ``--cutoff``) whose value cannot be used.
     """
-    key = id.strip().lower()
-    if not ID_PATTERN.fullmatch(key):
+    key = instrument_id(name)
+    if key is None:
         raise InvalidValue(
             "--instrument",
-            id,
-            "use letters, digits and _ only, starting with a letter (e.g. bdi2)",
+            name,
+            "use letters, digits, spaces, hyphens and _, starting with a letter (e.g. BDI-II)",
         )
-    if not _is_number(reliability) or not 0 < reliability < 1:
+    for option, value, problem_of in (
+        ("--reliability", reliability, limits.reliability_problem),
+        ("--sd", sd, limits.spread_problem),
+    ):
+        problem = problem_of(value) if _is_number(value) else "must be a number"
+        if problem is not None:
+            raise InvalidValue(option, value, problem)
+    problem = limits.measurement_error_problem(sd, reliability)
+    if problem is not None:
+        raise InvalidValue("--reliability", reliability, problem)
+    low, high = limits.COMMAND_LINE_RANGE
+    if cutoff is not None and not (_is_number(cutoff) and low <= cutoff <= high):
         raise InvalidValue(
-            "--reliability", reliability, "must be a number between 0 and 1 (e.g. 0.85)"
+            "--cutoff",
+            cutoff,
+            f"must be a number from {low:g} to {high:,.0f}, the totals a scale named on the "
+            "command line may have (a scale with other totals is described in a definition "
+            "file with its score_min and score_max: docs/instruments.md)",
         )
-    if not _is_number(sd) or not sd > 0:
-        raise InvalidValue("--sd", sd, "must be a positive number (the SD of intake scores)")
-    if cutoff is not None and not _is_number(cutoff):
-        raise InvalidValue("--cutoff", cutoff, "must be a number")
     return Instrument(
         id=key,
-        name=key.upper(),
+        name=name.strip(),
         description="Score-only instrument given on the command line: totals, no items.",
         higher_is_better=higher_is_better,
         items=(),
-        score_min=None,
-        score_max=None,
+        score_min=low,
+        score_max=high,
         change=ChangeSpec(
             reliability=float(reliability),
             sd=float(sd),
@@ -251,8 +277,4 @@ def score_only_instrument(
 
 
 def _is_number(value: object) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -105,7 +105,7 @@ class Instrument:
     description: str
     higher_is_better: bool
     items: tuple[Item, ...]  # empty for a score-only instrument
-    score_min: float | None  # None: unbounded (score-only instrument named on the CLI)
+    score_min: float | None  # None: unbounded (made in code; files and the CLI give bounds)
     score_max: float | None
     bands: tuple[Band, ...] = ()
     missing: MissingRule | None = None  # None: every item must be answered

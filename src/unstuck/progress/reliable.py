@@ -28,6 +28,7 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import NDArray
 
+from unstuck.measures.limits import standard_error_of_measurement
 from unstuck.measures.model import Norm
 
 RELIABLE_Z: float = 1.96
@@ -70,7 +71,7 @@ def standard_error_of_difference(sd: float, reliability: float) -> float:
         raise ValueError(f"sd must be a positive number, got {sd!r}")
     if not 0 < reliability < 1:
         raise ValueError(f"reliability must be strictly between 0 and 1, got {reliability!r}")
-    se = sd * math.sqrt(1 - reliability)
+    se = standard_error_of_measurement(sd, reliability)
     return math.sqrt(2 * se**2)
 
 

@@ -167,12 +167,22 @@ def number(x: float, places: int = 2) -> str:
     caseload path (`number_expr`) does exactly the same operations, so both paths write the
     same digits even in the rare ties where rounding a binary fraction to decimals, or
     dividing by 100, would differ between Python and polars.
+
+    A number too large for its decimals to be held (``x * 10**places`` of `EXACT` or more,
+    above 90 billion for two places) is written with 15 significant digits, as ``1e+40``:
+    never a score, whose bounds are far smaller (`unstuck.measures.limits`), but this never
+    raises, nor writes digits the float does not hold.
     """
     if not math.isfinite(x):
         return str(x)
+    if abs(x) * 10**places >= EXACT:
+        return f"{x:.15g}"
     scaled = round(x * 10**places)
     whole, fraction = divmod(abs(scaled), 10**places)
     return ("-" if scaled < 0 else "") + str(whole) + _decimals(fraction, places)
+
+
+EXACT = 2**53  # whole numbers up to this are exact as floats (and so in `number_expr`)
 
 
 def signed(x: float) -> str:
@@ -200,7 +210,8 @@ def sessions(occasions: Sequence[int]) -> str:
 
 
 def number_expr(col: pl.Expr, places: int = 2) -> pl.Expr:
-    """`number` as a polars expression: the same operations, so the same digits."""
+    """`number` as a polars expression: the same operations, so the same digits, for every
+    value below `EXACT` once scaled (scores, whose bounds are far smaller, always are)."""
     return _digits(col, places, plus=False)
 
 
