@@ -1,7 +1,9 @@
 """Render a caseload summary as JSON, CSV or a readable text report.
 
 JSON and CSV are built column-wise by polars (no Python loop over clients) and written
-straight to the output stream.
+straight to the output stream. Every format lists the clients in the same order, the order
+of attention (`in_order_of_attention`): a client with a safety answer to check comes first,
+in a 500-row CSV opened in a spreadsheet as in the text.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def write_json(summary: CaseloadSummary, out: IO[bytes]) -> None:
     are. Polars' streaming engine builds and writes the lines batch by batch, so the lines
     of a ~100 MB report (100,000 clients) are never all held in memory at once.
     """
-    clients = summary.clients
+    clients = in_order_of_attention(summary.clients)
     if clients.height == 0:
         out.write(b"[]\n")
         return
@@ -217,8 +219,9 @@ def _json_text(value: object) -> str:
 
 
 def write_csv(summary: CaseloadSummary, out: IO[bytes]) -> None:
-    """One row per client and instrument (clients without scores get one row of their own);
-    no text cell can run as a spreadsheet formula (`unstuck.analysis.spreadsheet`).
+    """One row per client and instrument (clients without scores get one row of their own),
+    in the order of attention; no text cell can run as a spreadsheet formula
+    (`unstuck.analysis.spreadsheet`).
 
     ``explanation`` is the row's measure's sentence; ``client_explanations``, on each of the
     client's rows, holds the client's other sentences in the JSON's order: the safety
@@ -227,7 +230,7 @@ def write_csv(summary: CaseloadSummary, out: IO[bytes]) -> None:
     measures = summary.measures.select(
         "_c", "instrument", *MEASURE_KEYS, pl.col("sentence").alias("explanation")
     )
-    clients = summary.clients.select(
+    clients = in_order_of_attention(summary.clients).select(
         "_c", "client_id", "status", pl.col("flags").list.join(";").alias("flags")
     )
     table = clients.join(measures, on="_c", how="left", maintain_order="left")
@@ -311,11 +314,7 @@ def render_text(
         lines.append("Expected course in use (for 'not on track'):")
         lines.extend(f"  {m.describe(instruments[i].name)}" for i, m in summary.models.items())
         lines.append("")
-    # Safety first, then off track, at risk, on track, not enough data: the order of attention.
-    ordered = clients.with_columns(
-        _safety=~pl.col("flags").list.contains("safety"),
-        _rank=pl.col("status").replace_strict(STATUS_RANK, return_dtype=pl.Int8),
-    ).sort(["_safety", "_rank", "client_id"])
+    ordered = in_order_of_attention(clients)
     for client_id, status, flags, explanations in ordered.select(
         "client_id", "status", "flags", "explanations"
     ).iter_rows():
@@ -324,6 +323,17 @@ def render_text(
         lines.extend(f"  - {sentence}" for sentence in explanations)
         lines.append("")
     return "\n".join(lines)
+
+
+def in_order_of_attention(clients: pl.DataFrame) -> pl.DataFrame:
+    """The clients in the order every format lists them: a safety answer to check first,
+    then off track, at risk, on track and not enough data (`STATUS_RANK`), and by client id
+    within each."""
+    return clients.sort(
+        ~pl.col("flags").list.contains("safety"),
+        pl.col("status").replace_strict(STATUS_RANK, return_dtype=pl.Int8),
+        "client_id",
+    )
 
 
 def _pct(part: int, whole: int) -> str:
