@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING
 
 from unstuck import __version__, cli_team, cli_tools
 from unstuck.cli_ops import add_ops_commands
-from unstuck.cli_output import add_report_options, check_output, write_caseload_report
+from unstuck.cli_output import (
+    add_report_options,
+    check_output,
+    report_format,
+    write_caseload_report,
+)
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
 from unstuck.cli_web import add_demo_command, add_web_commands
 from unstuck.errors import InvalidRows, InvalidValue, UnstuckError
@@ -49,6 +54,7 @@ The CSV file has one row per client, session and instrument:
 examples:
   unstuck analyze caseload.csv                       JSON, one object per client
   unstuck analyze caseload.csv --format text         a readable report
+  unstuck analyze caseload.csv -o report.csv         CSV: the format follows the file's name
   unstuck analyze scores.csv --instrument bdi --reliability 0.9 --sd 10 --cutoff 14
 """
 
@@ -377,7 +383,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         print(f"unstuck: {ignored}", file=sys.stderr)
     title = f"Unstuck report: {args.file}"
     write_caseload_report(
-        analysis.summary, args.format, instruments, title, args.output, notes=notes
+        analysis.summary, report_format(args), instruments, title, args.output, notes=notes
     )
     return 0
 
