@@ -2,7 +2,9 @@
 
 `unstuck score` and `unstuck analyze` are a stable contract that other tools call: their JSON
 output keeps its keys, bad input exits with status 2 and a message naming row, column and
-value, and nothing is ever printed as a traceback for input a person can correct.
+value, and nothing is ever printed as a traceback for input a person can correct. With
+--skip-invalid, analyze's JSON is an object: the list of clients under "clients", beside
+"skipped" and "notes" (`unstuck.analysis.leftout`), so that a report file says what it lacks.
 """
 
 from __future__ import annotations
@@ -126,8 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="analyse the good rows and list the bad ones on standard error "
-        "(without it, any bad row stops the analysis and nothing is reported)",
+        help="analyse the good rows; the bad ones are listed on standard error and in the "
+        "report (without it, any bad row stops the analysis and nothing is reported)",
     )
     custom = analyze.add_argument_group(
         "a score-only instrument of your own",
@@ -382,8 +384,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
         notes.append(ignored)
         print(f"unstuck: {ignored}", file=sys.stderr)
     title = f"Unstuck report: {args.file}"
+    fmt, skipped = report_format(args), analysis.left_out if args.skip_invalid else None
     write_caseload_report(
-        analysis.summary, report_format(args), instruments, title, args.output, notes=notes
+        analysis.summary, fmt, instruments, title, args.output, notes=notes, left_out=skipped
     )
     return 0
 

@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING
 from unstuck.errors import CannotWrite
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
+    from unstuck.analysis.leftout import LeftOut
     from unstuck.measures.model import Instrument
     from unstuck.progress.batch import CaseloadSummary
 
@@ -137,16 +138,16 @@ def write_caseload_report(
     title: str,
     output: Path | None,
     notes: Sequence[str] = (),
+    left_out: LeftOut | None = None,
 ) -> None:
     from unstuck.analysis.report import write_report
 
+    def write(out: IO[bytes]) -> None:
+        write_report(summary, fmt, out, instruments, title=title, notes=notes, left_out=left_out)
+
     if output is None or str(output) == "-":
         sys.stdout.flush()
-        write_report(summary, fmt, sys.stdout.buffer, instruments, title=title, notes=notes)
+        write(sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        write_output(
-            output,
-            "--output",
-            lambda out: write_report(summary, fmt, out, instruments, title=title, notes=notes),
-        )
+        write_output(output, "--output", write)
