@@ -162,7 +162,7 @@ def test_analyze_stops_on_bad_rows_unless_told_to_skip(
     assert code == 0
     assert "left out 1 row" in err
     assert "row 3, column 'score'" in err
-    assert {c["client_id"] for c in json.loads(out)} == {"A", "B"}
+    assert {c["client_id"] for c in json.loads(out)["clients"]} == {"A", "B"}
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "text"])

@@ -130,3 +130,40 @@ def test_synth_refuses_impossible_options_plainly(
     assert stopped.value.code == 2
     assert f"argument {option}: '{value}'" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "starts"),
+    [
+        ("report.csv", "client_id,status,flags,"),
+        ("REPORT.CSV", "client_id,status,flags,"),
+        ("report.json", '[{"client_id":'),
+        ("report.txt", "Unstuck report: "),
+        ("report.out", '[{"client_id":'),  # a name of no format: the default, JSON
+    ],
+)
+def test_without_format_the_output_files_name_decides(
+    capsys: pytest.CaptureFixture[str], caseload: Path, name: str, starts: str
+) -> None:
+    """`-o report.csv` wrote JSON into the .csv file."""
+    report = caseload.parent / name
+    assert main(["analyze", str(caseload), "-o", str(report)]) == 0
+    assert report.read_text(encoding="utf-8").startswith(starts)
+
+
+def test_an_explicit_format_wins_over_the_files_name(
+    capsys: pytest.CaptureFixture[str], caseload: Path
+) -> None:
+    report = caseload.parent / "report.csv"
+    assert main(["analyze", str(caseload), "--format", "text", "-o", str(report)]) == 0
+    assert report.read_text(encoding="utf-8").startswith("Unstuck report: ")
+
+
+def test_the_demo_report_takes_its_format_from_the_files_name_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    report = tmp_path / "demo.csv"
+    assert main(["demo", "--report", "--clients", "3", "-o", str(report)]) == 0
+    assert report.read_text(encoding="utf-8").startswith("client_id,status,flags,")
+    assert main(["demo", "--report", "--clients", "3"]) == 0  # the screen: text, as before
+    assert capsys.readouterr().out.startswith("Unstuck demo: ")

@@ -2,7 +2,9 @@
 
 `unstuck score` and `unstuck analyze` are a stable contract that other tools call: their JSON
 output keeps its keys, bad input exits with status 2 and a message naming row, column and
-value, and nothing is ever printed as a traceback for input a person can correct.
+value, and nothing is ever printed as a traceback for input a person can correct. With
+--skip-invalid, analyze's JSON is an object: the list of clients under "clients", beside
+"skipped" and "notes" (`unstuck.analysis.leftout`), so that a report file says what it lacks.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from typing import TYPE_CHECKING
 
 from unstuck import __version__, cli_team, cli_tools
 from unstuck.cli_ops import add_ops_commands
-from unstuck.cli_output import add_report_options, check_output, write_caseload_report
+from unstuck.cli_output import (
+    add_report_options,
+    check_output,
+    report_format,
+    write_caseload_report,
+)
 from unstuck.cli_scale import add_scale_options, with_scale
 from unstuck.cli_tools import INSTRUMENTS_DIR_ENV, instrument_set
 from unstuck.cli_web import add_demo_command, add_web_commands
@@ -50,6 +57,7 @@ The CSV file has one row per client, session and instrument:
 examples:
   unstuck analyze caseload.csv                       JSON, one object per client
   unstuck analyze caseload.csv --format text         a readable report
+  unstuck analyze caseload.csv -o report.csv         CSV: the format follows the file's name
   unstuck analyze scores.csv --instrument BDI-II --reliability 0.9 --sd 10 --cutoff 14
 """
 
@@ -121,8 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="analyse the good rows and list the bad ones on standard error "
-        "(without it, any bad row stops the analysis and nothing is reported)",
+        help="analyse the good rows; the bad ones are listed on standard error and in the "
+        "report (without it, any bad row stops the analysis and nothing is reported)",
     )
     add_scale_options(analyze)
     _add_detection_options(analyze)
@@ -351,8 +359,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
         notes.append(ignored)
         print(f"unstuck: {ignored}", file=sys.stderr)
     title = f"Unstuck report: {args.file}"
+    fmt, skipped = report_format(args), analysis.left_out if args.skip_invalid else None
     write_caseload_report(
-        analysis.summary, args.format, instruments, title, args.output, notes=notes
+        analysis.summary, fmt, instruments, title, args.output, notes=notes, left_out=skipped
     )
     return 0
 

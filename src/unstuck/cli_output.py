@@ -5,8 +5,9 @@ A report written over the caseload it was made from would destroy the clinic's d
 So each command checks its outputs before it starts (`check_output`), and writes each one to a
 temporary file beside it that replaces the target only once complete (`write_output`): a full
 disk or a crash leaves the old file, never half of a new one. The caseload report's options
-and its writing (`add_report_options`, `write_caseload_report`) are shared by `analyze` and
-`demo --report`.
+and its writing (`add_report_options`, `report_format`, `write_caseload_report`) are shared by
+`analyze` and `demo --report`; without --format, the report's format follows the output file's
+name (`-o report.csv` wrote JSON into the .csv file).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import IO, TYPE_CHECKING
 from unstuck.errors import CannotWrite
 
 if TYPE_CHECKING:  # the heavy modules load only when a command needs them
+    from unstuck.analysis.leftout import LeftOut
     from unstuck.measures.model import Instrument
     from unstuck.progress.batch import CaseloadSummary
 
@@ -101,12 +103,15 @@ def _umask() -> int:
     return mask
 
 
+FORMAT_OF_SUFFIX = {".json": "json", ".csv": "csv", ".txt": "text"}
+
+
 def add_report_options(p: argparse.ArgumentParser, default: str = "json") -> None:
     p.add_argument(
         "--format",
         choices=("json", "csv", "text"),
-        default=default,
-        help=f"output format (default {default})",
+        help="output format, used whatever the -o file is called; without it, the file's "
+        f"name decides (.json, .csv or .txt), otherwise {default}",
     )
     p.add_argument(
         "-o",
@@ -114,6 +119,16 @@ def add_report_options(p: argparse.ArgumentParser, default: str = "json") -> Non
         type=Path,
         help="write to this file instead of the screen ('-': the screen)",
     )
+    p.set_defaults(default_format=default)
+
+
+def report_format(args: argparse.Namespace) -> str:
+    """--format when given (it wins over the file's name); otherwise the format the output
+    file's name ends in (.json, .csv, .txt, in any case); otherwise the command's default."""
+    if args.format is not None:
+        return str(args.format)
+    suffix = "" if args.output is None else args.output.suffix.lower()
+    return FORMAT_OF_SUFFIX.get(suffix, str(args.default_format))
 
 
 def write_caseload_report(
@@ -123,16 +138,16 @@ def write_caseload_report(
     title: str,
     output: Path | None,
     notes: Sequence[str] = (),
+    left_out: LeftOut | None = None,
 ) -> None:
     from unstuck.analysis.report import write_report
 
+    def write(out: IO[bytes]) -> None:
+        write_report(summary, fmt, out, instruments, title=title, notes=notes, left_out=left_out)
+
     if output is None or str(output) == "-":
         sys.stdout.flush()
-        write_report(summary, fmt, sys.stdout.buffer, instruments, title=title, notes=notes)
+        write(sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        write_output(
-            output,
-            "--output",
-            lambda out: write_report(summary, fmt, out, instruments, title=title, notes=notes),
-        )
+        write_output(output, "--output", write)

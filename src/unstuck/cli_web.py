@@ -12,7 +12,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from unstuck.cli_output import add_report_options, check_output, write_caseload_report
+from unstuck.cli_output import (
+    add_report_options,
+    check_output,
+    report_format,
+    write_caseload_report,
+)
 from unstuck.cli_tools import at_least, instrument_set
 from unstuck.errors import UnstuckError
 
@@ -192,5 +197,5 @@ def _run_demo(args: argparse.Namespace) -> int:
         clinic.observations.write_csv(path)
         analysis = analyze_file(path, instruments)
     title = f"Unstuck demo: a synthetic clinic of {args.clients} made-up clients"
-    write_caseload_report(analysis.summary, args.format, instruments, title, args.output)
+    write_caseload_report(analysis.summary, report_format(args), instruments, title, args.output)
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO
 
 from unstuck.analysis.csvinput import check_observations, read_observations
+from unstuck.analysis.leftout import LeftOut
 from unstuck.errors import Problem
 from unstuck.measures import InstrumentSet
 from unstuck.progress.batch import CaseloadSummary, summarise_caseload
@@ -25,6 +26,11 @@ class Analysis:
     skipped_problems: int
     skipped_rows: int
     ignored_columns: tuple[str, ...] = ()  # columns of the file Unstuck does not read
+
+    @property
+    def left_out(self) -> LeftOut:
+        """What was left out, as the report records it (`unstuck.analysis.leftout`)."""
+        return LeftOut(self.skipped, self.skipped_problems, self.skipped_rows)
 
 
 def analyze_file(

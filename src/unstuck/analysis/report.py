@@ -1,7 +1,10 @@
 """Render a caseload summary as JSON, CSV or a readable text report.
 
 JSON and CSV are built column-wise by polars (no Python loop over clients) and written
-straight to the output stream.
+straight to the output stream. Every format lists the clients in the same order, the order
+of attention (`in_order_of_attention`): a client with a safety answer to check comes first,
+in a 500-row CSV opened in a spreadsheet as in the text. With ``--skip-invalid`` every
+format also records the rows left out (`unstuck.analysis.leftout`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import IO
 
 import polars as pl
 
+from unstuck.analysis.leftout import LeftOut, csv_rows, json_head, left_out_text
 from unstuck.analysis.spreadsheet import safe_text_columns
 from unstuck.measures.model import Instrument
 from unstuck.progress.batch import MEASURE_KEYS, CaseloadSummary
@@ -33,18 +37,30 @@ def write_report(
     *,
     title: str = "",
     notes: Sequence[str] = (),
+    left_out: LeftOut | None = None,
 ) -> None:
     """Write the report as UTF-8 to a binary stream (a file, or standard output's buffer).
 
     JSON and CSV go from polars straight to the stream: a report of 100,000 clients is
     about 100 MB, and passing it through one Python string would copy it several times.
+
+    `notes` are about the file (such as its columns not read); `left_out` is what
+    ``--skip-invalid`` left out, None without it. The text always shows the notes; JSON and
+    CSV carry them, and the rows left out, only when `left_out` is given, so that without
+    ``--skip-invalid`` their shape is the one other tools already read.
     """
     if fmt == "json":
-        write_json(summary, out)
+        if left_out is None:
+            write_json(summary, out)
+        else:
+            out.write(json_head(left_out, notes))
+            write_json(summary, out)
+            out.write(b"}\n")
     elif fmt == "csv":
-        write_csv(summary, out)
+        write_csv(summary, out, left_out=left_out, notes=notes)
     elif fmt == "text":
-        out.write(render_text(summary, instruments, title=title, notes=notes).encode("utf-8"))
+        text = render_text(summary, instruments, title=title, notes=notes, left_out=left_out)
+        out.write(text.encode("utf-8"))
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
@@ -74,7 +90,7 @@ def write_json(summary: CaseloadSummary, out: IO[bytes]) -> None:
     are. Polars' streaming engine builds and writes the lines batch by batch, so the lines
     of a ~100 MB report (100,000 clients) are never all held in memory at once.
     """
-    clients = summary.clients
+    clients = in_order_of_attention(summary.clients)
     if clients.height == 0:
         out.write(b"[]\n")
         return
@@ -216,9 +232,17 @@ def _json_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def write_csv(summary: CaseloadSummary, out: IO[bytes]) -> None:
-    """One row per client and instrument (clients without scores get one row of their own);
-    no text cell can run as a spreadsheet formula (`unstuck.analysis.spreadsheet`).
+def write_csv(
+    summary: CaseloadSummary,
+    out: IO[bytes],
+    *,
+    left_out: LeftOut | None = None,
+    notes: Sequence[str] = (),
+) -> None:
+    """One row per client and instrument (clients without scores get one row of their own),
+    in the order of attention; no text cell can run as a spreadsheet formula
+    (`unstuck.analysis.spreadsheet`). With `left_out`, rows about the file come first
+    (`unstuck.analysis.leftout.csv_rows`).
 
     ``explanation`` is the row's measure's sentence; ``client_explanations``, on each of the
     client's rows, holds the client's other sentences in the JSON's order: the safety
@@ -227,12 +251,14 @@ def write_csv(summary: CaseloadSummary, out: IO[bytes]) -> None:
     measures = summary.measures.select(
         "_c", "instrument", *MEASURE_KEYS, pl.col("sentence").alias("explanation")
     )
-    clients = summary.clients.select(
+    clients = in_order_of_attention(summary.clients).select(
         "_c", "client_id", "status", pl.col("flags").list.join(";").alias("flags")
     )
     table = clients.join(measures, on="_c", how="left", maintain_order="left")
     sentences = _client_sentences(summary)
     table = table.join(sentences, on="_c", how="left", maintain_order="left").drop("_c")
+    if left_out is not None:
+        table = pl.concat([csv_rows(left_out, notes, table.schema), table])
     safe_text_columns(table).write_csv(out)
 
 
@@ -258,6 +284,7 @@ def render_text(
     *,
     title: str = "",
     notes: Sequence[str] = (),
+    left_out: LeftOut | None = None,
 ) -> str:
     """A report a clinician can read: an overview first, then each client in turn."""
     clients = summary.clients
@@ -265,6 +292,8 @@ def render_text(
     lines: list[str] = []
     if title:
         lines += [title, "=" * len(title), ""]
+    if left_out is not None and left_out.rows:  # a left-out safety answer first of all
+        lines += [*left_out_text(left_out), ""]
     if notes:  # about the file, such as its columns not read
         lines += [*notes, ""]
     ids = clients.get_column("client_id")
@@ -311,11 +340,7 @@ def render_text(
         lines.append("Expected course in use (for 'not on track'):")
         lines.extend(f"  {m.describe(instruments[i].name)}" for i, m in summary.models.items())
         lines.append("")
-    # Safety first, then off track, at risk, on track, not enough data: the order of attention.
-    ordered = clients.with_columns(
-        _safety=~pl.col("flags").list.contains("safety"),
-        _rank=pl.col("status").replace_strict(STATUS_RANK, return_dtype=pl.Int8),
-    ).sort(["_safety", "_rank", "client_id"])
+    ordered = in_order_of_attention(clients)
     for client_id, status, flags, explanations in ordered.select(
         "client_id", "status", "flags", "explanations"
     ).iter_rows():
@@ -324,6 +349,17 @@ def render_text(
         lines.extend(f"  - {sentence}" for sentence in explanations)
         lines.append("")
     return "\n".join(lines)
+
+
+def in_order_of_attention(clients: pl.DataFrame) -> pl.DataFrame:
+    """The clients in the order every format lists them: a safety answer to check first,
+    then off track, at risk, on track and not enough data (`STATUS_RANK`), and by client id
+    within each."""
+    return clients.sort(
+        ~pl.col("flags").list.contains("safety"),
+        pl.col("status").replace_strict(STATUS_RANK, return_dtype=pl.Int8),
+        "client_id",
+    )
 
 
 def _pct(part: int, whole: int) -> str:
