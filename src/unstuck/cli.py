@@ -222,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a synthetic caseload in the analyze CSV format. Every client is "
         "made up; ids start with SYN-.",
     )
-    synth.add_argument("output", type=Path, help="where to write the CSV")
+    synth.add_argument(
+        "output", type=Path, help="where to write the CSV (a new file: an existing one is refused)"
+    )
     synth.add_argument(
         "--clients", type=cli_tools.at_least(1), default=60, help="how many clients (default 60)"
     )
@@ -240,7 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     synth.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     synth.add_argument(
-        "--outcomes", type=Path, help="also write how each episode ended (for fit-dropout)"
+        "--outcomes",
+        type=Path,
+        help="also write how each episode ended, for fit-dropout (a new file too)",
     )
     synth.set_defaults(run=cli_tools.run_synth)
     for command in sub.choices.values():
