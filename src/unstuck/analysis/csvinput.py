@@ -144,7 +144,7 @@ def check_observations(
     partly wrong file never yields a partly right analysis by accident. With it, the rows
     with problems are left out and listed in the result.
     """
-    unreadable = header_problem(source, raw.columns)
+    unreadable = header_problem(source, raw)
     if unreadable is not None:
         raise unreadable
     frame = raw.rename(frame_names(raw.columns))

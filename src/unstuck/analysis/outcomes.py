@@ -37,7 +37,7 @@ def keyed_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
     except OSError as exc:
         raise CsvUnreadable(str(path), f"cannot be read ({exc.strerror})") from None
     raw = read_file(path)
-    problem = header_problem(str(path), raw.columns)
+    problem = header_problem(str(path), raw)
     if problem is not None:
         raise problem
     header = [column_name(c) for c in raw.columns]

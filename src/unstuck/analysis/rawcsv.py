@@ -15,7 +15,7 @@ from typing import IO
 
 import polars as pl
 
-from unstuck.analysis.columns import DUPLICATED, ITEM, column_name
+from unstuck.analysis.columns import DUPLICATED, ITEM, column_name, unnamed
 from unstuck.analysis.csvrows import Shape, file_shape, longer_reason, same_rows
 from unstuck.errors import UnstuckError
 from unstuck.plural import counted
@@ -236,24 +236,61 @@ class BadHeader(UnstuckError):
         )
 
 
-def header_problem(source: str, headers: list[str]) -> UnstuckError | None:
-    """Why the header cannot be read as it stands (a control character in a name, or a
-    name given twice), if it cannot."""
+@dataclass(eq=False)
+class UnnamedColumn(UnstuckError):
+    """A column with no name in the header holds values: what they are cannot be told, and a
+    column meant to be read (a safety answer, say) must not be passed over for want of a
+    name. An empty one (what separators ending a spreadsheet's header make) is no column."""
+
+    source: str
+    position: int  # 1-based
+    row: int  # the first row holding a value, and the value
+    value: str
+    rows: int  # how many rows hold one
+
+    def __str__(self) -> str:
+        more = f" (and {counted(self.rows - 1, 'more row')})" if self.rows > 1 else ""
+        return (
+            f"{self.source}: column {self.position} has no name in the header but holds "
+            f"values, such as {self.value!r} in row {self.row}{more}: give it a name in the "
+            "header (row 1), such as notes, or delete the column"
+        )
+
+
+def header_problem(source: str, frame: pl.DataFrame) -> UnstuckError | None:
+    """Why the header cannot be read as it stands (a control character in a name, a name
+    given twice, a column with no name that holds values), if it cannot."""
+    headers = frame.columns
     for i, h in enumerate(headers):
         if CONTROL_CHARACTER.search(h) or '"' in h:
             return BadHeader(source, h, i + 1)
-    return repeated_column(source, headers)
+    return repeated_column(source, headers) or unnamed_column(source, frame)
 
 
 def repeated_column(source: str, headers: list[str]) -> RepeatedColumn | None:
     """The first column the header names twice, if any (`column_name` decides sameness; polars
-    reads an exact repeat as ``NAME_duplicated_N``)."""
+    reads an exact repeat as ``NAME_duplicated_N``). Columns with no name are not repeats of
+    each other (`unnamed_column`)."""
     names = [column_name(DUPLICATED.sub("", h)) for h in headers]
-    for name in dict.fromkeys(names):
+    for name in dict.fromkeys(n for n in names if n):
         at = [i for i, n in enumerate(names) if n == name]
         if len(at) > 1:
             shown = tuple(DUPLICATED.sub("", headers[i]) for i in at)
             return RepeatedColumn(source, name, shown, tuple(i + 1 for i in at))
+    return None
+
+
+def unnamed_column(source: str, frame: pl.DataFrame) -> UnnamedColumn | None:
+    """The first column with no name in the header that holds a value (not only spaces)."""
+    for position, header in enumerate(frame.columns, start=1):
+        if not unnamed(header):
+            continue
+        values = frame.get_column(header).cast(pl.String).str.strip_chars().replace("", None)
+        if values.null_count() == values.len():
+            continue
+        held = values.is_not_null().arg_true()
+        first = int(held[0])
+        return UnnamedColumn(source, position, first + 2, str(values[first]), held.len())
     return None
 
 
