@@ -37,6 +37,12 @@ def analyze(
         ("UTF-16 (Unicode text)", GOOD.encode("utf-16")),
         ("semicolons", GOOD.replace(",", ";").encode()),
         ("tabs", GOOD.replace(",", "\t").encode()),
+        ("Excel's separator hint", ("sep=;\n" + GOOD.replace(",", ";")).encode()),
+        ("the hint, CRLF, a mark", ("\ufeffsep=;\r\n" + GOOD.replace(",", ";")).encode()),
+        ("the hint as a cell", ('"sep=;";;;\n' + GOOD.replace(",", ";")).encode()),
+        ("a comma hint", ("SEP=,\n" + GOOD).encode()),
+        ("a tab hint in UTF-16", ("sep=\t\n" + GOOD.replace(",", "\t")).encode("utf-16")),
+        ("a hint and CR only", ("sep=;\r" + GOOD.replace(",", ";").replace("\n", "\r")).encode()),
     ],
 )
 def test_every_row_is_read_whatever_the_file_shape(
@@ -49,6 +55,27 @@ def test_every_row_is_read_whatever_the_file_shape(
     assert [line[:6] for line in lines[1:]] == ["SYN-1,", "SYN-2,"]
     code, out, _ = analyze(tmp_path, capsys, data)
     assert '"n":2' in out.replace(" ", "")  # both of SYN-1's scores
+
+
+def test_excel_hides_the_separator_hint_and_so_do_the_row_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = ("sep=;\n" + GOOD.replace(",", ";").replace(";12\n", ";12 points\n")).encode()
+    code, _, err = analyze(tmp_path, capsys, data)
+    assert code == 2
+    assert "row 3, column 'score', value '12 points': not a number" in err
+
+
+def test_a_separator_hint_that_cannot_be_read_is_named_for_deletion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = analyze(tmp_path, capsys, ("sep=:\n" + GOOD.replace(",", ":")).encode())
+    assert (code, out) == (2, "")
+    assert err == (
+        f"unstuck: {tmp_path / 'input.csv'}: the first line ('sep=:') is a separator hint for "
+        "Excel that Unstuck cannot read: delete that line, so that the header (client_id, ...) "
+        "is the first line\n"
+    )
 
 
 def test_a_cr_only_file_larger_than_the_sniffed_start_is_read_whole(

@@ -22,6 +22,12 @@ from unstuck.plural import counted
 
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 SNIFFED_BYTES = 1 << 16  # the first rows, looked at to choose how to read item answers
+# Excel's separator hint, a first line such as `sep=;` (in quotes when a spreadsheet wrote it
+# as a cell, then followed by the separators of the row's empty cells)
+SEPARATOR_HINT = re.compile(
+    rb'(?:\xef\xbb\xbf)?"?sep=([,;\t|])"?\1*[ \t]*(?:\r?\n|$)', re.IGNORECASE
+)
+ANY_HINT = re.compile(rb'(?:\xef\xbb\xbf)?"?sep=', re.IGNORECASE)
 PROBLEM_COLUMNS = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 
 
@@ -31,13 +37,14 @@ def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
     Files as spreadsheets write them are read too: old Mac line endings (CR only, Excel's
     "CSV (Macintosh)"), UTF-16 with its byte-order mark ("Unicode text"), and values
     separated by semicolons or tabs (where the comma is the decimal mark) when the header
-    has no comma. Each of these is recognised from the first bytes, so a plain file costs
-    nothing more.
+    has no comma, or as a first line `sep=;` (Excel's separator hint, which Excel reads and
+    hides: the header is row 1 there, and here too) says. Each of these is recognised from the
+    first bytes, so a plain file costs nothing more.
     """
     name = str(source if isinstance(source, str | Path) else getattr(source, "name", "input"))
     try:
         readable = _readable(source)
-        readable, separator = _spreadsheet_dialect(readable)  # read twice below if need be
+        readable, separator = _spreadsheet_dialect(readable, name)  # read twice below if need be
         try:
             return read_raw(readable, separator)
         except pl.exceptions.ComputeError as exc:
@@ -124,10 +131,11 @@ def _longer_rows(shape: Shape, separator: str) -> str:
 
 
 def _spreadsheet_dialect(
-    source: str | Path | io.BytesIO,
+    source: str | Path | io.BytesIO, name: str
 ) -> tuple[str | Path | io.BytesIO, str]:
-    """The file as comma- (or semicolon-, tab-) separated UTF-8 text with line feeds, and its
-    separator; the file is read into memory only when its bytes need changing."""
+    """The file as comma- (or semicolon-, tab-) separated UTF-8 text with line feeds, without
+    a separator hint, and its separator; the file is read into memory only when its bytes
+    need changing."""
     head = _head(source)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark
         source = io.BytesIO(_all_bytes(source).decode("utf-16").encode("utf-8"))
@@ -135,6 +143,17 @@ def _spreadsheet_dialect(
     if b"\r" in head and b"\n" not in head:  # old Mac line endings: CR only
         source = io.BytesIO(_all_bytes(source).replace(b"\r", b"\n"))
         head = _head(source)
+    hint = SEPARATOR_HINT.match(head)
+    if hint is not None:
+        source = io.BytesIO(_all_bytes(source)[hint.end() :])
+        head = _head(source)
+    elif ANY_HINT.match(head):
+        line = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+        raise CsvUnreadable(
+            name,
+            f"the first line ({line!r}) is a separator hint for Excel that Unstuck cannot "
+            "read: delete that line, so that the header (client_id, ...) is the first line",
+        )
     header = head.lstrip(b"\r\n").split(b"\n", 1)[0]
     try:  # polars would read a bad byte in a header as another column name, and ignore it
         header.decode("utf-8")
@@ -143,6 +162,8 @@ def _spreadsheet_dialect(
         # than SNIFFED_BYTES); at the end of a file, the byte is the file's own.
         if b"\n" in head or exc.end < len(header) or len(head) < SNIFFED_BYTES:
             raise pl.exceptions.ComputeError("invalid utf-8 in the header") from None
+    if hint is not None:
+        return source, hint.group(1).decode()
     separator = ","
     if b"," not in header:
         separator = next((s for s in (";", "\t") if s.encode() in header), ",")
