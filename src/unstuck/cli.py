@@ -43,7 +43,8 @@ The CSV file has one row per client, session and instrument:
   score         the total, or instead the answers item_1 .. item_k
                 (headed 'Item 1' or 'Q1' too; columns not read are named)
   attendance    optional: attended, late, cancelled, no_show (missed sessions need no score)
-                (DNA and 'Did not attend' are no_show)
+                (DNA and 'Did not attend' are no_show; a session the therapist
+                cancelled is no missed session of the client's: delete its row)
   markers       optional: signs of pulling back you noted in the session (0, 1, 2, ...)
 
 examples:

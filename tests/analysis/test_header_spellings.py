@@ -217,17 +217,37 @@ def test_attendance_words_clinic_systems_write_are_read(
     assert frame.get_column("attendance").to_list() == [kind]
 
 
-def test_a_session_cancelled_by_the_therapist_is_not_read_as_the_clients(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Cancelled by therapist",
+        "canceled by the therapist",
+        "Therapist-Cancelled",
+        "Cancelled (clinician)",
+        "CANCELLED BY SERVICE",
+        "provider cancelled",
+    ],
+)
+def test_a_session_cancelled_by_the_therapist_is_refused_saying_what_to_do(
+    tmp_path: Path, word: str
+) -> None:
+    """Not the client's missed session (README): relabelled `cancelled`, as the general
+    message invited, it would count toward the withdrawal signal."""
     path = write(
         tmp_path,
-        "client_id,occasion,instrument,score,attendance\nSYN-001,1,phq9,,Cancelled by therapist\n",
+        "client_id,occasion,instrument,score,attendance\n"
+        f"SYN-001,1,phq9,12,attended\nSYN-001,2,phq9,,{word}\nSYN-001,3,phq9,,holiday\n",
     )
     with pytest.raises(InvalidRows) as caught:
         read_observations(path, INSTRUMENTS)
-    assert (
-        "row 2, column 'attendance', value 'Cancelled by therapist': attendance must be one of "
-        "attended, late, cancelled, no_show"
-    ) in [str(p) for p in caught.value.problems]
+    assert [str(p) for p in caught.value.problems] == [
+        f"row 3, column 'attendance', value {word!r}: a session the therapist cancelled is not "
+        "one the client missed, and Unstuck does not count it: delete this row (writing "
+        "'cancelled' instead would count it as the client's missed session, a sign of "
+        "pulling away)",
+        "row 4, column 'attendance', value 'holiday': attendance must be one of attended, "
+        "late, cancelled, no_show",
+    ]
 
 
 def test_an_ignored_column_named_like_an_item_says_which_headings_are_read(

@@ -31,7 +31,7 @@ from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems, sessions_without_a_form
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.measures import InstrumentSet
-from unstuck.progress.attendance import attendance_word
+from unstuck.progress.attendance import attendance_word, cancelled_by_therapist
 from unstuck.progress.runs import client_codes
 from unstuck.progress.signals import MISSED
 from unstuck.progress.summary import ATTENDANCE_KINDS
@@ -47,6 +47,12 @@ DATE_FORMAT = "date must be a calendar date written YYYY-MM-DD (such as 2026-12-
 NOT_GUESSED = (
     "a date like 03/12/2026 could be 3 December or 12 March, so it is not guessed: save the "
     "dates as YYYY-MM-DD in Excel (Format Cells > Custom > yyyy-mm-dd)"
+)
+# README: a session cancelled by the therapist is not the client's missed session.
+BY_THERAPIST = (
+    "a session the therapist cancelled is not one the client missed, and Unstuck does not "
+    "count it: delete this row (writing 'cancelled' instead would count it as the client's "
+    "missed session, a sign of pulling away)"
 )
 
 PROBLEM_SCHEMA = pl.Schema(PROBLEM_COLUMNS)
@@ -224,10 +230,15 @@ def check_observations(
             attendance_word,  # No-Show, DNA and Did not attend are no_show
             ATTENDANCE,
         )
+        unknown = ~pl.col("_blank_attendance") & pl.col("attendance").is_null()
+        words = frame.filter(unknown).get_column("_raw_attendance").unique().to_list()
+        theirs = [w for w in words if cancelled_by_therapist(w)]
         flag(
-            ~pl.col("_blank_attendance") & pl.col("attendance").is_null(),
+            unknown,
             "attendance",
-            f"attendance must be one of {', '.join(ATTENDANCE)}",
+            pl.when(pl.col("_raw_attendance").is_in(theirs))
+            .then(pl.lit(BY_THERAPIST))
+            .otherwise(pl.lit(f"attendance must be one of {', '.join(ATTENDANCE)}")),
         )
     else:
         frame = frame.with_columns(pl.lit(None, pl.Enum(ATTENDANCE)).alias("attendance"))
@@ -308,10 +319,12 @@ def check_observations(
     frame = frame.with_columns(written.alias("_written")).with_columns(
         (pl.col("_blank_instrument") & ~pl.col("_written") & given).alias("_no_form")
     )
+    # An attendance written but not known is reported as such: the row may be a session
+    # with no questionnaire (a therapist's cancellation), so a missing score is not added.
     flag(
         ~pl.col("_written")
         & ~pl.col("_blank_instrument")
-        & ~pl.col("attendance").is_in(MISSED).fill_null(False),
+        & ~pl.col("attendance").is_in(MISSED).fill_null(given),
         "score",
         "no score and no item answers (only cancelled or no_show sessions may have none)",
     )
