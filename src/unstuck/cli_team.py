@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from unstuck.errors import InvalidRows, InvalidValue, Problem
+from unstuck.errors import InvalidValue
+from unstuck.plural import counted
 from unstuck.progress.attendance import ATTENDED
 
 NOT_GIVEN = "(therapist not given)"
@@ -32,8 +33,10 @@ def add_parser(sub: Any) -> None:
     )
     report.add_argument("file", type=Path, help="caseload CSV, as for analyze")
     report.add_argument("--instrument", default="phq9", help="which measure's change (phq9)")
-    report.add_argument("--therapists", type=Path, help="CSV with client_id,therapist")
-    report.add_argument("--outcomes", type=Path, help="CSV with client_id,ended")
+    report.add_argument(
+        "--therapists", type=Path, help="CSV with client_id,therapist (a row per client)"
+    )
+    report.add_argument("--outcomes", type=Path, help="CSV with client_id,ended (a row per client)")
     report.add_argument(
         "--table",
         choices=("therapists", "retention", "quarters", "completion"),
@@ -53,18 +56,26 @@ def add_parser(sub: Any) -> None:
 
 def read_therapists(path: Path) -> dict[str, str]:
     """client_id -> therapist; every bad row is reported with its row number."""
-    from unstuck.analysis.outcomes import keyed_rows
+    from unstuck.analysis.outcomes import by_client
 
-    out: dict[str, str] = {}
-    problems: list[Problem] = []
-    for row_number, row in keyed_rows(path, ("client_id", "therapist")):
-        if not row["client_id"] or not row["therapist"]:
-            problems.append(Problem(row_number, "client_id/therapist", None, "is empty"))
-        else:
-            out[row["client_id"]] = row["therapist"]
-    if problems:
-        raise InvalidRows(path.name, tuple(problems[:10]), len(problems), len(problems))
-    return out
+    return by_client(path, "therapist", "the therapist's name or code")
+
+
+def note_not_listed(clients: list[str], therapists: dict[str, str], args: Any) -> None:
+    """Name, on standard error, the caseload's clients the --therapists file does not list:
+    they are counted under `NOT_GIVEN`, which is easy to miss in a table (a code written
+    otherwise in one file, C-17 for C-017, does that)."""
+    missing = [c for c in clients if c not in therapists]
+    if not missing:
+        return
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    print(
+        f"unstuck: {counted(len(missing), 'client')} of {args.file} "
+        f"{'is' if len(missing) == 1 else 'are'} not in {args.therapists} ({shown}), so "
+        f"counted under {NOT_GIVEN!r}: add a row for each, or check that the codes are "
+        "written the same in both files",
+        file=sys.stderr,
+    )
 
 
 def _dated(frame: Any, instrument: str) -> dict[str, dict[str, Any]]:
@@ -154,6 +165,8 @@ def run_report(args: argparse.Namespace) -> int:
     if args.table == "quarters" and observations.frame.get_column("date").null_count() > 0:
         raise InvalidValue("--table", "quarters", "needs a date on every row of the caseload")
     summary = summarise_caseload(observations.frame, instruments, codes=observations.client_codes)
+    if args.therapists:
+        note_not_listed(summary.clients.get_column("client_id").to_list(), therapists, args)
     dated = _dated(observations.frame, name)
     scores = {
         row["client_id"]: (row["first"], row["last"])

@@ -77,6 +77,43 @@ def test_bad_inputs_get_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "'nope'" in capsys.readouterr().err
 
 
+def test_a_client_listed_twice_or_a_therapist_left_empty_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As --outcomes refuses a client listed twice: which therapist is right cannot be told
+    (the last one used to win in silence)."""
+    caseload, therapists, _ = _files(tmp_path)
+    with therapists.open("a") as more:
+        more.write("SYN-A0,Bob\nSYN-B3,\n")
+    assert main(["report", str(caseload), "--therapists", str(therapists)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "unstuck: therapists.csv: 2 problems in 2 rows",
+        "  row 10, column 'client_id', value 'SYN-A0': appears twice (rows 2 and 10): keep one "
+        "row per client",
+        "  row 11, column 'therapist', value (empty): therapist is empty: write the "
+        "therapist's name or code",
+    ]
+
+
+def test_clients_the_therapists_file_does_not_list_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caseload, therapists, _ = _files(tmp_path)
+    therapists.write_text(therapists.read_text().replace("SYN-B2,Sam\n", "SYN-B02,Sam\n"))
+    assert main(["report", str(caseload), "--therapists", str(therapists)]) == 0
+    out, err = capsys.readouterr()
+    assert "(therapist not given),1," in out
+    assert err == (
+        f"unstuck: 1 client of {caseload} is not in {therapists} (SYN-B2), so counted under "
+        "'(therapist not given)': add a row for each, or check that the codes are written the "
+        "same in both files\n"
+    )
+    main(["report", str(caseload), "--therapists", str(therapists), "--table", "retention"])
+    assert "1 client of" in capsys.readouterr().err
+
+
 def test_the_retention_curve_from_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -132,7 +169,14 @@ def test_quarters_need_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 @pytest.mark.parametrize(
     "shape",
-    ["UTF-16", "semicolons", "tabs, CRLF and a byte-order mark", "blank lines", "CR only"],
+    [
+        "UTF-16",
+        "semicolons",
+        "tabs, CRLF and a byte-order mark",
+        "blank lines",
+        "CR only",
+        "two empty columns",
+    ],
 )
 def test_therapists_and_outcomes_are_read_as_the_caseload_is(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], shape: str
@@ -153,6 +197,8 @@ def test_therapists_and_outcomes_are_read_as_the_caseload_is(
             path.write_text(text.replace("\n", "\n \n", 2) + "\n\n")
         elif shape == "CR only":
             path.write_text(text.replace("\n", "\r"))
+        elif shape == "two empty columns":
+            path.write_text(text.replace("\n", ";;\n").replace(",", ";"))
         else:
             path.write_bytes(
                 b"\xef\xbb\xbf" + text.replace(",", "\t").replace("\n", "\r\n").encode()
