@@ -139,6 +139,40 @@ def test_a_quote_left_open_is_refused_not_read_as_one_row(
     assert "left out 1 row" in err  # said, not silent
 
 
+NOTE_ON_SEVERAL_LINES = (
+    "holds a line break inside quote marks (a cell written on several lines, as Alt+Enter "
+    "makes in Excel); Unstuck reads one line per row, since a line break cannot always be told "
+    "from rows joined by a stray quote mark: remove the line breaks (in Excel, Find and "
+    "Replace: Ctrl+J in 'Find what', a space in 'Replace with')"
+)
+QUOTE_LEFT_OPEN = (
+    'holds a line break: a quote mark (") that is never closed joins the lines after it into '
+    "this one value; close the quote or remove it"
+)
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_a_quote_left_open_is_told_apart_from_a_note_on_several_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], separator: str
+) -> None:
+    """Both are refused (rows must never vanish), each with its own advice: the quoted note,
+    closed as it should be, used to be blamed on a quote mark never closed."""
+    lines = GOOD.replace(",", separator).splitlines()
+    lines[0] += f"{separator}Notes"
+    lines[2] += f'{separator}"tired{separator} sad\r\nslept badly"'  # Alt+Enter, saved
+    code, _, err = analyze(tmp_path, capsys, "\n".join(lines).encode())
+    assert code == 2
+    shown = repr(f"tired{separator} sad\r\nslept badly")
+    assert f"row 3, column 'Notes', value {shown}: {NOTE_ON_SEVERAL_LINES}" in err
+    lines[2] = lines[2].replace(f'{separator} sad\r\nslept badly"', "")  # '"tired': open ...
+    lines[3] += f'{separator}sad"'  # ... and a stray quote a row later closes it
+    code, _, err = analyze(tmp_path, capsys, "\n".join(lines).encode())
+    assert code == 2
+    shown = repr("tired\n" + lines[3].rstrip('"'))  # SYN-2's row, swallowed
+    assert f"row 3, column 'Notes', value {shown}: {QUOTE_LEFT_OPEN}" in err
+    assert "Alt+Enter" not in err
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -36,6 +36,41 @@ def as_categories(
     )
 
 
+LINE_BREAK = r"[\r\n]"
+
+
+def line_break_reason(column: str, width: int) -> pl.Expr:
+    """Why `column`'s value holding a line break is refused, for a file of `width` columns.
+
+    A quoted value may span lines (a note written with Alt+Enter in Excel), but so does a
+    quote mark left open, which joins the rows after it into one value; the two cannot be
+    told apart for sure, and rows must never vanish, so either is refused. Which one it
+    probably is decides the advice: a line of the value holding a row's worth of separators
+    (`width` - 1 commas, semicolons or tabs) is a row swallowed by an open quote.
+    """
+    gaps = max(width - 1, 1)
+    rows = [rf"(?m)^(?:[^{s}\n]*{s}){{{gaps}}}" for s in (",", ";", "\t")]
+    swallowed = pl.any_horizontal(pl.col(column).str.contains(r) for r in rows)
+    return (
+        pl.when(swallowed)
+        .then(
+            pl.lit(
+                'holds a line break: a quote mark (") that is never closed joins the lines '
+                "after it into this one value; close the quote or remove it"
+            )
+        )
+        .otherwise(
+            pl.lit(
+                "holds a line break inside quote marks (a cell written on several lines, as "
+                "Alt+Enter makes in Excel); Unstuck reads one line per row, since a line break "
+                "cannot always be told from rows joined by a stray quote mark: remove the line "
+                "breaks (in Excel, Find and Replace: Ctrl+J in 'Find what', a space in "
+                "'Replace with')"
+            )
+        )
+    )
+
+
 def without_blank_rows(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """The rows that are not blank, and their ``client_id`` without spaces around it.
 

@@ -17,9 +17,11 @@ from typing import IO
 import polars as pl
 
 from unstuck.analysis.cells import (
+    LINE_BREAK,
     as_categories,
     as_text,
     blank,
+    line_break_reason,
     not_whole_from,
     parse_numbers,
     without_blank_rows,
@@ -180,17 +182,14 @@ def check_observations(
     # A quote mark left open joins the lines after it into one value: that value is refused,
     # never read as one row, or the rows it swallowed would be lost without a word.
     texts = [c for c, t in frame.schema.items() if t == pl.String]
-    line_break = r"[\r\n]"
-    joined = frame.select(pl.col(texts).str.contains(line_break).any()).row(0) if texts else ()
+    joined = frame.select(pl.col(texts).str.contains(LINE_BREAK).any()).row(0) if texts else ()
     for c, hit in zip(texts, joined, strict=True):
         if hit:
-            frame = frame.with_columns(pl.col(c).str.contains(line_break).alias(f"_lines_{c}"))
-            flag(
-                pl.col(f"_lines_{c}"),
-                c,
-                'holds a line break: a quote mark (") that is never closed joins the lines '
-                "after it into this one value",
+            frame = frame.with_columns(  # the reason now: `c` may be parsed as numbers below
+                pl.col(c).str.contains(LINE_BREAK).alias(f"_lines_{c}"),
+                line_break_reason(c, raw.width).alias(f"_lines_why_{c}"),
             )
+            flag(pl.col(f"_lines_{c}"), c, pl.col(f"_lines_why_{c}"))
     if frame.schema["client_id"] == pl.String:
         # Codes are printed in reports and PDFs, where a control character breaks the layout.
         flag(
