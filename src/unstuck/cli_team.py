@@ -5,8 +5,9 @@ an optional `--therapists` CSV (``client_id,therapist``), how episodes ended fro
 `--outcomes` CSV (``client_id,ended``, as `unstuck fit-dropout` reads). Plans past their review
 date live only in the web app, so that column is 0 here; whether a safety alert has been
 followed up is recorded only there too, so ``safety_alerts_open`` is left empty (unknown, not
-none). `--table retention` prints the
-clinic's retention curve instead (`unstuck.analysis.retention`), counting attended sessions.
+none), and so are ``ended`` and ``ended_early`` without `--outcomes`. `--table retention`
+prints the clinic's retention curve instead (`unstuck.analysis.retention`), counting attended
+sessions; it needs `--outcomes`, whose `dropped_out` endings are its only events.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def add_parser(sub: Any) -> None:
         help="team figures (improved, recovered, worse, ended early) from a caseload CSV",
         description="Aggregate figures per therapist and for everyone, as the supervisor's "
         "team page shows them, written as CSV (counts; shares below five clients left empty; "
-        "safety_alerts_open, known only to the web app, left empty).",
+        "safety_alerts_open, known only to the web app, left empty; ended and ended_early "
+        "left empty without --outcomes).",
     )
     report.add_argument("file", type=Path, help="caseload CSV, as for analyze")
     report.add_argument("--instrument", default="phq9", help="which measure's change (phq9)")
@@ -42,8 +44,9 @@ def add_parser(sub: Any) -> None:
         choices=("therapists", "retention", "quarters", "completion"),
         default="therapists",
         help="therapists: the figures per therapist (default); retention: the clinic's "
-        "Kaplan-Meier curve of clients still attending by sessions attended (an ending "
-        "'dropped_out' is the event; every other episode counts up to its last session); "
+        "Kaplan-Meier curve of clients still attending by sessions attended (needs "
+        "--outcomes: an ending 'dropped_out' is the event; every other episode counts up to "
+        "its last session); "
         "quarters: clients seen, improved, recovered, worse and ended per quarter (needs a "
         "date column; an ending counts in the quarter of the client's last session); "
         "completion: each questionnaire's count of attended sessions with a score",
@@ -155,6 +158,13 @@ def run_report(args: argparse.Namespace) -> int:
     criteria = criteria_for(instruments[name])
     if criteria is None:
         raise InvalidValue("--instrument", name, "has no reliable-change rule to judge change")
+    if args.table == "retention" and args.outcomes is None:
+        raise InvalidValue(
+            "--table",
+            "retention",
+            "needs --outcomes FILE (client_id,ended): the curve counts episodes that ended "
+            "early, and without that file none would, so it would show everyone still attending",
+        )
     if args.output is not None:
         check_output(
             args.output, "--output", [args.file, args.therapists, args.outcomes], screen=True
@@ -198,12 +208,12 @@ def run_report(args: argparse.Namespace) -> int:
         ended = [
             replace(c, ended_on=c.sessions[-1] if c.ended and c.sessions else None) for c in courses
         ]
-        text = periods_csv(over_time(ended, criteria))
+        text = periods_csv(over_time(ended, criteria), endings_known=bool(args.outcomes))
     elif args.table == "completion":
         used = sorted({i for c in courses for i, _ in c.completed} - {name})
         text = completion_csv(completion(courses, [name, *used]))
     else:
-        text = to_csv(team_figures(courses, criteria))
+        text = to_csv(team_figures(courses, criteria), endings_known=bool(args.outcomes))
     if args.output is not None and str(args.output) != "-":
         write_text(args.output, "--output", text)
     else:

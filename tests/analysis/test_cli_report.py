@@ -110,7 +110,7 @@ def test_clients_the_therapists_file_does_not_list_are_named(
         "'(therapist not given)': add a row for each, or check that the codes are written the "
         "same in both files\n"
     )
-    main(["report", str(caseload), "--therapists", str(therapists), "--table", "retention"])
+    main(["report", str(caseload), "--therapists", str(therapists), "--table", "completion"])
     assert "1 client of" in capsys.readouterr().err
 
 
@@ -159,6 +159,41 @@ def test_quarters_and_completion_from_a_dated_caseload(
     assert main([*base, "completion"]) == 0
     # four attended sessions (the missed one does not count; late does), one with a GAD-7
     assert capsys.readouterr().out.splitlines()[1:3] == ["All,phq9,4,4", "All,gad7,4,1"]
+
+
+def test_without_outcomes_endings_are_left_empty_as_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'ended 0, ended_early 0' read as "no one ended early" when no one had said."""
+    caseload, therapists, _ = _files(tmp_path)
+    assert main(["report", str(caseload), "--therapists", str(therapists)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "All,8,7,5,5,6,5,1,,,0,0,",
+        "Alex,6,6,5,5,5,5,1,,,0,0,",
+        "Sam,2,1,,,,,,,,0,0,",
+    ]
+    dated = tmp_path / "dated.csv"
+    dated.write_text(DATED)
+    assert main(["report", str(dated), "--table", "quarters"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "2026 Q1,2,1,0,0,0,1,,",
+        "2026 Q2,1,1,1,0,1,0,,",
+    ]
+
+
+def test_the_retention_curve_needs_the_outcomes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its only events are endings 'dropped_out': without them it showed 100% still attending."""
+    caseload, *_ = _files(tmp_path)
+    assert main(["report", str(caseload), "--table", "retention"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "unstuck: --table 'retention': needs --outcomes FILE (client_id,ended): the curve "
+        "counts episodes that ended early, and without that file none would, so it would show "
+        "everyone still attending\n"
+    )
 
 
 def test_quarters_need_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
