@@ -114,6 +114,20 @@ def test_clients_the_therapists_file_does_not_list_are_named(
     assert "1 client of" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option", ["--therapists", "--outcomes"])
+def test_a_therapists_or_outcomes_file_with_no_rows_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    """An empty --outcomes file made every episode ongoing, 'ended 0', with exit 0."""
+    caseload, therapists, outcomes = _files(tmp_path)
+    path = therapists if option == "--therapists" else outcomes
+    path.write_text(path.read_text().splitlines()[0] + "\n\n")
+    assert main(["report", str(caseload), option, str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"unstuck: {path}: the file has a header but no rows under it")
+
+
 def test_the_retention_curve_from_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,15 +19,24 @@ import polars as pl
 from unstuck.analysis.cells import (
     LINE_BREAK,
     as_categories,
+    as_dates,
     as_text,
     blank,
+    date_reason,
     line_break_reason,
     not_whole_from,
     parse_numbers,
     without_blank_rows,
 )
 from unstuck.analysis.columns import ITEM, frame_names, headers_as_written, ignored_columns
-from unstuck.analysis.rawcsv import PROBLEM_COLUMNS, RaggedRows, header_problem, read_file
+from unstuck.analysis.rawcsv import (
+    NO_ROWS,
+    PROBLEM_COLUMNS,
+    CsvUnreadable,
+    RaggedRows,
+    header_problem,
+    read_file,
+)
 from unstuck.analysis.refused import merge_safety_rows, safety_rows
 from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems, sessions_without_a_form
@@ -43,13 +52,6 @@ MAX_LISTED = 50
 SHOWN_CHARS = 80  # a value in a problem is shown up to this many characters
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters but line breaks
 DECIMAL_COMMA = r"^\s*[-+]?\d+,\d+\s*$"  # 12,5: a number as a decimal-comma locale writes it
-DAY_MONTH_YEAR = r"^\s*\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\s*$"  # 03/12/2026, as Excel shows dates
-DATE_FORMAT = "date must be a calendar date written YYYY-MM-DD (such as 2026-12-03)"
-# Day and month order is never guessed: 03/12/2026 is 3 December in the UK, 12 March in the US.
-NOT_GUESSED = (
-    "a date like 03/12/2026 could be 3 December or 12 March, so it is not guessed: save the "
-    "dates as YYYY-MM-DD in Excel (Format Cells > Custom > yyyy-mm-dd)"
-)
 # README: a session cancelled by the therapist is not the client's missed session.
 BY_THERAPIST = (
     "a session the therapist cancelled is not one the client missed, and Unstuck does not "
@@ -170,6 +172,8 @@ def check_observations(
 
     frame = frame.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
     frame, ids = without_blank_rows(frame)  # ids: client_id without spaces around it
+    if frame.is_empty():
+        raise CsvUnreadable(source, NO_ROWS)
     problems: list[pl.DataFrame] = []
     # Checks are collected and evaluated together at the end, in one parallel pass; the
     # (slower) listing of offending rows is built only for checks that found something.
@@ -244,27 +248,8 @@ def check_observations(
 
     # -- session: occasion and/or date ---------------------------------------------------
     if "date" in columns:
-        frame = frame.with_columns(
-            pl.col("date").alias("_raw_date"),
-            pl.col("date").str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-        )
-        unparsed = pl.col("_raw_date").is_not_null() & pl.col("date").is_null()
-        if frame.select(unparsed.any()).item():  # spaces around a date are forgiven
-            frame = frame.with_columns(
-                pl.coalesce(
-                    "date",
-                    pl.col("_raw_date")
-                    .str.strip_chars()
-                    .str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-                )
-            )
-        flag(
-            unparsed,
-            "date",
-            pl.when(pl.col("_raw_date").str.contains(DAY_MONTH_YEAR))
-            .then(pl.lit(f"{DATE_FORMAT}; {NOT_GUESSED}"))
-            .otherwise(pl.lit(DATE_FORMAT)),
-        )
+        frame = as_dates(frame)
+        flag(pl.col("_raw_date").is_not_null() & pl.col("date").is_null(), "date", date_reason())
     else:
         frame = frame.with_columns(pl.lit(None, pl.Date).alias("date"))
     if "occasion" in columns:

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from unstuck.analysis.columns import column_name
-from unstuck.analysis.rawcsv import CsvUnreadable, header_problem, read_file
+from unstuck.analysis.rawcsv import NO_ROWS, CsvUnreadable, header_problem, read_file
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.progress.dropout import (
     ENDINGS,
@@ -30,7 +30,7 @@ def keyed_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
     stripped, names lower-cased; blank lines are not rows. The file is read as the caseload
     is (`rawcsv.read_file`: UTF-16, semicolons or tabs, old Mac line endings; a file that is
     not UTF-8 text is refused naming the line). Raises `MissingColumns` when a column of
-    `columns` is absent.
+    `columns` is absent, and `CsvUnreadable` when no row is left.
     """
     try:
         path.open("rb").close()
@@ -49,6 +49,8 @@ def keyed_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
     for row_number, values in enumerate(text.iter_rows(), start=2):
         if any(values):
             rows.append((row_number, dict(zip(header, values, strict=True))))
+    if not rows:
+        raise CsvUnreadable(str(path), NO_ROWS)
     return rows
 
 

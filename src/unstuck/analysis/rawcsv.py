@@ -28,6 +28,12 @@ SEPARATOR_HINT = re.compile(
     rb'(?:\xef\xbb\xbf)?"?sep=([,;\t|])"?\1*[ \t]*(?:\r?\n|$)', re.IGNORECASE
 )
 ANY_HINT = re.compile(rb'(?:\xef\xbb\xbf)?"?sep=', re.IGNORECASE)
+# A file with a header and no row under it is refused: an empty report would read as a clinic
+# with no clients (or no endings, no therapists), where a wrong or cut file is more likely.
+NO_ROWS = (
+    "the file has a header but no rows under it: check that this is the file you meant (an "
+    "export of an empty list, or of the wrong sheet, looks like this)"
+)
 PROBLEM_COLUMNS = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 
 
