@@ -166,20 +166,21 @@ def test_analyze_stops_on_bad_rows_unless_told_to_skip(
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "text"])
-def test_analyze_of_a_file_with_no_rows_reports_no_clients(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+@pytest.mark.parametrize("rows", ["", "\n,,,\n \t\n"])  # none, or only blank ones
+def test_analyze_of_a_file_with_no_rows_writes_no_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str, rows: str
 ) -> None:
+    """An empty report ([], "Clients: 0") with exit 0 read as a caseload with no one in it,
+    as --skip-invalid leaving out every row would (refused since: the test below)."""
     header_only = tmp_path / "header.csv"
-    header_only.write_text("client_id,occasion,instrument,score\n")
-    code, out, _ = run(capsys, "analyze", str(header_only), "--format", fmt)
-    assert code == 0
-    if fmt == "json":
-        assert json.loads(out) == []
-    elif fmt == "csv":
-        assert out.splitlines()[0].startswith("client_id,status,flags,instrument,first")
-        assert len(out.splitlines()) == 1
-    else:
-        assert "Clients: 0" in out
+    header_only.write_text(f"client_id,occasion,instrument,score\n{rows}")
+    code, out, err = run(capsys, "analyze", str(header_only), "--format", fmt)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"unstuck: {header_only}: the file has a header but no rows under it: check that this "
+        "is the file you meant (an export of an empty list, or of the wrong sheet, looks like "
+        "this)\n"
+    )
 
 
 def test_skip_invalid_that_leaves_out_every_row_writes_no_report(

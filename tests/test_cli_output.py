@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from unstuck.cli import main
+from unstuck.cli_output import write_output
+from unstuck.errors import CannotWrite
 
 CASELOAD = (
     "client_id,occasion,instrument,score\n"
@@ -167,3 +169,46 @@ def test_the_demo_report_takes_its_format_from_the_files_name_too(
     assert report.read_text(encoding="utf-8").startswith("client_id,status,flags,")
     assert main(["demo", "--report", "--clients", "3"]) == 0  # the screen: text, as before
     assert capsys.readouterr().out.startswith("Unstuck demo: ")
+
+
+@pytest.mark.parametrize(
+    "command", [["synth", "{csv}"], ["synth", "{dir}/synthetic.csv", "--outcomes", "{csv}"]]
+)
+def test_synth_never_writes_over_an_existing_file(
+    capsys: pytest.CaptureFixture[str], caseload: Path, command: list[str]
+) -> None:
+    """A clinic's real export is often called caseload.csv (or ended.csv): synthetic data
+    written there would destroy it, with exit 0."""
+    code, err = run(capsys, *(a.format(csv=caseload, dir=caseload.parent) for a in command))
+    assert code == 2
+    assert f"{caseload}': the file already exists" in err
+    assert "choose another name, or delete that file first. Nothing was written" in err
+    assert caseload.read_text(encoding="utf-8") == CASELOAD
+    assert sorted(p.name for p in caseload.parent.iterdir()) == ["caseload.csv"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["analyze", "{csv}", "-o", "{out}"],
+        ["report", "{csv}", "-o", "{out}"],
+        ["fit", "{csv}", "--min-clients", "2", "-o", "{out}"],
+    ],
+)
+def test_a_report_or_model_is_written_over_its_older_self(
+    capsys: pytest.CaptureFixture[str], caseload: Path, command: list[str]
+) -> None:
+    """Made again from its input in a moment, an old report is replaced as asked (only
+    synthetic data, shaped like the clinic's own, is kept from an existing file)."""
+    out = caseload.with_name("out.txt")
+    out.write_text("yesterday's", encoding="utf-8")
+    assert main([a.format(csv=caseload, out=out) for a in command]) == 0
+    assert out.read_text(encoding="utf-8") != "yesterday's"
+
+
+def test_a_file_that_appears_while_synthetic_data_is_made_is_kept(caseload: Path) -> None:
+    """Checked before the work, and again before the new file takes the name."""
+    with pytest.raises(CannotWrite, match="the file already exists"):
+        write_output(caseload, "the output file", lambda out: out.write(b"SYN"), new=True)
+    assert caseload.read_text(encoding="utf-8") == CASELOAD
+    assert sorted(p.name for p in caseload.parent.iterdir()) == ["caseload.csv"]

@@ -51,7 +51,8 @@ The CSV file has one row per client, session and instrument:
   score         the total, or instead the answers item_1 .. item_k
                 (headed 'Item 1' or 'Q1' too; columns not read are named)
   attendance    optional: attended, late, cancelled, no_show (missed sessions need no score)
-                (DNA and 'Did not attend' are no_show)
+                (DNA and 'Did not attend' are no_show; a session the therapist
+                cancelled is no missed session of the client's: delete its row)
   markers       optional: signs of pulling back you noted in the session (0, 1, 2, ...)
 
 examples:
@@ -223,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a synthetic caseload in the analyze CSV format. Every client is "
         "made up; ids start with SYN-.",
     )
-    synth.add_argument("output", type=Path, help="where to write the CSV")
+    synth.add_argument(
+        "output", type=Path, help="where to write the CSV (a new file: an existing one is refused)"
+    )
     synth.add_argument(
         "--clients", type=cli_tools.at_least(1), default=60, help="how many clients (default 60)"
     )
@@ -241,7 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     synth.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     synth.add_argument(
-        "--outcomes", type=Path, help="also write how each episode ended (for fit-dropout)"
+        "--outcomes",
+        type=Path,
+        help="also write how each episode ended, for fit-dropout (a new file too)",
     )
     synth.set_defaults(run=cli_tools.run_synth)
     for command in sub.choices.values():

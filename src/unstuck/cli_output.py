@@ -4,10 +4,12 @@ A report written over the caseload it was made from would destroy the clinic's d
 0, and a folder or a missing folder given as the output used to end a long fit in a traceback.
 So each command checks its outputs before it starts (`check_output`), and writes each one to a
 temporary file beside it that replaces the target only once complete (`write_output`): a full
-disk or a crash leaves the old file, never half of a new one. The caseload report's options
-and its writing (`add_report_options`, `report_format`, `write_caseload_report`) are shared by
-`analyze` and `demo --report`; without --format, the report's format follows the output file's
-name (`-o report.csv` wrote JSON into the .csv file).
+disk or a crash leaves the old file, never half of a new one. Synthetic data is written only
+to a new file (`new`): a caseload's name may be the clinic's real export. The caseload
+report's options and its writing (`add_report_options`, `report_format`,
+`write_caseload_report`) are shared by `analyze` and `demo --report`; without --format, the
+report's format follows the output file's name (`-o report.csv` wrote JSON into the .csv
+file).
 """
 
 from __future__ import annotations
@@ -29,12 +31,28 @@ if TYPE_CHECKING:  # the heavy modules load only when a command needs them
     from unstuck.progress.batch import CaseloadSummary
 
 
-def check_output(
-    path: Path, option: str, inputs: Iterable[Path | None] = (), *, screen: bool = False
-) -> None:
-    """Refuse, before any work, an output that cannot be written or that is one of `inputs`.
+EXISTS = (
+    "the file already exists, and synthetic data is never written over a file (it may be the "
+    "clinic's real data): choose another name, or delete that file first. Nothing was written"
+)
 
-    '-' is the screen (standard output) where the command can print there (`screen`).
+
+def check_output(
+    path: Path,
+    option: str,
+    inputs: Iterable[Path | None] = (),
+    *,
+    screen: bool = False,
+    new: bool = False,
+) -> None:
+    """Refuse, before any work, an output that cannot be written or that is one of `inputs`,
+    and with `new` any file that exists already.
+
+    '-' is the screen (standard output) where the command can print there (`screen`). `new`
+    is for a command whose output has the shape of the clinic's own data (`unstuck synth`
+    writes a caseload and an outcomes file): a file of that name may be the real export, and
+    writing over it would destroy it. A report or a fitted model can be made again from its
+    input, so writing over an old one is what is asked for.
     """
     shown = str(path)
     if shown == "-" and screen:
@@ -52,6 +70,8 @@ def check_output(
         raise CannotWrite(option, shown, "is not an ordinary file; give a file name")
     if path.exists() and not os.access(path, os.W_OK):
         raise CannotWrite(option, shown, "the file exists and this account may not change it")
+    if new and path.exists():
+        raise CannotWrite(option, shown, EXISTS)
     for given in inputs:
         if given is None or str(given) == "-" or not path.exists() or not given.exists():
             continue
@@ -64,8 +84,11 @@ def check_output(
             )
 
 
-def write_output(path: Path, option: str, write: Callable[[IO[bytes]], object]) -> None:
-    """Call `write` with a binary file that becomes `path` only once `write` has finished."""
+def write_output(
+    path: Path, option: str, write: Callable[[IO[bytes]], object], *, new: bool = False
+) -> None:
+    """Call `write` with a binary file that becomes `path` only once `write` has finished
+    (with `new`, only if no file of that name has appeared meanwhile: see `check_output`)."""
     folder = path.parent
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
@@ -80,6 +103,8 @@ def write_output(path: Path, option: str, write: Callable[[IO[bytes]], object]) 
             os.chmod(temporary, 0o666 & ~_umask())
         if path.exists() and not path.is_file():  # checked before the work; and again here
             raise CannotWrite(option, str(path), "is not an ordinary file; give a file name")
+        if new and path.exists():
+            raise CannotWrite(option, str(path), EXISTS)
         os.replace(temporary, path)
     except OSError as exc:
         raise _cannot_write(path, option, exc) from None

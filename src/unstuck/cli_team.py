@@ -5,8 +5,9 @@ an optional `--therapists` CSV (``client_id,therapist``), how episodes ended fro
 `--outcomes` CSV (``client_id,ended``, as `unstuck fit-dropout` reads). Plans past their review
 date live only in the web app, so that column is 0 here; whether a safety alert has been
 followed up is recorded only there too, so ``safety_alerts_open`` is left empty (unknown, not
-none). `--table retention` prints the
-clinic's retention curve instead (`unstuck.analysis.retention`), counting attended sessions.
+none), and so are ``ended`` and ``ended_early`` without `--outcomes`. `--table retention`
+prints the clinic's retention curve instead (`unstuck.analysis.retention`), counting attended
+sessions; it needs `--outcomes`, whose `dropped_out` endings are its only events.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from unstuck.errors import InvalidRows, InvalidValue, Problem
+from unstuck.errors import InvalidValue
+from unstuck.plural import counted
 from unstuck.progress.attendance import ATTENDED
 
 NOT_GIVEN = "(therapist not given)"
@@ -28,19 +30,23 @@ def add_parser(sub: Any) -> None:
         help="team figures (improved, recovered, worse, ended early) from a caseload CSV",
         description="Aggregate figures per therapist and for everyone, as the supervisor's "
         "team page shows them, written as CSV (counts; shares below five clients left empty; "
-        "safety_alerts_open, known only to the web app, left empty).",
+        "safety_alerts_open, known only to the web app, left empty; ended and ended_early "
+        "left empty without --outcomes).",
     )
     report.add_argument("file", type=Path, help="caseload CSV, as for analyze")
     report.add_argument("--instrument", default="phq9", help="which measure's change (phq9)")
-    report.add_argument("--therapists", type=Path, help="CSV with client_id,therapist")
-    report.add_argument("--outcomes", type=Path, help="CSV with client_id,ended")
+    report.add_argument(
+        "--therapists", type=Path, help="CSV with client_id,therapist (a row per client)"
+    )
+    report.add_argument("--outcomes", type=Path, help="CSV with client_id,ended (a row per client)")
     report.add_argument(
         "--table",
         choices=("therapists", "retention", "quarters", "completion"),
         default="therapists",
         help="therapists: the figures per therapist (default); retention: the clinic's "
-        "Kaplan-Meier curve of clients still attending by sessions attended (an ending "
-        "'dropped_out' is the event; every other episode counts up to its last session); "
+        "Kaplan-Meier curve of clients still attending by sessions attended (needs "
+        "--outcomes: an ending 'dropped_out' is the event; every other episode counts up to "
+        "its last session); "
         "quarters: clients seen, improved, recovered, worse and ended per quarter (needs a "
         "date column; an ending counts in the quarter of the client's last session); "
         "completion: each questionnaire's count of attended sessions with a score",
@@ -53,18 +59,26 @@ def add_parser(sub: Any) -> None:
 
 def read_therapists(path: Path) -> dict[str, str]:
     """client_id -> therapist; every bad row is reported with its row number."""
-    from unstuck.analysis.outcomes import keyed_rows
+    from unstuck.analysis.outcomes import by_client
 
-    out: dict[str, str] = {}
-    problems: list[Problem] = []
-    for row_number, row in keyed_rows(path, ("client_id", "therapist")):
-        if not row["client_id"] or not row["therapist"]:
-            problems.append(Problem(row_number, "client_id/therapist", None, "is empty"))
-        else:
-            out[row["client_id"]] = row["therapist"]
-    if problems:
-        raise InvalidRows(path.name, tuple(problems[:10]), len(problems), len(problems))
-    return out
+    return by_client(path, "therapist", "the therapist's name or code")
+
+
+def note_not_listed(clients: list[str], therapists: dict[str, str], args: Any) -> None:
+    """Name, on standard error, the caseload's clients the --therapists file does not list:
+    they are counted under `NOT_GIVEN`, which is easy to miss in a table (a code written
+    otherwise in one file, C-17 for C-017, does that)."""
+    missing = [c for c in clients if c not in therapists]
+    if not missing:
+        return
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    print(
+        f"unstuck: {counted(len(missing), 'client')} of {args.file} "
+        f"{'is' if len(missing) == 1 else 'are'} not in {args.therapists} ({shown}), so "
+        f"counted under {NOT_GIVEN!r}: add a row for each, or check that the codes are "
+        "written the same in both files",
+        file=sys.stderr,
+    )
 
 
 def _dated(frame: Any, instrument: str) -> dict[str, dict[str, Any]]:
@@ -142,6 +156,13 @@ def run_report(args: argparse.Namespace) -> int:
     criteria = criteria_for(instruments[name])
     if criteria is None:
         raise InvalidValue("--instrument", name, "has no reliable-change rule to judge change")
+    if args.table == "retention" and args.outcomes is None:
+        raise InvalidValue(
+            "--table",
+            "retention",
+            "needs --outcomes FILE (client_id,ended): the curve counts episodes that ended "
+            "early, and without that file none would, so it would show everyone still attending",
+        )
     if args.output is not None:
         check_output(
             args.output, "--output", [args.file, args.therapists, args.outcomes], screen=True
@@ -152,6 +173,8 @@ def run_report(args: argparse.Namespace) -> int:
     if args.table == "quarters" and observations.frame.get_column("date").null_count() > 0:
         raise InvalidValue("--table", "quarters", "needs a date on every row of the caseload")
     summary = summarise_caseload(observations.frame, instruments, codes=observations.client_codes)
+    if args.therapists:
+        note_not_listed(summary.clients.get_column("client_id").to_list(), therapists, args)
     dated = _dated(observations.frame, name)
     scores = {
         row["client_id"]: (row["first"], row["last"])
@@ -183,12 +206,12 @@ def run_report(args: argparse.Namespace) -> int:
         ended = [
             replace(c, ended_on=c.sessions[-1] if c.ended and c.sessions else None) for c in courses
         ]
-        text = periods_csv(over_time(ended, criteria))
+        text = periods_csv(over_time(ended, criteria), endings_known=bool(args.outcomes))
     elif args.table == "completion":
         used = sorted({i for c in courses for i, _ in c.completed} - {name})
         text = completion_csv(completion(courses, [name, *used]))
     else:
-        text = to_csv(team_figures(courses, criteria))
+        text = to_csv(team_figures(courses, criteria), endings_known=bool(args.outcomes))
     if args.output is not None and str(args.output) != "-":
         write_text(args.output, "--output", text)
     else:

@@ -172,9 +172,9 @@ def run_synth(args: argparse.Namespace) -> int:
         instruments=args.instruments,
         seed=args.seed,
     )
-    check_output(args.output, "the output file")
+    check_output(args.output, "the output file", new=True)
     if args.outcomes is not None:
-        check_output(args.outcomes, "--outcomes", [args.output])
+        check_output(args.outcomes, "--outcomes", [args.output], new=True)
         if args.outcomes.resolve() == args.output.resolve():
             raise CannotWrite("--outcomes", str(args.outcomes), "is also the caseload's file")
     started = time.perf_counter()
@@ -185,9 +185,9 @@ def run_synth(args: argparse.Namespace) -> int:
         .then(pl.lit("dropped_out"))
         .otherwise(pl.lit("completed")),
     )
-    write_output(args.output, "the output file", clinic.observations.write_csv)
+    write_output(args.output, "the output file", clinic.observations.write_csv, new=True)
     if args.outcomes is not None:
-        write_output(args.outcomes, "--outcomes", outcomes.write_csv)
+        write_output(args.outcomes, "--outcomes", outcomes.write_csv, new=True)
     print(
         f"wrote {counted(clinic.observations.height, 'synthetic row', grouped=True)} for "
         f"{counted(args.clients, 'client', grouped=True)} to "

@@ -154,9 +154,10 @@ def add_demo_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     demo = sub.add_parser(
         "demo",
         help="start the web app on a synthetic demo clinic (no real data)",
-        description="Create a fresh synthetic demo clinic (2 therapists, a supervisor, an "
-        "administrator, made-up clients with codes SYN-...) in ./unstuck-demo, print the "
-        "demo logins and serve the web app. With --report, print an analysis report instead.",
+        description="Create a fresh synthetic demo clinic (2 therapists, a supervisor, a "
+        "clinic lead, an administrator, made-up clients with codes SYN-...) in ./unstuck-demo, "
+        "print the demo logins and serve the web app. With --report, print an analysis report "
+        "instead.",
     )
     demo.add_argument(
         "--clients", type=at_least(1), default=60, help="how many clients (default 60)"

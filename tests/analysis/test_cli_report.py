@@ -77,6 +77,57 @@ def test_bad_inputs_get_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "'nope'" in capsys.readouterr().err
 
 
+def test_a_client_listed_twice_or_a_therapist_left_empty_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As --outcomes refuses a client listed twice: which therapist is right cannot be told
+    (the last one used to win in silence)."""
+    caseload, therapists, _ = _files(tmp_path)
+    with therapists.open("a") as more:
+        more.write("SYN-A0,Bob\nSYN-B3,\n")
+    assert main(["report", str(caseload), "--therapists", str(therapists)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "unstuck: therapists.csv: 2 problems in 2 rows",
+        "  row 10, column 'client_id', value 'SYN-A0': appears twice (rows 2 and 10): keep one "
+        "row per client",
+        "  row 11, column 'therapist', value (empty): therapist is empty: write the "
+        "therapist's name or code",
+    ]
+
+
+def test_clients_the_therapists_file_does_not_list_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caseload, therapists, _ = _files(tmp_path)
+    therapists.write_text(therapists.read_text().replace("SYN-B2,Sam\n", "SYN-B02,Sam\n"))
+    assert main(["report", str(caseload), "--therapists", str(therapists)]) == 0
+    out, err = capsys.readouterr()
+    assert "(therapist not given),1," in out
+    assert err == (
+        f"unstuck: 1 client of {caseload} is not in {therapists} (SYN-B2), so counted under "
+        "'(therapist not given)': add a row for each, or check that the codes are written the "
+        "same in both files\n"
+    )
+    main(["report", str(caseload), "--therapists", str(therapists), "--table", "completion"])
+    assert "1 client of" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--therapists", "--outcomes"])
+def test_a_therapists_or_outcomes_file_with_no_rows_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    """An empty --outcomes file made every episode ongoing, 'ended 0', with exit 0."""
+    caseload, therapists, outcomes = _files(tmp_path)
+    path = therapists if option == "--therapists" else outcomes
+    path.write_text(path.read_text().splitlines()[0] + "\n\n")
+    assert main(["report", str(caseload), option, str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"unstuck: {path}: the file has a header but no rows under it")
+
+
 def test_the_retention_curve_from_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -124,6 +175,41 @@ def test_quarters_and_completion_from_a_dated_caseload(
     assert capsys.readouterr().out.splitlines()[1:3] == ["All,phq9,4,4", "All,gad7,4,1"]
 
 
+def test_without_outcomes_endings_are_left_empty_as_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'ended 0, ended_early 0' read as "no one ended early" when no one had said."""
+    caseload, therapists, _ = _files(tmp_path)
+    assert main(["report", str(caseload), "--therapists", str(therapists)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "All,8,7,5,5,6,5,1,,,0,0,",
+        "Alex,6,6,5,5,5,5,1,,,0,0,",
+        "Sam,2,1,,,,,,,,0,0,",
+    ]
+    dated = tmp_path / "dated.csv"
+    dated.write_text(DATED)
+    assert main(["report", str(dated), "--table", "quarters"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "2026 Q1,2,1,0,0,0,1,,",
+        "2026 Q2,1,1,1,0,1,0,,",
+    ]
+
+
+def test_the_retention_curve_needs_the_outcomes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its only events are endings 'dropped_out': without them it showed 100% still attending."""
+    caseload, *_ = _files(tmp_path)
+    assert main(["report", str(caseload), "--table", "retention"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "unstuck: --table 'retention': needs --outcomes FILE (client_id,ended): the curve "
+        "counts episodes that ended early, and without that file none would, so it would show "
+        "everyone still attending\n"
+    )
+
+
 def test_quarters_need_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     caseload, *_ = _files(tmp_path)
     assert main(["report", str(caseload), "--table", "quarters"]) != 0
@@ -132,7 +218,14 @@ def test_quarters_need_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 @pytest.mark.parametrize(
     "shape",
-    ["UTF-16", "semicolons", "tabs, CRLF and a byte-order mark", "blank lines", "CR only"],
+    [
+        "UTF-16",
+        "semicolons",
+        "tabs, CRLF and a byte-order mark",
+        "blank lines",
+        "CR only",
+        "two empty columns",
+    ],
 )
 def test_therapists_and_outcomes_are_read_as_the_caseload_is(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], shape: str
@@ -153,6 +246,8 @@ def test_therapists_and_outcomes_are_read_as_the_caseload_is(
             path.write_text(text.replace("\n", "\n \n", 2) + "\n\n")
         elif shape == "CR only":
             path.write_text(text.replace("\n", "\r"))
+        elif shape == "two empty columns":
+            path.write_text(text.replace("\n", ";;\n").replace(",", ";"))
         else:
             path.write_bytes(
                 b"\xef\xbb\xbf" + text.replace(",", "\t").replace("\n", "\r\n").encode()

@@ -161,3 +161,44 @@ def test_sessions_in_date_order_whatever_the_row_order_are_read(tmp_path: Path) 
     )
     frame = read_observations(write(tmp_path, text), INSTRUMENTS).frame
     assert frame.height == 4
+
+
+def test_a_date_with_a_time_of_day_is_read_as_its_date(tmp_path: Path) -> None:
+    """Record systems export a session's start (2026-12-03T10:00): the date written is the
+    session's; it was refused with no word about the time."""
+    text = (
+        "client_id,date,instrument,score\n"
+        "A,2026-12-03T10:00,phq9,15\nA,2026-12-10 09:30:00,phq9,12\n"
+        "A, 2026-12-17T08:05:59.5 ,phq9,9\n"
+    )
+    frame = read_observations(write(tmp_path, text), INSTRUMENTS).frame
+    assert [str(d) for d in frame.get_column("date")] == ["2026-12-03", "2026-12-10", "2026-12-17"]
+    assert frame.get_column("occasion").to_list() == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-12-03T10:00Z", "2026-12-03T10:00+01:00", "2026-12-03T25:00"]
+)
+def test_a_date_with_a_time_zone_or_another_ending_is_refused_saying_to_write_the_date_alone(
+    tmp_path: Path, value: str
+) -> None:
+    """With a time zone the day written need not be the clinic's: not guessed at."""
+    with pytest.raises(InvalidRows) as caught:
+        read_observations(
+            write(tmp_path, f"client_id,date,instrument,score\nA,{value},phq9,5\n"), INSTRUMENTS
+        )
+    assert [str(p) for p in caught.value.problems] == [
+        f"row 2, column 'date', value {value!r}: date must be a calendar date written "
+        "YYYY-MM-DD (such as 2026-12-03); a time after the date is read only as HH:MM or "
+        "HH:MM:SS, without a time zone (which can change the day): write the date alone"
+    ]
+
+
+def test_a_day_month_year_date_with_a_time_gets_the_not_guessed_message(tmp_path: Path) -> None:
+    with pytest.raises(InvalidRows) as caught:
+        read_observations(
+            write(tmp_path, "client_id,date,instrument,score\nA,03/04/2026 10:00,phq9,5\n"),
+            INSTRUMENTS,
+        )
+    (problem,) = caught.value.problems
+    assert "a date like 03/12/2026 could be 3 December or 12 March, so it is not" in str(problem)

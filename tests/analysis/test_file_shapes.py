@@ -37,6 +37,12 @@ def analyze(
         ("UTF-16 (Unicode text)", GOOD.encode("utf-16")),
         ("semicolons", GOOD.replace(",", ";").encode()),
         ("tabs", GOOD.replace(",", "\t").encode()),
+        ("Excel's separator hint", ("sep=;\n" + GOOD.replace(",", ";")).encode()),
+        ("the hint, CRLF, a mark", ("\ufeffsep=;\r\n" + GOOD.replace(",", ";")).encode()),
+        ("the hint as a cell", ('"sep=;";;;\n' + GOOD.replace(",", ";")).encode()),
+        ("a comma hint", ("SEP=,\n" + GOOD).encode()),
+        ("a tab hint in UTF-16", ("sep=\t\n" + GOOD.replace(",", "\t")).encode("utf-16")),
+        ("a hint and CR only", ("sep=;\r" + GOOD.replace(",", ";").replace("\n", "\r")).encode()),
     ],
 )
 def test_every_row_is_read_whatever_the_file_shape(
@@ -49,6 +55,27 @@ def test_every_row_is_read_whatever_the_file_shape(
     assert [line[:6] for line in lines[1:]] == ["SYN-1,", "SYN-2,"]
     code, out, _ = analyze(tmp_path, capsys, data)
     assert '"n":2' in out.replace(" ", "")  # both of SYN-1's scores
+
+
+def test_excel_hides_the_separator_hint_and_so_do_the_row_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = ("sep=;\n" + GOOD.replace(",", ";").replace(";12\n", ";12 points\n")).encode()
+    code, _, err = analyze(tmp_path, capsys, data)
+    assert code == 2
+    assert "row 3, column 'score', value '12 points': not a number" in err
+
+
+def test_a_separator_hint_that_cannot_be_read_is_named_for_deletion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = analyze(tmp_path, capsys, ("sep=:\n" + GOOD.replace(",", ":")).encode())
+    assert (code, out) == (2, "")
+    assert err == (
+        f"unstuck: {tmp_path / 'input.csv'}: the first line ('sep=:') is a separator hint for "
+        "Excel that Unstuck cannot read: delete that line, so that the header (client_id, ...) "
+        "is the first line\n"
+    )
 
 
 def test_a_cr_only_file_larger_than_the_sniffed_start_is_read_whole(
@@ -110,6 +137,40 @@ def test_a_quote_left_open_is_refused_not_read_as_one_row(
     code, out, err = analyze(tmp_path, capsys, data + b"SYN-2,1,phq9,8\n", "--skip-invalid")
     assert code == 0
     assert "left out 1 row" in err  # said, not silent
+
+
+NOTE_ON_SEVERAL_LINES = (
+    "holds a line break inside quote marks (a cell written on several lines, as Alt+Enter "
+    "makes in Excel); Unstuck reads one line per row, since a line break cannot always be told "
+    "from rows joined by a stray quote mark: remove the line breaks (in Excel, Find and "
+    "Replace: Ctrl+J in 'Find what', a space in 'Replace with')"
+)
+QUOTE_LEFT_OPEN = (
+    'holds a line break: a quote mark (") that is never closed joins the lines after it into '
+    "this one value; close the quote or remove it"
+)
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_a_quote_left_open_is_told_apart_from_a_note_on_several_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], separator: str
+) -> None:
+    """Both are refused (rows must never vanish), each with its own advice: the quoted note,
+    closed as it should be, used to be blamed on a quote mark never closed."""
+    lines = GOOD.replace(",", separator).splitlines()
+    lines[0] += f"{separator}Notes"
+    lines[2] += f'{separator}"tired{separator} sad\r\nslept badly"'  # Alt+Enter, saved
+    code, _, err = analyze(tmp_path, capsys, "\n".join(lines).encode())
+    assert code == 2
+    shown = repr(f"tired{separator} sad\r\nslept badly")
+    assert f"row 3, column 'Notes', value {shown}: {NOTE_ON_SEVERAL_LINES}" in err
+    lines[2] = lines[2].replace(f'{separator} sad\r\nslept badly"', "")  # '"tired': open ...
+    lines[3] += f'{separator}sad"'  # ... and a stray quote a row later closes it
+    code, _, err = analyze(tmp_path, capsys, "\n".join(lines).encode())
+    assert code == 2
+    shown = repr("tired\n" + lines[3].rstrip('"'))  # SYN-2's row, swallowed
+    assert f"row 3, column 'Notes', value {shown}: {QUOTE_LEFT_OPEN}" in err
+    assert "Alt+Enter" not in err
 
 
 @pytest.mark.parametrize(

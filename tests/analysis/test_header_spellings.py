@@ -134,14 +134,48 @@ def test_columns_not_read_are_named_on_stderr_and_in_the_text_report(
     assert "Ignored columns not used by Unstuck: notes, therapist" in out
 
 
-def test_an_empty_column_with_no_name_is_not_worth_a_notice(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("spare", [",", ",,", ",,,", ", ,"])
+def test_empty_columns_with_no_name_are_not_worth_a_notice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spare: str
 ) -> None:
-    text = "client_id,occasion,instrument,score,\nSYN-001,1,gad7,3,\n"
+    """Excel ends a header with a separator for every empty column it once held."""
+    text = f"client_id,occasion,instrument,score{spare}\nSYN-001,1,gad7,3{spare}\n"
     code, _, err = analyze(tmp_path, capsys, text)
     assert (code, err) == (0, "")
-    code, _, err = analyze(tmp_path, capsys, text.replace("3,\n", "3,x\n"))
-    assert err == "unstuck: Ignored column not used by Unstuck: column 5 (no name)\n"
+
+
+def test_an_excel_header_ending_in_two_empty_columns_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the tester's export had it: a byte-order mark, semicolons, CRLF, two empty columns."""
+    text = (
+        "\ufeffClient ID;Session;Session date;Instrument;Total;Notes;;\r\n"
+        "C-1;1;2026-01-05;PHQ-9;15;;;\r\nC-1;2;2026-01-12;PHQ-9;10;slept better;;\r\n"
+    )
+    code, out, err = analyze(tmp_path, capsys, text)
+    assert code == 0, err
+    assert err == "unstuck: Ignored column not used by Unstuck: Notes\n"
+    assert json.loads(out)[0]["measures"]["phq9"]["change"] == -5
+
+
+@pytest.mark.parametrize("spare", [",", ",,", ",,,"])
+def test_a_column_with_no_name_that_holds_values_is_refused_saying_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spare: str
+) -> None:
+    """Unnamed, a column cannot be told from an answer (item 9 above all) typed without a
+    heading: the file is refused, naming the column, a value and its row."""
+    rows = [f"SYN-001,{n},gad7,3{spare}" for n in (1, 2, 3)]
+    rows[1] += "call GP"
+    rows[2] += "x"
+    text = "\n".join([f"client_id,occasion,instrument,score{spare}", *rows, ""])
+    code, out, err = analyze(tmp_path, capsys, text)
+    assert (code, out) == (2, "")
+    column = 5 + len(spare) - 1
+    assert err == (
+        f"unstuck: {tmp_path / 'input.csv'}: column {column} has no name in the header but "
+        "holds values, such as 'call GP' in row 3 (and 1 more row): give it a name in the "
+        "header (row 1), such as notes, or delete the column\n"
+    )
 
 
 # an en dash, an em dash, a minus sign and the typographic hyphen
@@ -183,17 +217,37 @@ def test_attendance_words_clinic_systems_write_are_read(
     assert frame.get_column("attendance").to_list() == [kind]
 
 
-def test_a_session_cancelled_by_the_therapist_is_not_read_as_the_clients(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Cancelled by therapist",
+        "canceled by the therapist",
+        "Therapist-Cancelled",
+        "Cancelled (clinician)",
+        "CANCELLED BY SERVICE",
+        "provider cancelled",
+    ],
+)
+def test_a_session_cancelled_by_the_therapist_is_refused_saying_what_to_do(
+    tmp_path: Path, word: str
+) -> None:
+    """Not the client's missed session (README): relabelled `cancelled`, as the general
+    message invited, it would count toward the withdrawal signal."""
     path = write(
         tmp_path,
-        "client_id,occasion,instrument,score,attendance\nSYN-001,1,phq9,,Cancelled by therapist\n",
+        "client_id,occasion,instrument,score,attendance\n"
+        f"SYN-001,1,phq9,12,attended\nSYN-001,2,phq9,,{word}\nSYN-001,3,phq9,,holiday\n",
     )
     with pytest.raises(InvalidRows) as caught:
         read_observations(path, INSTRUMENTS)
-    assert (
-        "row 2, column 'attendance', value 'Cancelled by therapist': attendance must be one of "
-        "attended, late, cancelled, no_show"
-    ) in [str(p) for p in caught.value.problems]
+    assert [str(p) for p in caught.value.problems] == [
+        f"row 3, column 'attendance', value {word!r}: a session the therapist cancelled is not "
+        "one the client missed, and Unstuck does not count it: delete this row (writing "
+        "'cancelled' instead would count it as the client's missed session, a sign of "
+        "pulling away)",
+        "row 4, column 'attendance', value 'holiday': attendance must be one of attended, "
+        "late, cancelled, no_show",
+    ]
 
 
 def test_an_ignored_column_named_like_an_item_says_which_headings_are_read(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from unstuck.web.accounts.models import Clinic, User
+from unstuck.cli import main
+from unstuck.web.accounts.models import Clinic, Role, User
 from unstuck.web.demo import DEMO_LOGINS, load_demo
 from unstuck.web.records.models import Client, MeasureResponse
 
@@ -32,6 +35,23 @@ def test_the_demo_clinic_is_synthetic_and_has_every_role() -> None:
     assert all(c.status != "insufficient_data" or c.sessions_count < 2 for c in clients)
     for login in DEMO_LOGINS:
         assert User.objects.get(username=login.username).check_password(login.password)
+
+
+def test_the_help_and_the_readme_name_the_demo_clinics_people(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`unstuck demo --help` left out the clinic lead the demo creates (and the README names)."""
+    roles = Counter(Role(login.role).label.lower() for login in DEMO_LOGINS)
+    named = ", ".join(
+        f"{n} {role}s" if n > 1 else f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
+        for role, n in roles.items()
+    )
+    assert named == "2 therapists, a supervisor, a clinic lead, an administrator"
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    assert f"({named}, made-up clients" in " ".join(capsys.readouterr().out.split())
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"({named} and 60 made-up clients" in " ".join(readme.split())
 
 
 @pytest.mark.django_db

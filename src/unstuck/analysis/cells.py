@@ -1,4 +1,4 @@
-"""Reading the cells of a table of measures: text, few-valued categories and numbers.
+"""Reading the cells of a table of measures: text, few-valued categories, dates and numbers.
 
 Part of reading a CSV file of measures (`unstuck.analysis.csvinput`). Every helper keeps the
 value as written (``_raw_<column>``) beside the parsed one, so that a bad value is reported
@@ -33,6 +33,88 @@ def as_categories(
         blank = tidy.is_null() | (tidy.str.len_bytes() == 0)
     return frame.with_columns(
         raw.alias(f"_raw_{column}"), values.alias(column), blank.alias(f"_blank_{column}")
+    )
+
+
+LINE_BREAK = r"[\r\n]"
+DAY_MONTH_YEAR = r"^\s*\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
+# 2026-12-03T10:00 or 2026-12-03 10:00:00, as record systems export a session's start: the
+# date written is the session's. With a time zone (Z, +01:00) it may not be the clinic's day.
+DATE_AND_TIME = r"^\s*(\d{4}-\d{2}-\d{2})[T ](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?\s*$"
+DATE_THEN_MORE = r"^\s*\d{4}-\d{2}-\d{2}\s*[T ]"
+DATE_FORMAT = "date must be a calendar date written YYYY-MM-DD (such as 2026-12-03)"
+# Day and month order is never guessed: 03/12/2026 is 3 December in the UK, 12 March in the US.
+NOT_GUESSED = (
+    "a date like 03/12/2026 could be 3 December or 12 March, so it is not guessed: save the "
+    "dates as YYYY-MM-DD in Excel (Format Cells > Custom > yyyy-mm-dd)"
+)
+MORE_THAN_A_TIME = (
+    "a time after the date is read only as HH:MM or HH:MM:SS, without a time zone (which "
+    "can change the day): write the date alone"
+)
+
+
+def as_dates(frame: pl.DataFrame) -> pl.DataFrame:
+    """Read ``date`` as dates, keeping the text as ``_raw_date``: YYYY-MM-DD, with spaces
+    around it forgiven, or followed by a time of day (whose date is taken). Other values
+    become null (`date_reason` says why)."""
+    raw = pl.col("_raw_date")
+    frame = frame.with_columns(
+        pl.col("date").alias("_raw_date"),
+        pl.col("date").str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+    )
+    if not frame.select((raw.is_not_null() & pl.col("date").is_null()).any()).item():
+        return frame  # every date plain: the usual case, read in one pass
+    return frame.with_columns(
+        pl.coalesce(
+            "date",
+            raw.str.strip_chars().str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+            raw.str.extract(DATE_AND_TIME, 1).str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+        )
+    )
+
+
+def date_reason() -> pl.Expr:
+    """Why a date `as_dates` could not read is refused, with what to do about it."""
+    raw = pl.col("_raw_date")
+    return (
+        pl.when(raw.str.contains(DAY_MONTH_YEAR))
+        .then(pl.lit(f"{DATE_FORMAT}; {NOT_GUESSED}"))
+        .when(raw.str.contains(DATE_THEN_MORE))
+        .then(pl.lit(f"{DATE_FORMAT}; {MORE_THAN_A_TIME}"))
+        .otherwise(pl.lit(DATE_FORMAT))
+    )
+
+
+def line_break_reason(column: str, width: int) -> pl.Expr:
+    """Why `column`'s value holding a line break is refused, for a file of `width` columns.
+
+    A quoted value may span lines (a note written with Alt+Enter in Excel), but so does a
+    quote mark left open, which joins the rows after it into one value; the two cannot be
+    told apart for sure, and rows must never vanish, so either is refused. Which one it
+    probably is decides the advice: a line of the value holding a row's worth of separators
+    (`width` - 1 commas, semicolons or tabs) is a row swallowed by an open quote.
+    """
+    gaps = max(width - 1, 1)
+    rows = [rf"(?m)^(?:[^{s}\n]*{s}){{{gaps}}}" for s in (",", ";", "\t")]
+    swallowed = pl.any_horizontal(pl.col(column).str.contains(r) for r in rows)
+    return (
+        pl.when(swallowed)
+        .then(
+            pl.lit(
+                'holds a line break: a quote mark (") that is never closed joins the lines '
+                "after it into this one value; close the quote or remove it"
+            )
+        )
+        .otherwise(
+            pl.lit(
+                "holds a line break inside quote marks (a cell written on several lines, as "
+                "Alt+Enter makes in Excel); Unstuck reads one line per row, since a line break "
+                "cannot always be told from rows joined by a stray quote mark: remove the line "
+                "breaks (in Excel, Find and Replace: Ctrl+J in 'Find what', a space in "
+                "'Replace with')"
+            )
+        )
     )
 
 

@@ -147,8 +147,12 @@ COLUMNS = (
 )
 
 
-def to_csv(rows: Sequence[Figures]) -> str:
-    """Counts only (a share is withheld as empty below the minimum), one row per group."""
+def to_csv(rows: Sequence[Figures], *, endings_known: bool = True) -> str:
+    """Counts only (a share is withheld as empty below the minimum), one row per group.
+
+    Without `endings_known` (a caseload file read without how its episodes ended) ``ended``
+    and ``ended_early`` are left empty: a 0 there would read as "no one ended early".
+    """
 
     def k(share: Share | None) -> str:
         return "" if share is None else str(share.k)
@@ -167,8 +171,7 @@ def to_csv(rows: Sequence[Figures]) -> str:
                 "" if f.recovered is None else f.recovered.n,
                 k(f.reliably_recovered),
                 k(f.deteriorated),
-                f.ended,
-                f.ended_early,
+                *((f.ended, f.ended_early) if endings_known else ("", "")),
                 f.safety_open,
                 f.plans_overdue,
                 "" if f.alerts_open is None else f.alerts_open,

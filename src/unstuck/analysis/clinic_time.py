@@ -117,7 +117,9 @@ PERIOD_COLUMNS = (
 )
 
 
-def periods_csv(rows: Sequence[Period]) -> str:
+def periods_csv(rows: Sequence[Period], *, endings_known: bool = True) -> str:
+    """One row per period; ``ended`` and ``ended_early`` empty unless `endings_known` (as in
+    `clinic.to_csv`)."""
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(PERIOD_COLUMNS)
@@ -131,8 +133,7 @@ def periods_csv(rows: Sequence[Period]) -> str:
                 p.recovered,
                 p.recovered_of,
                 p.deteriorated,
-                p.ended,
-                p.ended_early,
+                *((p.ended, p.ended_early) if endings_known else ("", "")),
             ]
         )
     return out.getvalue()

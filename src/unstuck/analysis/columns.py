@@ -48,6 +48,11 @@ def column_name(header: str) -> str:
     return SPELLINGS.get(name, name)
 
 
+def unnamed(header: str) -> bool:
+    """Whether a header is empty (polars names the second and later ``_duplicated_N``)."""
+    return not column_name(DUPLICATED.sub("", header))
+
+
 def frame_names(headers: Sequence[str]) -> dict[str, str]:
     """Each header's name in the frame the checks work on: its `column_name` for a column
     they read, ``_ignored_<position>`` for any other, so that no column of the file (such as
@@ -73,21 +78,14 @@ def headers_as_written(headers: Sequence[str]) -> dict[str, str]:
 
 def ignored_columns(frame: pl.DataFrame) -> tuple[str, ...]:
     """The columns (as written) of a table of measures that are not read, in file order. A
-    column with no name is named by its position, as a spreadsheet counts columns, and only
-    when it holds a value (an empty one is what a stray separator ending the header makes)."""
+    column with no name is not one: when it holds values the file is refused before this
+    (`rawcsv.unnamed_column`), and an empty one is what separators ending a spreadsheet's
+    header make."""
     ignored = []
-    for position, header in enumerate(frame.columns, start=1):
+    for header in frame.columns:
         name = column_name(DUPLICATED.sub("", header))
-        if name in READ or ITEM.match(name):
-            continue
-        plain = header.strip().lstrip("\ufeff").strip()
-        if not plain:
-            values = frame.get_column(header)
-            if values.dtype == pl.String:
-                values = values.str.strip_chars().replace("", None)
-            if values.null_count() == values.len():
-                continue
-        ignored.append(plain or f"column {position} (no name)")
+        if name and name not in READ and not ITEM.match(name):
+            ignored.append(header.strip().lstrip("\ufeff").strip())
     return tuple(ignored)
 
 

@@ -17,21 +17,32 @@ from typing import IO
 import polars as pl
 
 from unstuck.analysis.cells import (
+    LINE_BREAK,
     as_categories,
+    as_dates,
     as_text,
     blank,
+    date_reason,
+    line_break_reason,
     not_whole_from,
     parse_numbers,
     without_blank_rows,
 )
 from unstuck.analysis.columns import ITEM, frame_names, headers_as_written, ignored_columns
-from unstuck.analysis.rawcsv import PROBLEM_COLUMNS, RaggedRows, header_problem, read_file
+from unstuck.analysis.rawcsv import (
+    NO_ROWS,
+    PROBLEM_COLUMNS,
+    CsvUnreadable,
+    RaggedRows,
+    header_problem,
+    read_file,
+)
 from unstuck.analysis.refused import merge_safety_rows, safety_rows
 from unstuck.analysis.rowscores import score_rows
 from unstuck.analysis.sessions import session_problems, sessions_without_a_form
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.measures import InstrumentSet
-from unstuck.progress.attendance import attendance_word
+from unstuck.progress.attendance import attendance_word, cancelled_by_therapist
 from unstuck.progress.runs import client_codes
 from unstuck.progress.signals import MISSED
 from unstuck.progress.summary import ATTENDANCE_KINDS
@@ -41,12 +52,11 @@ MAX_LISTED = 50
 SHOWN_CHARS = 80  # a value in a problem is shown up to this many characters
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters but line breaks
 DECIMAL_COMMA = r"^\s*[-+]?\d+,\d+\s*$"  # 12,5: a number as a decimal-comma locale writes it
-DAY_MONTH_YEAR = r"^\s*\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\s*$"  # 03/12/2026, as Excel shows dates
-DATE_FORMAT = "date must be a calendar date written YYYY-MM-DD (such as 2026-12-03)"
-# Day and month order is never guessed: 03/12/2026 is 3 December in the UK, 12 March in the US.
-NOT_GUESSED = (
-    "a date like 03/12/2026 could be 3 December or 12 March, so it is not guessed: save the "
-    "dates as YYYY-MM-DD in Excel (Format Cells > Custom > yyyy-mm-dd)"
+# README: a session cancelled by the therapist is not the client's missed session.
+BY_THERAPIST = (
+    "a session the therapist cancelled is not one the client missed, and Unstuck does not "
+    "count it: delete this row (writing 'cancelled' instead would count it as the client's "
+    "missed session, a sign of pulling away)"
 )
 
 PROBLEM_SCHEMA = pl.Schema(PROBLEM_COLUMNS)
@@ -144,7 +154,7 @@ def check_observations(
     partly wrong file never yields a partly right analysis by accident. With it, the rows
     with problems are left out and listed in the result.
     """
-    unreadable = header_problem(source, raw.columns)
+    unreadable = header_problem(source, raw)
     if unreadable is not None:
         raise unreadable
     frame = raw.rename(frame_names(raw.columns))
@@ -162,6 +172,8 @@ def check_observations(
 
     frame = frame.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
     frame, ids = without_blank_rows(frame)  # ids: client_id without spaces around it
+    if frame.is_empty():
+        raise CsvUnreadable(source, NO_ROWS)
     problems: list[pl.DataFrame] = []
     # Checks are collected and evaluated together at the end, in one parallel pass; the
     # (slower) listing of offending rows is built only for checks that found something.
@@ -174,17 +186,14 @@ def check_observations(
     # A quote mark left open joins the lines after it into one value: that value is refused,
     # never read as one row, or the rows it swallowed would be lost without a word.
     texts = [c for c, t in frame.schema.items() if t == pl.String]
-    line_break = r"[\r\n]"
-    joined = frame.select(pl.col(texts).str.contains(line_break).any()).row(0) if texts else ()
+    joined = frame.select(pl.col(texts).str.contains(LINE_BREAK).any()).row(0) if texts else ()
     for c, hit in zip(texts, joined, strict=True):
         if hit:
-            frame = frame.with_columns(pl.col(c).str.contains(line_break).alias(f"_lines_{c}"))
-            flag(
-                pl.col(f"_lines_{c}"),
-                c,
-                'holds a line break: a quote mark (") that is never closed joins the lines '
-                "after it into this one value",
+            frame = frame.with_columns(  # the reason now: `c` may be parsed as numbers below
+                pl.col(c).str.contains(LINE_BREAK).alias(f"_lines_{c}"),
+                line_break_reason(c, raw.width).alias(f"_lines_why_{c}"),
             )
+            flag(pl.col(f"_lines_{c}"), c, pl.col(f"_lines_why_{c}"))
     if frame.schema["client_id"] == pl.String:
         # Codes are printed in reports and PDFs, where a control character breaks the layout.
         flag(
@@ -224,37 +233,23 @@ def check_observations(
             attendance_word,  # No-Show, DNA and Did not attend are no_show
             ATTENDANCE,
         )
+        unknown = ~pl.col("_blank_attendance") & pl.col("attendance").is_null()
+        words = frame.filter(unknown).get_column("_raw_attendance").unique().to_list()
+        theirs = [w for w in words if cancelled_by_therapist(w)]
         flag(
-            ~pl.col("_blank_attendance") & pl.col("attendance").is_null(),
+            unknown,
             "attendance",
-            f"attendance must be one of {', '.join(ATTENDANCE)}",
+            pl.when(pl.col("_raw_attendance").is_in(theirs))
+            .then(pl.lit(BY_THERAPIST))
+            .otherwise(pl.lit(f"attendance must be one of {', '.join(ATTENDANCE)}")),
         )
     else:
         frame = frame.with_columns(pl.lit(None, pl.Enum(ATTENDANCE)).alias("attendance"))
 
     # -- session: occasion and/or date ---------------------------------------------------
     if "date" in columns:
-        frame = frame.with_columns(
-            pl.col("date").alias("_raw_date"),
-            pl.col("date").str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-        )
-        unparsed = pl.col("_raw_date").is_not_null() & pl.col("date").is_null()
-        if frame.select(unparsed.any()).item():  # spaces around a date are forgiven
-            frame = frame.with_columns(
-                pl.coalesce(
-                    "date",
-                    pl.col("_raw_date")
-                    .str.strip_chars()
-                    .str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-                )
-            )
-        flag(
-            unparsed,
-            "date",
-            pl.when(pl.col("_raw_date").str.contains(DAY_MONTH_YEAR))
-            .then(pl.lit(f"{DATE_FORMAT}; {NOT_GUESSED}"))
-            .otherwise(pl.lit(DATE_FORMAT)),
-        )
+        frame = as_dates(frame)
+        flag(pl.col("_raw_date").is_not_null() & pl.col("date").is_null(), "date", date_reason())
     else:
         frame = frame.with_columns(pl.lit(None, pl.Date).alias("date"))
     if "occasion" in columns:
@@ -314,10 +309,12 @@ def check_observations(
     frame = frame.with_columns(written.alias("_written")).with_columns(
         (pl.col("_blank_instrument") & ~pl.col("_written") & given).alias("_no_form")
     )
+    # An attendance written but not known is reported as such: the row may be a session
+    # with no questionnaire (a therapist's cancellation), so a missing score is not added.
     flag(
         ~pl.col("_written")
         & ~pl.col("_blank_instrument")
-        & ~pl.col("attendance").is_in(MISSED).fill_null(False),
+        & ~pl.col("attendance").is_in(MISSED).fill_null(given),
         "score",
         "no score and no item answers (only cancelled or no_show sessions may have none)",
     )

@@ -7,13 +7,13 @@ The outcomes file has one row per client: ``client_id,ended`` with ``ended`` one
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import polars as pl
 
 from unstuck.analysis.columns import column_name
-from unstuck.analysis.rawcsv import CsvUnreadable, header_problem, read_file
+from unstuck.analysis.rawcsv import NO_ROWS, CsvUnreadable, header_problem, read_file
 from unstuck.errors import InvalidRows, MissingColumns, Problem
 from unstuck.progress.dropout import (
     ENDINGS,
@@ -30,14 +30,14 @@ def keyed_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
     stripped, names lower-cased; blank lines are not rows. The file is read as the caseload
     is (`rawcsv.read_file`: UTF-16, semicolons or tabs, old Mac line endings; a file that is
     not UTF-8 text is refused naming the line). Raises `MissingColumns` when a column of
-    `columns` is absent.
+    `columns` is absent, and `CsvUnreadable` when no row is left.
     """
     try:
         path.open("rb").close()
     except OSError as exc:
         raise CsvUnreadable(str(path), f"cannot be read ({exc.strerror})") from None
     raw = read_file(path)
-    problem = header_problem(str(path), raw.columns)
+    problem = header_problem(str(path), raw)
     if problem is not None:
         raise problem
     header = [column_name(c) for c in raw.columns]
@@ -49,28 +49,55 @@ def keyed_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
     for row_number, values in enumerate(text.iter_rows(), start=2):
         if any(values):
             rows.append((row_number, dict(zip(header, values, strict=True))))
+    if not rows:
+        raise CsvUnreadable(str(path), NO_ROWS)
     return rows
 
 
-def read_outcomes(path: Path) -> dict[str, str]:
-    """client_id -> how the episode ended; every bad row is reported with row and value."""
+def by_client(
+    path: Path, column: str, what: str, check: Callable[[str], str | None] = lambda _: None
+) -> dict[str, str]:
+    """client_id -> the value of `column` (a file of ``client_id,<column>``, one row per
+    client); every bad row is reported with its row, column and value: an empty cell (to
+    be filled with `what`), a value `check` gives a reason against, a client listed twice
+    (which row is right cannot be told, so neither is kept in silence)."""
     out: dict[str, str] = {}
+    first: dict[str, int] = {}
     problems: list[Problem] = []
-    for row_number, row in keyed_rows(path, ("client_id", "ended")):
-        client, ended = row["client_id"], row["ended"].lower()
+    for row_number, row in keyed_rows(path, ("client_id", column)):
+        client, value = row["client_id"], row[column]
+        reason = check(value) if value else None
         if not client:
-            problems.append(Problem(row_number, "client_id", None, "is empty"))
-        elif ended not in ENDINGS:
+            problems.append(Problem(row_number, "client_id", None, "client_id is empty"))
+        elif not value:
+            problems.append(Problem(row_number, column, None, f"{column} is empty: write {what}"))
+        elif reason is not None:
+            problems.append(Problem(row_number, column, value, reason))
+        elif client in first:
             problems.append(
-                Problem(row_number, "ended", row["ended"], f"must be one of {', '.join(ENDINGS)}")
+                Problem(
+                    row_number,
+                    "client_id",
+                    client,
+                    f"appears twice (rows {first[client]} and {row_number}): keep one row "
+                    "per client",
+                )
             )
-        elif client in out:
-            problems.append(Problem(row_number, "client_id", client, "appears twice"))
         else:
-            out[client] = ended
+            out[client], first[client] = value, row_number
     if problems:
-        raise InvalidRows(path.name, tuple(problems[:10]), len(problems), len(problems))
+        rows = len({p.row for p in problems})
+        raise InvalidRows(path.name, tuple(problems[:10]), len(problems), rows)
     return out
+
+
+def read_outcomes(path: Path) -> dict[str, str]:
+    """client_id -> how the episode ended (one of `ENDINGS`, in any case)."""
+    rule = f"one of {', '.join(ENDINGS)}"
+    endings = by_client(
+        path, "ended", rule, lambda v: None if v.lower() in ENDINGS else f"must be {rule}"
+    )
+    return {client: ended.lower() for client, ended in endings.items()}
 
 
 def fit_and_score(

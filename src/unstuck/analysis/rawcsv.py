@@ -15,13 +15,25 @@ from typing import IO
 
 import polars as pl
 
-from unstuck.analysis.columns import DUPLICATED, ITEM, column_name
+from unstuck.analysis.columns import DUPLICATED, ITEM, column_name, unnamed
 from unstuck.analysis.csvrows import Shape, file_shape, longer_reason, same_rows
 from unstuck.errors import UnstuckError
 from unstuck.plural import counted
 
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 SNIFFED_BYTES = 1 << 16  # the first rows, looked at to choose how to read item answers
+# Excel's separator hint, a first line such as `sep=;` (in quotes when a spreadsheet wrote it
+# as a cell, then followed by the separators of the row's empty cells)
+SEPARATOR_HINT = re.compile(
+    rb'(?:\xef\xbb\xbf)?"?sep=([,;\t|])"?\1*[ \t]*(?:\r?\n|$)', re.IGNORECASE
+)
+ANY_HINT = re.compile(rb'(?:\xef\xbb\xbf)?"?sep=', re.IGNORECASE)
+# A file with a header and no row under it is refused: an empty report would read as a clinic
+# with no clients (or no endings, no therapists), where a wrong or cut file is more likely.
+NO_ROWS = (
+    "the file has a header but no rows under it: check that this is the file you meant (an "
+    "export of an empty list, or of the wrong sheet, looks like this)"
+)
 PROBLEM_COLUMNS = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 
 
@@ -31,13 +43,14 @@ def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
     Files as spreadsheets write them are read too: old Mac line endings (CR only, Excel's
     "CSV (Macintosh)"), UTF-16 with its byte-order mark ("Unicode text"), and values
     separated by semicolons or tabs (where the comma is the decimal mark) when the header
-    has no comma. Each of these is recognised from the first bytes, so a plain file costs
-    nothing more.
+    has no comma, or as a first line `sep=;` (Excel's separator hint, which Excel reads and
+    hides: the header is row 1 there, and here too) says. Each of these is recognised from the
+    first bytes, so a plain file costs nothing more.
     """
     name = str(source if isinstance(source, str | Path) else getattr(source, "name", "input"))
     try:
         readable = _readable(source)
-        readable, separator = _spreadsheet_dialect(readable)  # read twice below if need be
+        readable, separator = _spreadsheet_dialect(readable, name)  # read twice below if need be
         try:
             return read_raw(readable, separator)
         except pl.exceptions.ComputeError as exc:
@@ -124,10 +137,11 @@ def _longer_rows(shape: Shape, separator: str) -> str:
 
 
 def _spreadsheet_dialect(
-    source: str | Path | io.BytesIO,
+    source: str | Path | io.BytesIO, name: str
 ) -> tuple[str | Path | io.BytesIO, str]:
-    """The file as comma- (or semicolon-, tab-) separated UTF-8 text with line feeds, and its
-    separator; the file is read into memory only when its bytes need changing."""
+    """The file as comma- (or semicolon-, tab-) separated UTF-8 text with line feeds, without
+    a separator hint, and its separator; the file is read into memory only when its bytes
+    need changing."""
     head = _head(source)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark
         source = io.BytesIO(_all_bytes(source).decode("utf-16").encode("utf-8"))
@@ -135,6 +149,17 @@ def _spreadsheet_dialect(
     if b"\r" in head and b"\n" not in head:  # old Mac line endings: CR only
         source = io.BytesIO(_all_bytes(source).replace(b"\r", b"\n"))
         head = _head(source)
+    hint = SEPARATOR_HINT.match(head)
+    if hint is not None:
+        source = io.BytesIO(_all_bytes(source)[hint.end() :])
+        head = _head(source)
+    elif ANY_HINT.match(head):
+        line = head.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+        raise CsvUnreadable(
+            name,
+            f"the first line ({line!r}) is a separator hint for Excel that Unstuck cannot "
+            "read: delete that line, so that the header (client_id, ...) is the first line",
+        )
     header = head.lstrip(b"\r\n").split(b"\n", 1)[0]
     try:  # polars would read a bad byte in a header as another column name, and ignore it
         header.decode("utf-8")
@@ -143,6 +168,8 @@ def _spreadsheet_dialect(
         # than SNIFFED_BYTES); at the end of a file, the byte is the file's own.
         if b"\n" in head or exc.end < len(header) or len(head) < SNIFFED_BYTES:
             raise pl.exceptions.ComputeError("invalid utf-8 in the header") from None
+    if hint is not None:
+        return source, hint.group(1).decode()
     separator = ","
     if b"," not in header:
         separator = next((s for s in (";", "\t") if s.encode() in header), ",")
@@ -236,24 +263,61 @@ class BadHeader(UnstuckError):
         )
 
 
-def header_problem(source: str, headers: list[str]) -> UnstuckError | None:
-    """Why the header cannot be read as it stands (a control character in a name, or a
-    name given twice), if it cannot."""
+@dataclass(eq=False)
+class UnnamedColumn(UnstuckError):
+    """A column with no name in the header holds values: what they are cannot be told, and a
+    column meant to be read (a safety answer, say) must not be passed over for want of a
+    name. An empty one (what separators ending a spreadsheet's header make) is no column."""
+
+    source: str
+    position: int  # 1-based
+    row: int  # the first row holding a value, and the value
+    value: str
+    rows: int  # how many rows hold one
+
+    def __str__(self) -> str:
+        more = f" (and {counted(self.rows - 1, 'more row')})" if self.rows > 1 else ""
+        return (
+            f"{self.source}: column {self.position} has no name in the header but holds "
+            f"values, such as {self.value!r} in row {self.row}{more}: give it a name in the "
+            "header (row 1), such as notes, or delete the column"
+        )
+
+
+def header_problem(source: str, frame: pl.DataFrame) -> UnstuckError | None:
+    """Why the header cannot be read as it stands (a control character in a name, a name
+    given twice, a column with no name that holds values), if it cannot."""
+    headers = frame.columns
     for i, h in enumerate(headers):
         if CONTROL_CHARACTER.search(h) or '"' in h:
             return BadHeader(source, h, i + 1)
-    return repeated_column(source, headers)
+    return repeated_column(source, headers) or unnamed_column(source, frame)
 
 
 def repeated_column(source: str, headers: list[str]) -> RepeatedColumn | None:
     """The first column the header names twice, if any (`column_name` decides sameness; polars
-    reads an exact repeat as ``NAME_duplicated_N``)."""
+    reads an exact repeat as ``NAME_duplicated_N``). Columns with no name are not repeats of
+    each other (`unnamed_column`)."""
     names = [column_name(DUPLICATED.sub("", h)) for h in headers]
-    for name in dict.fromkeys(names):
+    for name in dict.fromkeys(n for n in names if n):
         at = [i for i, n in enumerate(names) if n == name]
         if len(at) > 1:
             shown = tuple(DUPLICATED.sub("", headers[i]) for i in at)
             return RepeatedColumn(source, name, shown, tuple(i + 1 for i in at))
+    return None
+
+
+def unnamed_column(source: str, frame: pl.DataFrame) -> UnnamedColumn | None:
+    """The first column with no name in the header that holds a value (not only spaces)."""
+    for position, header in enumerate(frame.columns, start=1):
+        if not unnamed(header):
+            continue
+        values = frame.get_column(header).cast(pl.String).str.strip_chars().replace("", None)
+        if values.null_count() == values.len():
+            continue
+        held = values.is_not_null().arg_true()
+        first = int(held[0])
+        return UnnamedColumn(source, position, first + 2, str(values[first]), held.len())
     return None
 
 
