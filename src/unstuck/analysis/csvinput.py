@@ -24,7 +24,13 @@ from unstuck.analysis.cells import (
     parse_numbers,
     without_blank_rows,
 )
-from unstuck.analysis.columns import ITEM, frame_names, headers_as_written, ignored_columns
+from unstuck.analysis.columns import (
+    ITEM,
+    check_unread_items,
+    frame_names,
+    headers_as_written,
+    ignored_columns,
+)
 from unstuck.analysis.rawcsv import PROBLEM_COLUMNS, RaggedRows, header_problem, read_file
 from unstuck.analysis.refused import merge_safety_rows, safety_rows
 from unstuck.analysis.rowscores import score_rows
@@ -114,7 +120,9 @@ def check_observations(
 
     Columns are known by `columns.column_name` (``Client ID`` is ``client_id``; ``Item 1``
     and ``Q1`` are ``item_1``); a problem names a column as the file heads it, and the
-    columns not read (such as notes) are listed in ``ignored``.
+    columns not read (such as notes) are listed in ``ignored``; one not read that looks like
+    an item answer (``PHQ9_9``, ``Risk (PHQ-9 item 9)``) and holds a value refuses the file
+    (`columns.check_unread_items`), so that no answer is lost for its column's name.
 
     Rules (each violation is a `Problem` naming row, column and value):
 
@@ -147,6 +155,7 @@ def check_observations(
     unreadable = header_problem(source, raw.columns)
     if unreadable is not None:
         raise unreadable
+    check_unread_items(source, raw, [*instruments, *(i.name for i in instruments.values())])
     frame = raw.rename(frame_names(raw.columns))
     columns = set(frame.columns)
     item_columns = sorted(
