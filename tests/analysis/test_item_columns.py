@@ -181,3 +181,18 @@ def test_an_empty_column_named_like_an_item_is_only_named(
     text = "client_id,occasion,instrument,score,PHQ9_9\nT1,1,phq9,12,\nT1,2,phq9,10, \n"
     code, _, err = analyze(tmp_path, capsys, text)
     assert (code, err) == (0, "unstuck: Ignored column not used by Unstuck: PHQ9_9\n")
+
+
+def test_an_answer_headed_item_0_refuses_its_row_never_read_nor_lost(tmp_path: Path) -> None:
+    """An answer under item_0 (or Q0) beside item_1 .. item_9 was dropped in silence."""
+    items = ",".join(f"item_{j}" for j in range(10))
+    path = write(
+        tmp_path, f"client_id,occasion,instrument,{items}\nT1,1,phq9,3,1,1,1,1,1,1,1,1,0\n"
+    )
+    with pytest.raises(InvalidRows) as caught:
+        read_observations(path, INSTRUMENTS)
+    assert [str(p) for p in caught.value.problems] == [
+        "row 2, column 'item_0', value '3': items are numbered from 1 (item_1 is the first), so "
+        "this column should be empty: if the export numbers them from 0, add 1 to each item "
+        "column's number"
+    ]

@@ -19,6 +19,12 @@ from unstuck.errors import MissingColumns
 from unstuck.measures import Instrument, InstrumentSet, score_expressions
 from unstuck.progress.wording import number, number_expr
 
+# An answer headed item_0 (or Q0) is never read as one item or another: which is meant
+# cannot be told, so its rows are refused saying so.
+FROM_ONE = (
+    "items are numbered from 1 (item_1 is the first), so this column should be empty: if "
+    "the export numbers them from 0, add 1 to each item column's number"
+)
 Flag = Callable[[pl.Expr, str, str | pl.Expr], None]  # a check: rows, column, reason
 
 
@@ -54,12 +60,12 @@ def safety_items_only(instrument: Instrument, columns: Sequence[str]) -> bool:
 
 def own_item_columns(instrument: Instrument, columns: Sequence[str]) -> list[str]:
     """The item columns of the file that hold `instrument`'s answers: those of item_1 ..
-    item_k. An answer on its rows in a higher one (item_9 on a GAD-7 row) is a problem of
+    item_k. An answer on its rows in another (item_9 on a GAD-7 row, or item_0) is a problem of
     that row (`score_rows`), never a sign that the instrument is answered item by item: an
     instrument none of whose items has a column is given as totals, whatever else the file
     holds."""
     k = len(instrument.items)
-    return [c for c in columns if ITEM.match(c) and int(c.split("_")[1]) <= k]
+    return [c for c in columns if ITEM.match(c) and 1 <= int(c.split("_")[1]) <= k]
 
 
 def has_item_answers(
@@ -135,13 +141,12 @@ def score_rows(
         beyond = f"{label} has {k} items, so this column should be empty on its rows" + (
             "" if own else f" (a {label} given as a total in 'score' has no item answers)"
         )
+        if not k:
+            beyond = f"{label} is score-only; give its total in 'score'"
         for c in item_columns:
             if c not in own:
-                flag(
-                    is_it & pl.col(f"_raw_{c}").is_not_null(),
-                    c,
-                    beyond if k else f"{label} is score-only; give its total in 'score'",
-                )
+                reason = FROM_ONE if c == "item_0" else beyond
+                flag(is_it & pl.col(f"_raw_{c}").is_not_null(), c, reason)
         # Rows whose total is the one given in 'score': every row without item answers, and
         # every row when the file's only items of this instrument are its safety items.
         safety_only = safety_items_only(instrument, item_columns)
