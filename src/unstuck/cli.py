@@ -49,7 +49,8 @@ The CSV file has one row per client, session and instrument:
                 (in any case, with or without spaces and hyphens: PHQ-9 is phq9;
                 empty, with no score, for a session without a questionnaire)
   score         the total, or instead the answers item_1 .. item_k
-                (headed 'Item 1' or 'Q1' too; columns not read are named)
+                (headed 'Item 1' or 'Q1' too; columns not read are named, and one
+                named like an item, such as PHQ9_9, refuses the file until renamed)
   attendance    optional: attended, late, cancelled, no_show (missed sessions need no score)
                 (DNA and 'Did not attend' are no_show; a session the therapist
                 cancelled is no missed session of the client's: delete its row)

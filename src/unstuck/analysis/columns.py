@@ -7,21 +7,43 @@ the column they stand for (`SPELLINGS`), and item answers may be headed ``item 1
 ``Item_1``, ``item1``, ``ITEM-1``, ``Q1`` or ``q_1`` (all ``item_1``). A column that is none of
 the columns Unstuck reads is not dropped in silence: `ignored_columns` names it, so that the
 command can say so.
+
+A column not read whose header looks like an item answer's (`looks_like_an_item`: "item",
+"question" or "Q" as a word before a number, as in ``PHQ-9 item 9``, ``phq9_q9``,
+``PHQ9 Q9 (self-harm)`` or ``Risk (PHQ-9 item 9)``, or an instrument's name and a number, as
+in ``PHQ9_9`` or ``GAD-7 3``) refuses the file when it holds a value
+(`check_unread_items`, `UnreadItemColumns`): the answers there, a safety answer above all,
+would otherwise be lost while the report said the item had no answer. Such a column is not
+read as the item it seems to name, because that would be a guess: an export may number items
+from 0, ``PHQ9_9`` may be a total at session 9 of a wide table, a free-text header may name
+two numbers, and a file may hold both ``PHQ9_3`` and ``GAD7_3``, which would have to be
+merged by each row's instrument. A wrong guess would put an answer on another item, or a
+risk answer where it is not, in silence; a refusal costs one rename and lets the person who
+knows the export say what the column is. An empty such column holds no answer to lose and is
+only named, like any other column not read.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import polars as pl
+
+from unstuck.errors import UnstuckError
+from unstuck.measures.loader import spelling
 
 ITEM = re.compile(r"item_(\d+)$")  # an item answer column, once named by `column_name`
 ITEM_SPELLING = re.compile(r"(?:item|q)_?0*(\d+)")  # item 1, item1, q1, q_1, item_01
 SEPARATORS = re.compile(r"[\s_\-\u2010-\u2015\u2212]+")  # spaces, hyphens, dashes, minus
 DUPLICATED = re.compile(r"_duplicated_\d+$")  # how polars renames a repeated header
-# A column not read whose name looks like an item's: "item" or "q" beside a number
-LIKE_AN_ITEM = re.compile(r"(item|q)\W*_?\d|\d\W*_?(item|q)", re.IGNORECASE)
+# In a header made lower case with each run of other characters an underscore: "item",
+# "question" or "q" as the start of a word, before a number (item 9, phq9_q9, Q9 (risk)),
+# which a name such as "PHQ9 severity" (its q inside a word) is not.
+ITEM_WORD = re.compile(r"(?<![a-z])(?:item|question|q)_?0*(\d+)(?!\d)")
+NOT_A_LETTER_OR_DIGIT = re.compile(r"[^a-z0-9]+")
 
 # Other names for a column, once spaces and dashes are underscores (as `column_name` makes
 # them); each is the only thing it can mean in a table of measures.
@@ -90,16 +112,90 @@ def ignored_columns(frame: pl.DataFrame) -> tuple[str, ...]:
 
 
 def ignored_notice(ignored: Sequence[str]) -> str | None:
-    """The sentence that names the columns not read, or None when every column was read. A
-    name that looks like an item answer (PHQ9_9, Item 9 (risk)) gets the headings that are
-    read, so that an answer, a safety answer above all, is not missed for its column's name."""
+    """The sentence that names the columns not read, or None when every column was read."""
     if not ignored:
         return None
     columns = "columns" if len(ignored) > 1 else "column"
-    notice = f"Ignored {columns} not used by Unstuck: {', '.join(ignored)}"
-    if any(LIKE_AN_ITEM.search(c) for c in ignored):
-        notice += (
-            " (answers item by item are read only from columns headed item_1 .. item_k, "
-            "Item 1 or Q1)"
+    return f"Ignored {columns} not used by Unstuck: {', '.join(ignored)}"
+
+
+def looks_like_an_item(header: str, instruments: Iterable[str]) -> int | None:
+    """The item number a header not read seems to name (see the module's docstring), or
+    None. `instruments` are the ids and names of the instruments known (``phq9``,
+    ``PHQ-9``)."""
+    name = NOT_A_LETTER_OR_DIGIT.sub("_", header.strip().lstrip("\ufeff").lower())
+    found = ITEM_WORD.search(name) or _instrument_item(tuple(sorted(instruments))).search(name)
+    return int(found.group(1)) if found else None
+
+
+@functools.lru_cache(maxsize=8)
+def _instrument_item(instruments: tuple[str, ...]) -> re.Pattern[str]:
+    """An instrument's name and then a number (phq9_9, phq_9_9, gad7_item_3): the name as
+    `spelling` knows it, with a separator allowed between any two of its characters."""
+    names = {spelling(i) for i in instruments} - {""}
+    spelled = "|".join("_?".join(map(re.escape, n)) for n in sorted(names, key=len, reverse=True))
+    if not spelled:
+        return re.compile(r"(?!)")  # matches nothing
+    return re.compile(rf"(?<![a-z0-9])(?:{spelled})_(?:item|question|q)?_?0*(\d+)(?!\d)")
+
+
+@dataclass(eq=False)
+class UnreadItemColumns(UnstuckError):
+    """Columns that are not read but look like item answers and hold values: the file is
+    refused, as their answers (a safety answer above all) would be lost (the module's
+    docstring says why they are not read as the items they seem to name)."""
+
+    source: str
+    columns: tuple[tuple[str, int], ...]  # each header as written and the item it names
+
+    def __str__(self) -> str:
+        headers = ", ".join(repr(h) for h, _ in self.columns)
+        if len(self.columns) == 1:
+            ((_, n),) = self.columns
+            what = (
+                f"column {headers} looks like item {n}'s answers, but Unstuck does not read "
+                f"it, so an answer there (a safety answer above all) would be lost: rename it "
+                f"item_{n}"
+            )
+        else:
+            renames = ", ".join(f"{h} to item_{n}" for h, n in self.columns)
+            what = (
+                f"columns {headers} look like item answers, but Unstuck does not read them, "
+                f"so an answer there (a safety answer above all) would be lost: rename {renames}"
+            )
+        numbers = [n for _, n in self.columns]
+        shared = (
+            ". Answers to the same item of two questionnaires go in one column (item_1 holds "
+            "a PHQ-9 row's item 1 and a GAD-7 row's item 1): each row's instrument says whose "
+            "answers they are"
+            if len(set(numbers)) < len(numbers)
+            else ""
         )
-    return notice
+        return (
+            f"{self.source}: {what}{shared}. Answers item by item are read only from columns "
+            "headed item_1, item_2, ... (or Q1, Item 1); a column that holds something else "
+            "needs a name that does not look like an item's"
+        )
+
+
+def check_unread_items(source: str, frame: pl.DataFrame, instruments: Iterable[str]) -> None:
+    """Raise `UnreadItemColumns` when a column of the file (a frame as read) that is not read
+    looks like an item answer's (`looks_like_an_item`) and holds a value."""
+    names = tuple(instruments)
+    unread = []
+    for header in frame.columns:
+        name = column_name(DUPLICATED.sub("", header))
+        if name in READ or ITEM.match(name):
+            continue
+        n = looks_like_an_item(DUPLICATED.sub("", header), names)
+        if n is not None and _holds_values(frame.get_column(header)):
+            unread.append((header.strip().lstrip("\ufeff").strip(), n))
+    if unread:
+        raise UnreadItemColumns(source, tuple(unread))
+
+
+def _holds_values(values: pl.Series) -> bool:
+    """Whether a column as read holds a value that is not blank."""
+    if values.dtype == pl.String:
+        values = values.str.strip_chars().replace("", None)
+    return values.null_count() < values.len()

@@ -28,7 +28,13 @@ from unstuck.analysis.cells import (
     parse_numbers,
     without_blank_rows,
 )
-from unstuck.analysis.columns import ITEM, frame_names, headers_as_written, ignored_columns
+from unstuck.analysis.columns import (
+    ITEM,
+    check_unread_items,
+    frame_names,
+    headers_as_written,
+    ignored_columns,
+)
 from unstuck.analysis.rawcsv import (
     NO_ROWS,
     PROBLEM_COLUMNS,
@@ -124,7 +130,9 @@ def check_observations(
 
     Columns are known by `columns.column_name` (``Client ID`` is ``client_id``; ``Item 1``
     and ``Q1`` are ``item_1``); a problem names a column as the file heads it, and the
-    columns not read (such as notes) are listed in ``ignored``.
+    columns not read (such as notes) are listed in ``ignored``; one not read that looks like
+    an item answer (``PHQ9_9``, ``Risk (PHQ-9 item 9)``) and holds a value refuses the file
+    (`columns.check_unread_items`), so that no answer is lost for its column's name.
 
     Rules (each violation is a `Problem` naming row, column and value):
 
@@ -157,6 +165,7 @@ def check_observations(
     unreadable = header_problem(source, raw)
     if unreadable is not None:
         raise unreadable
+    check_unread_items(source, raw, [*instruments, *(i.name for i in instruments.values())])
     frame = raw.rename(frame_names(raw.columns))
     columns = set(frame.columns)
     item_columns = sorted(

@@ -19,6 +19,12 @@ from unstuck.errors import MissingColumns
 from unstuck.measures import Instrument, InstrumentSet, score_expressions
 from unstuck.progress.wording import number, number_expr
 
+# An answer headed item_0 (or Q0) is never read as one item or another: which is meant
+# cannot be told, so its rows are refused saying so.
+FROM_ONE = (
+    "items are numbered from 1 (item_1 is the first), so this column should be empty: if "
+    "the export numbers them from 0, add 1 to each item column's number"
+)
 Flag = Callable[[pl.Expr, str, str | pl.Expr], None]  # a check: rows, column, reason
 
 
@@ -52,11 +58,40 @@ def safety_items_only(instrument: Instrument, columns: Sequence[str]) -> bool:
     return bool(safety) and given == safety and len(safety) < k
 
 
+def own_item_columns(instrument: Instrument, columns: Sequence[str]) -> list[str]:
+    """The item columns of the file that hold `instrument`'s answers: those of item_1 ..
+    item_k. An answer on its rows in another (item_9 on a GAD-7 row, or item_0) is a problem of
+    that row (`score_rows`), never a sign that the instrument is answered item by item: an
+    instrument none of whose items has a column is given as totals, whatever else the file
+    holds."""
+    k = len(instrument.items)
+    return [c for c in columns if ITEM.match(c) and 1 <= int(c.split("_")[1]) <= k]
+
+
+def has_item_answers(
+    instruments: InstrumentSet, present: set[str], columns: Sequence[str]
+) -> pl.Expr:
+    """Whether a row answers its instrument item by item: a value in one of its own item
+    columns (`own_item_columns`); a row of an unknown instrument, in any item column."""
+
+    def any_of(names: Sequence[str]) -> pl.Expr:
+        return (
+            pl.any_horizontal(*(pl.col(c).is_not_null() for c in names)) if names else pl.lit(False)
+        )
+
+    expr: pl.Expr = any_of([c for c in columns if ITEM.match(c)])
+    for instrument in (instruments[i] for i in sorted(present, reverse=True) if i in instruments):
+        own = any_of(own_item_columns(instrument, columns))
+        expr = pl.when(pl.col("instrument") == instrument.id).then(own).otherwise(expr)
+    return expr
+
+
 def check_item_columns(frame: pl.DataFrame, instruments: InstrumentSet, present: set[str]) -> None:
     """Raise `MissingItemColumns` when rows give an instrument's answers item by item and
     some of its items have no column (for the instrument met first in the file, if several).
     An instrument given only as totals needs none, nor one given as totals with its safety
-    items; rows of an instrument with fewer items leave the higher item columns empty.
+    items; rows of an instrument with fewer items leave the higher item columns empty (a
+    value there is a problem of the row, not of the file: `has_item_answers`).
     `frame` holds ``_has_items``; its rows are looked at only when a column is missing."""
     items = tuple(c for c in frame.columns if ITEM.match(c))
     if not items:  # totals only
@@ -86,12 +121,9 @@ def score_rows(
     and ``_score_given``, and registers a check for every way a row can be wrong.
     """
     present = set(frame.get_column("instrument").unique().drop_nulls().to_list())
-    has_items = (
-        pl.any_horizontal(*(pl.col(c).is_not_null() for c in item_columns))
-        if item_columns
-        else pl.lit(False)
+    frame = frame.with_columns(
+        has_item_answers(instruments, present, item_columns).alias("_has_items")
     )
-    frame = frame.with_columns(has_items.alias("_has_items"))
     has_items = pl.col("_has_items")
     check_item_columns(frame, instruments, present)
     score = pl.col("score")
@@ -105,15 +137,16 @@ def score_rows(
         is_it = pl.col("instrument") == instrument.id
         k = len(instrument.items)
         label = instrument.name
+        own = own_item_columns(instrument, item_columns)
+        beyond = f"{label} has {k} items, so this column should be empty on its rows" + (
+            "" if own else f" (a {label} given as a total in 'score' has no item answers)"
+        )
+        if not k:
+            beyond = f"{label} is score-only; give its total in 'score'"
         for c in item_columns:
-            if int(c.split("_")[1]) > k:
-                flag(
-                    is_it & pl.col(f"_raw_{c}").is_not_null(),
-                    c,
-                    f"{label} has {k} items; this column should be empty"
-                    if k
-                    else f"{label} is score-only; give its total in 'score'",
-                )
+            if c not in own:
+                reason = FROM_ONE if c == "item_0" else beyond
+                flag(is_it & pl.col(f"_raw_{c}").is_not_null(), c, reason)
         # Rows whose total is the one given in 'score': every row without item answers, and
         # every row when the file's only items of this instrument are its safety items.
         safety_only = safety_items_only(instrument, item_columns)

@@ -52,6 +52,13 @@ def _allowed_missing(instrument: Instrument) -> int:
     return instrument.missing.max_missing if instrument.missing else 0
 
 
+def fewest_answers(instrument: Instrument) -> int:
+    """How many items a total needs answered (the missing-item rule): all but
+    ``max_missing``, and never none. Both scoring paths use it, and the sentence that says a
+    questionnaire could not be scored (`unstuck.progress.wording.UNSCORED`) quotes it."""
+    return max(len(instrument.items) - _allowed_missing(instrument), 1)
+
+
 def _no_items(instrument: Instrument, got: object) -> InvalidValue:
     return InvalidValue(
         "answers",
@@ -125,7 +132,7 @@ def score_answers(instrument: Instrument, answers: Sequence[int | None]) -> Scor
             given[item.number] = _check_answer(instrument, item, answer)
     missing = tuple(it.number for it in instrument.items if it.number not in given)
     total: float | None
-    if len(missing) > _allowed_missing(instrument) or not given:
+    if len(given) < fewest_answers(instrument):
         total = None
     elif missing:
         total = prorate(sum(given.values()), len(given), k)
@@ -254,9 +261,7 @@ def score_expressions(instrument: Instrument, columns: Sequence[str | None]) -> 
     ]
     n_missing = pl.col(f"{prefix}missing").cast(pl.Int64)
     sums = pl.col(f"{prefix}sum")
-    ok = (
-        (n_missing <= _allowed_missing(instrument)) & (n_missing < k) & ~pl.any_horizontal(*invalid)
-    )
+    ok = (k - n_missing >= fewest_answers(instrument)) & ~pl.any_horizontal(*invalid)
     prorated_total = (sums * k / (k - n_missing) + 0.5).floor()
     total = pl.when(ok).then(pl.when(n_missing == 0).then(sums).otherwise(prorated_total))
     safety = [a for item, a in zip(instrument.items, answer, strict=True) if item.safety]

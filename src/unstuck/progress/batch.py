@@ -35,6 +35,7 @@ from unstuck.progress.measure_text import (
     only_where,
     sentence_expr,
     unknown_safety_sentence,
+    unscored_sentence,
     verdicts,
 )
 from unstuck.progress.rules import ENGINE
@@ -176,14 +177,18 @@ def summarise_caseload(
     texts, verdicts = client_signals(per_measure, pl.concat(fired), sessions, counts, thresholds)
 
     # Each client's explanations: signals first, then each measure's sentence, then any
-    # safety answer that is missing. Gathered from one long frame of sentences (sorted by
-    # client, each part already in order) into lists, which only moves references to text.
+    # questionnaire that could not be scored, then any safety answer that is missing.
+    # Gathered from one long frame of sentences (sorted by client, each part already in
+    # order) into lists, which only moves references to text.
     explanations = (
         pl.concat(
             [
                 texts.lazy().select("_c", pl.lit(0).alias("_part"), "text"),
                 per_measure.lazy().select("_c", pl.lit(1).alias("_part"), text="sentence"),
-                per_measure.lazy().select("_c", pl.lit(2).alias("_part"), text="unknown_sentence"),
+                *(
+                    per_measure.lazy().select("_c", pl.lit(part).alias("_part"), text=name)
+                    for part, name in ((2, "unscored_sentence"), (3, "unknown_sentence"))
+                ),
             ]
         )
         .filter(pl.col("text").is_not_null())
@@ -306,5 +311,6 @@ def _per_instrument(
     return frame.select(
         pl.all().exclude("_first_label", "_last_label", "_verdict"),
         sentence=pl.when(pl.col("n") > 0).then(sentence_expr(instrument.name)),
+        unscored_sentence=unscored_sentence(instrument),
         unknown_sentence=unknown_safety_sentence(instrument),
     )

@@ -1,7 +1,7 @@
 """Each client's scores on one instrument, gathered per client for the signals: first and
-last, how many, the latest few, the line through them, and the sessions with a safety answer
-(`scores_per_client`). Part of the caseload path (`unstuck.progress.batch`), which a one-client
-update runs too."""
+last, how many, the latest few, the line through them, the sessions with a safety answer, and
+those whose questionnaire could not be scored (`scores_per_client`). Part of the caseload
+path (`unstuck.progress.batch`), which a one-client update runs too."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ def scores_per_client(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool
     """One instrument's rows (in client and session order) gathered per client: the first
     and last scores and their sessions, how many, the latest few (``recent_1`` the latest,
     ``recent_2`` the one before, ...), the sessions with a safety answer or a blank safety
-    item, and for session feedback the sum of the scores before the last (``earlier_sum``).
+    item, the sessions whose questionnaire has no total as too many items were left blank
+    (``unscored``), and for session feedback the sum of the scores before the last
+    (``earlier_sum``).
 
     The rows are sorted by client, so each client's rows are a run: the first, last and
     latest few are read at the runs' ends with numpy, where a group-by would gather lists.
@@ -28,6 +30,8 @@ def scores_per_client(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool
     firsts = run_bounds(every)[0]  # each client's first row: its code and id
     codes = every
     total = rows.get_column("total").to_numpy()
+    # Kept without a total, as too many items were left blank: no score, but named.
+    unscored = rows.get_column("incomplete").fill_null(False).to_numpy() & np.isnan(total)
     # Only a safety answer of an unknown session has no occasion, and it has no total.
     occasion = rows.get_column("occasion").fill_null(-1).to_numpy()
     if rows.get_column("total").has_nulls():  # scored rows only (a null is NaN in numpy)
@@ -65,6 +69,7 @@ def scores_per_client(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool
     else:
         keys = pl.DataFrame({"_c": every[firsts], "client_id": ids}).lazy()
         scores = keys.join(scores, on="_c", how="left", maintain_order="left")
+    scores = _with_unscored(scores, rows, unscored)  # also of a client with no score
     # Safety answers are rare: list their sessions from the few rows that have them, and
     # for the clients with a positive answer, when the latest was and which later
     # questionnaires answered the item 0 (answered, not above 0). After an answer of an
@@ -120,4 +125,21 @@ def scores_per_client(rows: pl.DataFrame, thresholds: Thresholds, feedback: bool
             pl.col(*lists).fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
         )
         .collect(engine=ENGINE)
+    )
+
+
+def _with_unscored(scores: pl.LazyFrame, rows: pl.DataFrame, unscored: np.ndarray) -> pl.LazyFrame:
+    """`scores` with ``unscored``: each client's sessions (in order) where `unscored` marks
+    a row, an empty list for most clients."""
+    none = pl.lit([], dtype=pl.List(pl.Int64))
+    if not unscored.any():  # most caseloads, and a one-client update
+        return scores.with_columns(none.alias("unscored"))
+    found = (
+        rows.lazy()
+        .filter(pl.lit(pl.Series(unscored)))
+        .group_by(pl.col("_c").set_sorted(), maintain_order=True)
+        .agg(unscored=pl.col("occasion"))
+    )
+    return scores.join(found, on="_c", how="left", maintain_order="left").with_columns(
+        pl.col("unscored").fill_null(none)
     )

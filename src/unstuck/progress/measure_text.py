@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from unstuck.measures import band_index
+from unstuck.measures import band_index, fewest_answers
 from unstuck.measures.model import Instrument
 from unstuck.progress import wording as w
 from unstuck.progress.change import ChangeCriteria
@@ -71,4 +71,18 @@ def unknown_safety_sentence(instrument: Instrument) -> pl.Expr:
             pl.lit(instrument.safety_items[0]),
             w.sessions_expr(blanks),
         )
+    )
+
+
+def unscored_sentence(instrument: Instrument) -> pl.Expr:
+    """Sessions whose questionnaire has no total because too many items were left blank
+    (``unscored``), with the missing-item rule that withheld it (`fewest_answers`)."""
+    k = len(instrument.items)
+    if not k:  # a total alone is never too incomplete to score
+        return pl.lit(None, pl.String)
+    fewest = fewest_answers(instrument)
+    rule = w.UNSCORED_ALL.format(k) if fewest == k else w.UNSCORED_RULE.format(fewest, k)
+    unscored = pl.col("unscored")
+    return pl.when(unscored.list.len() > 0).then(
+        pl.format(w.UNSCORED, pl.lit(instrument.name), w.sessions_expr(unscored), pl.lit(rule))
     )

@@ -63,6 +63,14 @@ SAFETY_UNKNOWN = (
     "{} item {} (safety) has no answer at {} (left blank or only a total given), "
     "so risk could not be checked from the questionnaire."
 )
+# name, sessions, the rule (UNSCORED_RULE or UNSCORED_ALL): a questionnaire kept without a
+# total because too many of its items are blank (never a silent zero)
+UNSCORED = (
+    "The {} at {} could not be scored: too many items were left unanswered ({}). The "
+    "unanswered questions may be worth going through together."
+)
+UNSCORED_RULE = "a total needs at least {} of its {} items answered"  # fewest, items
+UNSCORED_ALL = "a total needs all {} of its items answered"  # items
 NO_SCORES = "No scored questionnaires yet."
 
 # -- signals (issue: detection). Plain, collaborative, never blaming the client. ----------
