@@ -67,7 +67,7 @@ def test_the_phq9_safety_answer_beside_a_stray_gad7_cell_is_reported(
     assert code == 0, err
     assert "left out 1 row with 1 problem" in err
     assert BEYOND_GAD7 in err
-    (client,) = json.loads(out)
+    (client,) = json.loads(out)["clients"]
     assert client["flags"][0] == "safety"
     safety = client["explanations"][0]
     assert "PHQ-9 item 9 (a risk question) was answered above 0 at session 1" in safety
@@ -87,7 +87,7 @@ def test_a_refused_phq9_rows_safety_answer_still_counts_beside_a_stray_gad7_cell
     assert first.startswith("  row 2, column 'item_9', value '2': a safety answer above 0")
     code, out, err = analyze(tmp_path, capsys, text, "--skip-invalid")
     assert code == 0, err
-    (client,) = json.loads(out)
+    (client,) = json.loads(out)["clients"]
     assert client["flags"] == ["safety"]
 
 
