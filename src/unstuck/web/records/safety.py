@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from unstuck.web.records.instruments import instrument_name, instruments
-from unstuck.web.records.models import SafetyAlert
+from unstuck.web.records.models import Client, SafetyAlert
 
 NEXT_STEP = "Check in about safety: {answer}"
 ANSWER = "{name} item {item} answered {value} at session {session} ({date:%Y-%m-%d})"
@@ -23,6 +23,12 @@ OPEN_AT_CLOSE = (
     "to close the episode anyway; the alert stays open until you record a safety check."
 )
 CHECKED = "{answer}; the safety check on {when:%Y-%m-%d}: {outcome}."
+# For a reader who may look at the client's record but not record the check (a supervisor):
+# who is asked to, in the caseload's words for supervisors.
+THERAPIST_ASKED = (
+    "{therapist} (their therapist) is asked to check in with them about safety and record the "
+    "safety check; you can talk it over with the therapist."
+)
 NO_OPEN_ALERT = "There is no open safety alert for this client to close."
 OTHER_NEEDS_NOTE = "Note: say what was done. A note is needed when you choose 'Other'."
 # The check's note: optional, but needed with 'Other' (the rule is `alerts.record_safety_check`'s).
@@ -97,6 +103,11 @@ def checked_in_episode(alerts: Sequence[SafetyAlert], started_on: dt.date | None
             outcome = check.get_outcome_display().lower()
             return CHECKED.format(answer=answer_text(alert), when=when, outcome=outcome)
     return ""
+
+
+def therapist_asked(client: Client) -> str:
+    """Who is asked to record the safety check, for a reader who may not (a supervisor)."""
+    return THERAPIST_ASKED.format(therapist=client.therapist.display_name)
 
 
 def not_asked(code: str, dropped: Sequence[str], *, still_open: bool) -> str:

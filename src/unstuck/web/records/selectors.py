@@ -34,11 +34,18 @@ def visible_clients(user: User) -> QuerySet[Client]:
 
 
 def access_client(user: User, client_id: int) -> tuple[Client, bool]:
-    """The client and whether this person may change its record (only its own therapist)."""
+    """The client and whether this person may change its record (`may_change`)."""
     client = visible_clients(user).select_related("therapist").filter(pk=client_id).first()
     if client is None:
         raise Http404("No such client.")
-    return client, client.therapist_id == user.pk
+    return client, may_change(user, client)
+
+
+def may_change(user: User, client: Client) -> bool:
+    """Whether this person may change the record of a client they can see, and so record its
+    safety check: only the client's own therapist (a supervisor reads). A page that offers a
+    change asks this, as `access_client` does for the view that makes it."""
+    return client.therapist_id == user.pk
 
 
 def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Client]:
