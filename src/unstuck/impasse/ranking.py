@@ -41,6 +41,11 @@ from unstuck.impasse.model import KnowledgeBase, Strategy
 from unstuck.impasse.rules import RankingRules
 from unstuck.progress.wording import FLAG_NAMES
 
+# Evidence from the session checklist, in the therapist's own voice (the review form is theirs);
+# a page that shows the review to someone else names its author in place of NOTED.
+NOTED = "You noted"
+MARKER_EVIDENCE = NOTED + " “{label}” {times} recently (checklist)."
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -108,7 +113,7 @@ def prefill(
         if count and marker_id in kb.markers:
             marker = kb.markers[marker_id]
             times = "once" if count == 1 else f"in {count} sessions"
-            suggest(marker.suggests, f"You noted “{marker.label}” {times} recently (checklist).")
+            suggest(marker.suggests, MARKER_EVIDENCE.format(label=marker.label, times=times))
     return {
         reason: Suggestion(reason, min(rating, 3), tuple(sentences))
         for reason, (rating, sentences) in sorted(found.items())

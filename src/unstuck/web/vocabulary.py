@@ -90,6 +90,12 @@ HEADLINES: dict[str, str] = {
     "withdrawal_risk": "Recent attendance or feedback suggests engagement may be slipping.",
     "early_response": "Little change in the early sessions; worth reviewing how therapy is going.",
 }
+# The safety sentence for a reader who may not record the safety check (a supervisor): it
+# names the therapist who is asked to, as the caseload does for supervisors.
+SAFETY_ASKED = (
+    "A risk question was answered above 0: {therapist} (their therapist) is asked to check in "
+    "about safety."
+)
 # The sentence when no flag is raised: by status.
 STATUS_HEADLINES: dict[str, str] = {
     "on_track": "Scores are following the expected course.",

@@ -78,15 +78,15 @@ def thresholds() -> Thresholds:
 
 @cache
 def rules_code() -> str:
-    """The code of the rules: the core's detection package and the snapshot's own module
-    (next steps). A change there between two releases of the same version remakes every
-    snapshot too (`unstuck serve` does it before it starts), so no status is kept from rules
-    that were replaced."""
+    """The code of the rules: the core's detection package, the snapshot's own module (next
+    steps) and the safety alerts' sentences (a safety next step quotes them). A change there
+    between two releases of the same version remakes every snapshot too (`unstuck serve` does
+    it before it starts), so no status is kept from rules that were replaced."""
     import unstuck.progress
-    from unstuck.web.records import snapshots
+    from unstuck.web.records import safety, snapshots
 
     files = sorted(Path(unstuck.progress.__file__).parent.glob("*.py"))
-    files += [Path(snapshots.__file__)]
+    files += [Path(snapshots.__file__), Path(safety.__file__)]
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
 
 

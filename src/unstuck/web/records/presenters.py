@@ -308,6 +308,8 @@ def glance(
     next_step: str,
     flag_measures: Mapping[str, Sequence[str]] | None = None,
     measures: Mapping[str, Mapping[str, object]] | None = None,
+    *,
+    asked: str = "",
 ) -> Glance:
     """Safety first, then the core's flags in its order; one sentence each from the vocabulary.
 
@@ -316,6 +318,7 @@ def glance(
     no flag besides safety says where the scores stand, the status's sentence does (not
     "off track", which a safety answer alone gives: `progress.signals`). `measures` (the
     snapshot's, by instrument) puts each flagged measure's first and latest score beside it.
+    `asked` names the therapist for a reader who may not record the safety check.
     """
     codes = list(dict.fromkeys(flags))
     if open_alerts and "safety" not in codes:
@@ -326,7 +329,12 @@ def glance(
     return Glance(
         status=status,
         status_words=vocabulary.plain(status),
-        findings=[finding(c, flag_measures or {}, measures) for c in codes[:GLANCE_FINDINGS]],
+        findings=[
+            vocabulary.SAFETY_ASKED.format(therapist=asked)
+            if c == "safety" and asked
+            else finding(c, flag_measures or {}, measures)
+            for c in codes[:GLANCE_FINDINGS]
+        ],
         next_step=next_step,
         also=[flag_name(c, flag_measures or {}) for c in codes[GLANCE_FINDINGS:]],
     )

@@ -8,21 +8,36 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from unstuck.web.records.instruments import instrument_name, instruments
-from unstuck.web.records.models import SafetyAlert
+from unstuck.web.records.models import Client, SafetyAlert, SafetyCheck
 
 NEXT_STEP = "Check in about safety: {answer}"
-ANSWER = "{name} item {item} answered {value} at session {session} ({date:%Y-%m-%d})"
+ANSWER = "{name} item {item} answered {value} at session {session} ({date:%Y-%m-%d}){corrected}"
 OPEN_SENTENCE = (
     "{name} item {item} (a risk question) was answered {value} at session {session} on "
-    "{date:%Y-%m-%d}; no safety check is recorded since."
+    "{date:%Y-%m-%d}{corrected}; no safety check is recorded since."
 )
+# The alert keeps the answer it was raised by; a correction since then is said beside it, so
+# the alert and the session's history (which shows the corrected answer) never disagree.
+CORRECTED = ", since corrected to {value}"
+NO_ANSWER = "no answer"
 OPEN_AT_CLOSE = (
     "A safety alert is still open ({answers}). Tick 'I have considered the open safety alert' "
     "to close the episode anyway; the alert stays open until you record a safety check."
 )
 CHECKED = "{answer}; the safety check on {when:%Y-%m-%d}: {outcome}."
+# More than one answer in the episode: how many, and the most serious (`gravest`), as the
+# caseload's next step names them; the latest check too when it is another one.
+MANY_ANSWERS = "{count}, the highest {answer}"
+LATEST_CHECK = " The latest safety check, on {when:%Y-%m-%d}: {outcome}."
+# For a reader who may look at the client's record but not record the check (a supervisor):
+# who is asked to, in the caseload's words for supervisors.
+THERAPIST_ASKED = (
+    "{therapist} (their therapist) is asked to check in with them about safety and record the "
+    "safety check; you can talk it over with the therapist."
+)
 NO_OPEN_ALERT = "There is no open safety alert for this client to close."
 OTHER_NEEDS_NOTE = "Note: say what was done. A note is needed when you choose 'Other'."
 # The check's note: optional, but needed with 'Other' (the rule is `alerts.record_safety_check`'s).
@@ -46,7 +61,8 @@ NOT_ASKED_STILL_OPEN = (
 
 
 def answer_text(alert: SafetyAlert) -> str:
-    """Which answer raised the alert: instrument, item, value, session and its date."""
+    """Which answer raised the alert: instrument, item, value, session and its date, and the
+    value it was corrected to since, if it was."""
     return ANSWER.format(**_answer_fields(alert))
 
 
@@ -62,41 +78,97 @@ def answer_words(instrument_id: str, item: int, value: int) -> str:
     return f"{value} ({labels[value]})" if value in labels else str(value)
 
 
+def answer_now(alert: SafetyAlert) -> int | None:
+    """The answer the record holds now for the alert's item: the one the alert copied, or the
+    one a correction put in its place (None: left unanswered)."""
+    found = instruments().get(alert.instrument)
+    numbers = [i.number for i in found.items] if found else []
+    # answers are stored in the order of the items (`alerts.raise_safety_alerts_for`)
+    index = numbers.index(alert.item) if alert.item in numbers else alert.item - 1
+    answers = alert.response.answers
+    value = answers[index] if 0 <= index < len(answers) else None
+    return int(value) if value is not None else None
+
+
 def _answer_fields(alert: SafetyAlert) -> dict[str, object]:
-    """The fields both sentences quote: where the answer was given, and its value."""
+    """The fields both sentences quote: where the answer was given, its value, and what a
+    correction changed it to since ('' if none did)."""
+    now = answer_now(alert)
+    corrected = ""
+    if now != alert.answer:
+        words = NO_ANSWER if now is None else answer_words(alert.instrument, alert.item, now)
+        corrected = CORRECTED.format(value=words)
     return {
         "name": instrument_name(alert.instrument),
         "item": alert.item,
         "value": answer_words(alert.instrument, alert.item, alert.answer),
         "session": alert.session_number,
         "date": alert.session_date,
+        "corrected": corrected,
     }
+
+
+def gravest(alerts: Sequence[SafetyAlert]) -> SafetyAlert:
+    """The most serious of `alerts` (newest first): the highest answer, counting the value a
+    correction gave it (a 1 corrected to 3 is a 3, a 1 corrected to 0 stays a 1: the safe
+    reading); the newest of equal ones. The caseload's next step and the client page's
+    summary of the episode both name this one."""
+    return max(alerts, key=lambda a: max(a.answer, answer_now(a) or 0))  # max keeps the first
 
 
 def next_step(still_open: Sequence[SafetyAlert]) -> str:
     """The caseload's next step for a client with these open alerts (newest first): the
-    gravest answer (the newest of equal ones), and how many answers wait when more than one.
-    A row naming only the newest showed 'answered 1' while an open '2' stayed out of sight."""
-    gravest = max(still_open, key=lambda a: a.answer)  # max keeps the first (newest) of a tie
-    answer = answer_text(gravest)
+    gravest answer, and how many answers wait when more than one. A row naming only the
+    newest showed 'answered 1' while an open '2' stayed out of sight."""
+    answer = answer_text(gravest(still_open))
     if len(still_open) > 1:
         answer = f"{len(still_open)} open answers, the highest {answer}"
     return NEXT_STEP.format(answer=answer)[:200]
 
 
-def checked_in_episode(alerts: Sequence[SafetyAlert], started_on: dt.date | None) -> str:
-    """The newest safety answer of the episode that began on `started_on`, and its check, in
-    words ('' when there is none, or when one is still open: the open alert then leads the
-    page). A checked answer leaves the safety group, yet stays worth knowing at a glance."""
+@dataclass(frozen=True)
+class EpisodeSafety:
+    """The safety answers of an episode, all checked, in words for the client page."""
+
+    count: int
+    text: str
+
+
+def checked_in_episode(
+    alerts: Sequence[SafetyAlert], started_on: dt.date | None
+) -> EpisodeSafety | None:
+    """The safety answers of the episode that began on `started_on`, each checked: how many,
+    the most serious (`gravest`, as the caseload chooses) and its check, and the latest check
+    when that was another one (None when there is none, or when one is still open: the open
+    alert then leads the page). A checked answer leaves the safety group, yet stays worth
+    knowing at a glance; naming only the newest hid a graver answer given before it."""
     if started_on is None or any(a.is_open for a in alerts):
-        return ""
-    for alert in alerts:  # newest first
-        check = alert.safety_check
-        if check is not None and alert.session_date >= started_on:
-            when = check.checked_at.date()
-            outcome = check.get_outcome_display().lower()
-            return CHECKED.format(answer=answer_text(alert), when=when, outcome=outcome)
-    return ""
+        return None
+    checks = {
+        a.pk: a.safety_check
+        for a in alerts
+        if a.safety_check is not None and a.session_date >= started_on
+    }
+    if not checks:
+        return None
+    top = gravest([a for a in alerts if a.pk in checks])  # newest first, as `alerts` are
+    answer = answer_text(top)
+    if len(checks) > 1:
+        answer = MANY_ANSWERS.format(count=len(checks), answer=answer)
+    text = CHECKED.format(answer=answer, **_check_fields(checks[top.pk]))
+    latest = max(checks.values(), key=lambda c: c.checked_at)
+    if latest.pk != checks[top.pk].pk:
+        text += LATEST_CHECK.format(**_check_fields(latest))
+    return EpisodeSafety(count=len(checks), text=text)
+
+
+def _check_fields(check: SafetyCheck) -> dict[str, object]:
+    return {"when": check.checked_at.date(), "outcome": check.get_outcome_display().lower()}
+
+
+def therapist_asked(client: Client) -> str:
+    """Who is asked to record the safety check, for a reader who may not (a supervisor)."""
+    return THERAPIST_ASKED.format(therapist=client.therapist.display_name)
 
 
 def not_asked(code: str, dropped: Sequence[str], *, still_open: bool) -> str:

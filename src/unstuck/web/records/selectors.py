@@ -34,11 +34,18 @@ def visible_clients(user: User) -> QuerySet[Client]:
 
 
 def access_client(user: User, client_id: int) -> tuple[Client, bool]:
-    """The client and whether this person may change its record (only its own therapist)."""
+    """The client and whether this person may change its record (`may_change`)."""
     client = visible_clients(user).select_related("therapist").filter(pk=client_id).first()
     if client is None:
         raise Http404("No such client.")
-    return client, client.therapist_id == user.pk
+    return client, may_change(user, client)
+
+
+def may_change(user: User, client: Client) -> bool:
+    """Whether this person may change the record of a client they can see, and so record its
+    safety check: only the client's own therapist (a supervisor reads). A page that offers a
+    change asks this, as `access_client` does for the view that makes it."""
+    return client.therapist_id == user.pk
 
 
 def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Client]:
@@ -148,17 +155,17 @@ def observations(
 
 def open_safety_alerts(client: Client) -> list[SafetyAlert]:
     """The client's safety alerts that no check has closed yet, newest first."""
-    return list(
-        client.safety_alerts.filter(safety_check__isnull=True).order_by("-raised_at", "-id")
-    )
+    open_alerts = client.safety_alerts.filter(safety_check__isnull=True)
+    # with its answer as it is now (`safety.answer_now`: a correction is said beside it)
+    return list(open_alerts.select_related("response").order_by("-raised_at", "-id"))
 
 
 def safety_history(client: Client) -> list[SafetyAlert]:
     """Every safety alert of the client with its check (if any), newest first."""
     return list(
-        client.safety_alerts.select_related("safety_check", "safety_check__checked_by").order_by(
-            "-raised_at", "-id"
-        )
+        client.safety_alerts.select_related(
+            "response", "safety_check", "safety_check__checked_by"
+        ).order_by("-raised_at", "-id")
     )
 
 

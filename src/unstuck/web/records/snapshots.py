@@ -111,7 +111,7 @@ def refresh_status(
     still_open = [a for a in alerts if a.is_open]  # newest first
     if still_open and "safety" not in flags:  # an earlier episode's, or an answer corrected
         flags.insert(0, "safety")
-        explanations.insert(0, safety.open_sentence(still_open[0]))
+        explanations.insert(0, safety.open_sentence(safety.gravest(still_open)))
         # The core suggests planning an ending only with no safety answer in the data: an
         # open alert it does not see is one all the same.
         explanations = [e for e in explanations if not e.startswith(ENDING_NOTE)]

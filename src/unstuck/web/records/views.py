@@ -158,6 +158,8 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
                 client.next_action,
                 client.flag_measures,
                 client.measures,
+                # who is to check in, named for a reader who may not record the check
+                asked="" if can_write else client.therapist.display_name,
             ),
             "explained": presenters.sources_cited(
                 client.explanations, presenters.courses_in_use(used), used

@@ -141,6 +141,7 @@ def _letter_preview(client: Client, data: dict[str, object]) -> dict[str, object
 @login_required
 def letter(request: HttpRequest, client_id: int, letter_id: int) -> HttpResponse:
     client = _client(request, client_id, write=False)
+    can_record = records.may_change(signed_in(request), client)
     entry = get_object_or_404(client.letters, pk=letter_id)
     record_audit(
         signed_in(request), AuditAction.PRINT_LETTER, client_code=client.code, detail=entry.kind
@@ -151,6 +152,7 @@ def letter(request: HttpRequest, client_id: int, letter_id: int) -> HttpResponse
         "written": letters.written(entry),
         # for the therapist on screen, never printed: the ending summary is the client's
         "open_alerts": [safety.open_sentence(a) for a in records.open_safety_alerts(client)],
+        "asked": "" if can_record else safety.therapist_asked(client),
     }
     template = (
         "reviews/referral_letter.html"

@@ -40,6 +40,7 @@ from unstuck.web.reviews.models import (
 )
 from unstuck.web.reviews.team_views import team as team  # the team page lives there
 from unstuck.web.reviews.team_views import team_csv as team_csv
+from unstuck.web.reviews.voice import voice
 from unstuck.web.validation import parse_id
 from unstuck.web.vocabulary import error_text
 
@@ -87,7 +88,7 @@ def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def _review(request: HttpRequest, review_id: int, *, write: bool) -> tuple[Review, bool]:
-    review = get_object_or_404(Review.objects.select_related("client"), pk=review_id)
+    review = get_object_or_404(Review.objects.select_related("client", "opened_by"), pk=review_id)
     _, can_write = records.access_client(signed_in(request), review.client_id)
     if write and not can_write:
         raise PermissionDenied
@@ -132,6 +133,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             messages.success(request, PLAN_SAVED)
             return redirect("client", client_id=client.pk)
     record_audit(user, AuditAction.VIEW_REVIEW, client_code=client.code)
+    words = voice(review, user)  # "Your notes" to its author, "Alex's notes" to others
     plan = getattr(review, "plan", None)
     planned = {ps.strategy_id for ps in plan.strategies.all()} if plan is not None else set()
     return render(
@@ -145,7 +147,11 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             "can_write": can_write and not hasattr(review, "plan"),
             "planned": planned,
             "clinic_caveat": CAVEAT if any(s.clinic_hint for s in ranked) else "",
-            "reasons": knowledge.rated_reasons(review.reasons.all()),
+            "reasons": [
+                (name, r, words.evidence(r.evidence))
+                for name, r in knowledge.rated_reasons(review.reasons.all())
+            ],
+            "voice": words,
         },
     )
 
