@@ -61,7 +61,7 @@ def test_pages_that_show_or_print_records_write_their_rows(
         assert client.get(url).status_code == 200, url
         assert actions_since(before) == [action], url
     row = AuditEntry.objects.filter(action=AuditAction.PRINT_LETTER).get()
-    assert (row.username, row.client_code) == ("alex", "C-800")
+    assert (row.username, row.client_code, row.detail) == ("alex", "C-800", "Ending summary")
 
 
 def test_the_team_figures_and_the_audit_log_write_their_rows(client: HttpClient, personas) -> None:
