@@ -233,6 +233,10 @@ def test_a_therapist_with_clients_cannot_leave_the_caseload_without_handing_them
     assert [(m.client_code, m.detail) for m in moved] == [
         (r.code, f"from alex to {colleague.username}") for r in records
     ]
+    page = client.get(reverse("audit_log")).content.decode()
+    box = page[page.index('id="grants-h"') : page.index("</section>")]
+    for record in records:  # which client went where, in the box above the log
+        assert f"<td>{record.code}</td>" in box
     alex.refresh_from_db()
     assert alex.role == Role.ADMINISTRATOR
 

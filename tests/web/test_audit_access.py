@@ -47,9 +47,9 @@ def test_a_refused_client_record_is_audited(client: HttpClient, personas, make_c
     assert client.get(reverse("client", args=[record.pk])).status_code == 404
     assert client.get(reverse("session_new", args=[record.pk])).status_code == 404
     refused = AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, username="sam")
-    assert [e.detail for e in refused.order_by("id")] == [
-        f"404 GET /clients/{record.pk}/",
-        f"404 GET /clients/{record.pk}/sessions/new/",
+    assert [e.detail for e in refused.order_by("id")] == [  # in words, not "404"
+        f"not found or not theirs: GET /clients/{record.pk}/",
+        f"not found or not theirs: GET /clients/{record.pk}/sessions/new/",
     ]
 
 
@@ -57,6 +57,8 @@ def test_a_forbidden_page_is_audited(client: HttpClient, personas) -> None:
     client.force_login(personas.therapist)
     assert client.get(reverse("audit_log")).status_code == 403
     assert actions(username="alex", action=AuditAction.ACCESS_DENIED) == ["access_denied"]
+    denied = AuditEntry.objects.get(action=AuditAction.ACCESS_DENIED)
+    assert denied.detail == "refused (not open to them): GET /audit/"
 
 
 def test_a_mistyped_address_is_not_a_refusal(client: HttpClient, personas) -> None:
@@ -75,6 +77,9 @@ def test_an_administration_screen_refused_to_a_therapist_is_audited(
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
     denied = AuditEntry.objects.get(action=AuditAction.ACCESS_DENIED)
-    assert (denied.username, denied.detail) == ("alex", "302 GET /admin/accounts/user/")
+    assert (denied.username, denied.detail) == (
+        "alex",
+        "sent to sign in (no administration rights): GET /admin/accounts/user/",
+    )
     client.get(reverse("caseload"))  # an ordinary page: no refusal
     assert AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED).count() == 1

@@ -61,7 +61,7 @@ def test_pages_that_show_or_print_records_write_their_rows(
         assert client.get(url).status_code == 200, url
         assert actions_since(before) == [action], url
     row = AuditEntry.objects.filter(action=AuditAction.PRINT_LETTER).get()
-    assert (row.username, row.client_code) == ("alex", "C-800")
+    assert (row.username, row.client_code, row.detail) == ("alex", "C-800", "Ending summary")
 
 
 def test_the_team_figures_and_the_audit_log_write_their_rows(client: HttpClient, personas) -> None:
@@ -132,26 +132,30 @@ def test_an_administrators_changes_to_rights_and_accounts_write_their_rows(perso
 
 def test_a_change_to_the_client_pages_settings_writes_its_row(client: HttpClient, personas):
     """The clinic's settings for the client pages (the safety message clients read among
-    them) are changed in the administration screens: each change names what changed."""
+    them) are changed in the administration screens: each change names what changed, from
+    what to what (the safety message only as changed: its text is long)."""
     from unstuck.web.portal.models import PortalSettings
 
     client.force_login(make_admin("root", personas.clinic))
-    settings = PortalSettings.objects.create(clinic=personas.clinic)
-    url = reverse("admin:portal_portalsettings_change", args=[settings.pk])
-    data = {
-        "clinic": personas.clinic.pk,
-        "expiry_days": settings.expiry_days,
-        "reminder_days": settings.reminder_days,
-        "safety_message": "If you are in danger now, call 999 or go to A&E.",
-        "show_own_scores": "on" if settings.show_own_scores else "",
-    }
     before = newest_id()
-    response = client.post(url, {k: v for k, v in data.items() if v != ""})
+    add = reverse("admin:portal_portalsettings_add")
+    data = {"clinic": personas.clinic.pk, "expiry_days": 4, "reminder_days": 2}
+    assert client.post(add, {**data, "show_own_scores": "on"}).status_code == 302
+    row = AuditEntry.objects.get(id__gt=before, action=AuditAction.CHANGE_PORTAL_SETTINGS)
+    assert row.detail == "Test clinic: first saved; Show own scores no -> yes"  # from defaults
+    settings = PortalSettings.objects.get()
+    url = reverse("admin:portal_portalsettings_change", args=[settings.pk])
+    message = "If you are in danger now, call 999 or go to A&E."
+    changed = {**data, "expiry_days": 7, "reminder_days": 3, "safety_message": message}
+    before = newest_id()
+    response = client.post(url, changed)
     assert response.status_code == 302, response.content.decode()[:1500]
     row = AuditEntry.objects.get(id__gt=before, action=AuditAction.CHANGE_PORTAL_SETTINGS)
     assert row.username == "root"
-    assert "Test clinic" in row.detail
-    assert "message" in row.detail.lower()
+    assert row.detail == (
+        "Test clinic: Expiry days 4 -> 7, Reminder days 2 -> 3, Safety message changed, "
+        "Show own scores yes -> no"
+    )
     delete = reverse("admin:portal_portalsettings_delete", args=[settings.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert PortalSettings.objects.filter(pk=settings.pk).exists()

@@ -68,7 +68,8 @@ def test_the_session_form_follows_the_chosen_instruments(
     )
     assert saved.status_code == 302
     assert MeasureResponse.objects.get(instrument="wellbeing5").total == 5
-    assert AuditEntry.objects.get(action="choose_instruments").detail == "wellbeing5, phq9"
+    chosen = AuditEntry.objects.get(action="choose_instruments")
+    assert chosen.detail == "Wellbeing-5 (clinic licensed), PHQ-9"  # names, not ids
     page = client.get(reverse("client", args=[record.pk])).content.decode()
     assert "Questionnaires at each session: Wellbeing-5 (clinic licensed), PHQ-9." in page
 

@@ -56,7 +56,7 @@ def test_a_correction_keeps_the_old_values_and_recomputes_the_status(
     record.refresh_from_db()
     assert record.trend[-1] == 6  # the status snapshot was recomputed
     entry = AuditEntry.objects.get(action="correct_session")
-    assert entry.detail == "session 3; changed: date, note, answers"
+    assert entry.detail == "session 3; changed: date, note, PHQ-9 answers"
     for private in (NOTE, "Typed the wrong", "6"):
         assert private not in entry.detail.replace("session 3", "")
     history = client.get(reverse("client", args=[record.pk])).content.decode()

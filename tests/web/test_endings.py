@@ -55,7 +55,9 @@ def test_an_ended_episode_leaves_the_active_caseload_and_can_be_reopened(
     assert client.post(reverse("episode_reopen", args=[record.pk])).status_code == 302
     assert selectors.current_episode(record).ended_on is None
     assert sorted(rows(client)) == ["C-802", "C-803"]
-    assert AuditEntry.objects.get(action="reopen_episode").detail == "ended 2026-02-01 (completed)"
+    assert AuditEntry.objects.get(action="end_episode").detail == "Completed (planned ending)"
+    reopened = AuditEntry.objects.get(action="reopen_episode")
+    assert reopened.detail == "ended 2026-02-01: Completed (planned ending)"  # the label
 
 
 def test_a_referred_client_with_an_open_alert_stays_in_the_safety_group_until_checked(

@@ -14,8 +14,9 @@ from django.utils import timezone
 from portal_helpers import body, make_request, smtp_settings, smtp_sink
 
 from personas import PHQ9_MILD
-from unstuck.web.accounts.models import AuditEntry
-from unstuck.web.portal.models import QuestionnaireRequest
+from unstuck.web.accounts.models import AuditAction, AuditEntry
+from unstuck.web.portal import services as portal
+from unstuck.web.portal.models import AccessToken, QuestionnaireRequest, TokenKind
 from unstuck.web.portal.sending import send_due
 from unstuck.web.send_due import send_due as command
 
@@ -88,6 +89,26 @@ def test_a_failed_send_is_tried_again(personas, record) -> None:
     assert request.sent_at is None
     with smtp_sink() as sink, override_settings(**smtp_settings(sink.port)):
         assert send_due(now).sent == [request.pk]
+
+
+def test_every_private_link_made_is_one_audit_row(personas, record) -> None:
+    """A link shown on the screen (the first, made with the request, or another), emailed, or
+    emailed again with the reminder: one "Made a private questionnaire link" row each. The
+    first was not logged; a send that failed leaves no link behind, logged or not."""
+    now = timezone.now()
+    shown, _ = make_request(personas.therapist, record, now=now)
+    portal.new_link(user=personas.therapist, request=shown)
+    emailed, _ = make_request(personas.therapist, record, ["session_feedback"], send_at=now)
+    with override_settings(**smtp_settings(1)):  # nothing listens on port 1
+        assert send_due(now).failed == [emailed.pk]
+    with smtp_sink() as sink, override_settings(**smtp_settings(sink.port)):
+        assert send_due(now).sent == [emailed.pk]
+        assert send_due(now + dt.timedelta(days=2, minutes=1)).reminded == [emailed.pk]
+    made = AuditEntry.objects.filter(action=AuditAction.PORTAL_LINK_CREATED).order_by("id")
+    assert [m.detail for m in made] == [f"request {shown.pk}"] * 2 + [
+        f"request {emailed.pk}, by email"
+    ] * 2
+    assert AccessToken.objects.filter(kind=TokenKind.LINK).count() == 4
 
 
 @pytest.mark.django_db(transaction=True)

@@ -62,6 +62,7 @@ def test_it_writes_audit_rows_for_create_open_and_submit(
     )
     assert actions == [
         "portal_request_created",
+        "portal_link_created",  # the first link too, as every later one
         "portal_request_opened",
         "portal_request_submitted",
     ]

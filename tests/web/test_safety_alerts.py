@@ -108,7 +108,7 @@ def test_the_whole_life_of_an_alert(client: HttpClient, personas, make_client) -
     assert record.safety_alert_at is None
     assert record.next_action == snapshots.NEXT_ACTIONS["deterioration"]
     audit = AuditEntry.objects.get(action="safety_check_recorded")
-    assert audit.detail == "safety_plan; closes session 2 (2026-01-12) PHQ-9 item 9"
+    assert audit.detail == "Safety plan made or updated; closes session 2 (2026-01-12) PHQ-9 item 9"
     assert not AuditEntry.objects.filter(detail__contains="friend").exists()  # note never logged
 
     page = client.get(reverse("client", args=[record.pk])).content.decode()

@@ -1,16 +1,28 @@
 """Writing the audit log. Call it inside the transaction of the change it records.
 
 Every entry names one `AuditAction` (the vocabulary lives in `accounts.models`). Details never
-contain questionnaire answers, notes or passwords.
+contain questionnaire answers, notes or passwords, and are written in the words the pages use:
+a stored choice by its label (`choice_label`), a questionnaire by its name, never a code.
 """
 
 from __future__ import annotations
+
+from django.db.models import Choices
 
 from unstuck.web.accounts.models import AuditAction, AuditEntry, User
 
 DETAIL_LENGTH = 300
 # Who acted when a client answered on their own (no account): the name the entry keeps.
 CLIENT_ACTOR = "client (questionnaire)"
+
+
+def choice_label(choices: type[Choices], value: object) -> str:
+    """The label a page shows for a stored choice ("Referred elsewhere" for `referred`); the
+    value itself if it is not (or no longer) one of the choices."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
 
 
 def record_audit(

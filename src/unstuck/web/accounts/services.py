@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Field, Model
 
 from unstuck.errors import UnstuckError
-from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.audit import choice_label, record_audit
 from unstuck.web.accounts.models import AuditAction, Clinic, Role, User
 
 # Who acted, in the audit log, for a change made outside the web app (a command on the server,
@@ -77,13 +77,6 @@ class AccountState:
         )
 
 
-def _role_label(role: str) -> str:
-    try:
-        return str(Role(role).label)
-    except ValueError:
-        return role
-
-
 # Each pair of Django's (staff, superuser) in words; the migration that made rights follow
 # the role (accounts 0006) writes the same.
 RIGHTS = {
@@ -110,7 +103,7 @@ def audit_account_saved(*, actor: User | None, account: User, before: AccountSta
     if before is None:
         supervised = f", supervised by {after.supervisor}" if after.supervisor else ""
         clinic = f", clinic {after.clinic}" if after.clinic else ", no clinic"
-        role = _role_label(after.role)
+        role = choice_label(Role, after.role)
         own = "; must choose their own password at first sign-in" * account.must_change_password
         note(
             AuditAction.CREATE_ACCOUNT,
@@ -123,7 +116,7 @@ def audit_account_saved(*, actor: User | None, account: User, before: AccountSta
     if before.role != after.role:
         note(
             AuditAction.CHANGE_ROLE,
-            f"{name}: {_role_label(before.role)} -> {_role_label(after.role)}",
+            f"{name}: {choice_label(Role, before.role)} -> {choice_label(Role, after.role)}",
         )
     if before.supervisor != after.supervisor:
         change = f"{before.supervisor or 'nobody'} -> {after.supervisor or 'nobody'}"

@@ -65,6 +65,14 @@ def _where(request: HttpRequest | None) -> str:
     return f"from {client_address(request)} at {request.path}"
 
 
+# What each refusal means, for the audit row (a bare HTTP status is a code, not words).
+REFUSALS = {
+    403: "refused (not open to them)",
+    404: "not found or not theirs",
+    302: "sent to sign in (no administration rights)",
+}
+
+
 class AuditRefusedAccessMiddleware:
     """One audit row for every page refused to a signed-in person.
 
@@ -89,6 +97,8 @@ class AuditRefusedAccessMiddleware:
             refused = str(response.get("Location", "")).startswith(reverse("admin:login"))
         if refused:
             record_audit(
-                user, AuditAction.ACCESS_DENIED, detail=f"{status} {request.method} {request.path}"
+                user,
+                AuditAction.ACCESS_DENIED,
+                detail=f"{REFUSALS[status]}: {request.method} {request.path}",
             )
         return response

@@ -22,6 +22,7 @@ from unstuck.web.accounts.models import (
     User,
     signed_in,
 )
+from unstuck.web.portal.selectors import settings_in_force
 
 
 class LoginView(auth_views.LoginView):
@@ -124,5 +125,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             "paused": throttle.paused_now(),
             "pause_minutes": throttle.pause_minutes(),
             "failure_limit": settings.LOGIN_FAILURE_LIMIT,
+            "portal_in_force": settings_in_force(user.clinic) if user.clinic else "",
         },
     )

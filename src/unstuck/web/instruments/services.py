@@ -38,6 +38,6 @@ def add_clinic_instrument(*, user: User, filename: str, text: str) -> Instrument
         definition=text,
         uploaded_by=user,
     )
-    record_audit(user, AuditAction.ADD_INSTRUMENT, detail=f"{instrument.id} from {filename}")
+    record_audit(user, AuditAction.ADD_INSTRUMENT, detail=f"{instrument.name} from {filename}")
     transaction.on_commit(reload_instruments)
     return instrument

@@ -2,15 +2,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, signed_in
+from unstuck.web.portal import selectors
 from unstuck.web.portal.models import PortalSettings, WrongAttempt
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def settings_changes(
+    before: PortalSettings, after: PortalSettings, form: ModelForm[PortalSettings]
+) -> list[str]:
+    """Each changed setting by its label, old -> new ("Expiry days 4 -> 7"); the safety
+    message only as changed (its text is long, and is in the settings themselves)."""
+    changes = []
+    for name, field in form.fields.items():
+        old, new = getattr(before, name), getattr(after, name)
+        if old == new:
+            continue
+        label = str(field.label or name)
+        changes.append(
+            f"{label} changed"
+            if name == "safety_message"
+            else f"{label} {_shown(old)} -> {_shown(new)}"
+        )
+    return changes
 
 
 @admin.register(PortalSettings)
@@ -28,13 +54,30 @@ class PortalSettingsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         form: ModelForm[PortalSettings],
         change: bool,
     ) -> None:
+        """The row names each change with its old and new value; the first save compares
+        with the defaults that were in force until then."""
+        before = (
+            PortalSettings.objects.get(pk=obj.pk)
+            if change
+            else selectors.portal_settings(obj.clinic)
+        )
         super().save_model(request, obj, form, change)
-        labels = [str(form.fields[name].label or name) for name in form.changed_data]
+        changes = ", ".join(settings_changes(before, obj, form))
+        first = "" if change else "first saved; "
         record_audit(
             signed_in(request),
             AuditAction.CHANGE_PORTAL_SETTINGS,
-            detail=f"{obj.clinic.name}: {', '.join(labels) if change else 'created'}"[:300],
+            detail=f"{obj.clinic.name}: {first}{changes or 'nothing changed'}",
         )
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Until the clinic's settings are first saved the list is empty: say what is in force."""
+        clinic = signed_in(request).clinic
+        if clinic is not None and not PortalSettings.objects.filter(clinic=clinic).exists():
+            messages.info(request, selectors.settings_in_force(clinic))
+        return super().changelist_view(request, extra_context)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

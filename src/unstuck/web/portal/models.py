@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -29,16 +31,40 @@ DEFAULT_SAFETY_MESSAGE: str = _SAFETY_TEXT["message"].strip()
 # Before it on the clinic tablet: tell someone at the clinic now.
 KIOSK_SAFETY_LEAD: str = _SAFETY_TEXT["kiosk"].strip()
 
+# A link open 0 days is dead the moment it is made; one open for months outlives the session
+# it asks about. Its one reminder goes at least a day after sending and before it closes (the
+# reminder cannot be switched off: `send_due` sends it once its day has come), so a link stays
+# open at least 2 days.
+EXPIRY_DAYS_MIN, EXPIRY_DAYS_MAX = 2, 30
+EXPIRY_TOO_SHORT = (
+    "A link must stay open for at least %(limit_value)s days: its reminder goes at least a day "
+    "after sending, and before the link closes."
+)
+EXPIRY_TOO_LONG = "A link can stay open for at most %(limit_value)s days."
+REMINDER_TOO_SOON = "The reminder goes at least %(limit_value)s day after the link is sent."
+REMINDER_TOO_LATE = (
+    "The reminder must go before the link closes: choose fewer days than the link stays open "
+    "({expiry})."
+)
+
 
 class PortalSettings(models.Model):
     """A clinic's choices for client questionnaires (edited in the admin; defaults apply)."""
 
     clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="portal")
     expiry_days = models.PositiveSmallIntegerField(
-        default=4, help_text="Days a questionnaire link stays open."
+        default=4,
+        validators=[
+            MinValueValidator(EXPIRY_DAYS_MIN, EXPIRY_TOO_SHORT),
+            MaxValueValidator(EXPIRY_DAYS_MAX, EXPIRY_TOO_LONG),
+        ],
+        help_text=f"Days a questionnaire link stays open ({EXPIRY_DAYS_MIN} to {EXPIRY_DAYS_MAX}).",
     )
     reminder_days = models.PositiveSmallIntegerField(
-        default=2, help_text="Days after sending that one reminder goes, if still not answered."
+        default=2,
+        validators=[MinValueValidator(1, REMINDER_TOO_SOON)],
+        help_text="Days after sending that one reminder goes, if still not answered: at least "
+        "1, and fewer than the days the link stays open.",
     )
     safety_message = models.TextField(
         blank=True,
@@ -58,6 +84,15 @@ class PortalSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Portal settings of {self.clinic}"
+
+    def clean(self) -> None:
+        """The reminder before the link closes: on its day or later, it would never go (checked
+        once the expiry itself is in range, whose own message says what to change first)."""
+        expiry, reminder = self.expiry_days, self.reminder_days
+        if expiry is None or reminder is None or not EXPIRY_DAYS_MIN <= expiry <= EXPIRY_DAYS_MAX:
+            return
+        if reminder >= expiry:
+            raise ValidationError({"reminder_days": REMINDER_TOO_LATE.format(expiry=expiry)})
 
     @property
     def safety_text(self) -> str:

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from unstuck.errors import InvalidValue
-from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.audit import choice_label, record_audit
 from unstuck.web.accounts.models import AuditAction, User
-from unstuck.web.portal import selectors
+from unstuck.web.portal import pages, selectors
 from unstuck.web.portal.models import Cadence, QuestionnaireRequest, QuestionnaireSchedule, Timing
 from unstuck.web.portal.services import (
     SCHEDULER_ACTOR,
@@ -88,11 +88,14 @@ def set_schedule(
             "set_at": now,
         },
     )
+    names = ", ".join(pages.named(chosen))
     record_audit(
         user,
         AuditAction.PORTAL_SCHEDULE_SET,
         client_code=client.code,
-        detail=f"{cadence}: " + ", ".join(chosen) + (f" on {', '.join(days)}" if days else ""),
+        detail=choice_label(Cadence, cadence)
+        + (f": {names}" if names else "")
+        + (f" on {', '.join(days)}" if days else ""),
     )
     return schedule
 
@@ -151,7 +154,8 @@ def _plan_one(pk: int, now: dt.datetime) -> QuestionnaireRequest | None:
         _client_audit(
             AuditAction.PORTAL_REQUEST_CREATED,
             client,
-            f"request {request.pk}: {schedule.cadence} schedule, before session {number}",
+            f"request {request.pk}: {choice_label(Timing, Timing.BEFORE).lower()} {number}, "
+            f"by the schedule ({choice_label(Cadence, schedule.cadence).lower()})",
             actor=SCHEDULER_ACTOR,
         )
         return request

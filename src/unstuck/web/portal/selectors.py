@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from unstuck.impasse.client_check import with_client_report as merge_client_report
+from unstuck.plural import counted
 from unstuck.web.accounts.models import Clinic
 from unstuck.web.portal import tokens
 from unstuck.web.portal.models import (
@@ -120,8 +121,23 @@ def stored_answers(request: QuestionnaireRequest, instrument_id: str) -> list[in
 
 
 def portal_settings(clinic: Clinic) -> PortalSettings:
+    """The clinic's settings, or the defaults while none are saved (what every link follows)."""
     found = PortalSettings.objects.filter(clinic=clinic).first()
     return found or PortalSettings(clinic=clinic)
+
+
+def settings_in_force(clinic: Clinic) -> str:
+    """The settings links follow now, in words, for the administrator: saved or the defaults
+    (until first saved, the settings list is empty and the defaults were shown nowhere)."""
+    found = portal_settings(clinic)
+    message = "the clinic's own" if found.safety_message.strip() else "the default (UK numbers)"
+    return (
+        f"In force now ({'as saved' if found.pk else 'the defaults, nothing saved yet'}): a "
+        f"private link works for {counted(found.expiry_days, 'day')}; one reminder goes "
+        f"{counted(found.reminder_days, 'day')} after sending if it is not answered; the "
+        f"safety message is {message}; clients "
+        f"{'see' if found.show_own_scores else 'do not see'} their own scores."
+    )
 
 
 def client_requests(client: Client) -> QuerySet[QuestionnaireRequest]:

@@ -21,8 +21,8 @@ from django.utils import formats, timezone
 from unstuck.errors import InvalidValue
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, User
-from unstuck.web.portal import messaging, selectors
-from unstuck.web.portal.models import QuestionnaireRequest, TokenKind
+from unstuck.web.portal import messaging, selectors, tokens
+from unstuck.web.portal.models import AccessToken, QuestionnaireRequest, TokenKind
 from unstuck.web.portal.schedules import plan_due
 from unstuck.web.portal.services import (
     NO_CONTACT,
@@ -55,7 +55,12 @@ def _deliver(request: QuestionnaireRequest, *, reminder: bool) -> None:
     subject, body = messaging.request_message(
         client.clinic.name, link_url(secret), until, reminder=reminder
     )
-    messaging.messenger().send(to=client.contact, subject=subject, body=body)
+    try:
+        messaging.messenger().send(to=client.contact, subject=subject, body=body)
+    except OSError:
+        # Never delivered, so nobody holds it: no link stays that the audit log does not name.
+        AccessToken.objects.filter(digest=tokens.digest(secret)).delete()
+        raise
 
 
 def _claim(pk: int, column: str, now: dt.datetime) -> bool:
@@ -79,14 +84,17 @@ def _send_one(
         QuestionnaireRequest.objects.filter(pk=request.pk).update(**{column: None})
         log.warning("questionnaire request %s not sent: %s", request.pk, exc)
         raise
-    action = AuditAction.PORTAL_REMINDER_SENT if reminder else AuditAction.PORTAL_REQUEST_SENT
+    sent = AuditAction.PORTAL_REMINDER_SENT if reminder else AuditAction.PORTAL_REQUEST_SENT
+    # Each email carries a new private link: one row for the link (as for a link shown on the
+    # screen), one for the sending.
+    rows = ((AuditAction.PORTAL_LINK_CREATED, "by email"), (sent, ""))
     with transaction.atomic():
-        if actor is None:
-            _client_audit(action, request.client, f"request {request.pk}", actor=SCHEDULER_ACTOR)
-        else:
-            record_audit(
-                actor, action, client_code=request.client.code, detail=f"request {request.pk}"
-            )
+        for action, how in rows:
+            detail = f"request {request.pk}" + (f", {how}" if how else "")
+            if actor is None:
+                _client_audit(action, request.client, detail, actor=SCHEDULER_ACTOR)
+            else:
+                record_audit(actor, action, client_code=request.client.code, detail=detail)
     return True
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from unstuck.errors import InvalidValue
 from unstuck.impasse.client_check import client_check
-from unstuck.web.accounts.audit import CLIENT_ACTOR, record_audit
+from unstuck.web.accounts.audit import CLIENT_ACTOR, choice_label, record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.portal import messaging, pages, selectors, tokens
 from unstuck.web.portal.models import (
@@ -173,20 +173,26 @@ def create_request(
         expires_at=start + dt.timedelta(days=clinic.expiry_days),
         send_at=send_at,
     )
-    secret = _issue(request, TokenKind.LINK, request.expires_at) if send_at is None else None
     record_audit(
         user,
         AuditAction.PORTAL_REQUEST_CREATED,
         client_code=client.code,
-        detail=f"request {request.pk}: {timing} session {session_number}, "
-        + ", ".join(request.instruments),
+        detail=f"request {request.pk}: {asked_for(request)}",
     )
-    return request, secret
+    return request, new_link(user=user, request=request) if send_at is None else None
+
+
+def asked_for(request: QuestionnaireRequest) -> str:
+    """What a request asks for, as the therapist's pages name it, for the audit log: "after
+    session 10: PHQ-9, GAD-7" (the timing's label and the questionnaires' names)."""
+    when = f"{choice_label(Timing, request.timing).lower()} {request.session_number}"
+    return f"{when}: {', '.join(pages.named(request.instruments))}"
 
 
 @transaction.atomic
 def new_link(*, user: User, request: QuestionnaireRequest) -> str:
-    """Another private link to the same request (the first is never stored, only its hash)."""
+    """A private link to the request, shown once (never stored, only its hash): the first,
+    made with the request, or another. Each is an audit row of its own."""
     secret = _issue(request, TokenKind.LINK, request.expires_at)
     record_audit(
         user,
@@ -252,7 +258,9 @@ def open_request(request: QuestionnaireRequest, *, via: str, now: dt.datetime) -
             opened_at=now
         )
         _client_audit(
-            AuditAction.PORTAL_REQUEST_OPENED, request.client, f"request {request.pk} by {via}"
+            AuditAction.PORTAL_REQUEST_OPENED,
+            request.client,
+            f"request {request.pk} by {choice_label(TokenKind, via).lower()}",
         )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from unstuck.errors import InvalidValue
-from unstuck.web.accounts.audit import CLIENT_ACTOR, record_audit
+from unstuck.web.accounts.audit import CLIENT_ACTOR, choice_label, record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import safety
 from unstuck.web.records.instruments import instrument_name, instruments
@@ -109,7 +109,7 @@ def record_safety_check(
         user,
         AuditAction.SAFETY_CHECK_RECORDED,
         client_code=client.code,
-        detail=f"{outcome}; closes {alerts_detail(closing)}",
+        detail=f"{choice_label(CheckOutcome, outcome)}; closes {alerts_detail(closing)}",
     )
     return check
 

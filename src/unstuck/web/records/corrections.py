@@ -18,14 +18,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from unstuck.errors import InvalidValue
-from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.audit import choice_label, record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import alerts, selectors, services, snapshots
-from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments
+from unstuck.web.records.instruments import (
+    SESSION_INSTRUMENTS,
+    instrument_name,
+    instruments,
+    usual_order,
+)
 from unstuck.web.records.markers import MARKER_LABELS
 from unstuck.web.records.models import (
     Attendance,
     Client,
+    EndReason,
     RevisionKind,
     Session,
     SessionRevision,
@@ -43,6 +49,15 @@ NOT_ENDED = "This episode of care is still open; there is nothing to reopen."
 UNKNOWN_INSTRUMENT = "is not one of the clinic's questionnaires"
 NO_INSTRUMENT = "Choose at least one questionnaire."
 REASON_MAX = 500
+# What the audit row calls each value a correction can change: the client page's words
+# (its history's columns, the session form's labels), never the stored field names.
+CHANGED_WORDS = {
+    "date": "date",
+    "attendance": "attendance",
+    "duration_minutes": "duration",
+    "markers": "noticed in session",
+    "note": "note",
+}
 
 
 def chosen_instruments(client: Client) -> list[str]:
@@ -136,8 +151,7 @@ def correct_session(
     session.save(update_fields=["date", "attendance", "duration_minutes", "markers", "note"])
     for instrument_id, answers in (data.answers or {}).items():
         _correct_answers(user, session, instrument_id, answers, data.completed_by)
-    after = snapshot(session)
-    changed = [k for k in before if before[k] != after[k]]
+    changed = changes(before, snapshot(session))
     SessionRevision.objects.create(
         session=session,
         kind=RevisionKind.CORRECTED,
@@ -153,6 +167,18 @@ def correct_session(
         detail=f"session {session.number}; changed: {', '.join(changed) or 'nothing'}",
     )
     return session
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What a correction changed, in words: "date", "PHQ-9 answers" (never the values)."""
+    words = [
+        CHANGED_WORDS.get(k, k.replace("_", " "))
+        for k in before
+        if k != "answers" and before[k] != after.get(k)
+    ]
+    old, new = before["answers"], after["answers"]
+    answered = sorted(set(old) | set(new), key=usual_order)
+    return words + [f"{instrument_name(i)} answers" for i in answered if old.get(i) != new.get(i)]
 
 
 def _correct_answers(
@@ -213,7 +239,7 @@ def reopen_episode(*, user: User, client: Client) -> None:
     episode = selectors.current_episode(client)
     if episode is None or episode.ended_on is None:
         raise InvalidValue("episode", "", NOT_ENDED)
-    ended = f"ended {episode.ended_on:%Y-%m-%d} ({episode.end_reason})"
+    ended = f"ended {episode.ended_on:%Y-%m-%d}: {choice_label(EndReason, episode.end_reason)}"
     episode.ended_on = None
     episode.end_reason = ""
     episode.save(update_fields=["ended_on", "end_reason"])
@@ -239,5 +265,5 @@ def choose_instruments(*, user: User, client: Client, instrument_ids: Sequence[s
         user,
         AuditAction.CHOOSE_INSTRUMENTS,
         client_code=client.code,
-        detail=", ".join(client.instruments),
+        detail=", ".join(instrument_name(i) for i in client.instruments),
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from unstuck.errors import InvalidValue
 from unstuck.measures import score_answers
-from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.audit import choice_label, record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import safety, selectors
 from unstuck.web.records.alerts import alerts_detail, raise_safety_alerts_for
@@ -244,7 +244,12 @@ def end_episode(
     client.episode_ended_on = ended_on  # leaves the active caseload
     client.save(update_fields=["episode_ended_on"])
     refresh_status(client, episode=episode)  # its next step
-    record_audit(user, AuditAction.END_EPISODE, client_code=client.code, detail=reason)
+    record_audit(
+        user,
+        AuditAction.END_EPISODE,
+        client_code=client.code,
+        detail=choice_label(EndReason, reason),
+    )
     return episode
 
 

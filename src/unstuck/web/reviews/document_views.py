@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from unstuck.errors import InvalidValue, UnstuckError
-from unstuck.web.accounts.audit import record_audit
+from unstuck.web.accounts.audit import choice_label, record_audit
 from unstuck.web.accounts.models import AuditAction, signed_in
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.records import presenters, safety, snapshots
@@ -144,7 +144,10 @@ def letter(request: HttpRequest, client_id: int, letter_id: int) -> HttpResponse
     can_record = records.may_change(signed_in(request), client)
     entry = get_object_or_404(client.letters, pk=letter_id)
     record_audit(
-        signed_in(request), AuditAction.PRINT_LETTER, client_code=client.code, detail=entry.kind
+        signed_in(request),
+        AuditAction.PRINT_LETTER,
+        client_code=client.code,
+        detail=choice_label(LetterKind, entry.kind),
     )
     context = {
         "client": client,

@@ -11,7 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from unstuck.errors import InvalidValue
-from unstuck.web.accounts.audit import record_audit
+from unstuck.plural import counted
+from unstuck.web.accounts.audit import choice_label, record_audit
 from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import selectors
 from unstuck.web.records import services as records
@@ -95,7 +96,12 @@ def revise_goal(*, user: User, goal: Goal, text: str, change: str, note: str = "
         goal.client.goals.filter(active=True).exclude(pk=goal.pk).update(position=F("position") + 1)
         goal.position = 0
     goal.save(update_fields=["active", "position"])
-    record_audit(user, AuditAction.REVISE_GOAL, client_code=goal.client.code, detail=change)
+    record_audit(
+        user,
+        AuditAction.REVISE_GOAL,
+        client_code=goal.client.code,
+        detail=choice_label(GoalChange, change),
+    )
     return goal
 
 
@@ -190,7 +196,10 @@ def make_plan(
         for i, c in enumerate(chosen)
     )
     record_audit(
-        user, AuditAction.MAKE_PLAN, client_code=client.code, detail=f"{len(chosen)} strategies"
+        user,
+        AuditAction.MAKE_PLAN,
+        client_code=client.code,
+        detail=counted(len(chosen), "strategy", "strategies"),
     )
     return plan
 
@@ -225,7 +234,12 @@ def record_strategy_result(
         note=note,
         recorded_by=user,
     )
-    record_audit(user, AuditAction.RECORD_STRATEGY_RESULT, client_code=client.code, detail=result)
+    record_audit(
+        user,
+        AuditAction.RECORD_STRATEGY_RESULT,
+        client_code=client.code,
+        detail=choice_label(Result, result),
+    )
     return entry
 
 
@@ -302,5 +316,10 @@ def close_with_letter(
         reason=end_reason or default_end_reason(kind),
         safety_considered=safety_considered,
     )
-    record_audit(user, AuditAction.WRITE_LETTER, client_code=client.code, detail=kind)
+    record_audit(
+        user,
+        AuditAction.WRITE_LETTER,
+        client_code=client.code,
+        detail=choice_label(LetterKind, kind),
+    )
     return letter
