@@ -9,7 +9,7 @@ import re
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from personas import PHQ9_MILD
+from personas import PHQ9_MILD, PHQ9_SEVERE
 from unstuck.web.accounts.models import AuditEntry
 from unstuck.web.records import alerts, corrections, selectors, services
 from unstuck.web.records.models import CheckOutcome
@@ -151,3 +151,30 @@ def test_opening_a_post_only_address_leads_to_the_client_page(client, personas, 
         assert response["Location"] == reverse("client", args=[record.pk])
     client.force_login(personas.supervisor)  # may read, not write: still refused
     assert client.get(reverse("episode_reopen", args=[record.pk])).status_code == 403
+
+
+def test_the_ended_view_says_what_it_lists_and_lists_the_latest_ending_first(
+    client: HttpClient, personas, make_client
+) -> None:
+    """The "Ended" filter said "3 clients · 1 off track · 1 at risk. Ordered by urgency: ..."
+    above rows whose badges all read "Ended", and was ordered by the status at the ending."""
+    worse = make_client("C-E1", [PHQ9_MILD, PHQ9_SEVERE])
+    flat = make_client("C-E2", [[2, 2, 2, 2, 2, 2, 1, 1, 0]] * 6)
+    mild = make_client("C-E3", [PHQ9_MILD])
+    assert (worse.status, flat.status) == ("off_track", "at_risk")
+    for record, day in ((worse, 1), (flat, 2), (mild, 3)):
+        services.end_episode(
+            user=personas.therapist,
+            client=record,
+            ended_on=dt.date(2026, 2 + day, 1),
+            reason="completed",
+        )
+    client.force_login(personas.therapist)
+    page = client.get(reverse("caseload"), {"status": "ended"}).content.decode()
+    assert "3 ended episodes, the most recently ended first." in page
+    assert "off track ·" not in page
+    assert "Ordered by urgency" not in page
+    assert rows(client, status="ended") == ["C-E3", "C-E2", "C-E1"]
+    make_client("C-E4", [PHQ9_MILD])
+    page = client.get(reverse("caseload")).content.decode()
+    assert "1 client · 0 off track · 0 at risk. Ordered by urgency" in page

@@ -237,3 +237,27 @@ def test_the_tablets_thank_you_page_says_when_it_clears(
     assert refresh is not None
     assert int(refresh.group(1)) == KIOSK_CLEARS_SECONDS
     assert f"This page clears itself in {KIOSK_CLEARS_SECONDS} seconds." in page
+
+
+THANKS = "Your answers have been sent to your therapist."
+NOTHING = "There is nothing to show here. If you were answering questionnaires, please use"
+
+
+def test_the_thank_you_page_opened_with_nothing_sent_says_there_is_nothing_here(
+    client: HttpClient, personas, record
+) -> None:
+    """Opened directly, it thanked someone who had sent nothing for answers "sent to your
+    therapist"; opened in the middle of a questionnaire, it also closed it."""
+    empty = client.get(reverse("portal_done"))
+    assert (empty.status_code, THANKS in empty.text) == (404, False)
+    assert NOTHING in empty.text
+    _, secret = make_request(personas.therapist, record)
+    open_link(client, secret)
+    answer_page(client, 1, PHQ9_MILD)
+    midway = client.get(reverse("portal_done")).text
+    assert NOTHING in midway
+    assert THANKS not in midway
+    assert "Part 2 of 2" in client.get(reverse("portal_step", args=[2])).text  # still open
+    assert answer_page(client, 2, GAD7_MILD)["Location"] == reverse("portal_done")
+    assert THANKS in client.get(reverse("portal_done")).text
+    assert THANKS in client.get(reverse("portal_done")).text  # a phone's reload: still so

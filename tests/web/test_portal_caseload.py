@@ -9,10 +9,11 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
-from portal_helpers import GAD7_MILD, make_request
+from portal_helpers import GAD7_MILD, answer_page, make_request
 
 from personas import PHQ9_MILD
 from unstuck.web.portal import services
+from unstuck.web.portal.models import QuestionnaireRequest
 from unstuck.web.records import services as records
 
 
@@ -71,7 +72,9 @@ def test_an_expired_request_shows_until_its_session_is_recorded(
     assert "Questionnaires" not in row(client, "C-WAIT")
 
 
-def test_only_the_latest_request_counts(client: HttpClient, personas, record) -> None:
+def test_a_request_answered_before_the_waiting_one_was_made_does_not_count(
+    client: HttpClient, personas, record
+) -> None:
     old, _ = make_request(personas.therapist, record, ["phq9"])
     services.save_draft(old, "phq9", PHQ9_MILD)
     services.submit(old, timezone.now())
@@ -84,12 +87,19 @@ def test_every_waiting_request_counts_in_the_caseload_note(
     client: HttpClient, personas, record
 ) -> None:
     """Two requests waiting (PHQ-9 + GAD-7, then session feedback): the caseload said '0 of 1
-    answered' (the latest only) while the client page listed both."""
-    first, _ = make_request(personas.therapist, record)
-    make_request(personas.therapist, record, ["session_feedback"], session_number=1)
+    answered' (the latest only) while the client page listed both. Then, counting only the
+    requests still waiting, it went from '0 of 3' to '0 of 1' once the client had answered
+    two of the three through their link."""
+    first, secret = make_request(personas.therapist, record)
+    second, _ = make_request(personas.therapist, record, ["session_feedback"], session_number=1)
     client.force_login(personas.therapist)
     assert "Questionnaires: 0 of 3 answered" in row(client, "C-WAIT")
-    services.save_draft(first, "phq9", PHQ9_MILD)
-    services.save_draft(first, "gad7", GAD7_MILD)
-    services.submit(first, timezone.now())
-    assert "Questionnaires: 0 of 1 answered" in row(client, "C-WAIT")
+    browser = HttpClient()
+    browser.get(reverse("portal_link", args=[secret]))
+    answer_page(browser, 1, PHQ9_MILD)
+    answer_page(browser, 2, GAD7_MILD)
+    assert QuestionnaireRequest.objects.get(pk=first.pk).completed_at is not None
+    assert "Questionnaires: 2 of 3 answered" in row(client, "C-WAIT")
+    services.save_draft(second, "session_feedback", [9, 9, 9, 9])
+    services.submit(second, timezone.now())
+    assert "Questionnaires" not in row(client, "C-WAIT")

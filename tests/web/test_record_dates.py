@@ -113,3 +113,47 @@ def test_an_ended_episode_suggests_reopening_not_the_next_step_of_therapy(
     corrections.reopen_episode(user=personas.therapist, client=stuck)
     stuck.refresh_from_db()
     assert stuck.next_action == before
+
+
+FUTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("ended_on", "problem"),
+    [
+        (FUTURE, f"The end date {FUTURE} is in the future"),
+        ("2025-12-31", "The end date 2025-12-31 is before the episode started (2026-01-05)"),
+    ],
+)
+def test_the_letter_preview_refuses_the_end_date_the_save_would_refuse(
+    client: HttpClient, personas, record, ended_on: str, problem: str
+) -> None:
+    """The preview said "The episode ends on <a future day>, recorded as 'Referred elsewhere'";
+    only the button that writes the letter then refused the date."""
+    client.force_login(personas.therapist)
+    data = {
+        "kind": "referral",
+        "recipient": "Community team",
+        "ended_on": ended_on,
+        "reason": "kept as typed",
+        "preview": "1",
+    }
+    page = client.post(reverse("close", args=[record.pk]), data).text
+    assert "Before you close" not in page
+    assert "The preview needs a change below." in page
+    assert problem in page
+    assert f'value="{ended_on}"' in page
+    assert "kept as typed" in page
+    assert not record.letters.exists()
+
+
+def test_the_ending_preview_refuses_the_end_date_the_save_would_refuse(
+    client: HttpClient, personas, record
+) -> None:
+    client.force_login(personas.therapist)
+    url = reverse("episode_end_preview", args=[record.pk])
+    page = client.get(url, {"ended_on": FUTURE, "reason": "completed"}).text
+    assert "What will happen" not in page
+    assert f"The end date {FUTURE} is in the future" in page
+    assert f'value="{FUTURE}"' in page
+    assert Episode.objects.get(client=record).ended_on is None

@@ -3,13 +3,14 @@ results recorded over later sessions, and the before/after view on the client pa
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from personas import PHQ9_MILD, PHQ9_SEVERE, PLAN_REVIEW, hold_session
+from personas import PHQ9_MILD, PHQ9_SEVERE, PLAN_REVIEW, hold_session, visible_text
 from unstuck.web.reviews.models import Plan, Review, StrategyResult
 from unstuck.web.reviews.services import SAFETY_FIRST
 
@@ -195,3 +196,31 @@ def test_the_reviews_notes_are_shown_on_it_and_in_the_consultation_summary(
     assert "Ask about the new job." in page
     summary = client.get(reverse("consultation", args=[stuck.pk])).content
     assert "Notes from that review:</strong> Ask about the new job." in summary.decode()
+
+
+def test_a_plans_reasons_are_dated_to_its_review_not_read_as_the_record_now(
+    client: HttpClient, personas, stuck
+) -> None:
+    """A plan kept "It fits what the record shows now: progress has levelled off." after better
+    sessions had put the client on track, contradicting the page's own status."""
+    client.force_login(personas.therapist)
+    post_review(client, stuck, {"goals_misfit": 3})
+    review = Review.objects.get()
+    client.post(
+        reverse("review", args=[review.pk]),
+        {"strategies": ["revisit_goals"], "review_on": PLAN_REVIEW},
+    )
+    stored = Plan.objects.get().strategies.get().why
+    assert "It fits what the record shows now: progress has levelled off." in stored
+    Review.objects.filter(pk=review.pk).update(opened_at=dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC))
+    for _ in range(3):
+        hold_session(stuck, PHQ9_MILD)
+    detail = visible_text(client.get(reverse("client", args=[stuck.pk])).content.decode())
+    assert re.search(r"Status when the plan began: \s*At risk\s*· now: \s*On track", detail)
+    dated = "It fitted what the record showed at the review on 3 Mar 2026: progress has levelled"
+    assert dated in detail
+    assert "record shows now" not in detail
+    assert Plan.objects.get().strategies.get().why == stored  # dated when shown, kept as written
+    page = visible_text(client.get(reverse("review", args=[review.pk])).content.decode())
+    assert dated in page
+    assert "record shows now" not in page

@@ -45,6 +45,10 @@ from unstuck.progress.wording import FLAG_NAMES
 # a page that shows the review to someone else names its author in place of NOTED.
 NOTED = "You noted"
 MARKER_EVIDENCE = NOTED + " “{label}” {times} recently (checklist)."
+# The sentence that names the client's current signals, true on the day of the ranking. Plans
+# store it as written and pages date it when shown (`unstuck.web.reviews.knowledge.as_of`), so
+# keep the words: stored plans hold them.
+SIGNALS_NOW = "It fits what the record shows now: "
 
 
 @dataclass(frozen=True)
@@ -310,7 +314,7 @@ def _why(
         parts.append(f"It answers {named}.")
     if signals and s.id != rules.safety_strategy:
         named = ", ".join(FLAG_NAMES.get(f, f).lower() for f in signals)
-        parts.append(f"It fits what the record shows now: {named}.")
+        parts.append(f"{SIGNALS_NOW}{named}.")
     if s.closure:
         if not_helping >= rules.repeated_tries:
             parts.append(f"Offered because {not_helping} strategies have already not helped.")

@@ -51,6 +51,10 @@ MESSAGES = {
         "your clinic for a new link."
     ),
     "used": _("These answers have already been sent. Thank you."),
+    "nothing": _(
+        "There is nothing to show here. If you were answering questionnaires, please use "
+        "the link or code your clinic gave you."
+    ),
     "withdrawn": _(
         "Your clinic has taken this questionnaire back, so there is nothing to answer here. "
         "If you were expecting one, please ask your clinic."

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from unstuck.impasse.client_check import with_client_report as merge_client_report
@@ -171,30 +171,50 @@ def _still_relevant(request: QuestionnaireRequest, sessions_count: int) -> bool:
     return sessions_count <= request.session_number
 
 
+def _waiting(now: dt.datetime) -> Q:
+    """Requests the client can answer now: open, not withdrawn, and sent or not waiting for a
+    date to be emailed on."""
+    return Q(completed_at__isnull=True, withdrawn_at__isnull=True, expires_at__gt=now) & (
+        Q(sent_at__isnull=False) | Q(send_at__isnull=True) | Q(send_at__lte=now)
+    )
+
+
 def questionnaire_marks(clients: list[Client], now: dt.datetime) -> dict[int, str]:
     """A short note per client about their questionnaire requests, for the caseload.
 
-    Only what needs the therapist's eye: the requests waiting (how many of their
-    questionnaires are answered, all of them together: the client page lists each), else the
-    latest expired unanswered before its session was recorded, else one scheduled. A
-    completed request needs no note. One query whatever the number of clients.
+    Only what needs the therapist's eye. While requests are waiting: the questionnaires
+    answered of those asked, by every request still waiting and every one answered since the
+    oldest of them was made (the client page lists each). So the count only grows as the
+    client answers: PHQ-9 with GAD-7 and session feedback asked read "0 of 3", then "2 of 3"
+    once the first request is answered, never "0 of 1"; a request answered before the waiting
+    ones were made is an earlier round and does not count. Else the latest expired unanswered
+    before its session was recorded, else one scheduled. Once every request is answered, no
+    note. One query whatever the number of clients.
     """
     counts = {c.pk: c.sessions_count for c in clients}
     waiting: dict[int, tuple[int, int]] = {}
     lapsed: dict[int, str] = {}
     scheduled: set[int] = set()
-    unfinished = QuestionnaireRequest.objects.filter(
-        client_id__in=list(counts), completed_at__isnull=True, withdrawn_at__isnull=True
-    ).order_by("created_at", "id")
-    for request in unfinished:  # oldest first: the latest lapsed one is the one said
+    oldest_waiting = (
+        QuestionnaireRequest.objects.filter(_waiting(now), client_id=OuterRef("client_id"))
+        .order_by("created_at", "id")
+        .values("created_at")[:1]
+    )
+    requests = (
+        QuestionnaireRequest.objects.filter(client_id__in=list(counts), withdrawn_at__isnull=True)
+        .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=Subquery(oldest_waiting)))
+        .order_by("created_at", "id")
+    )
+    for request in requests:  # oldest first: the latest lapsed one is the one said
         done, total = len(set(request.recorded)), len(request.instruments)
         client_id = request.client_id
-        if request.expires_at <= now:
+        unfinished = request.completed_at is None
+        if unfinished and request.expires_at <= now:
             if _still_relevant(request, counts[client_id]):
                 lapsed[client_id] = LAPSED.format(done=done, total=total)
-        elif request.sent_at is None and request.send_at is not None and request.send_at > now:
+        elif unfinished and request.sent_at is None and (request.send_at or now) > now:
             scheduled.add(client_id)
-        else:
+        else:  # waiting, or answered while one was
             answered, asked = waiting.get(client_id, (0, 0))
             waiting[client_id] = (answered + done, asked + total)
     marks = dict.fromkeys(scheduled, SCHEDULED) | lapsed

@@ -317,11 +317,15 @@ def _forget(request: HttpRequest) -> None:
 
 @never_cache
 def done(request: HttpRequest) -> HttpResponse:
+    """The thanks after the last page is sent (and on a phone's reload of it). Opened with
+    nothing sent from this browser, it says so and leaves any questionnaire under way open."""
     kiosk = request.session.get(VIA_KEY) == "kiosk"
     scores: list[selectors.OwnScores] = []
     answered = QuestionnaireRequest.objects.filter(
         pk=request.session.get(SESSION_KEY) or 0, completed_at__isnull=False
     ).first()
+    if answered is None and not request.session.get(SENT_KEY):
+        return closed(request, "nothing", 404)
     shown = answered is not None and not kiosk
     if answered is not None and shown:
         if_on = selectors.portal_settings(answered.client.clinic).show_own_scores

@@ -149,7 +149,7 @@ def episode_end_preview(request: HttpRequest, client_id: int) -> HttpResponse:
     if episode is None or episode.ended_on is not None:
         messages.error(request, services.EPISODE_ENDED)
         return redirect("client", client_id=client.pk)
-    form = EndEpisodeForm(request.GET or None)
+    form = EndEpisodeForm(request.GET or None, episode=episode)
     ready = form.is_valid()
     open_alerts = selectors.open_safety_alerts(client)
     return render(

@@ -10,14 +10,15 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from unstuck.errors import InvalidValue
 from unstuck.measures.model import Instrument
 from unstuck.progress.attendance import MISSED
 from unstuck.progress.wording import FLAG_NAMES
 from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments, thresholds
 from unstuck.web.records.markers import MARKERS
-from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason
+from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason, Episode
 from unstuck.web.records.safety import CONFIRM_LABEL, NOTE_HELP, NOTE_LABEL
-from unstuck.web.records.services import SessionInput
+from unstuck.web.records.services import SessionInput, check_end_date
 from unstuck.web.validation import CheckedText, parse_id
 
 ANSWERS_ON_MISSED = (
@@ -242,7 +243,36 @@ def end_reason_field() -> forms.ChoiceField:
     return forms.ChoiceField(choices=EndReason.choices, label="How it ended")
 
 
-class EndEpisodeForm(CheckedText):
+END_DATE = "end_date"
+
+
+class EndsTheEpisode(CheckedText):
+    """A form with `ended_on` that ends `episode`: given the episode, the date is refused as
+    the save refuses it (`services.check_end_date`, the one rule), so a preview never shows an
+    ending the save would then refuse."""
+
+    def __init__(self, *args: Any, episode: Episode | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.episode = episode
+
+    def clean_ended_on(self) -> dt.date:
+        ended_on: dt.date = self.cleaned_data["ended_on"]
+        if self.episode is not None:
+            try:
+                check_end_date(self.episode, ended_on)
+            except InvalidValue as exc:
+                raise forms.ValidationError(exc.reason, code=END_DATE) from exc
+        return ended_on
+
+    @property
+    def end_date_problem(self) -> str:
+        """Why the episode's rule refused the date, when that is what was wrong (not a date left
+        out or mistyped, which a page may say in its own words)."""
+        refused = self.errors.as_data().get("ended_on", [])
+        return " ".join(str(e.message) for e in refused if e.code == END_DATE)
+
+
+class EndEpisodeForm(EndsTheEpisode):
     ended_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = end_reason_field()
     # Shown only while a safety alert is open; the service refuses to close without it then.

@@ -50,7 +50,9 @@ def may_change(user: User, client: Client) -> bool:
 
 def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Client]:
     """Open safety alerts first (newest alert first), then off track, at risk, on track, not
-    enough data; then by code. A row shows no explanations, contact or questionnaire choice."""
+    enough data; then by code. Ended episodes (`status=ENDED`) have no status to rank by: an
+    open safety alert first all the same, then the most recently ended. A row shows no
+    explanations, contact or questionnaire choice."""
     clients = (
         visible_clients(user)
         .select_related("therapist")
@@ -70,6 +72,10 @@ def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Clien
         clients = clients.filter(status_rank=0)
     elif status in STATUS_FILTERS:
         clients = clients.filter(status=status)
+    if status == ENDED:
+        return clients.order_by(
+            F("safety_alert_at").desc(nulls_last=True), F("episode_ended_on").desc(), "code"
+        )
     return clients.order_by("status_rank", F("safety_alert_at").desc(nulls_last=True), "code")
 
 

@@ -66,7 +66,8 @@ def consultation(request: HttpRequest, client_id: int) -> HttpResponse:
 def close(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client(request, client_id, write=True)
     initial = {"kind": request.GET.get("kind", LetterKind.TERMINATION)}
-    form = ClosureForm(request.POST or None, initial=initial)
+    episode = records.current_episode(client)  # the end date is checked with the preview too
+    form = ClosureForm(request.POST or None, initial=initial, episode=episode)
     preview = None
     letter_text: dict[str, object] = {}
     if request.method == "POST" and form.is_valid() and request.POST.get("preview"):
@@ -76,7 +77,7 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
         # the form again, showing how it ended as the preview says it
         data = request.POST.copy()
         data["end_reason"] = preview["end_reason"]
-        form = ClosureForm(data, initial=initial)
+        form = ClosureForm(data, initial=initial, episode=episode)
         form.is_valid()
     elif request.method == "POST" and form.is_valid():
         try:

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from unstuck.web.records.forms import end_reason_field
+from unstuck.web.records.forms import EndsTheEpisode, end_reason_field
 from unstuck.web.records.safety import CONFIRM_LABEL
 from unstuck.web.reviews.models import (
     ATTAINMENT_WORDS,
@@ -183,7 +183,7 @@ class ReflectionForm(CheckedText):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class ClosureForm(CheckedText):
+class ClosureForm(EndsTheEpisode):
     """The letter and how the episode ended. "How it ended" starts at what the letter's kind
     suggests (`default_end_reason`); left at that start, it follows the kind sent, so a
     referral chosen on the page is recorded as referred unless the therapist says otherwise."""

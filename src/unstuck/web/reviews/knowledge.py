@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from django.utils import formats, timezone
+
 from unstuck.impasse import default_knowledge, rank_strategies
 from unstuck.impasse import prefill as core_prefill
 from unstuck.impasse.outcomes import Tally, best_hint
+from unstuck.impasse.ranking import SIGNALS_NOW
 from unstuck.impasse.sources import cite
 from unstuck.web.reviews.models import ReviewReason
 from unstuck.web.reviews.selectors import Evidence
@@ -32,6 +36,14 @@ class StrategyView:
     def sources(self) -> list[str]:
         """Its source documents by title and kind, not by file name (impasse/sources.toml)."""
         return [source.citation for source in cite(self.seeds)]
+
+
+def as_of(why: str, reviewed_at: dt.datetime) -> str:
+    """A strategy's `why` as of its review: the ranking names the signals "the record shows
+    now", true only on the review's day, while a plan keeps the sentence and is read for months.
+    Dated when shown, so plans stored before this read right too and nothing is rewritten."""
+    day = formats.date_format(timezone.localdate(reviewed_at), "j M Y")
+    return why.replace(SIGNALS_NOW, f"It fitted what the record showed at the review on {day}: ")
 
 
 def reasons() -> list[tuple[str, str, str]]:
