@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.test import Client as HttpClient
@@ -10,7 +12,6 @@ from django.urls import reverse
 
 from personas import PHQ9_MILD
 from unstuck.web.accounts.models import AuditEntry
-from unstuck.web.records.forms import ANSWERS_ON_MISSED, SAFETY_BLANK, TOO_MANY_BLANK
 from unstuck.web.records.models import MeasureResponse, Session
 
 
@@ -80,7 +81,10 @@ def test_a_blank_safety_item_is_refused_and_nothing_is_saved(
     )
     response = post(client, record, form_data([1, 1, 1, 1, 1, 1, 1, 1, None]))
     assert response.status_code == 200
-    assert SAFETY_BLANK.format(item=9)[:40] in response.content.decode()
+    assert (
+        "Item 9 is the safety question; record the answer (0 if the client said 'not at all'), "
+        "or use 'Clear the PHQ-9 answers' if the questionnaire was not given."
+    ) in html.unescape(response.content.decode())
     assert "Nothing was saved" in response.content.decode()
     after = (
         Session.objects.count(),
@@ -90,12 +94,24 @@ def test_a_blank_safety_item_is_refused_and_nothing_is_saved(
     assert after == before
 
 
-def test_too_many_blank_items_are_refused(client: HttpClient, personas, record) -> None:
+def test_too_many_blank_items_are_refused_naming_each(client: HttpClient, personas, record):
+    """The summary names the blank items and each is marked where it is (only item 9, the
+    safety question, was marked before), with its radio buttons described by the mark."""
     client.force_login(personas.therapist)
     response = post(client, record, form_data([1, 1, None, None, None, 1, 1, 1, 0]))
     assert response.status_code == 200
-    expected = TOO_MANY_BLANK.format(name="PHQ-9", missing=3, k=9, allowed=2)
-    assert expected in response.content.decode()
+    body = html.unescape(response.content.decode())
+    assert (
+        "PHQ-9: 3 of 9 items are unanswered (items 3, 4 and 5), more than the 2 the scoring "
+        "rule allows; answer them, or use 'Clear the PHQ-9 answers' if the questionnaire was "
+        "not given."
+    ) in body
+    marked = re.findall(r'<ul class="errorlist" id="id_(\w+)_error"><li>Not answered.</li>', body)
+    assert marked == ["phq9__item_3", "phq9__item_4", "phq9__item_5"]
+    for item in (3, 4, 5):
+        assert f'aria-describedby="id_phq9__item_{item}_error"' in body
+    summary = body[body.index('role="alert"') : body.index("</ul></div>")]
+    assert "Not answered" not in summary  # one line in the summary, not one per item
     assert Session.objects.filter(episode__client=record).count() == 1
 
 
@@ -109,8 +125,11 @@ def test_two_blank_items_are_prorated(client: HttpClient, personas, record) -> N
 
 def test_answers_on_a_missed_session_are_refused(client: HttpClient, personas, record) -> None:
     client.force_login(personas.therapist)
-    response = post(client, record, form_data(PHQ9_MILD, attendance="no_show"))
-    assert ANSWERS_ON_MISSED in response.content.decode()
+    response = post(client, record, form_data(PHQ9_MILD, attendance="no_show", gad7__item_2=1))
+    assert (
+        "A missed session has no questionnaire answers; change the attendance, or use "
+        "'Clear the PHQ-9 answers' and 'Clear the GAD-7 answers'."
+    ) in html.unescape(response.content.decode())
     assert Session.objects.filter(episode__client=record).count() == 1
 
 

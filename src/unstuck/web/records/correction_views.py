@@ -73,7 +73,10 @@ def session_correct(request: HttpRequest, client_id: int, number: int) -> HttpRe
         initial=CorrectionForm.initial_for(session),
         instrument_ids=_form_instruments(client, session),
     )
-    if request.method == "POST" and form.is_valid():
+    cleared = None
+    if form.clear_pressed():  # one questionnaire's answers taken back; nothing is saved
+        form, cleared = form.cleared()
+    elif request.method == "POST" and form.is_valid():
         data = form.session_input()
         try:
             submit_once(
@@ -103,7 +106,8 @@ def session_correct(request: HttpRequest, client_id: int, number: int) -> HttpRe
         {
             "client": client,
             "form": form,
-            "blocks": [(i, form.item_rows(i)) for i in form.instruments],
+            "blocks": form.blocks(),
+            "cleared": cleared,
             "correcting": session,
             "void_form": VoidForm(),
         },

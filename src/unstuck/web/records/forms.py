@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Container, Sequence
-from typing import Any
+from typing import Any, Self
 
 from django import forms
 from django.utils import timezone
@@ -21,17 +21,23 @@ from unstuck.web.records.safety import CONFIRM_LABEL, NOTE_HELP, NOTE_LABEL
 from unstuck.web.records.services import SessionInput, check_end_date
 from unstuck.web.validation import CheckedText, parse_id
 
+# The name of the button that clears one questionnaire's answers (its value: the
+# questionnaire's id), and the button's words, which the messages below quote.
+CLEAR_FIELD = "clear"
+CLEAR_LABEL = "Clear the {name} answers"
 ANSWERS_ON_MISSED = (
-    "A missed session has no questionnaire answers; clear them or change the attendance."
+    "A missed session has no questionnaire answers; change the attendance, or use {buttons}."
 )
 SAFETY_BLANK = (
     "Item {item} is the safety question; record the answer (0 if the client said "
-    "'not at all'), or leave the whole questionnaire blank."
+    "'not at all'), or use '{clear}' if the questionnaire was not given."
 )
 TOO_MANY_BLANK = (
-    "{name}: {missing} of {k} items are unanswered, more than the {allowed} the scoring rule "
-    "allows; answer them or leave the whole questionnaire blank."
+    "{name}: {missing} of {k} items {are} unanswered ({items}), more than the {allowed} the "
+    "scoring rule allows; answer them, or use '{clear}' if the questionnaire was not given."
 )
+# Beside each unanswered item when too many are (the summary at the top names them all).
+NOT_ANSWERED = "Not answered."
 FUTURE_DATE = "The session date is in the future."
 # What the checklist is used for: the withdrawal rule's count (thresholds.toml) and the review.
 MARKERS_HELP = (
@@ -55,6 +61,33 @@ def _option_label(value: int, label: str) -> str:
 
 def item_field(instrument: Instrument, number: int) -> str:
     return f"{instrument.id}__item_{number}"
+
+
+def _listed(words: Sequence[str]) -> str:
+    """A list for a sentence: "a", "a and b", "a, b and c"."""
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
+def clear_label(instrument: Instrument) -> str:
+    return CLEAR_LABEL.format(name=instrument.name)
+
+
+def too_many_blank(instrument: Instrument, blank: Sequence[int], allowed: int) -> str:
+    """TOO_MANY_BLANK for `instrument`, naming its unanswered items (numbers in `blank`)."""
+    return TOO_MANY_BLANK.format(
+        name=instrument.name,
+        missing=len(blank),
+        k=len(instrument.items),
+        are="is" if len(blank) == 1 else "are",
+        items=("items " if len(blank) > 1 else "item ") + _listed([str(n) for n in blank]),
+        allowed=allowed,
+        clear=clear_label(instrument),
+    )
+
+
+def answers_on_missed(answered: Sequence[Instrument]) -> str:
+    """ANSWERS_ON_MISSED, quoting the clear button of each questionnaire with answers."""
+    return ANSWERS_ON_MISSED.format(buttons=_listed([f"'{clear_label(i)}'" for i in answered]))
 
 
 class ClientDetailsForm(CheckedText):
@@ -145,6 +178,10 @@ class SessionForm(CheckedText):
     def item_rows(self, instrument: Instrument) -> list[tuple[Any, bool]]:
         return [(self[item_field(instrument, it.number)], it.safety) for it in instrument.items]
 
+    def blocks(self) -> list[tuple[Instrument, list[tuple[Any, bool]], str]]:
+        """Each questionnaire with its items and the words of its clear button."""
+        return [(i, self.item_rows(i), clear_label(i)) for i in self.instruments]
+
     def answers(self) -> dict[str, list[int | None]]:
         return {
             i.id: [self.cleaned_data.get(item_field(i, it.number)) for it in i.items]
@@ -164,34 +201,54 @@ class SessionForm(CheckedText):
             takes_over=self.cleaned_data.get("takes_over"),
         )
 
+    def clear_pressed(self) -> bool:
+        """Whether a 'Clear the ... answers' button sent the form: then nothing is saved."""
+        return self.is_bound and CLEAR_FIELD in self.data
+
+    def cleared(self) -> tuple[Self, Instrument | None]:
+        """This form again with everything typed in it but the answers to the questionnaire
+        whose clear button was pressed, and that questionnaire (None: the button named none
+        of this form's). Unbound, so not checked: nothing is being saved, so nothing is wrong
+        yet; the next Save checks it all."""
+        chosen = next((i for i in self.instruments if i.id == self.data.get(CLEAR_FIELD)), None)
+        gone = {item_field(chosen, it.number) for it in chosen.items} if chosen else set()
+        typed = {name: None if name in gone else self[name].data for name in self.fields}
+        return type(self)(initial=typed, instrument_ids=[i.id for i in self.instruments]), chosen
+
+    def summary_errors(self) -> list[tuple[Any, str]]:
+        """The field errors for the list at the top of the page, each with its field; the
+        'Not answered.' beside items is left out (the questionnaire's error names them)."""
+        return [(f, str(e)) for f in self for e in f.errors if e != NOT_ANSWERED]
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         date = cleaned.get("date")
         if date is not None and date > timezone.localdate():
             self.add_error("date", FUTURE_DATE)
         missed = cleaned.get("attendance") in MISSED
+        answered_on_missed = []
         for instrument in self.instruments:
             answers = [cleaned.get(item_field(instrument, it.number)) for it in instrument.items]
-            given = [a for a in answers if a is not None]
-            if not given:
+            if all(a is None for a in answers):
                 continue
             if missed:
-                self.add_error(None, ANSWERS_ON_MISSED)
-                return cleaned
-            for item, answer in zip(instrument.items, answers, strict=True):
-                if item.safety and answer is None:
+                answered_on_missed.append(instrument)
+                continue
+            blank = [it for it, a in zip(instrument.items, answers, strict=True) if a is None]
+            for item in blank:
+                if item.safety:
                     self.add_error(
-                        item_field(instrument, item.number), SAFETY_BLANK.format(item=item.number)
+                        item_field(instrument, item.number),
+                        SAFETY_BLANK.format(item=item.number, clear=clear_label(instrument)),
                     )
             allowed = instrument.missing.max_missing if instrument.missing else 0
-            missing = len(answers) - len(given)
-            if missing > allowed:
-                self.add_error(
-                    None,
-                    TOO_MANY_BLANK.format(
-                        name=instrument.name, missing=missing, k=len(answers), allowed=allowed
-                    ),
-                )
+            if len(blank) > allowed:
+                self.add_error(None, too_many_blank(instrument, [i.number for i in blank], allowed))
+                for item in blank:  # an item with an error of its own keeps only that one
+                    if not self.has_error(name := item_field(instrument, item.number)):
+                        self.add_error(name, NOT_ANSWERED)
+        if answered_on_missed:
+            self.add_error(None, answers_on_missed(answered_on_missed))
         return cleaned
 
 

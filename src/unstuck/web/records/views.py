@@ -224,7 +224,10 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
         answered=[r.instrument for r in started.responses.all()] if started else (),
         initial={"takes_over": started.number if started else None},
     )
-    if request.method == "POST" and form.is_valid():
+    cleared = None
+    if form.clear_pressed():  # one questionnaire's answers taken back; nothing is saved
+        form, cleared = form.cleared()
+    elif request.method == "POST" and form.is_valid():
         data = form.session_input()
         try:
             session = submit_once(
@@ -249,7 +252,8 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
         {
             "client": client,
             "form": form,
-            "blocks": [(i, form.item_rows(i)) for i in form.instruments],
+            "blocks": form.blocks(),
+            "cleared": cleared,
             "started": started,
             "started_names": presenters.instrument_names(started) if started else "",
         },
