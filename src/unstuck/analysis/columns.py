@@ -60,9 +60,14 @@ SPELLINGS = {
 READ = ("client_id", "occasion", "date", "instrument", "score", "attendance", "markers")
 
 
+def as_written(header: str) -> str:
+    """A header as the person wrote it: without the spaces around it or a byte-order mark."""
+    return header.strip().lstrip("\ufeff").strip()
+
+
 def column_name(header: str) -> str:
     """A header as the checks know it (see the module's docstring)."""
-    name = header.strip().lstrip("\ufeff").strip().lower()
+    name = as_written(header).lower()
     name = SEPARATORS.sub("_", name).strip("_")
     item = ITEM_SPELLING.fullmatch(name)
     if item:
@@ -82,8 +87,13 @@ def frame_names(headers: Sequence[str]) -> dict[str, str]:
     names = {}
     for position, header in enumerate(headers, start=1):
         name = column_name(header)
-        names[header] = name if name in READ or ITEM.match(name) else f"_ignored_{position}"
+        names[header] = name if _is_read(name) else f"_ignored_{position}"
     return names
+
+
+def _is_read(name: str) -> bool:
+    """Whether the checks read the column of this `column_name`."""
+    return name in READ or ITEM.match(name) is not None
 
 
 def headers_as_written(headers: Sequence[str]) -> dict[str, str]:
@@ -92,7 +102,7 @@ def headers_as_written(headers: Sequence[str]) -> dict[str, str]:
     reported under the name the person sees in the file."""
     shown = {}
     for header, name in frame_names(headers).items():
-        plain = header.strip().lstrip("\ufeff").strip()
+        plain = as_written(header)
         if name != plain.lower():
             shown[name] = plain
     return shown
@@ -103,12 +113,14 @@ def ignored_columns(frame: pl.DataFrame) -> tuple[str, ...]:
     column with no name is not one: when it holds values the file is refused before this
     (`rawcsv.unnamed_column`), and an empty one is what separators ending a spreadsheet's
     header make."""
-    ignored = []
-    for header in frame.columns:
-        name = column_name(DUPLICATED.sub("", header))
-        if name and name not in READ and not ITEM.match(name):
-            ignored.append(header.strip().lstrip("\ufeff").strip())
-    return tuple(ignored)
+    return tuple(as_written(header) for header in _unread(frame.columns))
+
+
+def _unread(headers: Sequence[str]) -> list[str]:
+    """The headers (as polars names the columns) of the named columns the checks do not read."""
+    return [
+        h for h in headers if (name := column_name(DUPLICATED.sub("", h))) and not _is_read(name)
+    ]
 
 
 def ignored_notice(ignored: Sequence[str]) -> str | None:
@@ -123,7 +135,7 @@ def looks_like_an_item(header: str, instruments: Iterable[str]) -> int | None:
     """The item number a header not read seems to name (see the module's docstring), or
     None. `instruments` are the ids and names of the instruments known (``phq9``,
     ``PHQ-9``)."""
-    name = NOT_A_LETTER_OR_DIGIT.sub("_", header.strip().lstrip("\ufeff").lower())
+    name = NOT_A_LETTER_OR_DIGIT.sub("_", as_written(header).lower())
     found = ITEM_WORD.search(name) or _instrument_item(tuple(sorted(instruments))).search(name)
     return int(found.group(1)) if found else None
 
@@ -183,13 +195,10 @@ def check_unread_items(source: str, frame: pl.DataFrame, instruments: Iterable[s
     looks like an item answer's (`looks_like_an_item`) and holds a value."""
     names = tuple(instruments)
     unread = []
-    for header in frame.columns:
-        name = column_name(DUPLICATED.sub("", header))
-        if name in READ or ITEM.match(name):
-            continue
+    for header in _unread(frame.columns):
         n = looks_like_an_item(DUPLICATED.sub("", header), names)
         if n is not None and _holds_values(frame.get_column(header)):
-            unread.append((header.strip().lstrip("\ufeff").strip(), n))
+            unread.append((as_written(header), n))
     if unread:
         raise UnreadItemColumns(source, tuple(unread))
 
