@@ -203,8 +203,11 @@ def check_unread_items(source: str, frame: pl.DataFrame, instruments: Iterable[s
         raise UnreadItemColumns(source, tuple(unread))
 
 
+def without_blanks(values: pl.Series) -> pl.Series:
+    """A column as read, as text, with every blank value (empty, or only spaces) null."""
+    return values.cast(pl.String).str.strip_chars().replace("", None)
+
+
 def _holds_values(values: pl.Series) -> bool:
     """Whether a column as read holds a value that is not blank."""
-    if values.dtype == pl.String:
-        values = values.str.strip_chars().replace("", None)
-    return values.null_count() < values.len()
+    return without_blanks(values).null_count() < values.len()

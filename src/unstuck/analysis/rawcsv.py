@@ -15,7 +15,7 @@ from typing import IO
 
 import polars as pl
 
-from unstuck.analysis.columns import DUPLICATED, ITEM, column_name, unnamed
+from unstuck.analysis.columns import DUPLICATED, ITEM, column_name, unnamed, without_blanks
 from unstuck.analysis.csvrows import Shape, file_shape, longer_reason, same_rows
 from unstuck.errors import UnstuckError
 from unstuck.plural import counted
@@ -312,7 +312,7 @@ def unnamed_column(source: str, frame: pl.DataFrame) -> UnnamedColumn | None:
     for position, header in enumerate(frame.columns, start=1):
         if not unnamed(header):
             continue
-        values = frame.get_column(header).cast(pl.String).str.strip_chars().replace("", None)
+        values = without_blanks(frame.get_column(header))
         if values.null_count() == values.len():
             continue
         held = values.is_not_null().arg_true()
