@@ -33,11 +33,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from unstuck.errors import UnstuckError
-from unstuck.measures.loader import spelling
+from unstuck.measures.loader import SEPARATORS, spelling  # spaces, hyphens, dashes, minus
 
 ITEM = re.compile(r"item_(\d+)$")  # an item answer column, once named by `column_name`
 ITEM_SPELLING = re.compile(r"(?:item|q)_?0*(\d+)")  # item 1, item1, q1, q_1, item_01
-SEPARATORS = re.compile(r"[\s_\-\u2010-\u2015\u2212]+")  # spaces, hyphens, dashes, minus
 DUPLICATED = re.compile(r"_duplicated_\d+$")  # how polars renames a repeated header
 # In a header made lower case with each run of other characters an underscore: "item",
 # "question" or "q" as the start of a word, before a number (item 9, phq9_q9, Q9 (risk)),

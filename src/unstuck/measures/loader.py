@@ -177,20 +177,20 @@ class InstrumentSet(Mapping[str, Instrument]):
 
 # What people write between the words of an id: spaces, hyphens, other dashes (en and em
 # dashes, as word processors and spreadsheets put in for a hyphen, and the minus sign) and _.
-_SEPARATORS = re.compile(r"[\s_\-\u2010-\u2015\u2212]+")
+SEPARATORS = re.compile(r"[\s_\-\u2010-\u2015\u2212]+")
 
 
 def spelling(name: str) -> str:
     """What tells instrument ids apart as people write them: lower case, without spaces,
     hyphens, other dashes and underscores ("PHQ-9", "phq 9" and "Phq_9" are all "phq9")."""
-    return _SEPARATORS.sub("", name).lower()
+    return SEPARATORS.sub("", name).lower()
 
 
 def instrument_id(name: str) -> str | None:
     """The id for a new instrument a person names ("BDI-II" is ``bdi_ii``, "My scale 2" is
     ``my_scale_2``): lower case, with spaces, hyphens and dashes as _; None when that is not
     a valid id (`ID_PATTERN`). `InstrumentSet.id_for` then finds it however it is written."""
-    key = _SEPARATORS.sub("_", name.strip()).lower()
+    key = SEPARATORS.sub("_", name.strip()).lower()
     return key if ID_PATTERN.fullmatch(key) else None
 
 
