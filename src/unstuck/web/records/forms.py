@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from unstuck.errors import InvalidValue
 from unstuck.measures.model import Instrument
+from unstuck.plural import listed
 from unstuck.progress.attendance import MISSED
 from unstuck.progress.wording import FLAG_NAMES
 from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments, thresholds
@@ -63,11 +64,6 @@ def item_field(instrument: Instrument, number: int) -> str:
     return f"{instrument.id}__item_{number}"
 
 
-def _listed(words: Sequence[str]) -> str:
-    """A list for a sentence: "a", "a and b", "a, b and c"."""
-    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
-
-
 def clear_label(instrument: Instrument) -> str:
     return CLEAR_LABEL.format(name=instrument.name)
 
@@ -79,7 +75,7 @@ def too_many_blank(instrument: Instrument, blank: Sequence[int], allowed: int) -
         missing=len(blank),
         k=len(instrument.items),
         are="is" if len(blank) == 1 else "are",
-        items=("items " if len(blank) > 1 else "item ") + _listed([str(n) for n in blank]),
+        items=("items " if len(blank) > 1 else "item ") + listed([str(n) for n in blank]),
         allowed=allowed,
         clear=clear_label(instrument),
     )
@@ -87,7 +83,7 @@ def too_many_blank(instrument: Instrument, blank: Sequence[int], allowed: int) -
 
 def answers_on_missed(answered: Sequence[Instrument]) -> str:
     """ANSWERS_ON_MISSED, quoting the clear button of each questionnaire with answers."""
-    return ANSWERS_ON_MISSED.format(buttons=_listed([f"'{clear_label(i)}'" for i in answered]))
+    return ANSWERS_ON_MISSED.format(buttons=listed([f"'{clear_label(i)}'" for i in answered]))
 
 
 class ClientDetailsForm(CheckedText):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.template.defaultfilters import floatformat
 
 from unstuck.measures.model import Instrument
+from unstuck.plural import listed
 from unstuck.progress.change import criteria_for
 from unstuck.progress.wording import number
 from unstuck.web import vocabulary
@@ -395,5 +396,4 @@ def sources_cited(
 
 def instrument_names(session: Session) -> str:
     """The questionnaires stored for `session`, by name, for a sentence ("PHQ-9 and GAD-7")."""
-    names = [instrument_name(r.instrument) for r in session.responses.all()]
-    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+    return listed([instrument_name(r.instrument) for r in session.responses.all()])
