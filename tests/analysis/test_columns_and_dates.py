@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from csv_files import write
 from unstuck.analysis.csvinput import read_observations
 from unstuck.cli import main
 from unstuck.errors import InvalidRows, MissingColumns
@@ -19,12 +20,6 @@ INSTRUMENTS = load_instruments()
 
 def items(k: int) -> str:
     return ",".join(f"item_{i}" for i in range(1, k + 1))
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "input.csv"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def run(

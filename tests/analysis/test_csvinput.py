@@ -8,18 +8,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from csv_files import write
 from unstuck.analysis.csvinput import read_observations
 from unstuck.errors import InvalidRows, MissingColumns
 from unstuck.measures import load_instruments, score_only_instrument
 
 INSTRUMENTS = load_instruments()
 PHQ_HEADER = "client_id,occasion,instrument," + ",".join(f"item_{i}" for i in range(1, 10))
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "input.csv"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def problems_of(path: Path, instruments=INSTRUMENTS) -> list[str]:  # type: ignore[no-untyped-def]

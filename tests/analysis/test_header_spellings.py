@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from csv_files import analyze, write
 from unstuck.analysis.columns import column_name
 from unstuck.analysis.csvinput import read_observations
 from unstuck.cli import main
@@ -23,20 +24,6 @@ INSTRUMENTS = load_instruments()
 # Item 9 (the PHQ-9's risk question) answered 1 at both sessions; the totals agree.
 ANSWERS = ("2,2,2,2,2,2,1,1,1", "1,1,1,1,1,1,1,1,1")
 TOTALS = (15, 9)
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "input.csv"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def analyze(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, *flags: str
-) -> tuple[int, str, str]:
-    code = main(["analyze", str(write(tmp_path, text)), *flags])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def phq9_file(item: str, extra_header: str = "", extra: str = "") -> str:

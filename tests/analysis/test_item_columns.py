@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from csv_files import analyze, write
 from unstuck.analysis import read_observations
-from unstuck.cli import main
 from unstuck.errors import InvalidRows
 from unstuck.measures import load_instruments
 
@@ -29,20 +29,6 @@ BEYOND_GAD7 = (
     "row 3, column 'item_9', value '0': GAD-7 has 7 items, so this column should be empty on "
     "its rows (a GAD-7 given as a total in 'score' has no item answers)"
 )
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "input.csv"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def analyze(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, *flags: str
-) -> tuple[int, str, str]:
-    code = main(["analyze", str(write(tmp_path, text)), *flags])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # -- a value in an item column beyond the instrument's items -------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from csv_files import write
 from unstuck.analysis.csvinput import read_observations
 from unstuck.analysis.report import render_json
 from unstuck.cli import main
@@ -32,12 +33,6 @@ PHQ9_UNSCORED = (
     "(a total needs at least 7 of its 9 items answered). The unanswered questions may be "
     "worth going through together."
 )
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "input.csv"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("output", ["json", "csv", "text"])
