@@ -9,7 +9,8 @@ import datetime as dt
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from personas import PHQ9_MILD
+from personas import PHQ9_MILD, PHQ9_SEVERE
+from unstuck.web.accounts.models import AuditEntry
 from unstuck.web.records import alerts, corrections, safety, selectors, services
 from unstuck.web.records.models import Client, SafetyAlert, SafetyCheck
 
@@ -141,3 +142,84 @@ def test_a_correction_upwards_makes_the_answer_the_most_serious(personas, make_c
     )
     open_alerts = selectors.open_safety_alerts(record)
     assert safety.gravest(open_alerts).session_number == 2
+
+
+def test_a_correction_above_a_checked_answer_opens_a_new_alert(
+    client: HttpClient, personas, make_client
+) -> None:
+    """1 at session 6, checked, then corrected to 3: nothing was open for the graver answer,
+    and the client stayed off the top of the caseload."""
+    record = make_client("C-984", [PHQ9_MILD] * 5 + [phq9(1)])
+    make_client("C-985", [PHQ9_MILD, PHQ9_SEVERE])  # off track, no safety answer
+    first = SafetyAlert.objects.get()
+    check = alerts.record_safety_check(
+        user=personas.therapist, client=record, outcome="no_current_risk"
+    )
+    record.refresh_from_db()
+    assert record.status_rank > 0
+    correct(personas, Client.objects.get(pk=record.pk), 6, 3)
+    new = SafetyAlert.objects.exclude(pk=first.pk).get()
+    assert new.is_open
+    assert (new.response, new.session_number, new.item, new.answer) == (first.response, 6, 9, 3)
+    assert (new.corrected_from, new.after_check) == (1, check)
+    first.refresh_from_db()
+    assert first.safety_check == check  # the check stays with the answer it covered
+    record.refresh_from_db()
+    assert (record.status, record.status_rank) == ("off_track", 0)
+    assert record.flags[0] == "safety"
+    assert record.safety_alert_at is not None
+    said = (
+        "PHQ-9 item 9 answered 3 (Nearly every day) at session 6 (2026-02-09), corrected from 1 "
+        f"(Several days) after the safety check on {check.checked_at:%Y-%m-%d}"
+    )
+    assert record.next_action == f"Check in about safety: {said}"
+    assert [c.code for c in selectors.caseload(personas.therapist)] == ["C-984", "C-985"]
+    raised = AuditEntry.objects.filter(action="safety_alert_raised").order_by("id")
+    assert [a.detail for a in raised] == ["session 6 (2026-02-09) PHQ-9 item 9"] * 2
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    banner = page[page.index('id="safety-alert"') : page.index("</section>")]
+    assert (
+        "PHQ-9 item 9 (a risk question) was answered 3 (Nearly every day) at session 6 on "
+        "2026-02-09, corrected from 1 (Several days) after the safety check on "
+        f"{check.checked_at:%Y-%m-%d}; no safety check is recorded since."
+    ) in banner
+    correct(personas, Client.objects.get(pk=record.pk), 6, 2)  # downwards: nothing closes
+    assert SafetyAlert.objects.count() == 2
+    assert SafetyAlert.objects.get(pk=new.pk).is_open
+
+
+def test_a_correction_upwards_while_the_alert_is_open_raises_no_second_one(
+    personas, make_client
+) -> None:
+    """1 corrected to 3 with its alert still open: the open alert says so, no second one;
+    once checked as it read then (3), correcting the session again raises nothing new."""
+    record = make_client("C-986", [PHQ9_MILD, phq9(1)])
+    correct(personas, record, 2, 3)
+    alert = SafetyAlert.objects.get()
+    assert alert.is_open
+    assert alert.answer == 1
+    assert safety.answer_text(alert).endswith("since corrected to 3 (Nearly every day)")
+    alerts.record_safety_check(
+        user=personas.therapist, client=Client.objects.get(pk=record.pk), outcome="safety_plan"
+    )
+    correct(personas, Client.objects.get(pk=record.pk), 2, 3)  # the check covered the 3
+    assert SafetyAlert.objects.count() == 1
+    record.refresh_from_db()
+    assert record.status_rank > 0
+
+
+def test_a_correction_from_zero_to_positive_raises_an_alert(personas, make_client) -> None:
+    record = make_client("C-987", [PHQ9_MILD, phq9(0)])
+    assert not SafetyAlert.objects.exists()
+    correct(personas, record, 2, 2)
+    alert = SafetyAlert.objects.get()
+    assert alert.is_open
+    assert (alert.session_number, alert.answer) == (2, 2)
+    record.refresh_from_db()
+    assert (record.status_rank, record.flags[0]) == (0, "safety")
+    assert record.next_action == (
+        "Check in about safety: PHQ-9 item 9 answered 2 (More than half the days) at session 2 "
+        "(2026-01-12)"
+    )
+    assert AuditEntry.objects.filter(action="safety_alert_raised").count() == 1

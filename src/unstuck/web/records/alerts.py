@@ -21,6 +21,7 @@ from unstuck.web.records.models import (
     MeasureResponse,
     SafetyAlert,
     SafetyCheck,
+    SessionRevision,
 )
 from unstuck.web.records.snapshots import refresh_status
 
@@ -29,11 +30,15 @@ def raise_safety_alerts_for(response: MeasureResponse, *, user: User | None) -> 
     """Open one safety alert per safety item the stored `response` answers above 0.
 
     Call it inside the transaction that saves the response (the session form does; so must
-    any other way answers arrive, such as a client answering on their own), then
-    `refresh_status`. Whether a questionnaire raises an alert is the scoring rule's call
+    any other way answers arrive, such as a client answering on their own, or a correction),
+    then `refresh_status`. Whether a questionnaire raises an alert is the scoring rule's call
     (`MeasureResponse.safety_alert`); this finds which items did. Calling it twice for the
-    same response opens no second alert. `user` is the person whose save raised it, for the
-    audit log (None: the client, answering on their own); the answer itself is never logged.
+    same response opens no second alert, and an item with an open alert gets none (that alert
+    says what the answer was corrected to). Once every alert of an item is checked, a
+    correction that puts the answer above the value the checks covered opens a new one, saying
+    so: without it the graver answer waited for nobody. `user` is the person whose save raised
+    it, for the audit log (None: the client, answering on their own); the answer itself is
+    never logged.
     """
     if not response.safety_alert:
         return []
@@ -47,7 +52,15 @@ def raise_safety_alerts_for(response: MeasureResponse, *, user: User | None) -> 
     for item, answer in zip(instrument.items, response.answers, strict=False):
         if not item.safety or answer is None or answer <= 0:
             continue
-        if SafetyAlert.objects.filter(response=response, item=item.number).exists():
+        earlier = list(
+            SafetyAlert.objects.filter(response=response, item=item.number).select_related(
+                "safety_check"
+            )
+        )
+        if any(a.is_open for a in earlier):
+            continue
+        covered = max(((_covered(a), a) for a in earlier), key=lambda pair: pair[0], default=None)
+        if covered is not None and answer <= covered[0]:
             continue
         alert = SafetyAlert.objects.create(
             client=client,
@@ -57,6 +70,8 @@ def raise_safety_alerts_for(response: MeasureResponse, *, user: User | None) -> 
             instrument=instrument.id,
             item=item.number,
             answer=int(answer),
+            corrected_from=covered[0] if covered else None,
+            after_check=covered[1].safety_check if covered else None,
         )
         record_audit(
             user,
@@ -67,6 +82,26 @@ def raise_safety_alerts_for(response: MeasureResponse, *, user: User | None) -> 
         )
         raised.append(alert)
     return raised
+
+
+def _covered(alert: SafetyAlert) -> int:
+    """The highest value a checked alert's check covered: the answer that raised it, or the one
+    a correction had put in its place when the check was recorded (the alert said so)."""
+    assert alert.safety_check is not None
+    after = (
+        SessionRevision.objects.filter(
+            session_id=alert.response.session_id,
+            changed_at__gt=alert.safety_check.checked_at,
+        )
+        .order_by("changed_at", "id")
+        .first()
+    )
+    if after is None:  # no correction since the check: the record holds what it showed
+        then = safety.answer_now(alert)
+    else:  # the first correction since keeps the answers as they were at the check
+        answers = after.previous.get("answers", {}).get(alert.instrument, [])
+        then = safety.item_value(alert.instrument, alert.item, answers)
+    return max(alert.answer, then or 0)
 
 
 @transaction.atomic

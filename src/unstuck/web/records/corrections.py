@@ -5,8 +5,9 @@ Each write keeps what was there before (a `SessionRevision` holding the previous
 voided session kept but left out of detection), writes its audit entry in the same
 transaction (which fields changed, never the answers, the note or the reason's text) and
 recomputes the status. Safety alerts follow the answers one way only: a corrected answer that
-is newly above 0 raises an alert; a corrected answer that is no longer above 0 does not close
-the alert it raised, which stays open until a safety check closes it.
+is newly above 0 raises an alert, and so does one corrected above the value a recorded safety
+check covered (a new alert, saying so); a corrected answer that is lower, or no longer above 0,
+does not close the alert it raised, which stays open until a safety check closes it.
 """
 
 from __future__ import annotations
@@ -143,6 +144,15 @@ def correct_session(
         raise InvalidValue("markers", unknown[0], "is not a marker on the checklist")
     services.check_session_date(session.episode, data.date)
     before = snapshot(session)
+    # kept before the answers change: a safety check recorded earlier covered what it holds
+    # (`alerts.raise_safety_alerts_for`)
+    SessionRevision.objects.create(
+        session=session,
+        kind=RevisionKind.CORRECTED,
+        previous=before,
+        reason=reason,
+        changed_by=user,
+    )
     session.date = data.date
     session.attendance = data.attendance
     session.duration_minutes = data.duration_minutes
@@ -152,13 +162,6 @@ def correct_session(
     for instrument_id, answers in (data.answers or {}).items():
         _correct_answers(user, session, instrument_id, answers, data.completed_by)
     changed = changes(before, snapshot(session))
-    SessionRevision.objects.create(
-        session=session,
-        kind=RevisionKind.CORRECTED,
-        previous=before,
-        reason=reason,
-        changed_by=user,
-    )
     snapshots.refresh_status(client)
     record_audit(
         user,

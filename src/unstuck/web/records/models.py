@@ -192,7 +192,10 @@ class SafetyAlert(models.Model):
     """One safety item answered above 0 on one questionnaire: open until a check closes it.
 
     The session, date, instrument, item and answer are copied from the answer that raised it,
-    so the alert reads the same however the record changes later.
+    so the alert reads the same however the record changes later. An answer raises one alert,
+    and another only when a correction puts it above the value a recorded check covered
+    (`alerts.raise_safety_alerts_for`): that one keeps the value it was corrected from and the
+    check (`corrected_from`, `after_check`), and no answer has two open at once.
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="safety_alerts")
@@ -208,11 +211,23 @@ class SafetyAlert(models.Model):
     safety_check = models.ForeignKey(
         SafetyCheck, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
     )
+    # Raised by a correction above a checked answer: the value the check covered, and the check.
+    corrected_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    after_check = models.ForeignKey(
+        SafetyCheck, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-raised_at", "-id"]
         constraints: ClassVar[list[Any]] = [
-            models.UniqueConstraint(fields=["response", "item"], name="one_alert_per_answer")
+            models.UniqueConstraint(
+                fields=["response", "item", "answer"], name="one_alert_per_answer_value"
+            ),
+            models.UniqueConstraint(
+                fields=["response", "item"],
+                condition=models.Q(safety_check__isnull=True),
+                name="one_open_alert_per_answer",
+            ),
         ]
 
     @property

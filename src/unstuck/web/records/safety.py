@@ -22,6 +22,9 @@ OPEN_SENTENCE = (
 # The alert keeps the answer it was raised by; a correction since then is said beside it, so
 # the alert and the session's history (which shows the corrected answer) never disagree.
 CORRECTED = ", since corrected to {value}"
+# An alert a correction raised, the answer now above what a recorded check covered: from what,
+# and after which check (`alerts.raise_safety_alerts_for`).
+FROM_CORRECTION = ", corrected from {value} after the safety check on {when:%Y-%m-%d}"
 NO_ANSWER = "no answer"
 OPEN_AT_CLOSE = (
     "A safety alert is still open ({answers}). Tick 'I have considered the open safety alert' "
@@ -81,11 +84,15 @@ def answer_words(instrument_id: str, item: int, value: int) -> str:
 def answer_now(alert: SafetyAlert) -> int | None:
     """The answer the record holds now for the alert's item: the one the alert copied, or the
     one a correction put in its place (None: left unanswered)."""
-    found = instruments().get(alert.instrument)
+    return item_value(alert.instrument, alert.item, alert.response.answers)
+
+
+def item_value(instrument_id: str, item: int, answers: Sequence[int | None]) -> int | None:
+    """The answer to `item` among a questionnaire's `answers` (None: left unanswered)."""
+    found = instruments().get(instrument_id)
     numbers = [i.number for i in found.items] if found else []
     # answers are stored in the order of the items (`alerts.raise_safety_alerts_for`)
-    index = numbers.index(alert.item) if alert.item in numbers else alert.item - 1
-    answers = alert.response.answers
+    index = numbers.index(item) if item in numbers else item - 1
     value = answers[index] if 0 <= index < len(answers) else None
     return int(value) if value is not None else None
 
@@ -95,9 +102,14 @@ def _answer_fields(alert: SafetyAlert) -> dict[str, object]:
     correction changed it to since ('' if none did)."""
     now = answer_now(alert)
     corrected = ""
+    if alert.corrected_from is not None and alert.after_check is not None:
+        corrected = FROM_CORRECTION.format(
+            value=answer_words(alert.instrument, alert.item, alert.corrected_from),
+            when=alert.after_check.checked_at.date(),
+        )
     if now != alert.answer:
         words = NO_ANSWER if now is None else answer_words(alert.instrument, alert.item, now)
-        corrected = CORRECTED.format(value=words)
+        corrected += CORRECTED.format(value=words)
     return {
         "name": instrument_name(alert.instrument),
         "item": alert.item,

@@ -163,14 +163,14 @@ def open_safety_alerts(client: Client) -> list[SafetyAlert]:
     """The client's safety alerts that no check has closed yet, newest first."""
     open_alerts = client.safety_alerts.filter(safety_check__isnull=True)
     # with its answer as it is now (`safety.answer_now`: a correction is said beside it)
-    return list(open_alerts.select_related("response").order_by("-raised_at", "-id"))
+    return list(open_alerts.select_related("response", "after_check").order_by("-raised_at", "-id"))
 
 
 def safety_history(client: Client) -> list[SafetyAlert]:
     """Every safety alert of the client with its check (if any), newest first."""
     return list(
         client.safety_alerts.select_related(
-            "response", "safety_check", "safety_check__checked_by"
+            "response", "after_check", "safety_check", "safety_check__checked_by"
         ).order_by("-raised_at", "-id")
     )
 
