@@ -19,7 +19,6 @@ from typing import Any
 
 from unstuck.errors import InvalidValue
 from unstuck.plural import counted
-from unstuck.progress.attendance import ATTENDED
 
 NOT_GIVEN = "(therapist not given)"
 
@@ -89,6 +88,8 @@ def _dated(frame: Any, instrument: str) -> dict[str, dict[str, Any]]:
     a date contributes no session date (the quarters table then refuses to run).
     """
     import polars as pl
+
+    from unstuck.progress.attendance import ATTENDED
 
     # Whole-table steps, then one pass over the clients (a query per client took 24 s for
     # 20,000 clients).

@@ -120,6 +120,10 @@ def default_port() -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
+    if not args.dev:  # before anything imports polars (`unstuck.cli` does not)
+        from unstuck.web.serving import one_polars_thread
+
+        one_polars_thread()
     from unstuck.web import commands
 
     return commands.serve(

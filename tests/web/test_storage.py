@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 from unstuck.cli import build_parser
@@ -57,3 +59,27 @@ def test_backup_and_restore_are_commands() -> None:
     args = build_parser().parse_args(["restore", "--force", "clinic.backup"])
     assert (args.file, args.force) == (Path("clinic.backup"), True)
     assert build_parser().parse_args(["backup", "x.backup"]).file == Path("x.backup")
+
+
+def test_serve_runs_polars_on_one_thread_per_worker(tmp_path: Path) -> None:
+    """`unstuck serve` leaves polars one thread in each worker (the workers fill the cores),
+    unless the clinic set POLARS_MAX_THREADS itself. polars reads the setting on import, so
+    `unstuck.cli` must not import it: the server's start is stood in for by one that reports
+    the size of the pool it would run with."""
+    serve = (
+        "import sys; from unstuck.web import commands; "
+        "commands.serve = lambda *a, **k: print(__import__('polars').thread_pool_size()) or 0; "
+        "from unstuck.cli import main; sys.exit(main(['serve']))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"POLARS_MAX_THREADS", "DATABASE_URL"}}
+    env["UNSTUCK_DATA_DIR"] = str(tmp_path)
+
+    def pool_size(**extra: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", serve], env={**env, **extra}, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return int(done.stdout.split()[-1])
+
+    assert pool_size() == 1
+    assert pool_size(POLARS_MAX_THREADS="2") == 2

@@ -63,6 +63,17 @@ def _post_fork(server: Any, worker: Any) -> None:  # gunicorn's hook takes exact
     _close_connections()
 
 
+def one_polars_thread() -> None:
+    """Run polars on one thread in each worker: the workers already fill the cores, and
+    polars' own pool (a thread per core in every worker) made the machine switch between
+    threads. Measured with `benchmarks/load.py --levels 30` (30 therapists, no pause,
+    alternating runs): 48 and 57 requests/s at 35 and 29 ms of server CPU each with the pool,
+    61 and 70 at 28 and 24 ms with one thread. polars reads the setting when it is imported,
+    so this must run before anything imports it (`unstuck serve` does, first); a clinic's own
+    POLARS_MAX_THREADS is kept."""
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
+
+
 def check_can_listen(host: str, port: int) -> None:
     """Refuse, before anything starts, an address and port this machine cannot listen on:
     a port in use gave a traceback (waitress) or "Unstuck is running" and then a failure."""
