@@ -136,10 +136,10 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_setup(args: argparse.Namespace) -> int:
-    from unstuck.web import commands
+    from unstuck.web.setup_clinic import setup_clinic
 
     given = {k: getattr(args, k) for k in ("clinic", "username", "email", "password")}
-    return commands.setup_clinic(given, no_input=args.no_input)
+    return setup_clinic(given, no_input=args.no_input)
 
 
 def _run_manage(args: argparse.Namespace) -> int:

@@ -1,0 +1,119 @@
+"""`unstuck setup`: the clinic and its first administrator, on a fresh database.
+
+Asked for at the terminal, or given as flags (and $UNSTUCK_SETUP_PASSWORD) for scripts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from unstuck.web.commands import migrate, setup
+
+SETUP_PASSWORD_ENV = "UNSTUCK_SETUP_PASSWORD"
+_SETUP_FIELDS = (
+    ("clinic", "Clinic name: "),
+    ("username", "Administrator's user name: "),
+    ("email", "Administrator's e-mail (may be empty): "),
+)
+
+
+def _ask_password() -> str:
+    """getpass on a terminal; a plain line when answers are piped in (scripts, tests)."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        lines = [sys.stdin.readline(), sys.stdin.readline()]
+        if not all(lines):
+            raise EOFError  # the answers ran out: stop rather than ask forever
+        first, second = (line.rstrip("\n") for line in lines)
+    else:
+        first = getpass.getpass("Password (10 characters or more): ")
+        second = getpass.getpass("Password (again): ")
+    if first != second:
+        print("The two passwords differ; please type them again.", file=sys.stderr)
+        return ""
+    return first
+
+
+def setup_clinic(given: dict[str, str | None], *, no_input: bool) -> int:
+    """`unstuck setup`: create the clinic and its first administrator on a fresh database.
+
+    Asks for what the flags do not give (None); with --no-input it asks nothing and stops
+    with the name of the missing or wrong answer, so a script never hangs at a prompt.
+    """
+    setup()
+    migrate()
+    from unstuck.web.accounts.services import (
+        SetupError,
+        check_database_is_new,
+        check_setup_answers,
+        create_clinic,
+    )
+
+    try:
+        check_database_is_new()  # before any question is asked
+    except SetupError as exc:
+        print(f"unstuck: {exc}", file=sys.stderr)
+        return 2
+    answers = dict(given)
+    if not answers.get("password"):
+        answers["password"] = os.environ.get(SETUP_PASSWORD_ENV) or None
+    if no_input:
+        missing = [name for name in ("clinic", "username", "password") if not answers[name]]
+        if missing:
+            print(f"unstuck: {_missing_answers(missing)}", file=sys.stderr)
+            return 2
+    for _attempt in range(5):
+        if not no_input:
+            try:
+                _ask_missing(answers)
+            except EOFError:
+                print("\nunstuck: setup stopped before every answer was given", file=sys.stderr)
+                return 2
+        clinic, username = answers["clinic"] or "", answers["username"] or ""
+        email, password = answers["email"] or "", answers["password"] or ""
+        try:
+            check_setup_answers(clinic, username, email, password)
+        except SetupError as exc:
+            print(f"unstuck: {exc}", file=sys.stderr)
+            if no_input:
+                return 2
+            answers[_field_of(str(exc))] = None  # ask that one again
+            continue
+        admin = create_clinic(clinic, username, email, password)
+        print(
+            f"Created the clinic {clinic!r} and its administrator {admin.username!r}.\n"
+            "Next: 'unstuck serve', sign in, and add therapists and supervisors on the "
+            "administration screens (/admin/, 'Accounts and audit')."
+        )
+        return 0
+    return 2
+
+
+def _missing_answers(missing: list[str]) -> str:
+    message = f"setup --no-input needs {', '.join('--' + m for m in missing)}"
+    if "password" in missing:
+        message += f" (the password may come from ${SETUP_PASSWORD_ENV} instead)"
+    return message
+
+
+def _ask_missing(answers: dict[str, str | None]) -> None:
+    for name, prompt in _SETUP_FIELDS:
+        while answers[name] is None or (name != "email" and not answers[name]):
+            answers[name] = input(prompt).strip()
+    while not answers["password"]:
+        answers["password"] = _ask_password()
+
+
+def _field_of(message: str) -> str:
+    """Which answer a SetupError message is about (its text starts with the answer's name)."""
+    for prefix, field in (
+        ("clinic", "clinic"),
+        ("user name", "username"),
+        ("e-mail", "email"),
+        ("password", "password"),
+    ):
+        if message.startswith(prefix):
+            return field
+    return "password"
