@@ -182,3 +182,150 @@ def test_a_wide_table_on_a_phone_shows_it_has_more_sideways(
     left, right = _edges(page, box)
     assert right < shaded < left, (left, right)
     page.context.close()
+
+
+# Words split across two lines in a cell ('Cha / nged', '07:0 / 3:42'): each word of the text
+# in `selector` should sit on one line, or break at its hyphens ('PHQ- / 9'); a word longer
+# than its whole box may still break.
+SPLIT_WORDS = """(selector) => {
+  const split = [];
+  for (const cell of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/[^\\s-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0);
+        if (rects.length > 1 && range.getBoundingClientRect().width < cell.clientWidth) {
+          split.push(m[0]);
+        }
+      }
+    }
+  }
+  return split;
+}"""
+
+
+def test_the_audit_log_and_the_questionnaires_table_keep_whole_words_on_a_phone(
+    browser: Browser, live_server, transactional_db, personas, make_client
+) -> None:
+    """At 375 px the audit log's five columns were a few letters wide, every word broken
+    ('Cha / nged', 'supe / rvise / s'); so were the client page's questionnaires ('Befor / e
+    sessi / on 4')."""
+    from django.utils import timezone
+
+    from unstuck.web.portal import services as portal
+
+    record = make_client("SYN-D", [PHQ9_MILD, PHQ9_SEVERE])
+    portal.create_request(
+        user=personas.therapist,
+        client=record,
+        instrument_ids=["phq9", "gad7"],
+        session_number=3,
+        timing="before",
+        now=timezone.now(),
+    )
+    page = signed_in(browser, live_server, "admin", 375)
+    page.goto("/audit/")
+    shot(page, "audit-phone-375")
+    assert page.locator("main table td").count() > 20
+    split = page.evaluate(SPLIT_WORDS, "main table td")
+    width = page_width(page)
+    page.context.close()
+    page = signed_in(browser, live_server, "alex", 375)
+    page.goto(f"/clients/{record.pk}/")
+    panel = "section[aria-labelledby=client-questionnaires] td"
+    page.locator(panel).first.scroll_into_view_if_needed()
+    shot(page, "client-questionnaires-375")
+    assert page.locator(panel).count() == 4
+    questionnaires = page.evaluate(SPLIT_WORDS, panel)
+    page.context.close()
+    assert width == 375
+    assert split == [], split
+    assert questionnaires == [], questionnaires
+
+
+# How many rows each session feedback question's answers take (their tops, to 4 px).
+SCALE_ROWS = """() => [...document.querySelectorAll('#block-session_feedback .item')].map(item =>
+  new Set([...item.querySelectorAll('label')]
+    .map(l => Math.round(l.getBoundingClientRect().top / 4))).size)"""
+
+
+def test_the_session_feedback_scale_takes_two_rows_on_a_phone_and_one_on_a_desktop(
+    browser: Browser, live_server, transactional_db, make_client
+) -> None:
+    """At 375 px its eleven answers wrapped into three ragged rows ('0 Not at all 1 2 3',
+    '4 ... 9', '10 Completely'); now 0-5 and 6-10."""
+    record = make_client("SYN-E", [PHQ9_MILD])
+    rows = {}
+    for width in WIDTHS:
+        page = signed_in(browser, live_server, "alex", width)
+        page.goto(f"/clients/{record.pk}/sessions/new/")
+        page.locator("#block-session_feedback").scroll_into_view_if_needed()
+        shot(page, f"feedback-scale-{width}")
+        rows[width] = page.evaluate(SCALE_ROWS)
+        assert page_width(page) == width
+        page.context.close()
+    assert rows[375] == [2, 2, 2, 2], rows
+    assert rows[1280] == [1, 1, 1, 1], rows
+
+
+LONG_WORDS = """
+id = "longwords"
+name = "Arbeitsfähigkeitseinschätzungsfragebogen"
+description = "A made-up clinic questionnaire with long words, as translations have."
+higher_is_better = false
+license = "Made up for a test."
+options = [{value = 0, label = "Überhauptnichtzutreffend"}, {value = 1, label = "Zutreffend"}]
+items = [
+  {number = 1, text = "Verschlechterungsbefürchtungsintensitätseinschätzung"},
+  {number = 2, text = "Schlafunterbrechungshäufigkeit in den letzten Wochen"},
+]
+"""
+
+CROSSING = """() => {
+  const out = [];
+  for (const box of document.querySelectorAll('#session-form fieldset')) {
+    const edge = box.getBoundingClientRect();
+    if (edge.right > document.documentElement.clientWidth) out.push(`${box.id}: ${edge.right}`);
+    for (const e of box.querySelectorAll('legend, p, label')) {
+      const r = e.getBoundingClientRect();
+      if (r.left < edge.left || r.right > edge.right) {
+        out.push(`${box.id} ${e.tagName}: ${e.textContent.slice(0, 30)}`);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def test_a_question_with_a_long_word_stays_in_its_box_on_a_phone(
+    browser: Browser, live_server, transactional_db, personas, make_client
+) -> None:
+    """A fieldset is as wide as its longest word by default: a clinic's own questionnaire with
+    one long word made its box, and the whole page, wider than the phone, its headings past
+    the screen's edge."""
+    from unstuck.web.instruments.services import add_clinic_instrument
+    from unstuck.web.records.corrections import choose_instruments
+    from unstuck.web.records.instruments import reload_instruments
+
+    record = make_client("SYN-F", [PHQ9_MILD])
+    try:
+        add_clinic_instrument(
+            user=personas.administrator, filename="longwords.toml", text=LONG_WORDS
+        )
+        choose_instruments(
+            user=personas.therapist, client=record, instrument_ids=["phq9", "longwords"]
+        )
+        page = signed_in(browser, live_server, "alex", 375)
+        page.goto(f"/clients/{record.pk}/sessions/new/")
+        page.locator("#block-longwords").scroll_into_view_if_needed()
+        shot(page, "long-words-375")
+        crossing = page.evaluate(CROSSING)
+        width = page_width(page)
+        page.context.close()
+    finally:
+        reload_instruments()
+    assert width == 375
+    assert crossing == [], crossing

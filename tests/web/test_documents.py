@@ -16,6 +16,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from personas import PHQ9_MILD, PHQ9_SEVERE, hold_session
+from unstuck.impasse.ranking import MARKER_EVIDENCE
 from unstuck.web.records.models import Episode
 from unstuck.web.reviews import services
 from unstuck.web.reviews.models import ClosureLetter
@@ -65,6 +66,32 @@ def test_the_consultation_summary_prints_as_html_and_pdf(
     # Each source is cited once, by number, as on the client page.
     assert "(source 1)" in html
     assert html.count("NCCMH, NHS Talking Therapies Manual") == 1
+
+
+def test_the_consultation_summary_names_the_reviews_author_even_to_the_author(
+    client: HttpClient, personas, record
+) -> None:
+    """It is written for a consultant or supervisor, yet printed the checklist's evidence as
+    'You noted ...': the consultant read the therapist's words as their own."""
+    evidence = MARKER_EVIDENCE.format(label="Avoided topics", times="twice")
+    services.open_review(
+        user=personas.therapist,
+        client=record,
+        ratings={"goals_misfit": (2, evidence)},
+        notes="Goals feel far off.",
+    )
+    for person in (personas.therapist, personas.supervisor):
+        client.force_login(person)
+        url = reverse("consultation", args=[record.pk])
+        page = client.get(url).content.decode()
+        assert "Alex noted “Avoided topics” twice recently (checklist)." in page
+        assert "Alex&#x27;s notes from that review:</strong> Goals feel far off." in page
+        text = " ".join(pdf_pages(client.get(url, {"format": "pdf"}).content, "consultation-voice"))
+        assert "Alex noted “Avoided topics”" in text
+        assert "Alex's notes from that review" in text
+        for second_person in ("You noted", "Your notes", "you saw"):
+            assert second_person not in page
+            assert second_person not in text
 
 
 def test_a_referral_letter_closes_the_episode(client: HttpClient, personas, record):

@@ -94,3 +94,58 @@ def test_the_overview_and_the_settings_list_say_what_is_in_force(
         "In force now (as saved): a private link works for 7 days; one reminder goes 1 day "
         "after sending if it is not answered; the safety message is the clinic's own"
     ) in overview()
+
+
+BEFORE_THE_LIMITS = ("portal", "0008_link_expiry_limits")
+WITHIN_THE_LIMITS = ("portal", "0009_settings_within_the_limits")
+
+
+@pytest.mark.django_db(transaction=True)  # the migration executor runs outside a test's atomic
+def test_upgrading_brings_settings_saved_before_the_limits_within_them() -> None:
+    """Portal 0008 limited a link to 2-30 days with its reminder before it closes, but only the
+    form checks that: a row saved before kept a link dead at once, one that outlived its session,
+    or a reminder that never went. Upgrading moves each to the nearest limit, one audit row per
+    clinic changed, and leaves the rest alone."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from unstuck.web.accounts.models import AuditAction, AuditEntry
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE_THE_LIMITS])
+    old = executor.loader.project_state([BEFORE_THE_LIMITS]).apps
+    Clinic = old.get_model("accounts", "Clinic")
+    Settings = old.get_model("portal", "PortalSettings")
+    saved = {  # name: (expiry, reminder) as saved, then as they should be after upgrading
+        "Long": ((45, 40), (30, 29)),
+        "Dead at once": ((0, 0), (2, 1)),
+        "One day": ((1, 1), (2, 1)),
+        "Reminder on closing": ((4, 4), (4, 3)),
+        "No reminder day": ((10, 0), (10, 1)),
+        "Fine": ((7, 3), (7, 3)),
+    }
+    for name, ((expiry, reminder), _) in saved.items():
+        clinic = Clinic.objects.create(name=name)
+        Settings.objects.create(clinic=clinic, expiry_days=expiry, reminder_days=reminder)
+
+    executor = MigrationExecutor(connection)  # the graph again, as `migrate` reads it
+    executor.migrate([WITHIN_THE_LIMITS])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())  # the rest, for the tests after
+
+    for row in PortalSettings.objects.select_related("clinic"):
+        assert (row.expiry_days, row.reminder_days) == saved[row.clinic.name][1], row.clinic.name
+        row.full_clean()  # what the form would now accept
+    rows = AuditEntry.objects.filter(action=AuditAction.CHANGE_PORTAL_SETTINGS)
+    why = (
+        " (on upgrading: a link now stays open 2 to 30 days, and its reminder goes at least a "
+        "day after sending and before the link closes)"
+    )
+    assert sorted(e.detail.removesuffix(why) for e in rows) == [
+        "Dead at once: Expiry days 0 -> 2, Reminder days 0 -> 1",
+        "Long: Expiry days 45 -> 30, Reminder days 40 -> 29",
+        "No reminder day: Reminder days 0 -> 1",
+        "One day: Expiry days 1 -> 2",
+        "Reminder on closing: Reminder days 4 -> 3",
+    ]
+    assert all(e.detail.endswith(why) and e.user is None for e in rows)

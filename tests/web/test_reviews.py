@@ -195,7 +195,7 @@ def test_the_reviews_notes_are_shown_on_it_and_in_the_consultation_summary(
     assert "Your notes" in page
     assert "Ask about the new job." in page
     summary = client.get(reverse("consultation", args=[stuck.pk])).content
-    assert "Notes from that review:</strong> Ask about the new job." in summary.decode()
+    assert "Alex&#x27;s notes from that review:</strong> Ask about the new job." in summary.decode()
 
 
 def test_a_plans_reasons_are_dated_to_its_review_not_read_as_the_record_now(

@@ -23,14 +23,29 @@ from unstuck.web.reviews import documents, knowledge, letters, selectors, servic
 from unstuck.web.reviews.forms import ClosureForm
 from unstuck.web.reviews.models import ClosureLetter, LetterKind
 from unstuck.web.reviews.views import _client
+from unstuck.web.reviews.voice import third_person
 from unstuck.web.vocabulary import error_text
+
+
+def _latest_review(client: Client) -> dict[str, object]:
+    """The latest review's reasons and notes (the consultation's, not a letter's). The summary
+    is for a consultant or supervisor, so it names the review's author: "Alex noted"."""
+    review = client.reviews.select_related("opened_by").prefetch_related("reasons").first()
+    if review is None:
+        return {"reasons": [], "review_notes": "", "voice": None}
+    words = third_person(review)
+    reasons = knowledge.rated_reasons(review.reasons.all())
+    return {
+        "reasons": [(name, r, words.evidence(r.evidence)) for name, r in reasons],
+        "review_notes": review.notes,
+        "voice": words,
+    }
 
 
 def _document_context(client: Client) -> dict[str, object]:
     summary, sessions = snapshots.summarise(client)
     alerts = records.safety_history(client)  # newest first
     used = presenters.instruments_in(sessions)
-    reviews = list(client.reviews.prefetch_related("reasons"))
     plans = selectors.plan_views(client, sessions)
     return {
         "client": client,
@@ -43,8 +58,7 @@ def _document_context(client: Client) -> dict[str, object]:
         "sessions": sessions,
         "plans": plans,
         "goals": selectors.all_goals(client),
-        "reasons": knowledge.rated_reasons(reviews[0].reasons.all() if reviews else []),
-        "review_notes": reviews[0].notes if reviews else "",  # the consultation's, not a letter's
+        **_latest_review(client),
         "now": timezone.localtime(),
         "episode": records.current_episode(client),
     }

@@ -1,6 +1,8 @@
 """An impasse review in the words of whoever reads it: "Your notes" and "Reasons you saw" for
 its author; "Alex's notes" and "Reasons Alex saw" for anyone else (a supervisor, or the
 therapist who took the client over), who read another person's review as if it were their own.
+A printed document (the consultation summary) is written for someone else, so it always names
+the author (`third_person`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ def voice(review: Review, reader: User) -> Voice:
     author = review.opened_by
     if author is not None and author.pk == reader.pk:
         return Voice(notes="Your notes", reasons="Reasons you saw", noted=NOTED)
+    return third_person(review)
+
+
+def third_person(review: Review) -> Voice:
+    """The review naming its author, whoever reads it."""
+    author = review.opened_by
     name = (author.first_name or author.display_name) if author is not None else SOMEONE
     named = name[:1].upper() + name[1:]
     return Voice(notes=f"{named}'s notes", reasons=f"Reasons {name} saw", noted=f"{named} noted")
