@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
@@ -104,6 +104,19 @@ def qr_svg(url: str) -> SafeString:
     return mark_safe(svg)  # segno's own SVG, built from our URL
 
 
+def _not_withdrawn(url: str) -> bool:
+    """Whether the request an earlier "ask" led to (its page's address) still stands: asking
+    again for the same questionnaires after withdrawing it is a new request, not a repeat."""
+    try:
+        match = resolve(url)
+    except Resolver404:
+        return True
+    if match.url_name != "portal_request":
+        return True
+    found = QuestionnaireRequest.objects.filter(pk=match.kwargs["request_id"])
+    return found.filter(withdrawn_at__isnull=True).exists()
+
+
 @login_required
 @require_POST
 def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
@@ -136,6 +149,7 @@ def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
                 send_at=send_at,
             ),
             lambda made: reverse("portal_request", args=[made[0].pk]),
+            stands=_not_withdrawn,
         )
         if data["delivery"] == "email":
             sending.send_now(user=user, request=found, now=now)
