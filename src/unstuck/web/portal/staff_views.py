@@ -221,6 +221,13 @@ def _seen(request: HttpRequest) -> dt.datetime | Literal["unknown"] | None:
         return "unknown"
 
 
+def _shown_once(_url: str) -> bool:
+    """A new link or kiosk code is shown once, on the page its button leads to, so pressing
+    the button again from the page loaded anew asks for another: none would be shown (a
+    double click, the same form sent twice, still makes one)."""
+    return False
+
+
 @login_required
 @require_POST
 def request_action(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
@@ -237,7 +244,7 @@ def request_action(request: HttpRequest, request_id: int, action: str) -> HttpRe
     }
     try:
         if action in issue:
-            secret = submit_once(request, issue[action], lambda _: done)
+            secret = submit_once(request, issue[action], lambda _: done, stands=_shown_once)
             request.session[FRESH_KEY] = {"request": found.pk, "kind": action, "secret": secret}
         elif action == "email":
             again = found.sent_at is not None
