@@ -329,3 +329,25 @@ def test_a_question_with_a_long_word_stays_in_its_box_on_a_phone(
         reload_instruments()
     assert width == 375
     assert crossing == [], crossing
+
+
+def test_the_link_shown_to_the_therapist_fits_a_phone(
+    browser: Browser, live_server, transactional_db, make_client
+) -> None:
+    """The private link's box was 60 characters wide: on a phone the request's page scrolled
+    sideways (492 px at 375) and the box ran out of its card."""
+    record = make_client("SYN-LINK", [PHQ9_MILD])
+    page = signed_in(browser, live_server, "alex", 375)
+    page.goto(f"/clients/{record.pk}/")
+    page.get_by_text("Ask the client to answer questionnaires").click()
+    page.get_by_role("button", name="Make the questionnaire link").click()
+    box = page.get_by_role("textbox", name="Private link")
+    assert "/q/" in box.input_value()
+    shot(page, "portal-link-375")
+    card = page.locator("section.plan").bounding_box()
+    edge = box.bounding_box()
+    assert card is not None
+    assert edge is not None
+    assert edge["x"] + edge["width"] <= card["x"] + card["width"]
+    assert page_width(page) <= 375, f"{page_width(page)} px wide"
+    page.context.close()

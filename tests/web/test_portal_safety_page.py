@@ -64,3 +64,34 @@ def test_the_clinics_own_numbers_are_links_and_its_words_stay_text(
 )
 def test_only_phone_numbers_become_links(words: str, html: str) -> None:
     assert with_phone_links(words) == f"<p>{html}</p>"
+
+
+def test_the_link_opened_again_after_a_safety_answer_starts_at_what_is_left(
+    personas, record
+) -> None:
+    """A client stopped at the safety page and opened their link again later (the reminder):
+    the start page still asked for both questionnaires (16 questions), and Start led to the
+    safety message again, not to the GAD-7 still to answer."""
+    _, secret = make_request(personas.therapist, record, ["phq9", "gad7"])
+    safety_page(HttpClient(), secret)
+    later = HttpClient()
+    later.get(reverse("portal_link", args=[secret]))
+    start = later.get(reverse("portal_start")).text.replace("&#x27;", "'")
+    assert "one short questionnaire (7 questions)" in start
+    assert "16 questions" not in start
+    assert "Thank you for the answers you have already sent" in start
+    assert f'href="{reverse("portal_step", args=[2])}">Start</a>' in start
+    assert reverse("portal_step", args=[1]) + '"' not in start
+    page = later.get(reverse("portal_step", args=[2]))
+    assert page.status_code == 200
+    assert "GAD-7" in page.text
+
+
+def test_the_start_page_of_a_fresh_link_counts_every_questionnaire(personas, record) -> None:
+    _, secret = make_request(personas.therapist, record, ["phq9", "gad7"])
+    browser = HttpClient()
+    browser.get(reverse("portal_link", args=[secret]))
+    start = browser.get(reverse("portal_start")).text
+    assert "2 short questionnaires (16 questions in all)" in start
+    assert "already sent" not in start
+    assert f'href="{reverse("portal_step", args=[1])}">Start</a>' in start

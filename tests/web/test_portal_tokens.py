@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 import pytest
 from django.test import Client as HttpClient
@@ -181,3 +182,40 @@ def test_an_administrator_lifts_a_paused_address_and_the_audit_log_shows_it(
     row = AuditEntry.objects.get(action=AuditAction.PORTAL_PAUSE_LIFTED)
     assert (row.username, row.detail) == ("root", "127.0.0.1: 3 wrong links or codes")
     assert client.get(reverse("portal_link", args=[secret])).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("action", "shown"), [("link", r"/q/[\w-]+/"), ("kiosk", r"[A-Z0-9]{4}-[A-Z0-9]{4}")]
+)
+def test_each_press_of_new_link_or_kiosk_code_shows_a_new_one(
+    client: HttpClient, personas, record, action: str, shown: str
+) -> None:
+    """A link or code is shown once. Pressed again from the request's page loaded anew (the
+    first code was mistyped and used up, or the link not copied), the button said "That was
+    already saved" and showed none, for 10 minutes. A double click still makes one."""
+    from unstuck.web.idempotency.once import ALREADY_SAVED
+
+    request, _ = make_request(personas.therapist, record)
+    client.force_login(personas.therapist)
+    page_url = reverse("portal_request", args=[request.pk])
+    url = reverse("portal_request_action", args=[request.pk, action])
+
+    def press(token: str | None = None) -> tuple[str, str]:
+        if token is None:
+            page = client.get(page_url).text
+            found = re.search(rf'action="{url}">.*?name="submit_token" value="([^"]+)"', page)
+            assert found is not None
+            token = found.group(1)
+        answer = client.post(url, {"submit_token": token}, follow=True).text
+        return answer.replace("&#x27;", "'"), token
+
+    first, token = press()
+    second, _ = press()
+    assert ALREADY_SAVED not in second
+    codes = [re.search(shown, page) for page in (first, second)]
+    assert codes[0] is not None
+    assert codes[1] is not None
+    assert codes[0].group(0) != codes[1].group(0)
+    before = AccessToken.objects.count()
+    press(token)  # the same form sent twice: nothing new
+    assert AccessToken.objects.count() == before

@@ -149,3 +149,39 @@ def test_a_page_open_when_it_was_withdrawn_says_so(personas, record) -> None:
     assert "Your clinic has taken this questionnaire back" in page.content.decode().replace(
         "&#x27;", "'"
     )
+
+
+def test_asking_again_after_withdrawing_makes_a_new_request(
+    client: HttpClient, personas, record
+) -> None:
+    """Withdrawn (a slip of the mouse, or the wrong session), then asked again from the
+    reloaded client page with the same choices: that is a new request with a link to show.
+    It was taken for the first form sent twice ("That was already saved"), and the page showed
+    the withdrawn request, with no link and nothing to do, for the next 10 minutes."""
+    from unstuck.web.idempotency.once import ALREADY_SAVED
+
+    client.force_login(personas.therapist)
+    ask = {"instruments": ["phq9"], "timing": "before", "session_number": 2, "delivery": "show"}
+
+    def from_the_client_page():  # type: ignore[no-untyped-def]
+        page = client.get(reverse("client", args=[record.pk])).content.decode()
+        token = re.search(r'name="submit_token" value="([^"]+)"', page)
+        assert token is not None
+        url = reverse("portal_request_new", args=[record.pk])
+        return client.post(url, ask | {"submit_token": token.group(1)}, follow=True)
+
+    first = from_the_client_page()
+    made = QuestionnaireRequest.objects.get()
+    assert f"/questionnaires/{made.pk}/" == first.redirect_chain[-1][0]
+    withdraw(client, made.pk)
+    again = from_the_client_page()
+    page = again.content.decode()
+    assert ALREADY_SAVED not in page.replace("&#x27;", "'")
+    assert QuestionnaireRequest.objects.count() == 2
+    fresh = QuestionnaireRequest.objects.exclude(pk=made.pk).get()
+    assert again.redirect_chain[-1][0] == f"/questionnaires/{fresh.pk}/"
+    assert re.search(r'value="(http://[^"]+/q/[^"]+/)"', page)  # the link, shown once
+    # Not withdrawn, the same form sent again is still the repeat it was.
+    repeat = from_the_client_page()
+    assert ALREADY_SAVED in repeat.content.decode().replace("&#x27;", "'")
+    assert QuestionnaireRequest.objects.count() == 2

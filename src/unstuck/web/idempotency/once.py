@@ -13,6 +13,8 @@ someone sends the same form with the same content as their latest submission to 
 `SAME_AGAIN`, it is taken as sent twice too: a second identical review, goal or session a few
 minutes after the first is a repeat, never intended. Comparing with the latest submission
 only leaves a deliberate change back (a rating of 5, then 6, then 5 again) stored each time.
+A form whose creation can be taken back (a questionnaire request, withdrawn) says so with
+``stands``: once the first one no longer stands, the same content again is a new submission.
 
 A form posted without a token (a script, an old page) is saved as before; the per-client lock
 in the services still serialises it.
@@ -70,8 +72,17 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def submit_once(request: HttpRequest, save: Callable[[], T], url: Callable[[T], str]) -> T:
+def submit_once(
+    request: HttpRequest,
+    save: Callable[[], T],
+    url: Callable[[T], str],
+    *,
+    stands: Callable[[str], bool] | None = None,
+) -> T:
     """Run `save` unless this form's token was used before; then raise `Replay`.
+
+    The same content sent again within `SAME_AGAIN` is a repeat too, unless `stands` (given
+    the address the earlier submission led to) says what it created was taken back since.
 
     Raises
     ------
@@ -95,7 +106,8 @@ def submit_once(request: HttpRequest, save: Callable[[], T], url: Callable[[T], 
             )
             if latest is not None:
                 same, where, when = latest[0] == content, latest[1], latest[2]
-                if same and where and when >= timezone.now() - SAME_AGAIN:
+                recent = when >= timezone.now() - SAME_AGAIN
+                if same and where and recent and (stands is None or stands(where)):
                     raise Replay(where)
             try:
                 with transaction.atomic():

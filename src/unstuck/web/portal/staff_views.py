@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
@@ -104,6 +104,19 @@ def qr_svg(url: str) -> SafeString:
     return mark_safe(svg)  # segno's own SVG, built from our URL
 
 
+def _not_withdrawn(url: str) -> bool:
+    """Whether the request an earlier "ask" led to (its page's address) still stands: asking
+    again for the same questionnaires after withdrawing it is a new request, not a repeat."""
+    try:
+        match = resolve(url)
+    except Resolver404:
+        return True
+    if match.url_name != "portal_request":
+        return True
+    found = QuestionnaireRequest.objects.filter(pk=match.kwargs["request_id"])
+    return found.filter(withdrawn_at__isnull=True).exists()
+
+
 @login_required
 @require_POST
 def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
@@ -136,6 +149,7 @@ def request_new(request: HttpRequest, client_id: int) -> HttpResponse:
                 send_at=send_at,
             ),
             lambda made: reverse("portal_request", args=[made[0].pk]),
+            stands=_not_withdrawn,
         )
         if data["delivery"] == "email":
             sending.send_now(user=user, request=found, now=now)
@@ -207,6 +221,13 @@ def _seen(request: HttpRequest) -> dt.datetime | Literal["unknown"] | None:
         return "unknown"
 
 
+def _shown_once(_url: str) -> bool:
+    """A new link or kiosk code is shown once, on the page its button leads to, so pressing
+    the button again from the page loaded anew asks for another: none would be shown (a
+    double click, the same form sent twice, still makes one)."""
+    return False
+
+
 @login_required
 @require_POST
 def request_action(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
@@ -223,7 +244,7 @@ def request_action(request: HttpRequest, request_id: int, action: str) -> HttpRe
     }
     try:
         if action in issue:
-            secret = submit_once(request, issue[action], lambda _: done)
+            secret = submit_once(request, issue[action], lambda _: done, stands=_shown_once)
             request.session[FRESH_KEY] = {"request": found.pk, "kind": action, "secret": secret}
         elif action == "email":
             again = found.sent_at is not None

@@ -146,13 +146,18 @@ def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
         picked = request.GET["lang"]
         request.session[LANGUAGE_KEY] = picked if picked in languages else ""
         return redirect("portal_start")
+    # Opened again after a safety answer stored its questionnaire at once: the page counts
+    # and starts at what is left, not at that questionnaire's safety message.
+    left = [i for i in pages if i.id not in found.recorded]
     return page(
         request,
         "portal/start.html",
         {
             "clinic": found.client.clinic.name,
-            "count": len(pages),
-            "questions": sum(len(i.items) for i in pages),
+            "count": len(left),
+            "questions": sum(len(i.items) for i in left),
+            "first": pages.index(left[0]) + 1 if left else 1,
+            "earlier": len(left) < len(pages),
             "kiosk": request.session.get(VIA_KEY) == "kiosk",
             "languages": languages,
             "language": _language(request, languages),
