@@ -178,7 +178,26 @@ def test_an_emailed_link_for_a_client_email_cannot_reach_saves_nothing(
     data |= {"delivery": "email", "submit_token": token.group(1) if token else ""}
     response = client.post(reverse("portal_request_new", args=[record.pk]), data, follow=True)
     assert "There is no email address in this client" in response.text
+    assert "Name and contact details" in response.text  # where to put it right
+    assert "not set up" not in response.text  # it is set up: the message says which it is
     assert "column" not in response.text
+    assert not QuestionnaireRequest.objects.filter(client=record).exists()
+
+
+def test_an_emailed_link_without_email_set_up_says_so_not_that_the_address_is_missing(
+    client: HttpClient, personas, record, settings
+) -> None:
+    settings.EMAIL_CONFIGURED = False
+    record.contact = "jo@example.test"
+    record.save()
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[record.pk])).text
+    token = re.search(r'name="submit_token" value="([^"]+)"', page)
+    data = {"instruments": ["phq9"], "timing": "before", "session_number": "3"}
+    data |= {"delivery": "email", "submit_token": token.group(1) if token else ""}
+    response = client.post(reverse("portal_request_new", args=[record.pk]), data, follow=True)
+    assert "Email is not set up for this clinic" in response.text
+    assert "no email address in this client" not in response.text
     assert not QuestionnaireRequest.objects.filter(client=record).exists()
 
 

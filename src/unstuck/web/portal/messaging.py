@@ -56,6 +56,29 @@ def messenger() -> Messenger:
     return result
 
 
+NO_CONTACT = (
+    "There is no email address in this client's contact details: add one under 'Name and "
+    "contact details' on the client's page, or show the link, QR code or a kiosk code instead."
+)
+NO_EMAIL = (
+    "Email is not set up for this clinic, so no link can be emailed (the administrator sets "
+    "it up: docs/portal.md, 'Email and other messengers'); show the link, QR code or a kiosk "
+    "code instead."
+)
+
+
+def cannot_reach(contact: str) -> str | None:
+    """Why a link cannot be emailed to `contact` (a client's contact details), in words that
+    say what to do; None when it can. Which of the two it is matters: one is put right on the
+    client's page, the other only by the administrator."""
+    sender = messenger()
+    if sender.can_reach(contact):
+        return None
+    if isinstance(sender, EmailMessenger) and not settings.EMAIL_CONFIGURED:
+        return NO_EMAIL
+    return NO_CONTACT
+
+
 def request_message(clinic: str, link: str, until: str, *, reminder: bool) -> tuple[str, str]:
     """Subject and body of the message that carries a questionnaire link to a client."""
     subject = f"{'Reminder: a' if reminder else 'A'} questionnaire from {clinic} is waiting"

@@ -25,7 +25,6 @@ from unstuck.web.portal import messaging, selectors, tokens
 from unstuck.web.portal.models import AccessToken, QuestionnaireRequest, TokenKind
 from unstuck.web.portal.schedules import plan_due
 from unstuck.web.portal.services import (
-    NO_CONTACT,
     SCHEDULER_ACTOR,
     _client_audit,
     _issue,
@@ -112,8 +111,8 @@ def send_now(
     (another click, or `send_due`)."""
     if not request.is_open(now):
         raise InvalidValue("questionnaire", "", "This questionnaire is closed.")
-    if not messaging.messenger().can_reach(request.client.contact):
-        raise InvalidValue("contact", "", NO_CONTACT)
+    if why := messaging.cannot_reach(request.client.contact):
+        raise InvalidValue("contact", "", why)
     last = request.sent_at if seen == "unknown" else seen
     if last is not None:  # again: only the click that finds it as its page showed it sends
         again = QuestionnaireRequest.objects.filter(pk=request.pk, sent_at=last)

@@ -47,10 +47,6 @@ NOT_A_TIMING = "is neither before nor after a session"
 BAD_SESSION = "must be a session number of 1 or more"
 CLOSED = "This questionnaire is closed: it was already sent or it has expired."
 NOT_ANSWERED = "is not answered yet"
-NO_CONTACT = (
-    "There is no email address in this client's contact details, or email is not set up for "
-    "this clinic; show the link, QR code or a kiosk code instead."
-)
 ENDED = (
     "This client's episode of care has ended; reopen it (or start a new one) before asking "
     "for questionnaires."
@@ -64,8 +60,8 @@ def check_can_ask(client: Client, *, by_email: bool) -> None:
     episode = current_episode(client)
     if episode is None or episode.ended_on is not None:
         raise InvalidValue("episode", "", ENDED)
-    if by_email and not messaging.messenger().can_reach(client.contact):
-        raise InvalidValue("contact", "", NO_CONTACT)
+    if by_email and (why := messaging.cannot_reach(client.contact)):
+        raise InvalidValue("contact", "", why)
 
 
 def _client_audit(
