@@ -61,6 +61,11 @@ def test_a_supervisor_reads_the_team_figures(page: Page, make_client) -> None:  
     assert not refused, refused
 
 
+CAPTION_ENDS = """() => [...document.querySelectorAll('caption')].map(c => {
+  const text = document.createRange(); text.selectNodeContents(c);
+  return [c.textContent, Math.round(text.getBoundingClientRect().right)]; })"""
+
+
 def test_the_team_page_fits_a_phone_and_passes_axe(  # type: ignore[no-untyped-def]
     browser: Browser, live_server, transactional_db, make_client
 ) -> None:
@@ -73,6 +78,10 @@ def test_the_team_page_fits_a_phone_and_passes_axe(  # type: ignore[no-untyped-d
         problems += [f"team@{width}: {v}" for v in serious_violations(phone)]
         if page_width(phone) > width:
             problems.append(f"team@{width}: {page_width(phone)} px wide")
+        # A table's caption scrolls with it: centred over a wide table, it began off screen.
+        for caption, right in phone.evaluate(CAPTION_ENDS):
+            if right > width:
+                problems.append(f"team@{width}: caption {caption!r} ends at {right} px")
         phone.context.close()
     assert not problems, "\n".join(problems)
 

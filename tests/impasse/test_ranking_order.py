@@ -83,6 +83,13 @@ def test_honesty_clearly_present_refers_only_after_naming_the_gap_and_talking() 
     ]
 
 
+def test_a_client_sent_by_others_is_not_suspected_of_a_gap_nobody_has_seen() -> None:
+    """A teenager sent by their parents (mandated 3, nothing else rated) was offered 'Address the
+    gap between accounts and actions' fifth: naming a mismatch that nobody had reported."""
+    assert "address_honesty" not in ids({"mandated": 3, "ambivalence": 1}, ["withdrawal_risk"])
+    assert "address_honesty" in ids({"mandated": 3, "honesty": 1})[:2]
+
+
 def test_withholding_alone_refers_fifth_not_fourth() -> None:
     assert ids({"honesty": 2}).index("referral") == 4
 

@@ -192,7 +192,7 @@ def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_wor
     assert "Revisit" in tried
     assert "End respectfully" not in tried
     # planned, no result: named as planned, not as tried
-    assert "Talk openly about the therapy itself: planned, no result recorded yet" in tried
+    assert "Talking openly about how therapy feels for you: planned, no result recorded" in tried
     assert "Sleep through the night (at the last rating: somewhat less than expected)" in html
     assert "-2..+2" not in html
 

@@ -16,7 +16,7 @@ from unstuck.web.records import corrections
 from unstuck.web.records import services as records
 from unstuck.web.records.forms import EndEpisodeForm
 from unstuck.web.records.models import Episode
-from unstuck.web.reviews import services
+from unstuck.web.reviews import letters, services
 from unstuck.web.reviews.forms import ClosureForm
 from unstuck.web.reviews.models import ClosureLetter
 
@@ -211,3 +211,42 @@ def test_letters_mark_set_aside_goals_and_name_planned_strategies(
     assert "<li>Get back to work three days (set aside)</li>" in text
     assert "Revisit the goals together: planned, no result recorded yet" in text
     assert "Our usual way of working" not in text
+
+
+def test_the_ending_summary_names_what_was_tried_in_words_for_the_client(
+    client: HttpClient, personas, make_client
+) -> None:
+    """The ending summary, written for the client, listed 'Check safety first', 'Seek
+    consultation or supervision' and 'Kindly point out deflection': the safety check it
+    otherwise leaves out, the therapist's own supervision, and a name that reads as blame.
+    The referral letter, for a colleague, keeps the clinical names."""
+    record = make_client("C-960", [PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_MILD])
+    therapist = personas.therapist
+    review = services.open_review(
+        user=therapist,
+        client=record,
+        ratings={"surface_talk": (3, ""), "therapist_factors": (2, "")},
+    )
+    services.make_plan(
+        user=therapist,
+        review=review,
+        chosen=[
+            services.ChosenStrategy(sid)
+            for sid in ("safety_check", "consultation", "self_reflection", "name_deflection")
+        ],
+        review_on=dt.date(2026, 4, 1),
+    )
+    hold_session(record)
+    client.force_login(therapist)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {"kind": "termination", "ended_on": "2026-02-01", "recommendations": "Keep walking."},
+    )
+    ending = letter_text(client, record, ClosureLetter.objects.get())
+    tried = ending[ending.index("What we tried") : ending.index("</ul>", ending.index("What"))]
+    assert "Noticing together when we moved away from the hard part: planned" in tried
+    for inward in ("safety", "Safety", "supervision", "self-care", "deflection"):
+        assert inward not in tried
+    colleague = letters.letter_facts(record, "referral")["tried"]
+    assert "Kindly point out deflection: planned, no result recorded yet" in colleague
+    assert "Seek consultation or supervision: planned, no result recorded yet" in colleague

@@ -19,6 +19,7 @@ from unstuck.web.reviews.models import GoalRating, Plan, StrategyResult
 
 FLAT = [2, 2, 2, 2, 2, 2, 1, 1, 0]  # 14: a plateau after six sessions
 GOAL_MISFIT = {"goals_misfit": (3, "")}
+FIFTEEN = [2, 2, 2, 2, 2, 2, 1, 2, 0]
 
 
 @pytest.fixture
@@ -122,3 +123,28 @@ def test_one_score_since_the_plan_is_not_called_an_average(
     hold_session(stuck, [0, 0, 0, 0, 0, 0, 0, 0, 0])
     page = client.get(reverse("client", args=[stuck.pk])).content.decode()
     assert "since: -7.0 (2 scores)" in page
+
+
+@pytest.mark.parametrize(
+    ("before", "since", "sentence"),
+    [
+        # One score before the plan has no slope: the page read 'At risk. ; since: ...'.
+        ([FLAT], [], "No PHQ-9 scores since the plan began yet."),
+        ([FLAT], [[0] * 9], "PHQ-9 since the plan began: one score so far, 14 before the plan"),
+        # A slope that rounds to nothing read '-0.0 points a session on average'.
+        ([FLAT, FLAT, FIFTEEN, FLAT, FLAT, FLAT], [], "before the plan: 0.0 points"),
+    ],
+)
+def test_the_plan_sentence_leaves_out_what_has_no_numbers(
+    client: HttpClient, personas, make_client, before, since, sentence
+) -> None:
+    record = make_client("C-851", before)
+    plan_for(personas, record)
+    for answers in since:
+        hold_session(record, answers)
+    client.force_login(personas.therapist)
+    page = html.unescape(client.get(reverse("client", args=[record.pk])).content.decode())
+    panel = " ".join(page[page.index('id="plans"') :].split())
+    assert sentence in panel
+    assert ". ;" not in panel
+    assert "-0.0" not in panel

@@ -164,3 +164,32 @@ def test_a_review_reads_in_the_third_person_to_anyone_but_its_author(
     assert "Alex noted “" in other
     for second_person in ("Your notes", "Reasons you saw", "You noted"):
         assert second_person not in other
+
+
+def test_a_supervisor_reads_who_decides_and_records_the_plan(
+    client: HttpClient, personas, make_client
+) -> None:
+    """Jordan read 'These are options ...; you decide' and 'record how each goes from the
+    client page' on Alex's review: the therapist decides and records, Jordan only reads."""
+    from unstuck.web.reviews import services as reviews
+
+    record = make_client("C-972", [FLAT] * 6)
+    review = reviews.open_review(
+        user=personas.therapist, client=record, ratings={"goals_misfit": (3, "")}
+    )
+    reviews.make_plan(
+        user=personas.therapist,
+        review=review,
+        chosen=[reviews.ChosenStrategy("revisit_goals")],
+        review_on=dt.date(2026, 4, 1),
+    )
+    url = reverse("review", args=[review.pk])
+    client.force_login(personas.supervisor)
+    other = " ".join(re.sub(r"<[^>]+>", "", client.get(url).content.decode()).split())
+    assert "not instructions; Alex decides." in other
+    assert "Alex records how each goes on the client page" in other
+    assert "you decide" not in other
+    client.force_login(personas.therapist)
+    own = " ".join(re.sub(r"<[^>]+>", "", client.get(url).content.decode()).split())
+    assert "not instructions; you decide." in own
+    assert "record how each goes from the client page" in own

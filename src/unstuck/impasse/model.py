@@ -44,6 +44,10 @@ class Strategy:
     needs_secure_alliance: bool = False
     # Listed below the safety check whenever both are listed (ranking.py, rule 2).
     after_safety_check: bool = False
+    # The ending summary is written for the client: the strategy in words addressed to them
+    # (empty: its name), or left out there (the therapist's own steps, the safety check).
+    client_words: str = ""
+    in_client_letter: bool = True
 
 
 @dataclass(frozen=True)

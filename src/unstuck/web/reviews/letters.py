@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from unstuck.impasse import default_knowledge
 from unstuck.progress.summary import ClientSummary, MeasureSummary
 from unstuck.web.records import selectors as records
 from unstuck.web.records import snapshots
@@ -101,22 +102,32 @@ def _latest_answer(alert: SafetyAlert | None) -> str:
     return answer + f"; a safety check followed on {check.checked_at:%Y-%m-%d}: {outcome})"
 
 
-def tried_lines(plans: Sequence[selectors.PlanView]) -> list[str]:
+def tried_lines(plans: Sequence[selectors.PlanView], *, for_client: bool = False) -> list[str]:
     """Each strategy of the plans with its latest result, or that it is only planned so far;
-    not an ending or a referral (the letter itself is that step)."""
+    not an ending or a referral (the letter itself is that step). `for_client`: in the words
+    strategies.toml gives for the client, without the therapist's own steps and the safety
+    check (the ending summary once listed 'Check safety first' and 'Seek consultation or
+    supervision' to the client)."""
     endings = knowledge.closure_ids()
+    strategies = default_knowledge().strategies
     lines = []
     for pv in plans:
         for ps, results in pv.strategies:
             if ps.strategy_id in endings:
                 continue
+            name = ps.name
+            known = strategies.get(ps.strategy_id)
+            if for_client and known is not None:
+                if not known.in_client_letter:
+                    continue
+                name = known.client_words or name
             last = results[-1] if results else None
             if last is None:
-                lines.append(f"{ps.name}: {PLANNED}")
+                lines.append(f"{name}: {PLANNED}")
             elif last.result == Result.NOT_TRIED:
-                lines.append(f"{ps.name}: planned, {last.get_result_display().lower()}")
+                lines.append(f"{name}: planned, {last.get_result_display().lower()}")
             else:
-                lines.append(f"{ps.name}: {last.get_result_display().lower()}")
+                lines.append(f"{name}: {last.get_result_display().lower()}")
     return lines
 
 
@@ -145,7 +156,7 @@ def letter_facts(client: Client, kind: str) -> dict[str, Any]:
         "attended": sum(s.held for s in sessions),
         "started_on": episode.started_on.isoformat() if episode else "",
         "progress": progress_sentences(summary, alerts, for_client=for_client),
-        "tried": tried_lines(selectors.plan_views(client, sessions)),
+        "tried": tried_lines(selectors.plan_views(client, sessions), for_client=for_client),
         "goals": goals,
     }
 

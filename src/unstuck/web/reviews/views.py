@@ -17,7 +17,7 @@ from django.urls import reverse
 from unstuck.errors import UnstuckError
 from unstuck.impasse.outcomes import CAVEAT
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import AuditAction, signed_in
+from unstuck.web.accounts.models import AuditAction, User, signed_in
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal.selectors import with_client_report as portal_prefill
 from unstuck.web.records import selectors as records
@@ -145,6 +145,8 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             "ranked": ranked,
             "form": form,
             "can_write": can_write and not hasattr(review, "plan"),
+            # A supervisor reads it: the client's therapist decides and records, not the reader.
+            "reader": "" if can_write else _first_name(client.therapist),
             "planned": planned,
             "clinic_caveat": CAVEAT if any(s.clinic_hint for s in ranked) else "",
             "reasons": [
@@ -154,6 +156,10 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             "voice": words,
         },
     )
+
+
+def _first_name(user: User) -> str:
+    return user.first_name or user.display_name
 
 
 @login_required
