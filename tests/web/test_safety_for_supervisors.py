@@ -193,3 +193,19 @@ def test_a_supervisor_reads_who_decides_and_records_the_plan(
     own = " ".join(re.sub(r"<[^>]+>", "", client.get(url).content.decode()).split())
     assert "not instructions; you decide." in own
     assert "record how each goes from the client page" in own
+
+
+def test_the_client_page_safety_box_says_who_decides(client: HttpClient, personas, risky) -> None:
+    """Jordan's client page said 'Unstuck informs; you decide.' beside an alert that is
+    Alex's to check."""
+
+    def box(person) -> str:
+        client.force_login(person)
+        page = client.get(reverse("client", args=[risky.pk])).content.decode()
+        start = page.index('id="safety-alert"')
+        return page[start : page.index("</section>", start)]
+
+    assert "Unstuck informs; you decide." in box(personas.therapist)
+    other = box(personas.supervisor)
+    assert "you decide" not in other
+    assert "Unstuck informs; Alex" in other and "decides." in other
