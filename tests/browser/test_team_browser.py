@@ -66,6 +66,10 @@ CAPTION_ENDS = """() => [...document.querySelectorAll('caption')].map(c => {
   return [c.textContent, Math.round(text.getBoundingClientRect().right)]; })"""
 
 
+CHART_TEXT_HEIGHTS = """() => [...document.querySelectorAll('figure svg.chart text')]
+    .map(t => [t.textContent, t.getBoundingClientRect().height])"""
+
+
 def test_the_team_page_fits_a_phone_and_passes_axe(  # type: ignore[no-untyped-def]
     browser: Browser, live_server, transactional_db, make_client
 ) -> None:
@@ -82,6 +86,10 @@ def test_the_team_page_fits_a_phone_and_passes_axe(  # type: ignore[no-untyped-d
         for caption, right in phone.evaluate(CAPTION_ENDS):
             if right > width:
                 problems.append(f"team@{width}: caption {caption!r} ends at {right} px")
+        # A chart's words stay readable: drawn at 11 px, squeezed to a phone they were 5-6 px.
+        for label, height in phone.evaluate(CHART_TEXT_HEIGHTS):
+            if height < 9:
+                problems.append(f"team@{width}: chart label {label!r} is {height:.1f} px tall")
         phone.context.close()
     assert not problems, "\n".join(problems)
 
