@@ -96,6 +96,21 @@ def test_backup_and_restore_are_commands() -> None:
     assert build_parser().parse_args(["backup", "x.backup"]).file == Path("x.backup")
 
 
+def test_restore_and_send_due_say_which_database_and_settings_they_use(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Their --help named neither the database they act on nor (restore) the checksum file
+    it checks, nor (send-due) that nothing is sent without the email settings."""
+    for command, words in (
+        ("restore", ["DATABASE_URL", "UNSTUCK_DATA_DIR", "FILE.sha256"]),
+        ("send-due", ["DATABASE_URL", "UNSTUCK_DATA_DIR", "UNSTUCK_EMAIL_HOST"]),
+    ):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([command, "--help"])
+        shown = " ".join(capsys.readouterr().out.split())
+        assert all(word in shown for word in words), shown
+
+
 def test_serve_runs_polars_on_one_thread_per_worker(tmp_path: Path) -> None:
     """`unstuck serve` leaves polars one thread in each worker (the workers fill the cores),
     unless the clinic set POLARS_MAX_THREADS itself. polars reads the setting on import, so
