@@ -35,9 +35,13 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     restore = sub.add_parser(
         "restore",
         help="load a backup made by `unstuck backup` into an empty database",
-        description="Stop the server first. Refuses a database that already holds people or "
-        "clients unless --force is given (then everything in it is replaced by the backup). "
-        "Afterwards the audit log says when the backup was made and that it was restored.",
+        description="Stop the server first. Restores into the database `unstuck serve` would "
+        "use (DATABASE_URL, else UNSTUCK_DATA_DIR), of the same kind as the backup's (SQLite "
+        "or PostgreSQL). Reads the whole backup first, and checks it against FILE.sha256 when "
+        "that is beside it; a damaged or foreign file changes nothing. Refuses a database that "
+        "already holds people or clients unless --force is given (then everything in it is "
+        "replaced by the backup). Afterwards the audit log says when the backup was made and "
+        "that it was restored.",
     )
     restore.add_argument("file", type=Path, help="a file made by `unstuck backup`")
     restore.add_argument(

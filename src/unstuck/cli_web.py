@@ -85,7 +85,10 @@ def add_web_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="email scheduled questionnaire links and reminders (run from cron or a timer)",
         description="Send every questionnaire link whose time has come, and one reminder for "
         "each link still unanswered after the clinic's reminder delay (default 2 days). Safe "
-        "to run often, and twice at once: each message is claimed before it is sent.",
+        "to run often, and twice at once: each message is claimed before it is sent. Uses "
+        "the same DATABASE_URL / UNSTUCK_DATA_DIR as `unstuck serve`, and the UNSTUCK_EMAIL_ "
+        "settings (without UNSTUCK_EMAIL_HOST, or UNSTUCK_EMAIL_DIR, nothing is sent: exit "
+        "status 1 when something was due; see docs/portal.md).",
     )
     send_due.set_defaults(run=_run_send_due)
 

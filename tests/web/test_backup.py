@@ -189,7 +189,7 @@ def test_it_refuses_a_file_that_is_not_a_backup(
         assert "Traceback" not in done.stderr
     done = target.unstuck("backup", str(tmp_path / "no-such-folder" / "x.backup"))
     assert done.returncode == 2
-    assert "does not exist" in done.stderr
+    assert "does not exist; create it (mkdir -p " in done.stderr  # and what to do
 
 
 def _seed_a_clinic(database: Database) -> None:

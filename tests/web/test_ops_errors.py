@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from live import UNSTUCK, _admin, free_port
+from live import UNSTUCK, _admin, free_port, wait_until_serving
 
 BASE_URL = os.environ.get("DATABASE_URL", "")
 postgresql_only = pytest.mark.skipif(
@@ -157,6 +157,41 @@ def test_a_database_with_no_clinic_is_refused_and_none_is_made(
     done = unstuck(env, *args)
     assert_refused(done, "no Unstuck clinic in the SQLite database", outcome)
     assert not (tmp_path / "clinic.backup").exists()
+
+
+def _serve_once(env: dict[str, str], cwd: Path) -> str:
+    """Start `unstuck serve --dev`, stop it once it answers; what it wrote to standard error."""
+    port = free_port()
+    server = subprocess.Popen(
+        [UNSTUCK, "serve", "--dev", "--port", str(port)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_serving(server, f"http://127.0.0.1:{port}", 120)
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    return stderr
+
+
+def test_serve_on_a_database_with_no_clinic_says_so(env: dict[str, str], tmp_path: Path) -> None:
+    """Started without UNSTUCK_DATA_DIR (a service file missing it) or in the wrong folder,
+    it served a new empty database in silence: the staff only found their passwords refused."""
+    del env["UNSTUCK_DATA_DIR"]
+    warned = _serve_once(env, tmp_path)
+    assert f"no Unstuck clinic in the SQLite database {tmp_path / 'unstuck-data'}" in warned
+    assert "correct UNSTUCK_DATA_DIR (or DATABASE_URL)" in warned
+    assert "run `unstuck setup`" in warned
+    assert warned.startswith("unstuck: warning: "), warned
+    assert warned.count("\n") == 1, warned
+    env["UNSTUCK_SETUP_PASSWORD"] = "first-run-pass-2026"
+    setup = ["setup", "--no-input", "--clinic", "SYN Clinic", "--username", "admin"]
+    assert subprocess.run([UNSTUCK, *setup], env=env, cwd=tmp_path).returncode == 0
+    assert "no Unstuck clinic" not in _serve_once(env, tmp_path)
 
 
 @postgresql_only

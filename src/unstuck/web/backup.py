@@ -88,7 +88,10 @@ def check_target(target: Path, *, force: bool = False) -> None:
             "--force to replace it. Nothing was written"
         )
     if not target.parent.is_dir():
-        raise BackupError(f"the folder {target.parent} does not exist")
+        raise BackupError(
+            f"the folder {target.parent} does not exist; create it (mkdir -p "
+            f"{target.parent}), or choose another folder for the backup. Nothing was written"
+        )
     if not os.access(target.parent, os.W_OK | os.X_OK):
         raise BackupError(
             f"this account may not write in {target.parent}; choose another folder for the backup"

@@ -3,7 +3,8 @@
 Run from the wrong folder, or without UNSTUCK_DATA_DIR, each made a new empty database in
 ./unstuck-data and reported success: a nightly backup that could never be restored ("not an
 Unstuck database"), a send-due that never sent. They now stop with one line instead, and,
-on SQLite, before the settings make a data folder or an empty database file.
+on SQLite, before the settings make a data folder or an empty database file. `unstuck serve`
+serves such a database, but says so first (`no_clinic_warning`).
 """
 
 from __future__ import annotations
@@ -47,13 +48,37 @@ def check_clinic(outcome: str) -> None:
     clinic in it), before anything, a migration included, is written to it."""
     from django.db import connection
 
-    tables = connection.introspection.table_names()
-    if "accounts_clinic" in tables:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM accounts_clinic LIMIT 1")
-            if cursor.fetchone() is not None:
-                return
-    raise _no_clinic(*_where(connection.settings_dict), outcome)
+    if not _has_clinic():
+        raise _no_clinic(*_where(connection.settings_dict), outcome)
+
+
+def no_clinic_warning() -> str | None:
+    """For `unstuck serve`, with the database open: what to say when it holds no clinic.
+
+    Started in the wrong folder, or without UNSTUCK_DATA_DIR / DATABASE_URL (a service file
+    missing its settings), it made and served a new empty database in silence, and the staff
+    found only that their passwords were refused. A warning, not a refusal: a clinic's
+    administrator may have been made with `unstuck manage createsuperuser` instead.
+    """
+    from django.db import connection
+
+    if _has_clinic():
+        return None
+    where, setting = _where(connection.settings_dict)
+    return (
+        f"there is no Unstuck clinic in {where} yet: if the clinic's records are elsewhere, "
+        f"stop the server and correct {setting}; to start a clinic here, run `unstuck setup`"
+    )
+
+
+def _has_clinic() -> bool:
+    from django.db import connection
+
+    if "accounts_clinic" not in connection.introspection.table_names():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM accounts_clinic LIMIT 1")
+        return cursor.fetchone() is not None
 
 
 def _where(db: Mapping[str, Any]) -> tuple[str, str]:

@@ -8,6 +8,7 @@ was readable by every local user (0644).
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from unstuck.web.env import SettingError
@@ -101,5 +102,20 @@ def private_sqlite_file(path: Path) -> None:
             "folder this account may write in"
         ) from None
     for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        if _owned(part):
-            part.chmod(0o600)
+        if _owned(part) and stat.S_IMODE(part.stat().st_mode) != 0o600:
+            try:
+                part.chmod(0o600)
+            except OSError as exc:
+                raise _not_writable(part, exc.strerror or str(exc)) from None
+    if not os.access(path, os.R_OK | os.W_OK):  # another account's file, or a read-only disk
+        raise _not_writable(path, "this account may not write to it")
+
+
+def _not_writable(path: Path, reason: str) -> SettingError:
+    """A database the service cannot write: every command stopped in a traceback, or the
+    server started and then failed every save."""
+    return SettingError(
+        f"the SQLite file {path} cannot be used ({reason}); it must belong to the account "
+        "that runs Unstuck (chown), on a disk it may write to (UNSTUCK_DATA_DIR, or "
+        "DATABASE_URL)"
+    )
