@@ -66,9 +66,10 @@ def _post_fork(server: Any, worker: Any) -> None:  # gunicorn's hook takes exact
 def one_polars_thread() -> None:
     """Run polars on one thread in each worker: the workers already fill the cores, and
     polars' own pool (a thread per core in every worker) made the machine switch between
-    threads. Measured with `benchmarks/load.py --levels 30` (30 therapists, no pause,
-    alternating runs): 48 and 57 requests/s at 35 and 29 ms of server CPU each with the pool,
-    61 and 70 at 28 and 24 ms with one thread. polars reads the setting when it is imported,
+    threads. Measured with `benchmarks/load.py` at 30 therapists with no pause, runs with and
+    without alternating (4 December 2026): 51 and 61 requests/s at 33 and 28 ms of server CPU
+    each with the pool, 56 and 64 at 30 and 26 ms with one thread (48 and 57 against 61 and 70
+    while other work shared the machine). polars reads the setting when it is imported,
     so this must run before anything imports it (`unstuck serve` does, first); a clinic's own
     POLARS_MAX_THREADS is kept."""
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
