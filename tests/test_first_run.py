@@ -158,3 +158,24 @@ def test_setup_refuses_a_second_clinic_and_names_a_missing_answer(
     again = setup(answers=ANSWERS)
     assert again.returncode == 2
     assert "already holds the clinic 'SYN Clinic'" in again.stderr
+
+
+def test_setup_says_a_wrong_answer_at_once_and_asks_it_again(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """A user name the accounts refuse was reported only after both passwords were typed, and
+    the answers piped in after it then landed on the wrong questions."""
+    answers = f"SYN Clinic\nbad user!\nadmin\nnot-an-address\n\n{PASSWORD}\n{PASSWORD}\n"
+    done = subprocess.run(
+        ["unstuck", "setup"],
+        input=answers,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "user name 'bad user!': Enter a valid username" in done.stderr
+    assert "e-mail 'not-an-address': Enter a valid email address" in done.stderr
+    assert "Created the clinic 'SYN Clinic' and its administrator 'admin'" in done.stdout

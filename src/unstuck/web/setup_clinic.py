@@ -99,11 +99,20 @@ def _missing_answers(missing: list[str]) -> str:
 
 
 def _ask_missing(answers: dict[str, str | None]) -> None:
-    for name, prompt in _SETUP_FIELDS:
+    """Ask for each answer not given yet, and check it at once: a wrong one is said and asked
+    again before the next question (a wrong user name was found only after both passwords)."""
+    from unstuck.web.accounts.services import SetupError, check_setup_answer
+
+    for name, prompt in (*_SETUP_FIELDS, ("password", "")):
         while answers[name] is None or (name != "email" and not answers[name]):
-            answers[name] = input(prompt).strip()
-    while not answers["password"]:
-        answers["password"] = _ask_password()
+            answers[name] = input(prompt).strip() if prompt else _ask_password()
+            if name == "password" and not answers[name]:
+                continue  # the two passwords differed: _ask_password said so
+            try:
+                check_setup_answer(name, {k: v or "" for k, v in answers.items()})
+            except SetupError as exc:
+                print(f"unstuck: {exc}", file=sys.stderr)
+                answers[name] = None
 
 
 def _field_of(message: str) -> str:

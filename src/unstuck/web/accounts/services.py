@@ -9,7 +9,7 @@ the audit log page lists apart so that no grant goes unseen.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -191,40 +191,54 @@ def check_database_is_new() -> None:
 
 def check_setup_answers(clinic: str, username: str, email: str, password: str) -> None:
     """Check every answer before anything is written, naming the one that is wrong."""
-    if not clinic.strip():
-        raise SetupError("clinic name: give the clinic a name, e.g. 'Riverside Therapy'")
-    if not username.strip():
-        raise SetupError("user name: give the administrator a user name, e.g. 'admin'")
-    _check_names(clinic, username, email)
-    if User.objects.filter(username=username.strip()).exists():
-        raise SetupError(f"user name {username.strip()!r}: an account with this name exists")
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise SetupError(f"e-mail {email!r}: not an e-mail address") from None
-    try:
-        validate_password(password, User(username=username.strip(), email=email))
-    except ValidationError as exc:
-        raise SetupError("password: " + " ".join(exc.messages)) from None
+    answers = {"clinic": clinic, "username": username, "email": email, "password": password}
+    for name in SETUP_ANSWERS:
+        check_setup_answer(name, answers)
 
 
-def _check_names(clinic: str, username: str, email: str) -> None:
-    """Refuse a name the database would refuse, or the account pages would: the models' own
-    rules (Django's user-name characters, each field's length), on SQLite as on PostgreSQL."""
-    checks: tuple[tuple[type[Model], str, str, str], ...] = (
-        (Clinic, "name", "clinic name", clinic.strip()),
-        (User, "username", "user name", username.strip()),
-        (User, "email", "e-mail", email),
-    )
-    for model, name, label, value in checks:
-        field = model._meta.get_field(name)
-        assert isinstance(field, Field)
+SETUP_ANSWERS = ("clinic", "username", "email", "password")  # in the order they are asked
+
+
+def check_setup_answer(name: str, answers: Mapping[str, str]) -> None:
+    """Check one answer of `unstuck setup` (one of `SETUP_ANSWERS`), as soon as it is given:
+    a wrong user name was reported only after both passwords had been typed. The password is
+    checked against the user name and e-mail given before it."""
+    value = answers[name]
+    if name == "clinic":
+        if not value.strip():
+            raise SetupError("clinic name: give the clinic a name, e.g. 'Riverside Therapy'")
+        _check_name(Clinic, "name", "clinic name", value.strip())
+    elif name == "username":
+        if not value.strip():
+            raise SetupError("user name: give the administrator a user name, e.g. 'admin'")
+        _check_name(User, "username", "user name", value.strip())
+        if User.objects.filter(username=value.strip()).exists():
+            raise SetupError(f"user name {value.strip()!r}: an account with this name exists")
+    elif name == "email":
+        if value:
+            _check_name(User, "email", "e-mail", value)
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise SetupError(f"e-mail {value!r}: not an e-mail address") from None
+    else:
+        person = User(username=answers["username"].strip(), email=answers["email"])
         try:
-            field.run_validators(value)
+            validate_password(value, person)
         except ValidationError as exc:
-            shown = f" {value!r}" if len(value) <= 40 else ""
-            raise SetupError(f"{label}{shown}: {' '.join(exc.messages)}") from None
+            raise SetupError("password: " + " ".join(exc.messages)) from None
+
+
+def _check_name(model: type[Model], name: str, label: str, value: str) -> None:
+    """Refuse a name the database would refuse, or the account pages would: the model's own
+    rules (Django's user-name characters, each field's length), on SQLite as on PostgreSQL."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    try:
+        field.run_validators(value)
+    except ValidationError as exc:
+        shown = f" {value!r}" if len(value) <= 40 else ""
+        raise SetupError(f"{label}{shown}: {' '.join(exc.messages)}") from None
 
 
 def create_clinic(clinic: str, username: str, email: str, password: str) -> User:
