@@ -96,7 +96,16 @@ def test_serve_says_so_when_it_starts(tmp_path: Path) -> None:
         _, err = server.communicate(timeout=60)
     warnings = [line for line in err.splitlines() if line.startswith("unstuck: warning:")]
     assert warnings == [
+        "unstuck: warning: there is no Unstuck clinic in the SQLite database "
+        f"{tmp_path / 'data' / 'unstuck.sqlite3'} yet: if the clinic's records are elsewhere, "
+        "stop the server and correct UNSTUCK_DATA_DIR (or DATABASE_URL); to start a clinic "
+        "here, run `unstuck setup`",
         "unstuck: warning: UNSTUCK_SITE_URL is http://127.0.0.1:8000 while UNSTUCK_HTTPS is on: "
         "links in emails would point at this machine; set UNSTUCK_SITE_URL to the address "
-        "people use (e.g. https://unstuck.clinic.example)"
+        "people use (e.g. https://unstuck.clinic.example)",
+        "unstuck: warning: UNSTUCK_TRUSTED_PROXIES is empty while UNSTUCK_HTTPS is on: behind "
+        "the reverse proxy every request seems to come from the proxy's address, so the audit "
+        "log cannot say where a sign-in came from and 50 failed sign-ins from anyone pause "
+        "signing in for the whole clinic; set it to the proxy's address (e.g. 127.0.0.1; "
+        "README, 'Serving, saving, backing up')",
     ]

@@ -145,9 +145,24 @@ SITE = "https://unstuck.clinic.example"
 
 
 def test_check_deploy_has_no_warning_in_https_mode(tmp_path: Path) -> None:
-    result = manage_check(tmp_path, UNSTUCK_HTTPS="true", UNSTUCK_SITE_URL=SITE)
+    result = manage_check(
+        tmp_path,
+        UNSTUCK_HTTPS="true",
+        UNSTUCK_SITE_URL=SITE,
+        UNSTUCK_TRUSTED_PROXIES="127.0.0.1",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_in_https_mode_names_a_missing_trusted_proxy(tmp_path: Path) -> None:
+    """Behind the README's proxy without UNSTUCK_TRUSTED_PROXIES, every sign-in seemed to come
+    from 127.0.0.1 and 50 failures from anyone paused sign-in for the clinic: nothing said so."""
+    result = manage_check(tmp_path, UNSTUCK_HTTPS="true", UNSTUCK_SITE_URL=SITE)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert set(re.findall(r"(?:security|unstuck)\.W\d+", output)) == {"unstuck.W002"}
+    assert "set it to the proxy's address" in output
 
 
 def test_without_https_check_deploy_names_what_the_switch_turns_on(tmp_path: Path) -> None:
@@ -177,7 +192,11 @@ def test_the_old_secure_cookies_setting_alone_stops_with_what_to_set(tmp_path: P
     assert "set UNSTUCK_HTTPS=true instead" in result.stderr
     assert result.stderr.count("\n") == 1
     with_https = manage_check(
-        tmp_path, UNSTUCK_SECURE_COOKIES="true", UNSTUCK_HTTPS="true", UNSTUCK_SITE_URL=SITE
+        tmp_path,
+        UNSTUCK_SECURE_COOKIES="true",
+        UNSTUCK_HTTPS="true",
+        UNSTUCK_SITE_URL=SITE,
+        UNSTUCK_TRUSTED_PROXIES="127.0.0.1",
     )
     assert with_https.returncode == 0, with_https.stdout + with_https.stderr
 

@@ -124,10 +124,12 @@ def serve(
     from unstuck.web.in_use import hold_while_serving
 
     hold_while_serving(connection.settings_dict)  # a restore waits until the server stops
+    from unstuck.web.accounts.throttle import proxy_problem
     from unstuck.web.clinic_found import no_clinic_warning
     from unstuck.web.portal.checks import email_address_problem
 
-    for problem in (no_clinic_warning(), email_address_problem()):  # before migrate makes tables
+    # the first before migrate makes tables; the others are also `manage check --deploy`'s
+    for problem in (no_clinic_warning(), email_address_problem(), proxy_problem()):
         if problem:
             print(f"unstuck: warning: {problem}", file=sys.stderr, flush=True)
     migrate()

@@ -12,9 +12,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and audit"
 
     def ready(self) -> None:
-        from unstuck.web.accounts import (  # noqa: F401  (connects the audit receivers)
+        from unstuck.web.accounts import (  # noqa: F401  (audit receivers; a deploy check)
             outside,
             signals,
+            throttle,
         )
 
 

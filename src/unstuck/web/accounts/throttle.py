@@ -28,6 +28,7 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.checks import CheckMessage, Tags, Warning, register
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -154,3 +155,24 @@ class ClinicAxesBackend(AxesStandaloneBackend):  # type: ignore[misc]
             return None
         super().authenticate(request, username, password, **kwargs)
         return None
+
+
+def proxy_problem() -> str | None:
+    """Why sign-ins would all seem to come from one address, or None. With UNSTUCK_HTTPS on the
+    app is behind a reverse proxy (`unstuck serve` speaks plain HTTP), and without
+    UNSTUCK_TRUSTED_PROXIES every request has the proxy's address."""
+    if not settings.HTTPS or settings.TRUSTED_PROXIES:
+        return None
+    return (
+        "UNSTUCK_TRUSTED_PROXIES is empty while UNSTUCK_HTTPS is on: behind the reverse proxy "
+        "every request seems to come from the proxy's address, so the audit log cannot say "
+        f"where a sign-in came from and {settings.LOGIN_ADDRESS_FAILURE_LIMIT} failed sign-ins "
+        "from anyone pause signing in for the whole clinic; set it to the proxy's address "
+        "(e.g. 127.0.0.1; README, 'Serving, saving, backing up')"
+    )
+
+
+@register(Tags.security, deploy=True)
+def check_trusted_proxies(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    problem = proxy_problem()
+    return [] if problem is None else [Warning(problem, id="unstuck.W002")]
