@@ -44,19 +44,26 @@ def env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def served(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
-    commands = readme_commands()
-    assert [c.split()[:2] for c in commands] == [["unstuck", "setup"], ["unstuck", "serve"]]
-    setup = subprocess.run(
-        shlex.split(commands[0]),
-        input=ANSWERS,
+def run_setup(
+    tmp_path: Path, env: dict[str, str], command: list[str], answers: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """`unstuck setup` (with `command`'s flags) in `tmp_path`, `answers` piped in."""
+    return subprocess.run(
+        command,
+        input=answers,
         cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
         timeout=180,
     )
+
+
+@pytest.fixture
+def served(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
+    commands = readme_commands()
+    assert [c.split()[:2] for c in commands] == [["unstuck", "setup"], ["unstuck", "serve"]]
+    setup = run_setup(tmp_path, env, shlex.split(commands[0]), ANSWERS)
     assert setup.returncode == 0, setup.stderr
     assert "Created the clinic 'SYN First-run Clinic'" in setup.stdout
     assert (tmp_path / "unstuck-data" / "unstuck.sqlite3").exists()  # README: ./unstuck-data
@@ -125,15 +132,7 @@ def test_setup_refuses_a_second_clinic_and_names_a_missing_answer(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     def setup(*args: str, answers: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["unstuck", "setup", *args],
-            input=answers,
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+        return run_setup(tmp_path, env, ["unstuck", "setup", *args], answers)
 
     missing = setup("--no-input", "--clinic", "SYN Clinic")
     assert missing.returncode == 2
@@ -166,15 +165,7 @@ def test_setup_says_a_wrong_answer_at_once_and_asks_it_again(
     """A user name the accounts refuse was reported only after both passwords were typed, and
     the answers piped in after it then landed on the wrong questions."""
     answers = f"SYN Clinic\nbad user!\nadmin\nnot-an-address\n\n{PASSWORD}\n{PASSWORD}\n"
-    done = subprocess.run(
-        ["unstuck", "setup"],
-        input=answers,
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    done = run_setup(tmp_path, env, ["unstuck", "setup"], answers)
     assert done.returncode == 0, done.stderr
     assert "user name 'bad user!': Enter a valid username" in done.stderr
     assert "e-mail 'not-an-address': Enter a valid email address" in done.stderr
