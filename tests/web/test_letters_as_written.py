@@ -17,7 +17,7 @@ from unstuck.web.records import services as records
 from unstuck.web.records.forms import EndEpisodeForm
 from unstuck.web.records.models import Episode
 from unstuck.web.reviews import letters, services
-from unstuck.web.reviews.forms import ClosureForm
+from unstuck.web.reviews.forms import AS_THE_LETTER, ClosureForm
 from unstuck.web.reviews.models import ClosureLetter
 
 RISKY = [3, 3, 3, 3, 2, 2, 2, 2, 3]  # item 9 answered 3
@@ -90,19 +90,14 @@ def test_closing_with_a_letter_asks_how_the_episode_ended(
 ) -> None:
     """Writing an ending summary always recorded 'Completed (planned ending)', so the team
     page counted no early ending."""
-    assert ClosureForm().fields["end_reason"].choices == EndEpisodeForm().fields["reason"].choices
+    endings = ClosureForm().fields["end_reason"].choices
+    assert endings == [("", AS_THE_LETTER), *EndEpisodeForm().fields["reason"].choices]
     assert ClosureForm().fields["end_reason"].label == EndEpisodeForm().fields["reason"].label
     record = make_client("C-902", [PHQ9_SEVERE, PHQ9_MILD])
     client.force_login(personas.therapist)
     url = reverse("close", args=[record.pk])
     page = client.get(url).content.decode()
     assert "How it ended" in page
-    assert "Left as it shows, it follows the letter" in page
-    assert '<option value="completed" selected>' in page
-    assert (
-        '<option value="referred" selected>'
-        in client.get(url, {"kind": "referral"}).content.decode()
-    )
     preview = client.post(
         url,
         {
@@ -117,23 +112,29 @@ def test_closing_with_a_letter_asks_how_the_episode_ended(
     assert Episode.objects.get(client=record).end_reason == "dropped_out"
 
 
-def test_a_referral_left_at_the_pages_first_choice_is_recorded_as_referred(
+def test_how_it_ended_claims_no_ending_until_the_therapist_picks_one(
     client: HttpClient, personas, make_client
 ) -> None:
-    """The page opens with 'Completed' (an ending summary); choosing a referral without
-    touching 'How it ended' records a referral, not a planned completion."""
+    """'How it ended' showed 'Completed' until the preview whatever letter was chosen (help
+    text said it would follow the letter). It now opens at 'As the letter', stays there
+    through the preview, which names the ending; a picked ending is recorded as picked."""
     record = make_client("C-903", [PHQ9_SEVERE, PHQ9_MILD])
     client.force_login(personas.therapist)
-    client.post(
-        reverse("close", args=[record.pk]),
-        {
-            "kind": "referral",
-            "ended_on": "2026-02-01",
-            "recipient": "Dr M",
-            "end_reason": "completed",
-        },
-    )
+    url = reverse("close", args=[record.pk])
+    as_the_letter = f'<option value="" selected>{AS_THE_LETTER}</option>'
+    for kind in ("termination", "referral"):
+        page = client.get(url, {"kind": kind}).content.decode()
+        assert as_the_letter in page
+        assert "selected>Completed" not in page
+    referral = {"kind": "referral", "ended_on": "2026-02-01", "recipient": "Dr M"}
+    preview = client.post(url, {**referral, "end_reason": "", "preview": "1"}).content.decode()
+    assert "recorded as “Referred elsewhere”" in preview
+    assert as_the_letter in preview
+    client.post(url, {**referral, "end_reason": ""})
     assert Episode.objects.get(client=record).end_reason == "referred"
+    other = make_client("C-905", [PHQ9_SEVERE, PHQ9_MILD])
+    client.post(reverse("close", args=[other.pk]), {**referral, "end_reason": "completed"})
+    assert Episode.objects.get(client=other).end_reason == "completed"
 
 
 def test_the_ending_summary_speaks_to_the_client_and_the_close_page_shows_the_alert_first(

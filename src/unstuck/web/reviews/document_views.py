@@ -88,11 +88,6 @@ def close(request: HttpRequest, client_id: int) -> HttpResponse:
         preview = form.cleaned_data  # shown above the form; nothing is written yet
         preview["end_reason_label"] = EndReason(preview["end_reason"]).label
         letter_text = _letter_preview(client, form.cleaned_data)
-        # the form again, showing how it ended as the preview says it
-        data = request.POST.copy()
-        data["end_reason"] = preview["end_reason"]
-        form = ClosureForm(data, initial=initial, episode=episode)
-        form.is_valid()
     elif request.method == "POST" and form.is_valid():
         try:
             letter = submit_once(

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from unstuck.web.records.forms import EndsTheEpisode, end_reason_field
+from unstuck.web.records.models import EndReason
 from unstuck.web.records.safety import CONFIRM_LABEL
 from unstuck.web.reviews.models import (
     ATTAINMENT_WORDS,
@@ -183,10 +184,15 @@ class ReflectionForm(CheckedText):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+# The first choice of "How it ended" on the close page: no ending claimed until the therapist
+# picks one, so the page never shows "Completed" for a referral (the preview names the result).
+AS_THE_LETTER = "As the letter: referred elsewhere for a referral, completed for an ending summary"
+
+
 class ClosureForm(EndsTheEpisode):
-    """The letter and how the episode ended. "How it ended" starts at what the letter's kind
-    suggests (`default_end_reason`); left at that start, it follows the kind sent, so a
-    referral chosen on the page is recorded as referred unless the therapist says otherwise."""
+    """The letter and how the episode ended. "How it ended" starts at `AS_THE_LETTER`: left
+    there, the ending follows the kind of letter sent (`default_end_reason`), whichever kind
+    is chosen; any ending the therapist picks is recorded as picked."""
 
     kind = forms.ChoiceField(choices=LetterKind.choices, widget=forms.RadioSelect)
     ended_on = forms.DateField(widget=DATE, initial=timezone.localdate)
@@ -212,21 +218,17 @@ class ClosureForm(EndsTheEpisode):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        kind = self.initial.get("kind", LetterKind.TERMINATION)
-        self.initial.setdefault("end_reason", default_end_reason(kind))
         field = self.fields["end_reason"]
-        field.required = False  # not sent: it follows the kind, as when left as it shows
-        field.help_text = (
-            "Left as it shows, it follows the letter: referred elsewhere for a referral letter, "
-            "completed for an ending summary. The preview says which."
-        )
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", AS_THE_LETTER), *EndReason.choices]
+        field.required = False
+        field.help_text = "Keep “As the letter” or pick how it ended; the preview says which."
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         kind = cleaned.get("kind")
         if kind == LetterKind.REFERRAL and not cleaned.get("recipient", "").strip():
             self.add_error("recipient", "A referral letter needs a recipient.")
-        left = not cleaned.get("end_reason") or "end_reason" not in self.changed_data
-        if kind and left:
+        if kind and not cleaned.get("end_reason"):
             cleaned["end_reason"] = default_end_reason(kind)
         return cleaned
