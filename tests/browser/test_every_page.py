@@ -163,6 +163,7 @@ def therapist_pages(c: dict) -> list[tuple[str, str, int]]:  # type: ignore[type
         ("reflections", "/reflections/", 200),
         ("password", "/password/", 200),
         ("questionnaires", f"/questionnaires/{c['request']}/", 200),
+        ("withdraw-confirm", f"/questionnaires/{c['request']}/withdraw/", 200),
         ("not-found", "/clients/999999/", 404),
         ("forbidden", "/overview/", 403),
     ]
@@ -260,6 +261,7 @@ def test_every_template_is_walked() -> None:
         "portal/step.html": "portal-step",
         "portal/kiosk.html": "kiosk",
         "portal/request_detail.html": "questionnaires",
+        "portal/request_withdraw.html": "withdraw-confirm",
         "portal/_client_panel.html": "client-safety",
         "portal/done.html": "portal-done (tests/browser/test_portal_path.py)",
         "portal/safety.html": "portal-safety (tests/browser/test_portal_path.py)",

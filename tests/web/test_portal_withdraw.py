@@ -23,7 +23,8 @@ def record(make_client):
 
 
 def withdraw(client: HttpClient, pk: int):  # type: ignore[no-untyped-def]
-    return client.post(reverse("portal_request_action", args=[pk, "withdraw"]), follow=True)
+    """The confirmation page's button."""
+    return client.post(reverse("portal_request_withdraw", args=[pk]), follow=True)
 
 
 def test_a_withdrawn_request_no_longer_opens_and_says_so(
@@ -48,6 +49,46 @@ def test_a_withdrawn_request_no_longer_opens_and_says_so(
     assert (row.username, row.client_code) == (personas.therapist.username, "C-610")
     withdraw(client, request.pk)  # twice: one audit row
     assert AuditEntry.objects.filter(action=AuditAction.PORTAL_REQUEST_WITHDRAWN).count() == 1
+
+
+def test_withdrawing_asks_first_on_a_page_of_its_own(client: HttpClient, personas, record) -> None:
+    """One press of 'Withdraw this questionnaire' withdrew it. The request's page now links
+    to a page that says what withdrawing does; it withdraws only with that page's button, and
+    'Keep it open' leads back with nothing changed."""
+    request, _ = make_request(personas.therapist, record)
+    client.force_login(personas.therapist)
+    confirm = reverse("portal_request_withdraw", args=[request.pk])
+    page = client.get(reverse("portal_request", args=[request.pk])).content.decode()
+    assert f'<a class="button secondary" href="{confirm}">Withdraw this questionnaire…</a>' in page
+    assert '<form method="post" action="' + confirm not in page
+    asked = client.get(confirm)
+    said = asked.content.decode().replace("&#x27;", "'")
+    assert asked.status_code == 200
+    assert "Withdraw the questionnaires for C-610?" in said
+    assert "Answers already given stay in the record." in said
+    assert f'<form method="post" action="{confirm}" id="withdraw-confirm">' in said
+    assert '<button type="submit">Withdraw it</button>' in said
+    back = reverse("portal_request", args=[request.pk])
+    assert f'<a href="{back}">Keep it open</a>' in said
+    assert QuestionnaireRequest.objects.get(pk=request.pk).withdrawn_at is None
+    assert not AuditEntry.objects.filter(action=AuditAction.PORTAL_REQUEST_WITHDRAWN).exists()
+    done = withdraw(client, request.pk)
+    assert done.redirect_chain[-1][0] == back
+    assert QuestionnaireRequest.objects.get(pk=request.pk).withdrawn_at is not None
+    closed = client.get(confirm, follow=True).content.decode()
+    assert "This questionnaire is closed." in closed  # no second confirmation
+
+
+def test_only_the_requests_therapist_may_withdraw_it(client: HttpClient, personas, record) -> None:
+    request, _ = make_request(personas.therapist, record)
+    confirm = reverse("portal_request_withdraw", args=[request.pk])
+    client.force_login(personas.colleague)
+    assert client.get(confirm).status_code == 404
+    assert client.post(confirm).status_code == 404
+    client.force_login(personas.supervisor)
+    assert client.get(confirm).status_code == 403
+    assert client.post(confirm).status_code == 403
+    assert QuestionnaireRequest.objects.get(pk=request.pk).withdrawn_at is None
 
 
 def test_a_withdrawn_request_is_never_sent_nor_shown_as_waiting(personas, record) -> None:

@@ -433,7 +433,7 @@ UNTOKENED = {
         "the form carries when the link was last sent; a second send of the same page finds "
         "that changed and sends nothing (the service)"
     ),
-    ("portal/request_detail.html", "'withdraw'"): "withdrawing twice withdraws once (the service)",
+    ("portal/request_withdraw.html", "withdraw"): "withdrawing twice withdraws once (the service)",
     ("portal/kiosk.html", "portal_kiosk"): "a kiosk code opens a request and creates nothing",
     ("portal/step.html", ""): "a page answered twice is refused (the service; no signed-in user)",
 }

@@ -70,6 +70,11 @@ urlpatterns = [
         portal_schedule.schedule_set,
         name="portal_schedule",
     ),
+    path(  # before the actions' pattern, which would take "withdraw" for an action
+        "questionnaires/<int:request_id>/withdraw/",
+        portal_staff.request_withdraw,
+        name="portal_request_withdraw",
+    ),
     path(
         "questionnaires/<int:request_id>/<str:action>/",
         portal_staff.request_action,

@@ -21,7 +21,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from unstuck.errors import UnstuckError
 from unstuck.impasse.client_check import client_check
@@ -257,9 +257,6 @@ def request_action(request: HttpRequest, request_id: int, action: str) -> HttpRe
                 )
             else:
                 messages.error(request, "It was emailed just now (another click or the schedule).")
-        elif action == "withdraw":
-            if services.withdraw_request(user=user, request=found, now=now):
-                messages.success(request, "Withdrawn: its links and kiosk codes no longer open it.")
         else:
             raise Http404("No such action.")
     except UnstuckError as exc:
@@ -267,3 +264,28 @@ def request_action(request: HttpRequest, request_id: int, action: str) -> HttpRe
     except OSError:
         messages.error(request, "The email could not be sent; show the link instead.")
     return redirect(done)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Withdrawing asks first: the request's page leads here, this page says what withdrawing
+    does, and only its button (a post) withdraws. Pressing it twice withdraws once (the
+    service's conditional update), with one audit row."""
+    user = signed_in(request)
+    found = _access(user, request_id, write=True)
+    now = timezone.now()
+    done = reverse("portal_request", args=[found.pk])
+    if not found.is_open(now):
+        messages.error(request, "This questionnaire is closed.")
+        return redirect(done)
+    if request.method == "POST":
+        try:
+            if services.withdraw_request(user=user, request=found, now=now):
+                messages.success(request, "Withdrawn: its links and kiosk codes no longer open it.")
+        except UnstuckError as exc:
+            messages.error(request, error_text(exc))
+        return redirect(done)
+    context = {"found": found, "client": found.client, "names": pages.named(found.instruments)}
+    return render(request, "portal/request_withdraw.html", context)
