@@ -106,9 +106,10 @@ def test_early_response_is_a_note_that_leaves_the_status_alone() -> None:
     result = summarise_client("C", scores("phq9", 15, 14, 13), INSTRUMENTS)
     assert (result.status, result.flags) == ("on_track", ())
     assert result.explanations[0] == (
-        "Little early improvement: PHQ-9 was 15 at session 1 and is 13 at session 3 (the last "
-        "2 scores average 13.5), 1.5 points better, under half a reliable change (3 of 6 "
-        "points), and still in the clinical range. Change in the first sessions foretells how "
+        "Little early improvement: PHQ-9 was 15 at session 1 and is 13 at session 3; the last "
+        "2 scores average 13.5, 1.5 points better than at the start, under half a reliable "
+        "change (3 of 6 points), and still in the clinical range. Change in the first "
+        "sessions foretells how "
         "therapy goes (Howard et al., 1986; Lutz et al., 2014; with antidepressants, Szegedi et "
         "al., 2009): a note to review together how therapy is going, not a verdict."
     )
@@ -117,9 +118,9 @@ def test_early_response_is_a_note_that_leaves_the_status_alone() -> None:
 @pytest.mark.parametrize(
     ("later", "words"),
     [
-        (16, "is 16 at session 3 (the last 2 scores average 16), 1 point worse than at the start"),
-        (15, "is 15 at session 3 (the last 2 scores average 15), no better than at the start"),
-        (14, "(the last 2 scores average 14), 1 point better, under half a reliable change"),
+        (16, "is 16 at session 3; the last 2 scores average 16, 1 point worse than at the start"),
+        (15, "is 15 at session 3; the last 2 scores average 15, no better than at the start"),
+        (14, "the last 2 scores average 14, 1 point better than at the start, under half a"),
     ],
 )
 def test_early_response_says_how_far_in_words_never_a_negative_number(

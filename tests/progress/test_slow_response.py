@@ -51,9 +51,10 @@ def test_the_latest_two_scores_are_averaged() -> None:
     flagged = run(phq_at((1, 16), (4, 12), (5, 15)))
     assert flagged.flags == ("slow_response",)
     assert flagged.explanations[0] == (
-        "Little improvement so far: PHQ-9 was 16 at session 1 and is 15 at session 5 (the "
-        "last 2 scores average 13.5), 2.5 points better, under half a reliable change (3 of 6 "
-        "points), and still in the clinical range. Most clients who go on to improve have "
+        "Little improvement so far: PHQ-9 was 16 at session 1 and is 15 at session 5; the "
+        "last 2 scores average 13.5, 2.5 points better than at the start, under half a "
+        "reliable change (3 of 6 points), and still in the clinical range. Most clients who "
+        "go on to improve have "
         "begun to by about session 5 (Howard et al., 1986; Lutz et al., 2014): worth "
         "reviewing together how therapy is going and what might help, not a verdict."
     )
@@ -64,7 +65,7 @@ def test_the_latest_two_scores_are_averaged() -> None:
     [
         (16, "is 16 at session 6, no better than at the start, and still"),
         (17, "is 17 at session 6, 1 point worse than at the start, and still"),
-        (15, "is 15 at session 6, 1 point better, under half a reliable change (3 of 6 points)"),
+        (15, "is 15 at session 6, 1 point better than at the start, under half a reliable"),
     ],
 )
 def test_the_sentence_says_how_far_the_scores_moved(latest: float, said: str) -> None:
@@ -72,6 +73,17 @@ def test_the_sentence_says_how_far_the_scores_moved(latest: float, said: str) ->
     result = run(phq_at((1, 16), (6, latest)))
     assert result.flags == ("slow_response",)
     assert said in result.explanations[0]
+
+
+def test_an_average_better_than_the_start_is_not_said_of_a_worse_latest_score() -> None:
+    """21, then 17 and 24: the sentence read "is 24 at session 6 (the last 2 scores average
+    20.5), 0.5 points better", as if 24 were better than 21; how far is the average's."""
+    result = run(phq_at((1, 21), (5, 17), (6, 24)))
+    assert "slow_response" in result.flags
+    assert (
+        "PHQ-9 was 21 at session 1 and is 24 at session 6; the last 2 scores average 20.5, "
+        "0.5 points better than at the start, under half a reliable change"
+    ) in " ".join(result.explanations)
 
 
 @pytest.mark.parametrize(("latest", "fires"), [(10, True), (9, False)])
@@ -117,7 +129,8 @@ def test_a_clinic_scale_without_a_cutoff_is_judged_on_its_change_alone() -> None
     result = summarise_client("C", observations, {**INSTRUMENTS, "own": scale})
     assert result.flags == ("slow_response",)
     assert (
-        "26 at session 5, 4 points better, under half a reliable change (4.38 of 8.77 points). Most"
+        "26 at session 5, 4 points better than at the start, under half a reliable change (4.38 "
+        "of 8.77 points). Most"
     ) in result.explanations[0]
     observations[1] = Observation("own", 5, 25.5)  # 4.5 points better: half or more
     assert (

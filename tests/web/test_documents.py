@@ -326,3 +326,35 @@ def within_the_page(pdf: bytes) -> None:
         textpage = page.get_textpage()
         rights = [textpage.get_charbox(i)[2] for i in range(textpage.count_chars())]
         assert max(rights) <= page.get_width(), "text runs off the right edge of the page"
+
+
+def test_each_chart_of_the_consultation_summary_stays_on_one_page(
+    client: HttpClient, personas
+) -> None:
+    """A chart's title ('GAD-7 by session') ended page 1 while the chart itself began
+    page 2: on every page, each chart's title has its summary line below it."""
+    from unstuck.web.records import services as records
+
+    therapist = personas.therapist
+    start = dt.date(2026, 1, 5)
+    record = records.create_client(therapist=therapist, code="C-760", started_on=start)
+    for i, (phq, gad) in enumerate([(0, 2), (1, 0), (2, 1), (0, 3), (3, 3)]):
+        records.record_session(
+            user=therapist,
+            client=record,
+            data=records.SessionInput(
+                date=start + dt.timedelta(days=7 * i),
+                attendance="attended",
+                answers={
+                    "phq9": [3, 3, 3, 3, 3, phq, 0, 0, 0 if i < 4 else 2],
+                    "gad7": [3, 3, 3, 3, 2, 0, gad],
+                    "session_feedback": [8, 8, 8, 8 - i],
+                },
+            ),
+        )
+    client.force_login(therapist)
+    pdf = client.get(reverse("consultation", args=[record.pk]), {"format": "pdf"})
+    pages = pdf_pages(pdf.content, "consultation-charts-whole")
+    assert sum(p.count(" by session (") for p in pages) == 3
+    for text in pages:
+        assert text.count(" by session (") == text.count(" scores, from "), text

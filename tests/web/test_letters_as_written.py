@@ -137,6 +137,29 @@ def test_how_it_ended_claims_no_ending_until_the_therapist_picks_one(
     assert Episode.objects.get(client=other).end_reason == "completed"
 
 
+def test_a_referral_letter_keeps_a_safety_answer_already_checked(
+    client: HttpClient, personas, make_client
+) -> None:
+    """Once its safety check was recorded, the answer dropped out of the referral letter: the
+    next clinician read the scores with no word of a risk answer given during the work."""
+    from unstuck.web.records import alerts
+
+    record = make_client("C-906", [PHQ9_SEVERE, RISKY, PHQ9_SEVERE])
+    (alert,) = record.safety_alerts.all()
+    alerts.record_safety_check(
+        user=personas.therapist, client=record, outcome="safety_plan", alert_ids=[alert.pk]
+    )
+    client.force_login(personas.therapist)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {"kind": "referral", "ended_on": "2026-02-01", "recipient": "Dr Morgan"},
+    )
+    text = letter_text(client, record, ClosureLetter.objects.get())
+    assert "the client answered a question about risk above 0 during this work" in text
+    assert "answered 3 (Nearly every day) at session 2" in text
+    assert "a safety check followed on" in text
+
+
 def test_the_ending_summary_speaks_to_the_client_and_the_close_page_shows_the_alert_first(
     client: HttpClient, personas, make_client
 ) -> None:

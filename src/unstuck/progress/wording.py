@@ -108,8 +108,11 @@ LINE_WORSE = "worsens by {}"  # points
 LINE_LEVEL = "is level"
 PLATEAU_UNWELL = " are all in the clinical range, averaging {} (clearly past the cutoff of {}), and"
 # Too little improvement so far (`progress.response`): the scores and how far they moved
-# ("PHQ-9 was 16 at session 1 and is 15 at session 5 (...), 2.5 points better, under half a
-# reliable change (3 of 6 points), and still in the clinical range"), then the stage's words.
+# ("PHQ-9 was 16 at session 1 and is 15 at session 5; the last 2 scores average 13.5, 2.5
+# points better than at the start, under half a reliable change (3 of 6 points), and still in
+# the clinical range"), then the stage's words. How far is the average's when there is one:
+# said after it, so that "is 24 at session 6, 0.5 points better" never reads of a 21 at the
+# start.
 EARLY_RESPONSE = (
     FLAG_NAMES["early_response"]
     + ": {}. Change in the first sessions foretells how therapy goes (Howard et al., 1986; "
@@ -122,8 +125,8 @@ SLOW_RESPONSE = (  # the words, from session
     "al., 1986; Lutz et al., 2014): worth reviewing together how therapy is going and what "
     "might help, not a verdict."
 )
-SO_FAR_MEAN = " (the last {} scores average {})"  # how many, their mean
-SO_FAR_BETTER = "{} better, under half a reliable change ({} of {})"  # points, half, whole
+SO_FAR_MEAN = "; the last {} scores average {}"  # how many, their mean
+SO_FAR_BETTER = "{} better than at the start, under half a reliable change ({} of {})"
 SO_FAR_SAME = "no better than at the start"
 SO_FAR_WORSE = "{} worse than at the start"  # points
 SO_FAR_STILL = ", and still in the clinical range"

@@ -25,7 +25,7 @@ from unstuck.web.records import selectors as records
 from unstuck.web.records import snapshots
 from unstuck.web.records.instruments import instruments, usual_order
 from unstuck.web.records.models import Client, SafetyAlert
-from unstuck.web.records.safety import answer_text
+from unstuck.web.records.safety import answer_now, answer_text
 from unstuck.web.reviews import knowledge, selectors
 from unstuck.web.reviews.models import ClosureLetter, LetterKind, Result
 
@@ -71,16 +71,21 @@ def progress_sentences(
     summary: ClientSummary, alerts: Sequence[SafetyAlert] = (), *, for_client: bool = False
 ) -> list[str]:
     """One sentence per measure. For a clinician, the risk answer first when there is one
-    (never left out): with `alerts` (newest first), the latest answer and whether a check
-    followed it. `for_client`: no severity labels and no risk sentence (see the module)."""
+    (never left out): with `alerts` (the episode's, newest first), the latest answer and
+    whether a check followed it. A checked answer no longer raises the summary's safety
+    signal (`records.selectors.observations`), so the alerts count too: once checked, the
+    answer dropped out of the letter. `for_client`: no severity labels and no risk sentence
+    (see the module)."""
     known = instruments()
     lines: list[str] = []
     for m in sorted(summary.measures, key=lambda m: usual_order(m.instrument)):
         instrument = known.get(m.instrument)
         name = instrument.name if instrument else m.instrument
         provisional = bool(instrument and instrument.change.provisional)
-        if m.safety_alert and not for_client:
-            latest = next((a for a in alerts if a.instrument == m.instrument), None)
+        # an answer corrected to 0 since is no risk answer (the summary sees the 0 too)
+        given = [a for a in alerts if a.instrument == m.instrument and answer_now(a)]
+        if (m.safety_alert or given) and not for_client:
+            latest = next(iter(given), None)
             lines.insert(
                 0,
                 f"On the {name}, the client answered a question about risk above 0 during "
@@ -135,8 +140,16 @@ def letter_facts(client: Client, kind: str) -> dict[str, Any]:
     """Everything a letter of `kind` takes from the record, as it stands now (JSON-ready)."""
     summary, sessions = snapshots.summarise(client)
     for_client = kind == LetterKind.TERMINATION
-    alerts = () if for_client else records.safety_history(client)  # newest first
     episode = records.current_episode(client)
+    alerts = (
+        ()
+        if for_client
+        else [  # newest first: this episode's, and any still open (as the caseload counts)
+            a
+            for a in records.safety_history(client)
+            if a.is_open or (episode is not None and a.session_date >= episode.started_on)
+        ]
+    )
     goals = []
     for g in selectors.all_goals(client):  # current goals first, then those set aside
         rating = g.latest_rating
