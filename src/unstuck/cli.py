@@ -296,6 +296,7 @@ def _run_score(args: argparse.Namespace) -> int:
             "total": result.total,
             "severity": result.severity,
             "safety_alert": result.safety_alert,
+            "safety_raised": list(result.safety_raised),
             "answered": result.answered,
             "missing_items": list(result.missing_items),
             "prorated": result.prorated,
@@ -303,13 +304,10 @@ def _run_score(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out))
         return 0
-    lines = []
-    for n in instrument.safety_items:
-        if result.safety_alert:
-            lines.append(
-                f"SAFETY: item {n} was answered above 0. Please check on safety with the "
-                "client now."
-            )
+    lines = [
+        f"SAFETY: item {n} was answered above 0. Please check on safety with the client now."
+        for n in result.safety_raised
+    ]
     if result.total is None:
         lines.append(
             f"{instrument.name}: {counted(len(result.missing_items), 'item')} unanswered, too "
