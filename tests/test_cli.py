@@ -52,9 +52,10 @@ def test_score_prorates_a_skipped_item(capsys: pytest.CaptureFixture[str]) -> No
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
-        ("1,2,0,3,1,0,2,1,4", "column 'item_9', value 4"),
-        ("1,2,0,3,1,0,2,1,x", "column 'item_9', value 'x': not a whole number"),
-        ("1,2,0", "answers"),
+        # Said "column 'item_9'" and "column 'answers', value 3": the command has no columns.
+        ("1,2,0,3,1,0,2,1,4", "--answers: the answer to item 9, 4: must be one of 0, 1, 2, 3"),
+        ("1,2,0,3,1,0,2,1,x", "--answers: the answer to item 9, 'x': not a whole number"),
+        ("1,2,0", "--answers: PHQ-9 has 9 items; got 3 answers"),
     ],
 )
 def test_score_rejects_bad_answers_with_status_2(
@@ -64,6 +65,7 @@ def test_score_rejects_bad_answers_with_status_2(
     assert code == 2
     assert out == ""
     assert message in err
+    assert "column" not in err
 
 
 def test_score_names_an_unknown_instrument(capsys: pytest.CaptureFixture[str]) -> None:
@@ -317,6 +319,35 @@ def test_a_clinic_thresholds_file_changes_the_rules(
     code, _, err = run(capsys, "analyze", str(data), "--thresholds", str(broken))
     assert code == 2
     assert "broken.toml" in err
+
+
+@pytest.mark.parametrize("option", ["--thresholds", "--models"])
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"# caf\xe9 (saved in Latin-1)\n", "settings.toml: is not UTF-8 text"),
+        (None, "settings.toml: cannot be read (No such file or directory)"),
+        (b"[plateau\n", "settings.toml at line 1, column 9: is not valid TOML: "),
+    ],
+)
+def test_a_settings_file_that_cannot_be_read_is_named_without_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    option: str,
+    content: bytes | None,
+    said: str,
+) -> None:
+    """A thresholds or models file saved in Latin-1 stopped analyze with a traceback
+    (UnicodeDecodeError), and a missing one was '[Errno 2] No such file or directory'."""
+    settings = tmp_path / "settings.toml"
+    if content is not None:
+        settings.write_bytes(content)
+    data = tmp_path / "fb.csv"
+    data.write_text("client_id,occasion,instrument,score\nA,1,phq9,12\n")
+    code, out, err = run(capsys, "analyze", str(data), option, str(settings))
+    assert (code, out) == (2, "")
+    assert f"unstuck: {settings.parent}/{said}" in err
+    assert "Errno" not in err
 
 
 def test_an_unknown_option_is_named_with_the_commands_own_usage(

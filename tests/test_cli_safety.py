@@ -271,3 +271,50 @@ def test_the_csv_report_carries_the_safety_sentence(
         assert row["explanation"] in clients["D"]["explanations"]
         assert row["explanation"] not in row["client_explanations"]
     assert " ".join(clients["D"]["explanations"][:-2]) == d[0]["client_explanations"]
+
+
+TWO_RISK_ITEMS = """
+id = "two_risks"
+name = "Two risks"
+description = "A made-up form with two risk questions (our own test form)."
+higher_is_better = false
+license = "Written for Unstuck's tests."
+safety_items = [2, 3]
+options = [{value = 0, label = "No"}, {value = 1, label = "Some"}, {value = 2, label = "Much"}]
+items = [
+  {number = 1, text = "Placeholder one"},
+  {number = 2, text = "Placeholder risk two"},
+  {number = 3, text = "Placeholder risk three"},
+]
+[missing]
+max_missing = 1
+source = "test rule"
+[change]
+reliable_change_points = 2
+source = "test"
+"""
+
+
+@pytest.mark.parametrize(
+    ("answers", "raised", "quiet"),
+    [("1,0,2", ["item 3"], ["item 2"]), ("1,,2", ["item 3"], ["item 2 was answered"])],
+)
+def test_score_names_only_the_safety_items_answered_above_0(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    answers: str,
+    raised: list[str],
+    quiet: list[str],
+) -> None:
+    """With two risk questions, one answered 0 (or left blank) was said to be answered above
+    0 too: every safety item was named whenever any one raised the alert."""
+    (tmp_path / "two_risks.toml").write_text(TWO_RISK_ITEMS, encoding="utf-8")
+    argv = ["--instruments-dir", str(tmp_path), "score", "two_risks", "--answers", answers]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    for item in raised:
+        assert f"SAFETY: {item} was answered above 0." in out
+    for words in quiet:
+        assert f"SAFETY: {words}" not in out
+    assert main([*argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["safety_raised"] == [3]

@@ -142,6 +142,10 @@ def test_fit_takes_the_same_options_and_analyze_uses_its_course(
     course = out.split("Expected course in use")[1].split("\n\n")[0]
     assert "BDI-II: a client whose first score is" in course
     assert "Source: fitted on this clinic's data (" in course
-    code, _, err = run(capsys, "fit", str(path), "-o", str(models), "--sd", "10")
-    assert code == 2
-    assert "--reliability, --sd and --cutoff need --instrument NAME" in err
+    for alone in (["--sd", "10"], ["--higher-is-better"]):  # the second was ignored in silence
+        code, _, err = run(capsys, "fit", str(path), "-o", str(models), *alone)
+        assert code == 2
+        assert "--cutoff and --higher-is-better describe a scale of your own and need" in err
+        code, out, err = run(capsys, "analyze", str(path), *alone)
+        assert (code, out) == (2, "")
+        assert "need --instrument NAME (its name in the file)" in err

@@ -288,14 +288,21 @@ def _run_score(args: argparse.Namespace) -> int:
         try:
             answers.append(int(text))
         except ValueError:
-            raise InvalidValue(f"item_{position}", text, "not a whole number") from None
-    result = score_answers(instrument, answers)
+            raise _bad_answer(position, text, "not a whole number") from None
+    try:
+        result = score_answers(instrument, answers)
+    except InvalidValue as exc:  # the core names a file's columns (item_7): say the option
+        item = exc.field.removeprefix("item_")
+        if item.isdigit():
+            raise _bad_answer(int(item), exc.value, exc.reason) from None
+        raise InvalidValue("--answers", None, exc.reason) from None
     if args.json:
         out = {
             "instrument": instrument.id,
             "total": result.total,
             "severity": result.severity,
             "safety_alert": result.safety_alert,
+            "safety_raised": list(result.safety_raised),
             "answered": result.answered,
             "missing_items": list(result.missing_items),
             "prorated": result.prorated,
@@ -303,13 +310,10 @@ def _run_score(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out))
         return 0
-    lines = []
-    for n in instrument.safety_items:
-        if result.safety_alert:
-            lines.append(
-                f"SAFETY: item {n} was answered above 0. Please check on safety with the "
-                "client now."
-            )
+    lines = [
+        f"SAFETY: item {n} was answered above 0. Please check on safety with the client now."
+        for n in result.safety_raised
+    ]
     if result.total is None:
         lines.append(
             f"{instrument.name}: {counted(len(result.missing_items), 'item')} unanswered, too "
@@ -325,6 +329,10 @@ def _run_score(args: argparse.Namespace) -> int:
         lines.append(f"Item {n} (safety) was not answered, so risk could not be checked.")
     print("\n".join(lines))
     return 0
+
+
+def _bad_answer(item: int, value: object, reason: str) -> InvalidValue:
+    return InvalidValue("--answers", None, f"the answer to item {item}, {value!r}: {reason}")
 
 
 def _run_analyze(args: argparse.Namespace) -> int:

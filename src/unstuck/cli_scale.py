@@ -48,9 +48,12 @@ def with_scale(args: argparse.Namespace, instruments: InstrumentSet) -> Instrume
 
     given = [args.reliability is not None, args.sd is not None]
     if args.instrument is None:
-        if any(given) or args.cutoff is not None:
+        if any(given) or args.cutoff is not None or args.higher_is_better:
             raise InvalidValue(
-                "--instrument", None, "--reliability, --sd and --cutoff need --instrument NAME"
+                "--instrument",
+                None,
+                "--reliability, --sd, --cutoff and --higher-is-better describe a scale of "
+                "your own and need --instrument NAME (its name in the file)",
             )
         return instruments
     if not all(given):

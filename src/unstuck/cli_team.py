@@ -29,6 +29,7 @@ def add_parser(sub: Any) -> None:
         help="team figures (improved, recovered, worse, ended early) from a caseload CSV",
         description="Aggregate figures per therapist and for everyone, as the supervisor's "
         "team page shows them, written as CSV (counts; shares below five clients left empty; "
+        "safety_open: clients with a safety answer in the file; plans_overdue and "
         "safety_alerts_open, known only to the web app, left empty; ended and ended_early "
         "left empty without --outcomes).",
     )
@@ -192,7 +193,7 @@ def run_report(args: argparse.Namespace) -> int:
             if endings.get(row["client_id"], "ongoing") == "ongoing"
             else endings[row["client_id"]],
             safety_open="safety" in (row["flags"] or []),
-            plans_overdue=0,
+            plans_overdue=None,  # plans and their review dates are known to the web app only
             alerts_open=None,  # whether an alert was followed up is known to the web app only
             attended=(row["attendance"] or {}).get("attended", 0)
             + (row["attendance"] or {}).get("late", 0),

@@ -15,7 +15,7 @@ import time
 from typing import TYPE_CHECKING
 
 from unstuck.cli_output import check_output, write_output, write_text
-from unstuck.errors import CannotWrite, InvalidValue, UnknownInstrument
+from unstuck.errors import CannotWrite, UnknownInstrument, UnstuckError
 from unstuck.plural import counted
 
 if TYPE_CHECKING:  # measures pulls in numpy and polars: import them only when a command runs
@@ -119,13 +119,15 @@ def run_fit(args: argparse.Namespace) -> int:
                 min_clients=args.min_clients,
             )
         except ValueError as exc:
-            print(f"unstuck: not fitted: {exc}", file=sys.stderr)
+            print(f"unstuck: {instrument.name} not fitted: {exc}", file=sys.stderr)
             continue
         fitted.append(model)
         print(model.describe(instrument.name))
     if not fitted:
-        raise InvalidValue(
-            "--min-clients", args.min_clients, f"no instrument in {args.file} had enough clients"
+        raise UnstuckError(
+            f"{args.file}: no expected course could be fitted, for the reasons above "
+            f"(--min-clients {args.min_clients} is how many clients with two or more scores "
+            "each needs)"
         )
     write_text(args.output, "--output", models_to_toml(fitted))
     print(f"wrote {args.output}; use it with: unstuck analyze FILE --models {args.output}")

@@ -40,16 +40,17 @@ def test_report_prints_the_team_figures(tmp_path: Path, capsys: pytest.CaptureFi
         "deteriorated,ended,ended_early,safety_open,plans_overdue,safety_alerts_open"
     )
     # everyone: 8 clients, 7 compared; 5 improved; cases at first: A0-4, B1 (6), recovered 5
-    assert lines[1] == "All,8,7,5,5,6,5,1,2,1,0,0,"
-    assert lines[2] == "Alex,6,6,5,5,5,5,1,1,0,0,0,"
-    assert lines[3] == "Sam,2,1,,,,,,1,1,0,0,"
+    assert lines[1] == "All,8,7,5,5,6,5,1,2,1,0,,"
+    assert lines[2] == "Alex,6,6,5,5,5,5,1,1,0,0,,"
+    assert lines[3] == "Sam,2,1,,,,,,1,1,0,,"
 
 
-def test_open_safety_alerts_are_left_empty_as_a_file_cannot_know_them(
+def test_open_safety_alerts_and_overdue_plans_are_left_empty_as_a_file_cannot_know_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Whether a safety answer has been followed up is recorded only in the web app: a 0
-    beside clients with the safety flag would read as 'none open'."""
+    """Whether a safety answer has been followed up, and which plans are past their review
+    date, are recorded only in the web app: a 0 would read as 'none open', 'none overdue'
+    (plans_overdue was written 0)."""
     caseload = tmp_path / "caseload.csv"
     items = ",".join(f"item_{i}" for i in range(1, 10))
     caseload.write_text(f"client_id,occasion,instrument,{items}\nSYN-1,1,phq9,1,1,1,1,1,1,1,1,2\n")
@@ -57,6 +58,7 @@ def test_open_safety_alerts_are_left_empty_as_a_file_cannot_know_them(
     header, everyone, *_ = capsys.readouterr().out.splitlines()
     figures = dict(zip(header.split(","), everyone.split(","), strict=True))
     assert (figures["safety_open"], figures["safety_alerts_open"]) == ("1", "")
+    assert figures["plans_overdue"] == ""
 
 
 def test_without_therapists_everyone_is_one_group(
@@ -182,9 +184,9 @@ def test_without_outcomes_endings_are_left_empty_as_unknown(
     caseload, therapists, _ = _files(tmp_path)
     assert main(["report", str(caseload), "--therapists", str(therapists)]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == [
-        "All,8,7,5,5,6,5,1,,,0,0,",
-        "Alex,6,6,5,5,5,5,1,,,0,0,",
-        "Sam,2,1,,,,,,,,0,0,",
+        "All,8,7,5,5,6,5,1,,,0,,",
+        "Alex,6,6,5,5,5,5,1,,,0,,",
+        "Sam,2,1,,,,,,,,0,,",
     ]
     dated = tmp_path / "dated.csv"
     dated.write_text(DATED)

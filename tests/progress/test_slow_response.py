@@ -137,3 +137,13 @@ def test_a_clinic_scale_without_a_cutoff_is_judged_on_its_change_alone() -> None
         "slow_response"
         not in summarise_client("C", observations, {**INSTRUMENTS, "own": scale}).flags
     )
+
+
+def test_a_client_who_started_outside_the_clinical_range_is_now_in_it_not_still() -> None:
+    """7 at session 1, 10 at sessions 4 and 5: the words said "still in the clinical range"
+    of a client who started below the cutoff of 10."""
+    result = run(phq_at((1, 7), (4, 10), (5, 10)))
+    assert result.flags == ("slow_response",)
+    words = result.explanations[0]
+    assert "3 points worse than at the start, and now in the clinical range." in words
+    assert "still in the clinical range" not in words

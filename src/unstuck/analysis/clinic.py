@@ -43,7 +43,7 @@ class Course:
     last: float | None  # latest score
     ended: str | None  # how the episode ended; None while it is ongoing
     safety_open: bool
-    plans_overdue: int
+    plans_overdue: int | None  # None where plans are not known (a CSV file holds none)
     # For the retention curve, the figures over time and completion (empty when unknown):
     sessions: tuple[dt.date, ...] = ()  # dates of the attended sessions
     scores: tuple[tuple[dt.date, float], ...] = ()  # main instrument: (session date, total)
@@ -71,7 +71,7 @@ class Figures:
     ended: int
     ended_early: int
     safety_open: int
-    plans_overdue: int
+    plans_overdue: int | None  # None: not known for some of the clients (CSV input)
     alerts_open: int | None = None  # None: not known for some of the clients (CSV input)
 
 
@@ -106,7 +106,7 @@ def figures_for(group: str, courses: Sequence[Course], criteria: ChangeCriteria)
         ended=len(ended),
         ended_early=sum(c.ended == ENDED_EARLY for c in ended),
         safety_open=sum(c.safety_open for c in courses),
-        plans_overdue=sum(c.plans_overdue for c in courses),
+        plans_overdue=_known_sum(c.plans_overdue for c in courses),
         alerts_open=_known_sum(c.alerts_open for c in courses),
     )
 
@@ -173,7 +173,7 @@ def to_csv(rows: Sequence[Figures], *, endings_known: bool = True) -> str:
                 k(f.deteriorated),
                 *((f.ended, f.ended_early) if endings_known else ("", "")),
                 f.safety_open,
-                f.plans_overdue,
+                "" if f.plans_overdue is None else f.plans_overdue,
                 "" if f.alerts_open is None else f.alerts_open,
             ]
         )

@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from unstuck.errors import InvalidDefinition, InvalidValue, UnknownInstrument
 from unstuck.measures import limits
@@ -27,9 +28,11 @@ BUILT_IN = "built in"
 COMMAND_LINE = "given on the command line"
 
 
-def _parse_toml(text: str, source: str, *, built_in: bool = False) -> Instrument:
+def toml_table(text: str, source: str) -> dict[str, Any]:
+    """The table a TOML text holds; `InvalidDefinition` naming `source` and the line and
+    column when it is not valid TOML."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # The message ends "(at line L, column C)": lift that out as the location.
         message = str(exc)
@@ -37,7 +40,23 @@ def _parse_toml(text: str, source: str, *, built_in: bool = False) -> Instrument
         reason = message[: where.start()].strip() if where else message
         location = where.group(1) if where else ""
         raise InvalidDefinition(source, location, f"is not valid TOML: {reason}") from None
-    return parse_definition(data, source, built_in=built_in)
+
+
+def read_toml(path: str | Path, source: str) -> dict[str, Any]:
+    """The table of a clinic's TOML file (an instrument definition, a thresholds file,
+    expected courses); `InvalidDefinition` naming `source` when it cannot be read, is not
+    UTF-8 or is not valid TOML, never a traceback."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidDefinition(source, "", f"cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InvalidDefinition(source, "", "is not UTF-8 text") from None
+    return toml_table(text, source)
+
+
+def _parse_toml(text: str, source: str, *, built_in: bool = False) -> Instrument:
+    return parse_definition(toml_table(text, source), source, built_in=built_in)
 
 
 def parse_definition_text(text: str, source: str) -> Instrument:
@@ -57,14 +76,8 @@ def load_definition(path: str | Path) -> Instrument:
         With ``source`` the file name and ``location`` the place in the file (a TOML line and
         column for a syntax error, a JSON-path-like field such as ``bands[1].low`` otherwise).
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidDefinition(path.name, "", f"cannot be read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise InvalidDefinition(path.name, "", "is not UTF-8 text") from None
-    return _parse_toml(text, path.name)
+    name = Path(path).name
+    return parse_definition(read_toml(path, name), name)
 
 
 @cache

@@ -15,7 +15,8 @@ The rules
   totals (PHQ-9 10 = "moderate"), so a prorated 9.6 has to become a whole number to be read
   against them, and half up (not Python's round-half-to-even) makes 10.5 always 11. With more
   blanks there is no total (``None`` / NaN), never a silent zero.
-- A safety item answered above 0 raises ``safety_alert``, whatever happens to the total. A
+- A safety item answered above 0 raises ``safety_alert`` (and is listed in
+  ``safety_raised``), whatever happens to the total. A
   *blank* safety item is listed in ``safety_unanswered``: it means "risk not checked", which
   a caller must say out loud, never "no risk".
 """
@@ -44,8 +45,13 @@ class Score:
     missing_items: tuple[int, ...]  # 1-based item numbers
     prorated: bool
     severity: str | None  # band name; None without bands or without a total
-    safety_alert: bool  # an answered safety item above 0
+    safety_raised: tuple[int, ...]  # safety items answered above 0
     safety_unanswered: tuple[int, ...]  # safety items left blank: never read as "no risk"
+
+    @property
+    def safety_alert(self) -> bool:
+        """A safety item was answered above 0."""
+        return bool(self.safety_raised)
 
 
 def _allowed_missing(instrument: Instrument) -> int:
@@ -145,7 +151,7 @@ def score_answers(instrument: Instrument, answers: Sequence[int | None]) -> Scor
         missing_items=missing,
         prorated=bool(missing) and total is not None,
         severity=None if total is None else severity_of(instrument, total),
-        safety_alert=any(given.get(n, 0) > 0 for n in safety),
+        safety_raised=tuple(n for n in safety if given.get(n, 0) > 0),
         safety_unanswered=tuple(n for n in safety if n not in given),
     )
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from unstuck.errors import InvalidDefinition
+from unstuck.measures.loader import read_toml
 from unstuck.measures.model import Instrument
 from unstuck.progress.course import CourseModel
 
@@ -95,10 +96,7 @@ def _read(path: Path | None, default: str) -> tuple[dict[str, Any], str]:
     if path is None:
         text = (resources.files("unstuck.progress") / default).read_text("utf-8")
         return tomllib.loads(text), default
-    try:
-        return tomllib.loads(Path(path).read_text("utf-8")), Path(path).name
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InvalidDefinition(str(path), "", f"cannot be read: {exc}") from exc
+    return read_toml(path, str(path)), Path(path).name
 
 
 def _build(

@@ -36,6 +36,7 @@ from typing import TypeVar
 import numpy as np
 import polars as pl
 
+from unstuck.measures.limits import SMALLEST
 from unstuck.plural import counted
 
 # A number, a numpy array or a polars expression: the course formula takes any of them.
@@ -175,15 +176,17 @@ def fit_course(
 
     Clients are split at random into a fitting part and a held-out part (`holdout`); the
     parameters come from the first, the reported coverage and RMSE from the second. Raises
-    ValueError with a plain reason when there are fewer than `min_clients` clients with two
-    or more scores.
+    ValueError with a plain reason (for the caller to put after the instrument's name) when
+    there are fewer than `min_clients` clients with two or more scores, or when every
+    client of the fitting part started at the same score (how the course depends on the
+    first score cannot then be told), or when the scores hardly vary around the course (a
+    band narrower than `unstuck.measures.limits.SMALLEST` would flag any change at all).
     """
     design = _design(observations.select("client_id", "occasion", "total"))
     ids = design.get_column("client_id").unique().sort()
     if ids.len() < min_clients:
         raise ValueError(
-            f"{instrument}: {ids.len()} client{' has' if ids.len() == 1 else 's have'} two or "
-            "more scores; at least "
+            f"{counted(ids.len(), 'client')} with two or more scores; at least "
             f"{min_clients} are needed to fit an expected course"
         )
     rng = np.random.default_rng(seed)
@@ -192,6 +195,11 @@ def fit_course(
     test_part = design.filter(pl.col("client_id").is_in(held.implode()))
 
     firsts = fit_part.group_by("client_id").agg(pl.col("first").first()).get_column("first")
+    if firsts.n_unique() < 2:
+        raise ValueError(
+            f"every client's first score is {firsts[0]:g}, so how the course depends on the "
+            "first score cannot be fitted: it needs clients who started at different scores"
+        )
     center = float(firsts.to_numpy().mean())
     x = fit_part.get_column("x").to_numpy()
     b = (fit_part.get_column("first").to_numpy() - center) * x
@@ -215,6 +223,12 @@ def fit_course(
         beta = _gls(blocks, var0, var_slope)
     slope, slope_by_baseline = float(beta[0]), float(beta[1])
     var0, var_slope = _variance_by_session(sessions, d - design_matrix @ beta)
+    if math.sqrt(max(var0, 0.0)) < SMALLEST:
+        raise ValueError(
+            "the scores do not vary around the course (their SD is below "
+            f"{SMALLEST:g} points), so the band a score is judged against would have no "
+            "width: check that each row holds that session's own score"
+        )
     model = CourseModel(
         instrument=instrument,
         center=center,

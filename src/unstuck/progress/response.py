@@ -39,7 +39,8 @@ def _so_far(
     instrument: Instrument, thresholds: Thresholds, criteria: ChangeCriteria
 ) -> tuple[pl.Expr, pl.Expr]:
     """When too little improvement so far holds (at any session), and its words: the scores,
-    how far they moved, and whether still in the clinical range."""
+    how far they moved, and whether still (or, from a first score outside it, now) in the
+    clinical range."""
     half = thresholds.plateau.improving_share * criteria.threshold
     recent_count = thresholds.slow_response.recent
     n = pl.col("n")
@@ -54,7 +55,11 @@ def _so_far(
     still = pl.lit("")
     if criteria.cutoff is not None:
         holds = holds & criteria.in_clinical_range(pl.col("last"))
-        still = pl.lit(w.SO_FAR_STILL)
+        still = (
+            pl.when(criteria.in_clinical_range(pl.col("first")))
+            .then(pl.lit(w.SO_FAR_STILL))
+            .otherwise(pl.lit(w.SO_FAR_NOW))
+        )
     recent = (
         pl.when(taken >= 2)
         .then(pl.format(w.SO_FAR_MEAN, taken, w.number_expr(mean)))

@@ -130,6 +130,7 @@ SO_FAR_BETTER = "{} better than at the start, under half a reliable change ({} o
 SO_FAR_SAME = "no better than at the start"
 SO_FAR_WORSE = "{} worse than at the start"  # points
 SO_FAR_STILL = ", and still in the clinical range"
+SO_FAR_NOW = ", and now in the clinical range"  # a first score outside it
 # the reasons below, joined by "; "
 WITHDRAWAL = FLAG_NAMES["withdrawal_risk"] + ": {}."  # led by the name on the caseload
 MISSING_WHILE_IMPROVING = (
