@@ -98,6 +98,16 @@ def _access(user: User, request_id: int, *, write: bool) -> QuestionnaireRequest
     return found
 
 
+def _to_change(
+    request: HttpRequest, request_id: int
+) -> tuple[User, QuestionnaireRequest, dt.datetime, str]:
+    """Who asks, the request they may change (404 or 403 otherwise), now, and the request's
+    page, where each change goes back to: shared by the actions and the withdraw page."""
+    user = signed_in(request)
+    found = _access(user, request_id, write=True)
+    return user, found, timezone.now(), reverse("portal_request", args=[found.pk])
+
+
 def qr_svg(url: str) -> SafeString:
     """The link as a QR code, drawn here as SVG (no outside service sees the link)."""
     svg = segno.make(url, error="m").svg_inline(scale=5, title="QR code of the link")
@@ -231,10 +241,7 @@ def _shown_once(_url: str) -> bool:
 @login_required
 @require_POST
 def request_action(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
-    user = signed_in(request)
-    found = _access(user, request_id, write=True)
-    now = timezone.now()
-    done = reverse("portal_request", args=[found.pk])
+    user, found, now, done = _to_change(request, request_id)
     if not found.is_open(now):
         messages.error(request, "This questionnaire is closed.")
         return redirect(done)
@@ -273,10 +280,7 @@ def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     """Withdrawing asks first: the request's page leads here, this page says what withdrawing
     does, and only its button (a post) withdraws. Pressing it twice withdraws once (the
     service's conditional update), with one audit row."""
-    user = signed_in(request)
-    found = _access(user, request_id, write=True)
-    now = timezone.now()
-    done = reverse("portal_request", args=[found.pk])
+    user, found, now, done = _to_change(request, request_id)
     if not found.is_open(now):
         messages.error(request, "This questionnaire is closed.")
         return redirect(done)
