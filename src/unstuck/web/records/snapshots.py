@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from django.db import transaction
+from django.utils import timezone
 
 from unstuck.progress.change import criteria_for
 from unstuck.progress.signals import STATUS_RANK
@@ -58,6 +59,17 @@ NO_FLAG_ACTIONS = {
     "at_risk": "Look at the drift together",
 }
 ENDED_ACTION = "The episode of care has ended; reopen it to record more sessions"
+# The flags whose step is to consider an impasse review, once one is under way in this
+# episode: its plan to make, or the plan made to follow (`under_way`).
+SUGGESTS_REVIEW = ("deterioration", "not_on_track")
+REVIEW_BEGUN = (
+    "Talk it over together and finish the impasse review begun {opened:%Y-%m-%d}: "
+    "its plan is still to make"
+)
+PLAN_MADE = (
+    "Talk it over together and follow the plan made {made:%Y-%m-%d}; "
+    "look at how it went by {review_on:%Y-%m-%d}"
+)
 # On course, with the early-response note (little change by sessions 2-4; no flag).
 EARLY_ACTION = "Keep going, and review together how therapy is going"
 # No flag, and every measure that has a clinical range is reliably out of it: clients often
@@ -104,6 +116,8 @@ def refresh_status(
     answer no longer does (see `summarise`), while the client's other signals stay. A caller
     that holds the current `episode` (None: the client has none) passes it.
     """
+    if episode is False:
+        episode = selectors.current_episode(client)
     alerts = selectors.safety_history(client)
     summary, sessions = summarise(client, episode=episode, alerts=alerts)
     flags = list(summary.flags)
@@ -142,7 +156,7 @@ def refresh_status(
         client.next_action = ENDED_ACTION
     else:
         client.next_action = (
-            next_step(flags[0], summary.withdrawal_reasons)
+            next_step(flags[0], summary.withdrawal_reasons, under_way(client, episode))
             if flags
             else RECOVERED_ACTION
             if summary.status == "on_track" and _reliably_recovered(summary)
@@ -169,14 +183,39 @@ def refresh_status(
     return summary
 
 
-def next_step(flag: str, withdrawal_reasons: Sequence[str]) -> str:
+def next_step(flag: str, withdrawal_reasons: Sequence[str], review: str = "") -> str:
     """The next step for the most urgent flag. Pulling away follows its reasons: sessions
     missed or spaced out call for reaching out about coming; signs of pulling back in the
     room or falling session feedback, from a client who comes, for asking how the sessions
-    feel for them (as a rupture does)."""
+    feel for them (as a rupture does). A flag that suggests an impasse review names the
+    one under way instead (`review`, from `under_way`), if there is one."""
     if flag == "withdrawal_risk" and not set(withdrawal_reasons) & set(ABSENCE):
         return NEXT_ACTIONS["alliance_rupture"]
+    if flag in SUGGESTS_REVIEW and review:
+        return review
     return NEXT_ACTIONS[flag]
+
+
+def under_way(client: Client, episode: Episode | Literal[False] | None) -> str:
+    """The step an impasse review opened in this episode leaves ('' for none): to make its
+    plan, or to follow the plan and look at how it went by its date. The latest review
+    counts. The reviews app's records are read through the client's relations (that app
+    sits on this one); its writes refresh the status (`reviews.services`)."""
+    if episode is False:
+        episode = selectors.current_episode(client)
+    if not episode:
+        return ""
+    latest = (
+        client.reviews.filter(opened_at__date__gte=episode.started_on)
+        .select_related("plan")
+        .first()
+    )
+    if latest is None:
+        return ""
+    plan = getattr(latest, "plan", None)
+    if plan is None:
+        return REVIEW_BEGUN.format(opened=timezone.localdate(latest.opened_at))
+    return PLAN_MADE.format(made=timezone.localdate(plan.created_at), review_on=plan.review_on)
 
 
 def fresh(client: Client) -> Client:

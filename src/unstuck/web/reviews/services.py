@@ -17,7 +17,7 @@ from unstuck.web.accounts.models import AuditAction, User
 from unstuck.web.records import selectors
 from unstuck.web.records import services as records
 from unstuck.web.records.models import Client, Episode
-from unstuck.web.records.snapshots import lock_client
+from unstuck.web.records.snapshots import lock_client, refresh_status
 from unstuck.web.reviews import knowledge, letters
 from unstuck.web.reviews.models import (
     ClosureLetter,
@@ -138,7 +138,7 @@ def open_review(
     alerts = client.safety_alerts.all()
     if any(a.is_open for a in alerts):
         raise InvalidValue("safety_checked", False, SAFETY_FIRST)
-    _open_episode(client)
+    episode = _open_episode(client)
     known = knowledge.reason_ids()
     for reason_id, (rating, _) in ratings.items():
         if reason_id not in known:
@@ -158,6 +158,7 @@ def open_review(
         ReviewReason(review=review, reason_id=r, rating=rating, evidence=evidence)
         for r, (rating, evidence) in ratings.items()
     )
+    refresh_status(client, episode=episode)  # its next step: the review's plan to make
     record_audit(user, AuditAction.OPEN_REVIEW, client_code=client.code)
     return review
 
@@ -195,6 +196,7 @@ def make_plan(
         )
         for i, c in enumerate(chosen)
     )
+    refresh_status(client, episode=episode)  # its next step: the plan to follow
     record_audit(
         user,
         AuditAction.MAKE_PLAN,
