@@ -171,3 +171,42 @@ def test_the_demos_email_links_point_at_the_port_it_serves_on(tmp_path) -> None:
     # the logins name each role as the pages do, not by its code
     assert "  Clinic lead    user casey" in run.stdout
     assert "clinic_lead" not in run.stdout
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_an_impasse_review_under_way_for_each_therapist(client) -> None:  # type: ignore[no-untyped-def]
+    """The demo had no review or plan anywhere: its stuck and worsening clients could not show
+    the 'why' and 'what next'. Each therapist's most urgent client whose scores are not moving
+    has the review the form would suggest and a plan from its first strategies, dated at their
+    latest session; the caseload's next step follows it."""
+    from django.urls import reverse
+
+    from unstuck.web.demo import reviews_under_way
+    from unstuck.web.records import snapshots
+    from unstuck.web.reviews import knowledge
+    from unstuck.web.reviews.demo import NOT_MOVING, PLAN_STRATEGIES, REVIEW_AFTER
+
+    load_demo(clients=40, seed=3)
+    under_way = reviews_under_way()
+    assert sorted(t for _, t in under_way) == ["alex", "sam"]
+    for code, _ in under_way:
+        record = Client.objects.get(code=code)
+        assert record.flags[0] in NOT_MOVING
+        assert record.status_rank in (1, 2)
+        review = record.reviews.get()
+        plan = review.plan
+        last = record.last_session_on
+        assert review.opened_at.date() == plan.created_at.date() == last
+        assert plan.review_on == last + REVIEW_AFTER
+        ratings = {r.reason_id: r.rating for r in review.reasons.all()}
+        assert ratings
+        assert max(ratings.values()) > 0
+        ranked = [s.id for s in knowledge.rank(ratings, review.flags, {}) if not s.closure]
+        assert [s.strategy_id for s in plan.strategies.all()] == ranked[:PLAN_STRATEGIES]
+        if record.flags[0] in snapshots.SUGGESTS_REVIEW:
+            assert record.next_action == snapshots.PLAN_MADE.format(
+                made=last, review_on=plan.review_on
+            )
+        client.force_login(record.therapist)
+        page = client.get(reverse("client", args=[record.pk])).content.decode()
+        assert f"Plan made {last:%Y-%m-%d}" in page

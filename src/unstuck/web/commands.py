@@ -227,7 +227,7 @@ def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) ->
     setup()
     migrate()
     from unstuck.web.accounts.models import Clinic
-    from unstuck.web.demo import load_demo, open_safety_alerts
+    from unstuck.web.demo import load_demo, open_safety_alerts, reviews_under_way
 
     if Clinic.objects.exists():
         print(
@@ -263,6 +263,11 @@ def demo(*, clients: int, seed: int, host: str, port: int, serve_after: bool) ->
         print(
             f"\nA safety alert is open: {code} ({therapist}'s client) gave a safety answer and "
             "has not been seen since; their caseload shows it first, with the check-in form."
+        )
+    for code, therapist in reviews_under_way():
+        print(
+            f"\nAn impasse review is under way: {code} ({therapist}'s client) has a review of "
+            "the likely reasons and a plan; the client page shows both and the next step."
         )
     if not serve_after:
         return 0

@@ -31,6 +31,7 @@ from unstuck.web.records.models import (
     Session,
 )
 from unstuck.web.records.snapshots import refresh_status
+from unstuck.web.reviews.demo import demo_reviews
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def load_demo(
     table = demo_clinic(clients=clients, seed=seed, today=today)
     load_observations(table.observations, therapists, clinic, progress=progress)
     _end_completed_courses(table.clients)
+    demo_reviews()
     return list(DEMO_LOGINS)
 
 
@@ -199,4 +201,10 @@ def open_safety_alerts() -> list[tuple[str, str]]:
     """The demo clients with a safety alert still open, and their therapists' user names."""
     unchecked = SafetyAlert.objects.filter(safety_check__isnull=True).values("client_id")
     clients = Client.objects.filter(pk__in=unchecked)
+    return list(clients.order_by("code").values_list("code", "therapist__username"))
+
+
+def reviews_under_way() -> list[tuple[str, str]]:
+    """The demo clients with an impasse review and a plan, and their therapists' user names."""
+    clients = Client.objects.filter(plans__isnull=False).distinct()
     return list(clients.order_by("code").values_list("code", "therapist__username"))
