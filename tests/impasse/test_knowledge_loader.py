@@ -94,3 +94,14 @@ def test_a_rule_naming_an_unknown_reason_strategy_or_flag_is_refused(
     assert caught.value.source == "ranking.toml"
     assert caught.value.location.startswith(where)
     assert "is not defined" in caught.value.reason
+
+
+def test_evidence_may_replace_only_evidence_it_covers(copy: Path) -> None:
+    """A sentence that stands in for a less specific one must suggest at least what that one
+    does, or leaving the other out would lower a starting rating."""
+    edit(copy, "evidence.toml", 'replaces = ["flag:withdrawal_risk"]', 'replaces = ["flag:away"]')
+    with pytest.raises(InvalidDefinition, match="'flag:away' is not an evidence id"):
+        load_knowledge(copy)
+    edit(copy, "evidence.toml", 'replaces = ["flag:away"]', 'replaces = ["flag:plateau"]')
+    with pytest.raises(InvalidDefinition, match="suggests less than 'flag:plateau'"):
+        load_knowledge(copy)

@@ -218,3 +218,29 @@ def test_a_flags_evidence_names_the_measures_that_raised_it() -> None:
     assert all(
         e.endswith(". (from the record)") for e in suggested["ambivalence"].evidence
     )  # a flag with nothing named keeps its sentence
+
+
+MISSED = "Two or more of the recent sessions were cancelled or missed. (from the record)"
+
+
+def test_missed_sessions_and_the_withdrawal_flag_they_raised_are_said_once() -> None:
+    """A review of a client who missed sessions gave, under each reason they suggest, both 'The
+    attendance or feedback pattern suggests the client may be pulling away' and 'Two or more
+    of the recent sessions were cancelled or missed': one fact twice. The more specific
+    sentence stays (evidence.toml, `replaces`), and the ratings are as before."""
+    suggested = prefill(KB, flags=["withdrawal_risk"], missed=2)
+    assert set(suggested) == {"ambivalence", "outside_stressors"}
+    for reason in suggested.values():
+        assert reason.evidence == (MISSED,)
+        assert reason.rating == 1
+    # the flag raised by something else (a gap, the checklist) keeps its own sentence
+    alone = prefill(KB, flags=["withdrawal_risk"], missed=1)["ambivalence"].evidence
+    assert alone == (
+        "The attendance or feedback pattern suggests the client may be pulling away. "
+        "(from the record)",
+    )
+    # a flag that names the measure behind it (the feedback fell too) says more: kept
+    fell = "Session feedback (36 at session 1, 28 at session 5)"
+    both = prefill(KB, flags=["withdrawal_risk"], missed=2, about={"withdrawal_risk": fell})
+    assert len(both["ambivalence"].evidence) == 2
+    assert fell in both["ambivalence"].evidence[0]

@@ -169,6 +169,21 @@ def test_a_struggle_rated_in_the_review_holds_it_back_as_the_flag_does() -> None
     assert order.index("name_deflection") > order.index("trust_rapport")
 
 
+def test_pointing_out_deflection_needs_a_sign_of_it_not_only_missed_sessions() -> None:
+    """A client who missed sessions (the withdrawal flag; nothing ticked in the room, no
+    strain) was offered 'Kindly point out deflection' on 'pressure from outside therapy'
+    alone: life taking the client's energy, not the talk sliding away from the hard part."""
+    missed = prefill(KB, flags=["withdrawal_risk"], missed=2)
+    ratings = {r: s.rating for r, s in missed.items()}
+    assert "name_deflection" not in ids(ratings, ["withdrawal_risk"])
+    assert "name_deflection" not in ids({"outside_stressors": 3}, ["plateau"])
+    # a sign of it in the room, ticked on the checklist or rated in the review: offered
+    ticked = prefill(KB, flags=["withdrawal_risk"], missed=2, markers={"deflected_to_stressors": 1})
+    assert "name_deflection" in ids({r: s.rating for r, s in ticked.items()}, ["withdrawal_risk"])
+    for reason in ("outside_control", "surface_talk", "vulnerability", "denial"):
+        assert "name_deflection" in ids({"outside_stressors": 1, reason: 1}), reason
+
+
 def test_holding_back_is_declared_in_the_data() -> None:
     declared = {s.id for s in KB.strategies.values() if s.needs_secure_alliance}
     assert declared == {"name_deflection", "agree_purpose"}

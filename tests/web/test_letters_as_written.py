@@ -188,19 +188,58 @@ def test_the_ending_summary_speaks_to_the_client_and_the_close_page_shows_the_al
     assert "risk" not in printed
 
 
+PROVISIONAL_SCALE = """
+id = "coping4"
+name = "Coping-4 (clinic)"
+description = "A made-up clinic scale with a provisional change threshold."
+higher_is_better = true
+license = "Made up for this test."
+options = [{value = 0, label = "No"}, {value = 5, label = "Yes"}]
+items = [{number = 1, text = "One"}, {number = 2, text = "Two"}]
+[change]
+reliable_change_points = 4
+source = "PROVISIONAL clinic default, not a published value."
+"""
+
+
 def test_a_letter_says_when_a_reliable_change_rests_on_a_provisional_threshold(db) -> None:  # type: ignore[no-untyped-def]
+    """A clinic's own scale with a provisional threshold (the session feedback, the shipped
+    one, is no longer in letters: see the next test)."""
     from unstuck.progress.summary import Observation, summarise_client
-    from unstuck.web.records.instruments import instruments
+    from unstuck.web.instruments.models import ClinicInstrument
+    from unstuck.web.records.instruments import instruments, reload_instruments
     from unstuck.web.reviews.letters import PROVISIONAL, progress_sentences
 
-    rows = [Observation("session_feedback", 1, 40), Observation("session_feedback", 2, 34)]
-    rows += [Observation("phq9", 1, 20), Observation("phq9", 2, 9)]
-    phq9, feedback = progress_sentences(summarise_client("C", rows, instruments()))
-    assert (
-        feedback
-        == f"Session feedback: 40 at session 1, 34 at session 2, a reliable worsening{PROVISIONAL}."
+    ClinicInstrument.objects.create(
+        instrument_id="coping4", name="Coping-4", filename="c.toml", definition=PROVISIONAL_SCALE
+    )
+    reload_instruments()
+    try:
+        rows = [Observation("coping4", 1, 0), Observation("coping4", 2, 10)]
+        rows += [Observation("phq9", 1, 20), Observation("phq9", 2, 9)]
+        phq9, coping = progress_sentences(summarise_client("C", rows, instruments()))
+    finally:
+        reload_instruments()
+    assert coping == (
+        f"Coping-4 (clinic): 0 at session 1, 10 at session 2, a reliable improvement{PROVISIONAL}."
     )
     assert "provisional" not in phq9  # a published threshold (NHS Talking Therapies)
+
+
+def test_neither_letter_gives_the_session_feedback_scores(personas, make_client) -> None:  # type: ignore[no-untyped-def]
+    """The referral letter gave the next clinician the client's session-feedback totals ('40
+    at session 1, 34 at session 2'): the client's private rating of the sessions with this
+    therapist, there to talk over in therapy, not an outcome of it. The ending summary, for
+    the client, leaves it out as well; the outcome measures stay in both."""
+    record = make_client(
+        "C-908",
+        [PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_MILD],
+        feedback=[[10, 10, 10, 10], [9, 9, 9, 9], [7, 7, 7, 7]],
+    )
+    for kind in ("referral", "termination"):
+        progress = letters.letter_facts(record, kind)["progress"]
+        assert [line.split(":")[0] for line in progress] == ["PHQ-9"], kind
+        assert not any("feedback" in line.lower() for line in progress), kind
 
 
 def test_letters_mark_set_aside_goals_and_name_planned_strategies(

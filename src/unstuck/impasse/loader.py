@@ -73,6 +73,23 @@ def _check_refs(
             raise InvalidDefinition(name, where, f"{ref!r} is not a reason id in reasons.toml")
 
 
+def _check_replaces(evidence: Mapping[str, EvidenceRule]) -> None:
+    """Evidence replaces only evidence that exists and that it covers: each reason the other
+    suggests, at no lower a rating (or leaving the other out would lower a starting rating)."""
+    for i, rule in enumerate(evidence.values()):
+        where = f"evidence[{i}].replaces"
+        for other_id in rule.replaces:
+            other = evidence.get(other_id)
+            if other is None:
+                raise InvalidDefinition(
+                    "evidence.toml", where, f"{other_id!r} is not an evidence id"
+                )
+            if any(rule.suggests.get(r, 0) < w for r, w in other.suggests.items()):
+                raise InvalidDefinition(
+                    "evidence.toml", where, f"{rule.id!r} suggests less than {other_id!r}"
+                )
+
+
 def _check_rule_refs(
     rules: RankingRules, reasons: Mapping[str, Reason], strategies: Mapping[str, Strategy]
 ) -> None:
@@ -172,8 +189,12 @@ def load_knowledge(folder: str | Path | None = None) -> KnowledgeBase:
     for i, e in enumerate(raw_evidence):
         _check_refs("evidence.toml", f"evidence[{i}].suggests", e["suggests"], reasons)
         evidence[e["id"]] = EvidenceRule(
-            e["id"], e["sentence"], MappingProxyType(dict(e["suggests"]))
+            e["id"],
+            e["sentence"],
+            MappingProxyType(dict(e["suggests"])),
+            tuple(e.get("replaces", [])),
         )
+    _check_replaces(evidence)
     rules = load_rules(base)
     if rules.safety_strategy not in strategies:
         raise InvalidDefinition(

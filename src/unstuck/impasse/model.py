@@ -63,6 +63,7 @@ class EvidenceRule:
     id: str  # e.g. "flag:plateau", "attendance:missed"
     sentence: str
     suggests: Mapping[str, int]
+    replaces: tuple[str, ...] = ()  # less specific evidence this one says better
 
 
 @dataclass(frozen=True)

@@ -87,8 +87,9 @@ def prefill(
     expected at their latest rating; `not_helping` the strategies whose latest result was "did
     not help"; `safety_checked` a safety answer earlier in the episode whose check is recorded
     (an open one is the safety flag); `about` names, per flag, the measures that raised it
-    and their scores, put beside the flag's sentence. The therapist confirms or changes every
-    rating.
+    and their scores, put beside the flag's sentence. Evidence that another present one
+    `replaces` (evidence.toml) is not said twice, unless it names measures of its own. The
+    therapist confirms or changes every rating.
     """
     found: dict[str, tuple[int, list[str]]] = {}
 
@@ -106,13 +107,13 @@ def prefill(
         keys.append("safety:checked")
     if not_helping >= kb.rules.evidence_not_helping:
         keys.append("strategies:not_helping")
-    for key in keys:
-        if key in kb.evidence:
-            rule = kb.evidence[key]
-            named = (about or {}).get(key.removeprefix("flag:"), "")
-            suggest(
-                rule.suggests, f"{rule.sentence} ({named + '; ' if named else ''}from the record)"
-            )
+    present = [kb.evidence[key] for key in keys if key in kb.evidence]
+    replaced = {other for rule in present for other in rule.replaces}
+    for rule in present:
+        named = (about or {}).get(rule.id.removeprefix("flag:"), "")
+        if rule.id in replaced and not named:  # said better by another (evidence.toml)
+            continue
+        suggest(rule.suggests, f"{rule.sentence} ({named + '; ' if named else ''}from the record)")
     for marker_id, count in (markers or {}).items():
         if count and marker_id in kb.markers:
             marker = kb.markers[marker_id]

@@ -7,7 +7,10 @@ by another clinician: it says where the scores began and where they are, whether
 reliable, and the latest risk answer. The ending summary is written for the client: the same
 scores without clinical labels ("severe") and without the risk answer, which is for the
 therapist (it stays on the client's page, the close page and the consultation summary). Where
-a reliable change rests on a provisional threshold, both letters say so.
+a reliable change rests on a provisional threshold, both letters say so. Neither gives the
+session-feedback scores (the instrument `alliance_rupture` reads): they are the client's
+private rating of the sessions with this therapist, to talk over in therapy, not an outcome of
+it (the consultation summary, for supervision, still charts them).
 
 A letter is fixed when it is written: `letter_facts` is stored with it (`written_from`) and the
 letter is shown from that ever after, however the record changes.
@@ -23,7 +26,7 @@ from unstuck.impasse import default_knowledge
 from unstuck.progress.summary import ClientSummary, MeasureSummary
 from unstuck.web.records import selectors as records
 from unstuck.web.records import snapshots
-from unstuck.web.records.instruments import instruments, usual_order
+from unstuck.web.records.instruments import instruments, thresholds, usual_order
 from unstuck.web.records.models import Client, SafetyAlert
 from unstuck.web.records.safety import answer_now, answer_text
 from unstuck.web.reviews import knowledge, selectors
@@ -75,8 +78,9 @@ def progress_sentences(
     whether a check followed it. A checked answer no longer raises the summary's safety
     signal (`records.selectors.observations`), so the alerts count too: once checked, the
     answer dropped out of the letter. `for_client`: no severity labels and no risk sentence
-    (see the module)."""
+    (see the module). The session feedback gives no sentence (see the module)."""
     known = instruments()
+    alliance = thresholds().alliance_rupture.instrument
     lines: list[str] = []
     for m in sorted(summary.measures, key=lambda m: usual_order(m.instrument)):
         instrument = known.get(m.instrument)
@@ -92,7 +96,8 @@ def progress_sentences(
                 f"this work{_latest_answer(latest)}; please ask about safety at your first "
                 "contact.",
             )
-        lines.append(measure_sentence(name, m, provisional=provisional, labels=not for_client))
+        if m.instrument != alliance:
+            lines.append(measure_sentence(name, m, provisional=provisional, labels=not for_client))
     return lines
 
 
