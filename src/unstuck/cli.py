@@ -131,8 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="analyse the good rows; the bad ones are listed on standard error and in the "
-        "report (without it, any bad row stops the analysis and nothing is reported)",
+        help="analyse the good rows; the bad ones, and any client all of whose rows are bad, "
+        "are listed on standard error and in the report (without it, any bad row stops the "
+        "analysis and nothing is reported)",
     )
     add_scale_options(analyze)
     _add_detection_options(analyze)
@@ -338,6 +339,7 @@ def _bad_answer(item: int, value: object, reason: str) -> InvalidValue:
 def _run_analyze(args: argparse.Namespace) -> int:
     from unstuck.analysis import analyze_file
     from unstuck.analysis.columns import ignored_notice
+    from unstuck.analysis.leftout import clients_sentence
 
     instruments = with_scale(args, instrument_set(args))
     source = sys.stdin.buffer if str(args.file) == "-" else args.file
@@ -364,6 +366,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         if left_out > len(analysis.skipped):
             print(f"  ... and {left_out - len(analysis.skipped)} more", file=sys.stderr)
+        gone = clients_sentence(analysis.clients_left_out)
+        if gone is not None:
+            print(f"unstuck: {gone}", file=sys.stderr)
         if analysis.summary.clients.is_empty():  # an empty report would read as "no one"
             print("unstuck: every row was left out, so there is no report.", file=sys.stderr)
             return INPUT_ERROR

@@ -300,7 +300,12 @@ def render_text(
     if ids.len() and ids.str.starts_with(SYNTHETIC_PREFIX).all():
         lines += ["SYNTHETIC DATA: every client below is made up (ids start with SYN-).", ""]
     statuses = clients.group_by("status").len().sort("status")
-    lines.append(f"Clients: {clients.height}")
+    gone = 0 if left_out is None else left_out.clients.count
+    lines.append(
+        f"Clients: {clients.height} in this report, and {gone} left out entirely (named above)"
+        if gone
+        else f"Clients: {clients.height}"
+    )
     for status, count in statuses.iter_rows():
         lines.append(f"  {status.replace('_', ' ')}: {count}")
     # Every client with the flag, also one whose only safety answer has no score beside it
