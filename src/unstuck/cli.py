@@ -342,7 +342,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     from unstuck.analysis.leftout import clients_sentence
 
     instruments = with_scale(args, instrument_set(args))
-    source = sys.stdin.buffer if str(args.file) == "-" else args.file
+    source = cli_tools.input_source(args.file)
     if args.output is not None:
         check_output(
             args.output, "--output", [args.file, args.thresholds, args.models], screen=True
@@ -377,7 +377,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     if ignored is not None:  # a column meant to be read, but named otherwise, shows
         notes.append(ignored)
         print(f"unstuck: {ignored}", file=sys.stderr)
-    title = f"Unstuck report: {args.file}"
+    title = f"Unstuck report: {cli_tools.input_name(args.file)}"
     fmt, skipped = report_format(args), analysis.left_out if args.skip_invalid else None
     write_caseload_report(
         analysis.summary, fmt, instruments, title, args.output, notes=notes, left_out=skipped
