@@ -143,8 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
         "fit",
         help="fit the expected course to the clinic's own data",
         description="Fit the expected-course model (score by session given the first score) "
-        "to a caseload CSV, print the parameters and how well they fit held-out clients, and "
-        "write them to a file that 'unstuck analyze --models FILE' uses.",
+        "to a caseload CSV, print the parameters, and write them to a file that 'unstuck "
+        "analyze --models FILE' uses. The course is stated up to the last session the data "
+        "reach (with scores from enough clients; beyond it the course is extrapolated, and "
+        "the output says so), and the share of held-out clients' scores inside its band is "
+        "judged against the share the band aims for (too narrow, too wide, or close).",
     )
     fit.add_argument("file", type=Path, help="the CSV file (same format as analyze)")
     fit.add_argument("-o", "--output", type=Path, required=True, help="where to write the models")
