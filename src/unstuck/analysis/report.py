@@ -23,7 +23,7 @@ from unstuck.measures.model import Instrument
 from unstuck.progress.batch import MEASURE_KEYS, CaseloadSummary
 from unstuck.progress.signals import STATUS_RANK
 from unstuck.progress.summary import ATTENDANCE_KINDS
-from unstuck.progress.wording import FLAG_NAMES
+from unstuck.progress.wording import FLAG_NAMES, NO_COURSE
 from unstuck.synth import SYNTHETIC_PREFIX
 
 FORMATS = ("json", "csv", "text")
@@ -341,9 +341,10 @@ def render_text(
                 )
             lines.append(part)
         lines.append("")
-    if summary.models:
+    if summary.models or summary.without_course:
         lines.append("Expected course in use (for 'not on track'):")
         lines.extend(f"  {m.describe(instruments[i].name)}" for i, m in summary.models.items())
+        lines.extend(f"  {NO_COURSE.format(instruments[i].name)}" for i in summary.without_course)
         lines.append("")
     ordered = in_order_of_attention(clients)
     for client_id, status, flags, explanations in ordered.select(
