@@ -55,3 +55,28 @@ def test_too_few_clients_names_the_measure_and_the_option(
     err = capsys.readouterr().err
     assert "GAD-7 not fitted: 1 client with two or more scores; at least 50 are needed" in err
     assert "--min-clients 50" in err
+
+
+def test_fit_says_where_the_data_end_and_whether_the_band_holds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Fitted on scores that reach only session 2, fit described the course at sessions 4
+    and 10 as if seen, and printed a held-out coverage near 50% with no word on it."""
+    rows = ["client_id,occasion,instrument,score"]
+    for c in range(80):  # a change of 0, +6, 0 or -6: half of them far out in the tails
+        first = 10 + c % 9
+        rows += [f"K-{c},1,phq9,{first}", f"K-{c},2,phq9,{first + (0, 6, 0, -6)[c % 4]}"]
+    path, models = tmp_path / "two.csv", tmp_path / "models.toml"
+    path.write_text("\n".join(rows) + "\n")
+    assert main(["fit", str(path), "-o", str(models)]) == 0
+    out = capsys.readouterr().out
+    assert "session 4" not in out
+    assert "session 10" not in out
+    assert "by session 2" in out
+    assert (
+        "This clinic's data reach session 2 (the last with scores from at least 10 clients): "
+        "beyond it the course is extrapolated from the shape of the curve, not seen in the "
+        "data, so 'not on track' at later sessions rests on that shape."
+    ) in out
+    assert "below the 80% the band aims for: the band is too narrow for this clinic's data" in out
+    assert "last_session = 2" in models.read_text()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -212,3 +214,15 @@ def test_a_file_that_appears_while_synthetic_data_is_made_is_kept(caseload: Path
         write_output(caseload, "the output file", lambda out: out.write(b"SYN"), new=True)
     assert caseload.read_text(encoding="utf-8") == CASELOAD
     assert sorted(p.name for p in caseload.parent.iterdir()) == ["caseload.csv"]
+
+
+def test_a_report_read_from_standard_input_is_titled_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`unstuck analyze - --format text` was titled 'Unstuck report: -'."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(CASELOAD.encode())))
+    assert main(["analyze", "-", "--format", "text"]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "Unstuck report: standard input",
+        "==============================",
+    ]

@@ -149,3 +149,51 @@ def test_fit_takes_the_same_options_and_analyze_uses_its_course(
         code, out, err = run(capsys, "analyze", str(path), *alone)
         assert (code, out) == (2, "")
         assert "need --instrument NAME (its name in the file)" in err
+
+
+# A clinic's definition file with a reliable change in points and a cutoff, but no SD (no
+# `sd`, no clinical norm): no default expected course can be scaled to it.
+NO_SD = """\
+id = "core10"
+name = "CORE-10"
+version = "1"
+license = "Free to use"
+description = "Ten questions on distress; totals only."
+higher_is_better = false
+score_min = 0
+score_max = 40
+
+[change]
+reliable_change_points = 6
+caseness_cutoff = 11
+source = "Barkham et al. (2013)"
+"""
+NO_COURSE = (
+    "CORE-10 has no expected course, so Unstuck cannot tell whether its scores are off the "
+    "expected course ('not on track'). To judge that, add the scale's standard deviation to "
+    "its definition file (sd, with reliability, under [change]), or fit its course from your "
+    "clinic's scores with `unstuck fit`."
+)
+
+
+def test_a_scale_without_an_sd_is_said_to_have_no_expected_course(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """It got no course, and the report said nothing: a client worse on it read 'on track'."""
+    (tmp_path / "defs").mkdir()
+    (tmp_path / "defs" / "core10.toml").write_text(NO_SD)
+    path = tmp_path / "core.csv"
+    path.write_text(
+        "client_id,occasion,instrument,score\n"
+        "A,1,core10,20\nA,2,core10,22\nA,3,core10,25\nB,1,core10,18\n"
+    )
+    scale = ["--instruments-dir", str(tmp_path / "defs"), "analyze", str(path)]
+    code, out, _ = run(capsys, *scale, "--format", "text")
+    assert code == 0
+    course = out.split("Expected course in use (for 'not on track'):\n")[1].split("\n\n")[0]
+    assert course == f"  {NO_COURSE}"
+    code, out, _ = run(capsys, *scale)
+    assert code == 0
+    report = {c["client_id"]: c["explanations"] for c in json.loads(out)}
+    assert NO_COURSE in report["A"]  # two scores: the course would have been read
+    assert NO_COURSE not in report["B"]  # one score: nothing to judge yet

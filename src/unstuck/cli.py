@@ -131,8 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="analyse the good rows; the bad ones are listed on standard error and in the "
-        "report (without it, any bad row stops the analysis and nothing is reported)",
+        help="analyse the good rows; the bad ones, and any client all of whose rows are bad, "
+        "are listed on standard error and in the report (without it, any bad row stops the "
+        "analysis and nothing is reported)",
     )
     add_scale_options(analyze)
     _add_detection_options(analyze)
@@ -142,8 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
         "fit",
         help="fit the expected course to the clinic's own data",
         description="Fit the expected-course model (score by session given the first score) "
-        "to a caseload CSV, print the parameters and how well they fit held-out clients, and "
-        "write them to a file that 'unstuck analyze --models FILE' uses.",
+        "to a caseload CSV, print the parameters, and write them to a file that 'unstuck "
+        "analyze --models FILE' uses. The course is stated up to the last session the data "
+        "reach (with scores from enough clients; beyond it the course is extrapolated, and "
+        "the output says so), and the share of held-out clients' scores inside its band is "
+        "judged against the share the band aims for (too narrow, too wide, or close).",
     )
     fit.add_argument("file", type=Path, help="the CSV file (same format as analyze)")
     fit.add_argument("-o", "--output", type=Path, required=True, help="where to write the models")
@@ -338,9 +342,10 @@ def _bad_answer(item: int, value: object, reason: str) -> InvalidValue:
 def _run_analyze(args: argparse.Namespace) -> int:
     from unstuck.analysis import analyze_file
     from unstuck.analysis.columns import ignored_notice
+    from unstuck.analysis.leftout import clients_sentence
 
     instruments = with_scale(args, instrument_set(args))
-    source = sys.stdin.buffer if str(args.file) == "-" else args.file
+    source = cli_tools.input_source(args.file)
     if args.output is not None:
         check_output(
             args.output, "--output", [args.file, args.thresholds, args.models], screen=True
@@ -364,6 +369,9 @@ def _run_analyze(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         if left_out > len(analysis.skipped):
             print(f"  ... and {left_out - len(analysis.skipped)} more", file=sys.stderr)
+        gone = clients_sentence(analysis.clients_left_out)
+        if gone is not None:
+            print(f"unstuck: {gone}", file=sys.stderr)
         if analysis.summary.clients.is_empty():  # an empty report would read as "no one"
             print("unstuck: every row was left out, so there is no report.", file=sys.stderr)
             return INPUT_ERROR
@@ -372,7 +380,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     if ignored is not None:  # a column meant to be read, but named otherwise, shows
         notes.append(ignored)
         print(f"unstuck: {ignored}", file=sys.stderr)
-    title = f"Unstuck report: {args.file}"
+    title = f"Unstuck report: {cli_tools.input_name(args.file)}"
     fmt, skipped = report_format(args), analysis.left_out if args.skip_invalid else None
     write_caseload_report(
         analysis.summary, fmt, instruments, title, args.output, notes=notes, left_out=skipped

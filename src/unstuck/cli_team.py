@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from unstuck.cli_tools import input_name
 from unstuck.errors import InvalidValue
 from unstuck.plural import counted
 
@@ -33,7 +34,9 @@ def add_parser(sub: Any) -> None:
         "safety_alerts_open, known only to the web app, left empty; ended and ended_early "
         "left empty without --outcomes).",
     )
-    report.add_argument("file", type=Path, help="caseload CSV, as for analyze")
+    report.add_argument(
+        "file", type=Path, help="caseload CSV, as for analyze ('-' reads standard input)"
+    )
     report.add_argument("--instrument", default="phq9", help="which measure's change (phq9)")
     report.add_argument(
         "--therapists", type=Path, help="CSV with client_id,therapist (a row per client)"
@@ -73,7 +76,7 @@ def note_not_listed(clients: list[str], therapists: dict[str, str], args: Any) -
         return
     shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
     print(
-        f"unstuck: {counted(len(missing), 'client')} of {args.file} "
+        f"unstuck: {counted(len(missing), 'client')} of {input_name(args.file)} "
         f"{'is' if len(missing) == 1 else 'are'} not in {args.therapists} ({shown}), so "
         f"counted under {NOT_GIVEN!r}: add a row for each, or check that the codes are "
         "written the same in both files",
@@ -149,7 +152,7 @@ def run_report(args: argparse.Namespace) -> int:
     from unstuck.analysis.retention import kaplan_meier
     from unstuck.analysis.retention import to_csv as retention_csv
     from unstuck.cli_output import check_output, write_text
-    from unstuck.cli_tools import instrument_set, named_instrument, note_ignored
+    from unstuck.cli_tools import input_source, instrument_set, named_instrument, note_ignored
     from unstuck.progress.batch import summarise_caseload
     from unstuck.progress.change import criteria_for
 
@@ -171,7 +174,7 @@ def run_report(args: argparse.Namespace) -> int:
         )
     therapists = read_therapists(args.therapists) if args.therapists else {}
     endings = read_outcomes(args.outcomes) if args.outcomes else {}
-    observations = note_ignored(read_observations(args.file, instruments))
+    observations = note_ignored(read_observations(input_source(args.file), instruments))
     if args.table == "quarters" and observations.frame.get_column("date").null_count() > 0:
         raise InvalidValue("--table", "quarters", "needs a date on every row of the caseload")
     summary = summarise_caseload(observations.frame, instruments, codes=observations.client_codes)

@@ -12,7 +12,8 @@ import json
 import os
 import sys
 import time
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from unstuck.cli_output import check_output, write_output, write_text
 from unstuck.errors import CannotWrite, UnknownInstrument, UnstuckError
@@ -25,6 +26,19 @@ if TYPE_CHECKING:  # measures pulls in numpy and polars: import them only when a
 
 INSTRUMENTS_DIR_ENV = "UNSTUCK_INSTRUMENTS_DIR"
 SYNTH_INSTRUMENTS = ("phq9", "gad7", "session_feedback")  # what `unstuck.synth` can generate
+
+
+STANDARD_INPUT = "-"  # as a command's input file: read standard input
+
+
+def input_source(path: Path) -> Path | IO[bytes]:
+    """What a command reads for its input file argument: standard input's bytes for '-'."""
+    return sys.stdin.buffer if str(path) == STANDARD_INPUT else path
+
+
+def input_name(path: Path) -> str:
+    """How a report names its input: "standard input" for '-' (not "-"), else the path."""
+    return "standard input" if str(path) == STANDARD_INPUT else str(path)
 
 
 def instrument_set(args: argparse.Namespace) -> InstrumentSet:

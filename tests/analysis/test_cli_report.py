@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import io
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -324,3 +326,16 @@ def options_of(command: str) -> set[str]:
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     actions = [*parser._actions, *commands.choices[command]._actions]
     return {option for action in actions for option in action.option_strings}
+
+
+def test_report_reads_standard_input_as_analyze_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`unstuck report -` said "-: file not found", where its help says "as for analyze"."""
+    caseload, therapists, _ = _files(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(caseload.read_bytes())))
+    therapists.write_text("client_id,therapist\nSYN-B1,Sam\n")
+    assert main(["report", "-", "--therapists", str(therapists)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[1].startswith("All,8,7,5,")
+    assert "unstuck: 7 clients of standard input are not in" in captured.err

@@ -114,6 +114,54 @@ def test_nothing_is_said_when_no_row_was_left_out(
     assert "left out" not in capsys.readouterr().out
     assert main(["analyze", str(path), "--skip-invalid"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["skipped"] == {"rows": 0, "problems": 0, "listed": []}
+    assert report["skipped"] == {
+        "rows": 0,
+        "problems": 0,
+        "listed": [],
+        "clients_left_out": {"clients": 0, "listed": [], "text": None},
+    }
     assert main(["analyze", str(path)]) == 0  # without --skip-invalid: the list, as before
     assert [c["client_id"] for c in json.loads(capsys.readouterr().out)] == ["A"]
+
+
+# C7: every row out of range, so C7 is in no figure; D: every row refused too, but one holds a
+# safety answer above 0, so D comes back with its flag and is not left out entirely.
+WHOLE_CLIENT = (
+    "client_id,occasion,instrument,score,item_9\n"
+    "A,1,phq9,14,0\n"
+    "A,2,phq9,12,0\n"
+    "C7,1,phq9,40,0\n"
+    "C7,2,phq9,41,0\n"
+    "C7,3,phq9,50,0\n"
+    "D,1,phq9,30,0\n"
+    "D,2,phq9,31,2\n"
+)
+GONE = (
+    "1 client left out entirely, as every row of theirs has a problem: C7 (all 3 rows). "
+    "They are not in this report's figures or its list of clients: please fix their rows and "
+    "run the report again."
+)
+
+
+def test_a_client_whose_every_row_was_left_out_is_named_and_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "whole.csv"
+    path.write_text(WHOLE_CLIENT, encoding="utf-8")
+    assert main(["analyze", str(path), "--skip-invalid", "--format", "text"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Rows left out"))
+    assert lines[start + 1].startswith("  SAFETY: row 8, column 'item_9'")  # still first
+    assert lines[start + 2] == f"  {GONE}"
+    assert "Clients: 2 in this report, and 1 left out entirely (named above)" in lines
+    assert f"unstuck: {GONE}" in captured.err.splitlines()
+
+    assert main(["analyze", str(path), "--skip-invalid"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["skipped"]["clients_left_out"] == {
+        "clients": 1,
+        "listed": [{"client_id": "C7", "rows": 3}],
+        "text": GONE,
+    }
+    assert [c["client_id"] for c in report["clients"]] == ["D", "A"]  # D: its safety flag

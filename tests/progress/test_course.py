@@ -112,3 +112,26 @@ def test_a_course_with_no_start_term_is_the_same_whatever_the_first_score() -> N
     assert text.startswith("BDI: a client, whatever their first score, is expected to score ")
     assert "first score is" not in text
     assert "a point higher" not in text
+
+
+@pytest.mark.parametrize(
+    ("coverage", "verdict"),
+    [
+        (0.62, "That is below the 80% the band aims for: the band is too narrow"),
+        (0.75, "That is below the 80% the band aims for"),
+        (0.78, "That is close to the 80% the band aims for: the band fits this clinic's data."),
+        (0.84, "That is close to the 80% the band aims for"),
+        (0.93, "That is above the 80% the band aims for: the band is wider than this clinic's"),
+    ],
+)
+def test_the_held_out_coverage_gets_a_verdict(coverage: float, verdict: str) -> None:
+    """It printed '62% of scores inside the 80% band (ideal 80%)' and left the reader to
+    judge; the margins are in course_defaults.toml ([_fit])."""
+    from dataclasses import replace
+
+    model = replace(TRUE, clients=64, rows=64, coverage=coverage, rmse=3.3, last_session=12)
+    text = model.describe("PHQ-9")
+    assert f"{coverage:.0%} of scores inside the 80% band, RMSE 3.30 points. {verdict}" in text
+    assert "by session 4 and" in text  # the data reach past session 10
+    assert "by session 10" in text
+    assert "This clinic's data reach session 12" in text

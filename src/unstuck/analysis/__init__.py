@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import IO
 
 from unstuck.analysis.csvinput import check_observations, read_observations
-from unstuck.analysis.leftout import LeftOut
+from unstuck.analysis.leftout import NO_CLIENTS, ClientsLeftOut, LeftOut
 from unstuck.errors import Problem
 from unstuck.measures import InstrumentSet
 from unstuck.progress.batch import CaseloadSummary, summarise_caseload
@@ -26,11 +26,14 @@ class Analysis:
     skipped_problems: int
     skipped_rows: int
     ignored_columns: tuple[str, ...] = ()  # columns of the file Unstuck does not read
+    clients_left_out: ClientsLeftOut = NO_CLIENTS  # every row of theirs left out
 
     @property
     def left_out(self) -> LeftOut:
         """What was left out, as the report records it (`unstuck.analysis.leftout`)."""
-        return LeftOut(self.skipped, self.skipped_problems, self.skipped_rows)
+        return LeftOut(
+            self.skipped, self.skipped_problems, self.skipped_rows, self.clients_left_out
+        )
 
 
 def analyze_file(
@@ -55,6 +58,7 @@ def analyze_file(
         observations.skipped_problems,
         observations.skipped_rows,
         observations.ignored,
+        observations.clients_left_out,
     )
 
 

@@ -35,6 +35,7 @@ from unstuck.analysis.columns import (
     headers_as_written,
     ignored_columns,
 )
+from unstuck.analysis.leftout import NO_CLIENTS, ClientsLeftOut, clients_left_out
 from unstuck.analysis.rawcsv import (
     NO_ROWS,
     PROBLEM_COLUMNS,
@@ -98,6 +99,7 @@ class Observations:
     # Columns of the file (as written) that Unstuck does not read, such as notes: named, so
     # that a column meant to be read but spelled otherwise is not lost without a word.
     ignored: tuple[str, ...] = ()
+    clients_left_out: ClientsLeftOut = NO_CLIENTS  # every row of theirs left out
 
 
 def read_observations(
@@ -236,12 +238,8 @@ def check_observations(
     )
 
     if "attendance" in columns:
-        frame = as_categories(
-            frame,
-            "attendance",
-            attendance_word,  # No-Show, DNA and Did not attend are no_show
-            ATTENDANCE,
-        )
+        # No-Show, DNA and Did not attend are no_show
+        frame = as_categories(frame, "attendance", attendance_word, ATTENDANCE)
         unknown = ~pl.col("_blank_attendance") & pl.col("attendance").is_null()
         words = frame.filter(unknown).get_column("_raw_attendance").unique().to_list()
         theirs = [w for w in words if cancelled_by_therapist(w)]
@@ -359,6 +357,7 @@ def check_observations(
         )
     skipped: tuple[Problem, ...] = ()
     skipped_problems = skipped_rows = 0
+    gone = NO_CLIENTS
     if found is not None and found.height:
         found = found.sort(["row", "column"], maintain_order=True)
         bad_rows = found.get_column("row").unique()
@@ -376,7 +375,9 @@ def check_observations(
         listed = tuple(Problem(**r) for r in found.head(MAX_LISTED).iter_rows(named=True))
         if not skip_invalid:
             raise InvalidRows(source, listed, found.height, bad_rows.len())
-        frame = merge_safety_rows(frame.filter(~refused), back, "occasion" in columns)
+        kept = merge_safety_rows(frame.filter(~refused), back, "occasion" in columns)
+        gone = clients_left_out(frame.filter(refused), kept, MAX_LISTED)
+        frame = kept
         skipped, skipped_problems, skipped_rows = listed, found.height, bad_rows.len()
 
     if "occasion" not in columns:
@@ -396,4 +397,5 @@ def check_observations(
         skipped_problems,
         skipped_rows,
         ignored_columns(raw),
+        gone,
     )

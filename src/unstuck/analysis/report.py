@@ -23,7 +23,7 @@ from unstuck.measures.model import Instrument
 from unstuck.progress.batch import MEASURE_KEYS, CaseloadSummary
 from unstuck.progress.signals import STATUS_RANK
 from unstuck.progress.summary import ATTENDANCE_KINDS
-from unstuck.progress.wording import FLAG_NAMES
+from unstuck.progress.wording import FLAG_NAMES, NO_COURSE
 from unstuck.synth import SYNTHETIC_PREFIX
 
 FORMATS = ("json", "csv", "text")
@@ -300,7 +300,12 @@ def render_text(
     if ids.len() and ids.str.starts_with(SYNTHETIC_PREFIX).all():
         lines += ["SYNTHETIC DATA: every client below is made up (ids start with SYN-).", ""]
     statuses = clients.group_by("status").len().sort("status")
-    lines.append(f"Clients: {clients.height}")
+    gone = 0 if left_out is None else left_out.clients.count
+    lines.append(
+        f"Clients: {clients.height} in this report, and {gone} left out entirely (named above)"
+        if gone
+        else f"Clients: {clients.height}"
+    )
     for status, count in statuses.iter_rows():
         lines.append(f"  {status.replace('_', ' ')}: {count}")
     # Every client with the flag, also one whose only safety answer has no score beside it
@@ -336,9 +341,10 @@ def render_text(
                 )
             lines.append(part)
         lines.append("")
-    if summary.models:
+    if summary.models or summary.without_course:
         lines.append("Expected course in use (for 'not on track'):")
         lines.extend(f"  {m.describe(instruments[i].name)}" for i, m in summary.models.items())
+        lines.extend(f"  {NO_COURSE.format(instruments[i].name)}" for i in summary.without_course)
         lines.append("")
     ordered = in_order_of_attention(clients)
     for client_id, status, flags, explanations in ordered.select(

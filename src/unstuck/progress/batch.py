@@ -106,6 +106,8 @@ class CaseloadSummary:
     # attendance; both frames are in client order.
     clients: pl.DataFrame
     models: Mapping[str, CourseModel]  # the expected courses the signals used, by instrument
+    # the scored measures with no expected course (`wording.NO_COURSE`), session feedback aside
+    without_course: tuple[str, ...] = ()
 
 
 def summarise_caseload(
@@ -166,6 +168,10 @@ def summarise_caseload(
         feedback = instrument.id == thresholds.alliance_rupture.instrument
         measured = _per_instrument(
             scores_per_client(rows, thresholds, feedback), instrument, code, thresholds
+        ).with_columns(
+            no_course=pl.lit(None, pl.String)
+            if feedback or instrument.id in models
+            else pl.when(pl.col("n") >= 2).then(pl.lit(w.NO_COURSE.format(instrument.name)))
         )
         parts.append(measured)
         fired.append(measure_signals(measured, instrument, models, thresholds))
@@ -177,7 +183,8 @@ def summarise_caseload(
     texts, verdicts = client_signals(per_measure, pl.concat(fired), sessions, counts, thresholds)
 
     # Each client's explanations: signals first, then each measure's sentence, then any
-    # questionnaire that could not be scored, then any safety answer that is missing.
+    # measure with no expected course, then any questionnaire that could not be scored, then
+    # any safety answer that is missing.
     # Gathered from one long frame of sentences (sorted by client, each part already in
     # order) into lists, which only moves references to text.
     explanations = (
@@ -187,7 +194,11 @@ def summarise_caseload(
                 per_measure.lazy().select("_c", pl.lit(1).alias("_part"), text="sentence"),
                 *(
                     per_measure.lazy().select("_c", pl.lit(part).alias("_part"), text=name)
-                    for part, name in ((2, "unscored_sentence"), (3, "unknown_sentence"))
+                    for part, name in (
+                        (2, "no_course"),
+                        (3, "unscored_sentence"),
+                        (4, "unknown_sentence"),
+                    )
                 ),
             ]
         )
@@ -234,7 +245,8 @@ def summarise_caseload(
     scored = set(measures.get_column("instrument").unique().to_list())
     scored.discard(thresholds.alliance_rupture.instrument)
     used = {i: models[i] for i in sorted(scored) if i in models}
-    return CaseloadSummary(measures, clients, used)
+    without = tuple(i for i in sorted(scored) if i not in models)
+    return CaseloadSummary(measures, clients, used, without)
 
 
 def _beside(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:

@@ -38,10 +38,12 @@ import polars as pl
 
 from unstuck.measures.limits import SMALLEST
 from unstuck.plural import counted
+from unstuck.progress.fit_checks import fit_checks
 
 # A number, a numpy array or a polars expression: the course formula takes any of them.
 Num = TypeVar("Num", float, np.ndarray, pl.Expr)
 GLS_ROUNDS = 4  # pooled least squares, then GLS rounds with re-estimated variances
+SHOWN_SESSIONS = (4, 10)  # where `describe` states the course, within the data's reach
 
 
 @dataclass(frozen=True)
@@ -56,15 +58,23 @@ class CourseModel:
     source: str
     clients: int = 0  # clients the parameters were fitted on (0: published defaults)
     rows: int = 0
-    coverage: float | None = None  # share of held-out scores inside the 80% band
+    coverage: float | None = None  # share of held-out scores inside the band (`fit_checks`)
     rmse: float | None = None  # root mean squared error of the expected score, held out
+    # The last session (from the first score) with enough clients' scores (`fit_checks`):
+    # the course beyond it is extrapolated. None: not fitted here, or fitted before this.
+    last_session: int | None = None
 
     def describe(self, name: str) -> str:
-        """The parameters in plain words, with where they come from and how well they fit."""
-        by_4, by_10 = math.log(4), math.log(10)  # the change grows with log(session)
+        """The parameters in plain words, with where they come from, how far the clinic's
+        data reach and how well they fit."""
+        checks = fit_checks()
+        sessions = self._sessions_shown()
+        last = sessions[-1]
 
-        def moved(change: float) -> str:
-            return f"{abs(change):.1f} points {'lower' if change < 0 else 'higher'}"
+        def moved(session: int) -> str:
+            change = self.slope * math.log(session)  # the change grows with log(session)
+            way = "lower" if change < 0 else "higher"
+            return f"{abs(change):.1f} points {way} by session {session}"
 
         # No baseline term (a clinic scale's default course): the same for any first score.
         same = self.slope_by_baseline == 0
@@ -74,38 +84,51 @@ class CourseModel:
             else f"a client whose first score is {self.center:.1f}"
         )
         text = (
-            f"{name}: {who} is expected to score "
-            f"{moved(self.slope * by_4)} by session 4 and {moved(self.slope * by_10)} by "
-            f"session 10{'' if same else '; ' + self._per_point_higher(by_10)}. Scores vary "
-            "around the "
+            f"{name}: {who} is expected to score {' and '.join(map(moved, sessions))}"
+            f"{'' if same else '; ' + self._per_point_higher(last)}. Scores vary around the "
             f"expected course by {self.residual_sd:.1f} points (SD), and clients' own courses "
-            f"differ by a further {self.slope_sd * by_10:.1f} by session 10. "
+            f"differ by a further {self.slope_sd * math.log(last):.1f} by session {last}. "
             f"Source: {self.source}."
         )
+        if self.last_session is not None:
+            text += (
+                f" This clinic's data reach session {self.last_session} (the last with scores "
+                f"from at least {counted(checks.min_clients_at_session, 'client')}): beyond it "
+                "the course is extrapolated from the shape of the curve, not seen in the data, "
+                "so 'not on track' at later sessions rests on that shape."
+            )
         if self.coverage is not None and self.rmse is not None:
             text += (
                 f" Fitted on {counted(self.clients, 'client')} "
                 f"({counted(self.rows, 'score')} after the first); "
-                f"held-out clients: {self.coverage:.0%} of scores inside the 80% band (ideal "
-                f"80%), RMSE {self.rmse:.2f} points."
+                f"held-out clients: {self.coverage:.0%} of scores inside the {checks.band:.0%} "
+                f"band, RMSE {self.rmse:.2f} points. {checks.verdict(self.coverage)}"
             )
         return text
 
-    def _per_point_higher(self, by_10: float) -> str:
-        """What a first score one point higher changes by session 10, in words: 'a client
+    def _sessions_shown(self) -> list[int]:
+        """`SHOWN_SESSIONS` within the data's reach, and the last session reached when it
+        comes before the last of them (a course fitted on sessions 1-2 is stated at 2)."""
+        reach = self.last_session or SHOWN_SESSIONS[-1]
+        shown = [s for s in SHOWN_SESSIONS if s <= reach]
+        return [*shown, reach] if reach not in shown and reach < SHOWN_SESSIONS[-1] else shown
+
+    def _per_point_higher(self, session: int) -> str:
+        """What a first score one point higher changes by `session`, in words: 'a client
         starting a point higher is expected to fall a further 0.35 points by session 10'."""
-        extra, main = self.slope_by_baseline * by_10, self.slope * by_10
+        extra, main = (self.slope_by_baseline * math.log(session), self.slope * math.log(session))
         size = f"{abs(extra):.2f}"
         lead = "a client starting a point higher is expected to"
+        by = f"by session {session}"
         if size == "0.00":
-            return f"{lead} change by about the same by session 10"
+            return f"{lead} change by about the same {by}"
         way = "fall" if extra < 0 else "rise"
         if main == 0:
-            return f"{lead} {way} {size} points by session 10"
+            return f"{lead} {way} {size} points {by}"
         if (extra < 0) == (main < 0):  # the same way as the course: further
-            return f"{lead} {way} a further {size} points by session 10"
+            return f"{lead} {way} a further {size} points {by}"
         course_way = "fall" if main < 0 else "rise"
-        return f"{lead} {course_way} {size} points less by session 10"
+        return f"{lead} {course_way} {size} points less {by}"
 
     # The formula, written once. ``x`` is log(session); it serves a number, a numpy array and
     # a polars expression alike (the web's chart, `fit_course` and the caseload signals).
@@ -229,6 +252,12 @@ def fit_course(
             f"{SMALLEST:g} points), so the band a score is judged against would have no "
             "width: check that each row holds that session's own score"
         )
+    checks = fit_checks()
+    # The k-th latest of the clients' last sessions: the last session that at least k
+    # clients reached (fewer clients than k: the earliest of them).
+    reached = design.group_by("client_id").agg(pl.col("session").max()).get_column("session")
+    reached = reached.sort(descending=True)
+    last_session = int(reached[min(checks.min_clients_at_session, reached.len()) - 1])
     model = CourseModel(
         instrument=instrument,
         center=center,
@@ -240,13 +269,14 @@ def fit_course(
         source=f"fitted on this clinic's data ({counted(ids.len() - held.len(), 'client')})",
         clients=ids.len() - held.len(),
         rows=fit_part.height,
+        last_session=last_session,
     )
     if test_part.height:
         first = test_part.get_column("first").to_numpy()
         session = test_part.get_column("session").to_numpy().astype(float)
         total = test_part.get_column("total").to_numpy()
         predicted = model.expected_at(first, np.log(session))
-        upper = model.limit_at(first, np.log(session), 0.9)
+        upper = model.limit_at(first, np.log(session), checks.band_edge)
         lower = 2 * predicted - upper
         lo, hi = np.minimum(lower, upper), np.maximum(lower, upper)
         model = replace(
@@ -316,5 +346,7 @@ def models_to_toml(models: list[CourseModel]) -> str:
         ]
         if m.coverage is not None and m.rmse is not None:
             lines += [f"coverage = {m.coverage!r}", f"rmse = {m.rmse!r}"]
+        if m.last_session is not None:
+            lines.append(f"last_session = {m.last_session}")
         lines.append("")
     return "\n".join(lines)

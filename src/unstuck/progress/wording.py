@@ -72,6 +72,15 @@ UNSCORED = (
 UNSCORED_RULE = "a total needs at least {} of its {} items answered"  # fewest, items
 UNSCORED_ALL = "a total needs all {} of its items answered"  # items
 NO_SCORES = "No scored questionnaires yet."
+# name: a scale with no expected course (no fitted or shipped one, and no SD to scale the
+# default by: `config.courses_for`), said once in the report's overview and to each client
+# with two or more of its scores, whose status would otherwise read as if it had been judged
+NO_COURSE = (
+    "{} has no expected course, so Unstuck cannot tell whether its scores are off the "
+    "expected course ('not on track'). To judge that, add the scale's standard deviation to "
+    "its definition file (sd, with reliability, under [change]), or fit its course from your "
+    "clinic's scores with `unstuck fit`."
+)
 
 # -- signals (issue: detection). Plain, collaborative, never blaming the client. ----------
 # name, first, first session, last, last session, signed change, rule
