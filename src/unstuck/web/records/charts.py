@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from unstuck.progress.fit_checks import fit_checks
 from unstuck.progress.wording import FLAG_NAMES
 
 
@@ -71,7 +72,7 @@ OFF_COURSE = FLAG_NAMES["not_on_track"].lower()
 KEY = {
     "score": "client's scores",
     "expected": "expected course",
-    "course-band": "middle 80% of clients on the expected course",
+    "course-band": f"middle {fit_checks().band:.0%} of clients on the expected course",
     "off-zone": OFF_COURSE,
     "limit": f"line past which a score is {OFF_COURSE}",
     "cutoff": "clinical cutoff",

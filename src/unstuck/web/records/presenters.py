@@ -10,6 +10,7 @@ from django.template.defaultfilters import floatformat
 from unstuck.measures.model import Instrument
 from unstuck.plural import listed
 from unstuck.progress.change import criteria_for
+from unstuck.progress.fit_checks import fit_checks
 from unstuck.progress.wording import number
 from unstuck.web import vocabulary
 from unstuck.web.records import charts
@@ -21,8 +22,6 @@ from unstuck.web.records.instruments import (
     usual_order,
 )
 from unstuck.web.records.models import MeasureResponse, SafetyAlert, Session
-
-BAND_PROBABILITY = 0.9  # the shaded band holds the middle 80% of clients on course
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,8 @@ def course_chart(instrument: Instrument, sessions: list[Session]) -> charts.Char
     """The client's scores against the expected course for clients who started alike.
 
     The band is the middle 80% of clients on the expected course (from the 10th to the 90th
-    percentile of the course model's prediction, `CourseModel.limit`), drawn on both sides of
+    percentile of the course model's prediction, `CourseModel.limit`; the share is
+    `fit_checks().band`, the band `unstuck fit` checks), drawn on both sides of
     the expected line; the not-on-track zone lies beyond the limit the signal uses
     (thresholds.toml `not_on_track.probability`), out to the worse end of the scale.
     """
@@ -107,11 +107,9 @@ def course_chart(instrument: Instrument, sessions: list[Session]) -> charts.Char
     now = ""
     if model is not None:
         p = thresholds().not_on_track.probability
+        edge, band_share = fit_checks().band_edge, fit_checks().band
         for s in range(1, x_max + 1):
-            edges = (
-                model.limit(first, s, 1 - BAND_PROBABILITY),
-                model.limit(first, s, BAND_PROBABILITY),
-            )
+            edges = (model.limit(first, s, 1 - edge), model.limit(first, s, edge))
             band.append((s, min(edges), max(edges)))
             limit = model.limit(first, s, p)
             zone.append((s, min(limit, worst), max(limit, worst)))
@@ -128,12 +126,11 @@ def course_chart(instrument: Instrument, sessions: list[Session]) -> charts.Char
             ),
         ]
         at = int(points[-1][0])
-        low, high = sorted(
-            (model.limit(first, at, 1 - BAND_PROBABILITY), model.limit(first, at, BAND_PROBABILITY))
-        )
+        low, high = sorted((model.limit(first, at, 1 - edge), model.limit(first, at, edge)))
         now = (
             f" For clients who started at {first:g}, the expected score at session {at} is about "
-            f"{_clip(model.expected(first, at), lo, hi):.0f}; the middle 80% of them score "
+            f"{_clip(model.expected(first, at), lo, hi):.0f}; the middle {band_share:.0%} of them "
+            "score "
             f"{_clip(low, lo, hi):.0f} to {_clip(high, lo, hi):.0f}."
         )
     hlines: list[tuple[float, str, str]] = []
