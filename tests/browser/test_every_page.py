@@ -51,8 +51,23 @@ NOT_PAGES = {
 }
 
 
+# References to ids that are on no element: aria-describedby naming a help text or an error
+# that is not there (Django names `<id>_helptext` and `<id>_error` whether the template shows
+# them or not), a label for no field. axe lets a reference list pass when one id exists.
+BROKEN_REFERENCES = """() => [...document.querySelectorAll(
+    '[aria-describedby],[aria-labelledby],[aria-controls],[aria-errormessage],label[for]')]
+  .flatMap(e => ['aria-describedby', 'aria-labelledby', 'aria-controls', 'aria-errormessage',
+                 'for']
+    .flatMap(a => (e.getAttribute(a) || '').split(/\\s+/).filter(Boolean)
+      .filter(id => !document.getElementById(id))
+      .map(id => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + a + '=' + id)))
+  .slice(0, 5)"""
+
+
 def problems_on(page: Page, name: str, width: int) -> list[str]:
     found = []
+    if broken := page.evaluate(BROKEN_REFERENCES):
+        found.append(f"{name}@{width}: references to no element: {broken}")
     if page.evaluate("document.documentElement.scrollWidth") > width:
         culprits = page.evaluate(WIDE_ELEMENTS, width)
         found.append(f"{name}@{width}: wider than the screen: {culprits}")

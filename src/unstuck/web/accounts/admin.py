@@ -132,6 +132,11 @@ class NewAccountForm(UserCreationForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         if "email" in self.fields:
             self.fields["email"].help_text = EMAIL_HELP
+        if "password" in self.fields:
+            # Django's admin gives this help no id (the field is a <div>, not something a
+            # label points at), so the field's aria-describedby named nothing; the field and
+            # its "Reset password" button say enough.
+            self.fields["password"].help_text = ""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -159,6 +164,11 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         if "email" in self.fields:
             self.fields["email"].help_text = EMAIL_HELP
+        if "password" in self.fields:
+            # Django's admin gives this help no id (the field is a <div>, not something a
+            # label points at), so the field's aria-describedby named nothing; the field and
+            # its "Reset password" button say enough.
+            self.fields["password"].help_text = ""
         account = self.instance
         self.holds = handover.held(account) if account.pk else ""
         field = self.fields["move_clients_to"]
