@@ -226,3 +226,20 @@ def test_a_report_read_from_standard_input_is_titled_so(
         "Unstuck report: standard input",
         "==============================",
     ]
+
+
+def test_problems_read_from_standard_input_name_it_so() -> None:
+    """Rows refused from standard input were said to be in '<stdin>' (Python's name for it).
+    A real process: only the real standard input carries that name."""
+    import subprocess
+
+    bad = "client_id,occasion,instrument,score\nA,1,phq9,30\n"
+    run = subprocess.run(
+        [sys.executable, "-m", "unstuck", "analyze", "-"],
+        input=bad,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[0] == "unstuck: standard input: 1 problem in 1 row"

@@ -43,6 +43,7 @@ from unstuck.analysis.rawcsv import (
     RaggedRows,
     header_problem,
     read_file,
+    source_name,
 )
 from unstuck.analysis.refused import merge_safety_rows, safety_rows
 from unstuck.analysis.rowscores import score_rows
@@ -109,7 +110,7 @@ def read_observations(
     skip_invalid: bool = False,
 ) -> Observations:
     """Read a CSV file of measures and check every value (see `check_observations`)."""
-    name = source if isinstance(source, str | Path) else getattr(source, "name", "input")
+    name = source_name(source)
     ragged = None
     try:
         raw = read_file(source)

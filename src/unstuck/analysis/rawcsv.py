@@ -37,6 +37,15 @@ NO_ROWS = (
 PROBLEM_COLUMNS = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 
 
+def source_name(source: str | Path | IO[bytes]) -> str:
+    """How a message names what was read: the path, or "standard input" for the stream a
+    command reads for '-' (Python names it "<stdin>")."""
+    if isinstance(source, str | Path):
+        return str(source)
+    name = getattr(source, "name", "input")
+    return "standard input" if name in ("<stdin>", 0) else str(name)
+
+
 def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
     """Read a CSV file (a path or an open binary stream); `CsvUnreadable` when it cannot be.
 
@@ -47,7 +56,7 @@ def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
     hides: the header is row 1 there, and here too) says. Each of these is recognised from the
     first bytes, so a plain file costs nothing more.
     """
-    name = str(source if isinstance(source, str | Path) else getattr(source, "name", "input"))
+    name = source_name(source)
     try:
         readable = _readable(source)
         readable, separator = _spreadsheet_dialect(readable, name)  # read twice below if need be

@@ -183,8 +183,8 @@ def summarise_caseload(
     texts, verdicts = client_signals(per_measure, pl.concat(fired), sessions, counts, thresholds)
 
     # Each client's explanations: signals first, then each measure's sentence, then any
-    # measure with no expected course, then any questionnaire that could not be scored, then
-    # any safety answer that is missing.
+    # questionnaire that could not be scored, then any safety answer that is missing, then any
+    # measure with no expected course (a note about the method, after what concerns risk).
     # Gathered from one long frame of sentences (sorted by client, each part already in
     # order) into lists, which only moves references to text.
     explanations = (
@@ -195,9 +195,9 @@ def summarise_caseload(
                 *(
                     per_measure.lazy().select("_c", pl.lit(part).alias("_part"), text=name)
                     for part, name in (
-                        (2, "no_course"),
-                        (3, "unscored_sentence"),
-                        (4, "unknown_sentence"),
+                        (2, "unscored_sentence"),
+                        (3, "unknown_sentence"),
+                        (4, "no_course"),
                     )
                 ),
             ]
