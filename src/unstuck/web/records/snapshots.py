@@ -196,14 +196,12 @@ def next_step(flag: str, withdrawal_reasons: Sequence[str], review: str = "") ->
     return NEXT_ACTIONS[flag]
 
 
-def under_way(client: Client, episode: Episode | Literal[False] | None) -> str:
+def under_way(client: Client, episode: Episode | None) -> str:
     """The step an impasse review opened in this episode leaves ('' for none): to make its
     plan, or to follow the plan and look at how it went by its date. The latest review
     counts. The reviews app's records are read through the client's relations (that app
     sits on this one); its writes refresh the status (`reviews.services`)."""
-    if episode is False:
-        episode = selectors.current_episode(client)
-    if not episode:
+    if episode is None:
         return ""
     latest = (
         client.reviews.filter(opened_at__date__gte=episode.started_on)
