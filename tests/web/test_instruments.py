@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from personas import PHQ9_MILD
 from unstuck.web.instruments.models import ClinicInstrument
 from unstuck.web.records.instruments import instruments, reload_instruments
 
@@ -54,6 +55,25 @@ def test_it_adds_a_valid_definition(
     assert instruments().origin("wellbeing5") == "uploaded: wellbeing5.toml"
     listing = client.get(reverse("instruments")).content.decode()
     assert "Wellbeing-5 (clinic licensed)" in listing
+
+
+def test_an_upload_stored_by_another_server_process_is_used_from_the_next_request(
+    client: HttpClient, personas, make_client
+) -> None:
+    """`unstuck serve` runs several processes: the one that took the upload reloads at once,
+    and the others must not go on refusing the new instrument until a restart."""
+    record = make_client("C-950", [PHQ9_MILD])
+    assert "wellbeing5" not in instruments()  # this process has loaded its instruments
+    ClinicInstrument.objects.create(  # as stored by another process: nothing reloads here
+        instrument_id="wellbeing5", name="Wellbeing-5", filename="w.toml", definition=CUSTOM
+    )
+    client.force_login(personas.therapist)
+    url = reverse("client_instruments", args=[record.pk])
+    assert "Wellbeing-5 (clinic licensed)" in client.get(url).content.decode()
+    chosen = client.post(url, {"instruments": ["wellbeing5", "phq9"]})
+    assert chosen.status_code == 302
+    record.refresh_from_db()
+    assert record.instruments == ["wellbeing5", "phq9"]
 
 
 def test_a_broken_definition_names_the_place_and_stores_nothing(client: HttpClient, personas):
