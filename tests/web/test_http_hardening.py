@@ -190,6 +190,17 @@ def test_without_https_check_deploy_names_what_the_switch_turns_on(tmp_path: Pat
     assert found == {"security.W004", "security.W008", "security.W012", "security.W016"}
 
 
+def test_without_https_check_deploy_names_the_unstuck_setting_that_answers_djangos(
+    tmp_path: Path,
+) -> None:
+    """Django's four warnings name SECURE_HSTS_SECONDS and the like, which a clinic cannot set:
+    nothing said that UNSTUCK_HTTPS=true is what answers them."""
+    output = manage_check(tmp_path).stderr
+    assert set(re.findall(r"unstuck\.W\d+", output)) == {"unstuck.W003"}
+    assert "(unstuck.W003) UNSTUCK_HTTPS is off" in output
+    assert "set UNSTUCK_HTTPS=true, which turns all four on" in output
+
+
 def test_every_setting_is_documented_in_the_readme() -> None:
     settings_source = (ROOT / "src/unstuck/web/settings.py").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
