@@ -52,7 +52,7 @@ def test_it_adds_a_valid_definition(
     assert response.status_code == 302
     assert ClinicInstrument.objects.get().instrument_id == "wellbeing5"
     assert "wellbeing5" in instruments()
-    assert instruments().origin("wellbeing5") == "uploaded: wellbeing5.toml"
+    assert instruments().origin("wellbeing5") == "the uploaded file wellbeing5.toml"
     listing = client.get(reverse("instruments")).content.decode()
     assert "Wellbeing-5 (clinic licensed)" in listing
 
@@ -90,6 +90,21 @@ def test_a_definition_cannot_replace_a_built_in(client: HttpClient, personas) ->
     body = upload(client, CUSTOM.replace('id = "wellbeing5"', 'id = "phq9"')).content.decode()
     assert "is already defined by a built-in instrument" in body
     assert not ClinicInstrument.objects.exists()
+
+
+def test_an_id_already_uploaded_is_refused_naming_the_upload(
+    client: HttpClient, personas, django_capture_on_commit_callbacks
+) -> None:
+    """It read "'wellbeing5' is already defined by uploaded: wellbeing5.toml"."""
+    client.force_login(personas.administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, CUSTOM)
+    again = upload(client, CUSTOM.replace("Item one", "Item 1"), "wellbeing5-v2.toml")
+    assert (
+        "wellbeing5-v2.toml at id: &#x27;wellbeing5&#x27; is already defined by the uploaded "
+        "file wellbeing5.toml; a definition cannot replace another one"
+    ) in again.content.decode()
+    assert ClinicInstrument.objects.count() == 1
 
 
 def test_only_administrators_manage_instruments(client: HttpClient, personas) -> None:

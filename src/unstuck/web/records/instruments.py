@@ -59,7 +59,7 @@ def _load_instruments() -> InstrumentSet:
     rows = list(ClinicInstrument.objects.order_by("uploaded_at", "id"))
     for row in rows:
         result = result.with_instrument(
-            parse_definition_text(row.definition, row.filename), f"uploaded: {row.filename}"
+            parse_definition_text(row.definition, row.filename), f"the uploaded file {row.filename}"
         )
     _uploads_loaded = (len(rows), max((row.id for row in rows), default=None))
     return result
