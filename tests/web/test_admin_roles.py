@@ -76,6 +76,21 @@ def test_own_access_fields_are_read_only(admin_client) -> None:
         assert field not in form.fields
 
 
+def test_an_account_page_says_whether_a_password_is_set_not_how_it_is_hashed(
+    admin_client, personas
+) -> None:
+    """The page listed 'algorithm: argon2 variety: argon2id ... salt: ... hash: ...'."""
+    client, _ = admin_client
+    page = client.get(change_url(personas.therapist)).content.decode()
+    assert "A password is set." in page
+    assert "Nobody can read a password" in page
+    for internal in ("argon2", "salt", "memory cost", "algorithm"):
+        assert internal not in page
+    personas.therapist.set_unusable_password()
+    personas.therapist.save()
+    assert "No password set." in client.get(change_url(personas.therapist)).content.decode()
+
+
 def test_a_forged_self_grant_is_refused_behind_the_form(personas) -> None:
     admin = make_admin("root", personas.clinic)
     request = RequestFactory().post("/admin/")

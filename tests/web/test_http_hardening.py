@@ -165,10 +165,40 @@ def test_check_deploy_in_https_mode_names_a_missing_trusted_proxy(tmp_path: Path
     assert "set it to the proxy's address" in output
 
 
+def test_a_trusted_proxy_given_by_host_name_stops_at_start_naming_it(tmp_path: Path) -> None:
+    """UNSTUCK_TRUSTED_PROXIES=localhost passed every check, then each sign-in failed with a
+    server error (the address was compared with it only then): nobody could sign in."""
+    result = manage_check(tmp_path, UNSTUCK_TRUSTED_PROXIES="127.0.0.1, localhost")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "unstuck: UNSTUCK_TRUSTED_PROXIES: 'localhost' is not an IP address or network; give "
+        "addresses such as 127.0.0.1 or networks such as 10.0.0.0/8, separated by commas (host "
+        "names are not looked up)\n"
+    )
+    networks = manage_check(
+        tmp_path,
+        UNSTUCK_HTTPS="true",
+        UNSTUCK_SITE_URL=SITE,
+        UNSTUCK_TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/8, ::1",
+    )
+    assert networks.returncode == 0, networks.stdout + networks.stderr
+
+
 def test_without_https_check_deploy_names_what_the_switch_turns_on(tmp_path: Path) -> None:
     result = manage_check(tmp_path)
     found = set(re.findall(r"security\.W\d+", result.stderr + result.stdout))
     assert found == {"security.W004", "security.W008", "security.W012", "security.W016"}
+
+
+def test_without_https_check_deploy_names_the_unstuck_setting_that_answers_djangos(
+    tmp_path: Path,
+) -> None:
+    """Django's four warnings name SECURE_HSTS_SECONDS and the like, which a clinic cannot set:
+    nothing said that UNSTUCK_HTTPS=true is what answers them."""
+    output = manage_check(tmp_path).stderr
+    assert set(re.findall(r"unstuck\.W\d+", output)) == {"unstuck.W003"}
+    assert "(unstuck.W003) UNSTUCK_HTTPS is off" in output
+    assert "set UNSTUCK_HTTPS=true, which turns all four on" in output
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from personas import PHQ9_MILD
 from unstuck.web.instruments.models import ClinicInstrument
 from unstuck.web.records.instruments import instruments, reload_instruments
 
@@ -51,9 +52,28 @@ def test_it_adds_a_valid_definition(
     assert response.status_code == 302
     assert ClinicInstrument.objects.get().instrument_id == "wellbeing5"
     assert "wellbeing5" in instruments()
-    assert instruments().origin("wellbeing5") == "uploaded: wellbeing5.toml"
+    assert instruments().origin("wellbeing5") == "the uploaded file wellbeing5.toml"
     listing = client.get(reverse("instruments")).content.decode()
     assert "Wellbeing-5 (clinic licensed)" in listing
+
+
+def test_an_upload_stored_by_another_server_process_is_used_from_the_next_request(
+    client: HttpClient, personas, make_client
+) -> None:
+    """`unstuck serve` runs several processes: the one that took the upload reloads at once,
+    and the others must not go on refusing the new instrument until a restart."""
+    record = make_client("C-950", [PHQ9_MILD])
+    assert "wellbeing5" not in instruments()  # this process has loaded its instruments
+    ClinicInstrument.objects.create(  # as stored by another process: nothing reloads here
+        instrument_id="wellbeing5", name="Wellbeing-5", filename="w.toml", definition=CUSTOM
+    )
+    client.force_login(personas.therapist)
+    url = reverse("client_instruments", args=[record.pk])
+    assert "Wellbeing-5 (clinic licensed)" in client.get(url).content.decode()
+    chosen = client.post(url, {"instruments": ["wellbeing5", "phq9"]})
+    assert chosen.status_code == 302
+    record.refresh_from_db()
+    assert record.instruments == ["wellbeing5", "phq9"]
 
 
 def test_a_broken_definition_names_the_place_and_stores_nothing(client: HttpClient, personas):
@@ -70,6 +90,21 @@ def test_a_definition_cannot_replace_a_built_in(client: HttpClient, personas) ->
     body = upload(client, CUSTOM.replace('id = "wellbeing5"', 'id = "phq9"')).content.decode()
     assert "is already defined by a built-in instrument" in body
     assert not ClinicInstrument.objects.exists()
+
+
+def test_an_id_already_uploaded_is_refused_naming_the_upload(
+    client: HttpClient, personas, django_capture_on_commit_callbacks
+) -> None:
+    """It read "'wellbeing5' is already defined by uploaded: wellbeing5.toml"."""
+    client.force_login(personas.administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, CUSTOM)
+    again = upload(client, CUSTOM.replace("Item one", "Item 1"), "wellbeing5-v2.toml")
+    assert (
+        "wellbeing5-v2.toml at id: &#x27;wellbeing5&#x27; is already defined by the uploaded "
+        "file wellbeing5.toml; a definition cannot replace another one"
+    ) in again.content.decode()
+    assert ClinicInstrument.objects.count() == 1
 
 
 def test_only_administrators_manage_instruments(client: HttpClient, personas) -> None:

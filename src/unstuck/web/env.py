@@ -7,6 +7,7 @@ healthchecks' ``envbool``/``envint``).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import urllib.parse
 from pathlib import Path
@@ -55,6 +56,25 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return default
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def envnetworks(name: str) -> list[str]:
+    """A comma-separated list of IP addresses or networks (`127.0.0.1`, `10.0.0.0/8`).
+
+    Checked here, at start-up: a host name such as `localhost` would otherwise be found out only
+    when a request compared its address with it, and every sign-in failed with a server error.
+    """
+    networks = envlist(name, [])
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise SettingError(
+                f"{name}: {network!r} is not an IP address or network; give addresses such as "
+                "127.0.0.1 or networks such as 10.0.0.0/8, separated by commas (host names "
+                "are not looked up)"
+            ) from None
+    return networks
 
 
 def envdatabase(name: str, default: str, **options: Any) -> dict[str, Any]:

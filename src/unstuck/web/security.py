@@ -7,17 +7,22 @@
 - `SessionTimeoutMiddleware`: a session ends after `SESSION_IDLE_SECONDS` without a request,
   and in any case `SESSION_COOKIE_AGE` after signing in (Django's own expiry moves on each
   time the session is saved, so the absolute limit is kept here from the sign-in time).
+- `check_https_switch`: `unstuck manage check --deploy` without UNSTUCK_HTTPS reported only
+  Django's own warnings, which name Django settings (SECURE_HSTS_SECONDS, ...) that Unstuck
+  does not read from anywhere; unstuck.W003 names the one switch that answers them.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.checks import CheckMessage, Tags, Warning, register
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -74,3 +79,17 @@ def note_sign_in(request: HttpRequest) -> None:
     now = int(time.time())
     request.session[SIGNED_IN_AT] = now
     request.session[LAST_SEEN] = now
+
+
+HTTPS_OFF = (
+    "UNSTUCK_HTTPS is off: that is what security.W004, W008, W012 and W016 report (no HSTS, no "
+    "redirect to HTTPS, cookies sent over plain HTTP). Unstuck takes its settings from "
+    "environment variables, not from the Django settings those warnings name: serve it over "
+    "HTTPS behind a reverse proxy and set UNSTUCK_HTTPS=true, which turns all four on (README, "
+    "'Serving, saving, backing up')"
+)
+
+
+@register(Tags.security, deploy=True)
+def check_https_switch(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    return [] if settings.HTTPS else [Warning(HTTPS_OFF, id="unstuck.W003")]

@@ -31,7 +31,16 @@ from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
 
-from unstuck.web.env import SettingError, data_dir, database, envbool, envint, envlist, envstr
+from unstuck.web.env import (
+    SettingError,
+    data_dir,
+    database,
+    envbool,
+    envint,
+    envlist,
+    envnetworks,
+    envstr,
+)
 from unstuck.web.storage import private_dir, private_sqlite_file, sqlite_options
 
 DATA_DIR = data_dir()
@@ -76,6 +85,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Instruments uploaded through another server process (see records/instruments.py).
+    "unstuck.web.records.instruments.FreshInstrumentsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A client page signs staff out before anything else looks at who is signed in.
@@ -146,7 +157,7 @@ LOGIN_FAILURE_LIMIT = envint("UNSTUCK_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_ADDRESS_FAILURE_LIMIT = envint("UNSTUCK_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 LOGIN_LOCKOUT_SECONDS = envint("UNSTUCK_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
-TRUSTED_PROXIES = envlist("UNSTUCK_TRUSTED_PROXIES", [])
+TRUSTED_PROXIES = envnetworks("UNSTUCK_TRUSTED_PROXIES")
 AUTHENTICATION_BACKENDS = [
     "unstuck.web.accounts.throttle.ClinicAxesBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -23,7 +23,13 @@ from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import (
+    ReadOnlyPasswordHashField,
+    ReadOnlyPasswordHashWidget,
+    UserChangeForm,
+    UserCreationForm,
+)
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -144,11 +150,31 @@ class NewAccountForm(UserCreationForm):  # type: ignore[type-arg]
         return cleaned
 
 
+class PasswordSummary(ReadOnlyPasswordHashWidget):
+    """Whether the account has a password, and the button that sets one. Django's own summary
+    listed the hash's algorithm, memory cost, salt and hash, which mean nothing to a clinic's
+    administrator and made the page look as if the password were somehow on show."""
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context(name, value, attrs)
+        usable = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
+        context["summary"] = [{"label": "A password is set." if usable else "No password set."}]
+        return context
+
+
 class AccountForm(UserChangeForm):  # type: ignore[type-arg]
     """The account form, with a colleague to hand the account's clients to: required when the
     account stops holding a caseload (another role, or deactivated) while it still has clients,
     so no client, and no open safety alert, is left where nobody may write."""
 
+    password = ReadOnlyPasswordHashField(
+        label="Password",
+        widget=PasswordSummary,
+        help_text=(
+            "Nobody can read a password, here or anywhere. Resetting it sets a new one, which "
+            "its owner must replace with their own at their next sign-in."
+        ),
+    )
     move_clients_to = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,

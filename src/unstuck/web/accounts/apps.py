@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and audit"
 
     def ready(self) -> None:
+        from unstuck.web import security  # noqa: F401  (a deploy check)
         from unstuck.web.accounts import (  # noqa: F401  (audit receivers; a deploy check)
             outside,
             signals,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Count, Max
+from django.http import HttpRequest, HttpResponse
 
 import unstuck
 from unstuck.measures import InstrumentSet, load_instruments, parse_definition_text
@@ -32,18 +35,42 @@ def usual_order(instrument_id: str) -> tuple[int, str]:
     return len(SESSION_INSTRUMENTS), instrument_id
 
 
-@cache
 def instruments() -> InstrumentSet:
-    """Built-in definitions, the clinic's folder (UNSTUCK_INSTRUMENTS_DIR), and uploads."""
+    """Built-in definitions, the clinic's folder (UNSTUCK_INSTRUMENTS_DIR), and uploads.
+
+    Loaded once per process, and again when a request finds uploads stored since by another
+    process (`FreshInstrumentsMiddleware`).
+    """
+    global _check_uploads
+    if _check_uploads:
+        _check_uploads = False
+        if _uploads_loaded is not None and _uploads_now() != _uploads_loaded:
+            reload_instruments()
+    return _load_instruments()
+
+
+@cache
+def _load_instruments() -> InstrumentSet:
+    global _uploads_loaded
     from unstuck.web.instruments.models import ClinicInstrument
 
     extra = [settings.INSTRUMENTS_DIR] if settings.INSTRUMENTS_DIR else []
     result = load_instruments(extra)
-    for row in ClinicInstrument.objects.order_by("uploaded_at", "id"):
+    rows = list(ClinicInstrument.objects.order_by("uploaded_at", "id"))
+    for row in rows:
         result = result.with_instrument(
-            parse_definition_text(row.definition, row.filename), f"uploaded: {row.filename}"
+            parse_definition_text(row.definition, row.filename), f"the uploaded file {row.filename}"
         )
+    _uploads_loaded = (len(rows), max((row.id for row in rows), default=None))
     return result
+
+
+def _uploads_now() -> tuple[int, int | None]:
+    """Uploads are only ever added, so their count and highest id tell whether any are new."""
+    from unstuck.web.instruments.models import ClinicInstrument
+
+    now = ClinicInstrument.objects.aggregate(n=Count("id"), last=Max("id"))
+    return now["n"], now["last"]
 
 
 def instrument_name(instrument_id: str) -> str:
@@ -53,7 +80,32 @@ def instrument_name(instrument_id: str) -> str:
 
 
 def reload_instruments() -> None:
-    instruments.cache_clear()
+    _load_instruments.cache_clear()
+
+
+class FreshInstrumentsMiddleware:
+    """Each request looks once for instruments uploaded through another server process.
+
+    `unstuck serve` runs several processes, each with its own copy of `instruments()`; an
+    upload reloads only the process that took it, so without this the others kept refusing
+    the new instrument ("not one of the available choices") until a restart. The look is one
+    small query, made only by a request that uses the instruments.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        global _check_uploads
+        _check_uploads = True
+        try:
+            return self.get_response(request)
+        finally:
+            _check_uploads = False
+
+
+_uploads_loaded: tuple[int, int | None] | None = None  # what `_load_instruments` was made from
+_check_uploads = False  # set at each request's start; the request's first use looks
 
 
 @cache
