@@ -138,11 +138,6 @@ class NewAccountForm(UserCreationForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         if "email" in self.fields:
             self.fields["email"].help_text = EMAIL_HELP
-        if "password" in self.fields:
-            # Django's admin gives this help no id (the field is a <div>, not something a
-            # label points at), so the field's aria-describedby named nothing; the field and
-            # its "Reset password" button say enough.
-            self.fields["password"].help_text = ""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -156,6 +151,10 @@ class PasswordSummary(ReadOnlyPasswordHashWidget):
     administrator and made the page look as if the password were somehow on show."""
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        # Django's admin gives this field's help no id (the summary is a <div>, which no label
+        # points at), so an aria-describedby on it would name nothing: the help is read as
+        # the text after it.
+        attrs = {k: v for k, v in (attrs or {}).items() if k != "aria-describedby"}
         context: dict[str, Any] = super().get_context(name, value, attrs)
         usable = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
         context["summary"] = [{"label": "A password is set." if usable else "No password set."}]
@@ -190,11 +189,6 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         if "email" in self.fields:
             self.fields["email"].help_text = EMAIL_HELP
-        if "password" in self.fields:
-            # Django's admin gives this help no id (the field is a <div>, not something a
-            # label points at), so the field's aria-describedby named nothing; the field and
-            # its "Reset password" button say enough.
-            self.fields["password"].help_text = ""
         account = self.instance
         self.holds = handover.held(account) if account.pk else ""
         field = self.fields["move_clients_to"]
