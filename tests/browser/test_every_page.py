@@ -258,6 +258,7 @@ def test_every_template_is_walked() -> None:
         "records/end_preview.html": "end-preview",
         "reviews/review_form.html": "review-form",
         "_form_errors.html": "review-form",
+        "_field.html": "new-client",
         "records/_open_alerts.html": "goals-safety",
         "reviews/_reason.html": "review-form",
         "reviews/review_detail.html": "review",
