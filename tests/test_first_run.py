@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from live import Browser, free_port, wait_until_serving
-from unstuck.web.setup_clinic import ADMINISTRATION_PAGE
+from unstuck.web.setup_clinic import ADMINISTRATION_PAGE, SETUP_PASSWORD_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -183,3 +183,22 @@ def test_setup_says_a_wrong_answer_at_once_and_asks_it_again(
     assert "user name 'bad user!': Enter a valid username" in done.stderr
     assert "e-mail 'not-an-address': Enter a valid email address" in done.stderr
     assert "Created the clinic 'SYN Clinic' and its administrator 'admin'" in done.stdout
+
+
+def test_setup_whose_piped_answers_run_out_names_the_scripted_way(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Answers piped in that stop short said only "setup stopped before every answer was
+    given"; it now names --no-input and the password's environment variable, and that way
+    works."""
+    stopped = run_setup(tmp_path, env, ["unstuck", "setup"], "SYN Clinic\nadmin\n")
+    assert stopped.returncode == 2
+    said = stopped.stderr.splitlines()[-1]
+    assert said.startswith("unstuck: setup stopped before every answer was given; "), said
+    scripted = said.split(": ", 2)[2]
+    assert f"with the password in ${SETUP_PASSWORD_ENV}" in said
+    command = scripted.split(", with the password", 1)[0]
+    words = command.replace("NAME", "SYN-Clinic").replace("ADDRESS", "a@example.org").split()
+    env[SETUP_PASSWORD_ENV] = PASSWORD
+    done = run_setup(tmp_path, env, words)
+    assert done.returncode == 0, done.stderr

@@ -17,6 +17,11 @@ AFTER_SETUP = (
     f"sign in as the administrator: you land on {ADMINISTRATION_PAGE}, which adds "
     "therapists, supervisors, clinic leads and other administrators"
 )
+ANSWERS_RAN_OUT = (
+    "setup stopped before every answer was given; to set up from a script, give every "
+    "answer as a flag and ask nothing: unstuck setup --no-input --clinic NAME --username NAME "
+    f"--email ADDRESS, with the password in ${SETUP_PASSWORD_ENV}"
+)
 _SETUP_FIELDS = (
     ("clinic", "Clinic name: "),
     ("username", "Administrator's user name: "),
@@ -75,7 +80,7 @@ def setup_clinic(given: dict[str, str | None], *, no_input: bool) -> int:
             try:
                 _ask_missing(answers)
             except EOFError:
-                print("\nunstuck: setup stopped before every answer was given", file=sys.stderr)
+                print(f"\nunstuck: {ANSWERS_RAN_OUT}", file=sys.stderr)
                 return 2
         clinic, username = answers["clinic"] or "", answers["username"] or ""
         email, password = answers["email"] or "", answers["password"] or ""
