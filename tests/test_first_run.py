@@ -170,6 +170,7 @@ def test_setup_refuses_a_second_clinic_and_names_a_missing_answer(
     again = setup(answers=ANSWERS)
     assert again.returncode == 2
     assert "already holds the clinic 'SYN Clinic'" in again.stderr
+    assert f"its administrator adds people on {ADMINISTRATION_PAGE}." in again.stderr
 
 
 def test_setup_says_a_wrong_answer_at_once_and_asks_it_again(
