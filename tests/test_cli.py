@@ -405,3 +405,15 @@ def test_manage_flush_is_refused_in_words(
     assert "would empty the database, its audit log too" in err
     assert "nothing was changed" in err
     assert not data.exists()  # refused before the settings made a data folder
+
+
+def test_setup_help_names_the_page_an_administrator_lands_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """It sent the administrator to "the administration screens (/admin/)"; they land on the
+    Administration page, as the README calls it (tests/test_first_run.py signs in there)."""
+    with pytest.raises(SystemExit):
+        main(["setup", "--help"])
+    words = " ".join(capsys.readouterr().out.split())
+    assert "you land on the Administration page (/overview/)" in words
+    assert "/admin/" not in words

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from live import Browser, free_port, wait_until_serving
+from unstuck.web.setup_clinic import ADMINISTRATION_PAGE, SETUP_PASSWORD_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -33,6 +34,16 @@ def readme_commands() -> list[str]:
     block = section.split("```sh\n", 1)[1].split("```", 1)[0]
     lines = [line.split("#", 1)[0].strip() for line in block.splitlines()]
     return [line for line in lines if line]
+
+
+def administration_page() -> tuple[str, str]:
+    """The page `unstuck setup` sends the administrator to, by its name and its address; the
+    README names it alike."""
+    found = re.fullmatch(r"the (\w+) page \((/\S+/)\)", ADMINISTRATION_PAGE)
+    assert found, ADMINISTRATION_PAGE
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"the **{found[1]}** page" in readme
+    return found[1], found[2]
 
 
 @pytest.fixture
@@ -66,6 +77,7 @@ def served(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
     setup = run_setup(tmp_path, env, shlex.split(commands[0]), ANSWERS)
     assert setup.returncode == 0, setup.stderr
     assert "Created the clinic 'SYN First-run Clinic'" in setup.stdout
+    assert ADMINISTRATION_PAGE in setup.stdout  # it said "/admin/, 'Accounts and audit'"
     assert (tmp_path / "unstuck-data" / "unstuck.sqlite3").exists()  # README: ./unstuck-data
     server = subprocess.Popen(
         shlex.split(commands[1]),
@@ -90,8 +102,9 @@ def test_readme_first_run_gives_an_administrator_who_adds_a_working_therapist(
     admin = Browser(served)
     admin.request("/login/")  # the sign-in page sets the form token's cookie
     url, page = admin.follow("/login/", {"username": "admin", "password": PASSWORD})
-    assert url.endswith("/overview/"), url  # not an empty caseload
-    assert "Administration: SYN First-run Clinic" in page
+    name, address = administration_page()
+    assert url.endswith(address), url  # where `unstuck setup` said: not an empty caseload
+    assert f"{name}: SYN First-run Clinic" in page
     for link in ("/admin/accounts/user/add/", "/instruments/", "/audit/"):
         assert f'href="{link}"' in page, link
     for path in ("/instruments/", "/audit/", "/admin/accounts/user/"):
@@ -157,6 +170,7 @@ def test_setup_refuses_a_second_clinic_and_names_a_missing_answer(
     again = setup(answers=ANSWERS)
     assert again.returncode == 2
     assert "already holds the clinic 'SYN Clinic'" in again.stderr
+    assert f"its administrator adds people on {ADMINISTRATION_PAGE}." in again.stderr
 
 
 def test_setup_says_a_wrong_answer_at_once_and_asks_it_again(
@@ -170,3 +184,22 @@ def test_setup_says_a_wrong_answer_at_once_and_asks_it_again(
     assert "user name 'bad user!': Enter a valid username" in done.stderr
     assert "e-mail 'not-an-address': Enter a valid email address" in done.stderr
     assert "Created the clinic 'SYN Clinic' and its administrator 'admin'" in done.stdout
+
+
+def test_setup_whose_piped_answers_run_out_names_the_scripted_way(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Answers piped in that stop short said only "setup stopped before every answer was
+    given"; it now names --no-input and the password's environment variable, and that way
+    works."""
+    stopped = run_setup(tmp_path, env, ["unstuck", "setup"], "SYN Clinic\nadmin\n")
+    assert stopped.returncode == 2
+    said = stopped.stderr.splitlines()[-1]
+    assert said.startswith("unstuck: setup stopped before every answer was given; "), said
+    scripted = said.split(": ", 2)[2]
+    assert f"with the password in ${SETUP_PASSWORD_ENV}" in said
+    command = scripted.split(", with the password", 1)[0]
+    words = command.replace("NAME", "SYN-Clinic").replace("ADDRESS", "a@example.org").split()
+    env[SETUP_PASSWORD_ENV] = PASSWORD
+    done = run_setup(tmp_path, env, words)
+    assert done.returncode == 0, done.stderr

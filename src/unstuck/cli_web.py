@@ -52,12 +52,14 @@ def add_web_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="one waitress process instead of gunicorn's several (for development)",
     )
     serve.set_defaults(run=_run_serve)
+    from unstuck.web.setup_clinic import AFTER_SETUP  # no Django: the words only
+
     setup = sub.add_parser(
         "setup",
         help="first run: create the clinic and its first administrator",
         description="Create the clinic and its first administrator account (asks for the "
-        "clinic name, user name, e-mail and password). The administrator then signs in and "
-        "adds therapists and supervisors on the administration screens (/admin/).",
+        f"clinic name, user name, e-mail and password). Then start 'unstuck serve' and "
+        f"{AFTER_SETUP}.",
     )
     for flag, what in (
         ("clinic", "the clinic's name"),

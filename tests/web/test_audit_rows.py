@@ -153,8 +153,8 @@ def test_a_change_to_the_client_pages_settings_writes_its_row(client: HttpClient
     row = AuditEntry.objects.get(id__gt=before, action=AuditAction.CHANGE_PORTAL_SETTINGS)
     assert row.username == "root"
     assert row.detail == (
-        "Test clinic: Expiry days 4 -> 7, Reminder days 2 -> 3, Safety message changed, "
-        "Show own scores yes -> no"
+        "Test clinic: Links expire after (days) 4 -> 7, Reminder after (days) 2 -> 3, "
+        "Safety message changed, Show own scores yes -> no"
     )
     delete = reverse("admin:portal_portalsettings_delete", args=[settings.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403

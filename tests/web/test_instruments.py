@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +12,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from personas import PHQ9_MILD
+from unstuck.measures.definition_schema import instrument_schema
 from unstuck.web.instruments.models import ClinicInstrument
 from unstuck.web.records.instruments import instruments, reload_instruments
 
@@ -121,3 +124,26 @@ def test_an_instrument_exports_as_a_fhir_questionnaire(client: HttpClient, perso
     assert data["resourceType"] == "Questionnaire"
     assert len(data["item"][0]["item"]) == 9  # one group (the stem) holding the 9 items
     assert client.get(reverse("instrument_fhir", args=["nope"])).status_code == 404
+
+
+def test_the_upload_help_says_what_the_file_holds_and_how_to_correct_one(
+    client: HttpClient, personas, django_capture_on_commit_callbacks
+) -> None:
+    """It said only "see docs/instruments.md in the source", which an installed package does
+    not hold, and nothing said that an added definition is corrected under a new id."""
+    client.force_login(personas.administrator)
+    page = client.get(reverse("instruments")).content.decode()
+    found = re.search(r'id="id_definition_helptext">(.*?)</div>', page, re.S)
+    assert found, page
+    help_text = html.unescape(found[1])
+    assert "in the source)" not in help_text
+    named = re.search(r"a TOML file: (.*?), then its items", help_text)
+    assert named, help_text
+    assert re.split(r", | and ", named[1]) == instrument_schema()["required"]
+    assert "add a corrected version under a new id" in help_text
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, CUSTOM)
+        corrected = CUSTOM.replace("wellbeing5", "wellbeing5_v2").replace("one placeholder", "1")
+        assert upload(client, corrected, "wellbeing5_v2.toml").status_code == 302
+    assert instruments()["wellbeing5_v2"].items[0].text == "Item 1"
+    assert "wellbeing5" in instruments()  # scores recorded under the first keep it

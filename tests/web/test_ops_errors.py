@@ -232,6 +232,26 @@ def test_a_backup_folder_that_cannot_be_written_is_refused(
     assert_refused(unstuck(env, "backup", str(fifo)), "not an ordinary file")
 
 
+def test_a_folder_given_to_restore_names_the_backups_in_it(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """`unstuck restore backups` said "no backup file at backups", as if nothing were there."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    empty = unstuck(env, "restore", str(folder))
+    assert_refused(empty, f"{folder} is a folder with no backup made by `unstuck backup` in it")
+    for day in (1, 3, 2):
+        made = folder / f"unstuck-2026-01-0{day}.backup"
+        for file in (made, made.with_name(made.name + ".sha256")):
+            file.write_text("")
+            os.utime(file, (day * 86400, day * 86400))
+    (folder / "notes.txt").write_text("")  # no checksum beside it: not a backup
+    done = unstuck(env, "restore", str(folder))
+    newest = ", ".join(str(folder / f"unstuck-2026-01-0{day}.backup") for day in (3, 2, 1))
+    assert_refused(done, "restore wants one backup file, such as (newest first) " + newest + ".")
+    assert not (tmp_path / "data").exists()  # refused before the settings made a data folder
+
+
 @pytest.fixture
 def busy_port() -> Iterator[int]:
     with socket.socket() as taken:

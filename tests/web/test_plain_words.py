@@ -10,7 +10,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from personas import PHQ9_MILD, PHQ9_SEVERE, PLAN_REVIEW, visible_text
+from personas import PHQ9_MILD, PHQ9_SEVERE, PLAN_REVIEW, make_admin, visible_text
 from unstuck.cli import main
 from unstuck.errors import InvalidValue
 from unstuck.impasse import default_knowledge
@@ -124,3 +124,18 @@ def test_the_cli_json_keeps_the_codes(tmp_path, capsys) -> None:
     out = json.loads(capsys.readouterr().out)
     record = out[0] if isinstance(out, list) else out
     assert "deterioration" in json.dumps(record)
+
+
+def test_the_administration_screens_name_clinics_and_portal_settings_in_words(personas) -> None:
+    """The clinics list had a column "SYNTHETIC", the portal settings "Expiry days" and
+    "Reminder days"."""
+    admin = HttpClient()
+    admin.force_login(make_admin("root", personas.clinic))
+    clinics = visible_text(admin.get(reverse("admin:accounts_clinic_changelist")).content.decode())
+    assert "Demo data (made up)" in clinics
+    assert "Synthetic" not in clinics
+    form = visible_text(admin.get(reverse("admin:portal_portalsettings_add")).content.decode())
+    assert "Links expire after (days)" in form
+    assert "Reminder after (days)" in form
+    assert "Expiry days" not in form
+    assert "Reminder days" not in form

@@ -60,7 +60,7 @@ def test_the_form_refuses_a_link_dead_at_birth_or_a_reminder_after_it_closes(
 
 def test_settings_within_the_limits_are_saved(admin: HttpClient, personas) -> None:
     assert post_settings(admin, personas, expiry_days=2, reminder_days=1).status_code == 302
-    assert post_settings(admin, personas).status_code == 200  # one row per clinic
+    assert post_settings(admin, personas).status_code == 403  # one row per clinic
     saved = PortalSettings.objects.get()
     assert (saved.expiry_days, saved.reminder_days) == (2, 1)
     saved.expiry_days, saved.reminder_days = 30, 29
@@ -68,6 +68,19 @@ def test_settings_within_the_limits_are_saved(admin: HttpClient, personas) -> No
     saved.reminder_days = 30
     with pytest.raises(ValidationError, match="before the link closes"):
         saved.full_clean()
+
+
+def test_add_is_offered_only_while_the_clinic_has_no_settings(admin: HttpClient, personas) -> None:
+    """A clinic has one row of settings: "+ Add" was offered beside it, and a second row was
+    refused only once filled in ("Portal settings with this Clinic already exists")."""
+    add = reverse("admin:portal_portalsettings_add")
+    listing = reverse("admin:portal_portalsettings_changelist")
+    assert f'href="{add}"' in admin.get(listing).content.decode()
+    assert post_settings(admin, personas, expiry_days=7).status_code == 302
+    assert f'href="{add}"' not in admin.get(listing).content.decode()
+    assert admin.get(add).status_code == 403
+    assert post_settings(admin, personas).status_code == 403
+    assert PortalSettings.objects.get().expiry_days == 7
 
 
 def test_the_overview_and_the_settings_list_say_what_is_in_force(

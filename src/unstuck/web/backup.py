@@ -130,6 +130,8 @@ def backup(db: Mapping[str, Any], target: Path, *, force: bool = False) -> None:
 def check_backup(source: Path) -> Backup:
     """Read the backup `source` whole, before anything is changed: a damaged, cut-short or
     foreign file is refused with one line (it was restored, or half restored, before)."""
+    if source.is_dir():
+        raise BackupError(_a_folder(source))
     if not source.is_file():
         raise BackupError(f"no backup file at {source}")
     checked = _check_checksum(source)
@@ -182,6 +184,19 @@ _CONNECTED = (
     "stop them before restoring. Nothing was changed"
 )
 _CANNOT_RESTORE = "{source} cannot be restored: {reason}. Nothing was changed; use another backup"
+
+
+def _a_folder(source: Path) -> str:
+    """A restore given the folder the backups are kept in: it wants one of them, so the newest
+    made by `unstuck backup` (each has its checksum beside it) are named, ready to copy."""
+    try:
+        made = [p for p in source.iterdir() if p.is_file() and checksum_path(p).is_file()]
+        newest = sorted(made, key=lambda p: p.stat().st_mtime, reverse=True)[:3]
+    except OSError:
+        newest = []
+    such = f", such as (newest first) {', '.join(map(str, newest))}" if newest else ""
+    none = "" if newest else " with no backup made by `unstuck backup` in it"
+    return f"{source} is a folder{none}; restore wants one backup file{such}. Nothing was restored"
 
 
 def checksum_path(backup: Path) -> Path:

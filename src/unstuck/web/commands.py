@@ -171,7 +171,7 @@ def _serve_waitress(host: str, port: int, threads: int) -> int:
 
     from waitress.server import create_server
 
-    from unstuck.web.serving import listen_problem
+    from unstuck.web.serving import listen_problem, running_message
     from unstuck.web.wsgi import application
 
     try:
@@ -179,7 +179,7 @@ def _serve_waitress(host: str, port: int, threads: int) -> int:
     except OSError as exc:  # taken since check_can_listen looked
         raise UnstuckError(listen_problem(host, port, exc)) from None
     logging.basicConfig()  # as waitress.serve does: its warnings reach standard error
-    print(f"Unstuck is running on http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
+    print(running_message(host, port, processes=1, threads=threads), flush=True)
     server.run()  # returns on Ctrl-C
     return 0
 

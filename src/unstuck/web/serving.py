@@ -25,6 +25,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from unstuck.errors import UnstuckError
+from unstuck.plural import counted
 
 # A worker that has not answered for this long is restarted; a consultation PDF of a long
 # episode takes a few seconds, never minutes.
@@ -134,12 +135,27 @@ def serve_gunicorn(host: str, port: int, *, workers: int | None, threads: int) -
         "forwarded_allow_ips": os.environ.get("UNSTUCK_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
         "post_fork": _post_fork,
         "when_ready": _say_when_ready(
-            f"Unstuck is running on http://{host}:{port}/ with {count} processes x {threads} "
-            "threads  (Ctrl-C stops it)"
+            running_message(host, port, processes=count, threads=threads)
         ),
     }
     _Unstuck(options).run()
     return 0
+
+
+def running_message(host: str, port: int, *, processes: int, threads: int) -> str:
+    """What `unstuck serve` prints once it listens: the address it listens on and, when
+    UNSTUCK_SITE_URL names another one (the reverse proxy's public https address), the address
+    people open; its default, this machine's port 8000, would only mislead then."""
+    from django.conf import settings
+
+    listening = f"http://{host}:{port}/"
+    how = f"{counted(processes, 'process', 'processes')} of {counted(threads, 'thread')}"
+    how += " each" if processes > 1 else ""
+    message = f"Unstuck is running on {listening} ({how}; Ctrl-C stops it)"
+    site = settings.SITE_URL.rstrip("/") + "/"
+    if os.environ.get("UNSTUCK_SITE_URL") and site != listening:
+        message += f"\nPeople open it at {site} (UNSTUCK_SITE_URL)"
+    return message
 
 
 def _say_when_ready(message: str) -> Callable[[Any], None]:

@@ -11,6 +11,17 @@ import sys
 from unstuck.web.commands import migrate, setup
 
 SETUP_PASSWORD_ENV = "UNSTUCK_SETUP_PASSWORD"
+# Named as the README and the page itself name it; an administrator lands there on signing in.
+ADMINISTRATION_PAGE = "the Administration page (/overview/)"
+AFTER_SETUP = (
+    f"sign in as the administrator: you land on {ADMINISTRATION_PAGE}, which adds "
+    "therapists, supervisors, clinic leads and other administrators"
+)
+ANSWERS_RAN_OUT = (
+    "setup stopped before every answer was given; to set up from a script, give every "
+    "answer as a flag and ask nothing: unstuck setup --no-input --clinic NAME --username NAME "
+    f"--email ADDRESS, with the password in ${SETUP_PASSWORD_ENV}"
+)
 _SETUP_FIELDS = (
     ("clinic", "Clinic name: "),
     ("username", "Administrator's user name: "),
@@ -69,7 +80,7 @@ def setup_clinic(given: dict[str, str | None], *, no_input: bool) -> int:
             try:
                 _ask_missing(answers)
             except EOFError:
-                print("\nunstuck: setup stopped before every answer was given", file=sys.stderr)
+                print(f"\nunstuck: {ANSWERS_RAN_OUT}", file=sys.stderr)
                 return 2
         clinic, username = answers["clinic"] or "", answers["username"] or ""
         email, password = answers["email"] or "", answers["password"] or ""
@@ -84,8 +95,7 @@ def setup_clinic(given: dict[str, str | None], *, no_input: bool) -> int:
         admin = create_clinic(clinic, username, email, password)
         print(
             f"Created the clinic {clinic!r} and its administrator {admin.username!r}.\n"
-            "Next: 'unstuck serve', sign in, and add therapists and supervisors on the "
-            "administration screens (/admin/, 'Accounts and audit')."
+            f"Next: start it with 'unstuck serve', then {AFTER_SETUP}."
         )
         return 0
     return 2

@@ -17,7 +17,9 @@ from django.http import HttpRequest
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     synthetic = models.BooleanField(
-        default=False, help_text="A demo clinic of made-up clients (never real records)."
+        "demo data (made up)",
+        default=False,
+        help_text="A demo clinic of made-up clients (never real records).",
     )
 
     def __str__(self) -> str:

@@ -183,9 +183,11 @@ def check_database_is_new() -> None:
             "this database holds the synthetic demo clinic; set up a real clinic in a fresh "
             "data folder (UNSTUCK_DATA_DIR) or database (DATABASE_URL). Nothing was changed."
         )
+    from unstuck.web.setup_clinic import ADMINISTRATION_PAGE
+
     raise SetupError(
         f"this database already holds the clinic {existing.name!r}; its administrator adds "
-        "people on the administration screens (/admin/). Nothing was changed."
+        f"people on {ADMINISTRATION_PAGE}. Nothing was changed."
     )
 
 

@@ -11,7 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from unstuck.errors import UnstuckError
+from unstuck.measures.definition_schema import instrument_schema
 from unstuck.measures.fhir import to_fhir_questionnaire
+from unstuck.plural import listed
 from unstuck.web.accounts.models import Role, User
 from unstuck.web.downloads import content_disposition
 from unstuck.web.idempotency.once import submit_once
@@ -23,10 +25,18 @@ NOT_UTF8 = "The file is not UTF-8 text; save it as UTF-8 and upload it again."
 TOO_BIG = "The file is larger than 512 KB; an instrument definition is much smaller."
 
 
+# Said without the source at hand (an installed package has no docs/ folder): the fields the
+# schema requires, by their names in the file.
+DEFINITION_HELP = (
+    f"One questionnaire as a TOML file: {listed(instrument_schema()['required'])}, then its "
+    "items with their answer options (bands, safety_items, change numbers and translations may "
+    "follow). Once added it is never replaced: add a corrected version under a new id. Every "
+    "field, with a complete example, is in docs/instruments.md in Unstuck's source repository."
+)
+
+
 class DefinitionUploadForm(forms.Form):
-    definition = forms.FileField(
-        help_text="A TOML instrument definition (see docs/instruments.md in the source)."
-    )
+    definition = forms.FileField(help_text=DEFINITION_HELP)
 
 
 def _administrator(request: HttpRequest) -> User:

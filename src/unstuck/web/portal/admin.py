@@ -9,7 +9,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 
 from unstuck.web.accounts.audit import record_audit
-from unstuck.web.accounts.models import AuditAction, signed_in
+from unstuck.web.accounts.models import AuditAction, Clinic, signed_in
 from unstuck.web.portal import selectors
 from unstuck.web.portal.models import PortalSettings, WrongAttempt
 
@@ -23,7 +23,7 @@ def _shown(value: object) -> str:
 def settings_changes(
     before: PortalSettings, after: PortalSettings, form: ModelForm[PortalSettings]
 ) -> list[str]:
-    """Each changed setting by its label, old -> new ("Expiry days 4 -> 7"); the safety
+    """Each changed setting by its label, old -> new ("Reminder after (days) 2 -> 3"); the safety
     message only as changed (its text is long, and is in the settings themselves)."""
     changes = []
     for name, field in form.fields.items():
@@ -78,6 +78,12 @@ class PortalSettingsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if clinic is not None and not PortalSettings.objects.filter(clinic=clinic).exists():
             messages.info(request, selectors.settings_in_force(clinic))
         return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Each clinic has one row of settings (a second was refused only once filled in):
+        "Add" is offered only while a clinic has none."""
+        unset = Clinic.objects.filter(portal__isnull=True).exists()
+        return unset and super().has_add_permission(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -53,6 +53,7 @@ class PortalSettings(models.Model):
 
     clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="portal")
     expiry_days = models.PositiveSmallIntegerField(
+        "links expire after (days)",
         default=4,
         validators=[
             MinValueValidator(EXPIRY_DAYS_MIN, EXPIRY_TOO_SHORT),
@@ -61,6 +62,7 @@ class PortalSettings(models.Model):
         help_text=f"Days a questionnaire link stays open ({EXPIRY_DAYS_MIN} to {EXPIRY_DAYS_MAX}).",
     )
     reminder_days = models.PositiveSmallIntegerField(
+        "reminder after (days)",
         default=2,
         validators=[MinValueValidator(1, REMINDER_TOO_SOON)],
         help_text="Days after sending that one reminder goes, if still not answered: at least "
