@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -41,9 +42,8 @@ def instruments() -> InstrumentSet:
     Loaded once per process, and again when a request finds uploads stored since by another
     process (`FreshInstrumentsMiddleware`).
     """
-    global _check_uploads
-    if _check_uploads:
-        _check_uploads = False
+    if getattr(_request, "check_uploads", False):
+        _request.check_uploads = False
         if _uploads_loaded is not None and _uploads_now() != _uploads_loaded:
             reload_instruments()
     return _load_instruments()
@@ -96,16 +96,16 @@ class FreshInstrumentsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        global _check_uploads
-        _check_uploads = True
+        _request.check_uploads = True
         try:
             return self.get_response(request)
         finally:
-            _check_uploads = False
+            _request.check_uploads = False
 
 
 _uploads_loaded: tuple[int, int | None] | None = None  # what `_load_instruments` was made from
-_check_uploads = False  # set at each request's start; the request's first use looks
+# Each thread's request: `check_uploads` is set at its start; the request's first use looks.
+_request = threading.local()
 
 
 @cache
