@@ -38,7 +38,9 @@ def input_source(path: Path) -> Path | IO[bytes]:
 
 def input_name(path: Path) -> str:
     """How a report names its input: "standard input" for '-' (not "-"), else the path."""
-    return "standard input" if str(path) == STANDARD_INPUT else str(path)
+    from unstuck.analysis.rawcsv import STANDARD_INPUT_NAME
+
+    return STANDARD_INPUT_NAME if str(path) == STANDARD_INPUT else str(path)
 
 
 def instrument_set(args: argparse.Namespace) -> InstrumentSet:

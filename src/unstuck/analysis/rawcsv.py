@@ -37,13 +37,16 @@ NO_ROWS = (
 PROBLEM_COLUMNS = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 
 
+STANDARD_INPUT_NAME = "standard input"  # how messages and titles name it ('-', "<stdin>")
+
+
 def source_name(source: str | Path | IO[bytes]) -> str:
     """How a message names what was read: the path, or "standard input" for the stream a
     command reads for '-' (Python names it "<stdin>")."""
     if isinstance(source, str | Path):
         return str(source)
     name = getattr(source, "name", "input")
-    return "standard input" if name in ("<stdin>", 0) else str(name)
+    return STANDARD_INPUT_NAME if name in ("<stdin>", 0) else str(name)
 
 
 def read_file(source: str | Path | IO[bytes]) -> pl.DataFrame:
