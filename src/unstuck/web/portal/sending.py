@@ -25,6 +25,7 @@ from unstuck.web.portal import messaging, selectors, tokens
 from unstuck.web.portal.models import AccessToken, QuestionnaireRequest, TokenKind
 from unstuck.web.portal.schedules import plan_due
 from unstuck.web.portal.services import (
+    IS_CLOSED,
     SCHEDULER_ACTOR,
     _client_audit,
     _issue,
@@ -110,7 +111,7 @@ def send_now(
     still so, so a second click on the same page sends nothing. False: it was sent meanwhile
     (another click, or `send_due`)."""
     if not request.is_open(now):
-        raise InvalidValue("questionnaire", "", "This questionnaire is closed.")
+        raise InvalidValue("questionnaire", "", IS_CLOSED)
     if why := messaging.cannot_reach(request.client.contact):
         raise InvalidValue("contact", "", why)
     last = request.sent_at if seen == "unknown" else seen

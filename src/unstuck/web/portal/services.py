@@ -46,6 +46,7 @@ NOT_AN_INSTRUMENT = "is not an installed questionnaire with questions"
 NOT_A_TIMING = "is neither before nor after a session"
 BAD_SESSION = "must be a session number of 1 or more"
 CLOSED = "This questionnaire is closed: it was already sent or it has expired."
+IS_CLOSED = "This questionnaire is closed."  # said to staff who try to send or change one
 NOT_ANSWERED = "is not answered yet"
 ENDED = (
     "This client's episode of care has ended; reopen it (or start a new one) before asking "

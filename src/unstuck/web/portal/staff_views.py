@@ -243,7 +243,7 @@ def _shown_once(_url: str) -> bool:
 def request_action(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
     user, found, now, done = _to_change(request, request_id)
     if not found.is_open(now):
-        messages.error(request, "This questionnaire is closed.")
+        messages.error(request, services.IS_CLOSED)
         return redirect(done)
     issue = {  # a new private link or kiosk code, shown once on the request's page
         "link": lambda: services.new_link(user=user, request=found),
@@ -282,7 +282,7 @@ def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     service's conditional update), with one audit row."""
     user, found, now, done = _to_change(request, request_id)
     if not found.is_open(now):
-        messages.error(request, "This questionnaire is closed.")
+        messages.error(request, services.IS_CLOSED)
         return redirect(done)
     if request.method == "POST":
         try:
