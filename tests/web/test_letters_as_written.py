@@ -93,6 +93,10 @@ def test_closing_with_a_letter_asks_how_the_episode_ended(
     endings = ClosureForm().fields["end_reason"].choices
     assert endings == [("", AS_THE_LETTER), *EndEpisodeForm().fields["reason"].choices]
     assert ClosureForm().fields["end_reason"].label == EndEpisodeForm().fields["reason"].label
+    # The select is as wide as its longest choice allows: a first choice longer than every
+    # ending was cut off at 1280 px; what it means is in the field's help.
+    assert len(AS_THE_LETTER) <= max(len(str(label)) for _, label in endings[1:])
+    assert "referred elsewhere" in str(ClosureForm().fields["end_reason"].help_text)
     record = make_client("C-902", [PHQ9_SEVERE, PHQ9_MILD])
     client.force_login(personas.therapist)
     url = reverse("close", args=[record.pk])

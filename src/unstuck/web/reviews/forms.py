@@ -186,7 +186,8 @@ class ReflectionForm(CheckedText):
 
 # The first choice of "How it ended" on the close page: no ending claimed until the therapist
 # picks one, so the page never shows "Completed" for a referral (the preview names the result).
-AS_THE_LETTER = "As the letter: referred elsewhere for a referral, completed for an ending summary"
+# Short enough for the select to show whole; the field's help says what it means.
+AS_THE_LETTER = "As the letter"
 
 
 class ClosureForm(EndsTheEpisode):
@@ -222,7 +223,10 @@ class ClosureForm(EndsTheEpisode):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", AS_THE_LETTER), *EndReason.choices]
         field.required = False
-        field.help_text = "Keep “As the letter” or pick how it ended; the preview says which."
+        field.help_text = (
+            "“As the letter” records a referral letter as referred elsewhere and an ending "
+            "summary as completed; or pick how it ended. The preview says which."
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
