@@ -63,7 +63,8 @@ def _database(*, connect_now: bool = True) -> dict[str, object]:
 
 
 def _run_backup(args: argparse.Namespace) -> int:
-    from unstuck.web.backup import BackupError, backup, check_target, checksum_path
+    from unstuck.web.backup import BackupError, backup, check_target
+    from unstuck.web.checksum import checksum_path
     from unstuck.web.clinic_found import check_clinic, check_database_file
 
     check_target(args.file, force=args.force)  # before the settings make a data folder
@@ -84,7 +85,8 @@ def _run_backup(args: argparse.Namespace) -> int:
 
 def _run_restore(args: argparse.Namespace) -> int:
     from unstuck.web import commands
-    from unstuck.web.backup import check_backup, check_kind, checksum_path, restore
+    from unstuck.web.backup import check_backup, check_kind, restore
+    from unstuck.web.checksum import checksum_path
     from unstuck.web.env import envdatabase
 
     checked = check_backup(args.file)  # read whole before the settings make anything

@@ -15,17 +15,16 @@ Before anything is changed, the backup is read whole (`check_backup`): an SQLite
 must hold Unstuck's tables. A damaged or cut-short file was restored as it was (SQLite: a
 malformed database, "Restored", exit 0) or ended in a traceback. Neither format carries a
 checksum of its contents, so a changed byte inside a stored value could still pass: each
-backup is therefore written with a SHA-256 checksum beside it (``FILE.sha256``, in the format
-of ``sha256sum``, so ``sha256sum -c FILE.sha256`` checks it too), and a restore refuses a file
-that does not match it. A backup without one (copied without it, or made by hand) is still
-restored after the checks above, and `unstuck restore` says that it was not checked against one.
+backup is therefore written with a SHA-256 checksum beside it (`unstuck.web.checksum`), and a
+restore refuses a file that does not match it. A backup without one (copied without it, or
+made by hand) is still restored after the checks above, and `unstuck restore` says that it was
+not checked against one.
 An existing backup file is never replaced unless told ``--force``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import shutil
@@ -39,6 +38,7 @@ from typing import Any
 
 from unstuck.errors import UnstuckError
 from unstuck.plural import counted
+from unstuck.web.checksum import checksum_path, matches_checksum, sha256, write_checksum
 from unstuck.web.in_use import alone
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -110,11 +110,11 @@ def backup(db: Mapping[str, Any], target: Path, *, force: bool = False) -> None:
         else:
             _run(["pg_dump", "--format=custom", "--no-owner", f"--file={partial}"], db)
         _private(partial)
-        digest = _sha256(partial)
+        digest = sha256(partial)
         sidecar = checksum_path(target)
         sidecar.unlink(missing_ok=True)  # an older checksum must never vouch for this file
         partial.replace(target)
-        _write_checksum(sidecar, digest, target.name)
+        write_checksum(sidecar, digest, target.name)
     except OSError as exc:
         raise BackupError(
             f"the backup could not be written to {target} ({exc.strerror or exc}); choose "
@@ -134,14 +134,20 @@ def check_backup(source: Path) -> Backup:
         raise BackupError(_a_folder(source))
     if not source.is_file():
         raise BackupError(f"no backup file at {source}")
-    checked = _check_checksum(source)
+    checked = matches_checksum(source)
+    if checked is False:
+        reason = (
+            f"it does not match its checksum in {checksum_path(source).name}, so it changed "
+            "after the backup was made (damaged in storage or edited)"
+        )
+        raise BackupError(_CANNOT_RESTORE.format(source=source, reason=reason))
     head = _head(source)
     if head.startswith(SQLITE_MAGIC):
         _check_unstuck(source, _sqlite_tables(source))
-        return Backup(source, "sqlite", checked)
+        return Backup(source, "sqlite", bool(checked))
     if head.startswith(PG_MAGIC):
         _check_unstuck(source, _postgres_tables(source))
-        return Backup(source, "postgresql", checked)
+        return Backup(source, "postgresql", bool(checked))
     raise BackupError(f"{source} is not a backup made by `unstuck backup`; nothing was restored")
 
 
@@ -197,43 +203,6 @@ def _a_folder(source: Path) -> str:
     such = f", such as (newest first) {', '.join(map(str, newest))}" if newest else ""
     none = "" if newest else " with no backup made by `unstuck backup` in it"
     return f"{source} is a folder{none}; restore wants one backup file{such}. Nothing was restored"
-
-
-def checksum_path(backup: Path) -> Path:
-    return backup.with_name(backup.name + ".sha256")
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-def _write_checksum(sidecar: Path, digest: str, name: str) -> None:
-    partial = sidecar.with_name(sidecar.name + ".partial")
-    partial.unlink(missing_ok=True)
-    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(f"{digest}  {name}\n")
-    partial.replace(sidecar)
-
-
-def _check_checksum(source: Path) -> bool:
-    """Refuse a backup that does not match the checksum written beside it; False: there is
-    no checksum to check."""
-    sidecar = checksum_path(source)
-    if not sidecar.is_file():
-        return False
-    try:
-        expected = sidecar.read_text(encoding="ascii").split()[0].lower()
-    except (OSError, UnicodeDecodeError, IndexError):
-        expected = ""
-    if _sha256(source) != expected:
-        reason = (
-            f"it does not match its checksum in {sidecar.name}, so it changed after the "
-            "backup was made (damaged in storage or edited)"
-        )
-        raise BackupError(_CANNOT_RESTORE.format(source=source, reason=reason))
-    return True
 
 
 def _head(path: Path) -> bytes:
