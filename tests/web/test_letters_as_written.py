@@ -347,3 +347,29 @@ def test_every_strategy_the_ending_summary_may_list_has_words_for_the_client(
     assert "Offer resources and education" not in ending
     assert "Empathy and validation" not in ending
     assert "Sharing reading, tools and services to use between sessions: planned" in ending
+
+
+def test_without_a_plan_the_letter_says_feedback_was_sought_only_when_it_was(
+    client: HttpClient, personas, make_client
+) -> None:
+    """With no plan, 'What we tried' said 'Our usual way of working, reviewed with feedback
+    each session.' even when no session feedback was ever given: a claim to a colleague, or to
+    the client, that the record does not bear out."""
+    client.force_login(personas.therapist)
+    without = make_client("C-962", [PHQ9_SEVERE, PHQ9_MILD])
+    given = make_client("C-963", [PHQ9_SEVERE, PHQ9_MILD], feedback=[[8, 8, 8, 8]])
+    texts = {}
+    for record in (without, given):
+        client.post(
+            reverse("close", args=[record.pk]),
+            {"kind": "referral", "ended_on": "2026-02-01", "recipient": "Dr M"},
+        )
+        texts[record.code] = letter_text(client, record, record.letters.get())
+    assert "<li>Our usual way of working.</li>" in texts["C-962"]
+    assert "reviewed with feedback" not in texts["C-962"]
+    assert "Our usual way of working, reviewed with feedback each session." in texts["C-963"]
+    # a letter stored before the record said so keeps the words it was written with
+    older = without.letters.get()
+    del older.written_from["feedback_given"]
+    older.save()
+    assert "reviewed with feedback each session" in letter_text(client, without, older)
