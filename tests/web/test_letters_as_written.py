@@ -373,3 +373,27 @@ def test_without_a_plan_the_letter_says_feedback_was_sought_only_when_it_was(
     del older.written_from["feedback_given"]
     older.save()
     assert "reviewed with feedback each session" in letter_text(client, without, older)
+
+
+def test_a_letter_written_in_a_right_to_left_script_reads_right_to_left(
+    client: HttpClient, personas, make_client
+) -> None:
+    """A reason typed in Arabic printed left-aligned, its full stop at the wrong end: the PDF
+    engine reads no dir="auto", so each paragraph the therapist typed gets its direction from
+    its first letter."""
+    arabic = "تقول العميلة إنها تشعر بالتعب."
+    record = make_client("C-964", [PHQ9_SEVERE, PHQ9_MILD])
+    client.force_login(personas.therapist)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {
+            "kind": "referral",
+            "ended_on": "2026-02-01",
+            "recipient": "Dr M",
+            "reason": arabic,
+            "recommendations": "Keep walking. " + arabic,
+        },
+    )
+    text = letter_text(client, record, record.letters.get())
+    assert f'<p dir="rtl">{arabic}</p>' in text
+    assert f'<p dir="ltr">Keep walking. {arabic}</p>' in text
