@@ -102,3 +102,31 @@ def test_a_therapist_or_administrator_has_no_team_page(page: Page, personas, who
         response = page.goto(path)
         assert response is not None
         assert response.status == 404
+
+
+# Each wide table's right edge, the right edge of its box, and whether the box clips it.
+TABLE_ENDS = """() => [...document.querySelectorAll('.table-scroll > table')].map(t => [
+  t.querySelector('caption').textContent, Math.round(t.getBoundingClientRect().right),
+  Math.round(t.parentElement.getBoundingClientRect().right),
+  getComputedStyle(t.parentElement).overflowX !== 'visible'])"""
+
+
+def test_the_team_tables_print_whole(  # type: ignore[no-untyped-def]
+    browser: Browser, live_server, transactional_db, make_client
+) -> None:
+    """Paper cannot be scrolled: printed on A4, the team table's last columns (plans past their
+    review date, safety answers awaiting a check) were cut off by the box it scrolls in on a
+    screen. A table wider than the paper now shows whole (the browser shrinks the page to fit),
+    in a smaller type so that it shrinks little."""
+    for i in range(5):
+        make_client(f"SYN-T{i}", [PHQ9_SEVERE, PHQ9_MILD])
+    page = signed_in(browser, live_server, "jordan", 1100)
+    page.goto("/team/")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 less the printer's margins
+    ends = page.evaluate(TABLE_ENDS)
+    assert ends
+    cut = [(caption, right, box) for caption, right, box, clips in ends if clips and right > box]
+    assert not cut, cut
+    widest = max(right for _, right, _, _ in ends)
+    assert widest < 718 * 1.2, f"the widest table is {widest} px: the page would shrink a lot"

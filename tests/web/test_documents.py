@@ -189,7 +189,7 @@ def test_a_letter_counts_attended_sessions_and_lists_what_was_tried_in_plain_wor
     html = client.get(reverse("letter", args=[record.pk, letter.pk])).content.decode()
     assert "4 sessions attended" in html
     tried = html[html.index("What we tried") : html.index("</ul>", html.index("What we tried"))]
-    assert "Revisit" in tried
+    assert "Looking at your goals again together: helped" in tried
     assert "End respectfully" not in tried
     # planned, no result: named as planned, not as tried
     assert "Talking openly about how therapy feels for you: planned, no result recorded" in tried

@@ -49,3 +49,23 @@ def test_the_team_figures_download_keeps_its_name(client: HttpClient, personas) 
     client.force_login(personas.supervisor)
     response = client.get(reverse("team_csv"))
     assert response["Content-Disposition"] == 'attachment; filename="team-figures.csv"'
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("termination", "ending-summary-C-1.pdf"), ("referral", "referral-letter-C-1.pdf")],
+)
+def test_a_letters_file_is_named_as_the_letter_is_titled(
+    client: HttpClient, personas, make_client, kind: str, name: str
+) -> None:
+    """The ending summary downloaded as 'termination-C-1.pdf', the code it is stored under, not
+    the name it is printed with."""
+    record = make_client("C-1", [PHQ9_MILD])
+    client.force_login(personas.therapist)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {"kind": kind, "ended_on": "2026-02-01", "recipient": "Dr M"},
+    )
+    letter = record.letters.get()
+    response = client.get(reverse("letter", args=[record.pk, letter.pk]), {"format": "pdf"})
+    assert response["Content-Disposition"] == f'inline; filename="{name}"'

@@ -12,6 +12,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from personas import PHQ9_MILD, PHQ9_SEVERE, hold_session
+from unstuck.impasse import default_knowledge
 from unstuck.web.records import corrections
 from unstuck.web.records import services as records
 from unstuck.web.records.forms import EndEpisodeForm
@@ -317,3 +318,86 @@ def test_the_ending_summary_names_what_was_tried_in_words_for_the_client(
     colleague = letters.letter_facts(record, "referral")["tried"]
     assert "Kindly point out deflection: planned, no result recorded yet" in colleague
     assert "Seek consultation or supervision: planned, no result recorded yet" in colleague
+
+
+def test_every_strategy_the_ending_summary_may_list_has_words_for_the_client(
+    client: HttpClient, personas, make_client
+) -> None:
+    """Only some strategies had words for the client: the same list said 'Building trust
+    between us' and then 'Offer resources and education' or 'Empathy and validation', the
+    therapist's instructions to themselves, in a letter addressed to the client."""
+    listed = [
+        s
+        for s in default_knowledge().strategies.values()
+        if s.in_client_letter and not s.closure  # an ending is the letter itself, not listed
+    ]
+    assert [s.id for s in listed if not s.client_words] == []
+    record = make_client("C-961", [PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_MILD])
+    therapist = personas.therapist
+    review = services.open_review(
+        user=therapist, client=record, ratings={"outside_stressors": (3, "")}
+    )
+    services.make_plan(
+        user=therapist,
+        review=review,
+        chosen=[services.ChosenStrategy(s) for s in ("resources", "empathy_validation")],
+        review_on=dt.date(2026, 4, 1),
+    )
+    client.force_login(therapist)
+    client.post(
+        reverse("close", args=[record.pk]), {"kind": "termination", "ended_on": "2026-02-01"}
+    )
+    ending = letter_text(client, record, ClosureLetter.objects.get())
+    assert "Offer resources and education" not in ending
+    assert "Empathy and validation" not in ending
+    assert "Sharing reading, tools and services to use between sessions: planned" in ending
+
+
+def test_without_a_plan_the_letter_says_feedback_was_sought_only_when_it_was(
+    client: HttpClient, personas, make_client
+) -> None:
+    """With no plan, 'What we tried' said 'Our usual way of working, reviewed with feedback
+    each session.' even when no session feedback was ever given: a claim to a colleague, or to
+    the client, that the record does not bear out."""
+    client.force_login(personas.therapist)
+    without = make_client("C-962", [PHQ9_SEVERE, PHQ9_MILD])
+    given = make_client("C-963", [PHQ9_SEVERE, PHQ9_MILD], feedback=[[8, 8, 8, 8]])
+    texts = {}
+    for record in (without, given):
+        client.post(
+            reverse("close", args=[record.pk]),
+            {"kind": "referral", "ended_on": "2026-02-01", "recipient": "Dr M"},
+        )
+        texts[record.code] = letter_text(client, record, record.letters.get())
+    assert "<li>Our usual way of working.</li>" in texts["C-962"]
+    assert "reviewed with feedback" not in texts["C-962"]
+    assert "Our usual way of working, reviewed with feedback each session." in texts["C-963"]
+    # a letter stored before the record said so keeps the words it was written with
+    older = without.letters.get()
+    del older.written_from["feedback_given"]
+    older.save()
+    assert "reviewed with feedback each session" in letter_text(client, without, older)
+
+
+def test_a_letter_written_in_a_right_to_left_script_reads_right_to_left(
+    client: HttpClient, personas, make_client
+) -> None:
+    """A reason typed in Arabic printed left-aligned, its full stop at the wrong end: the PDF
+    engine reads no dir="auto", so each paragraph the therapist typed gets its direction from
+    its first letter."""
+    arabic = "تقول العميلة إنها تشعر بالتعب."
+    record = make_client("C-964", [PHQ9_SEVERE, PHQ9_MILD])
+    client.force_login(personas.therapist)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {
+            "kind": "referral",
+            "ended_on": "2026-02-01",
+            "recipient": "Dr M",
+            "reason": arabic,
+            "recommendations": "Keep walking. " + arabic,
+        },
+    )
+    text = letter_text(client, record, record.letters.get())
+    assert f'<p dir="rtl">{arabic}</p>' in text
+    assert f'<p dir="ltr">Keep walking. {arabic}</p>' in text

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.audit import choice_label, record_audit
@@ -172,4 +173,6 @@ def letter(request: HttpRequest, client_id: int, letter_id: int) -> HttpResponse
         if entry.kind == LetterKind.REFERRAL
         else "reviews/termination_summary.html"
     )
-    return documents.respond(request, template, context, f"{entry.kind}-{client.code}")
+    # named as it is titled ("ending-summary-C-1.pdf"), not by the code it is stored under
+    name = f"{slugify(entry.get_kind_display())}-{client.code}"
+    return documents.respond(request, template, context, name)

@@ -144,6 +144,7 @@ def tried_lines(plans: Sequence[selectors.PlanView], *, for_client: bool = False
 def letter_facts(client: Client, kind: str) -> dict[str, Any]:
     """Everything a letter of `kind` takes from the record, as it stands now (JSON-ready)."""
     summary, sessions = snapshots.summarise(client)
+    alliance = thresholds().alliance_rupture.instrument
     for_client = kind == LetterKind.TERMINATION
     episode = records.current_episode(client)
     alerts = (
@@ -175,6 +176,8 @@ def letter_facts(client: Client, kind: str) -> dict[str, Any]:
         "started_on": episode.started_on.isoformat() if episode else "",
         "progress": progress_sentences(summary, alerts, for_client=for_client),
         "tried": tried_lines(selectors.plan_views(client, sessions), for_client=for_client),
+        # without a plan, "What we tried" says feedback was sought only if it was given
+        "feedback_given": any(m.instrument == alliance for m in summary.measures),
         "goals": goals,
     }
 

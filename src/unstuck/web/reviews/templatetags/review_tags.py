@@ -1,10 +1,12 @@
 """`{% load review_tags %}` then `{{ why|as_of_review:review.opened_at }}`: a strategy's reason
 dated to its review, so a plan read months later does not describe the record as it is now;
-`{{ pv.change|plan_change }}`: the PHQ-9 before and since a plan, in one sentence."""
+`{{ pv.change|plan_change }}`: the PHQ-9 before and since a plan, in one sentence;
+`<p dir="{{ text|text_direction }}">`: a paragraph the therapist typed, in its own direction."""
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django import template
 
@@ -49,3 +51,17 @@ def plan_change(change: BeforeAfter) -> str:
         return "; ".join(parts) + "."
     parts.append(f"since: {since}" if parts else f"PHQ-9 since the plan began: {since}")
     return "; ".join(parts) + "."
+
+
+@register.filter
+def text_direction(text: str) -> str:
+    """'rtl' when the first letter with a direction is right-to-left (Arabic, Hebrew, ...),
+    otherwise 'ltr': what dir="auto" does in a browser, which WeasyPrint, drawing the PDFs, does
+    not read (an Arabic reason printed left-aligned, its full stop at the wrong end)."""
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
