@@ -19,7 +19,7 @@ from unstuck.web.records.forms import EndEpisodeForm
 from unstuck.web.records.models import Episode
 from unstuck.web.reviews import letters, services
 from unstuck.web.reviews.forms import AS_THE_LETTER, ClosureForm
-from unstuck.web.reviews.models import ClosureLetter
+from unstuck.web.reviews.models import ClosureLetter, LetterKind
 
 RISKY = [3, 3, 3, 3, 2, 2, 2, 2, 3]  # item 9 answered 3
 
@@ -287,7 +287,9 @@ def test_the_ending_summary_names_what_was_tried_in_words_for_the_client(
     """The ending summary, written for the client, listed 'Check safety first', 'Seek
     consultation or supervision' and 'Kindly point out deflection': the safety check it
     otherwise leaves out, the therapist's own supervision, and a name that reads as blame.
-    The referral letter, for a colleague, keeps the clinical names."""
+    The referral letter, for a colleague, keeps the clinical names and the supervision, but
+    not the therapist's own self-care ('Therapist self-reflection and self-care: did not
+    help' was written to the receiving colleague)."""
     record = make_client("C-960", [PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_MILD])
     therapist = personas.therapist
     review = services.open_review(
@@ -318,6 +320,9 @@ def test_the_ending_summary_names_what_was_tried_in_words_for_the_client(
     colleague = letters.letter_facts(record, "referral")["tried"]
     assert "Kindly point out deflection: planned, no result recorded yet" in colleague
     assert "Seek consultation or supervision: planned, no result recorded yet" in colleague
+    assert not [line for line in colleague if "self-care" in line]
+    kinds = {kind for s in default_knowledge().strategies.values() for kind in s.letters}
+    assert kinds <= set(LetterKind.values)
 
 
 def test_every_strategy_the_ending_summary_may_list_has_words_for_the_client(
@@ -329,7 +334,7 @@ def test_every_strategy_the_ending_summary_may_list_has_words_for_the_client(
     listed = [
         s
         for s in default_knowledge().strategies.values()
-        if s.in_client_letter and not s.closure  # an ending is the letter itself, not listed
+        if LetterKind.TERMINATION in s.letters and not s.closure  # an ending is the letter
     ]
     assert [s.id for s in listed if not s.client_words] == []
     record = make_client("C-961", [PHQ9_SEVERE, PHQ9_SEVERE, PHQ9_MILD])

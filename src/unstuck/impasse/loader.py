@@ -177,7 +177,7 @@ def load_knowledge(folder: str | Path | None = None) -> KnowledgeBase:
             needs_secure_alliance=s.get("needs_secure_alliance", False),
             after_safety_check=s.get("after_safety_check", False),
             client_words=s.get("client_words", ""),
-            in_client_letter=s.get("in_client_letter", True),
+            letters=tuple(s.get("letters", ("referral", "termination"))),
         )
     markers = {}
     for i, m in enumerate(raw_markers):

@@ -45,9 +45,12 @@ class Strategy:
     # Listed below the safety check whenever both are listed (ranking.py, rule 2).
     after_safety_check: bool = False
     # The ending summary is written for the client: the strategy in words addressed to them
-    # (empty: its name), or left out there (the therapist's own steps, the safety check).
+    # (empty: its name).
     client_words: str = ""
-    in_client_letter: bool = True
+    # The letters that list it among what was tried: "referral" (to a colleague) and
+    # "termination" (the ending summary, to the client). The safety check and supervision are
+    # for a colleague only; the therapist's own self-care is in neither.
+    letters: tuple[str, ...] = ("referral", "termination")
 
 
 @dataclass(frozen=True)

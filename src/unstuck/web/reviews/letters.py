@@ -112,12 +112,14 @@ def _latest_answer(alert: SafetyAlert | None) -> str:
     return answer + f"; a safety check followed on {check.checked_at:%Y-%m-%d}: {outcome})"
 
 
-def tried_lines(plans: Sequence[selectors.PlanView], *, for_client: bool = False) -> list[str]:
-    """Each strategy of the plans with its latest result, or that it is only planned so far;
-    not an ending or a referral (the letter itself is that step). `for_client`: in the words
-    strategies.toml gives for the client, without the therapist's own steps and the safety
-    check (the ending summary once listed 'Check safety first' and 'Seek consultation or
-    supervision' to the client)."""
+def tried_lines(plans: Sequence[selectors.PlanView], kind: str) -> list[str]:
+    """Each strategy of the plans with its latest result, or that it is only planned so far,
+    for the letter of `kind`: not an ending or a referral (the letter itself is that step),
+    nor a strategy strategies.toml leaves out of that letter (the ending summary once listed
+    'Check safety first' and 'Seek consultation or supervision' to the client, the referral
+    'Therapist self-reflection and self-care' to a colleague); in the ending summary, written
+    for the client, in the words strategies.toml gives for them."""
+    for_client = kind == LetterKind.TERMINATION
     endings = knowledge.closure_ids()
     strategies = default_knowledge().strategies
     lines = []
@@ -127,10 +129,11 @@ def tried_lines(plans: Sequence[selectors.PlanView], *, for_client: bool = False
                 continue
             name = ps.name
             known = strategies.get(ps.strategy_id)
-            if for_client and known is not None:
-                if not known.in_client_letter:
+            if known is not None:
+                if kind not in known.letters:
                     continue
-                name = known.client_words or name
+                if for_client:
+                    name = known.client_words or name
             last = results[-1] if results else None
             if last is None:
                 lines.append(f"{name}: {PLANNED}")
@@ -175,7 +178,7 @@ def letter_facts(client: Client, kind: str) -> dict[str, Any]:
         "attended": sum(s.held for s in sessions),
         "started_on": episode.started_on.isoformat() if episode else "",
         "progress": progress_sentences(summary, alerts, for_client=for_client),
-        "tried": tried_lines(selectors.plan_views(client, sessions), for_client=for_client),
+        "tried": tried_lines(selectors.plan_views(client, sessions), kind),
         # without a plan, "What we tried" says feedback was sought only if it was given
         "feedback_given": any(m.instrument == alliance for m in summary.measures),
         "goals": goals,
