@@ -16,7 +16,7 @@ from unstuck.impasse import default_knowledge
 from unstuck.web.records import corrections
 from unstuck.web.records import services as records
 from unstuck.web.records.forms import EndEpisodeForm
-from unstuck.web.records.models import Episode
+from unstuck.web.records.models import Episode, Session
 from unstuck.web.reviews import letters, services
 from unstuck.web.reviews.forms import AS_THE_LETTER, ClosureForm
 from unstuck.web.reviews.models import ClosureLetter, LetterKind
@@ -84,6 +84,34 @@ def test_a_letter_written_before_its_text_was_kept_says_it_is_re_created(
     text = letter_text(client, record, letter)
     assert "(re-created from the current record)" in text
     assert "2 sessions attended" in text
+
+
+def test_a_letter_dates_the_sessions_it_counts(client: HttpClient, personas, make_client):
+    """'We met for 2 sessions from 1 December 2025' gave the day the client was added, not
+    when they met, and no end; a client who never came read '0 sessions attended'."""
+    record = make_client("C-905", [PHQ9_SEVERE, PHQ9_MILD])  # one week apart
+    met = sorted(Session.objects.filter(episode__client=record).values_list("date", flat=True))
+    facts = letters.letter_facts(record, "referral")
+    span = f"from {met[0].day} {met[0]:%B %Y} to {met[1].day} {met[1]:%B %Y}"
+    assert letters.met_dates(facts) == span
+    assert letters.met_dates(facts | {"last_met": facts["first_met"]}).startswith("on ")
+    assert letters.met_dates(facts | {"first_met": "", "last_met": ""}) == ""
+    # a letter stored before these dates says what it said then
+    assert letters.met_dates({"started_on": "2025-12-01"}) == "from 1 December 2025"
+    client.force_login(personas.therapist)
+    client.post(
+        reverse("close", args=[record.pk]),
+        {"kind": "referral", "ended_on": "2026-02-01", "recipient": "Dr M"},
+    )
+    text = letter_text(client, record, ClosureLetter.objects.get(client=record))
+    assert f"We met for 2 sessions, {span}." in text
+    never = make_client("C-906", [])
+    client.post(
+        reverse("close", args=[never.pk]), {"kind": "termination", "ended_on": "2026-02-01"}
+    )
+    ending = letter_text(client, never, ClosureLetter.objects.get(client=never))
+    assert "No session attended" in ending
+    assert "0 sessions" not in ending
 
 
 def test_closing_with_a_letter_asks_how_the_episode_ended(

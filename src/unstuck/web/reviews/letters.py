@@ -19,7 +19,7 @@ letter is shown from that ever after, however the record changes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from unstuck.impasse import default_knowledge
@@ -159,6 +159,7 @@ def letter_facts(client: Client, kind: str) -> dict[str, Any]:
             if a.is_open or (episode is not None and a.session_date >= episode.started_on)
         ]
     )
+    met = sorted(s.date for s in sessions if s.held)
     goals = []
     for g in selectors.all_goals(client):  # current goals first, then those set aside
         rating = g.latest_rating
@@ -175,8 +176,9 @@ def letter_facts(client: Client, kind: str) -> dict[str, Any]:
         "client_name": client.name,
         "therapist": client.therapist.display_name,
         "clinic": client.clinic.name,
-        "attended": sum(s.held for s in sessions),
-        "started_on": episode.started_on.isoformat() if episode else "",
+        "attended": len(met),
+        "first_met": met[0].isoformat() if met else "",
+        "last_met": met[-1].isoformat() if met else "",
         "progress": progress_sentences(summary, alerts, for_client=for_client),
         "tried": tried_lines(selectors.plan_views(client, sessions), kind),
         # without a plan, "What we tried" says feedback was sought only if it was given
@@ -191,6 +193,25 @@ def written(letter: ClosureLetter) -> dict[str, Any]:
     facts = dict(letter.written_from) or letter_facts(letter.client, letter.kind) | {
         "recreated": True
     }
-    started = facts.get("started_on")
-    facts["started_on"] = dt.date.fromisoformat(started) if started else None
+    facts["met_dates"] = met_dates(facts)
     return facts
+
+
+def met_dates(facts: Mapping[str, Any]) -> str:
+    """When the sessions counted were: "from 3 December 2025 to 12 March 2026", "on 3 December
+    2025", or "" with none; a letter written before those dates were stored says what it said
+    then, "from" the day the episode began."""
+    if "first_met" not in facts:  # written before the dates were stored
+        started = facts.get("started_on")
+        return f"from {_long_date(started)}" if started else ""
+    first, last = str(facts["first_met"]), str(facts["last_met"])
+    if not first:
+        return ""
+    if first == last:
+        return f"on {_long_date(first)}"
+    return f"from {_long_date(first)} to {_long_date(last)}"
+
+
+def _long_date(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
