@@ -281,6 +281,9 @@ def safety(request: HttpRequest, number: int) -> HttpResponse:
     """The clinic's safety message, shown at once after a safety answer above 0 (on a page sent
     after the session ended too: then the client is asked to open their link again)."""
     pk = request.session.get(SESSION_KEY)
+    sent = request.session.get(SENT_KEY)
+    if not isinstance(pk, int) and type(sent) is int:  # a phone's Back after the thanks:
+        pk = sent  # the help it showed is still there, not "this link does not open"
     alone = request.session.get(ALONE_KEY) if not isinstance(pk, int) else None
     if isinstance(alone, dict):
         pk = alone["request"]
@@ -312,12 +315,12 @@ def safety(request: HttpRequest, number: int) -> HttpResponse:
 
 def _forget(request: HttpRequest) -> None:
     kiosk = request.session.get(VIA_KEY) == "kiosk"
-    request.session.pop(SESSION_KEY, None)
+    sent = request.session.pop(SESSION_KEY, None)
     request.session.pop(TOKEN_KEY, None)
     if kiosk:
         request.session[VIA_KEY] = "kiosk"
-    else:  # a phone: its Back button then says the answers were sent (a tablet says nothing)
-        request.session[SENT_KEY] = True
+    elif isinstance(sent, int):  # a phone: its Back button then says the answers were sent,
+        request.session[SENT_KEY] = sent  # and its safety page still helps (a tablet: nothing)
 
 
 @never_cache
