@@ -343,3 +343,16 @@ def test_asking_again_for_a_questionnaire_still_open_for_that_session_is_refused
     services.withdraw_request(user=personas.therapist, request=first, now=timezone.now())
     make_request(personas.therapist, record, ["phq9"], session_number=3)  # withdrawn: free
     assert QuestionnaireRequest.objects.filter(session_number=3).count() == 3
+
+
+def test_the_refusal_to_ask_again_is_a_whole_sentence_at_the_top_of_the_form(
+    client: HttpClient, personas, record
+) -> None:
+    """Every other refusal on the form ends with a full stop; this one stopped short."""
+    make_request(personas.therapist, record, ["phq9"], session_number=2)
+    client.force_login(personas.therapist)
+    asked = {"instruments": ["phq9"], "timing": "before", "session_number": 2, "delivery": "show"}
+    page = client.post(reverse("portal_request_new", args=[record.pk]), asked, follow=True).text
+    refusal = re.search(r'role="alert">(PHQ-9 before session 2[^<]*)</p>', page)
+    assert refusal is not None
+    assert refusal.group(1).endswith("or withdraw it first.")
