@@ -145,6 +145,9 @@ def test_the_kiosk_on_a_tablet(
     make_link(staff, "P-KIOSK")
     staff.get_by_role("button", name="Kiosk code").click()
     code = staff.locator("#kiosk-code").inner_text()
+    # Read out or shown across the desk: it was body-sized monospace, smaller than the text.
+    size = staff.locator("#kiosk-code").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 28
 
     tablet = phone_page(browser, live_server)
     tablet.goto("/kiosk/")
