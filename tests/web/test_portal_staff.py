@@ -39,7 +39,8 @@ def test_it_makes_a_request_from_the_client_page_and_shows_the_link_once(
     link = re.search(r'value="(http://[^"]+/q/[^"]+/)"', page)
     assert link is not None
     assert "<svg" in page  # the QR code, drawn here
-    assert "Not sent yet" in page
+    # The therapist gave the link: "Not sent yet" read as if the client did not have it.
+    assert "Status: Not opened yet" in page
     # Shown once: the page reloaded no longer has it.
     again = client.get(response.redirect_chain[-1][0]).content.decode()
     assert link.group(1) not in again
