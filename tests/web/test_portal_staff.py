@@ -357,3 +357,14 @@ def test_the_refusal_to_ask_again_is_a_whole_sentence_at_the_top_of_the_form(
     refusal = re.search(r'role="alert">(PHQ-9 before session 2[^<]*)</p>', page)
     assert refusal is not None
     assert refusal.group(1).endswith("or withdraw it first.")
+
+
+def test_the_form_says_which_number_asks_about_the_session_just_held(
+    client: HttpClient, personas, record
+) -> None:
+    """The number stayed the next session's with "After session": feedback meant for the one just
+    held was asked about one not yet held, and went to a session started by the client."""
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[record.pk])).text
+    assert 'name="session_number" value="2"' in page
+    assert 'choose "After session" and that session\'s number: 1 for the latest.' in page
