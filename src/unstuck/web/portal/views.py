@@ -158,6 +158,7 @@ def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
             "questions": sum(len(i.items) for i in left),
             "first": pages.index(left[0]) + 1 if left else 1,
             "earlier": len(left) < len(pages),
+            "until": found.expires_at,  # a link's pages sent are kept until it closes
             "kiosk": request.session.get(VIA_KEY) == "kiosk",
             "languages": languages,
             "language": _language(request, languages),
