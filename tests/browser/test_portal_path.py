@@ -152,7 +152,10 @@ def test_the_kiosk_on_a_tablet(
     # do not take the page's own).
     font = "e => getComputedStyle(e).fontFamily"
     withdraw = staff.get_by_role("link", name="Withdraw this questionnaire…")
-    assert staff.get_by_role("button", name="Kiosk code").evaluate(font) == withdraw.evaluate(font)
+    kiosk = staff.get_by_role("button", name="Kiosk code")
+    assert kiosk.evaluate(font) == withdraw.evaluate(font)
+    height = "e => e.getBoundingClientRect().height"
+    assert kiosk.evaluate(height) == withdraw.evaluate(height)  # not a line taller
 
     tablet = phone_page(browser, live_server)
     tablet.goto("/kiosk/")
