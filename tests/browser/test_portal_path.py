@@ -145,10 +145,24 @@ def test_the_kiosk_on_a_tablet(
     make_link(staff, "P-KIOSK")
     staff.get_by_role("button", name="Kiosk code").click()
     code = staff.locator("#kiosk-code").inner_text()
+    # Read out or shown across the desk: it was body-sized monospace, smaller than the text.
+    size = staff.locator("#kiosk-code").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 28
+    # A button and a link drawn as one side by side had two typefaces (a browser's buttons
+    # do not take the page's own).
+    font = "e => getComputedStyle(e).fontFamily"
+    withdraw = staff.get_by_role("link", name="Withdraw this questionnaire…")
+    kiosk = staff.get_by_role("button", name="Kiosk code")
+    assert kiosk.evaluate(font) == withdraw.evaluate(font)
+    height = "e => e.getBoundingClientRect().height"
+    assert kiosk.evaluate(height) == withdraw.evaluate(height)  # not a line taller
 
     tablet = phone_page(browser, live_server)
     tablet.goto("/kiosk/")
     check_axe(tablet, "kiosk")
+    assert tablet.get_by_role("button", name="Start").evaluate(font) == tablet.locator(
+        "body"
+    ).evaluate(font)
     tablet.get_by_label("Please type the code your therapist gave you").fill("WRONG-CODE")
     tablet.get_by_role("button", name="Start").click()
     expect(tablet.get_by_role("alert")).to_contain_text("does not work")

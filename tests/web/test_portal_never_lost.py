@@ -243,3 +243,21 @@ def test_back_after_sending_says_the_answers_were_sent(
     back = client.get(reverse("portal_step", args=[1]))
     assert back.status_code == 410
     assert "These answers have already been sent. Thank you." in back.text
+
+
+def test_the_start_page_says_until_when_the_link_keeps_the_pages_sent(personas, record) -> None:
+    """A client who sent PHQ-9 and left GAD-7 for later was never told the link closes: when
+    it did, the PHQ-9 page sent went with it. An emailed link said the date; a link shown or
+    scanned did not. The tablet's code is for one sitting, so it says nothing of it."""
+    found, secret = make_request(personas.therapist, record, ["phq9", "gad7"])
+    browser = HttpClient()
+    open_link(browser, secret)
+    until = f"{timezone.localtime(found.expires_at):%-d %B %Y}"
+    start = browser.get(reverse("portal_start")).text
+    assert f"come back with the same link until {until}: the pages you have sent are kept" in start
+    code = services.new_kiosk_code(user=personas.therapist, request=found, now=timezone.now())
+    tablet = HttpClient()
+    tablet.post(reverse("portal_kiosk"), {"code": code})
+    on_the_tablet = tablet.get(reverse("portal_start")).text
+    assert "A short questionnaire" in on_the_tablet
+    assert "come back" not in on_the_tablet

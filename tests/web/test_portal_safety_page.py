@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
-from portal_helpers import PHQ9_SAFETY, answer_page, make_request
+from portal_helpers import GAD7_MILD, PHQ9_SAFETY, answer_page, make_request
 
 from personas import PHQ9_MILD
 from unstuck.web.portal.models import PortalSettings
@@ -95,3 +95,21 @@ def test_the_start_page_of_a_fresh_link_counts_every_questionnaire(personas, rec
     assert "2 short questionnaires (16 questions in all)" in start
     assert "already sent" not in start
     assert f'href="{reverse("portal_step", args=[1])}">Start</a>' in start
+
+
+def test_a_phones_back_button_after_the_thanks_still_finds_the_help(
+    client: HttpClient, personas, record
+) -> None:
+    """A client who went on after the safety message and sent the rest, then went Back from
+    "Thank you" for the crisis numbers, read "This link or code does not open a questionnaire.
+    Please check it"."""
+    _, secret = make_request(personas.therapist, record, ["phq9", "gad7"])
+    safety_page(client, secret)
+    assert answer_page(client, 2, GAD7_MILD)["Location"] == reverse("portal_done")
+    assert "Thank you" in client.get(reverse("portal_done")).text
+    back = client.get(reverse("portal_safety", args=[1]))
+    assert back.status_code == 200
+    assert 'on <a href="tel:116123">116 123</a> (free)' in back.text
+    assert "Your answers have been sent to your therapist at Test clinic." in back.text
+    assert "Go on" not in back.text
+    assert client.get(reverse("portal_step", args=[2])).status_code == 410  # already sent

@@ -39,7 +39,8 @@ def test_it_makes_a_request_from_the_client_page_and_shows_the_link_once(
     link = re.search(r'value="(http://[^"]+/q/[^"]+/)"', page)
     assert link is not None
     assert "<svg" in page  # the QR code, drawn here
-    assert "Not sent yet" in page
+    # The therapist gave the link: "Not sent yet" read as if the client did not have it.
+    assert "Status: Not opened yet" in page
     # Shown once: the page reloaded no longer has it.
     again = client.get(response.redirect_chain[-1][0]).content.decode()
     assert link.group(1) not in again
@@ -343,3 +344,27 @@ def test_asking_again_for_a_questionnaire_still_open_for_that_session_is_refused
     services.withdraw_request(user=personas.therapist, request=first, now=timezone.now())
     make_request(personas.therapist, record, ["phq9"], session_number=3)  # withdrawn: free
     assert QuestionnaireRequest.objects.filter(session_number=3).count() == 3
+
+
+def test_the_refusal_to_ask_again_is_a_whole_sentence_at_the_top_of_the_form(
+    client: HttpClient, personas, record
+) -> None:
+    """Every other refusal on the form ends with a full stop; this one stopped short."""
+    make_request(personas.therapist, record, ["phq9"], session_number=2)
+    client.force_login(personas.therapist)
+    asked = {"instruments": ["phq9"], "timing": "before", "session_number": 2, "delivery": "show"}
+    page = client.post(reverse("portal_request_new", args=[record.pk]), asked, follow=True).text
+    refusal = re.search(r'role="alert">(PHQ-9 before session 2[^<]*)</p>', page)
+    assert refusal is not None
+    assert refusal.group(1).endswith("or withdraw it first.")
+
+
+def test_the_form_says_which_number_asks_about_the_session_just_held(
+    client: HttpClient, personas, record
+) -> None:
+    """The number stayed the next session's with "After session": feedback meant for the one just
+    held was asked about one not yet held, and went to a session started by the client."""
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[record.pk])).text
+    assert 'name="session_number" value="2"' in page
+    assert 'choose "After session" and that session\'s number: 1 for the latest.' in page

@@ -238,8 +238,11 @@ THRESHOLDS_FILE = envstr("UNSTUCK_THRESHOLDS_FILE", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"refusals": {"()": "unstuck.web.log_filters.RefusalsInOneLine"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals"]}},
+    "filters": {
+        "refusals": {"()": "unstuck.web.log_filters.RefusalsInOneLine"},
+        "links": {"()": "unstuck.web.log_filters.LinksHidden"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals", "links"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 

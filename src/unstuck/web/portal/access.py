@@ -33,7 +33,7 @@ from unstuck.web.portal.pages import parse, raises_safety, steps
 
 SESSION_KEY = "portal_request_id"
 VIA_KEY = "portal_via"
-SENT_KEY = "portal_sent"  # this browser sent its answers: Back says so, not "wrong link"
+SENT_KEY = "portal_sent"  # the request this browser sent: Back says so, not "wrong link"
 LANGUAGE_KEY = "portal_language"  # the language the client chose ("": the forms' own)
 CHECK_KEY = "portal_check"  # the page just sent with questions left: shown with them named
 UNSTORED_KEY = "portal_unstored"  # the page whose safety answer came after it had closed

@@ -152,6 +152,8 @@ class QuestionnaireRequest(models.Model):
             return "Sent"
         if self.send_at and self.send_at > now:
             return "Scheduled"
+        if self.send_at is None:  # its link, QR code or kiosk code was given, not emailed
+            return "Not opened yet"
         return "Not sent yet"
 
     def is_open(self, now: dt.datetime | None = None) -> bool:

@@ -101,7 +101,7 @@ def check_instruments(instrument_ids: Sequence[str]) -> None:
 ALREADY_ASKED = (
     "{names} {timing} session {number} {verb} already asked for in a questionnaire still open "
     "(made {made}): use that one (its page shows a new link or emails it again), or withdraw "
-    "it first"
+    "it first."
 )
 
 

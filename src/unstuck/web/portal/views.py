@@ -158,6 +158,7 @@ def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
             "questions": sum(len(i.items) for i in left),
             "first": pages.index(left[0]) + 1 if left else 1,
             "earlier": len(left) < len(pages),
+            "until": found.expires_at,  # a link's pages sent are kept until it closes
             "kiosk": request.session.get(VIA_KEY) == "kiosk",
             "languages": languages,
             "language": _language(request, languages),
@@ -281,6 +282,9 @@ def safety(request: HttpRequest, number: int) -> HttpResponse:
     """The clinic's safety message, shown at once after a safety answer above 0 (on a page sent
     after the session ended too: then the client is asked to open their link again)."""
     pk = request.session.get(SESSION_KEY)
+    sent = request.session.get(SENT_KEY)
+    if not isinstance(pk, int) and type(sent) is int:  # a phone's Back after the thanks:
+        pk = sent  # the help it showed is still there, not "this link does not open"
     alone = request.session.get(ALONE_KEY) if not isinstance(pk, int) else None
     if isinstance(alone, dict):
         pk = alone["request"]
@@ -312,12 +316,12 @@ def safety(request: HttpRequest, number: int) -> HttpResponse:
 
 def _forget(request: HttpRequest) -> None:
     kiosk = request.session.get(VIA_KEY) == "kiosk"
-    request.session.pop(SESSION_KEY, None)
+    sent = request.session.pop(SESSION_KEY, None)
     request.session.pop(TOKEN_KEY, None)
     if kiosk:
         request.session[VIA_KEY] = "kiosk"
-    else:  # a phone: its Back button then says the answers were sent (a tablet says nothing)
-        request.session[SENT_KEY] = True
+    elif isinstance(sent, int):  # a phone: its Back button then says the answers were sent,
+        request.session[SENT_KEY] = sent  # and its safety page still helps (a tablet: nothing)
 
 
 @never_cache
