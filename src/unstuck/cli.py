@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from unstuck import __version__, cli_team, cli_tools
+from unstuck.cli_import import add_import_command
 from unstuck.cli_ops import add_ops_commands
 from unstuck.cli_output import (
     add_report_options,
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_command(sub)
     add_web_commands(sub)
     add_ops_commands(sub)
+    add_import_command(sub)
 
     dropout = sub.add_parser(
         "fit-dropout",

@@ -114,3 +114,23 @@ def test_adding_an_instrument_writes_its_row(personas, fresh_instruments) -> Non
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.username) == (AuditAction.ADD_INSTRUMENT, "admin")
     assert entry.detail == "Audit-3 (made up) from audit3.toml"  # its name, as pages show it
+
+
+def test_importing_a_file_writes_its_rows(personas, tmp_path) -> None:
+    from unstuck.analysis import read_observations
+    from unstuck.web.records.imports import IMPORT_ACTOR, import_records
+    from unstuck.web.records.instruments import instruments
+
+    path = tmp_path / "history.csv"
+    items = ",".join(f"item_{j}" for j in range(1, 10))
+    path.write_text(
+        f"client_id,occasion,date,instrument,{items}\nC-902,1,2026-01-05,phq9,1,1,1,1,1,1,0,0,0\n",
+        encoding="utf-8",
+    )
+    frame = read_observations(path, instruments(), answers=True).frame
+    import_records(
+        frame=frame, therapist=personas.therapist, source=str(path), today=dt.date(2026, 2, 1)
+    )
+    assert last_action() == AuditAction.IMPORT_RECORDS
+    entry = AuditEntry.objects.get(action=AuditAction.IMPORT_CLIENT)
+    assert (entry.client_code, entry.username) == ("C-902", IMPORT_ACTOR)

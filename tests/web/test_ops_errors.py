@@ -93,6 +93,7 @@ def test_a_wrong_database_url_is_named_in_one_line(
         ["setup", "--no-input"],
         ["demo", "--no-serve", "--clients", "1"],
         ["backup", "{tmp}/clinic.backup"],
+        ["import", "{tmp}/history.csv", "--therapist", "alex"],
         ["manage", "check"],
     ],
 )
@@ -134,6 +135,7 @@ def test_a_read_only_data_folder_is_named(env: dict[str, str], tmp_path: Path) -
     [
         (["backup", "{tmp}/clinic.backup"], "Nothing was written."),
         (["send-due"], "Nothing was sent."),
+        (["import", "{tmp}/history.csv", "--therapist", "alex"], "Nothing was written."),
     ],
 )
 def test_a_database_with_no_clinic_is_refused_and_none_is_made(

@@ -108,6 +108,7 @@ def read_observations(
     instruments: InstrumentSet,
     *,
     skip_invalid: bool = False,
+    answers: bool = False,
 ) -> Observations:
     """Read a CSV file of measures and check every value (see `check_observations`)."""
     name = source_name(source)
@@ -117,7 +118,12 @@ def read_observations(
     except RaggedRows as refused:  # listed with the other refused rows
         raw, ragged = refused.frame, refused.rows
     return check_observations(
-        raw, instruments, source=str(name), skip_invalid=skip_invalid, ragged=ragged
+        raw,
+        instruments,
+        source=str(name),
+        skip_invalid=skip_invalid,
+        ragged=ragged,
+        answers=answers,
     )
 
 
@@ -128,6 +134,7 @@ def check_observations(
     source: str = "input",
     skip_invalid: bool = False,
     ragged: pl.DataFrame | None = None,
+    answers: bool = False,
 ) -> Observations:
     """Check a table of text values and turn it into typed observations.
 
@@ -160,6 +167,9 @@ def check_observations(
       earlier one.
     - `ragged` lists rows read with more fields than the header (`rawcsv.RaggedRows`):
       they are refused like the others, and only for that (their values are misplaced).
+
+    With ``answers`` the frame also keeps the item columns (``item_1`` ..., as numbers), for
+    `unstuck import`, which stores answers item by item.
 
     Without ``skip_invalid`` any problem raises `InvalidRows` and nothing is returned, so a
     partly wrong file never yields a partly right analysis by accident. With it, the rows
@@ -392,7 +402,7 @@ def check_observations(
     )
     codes = frame.get_column("_c")
     return Observations(
-        frame.select(OBSERVATION_COLUMNS),
+        frame.select(*OBSERVATION_COLUMNS, *(item_columns if answers else ())),
         codes,
         skipped,
         skipped_problems,

@@ -176,6 +176,10 @@ class AuditAction(models.TextChoices):
         "change_portal_settings",
         "Changed the client pages' settings (expiry, reminders, safety message, own scores)",
     )
+    # A clinic's history brought in from a caseload file (`unstuck import`): one entry for the
+    # import, and one for each client it added (their code, counts, never answers)
+    IMPORT_RECORDS = "import_records", "Imported clients' records from a file"
+    IMPORT_CLIENT = "import_client", "Added a client with their history from a file"
     # The whole database (`unstuck backup`, `unstuck restore`)
     BACKUP_MADE = "backup_made", "Made a backup of the whole database"
     BACKUP_FAILED = "backup_failed", "A backup of the whole database could not be written"

@@ -26,7 +26,9 @@ from unstuck.web.records.models import (
 from unstuck.web.records.snapshots import refresh_status
 
 
-def raise_safety_alerts_for(response: MeasureResponse, *, user: User | None) -> list[SafetyAlert]:
+def raise_safety_alerts_for(
+    response: MeasureResponse, *, user: User | None, actor: str = CLIENT_ACTOR
+) -> list[SafetyAlert]:
     """Open one safety alert per safety item the stored `response` answers above 0.
 
     Call it inside the transaction that saves the response (the session form does; so must
@@ -37,8 +39,8 @@ def raise_safety_alerts_for(response: MeasureResponse, *, user: User | None) -> 
     says what the answer was corrected to). Once every alert of an item is checked, a
     correction that puts the answer above the value the checks covered opens a new one, saying
     so: without it the graver answer waited for nobody. `user` is the person whose save raised
-    it, for the audit log (None: the client, answering on their own); the answer itself is
-    never logged.
+    it, for the audit log (None: the client answering on their own, or a command such as
+    `unstuck import`, named by `actor`); the answer itself is never logged.
     """
     if not response.safety_alert:
         return []
@@ -78,7 +80,7 @@ def raise_safety_alerts_for(response: MeasureResponse, *, user: User | None) -> 
             AuditAction.SAFETY_ALERT_RAISED,
             client_code=client.code,
             detail=alerts_detail([alert]),
-            username=CLIENT_ACTOR,
+            username=actor,
         )
         raised.append(alert)
     return raised

@@ -1,0 +1,132 @@
+"""`unstuck import FILE --therapist NAME`: open the web app's database, read the file with
+analyze's reader, store it (`records.imports`), and say what was stored.
+
+Django is imported only when it runs (`unstuck.web.commands.setup`). Progress goes to
+standard error, the summary to standard output.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from unstuck.errors import InvalidRows, UnstuckError
+from unstuck.plural import counted, listed
+from unstuck.web.commands import migrate, setup
+
+if TYPE_CHECKING:  # Django loads when the command runs
+    from unstuck.web.accounts.models import User
+    from unstuck.web.records.imports import ImportResult
+
+NOTHING_WRITTEN = "Nothing was written."
+SHOWN_CODES = 10  # safety clients named in the summary, at most
+PROGRESS_FROM = 200  # clients: a smaller file is done before progress would help
+NOT_UP_TO_DATE = (
+    "the database was made by an earlier version of Unstuck and needs upgrading, which a dry "
+    "run does not do: run `unstuck import` without --dry-run, or start `unstuck serve` once"
+)
+
+
+def import_file(
+    source: Path | IO[bytes], name: str, username: str, *, dry_run: bool = False
+) -> int:
+    """The command: 0 when stored (or, with `dry_run`, when it would be), 2 when refused."""
+    from unstuck.web.clinic_found import check_clinic, check_database_file
+
+    check_database_file(NOTHING_WRITTEN)  # before the settings make an empty one
+    setup()
+    check_clinic(NOTHING_WRITTEN)
+    if dry_run:
+        _check_up_to_date()
+    else:
+        migrate()
+    from django.utils import timezone
+
+    from unstuck.analysis import read_observations
+    from unstuck.web.records.imports import import_records, import_therapist
+    from unstuck.web.records.instruments import instruments
+
+    therapist = import_therapist(username)
+    _say(f"Reading {name} ...")
+    try:
+        observations = read_observations(source, instruments(), answers=True)
+        frame = observations.frame
+        clients = frame.get_column("client_id").n_unique()
+        _say(
+            f"Read {counted(frame.height, 'row', grouped=True)} of "
+            f"{counted(clients, 'client', grouped=True)}; checking and storing them ..."
+        )
+        result = import_records(
+            frame=frame,
+            therapist=therapist,
+            source=name,
+            today=timezone.localdate(),
+            dry_run=dry_run,
+            progress=_progress if clients >= PROGRESS_FROM else None,
+        )
+    except InvalidRows as problems:
+        print(f"unstuck: {problems}\nunstuck: {NOTHING_WRITTEN}", file=sys.stderr)
+        return 2
+    print(summary(result, name, therapist, dry_run=dry_run))
+    return 0
+
+
+def summary(result: ImportResult, name: str, therapist: User, *, dry_run: bool) -> str:
+    """What was stored (or would be), in plain words."""
+    from unstuck.web.records.models import Status
+
+    what = (
+        f"{counted(result.clients, 'client', grouped=True)}, "
+        f"{counted(result.sessions, 'session', grouped=True)} and "
+        f"{counted(result.questionnaires, 'questionnaire', grouped=True)} from {name} for "
+        f"therapist {therapist.username} ({therapist.display_name})"
+    )
+    lines = [f"Checked: importing would add {what}." if dry_run else f"Imported {what}."]
+    statuses = [
+        f"{result.statuses[value]} {str(label).lower()}"
+        for value, label in Status.choices
+        if result.statuses.get(value)
+    ]
+    lines.append(f"{'Statuses would be' if dry_run else 'Status now'}: {listed(statuses)}.")
+    codes = result.safety_codes
+    if codes:
+        shown = list(codes[:SHOWN_CODES])
+        if len(codes) > SHOWN_CODES:
+            shown.append(f"{len(codes) - SHOWN_CODES} more")
+        has = "would have" if dry_run else "has" if len(codes) == 1 else "have"
+        lines.append(
+            f"{counted(len(codes), 'client')} {has} a safety answer in the history with no "
+            f"check recorded ({listed(shown)}): each heads {therapist.username}'s caseload, "
+            "with its safety alert open, until the safety check is recorded on the client's "
+            "page."
+        )
+    else:
+        lines.append("No safety answer above 0 in the history.")
+    if result.first_number == 2:
+        lines.append(
+            "The file numbers sessions from 0 (the intake): the web app numbers them from 1, "
+            "so the intake is session 1 and every later session moved up by one."
+        )
+    if dry_run:
+        lines.append("Nothing was written (--dry-run).")
+    return "\n".join(lines)
+
+
+def _say(text: str) -> None:
+    print(f"unstuck: {text}", file=sys.stderr, flush=True)
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    step = max(1, total // 10)
+    if done == total or done % step == 0:
+        _say(f"  statuses worked out for {done:,} of {total:,} clients")
+
+
+def _check_up_to_date() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise UnstuckError(NOT_UP_TO_DATE)
