@@ -80,7 +80,8 @@ def summary(result: ImportResult, name: str, therapist: User, *, dry_run: bool) 
         f"{counted(result.clients, 'client', grouped=True)}, "
         f"{counted(result.sessions, 'session', grouped=True)} and "
         f"{counted(result.questionnaires, 'questionnaire', grouped=True)} from {name} for "
-        f"therapist {therapist.username} ({therapist.display_name})"
+        f"therapist {therapist.username}"
+        f"{'' if therapist.display_name == therapist.username else f' ({therapist.display_name})'}"
     )
     lines = [f"Checked: importing would add {what}." if dry_run else f"Imported {what}."]
     statuses = [
