@@ -105,6 +105,19 @@ def test_a_clients_safety_answer_and_barriers_write_their_rows(personas, make_cl
     assert safety.client_code == "C-802"
 
 
+def test_a_page_stored_before_the_rest_writes_its_row(personas, make_client) -> None:
+    record = make_client("C-803", [PHQ9_MILD])
+    _, secret = make_request(personas.therapist, record, ["phq9", "gad7"])
+    phone = HttpClient()
+    assert phone.get(reverse("portal_link", args=[secret])).status_code == 302
+    before = newest_id()
+    assert answer_page(phone, 1, PHQ9_MILD).status_code == 302
+    assert actions_since(before) == [AuditAction.PORTAL_PAGE_SENT]
+    row = AuditEntry.objects.get(action=AuditAction.PORTAL_PAGE_SENT)
+    assert (row.user, row.client_code) == (None, "C-803")
+    assert row.detail.endswith(": PHQ-9")  # the page's name, never its answers
+
+
 def test_an_administrators_changes_to_rights_and_accounts_write_their_rows(personas) -> None:
     account = personas.colleague
     account.is_active = False

@@ -76,9 +76,13 @@ def test_it_keeps_answers_on_reload_and_asks_for_a_missing_one(
     _, secret = make_request(personas.therapist, record)
     open_link(client, secret)
     answer_page(client, 1, PHQ9_MILD)
-    # Back to page 1: the answers given are still chosen.
-    page = client.get(reverse("portal_step", args=[1])).content.decode()
-    assert page.count("checked") == 9
+    # Page 1 is in the record at once; Back to it thanks the client and goes on with page 2.
+    assert MeasureResponse.objects.get(session__number=3, instrument="phq9").total == 6
+    back = client.get(reverse("portal_step", args=[1]))
+    assert back["Location"] == reverse("portal_start")
+    start = client.get(back["Location"]).content.decode()
+    assert "Thank you for the answers you have already sent" in start
+    assert f'href="{reverse("portal_step", args=[2])}"' in start
     # A missing answer: nothing stored, the question named, the others kept.
     sent = answer_page(client, 2, GAD7_MILD[:6])
     assert (sent.status_code, sent["Location"]) == (303, reverse("portal_step", args=[2]))
@@ -89,7 +93,7 @@ def test_it_keeps_answers_on_reload_and_asks_for_a_missing_one(
     assert 'href="#q7"' in text
     assert text.count("checked") == 6
     assert not MeasureResponse.objects.filter(
-        session__episode__client=record, session__number=3
+        session__episode__client=record, session__number=3, instrument="gad7"
     ).exists()
 
 

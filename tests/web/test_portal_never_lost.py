@@ -26,7 +26,7 @@ from unstuck.web.portal.models import QuestionnaireRequest, QuestionnaireSchedul
 from unstuck.web.portal.schedules import plan_due, set_schedule
 from unstuck.web.records import corrections
 from unstuck.web.records import services as records
-from unstuck.web.records.models import SafetyAlert
+from unstuck.web.records.models import MeasureResponse, SafetyAlert
 
 
 @pytest.fixture
@@ -246,18 +246,42 @@ def test_back_after_sending_says_the_answers_were_sent(
 
 
 def test_the_start_page_says_until_when_the_link_keeps_the_pages_sent(personas, record) -> None:
-    """A client who sent PHQ-9 and left GAD-7 for later was never told the link closes: when
-    it did, the PHQ-9 page sent went with it. An emailed link said the date; a link shown or
-    scanned did not. The tablet's code is for one sitting, so it says nothing of it."""
+    """A client who sent PHQ-9 and left GAD-7 for later was never told the link closes. An
+    emailed link said the date; a link shown or scanned did not. The tablet's code is for one
+    sitting, so it says nothing of it."""
     found, secret = make_request(personas.therapist, record, ["phq9", "gad7"])
     browser = HttpClient()
     open_link(browser, secret)
     until = f"{timezone.localtime(found.expires_at):%-d %B %Y}"
     start = browser.get(reverse("portal_start")).text
-    assert f"come back with the same link until {until}: the pages you have sent are kept" in start
+    assert "Each page goes to your therapist as soon as you send it" in start
+    assert f"come back to the rest with the same link until {until}." in start
     code = services.new_kiosk_code(user=personas.therapist, request=found, now=timezone.now())
     tablet = HttpClient()
     tablet.post(reverse("portal_kiosk"), {"code": code})
     on_the_tablet = tablet.get(reverse("portal_start")).text
     assert "A short questionnaire" in on_the_tablet
     assert "come back" not in on_the_tablet
+
+
+def test_a_page_sent_is_in_the_record_when_the_link_closes_before_the_rest(
+    personas, record
+) -> None:
+    """A client answered PHQ-9 in full, left GAD-7 for later, and the link expired: the PHQ-9
+    page waited for the last one and was lost with the link ('0 of 2 answered'). Each page
+    answered in full is now stored the moment it is sent."""
+    found, secret = make_request(personas.therapist, record, ["phq9", "gad7"])
+    browser = HttpClient()
+    open_link(browser, secret)
+    assert answer_page(browser, 1, PHQ9_MILD)["Location"] == reverse("portal_step", args=[2])
+    QuestionnaireRequest.objects.filter(pk=found.pk).update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    stored = MeasureResponse.objects.get(session__episode__client=record, session__number=3)
+    assert (stored.instrument, stored.answers, stored.completed_by) == (
+        "phq9",
+        PHQ9_MILD,
+        "client",
+    )
+    assert answer_page(browser, 2, GAD7_MILD).status_code == 410  # closed: GAD-7 too late
+    assert not MeasureResponse.objects.filter(instrument="gad7").exists()

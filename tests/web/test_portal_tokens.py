@@ -65,6 +65,7 @@ def test_it_writes_audit_rows_for_create_open_and_submit(
         "portal_request_created",
         "portal_link_created",  # the first link too, as every later one
         "portal_request_opened",
+        "portal_page_sent",  # PHQ-9, stored as it was sent
         "portal_request_submitted",
     ]
     request.refresh_from_db()

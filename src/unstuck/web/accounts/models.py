@@ -136,6 +136,8 @@ class AuditAction(models.TextChoices):
     PORTAL_REMINDER_SENT = "portal_reminder_sent", "Sent a questionnaire reminder"
     PORTAL_REQUEST_OPENED = "portal_request_opened", "Opened their questionnaires"
     PORTAL_SAFETY_ANSWER = "portal_safety_answer", "Gave a safety answer on their own"
+    # a page answered in full, stored as it was sent, before the rest of the request
+    PORTAL_PAGE_SENT = "portal_page_sent", "Sent one of their questionnaires"
     PORTAL_BARRIERS_REPORTED = "portal_barriers_reported", "Said what gets in the way"
     PORTAL_REQUEST_SUBMITTED = "portal_request_submitted", "Sent their questionnaires"
     PORTAL_REQUEST_VIEWED = "portal_request_viewed", "Viewed a questionnaire request"

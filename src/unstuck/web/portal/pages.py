@@ -80,7 +80,6 @@ def unanswered(found: QuestionnaireRequest, pages: list[Instrument]) -> list[int
 
 
 def next_page(found: QuestionnaireRequest, pages: list[Instrument], number: int) -> int:
-    """The page after `number`; after the last page, the first one still to answer."""
-    if number < len(pages):
-        return number + 1
-    return next(iter(unanswered(found, pages)), number + 1)
+    """The next page still to answer after `number`; after the last, the first one left."""
+    left = unanswered(found, pages)
+    return next((n for n in left if n > number), next(iter(left), number + 1))

@@ -32,7 +32,7 @@ from unstuck.web.portal.models import (
     TokenKind,
 )
 from unstuck.web.portal.notice import notify_therapist
-from unstuck.web.records.instruments import instruments
+from unstuck.web.records.instruments import instrument_name, instruments
 from unstuck.web.records.models import Client
 from unstuck.web.records.selectors import current_episode
 from unstuck.web.records.services import record_client_answers
@@ -332,10 +332,18 @@ def _store(
 
 @transaction.atomic
 def record_now(request: QuestionnaireRequest, instrument_id: str, now: dt.datetime) -> Stored:
-    """Store one questionnaire in the record at once: a page with a safety answer, with its
-    other questions answered or not (a safety answer never waits for the rest; the response
-    is then stored as incomplete)."""
-    return _store(request, [instrument_id], now, partial=True)
+    """Store one questionnaire in the record at once, before the rest of the request: a page
+    answered in full (so nothing sent is lost if the link closes before the rest), or a page
+    with a safety answer, with its other questions answered or not (a safety answer never
+    waits for the rest; the response is then stored as incomplete)."""
+    stored = _store(request, [instrument_id], now, partial=True)
+    if not stored.safety:  # a safety answer has its own entry
+        _client_audit(
+            AuditAction.PORTAL_PAGE_SENT,
+            request.client,
+            f"request {request.pk}: {instrument_name(instrument_id)}",
+        )
+    return stored
 
 
 @transaction.atomic

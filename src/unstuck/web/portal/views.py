@@ -158,7 +158,7 @@ def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
             "questions": sum(len(i.items) for i in left),
             "first": pages.index(left[0]) + 1 if left else 1,
             "earlier": len(left) < len(pages),
-            "until": found.expires_at,  # a link's pages sent are kept until it closes
+            "until": found.expires_at,  # until when the rest can be answered
             "kiosk": request.session.get(VIA_KEY) == "kiosk",
             "languages": languages,
             "language": _language(request, languages),
@@ -173,8 +173,10 @@ def step(request: HttpRequest, found: QuestionnaireRequest, number: int) -> Http
         return redirect("portal_start")
     language = _language(request, common_languages(pages))
     instrument = in_language(pages[number - 1], language)  # the words only; scoring is alike
-    if instrument.id in found.recorded:  # stored at once after a safety answer
-        return redirect("portal_safety", number=number)
+    if instrument.id in found.recorded:  # stored when it was sent (`_send`)
+        if raises_safety(instrument, found.draft.get(instrument.id, [])):
+            return redirect("portal_safety", number=number)
+        return redirect("portal_start")  # thanks for what was sent, and on to what is left
     if request.method == "POST" and is_alone(request, found):
         return _sent_alone(request, found, pages, number, instrument)
     if request.method == "POST":
@@ -250,7 +252,9 @@ def _send(
     A page with questions left comes back as a page naming them (post/redirect/get, see
     `access.see_other`), unless it answers a safety question above 0: that is stored at once, with
     the other questions answered or not, so the therapist's alert never waits for the rest.
-    Once every page is answered, all is sent.
+    A page answered in full is stored at once too: a client who stops half-way, and whose link
+    then expires, has lost nothing they sent (the pages waited for the last one, and were lost
+    with the link). Once every page is answered, all is sent.
     """
     answers, missing = parse(instrument, request.POST)
     services.save_draft(found, instrument.id, answers)
@@ -260,7 +264,7 @@ def _send(
         return see_other("portal_step", number=number)
     now = timezone.now()
     try:
-        if safety and unanswered(found, pages):
+        if unanswered(found, pages):  # complete, or a safety answer: kept now
             services.record_now(found, instrument.id, now)
         if not unanswered(found, pages):
             safety = services.submit(found, now).safety or safety
