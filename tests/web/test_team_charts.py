@@ -20,6 +20,7 @@ def test_the_retention_chart_is_a_step_curve_with_a_text_alternative() -> None:
     assert re.fullmatch(r"M[\d.]+,[\d.]+ H[\d.]+ V[\d.]+ H[\d.]+ V[\d.]+ H[\d.]+", path.group(1))
     assert svg.count("ended otherwise after") == 2  # censoring ticks at 3 and 4
     assert "style=" not in svg  # the CSP allows no inline style
+    assert 'text-anchor="middle">share still attending</text>' in svg  # the y axis says what
 
 
 def test_the_period_chart_has_a_legend_in_words_and_whole_number_ticks() -> None:
@@ -32,3 +33,4 @@ def test_the_period_chart_has_a_legend_in_words_and_whole_number_ticks() -> None
     assert ticks == ["0", "1", "2", "3", "4"]
     assert "2026 Q1: 3 seen, 1 reliably improved, 1 ended early" in svg
     assert "No sessions yet." in periods_chart([])
+    assert 'text-anchor="middle">clients</text>' in svg  # the y axis counts clients

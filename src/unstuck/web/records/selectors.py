@@ -18,6 +18,7 @@ from unstuck.web.records.models import Client, Episode, SafetyAlert, Session, St
 
 STATUS_FILTERS = {s.value for s in Status} | {"safety"}
 ENDED = "ended"
+PLAN_DUE = "plan_due"  # the caseload's filter of clients with a plan due for review (`reviews`)
 
 
 def visible_clients(user: User) -> QuerySet[Client]:

@@ -29,9 +29,11 @@ from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckFor
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.last_seen import last_seen
 from unstuck.web.records.models import CheckOutcome, Client, Status
+from unstuck.web.records.selectors import PLAN_DUE
 from unstuck.web.validation import search_text
 from unstuck.web.vocabulary import error_text, flag
 
+PLAN_DUE_MARK = "Plan due for review (review date {day:%Y-%m-%d})"
 CODE_TAKEN = "Another client in this clinic already has the code {code!r}."
 
 
@@ -45,6 +47,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
     query = search_text(request.GET.get("q", ""))
     status = request.GET.get("status", "")
     clients = list(selectors.caseload(user, query=query, status=status))
+    from unstuck.web.reviews import selectors as reviews
+
+    due: dict[int, str] = {}
+    for plan in reviews.due_plans(clients):  # the earliest review date first
+        due.setdefault(plan.client_id, PLAN_DUE_MARK.format(day=plan.review_on))
+    if status == PLAN_DUE:
+        clients = [c for c in clients if c.pk in due]
     main = instruments()["phq9"]
     low, high = main.score_min or 0, main.score_max or 27
     labels = dict(Status.choices)
@@ -79,6 +88,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             # its fields as a dict: the template's first lookup finds them
             "last": vars(last_seen(c.last_session_on, today, ended=c.episode_ended_on is not None)),
             "next_action": c.next_action,
+            "plan_due": due.get(c.pk, ""),
             "check_url": f"{client_url}{c.pk}/safety-check/?back=caseload"
             if c.pk in own_alerts
             else "",
@@ -110,6 +120,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "counts": counts,
             "supervisor": user.role == "supervisor",
+            "plan_due": PLAN_DUE,
             "outcomes": CheckOutcome.choices,
             "note_label": safety.NOTE_LABEL,
             "note_help": safety.NOTE_HELP,

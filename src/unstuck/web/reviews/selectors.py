@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from unstuck.impasse import default_knowledge
@@ -15,9 +16,16 @@ from unstuck.progress.trend import BeforeAfter, before_after
 from unstuck.web.accounts.models import User
 from unstuck.web.records import presenters
 from unstuck.web.records.instruments import MAIN_INSTRUMENT, thresholds
-from unstuck.web.records.models import Client, Session
+from unstuck.web.records.models import Client, Episode, Session
 from unstuck.web.records.presenters import series
-from unstuck.web.reviews.models import Goal, Plan, PlanStrategy, Reflection, Review
+from unstuck.web.reviews.models import (
+    Goal,
+    Plan,
+    PlanStrategy,
+    Reflection,
+    Review,
+    StrategyResult,
+)
 
 
 @dataclass(frozen=True)
@@ -128,8 +136,34 @@ def tried(client: Client, as_of: dt.datetime | None = None) -> dict[str, str]:
     return out
 
 
+def due_plans(clients: Any) -> QuerySet[Plan]:
+    """The plans due for review among `clients` (a queryset or a list of clients or ids): made in
+    the client's current episode, still open, whose review date has come, with no result
+    recorded on or after that date. The one rule behind the client page's "due", the team
+    page's "Plans past their review date" and the caseload's filter; one query."""
+    results_since = StrategyResult.objects.filter(
+        strategy__plan=OuterRef("pk"), recorded_on__gte=OuterRef("review_on")
+    )
+    started = (
+        Episode.objects.filter(client=OuterRef("client"))
+        .order_by("-started_on", "-id")
+        .values("started_on")[:1]
+    )
+    return (
+        Plan.objects.filter(
+            client__in=clients,
+            client__episode_ended_on__isnull=True,
+            review_on__lte=timezone.localdate(),
+            review__opened_at__date__gte=Subquery(started),
+        )
+        .exclude(Exists(results_since))
+        .order_by("review_on")
+    )
+
+
 def plan_views(client: Client, sessions: list[Session]) -> list[PlanView]:
     points = series(sessions, MAIN_INSTRUMENT)
+    due = set(due_plans([client]).values_list("pk", flat=True))
     out = []
     for plan in client.plans.select_related("review").prefetch_related("strategies__results"):
         out.append(
@@ -139,7 +173,7 @@ def plan_views(client: Client, sessions: list[Session]) -> list[PlanView]:
                 change=before_after(points, plan.start_session),
                 status_then=plan.review.status,
                 status_now=client.status,
-                due=plan.review_on <= timezone.localdate(),
+                due=plan.pk in due,
             )
         )
     return out

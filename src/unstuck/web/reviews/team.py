@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from unstuck.analysis.clinic import Course, Figures, team_figures
 from unstuck.analysis.clinic_time import Completion, Period, completion, over_time, stays
 from unstuck.analysis.retention import Step, kaplan_meier
@@ -21,22 +19,10 @@ from unstuck.web.accounts.models import Role, User
 from unstuck.web.records import selectors as records
 from unstuck.web.records.instruments import MAIN_INSTRUMENT, instruments
 from unstuck.web.records.models import Client
+from unstuck.web.reviews import selectors as reviews
 
 
-def _overdue(client: Client) -> int:
-    """Plans past their review date with no result recorded since that date."""
-    today = timezone.localdate()
-    count = 0
-    for plan in client.plans.prefetch_related("strategies__results"):
-        if plan.review_on > today:
-            continue
-        results = [r for ps in plan.strategies.all() for r in ps.results.all()]
-        if not any(r.recorded_on >= plan.review_on for r in results):
-            count += 1
-    return count
-
-
-def course(client: Client) -> Course:
+def course(client: Client, plans_due: int = 0) -> Course:
     episode = records.current_episode(client)
     sessions = records.episode_sessions(episode) if episode else []
     attended = [s for s in sessions if s.attendance in ATTENDED]
@@ -56,7 +42,7 @@ def course(client: Client) -> Course:
         last=totals[-1] if len(totals) >= 2 else None,
         ended=ended,
         safety_open="safety" in client.flags,
-        plans_overdue=_overdue(client),
+        plans_overdue=plans_due,
         sessions=tuple(s.date for s in attended),
         scores=tuple(dated),
         ended_on=episode.ended_on if episode else None,
@@ -87,7 +73,8 @@ def courses(user: User) -> tuple[list[Course], ChangeCriteria] | None:
         clients = Client.objects.filter(clinic=user.clinic).select_related("therapist")
     else:
         clients = records.visible_clients(user).select_related("therapist")
-    return [course(c) for c in clients], criteria
+    due = Counter(reviews.due_plans(clients).values_list("client_id", flat=True))
+    return [course(c, due[c.pk]) for c in clients], criteria
 
 
 def figures(user: User) -> list[Figures] | None:

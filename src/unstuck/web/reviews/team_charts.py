@@ -14,7 +14,7 @@ from unstuck.analysis.clinic_time import Period
 from unstuck.analysis.retention import Step, summary
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 30, 36  # the top margin holds the bar chart's legend
+LEFT, RIGHT, TOP, BOTTOM = 52, 16, 30, 36  # the top margin holds the bar chart's legend
 TICK = 'font-size="11" fill="#555"'
 GRID = 'stroke="#e6e6e6"'
 SHOWN = 8  # periods drawn (the most recent); the table beside the chart lists them all
@@ -40,11 +40,21 @@ def _y_axis(parts: list[str], top: float, label: str) -> None:
         )
 
 
+def _y_title(parts: list[str], words: str) -> None:
+    """What the vertical axis counts, written up its side (the ticks alone carry no unit)."""
+    x, y = 11, TOP + (HEIGHT - TOP - BOTTOM) / 2
+    parts.append(
+        f'<text {TICK} x="{x}" y="{y:.1f}" transform="rotate(-90 {x} {y:.1f})" '
+        f'text-anchor="middle">{escape(words)}</text>'
+    )
+
+
 def retention_chart(steps: Sequence[Step]) -> str:
     """The Kaplan-Meier step curve: share still attending (0-100%) by attended sessions."""
     title = "Clients still attending, by number of sessions"
     parts = _frame(title, summary(steps))
     _y_axis(parts, 1.0, "{:.0%}")
+    _y_title(parts, "share still attending")
     x_max = max([s.sessions for s in steps] + [1])
 
     def sx(x: float) -> float:
@@ -99,6 +109,7 @@ def periods_chart(periods: Sequence[Period]) -> str:
     highest = max([max(p.seen, p.improved, p.ended_early) for p in periods] + [1])
     top = -(-highest // 4) * 4  # whole-number ticks: a multiple of four
     _y_axis(parts, top, "{:.0f}")
+    _y_title(parts, "clients")
     n = max(len(periods), 1)
     slot = (WIDTH - LEFT - RIGHT) / n
     bar = min(slot / 3.5, 40)
