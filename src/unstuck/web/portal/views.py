@@ -146,8 +146,8 @@ def start(request: HttpRequest, found: QuestionnaireRequest) -> HttpResponse:
         picked = request.GET["lang"]
         request.session[LANGUAGE_KEY] = picked if picked in languages else ""
         return redirect("portal_start")
-    # Opened again after a safety answer stored its questionnaire at once: the page counts
-    # and starts at what is left, not at that questionnaire's safety message.
+    # Opened again after pages were stored as they were sent (`_send`): the page counts and
+    # starts at what is left, not at a page already sent or its safety message.
     left = [i for i in pages if i.id not in found.recorded]
     return page(
         request,
