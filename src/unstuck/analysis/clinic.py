@@ -4,7 +4,7 @@ Per therapist and for the whole team: clients seen, how many have two scores to 
 of those the share reliably improved, recovered (NHS Talking Therapies: a case at the first
 score and not at the last), reliably recovered, and reliably deteriorated, each with a Wilson
 95% interval; episodes ended early without agreement, of those ended; open safety flags; and
-plans past their review date. Change is judged by the one rule of `unstuck.progress.change`
+plans due for review. Change is judged by the one rule of `unstuck.progress.change`
 (`classify_change`), with the instrument's own criteria.
 
 Figures describe the team's own caseload. Case mix differs between therapists (severity,

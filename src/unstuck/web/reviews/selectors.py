@@ -140,7 +140,7 @@ def due_plans(clients: Any) -> QuerySet[Plan]:
     """The plans due for review among `clients` (a queryset or a list of clients or ids): made in
     the client's current episode, still open, whose review date has come, with no result
     recorded on or after that date. The one rule behind the client page's "due", the team
-    page's "Plans past their review date" and the caseload's filter; one query."""
+    page's "Plans due for review" and the caseload's filter; one query."""
     results_since = StrategyResult.objects.filter(
         strategy__plan=OuterRef("pk"), recorded_on__gte=OuterRef("review_on")
     )
