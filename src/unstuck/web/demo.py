@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import polars as pl
 from django.db import transaction
 
-from unstuck.measures import score_answers
 from unstuck.progress.attendance import ATTENDED
 from unstuck.synth import demo_clinic
 from unstuck.web.accounts.models import Clinic, Role, User
@@ -30,6 +29,7 @@ from unstuck.web.records.models import (
     SafetyCheck,
     Session,
 )
+from unstuck.web.records.services import scored_fields
 from unstuck.web.records.snapshots import refresh_status
 from unstuck.web.reviews.demo import demo_reviews
 
@@ -143,17 +143,11 @@ def load_observations(
             answers = [r[c] for c in item_cols[: len(instrument.items)]]
             if all(a is None for a in answers):
                 continue
-            score = score_answers(instrument, answers)
             responses.append(
                 MeasureResponse(
                     session=sessions[r["occasion"]],
                     instrument=instrument.id,
-                    answers=answers,
-                    total=score.total,
-                    severity=score.severity or "",
-                    safety_alert=score.safety_alert,
-                    safety_unanswered=bool(score.safety_unanswered),
-                    incomplete=bool(score.missing_items),
+                    **scored_fields(instrument.id, answers),
                 )
             )
         MeasureResponse.objects.bulk_create(responses)

@@ -22,6 +22,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils.dateformat import format as date_format
+
 from unstuck.impasse import default_knowledge
 from unstuck.progress.summary import ClientSummary, MeasureSummary
 from unstuck.web.records import selectors as records
@@ -213,5 +215,5 @@ def met_dates(facts: Mapping[str, Any]) -> str:
 
 
 def _long_date(iso: str) -> str:
-    day = dt.date.fromisoformat(iso)
-    return f"{day.day} {day:%B %Y}"
+    """As the letters' templates write a date (`|date:"j F Y"`), month names included."""
+    return date_format(dt.date.fromisoformat(iso), "j F Y")
