@@ -80,8 +80,12 @@ def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Clien
     return clients.order_by("status_rank", F("safety_alert_at").desc(nulls_last=True), "code")
 
 
+# A client's current episode is the one begun last.
+LATEST_EPISODE_FIRST = ("-started_on", "-id")
+
+
 def current_episode(client: Client) -> Episode | None:
-    return client.episodes.order_by("-started_on", "-id").first()
+    return client.episodes.order_by(*LATEST_EPISODE_FIRST).first()
 
 
 def client_started_session(episode: Episode) -> Session | None:

@@ -18,6 +18,7 @@ from unstuck.web.records import presenters
 from unstuck.web.records.instruments import MAIN_INSTRUMENT, thresholds
 from unstuck.web.records.models import Client, Episode, Session
 from unstuck.web.records.presenters import series
+from unstuck.web.records.selectors import LATEST_EPISODE_FIRST
 from unstuck.web.reviews.models import (
     Goal,
     Plan,
@@ -146,7 +147,7 @@ def due_plans(clients: Any) -> QuerySet[Plan]:
     )
     started = (
         Episode.objects.filter(client=OuterRef("client"))
-        .order_by("-started_on", "-id")
+        .order_by(*LATEST_EPISODE_FIRST)
         .values("started_on")[:1]
     )
     return (
