@@ -166,16 +166,17 @@ def _course_one_by_one(client):  # type: ignore[no-untyped-def]
     """A client's Course read through the client page's own selectors, one client at a time."""
     from unstuck.web.records import selectors
     from unstuck.web.reviews import selectors as reviews
-    from unstuck.web.reviews.team import course
+    from unstuck.web.reviews.team import Seen, course
 
     episode = selectors.current_episode(client)
-    sessions = selectors.episode_sessions(episode) if episode else []
-    scores = {s.pk: [(r.instrument, r.total) for r in s.responses.all()] for s in sessions}
+    sessions = [
+        Seen(s.date, s.attendance, [(r.instrument, r.total) for r in s.responses.all()])
+        for s in (selectors.episode_sessions(episode) if episode else [])
+    ]
     return course(
         client,
         episode,
         sessions,
-        scores,
         plans_due=reviews.due_plans([client]).count(),
         alerts_open=client.safety_alerts.filter(safety_check__isnull=True).count(),
     )

@@ -7,8 +7,10 @@ instrument's own criteria.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import QuerySet
 
@@ -24,26 +26,33 @@ from unstuck.web.records.models import Client, Episode, MeasureResponse, SafetyA
 from unstuck.web.reviews import selectors as reviews
 
 
+class Seen(NamedTuple):
+    """A session that counts, as the team's figures read it."""
+
+    date: dt.date
+    attendance: str
+    answered: list[tuple[str, float | None]]  # each questionnaire's instrument and total
+
+
 def course(
     client: Client,
     episode: Episode | None,
-    sessions: list[Session],
-    scores: dict[int, list[tuple[str, float | None]]],
+    sessions: list[Seen],
     *,
     plans_due: int = 0,
     alerts_open: int = 0,
 ) -> Course:
     """The client's current `episode` as the core's Course, from its `sessions` that count
-    (in order) and each one's questionnaires (`scores`: instrument and total by session id)."""
+    (in order)."""
     attended = [s for s in sessions if s.attendance in ATTENDED]
     dated = [
         (s.date, total)
         for s in sessions
-        for instrument, total in scores.get(s.pk, ())
+        for instrument, total in s.answered
         if instrument == MAIN_INSTRUMENT and total is not None
     ]
     totals = [total for _, total in dated]
-    done = Counter(instrument for s in attended for instrument, _ in scores.get(s.pk, ()))
+    done = Counter(instrument for s in attended for instrument, _ in s.answered)
     ended = (episode.end_reason or "other") if episode and episode.ended_on else None
     return Course(
         client=client.code,
@@ -72,14 +81,16 @@ def _courses_of(clients: QuerySet[Client]) -> list[Course]:
         *records.LATEST_EPISODE_FIRST
     ):
         current.setdefault(episode.client_id, episode)
-    sessions: dict[int, list[Session]] = defaultdict(list)
     counted = Session.objects.filter(episode__client__in=clients, voided_at__isnull=True)
-    for session in counted.only("episode_id", "number", "date", "attendance").order_by("number"):
-        sessions[session.episode_id].append(session)
-    scores: dict[int, list[tuple[str, float | None]]] = defaultdict(list)
-    answered = MeasureResponse.objects.filter(session__in=counted).order_by("pk")
-    for session_id, instrument, total in answered.values_list("session_id", "instrument", "total"):
-        scores[session_id].append((instrument, total))
+    answered: dict[int, list[tuple[str, float | None]]] = defaultdict(list)
+    responses = MeasureResponse.objects.filter(session__in=counted).order_by("pk")
+    for session_id, instrument, total in responses.values_list("session_id", "instrument", "total"):
+        answered[session_id].append((instrument, total))
+    sessions: dict[int, list[Seen]] = defaultdict(list)
+    for pk, episode_id, date, attendance in counted.order_by("number").values_list(
+        "pk", "episode_id", "date", "attendance"
+    ):
+        sessions[episode_id].append(Seen(date, attendance, answered[pk]))
     due = Counter(reviews.due_plans(clients).values_list("client_id", flat=True))
     open_alerts = Counter(
         SafetyAlert.objects.filter(client__in=clients, safety_check__isnull=True).values_list(
@@ -91,7 +102,6 @@ def _courses_of(clients: QuerySet[Client]) -> list[Course]:
             client,
             current.get(client.pk),
             sessions[current[client.pk].pk] if client.pk in current else [],
-            scores,
             plans_due=due[client.pk],
             alerts_open=open_alerts[client.pk],
         )
