@@ -50,7 +50,7 @@ def main() -> int:
             if done % 50 == 0 or done == total:
                 print(f"\r  loading synthetic clients {done}/{total}", end="", file=sys.stderr)
 
-        load_observations(table.observations, [therapist], clinic, progress=progress)
+        load_observations(table.observations, [therapist], progress=progress)
         print(
             f"\nloaded {args.clients} clients ({table.observations.height:,} rows) in "
             f"{time.perf_counter() - started:.1f} s",

@@ -60,7 +60,7 @@ if not Clinic.objects.exists():
     def progress(done, total):
         if done % 100 == 0:
             print(f"  loaded {done}/{total} clients", file=sys.stderr, flush=True)
-    load_observations(table.observations, people, clinic, progress=progress)
+    load_observations(table.observations, people, progress=progress)
 out = {u.username: list(Client.objects.filter(therapist=u).values_list("pk", flat=True))
        for u in User.objects.filter(role=Role.THERAPIST).order_by("username")}
 print(json.dumps(out))

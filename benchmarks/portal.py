@@ -58,7 +58,7 @@ def main() -> int:
         clinic = Clinic.objects.create(name="Benchmark clinic (synthetic)", synthetic=True)
         therapist = User.objects.create_user("bench", clinic=clinic, role=Role.THERAPIST)
         table = generate_long_table(ClinicParameters(clients=args.clients, seed=11))
-        load_observations(table.observations, [therapist], clinic)
+        load_observations(table.observations, [therapist])
         records = list(Record.objects.order_by("code")[: args.rounds])
         print(
             f"{args.clients} synthetic clients loaded; {len(records)} client walks", file=sys.stderr

@@ -17,19 +17,17 @@ from django.db import transaction
 from unstuck.progress.attendance import ATTENDED
 from unstuck.synth import demo_clinic
 from unstuck.web.accounts.models import Clinic, Role, User
-from unstuck.web.records.alerts import raise_safety_alerts_for, record_safety_check
-from unstuck.web.records.instruments import instruments
+from unstuck.web.records.alerts import record_safety_check
+from unstuck.web.records.imports import store
 from unstuck.web.records.models import (
     CheckOutcome,
     Client,
     EndReason,
     Episode,
-    MeasureResponse,
     SafetyAlert,
     SafetyCheck,
     Session,
 )
-from unstuck.web.records.services import scored_fields
 from unstuck.web.records.snapshots import refresh_status
 from unstuck.web.reviews.demo import demo_reviews
 
@@ -41,6 +39,9 @@ class DemoLogin:
     role: str
     name: str
 
+
+DEMO_ACTOR = "unstuck demo"  # who loaded the demo's records, in the audit log
+SESSION_MINUTES = 50  # each demo session's length
 
 DEMO_LOGINS = (
     DemoLogin("alex", "alex-demo-2026", Role.THERAPIST, "Alex Rivera"),
@@ -84,7 +85,7 @@ def load_demo(
     therapists = [users["alex"], users["sam"]]
 
     table = demo_clinic(clients=clients, seed=seed, today=today)
-    load_observations(table.observations, therapists, clinic, progress=progress)
+    load_observations(table.observations, therapists, progress=progress)
     _end_completed_courses(table.clients)
     demo_reviews()
     return list(DEMO_LOGINS)
@@ -113,65 +114,39 @@ def _end_completed_courses(clients: pl.DataFrame) -> None:
 def load_observations(
     frame: pl.DataFrame,
     therapists: list[User],
-    clinic: Clinic,
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Store a long table (the `unstuck analyze` CSV format, with item columns and dates)."""
-    installed = instruments()
-    item_cols = [c for c in frame.columns if c.startswith("item_")]
-    codes = frame["client_id"].unique(maintain_order=True).to_list()
-    for index, (code, part) in enumerate(frame.group_by("client_id", maintain_order=True)):
-        therapist = therapists[index % len(therapists)]
-        rows = part.sort(["occasion", "instrument"]).to_dicts()
-        client = Client.objects.create(
-            clinic=clinic, therapist=therapist, code=str(code[0]), synthetic=True
-        )
-        episode = Episode.objects.create(client=client, started_on=rows[0]["date"])
-        sessions: dict[int, Session] = {}
-        responses: list[MeasureResponse] = []
-        for r in rows:
-            if r["occasion"] not in sessions:
-                sessions[r["occasion"]] = Session.objects.create(
-                    episode=episode,
-                    number=r["occasion"],
-                    date=r["date"],
-                    attendance=r["attendance"],
-                    duration_minutes=50,
-                )
-            instrument = installed[r["instrument"]]
-            answers = [r[c] for c in item_cols[: len(instrument.items)]]
-            if all(a is None for a in answers):
-                continue
-            responses.append(
-                MeasureResponse(
-                    session=sessions[r["occasion"]],
-                    instrument=instrument.id,
-                    **scored_fields(instrument.id, answers),
-                )
-            )
-        MeasureResponse.objects.bulk_create(responses)
-        came = [n for n, s in sessions.items() if s.attendance in ATTENDED]
-        _safety_history(client, episode, therapist, attended=came)
-        if progress:
-            progress(index + 1, len(codes))
+    """Store a long table (the `unstuck analyze` CSV format, with item columns and dates) as
+    `unstuck import` stores a file (`imports.store`), each client for the next therapist in
+    turn and marked synthetic; then give the safety alerts a made-up history of checks."""
+    store(
+        frame.with_row_index("row", offset=1),
+        therapists,
+        source="the synthetic demo generator",
+        actor=DEMO_ACTOR,
+        synthetic=True,
+        progress=None if progress is None else lambda _, done, total: progress(done, total),
+    )
+    codes = frame.get_column("client_id").unique().to_list()
+    loaded = Client.objects.filter(clinic=therapists[0].clinic, code__in=codes)
+    Session.objects.filter(episode__client__in=loaded).update(duration_minutes=SESSION_MINUTES)
+    flagged = loaded.filter(safety_alerts__isnull=False).distinct()
+    for client in flagged.select_related("therapist"):
+        _check_history(client)
 
 
-def _safety_history(
-    client: Client, episode: Episode, therapist: User, *, attended: list[int]
-) -> None:
-    """Raise the demo's safety alerts. A made-up history: an alert was followed up at the next
-    session the client came to (a check recorded, no current risk); one with no session
-    attended after it is still open (the client has not been seen since), as the caseload
-    then shows it. Then the status."""
-    alerts = []
-    positive = MeasureResponse.objects.filter(session__episode=episode, safety_alert=True)
-    for response in positive.select_related("session__episode__client"):
-        alerts += raise_safety_alerts_for(response, user=therapist)
+def _check_history(client: Client) -> None:
+    """A made-up history of the client's safety alerts: each was raised the day its answer
+    was given and checked at the next session the client came to (a check recorded, no
+    current risk; answers before the same visit in one check). One with no session attended
+    after it is still open (the client has not been seen since), as the caseload then shows
+    it."""
+    alerts = list(client.safety_alerts.all())
     for alert in alerts:  # raised the day the answer was given, not when the demo was loaded
         SafetyAlert.objects.filter(pk=alert.pk).update(raised_at=_midday(alert.session_date))
-    # Each answer is checked at the next session the client came to (answers before the same
-    # visit in one check); an answer with no attended session after it stays open.
+    sessions = Session.objects.filter(episode__client=client)
+    attended = dict(sessions.filter(attendance__in=ATTENDED).values_list("number", "date"))
     by_visit: dict[int, list[int]] = {}
     for alert in alerts:
         later = [n for n in attended if n > alert.session_number]
@@ -179,11 +154,13 @@ def _safety_history(
             by_visit.setdefault(min(later), []).append(alert.pk)
     for visit, alert_ids in sorted(by_visit.items()):
         check = record_safety_check(
-            user=therapist, client=client, outcome=CheckOutcome.NO_CURRENT_RISK, alert_ids=alert_ids
+            user=client.therapist,
+            client=client,
+            outcome=CheckOutcome.NO_CURRENT_RISK,
+            alert_ids=alert_ids,
         )
-        checked_on = episode.sessions.get(number=visit).date
-        SafetyCheck.objects.filter(pk=check.pk).update(checked_at=_midday(checked_on))
-    if not by_visit:
+        SafetyCheck.objects.filter(pk=check.pk).update(checked_at=_midday(attended[visit]))
+    if not by_visit:  # the status names the open alert's time, now the day it was raised
         refresh_status(client)
 
 

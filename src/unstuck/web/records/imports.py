@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -127,7 +127,7 @@ def import_records(
             problems += taken
             if problems:
                 raise refused(source, problems)
-            result = _store(frame, therapist, PurePath(source).name, progress)
+            result = store(frame, [therapist], source=PurePath(source).name, progress=progress)
             if dry_run:
                 transaction.set_rollback(True)
     except IntegrityError:  # a code taken between the check and the write (PostgreSQL)
@@ -150,17 +150,35 @@ def _codes_taken(frame: pl.DataFrame, therapist: User) -> list[Problem]:
     ]
 
 
-def _store(
-    frame: pl.DataFrame, therapist: User, file_name: str, progress: Progress | None
+def store(
+    frame: pl.DataFrame,
+    therapists: Sequence[User],
+    *,
+    source: str,
+    actor: str = IMPORT_ACTOR,
+    synthetic: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    clinic = therapist.clinic_id
+    """Store checked observations with their item columns and a ``row`` number: each client
+    (in the order of their first row) for the next of `therapists` in turn, with their
+    safety alerts, statuses and audit entries, as the module's docstring says. `source` names
+    where the rows came from in the audit log and `actor` who stored them; `synthetic` marks
+    made-up clients (the demo's). The one way a history becomes records: `import_records`
+    calls it after its checks, and so does the demo's loader."""
+    clinic = therapists[0].clinic_id
     assert clinic is not None, "an import's therapist belongs to a clinic (import_therapist)"
     shift = 1 if frame.get_column("occasion").min() == 0 else 0
     installed = instruments()
     sizes = {i: len(installed[i].items) for i in frame.get_column("instrument").unique()}
     parts = frame.sort("row").partition_by("client_id", maintain_order=True)
     clients = Client.objects.bulk_create(
-        Client(clinic_id=clinic, therapist=therapist, code=part["client_id"][0]) for part in parts
+        Client(
+            clinic_id=clinic,
+            therapist=therapists[i % len(therapists)],
+            code=part["client_id"][0],
+            synthetic=synthetic,
+        )
+        for i, part in enumerate(parts)
     )
     episodes = Episode.objects.bulk_create(
         Episode(client=client, started_on=_first_date(part))
@@ -169,7 +187,7 @@ def _store(
     sessions: list[Session] = []
     responses: list[MeasureResponse] = []
     counts: list[tuple[int, int]] = []  # sessions and questionnaires of each client
-    for episode, part in zip(episodes, parts, strict=True):
+    for client, episode, part in zip(clients, episodes, parts, strict=True):
         held: dict[int, Session] = {}
         answered = 0
         for r in part.sort(["occasion", "row"]).iter_rows(named=True):
@@ -180,7 +198,7 @@ def _store(
                     number=number,
                     date=r["date"],
                     attendance=r["attendance"],
-                    recorded_by=therapist,
+                    recorded_by=client.therapist,
                 )
             answers = _answers(r, sizes[r["instrument"]])
             if all(a is None for a in answers):
@@ -199,7 +217,7 @@ def _store(
     MeasureResponse.objects.bulk_create(responses)
     for response in responses:
         if response.safety_alert:
-            raise_safety_alerts_for(response, user=None, actor=IMPORT_ACTOR)
+            raise_safety_alerts_for(response, user=None, actor=actor)
     statuses: Counter[str] = Counter()
     safety: list[str] = []
     for done, (client, episode, (held_n, answered_n)) in enumerate(
@@ -214,8 +232,8 @@ def _store(
             AuditAction.IMPORT_CLIENT,
             client_code=client.code,
             detail=f"{counted(held_n, 'session')}, {counted(answered_n, 'questionnaire')} "
-            f"from {file_name}, for {therapist.username}",
-            username=IMPORT_ACTOR,
+            f"from {source}, for {client.therapist.username}",
+            username=actor,
         )
         if progress:
             progress("statuses", done, len(clients))
@@ -225,20 +243,20 @@ def _store(
     record_audit(
         None,
         AuditAction.IMPORT_RECORDS,
-        detail=audit_detail(result, file_name, therapist),
-        username=IMPORT_ACTOR,
+        detail=audit_detail(result, source, therapists),
+        username=actor,
     )
     return result
 
 
-def audit_detail(result: ImportResult, file_name: str, therapist: User) -> str:
+def audit_detail(result: ImportResult, file_name: str, therapists: Sequence[User]) -> str:
     """The import's audit entry: what came from which file for whom (never an answer)."""
     open_alerts = len(result.safety_codes)
     safety = f"; {counted(open_alerts, 'client')} with a safety alert open" if open_alerts else ""
     return (
         f"{counted(result.clients, 'client')}, {counted(result.sessions, 'session')}, "
         f"{counted(result.questionnaires, 'questionnaire')} from {file_name} for "
-        f"{therapist.username}{safety}"
+        f"{', '.join(t.username for t in therapists)}{safety}"
     )
 
 
