@@ -20,7 +20,7 @@ from unstuck.measures.model import Band
 from unstuck.progress.batch import summarise_caseload
 from unstuck.progress.config import default_thresholds
 from unstuck.progress.course import CourseModel
-from unstuck.progress.summary import observations_by_client, summarise_client
+from unstuck.progress.summary import observations_by_client, summarise_client, summarise_clients
 from unstuck.synth import ClinicParameters, generate_long_table
 
 
@@ -48,6 +48,23 @@ def test_batch_and_per_client_agree_on_a_synthetic_clinic(tmp_path: Path, seed: 
     single = per_client(frame, instruments)
     assert len(batch) == 150
     assert batch == single
+
+
+def test_many_clients_summarised_together_read_as_each_alone(tmp_path: Path) -> None:
+    # The web app refreshes many clients' statuses at once (an import, new rules): each must
+    # read as it does when the client's own page is saved, flags and their measures too.
+    instruments = load_instruments()
+    clinic = generate_long_table(ClinicParameters(clients=80, occasions=8, seed=6))
+    path = tmp_path / "clinic.csv"
+    clinic.observations.write_csv(path)
+    rows = observations_by_client(read_observations(path, instruments).frame)
+    rows["SYN-NONE"] = []  # a client with no questionnaire yet
+    together = summarise_clients(rows, instruments)
+    assert sorted(together) == sorted(rows)
+    alone = {c: summarise_client(c, rows[c], instruments) for c in rows}
+    assert together == alone
+    assert {s.status for s in alone.values()} >= {"on_track", "at_risk", "off_track"}
+    assert together["SYN-NONE"].status == "insufficient_data"
 
 
 def test_row_order_does_not_matter(tmp_path: Path) -> None:

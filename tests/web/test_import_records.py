@@ -144,16 +144,18 @@ def test_a_row_the_web_app_cannot_keep_refuses_the_whole_file(personas, tmp_path
 
 def test_an_error_part_way_writes_nothing(personas, history: Path, monkeypatch) -> None:
     """One transaction: a failure at the second client's status undoes the first client."""
-    real = imports.refresh_status
+    from unstuck.web.records import snapshots
+
+    real = snapshots._store
     calls = []
 
-    def failing(client: Client, **kwargs: object) -> object:
+    def failing(client: Client, *args: object) -> None:
         calls.append(client.code)
         if len(calls) == 2:
             raise RuntimeError("the disk is full")
-        return real(client, **kwargs)  # type: ignore[arg-type]
+        real(client, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(imports, "refresh_status", failing)
+    monkeypatch.setattr(snapshots, "_store", failing)
     with pytest.raises(RuntimeError):
         run(history, personas.therapist)
     assert stored() == NOTHING

@@ -68,18 +68,23 @@ def test_the_client_page_remakes_a_status_made_by_other_rules(
     assert "Revisit goals together" in caseload  # the caseload reads the remade status
 
 
-def test_serve_remakes_every_stale_status_before_it_starts(make_client, clinic_rules) -> None:
+def test_serve_remakes_every_stale_status_before_it_starts(
+    make_client, clinic_rules, monkeypatch
+) -> None:
+    from unstuck.web.records import snapshots
+
     clinic_rules(False)
-    made = [make_client(code, [FLAT_13] * 3) for code in ("C-702", "C-703")]
+    made = [make_client(code, [FLAT_13] * 3) for code in ("C-702", "C-703", "C-704")]
     clinics = clinic_rules(True)
     seen: list[tuple[int, int]] = []
-    assert refresh_stale(lambda done, total: seen.append((done, total))) == 2
-    assert seen == [(1, 2), (2, 2)]
+    monkeypatch.setattr(snapshots, "BATCH", 2)  # remade two at a time: 2, then 1
+    assert refresh_stale(lambda done, total: seen.append((done, total))) == 3
+    assert seen == [(2, 3), (3, 3)]
     for record in made:
         record.refresh_from_db()
         assert (record.rules_version, "plateau" in record.flags) == (clinics, True)
     assert refresh_stale() == 0
-    assert Client.objects.filter(rules_version=clinics).count() == 2
+    assert Client.objects.filter(rules_version=clinics).count() == 3
 
 
 def test_a_client_with_too_few_scores_is_asked_for_a_measure_not_a_second_one(
@@ -104,3 +109,58 @@ def test_the_rules_version_changes_with_the_rules_code(db, monkeypatch) -> None:
     monkeypatch.setattr(module, "rules_code", lambda: "other code")
     monkeypatch.setattr(module, "_fingerprint", None)
     assert rules_version() != before
+
+
+SNAPSHOT = (
+    "status",
+    "status_rank",
+    "flags",
+    "flag_measures",
+    "explanations",
+    "measures",
+    "trend",
+    "sessions_count",
+    "last_session_on",
+    "next_action",
+    "safety_alert_at",
+    "rules_version",
+)
+
+
+def test_statuses_remade_together_are_those_each_save_made(personas, make_client) -> None:
+    """An import, and new rules at start-up, remake many statuses a batch at a time; each
+    must be the one the client's own save made: an open alert and a checked one, an ended
+    episode, a voided session, a review begun, no session at all."""
+    import datetime as dt
+
+    from personas import PHQ9_MILD, PHQ9_SEVERE
+    from unstuck.web.records import corrections, services, snapshots
+    from unstuck.web.records.alerts import record_safety_check
+    from unstuck.web.records.models import CheckOutcome
+    from unstuck.web.reviews import services as reviews
+
+    safety = [1, 1, 1, 1, 1, 1, 0, 0, 2]
+    alex = personas.therapist
+    make_client("C-801", [PHQ9_SEVERE, FLAT_13, PHQ9_MILD])  # improving
+    make_client("C-802", [PHQ9_MILD, FLAT_13, PHQ9_SEVERE])  # getting worse
+    make_client("C-803", [FLAT_13, safety])  # an alert open
+    checked = make_client("C-804", [safety, FLAT_13])
+    record_safety_check(user=alex, client=checked, outcome=CheckOutcome.NO_CURRENT_RISK)
+    ended = make_client("C-805", [PHQ9_SEVERE, FLAT_13])
+    services.end_episode(user=alex, client=ended, ended_on=dt.date(2026, 2, 1), reason="completed")
+    voided = make_client("C-806", [PHQ9_SEVERE, FLAT_13, PHQ9_MILD])
+    corrections.void_session(user=alex, client=voided, number=3, reason="another client's")
+    worse = make_client("C-807", [PHQ9_MILD, PHQ9_SEVERE, PHQ9_SEVERE])
+    reviews.open_review(user=alex, client=worse, ratings={"goals_misfit": (3, "")})
+    make_client("C-808", [])  # no session yet
+    for record in Client.objects.all():  # one at a time, as a save does
+        snapshots.refresh_status(record)
+    by_save = {c.code: [getattr(c, f) for f in SNAPSHOT] for c in Client.objects.all()}
+    assert len({str((v[0], v[2], v[9])) for v in by_save.values()}) >= 7  # varied enough
+    Client.objects.update(status="on_track", flags=[], explanations=[], measures={}, trend=[])
+    remade = snapshots.refresh_statuses(
+        list(Client.objects.order_by("-pk").values_list("pk", flat=True))
+    )
+    assert [c.code for c in remade] == sorted(by_save, reverse=True)  # in the order given
+    together = {c.code: [getattr(c, f) for f in SNAPSHOT] for c in Client.objects.all()}
+    assert together == by_save

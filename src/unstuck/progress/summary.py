@@ -31,6 +31,7 @@ __all__ = [
     "Observation",
     "observations_by_client",
     "summarise_client",
+    "summarise_clients",
 ]
 
 
@@ -159,52 +160,74 @@ def summarise_client(
 
     The caseload path run on this client alone (see the module docstring).
     """
-    rows = sorted(observations, key=lambda o: (o.occasion, o.instrument))
+    return summarise_clients(
+        {client_id: observations}, instruments, models=models, thresholds=thresholds
+    )[client_id]
+
+
+def summarise_clients(
+    observations: Mapping[str, Iterable[Observation]],
+    instruments: Mapping[str, Instrument],
+    *,
+    models: Mapping[str, CourseModel] | None = None,
+    thresholds: Thresholds | None = None,
+) -> dict[str, ClientSummary]:
+    """Each client's summary, by client id, from their observations (any order): the
+    caseload path run once on these clients together, which costs about what one client's
+    run does. A client's summary is the one they get alone."""
+    ids = sorted(observations)
+    rows = [
+        (client_id, o)
+        for client_id in ids
+        for o in sorted(observations[client_id], key=lambda o: (o.occasion, o.instrument))
+    ]
     frame = pl.DataFrame(
         {
-            "client_id": [client_id] * len(rows),
-            "instrument": [o.instrument for o in rows],
-            "occasion": [o.occasion for o in rows],
-            "date": [o.date for o in rows],
-            "attendance": [o.attendance for o in rows],
-            "total": [o.total for o in rows],
-            "safety_alert": [o.safety_alert for o in rows],
-            "safety_unanswered": [o.safety_unanswered for o in rows],
-            "incomplete": [o.incomplete for o in rows],
-            "markers": [o.markers for o in rows],
+            "client_id": [c for c, _ in rows],
+            "instrument": [o.instrument for _, o in rows],
+            "occasion": [o.occasion for _, o in rows],
+            "date": [o.date for _, o in rows],
+            "attendance": [o.attendance for _, o in rows],
+            "total": [o.total for _, o in rows],
+            "safety_alert": [o.safety_alert for _, o in rows],
+            "safety_unanswered": [o.safety_unanswered for _, o in rows],
+            "incomplete": [o.incomplete for _, o in rows],
+            "markers": [o.markers for _, o in rows],
         },
         schema=FRAME_SCHEMA,
     )
-    caseload = summarise_caseload(
-        frame,
-        instruments,
-        models=models,
-        thresholds=thresholds,
-        codes=pl.Series("_c", [1] * len(rows), dtype=pl.Int64),
-    )
-    if caseload.clients.is_empty():
-        return ClientSummary(
-            client_id,
-            "insufficient_data",
-            (),
-            (w.NO_SCORES,),
-            (),
-            dict.fromkeys(ATTENDANCE_KINDS, 0),
+    caseload = summarise_caseload(frame, instruments, models=models, thresholds=thresholds)
+    measures: dict[str, list[MeasureSummary]] = {}
+    for m in caseload.measures.iter_rows(named=True):
+        measures.setdefault(m["client_id"], []).append(
+            MeasureSummary(**{k: v for k, v in m.items() if k in MEASURE_FIELDS})
         )
-    client = caseload.clients.row(0, named=True)
-    measures = tuple(
-        MeasureSummary(**{k: v for k, v in m.items() if k in MEASURE_FIELDS})
-        for m in caseload.measures.iter_rows(named=True)
-    )
+    out = {
+        client["client_id"]: ClientSummary(
+            client["client_id"],
+            client["status"],
+            tuple(client["flags"]),
+            tuple(client["explanations"]),
+            tuple(measures.get(client["client_id"], ())),
+            dict(client["attendance"]),
+            _by_flag(client["flagged_measures"]),
+            tuple(client["withdrawal_reasons"]),
+        )
+        for client in caseload.clients.iter_rows(named=True)
+    }
+    for client_id in ids:  # no observation at all
+        out.setdefault(client_id, _no_scores(client_id))
+    return out
+
+
+def _no_scores(client_id: str) -> ClientSummary:
     return ClientSummary(
         client_id,
-        client["status"],
-        tuple(client["flags"]),
-        tuple(client["explanations"]),
-        measures,
-        dict(client["attendance"]),
-        _by_flag(client["flagged_measures"]),
-        tuple(client["withdrawal_reasons"]),
+        "insufficient_data",
+        (),
+        (w.NO_SCORES,),
+        (),
+        dict.fromkeys(ATTENDANCE_KINDS, 0),
     )
 
 

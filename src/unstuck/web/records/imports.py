@@ -43,7 +43,7 @@ from unstuck.web.records.import_rules import check_for_the_web, refused
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import Client, Episode, MeasureResponse, Session
 from unstuck.web.records.services import scored_fields
-from unstuck.web.records.snapshots import refresh_status
+from unstuck.web.records.snapshots import refresh_statuses
 
 IMPORT_ACTOR = "unstuck import"
 CODE_TAKEN = (
@@ -218,25 +218,22 @@ def store(
     for response in responses:
         if response.safety_alert:
             raise_safety_alerts_for(response, user=None, actor=actor)
-    statuses: Counter[str] = Counter()
-    safety: list[str] = []
-    for done, (client, episode, (held_n, answered_n)) in enumerate(
-        zip(clients, episodes, counts, strict=True), start=1
-    ):
-        refresh_status(client, episode=episode)
-        statuses[client.status] += 1
-        if client.safety_alert_at is not None:
-            safety.append(client.code)
+    clients = refresh_statuses(
+        [c.pk for c in clients],
+        None if progress is None else lambda done, total: progress("statuses", done, total),
+    )
+    statuses = Counter(client.status for client in clients)
+    safety = [client.code for client in clients if client.safety_alert_at is not None]
+    names = {therapist.pk: therapist.username for therapist in therapists}
+    for client, (held_n, answered_n) in zip(clients, counts, strict=True):
         record_audit(
             None,
             AuditAction.IMPORT_CLIENT,
             client_code=client.code,
             detail=f"{counted(held_n, 'session')}, {counted(answered_n, 'questionnaire')} "
-            f"from {source}, for {client.therapist.username}",
+            f"from {source}, for {names[client.therapist_id]}",
             username=actor,
         )
-        if progress:
-            progress("statuses", done, len(clients))
     result = ImportResult(
         len(clients), len(sessions), len(responses), tuple(safety), dict(statuses), 1 + shift
     )

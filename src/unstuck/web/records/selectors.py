@@ -7,7 +7,7 @@ client codes exist elsewhere in the clinic.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterable, Sequence
 
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
@@ -88,6 +88,17 @@ def current_episode(client: Client) -> Episode | None:
     return client.episodes.order_by(*LATEST_EPISODE_FIRST).first()
 
 
+def current_episodes(clients: Sequence[Client]) -> dict[int, Episode]:
+    """Each client's current episode, by client id (none for a client with none); one query."""
+    current: dict[int, Episode] = {}
+    by_id = {client.pk: client for client in clients}
+    episodes = Episode.objects.filter(client__in=list(by_id)).order_by(*LATEST_EPISODE_FIRST)
+    for episode in episodes:
+        episode.client = by_id[episode.client_id]  # as `client.episodes` would have it
+        current.setdefault(episode.client_id, episode)
+    return current
+
+
 def client_started_session(episode: Episode) -> Session | None:
     """The first session the client started by answering before it, not yet recorded.
 
@@ -106,11 +117,18 @@ def client_started(client: Client) -> Session | None:
 
 def episode_sessions(episode: Episode) -> list[Session]:
     """The sessions that count: a voided session stays in the record but not in here."""
-    return list(
-        episode.sessions.filter(voided_at__isnull=True)
-        .prefetch_related("responses")
-        .order_by("number")
-    )
+    return sessions_by_episode([episode]).get(episode.pk, [])
+
+
+def sessions_by_episode(episodes: Iterable[Episode]) -> dict[int, list[Session]]:
+    """`episode_sessions` of each of `episodes`, by episode id, in two queries."""
+    out: dict[int, list[Session]] = {}
+    by_id = {episode.pk: episode for episode in episodes}
+    counted = Session.objects.filter(episode__in=list(by_id), voided_at__isnull=True)
+    for session in counted.prefetch_related("responses").order_by("number"):
+        session.episode = by_id[session.episode_id]  # as `episode.sessions` would have it
+        out.setdefault(session.episode_id, []).append(session)
+    return out
 
 
 def voided_sessions(episode: Episode) -> list[Session]:
@@ -173,11 +191,20 @@ def open_safety_alerts(client: Client) -> list[SafetyAlert]:
 
 def safety_history(client: Client) -> list[SafetyAlert]:
     """Every safety alert of the client with its check (if any), newest first."""
-    return list(
-        client.safety_alerts.select_related(
-            "response", "after_check", "safety_check", "safety_check__checked_by"
-        ).order_by("-raised_at", "-id")
+    return safety_histories([client]).get(client.pk, [])
+
+
+def safety_histories(clients: Sequence[Client]) -> dict[int, list[SafetyAlert]]:
+    """`safety_history` of each of `clients` with an alert, by client id; one query."""
+    out: dict[int, list[SafetyAlert]] = {}
+    by_id = {client.pk: client for client in clients}
+    alerts = SafetyAlert.objects.filter(client__in=list(by_id)).select_related(
+        "response", "after_check", "safety_check", "safety_check__checked_by"
     )
+    for alert in alerts.order_by("-raised_at", "-id"):
+        alert.client = by_id[alert.client_id]  # as `client.safety_alerts` would have it
+        out.setdefault(alert.client_id, []).append(alert)
+    return out
 
 
 def checked_safety_responses(alerts: list[SafetyAlert]) -> set[int]:
