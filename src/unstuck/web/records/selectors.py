@@ -7,7 +7,8 @@ client codes exist elsewhere in the clinic.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterable
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
@@ -88,6 +89,15 @@ def current_episode(client: Client) -> Episode | None:
     return client.episodes.order_by(*LATEST_EPISODE_FIRST).first()
 
 
+def current_episodes(clients: Any) -> dict[int, Episode]:
+    """`current_episode` of each of `clients` (a queryset, or clients or their ids) that has
+    one, by client id, in one query."""
+    current: dict[int, Episode] = {}
+    for episode in Episode.objects.filter(client__in=clients).order_by(*LATEST_EPISODE_FIRST):
+        current.setdefault(episode.client_id, episode)
+    return current
+
+
 def client_started_session(episode: Episode) -> Session | None:
     """The first session the client started by answering before it, not yet recorded.
 
@@ -106,11 +116,19 @@ def client_started(client: Client) -> Session | None:
 
 def episode_sessions(episode: Episode) -> list[Session]:
     """The sessions that count: a voided session stays in the record but not in here."""
-    return list(
-        episode.sessions.filter(voided_at__isnull=True)
-        .prefetch_related("responses")
-        .order_by("number")
-    )
+    return episodes_sessions([episode])[episode.pk]
+
+
+def episodes_sessions(episodes: Iterable[Episode]) -> dict[int, list[Session]]:
+    """`episode_sessions` of each of `episodes`, by episode id, with their answers: two queries
+    whatever the number of episodes."""
+    by_id = {e.pk: e for e in episodes}
+    out: dict[int, list[Session]] = {pk: [] for pk in by_id}
+    counted = Session.objects.filter(episode__in=list(by_id), voided_at__isnull=True)
+    for session in counted.prefetch_related("responses").order_by("episode_id", "number"):
+        session.episode = by_id[session.episode_id]  # known: no query to read it
+        out[session.episode_id].append(session)
+    return out
 
 
 def voided_sessions(episode: Episode) -> list[Session]:

@@ -20,13 +20,6 @@ from unstuck.web.records.models import Client, Session
 from unstuck.web.reviews.models import Plan
 
 
-def _sessions(client: Client, cache: dict[int, list[Session]]) -> list[Session]:
-    if client.pk not in cache:
-        episode = records.current_episode(client)
-        cache[client.pk] = records.episode_sessions(episode) if episode else []
-    return cache[client.pk]
-
-
 def back_on_track(
     client: Client, sessions: list[Session], start: int, follow_up: int
 ) -> bool | None:
@@ -52,19 +45,25 @@ def clinic_trials(clinic: Clinic, *, follow_up: bool = True) -> list[Trial]:
     review page, which shows recorded results only, skips it; the team page computes it.
     """
     sessions_after = default_outcome_rules().follow_up_sessions
-    cache: dict[int, list[Session]] = {}
-    plans = (
+    plans = list(
         Plan.objects.filter(client__clinic=clinic)
         .select_related("client", "review")
         .prefetch_related("strategies__results", "review__reasons")
         .order_by("id")
     )
+    # Each planned client's current episode and its sessions, read together: one read per
+    # client made the team page's queries grow with the clinic's plans.
+    sessions: dict[int, list[Session]] = {}
+    if follow_up:
+        current = records.current_episodes(list({plan.client_id for plan in plans}))
+        of_episode = records.episodes_sessions(current.values())
+        sessions = {pk: of_episode[episode.pk] for pk, episode in current.items()}
     out: list[Trial] = []
     for plan in plans:
         ratings = {r.reason_id: r.rating for r in plan.review.reasons.all()}
         back = (
             back_on_track(
-                plan.client, _sessions(plan.client, cache), plan.start_session, sessions_after
+                plan.client, sessions.get(plan.client_id, []), plan.start_session, sessions_after
             )
             if follow_up
             else None
