@@ -154,3 +154,32 @@ def test_a_new_password_must_differ_from_the_current_one(personas) -> None:
     ]
     assert "Your password is changed." not in refused.content.decode()
     assert not AuditEntry.objects.filter(action=AuditAction.CHANGE_PASSWORD).exists()
+
+
+def test_the_accounts_list_names_each_supervisor_in_the_same_few_queries(
+    client: HttpClient, personas, django_assert_max_num_queries
+) -> None:
+    """The administration's list of accounts read each account's supervisor in a query of its
+    own (the accounts' manager joins the clinic, and Django then skips the list's own join)."""
+    import re
+
+    from unstuck.web.accounts.models import Role, User
+
+    client.force_login(make_admin("root", personas.clinic))
+    for i in range(6):
+        User.objects.create_user(
+            f"therapist{i}",
+            clinic=personas.clinic,
+            role=Role.THERAPIST,
+            supervisor=personas.outsider if i % 2 else personas.supervisor,
+        )
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    rows = re.findall(
+        r'field-username"><a [^>]*>(\w+)</a>.*?field-supervisor[^"]*">([\w-]+)<', page
+    )
+    assert len(rows) == 12  # the six personas and root, and the six made here
+    assert ("therapist1", "riley") in rows
+    assert ("therapist2", "jordan") in rows
+    assert ("alex", "jordan") in rows
+    assert ("jordan", "-") in rows

@@ -136,3 +136,57 @@ def test_the_team_page_says_when_nothing_has_five_results(
     client.force_login(personas.supervisor)
     page = client.get(reverse("team")).content.decode()
     assert 'id="what-helps-empty"' in page
+
+
+def test_the_clinics_trials_are_read_in_the_same_few_queries_for_any_number_of_plans(
+    personas, make_client, django_assert_max_num_queries
+) -> None:
+    """One read per planned client (its episode, sessions and answers) made the team page's
+    queries grow with the clinic's plans: 470 for 150 plans. Read together, each trial's
+    back-on-track is still the one the client's own selectors give (the episode begun last,
+    voided sessions out)."""
+    from unstuck.progress.summary import summarise_client
+    from unstuck.web.records import corrections
+    from unstuck.web.records import selectors as record_selectors
+    from unstuck.web.records.instruments import (
+        MAIN_INSTRUMENT,
+        course_models,
+        instruments,
+        thresholds,
+    )
+    from unstuck.web.records.models import Client
+    from unstuck.web.reviews.models import Plan
+    from unstuck.web.reviews.outcomes import default_outcome_rules, up_to_follow_up
+
+    for i, later in enumerate([3, 4, 5, 4]):
+        _plan_with_result(personas, make_client, f"SYN-{i}", "helped", later=later)
+    voided = Client.objects.get(code="SYN-3")  # its follow-up (session 10) voided
+    corrections.void_session(
+        user=personas.therapist, client=voided, number=10, reason="entered for the wrong client"
+    )
+    with django_assert_max_num_queries(8):
+        trials = clinic_trials(personas.clinic)
+    follow_up = default_outcome_rules().follow_up_sessions
+    one_by_one = []
+    for plan in Plan.objects.select_related("client").order_by("id"):
+        episode = record_selectors.current_episode(plan.client)
+        sessions = record_selectors.episode_sessions(episode) if episode else []
+        upto = up_to_follow_up(sessions, plan.start_session, follow_up)
+        one_by_one.append(
+            None
+            if upto is None
+            else summarise_client(
+                plan.client.code,
+                record_selectors.observations(upto, MAIN_INSTRUMENT),
+                instruments(),
+                models=course_models(),
+                thresholds=thresholds(),
+            ).status
+            == "on_track"
+        )
+    assert [t.back_on_track for t in trials] == one_by_one
+    by_code = {t.client: t.back_on_track for t in trials}
+    assert by_code["SYN-0"] is None
+    assert by_code["SYN-3"] is None
+    assert by_code["SYN-1"] is not None
+    assert by_code["SYN-2"] is not None

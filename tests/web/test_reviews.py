@@ -224,3 +224,32 @@ def test_a_plans_reasons_are_dated_to_its_review_not_read_as_the_record_now(
     page = visible_text(client.get(reverse("review", args=[review.pk])).content.decode())
     assert dated in page
     assert "record shows now" not in page
+
+
+def test_the_review_form_reads_earlier_plans_in_the_same_few_queries(
+    client: HttpClient, personas, stuck, django_assert_max_num_queries
+):
+    """The form's evidence counts the strategies already tried without help; it read each
+    plan's strategies, and each strategy's results, one query at a time."""
+    from unstuck.web.reviews import services
+
+    for result in ("did_not_help", "helped", "did_not_help"):
+        review = services.open_review(user=personas.therapist, client=stuck, ratings={})
+        plan = services.make_plan(
+            user=personas.therapist,
+            review=review,
+            chosen=[
+                services.ChosenStrategy("revisit_goals"),
+                services.ChosenStrategy("motivational_interviewing"),
+            ],
+            review_on=dt.date.fromisoformat(PLAN_REVIEW),
+        )
+        hold_session(stuck)
+        for strategy in plan.strategies.all():
+            services.record_strategy_result(
+                user=personas.therapist, strategy=strategy, result=result
+            )
+    client.force_login(personas.therapist)
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("review_new", args=[stuck.pk])).content.decode()
+    assert "4 strategies already tried without help." in page

@@ -268,6 +268,12 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
             return "The account pages and settings (they come with the role Administrator)"
         return "None (they come with the role Administrator only)"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        """Each row names its supervisor: read with the rows, not in one query per account.
+        (The accounts' manager already joins the clinic, so the list's own automatic join,
+        which Django skips for a queryset that has one, never happened.)"""
+        return super().get_queryset(request).select_related("supervisor")
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
         if obj is not None and obj.pk == request.user.pk:

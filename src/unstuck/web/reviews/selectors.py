@@ -82,7 +82,9 @@ def evidence(client: Client, sessions: list[Session]) -> Evidence:
     goals = active_goals(client)
     stuck = sum(1 for g in goals if (last := _last(g.ratings.all())) and last.attainment < 0)
     latest_results = [
-        _last(ps.results.all()) for plan in client.plans.all() for ps in plan.strategies.all()
+        _last(ps.results.all())
+        for plan in client.plans.prefetch_related("strategies__results")
+        for ps in plan.strategies.all()
     ]
     return Evidence(
         flags=tuple(client.flags),

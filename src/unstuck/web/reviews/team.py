@@ -76,11 +76,7 @@ def _courses_of(clients: QuerySet[Client]) -> list[Course]:
     current episode is `records.current_episode`'s (the latest begun), and its sessions those
     `records.episode_sessions` counts (not voided, in order)."""
     listed = list(clients.select_related("therapist").order_by("pk"))
-    current: dict[int, Episode] = {}
-    for episode in Episode.objects.filter(client__in=clients).order_by(
-        *records.LATEST_EPISODE_FIRST
-    ):
-        current.setdefault(episode.client_id, episode)
+    current = records.current_episodes(listed)
     counted = Session.objects.filter(episode__client__in=clients, voided_at__isnull=True)
     answered: dict[int, list[tuple[str, float | None]]] = defaultdict(list)
     responses = MeasureResponse.objects.filter(session__in=counted).order_by("pk")
