@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from unstuck.web.records.instruments import rules_version, thresholds
 from unstuck.web.records.models import Client
+from unstuck.web.records.snapshots import SNAPSHOT_FIELDS as SNAPSHOT
 from unstuck.web.records.snapshots import refresh_stale
 
 FLAT_13 = [2, 2, 2, 1, 2, 1, 1, 2, 0]  # PHQ-9 13, clearly in the clinical range
@@ -109,22 +110,6 @@ def test_the_rules_version_changes_with_the_rules_code(db, monkeypatch) -> None:
     monkeypatch.setattr(module, "rules_code", lambda: "other code")
     monkeypatch.setattr(module, "_fingerprint", None)
     assert rules_version() != before
-
-
-SNAPSHOT = (
-    "status",
-    "status_rank",
-    "flags",
-    "flag_measures",
-    "explanations",
-    "measures",
-    "trend",
-    "sessions_count",
-    "last_session_on",
-    "next_action",
-    "safety_alert_at",
-    "rules_version",
-)
 
 
 def test_statuses_remade_together_are_those_each_save_made(personas, make_client) -> None:

@@ -32,6 +32,21 @@ from unstuck.web.records.instruments import (
 )
 from unstuck.web.records.models import Client, Episode, SafetyAlert, Session
 
+# The client's fields the snapshot writes.
+SNAPSHOT_FIELDS = (
+    "status",
+    "status_rank",
+    "flags",
+    "flag_measures",
+    "explanations",
+    "measures",
+    "trend",
+    "sessions_count",
+    "last_session_on",
+    "next_action",
+    "safety_alert_at",
+    "rules_version",
+)
 BATCH = 200  # clients read and summarised together by `refresh_statuses`
 ENDING_NOTE = MISSING_WHILE_IMPROVING[: MISSING_WHILE_IMPROVING.index("{")]  # its fixed start
 EARLY_NOTE = FLAG_NAMES["early_response"] + ":"  # how the early-response note begins
@@ -223,22 +238,7 @@ def _store(
             if summary.status == "on_track" and notes_in(explanations)
             else NO_FLAG_ACTIONS.get(summary.status, "")
         )
-    client.save(
-        update_fields=[
-            "status",
-            "status_rank",
-            "flags",
-            "flag_measures",
-            "explanations",
-            "measures",
-            "trend",
-            "sessions_count",
-            "last_session_on",
-            "next_action",
-            "safety_alert_at",
-            "rules_version",
-        ]
-    )
+    client.save(update_fields=SNAPSHOT_FIELDS)
 
 
 def next_step(flag: str, withdrawal_reasons: Sequence[str], review: str = "") -> str:
