@@ -149,3 +149,25 @@ def test_statuses_remade_together_are_those_each_save_made(personas, make_client
     assert [c.code for c in remade] == sorted(by_save, reverse=True)  # in the order given
     together = {c.code: [getattr(c, f) for f in SNAPSHOT] for c in Client.objects.all()}
     assert together == by_save
+
+
+def test_clients_of_two_clinics_with_one_code_keep_their_own_status(personas, make_client) -> None:
+    """New rules remake every clinic's statuses together: a code used in two clinics must not
+    give one client the other's status."""
+    from personas import PHQ9_MILD, PHQ9_SEVERE
+    from unstuck.web.accounts.models import Clinic, Role, User
+    from unstuck.web.records import snapshots
+
+    elsewhere = User.objects.create_user(
+        "robin",
+        password="x",
+        clinic=Clinic.objects.create(name="Another clinic"),
+        role=Role.THERAPIST,
+    )
+    here = make_client("C-900", [PHQ9_MILD, FLAT_13, PHQ9_SEVERE])
+    there = make_client("C-900", [PHQ9_SEVERE, FLAT_13, PHQ9_MILD], therapist=elsewhere)
+    Client.objects.update(rules_version="")
+    snapshots.refresh_statuses([here.pk, there.pk])
+    here.refresh_from_db()
+    there.refresh_from_db()
+    assert (here.status, there.status) == ("off_track", "on_track")

@@ -158,9 +158,10 @@ def refresh_statuses(
             held = {
                 c.pk: sessions.get(episodes[c.pk].pk, []) if c.pk in episodes else [] for c in batch
             }
+            # Keyed by id: two clinics may each have a client with the same code.
             summaries = summarise_clients(
                 {
-                    c.code: selectors.observations(
+                    str(c.pk): selectors.observations(
                         held[c.pk],
                         MAIN_INSTRUMENT,
                         selectors.checked_safety_responses(alerts.get(c.pk, [])),
@@ -174,7 +175,7 @@ def refresh_statuses(
             for client in batch:
                 _store(
                     client,
-                    summaries[client.code],
+                    summaries[str(client.pk)],
                     episodes.get(client.pk),
                     held[client.pk],
                     alerts.get(client.pk, []),
