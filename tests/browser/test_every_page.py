@@ -285,6 +285,7 @@ def test_every_template_is_walked() -> None:
         "403.html": "forbidden",
         "404.html": "not-found",
         "500.html": "tests/web/test_error_pages.py (a fault cannot be caused on purpose here)",
+        "503.html": "tests/web/test_error_pages.py (a busy database, likewise)",
     }
     templates = {
         str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html") if "admin" not in p.parts

@@ -43,3 +43,58 @@ def test_every_page_links_a_favicon_that_is_served(client: HttpClient, personas)
     legacy = client.get("/favicon.ico")  # what pages without base.html ask for
     assert legacy.status_code == 301
     assert legacy["Location"] == "/static/unstuck/favicon.svg"
+
+
+def test_a_save_that_waited_out_a_long_import_is_a_503_that_says_nothing_was_stored(
+    personas, make_client, monkeypatch
+) -> None:
+    """On SQLite a save waits for another writer at most the busy timeout; an import of
+    thousands of clients can hold the database longer. The save then fails with SQLite's
+    "database is locked": no fault in Unstuck, and nothing stored, which the page says."""
+    from django.db import OperationalError
+
+    from unstuck.web.records import services
+    from unstuck.web.records.models import Session
+
+    record = make_client("C-503", [[1] * 9])
+    real = services.record_session
+
+    def waited_too_long(**kwargs: object) -> object:
+        real(**kwargs)  # type: ignore[arg-type]  # written, then the next write times out
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "record_session", waited_too_long)
+    browser = HttpClient(raise_request_exception=False)
+    browser.force_login(personas.therapist)
+    response = browser.post(
+        reverse("session_new", args=[record.pk]),
+        {"date": "2026-02-20", "attendance": "attended", "completed_by": "client"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "Nothing from this page was stored" in page
+    assert "Send it again in a minute or two" in page
+    assert f'href="{reverse("caseload")}"' in page
+    assert Session.objects.filter(episode__client=record).count() == 1  # the first only
+
+
+def test_a_client_page_on_a_busy_database_speaks_to_the_client(db: None) -> None:
+    from django.db import OperationalError
+
+    from unstuck.web.error_views import server_error as unstuck_server_error
+
+    try:
+        raise OperationalError("database is locked")
+    except OperationalError:
+        response = unstuck_server_error(RequestFactory().post("/answer/1/"))
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert "Your link still works" in page
+    assert "start page" not in page  # no staff page to go back to
+    try:
+        raise OperationalError("no such table: records_session")  # a fault: the plain 500
+    except OperationalError:
+        response = unstuck_server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()

@@ -18,6 +18,8 @@ from unstuck.web.reviews import views as reviews
 admin.site.site_header = "Unstuck administration"
 admin.site.site_title = "Unstuck"
 
+handler500 = "unstuck.web.error_views.server_error"
+
 urlpatterns = [
     path("", records.caseload, name="caseload"),
     path("login/", accounts.LoginView.as_view(), name="login"),
