@@ -9,6 +9,7 @@ client has not reached that session yet.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 
 from unstuck.impasse.outcomes import Tally, Trial, default_outcome_rules, what_helps_whom
@@ -16,8 +17,8 @@ from unstuck.progress.summary import summarise_clients
 from unstuck.web.accounts.models import Clinic
 from unstuck.web.records import selectors as records
 from unstuck.web.records.instruments import MAIN_INSTRUMENT, course_models, instruments, thresholds
-from unstuck.web.records.models import Session
-from unstuck.web.reviews.models import Plan
+from unstuck.web.records.models import Client, Session
+from unstuck.web.reviews.models import Plan, PlanStrategy, ReviewReason, StrategyResult
 
 
 def up_to_follow_up(sessions: list[Session], start: int, follow_up: int) -> list[Session] | None:
@@ -36,22 +37,39 @@ def clinic_trials(clinic: Clinic, *, follow_up: bool = True) -> list[Trial]:
     review page, which shows recorded results only, skips it; the team page computes it.
     """
     after = default_outcome_rules().follow_up_sessions
+    # Read as plain rows, whatever the number of the clinic's plans: the review page reads
+    # them all on every view.
+    planned = Plan.objects.filter(client__clinic=clinic)
     plans = list(
-        Plan.objects.filter(client__clinic=clinic)
-        .select_related("client", "review")
-        .prefetch_related("strategies__results", "review__reasons")
-        .order_by("id")
+        planned.order_by("id").values_list(
+            "pk", "client_id", "client__code", "review_id", "start_session"
+        )
     )
+    ratings: dict[int, dict[str, int]] = defaultdict(dict)
+    rated = ReviewReason.objects.filter(review__plan__in=planned)
+    for review_id, reason_id, rating in rated.values_list("review_id", "reason_id", "rating"):
+        ratings[review_id][reason_id] = rating
+    latest: dict[int, str] = {}  # each strategy's latest result
+    results = StrategyResult.objects.filter(strategy__plan__in=planned).order_by(
+        "recorded_on", "id"
+    )
+    for strategy_pk, result in results.values_list("strategy_id", "result"):
+        latest[strategy_pk] = result
+    strategies: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    listed = PlanStrategy.objects.filter(plan__in=planned).order_by("position", "id")
+    for strategy_pk, plan_pk, strategy_id in listed.values_list("pk", "plan_id", "strategy_id"):
+        strategies[plan_pk].append((strategy_pk, strategy_id))
     # Each planned client's current episode and its sessions, read together: one read per
     # client made the team page's queries grow with the clinic's plans.
     sessions: dict[int, list[Session]] = {}
     if follow_up:
-        current = records.current_episodes(list({p.client_id: p.client for p in plans}.values()))
+        clients = list(Client.objects.filter(pk__in={client_pk for _, client_pk, *_ in plans}))
+        current = records.current_episodes(clients)
         of_episode = records.sessions_by_episode(current.values())
         sessions = {pk: of_episode.get(episode.pk, []) for pk, episode in current.items()}
     upto = {
-        plan.pk: up_to_follow_up(sessions.get(plan.client_id, []), plan.start_session, after)
-        for plan in plans
+        plan_pk: up_to_follow_up(sessions.get(client_pk, []), start, after)
+        for plan_pk, client_pk, _, _, start in plans
     }
     # Each plan's follow-up status, judged for all plans in one run of the core's summary.
     judged = summarise_clients(
@@ -65,13 +83,10 @@ def clinic_trials(clinic: Clinic, *, follow_up: bool = True) -> list[Trial]:
         thresholds=thresholds(),
     )
     out: list[Trial] = []
-    for plan in plans:
-        ratings = {r.reason_id: r.rating for r in plan.review.reasons.all()}
-        back = None if upto[plan.pk] is None else judged[str(plan.pk)].status == "on_track"
-        for ps in plan.strategies.all():
-            results = list(ps.results.all())
-            latest = results[-1].result if results else None
-            out.append(Trial(plan.client.code, ps.strategy_id, ratings, latest, back))
+    for plan_pk, _, code, review_id, _ in plans:
+        back = None if upto[plan_pk] is None else judged[str(plan_pk)].status == "on_track"
+        for strategy_pk, strategy_id in strategies[plan_pk]:
+            out.append(Trial(code, strategy_id, ratings[review_id], latest.get(strategy_pk), back))
     return out
 
 
