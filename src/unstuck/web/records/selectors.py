@@ -19,6 +19,8 @@ from unstuck.web.records.models import Client, Episode, SafetyAlert, Session, St
 STATUS_FILTERS = {s.value for s in Status} | {"safety"}
 ENDED = "ended"
 PLAN_DUE = "plan_due"  # the caseload's filter of clients with a plan due for review (`reviews`)
+# the caseload's filter of clients whose next step is an impasse review not yet begun
+REVIEW_SUGGESTED = "review_suggested"
 
 
 def visible_clients(user: User) -> QuerySet[Client]:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from unstuck.progress.change import criteria_for
@@ -78,6 +79,8 @@ ENDED_ACTION = "The episode of care has ended; reopen it to record more sessions
 # The flags whose step is to consider an impasse review, once one is under way in this
 # episode: its plan to make, or the plan made to follow (`under_way`).
 SUGGESTS_REVIEW = ("deterioration", "not_on_track")
+# The next steps that suggest an impasse review with none under way (`next_step`).
+REVIEW_SUGGESTED = frozenset(NEXT_ACTIONS[flag] for flag in SUGGESTS_REVIEW)
 REVIEW_BEGUN = (
     "Talk it over together and finish the impasse review begun {opened:%Y-%m-%d}: "
     "its plan is still to make"
@@ -253,6 +256,14 @@ def next_step(flag: str, withdrawal_reasons: Sequence[str], review: str = "") ->
     if flag in SUGGESTS_REVIEW and review:
         return review
     return NEXT_ACTIONS[flag]
+
+
+def review_suggested(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """The clients whose next step is to consider an impasse review, none being under way in
+    their episode: getting worse or not on track is their most urgent flag, with no safety
+    alert open and the episode not ended (the snapshot's `next_action`, made by `next_step`).
+    """
+    return clients.filter(next_action__in=REVIEW_SUGGESTED)
 
 
 def under_way(client: Client, episode: Episode | None) -> str:

@@ -29,7 +29,7 @@ from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckFor
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.last_seen import last_seen
 from unstuck.web.records.models import CheckOutcome, Client, Status
-from unstuck.web.records.selectors import PLAN_DUE
+from unstuck.web.records.selectors import PLAN_DUE, REVIEW_SUGGESTED
 from unstuck.web.validation import search_text
 from unstuck.web.vocabulary import error_text, flag
 
@@ -46,7 +46,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
         return redirect("team")  # the clinic's figures; no client's record
     query = search_text(request.GET.get("q", ""))
     status = request.GET.get("status", "")
-    clients = list(selectors.caseload(user, query=query, status=status))
+    listed = selectors.caseload(user, query=query, status=status)
+    if status == REVIEW_SUGGESTED:
+        listed = snapshots.review_suggested(listed)
+    clients = list(listed)
     from unstuck.web.reviews import selectors as reviews
 
     due: dict[int, str] = {}
@@ -121,6 +124,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "supervisor": user.role == "supervisor",
             "plan_due": PLAN_DUE,
+            "review_suggested": REVIEW_SUGGESTED,
             "outcomes": CheckOutcome.choices,
             "note_label": safety.NOTE_LABEL,
             "note_help": safety.NOTE_HELP,

@@ -23,6 +23,7 @@ from unstuck.web.accounts.models import Role, User
 from unstuck.web.records import selectors as records
 from unstuck.web.records.instruments import MAIN_INSTRUMENT, instruments
 from unstuck.web.records.models import Client, Episode, MeasureResponse, SafetyAlert, Session
+from unstuck.web.records.snapshots import review_suggested
 from unstuck.web.reviews import selectors as reviews
 
 
@@ -123,11 +124,21 @@ def courses(user: User) -> tuple[list[Course], ChangeCriteria] | None:
     criteria = criteria_for(instruments()[MAIN_INSTRUMENT])
     if criteria is None:
         return None
-    if user.role == Role.CLINIC_LEAD:  # aggregates of every client; no record is opened
-        clients = Client.objects.filter(clinic=user.clinic)
-    else:
-        clients = records.visible_clients(user)
-    return _courses_of(clients), criteria
+    return _courses_of(team_clients(user)), criteria
+
+
+def team_clients(user: User) -> QuerySet[Client]:
+    """The clients a supervisor's team page counts (their supervisees' and their own), or a
+    clinic lead's (the whole clinic's: aggregates only, no record is opened)."""
+    if user.role == Role.CLINIC_LEAD:
+        return Client.objects.filter(clinic=user.clinic)
+    return records.visible_clients(user)
+
+
+def reviews_to_begin(user: User) -> int:
+    """How many of the team's clients have, as their next step, an impasse review that nobody
+    has begun (`snapshots.review_suggested`)."""
+    return review_suggested(team_clients(user)).count()
 
 
 def figures(user: User) -> list[Figures] | None:

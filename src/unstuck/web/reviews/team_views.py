@@ -53,6 +53,7 @@ def team(request: HttpRequest) -> HttpResponse:
         "reviews/team.html",
         {
             "whole_clinic": user.role == Role.CLINIC_LEAD,
+            "reviews_to_begin": team_selectors.reviews_to_begin(user),
             "rows": found.rows,
             "case_mix": CASE_MIX,
             "instrument": "PHQ-9",
