@@ -210,3 +210,40 @@ def test_the_demo_shows_an_impasse_review_under_way_for_each_therapist(client) -
         client.force_login(record.therapist)
         page = client.get(reverse("client", args=[record.pk])).content.decode()
         assert f"Plan made {last:%Y-%m-%d}" in page
+
+
+@pytest.mark.django_db
+def test_the_demos_therapists_closed_the_cases_of_clients_gone_four_weeks() -> None:
+    """A clinic's team page shows early endings beside the planned ones; the demo's showed
+    none, every client who stopped coming being still open. A dropout last seen attending
+    over four weeks ago (`[last_seen] days`) is closed as ended early on their last booked
+    session; one seen since stays open, for the caseload to flag."""
+    import polars as pl
+
+    from unstuck.synth import demo_clinic
+    from unstuck.web.records.models import EndReason, Episode
+
+    today = dt.date(2026, 12, 4)
+    load_demo(clients=60, seed=7, today=today)
+    table = demo_clinic(clients=60, seed=7, today=today)
+    came = (
+        table.observations.filter(pl.col("attendance").is_in(["attended", "late"]))
+        .group_by("client_id")
+        .agg(pl.col("date").max())
+    )
+    last_came = dict(came.iter_rows())
+    dropouts = set(table.clients.filter(pl.col("dropped_out")).get_column("client_id"))
+    early = dict(
+        Episode.objects.filter(end_reason=EndReason.DROPPED_OUT).values_list(
+            "client__code", "ended_on"
+        )
+    )
+    gone = {c for c in dropouts if (today - last_came[c]).days > 28}
+    assert set(early) == gone
+    assert len(gone) == 2
+    booked = dict(table.observations.group_by("client_id").agg(pl.col("date").max()).iter_rows())
+    assert all(early[c] == booked[c] for c in early)
+    still_open = Episode.objects.filter(client__code__in=dropouts - gone, ended_on__isnull=True)
+    assert still_open.count() == len(dropouts - gone) > 0
+    planned = Episode.objects.filter(end_reason=EndReason.COMPLETED).count()
+    assert planned > len(early)

@@ -262,8 +262,8 @@ def demo_clinic(*, clients: int, seed: int, today: date) -> SyntheticClinic:
     sessions dated before `today` (the rest, today's included, have not happened yet). In
     ``clients``, ``completed_on`` is the date of the last session of a client who came to the
     end of the course (every booked session held, no dropout), when that is past; others are
-    null: still coming, or ended early without saying so (a dropout's episode stays open, as
-    it would in a clinic until someone notices).
+    null: still coming, or ended early without saying so (the web demo closes a dropout's
+    episode once they have not come for four weeks, as a therapist would).
     """
     start = today - timedelta(days=DEMO_LEAD_DAYS)
     params = demo_parameters(clients=clients, seed=seed, start=start)

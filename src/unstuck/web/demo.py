@@ -16,9 +16,11 @@ from django.db import transaction
 
 from unstuck.progress.attendance import ATTENDED
 from unstuck.synth import demo_clinic
+from unstuck.synth.clinic import SyntheticClinic
 from unstuck.web.accounts.models import Clinic, Role, User
 from unstuck.web.records.alerts import record_safety_check
 from unstuck.web.records.imports import store
+from unstuck.web.records.instruments import thresholds
 from unstuck.web.records.models import (
     CheckOutcome,
     Client,
@@ -86,26 +88,48 @@ def load_demo(
 
     table = demo_clinic(clients=clients, seed=seed, today=today)
     load_observations(table.observations, therapists, progress=progress)
-    _end_completed_courses(table.clients)
+    _end_courses(table, today)
     demo_reviews()
     return list(DEMO_LOGINS)
 
 
-def _end_completed_courses(clients: pl.DataFrame) -> None:
-    """Close, as planned endings on their last session's date, the episodes of the clients
-    who came to the end of the course (`demo_clinic`'s ``completed_on``). They leave the active
-    caseload as they would in a clinic, which then shows clients still coming and those who
-    stopped without saying so. One with a safety alert still open stays open: ending it asks
-    the therapist to confirm they considered the alert, a step the demo does not take for them.
+def _end_courses(table: SyntheticClinic, today: dt.date) -> None:
+    """Close the episodes a clinic's therapists would have closed by `today`:
+
+    - as planned endings on their last session's date, those of the clients who came to the
+      end of the course (`demo_clinic`'s ``completed_on``);
+    - as ended early without agreement, on their last booked session's date, those of the
+      clients who stopped coming without a word and were last seen attending more than the
+      caseload's "no session for" limit ago (`[last_seen] days`, four weeks): by then a
+      therapist has usually tried to reach them and closed the case. The team page then
+      shows early endings beside the planned ones, as routine care has them (about one
+      ending in five, `demo_parameters`). Those who stopped more recently stay open, showing
+      how the caseload flags someone pulling away.
+
+    One with a safety alert still open stays open: ending it asks the therapist to confirm
+    they considered the alert, a step the demo does not take for them.
     """
-    done = dict(clients.drop_nulls("completed_on").select("client_id", "completed_on").iter_rows())
-    for client in Client.objects.filter(code__in=list(done)):
+    endings = {
+        code: (on, EndReason.COMPLETED)
+        for code, on in table.clients.drop_nulls("completed_on")
+        .select("client_id", "completed_on")
+        .iter_rows()
+    }
+    stopped = table.clients.filter(pl.col("dropped_out")).get_column("client_id")
+    rows = table.observations.filter(pl.col("client_id").is_in(stopped.implode()))
+    seen = rows.group_by("client_id").agg(
+        last_booked=pl.col("date").max(),
+        last_came=pl.col("date").filter(pl.col("attendance").is_in(list(ATTENDED))).max(),
+    )
+    limit = today - dt.timedelta(days=thresholds().last_seen.days)
+    for code, booked, came in seen.iter_rows():
+        if came is not None and came < limit:
+            endings[code] = (booked, EndReason.DROPPED_OUT)
+    for client in Client.objects.filter(code__in=list(endings)):
         if SafetyAlert.objects.filter(client=client, safety_check__isnull=True).exists():
             continue
-        ended_on = done[client.code]
-        Episode.objects.filter(client=client).update(
-            ended_on=ended_on, end_reason=EndReason.COMPLETED
-        )
+        ended_on, reason = endings[client.code]
+        Episode.objects.filter(client=client).update(ended_on=ended_on, end_reason=reason)
         client.episode_ended_on = ended_on
         client.save(update_fields=["episode_ended_on"])
         refresh_status(client)
