@@ -54,6 +54,26 @@ def test_refreshing_the_status_of_one_client_says_client(
     assert "updating the status of 1 client." in out
 
 
+def test_statuses_remade_in_batches_are_announced_once(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Statuses are remade 200 at a time: progress comes after each batch, never at 1."""
+    from unstuck.web import commands
+
+    def refresh_stale(progress: Callable[[int, int], None]) -> None:
+        for done in (200, 400, 450):
+            progress(done, 450)
+
+    fake = types.ModuleType("unstuck.web.records.snapshots")
+    fake.refresh_stale = refresh_stale  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "unstuck.web.records.snapshots", fake)
+    commands.refresh_statuses()
+    out = capsys.readouterr().out
+    assert out.count("The detection rules have changed: updating the status of 450 clients.") == 1
+    assert out.endswith("\r  updated 450/450\n")
+    assert "updated 200/450" in out
+
+
 def test_one_unanswered_item_too_many_says_item(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["score", "session_feedback", "--answers", ",3,3,3"]) == 0
     assert "Session feedback: 1 item unanswered, too many for a total." in capsys.readouterr().out

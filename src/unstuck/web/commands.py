@@ -198,14 +198,16 @@ def refresh_statuses() -> None:
     upgrade or a new thresholds, models or instrument file), before anyone reads it."""
     from unstuck.web.records.snapshots import refresh_stale
 
-    def progress(done: int, total: int) -> None:
-        if done == 1:
+    said: list[int] = []
+
+    def progress(done: int, total: int) -> None:  # called after each batch of clients
+        if not said:
+            said.append(total)
             print(
                 "The detection rules have changed: updating the status of "
                 f"{counted(total, 'client')}."
             )
-        if done == total or done % 50 == 0:
-            print(f"\r  updated {done}/{total}", end="\n" if done == total else "", flush=True)
+        print(f"\r  updated {done}/{total}", end="\n" if done == total else "", flush=True)
 
     refresh_stale(progress)
 
