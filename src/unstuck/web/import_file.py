@@ -118,10 +118,8 @@ def _say(text: str) -> None:
     print(f"unstuck: {text}", file=sys.stderr, flush=True)
 
 
-def _progress(stage: str, done: int, total: int) -> None:
-    step = max(1, total // 10)
-    if done == total or done % step == 0:
-        _say(f"  statuses worked out for {done:,} of {total:,} clients")
+def _progress(stage: str, done: int, total: int) -> None:  # after each batch of clients
+    _say(f"  statuses worked out for {done:,} of {total:,} clients")
 
 
 def _check_up_to_date() -> None:
