@@ -44,6 +44,7 @@ def test_refreshing_the_status_of_one_client_says_client(
     from unstuck.web import commands
 
     def refresh_stale(progress: Callable[[int, int], None]) -> None:
+        progress(0, 1)  # as snapshots.refresh_statuses reports it: before, then after
         progress(1, 1)
 
     fake = types.ModuleType("unstuck.web.records.snapshots")
@@ -57,11 +58,12 @@ def test_refreshing_the_status_of_one_client_says_client(
 def test_statuses_remade_in_batches_are_announced_once(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Statuses are remade 200 at a time: progress comes after each batch, never at 1."""
+    """Statuses are remade 200 at a time: the heading comes before the first batch (0 done),
+    then progress after each, never at 1."""
     from unstuck.web import commands
 
     def refresh_stale(progress: Callable[[int, int], None]) -> None:
-        for done in (200, 400, 450):
+        for done in (0, 200, 400, 450):  # as snapshots.refresh_statuses reports it
             progress(done, 450)
 
     fake = types.ModuleType("unstuck.web.records.snapshots")
@@ -72,6 +74,8 @@ def test_statuses_remade_in_batches_are_announced_once(
     assert out.count("The detection rules have changed: updating the status of 450 clients.") == 1
     assert out.endswith("\r  updated 450/450\n")
     assert "updated 200/450" in out
+    assert out.index("The detection rules") < out.index("updated 200/450")
+    assert "updated 0/" not in out
 
 
 def test_one_unanswered_item_too_many_says_item(capsys: pytest.CaptureFixture[str]) -> None:

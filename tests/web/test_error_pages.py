@@ -45,12 +45,14 @@ def test_every_page_links_a_favicon_that_is_served(client: HttpClient, personas)
     assert legacy["Location"] == "/static/unstuck/favicon.svg"
 
 
-def test_a_save_that_waited_out_a_long_import_is_a_503_that_says_nothing_was_stored(
+def test_a_save_that_waited_out_a_long_import_is_a_503_that_asks_to_send_again(
     personas, make_client, monkeypatch
 ) -> None:
     """On SQLite a save waits for another writer at most the busy timeout; an import of
     thousands of clients can hold the database longer. The save then fails with SQLite's
-    "database is locked": no fault in Unstuck, and nothing stored, which the page says."""
+    "database is locked": no fault in Unstuck. Here nothing was stored (the save's
+    transaction rolled back); after the view the session's own write could be the one that
+    waited, so the page says the save may not have been made, and a second send is safe."""
     from django.db import OperationalError
 
     from unstuck.web.records import services
@@ -73,8 +75,9 @@ def test_a_save_that_waited_out_a_long_import_is_a_503_that_says_nothing_was_sto
     page = response.content.decode()
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
-    assert "Nothing from this page was stored" in page
+    assert "may not have been saved" in page
     assert "Send it again in a minute or two" in page
+    assert "does not save it twice" in page
     assert f'href="{reverse("caseload")}"' in page
     assert Session.objects.filter(episode__client=record).count() == 1  # the first only
 
@@ -90,7 +93,7 @@ def test_a_client_page_on_a_busy_database_speaks_to_the_client(db: None) -> None
         response = unstuck_server_error(RequestFactory().post("/answer/1/"))
     page = response.content.decode()
     assert response.status_code == 503
-    assert "Your link still works" in page
+    assert "answers already received are never counted twice" in page
     assert "start page" not in page  # no staff page to go back to
     try:
         raise OperationalError("no such table: records_session")  # a fault: the plain 500

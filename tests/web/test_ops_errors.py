@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import urllib.parse
 from collections.abc import Iterator
@@ -318,3 +319,15 @@ def test_the_demo_says_where_its_email_goes() -> None:
         assert _where_email_goes() == "emails are sent through the SMTP server smtp.example.org"
     with override_settings(EMAIL_HOST="", EMAIL_FILE_PATH="/srv/outbox"):
         assert _where_email_goes() == "emails are written to /srv/outbox"
+
+
+def test_an_sqlite_too_old_for_a_clinics_records_is_refused_plainly() -> None:
+    """Reading many clients at once passes thousands of values in one query, which SQLite
+    refused before 3.32 ("too many SQL variables", in the middle of an import)."""
+    from unstuck.errors import UnstuckError
+    from unstuck.web.commands import check_sqlite_version
+
+    with pytest.raises(UnstuckError, match=r"SQLite is version 3\.31\.1; Unstuck needs 3\.32"):
+        check_sqlite_version((3, 31, 1))
+    check_sqlite_version((3, 32, 0))
+    check_sqlite_version(sqlite3.sqlite_version_info)  # this machine's

@@ -80,7 +80,7 @@ def test_serve_remakes_every_stale_status_before_it_starts(
     seen: list[tuple[int, int]] = []
     monkeypatch.setattr(snapshots, "BATCH", 2)  # remade two at a time: 2, then 1
     assert refresh_stale(lambda done, total: seen.append((done, total))) == 3
-    assert seen == [(2, 3), (3, 3)]
+    assert seen == [(0, 3), (2, 3), (3, 3)]
     for record in made:
         record.refresh_from_db()
         assert (record.rules_version, "plateau" in record.flags) == (clinics, True)
@@ -142,13 +142,39 @@ def test_statuses_remade_together_are_those_each_save_made(personas, make_client
         snapshots.refresh_status(record)
     by_save = {c.code: [getattr(c, f) for f in SNAPSHOT] for c in Client.objects.all()}
     assert len({str((v[0], v[2], v[9])) for v in by_save.values()}) >= 7  # varied enough
-    Client.objects.update(status="on_track", flags=[], explanations=[], measures={}, trend=[])
+    Client.objects.update(  # every snapshot field blank again
+        status="on_track",
+        status_rank=9,
+        flags=[],
+        flag_measures={},
+        explanations=[],
+        measures={},
+        trend=[],
+        sessions_count=0,
+        last_session_on=None,
+        next_action="",
+        safety_alert_at=None,
+        rules_version="",
+    )
     remade = snapshots.refresh_statuses(
         list(Client.objects.order_by("-pk").values_list("pk", flat=True))
     )
     assert [c.code for c in remade] == sorted(by_save, reverse=True)  # in the order given
     together = {c.code: [getattr(c, f) for f in SNAPSHOT] for c in Client.objects.all()}
     assert together == by_save
+    # and each is what the rules say, written out (not only the same on both paths)
+    seen = {c: dict(zip(SNAPSHOT, v, strict=True)) for c, v in together.items()}
+    assert seen["C-803"]["flags"] == ["safety"]
+    assert seen["C-803"]["status_rank"] == 0
+    assert seen["C-803"]["next_action"].startswith("Check in about safety: PHQ-9 item 9")
+    assert "safety" not in seen["C-804"]["flags"]
+    assert seen["C-804"]["safety_alert_at"] is None
+    assert seen["C-802"]["next_action"] == "Talk it over together and consider an impasse review"
+    assert seen["C-807"]["next_action"].startswith("Talk it over together and finish the impasse")
+    assert seen["C-805"]["next_action"].startswith("The episode of care has ended")
+    assert seen["C-806"]["sessions_count"] == 2  # the voided third session counts for nothing
+    assert seen["C-808"]["status"] == "insufficient_data"
+    assert [seen[c]["status_rank"] for c in ("C-801", "C-802", "C-808")] == [3, 1, 4]
 
 
 def test_clients_of_two_clinics_with_one_code_keep_their_own_status(personas, make_client) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -49,6 +50,24 @@ def connect() -> None:
                 cursor.execute("SELECT count(*) FROM sqlite_master")
     except (DatabaseError, ImproperlyConfigured) as exc:
         raise UnstuckError(database_problem(connection.settings_dict, exc)) from None
+    if connection.vendor == "sqlite":
+        check_sqlite_version(sqlite3.sqlite_version_info)
+
+
+# Reading many clients at once (the team page, statuses remade together) passes thousands of
+# values in one query; SQLite allowed 999 before 3.32, and 32,766 since.
+SQLITE_NEEDED = (3, 32, 0)
+
+
+def check_sqlite_version(found: tuple[int, int, int]) -> None:
+    """Refuse, plainly, an SQLite too old for a clinic's worth of records."""
+    if found < SQLITE_NEEDED:
+        have = ".".join(map(str, found))
+        raise UnstuckError(
+            f"this Python's SQLite is version {have}; Unstuck needs 3.32 or newer (it reads "
+            "thousands of values in one query, which older versions refuse). Use a Python "
+            "built with a newer SQLite, or PostgreSQL (DATABASE_URL, see the README)"
+        )
 
 
 def database_problem(db: Mapping[str, Any], exc: Exception) -> str:
@@ -198,16 +217,14 @@ def refresh_statuses() -> None:
     upgrade or a new thresholds, models or instrument file), before anyone reads it."""
     from unstuck.web.records.snapshots import refresh_stale
 
-    said: list[int] = []
-
-    def progress(done: int, total: int) -> None:  # called after each batch of clients
-        if not said:
-            said.append(total)
+    def progress(done: int, total: int) -> None:  # (0, total) first, then after each batch
+        if done == 0:
             print(
                 "The detection rules have changed: updating the status of "
                 f"{counted(total, 'client')}."
             )
-        print(f"\r  updated {done}/{total}", end="\n" if done == total else "", flush=True)
+        else:
+            print(f"\r  updated {done}/{total}", end="\n" if done == total else "", flush=True)
 
     refresh_stale(progress)
 

@@ -119,7 +119,8 @@ def _say(text: str) -> None:
 
 
 def _progress(stage: str, done: int, total: int) -> None:  # after each batch of clients
-    _say(f"  statuses worked out for {done:,} of {total:,} clients")
+    if done:
+        _say(f"  statuses worked out for {done:,} of {total:,} clients")
 
 
 def _check_up_to_date() -> None:

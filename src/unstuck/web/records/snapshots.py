@@ -148,8 +148,11 @@ def refresh_statuses(
 ) -> list[Client]:
     """`refresh_status` of many clients (an import, new rules), by id; the clients, remade,
     in the order given. A batch at a time is locked, read and summarised together: the
-    core's summary costs about the same for a batch as for one client."""
+    core's summary costs about the same for a batch as for one client. `progress` hears
+    (0, total) before the first batch, then how many are done after each."""
     out: list[Client] = []
+    if progress and ids:
+        progress(0, len(ids))  # about to begin
     for start in range(0, len(ids), BATCH):
         with transaction.atomic():
             chosen = ids[start : start + BATCH]
