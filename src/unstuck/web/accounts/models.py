@@ -180,8 +180,8 @@ class AuditAction(models.TextChoices):
     )
     # A clinic's history brought in from a caseload file (`unstuck import`): one entry for the
     # import, and one for each client it added (their code, counts, never answers)
-    IMPORT_RECORDS = "import_records", "Imported clients' records from a file"
-    IMPORT_CLIENT = "import_client", "Added a client with their history from a file"
+    IMPORT_RECORDS = "import_records", "Imported clients' records"
+    IMPORT_CLIENT = "import_client", "Added a client with their history"
     # The whole database (`unstuck backup`, `unstuck restore`)
     BACKUP_MADE = "backup_made", "Made a backup of the whole database"
     BACKUP_FAILED = "backup_failed", "A backup of the whole database could not be written"
