@@ -3,9 +3,10 @@
 On SQLite one writer at a time holds the database; the others wait their turn, at most
 `storage.BUSY_TIMEOUT_SECONDS`. A long write (an import of thousands of clients, a restore)
 can hold it longer, and a page that writes (a save, or any page: each view writes its audit
-entry) then fails with "database is locked". That is no fault in Unstuck and nothing was
-stored, so it gets a 503 that says so and asks to send again shortly, not "something went
-wrong on our side".
+entry) then fails with "database is locked". That is no fault in Unstuck: the write that
+waited was rolled back (usually the page's own; after a save, possibly only the session's),
+so it gets a 503 that asks to send again shortly (a form sent twice is saved once), not
+"something went wrong on our side".
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     fault = sys.exc_info()[1]
     if isinstance(fault, OperationalError) and BUSY_MESSAGE in str(fault):
         log.warning(
-            "%s: the database was busy for over %s s; nothing was stored",
+            "%s: the database was busy for over %s s; asked to send again",
             request.method,
             BUSY_TIMEOUT_SECONDS,
         )
