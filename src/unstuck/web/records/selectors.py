@@ -122,11 +122,16 @@ def episode_sessions(episode: Episode) -> list[Session]:
     return sessions_by_episode([episode]).get(episode.pk, [])
 
 
+def counted_sessions() -> QuerySet[Session]:
+    """The sessions that count (`episode_sessions`), of every episode."""
+    return Session.objects.filter(voided_at__isnull=True)
+
+
 def sessions_by_episode(episodes: Iterable[Episode]) -> dict[int, list[Session]]:
     """`episode_sessions` of each of `episodes`, by episode id, in two queries."""
     out: dict[int, list[Session]] = {}
     by_id = {episode.pk: episode for episode in episodes}
-    counted = Session.objects.filter(episode__in=list(by_id), voided_at__isnull=True)
+    counted = counted_sessions().filter(episode__in=list(by_id))
     for session in counted.prefetch_related("responses").order_by("number"):
         session.episode = by_id[session.episode_id]  # as `episode.sessions` would have it
         out.setdefault(session.episode_id, []).append(session)

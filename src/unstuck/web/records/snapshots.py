@@ -11,7 +11,7 @@ does before it starts: a therapist never reads a status made by rules no longer 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 from django.db import transaction
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from unstuck.progress.change import criteria_for
 from unstuck.progress.signals import STATUS_RANK
-from unstuck.progress.summary import ClientSummary, summarise_client, summarise_clients
+from unstuck.progress.summary import ClientSummary, summarise_clients
 from unstuck.progress.withdrawal import ABSENCE
 from unstuck.progress.wording import FLAG_NAMES, MISSING_WHILE_IMPROVING
 from unstuck.web.records import safety, selectors
@@ -113,16 +113,26 @@ def summarise(
     sessions = selectors.episode_sessions(episode) if episode else []
     if alerts is None:
         alerts = selectors.safety_history(client)
-    checked = selectors.checked_safety_responses(alerts)
-    observations = selectors.observations(sessions, MAIN_INSTRUMENT, checked)
-    summary = summarise_client(
-        client.code,
-        observations,
+    return _summaries({client.code: (sessions, alerts)})[client.code], sessions
+
+
+def _summaries(
+    held: Mapping[str, tuple[list[Session], list[SafetyAlert]]],
+) -> dict[str, ClientSummary]:
+    """The core's summary of each client's counted sessions, by the caller's key, with the
+    client's safety alerts (`selectors.safety_history`): an answer whose alerts a check has
+    closed no longer raises the safety signal. One run of the core for them all."""
+    return summarise_clients(
+        {
+            key: selectors.observations(
+                sessions, MAIN_INSTRUMENT, selectors.checked_safety_responses(alerts)
+            )
+            for key, (sessions, alerts) in held.items()
+        },
         instruments(),
         models=course_models(),
         thresholds=thresholds(),
     )
-    return summary, sessions
 
 
 def refresh_status(
@@ -165,19 +175,7 @@ def refresh_statuses(
                 c.pk: sessions.get(episodes[c.pk].pk, []) if c.pk in episodes else [] for c in batch
             }
             # Keyed by id: two clinics may each have a client with the same code.
-            summaries = summarise_clients(
-                {
-                    str(c.pk): selectors.observations(
-                        held[c.pk],
-                        MAIN_INSTRUMENT,
-                        selectors.checked_safety_responses(alerts.get(c.pk, [])),
-                    )
-                    for c in batch
-                },
-                instruments(),
-                models=course_models(),
-                thresholds=thresholds(),
-            )
+            summaries = _summaries({str(c.pk): (held[c.pk], alerts.get(c.pk, [])) for c in batch})
             for client in batch:
                 _store(
                     client,

@@ -22,7 +22,7 @@ from unstuck.progress.change import ChangeCriteria, criteria_for
 from unstuck.web.accounts.models import Role, User
 from unstuck.web.records import selectors as records
 from unstuck.web.records.instruments import MAIN_INSTRUMENT, instruments
-from unstuck.web.records.models import Client, Episode, MeasureResponse, SafetyAlert, Session
+from unstuck.web.records.models import Client, Episode, MeasureResponse
 from unstuck.web.records.snapshots import review_suggested
 from unstuck.web.reviews import selectors as reviews
 
@@ -78,7 +78,7 @@ def _courses_of(clients: QuerySet[Client]) -> list[Course]:
     `records.episode_sessions` counts (not voided, in order)."""
     listed = list(clients.select_related("therapist").order_by("pk"))
     current = records.current_episodes(listed)
-    counted = Session.objects.filter(episode__client__in=clients, voided_at__isnull=True)
+    counted = records.counted_sessions().filter(episode__client__in=clients)
     answered: dict[int, list[tuple[str, float | None]]] = defaultdict(list)
     responses = MeasureResponse.objects.filter(session__in=counted).order_by("pk")
     for session_id, instrument, total in responses.values_list("session_id", "instrument", "total"):
@@ -89,18 +89,14 @@ def _courses_of(clients: QuerySet[Client]) -> list[Course]:
     ):
         sessions[episode_id].append(Seen(date, attendance, answered[pk]))
     due = Counter(reviews.due_plans(clients).values_list("client_id", flat=True))
-    open_alerts = Counter(
-        SafetyAlert.objects.filter(client__in=clients, safety_check__isnull=True).values_list(
-            "client_id", flat=True
-        )
-    )
+    open_alerts = records.open_alert_ids([client.pk for client in listed])
     return [
         course(
             client,
             current.get(client.pk),
             sessions[current[client.pk].pk] if client.pk in current else [],
             plans_due=due[client.pk],
-            alerts_open=open_alerts[client.pk],
+            alerts_open=len(open_alerts.get(client.pk, ())),
         )
         for client in listed
     ]
