@@ -24,7 +24,14 @@ reads, so it also needs:
                 control character, not a person's name, none that differs from another
                 only in capital letters, and none already in the clinic
 
-Every client of the file goes to the therapist named, with one open episode of care.
+Every client of the file goes to the therapist named, with one episode of care, open
+unless --outcomes ends it. --outcomes FILE is the CSV 'unstuck team' and 'unstuck
+fit-dropout' read: client_id,ended, ended one of completed, dropped_out, referred or
+ongoing. Each client it lists as completed, dropped_out or referred has the episode ended
+on their last session's date in the history (booked or attended), with that ending, and
+leaves the caseload; ongoing, and a client it does not list, stays open. A client with a
+safety alert open stays open too, named in the summary: ending the episode asks the
+therapist to confirm they considered the alert, on the client's page.
 Occasion 0 (the intake) becomes session 1, as the web app numbers sessions from 1 (every
 later session moves up by one). A row of attendance with no questionnaire is a session
 without one, as analyze reads it. A safety answer above 0 opens its safety alert, as a
@@ -38,6 +45,7 @@ same DATABASE_URL / UNSTUCK_DATA_DIR as 'unstuck serve' and the web app's questi
 examples:
   unstuck import history.csv --therapist alex --dry-run    check it, write nothing
   unstuck import history.csv --therapist alex
+  unstuck import history.csv --therapist alex --outcomes endings.csv
 """
 
 
@@ -59,6 +67,13 @@ def add_import_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         help="the user name of the active therapist who gets every client of the file",
     )
     command.add_argument(
+        "--outcomes",
+        type=Path,
+        metavar="FILE",
+        help="a CSV of client_id,ended: the episodes it lists as completed, dropped_out or "
+        "referred are ended on the client's last session's date",
+    )
+    command.add_argument(
         "--dry-run",
         action="store_true",
         help="check the file and say what would be stored, statuses and safety alerts "
@@ -78,5 +93,9 @@ def _run_import(args: argparse.Namespace) -> int:
     from unstuck.web.import_file import import_file
 
     return import_file(
-        input_source(args.file), input_name(args.file), args.therapist, dry_run=args.dry_run
+        input_source(args.file),
+        input_name(args.file),
+        args.therapist,
+        outcomes=args.outcomes,
+        dry_run=args.dry_run,
     )

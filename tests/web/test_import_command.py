@@ -117,3 +117,37 @@ def test_a_bad_file_or_therapist_is_refused_and_nothing_is_written(
         assert words in refused.stderr
         assert "the clinic's therapists are: alex" in refused.stderr
     assert counts(env) == (0, 0, 0)
+
+
+def test_an_outcomes_file_ends_the_listed_episodes_and_the_summary_says_so(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    history = tmp_path / "history.csv"
+    history.write_text(GOOD, encoding="utf-8")
+    endings = tmp_path / "endings.csv"
+    endings.write_text("client_id,ended\nC-1,dropped_out\nC-2,completed\n", encoding="utf-8")
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("client_id,outcome\nC-1,dropped_out\n", encoding="utf-8")
+    refused = unstuck(env, "import", str(history), "--therapist", "alex", "--outcomes", str(wrong))
+    assert refused.returncode == 2
+    assert "ended" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert counts(env) == (0, 0, 0)
+
+    done = unstuck(env, "import", str(history), "--therapist", "alex", "--outcomes", str(endings))
+    assert done.returncode == 0, done.stderr
+    assert (
+        "Episodes ended as endings.csv says, each on the client's last session's date: "
+        "1 ended early without agreement; the other episodes stay open." in done.stdout
+    )
+    assert (
+        "1 client listed as ended stays open (C-2): a safety answer in the history has no "
+        "check recorded. Record the safety check on the client's page, then end the episode "
+        "there." in done.stdout
+    )
+    with closing(sqlite3.connect(Path(env["UNSTUCK_DATA_DIR"]) / "unstuck.sqlite3")) as db:
+        ended = db.execute(
+            "SELECT c.code, e.ended_on, e.end_reason FROM records_episode e "
+            "JOIN records_client c ON c.id = e.client_id ORDER BY c.code"
+        ).fetchall()
+    assert ended == [("C-1", "2025-10-20", "dropped_out"), ("C-2", None, "")]

@@ -61,7 +61,17 @@ def by_client(
     client); every bad row is reported with its row, column and value: an empty cell (to
     be filled with `what`), a value `check` gives a reason against, a client listed twice
     (which row is right cannot be told, so neither is kept in silence)."""
-    out: dict[str, str] = {}
+    return {
+        client: value for client, (_, value) in rows_by_client(path, column, what, check).items()
+    }
+
+
+def rows_by_client(
+    path: Path, column: str, what: str, check: Callable[[str], str | None] = lambda _: None
+) -> dict[str, tuple[int, str]]:
+    """`by_client` with each client's row number in the file (the header is row 1), for a
+    caller that reports a later problem with a row."""
+    out: dict[str, tuple[int, str]] = {}
     first: dict[str, int] = {}
     problems: list[Problem] = []
     for row_number, row in keyed_rows(path, ("client_id", column)):
@@ -84,7 +94,7 @@ def by_client(
                 )
             )
         else:
-            out[client], first[client] = value, row_number
+            out[client], first[client] = (row_number, value), row_number
     if problems:
         rows = len({p.row for p in problems})
         raise InvalidRows(path.name, tuple(problems[:10]), len(problems), rows)
@@ -93,11 +103,16 @@ def by_client(
 
 def read_outcomes(path: Path) -> dict[str, str]:
     """client_id -> how the episode ended (one of `ENDINGS`, in any case)."""
+    return {client: ended for client, (_, ended) in outcome_rows(path).items()}
+
+
+def outcome_rows(path: Path) -> dict[str, tuple[int, str]]:
+    """`read_outcomes` with each client's row number in the file."""
     rule = f"one of {', '.join(ENDINGS)}"
-    endings = by_client(
+    endings = rows_by_client(
         path, "ended", rule, lambda v: None if v.lower() in ENDINGS else f"must be {rule}"
     )
-    return {client: ended.lower() for client, ended in endings.items()}
+    return {client: (row, ended.lower()) for client, (row, ended) in endings.items()}
 
 
 def fit_and_score(

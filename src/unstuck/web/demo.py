@@ -19,18 +19,17 @@ from unstuck.synth import demo_clinic
 from unstuck.synth.clinic import SyntheticClinic
 from unstuck.web.accounts.models import Clinic, Role, User
 from unstuck.web.records.alerts import record_safety_check
-from unstuck.web.records.imports import store
+from unstuck.web.records.imports import end_courses, store
 from unstuck.web.records.instruments import thresholds
 from unstuck.web.records.models import (
     CheckOutcome,
     Client,
     EndReason,
-    Episode,
     SafetyAlert,
     SafetyCheck,
     Session,
 )
-from unstuck.web.records.snapshots import refresh_status
+from unstuck.web.records.snapshots import refresh_status, refresh_statuses
 from unstuck.web.reviews.demo import demo_reviews
 
 
@@ -88,12 +87,12 @@ def load_demo(
 
     table = demo_clinic(clients=clients, seed=seed, today=today)
     load_observations(table.observations, therapists, progress=progress)
-    _end_courses(table, today)
+    _end_courses(clinic.pk, table, today)
     demo_reviews()
     return list(DEMO_LOGINS)
 
 
-def _end_courses(table: SyntheticClinic, today: dt.date) -> None:
+def _end_courses(clinic: int, table: SyntheticClinic, today: dt.date) -> None:
     """Close the episodes a clinic's therapists would have closed by `today`:
 
     - as planned endings on their last session's date, those of the clients who came to the
@@ -107,7 +106,8 @@ def _end_courses(table: SyntheticClinic, today: dt.date) -> None:
       how the caseload flags someone pulling away.
 
     One with a safety alert still open stays open: ending it asks the therapist to confirm
-    they considered the alert, a step the demo does not take for them.
+    they considered the alert, a step the demo does not take for them (`imports.end_courses`,
+    as an import's outcomes file ends episodes).
     """
     endings = {
         code: (on, EndReason.COMPLETED)
@@ -125,14 +125,8 @@ def _end_courses(table: SyntheticClinic, today: dt.date) -> None:
     for code, booked, came in seen.iter_rows():
         if came is not None and came < limit:
             endings[code] = (booked, EndReason.DROPPED_OUT)
-    for client in Client.objects.filter(code__in=list(endings)):
-        if SafetyAlert.objects.filter(client=client, safety_check__isnull=True).exists():
-            continue
-        ended_on, reason = endings[client.code]
-        Episode.objects.filter(client=client).update(ended_on=ended_on, end_reason=reason)
-        client.episode_ended_on = ended_on
-        client.save(update_fields=["episode_ended_on"])
-        refresh_status(client)
+    ended, _ = end_courses(clinic, endings, actor=DEMO_ACTOR, source="the synthetic demo")
+    refresh_statuses(list(ended))
 
 
 def load_observations(

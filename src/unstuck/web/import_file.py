@@ -29,9 +29,15 @@ NOT_UP_TO_DATE = (
 
 
 def import_file(
-    source: Path | IO[bytes], name: str, username: str, *, dry_run: bool = False
+    source: Path | IO[bytes],
+    name: str,
+    username: str,
+    *,
+    outcomes: Path | None = None,
+    dry_run: bool = False,
 ) -> int:
-    """The command: 0 when stored (or, with `dry_run`, when it would be), 2 when refused."""
+    """The command: 0 when stored (or, with `dry_run`, when it would be), 2 when refused.
+    `outcomes` is a ``client_id,ended`` file whose endings end the episodes."""
     from unstuck.web.clinic_found import check_clinic, check_database_file
 
     check_database_file(NOTHING_WRITTEN)  # before the settings make an empty one
@@ -48,6 +54,7 @@ def import_file(
     from unstuck.web.records.instruments import instruments
 
     therapist = import_therapist(username)
+    endings = _outcomes(outcomes) if outcomes is not None else None
     _say(f"Reading {name} ...")
     try:
         observations = read_observations(source, instruments(), answers=True)
@@ -62,17 +69,26 @@ def import_file(
             therapist=therapist,
             source=name,
             today=timezone.localdate(),
+            outcomes=endings,
+            outcomes_source=str(outcomes),
             dry_run=dry_run,
             progress=_progress if clients >= PROGRESS_FROM else None,
         )
     except InvalidRows as problems:
         print(f"unstuck: {problems}\nunstuck: {NOTHING_WRITTEN}", file=sys.stderr)
         return 2
-    print(summary(result, name, therapist, dry_run=dry_run))
+    print(summary(result, name, therapist, outcomes=outcomes, dry_run=dry_run))
     return 0
 
 
-def summary(result: ImportResult, name: str, therapist: User, *, dry_run: bool) -> str:
+def summary(
+    result: ImportResult,
+    name: str,
+    therapist: User,
+    *,
+    outcomes: Path | None = None,
+    dry_run: bool,
+) -> str:
     """What was stored (or would be), in plain words."""
     from unstuck.web.records.models import Status
 
@@ -104,6 +120,8 @@ def summary(result: ImportResult, name: str, therapist: User, *, dry_run: bool) 
         )
     else:
         lines.append("No safety answer above 0 in the history.")
+    if outcomes is not None:
+        lines += _endings(result, outcomes.name, dry_run=dry_run)
     if result.first_number == 2:
         lines.append(
             "The file numbers sessions from 0 (the intake): the web app numbers them from 1, "
@@ -112,6 +130,51 @@ def summary(result: ImportResult, name: str, therapist: User, *, dry_run: bool) 
     if dry_run:
         lines.append("Nothing was written (--dry-run).")
     return "\n".join(lines)
+
+
+def _outcomes(path: Path) -> dict[str, tuple[int, str]]:
+    """The outcomes file's rows; a file that cannot be used is refused naming the option
+    (its rows' problems name the file already)."""
+    from unstuck.analysis.outcomes import outcome_rows
+
+    try:
+        return outcome_rows(path)
+    except InvalidRows:
+        raise
+    except UnstuckError as exc:
+        message = str(exc)
+        if str(path) not in message:
+            message = f"{path}: {message}"
+        raise UnstuckError(f"--outcomes {message}") from None
+
+
+def _endings(result: ImportResult, name: str, *, dry_run: bool) -> list[str]:
+    from unstuck.web.records.models import EndReason
+
+    ended = [
+        f"{result.ended[value]} {str(label).lower()}"
+        for value, label in EndReason.choices
+        if result.ended.get(value)
+    ]
+    others = "; the other episodes stay open" if sum(result.ended.values()) < result.clients else ""
+    lines = [
+        f"Episodes {'that would end' if dry_run else 'ended'} as {name} says, each on the "
+        f"client's last session's date: {listed(ended)}{others}."
+        if ended
+        else f"No episode {'would end' if dry_run else 'ended'}: {name} lists none as "
+        "completed, dropped_out or referred that could be ended."
+    ]
+    if result.kept_open:
+        codes = list(result.kept_open[:SHOWN_CODES])
+        if len(result.kept_open) > SHOWN_CODES:
+            codes.append(f"{len(result.kept_open) - SHOWN_CODES} more")
+        lines.append(
+            f"{counted(len(result.kept_open), 'client')} listed as ended "
+            f"{'would stay' if dry_run else 'stays' if len(result.kept_open) == 1 else 'stay'} "
+            f"open ({listed(codes)}): a safety answer in the history has no check recorded. "
+            "Record the safety check on the client's page, then end the episode there."
+        )
+    return lines
 
 
 def _say(text: str) -> None:

@@ -21,13 +21,19 @@ How the file's history becomes records:
 - A safety answer above 0 opens its safety alert as a saved session does
   (`alerts.raise_safety_alerts_for`): the client heads the caseload until the therapist
   records a check. The history holds no record of a check, so none is made up.
+- An outcomes file (``client_id,ended``, as `unstuck team` and `unstuck fit-dropout` read it)
+  ends the episodes it lists as ``completed``, ``dropped_out`` or ``referred`` on the client's
+  last session's date, booked or attended, so years of past clients do not fill the caseload.
+  ``ongoing``, and a client it does not list, stays open. So does a client with a safety
+  alert open: ending the episode then asks the therapist to confirm they considered it
+  (`services.end_episode`), a step an import does not take for them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -41,7 +47,14 @@ from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.records.alerts import raise_safety_alerts_for
 from unstuck.web.records.import_rules import check_for_the_web, refused
 from unstuck.web.records.instruments import instruments
-from unstuck.web.records.models import Client, Episode, MeasureResponse, Session
+from unstuck.web.records.models import (
+    Client,
+    EndReason,
+    Episode,
+    MeasureResponse,
+    SafetyAlert,
+    Session,
+)
 from unstuck.web.records.services import scored_fields
 from unstuck.web.records.snapshots import refresh_statuses
 
@@ -58,7 +71,15 @@ ADDED_MEANWHILE = (
     "a client with one of the file's codes was added while the import ran; nothing was "
     "written: run it again to see which"
 )
+NOT_IN_FILE = "is not a client of {source}: an outcomes file lists the clients imported"
+# How an outcomes file's endings (`ENDINGS`) are recorded; ``ongoing`` stays open.
+ENDED_AS = {
+    "completed": EndReason.COMPLETED,
+    "dropped_out": EndReason.DROPPED_OUT,
+    "referred": EndReason.REFERRED,
+}
 Progress = Callable[[str, int, int], None]  # what is being done, how far, out of how many
+Endings = Mapping[str, tuple[dt.date, str]]  # client code -> the day and `EndReason` it ended
 
 
 @dataclass(frozen=True)
@@ -69,6 +90,8 @@ class ImportResult:
     safety_codes: tuple[str, ...]  # clients with a safety alert open, in file order
     statuses: dict[str, int] = field(default_factory=dict)  # Status value -> clients
     first_number: int = 1  # the session number the file's first occasion became
+    ended: dict[str, int] = field(default_factory=dict)  # EndReason value -> episodes ended
+    kept_open: tuple[str, ...] = ()  # listed as ended, left open for a safety alert
 
 
 def import_therapist(username: str) -> User:
@@ -83,7 +106,8 @@ def import_therapist(username: str) -> User:
     if user.role != Role.THERAPIST:
         role = Role(user.role).label.lower()
         raise UnstuckError(
-            f"--therapist {username!r} is a {role}, not a therapist: the imported clients "
+            f"--therapist {username!r} is {'an' if role[0] in 'aeiou' else 'a'} {role}, not a "
+            "therapist: the imported clients "
             f"need the therapist who sees them; {known}"
         )
     if not user.is_active or user.clinic_id is None:
@@ -101,23 +125,28 @@ def import_records(
     therapist: User,
     source: str,
     today: dt.date,
+    outcomes: Mapping[str, tuple[int, str]] | None = None,
+    outcomes_source: str = "the outcomes file",
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Store `frame` (analyze's checked observations with their item columns) for
     `therapist`, or with `dry_run` do it all and roll it back; return what was (or would
-    be) stored.
+    be) stored. `outcomes` (`analysis.outcomes.outcome_rows` of the file `outcomes_source`)
+    ends the episodes it lists as ended.
 
     Raises
     ------
     InvalidRows
-        For rows the web app cannot keep (`import_rules`), or clients whose codes the clinic
-        already has. Nothing is written.
+        For rows the web app cannot keep (`import_rules`), clients whose codes the clinic
+        already has, or an outcomes row for a client the file does not have. Nothing is
+        written.
     UnstuckError
         For a file with no dates, one whose every client is in the clinic already (imported
         before), or a code added by someone else during the import.
     """
     installed = instruments()
+    endings = _endings(frame, outcomes or {}, source=source, outcomes_source=outcomes_source)
     try:
         with transaction.atomic():
             problems = check_for_the_web(frame, installed, source=source, today=today)
@@ -127,12 +156,43 @@ def import_records(
             problems += taken
             if problems:
                 raise refused(source, problems)
-            result = store(frame, [therapist], source=PurePath(source).name, progress=progress)
+            result = store(
+                frame,
+                [therapist],
+                source=PurePath(source).name,
+                endings=endings,
+                endings_source=PurePath(outcomes_source).name,
+                progress=progress,
+            )
             if dry_run:
                 transaction.set_rollback(True)
     except IntegrityError:  # a code taken between the check and the write (PostgreSQL)
         raise UnstuckError(ADDED_MEANWHILE) from None
     return result
+
+
+def _endings(
+    frame: pl.DataFrame,
+    outcomes: Mapping[str, tuple[int, str]],
+    *,
+    source: str,
+    outcomes_source: str,
+) -> dict[str, tuple[dt.date, str]]:
+    """The episodes `outcomes` ends, each on its client's last date in `frame`; an
+    `InvalidRows` of the outcomes file for a client the file does not have."""
+    last = dict(frame.group_by("client_id").agg(pl.col("date").max()).iter_rows())
+    strangers = [
+        Problem(row, "client_id", code, NOT_IN_FILE.format(source=PurePath(source).name))
+        for code, (row, _) in outcomes.items()
+        if code not in last
+    ]
+    if strangers:
+        raise refused(outcomes_source, strangers)
+    return {
+        code: (last[code], ENDED_AS[ended])
+        for code, (_, ended) in outcomes.items()
+        if ended in ENDED_AS
+    }
 
 
 def _codes_taken(frame: pl.DataFrame, therapist: User) -> list[Problem]:
@@ -157,14 +217,17 @@ def store(
     source: str,
     actor: str = IMPORT_ACTOR,
     synthetic: bool = False,
+    endings: Endings | None = None,
+    endings_source: str = "",
     progress: Progress | None = None,
 ) -> ImportResult:
     """Store checked observations with their item columns and a ``row`` number: each client
     (in the order of their first row) for the next of `therapists` in turn, with their
     safety alerts, statuses and audit entries, as the module's docstring says. `source` names
     where the rows came from in the audit log and `actor` who stored them; `synthetic` marks
-    made-up clients (the demo's). The one way a history becomes records: `import_records`
-    calls it after its checks, and so does the demo's loader."""
+    made-up clients (the demo's); `endings` ends episodes (`end_courses`, as
+    `endings_source` says). The one way a history becomes records: `import_records` calls it
+    after its checks, and so does the demo's loader."""
     clinic = therapists[0].clinic_id
     assert clinic is not None, "an import's therapist belongs to a clinic (import_therapist)"
     shift = 1 if frame.get_column("occasion").min() == 0 else 0
@@ -218,12 +281,6 @@ def store(
     for response in responses:
         if response.safety_alert:
             raise_safety_alerts_for(response, user=None, actor=actor)
-    clients = refresh_statuses(
-        [c.pk for c in clients],
-        None if progress is None else lambda done, total: progress("statuses", done, total),
-    )
-    statuses = Counter(client.status for client in clients)
-    safety = [client.code for client in clients if client.safety_alert_at is not None]
     names = {therapist.pk: therapist.username for therapist in therapists}
     for client, (held_n, answered_n) in zip(clients, counts, strict=True):
         record_audit(
@@ -234,8 +291,24 @@ def store(
             f"from {source}, for {names[client.therapist_id]}",
             username=actor,
         )
+    ended, kept_open = end_courses(
+        clinic, endings or {}, actor=actor, source=endings_source or source
+    )
+    clients = refresh_statuses(
+        [c.pk for c in clients],
+        None if progress is None else lambda done, total: progress("statuses", done, total),
+    )
+    statuses = Counter(client.status for client in clients)
+    safety = [client.code for client in clients if client.safety_alert_at is not None]
     result = ImportResult(
-        len(clients), len(sessions), len(responses), tuple(safety), dict(statuses), 1 + shift
+        len(clients),
+        len(sessions),
+        len(responses),
+        tuple(safety),
+        dict(statuses),
+        1 + shift,
+        dict(Counter(ended.values())),
+        kept_open,
     )
     record_audit(
         None,
@@ -246,14 +319,52 @@ def store(
     return result
 
 
+def end_courses(
+    clinic: int, endings: Endings, *, actor: str, source: str
+) -> tuple[dict[int, str], tuple[str, ...]]:
+    """End each listed client's episode of care on its day, as `EndReason` says, with an
+    audit row naming `source`; the caller then remakes their statuses. A client with a
+    safety alert open keeps the episode open (see the module's docstring). Returns the
+    ended clients' ids with their reasons, and the codes kept open."""
+    listed = Client.objects.filter(clinic_id=clinic, code__in=list(endings))
+    alert_open = set(
+        SafetyAlert.objects.filter(client__in=listed, safety_check__isnull=True).values_list(
+            "client__code", flat=True
+        )
+    )
+    ended: dict[int, str] = {}
+    kept_open = []
+    for client in listed.order_by("code"):
+        ended_on, reason = endings[client.code]
+        if client.code in alert_open:
+            kept_open.append(client.code)
+            continue
+        Episode.objects.filter(client=client, ended_on__isnull=True).update(
+            ended_on=ended_on, end_reason=reason
+        )
+        client.episode_ended_on = ended_on
+        client.save(update_fields=["episode_ended_on"])
+        ended[client.pk] = reason
+        record_audit(
+            None,
+            AuditAction.END_EPISODE,
+            client_code=client.code,
+            detail=f"{EndReason(reason).label} on {ended_on:%Y-%m-%d}, as {source} says",
+            username=actor,
+        )
+    return ended, tuple(kept_open)
+
+
 def audit_detail(result: ImportResult, file_name: str, therapists: Sequence[User]) -> str:
     """The import's audit entry: what came from which file for whom (never an answer)."""
     open_alerts = len(result.safety_codes)
     safety = f"; {counted(open_alerts, 'client')} with a safety alert open" if open_alerts else ""
+    ended = sum(result.ended.values())
+    endings = f"; {counted(ended, 'episode')} ended as the outcomes file says" if ended else ""
     return (
         f"{counted(result.clients, 'client')}, {counted(result.sessions, 'session')}, "
         f"{counted(result.questionnaires, 'questionnaire')} from {file_name} for "
-        f"{', '.join(t.username for t in therapists)}{safety}"
+        f"{', '.join(t.username for t in therapists)}{safety}{endings}"
     )
 
 
