@@ -109,6 +109,11 @@ urlpatterns += [
         "clients/<int:client_id>/details/", correction_views.client_details, name="client_details"
     ),
     path(
+        "clients/<int:client_id>/hand-over/",
+        correction_views.client_hand_over,
+        name="client_hand_over",
+    ),
+    path(
         "clients/<int:client_id>/instruments/",
         correction_views.client_instruments,
         name="client_instruments",

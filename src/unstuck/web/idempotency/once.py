@@ -129,6 +129,23 @@ def submit_once(
         return result
 
 
+def replay_first(request: HttpRequest) -> None:
+    """Raise `Replay` for a form this person already sent (by its token), before the view
+    looks at anything else: for a save after which the page itself is out of reach (a client
+    handed over to a colleague), whose second send would otherwise find no client."""
+    token = request.POST.get(TOKEN_FIELD, "") if request.method == "POST" else ""
+    if not token:
+        return
+    done = (
+        FormSubmission.objects.filter(token=token, user=signed_in(request))
+        .exclude(result_url="")
+        .values_list("result_url", flat=True)
+        .first()
+    )
+    if done is not None:
+        raise Replay(done)
+
+
 def content_digest(request: HttpRequest) -> str:
     """A digest of what the form holds, without the fields that change with every load of
     its page; an uploaded file counts by its name and size."""

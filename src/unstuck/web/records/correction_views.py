@@ -18,12 +18,13 @@ from django.urls import reverse
 
 from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.models import User, signed_in
-from unstuck.web.idempotency.once import submit_once
+from unstuck.web.idempotency.once import replay_first, submit_once
 from unstuck.web.records import corrections, handover, safety, selectors, services
 from unstuck.web.records.forms import (
     ClientDetailsForm,
     CorrectionForm,
     EndEpisodeForm,
+    HandOverForm,
     InstrumentsForm,
     VoidForm,
 )
@@ -37,6 +38,16 @@ from unstuck.web.records.models import (
     SessionRevision,
 )
 from unstuck.web.vocabulary import error_text
+
+HAND_OVER_INTRO = (
+    "When care moves to a colleague of this clinic, the record goes with it: every session, "
+    "questionnaire, safety check, review and plan, with the episode of care still open. The "
+    "client leaves your caseload for theirs."
+)
+HAND_OVER_ALERT = (
+    " The open safety alert goes too: it heads their caseload until the safety check is "
+    "recorded, so tell them today."
+)
 
 
 def _writable(request: HttpRequest, client_id: int) -> Client:
@@ -286,6 +297,45 @@ def client_details(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,  # for the open safety alerts at the top
             "title": f"{client.code}: name and contact details",
             "button": "Save",
+            "cancel": reverse("client", args=[client.pk]),
+        },
+    )
+
+
+@login_required
+def client_hand_over(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The therapist hands the client over to a colleague (`handover.hand_over`)."""
+    replay_first(request)  # sent twice: the client is no longer theirs to find
+    client = _writable(request, client_id)
+    user = signed_in(request)
+    form = HandOverForm(request.POST or None, therapist=user)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["colleague"]
+        try:
+            submit_once(
+                request,
+                lambda: handover.hand_over(user=user, client=client, target=target),
+                lambda _: reverse("caseload"),
+            )
+        except UnstuckError as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            messages.success(
+                request,
+                f"{client.code} is now {target.display_name}'s client, with the whole record; "
+                "the audit log records the handover. Let them know.",
+            )
+            return redirect("caseload")
+    alerts = client.safety_alert_at is not None
+    return render(
+        request,
+        "records/client_form.html",
+        {
+            "form": form,
+            "client": client,  # for the open safety alerts at the top
+            "title": f"{client.code}: hand over to a colleague",
+            "intro": HAND_OVER_INTRO + (HAND_OVER_ALERT if alerts else ""),
+            "button": "Hand over",
             "cancel": reverse("client", args=[client.pk]),
         },
     )

@@ -15,6 +15,8 @@ from unstuck.measures.model import Instrument
 from unstuck.plural import listed
 from unstuck.progress.attendance import MISSED
 from unstuck.progress.wording import FLAG_NAMES
+from unstuck.web.accounts.models import User
+from unstuck.web.records import handover
 from unstuck.web.records.instruments import SESSION_INSTRUMENTS, instruments, thresholds
 from unstuck.web.records.markers import MARKERS
 from unstuck.web.records.models import Attendance, CheckOutcome, CompletedBy, EndReason, Episode
@@ -95,6 +97,23 @@ class ClientDetailsForm(CheckedText):
         required=False,
         help_text="Optional. An email address here lets the clinic email questionnaire links.",
     )
+
+
+class HandOverForm(forms.Form):
+    """To whom a therapist hands a client over (`handover.hand_over`)."""
+
+    colleague = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Hand over to",
+        help_text="A therapist colleague of this clinic. They see the whole record from now "
+        "on, and you no longer do (unless you supervise them).",
+    )
+
+    def __init__(self, *args: Any, therapist: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["colleague"]
+        field.queryset = handover.colleagues(therapist)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda user: user.display_name  # type: ignore[attr-defined]
 
 
 class ClientForm(ClientDetailsForm):

@@ -1,11 +1,15 @@
-"""Changes to who a client is and who sees them: their name and contact details, and
-handing a colleague's clients to another therapist.
+"""Changes to who a client is and who sees them: their name and contact details, a client
+handed over to a colleague, and a colleague's clients handed to another therapist.
 
 A client's contact details could be typed only when the client was added, so a client added
 without an email address could never be emailed a questionnaire link. A therapist made
 administrator or deactivated left every client (and any open safety alert) where nobody who
 may write could reach them; only counts are shown to the administrator who hands them over
 (they open no clinical record), and each client moved is one audit row, naming both therapists.
+A therapist hands one client over to a colleague the same way (`hand_over`): the record goes
+whole, with its episode still open, safety alerts, reviews and plans, to the colleague's
+caseload, for when care moves within the clinic (leave, a colleague better suited to the
+work); an episode ended as "transferred to a colleague" left the colleague nothing to carry on.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from unstuck.errors import InvalidValue
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.records.models import Client
+from unstuck.web.records.snapshots import lock_client
 from unstuck.web.validation import field_problem
 
 
@@ -44,6 +50,15 @@ def change_details(*, user: User, client: Client, name: str, contact: str) -> li
 
 
 CARES = frozenset({Role.THERAPIST, Role.SUPERVISOR})  # the roles that hold a caseload
+
+
+def colleagues(therapist: User) -> QuerySet[User]:
+    """Who may take on a therapist's clients: the clinic's other active therapists."""
+    return (
+        User.objects.filter(clinic=therapist.clinic_id, role=Role.THERAPIST, is_active=True)
+        .exclude(pk=therapist.pk)
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def clients_of(therapist: User) -> QuerySet[Client]:
@@ -75,10 +90,30 @@ def move_clients(*, actor: User, source: User, target: User) -> int:
     )
     Client.objects.filter(therapist=source).update(therapist=target)
     for code in codes:
-        record_audit(
-            actor,
-            AuditAction.CLIENTS_MOVED,
-            client_code=code,
-            detail=f"from {source.username} to {target.username}",
-        )
+        _moved(actor, code, source, target)
     return len(codes)
+
+
+@transaction.atomic
+def hand_over(*, user: User, client: Client, target: User) -> None:
+    """Make `target`, a colleague of the client's therapist (`colleagues`), the client's
+    therapist; one audit row naming both. `user` is the client's therapist (the view checks)."""
+    lock_client(client)
+    client.refresh_from_db(fields=["therapist"])
+    source = client.therapist
+    if not colleagues(source).filter(pk=target.pk).exists():
+        raise InvalidValue(
+            "colleague", target.username, "is not another active therapist of this clinic"
+        )
+    Client.objects.filter(pk=client.pk).update(therapist=target)
+    client.therapist = target
+    _moved(user, client.code, source, target)
+
+
+def _moved(actor: User, code: str, source: User, target: User) -> None:
+    record_audit(
+        actor,
+        AuditAction.CLIENTS_MOVED,
+        client_code=code,
+        detail=f"from {source.username} to {target.username}",
+    )
