@@ -51,7 +51,19 @@ def may_change(user: User, client: Client) -> bool:
     return client.therapist_id == user.pk
 
 
-def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Client]:
+def caseload_therapists(user: User) -> list[User]:
+    """The therapists whose clients `user` sees (a supervisor: their own and their
+    supervisees'), by name: the caseload's therapist filter."""
+    return list(
+        User.objects.filter(pk__in=visible_clients(user).values("therapist")).order_by(
+            "first_name", "last_name", "username"
+        )
+    )
+
+
+def caseload(
+    user: User, *, query: str = "", status: str = "", therapist: int | None = None
+) -> QuerySet[Client]:
     """Open safety alerts first (newest alert first), then off track, at risk, on track, not
     enough data; then by code. Ended episodes (`status=ENDED`) have no status to rank by: an
     open safety alert first all the same, then the most recently ended. A row shows no
@@ -63,6 +75,8 @@ def caseload(user: User, *, query: str = "", status: str = "") -> QuerySet[Clien
     )
     if query:
         clients = clients.filter(Q(code__icontains=query) | Q(name__icontains=query))
+    if therapist is not None:  # within those the user sees: another's id finds no one
+        clients = clients.filter(therapist_id=therapist)
     if status == ENDED:  # ended episodes leave the active caseload; this filter shows them
         clients = clients.filter(episode_ended_on__isnull=False)
     elif status or not query:  # (a search with every status finds ended clients too)

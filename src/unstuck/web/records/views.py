@@ -30,7 +30,7 @@ from unstuck.web.records.instruments import instruments
 from unstuck.web.records.last_seen import last_seen
 from unstuck.web.records.models import CheckOutcome, Client, Status
 from unstuck.web.records.selectors import PLAN_DUE, REVIEW_SUGGESTED
-from unstuck.web.validation import search_text
+from unstuck.web.validation import parse_id, search_text
 from unstuck.web.vocabulary import error_text, flag
 
 PLAN_DUE_MARK = "Plan due for review (review date {day:%Y-%m-%d})"
@@ -46,7 +46,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
         return redirect("team")  # the clinic's figures; no client's record
     query = search_text(request.GET.get("q", ""))
     status = request.GET.get("status", "")
-    listed = selectors.caseload(user, query=query, status=status)
+    therapists = selectors.caseload_therapists(user) if user.role == Role.SUPERVISOR else []
+    therapist = parse_id(request.GET.get("therapist"))
+    if therapist not in {t.pk for t in therapists}:
+        therapist = None  # none chosen, or one whose clients this user does not see
+    listed = selectors.caseload(user, query=query, status=status, therapist=therapist)
     if status == REVIEW_SUGGESTED:
         listed = snapshots.review_suggested(listed)
     clients = list(listed)
@@ -103,7 +107,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     ]
     record_audit(user, AuditAction.VIEW_CASELOAD, detail=counted(len(rows), "client"))
     shown_safety = sum(1 for c in clients if c.status_rank == 0)
-    if query or status:  # a filter never hides that a safety answer is waiting for a check
+    if query or status or therapist:  # a filter never hides that a safety answer is waiting
         hidden_safety = selectors.caseload(user, status="safety").count() - shown_safety
     else:
         hidden_safety = 0
@@ -123,6 +127,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "counts": counts,
             "supervisor": user.role == "supervisor",
+            # a choice only when there is one to make
+            "therapists": [(t.pk, t.display_name) for t in therapists]
+            if len(therapists) > 1
+            else [],
+            "therapist": therapist,
             "plan_due": PLAN_DUE,
             "review_suggested": REVIEW_SUGGESTED,
             "outcomes": CheckOutcome.choices,
