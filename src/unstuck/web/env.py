@@ -41,14 +41,34 @@ def envbool(name: str, default: bool) -> bool:
     raise SettingError(f"{name}={value!r}: expected true or false")
 
 
-def envint(name: str, default: int) -> int:
+def envint(name: str, default: int, *, minimum: int | None = None) -> int:
+    """A whole number of at least `minimum`: a negative HSTS age was sent to browsers as it
+    was, and a limit of 0 failed sign-ins divided by zero at the first wrong password."""
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise SettingError(f"{name}={value!r}: expected a whole number") from None
+    if minimum is not None and number < minimum:
+        raise SettingError(f"{name}={value!r}: expected a whole number of {minimum} or more")
+    return number
+
+
+def envtimezone(name: str, default: str) -> str:
+    """A time zone by its IANA name (`Europe/London`); Django's own check was a traceback."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = envstr(name, default)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingError(
+            f"{name}={value!r}: expected a time zone by its name in the tz database, such as "
+            "Europe/London, Europe/Berlin or America/New_York"
+        ) from None
+    return value
 
 
 def envlist(name: str, default: list[str]) -> list[str]:
