@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,20 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return default
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def envhosts(name: str, default: list[str]) -> list[str]:
+    """Host names, as Django compares them with a request's host: without scheme, path or
+    port. `https://unstuck.example.org` (the site's address pasted in) matched no request,
+    and every page was a bare "Bad Request (400)" with nothing said at start."""
+    hosts = envlist(name, default)
+    for host in hosts:
+        if "/" in host or re.search(r"[^\]:]:\d*$", host):
+            raise SettingError(
+                f"{name}: {host!r} is not a host name; give the name alone, as in "
+                "unstuck.example.org (no https://, no path, no port), separated by commas"
+            )
+    return hosts
 
 
 def envnetworks(name: str) -> list[str]:

@@ -36,8 +36,8 @@ from unstuck.web.env import (
     data_dir,
     database,
     envbool,
+    envhosts,
     envint,
-    envlist,
     envnetworks,
     envstr,
     envtimezone,
@@ -62,7 +62,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = envbool("UNSTUCK_DEBUG", False)
-ALLOWED_HOSTS = envlist("UNSTUCK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS = envhosts("UNSTUCK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -272,6 +272,6 @@ PORTAL_URL = envstr("UNSTUCK_PORTAL_URL", "")
 PORTAL_FAILURE_LIMIT = envint("UNSTUCK_PORTAL_FAILURE_LIMIT", 20, minimum=1)
 PORTAL_LOCKOUT_SECONDS = envint("UNSTUCK_PORTAL_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 # Host names that serve only the client pages (staff pages are a 404 there); see docs/portal.md.
-PORTAL_HOSTS = [h.lower() for h in envlist("UNSTUCK_PORTAL_HOSTS", [])]
+PORTAL_HOSTS = [h.lower() for h in envhosts("UNSTUCK_PORTAL_HOSTS", [])]
 ALLOWED_HOSTS += [h for h in PORTAL_HOSTS if h not in ALLOWED_HOSTS]
 MIDDLEWARE.insert(1, "unstuck.web.portal.middleware.PortalHostMiddleware")
