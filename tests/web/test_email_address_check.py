@@ -79,6 +79,16 @@ def test_which_addresses_are_this_machine(
     assert (email_address_problem() is not None) == warned
 
 
+@pytest.mark.parametrize("site", ["unstuck.clinic.example", "unstuck.clinic.example/app"])
+def test_an_address_without_https_in_front_is_named_for_what_it_is(settings, site: str) -> None:
+    """It was said to point "at this machine", which it did not: a link needs its scheme."""
+    settings.HTTPS, settings.SITE_URL, settings.PORTAL_URL = True, site, ""
+    assert email_address_problem() == (
+        f"UNSTUCK_SITE_URL is {site}, which is not a whole address: links in emails would not "
+        "open; write it with https:// in front (e.g. https://unstuck.clinic.example)"
+    )
+
+
 def test_serve_says_so_when_it_starts(tmp_path: Path) -> None:
     port = str(free_port())
     server = subprocess.Popen(

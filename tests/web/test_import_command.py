@@ -77,6 +77,8 @@ def test_it_imports_once_and_says_what_it_stored(env: dict[str, str], tmp_path: 
     assert tried.returncode == 0, tried.stderr
     assert "importing would add 2 clients, 4 sessions and 3 questionnaires" in tried.stdout
     assert "Nothing was written (--dry-run)." in tried.stdout
+    assert "checking them (a dry run: nothing is stored) ..." in tried.stderr
+    assert "storing" not in tried.stderr  # it said "checking and storing them" on a dry run
     assert counts(env) == (0, 0, 0)
 
     done = unstuck(env, "import", str(history), "--therapist", "alex")
@@ -111,7 +113,10 @@ def test_a_bad_file_or_therapist_is_refused_and_nothing_is_written(
     assert "Traceback" not in done.stderr
     good = tmp_path / "good.csv"
     good.write_text(GOOD, encoding="utf-8")
-    for name, words in (("nobody", "there is no such account"), ("admin", "not a therapist")):
+    for name, words in (
+        ("nobody", "there is no such account"),
+        ("admin", "'admin' is an administrator, not a therapist"),  # it said "a administrator"
+    ):
         refused = unstuck(env, "import", str(good), "--therapist", name)
         assert refused.returncode == 2
         assert words in refused.stderr

@@ -88,6 +88,18 @@ def test_a_broken_definition_names_the_place_and_stores_nothing(client: HttpClie
     assert not ClinicInstrument.objects.exists()
 
 
+def test_a_file_nested_thousands_deep_is_refused_on_the_page_not_a_server_error(
+    client: HttpClient, personas
+) -> None:
+    client.force_login(personas.administrator)
+    response = upload(client, "a = " + "[" * 5000 + "]" * 5000, "deep.toml")
+    assert response.status_code == 200
+    assert "deep.toml: is not valid TOML here: its lists or tables are nested" in html.unescape(
+        response.content.decode()
+    )
+    assert not ClinicInstrument.objects.exists()
+
+
 def test_a_definition_cannot_replace_a_built_in(client: HttpClient, personas) -> None:
     client.force_login(personas.administrator)
     body = upload(client, CUSTOM.replace('id = "wellbeing5"', 'id = "phq9"')).content.decode()

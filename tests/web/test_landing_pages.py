@@ -6,6 +6,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from personas import make_admin
 from unstuck.web.accounts.models import AuditEntry, Clinic, Role, User
 from unstuck.web.accounts.services import SetupError, create_clinic
 
@@ -19,6 +20,13 @@ def test_the_administrator_lands_on_the_administration_page(client: HttpClient, 
     assert "Caseload" not in page
     for name in ("audit_log", "instruments"):
         assert f'href="{reverse(name)}"' in page
+
+    # It read "Add a therapist or supervisor", and the same form adds clinic leads and
+    # administrators too (README: the Administration page adds all four).
+    client.force_login(make_admin("root", personas.clinic))  # with the account pages' rights
+    page = client.get(reverse("overview")).content.decode()
+    assert ">Add a person</a>" in page
+    assert "A therapist, supervisor, clinic lead or another administrator: each signs in" in page
 
 
 def test_therapists_keep_their_caseload_and_cannot_open_administration(

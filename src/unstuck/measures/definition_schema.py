@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # jsonschema is imported only when a clinic's own file is che
     from jsonschema.exceptions import ValidationError
 
 SCHEMA_FILE = "instrument.schema.json"
+SHOWN_CHARACTERS = 80  # of a wrong value quoted back in a message: enough to recognise it
 
 
 @cache
@@ -91,9 +92,9 @@ def _schema_problem(error: ValidationError) -> tuple[str, str]:
     where = location_of(path)
     if kind == "type":
         wanted = " or ".join(_TOML_TYPES.get(t, t) for t in _as_list(expected))
-        return where, f"must be {wanted}, not {_toml_type_of(value)} ({value!r})"
+        return where, f"must be {wanted}, not {_toml_type_of(value)} ({_shown(value)})"
     if kind == "pattern":
-        return where, f"{value!r} has the wrong form: {schema.get('description', '')}"
+        return where, f"{_shown(value)} has the wrong form: {schema.get('description', '')}"
     reasons = {
         "minimum": f"is {value!r}; it must be at least {expected}",
         "maximum": f"is {value!r}; it must be at most {expected}",
@@ -104,6 +105,13 @@ def _schema_problem(error: ValidationError) -> tuple[str, str]:
         "uniqueItems": "lists the same value more than once",
     }
     return where, reasons.get(str(kind), error.message)
+
+
+def _shown(value: Any) -> str:
+    """The wrong value quoted back, cut short: a list of thousands of numbers was quoted in
+    full, and the message drowned under it."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARACTERS else f"{text[: SHOWN_CHARACTERS - 3]}..."
 
 
 def _as_list(value: object) -> list[str]:

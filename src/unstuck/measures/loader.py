@@ -26,13 +26,21 @@ from unstuck.measures.model import ChangeSpec, Instrument
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 BUILT_IN = "built in"
 COMMAND_LINE = "given on the command line"
+TOO_DEEP = (
+    "is not valid TOML here: its lists or tables are nested hundreds deep, where a definition "
+    "nests them two or three deep"
+)
 
 
 def toml_table(text: str, source: str) -> dict[str, Any]:
     """The table a TOML text holds; `InvalidDefinition` naming `source` and the line and
     column when it is not valid TOML."""
     try:
-        return tomllib.loads(text)
+        # A byte-order mark, which some Windows editors write before UTF-8 text, is not TOML:
+        # it read as "Invalid statement" at line 1, column 1, where nothing looks wrong.
+        return tomllib.loads(text.removeprefix("\ufeff"))
+    except RecursionError:  # tomllib reads nested lists and tables recursively
+        raise InvalidDefinition(source, "", TOO_DEEP) from None
     except tomllib.TOMLDecodeError as exc:
         # The message ends "(at line L, column C)": lift that out as the location.
         message = str(exc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -41,14 +42,34 @@ def envbool(name: str, default: bool) -> bool:
     raise SettingError(f"{name}={value!r}: expected true or false")
 
 
-def envint(name: str, default: int) -> int:
+def envint(name: str, default: int, *, minimum: int | None = None) -> int:
+    """A whole number of at least `minimum`: a negative HSTS age was sent to browsers as it
+    was, and a limit of 0 failed sign-ins divided by zero at the first wrong password."""
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise SettingError(f"{name}={value!r}: expected a whole number") from None
+    if minimum is not None and number < minimum:
+        raise SettingError(f"{name}={value!r}: expected a whole number of {minimum} or more")
+    return number
+
+
+def envtimezone(name: str, default: str) -> str:
+    """A time zone by its IANA name (`Europe/London`); Django's own check was a traceback."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = envstr(name, default)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingError(
+            f"{name}={value!r}: expected a time zone by its name in the tz database, such as "
+            "Europe/London, Europe/Berlin or America/New_York"
+        ) from None
+    return value
 
 
 def envlist(name: str, default: list[str]) -> list[str]:
@@ -56,6 +77,20 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return default
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def envhosts(name: str, default: list[str]) -> list[str]:
+    """Host names, as Django compares them with a request's host: without scheme, path or
+    port. `https://unstuck.example.org` (the site's address pasted in) matched no request,
+    and every page was a bare "Bad Request (400)" with nothing said at start."""
+    hosts = envlist(name, default)
+    for host in hosts:
+        if "/" in host or re.search(r"[^\]:]:\d*$", host):
+            raise SettingError(
+                f"{name}: {host!r} is not a host name; give the name alone, as in "
+                "unstuck.example.org (no https://, no path, no port), separated by commas"
+            )
+    return hosts
 
 
 def envnetworks(name: str) -> list[str]:

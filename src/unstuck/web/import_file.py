@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # Django loads when the command runs
 
 NOTHING_WRITTEN = "Nothing was written."
 SHOWN_CODES = 10  # safety clients named in the summary, at most
+CHECKING_ONLY = "checking them (a dry run: nothing is stored)"  # said "and storing them"
 PROGRESS_FROM = 200  # clients: a smaller file is done before progress would help
 NOT_UP_TO_DATE = (
     "the database was made by an earlier version of Unstuck and needs upgrading, which a dry "
@@ -60,9 +61,10 @@ def import_file(
         observations = read_observations(source, instruments(), answers=True)
         frame = observations.frame
         clients = frame.get_column("client_id").n_unique()
+        doing = CHECKING_ONLY if dry_run else "checking and storing them"
         _say(
             f"Read {counted(frame.height, 'row', grouped=True)} of "
-            f"{counted(clients, 'client', grouped=True)}; checking and storing them ..."
+            f"{counted(clients, 'client', grouped=True)}; {doing} ..."
         )
         result = import_records(
             frame=frame,

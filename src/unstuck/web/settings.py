@@ -36,10 +36,11 @@ from unstuck.web.env import (
     data_dir,
     database,
     envbool,
+    envhosts,
     envint,
-    envlist,
     envnetworks,
     envstr,
+    envtimezone,
 )
 from unstuck.web.storage import private_dir, private_sqlite_file, sqlite_options
 
@@ -61,7 +62,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = envbool("UNSTUCK_DEBUG", False)
-ALLOWED_HOSTS = envlist("UNSTUCK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS = envhosts("UNSTUCK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -123,7 +124,7 @@ TEMPLATES = [
 # Widgets and empty error lists written in Python, the same HTML as Django's templates.
 FORM_RENDERER = "unstuck.web.form_renderer.QuickRenderer"
 
-DATABASES = {"default": database(conn_max_age=envint("UNSTUCK_DB_CONN_MAX_AGE", 60))}
+DATABASES = {"default": database(conn_max_age=envint("UNSTUCK_DB_CONN_MAX_AGE", 60, minimum=0))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several server processes and threads write to one file. WAL lets readers go on while one
     # writer writes; BEGIN IMMEDIATE takes the write lock when a transaction starts, so a
@@ -153,9 +154,9 @@ LOGIN_REDIRECT_URL = "caseload"
 LOGOUT_REDIRECT_URL = "login"
 # Login throttling (unstuck.web.accounts.throttle, django-axes) on every sign-in form:
 # failures per account, and (a higher limit) per address.
-LOGIN_FAILURE_LIMIT = envint("UNSTUCK_LOGIN_FAILURE_LIMIT", 5)
-LOGIN_ADDRESS_FAILURE_LIMIT = envint("UNSTUCK_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
-LOGIN_LOCKOUT_SECONDS = envint("UNSTUCK_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+LOGIN_FAILURE_LIMIT = envint("UNSTUCK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("UNSTUCK_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
+LOGIN_LOCKOUT_SECONDS = envint("UNSTUCK_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
 TRUSTED_PROXIES = envnetworks("UNSTUCK_TRUSTED_PROXIES")
 AUTHENTICATION_BACKENDS = [
@@ -176,15 +177,15 @@ AXES_ENABLE_ADMIN = False  # its screens are replaced by one that audits (accoun
 # One switch for a deployment behind HTTPS (the reverse proxy's or the server's own).
 HTTPS = envbool("UNSTUCK_HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_HSTS_SECONDS = envint("UNSTUCK_HSTS_SECONDS", 365 * 24 * 60 * 60) if HTTPS else 0
+SECURE_HSTS_SECONDS = envint("UNSTUCK_HSTS_SECONDS", 365 * 24 * 60 * 60, minimum=0) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 if TRUSTED_PROXIES:  # the proxy terminates TLS and says so; nobody else can reach the app
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = envint("UNSTUCK_SESSION_SECONDS", 8 * 60 * 60)
-SESSION_IDLE_SECONDS = envint("UNSTUCK_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_COOKIE_AGE = envint("UNSTUCK_SESSION_SECONDS", 8 * 60 * 60, minimum=60)
+SESSION_IDLE_SECONDS = envint("UNSTUCK_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_COOKIE_SECURE = HTTPS
 if envstr("UNSTUCK_SECURE_COOKIES", "") and not HTTPS:  # its old name, for secure cookies only
     raise SettingError(
@@ -213,7 +214,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = envstr("UNSTUCK_TIME_ZONE", "Europe/London")
+TIME_ZONE = envtimezone("UNSTUCK_TIME_ZONE", "Europe/London")
 USE_I18N = True
 # The clinic's translations of the client pages' own words (Django .po/.mo catalogs, made
 # with `unstuck manage makemessages`/`compilemessages`); English is shipped.
@@ -254,7 +255,7 @@ EMAIL_HOST_USER = envstr("UNSTUCK_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = envstr("UNSTUCK_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = envbool("UNSTUCK_EMAIL_TLS", EMAIL_PORT == 587)
 EMAIL_USE_SSL = envbool("UNSTUCK_EMAIL_SSL", EMAIL_PORT == 465)
-EMAIL_TIMEOUT = envint("UNSTUCK_EMAIL_TIMEOUT", 20)
+EMAIL_TIMEOUT = envint("UNSTUCK_EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("UNSTUCK_EMAIL_FROM", "unstuck@localhost")
 EMAIL_FILE_PATH = envstr("UNSTUCK_EMAIL_DIR", "")
 if EMAIL_HOST:
@@ -268,9 +269,9 @@ PORTAL_MESSENGER = envstr("UNSTUCK_MESSENGER", "unstuck.web.portal.messaging.Ema
 # Addresses written into messages: the staff app, and the client pages (may be another host).
 SITE_URL = envstr("UNSTUCK_SITE_URL", "http://127.0.0.1:8000")
 PORTAL_URL = envstr("UNSTUCK_PORTAL_URL", "")
-PORTAL_FAILURE_LIMIT = envint("UNSTUCK_PORTAL_FAILURE_LIMIT", 20)
-PORTAL_LOCKOUT_SECONDS = envint("UNSTUCK_PORTAL_LOCKOUT_SECONDS", 15 * 60)
+PORTAL_FAILURE_LIMIT = envint("UNSTUCK_PORTAL_FAILURE_LIMIT", 20, minimum=1)
+PORTAL_LOCKOUT_SECONDS = envint("UNSTUCK_PORTAL_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 # Host names that serve only the client pages (staff pages are a 404 there); see docs/portal.md.
-PORTAL_HOSTS = [h.lower() for h in envlist("UNSTUCK_PORTAL_HOSTS", [])]
+PORTAL_HOSTS = [h.lower() for h in envhosts("UNSTUCK_PORTAL_HOSTS", [])]
 ALLOWED_HOSTS += [h for h in PORTAL_HOSTS if h not in ALLOWED_HOSTS]
 MIDDLEWARE.insert(1, "unstuck.web.portal.middleware.PortalHostMiddleware")

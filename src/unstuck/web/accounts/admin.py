@@ -39,6 +39,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
 from unstuck.web.accounts import services
+from unstuck.web.accounts.account_checks import check_clinic, check_supervision
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Clinic, Role, User, signed_in
 
@@ -81,46 +82,10 @@ class RoleFilter(ChoiceFilter):
     vocabulary = Role
 
 
-NO_CLINIC = (
-    "Choose the clinic this person works in. Only an administrator may belong to no clinic: "
-    "a therapist, supervisor or clinic lead without one could open none of its pages."
-)
 EMAIL_HELP = (
     "They are emailed when a client of theirs gives a safety answer on the questionnaire "
     "pages. Without an address, nobody is emailed."
 )
-
-
-def _check_clinic(form: forms.ModelForm[User], cleaned: dict[str, Any]) -> None:
-    """Every account but an administrator's belongs to a clinic (an account with no clinic was
-    offered "Add a client" and then refused it), and supervision stays inside one clinic: a
-    supervisor reads the clients of the people they supervise, so a supervisor in another
-    clinic, or one moving to another clinic, would read records of a clinic not theirs."""
-    if "clinic" not in form.fields:
-        return
-    role = cleaned.get("role", form.instance.role)
-    clinic = cleaned.get("clinic")
-    if role != Role.ADMINISTRATOR and clinic is None:
-        form.add_error("clinic", NO_CLINIC)
-        return
-    supervisor = cleaned.get("supervisor")
-    if supervisor is not None and supervisor.clinic_id != getattr(clinic, "pk", None):
-        form.add_error(
-            "supervisor",
-            f"{supervisor.username} works in {supervisor.clinic or 'no clinic'}; a supervisor "
-            f"must work in the same clinic as the people they supervise ({clinic}).",
-        )
-    account = form.instance
-    if account.pk and clinic is not None and clinic.pk != account.clinic_id:
-        supervised = sorted(
-            User.objects.filter(supervisor=account).values_list("username", flat=True)
-        )
-        if supervised:
-            form.add_error(
-                "clinic",
-                f"{account.username} supervises {', '.join(supervised)} in {account.clinic}; "
-                "give them another supervisor there before changing this clinic.",
-            )
 
 
 class NewAccountForm(UserCreationForm):  # type: ignore[type-arg]
@@ -141,7 +106,7 @@ class NewAccountForm(UserCreationForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        _check_clinic(self, cleaned)
+        check_clinic(self, cleaned)
         return cleaned
 
 
@@ -214,7 +179,8 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         leaving = role not in handover.CARES or not active
         if role not in handover.CARES and "supervisor" in cleaned:
             cleaned["supervisor"] = None  # only a caseload is supervised (the change is audited)
-        _check_clinic(self, cleaned)
+        check_clinic(self, cleaned)
+        check_supervision(self, cleaned)
         # Its clients stay in the clinic they were added in: the account leaves them behind.
         new_clinic = cleaned.get("clinic", self.instance.clinic)
         moving = "clinic" in cleaned and getattr(new_clinic, "pk", None) != self.instance.clinic_id

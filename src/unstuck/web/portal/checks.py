@@ -31,6 +31,12 @@ def email_address_problem() -> str | None:
     if settings.PORTAL_URL:
         urls.append(("UNSTUCK_PORTAL_URL", settings.PORTAL_URL))
     for name, url in urls:
+        parts = urllib.parse.urlsplit(url)
+        if url and (parts.scheme not in {"http", "https"} or not parts.hostname):
+            return (
+                f"{name} is {url}, which is not a whole address: links in emails would not "
+                "open; write it with https:// in front (e.g. https://unstuck.clinic.example)"
+            )
         if _local(url):
             return (
                 f"{name} is {url or 'empty'} while UNSTUCK_HTTPS is on: links in emails would "

@@ -105,10 +105,10 @@ def import_therapist(username: str) -> User:
         raise UnstuckError(f"--therapist {username!r}: there is no such account; {known}")
     if user.role != Role.THERAPIST:
         role = Role(user.role).label.lower()
+        article = "an" if role[0] in "aeiou" else "a"  # "an administrator"
         raise UnstuckError(
-            f"--therapist {username!r} is {'an' if role[0] in 'aeiou' else 'a'} {role}, not a "
-            "therapist: the imported clients "
-            f"need the therapist who sees them; {known}"
+            f"--therapist {username!r} is {article} {role}, not a therapist: the imported "
+            f"clients need the therapist who sees them; {known}"
         )
     if not user.is_active or user.clinic_id is None:
         why = "deactivated" if not user.is_active else "of no clinic"
