@@ -113,7 +113,8 @@ def test_adding_an_instrument_writes_its_row(personas, fresh_instruments) -> Non
     add_clinic_instrument(user=personas.administrator, filename="audit3.toml", text=DEFINITION)
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.username) == (AuditAction.ADD_INSTRUMENT, "admin")
-    assert entry.detail == "Audit-3 (made up) from audit3.toml"  # its name, as pages show it
+    # its name, as pages show it, and its id, which no other questionnaire shares
+    assert entry.detail == "Audit-3 (made up) (id audit3) from audit3.toml"
 
 
 def test_importing_a_file_writes_its_rows(personas, tmp_path) -> None:

@@ -38,6 +38,8 @@ def add_clinic_instrument(*, user: User, filename: str, text: str) -> Instrument
         definition=text,
         uploaded_by=user,
     )
-    record_audit(user, AuditAction.ADD_INSTRUMENT, detail=f"{instrument.name} from {filename}")
+    # Its id too: two definitions may share a name ("Mood check"), never an id.
+    detail = f"{instrument.name} (id {instrument.id}) from {filename}"
+    record_audit(user, AuditAction.ADD_INSTRUMENT, detail=detail)
     transaction.on_commit(reload_instruments)
     return instrument
