@@ -1,4 +1,5 @@
-"""The operations commands: `unstuck backup FILE` and `unstuck restore FILE`.
+"""The operations commands: `unstuck backup FILE`, `unstuck restore FILE` and
+`unstuck copy-database URL`.
 
 Kept apart from cli.py so that file stays about analysis; Django is imported only when one of
 these commands runs.
@@ -48,6 +49,27 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--force", action="store_true", help="replace a database that already holds records"
     )
     restore.set_defaults(run=_run_restore)
+
+    copy = sub.add_parser(
+        "copy-database",
+        help="copy every record into another, empty database (SQLite to PostgreSQL, say)",
+        description="Stop the server first. Copies every record of the database in use\n"
+        "(DATABASE_URL, else the SQLite file in UNSTUCK_DATA_DIR) into the empty database\n"
+        "URL names: its tables are made, every row goes in with its id and exact times, the\n"
+        "audit log whole, all in one transaction (on any error nothing is written), and each\n"
+        "table's count is checked. The database in use is left as it was, with an audit row\n"
+        "saying where its records were copied. Then point DATABASE_URL at the new database\n"
+        "and start `unstuck serve`.",
+        epilog="example, moving a clinic from SQLite to PostgreSQL:\n"
+        "  createdb unstuck\n"
+        "  unstuck copy-database postgresql://unstuck@127.0.0.1:5432/unstuck\n"
+        "  DATABASE_URL=postgresql://unstuck@127.0.0.1:5432/unstuck unstuck serve",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    copy.add_argument(
+        "url", help="the empty database to copy into, e.g. postgresql://USER@HOST:5432/NAME"
+    )
+    copy.set_defaults(run=_run_copy)
 
 
 NOTHING_WRITTEN = "Nothing was written."
@@ -115,4 +137,33 @@ def _run_restore(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(f"Restored {args.file}; run `unstuck serve` to use it.")
+    return 0
+
+
+def _run_copy(args: argparse.Namespace) -> int:
+    from unstuck.web.clinic_found import check_clinic, check_database_file, describe
+
+    check_database_file(NOTHING_WRITTEN)  # before the settings make an empty database
+    _database()
+    check_clinic(NOTHING_WRITTEN)
+    from unstuck.plural import counted
+    from unstuck.web.copy_database import copy_database, target_database
+
+    target = target_database(args.url)
+
+    def progress(table: str, rows: int) -> None:
+        if rows:
+            print(
+                f"unstuck:   {table}: {counted(rows, 'row', grouped=True)}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    print(f"unstuck: copying every record into {describe(target)} ...", file=sys.stderr)
+    copied = copy_database(target, progress)
+    print(
+        f"Copied {sum(copied.values()):,} rows of {len(copied)} tables into {describe(target)}, "
+        "each table's count checked. To use it, set DATABASE_URL to its address and start "
+        "`unstuck serve`; the database copied from is left as it was."
+    )
     return 0

@@ -81,6 +81,11 @@ def _has_clinic() -> bool:
         return cursor.fetchone() is not None
 
 
+def describe(db: Mapping[str, Any]) -> str:
+    """Where a database is, in words (never its password)."""
+    return _where(db)[0]
+
+
 def _where(db: Mapping[str, Any]) -> tuple[str, str]:
     if str(db["ENGINE"]).endswith("sqlite3"):
         return f"the SQLite database {db['NAME']}", "UNSTUCK_DATA_DIR (or DATABASE_URL)"

@@ -117,7 +117,12 @@ def envdatabase(name: str, default: str, **options: Any) -> dict[str, Any]:
 
     The value is never repeated in a message: it may hold a password.
     """
-    value = os.environ.get(name, default)
+    return database_at(os.environ.get(name, default), name, **options)
+
+
+def database_at(value: str, name: str, **options: Any) -> dict[str, Any]:
+    """`envdatabase` of a URL given otherwise (a command's argument, called `name` in the
+    messages)."""
     if not value.strip():
         raise SettingError(
             f"{name} is empty: unset it to use SQLite in the data folder, or give a database "

@@ -56,11 +56,14 @@ def hold_while_serving(db: Mapping[str, Any]) -> None:
 
 
 @contextmanager
-def alone(db: Mapping[str, Any], refusal: type[UnstuckError] = UnstuckError) -> Iterator[None]:
-    """Hold the lock alone while the block runs; raise `refusal` at once if a server holds it."""
+def alone(
+    db: Mapping[str, Any], refusal: type[UnstuckError] = UnstuckError, message: str = SERVING
+) -> Iterator[None]:
+    """Hold the lock alone while the block runs; raise `refusal(message)` at once if a server
+    holds it."""
     with _open(lock_file(db)) as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise refusal(SERVING) from None
+            raise refusal(message) from None
         yield

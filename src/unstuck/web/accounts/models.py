@@ -186,6 +186,7 @@ class AuditAction(models.TextChoices):
     BACKUP_MADE = "backup_made", "Made a backup of the whole database"
     BACKUP_FAILED = "backup_failed", "A backup of the whole database could not be written"
     RESTORED_BACKUP = "restored_backup", "Restored the whole database from a backup"
+    COPIED_DATABASE = "copied_database", "Copied every record into another database"
 
 
 ACCESS_GRANTS = frozenset(

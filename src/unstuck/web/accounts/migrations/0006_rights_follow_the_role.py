@@ -19,14 +19,17 @@ RIGHTS = {
 def rights_follow_the_role(apps, schema_editor):  # type: ignore[no-untyped-def]
     User = apps.get_model("accounts", "User")
     AuditEntry = apps.get_model("accounts", "AuditEntry")
-    for user in User.objects.order_by("pk"):
+    db = schema_editor.connection.alias  # the database migrated, not always the default
+    for user in User.objects.using(db).order_by("pk"):
         before = (user.is_staff, user.is_superuser)
         administrator = user.role == "administrator"
         after = (administrator, administrator)
         if before == after:
             continue
-        User.objects.filter(pk=user.pk).update(is_staff=administrator, is_superuser=administrator)
-        AuditEntry.objects.create(
+        User.objects.using(db).filter(pk=user.pk).update(
+            is_staff=administrator, is_superuser=administrator
+        )
+        AuditEntry.objects.using(db).create(
             user=None,
             username=ACTOR,
             action="change_admin_rights",

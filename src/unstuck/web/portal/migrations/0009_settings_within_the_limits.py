@@ -27,7 +27,8 @@ def within(value: int, low: int, high: int) -> int:
 def settings_within_the_limits(apps, schema_editor):  # type: ignore[no-untyped-def]
     PortalSettings = apps.get_model("portal", "PortalSettings")
     AuditEntry = apps.get_model("accounts", "AuditEntry")
-    for row in PortalSettings.objects.select_related("clinic").order_by("pk"):
+    db = schema_editor.connection.alias  # the database migrated, not always the default
+    for row in PortalSettings.objects.using(db).select_related("clinic").order_by("pk"):
         expiry = within(row.expiry_days, EXPIRY_DAYS_MIN, EXPIRY_DAYS_MAX)
         reminder = within(row.reminder_days, REMINDER_DAYS_MIN, expiry - 1)
         changes = [
@@ -40,8 +41,10 @@ def settings_within_the_limits(apps, schema_editor):  # type: ignore[no-untyped-
         ]
         if not changes:
             continue
-        PortalSettings.objects.filter(pk=row.pk).update(expiry_days=expiry, reminder_days=reminder)
-        AuditEntry.objects.create(
+        PortalSettings.objects.using(db).filter(pk=row.pk).update(
+            expiry_days=expiry, reminder_days=reminder
+        )
+        AuditEntry.objects.using(db).create(
             user=None,
             username=ACTOR,
             action="change_portal_settings",

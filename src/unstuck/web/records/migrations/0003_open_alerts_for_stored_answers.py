@@ -17,7 +17,12 @@ def open_alerts(apps: Any, schema_editor: Any) -> None:
     client_model = apps.get_model("records", "Client")
     installed = instruments()
     touched: set[int] = set()
-    positive = response_model.objects.filter(safety_alert=True).select_related("session__episode")
+    db = schema_editor.connection.alias  # the database migrated, not always the default
+    positive = (
+        response_model.objects.using(db)
+        .filter(safety_alert=True)
+        .select_related("session__episode")
+    )
     for response in positive.order_by("session__date", "id"):
         if response.instrument not in installed:
             continue
@@ -27,7 +32,7 @@ def open_alerts(apps: Any, schema_editor: Any) -> None:
         ):
             if not item.safety or answer is None or answer <= 0:
                 continue
-            alert_model.objects.get_or_create(
+            alert_model.objects.using(db).get_or_create(
                 response=response,
                 item=item.number,
                 defaults={
@@ -39,8 +44,13 @@ def open_alerts(apps: Any, schema_editor: Any) -> None:
                 },
             )
             touched.add(session.episode.client_id)
-    for client in client_model.objects.filter(pk__in=touched):
-        newest = alert_model.objects.filter(client=client).order_by("-raised_at", "-id").first()
+    for client in client_model.objects.using(db).filter(pk__in=touched):
+        newest = (
+            alert_model.objects.using(db)
+            .filter(client=client)
+            .order_by("-raised_at", "-id")
+            .first()
+        )
         client.safety_alert_at = newest.raised_at if newest else None
         client.status_rank = 0
         client.save(update_fields=["safety_alert_at", "status_rank"])

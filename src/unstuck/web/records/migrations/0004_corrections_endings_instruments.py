@@ -9,7 +9,7 @@ def ended_clients_leave_the_caseload(apps, schema_editor):  # type: ignore[no-un
     """Clients whose current episode had already ended get its end date (the caseload's
     snapshot of it), so they leave the active caseload like clients ended from now on."""
     Client = apps.get_model("records", "Client")
-    for client in Client.objects.all():
+    for client in Client.objects.using(schema_editor.connection.alias):
         episode = client.episodes.order_by("-started_on", "-id").first()
         if episode is not None and episode.ended_on is not None:
             client.episode_ended_on = episode.ended_on
