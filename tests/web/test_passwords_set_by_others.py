@@ -170,11 +170,18 @@ def test_a_new_account_chooses_its_own_password_at_first_sign_in(personas, make_
     http = HttpClient()
     signed = http.post(reverse("login"), {"username": "casey", "password": NEW}, follow=True)
     assert signed.redirect_chain[-1][0] == reverse("password_change")
+    # No link that would only lead back here: sign-out is the one way on.
+    first = signed.content.decode()
+    assert f'href="{reverse("client_new")}"' not in first
+    assert f'href="{reverse("reflections")}"' not in first
+    assert "Sign out" in first
     refused = http.get(reverse("client", args=[record.pk]))
     assert (refused.status_code, refused["Location"]) == (302, reverse("password_change"))
     data = {"old_password": NEW, "new_password1": OWN, "new_password2": OWN}
     assert http.post(reverse("password_change"), data).status_code == 302
-    assert http.get(reverse("client", args=[record.pk])).status_code == 200
+    page = http.get(reverse("client", args=[record.pk]))
+    assert page.status_code == 200
+    assert f'href="{reverse("client_new")}"' in page.content.decode()
 
 
 def test_the_password_given_cannot_be_kept_as_ones_own(personas) -> None:
