@@ -233,3 +233,27 @@ def as_number(text: pl.Expr, dtype: type[pl.DataType]) -> pl.Expr:
         number.cast(pl.Int64, strict=False)
     )
     return pl.coalesce(whole, written_as_decimal)
+
+
+DECIMAL_COMMA = r"^\s*[-+]?\d+,\d+\s*$"  # 12,5: a number as a decimal-comma locale writes it
+
+
+def not_a_number_reason(as_written: pl.Expr) -> pl.Expr:
+    """Why a cell read as a number is not one, as the file wrote it."""
+    return (
+        # "12,0" from a European spreadsheet (semicolon-separated): say what is expected
+        pl.when(as_written.str.contains(DECIMAL_COMMA))
+        .then(
+            pl.format(
+                "not a number: write decimals with a point ({}), not a comma",
+                as_written.str.strip_chars().str.replace(",", ".", literal=True),
+            )
+        )
+        # 1e400: a number, but beyond what a float holds (read as infinity)
+        .when(
+            as_written.str.contains(r"\d")
+            & as_written.str.strip_chars().cast(pl.Float64, strict=False).is_infinite()
+        )
+        .then(pl.lit("too large a number"))
+        .otherwise(pl.lit("not a number"))
+    )

@@ -24,6 +24,7 @@ from unstuck.analysis.cells import (
     blank,
     date_reason,
     line_break_reason,
+    not_a_number_reason,
     not_whole_from,
     parse_numbers,
     without_blank_rows,
@@ -59,7 +60,6 @@ ATTENDANCE = ATTENDANCE_KINDS  # attended, late, cancelled, no_show
 MAX_LISTED = 50
 SHOWN_CHARS = 80  # a value in a problem is shown up to this many characters
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters but line breaks
-DECIMAL_COMMA = r"^\s*[-+]?\d+,\d+\s*$"  # 12,5: a number as a decimal-comma locale writes it
 # README: a session cancelled by the therapist is not the client's missed session.
 BY_THERAPIST = (
     "a session the therapist cancelled is not one the client missed, and Unstuck does not "
@@ -297,25 +297,7 @@ def check_observations(
     frame, parsed = parse_numbers(frame, numeric, pl.Float64)
     for c in parsed:  # columns read as numbers hold nothing else
         as_written = pl.col(f"_raw_{c}")
-        flag(
-            as_written.is_not_null() & pl.col(c).is_null(),
-            c,
-            # "12,0" from a European spreadsheet (semicolon-separated): say what is expected
-            pl.when(as_written.str.contains(DECIMAL_COMMA))
-            .then(
-                pl.format(
-                    "not a number: write decimals with a point ({}), not a comma",
-                    as_written.str.strip_chars().str.replace(",", ".", literal=True),
-                )
-            )
-            # 1e400: a number, but beyond what a float holds (read as infinity)
-            .when(
-                as_written.str.contains(r"\d")
-                & as_written.str.strip_chars().cast(pl.Float64, strict=False).is_infinite()
-            )
-            .then(pl.lit("too large a number"))
-            .otherwise(pl.lit("not a number")),
-        )
+        flag(as_written.is_not_null() & pl.col(c).is_null(), c, not_a_number_reason(as_written))
     if "score" not in columns:
         frame = frame.with_columns(pl.lit(None, pl.Float64).alias("score"))
     frame = score_rows(frame, instruments, item_columns, flag)
