@@ -53,6 +53,21 @@ services.create_client(therapist=alex, code="SYN-AFTER", started_on=dt.date(2026
 print(AuditEntry.objects.filter(action="copied_database").count())
 """
 
+CUT_SHORT = """
+import sys
+from unstuck.web import commands
+commands.setup()
+from unstuck.web import copy_database
+copy_rows = copy_database._copy_table
+def cut_short(model):
+    if model._meta.db_table == "records_client":
+        raise copy_database.UnstuckError("the connection to the target was lost")
+    return copy_rows(model)
+copy_database._copy_table = cut_short
+from unstuck.cli import main
+sys.exit(main(["copy-database", sys.argv[1]]))
+"""
+
 
 @pytest.fixture
 def target(tmp_path: Path) -> Iterator[str]:
@@ -112,6 +127,22 @@ def test_every_record_is_copied_exactly_and_the_copy_takes_new_saves(
     # copied ids), and it holds the row saying it was copied.
     moved = dict(source.env, DATABASE_URL=target)
     assert run(moved, ADD_A_CLIENT).strip() == "1"
+
+
+def test_a_copy_cut_short_leaves_no_word_of_it_and_can_be_run_again(
+    source: Database, target: str
+) -> None:
+    """The source's audit row says where its records went only when they got there."""
+    before = source.tables()
+    failed = subprocess.run(
+        [sys.executable, "-c", CUT_SHORT, target], env=source.env, capture_output=True, text=True
+    )
+    assert failed.returncode == 2, failed.stderr
+    assert "the connection to the target was lost" in failed.stderr
+    assert source.tables() == before
+    again = source.unstuck("copy-database", target)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(run(source.env, COMPARE, target))["differ"] == []
 
 
 def test_a_database_with_records_is_refused_and_left_as_it_was(
