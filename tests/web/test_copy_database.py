@@ -168,6 +168,18 @@ def test_the_copy_waits_for_the_server_to_stop(source: Database, target: str) ->
     assert "`unstuck serve` is running); stop it before copying" in refused.stderr
 
 
+def test_a_server_started_during_the_copy_says_why_it_waits(source: Database, target: str) -> None:
+    """It said a restore was running, when the database was being copied from."""
+    from live import free_port
+
+    lock = source.data_dir / "unstuck.sqlite3.in-use"
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as the copy holds it
+        started = source.unstuck("serve", "--dev", "--port", str(free_port()))
+    assert started.returncode == 2
+    assert "a copy of it (`unstuck copy-database`), is running" in started.stderr
+
+
 @pytest.mark.parametrize(
     ("url", "words"),
     [
