@@ -91,7 +91,7 @@ def test_only_an_active_therapist_colleague_takes_a_client(
         url, token = form_token(client, record)
         page = client.post(url, {"colleague": str(target.pk), "submit_token": token})
         assert page.status_code == 200
-        assert "Select a valid choice" in page.content.decode()
+        assert "That colleague can no longer take on clients" in page.content.decode()
         with pytest.raises(InvalidValue, match="not another active therapist of this clinic"):
             handover.hand_over(user=personas.therapist, client=record, target=target)
     assert Client.objects.get(pk=record.pk).therapist == personas.therapist
