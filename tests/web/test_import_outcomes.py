@@ -184,3 +184,15 @@ def test_codes_that_differ_only_in_capital_letters_are_the_same_client(
     result = run_with(history, "client_id,ended\nc-1,completed\n", personas.therapist, tmp_path)
     assert result.ended == {EndReason.COMPLETED: 1}
     assert Client.objects.get(code="C-1").episode_ended_on is not None
+
+
+def test_the_summary_groups_the_thousands_of_every_count(personas) -> None:
+    """It read '1034 completed' beside 'Imported 1,500 clients'."""
+    from unstuck.web.import_file import summary
+
+    result = ImportResult(
+        1500, 14000, 36000, (), {Status.ON_TRACK: 1200}, ended={EndReason.COMPLETED: 1034}
+    )
+    said = summary(result, "big.csv", personas.therapist, outcomes=Path("ends.csv"), dry_run=False)
+    assert "1,200 on track" in said
+    assert "1,034 completed" in said
