@@ -29,7 +29,8 @@ unless --outcomes ends it. --outcomes FILE is the CSV 'unstuck team' and 'unstuc
 fit-dropout' read: client_id,ended, ended one of completed, dropped_out, referred or
 ongoing. Each client it lists as completed, dropped_out or referred has the episode ended
 on their last session's date in the history (booked or attended), with that ending, and
-leaves the caseload; ongoing, and a client it does not list, stays open. A client with a
+leaves the caseload; ongoing, and a client it does not list, stays open. Its codes
+match the history's whatever their capital letters. A client with a
 safety alert open stays open too, named in the summary: ending the episode asks the
 therapist to confirm they considered the alert, on the client's page.
 Occasion 0 (the intake) becomes session 1, as the web app numbers sessions from 1 (every

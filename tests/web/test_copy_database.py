@@ -53,6 +53,21 @@ services.create_client(therapist=alex, code="SYN-AFTER", started_on=dt.date(2026
 print(AuditEntry.objects.filter(action="copied_database").count())
 """
 
+CUT_SHORT = """
+import sys
+from unstuck.web import commands
+commands.setup()
+from unstuck.web import copy_database
+copy_rows = copy_database._copy_table
+def cut_short(model):
+    if model._meta.db_table == "records_client":
+        raise copy_database.UnstuckError("the connection to the target was lost")
+    return copy_rows(model)
+copy_database._copy_table = cut_short
+from unstuck.cli import main
+sys.exit(main(["copy-database", sys.argv[1]]))
+"""
+
 
 @pytest.fixture
 def target(tmp_path: Path) -> Iterator[str]:
@@ -114,6 +129,22 @@ def test_every_record_is_copied_exactly_and_the_copy_takes_new_saves(
     assert run(moved, ADD_A_CLIENT).strip() == "1"
 
 
+def test_a_copy_cut_short_leaves_no_word_of_it_and_can_be_run_again(
+    source: Database, target: str
+) -> None:
+    """The source's audit row says where its records went only when they got there."""
+    before = source.tables()
+    failed = subprocess.run(
+        [sys.executable, "-c", CUT_SHORT, target], env=source.env, capture_output=True, text=True
+    )
+    assert failed.returncode == 2, failed.stderr
+    assert "the connection to the target was lost" in failed.stderr
+    assert source.tables() == before
+    again = source.unstuck("copy-database", target)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(run(source.env, COMPARE, target))["differ"] == []
+
+
 def test_a_database_with_records_is_refused_and_left_as_it_was(
     source: Database, target: str
 ) -> None:
@@ -135,6 +166,18 @@ def test_the_copy_waits_for_the_server_to_stop(source: Database, target: str) ->
         refused = source.unstuck("copy-database", target)
     assert refused.returncode == 2
     assert "`unstuck serve` is running); stop it before copying" in refused.stderr
+
+
+def test_a_server_started_during_the_copy_says_why_it_waits(source: Database, target: str) -> None:
+    """It said a restore was running, when the database was being copied from."""
+    from live import free_port
+
+    lock = source.data_dir / "unstuck.sqlite3.in-use"
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as the copy holds it
+        started = source.unstuck("serve", "--dev", "--port", str(free_port()))
+    assert started.returncode == 2
+    assert "a copy of it (`unstuck copy-database`), is running" in started.stderr
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from personas import PHQ9_MILD, PHQ9_SEVERE
-from unstuck.errors import InvalidValue
+from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.models import AuditAction, AuditEntry, Role, User
 from unstuck.web.records import handover
 from unstuck.web.records.models import Client
@@ -91,8 +91,23 @@ def test_only_an_active_therapist_colleague_takes_a_client(
         url, token = form_token(client, record)
         page = client.post(url, {"colleague": str(target.pk), "submit_token": token})
         assert page.status_code == 200
-        assert "Select a valid choice" in page.content.decode()
+        assert "That colleague can no longer take on clients" in page.content.decode()
         with pytest.raises(InvalidValue, match="not another active therapist of this clinic"):
             handover.hand_over(user=personas.therapist, client=record, target=target)
     assert Client.objects.get(pk=record.pk).therapist == personas.therapist
     assert not AuditEntry.objects.filter(action=AuditAction.CLIENTS_MOVED).exists()
+
+
+def test_a_client_handed_over_meanwhile_is_not_handed_on_by_the_former_therapist(
+    personas, record
+) -> None:
+    """Two pages of the client open: the first hands them to Sam; the second, sent after,
+    moved them on from Sam to a third therapist, in the former therapist's name."""
+    second_page = Client.objects.get(pk=record.pk)
+    handover.hand_over(user=personas.therapist, client=record, target=personas.colleague)
+    kim = User.objects.create_user("kim", clinic=personas.clinic, role=Role.THERAPIST)
+    with pytest.raises(UnstuckError, match="C-HAND is no longer your client"):
+        handover.hand_over(user=personas.therapist, client=second_page, target=kim)
+    assert Client.objects.get(pk=record.pk).therapist == personas.colleague
+    rows = AuditEntry.objects.filter(action=AuditAction.CLIENTS_MOVED)
+    assert [r.detail for r in rows] == ["from alex to sam"]

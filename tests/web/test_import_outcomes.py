@@ -148,6 +148,11 @@ def test_each_ending_has_its_audit_row_naming_the_file(
             "not a client of history.csv",
         ),
         (
+            "client_id,ended\nC-1,completed\nc-1,referred\n",
+            "row 3, column 'client_id', value 'c-1': is the client of row 2 again (codes "
+            "that differ only in capital letters are one client): list each client once",
+        ),
+        (
             "client_id,ended\nC-1,finished\n",
             "row 2, column 'ended', value 'finished': must be one of completed, dropped_out, "
             "referred, ongoing",
@@ -169,3 +174,25 @@ def test_a_dry_run_ends_nothing_and_says_what_it_would(
     planned = run_with(history, ENDINGS, personas.therapist, tmp_path, dry_run=True)
     assert stored() == NOTHING
     assert run_with(history, ENDINGS, personas.therapist, tmp_path) == planned
+
+
+def test_codes_that_differ_only_in_capital_letters_are_the_same_client(
+    personas, history: Path, tmp_path: Path
+) -> None:
+    """The clinic's codes ignore capital letters; an outcomes file written by another system
+    may spell them otherwise (it was refused: 'c-1 is not a client of history.csv')."""
+    result = run_with(history, "client_id,ended\nc-1,completed\n", personas.therapist, tmp_path)
+    assert result.ended == {EndReason.COMPLETED: 1}
+    assert Client.objects.get(code="C-1").episode_ended_on is not None
+
+
+def test_the_summary_groups_the_thousands_of_every_count(personas) -> None:
+    """It read '1034 completed' beside 'Imported 1,500 clients'."""
+    from unstuck.web.import_file import summary
+
+    result = ImportResult(
+        1500, 14000, 36000, (), {Status.ON_TRACK: 1200}, ended={EndReason.COMPLETED: 1034}
+    )
+    said = summary(result, "big.csv", personas.therapist, outcomes=Path("ends.csv"), dry_run=False)
+    assert "1,200 on track" in said
+    assert "1,034 completed" in said

@@ -13,8 +13,9 @@ description of the tables, whatever the two kinds of database:
   gets a new id, and every table's count is compared with the source's;
 - the source is read in one transaction (one consistent state), while no server may run on it
   (`in_use`): saves made during the copy would stay behind. It is left as it was, with one
-  audit row more ("Copied every record into another database", written before the copy, so
-  the copy holds it too).
+  audit row more ("Copied every record into another database", written in the copy's
+  transaction before the rows are read, so the copy holds it too, and a copy that fails or
+  is killed leaves no such row behind).
 
 The target must be empty: one that holds people or clients is refused, as a restore refuses.
 """
@@ -73,8 +74,7 @@ def copy_database(target: Mapping[str, Any], progress: Progress | None = None) -
         raise UnstuckError(SAME.format(target=where))
     with alone(source, message=SERVING):
         _open_target(target, where)
-        record_audit(None, AuditAction.COPIED_DATABASE, detail=f"to {where}", username=COPY_ACTOR)
-        copied = _copy(progress)
+        copied = _copy(where, progress)
     return copied
 
 
@@ -126,11 +126,13 @@ def _tables() -> list[type[models.Model]]:
     ]
 
 
-def _copy(progress: Progress | None) -> dict[str, int]:
+def _copy(where: str, progress: Progress | None) -> dict[str, int]:
     target = connections[TARGET]
     tables = _tables()
     copied: dict[str, int] = {}
     with transaction.atomic(using="default"), transaction.atomic(using=TARGET):
+        # In the source's transaction: said only if the copy is made.
+        record_audit(None, AuditAction.COPIED_DATABASE, detail=f"to {where}", username=COPY_ACTOR)
         # The migrations filled a few tables (content types, permissions): the source's rows,
         # with their own ids, replace them.
         for model in tables:

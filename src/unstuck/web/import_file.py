@@ -103,7 +103,7 @@ def summary(
     )
     lines = [f"Checked: importing would add {what}." if dry_run else f"Imported {what}."]
     statuses = [
-        f"{result.statuses[value]} {str(label).lower()}"
+        f"{result.statuses[value]:,} {str(label).lower()}"
         for value, label in Status.choices
         if result.statuses.get(value)
     ]
@@ -154,7 +154,7 @@ def _endings(result: ImportResult, name: str, *, dry_run: bool) -> list[str]:
     from unstuck.web.records.models import EndReason
 
     ended = [
-        f"{result.ended[value]} {str(label).lower()}"
+        f"{result.ended[value]:,} {str(label).lower()}"
         for value, label in EndReason.choices
         if result.ended.get(value)
     ]

@@ -2,9 +2,10 @@
 
 `unstuck serve` holds a shared lock on a file beside the database (``DATABASE.in-use`` for
 SQLite; in the data folder for PostgreSQL) for as long as it runs; `unstuck restore` takes the
-same lock alone. So a restore refuses while a server runs on the database (the server would
-go on writing into, or reading from, a database replaced under it), and a server refuses to
-start while a restore runs. The lock is the operating system's (``flock``): it ends with the
+same lock alone, and so does `unstuck copy-database` on the database it copies. So a restore
+refuses while a server runs on the database (the server would go on writing into, or reading
+from, a database replaced under it), and a server refuses to start while a restore or a copy
+runs. The lock is the operating system's (``flock``): it ends with the
 process that held it, so a killed server leaves nothing to clean up. On PostgreSQL a restore
 also refuses while other sessions are connected (`unstuck.web.backup`), which covers a server
 on another machine.
@@ -28,7 +29,10 @@ SERVING = (
     "restoring, so that nothing is written into the database while it is replaced. Nothing "
     "was changed"
 )
-RESTORING = "a restore into this database is running; start the server when it has finished"
+RESTORING = (  # `unstuck restore` and `unstuck copy-database` hold the lock alone
+    "a restore into this database, or a copy of it (`unstuck copy-database`), is running; "
+    "start the server when it has finished"
+)
 _held: list[IO[str]] = []  # the serving lock, held while this process serves
 
 

@@ -99,6 +99,12 @@ class ClientDetailsForm(CheckedText):
     )
 
 
+NOT_A_COLLEAGUE = (  # Django's own words were "Select a valid choice. That choice is not ..."
+    "That colleague can no longer take on clients (their account may have been deactivated "
+    "or changed since this page was opened): choose a colleague from the list as it is now."
+)
+
+
 class HandOverForm(forms.Form):
     """To whom a therapist hands a client over (`handover.hand_over`)."""
 
@@ -107,6 +113,7 @@ class HandOverForm(forms.Form):
         label="Hand over to",
         help_text="A therapist colleague of this clinic. They see the whole record from now "
         "on, and you no longer do (unless you supervise them).",
+        error_messages={"invalid_choice": NOT_A_COLLEAGUE},
     )
 
     def __init__(self, *args: Any, therapist: User, **kwargs: Any) -> None:

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from unstuck.errors import InvalidValue
+from unstuck.errors import InvalidValue, UnstuckError
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.records.models import Client
@@ -49,6 +49,10 @@ def change_details(*, user: User, client: Client, name: str, contact: str) -> li
     return changed
 
 
+NO_LONGER_YOURS = (
+    "{code} is no longer your client: it was handed over meanwhile (from another page or "
+    "by the administrator). Nothing was changed"
+)
 CARES = frozenset({Role.THERAPIST, Role.SUPERVISOR})  # the roles that hold a caseload
 
 
@@ -97,10 +101,14 @@ def move_clients(*, actor: User, source: User, target: User) -> int:
 @transaction.atomic
 def hand_over(*, user: User, client: Client, target: User) -> None:
     """Make `target`, a colleague of the client's therapist (`colleagues`), the client's
-    therapist; one audit row naming both. `user` is the client's therapist (the view checks)."""
+    therapist; one audit row naming both. `user` must still be the client's therapist under
+    the client's lock: the view's check was made before it, and a second page may have handed
+    the client over meanwhile."""
     lock_client(client)
     client.refresh_from_db(fields=["therapist"])
     source = client.therapist
+    if source.pk != user.pk:
+        raise UnstuckError(NO_LONGER_YOURS.format(code=client.code))
     if not colleagues(source).filter(pk=target.pk).exists():
         raise InvalidValue(
             "colleague", target.username, "is not another active therapist of this clinic"

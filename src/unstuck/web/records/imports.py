@@ -72,6 +72,10 @@ ADDED_MEANWHILE = (
     "written: run it again to see which"
 )
 NOT_IN_FILE = "is not a client of {source}: an outcomes file lists the clients imported"
+LISTED_AGAIN = (
+    "is the client of row {row} again (codes that differ only in capital letters are one "
+    "client): list each client once"
+)
 # How an outcomes file's endings (`ENDINGS`) are recorded; ``ongoing`` stays open.
 ENDED_AS = {
     "completed": EndReason.COMPLETED,
@@ -179,20 +183,29 @@ def _endings(
     outcomes_source: str,
 ) -> dict[str, tuple[dt.date, str]]:
     """The episodes `outcomes` ends, each on its client's last date in `frame`; an
-    `InvalidRows` of the outcomes file for a client the file does not have."""
+    `InvalidRows` of the outcomes file for a client the file does not have, or one listed
+    twice. Codes match ignoring capital letters, as the clinic's codes do
+    (`services.create_client`): an outcomes file written elsewhere may spell them otherwise."""
     last = dict(frame.group_by("client_id").agg(pl.col("date").max()).iter_rows())
-    strangers = [
-        Problem(row, "client_id", code, NOT_IN_FILE.format(source=PurePath(source).name))
-        for code, (row, _) in outcomes.items()
-        if code not in last
-    ]
-    if strangers:
-        raise refused(outcomes_source, strangers)
-    return {
-        code: (last[code], ENDED_AS[ended])
-        for code, (_, ended) in outcomes.items()
-        if ended in ENDED_AS
-    }
+    known = {code.casefold(): code for code in last}
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    out: dict[str, tuple[dt.date, str]] = {}
+    for code, (row, ended) in outcomes.items():
+        ours = known.get(code.casefold())
+        if ours is None:
+            why = NOT_IN_FILE.format(source=PurePath(source).name)
+        elif ours in first:
+            why = LISTED_AGAIN.format(row=first[ours])
+        else:
+            first[ours] = row
+            if ended in ENDED_AS:
+                out[ours] = (last[ours], ENDED_AS[ended])
+            continue
+        problems.append(Problem(row, "client_id", code, why))
+    if problems:
+        raise refused(outcomes_source, sorted(problems, key=lambda p: p.row or 0))
+    return out
 
 
 def _codes_taken(frame: pl.DataFrame, therapist: User) -> list[Problem]:
