@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import stat
 import subprocess
 import sys
 import urllib.parse
@@ -168,6 +169,30 @@ def test_the_copy_waits_for_the_server_to_stop(source: Database, target: str) ->
     assert "`unstuck serve` is running); stop it before copying" in refused.stderr
 
 
+def test_nor_into_a_database_being_served(source: Database, tmp_path: Path) -> None:
+    """A server started on the target (an empty database, `unstuck serve` makes one) would
+    read a half-made database, and write into one about to be filled."""
+    served = tmp_path / "served" / "unstuck.sqlite3"
+    served.parent.mkdir()
+    with (served.parent / "unstuck.sqlite3.in-use").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_SH)
+        refused = source.unstuck("copy-database", f"sqlite:///{served}")
+    assert refused.returncode == 2
+    assert "is running on it); stop it" in refused.stderr
+
+
+def test_an_sqlite_file_put_in_a_shared_folder_leaves_the_folder_as_it_was(
+    source: Database, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    done = source.unstuck("copy-database", f"sqlite:///{shared / 'clinic.sqlite3'}")
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755  # not made 0700 behind one's back
+    assert stat.S_IMODE((shared / "clinic.sqlite3").stat().st_mode) == 0o600
+
+
 def test_a_server_started_during_the_copy_says_why_it_waits(source: Database, target: str) -> None:
     """It said a restore was running, when the database was being copied from."""
     from live import free_port
@@ -183,7 +208,7 @@ def test_a_server_started_during_the_copy_says_why_it_waits(source: Database, ta
 @pytest.mark.parametrize(
     ("url", "words"),
     [
-        ("mysql://root@127.0.0.1/x", "Unstuck runs on PostgreSQL or SQLite, not 'mysql'"),
+        ("mysql://root@127.0.0.1/x", "or SQLite, not 'mysql'; give a database such as"),
         ("postgresql://nobody:secret@127.0.0.1:1/none", "cannot be reached"),
     ],
 )
@@ -195,6 +220,7 @@ def test_a_target_that_cannot_be_used_is_named_without_its_password(
     assert refused.returncode == 2
     assert words in refused.stderr
     assert "secret" not in refused.stderr
+    assert "unset it" not in refused.stderr  # an argument, not a setting
     assert "Traceback" not in refused.stderr
     assert source.tables() == before
 

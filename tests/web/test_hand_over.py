@@ -111,3 +111,20 @@ def test_a_client_handed_over_meanwhile_is_not_handed_on_by_the_former_therapist
     assert Client.objects.get(pk=record.pk).therapist == personas.colleague
     rows = AuditEntry.objects.filter(action=AuditAction.CLIENTS_MOVED)
     assert [r.detail for r in rows] == ["from alex to sam"]
+
+
+def test_the_colleague_sees_who_recorded_the_earlier_sessions(
+    client: HttpClient, personas, record
+) -> None:
+    """Only a session's author corrects it: the new therapist is told whose sessions these
+    are, rather than finding no way to correct them and no reason why."""
+    handover.hand_over(user=personas.therapist, client=record, target=personas.colleague)
+    client.force_login(personas.colleague)
+    page = client.get(reverse("client", args=[record.pk])).content.decode()
+    assert page.count("Recorded by Alex, who alone can correct it") == 2
+    assert reverse("session_correct", args=[record.pk, 1]) not in page
+    client.force_login(personas.supervisor)  # reads, corrects nothing, is told nothing of it
+    assert (
+        "who alone can correct it"
+        not in client.get(reverse("client", args=[record.pk])).content.decode()
+    )

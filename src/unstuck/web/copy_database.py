@@ -38,7 +38,7 @@ from unstuck.web.accounts.models import AuditAction
 from unstuck.web.clinic_found import describe
 from unstuck.web.env import SettingError, database_at
 from unstuck.web.in_use import alone
-from unstuck.web.storage import private_dir, private_sqlite_file, sqlite_options
+from unstuck.web.storage import private_sqlite_file, sqlite_options
 
 TARGET = "copy_target"  # the target's alias among Django's connections
 COPY_ACTOR = "unstuck copy-database"
@@ -53,6 +53,10 @@ SERVING = (
     "Unstuck is being served from this database (`unstuck serve` is running); stop it before "
     "copying, so that no save is made during the copy and left behind. Nothing was written"
 )
+TARGET_SERVED = (
+    "Unstuck is being served from {target} (`unstuck serve` is running on it); stop it: "
+    "the copy goes only into a database nobody uses yet. Nothing was written"
+)
 Progress = Callable[[str, int], None]  # a table's name and its rows copied
 
 
@@ -60,22 +64,40 @@ def target_database(url: str) -> dict[str, Any]:
     """Django's settings for the database `url` names; a `SettingError` naming the argument
     (never the URL, which may hold a password) when it names none Unstuck runs on."""
     try:
-        return database_at(url, "the target address")
+        return database_at(url, "the target address", setting=False)
     except SettingError as exc:
         raise UnstuckError(str(exc)) from None
 
 
 def copy_database(target: Mapping[str, Any], progress: Progress | None = None) -> dict[str, int]:
     """Copy every record of the database in use into `target` (see the module's docstring);
-    the rows copied, by table."""
+    the rows copied, by table. Neither database may be served meanwhile (`in_use`)."""
     source = connections["default"].settings_dict
     where = describe(target)
     if _same(source, target):
         raise UnstuckError(SAME.format(target=where))
-    with alone(source, message=SERVING):
-        _open_target(target, where)
+    settings = _target_settings(target)
+    with (
+        alone(source, message=SERVING),
+        alone(settings, message=TARGET_SERVED.format(target=where)),
+    ):
+        _open_target(settings, where)
         copied = _copy(where, progress)
     return copied
+
+
+def _target_settings(target: Mapping[str, Any]) -> dict[str, Any]:
+    """Django's settings for the target; an SQLite file is made as the settings make the
+    default one (0600, its folder made 0700 if new; an existing folder's mode is left as
+    it is, since the file may be put in a shared one)."""
+    settings = dict(target)
+    if str(settings["ENGINE"]).endswith("sqlite3"):
+        settings.setdefault("OPTIONS", {}).update(sqlite_options())
+        try:
+            private_sqlite_file(Path(str(settings["NAME"])))
+        except SettingError as exc:
+            raise UnstuckError(str(exc)) from None
+    return settings
 
 
 def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
@@ -85,16 +107,7 @@ def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 
 def _open_target(target: Mapping[str, Any], where: str) -> None:
     """Add `target` to Django's connections, make its tables, and refuse one with records."""
-    settings = dict(target)
-    if str(settings["ENGINE"]).endswith("sqlite3"):  # as the settings make the default file
-        settings.setdefault("OPTIONS", {}).update(sqlite_options())
-        path = Path(str(settings["NAME"]))
-        try:
-            private_dir(path.parent, "the target address")
-            private_sqlite_file(path)
-        except SettingError as exc:
-            raise UnstuckError(str(exc)) from None
-    configured = connections.configure_settings({"default": settings})["default"]
+    configured = connections.configure_settings({"default": dict(target)})["default"]
     connections.settings[TARGET] = configured
     try:
         connections[TARGET].ensure_connection()

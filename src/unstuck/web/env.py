@@ -120,33 +120,30 @@ def envdatabase(name: str, default: str, **options: Any) -> dict[str, Any]:
     return database_at(os.environ.get(name, default), name, **options)
 
 
-def database_at(value: str, name: str, **options: Any) -> dict[str, Any]:
+def database_at(value: str, name: str, *, setting: bool = True, **options: Any) -> dict[str, Any]:
     """`envdatabase` of a URL given otherwise (a command's argument, called `name` in the
-    messages)."""
+    messages, which then do not suggest unsetting it: `setting` False)."""
+    unset = ", or unset it to use SQLite in the data folder" if setting else ""
     if not value.strip():
-        raise SettingError(
-            f"{name} is empty: unset it to use SQLite in the data folder, or give a database "
-            f"such as {DATABASE_EXAMPLE}"
-        )
+        raise SettingError(f"{name} is empty: give a database such as {DATABASE_EXAMPLE}{unset}")
     try:
         db: dict[str, Any] = dict(dj_database_url.parse(value, **options))
     except ValueError:
         raise SettingError(
-            f"{name} is not a database address: give one such as {DATABASE_EXAMPLE}, or unset "
-            "it to use SQLite in the data folder"
+            f"{name} is not a database address: give one such as {DATABASE_EXAMPLE}{unset}"
         ) from None
     if db["ENGINE"] not in DATABASE_ENGINES:
         scheme = urllib.parse.urlsplit(value).scheme
         raise SettingError(
             f"{name}: Unstuck runs on PostgreSQL or SQLite, not {scheme!r}; give a database "
-            f"such as {DATABASE_EXAMPLE}, or unset it to use SQLite in the data folder"
+            f"such as {DATABASE_EXAMPLE}{unset}"
         )
     if db["ENGINE"].endswith("postgresql") and not db["NAME"]:
         raise SettingError(f"{name} names no database: end it with one, as in {DATABASE_EXAMPLE}")
     if db["ENGINE"].endswith("sqlite3") and db["NAME"] in {"", ":memory:"}:
         raise SettingError(
             f"{name} names no SQLite file (the records would vanish when the program stops): "
-            "give sqlite:////full/path/unstuck.sqlite3, or unset it"
+            f"give sqlite:////full/path/unstuck.sqlite3{', or unset it' if setting else ''}"
         )
     return db
 

@@ -234,6 +234,19 @@ def correctable(user: User, client: Client, sessions: list[Session]) -> set[int]
     return {s.number for s in sessions if corrections.can_correct(user, client, s)}
 
 
+def other_authors(user: User, client: Client, sessions: list[Session]) -> dict[int, str]:
+    """For the client's therapist: who recorded the sessions another recorded (a colleague
+    before the client was handed over), by number; only the author corrects a session."""
+    if client.therapist_id != user.pk:
+        return {}
+    theirs = {s.number: s.recorded_by_id for s in sessions}
+    others = {pk for pk in theirs.values() if pk is not None and pk != user.pk}
+    if not others:
+        return {}
+    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=others)}
+    return {number: names[pk] for number, pk in theirs.items() if pk in names}
+
+
 def client_page_extras(client: Client, episode: Episode | None) -> dict[str, Any]:
     """What the client page shows of corrections and endings: the voided sessions and every
     revision, every letter and summary."""

@@ -36,6 +36,7 @@ class HistoryRow:
     markers: str
     note: str
     correct_url: str  # empty unless this person may correct the session
+    author: str = ""  # who recorded it, when that is another than its therapist, who may not
 
 
 def series(sessions: list[Session], instrument_id: str) -> list[tuple[float, float]]:
@@ -194,9 +195,11 @@ def history(
     instrument_ids: list[str],
     correctable: Container[int] = (),
     correct_url: str = "",
+    authors: Mapping[int, str] | None = None,
 ) -> list[HistoryRow]:
     """The history table's rows, latest session first. `correct_url` is the correction
-    page's address with the session number left for last ("/clients/5/sessions/{}/correct/")."""
+    page's address with the session number left for last ("/clients/5/sessions/{}/correct/");
+    `authors` names who recorded the sessions that another recorded (by number)."""
     from unstuck.web.records.markers import MARKER_LABELS
 
     rows = []
@@ -211,6 +214,7 @@ def history(
                 markers="; ".join(MARKER_LABELS.get(m, m) for m in s.markers),
                 note=s.note,
                 correct_url=correct_url.format(s.number) if s.number in correctable else "",
+                author=(authors or {}).get(s.number, ""),
             )
         )
     return rows

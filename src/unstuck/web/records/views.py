@@ -23,7 +23,11 @@ from unstuck.web.accounts.models import AuditAction, Role, signed_in
 from unstuck.web.idempotency.once import submit_once
 from unstuck.web.portal.selectors import questionnaire_marks
 from unstuck.web.records import alerts, charts, presenters, safety, selectors, services, snapshots
-from unstuck.web.records.correction_views import client_page_extras, correctable
+from unstuck.web.records.correction_views import (
+    client_page_extras,
+    correctable,
+    other_authors,
+)
 from unstuck.web.records.corrections import chosen_instruments
 from unstuck.web.records.forms import ClientForm, EndEpisodeForm, SafetyCheckForm, SessionForm
 from unstuck.web.records.instruments import instruments
@@ -193,7 +197,11 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "sessions": sessions,
             "answered_ahead": sum(s.started_by_client for s in sessions),
             "history": presenters.history(
-                sessions, [i.id for i in used], correctable(user, client, sessions), correct_url
+                sessions,
+                [i.id for i in used],
+                correctable(user, client, sessions),
+                correct_url,
+                other_authors(user, client, sessions),
             ),
             "instruments": used,
             "episode": episode,
