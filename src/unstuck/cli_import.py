@@ -7,6 +7,7 @@ command runs (`unstuck.web.import_file`).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from unstuck.errors import UnstuckError
@@ -37,6 +38,9 @@ Occasion 0 (the intake) becomes session 1, as the web app numbers sessions from 
 later session moves up by one). A row of attendance with no questionnaire is a session
 without one, as analyze reads it. A safety answer above 0 opens its safety alert, as a
 saved session does: the client heads the caseload until the safety check is recorded.
+--safety-followed-up-before DATE is the clinic's statement that the answers given before
+DATE were followed up under its own procedure at the time: their alerts are closed by a
+check saying so (recorded by the import, no therapist named); later answers stay open.
 
 It is one transaction: a refused file, or any error, writes nothing, and a client already
 in the clinic is refused by name, so running it twice never adds anything twice. Uses the
@@ -47,6 +51,7 @@ examples:
   unstuck import history.csv --therapist alex --dry-run    check it, write nothing
   unstuck import history.csv --therapist alex
   unstuck import history.csv --therapist alex --outcomes endings.csv
+  unstuck import history.csv --therapist alex --safety-followed-up-before 2026-06-01
 """
 
 
@@ -75,6 +80,14 @@ def add_import_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         "referred are ended on the client's last session's date",
     )
     command.add_argument(
+        "--safety-followed-up-before",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the clinic states that the history's safety answers given before this day were "
+        "followed up under its own procedure at the time: their alerts are closed by a check "
+        "saying so (recorded by the import, no therapist named); later answers stay open",
+    )
+    command.add_argument(
         "--dry-run",
         action="store_true",
         help="check the file and say what would be stored, statuses and safety alerts "
@@ -98,5 +111,19 @@ def _run_import(args: argparse.Namespace) -> int:
         input_name(args.file),
         args.therapist,
         outcomes=args.outcomes,
+        followed_up_before=args.safety_followed_up_before,
         dry_run=args.dry_run,
     )
+
+
+def _day(text: str) -> dt.date:
+    """A day written YYYY-MM-DD, not after today (argparse names the option on refusal)."""
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day written YYYY-MM-DD") from None
+    if day > dt.date.today():
+        raise argparse.ArgumentTypeError(
+            f"{text} is after today: the clinic can speak only for answers already followed up"
+        )
+    return day

@@ -383,7 +383,12 @@ def test_upgrading_sets_rights_by_role_and_logs_each_change(personas) -> None:
     User.objects.filter(username="sam").update(is_superuser=True)  # a therapist
     administrator = personas.administrator  # an administrator with no rights
     User.objects.filter(pk=administrator.pk).update(is_staff=False, is_superuser=False)
-    migration.rights_follow_the_role(apps, None)
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    # what it reads of the schema editor: the database migrated
+    migration.rights_follow_the_role(apps, SimpleNamespace(connection=connection))
     rights = {u.username: (u.is_staff, u.is_superuser) for u in User.objects.all()}
     assert rights["sam"] == (False, False)
     assert rights[administrator.username] == (True, True)

@@ -156,3 +156,36 @@ def test_an_outcomes_file_ends_the_listed_episodes_and_the_summary_says_so(
             "JOIN records_client c ON c.id = e.client_id ORDER BY c.code"
         ).fetchall()
     assert ended == [("C-1", "2025-10-20", "dropped_out"), ("C-2", None, "")]
+
+
+def test_answers_followed_up_before_a_day_close_and_the_summary_says_so(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    history = tmp_path / "history.csv"
+    history.write_text(GOOD, encoding="utf-8")  # C-2's safety answer is on 2025-10-07
+    for day, words in (
+        ("7 Oct 2025", "'7 Oct 2025' is not a day written YYYY-MM-DD"),
+        ("2999-01-01", "2999-01-01 is after today"),
+    ):
+        refused = unstuck(
+            env, "import", str(history), "--therapist", "alex", "--safety-followed-up-before", day
+        )
+        assert refused.returncode == 2
+        assert "--safety-followed-up-before" in refused.stderr
+        assert words in refused.stderr
+    done = unstuck(
+        env,
+        "import",
+        str(history),
+        "--therapist",
+        "alex",
+        "--safety-followed-up-before",
+        "2025-10-08",
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "1 safety alert of answers given before 2025-10-08 was closed as followed up under "
+        "the clinic's own procedure at the time" in done.stdout
+    )
+    assert "No safety alert is left open." in done.stdout
+    assert "with no check recorded" not in done.stdout

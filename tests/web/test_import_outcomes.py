@@ -36,7 +36,13 @@ RISKY = [[2] * 8 + [0], [2] * 8 + [2]]  # a safety answer at the last session
 
 
 def run_with(
-    history: Path, outcomes: str, therapist, tmp_path: Path, *, dry_run: bool = False
+    history: Path,
+    outcomes: str,
+    therapist,
+    tmp_path: Path,
+    *,
+    dry_run: bool = False,
+    followed_up_before: dt.date | None = None,
 ) -> ImportResult:
     """What `unstuck import HISTORY --therapist NAME --outcomes endings.csv` does."""
     endings = tmp_path / "endings.csv"
@@ -49,6 +55,7 @@ def run_with(
         today=TODAY,
         outcomes=outcome_rows(endings),
         outcomes_source=str(endings),
+        followed_up_before=followed_up_before,
         dry_run=dry_run,
     )
 
@@ -196,3 +203,46 @@ def test_the_summary_groups_the_thousands_of_every_count(personas) -> None:
     said = summary(result, "big.csv", personas.therapist, outcomes=Path("ends.csv"), dry_run=False)
     assert "1,200 on track" in said
     assert "1,034 completed" in said
+
+
+def test_answers_the_clinic_followed_up_before_a_day_are_closed_on_its_word(
+    client: HttpClient, personas, tmp_path: Path
+) -> None:
+    """`--safety-followed-up-before DATE`: the history's answers before that day were dealt
+    with under the clinic's procedure at the time; their alerts close with a check saying
+    so, and the client listed as ended can then be ended. A later answer stays open."""
+    rows = [
+        *phq9_rows("C-OLD", RISKY, first=1),  # the safety answer on START + 7
+        *phq9_rows("C-NEW", [[2] * 8 + [0]], first=1),  # START, no safety answer
+    ]
+    rows.append(f"C-NEW,2,{START + dt.timedelta(days=60)},attended,phq9,2,2,2,2,2,2,2,2,1")
+    history = write(tmp_path, rows)
+    result = run_with(
+        history,
+        "client_id,ended\nC-OLD,completed\nC-NEW,completed\n",
+        personas.therapist,
+        tmp_path,
+        followed_up_before=START + dt.timedelta(days=30),
+    )
+    assert result.followed_up == 1
+    assert result.safety_codes == ("C-NEW",)  # its answer came after the day given
+    assert result.kept_open == ("C-NEW",)
+    old = Client.objects.get(code="C-OLD")
+    assert old.episode_ended_on is not None
+    check = old.safety_checks.get()
+    assert (check.outcome, check.checked_by) == ("other", None)
+    assert f"given before {START + dt.timedelta(days=30)}" in check.note
+    assert "on the clinic's word" in check.note
+    assert old.safety_alerts.get().safety_check == check
+    assert old.safety_alert_at is None
+    row = AuditEntry.objects.get(action=AuditAction.SAFETY_CHECK_RECORDED)
+    assert (row.username, row.client_code) == (imports.IMPORT_ACTOR, "C-OLD")
+    assert "given before" not in row.detail  # the note is clinical text: never in the log
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.IMPORT_RECORDS)
+        .get()
+        .detail.endswith("; 1 safety alert closed as followed up before the day the clinic gave")
+    )
+    client.force_login(personas.therapist)
+    page = client.get(reverse("client", args=[old.pk])).content.decode()
+    assert "on the clinic&#x27;s word" in page  # the check and its words on the client page

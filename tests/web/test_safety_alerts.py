@@ -294,8 +294,13 @@ def test_answers_stored_before_alerts_existed_get_open_alerts(personas, make_cli
     record = make_client("C-910", [PHQ9_MILD, RISK_2])
     SafetyAlert.objects.all().delete()  # as if stored before alerts existed
     Client.objects.filter(pk=record.pk).update(safety_alert_at=None)
-    migration.open_alerts(apps, None)
-    migration.open_alerts(apps, None)  # running it again opens nothing new
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    editor = SimpleNamespace(connection=connection)  # what it reads: the database migrated
+    migration.open_alerts(apps, editor)
+    migration.open_alerts(apps, editor)  # running it again opens nothing new
     alert = SafetyAlert.objects.get()
     assert (alert.client, alert.session_number, alert.item, alert.answer) == (record, 2, 9, 2)
     record.refresh_from_db()

@@ -19,7 +19,8 @@ from unstuck.synth import demo_clinic
 from unstuck.synth.clinic import SyntheticClinic
 from unstuck.web.accounts.models import Clinic, Role, User
 from unstuck.web.records.alerts import record_safety_check
-from unstuck.web.records.imports import end_courses, store
+from unstuck.web.records.import_endings import end_courses
+from unstuck.web.records.imports import store
 from unstuck.web.records.instruments import thresholds
 from unstuck.web.records.models import (
     CheckOutcome,
@@ -106,7 +107,7 @@ def _end_courses(clinic: int, table: SyntheticClinic, today: dt.date) -> None:
       how the caseload flags someone pulling away.
 
     One with a safety alert still open stays open: ending it asks the therapist to confirm
-    they considered the alert, a step the demo does not take for them (`imports.end_courses`,
+    they considered the alert, a step the demo does not take for them (`import_endings.end_courses`,
     as an import's outcomes file ends episodes).
     """
     endings = {

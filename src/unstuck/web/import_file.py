@@ -7,6 +7,7 @@ standard error, the summary to standard output.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -35,6 +36,7 @@ def import_file(
     username: str,
     *,
     outcomes: Path | None = None,
+    followed_up_before: dt.date | None = None,
     dry_run: bool = False,
 ) -> int:
     """The command: 0 when stored (or, with `dry_run`, when it would be), 2 when refused.
@@ -73,13 +75,23 @@ def import_file(
             today=timezone.localdate(),
             outcomes=endings,
             outcomes_source=str(outcomes),
+            followed_up_before=followed_up_before,
             dry_run=dry_run,
             progress=_progress if clients >= PROGRESS_FROM else None,
         )
     except InvalidRows as problems:
         print(f"unstuck: {problems}\nunstuck: {NOTHING_WRITTEN}", file=sys.stderr)
         return 2
-    print(summary(result, name, therapist, outcomes=outcomes, dry_run=dry_run))
+    print(
+        summary(
+            result,
+            name,
+            therapist,
+            outcomes=outcomes,
+            followed_up_before=followed_up_before,
+            dry_run=dry_run,
+        )
+    )
     return 0
 
 
@@ -89,6 +101,7 @@ def summary(
     therapist: User,
     *,
     outcomes: Path | None = None,
+    followed_up_before: dt.date | None = None,
     dry_run: bool,
 ) -> str:
     """What was stored (or would be), in plain words."""
@@ -108,6 +121,14 @@ def summary(
         if result.statuses.get(value)
     ]
     lines.append(f"{'Statuses would be' if dry_run else 'Status now'}: {listed(statuses)}.")
+    if followed_up_before is not None:
+        closed = counted(result.followed_up, "safety alert", grouped=True)
+        lines.append(
+            f"{closed} of answers given before {followed_up_before:%Y-%m-%d} "
+            f"{'would be' if dry_run else 'were' if result.followed_up != 1 else 'was'} closed "
+            "as followed up under the clinic's own procedure at the time, each client's with a "
+            "check saying so (recorded by the import, on the clinic's word)."
+        )
     codes = result.safety_codes
     if codes:
         shown = list(codes[:SHOWN_CODES])
@@ -120,6 +141,8 @@ def summary(
             "with its safety alert open, until the safety check is recorded on the client's "
             "page."
         )
+    elif result.followed_up:
+        lines.append(f"No safety alert {'would be' if dry_run else 'is'} left open.")
     else:
         lines.append("No safety answer above 0 in the history.")
     if outcomes is not None:

@@ -109,18 +109,22 @@ def _covered(alert: SafetyAlert) -> int:
 @transaction.atomic
 def record_safety_check(
     *,
-    user: User,
+    user: User | None,
     client: Client,
     outcome: str,
     note: str = "",
     alert_ids: Sequence[int] | None = None,
+    actor: str = "",
+    refresh: bool = True,
 ) -> SafetyCheck:
     """Record that the therapist checked in about safety; it closes the open alerts it covers.
 
     `alert_ids` are the alerts the therapist saw when recording (None: every open alert), so
     an answer that arrives meanwhile stays open. The client leaves the safety group unless an
     alert is still open; the alerts and the check stay on the client page and in the audit
-    log (the outcome, never the note).
+    log (the outcome, never the note). Without a `user`, `actor` names who recorded it (an
+    import, on the clinic's word); `refresh` False leaves the status to a caller that remakes
+    many together.
 
     Raises
     ------
@@ -141,12 +145,14 @@ def record_safety_check(
         client=client, outcome=outcome, note=note.strip(), checked_by=user
     )
     SafetyAlert.objects.filter(pk__in=[a.pk for a in closing]).update(safety_check=check)
-    refresh_status(client)
+    if refresh:
+        refresh_status(client)
     record_audit(
         user,
         AuditAction.SAFETY_CHECK_RECORDED,
         client_code=client.code,
         detail=f"{choice_label(CheckOutcome, outcome)}; closes {alerts_detail(closing)}",
+        username=actor,
     )
     return check
 

@@ -21,6 +21,11 @@ How the file's history becomes records:
 - A safety answer above 0 opens its safety alert as a saved session does
   (`alerts.raise_safety_alerts_for`): the client heads the caseload until the therapist
   records a check. The history holds no record of a check, so none is made up.
+- With ``followed_up_before`` (`--safety-followed-up-before DATE`) the clinic states that the
+  history's safety answers given before that day were followed up under its own procedure at
+  the time, outside Unstuck: their alerts are closed by a check saying exactly that (outcome
+  "other", recorded by the import, no therapist named), on the clinic's word, so years of
+  answers long dealt with do not head the caseload. Later answers stay open.
 - An outcomes file (``client_id,ended``, as `unstuck team` and `unstuck fit-dropout` read it)
   ends the episodes it lists as ``completed``, ``dropped_out`` or ``referred`` on the client's
   last session's date, booked or attended, so years of past clients do not fill the caseload.
@@ -45,14 +50,13 @@ from unstuck.plural import counted
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction, Role, User
 from unstuck.web.records.alerts import raise_safety_alerts_for
+from unstuck.web.records.import_endings import Endings, end_courses, endings_from, followed_up
 from unstuck.web.records.import_rules import check_for_the_web, refused
 from unstuck.web.records.instruments import instruments
 from unstuck.web.records.models import (
     Client,
-    EndReason,
     Episode,
     MeasureResponse,
-    SafetyAlert,
     Session,
 )
 from unstuck.web.records.services import scored_fields
@@ -71,19 +75,7 @@ ADDED_MEANWHILE = (
     "a client with one of the file's codes was added while the import ran; nothing was "
     "written: run it again to see which"
 )
-NOT_IN_FILE = "is not a client of {source}: an outcomes file lists the clients imported"
-LISTED_AGAIN = (
-    "is the client of row {row} again (codes that differ only in capital letters are one "
-    "client): list each client once"
-)
-# How an outcomes file's endings (`ENDINGS`) are recorded; ``ongoing`` stays open.
-ENDED_AS = {
-    "completed": EndReason.COMPLETED,
-    "dropped_out": EndReason.DROPPED_OUT,
-    "referred": EndReason.REFERRED,
-}
 Progress = Callable[[str, int, int], None]  # what is being done, how far, out of how many
-Endings = Mapping[str, tuple[dt.date, str]]  # client code -> the day and `EndReason` it ended
 
 
 @dataclass(frozen=True)
@@ -96,6 +88,7 @@ class ImportResult:
     first_number: int = 1  # the session number the file's first occasion became
     ended: dict[str, int] = field(default_factory=dict)  # EndReason value -> episodes ended
     kept_open: tuple[str, ...] = ()  # listed as ended, left open for a safety alert
+    followed_up: int = 0  # alerts closed as followed up before the day the clinic gave
 
 
 def import_therapist(username: str) -> User:
@@ -131,6 +124,7 @@ def import_records(
     today: dt.date,
     outcomes: Mapping[str, tuple[int, str]] | None = None,
     outcomes_source: str = "the outcomes file",
+    followed_up_before: dt.date | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
@@ -150,7 +144,7 @@ def import_records(
         before), or a code added by someone else during the import.
     """
     installed = instruments()
-    endings = _endings(frame, outcomes or {}, source=source, outcomes_source=outcomes_source)
+    endings = endings_from(frame, outcomes or {}, source=source, outcomes_source=outcomes_source)
     try:
         with transaction.atomic():
             problems = check_for_the_web(frame, installed, source=source, today=today)
@@ -166,6 +160,7 @@ def import_records(
                 source=PurePath(source).name,
                 endings=endings,
                 endings_source=PurePath(outcomes_source).name,
+                followed_up_before=followed_up_before,
                 progress=progress,
             )
             if dry_run:
@@ -173,39 +168,6 @@ def import_records(
     except IntegrityError:  # a code taken between the check and the write (PostgreSQL)
         raise UnstuckError(ADDED_MEANWHILE) from None
     return result
-
-
-def _endings(
-    frame: pl.DataFrame,
-    outcomes: Mapping[str, tuple[int, str]],
-    *,
-    source: str,
-    outcomes_source: str,
-) -> dict[str, tuple[dt.date, str]]:
-    """The episodes `outcomes` ends, each on its client's last date in `frame`; an
-    `InvalidRows` of the outcomes file for a client the file does not have, or one listed
-    twice. Codes match ignoring capital letters, as the clinic's codes do
-    (`services.create_client`): an outcomes file written elsewhere may spell them otherwise."""
-    last = dict(frame.group_by("client_id").agg(pl.col("date").max()).iter_rows())
-    known = {code.casefold(): code for code in last}
-    problems: list[Problem] = []
-    first: dict[str, int] = {}
-    out: dict[str, tuple[dt.date, str]] = {}
-    for code, (row, ended) in outcomes.items():
-        ours = known.get(code.casefold())
-        if ours is None:
-            why = NOT_IN_FILE.format(source=PurePath(source).name)
-        elif ours in first:
-            why = LISTED_AGAIN.format(row=first[ours])
-        else:
-            first[ours] = row
-            if ended in ENDED_AS:
-                out[ours] = (last[ours], ENDED_AS[ended])
-            continue
-        problems.append(Problem(row, "client_id", code, why))
-    if problems:
-        raise refused(outcomes_source, sorted(problems, key=lambda p: p.row or 0))
-    return out
 
 
 def _codes_taken(frame: pl.DataFrame, therapist: User) -> list[Problem]:
@@ -232,14 +194,16 @@ def store(
     synthetic: bool = False,
     endings: Endings | None = None,
     endings_source: str = "",
+    followed_up_before: dt.date | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Store checked observations with their item columns and a ``row`` number: each client
     (in the order of their first row) for the next of `therapists` in turn, with their
     safety alerts, statuses and audit entries, as the module's docstring says. `source` names
     where the rows came from in the audit log and `actor` who stored them; `synthetic` marks
-    made-up clients (the demo's); `endings` ends episodes (`end_courses`, as
-    `endings_source` says). The one way a history becomes records: `import_records` calls it
+    made-up clients (the demo's); `followed_up_before` closes the alerts of answers before
+    that day (`followed_up`); `endings` ends episodes (`end_courses`, as `endings_source`
+    says). The one way a history becomes records: `import_records` calls it
     after its checks, and so does the demo's loader."""
     clinic = therapists[0].clinic_id
     assert clinic is not None, "an import's therapist belongs to a clinic (import_therapist)"
@@ -304,6 +268,11 @@ def store(
             f"from {source}, for {names[client.therapist_id]}",
             username=actor,
         )
+    closed = (
+        followed_up(clients, followed_up_before, source=source, actor=actor)
+        if followed_up_before is not None
+        else 0
+    )
     ended, kept_open = end_courses(
         clinic, endings or {}, actor=actor, source=endings_source or source
     )
@@ -322,6 +291,7 @@ def store(
         1 + shift,
         dict(Counter(ended.values())),
         kept_open,
+        closed,
     )
     record_audit(
         None,
@@ -332,48 +302,17 @@ def store(
     return result
 
 
-def end_courses(
-    clinic: int, endings: Endings, *, actor: str, source: str
-) -> tuple[dict[int, str], tuple[str, ...]]:
-    """End each listed client's episode of care on its day, as `EndReason` says, with an
-    audit row naming `source`; the caller then remakes their statuses. A client with a
-    safety alert open keeps the episode open (see the module's docstring). Returns the
-    ended clients' ids with their reasons, and the codes kept open."""
-    listed = Client.objects.filter(clinic_id=clinic, code__in=list(endings))
-    alert_open = set(
-        SafetyAlert.objects.filter(client__in=listed, safety_check__isnull=True).values_list(
-            "client__code", flat=True
-        )
-    )
-    ended: dict[int, str] = {}
-    kept_open = []
-    for client in listed.order_by("code"):
-        ended_on, reason = endings[client.code]
-        if client.code in alert_open:
-            kept_open.append(client.code)
-            continue
-        Episode.objects.filter(client=client, ended_on__isnull=True).update(
-            ended_on=ended_on, end_reason=reason
-        )
-        client.episode_ended_on = ended_on
-        client.save(update_fields=["episode_ended_on"])
-        ended[client.pk] = reason
-        record_audit(
-            None,
-            AuditAction.END_EPISODE,
-            client_code=client.code,
-            detail=f"{EndReason(reason).label} on {ended_on:%Y-%m-%d}, as {source} says",
-            username=actor,
-        )
-    return ended, tuple(kept_open)
-
-
 def audit_detail(result: ImportResult, file_name: str, therapists: Sequence[User]) -> str:
     """The import's audit entry: what came from which file for whom (never an answer)."""
     open_alerts = len(result.safety_codes)
     safety = f"; {counted(open_alerts, 'client')} with a safety alert open" if open_alerts else ""
     ended = sum(result.ended.values())
     endings = f"; {counted(ended, 'episode')} ended as the outcomes file says" if ended else ""
+    if result.followed_up:
+        endings += (
+            f"; {counted(result.followed_up, 'safety alert')} closed as followed up before the "
+            "day the clinic gave"
+        )
     return (
         f"{counted(result.clients, 'client')}, {counted(result.sessions, 'session')}, "
         f"{counted(result.questionnaires, 'questionnaire')} from {file_name} for "
