@@ -122,6 +122,7 @@ BUILD: dict[str, dict[str, Any]] = {
         "prefill": {"risk": (2, "Said so <b>today</b>")},
     },
     "PlanForm": {"choices": [("a", "Strategy <a>"), ("b", "Strategy b")]},
+    "HandOverForm": {"therapist": User(username="someone")},
 }
 # Forms whose first argument is not the data: what comes before it, and more keywords
 # (Django's password form takes the user first; ours also the request).
