@@ -159,9 +159,7 @@ class AccountForm(UserChangeForm):  # type: ignore[type-arg]
         field = self.fields["move_clients_to"]
         # A therapist, not a supervisor: only therapists add clients of their own (a
         # supervisor keeps those they had as a therapist, but takes on no colleague's).
-        field.queryset = User.objects.filter(  # type: ignore[attr-defined]
-            clinic=account.clinic_id, role=Role.THERAPIST, is_active=True
-        ).exclude(pk=account.pk)
+        field.queryset = handover.colleagues(account)  # type: ignore[attr-defined]
         field.help_text = (
             f"{account.username} is the therapist of {self.holds}. Choose a therapist colleague "
             "to make them the therapist of all of them (each client is written to the audit log); "
