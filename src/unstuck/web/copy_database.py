@@ -35,6 +35,7 @@ from django.db import DatabaseError, connections, models, transaction
 from unstuck.errors import UnstuckError
 from unstuck.web.accounts.audit import record_audit
 from unstuck.web.accounts.models import AuditAction
+from unstuck.web.backup import IN_USE_TABLES
 from unstuck.web.clinic_found import describe
 from unstuck.web.env import SettingError, database_at
 from unstuck.web.in_use import alone
@@ -120,14 +121,17 @@ def _open_target(target: Mapping[str, Any], where: str) -> None:
 
 
 def _holds_records() -> bool:
-    from unstuck.web.accounts.models import User
-    from unstuck.web.records.models import Client
-
-    tables = set(connections[TARGET].introspection.table_names())
-    return any(
-        m._meta.db_table in tables and m._base_manager.using(TARGET).exists()
-        for m in (User, Client)
-    )
+    """Whether the target holds people or clients: the tables a restore also refuses to
+    replace unforced (`backup.IN_USE_TABLES`)."""
+    target = connections[TARGET]
+    tables = set(target.introspection.table_names())
+    with target.cursor() as cursor:
+        for table in IN_USE_TABLES:
+            if table in tables:
+                cursor.execute(f"SELECT 1 FROM {target.ops.quote_name(table)} LIMIT 1")
+                if cursor.fetchone():
+                    return True
+    return False
 
 
 def _tables() -> list[type[models.Model]]:

@@ -36,7 +36,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from unstuck.errors import UnstuckError
-from unstuck.web.accounts.models import signed_in
+from unstuck.web.accounts.models import User, signed_in
 from unstuck.web.idempotency.models import FormSubmission
 
 T = TypeVar("T")
@@ -115,11 +115,7 @@ def submit_once(
                         token=token, user=user, form=form, content=content
                     )
             except IntegrityError:
-                done = (
-                    FormSubmission.objects.filter(token=token, user=user)
-                    .values_list("result_url", flat=True)
-                    .first()
-                )
+                done = _led_to(token, user)
                 if done is None:
                     raise UnknownForm from None
                 raise Replay(done) from None
@@ -134,16 +130,19 @@ def replay_first(request: HttpRequest) -> None:
     looks at anything else: for a save after which the page itself is out of reach (a client
     handed over to a colleague), whose second send would otherwise find no client."""
     token = request.POST.get(TOKEN_FIELD, "") if request.method == "POST" else ""
-    if not token:
-        return
-    done = (
-        FormSubmission.objects.filter(token=token, user=signed_in(request))
-        .exclude(result_url="")
+    done = _led_to(token, signed_in(request)) if token else None
+    if done:  # claimed, and its save done ("": under way, or rolled back)
+        raise Replay(done)
+
+
+def _led_to(token: str, user: User) -> str | None:
+    """Where this person's submission of the form with `token` led ("" while its save is
+    not done); None when they never sent it."""
+    return (
+        FormSubmission.objects.filter(token=token, user=user)
         .values_list("result_url", flat=True)
         .first()
     )
-    if done is not None:
-        raise Replay(done)
 
 
 def content_digest(request: HttpRequest) -> str:

@@ -302,17 +302,7 @@ def client_details(request: HttpRequest, client_id: int) -> HttpResponse:
             saved = f"Saved the {' and '.join(changed)}." if changed else "Nothing was changed."
             messages.success(request, saved)
             return redirect("client", client_id=client.pk)
-    return render(
-        request,
-        "records/client_form.html",
-        {
-            "form": form,
-            "client": client,  # for the open safety alerts at the top
-            "title": f"{client.code}: name and contact details",
-            "button": "Save",
-            "cancel": reverse("client", args=[client.pk]),
-        },
-    )
+    return _client_form(request, client, form, "name and contact details", "Save")
 
 
 @login_required
@@ -340,15 +330,23 @@ def client_hand_over(request: HttpRequest, client_id: int) -> HttpResponse:
             )
             return redirect("caseload")
     alerts = client.safety_alert_at is not None
+    intro = HAND_OVER_INTRO + (HAND_OVER_ALERT if alerts else "")
+    return _client_form(request, client, form, "hand over to a colleague", "Hand over", intro)
+
+
+def _client_form(
+    request: HttpRequest, client: Client, form: Any, what: str, button: str, intro: str = ""
+) -> HttpResponse:
+    """A form about the client, under its open safety alerts, cancelled back to its page."""
     return render(
         request,
         "records/client_form.html",
         {
             "form": form,
             "client": client,  # for the open safety alerts at the top
-            "title": f"{client.code}: hand over to a colleague",
-            "intro": HAND_OVER_INTRO + (HAND_OVER_ALERT if alerts else ""),
-            "button": "Hand over",
+            "title": f"{client.code}: {what}",
+            "intro": intro,
+            "button": button,
             "cancel": reverse("client", args=[client.pk]),
         },
     )
