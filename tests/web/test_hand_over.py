@@ -121,7 +121,8 @@ def test_the_colleague_sees_who_recorded_the_earlier_sessions(
     handover.hand_over(user=personas.therapist, client=record, target=personas.colleague)
     client.force_login(personas.colleague)
     page = client.get(reverse("client", args=[record.pk])).content.decode()
-    assert page.count("Recorded by Alex, who alone can correct it") == 2
+    assert page.count("Recorded by Alex</span>") == 2
+    assert page.count("Only the person who recorded a session can correct it") == 1
     assert reverse("session_correct", args=[record.pk, 1]) not in page
     client.force_login(personas.supervisor)  # reads, corrects nothing, is told nothing of it
     assert (

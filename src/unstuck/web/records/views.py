@@ -172,6 +172,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     alerts = selectors.safety_history(client)  # newest first, the open ones among them
     open_alerts = [a for a in alerts if a.is_open]
     correct_url = reverse("session_correct", args=[client.pk, 0]).replace("/0/", "/{}/")
+    authors = other_authors(user, client, sessions)
     record_audit(user, AuditAction.VIEW_CLIENT, client_code=client.code)
     return render(
         request,
@@ -201,8 +202,9 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
                 [i.id for i in used],
                 correctable(user, client, sessions),
                 correct_url,
-                other_authors(user, client, sessions),
+                authors,
             ),
+            "recorded_by_others": bool(authors),
             "instruments": used,
             "episode": episode,
             "end_form": EndEpisodeForm(),
